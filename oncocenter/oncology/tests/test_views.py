@@ -170,3 +170,12 @@ def test_home_panels_render(client_as):
     WorkupOrderFactory(department="radiology")
     assert "Open diagnostic orders" in client_as("radiologist").get("/").content.decode()
     assert "Co-payment" in client_as("scheduler").get("/").content.decode()
+
+
+def test_korean_ui(client_as):
+    d = DiagnosisFactory()
+    client = client_as("nurse")
+    client.cookies["django_language"] = "ko"
+    html = client.get(f"/oncology/patients/{d.patient.mrn}/").content.decode()
+    assert "암 진료 기록" in html and "진단 추가" not in html  # nurse may not add diagnoses
+    assert "수행 상태 기록" in html
