@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from oncocenter.core.errors import ValidationFailed
 from oncocenter.core.permissions import has_perm, require
@@ -71,7 +71,7 @@ def create(request: HttpRequest, payload: PatientIn):
         for code in payload.centers:
             patient_join_center(patient=patient, center_code=code, since=timezone.localdate())
     patient = patient_get(mrn=patient.mrn, audit=False)
-    return 201, _out(patient, contacts=True)
+    return Status(201, _out(patient, contacts=True))
 
 
 @router.get("/{mrn}", response=PatientContactOut | PatientOut)
@@ -103,4 +103,4 @@ def join_center(request: HttpRequest, mrn: str, payload: CenterIn):
     require(request.user, "patient.edit")
     patient = patient_get(mrn=mrn, audit=False)
     membership = patient_join_center(patient=patient, center_code=payload.center, since=payload.since)
-    return 201, {"center": membership.center.code, "since": membership.since, "active": membership.active}
+    return Status(201, {"center": membership.center.code, "since": membership.since, "active": membership.active})
