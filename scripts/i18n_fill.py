@@ -31,7 +31,9 @@ def main() -> int:
                 entry.msgstr = table[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-            if (entry.msgid_plural and not entry.msgstr_plural.get(0)) or (not entry.msgid_plural and not entry.msgstr):
+            if (entry.msgid_plural and not entry.msgstr_plural.get(0)) or (
+                not entry.msgid_plural and not entry.msgstr
+            ):
                 missing += 1
                 print(f"untranslated in {path}: {entry.msgid!r}")
         po.save()

@@ -184,8 +184,7 @@ KO = {
     "Verify identity": "본인 확인",
     "Working as": "현재 역할",
     "YYMMDD-NNNNNNN. Stored encrypted; shown masked.": "YYMMDD-NNNNNNN. 암호화해 저장하고 가려서 표시합니다.",
-    "Your roles do not include the permission “%(permission)s”. Ask an administrator if you need it.":
-        "내 역할에는 “%(permission)s” 권한이 없습니다. 필요하면 관리자에게 요청하세요.",
+    "Your roles do not include the permission “%(permission)s”. Ask an administrator if you need it.": "내 역할에는 “%(permission)s” 권한이 없습니다. 필요하면 관리자에게 요청하세요.",
     "active": "활성",
     "address": "주소",
     "birth date": "생년월일",

@@ -15,7 +15,7 @@ def _check(**kwargs):
     spec = importlib.util.find_spec("config.settings.production")
     source = Path(spec.origin).read_text()
     namespace: dict = {"__name__": "prod_check"}
-    exec(compile(source.split("check_production(debug=DEBUG")[0], spec.origin, "exec"), namespace)  # noqa: S102
+    exec(compile(source.split("check_production(debug=DEBUG")[0], spec.origin, "exec"), namespace)
     sys.modules.pop("prod_check", None)
     return namespace["check_production"](**kwargs)
 
@@ -46,10 +46,20 @@ def test_production_module_refuses_to_import_with_demo_values(monkeypatch):
     import subprocess
     import sys
 
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings.production", "ONCOCENTER_DEBUG": "1",
-           "ONCOCENTER_DATA_DIR": "/tmp/oncocenter-prod-test"}
-    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env, capture_output=True,
-                            text=True, cwd=Path(__file__).resolve().parents[2], check=False)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "ONCOCENTER_DEBUG": "1",
+        "ONCOCENTER_DATA_DIR": "/tmp/oncocenter-prod-test",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
     assert result.returncode != 0
     assert "Refusing to start in production" in result.stderr
     assert "DEBUG" in result.stderr and "SECRET_KEY" in result.stderr
@@ -58,7 +68,13 @@ def test_production_module_refuses_to_import_with_demo_values(monkeypatch):
 def test_database_url_parsing(tmp_path):
     assert database_from_url("", sqlite_path=tmp_path / "x.db")["ENGINE"].endswith("sqlite3")
     pg = database_from_url("postgres://u:p%40ss@db.local:5433/onco", sqlite_path=tmp_path)
-    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == ("onco", "u", "p@ss", "db.local", "5433")
+    assert (pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
+        "onco",
+        "u",
+        "p@ss",
+        "db.local",
+        "5433",
+    )
     with pytest.raises(ValueError, match="scheme"):
         database_from_url("mysql://x/y", sqlite_path=tmp_path)
 

@@ -28,7 +28,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         username = request.POST.get("username", "")
         try:
-            user = login_check(request=request, username=username, password=request.POST.get("password", ""))
+            user = login_check(
+                request=request, username=username, password=request.POST.get("password", "")
+            )
         except DomainError as exc:
             error = exc.problems[0].message if exc.problems else exc.message
             status = exc.status if exc.status in (403, 429) else 400
@@ -36,7 +38,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user)
             audit_record(action=AuditAction.LOGIN, actor=user, detail={})
             return redirect(next_url)
-    return render(request, "accounts/login.html", {"error": error, "username": username, "next": next_url}, status=status)
+    return render(
+        request,
+        "accounts/login.html",
+        {"error": error, "username": username, "next": next_url},
+        status=status,
+    )
 
 
 @require_POST
@@ -61,9 +68,15 @@ def account(request: HttpRequest) -> HttpResponse:
             _token, new_token = token_issue(user=request.user, name=request.POST.get("name", ""))
         except DomainError as exc:
             messages.error(request, str(exc))
-    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at")
+    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by(
+        "-created_at"
+    )
     credentials = Credential.objects.filter(user=request.user)
-    return render(request, "accounts/account.html", {"tokens": tokens, "credentials": credentials, "new_token": new_token})
+    return render(
+        request,
+        "accounts/account.html",
+        {"tokens": tokens, "credentials": credentials, "new_token": new_token},
+    )
 
 
 @permission_required("staff.manage")
@@ -77,4 +90,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         users = users.filter(role_assignments__role=role)
     from oncocenter.core.roles import Role
 
-    return render(request, "accounts/staff_list.html", {"users": users[:500], "roles": Role.choices, "role": role})
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"users": users[:500], "roles": Role.choices, "role": role},
+    )

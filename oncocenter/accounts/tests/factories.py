@@ -24,7 +24,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         if extracted:
-            RoleAssignment.objects.bulk_create([RoleAssignment(user=self, role=r) for r in extracted])
+            RoleAssignment.objects.bulk_create(
+                [RoleAssignment(user=self, role=r) for r in extracted]
+            )
             self.is_staff = "administrator" in extracted
         self.save()  # also stores the password set by the post-generation call above
 

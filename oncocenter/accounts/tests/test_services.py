@@ -30,7 +30,9 @@ def _request(addr="10.0.0.1"):
 
 
 def test_user_create_with_roles_and_admin_flag():
-    user = user_create(username="kim", password="x-very-long-pass", roles=["administrator", "nurse"])
+    user = user_create(
+        username="kim", password="x-very-long-pass", roles=["administrator", "nurse"]
+    )
     assert sorted(user.role_list) == ["administrator", "nurse"]
     assert user.is_staff
     assert has_perm(user, "audit.view")
@@ -53,7 +55,9 @@ def test_set_roles_replaces():
 
 
 def test_credential_current_window():
-    cred = CredentialFactory(issued_on=TODAY - dt.timedelta(days=10), expires_on=TODAY + dt.timedelta(days=10))
+    cred = CredentialFactory(
+        issued_on=TODAY - dt.timedelta(days=10), expires_on=TODAY + dt.timedelta(days=10)
+    )
     kinds = [cred.kind]
     assert credential_is_current(user=cred.user, kinds=kinds, on=TODAY)
     assert credential_is_current(user=cred.user, kinds=kinds, on=TODAY + dt.timedelta(days=10))
@@ -70,7 +74,9 @@ def test_credential_without_expiry_is_current():
 def test_credential_require_names_kind():
     user = UserFactory(roles=["radiation_oncologist"])
     with pytest.raises(NotPermitted, match="specialist_radiation_oncology"):
-        credential_require(user=user, kinds=["specialist_radiation_oncology"], purpose="Signing a prescription")
+        credential_require(
+            user=user, kinds=["specialist_radiation_oncology"], purpose="Signing a prescription"
+        )
 
 
 def test_credential_add_rules():
@@ -99,7 +105,9 @@ def test_login_success_and_failure_are_audited():
         login_check(request=_request(), username=user.username, password="wrong")
     assert exc.value.problems[0].field == "password"
     event = AuditEvent.objects.filter(action="login_failed").get()
-    assert event.actor_username == user.username and event.client_address == ""  # no request context bound
+    assert (
+        event.actor_username == user.username and event.client_address == ""
+    )  # no request context bound
 
 
 @override_settings(LOGIN_MAX_FAILURES=3)
@@ -116,7 +124,9 @@ def test_login_throttled_after_failures_even_with_right_password():
 def test_old_failures_do_not_count():
     user = UserFactory(roles=["nurse"])
     old = timezone.now() - dt.timedelta(minutes=16)
-    LoginFailure.objects.bulk_create([LoginFailure(username=user.username, client_address="1.1.1.1", at=old)] * 5)
+    LoginFailure.objects.bulk_create(
+        [LoginFailure(username=user.username, client_address="1.1.1.1", at=old)] * 5
+    )
     assert login_check(request=_request(), username=user.username, password=PASSWORD) == user
 
 

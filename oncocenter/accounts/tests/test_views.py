@@ -16,8 +16,11 @@ def test_login_page_renders(client):
 
 def test_login_then_home_then_logout(client):
     user = UserFactory(roles=["nurse"])
-    response = client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD},
-                           REMOTE_ADDR="10.1.2.3")
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": user.username, "password": PASSWORD},
+        REMOTE_ADDR="10.1.2.3",
+    )
     assert response.status_code == 302
     login_event = AuditEvent.objects.get(action="login")
     assert login_event.actor_username == user.username and login_event.client_address == "10.1.2.3"
@@ -30,7 +33,9 @@ def test_login_then_home_then_logout(client):
 
 def test_wrong_password_shows_message(client):
     user = UserFactory(roles=["nurse"])
-    response = client.post(reverse("accounts:login"), {"username": user.username, "password": "nope"})
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": "nope"}
+    )
     assert response.status_code == 400
     assert "incorrect" in response.content.decode()
 
@@ -40,14 +45,18 @@ def test_throttled_login_answers_429(client):
     user = UserFactory(roles=["nurse"])
     for _ in range(2):
         client.post(reverse("accounts:login"), {"username": user.username, "password": "nope"})
-    response = client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": user.username, "password": PASSWORD}
+    )
     assert response.status_code == 429
 
 
 def test_login_rejects_external_next(client):
     user = UserFactory(roles=["nurse"])
-    response = client.post(reverse("accounts:login"),
-                           {"username": user.username, "password": PASSWORD, "next": "https://evil.example/"})
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": user.username, "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response["Location"] == "/"
 
 
@@ -61,7 +70,9 @@ def test_account_page_issues_and_revokes_token(client_as):
     assert token.revoked_at is not None
 
 
-@pytest.mark.parametrize(("role", "status"), [("administrator", 200), ("nurse", 403), ("radiation_oncologist", 403)])
+@pytest.mark.parametrize(
+    ("role", "status"), [("administrator", 200), ("nurse", 403), ("radiation_oncologist", 403)]
+)
 def test_staff_list_allow_deny(client_as, role, status):
     assert client_as(role).get(reverse("accounts:staff")).status_code == status
 
@@ -71,7 +82,9 @@ def test_role_switch_changes_active_role_and_home(client_as):
     assert client.get("/").context["active_role"] == "nurse"
     client.post(reverse("core:switch-role"), {"role": "dietitian", "next": "/"})
     assert client.get("/").context["active_role"] == "dietitian"
-    client.post(reverse("core:switch-role"), {"role": "administrator", "next": "/"})  # not held: ignored
+    client.post(
+        reverse("core:switch-role"), {"role": "administrator", "next": "/"}
+    )  # not held: ignored
     assert client.get("/").context["active_role"] == "dietitian"
 
 
@@ -87,8 +100,11 @@ def test_session_expires_after_idle_setting(client):
 def test_api_token_endpoint_and_me():
     user = UserFactory(roles=["nurse", "dietitian"])
     client = Client()
-    response = client.post("/api/auth/token", {"username": user.username, "password": PASSWORD, "name": "x"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/auth/token",
+        {"username": user.username, "password": PASSWORD, "name": "x"},
+        content_type="application/json",
+    )
     assert response.status_code == 201
     raw = response.json()["token"]
     me = client.get("/api/auth/me", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
@@ -97,8 +113,11 @@ def test_api_token_endpoint_and_me():
 
 def test_api_token_endpoint_wrong_password_is_422_naming_field():
     user = UserFactory(roles=["nurse"])
-    response = Client().post("/api/auth/token", {"username": user.username, "password": "bad"},
-                             content_type="application/json")
+    response = Client().post(
+        "/api/auth/token",
+        {"username": user.username, "password": "bad"},
+        content_type="application/json",
+    )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "password"
 
 

@@ -49,9 +49,8 @@ def test_patient_reference_recorded():
 
 def test_update_refused_by_database():
     event = _events(1)[0]
-    with pytest.raises(Exception, match="append-only"):
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE audit_auditevent SET actor_username = 'x' WHERE id = %s", [event.id])
+    with pytest.raises(Exception, match="append-only"), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET actor_username = 'x' WHERE id = %s", [event.id])
 
 
 def test_verify_catches_edited_event():

@@ -19,7 +19,9 @@ def test_admin_filters_by_patient_and_user(client_as, make_user):
     assert [e.actor_username for e in page.object_list] == ["nurse_a"]
 
 
-@pytest.mark.parametrize("role", ["nurse", "radiation_oncologist", "scheduler", "hospital_school_teacher"])
+@pytest.mark.parametrize(
+    "role", ["nurse", "radiation_oncologist", "scheduler", "hospital_school_teacher"]
+)
 def test_non_admins_denied(client_as, role):
     assert client_as(role).get(reverse("audit:events")).status_code == 403
 

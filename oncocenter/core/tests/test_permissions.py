@@ -1,7 +1,7 @@
 import pytest
 
-from oncocenter.core.permissions import PERMISSIONS, has_perm, permissions_of, require, roles_with
 from oncocenter.core.errors import NotPermitted
+from oncocenter.core.permissions import PERMISSIONS, has_perm, permissions_of, require, roles_with
 from oncocenter.core.roles import Role
 
 

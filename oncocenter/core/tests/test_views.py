@@ -23,7 +23,9 @@ def test_healthz(client):
 
 def test_request_id_echoed_and_generated(client):
     assert len(client.get("/healthz")["X-Request-ID"]) == 32
-    assert client.get("/healthz", HTTP_X_REQUEST_ID="abc12345-req")["X-Request-ID"] == "abc12345-req"
+    assert (
+        client.get("/healthz", HTTP_X_REQUEST_ID="abc12345-req")["X-Request-ID"] == "abc12345-req"
+    )
     assert client.get("/healthz", HTTP_X_REQUEST_ID="bad id!")["X-Request-ID"] != "bad id!"
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_small_seed_is_complete_and_idempotent():
-    created, counts = seed_demo(size="small")
+    created, _counts = seed_demo(size="small")
     assert created
     assert Patient.objects.count() == SIZES["small"]
     for role in Role.values:
@@ -33,14 +33,18 @@ def test_small_seed_is_complete_and_idempotent():
 
 def test_seed_is_deterministic():
     seed_demo(size="small")
-    first = list(Patient.objects.order_by("mrn").values_list("mrn", "name_ko", "birth_date", "rrn_masked"))
+    first = list(
+        Patient.objects.order_by("mrn").values_list("mrn", "name_ko", "birth_date", "rrn_masked")
+    )
     from oncocenter.demo.models import DemoSeed
     from oncocenter.patients.models import MrnCounter
 
     for model in (DemoSeed, PatientCenter, Patient, Machine, Credential, User, MrnCounter):
         model.objects.all().delete()
     seed_demo(size="small")
-    second = list(Patient.objects.order_by("mrn").values_list("mrn", "name_ko", "birth_date", "rrn_masked"))
+    second = list(
+        Patient.objects.order_by("mrn").values_list("mrn", "name_ko", "birth_date", "rrn_masked")
+    )
     assert first == second
 
 

@@ -6,8 +6,15 @@ from oncocenter.patients.tests.factories import PatientCenterFactory, PatientFac
 
 pytestmark = pytest.mark.django_db
 
-NEW = {"name_ko": "박서준", "family_name_en": "PARK", "given_name_en": "Seojun", "birth_date": "2015-07-01",
-       "sex": "male", "rrn": "150701-3123456", "centers": ["pediatric"]}
+NEW = {
+    "name_ko": "박서준",
+    "family_name_en": "PARK",
+    "given_name_en": "Seojun",
+    "birth_date": "2015-07-01",
+    "sex": "male",
+    "rrn": "150701-3123456",
+    "centers": ["pediatric"],
+}
 
 
 def test_create_read_patch_roundtrip(api_as):
@@ -19,7 +26,9 @@ def test_create_read_patch_roundtrip(api_as):
     assert body["rrn_masked"] == "150701-3******" and body["centers"][0]["center"] == "pediatric"
     assert "rrn" not in body
     assert client.get(f"/api/patients/{mrn}").json()["name_ko"] == "박서준"
-    patched = client.patch(f"/api/patients/{mrn}", {"phone": "010-5555-6666"}, content_type="application/json")
+    patched = client.patch(
+        f"/api/patients/{mrn}", {"phone": "010-5555-6666"}, content_type="application/json"
+    )
     assert patched.status_code == 200 and patched.json()["phone"] == "010-5555-6666"
     actions = list(AuditEvent.objects.filter(patient_mrn=mrn).values_list("action", flat=True))
     assert {"create", "read", "update"} <= set(actions)
@@ -29,8 +38,12 @@ def test_mrn_has_valid_check_digit_and_is_unique(api_as):
     from oncocenter.patients.services import mrn_is_valid
 
     client = api_as("scheduler")
-    mrns = {client.post("/api/patients/", {**NEW, "rrn": ""}, content_type="application/json").json()["mrn"]
-            for _ in range(3)}
+    mrns = {
+        client.post("/api/patients/", {**NEW, "rrn": ""}, content_type="application/json").json()[
+            "mrn"
+        ]
+        for _ in range(3)
+    }
     assert len(mrns) == 3 and all(mrn_is_valid(m) for m in mrns)
 
 
@@ -47,7 +60,9 @@ def test_mrn_has_valid_check_digit_and_is_unique(api_as):
     ],
 )
 def test_bad_input_is_4xx_naming_field_and_saves_nothing(api_as, patch, field):
-    response = api_as("nurse").post("/api/patients/", {**NEW, **patch}, content_type="application/json")
+    response = api_as("nurse").post(
+        "/api/patients/", {**NEW, **patch}, content_type="application/json"
+    )
     assert response.status_code == 422, response.content
     assert field in [e["field"] for e in response.json()["errors"]]
     assert Patient.objects.count() == 0
@@ -84,7 +99,9 @@ def test_search_and_center_filter(api_as):
 
 def test_contacts_only_for_permitted_roles(api_as):
     patient = PatientFactory(phone="010-1111-2222")
-    assert "phone" not in api_as("hospital_school_teacher").get(f"/api/patients/{patient.mrn}").json()
+    assert (
+        "phone" not in api_as("hospital_school_teacher").get(f"/api/patients/{patient.mrn}").json()
+    )
     assert api_as("nurse").get(f"/api/patients/{patient.mrn}").json()["phone"] == "010-1111-2222"
 
 
@@ -105,18 +122,28 @@ def test_unknown_patient_404_json(api_as):
 def test_write_endpoints_allow_and_deny(api_as, method, path, allowed, denied):
     patient = PatientFactory()
     url = path.format(mrn=patient.mrn)
-    payload = {"post": {"/api/patients/": NEW}}.get(method, {}).get(path, {"rrn": "600517-1234567", "center": "radonc"})
+    payload = {"post": {"/api/patients/": NEW}}.get(method, {}).get(
+        path, {"rrn": "600517-1234567", "center": "radonc"}
+    )
     denied_response = getattr(api_as(denied), method)(url, payload, content_type="application/json")
     assert denied_response.status_code == 403
     assert "permission" in denied_response.json()["detail"]
-    allowed_response = getattr(api_as(allowed), method)(url, payload, content_type="application/json")
+    allowed_response = getattr(api_as(allowed), method)(
+        url, payload, content_type="application/json"
+    )
     assert allowed_response.status_code in (200, 201)
 
 
 def test_verify_rrn_api(api_as):
     client = api_as("nurse")
     mrn = client.post("/api/patients/", NEW, content_type="application/json").json()["mrn"]
-    assert client.post(f"/api/patients/{mrn}/verify-rrn", {"rrn": "150701-3123456"},
-                       content_type="application/json").json() == {"matches": True}
-    assert client.post(f"/api/patients/{mrn}/verify-rrn", {"rrn": "150701-3123457"},
-                       content_type="application/json").json() == {"matches": False}
+    assert client.post(
+        f"/api/patients/{mrn}/verify-rrn",
+        {"rrn": "150701-3123456"},
+        content_type="application/json",
+    ).json() == {"matches": True}
+    assert client.post(
+        f"/api/patients/{mrn}/verify-rrn",
+        {"rrn": "150701-3123457"},
+        content_type="application/json",
+    ).json() == {"matches": False}

@@ -7,10 +7,21 @@ from hypothesis import strategies as st
 from oncocenter.core.errors import ValidationFailed
 from oncocenter.patients import crypto
 from oncocenter.patients.models import Patient
-from oncocenter.patients.services import luhn_digit, mrn_is_valid, patient_create, patient_join_center, patient_update
+from oncocenter.patients.services import (
+    luhn_digit,
+    mrn_is_valid,
+    patient_create,
+    patient_join_center,
+    patient_update,
+)
 
-BASE = {"name_ko": "김하늘", "family_name_en": "KIM", "given_name_en": "Haneul", "birth_date": dt.date(1971, 3, 4),
-        "sex": "female"}
+BASE = {
+    "name_ko": "김하늘",
+    "family_name_en": "KIM",
+    "given_name_en": "Haneul",
+    "birth_date": dt.date(1971, 3, 4),
+    "sex": "female",
+}
 
 
 @pytest.mark.django_db
@@ -74,12 +85,19 @@ def test_luhn_detects_any_single_digit_change(n):
     for i in range(8):
         for d in "0123456789":
             if d != mrn[i]:
-                assert not mrn_is_valid(mrn[:i] + d + mrn[i + 1:])
+                assert not mrn_is_valid(mrn[:i] + d + mrn[i + 1 :])
 
 
-@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)), st.sampled_from(["male", "female"]))
+@given(
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)),
+    st.sampled_from(["male", "female"]),
+)
 def test_rrn_birth_date_and_sex_roundtrip(born, sex):
-    digit = {(False, "male"): "1", (False, "female"): "2", (True, "male"): "3", (True, "female"): "4"}[
-        (born.year >= 2000, sex)]
+    digit = {
+        (False, "male"): "1",
+        (False, "female"): "2",
+        (True, "male"): "3",
+        (True, "female"): "4",
+    }[(born.year >= 2000, sex)]
     digits = born.strftime("%y%m%d") + digit + "000000"
     assert crypto.rrn_birth_date_and_sex(digits) == (born, sex)
