@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.db.models import Prefetch
@@ -57,21 +59,20 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required_view
 def account(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # login_required_view guarantees a signed-in user
     new_token = ""
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
+            token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=user)
             token_revoke(token=token)
             messages.success(request, _("Token revoked."))
             return redirect("accounts:account")
         try:
-            _token, new_token = token_issue(user=request.user, name=request.POST.get("name", ""))
+            _token, new_token = token_issue(user=user, name=request.POST.get("name", ""))
         except DomainError as exc:
             messages.error(request, str(exc))
-    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by(
-        "-created_at"
-    )
-    credentials = Credential.objects.filter(user=request.user)
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+    credentials = Credential.objects.filter(user=user)
     return render(
         request,
         "accounts/account.html",
