@@ -77,8 +77,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US",
-                                  timezone_id="Asia/Seoul")
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 860}, locale="en-US", timezone_id="Asia/Seoul"
+    )
     context.set_default_timeout(15_000)
     pg = context.new_page()
     pg.base_url = live_server.url

@@ -221,3 +221,17 @@ KO = {
     "updated at": "수정 시각",
     "MRN or name (Hangul or Latin)": "등록번호 또는 이름",
 }
+KO.update(
+    {
+        "Recently opened patients": "최근 연 환자",
+        "Credentials expiring within 60 days": "60일 안에 만료되는 자격",
+        "Audit trail today": "오늘의 감사 기록",
+        "Patients you open will be listed here.": "연 환자가 여기에 표시됩니다.",
+        "Credential": "자격",
+        "No credential expires in the next 60 days.": "앞으로 60일 안에 만료되는 자격이 없습니다.",
+        "Events today": "오늘 이벤트",
+        "Failed sign-ins today": "오늘 로그인 실패",
+        "Events in the chain": "체인의 전체 이벤트",
+        "Open the audit trail": "감사 기록 열기",
+    }
+)

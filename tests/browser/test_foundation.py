@@ -13,7 +13,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 def test_login_switch_to_korean_search_hangul_open_patient(page, browser_login):
     seed_demo(size="small")
-    patient = Patient.objects.filter(center_memberships__center__code="esophageal").order_by("mrn").first()
+    patient = (
+        Patient.objects.filter(center_memberships__center__code="esophageal")
+        .order_by("mrn")
+        .first()
+    )
     browser_login("nurse")
     assert page.locator("h1").inner_text().startswith("Home")
 

@@ -40,3 +40,37 @@ def test_api_docs_and_openapi_public_schema(client):
     spec = client.get("/api/openapi.json")
     assert spec.status_code == 200 and "/api/patients/" in spec.json()["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_home_lists_recently_opened_patients(client_as):
+    from oncocenter.patients.tests.factories import PatientFactory
+
+    patient = PatientFactory()
+    client = client_as("nurse")
+    client.get(reverse("patients:detail", args=[patient.mrn]))
+    body = client.get("/").content.decode()
+    assert patient.mrn in body
+
+
+def test_admin_home_shows_expiring_credentials_and_audit_summary(client_as):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from oncocenter.accounts.tests.factories import CredentialFactory
+
+    soon = CredentialFactory(expires_on=timezone.localdate() + dt.timedelta(days=20))
+    later = CredentialFactory(expires_on=timezone.localdate() + dt.timedelta(days=400))
+    body = client_as("administrator").get("/").content.decode()
+    assert soon.number in body and "Events today" in body
+    assert later.number not in body
+
+
+def test_home_query_count_is_bounded(client_as, django_assert_max_num_queries):
+    from oncocenter.patients.tests.factories import PatientFactory
+
+    client = client_as("administrator")
+    for patient in PatientFactory.create_batch(20):
+        client.get(reverse("patients:detail", args=[patient.mrn]))
+    with django_assert_max_num_queries(20):
+        client.get("/")
