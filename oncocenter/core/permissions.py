@@ -24,8 +24,7 @@ FOUNDATION: dict[str, Iterable[str]] = {
     # Contacts and address: not for hospital-school teachers.
     "patient.view_contacts": CLINICAL | {R.SCHEDULER, R.SOCIAL_WORKER, R.ADMINISTRATOR},
     # Compare a presented resident registration number with the stored one (never shown in full).
-    "patient.verify_rrn": PHYSICIANS
-    | {R.NURSE, R.SCHEDULER, R.RADIATION_THERAPIST, R.ADMINISTRATOR},
+    "patient.verify_rrn": PHYSICIANS | {R.NURSE, R.SCHEDULER, R.RADIATION_THERAPIST, R.ADMINISTRATOR},
     "machine.view": ALL_STAFF - {R.TEACHER},
     "machine.manage": {R.MEDICAL_PHYSICIST, R.ADMINISTRATOR},
     "audit.view": {R.ADMINISTRATOR},
@@ -33,19 +32,24 @@ FOUNDATION: dict[str, Iterable[str]] = {
 }
 
 # --- clinical core (issue 3): oncology, referrals, mdt, trials -----------------------------------
-CLINICAL_CORE: dict[str, Iterable[str]] = {}
+CLINICAL_CORE: dict[str, Iterable[str]] = {
+}
 
 # --- radiotherapy (issue 4) ------------------------------------------------------------------------
-RADIOTHERAPY: dict[str, Iterable[str]] = {}
+RADIOTHERAPY: dict[str, Iterable[str]] = {
+}
 
 # --- scheduling (issue 5) --------------------------------------------------------------------------
-SCHEDULING: dict[str, Iterable[str]] = {}
+SCHEDULING: dict[str, Iterable[str]] = {
+}
 
 # --- clinics, follow-up, nutrition (issue 6) -------------------------------------------------------
-CLINICS: dict[str, Iterable[str]] = {}
+CLINICS: dict[str, Iterable[str]] = {
+}
 
 # --- pediatric support services (issue 7) ----------------------------------------------------------
-SUPPORT: dict[str, Iterable[str]] = {}
+SUPPORT: dict[str, Iterable[str]] = {
+}
 
 
 def _build() -> dict[str, frozenset[str]]:
@@ -65,9 +69,7 @@ def roles_with(perm: str) -> frozenset[str]:
     try:
         return PERMISSIONS[perm]
     except KeyError:
-        raise KeyError(
-            f"unknown permission {perm!r}; add it to oncocenter/core/permissions.py"
-        ) from None
+        raise KeyError(f"unknown permission {perm!r}; add it to oncocenter/core/permissions.py") from None
 
 
 def user_roles(user: Any) -> frozenset[str]:
