@@ -40,7 +40,7 @@ class DiagnosisForm(DomainForm):
     icd10_code = forms.CharField(
         label=_("ICD-10"), max_length=8,
         widget=forms.TextInput(attrs={"list": "icd10-options", "autocomplete": "off",
-                                      "hx-get": "/oncology/codes/?list=icd10", "hx-trigger": "keyup changed delay:300ms",
+                                      "hx-get": "/oncology/codes/?list=icd10", "hx-trigger": "input changed delay:300ms",
                                       "hx-target": "#icd10-options", "hx-swap": "innerHTML"}),
         help_text=_("Type a code or a word (English or Korean), e.g. neuroblastoma, 식도."),
     )
@@ -48,13 +48,13 @@ class DiagnosisForm(DomainForm):
         label=_("ICD-O-3 topography"), max_length=6, required=False,
         widget=forms.TextInput(attrs={"list": "topo-options", "autocomplete": "off",
                                       "hx-get": "/oncology/codes/?list=icdo3_topography",
-                                      "hx-trigger": "keyup changed delay:300ms", "hx-target": "#topo-options"}),
+                                      "hx-trigger": "input changed delay:300ms", "hx-target": "#topo-options"}),
     )
     icdo3_morphology = forms.CharField(
         label=_("ICD-O-3 morphology"), max_length=6, required=False,
         widget=forms.TextInput(attrs={"list": "morph-options", "autocomplete": "off",
                                       "hx-get": "/oncology/codes/?list=icdo3_morphology",
-                                      "hx-trigger": "keyup changed delay:300ms", "hx-target": "#morph-options"}),
+                                      "hx-trigger": "input changed delay:300ms", "hx-target": "#morph-options"}),
     )
     laterality = forms.ChoiceField(label=_("Laterality"), choices=Laterality.choices, initial="not-applicable")
     diagnosed_on = forms.DateField(label=_("Diagnosed on"), widget=DATE, initial=today)
