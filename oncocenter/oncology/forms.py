@@ -24,6 +24,12 @@ from oncocenter.oncology.models import (
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+def set_choices(form: forms.Form, name: str, choices: list) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class DomainForm(forms.Form):
     def add_domain_errors(self, exc: ValidationFailed) -> None:
         for problem in exc.problems:

@@ -75,14 +75,14 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
         return render(request, "core/forbidden.html", {"permission": RECORD_FORMS.get(posted, ("", posted))[1]},
                       status=403)
     diagnoses = list(Diagnosis.objects.filter(patient=patient))
-    bound: dict[str, forms.Form] = {}
+    bound: dict[str, oforms.DomainForm] = {}
     status = 200
     for key, (form_class, perm) in RECORD_FORMS.items():
         if not has_perm(request.user, perm):
             continue
         form = form_class(request.POST if key == posted else None, prefix=key)
         if "diagnosis" in form.fields:
-            form.fields["diagnosis"].choices = _diagnosis_choices(diagnoses)
+            oforms.set_choices(form, "diagnosis", _diagnosis_choices(diagnoses))
         bound[key] = form
     if posted is not None:
         form = bound[posted]
@@ -141,7 +141,7 @@ def workup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not has_perm(request.user, "workup.result"):
             return render(request, "core/forbidden.html", {"permission": "workup.result"}, status=403)
-        order = WorkupOrder.objects.filter(pk=request.POST.get("order")).first()
+        order = WorkupOrder.objects.filter(pk=request.POST.get("order") or 0).first()
         form = oforms.WorkupAdvanceForm(request.POST)
         if order is None:
             messages.error(request, _("No such order."))
@@ -174,7 +174,7 @@ def code_options(request: HttpRequest) -> HttpResponse:
     code_list = request.GET.get("list", codes.ICD10)
     if code_list not in codes.LISTS:
         return HttpResponse(status=400)
-    query = next((v for k, v in request.GET.items() if k not in ("list",)), "")
+    query = next((str(v) for k, v in request.GET.items() if k != "list"), "")
     lang = getattr(request, "LANGUAGE_CODE", "en")
     return render(request, "oncology/_partials/code_options.html",
                   {"codes": codes.search(code_list, query), "lang": lang})
@@ -218,7 +218,7 @@ def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
         if has_perm(request.user, RECORD_EXTRA_FORMS[key]):
             form = form_class(request.POST if key == posted else None, prefix=key)
             if key == "consent":
-                form.fields["guardian"].choices = [("", "—")] + [(g.pk, str(g)) for g in patient.guardians.all()]
+                oforms.set_choices(form, "guardian", [("", "—")] + [(g.pk, str(g)) for g in patient.guardians.all()])
             bound[key] = form
     status = 200
     if posted is not None:
