@@ -17,6 +17,7 @@ from oncocenter.oncology.schemas import (
     CodeOut,
     DiagnosisIn,
     DiagnosisOut,
+    DiagnosisStatusPatch,
     DiseaseStatusIn,
     DiseaseStatusOut,
     MarkerIn,
@@ -89,6 +90,15 @@ def diagnosis_create(request: HttpRequest, mrn: str, payload: DiagnosisIn):
     patient = patient_get(mrn=mrn, audit=False)
     d = services.diagnosis_create(patient=patient, recorded_by=request.user, **payload.dict())
     return Status(201, d)
+
+
+@router.patch("/diagnoses/{pk}", response=DiagnosisOut)
+def diagnosis_status(request: HttpRequest, pk: int, payload: DiagnosisStatusPatch):
+    """Change clinical or verification status (e.g. entered-in-error); the row itself stays."""
+    require(request.user, "diagnosis.edit")
+    d = services.diagnosis_set_status(diagnosis=get_diagnosis(pk), **payload.dict())
+    return {**{f.name: getattr(d, f.name) for f in Diagnosis._meta.concrete_fields if f.name != "patient"},
+            "id": d.pk, "stagings": list(d.stagings.all()), "disease_statuses": list(d.disease_statuses.all())}
 
 
 @router.post("/diagnoses/{pk}/stagings", response={201: StagingOut})

@@ -187,6 +187,7 @@ def copay_reminders(request: HttpRequest) -> HttpResponse:
 
 
 RECORD_EXTRA_FORMS = {
+    "center": "patient.edit",
     "guardian": "record.edit",
     "consent": "consent.record",
     "careteam": "record.edit",
@@ -202,12 +203,13 @@ def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
 
     from oncocenter.patients import forms_record as rforms
     from oncocenter.patients import services_record as rsvc
+    from oncocenter.patients.services import patient_join_center
 
     try:
         patient = patient_get(mrn=mrn, audit=False)
     except NotFound as exc:
         return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
-    classes = {"guardian": rforms.GuardianForm, "consent": rforms.ConsentForm, "careteam": rforms.CareTeamForm,
+    classes = {"center": rforms.CenterForm, "guardian": rforms.GuardianForm, "consent": rforms.ConsentForm, "careteam": rforms.CareTeamForm,
                "copay": rforms.CopayForm}
     posted = request.POST.get("form") if request.method == "POST" else None
     if posted is not None and (posted not in classes or not has_perm(request.user, RECORD_EXTRA_FORMS[posted])):
@@ -226,7 +228,9 @@ def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
-                if posted == "guardian":
+                if posted == "center":
+                    patient_join_center(patient=patient, center_code=data["center_code"], since=data["since"])
+                elif posted == "guardian":
                     rsvc.guardian_add(patient=patient, **data)
                 elif posted == "consent":
                     gid = data.pop("guardian")

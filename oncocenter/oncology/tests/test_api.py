@@ -112,3 +112,15 @@ def test_workup_result_needs_summary(api_as):
                                           content_type="application/json")
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "result_summary"
     assert WorkupOrder.objects.get().status == "ordered"
+
+
+def test_diagnosis_marked_entered_in_error(api_as):
+    d = DiagnosisFactory()
+    assert api_as("nurse").patch(f"/api/oncology/diagnoses/{d.pk}", {"verification_status": "entered-in-error"},
+                                 content_type="application/json").status_code == 403
+    response = api_as("surgeon").patch(f"/api/oncology/diagnoses/{d.pk}", {"verification_status": "wrong"},
+                                       content_type="application/json")
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "verification_status"
+    response = api_as("surgeon").patch(f"/api/oncology/diagnoses/{d.pk}", {"verification_status": "entered-in-error"},
+                                       content_type="application/json")
+    assert response.json()["verification_status"] == "entered-in-error"
