@@ -33,7 +33,7 @@ from oncocenter.oncology.schemas import (
     WorkupIn,
     WorkupOut,
 )
-from oncocenter.oncology.selectors import diagnoses_qs, workup_turnaround, workup_worklist
+from oncocenter.oncology.selectors import diagnoses_qs, oncology_record, workup_turnaround, workup_worklist
 from oncocenter.patients.models import Patient
 from oncocenter.patients.selectors import patient_get
 
@@ -179,3 +179,27 @@ def timeline(request: HttpRequest, mrn: str):
     require(request.user, "oncology.view")
     patient = patient_get(mrn=mrn, audit=False)
     return [asdict(e) for e in patient_timeline(patient=patient)]
+
+
+@router.get("/patients/{mrn}/performance", response=list[PerformanceOut])
+def performance_list(request: HttpRequest, mrn: str):
+    require(request.user, "oncology.view")
+    return oncology_record(patient=patient_get(mrn=mrn, audit=False)).performance
+
+
+@router.get("/patients/{mrn}/markers", response=list[MarkerOut])
+def marker_list(request: HttpRequest, mrn: str):
+    require(request.user, "oncology.view")
+    return oncology_record(patient=patient_get(mrn=mrn, audit=False)).markers
+
+
+@router.get("/patients/{mrn}/treatments", response=list[TreatmentOut])
+def treatment_list(request: HttpRequest, mrn: str):
+    require(request.user, "oncology.view")
+    return oncology_record(patient=patient_get(mrn=mrn, audit=False)).treatments
+
+
+@router.get("/patients/{mrn}/workup", response=list[WorkupOut])
+def workup_patient_list(request: HttpRequest, mrn: str):
+    require(request.user, "workup.view")
+    return [_workup_out(o) for o in oncology_record(patient=patient_get(mrn=mrn, audit=False)).workup]
