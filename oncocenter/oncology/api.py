@@ -33,7 +33,12 @@ from oncocenter.oncology.schemas import (
     WorkupIn,
     WorkupOut,
 )
-from oncocenter.oncology.selectors import diagnoses_qs, oncology_record, workup_turnaround, workup_worklist
+from oncocenter.oncology.selectors import (
+    diagnoses_qs,
+    oncology_record,
+    workup_turnaround,
+    workup_worklist,
+)
 from oncocenter.patients.models import Patient
 from oncocenter.patients.selectors import patient_get
 
