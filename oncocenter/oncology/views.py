@@ -29,6 +29,7 @@ from oncocenter.patients.selectors_record import copay_expiring, patient_record
 # form key -> (form class, permission); the key is also the form prefix
 RECORD_FORMS: dict[str, tuple[type[oforms.DomainForm], str]] = {
     "diagnosis": (oforms.DiagnosisForm, "diagnosis.edit"),
+    "dxstatus": (oforms.DiagnosisStatusForm, "diagnosis.edit"),
     "staging": (oforms.StagingForm, "staging.edit"),
     "status": (oforms.DiseaseStatusForm, "observation.record"),
     "performance": (oforms.PerformanceForm, "observation.record"),
@@ -46,6 +47,9 @@ def _save(key: str, form: forms.Form, patient: Any, user: Any) -> None:
     data = dict(form.cleaned_data)
     if key == "diagnosis":
         services.diagnosis_create(patient=patient, recorded_by=user, **data)
+    elif key == "dxstatus":
+        diagnosis = Diagnosis.objects.get(pk=data.pop("diagnosis"), patient=patient)
+        services.diagnosis_set_status(diagnosis=diagnosis, **data)
     elif key == "staging":
         diagnosis = Diagnosis.objects.get(pk=data.pop("diagnosis"), patient=patient)
         services.staging_record(diagnosis=diagnosis, recorded_by=user, **data)

@@ -189,3 +189,13 @@ def test_center_membership_from_record_page(client_as):
     assert patient.center_memberships.get().center.code == "pediatric"
     assert client_as("social_worker").post(f"/oncology/patients/{patient.mrn}/record/", {
         "form": "center", "center-center_code": "radonc"}).status_code == 403
+
+
+def test_diagnosis_entered_in_error_from_record_page(client_as):
+    d = DiagnosisFactory()
+    response = client_as("surgeon").post(f"/oncology/patients/{d.patient.mrn}/", {
+        "form": "dxstatus", "dxstatus-diagnosis": d.pk, "dxstatus-clinical_status": "inactive",
+        "dxstatus-verification_status": "entered-in-error"})
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert d.verification_status == "entered-in-error"
