@@ -97,3 +97,9 @@ def prescreen(*, study: Study, as_of: dt.date, limit: int = 200) -> list[Candida
         detail={"study": study.code, "count": len(candidates), "mrns": [c.patient.mrn for c in candidates[:50]]},
     )
     return candidates
+
+
+def study_audit_read(study: Study) -> None:
+    """Record that a study's enrollments and screening log (patient data) were read."""
+    mrns = sorted(set(study.enrollments.values_list("patient__mrn", flat=True)))
+    audit_record(action=AuditAction.READ, obj=study, detail={"enrolled_mrns": mrns})

@@ -54,3 +54,11 @@ def test_meeting_flow(client_as):
     response = doctor.post(url, rec)
     assert response.status_code == 302
     assert Recommendation.objects.count() == 1 and Referral.objects.get().to_department == "surgery"
+
+
+def test_meeting_page_read_is_audited(client_as):
+    from oncocenter.audit.models import AuditEvent
+
+    meeting = MeetingFactory()
+    client_as("nurse").get(f"/mdt/meetings/{meeting.pk}/")
+    assert AuditEvent.objects.filter(object_type="mdt.meeting", action="read").exists()
