@@ -43,6 +43,12 @@ def _diagnosis_choices(diagnoses: list[Diagnosis]) -> list[tuple[int, str]]:
     return [(d.pk, f"{d.icd10_code} {d.icdo3_morphology} ({d.diagnosed_on:%Y-%m-%d})") for d in diagnoses]
 
 
+def _patient_referrals(patient: Any) -> list:
+    from oncocenter.referrals.models import Referral
+
+    return list(Referral.objects.filter(patient=patient).order_by("-requested_at")[:50])
+
+
 def _save(key: str, form: forms.Form, patient: Any, user: Any) -> None:
     data = dict(form.cleaned_data)
     if key == "diagnosis":
@@ -106,6 +112,7 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
         "rec": oncology_record(patient=patient),
         "forms": bound,
         "record_extra": patient_record(patient=patient) if has_perm(request.user, "record.view") else None,
+        "referrals": _patient_referrals(patient) if has_perm(request.user, "referral.view") else None,
         "can_refer": has_perm(request.user, "referral.create"),
         "can_edit_record": has_perm(request.user, "record.edit"),
     }
