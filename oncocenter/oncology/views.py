@@ -130,7 +130,7 @@ def chart(request: HttpRequest, mrn: str) -> HttpResponse:
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as captured:
         events = patient_timeline(patient=patient)
-    kinds = sorted({e.kind for e in events})
+    kinds = sorted({(e.kind, e.kind_label) for e in events})
     wanted = request.GET.get("kind", "")
     if wanted:
         events = [e for e in events if e.kind == wanted]

@@ -39,7 +39,7 @@ def test_meeting_flow(client_as):
     nurse.post(url, {"form": "case", "case-mrn": patient.mrn, "case-question": "Induction?"})
     case = meeting.cases.get()
     html = nurse.get(url).content.decode()
-    assert "No quorum" in html and "nuclear_medicine" in html and "Neuroblastoma, NOS" in html
+    assert "No quorum" in html and 'data-code="nuclear_medicine"' in html and "Neuroblastoma, NOS" in html
     doctor = client_as("pediatric_oncologist")
     rec = {"form": "recommend", "case": case.pk, f"rec{case.pk}-intent": "curative",
            f"rec{case.pk}-modalities": ["chemotherapy", "surgery"], f"rec{case.pk}-from_department": "pediatric_oncology",
