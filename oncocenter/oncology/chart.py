@@ -14,7 +14,6 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.patients.models import Patient
 
-
 KIND_LABELS = {
     "diagnosis": gettext_lazy("Diagnosis"),
     "staging": gettext_lazy("Staging"),
