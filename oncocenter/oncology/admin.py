@@ -25,5 +25,4 @@ for model in (models.TnmStaging, models.PerformanceStatus, models.TumorMarker, m
 # so that patients/admin.py (foundation) stays untouched.
 from oncocenter.patients.models_record import CareTeamMember, Consent, CopayRegistration, Guardian  # noqa: E402
 
-for model in (Guardian, Consent, CareTeamMember, CopayRegistration):
-    admin.site.register(model)
+admin.site.register([Guardian, Consent, CareTeamMember, CopayRegistration])
