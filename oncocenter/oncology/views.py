@@ -23,7 +23,7 @@ from oncocenter.oncology.chart import patient_timeline
 from oncocenter.oncology.models import Diagnosis, WorkupDepartment, WorkupOrder
 from oncocenter.oncology.selectors import oncology_record, workup_turnaround, workup_worklist
 from oncocenter.patients.selectors import patient_get
-from oncocenter.patients.selectors_record import copay_expiring, patient_record
+from oncocenter.patients.selectors_record import copay_expiring, patient_record, record_gaps
 
 # form key -> (form class, permission); the key is also the form prefix
 RECORD_FORMS: dict[str, tuple[type[oforms.DomainForm], str]] = {
@@ -111,6 +111,7 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
         "rec": oncology_record(patient=patient),
         "forms": bound,
         "record_extra": patient_record(patient=patient) if has_perm(request.user, "record.view") else None,
+        "record_gaps": record_gaps(patient=patient),
         "referrals": _patient_referrals(patient) if has_perm(request.user, "referral.view") else None,
         "can_refer": has_perm(request.user, "referral.create"),
         "can_edit_record": has_perm(request.user, "record.edit"),
