@@ -42,6 +42,22 @@ def _diagnosis_choices(diagnoses: list[Diagnosis]) -> list[tuple[int, str]]:
     return [(d.pk, f"{d.icd10_code} {d.icdo3_morphology} ({d.diagnosed_on:%Y-%m-%d})") for d in diagnoses]
 
 
+def _staging_help(diagnoses: list[Diagnosis]) -> list[dict[str, Any]]:
+    """The AJCC value sets of the sites of this patient's diagnoses, shown beside the form."""
+    from oncocenter.oncology import staging
+
+    seen, rows = set(), []
+    for d in diagnoses:
+        site = staging.site_for_icd10(d.icd10_code)
+        if site in seen or not d.icd10_code.startswith("C"):
+            continue
+        seen.add(site)
+        spec = staging.sites()[site]
+        rows.append({"site": spec["label_en"], "t": spec["T"], "n": spec["N"], "m": spec["M"],
+                     "groups": spec["stage_groups"]})
+    return rows
+
+
 def _patient_referrals(patient: Any) -> list:
     from oncocenter.referrals.models import Referral
 
@@ -112,6 +128,7 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
         "forms": bound,
         "record_extra": patient_record(patient=patient) if has_perm(request.user, "record.view") else None,
         "record_gaps": record_gaps(patient=patient),
+        "staging_help": _staging_help(diagnoses),
         "referrals": _patient_referrals(patient) if has_perm(request.user, "referral.view") else None,
         "can_refer": has_perm(request.user, "referral.create"),
         "can_edit_record": has_perm(request.user, "record.edit"),
