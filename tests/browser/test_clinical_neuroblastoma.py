@@ -128,5 +128,6 @@ def test_pediatric_neuroblastoma_walk(page, browser_login):
     assert "diagnosis: met" in text and "C74.9" in text
     assert "performance_status: met" in text and "lansky 70" in text
     assert "prior_therapy: unknown" in text and "treatment history not recorded" in text
-    assert "possibly_eligible" in text
+    assert row.locator(".overall").get_attribute("data-overall") == "possibly_eligible"
+    assert "Possibly eligible" in text
     page.screenshot(path=str(SCREENSHOTS / "trial-prescreen.png"), full_page=True)
