@@ -38,7 +38,7 @@ CLINICAL_CORE: dict[str, Iterable[str]] = {
 # --- radiotherapy (issue 4) ------------------------------------------------------------------------
 RADIOTHERAPY: dict[str, Iterable[str]] = {
     # Read courses, plans, fractions, dose summaries and worklists: the clinical team.
-    "rt.view": CLINICAL,
+    "rt.view": CLINICAL | {R.SCHEDULER},
     "rt.course.manage": {R.RADIATION_ONCOLOGIST},
     "rt.prescription.write": {R.RADIATION_ONCOLOGIST},
     "rt.prescription.sign": {R.RADIATION_ONCOLOGIST},
