@@ -31,8 +31,7 @@ def test_fifty_concurrent_requests_record_the_last_fraction_exactly_once():
     # 49 extra sessions, so each of the 50 requests has its own open session.
     Fraction.objects.bulk_create([Fraction(prescription=w.rx, plan=w.plan, sequence=last_seq + 1 + i)
                                   for i in range(REQUESTS - 1)])
-    targets = [sessions[-1].pk] + list(
-        Fraction.objects.filter(prescription=w.rx, sequence__gt=last_seq).values_list("pk", flat=True))
+    targets = [sessions[-1].pk, *list(Fraction.objects.filter(prescription=w.rx, sequence__gt=last_seq).values_list("pk", flat=True))]
     _token, raw = token_issue(user=w.therapist, name="concurrency")
     barrier = threading.Barrier(REQUESTS)
     results: list[tuple[int, str]] = []

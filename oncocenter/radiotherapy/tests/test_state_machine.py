@@ -2,6 +2,7 @@
 deliver / correct never over-deliver, and every recorded delivery relied on signatures that were in
 force (prescription signed, plan approved, physics check passed) when it was recorded."""
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.django_db
 
 class CourseMachine(RuleBasedStateMachine):
     world = None  # set by the test: shared staff and machine
+    deliveries_recorded = 0
 
     def __init__(self):
         super().__init__()
@@ -47,10 +49,9 @@ class CourseMachine(RuleBasedStateMachine):
         return Plan.objects.filter(prescription=self.rx).exclude(status=PlanStatus.RETIRED).order_by("-pk").first()
 
     def _try(self, fn, **kw):
-        try:
+        # Refused by an interlock or a validation rule: allowed (and nothing is written).
+        with contextlib.suppress(DomainError):
             fn(**kw)
-        except DomainError:
-            pass  # refused by an interlock or a validation rule: allowed, nothing written
 
     @rule()
     def advance(self):
@@ -78,6 +79,8 @@ class CourseMachine(RuleBasedStateMachine):
 
     @rule()
     def make_plan(self):
+        if self._plan() is not None:
+            return
         rx = Prescription.objects.get(pk=self.rx.pk)
         self._try(s.plan_create, prescription=rx, by=self.world.dosimetrist, label="P", machine=self.world.linac,
                   fractions_planned=rx.number_of_fractions, dose_per_fraction_gy="2", meterset_per_fraction="100")
@@ -118,9 +121,11 @@ class CourseMachine(RuleBasedStateMachine):
             return
         self.clock += dt.timedelta(days=1)
         target = open_[index % len(open_)] if open_ else extra
+        before = Delivery.objects.count()
         self._try(s.fraction_record_delivery, fraction=target, by=self.world.therapist, delivered_at=self.clock,
                   machine=self.world.linac, identifiers=self.ids,
                   meterset_delivered="40" if partial else None, partial=partial)
+        CourseMachine.deliveries_recorded += Delivery.objects.count() - before
 
     @rule(index=st.integers(min_value=0, max_value=10))
     def correct(self, index):
@@ -153,7 +158,7 @@ class CourseMachine(RuleBasedStateMachine):
 def test_random_sequences_never_over_deliver_nor_treat_unsigned():
     CourseMachine.world = make_world()
     run_state_machine_as_test(CourseMachine, settings=settings(
-        max_examples=10, stateful_step_count=35, deadline=None,
+        max_examples=12, stateful_step_count=40, deadline=None, derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))
     # The sequences reached treatment (not only refusals).
-    assert Delivery.objects.filter(status="recorded").exists()
+    assert CourseMachine.deliveries_recorded > 0
