@@ -122,7 +122,7 @@ def rx_out(rx: Prescription) -> dict[str, Any]:
         "dose_per_fraction_gy": rx.dose_per_fraction_gy, "number_of_fractions": rx.number_of_fractions,
         "total_dose_gy": rx.total_dose_gy, "pattern": rx.pattern, "intent": rx.intent, "status": rx.status,
         "version": rx.version, "fractions_delivered": rx.fractions_delivered,
-        "gap_sensitive_site": rx.gap_sensitive_site, "icd10_code": rx.icd10_code,
+        "gap_sensitive_site": rx.gap_sensitive_site, "icd10_code": rx.icd10_code, "diagnosis": rx.diagnosis_id,
         "plans": [plan_out(p) for p in rx.plans.select_related("machine", "planner").order_by("pk")],
         "fractions": [fraction_out(f) for f in rx.fractions.select_related("machine").order_by("sequence")],
     }

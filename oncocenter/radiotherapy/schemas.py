@@ -34,6 +34,7 @@ class PrescriptionIn(Schema):
     energy: str = ""
     icd10_code: str = ""
     icdo3_morphology: str = ""
+    diagnosis: int | None = Field(None, description="oncology.Diagnosis id; its ICD codes are copied")
     constraint_set: str | None = Field(None, description="Constraint set code; default: the first active")
     notes: str = ""
 
@@ -49,6 +50,7 @@ class PrescriptionPatch(Schema):
     energy: str | None = None
     icd10_code: str | None = None
     icdo3_morphology: str | None = None
+    diagnosis: int | None = None
     notes: str | None = None
 
 
@@ -199,6 +201,7 @@ class PrescriptionOut(Schema):
     fractions_delivered: int
     gap_sensitive_site: str
     icd10_code: str
+    diagnosis: int | None
     plans: list[PlanOut]
     fractions: list[FractionOut]
 

@@ -162,12 +162,19 @@ def _course_context(request: HttpRequest, course: Course, *, errors: dict[str, l
         "weekly_items": selectors.checklist(ChecklistKind.WEEKLY),
         "end_items": selectors.checklist(ChecklistKind.END),
         "ctcae_terms": CtcaeTerm.objects.filter(active=True),
+        "diagnoses": _diagnoses(course.patient),
         "open": course.status in (CourseStatus.PLANNED, CourseStatus.ACTIVE),
         "can": {p.split(".", 1)[1].replace(".", "_"): has_perm(u, p) for p in (
             "rt.prescription.write", "rt.prescription.sign", "rt.plan.write", "rt.plan.approve", "rt.override.sign",
             "rt.physics.check", "rt.psqa.record", "rt.schedule", "rt.delivery.record", "rt.delivery.correct",
             "rt.review.record", "rt.course.manage", "rt.brachy.record", "rt.summary.print")},
     }
+
+
+def _diagnoses(patient) -> list:
+    from oncocenter.oncology.models import Diagnosis
+
+    return list(Diagnosis.objects.filter(patient=patient).order_by("-diagnosed_on"))
 
 
 @permission_required("rt.view")
@@ -229,7 +236,7 @@ def _user_or_none(username: str, field: str) -> User | None:
 
 
 RX_FIELDS = ("site", "technique", "dose_per_fraction_gy", "number_of_fractions", "total_dose_gy", "pattern",
-             "intent", "energy", "icd10_code", "icdo3_morphology", "notes")
+             "intent", "energy", "icd10_code", "icdo3_morphology", "diagnosis", "notes")
 
 
 def _checklist_results(request: HttpRequest, items) -> dict[str, Any]:
