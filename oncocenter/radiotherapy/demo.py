@@ -291,7 +291,7 @@ def seed(ctx: Any) -> None:
     seeder = _Seeder(ctx)
     for m in seeder.linacs:
         DicomMachineName.objects.get_or_create(dicom_name=m.name.replace(" ", ""), defaults={"machine": m})
-    how_many = 36 if ctx.size == "small" else 130
+    how_many = 36 if ctx.size == "small" else 96
     states = _cycle(STATES)
     templates = _cycle(TEMPLATES)
     pool = iter(patients)

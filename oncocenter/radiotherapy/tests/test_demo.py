@@ -1,17 +1,28 @@
 """The demo seeds courses in every state through the services (so through every interlock)."""
 
-import pytest
+import datetime as dt
+import random
 
-from oncocenter.demo.seed import seed_demo
+import pytest
+from django.utils import timezone
+from faker import Faker
+
+from oncocenter.demo import seed as demo_seed
+from oncocenter.radiotherapy.demo import seed
 from oncocenter.radiotherapy.models import Course, Delivery, DoseOverride, Plan, Prescription
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_courses_in_every_state_on_six_linacs():
-    created, counts = seed_demo(size="small")
-    assert created
-    rt = counts["radiotherapy"]
+    # Only the foundation's staff, machines and patients, then this app's seeder (fast).
+    ctx = demo_seed.DemoContext(size="small", rng=random.Random(7), faker=Faker("ko_KR"),
+                                today=timezone.localdate() - dt.timedelta(days=1))
+    demo_seed._staff(ctx)
+    demo_seed._machines(ctx)
+    demo_seed._patients(ctx)
+    seed(ctx)
+    rt = ctx.counts["radiotherapy"]
     assert {"rx_draft", "plan_draft", "plan_approved", "ready", "active", "active_gap", "active_partial",
             "completed", "completed_checked", "stopped", "reirradiation", "hdr", "entered_in_error"} <= set(rt["states"])
     assert set(Course.objects.values_list("status", flat=True)) == {"planned", "active", "completed", "stopped"}
