@@ -135,3 +135,11 @@ def test_summary_html_and_pdf(w):
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="export", object_type="radiotherapy.course").count() == 2
+
+
+def test_course_page_in_korean(w):
+    w.make_rx()
+    c = as_user(w.ro)
+    c.cookies["django_language"] = "ko"
+    body = c.get(reverse("radiotherapy:course", args=[w.course.pk]), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "처방 서명" in body and "새 처방" in body
