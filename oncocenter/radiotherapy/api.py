@@ -295,6 +295,8 @@ def plan_constraints(request: HttpRequest, plan_id: int):
     """Planned OAR doses against the constraint set, and cumulative EQD2 for re-irradiation."""
     require(request.user, "rt.view")
     plan = _get(Plan, plan_id, "plan")
+    audit_record(action=AuditAction.READ, obj=plan, patient=plan.prescription.course.patient,
+                 detail={"constraints": True})
     res = selectors.plan_constraint_results(plan=plan)
 
     def row(r):

@@ -24,9 +24,15 @@ PANELS = (
 
 def _panel_context(name: str):
     def context(request) -> dict[str, Any] | None:
+        from oncocenter.audit.models import AuditAction
+        from oncocenter.audit.services import audit_record
         from oncocenter.radiotherapy.worklists import worklist_rows
 
-        return {"rows": worklist_rows(name)}
+        rows = worklist_rows(name)
+        if rows:
+            audit_record(action=AuditAction.SEARCH, object_type="radiotherapy.worklist", object_id=name,
+                         detail={"mrns": sorted({r["mrn"] for r in rows})[:200], "panel": True})
+        return {"rows": rows}
 
     return context
 

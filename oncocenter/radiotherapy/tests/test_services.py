@@ -615,3 +615,20 @@ def test_course_start_and_end_recorded_as_treatment_episode(w):
     s.course_close(course=w.course, by=w.ro, status=CourseStatus.COMPLETED)
     episode.refresh_from_db()
     assert episode.ended_on == w.course.__class__.objects.get(pk=w.course.pk).ended_on
+
+
+def test_machine_out_of_service_cannot_be_booked(w):
+    w.ready()
+    down = machine("LINAC-OFF", ("3D",), in_service=False)
+    with pytest.raises(Conflict) as exc:
+        s.fractions_schedule(plan=w.plan, by=w.scheduler, start_date=timezone.localdate(), machine=down)
+    assert exc.value.rule == "machine_out_of_service"
+    assert not Fraction.objects.exists()
+
+
+def test_missed_session_gets_a_replacement(w):
+    w.ready()
+    sessions = w.schedule()
+    s.fraction_mark_missed(fraction=sessions[0], by=w.scheduler, reason="patient unwell")
+    assert Fraction.objects.filter(prescription=w.rx, status="scheduled").count() == 5
+    assert Fraction.objects.get(pk=sessions[0].pk).status == "missed"
