@@ -510,7 +510,7 @@ def seed(ctx: Any) -> None:
         DicomMachineName.objects.get_or_create(
             dicom_name=m.name.replace(" ", ""), defaults={"machine": m}
         )
-    how_many = 36 if ctx.size == "small" else 96
+    how_many = 24 if ctx.size == "small" else 96
     states = _cycle(STATES)
     templates = _cycle(TEMPLATES)
     pool = iter(patients)
