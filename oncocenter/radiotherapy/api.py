@@ -392,6 +392,20 @@ def plan_organ_doses(request: HttpRequest, plan_id: int, payload: OrganDosesIn):
     return plan_out(plan)
 
 
+@router.post("/plans/{plan_id}/organ-doses/dvh", response=PlanOut)
+def plan_organ_doses_dvh(request: HttpRequest, plan_id: int, file: File[UploadedFile]):
+    """Planned organ doses from a DVH text export (Eclipse layout: Structure / Max / Mean / table)."""
+    require(request.user, "rt.plan.write")
+    if file.size and file.size > 20 * 1024 * 1024:
+        raise ValidationFailed.single("file", "is larger than 20 MB", file.size)
+    try:
+        text = file.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed.single("file", "must be UTF-8 text") from None
+    plan = s.plan_import_dvh(plan=_get(Plan, plan_id, "plan"), by=_me(request), text=text)
+    return plan_out(plan)
+
+
 @router.get("/plans/{plan_id}/constraints")
 def plan_constraints(request: HttpRequest, plan_id: int):
     """Planned OAR doses against the constraint set, and cumulative EQD2 for re-irradiation."""

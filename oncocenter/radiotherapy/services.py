@@ -784,6 +784,23 @@ def plan_set_organ_doses(
     return plan
 
 
+def plan_import_dvh(
+    *, plan: Plan, by: User, text: str, aliases: Mapping[str, str] | None = None
+) -> Plan:
+    """Planned organ doses from a DVH text export (Dmax, Dmean, and the Vx metrics the
+    prescription's constraint set uses). Replaces the plan's organ doses; voids its approval."""
+    from oncocenter.radiotherapy.dvh import DvhParseError, parse_dvh_export
+
+    require(by, "rt.plan.write")
+    cs = plan.prescription.constraint_set
+    metrics = sorted({c.metric for c in cs.constraints.all()} if cs else {"V20"})
+    try:
+        rows = parse_dvh_export(text, volume_metrics=metrics, aliases=aliases)
+    except DvhParseError as exc:
+        raise ValidationFailed.single("file", str(exc)) from exc
+    return plan_set_organ_doses(plan=plan, by=by, doses=[r.as_dict() for r in rows], source="dvh")
+
+
 def dose_override_sign(
     *, plan: Plan, by: User, organ: str, metric: str, justification: str, cumulative: bool = False
 ) -> DoseOverride:

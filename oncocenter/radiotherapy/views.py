@@ -402,6 +402,19 @@ def a_organ_doses(request, course):
     return _("Organ-at-risk doses saved.")
 
 
+def a_dvh(request, course):
+    plan = _target(request, Plan, course)
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationFailed.single("file", _("choose a DVH export file"))
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed.single("file", _("must be UTF-8 text")) from None
+    s.plan_import_dvh(plan=plan, by=_me(request), text=text)
+    return _("Organ-at-risk doses imported from the DVH export.")
+
+
 def a_override(request, course):
     s.dose_override_sign(
         plan=_target(request, Plan, course),
@@ -557,6 +570,7 @@ ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, Course], str]]] = {
     "plan-import": ("rt.plan.write", a_plan_import),
     "plan-approve": ("rt.plan.approve", a_plan_approve),
     "organ-doses": ("rt.plan.write", a_organ_doses),
+    "dvh": ("rt.plan.write", a_dvh),
     "override": ("rt.override.sign", a_override),
     "physics-check": ("rt.physics.check", a_physics_check),
     "chart-check": ("rt.physics.check", a_chart_check),

@@ -439,3 +439,28 @@ def test_permission_matrix(w, api_as, method, url, body, allowed, denied):
         allowed_response.status_code != 403 or "credential" in allowed_response.json()["detail"]
     ), allowed_response.content
     assert allowed_response.status_code < 500
+
+
+def test_dvh_export_import_sets_organ_doses_and_flags_limits(w, api_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from oncocenter.radiotherapy.tests.test_dvh import EXPORT
+
+    w.make_rx()
+    w.make_plan()
+    client = api_as(user=w.dosimetrist)
+    r = client.post(
+        f"{BASE}/plans/{w.plan.pk}/organ-doses/dvh",
+        {"file": SimpleUploadedFile("dvh.txt", EXPORT.encode(), "text/plain")},
+    )
+    assert r.status_code == 200, r.content
+    doses = {(d.organ, d.metric): d for d in w.plan.organ_doses.all()}
+    assert doses[("Lungs", "V20")].value == 30 and doses[("Lungs", "V20")].source == "dvh"
+    failures = client.get(f"{BASE}/plans/{w.plan.pk}/constraints").json()["failures"]
+    # Lungs V20 30 % is not < 30 %; parotid mean 26.1 > 25 Gy
+    assert {(f["organ"], f["metric"]) for f in failures} == {("Lungs", "V20"), ("Parotid", "Dmean")}
+    r = client.post(
+        f"{BASE}/plans/{w.plan.pk}/organ-doses/dvh",
+        {"file": SimpleUploadedFile("dvh.txt", b"nothing useful", "text/plain")},
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "file"

@@ -228,3 +228,27 @@ def test_course_page_in_korean(w):
         reverse("radiotherapy:course", args=[w.course.pk]), HTTP_ACCEPT_LANGUAGE="ko"
     ).content.decode()
     assert "처방 서명" in body and "새 처방" in body
+
+
+def test_dvh_upload_from_the_course_page(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from oncocenter.radiotherapy.tests.test_dvh import EXPORT
+
+    w.make_rx()
+    w.make_plan()
+    c = as_user(w.dosimetrist)
+    r = act(
+        c,
+        w.course,
+        "dvh",
+        {"target": w.plan.pk, "file": SimpleUploadedFile("d.txt", EXPORT.encode())},
+    )
+    assert r.status_code == 302 and w.plan.organ_doses.filter(source="dvh").count() >= 5
+    r = act(
+        c,
+        w.course,
+        "dvh",
+        {"target": w.plan.pk, "file": SimpleUploadedFile("d.txt", b"\xff\xfe junk")},
+    )
+    assert r.status_code == 422 and "UTF-8" in r.content.decode()
