@@ -757,3 +757,23 @@ def test_missed_session_gets_a_replacement(w):
     s.fraction_mark_missed(fraction=sessions[0], by=w.scheduler, reason="patient unwell")
     assert Fraction.objects.filter(prescription=w.rx, status="scheduled").count() == 5
     assert Fraction.objects.get(pk=sessions[0].pk).status == "missed"
+
+
+def test_database_keeps_signatures_and_deliveries_append_only(w):
+    from django.db import DatabaseError
+
+    w.ready()
+    (a, *_) = w.schedule()
+    d = w.deliver(a, past(3))
+    sig = Signature.objects.filter(meaning="plan-approved").first()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Signature.objects.filter(pk=sig.pk).update(signer=w.dosimetrist)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Delivery.objects.filter(pk=d.pk).update(meterset_delivered=Decimal("1"))
+    # Voiding once, and marking entered-in-error once, are the allowed changes.
+    Signature.objects.filter(pk=sig.pk).update(voided_at=timezone.now(), voided_reason="test")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Signature.objects.filter(pk=sig.pk).update(voided_reason="changed my mind")
+    s.delivery_mark_entered_in_error(delivery=d, by=w.therapist, reason="test correction")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Delivery.objects.filter(pk=d.pk).update(status="recorded", errored_at=None, error_reason="")
