@@ -877,6 +877,21 @@ def plan_approve(*, plan: Plan, by: User) -> Signature:
             )
         if plan.status != PlanStatus.DRAFT:
             raise Conflict(f"Plan is {plan.status}, not awaiting approval.", rule="plan_not_draft")
+        # The prescription may have been edited since the plan was made: approve only a plan that
+        # still matches it.
+        mismatches = _plan_mismatches(
+            rx,
+            machine=plan.machine,
+            technique=plan.technique,
+            fractions=plan.fractions_planned,
+            dose_per_fraction=plan.dose_per_fraction_gy,
+        )
+        if mismatches:
+            raise Conflict(
+                "The plan no longer matches the prescription.",
+                rule="plan_mismatch",
+                problems=mismatches,
+            )
         uncovered = [f for f in selectors.plan_constraint_failures(plan=plan) if not f["override"]]
         if uncovered:
             raise Conflict(

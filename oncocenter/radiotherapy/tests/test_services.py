@@ -777,3 +777,15 @@ def test_database_keeps_signatures_and_deliveries_append_only(w):
     s.delivery_mark_entered_in_error(delivery=d, by=w.therapist, reason="test correction")
     with pytest.raises(DatabaseError), transaction.atomic():
         Delivery.objects.filter(pk=d.pk).update(status="recorded", errored_at=None, error_reason="")
+
+
+def test_plan_no_longer_matching_edited_prescription_cannot_be_approved(w):
+    w.ready()
+    s.prescription_update(prescription=w.rx, by=w.ro, data={"dose_per_fraction_gy": "2.5"})
+    s.prescription_sign(prescription=w.rx, by=w.ro)
+    with pytest.raises(Conflict) as exc:
+        s.plan_approve(plan=w.plan, by=w.ro)
+    assert exc.value.rule == "plan_mismatch"
+    assert exc.value.problems[0].field == "dose_per_fraction_gy"
+    s.plan_update(plan=w.plan, by=w.dosimetrist, data={"dose_per_fraction_gy": "2.5"})
+    s.plan_approve(plan=w.plan, by=w.ro)
