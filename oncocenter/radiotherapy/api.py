@@ -41,6 +41,7 @@ from oncocenter.radiotherapy.schemas import (
     DeliveryIn,
     DeliveryOut,
     IdOut,
+    InterruptionReviewIn,
     OrganDosesIn,
     OverrideIn,
     PlanIn,
@@ -584,6 +585,19 @@ def weekly_review(request: HttpRequest, course_id: int, payload: WeeklyReviewIn)
         continue_treatment=payload.continue_treatment,
     )
     return Status(201, {"id": review.pk, "status": "signed"})
+
+
+@router.post("/prescriptions/{rx_id}/interruption-reviews", response={201: IdOut})
+def interruption_review(request: HttpRequest, rx_id: int, payload: InterruptionReviewIn):
+    """Record the decision on the days lost (gap compensation or not)."""
+    require(request.user, "rt.review.record")
+    review = s.interruption_review_record(
+        prescription=_get(Prescription, rx_id, "prescription"),
+        by=_me(request),
+        decision=payload.decision,
+        note=payload.note,
+    )
+    return Status(201, {"id": review.pk, "status": review.decision})
 
 
 @router.post("/courses/{course_id}/chart-checks", response={201: IdOut})

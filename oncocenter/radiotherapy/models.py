@@ -834,6 +834,38 @@ class BrachySession(TimeStampedModel):
         return f"HDR {self.applicator} in {self.room}"
 
 
+class InterruptionReview(TimeStampedModel):
+    """The physician's decision on the days lost so far (gap compensation or not)."""
+
+    class Decision(models.TextChoices):
+        COMPENSATE = "compensate", _("Compensate (extra or twice-daily fractions)")
+        NO_COMPENSATION = "no-compensation", _("No compensation")
+
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.PROTECT, related_name="interruption_reviews"
+    )
+    days_lost = models.PositiveSmallIntegerField(_("open days lost at review"))
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    note = models.CharField(
+        _("plan or reason"),
+        max_length=300,
+        help_text=_("e.g. two fractions 6 h apart on Friday; or why none is needed"),
+    )
+    reviewed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["prescription", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=["compensate", "no-compensation"]), name="rt_gap_decision"
+            ),
+            models.CheckConstraint(condition=~Q(note=""), name="rt_gap_note_present"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days_lost} day(s): {self.decision}"
+
+
 class WeeklyReview(TimeStampedModel):
     """The physician's weekly on-treatment visit, with CTCAE grading."""
 

@@ -149,6 +149,11 @@ class BrachyIn(Schema):
     notes: str = ""
 
 
+class InterruptionReviewIn(Schema):
+    decision: str = Field(description="compensate | no-compensation")
+    note: str = Field(description="The compensation planned, or why none is needed")
+
+
 class WeeklyReviewIn(Schema):
     reviewed_on: date
     grades: dict[str, int] = Field(description="CTCAE term code -> grade 0..5")

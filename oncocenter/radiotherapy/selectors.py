@@ -422,7 +422,8 @@ def worklist_interruptions() -> list[dict[str, Any]]:
         course__status=CourseStatus.ACTIVE,
     ).select_related("course__patient"):
         report = prescription_interruptions(rx=rx)
-        if report.interrupted:
+        reviewed = rx.interruption_reviews.order_by("-created_at").first()
+        if report.interrupted and (reviewed is None or reviewed.days_lost < report.days_lost):
             out.append({"prescription": rx, "course": rx.course, "report": report})
     out.sort(key=lambda x: (not x["report"].compensation_needed, -x["report"].days_lost))
     return out

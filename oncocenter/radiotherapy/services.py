@@ -47,6 +47,7 @@ from oncocenter.radiotherapy.models import (
     FractionStatus,
     GapSensitiveSite,
     Intent,
+    InterruptionReview,
     PatientSpecificQA,
     Pattern,
     PhysicsCheck,
@@ -1717,6 +1718,45 @@ def weekly_review_record(
             obj=review,
             patient=course.patient,
             detail={"grades": {t.code: g for t, g in rows}},
+        )
+    return review
+
+
+def interruption_review_record(
+    *, prescription: Prescription, by: User, decision: str, note: str
+) -> InterruptionReview:
+    """The physician records what is done about the open days lost so far; the interruption
+    leaves the worklist until more days are lost."""
+    require(by, "rt.review.record")
+    problems = []
+    if decision not in InterruptionReview.Decision.values:
+        problems.append(
+            FieldProblem(
+                "decision",
+                f"must be one of {', '.join(InterruptionReview.Decision.values)}",
+                decision,
+            )
+        )
+    if not (note or "").strip():
+        problems.append(FieldProblem("note", "describe the compensation, or why none is needed"))
+    if problems:
+        raise ValidationFailed(problems)
+    report = selectors.prescription_interruptions(rx=prescription)
+    if not report.interrupted:
+        raise Conflict("No open day has been lost on this prescription.", rule="no_interruption")
+    with transaction.atomic():
+        review = InterruptionReview.objects.create(
+            prescription=prescription,
+            days_lost=report.days_lost,
+            decision=decision,
+            note=note.strip()[:300],
+            reviewed_by=by,
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=review,
+            patient=prescription.course.patient,
+            detail={"days_lost": report.days_lost, "decision": decision},
         )
     return review
 

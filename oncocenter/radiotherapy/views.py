@@ -552,6 +552,16 @@ def a_weekly_review(request, course):
     return _("Weekly review signed.")
 
 
+def a_gap_review(request, course):
+    s.interruption_review_record(
+        prescription=_target(request, Prescription, course),
+        by=_me(request),
+        decision=request.POST.get("decision", ""),
+        note=request.POST.get("note", ""),
+    )
+    return _("Interruption review recorded.")
+
+
 def a_close(request, course):
     s.course_close(
         course=course,
@@ -581,6 +591,7 @@ ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, Course], str]]] = {
     "delivery-error": ("rt.delivery.correct", a_delivery_error),
     "brachy": ("rt.brachy.record", a_brachy),
     "weekly-review": ("rt.review.record", a_weekly_review),
+    "gap-review": ("rt.review.record", a_gap_review),
     "close": ("rt.course.manage", a_close),
 }
 

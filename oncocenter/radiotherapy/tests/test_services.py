@@ -789,3 +789,27 @@ def test_plan_no_longer_matching_edited_prescription_cannot_be_approved(w):
     assert exc.value.problems[0].field == "dose_per_fraction_gy"
     s.plan_update(plan=w.plan, by=w.dosimetrist, data={"dose_per_fraction_gy": "2.5"})
     s.plan_approve(plan=w.plan, by=w.ro)
+
+
+def test_interruption_review_takes_it_off_the_worklist_until_more_days_are_lost(w):
+    w.ready(icd10_code="C53.9", number_of_fractions=10)
+    start = timezone.localdate() - dt.timedelta(days=21)
+    sessions = w.schedule(start=start)
+    days = selectors.treatment_calendar().open_days(
+        start, timezone.localdate() - dt.timedelta(days=1)
+    )
+    for f, day in zip(sessions, [days[0], days[2]], strict=False):
+        w.deliver(f, timezone.make_aware(dt.datetime.combine(day, dt.time(9))))
+    assert len(selectors.worklist_interruptions()) == 1
+    with pytest.raises(ValidationFailed) as exc:
+        s.interruption_review_record(prescription=w.rx, by=w.ro, decision="maybe", note="")
+    assert {p.field for p in exc.value.problems} == {"decision", "note"}
+    with pytest.raises(NotPermitted):
+        s.interruption_review_record(
+            prescription=w.rx, by=w.therapist, decision="compensate", note="x"
+        )
+    review = s.interruption_review_record(
+        prescription=w.rx, by=w.ro, decision="compensate", note="Two fractions 6 h apart on Friday"
+    )
+    assert review.days_lost >= 1
+    assert selectors.worklist_interruptions() == []
