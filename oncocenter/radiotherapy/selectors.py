@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +45,9 @@ REVIEW_EVERY_DAYS = 7
 REVIEW_EVERY_FRACTIONS = 5
 
 
+@cache
 def treatment_calendar() -> TreatmentCalendar:
+    """The center's calendar (Korean public holidays); built once per process."""
     return TreatmentCalendar(country="KR")
 
 
