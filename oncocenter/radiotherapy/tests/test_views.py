@@ -306,13 +306,26 @@ def test_interruption_shown_and_decision_recorded_from_course_page(w):
     w.ready(icd10_code="C10.9", number_of_fractions=10)
     start = timezone.localdate() - dt.timedelta(days=21)
     sessions = w.schedule(start=start)
-    days = selectors.treatment_calendar().open_days(start, timezone.localdate() - dt.timedelta(days=1))
+    days = selectors.treatment_calendar().open_days(
+        start, timezone.localdate() - dt.timedelta(days=1)
+    )
     for f, day in zip(sessions, [days[0], days[2]], strict=False):
         w.deliver(f, timezone.make_aware(dt.datetime.combine(day, dt.time(9))))
     c = as_user(w.ro)
     body = c.get(reverse("radiotherapy:course", args=[w.course.pk])).content.decode()
     assert "gap compensation needed" in body and "Record the decision on the days lost" in body
-    r = act(c, w.course, "gap-review", {"target": w.rx.pk, "decision": "compensate", "note": ""}, htmx=True)
+    r = act(
+        c,
+        w.course,
+        "gap-review",
+        {"target": w.rx.pk, "decision": "compensate", "note": ""},
+        htmx=True,
+    )
     assert r.status_code == 422 and "describe the compensation" in r.content.decode()
-    r = act(c, w.course, "gap-review", {"target": w.rx.pk, "decision": "compensate", "note": "bid on Friday"})
+    r = act(
+        c,
+        w.course,
+        "gap-review",
+        {"target": w.rx.pk, "decision": "compensate", "note": "bid on Friday"},
+    )
     assert r.status_code == 302 and w.rx.interruption_reviews.count() == 1
