@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from oncocenter.core.permissions import has_perm
+from oncocenter.followup import selectors
+from oncocenter.followup.forms import EventForm, PlanForm
+from oncocenter.followup.models import ProtocolTemplate
+
+
+def overdue_panel(request: HttpRequest) -> dict[str, Any] | None:
+    rows = list(selectors.overdue_items(limit=8))
+    return {"rows": rows, "count": selectors.overdue_count()}
+
+
+def patient_section(request: HttpRequest, patient: Any) -> dict[str, Any] | None:
+    forms = getattr(request, "_followup_forms", {})
+    templates = ProtocolTemplate.objects.filter(active=True, kind="protocol")
+    return {
+        "patient": patient,
+        "plans": selectors.patient_plans(patient=patient),
+        "events": selectors.patient_events(patient=patient),
+        "today": timezone.localdate(),
+        "can_manage": has_perm(request.user, "followup.manage"),
+        "plan_form": forms.get("plan_form")
+        or PlanForm(templates=templates, initial={"treatment_end": timezone.localdate()}),
+        "event_form": forms.get("event_form")
+        or EventForm(initial={"occurred_on": timezone.localdate()}),
+    }
