@@ -605,7 +605,7 @@ def waitlist_offer_slot(*, slot: Slot, today: dt.date | None = None) -> Waitlist
 def waitlist_accept_offer(*, entry: WaitlistEntry, actor: Any = None) -> Appointment:
     with transaction.atomic():
         entry = (
-            WaitlistEntry.objects.select_for_update()
+            WaitlistEntry.objects.select_for_update(of=("self",))
             .select_related("offered_slot")
             .get(pk=entry.pk)
         )

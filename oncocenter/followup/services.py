@@ -345,58 +345,38 @@ def due_items_appointment_completed(*, appointment: Any) -> int:
     )
 
 
-# Event type -> value of oncology.DiseaseStatus.status (FHIR-style, when that model exists).
+# Event type -> oncology.DiseaseStatus.status (mCODE-style codes of the clinical area). A second
+# primary is a new diagnosis, not a status of the first one, so it records no status here.
 DISEASE_STATUS_FOR_EVENT = {
-    EventType.RECURRENCE: "recurrence",
-    EventType.PROGRESSION: "progression",
-    EventType.SECOND_PRIMARY: "second-primary",
+    EventType.RECURRENCE: "relapse",
+    EventType.PROGRESSION: "progressing",
 }
 
 
-def _record_disease_status(*, patient: Any, event: FollowUpEvent) -> int | None:
-    """Create an oncology.DiseaseStatus row for a relapse, if the clinical model is present."""
-    wanted = DISEASE_STATUS_FOR_EVENT.get(event.event_type)
-    if wanted is None:
+def _record_disease_status(*, patient: Any, event: FollowUpEvent, actor: Any = None) -> int | None:
+    """Record the relapse in oncology.DiseaseStatus against the patient's primary diagnosis."""
+    status = DISEASE_STATUS_FOR_EVENT.get(event.event_type)
+    if status is None:
         return None
     try:
-        model = apps.get_model("oncology", "DiseaseStatus")
         diagnosis_model = apps.get_model("oncology", "Diagnosis")
-    except LookupError:
+        from oncocenter.oncology.services import disease_status_record
+    except (LookupError, ImportError):
         return None
-    field = model._meta.get_field("status")
-    choices = {str(c[0]) for c in (field.choices or [])}
-    status = wanted
-    if choices and status not in choices:
-        # map onto the clinical vocabulary's nearest value
-        for alt in (wanted, "recurrence", "relapse", "progression", "progressive", "active"):
-            if alt in choices:
-                status = alt
-                break
-        else:
-            return None
     diagnosis = (
-        diagnosis_model.objects.filter(patient=patient)
+        diagnosis_model.objects.filter(patient=patient, diagnosed_on__lte=event.occurred_on)
         .order_by("-is_primary", "-diagnosed_on")
         .first()
     )
-    kwargs: dict[str, Any] = {
-        "patient": patient,
-        "status": status,
-        "observed_on": event.occurred_on,
-    }
-    names = {f.name for f in model._meta.get_fields()}
-    if "diagnosis" in names:
-        if diagnosis is None and not model._meta.get_field("diagnosis").null:
-            return None
-        kwargs["diagnosis"] = diagnosis
-    for extra, value in (
-        ("note", event.description),
-        ("notes", event.description),
-        ("source", "followup"),
-    ):
-        if extra in names:
-            kwargs[extra] = value
-    row = model.objects.create(**kwargs)
+    if diagnosis is None:
+        return None
+    row = disease_status_record(
+        diagnosis=diagnosis,
+        status=status,
+        observed_on=event.occurred_on,
+        note=f"Follow-up event: {event.description}"[:300],
+        recorded_by=actor,
+    )
     return row.pk
 
 
@@ -440,7 +420,7 @@ def followup_event_record(
             description=description.strip(),
             recorded_by=actor,
         )
-        status_id = _record_disease_status(patient=patient, event=event)
+        status_id = _record_disease_status(patient=patient, event=event, actor=actor)
         if status_id:
             event.disease_status_id_ref = status_id
             event.save(update_fields=["disease_status_id_ref"])

@@ -318,3 +318,34 @@ def test_admission_bad_input():
         s.admission_admit(patient=p, ward=ward, admitted_at=timezone.now(), bed=other.beds.first())
     assert exc.value.problems[0].field == "bed"
     assert Admission.objects.count() == 0
+
+
+def test_previously_treated_comes_from_treatment_episodes():
+    from oncocenter.oncology.tests.factories import TreatmentEpisodeFactory
+
+    today = timezone.localdate()
+    here = TreatmentEpisodeFactory(
+        modality="surgery",
+        started_on=today - dt.timedelta(days=300),
+        ended_on=today - dt.timedelta(days=290),
+        at_this_center=True,
+    )
+    elsewhere = TreatmentEpisodeFactory(
+        modality="surgery",
+        started_on=today - dt.timedelta(days=300),
+        ended_on=today - dt.timedelta(days=290),
+        at_this_center=False,
+    )
+    ongoing = TreatmentEpisodeFactory(
+        modality="chemotherapy",
+        started_on=today - dt.timedelta(days=10),
+        ended_on=None,
+        at_this_center=True,
+    )
+    assert s.patient_previously_treated(here.patient)
+    assert not s.patient_previously_treated(elsewhere.patient)
+    assert not s.patient_previously_treated(ongoing.patient)
+    from oncocenter.clinics.selectors import previously_treated_ids
+
+    pids = [here.patient_id, elsewhere.patient_id, ongoing.patient_id]
+    assert previously_treated_ids(pids) == {here.patient_id}
