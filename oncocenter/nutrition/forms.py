@@ -28,7 +28,7 @@ class RecordForm(DomainForm):
         required=False,
         choices=[("", "—"), *[(c, _(label)) for c, label in calc.FEEDING_ROUTES]],
     )
-    intake_percent = forms.IntegerField(label=_("Intake (% of need)"), required=False)
+    intake_percent = forms.IntegerField(label=_("Intake (percent of need)"), required=False)
     dysphagia_grade = forms.IntegerField(label=_("Dysphagia grade (0-4)"), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 

@@ -106,7 +106,7 @@ class NutritionRecord(TimeStampedModel):
         _("feeding route"), max_length=20, blank=True, choices=FEEDING_ROUTE_CHOICES
     )
     intake_percent = models.PositiveSmallIntegerField(
-        _("intake (% of need)"),
+        _("intake (percent of need)"),
         null=True,
         blank=True,
         help_text=_("Share of the estimated requirement eaten."),

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from oncocenter.core.permissions import has_perm
 from oncocenter.nutrition import selectors
@@ -25,7 +26,7 @@ def patient_section(request: HttpRequest, patient: Any) -> dict[str, Any] | None
     forms = getattr(request, "_nutrition_forms", {})
     records = selectors.patient_records(patient=patient)
     today = timezone.localdate()
-    lang_ko = getattr(request, "LANGUAGE_CODE", "en") == "ko"
+    lang_ko = (get_language() or "en").startswith("ko")
     questionnaires = [
         {
             "q": q,

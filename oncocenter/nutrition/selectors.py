@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.apps import apps
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from oncocenter.nutrition import calc
@@ -117,7 +118,7 @@ def qol_chart_svg(*, patient: Any) -> str:
     )
     series: dict[str, list[tuple[dt.date, float]]] = {}
     labels: dict[str, str] = {}
-    lang_ko = _("Weight (kg)") != "Weight (kg)"
+    lang_ko = (get_language() or "en").startswith("ko")
     for r in responses:
         for sub in r.questionnaire.definition.get("subscales", []):
             labels[sub["code"]] = sub["name"]["ko" if lang_ko else "en"]

@@ -151,3 +151,19 @@ def test_patient_page_and_home_panels_render(client_as):
     )
     for role in ("scheduler", "nurse", "dietitian", "surgeon", "administrator"):
         assert client_as(role).get("/").status_code == 200
+
+
+def test_korean_ui_and_reasons(client_as, settings):
+    from oncocenter.patients.models import Center
+
+    services.waitlist_add(
+        patient=PatientFactory(),
+        center=Center.objects.get(code="esophageal"),
+        appointment_type="follow-up",
+        urgency="urgent",
+    )
+    c = client_as("scheduler")
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    body = c.get("/clinics/waitlist/").content.decode()
+    assert "외래 대기자 명단" in body
+    assert "임상 긴급도 urgent: +40" in body and "본원 치료력 없음" in body
