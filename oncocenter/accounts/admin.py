@@ -27,7 +27,7 @@ class StaffAdmin(UserAdmin):
     )
     search_fields = ("username", "display_name_ko", "first_name", "last_name")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("OncoCenter", {"fields": ("display_name_ko", "department")}),
     )
 
