@@ -159,9 +159,9 @@ def seed(ctx: Any) -> None:
             continue
         taken.add((patient.pk, slot.starts_at))
         if slot.starts_at < now:
-            status = "completed" if rng.random() < 0.9 else "no-show"
+            appt_status = "completed" if rng.random() < 0.9 else "no-show"
         else:
-            status = "booked"
+            appt_status = "booked"
         appts.append(
             Appointment(
                 slot=slot,
@@ -169,7 +169,7 @@ def seed(ctx: Any) -> None:
                 patient=patient,
                 starts_at=slot.starts_at,
                 appointment_type=rng.choice(session.template.appointment_types),
-                status=status,
+                status=appt_status,
                 previously_treated=patient.pk in prior,
                 booked_by=rng.choice(ctx.staff.get("scheduler", [None])),
             )
@@ -177,7 +177,7 @@ def seed(ctx: Any) -> None:
     Appointment.objects.bulk_create(appts, batch_size=1000)
 
     # waitlist
-    entries = []
+    entries: list[WaitlistEntry] = []
     n_wait = 40 if full else 12
     seen: set[tuple[int, str]] = set()
     for _ in range(n_wait * 2):

@@ -17,7 +17,8 @@ def waitlist_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def today_panel(request: HttpRequest) -> dict[str, Any] | None:
-    physician = request.user if request.user.clinic_sessions.exists() else None
+    user: Any = request.user
+    physician = user if user.clinic_sessions.exists() else None
     rows = list(selectors.day_list(day=timezone.localdate(), physician=physician)[:30])
     return {"rows": rows}
 

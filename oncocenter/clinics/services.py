@@ -60,7 +60,8 @@ def _aware(day: dt.date, at: dt.time) -> dt.datetime:
 
 
 def _calendar_exceptions() -> tuple[set[dt.date], set[dt.date]]:
-    closed, opened = set(), set()
+    closed: set[dt.date] = set()
+    opened: set[dt.date] = set()
     for day, is_open in CalendarException.objects.values_list("date", "is_open"):
         (opened if is_open else closed).add(day)
     return closed, opened
@@ -642,7 +643,7 @@ def waitlist_decline_offer(*, entry: WaitlistEntry, actor: Any = None) -> Waitli
             action=AuditAction.UPDATE,
             obj=entry,
             patient=entry.patient,
-            detail={"declined_slot": slot.pk},
+            detail={"declined_slot": slot.pk if slot else None},
         )
     # the decliner is waiting again; offer to the best other candidate
     if slot is not None:
@@ -719,7 +720,7 @@ def admission_admit(
                         rule="bed_taken",
                         problems=[FieldProblem("bed", "is occupied or out of service", str(bed))],
                     )
-                chosen = bed
+                chosen: Bed | None = bed
             else:
                 chosen = free.order_by("code").first()
                 if chosen is None:
@@ -728,6 +729,7 @@ def admission_admit(
                         rule="ward_full",
                         problems=[FieldProblem("ward", "has no free bed", ward.code)],
                     )
+            assert chosen is not None
             adm = Admission.objects.create(
                 patient=patient,
                 bed=chosen,

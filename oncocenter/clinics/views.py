@@ -167,13 +167,13 @@ def _appointment_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
         elif action == "complete":
             services.appointment_complete(appointment=appt, actor=request.user)
         elif action == "cancel":
-            form = CancelForm(request.POST)
+            cancel_form = CancelForm(request.POST)
             services.appointment_cancel(
-                appointment=appt, reason=form.data.get("reason", ""), actor=request.user
+                appointment=appt, reason=cancel_form.data.get("reason", ""), actor=request.user
             )
         elif action == "reschedule":
-            form = RescheduleForm(request.POST)
-            slot = Slot.objects.filter(pk=form.data.get("slot") or 0).first()
+            resched_form = RescheduleForm(request.POST)
+            slot = Slot.objects.filter(pk=resched_form.data.get("slot") or 0).first()
             if slot is None:
                 raise ValidationFailed.single("slot", _("choose a free slot"))
             services.appointment_reschedule(appointment=appt, new_slot=slot, actor=request.user)
@@ -422,8 +422,8 @@ def admission_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
                 admission=adm, discharged_at=form.cleaned_data["discharged_at"], actor=request.user
             )
         elif action == "transfer":
-            form = TransferForm(request.POST)
-            code = form.data.get("to_bed", "").strip()
+            transfer_form = TransferForm(request.POST)
+            code = transfer_form.data.get("to_bed", "").strip()
             bed = Bed.objects.filter(ward=ward, code=code).first()
             if bed is None and "-" in code:
                 w, b = code.rsplit("-", 1)

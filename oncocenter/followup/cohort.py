@@ -48,7 +48,7 @@ def esophageal_cohort(ctx: Any) -> list[CohortPatient]:
             "patient_id", "modality", "started_on", "ended_on"
         ):
             existing.setdefault(pid, []).append((modality, start, end))
-    created = []
+    created: list[Any] = []
     cohort: list[CohortPatient] = []
     for patient in patients:
         episodes = existing.get(patient.pk)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,8 @@ class PlanForm(DomainForm):
 
     def __init__(self, *args, templates=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["template"].choices = [("", _("Automatic: every protocol that applies"))] + [
+        field: Any = self.fields["template"]
+        field.choices = [("", _("Automatic: every protocol that applies"))] + [
             (t.code, f"{t.name_en} / {t.name_ko}") for t in templates
         ]
 

@@ -79,7 +79,7 @@ class DueItem:
 # --- loading and validation -----------------------------------------------------------------
 
 
-def _require(cond: bool, path: str, message: str) -> None:
+def _require(cond: object, path: str, message: str) -> None:
     if not cond:
         raise TemplateError(path, message)
 
@@ -130,7 +130,7 @@ def validate_protocol(data: Mapping[str, Any]) -> None:
             _require(m in MODALITIES, f"applies_to.{key}", f"unknown modality {m!r}")
     horizon = data.get("horizon_months", 120)
     _require(isinstance(horizon, int) and horizon > 0, "horizon_months", "must be > 0")
-    items = data.get("items")
+    items: Any = data.get("items")
     _require(isinstance(items, list) and items, "items", "must be a non-empty list")
     codes = set()
     for i, item in enumerate(items):
@@ -153,13 +153,13 @@ def validate_late_effects(data: Mapping[str, Any]) -> None:
     )
     _require(isinstance(data.get("code"), str) and data["code"] != "", "code", "is required")
     _check_name(data.get("name"), "name")
-    exposures = data.get("exposures")
+    exposures: Any = data.get("exposures")
     _require(isinstance(exposures, dict) and exposures, "exposures", "must be a non-empty object")
     entry = data.get("ltfu_entry_years_after_therapy", 2)
     _require(
         isinstance(entry, int | float) and entry >= 0, "ltfu_entry_years_after_therapy", ">= 0"
     )
-    rules = data.get("rules")
+    rules: Any = data.get("rules")
     _require(isinstance(rules, list) and rules, "rules", "must be a non-empty list")
     for i, rule in enumerate(rules):
         p = f"rules[{i}]"

@@ -347,7 +347,7 @@ def due_items_appointment_completed(*, appointment: Any) -> int:
 
 # Event type -> oncology.DiseaseStatus.status (mCODE-style codes of the clinical area). A second
 # primary is a new diagnosis, not a status of the first one, so it records no status here.
-DISEASE_STATUS_FOR_EVENT = {
+DISEASE_STATUS_FOR_EVENT: dict[str, str] = {
     EventType.RECURRENCE: "relapse",
     EventType.PROGRESSION: "progressing",
 }

@@ -88,7 +88,11 @@ def item_book(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("Follow-up booked for %(when)s.")
-        % {"when": timezone.localtime(item.appointment.starts_at).strftime("%Y-%m-%d %H:%M")},
+        % {
+            "when": timezone.localtime(item.appointment.starts_at).strftime("%Y-%m-%d %H:%M")
+            if item.appointment
+            else ""
+        },
     )
     return redirect("patients:detail", mrn=item.patient.mrn)
 

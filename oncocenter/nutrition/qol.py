@@ -28,7 +28,7 @@ class QuestionnaireError(ValueError):
 
 
 def validate_questionnaire(data: Mapping[str, Any]) -> None:
-    def req(cond: bool, path: str, msg: str) -> None:
+    def req(cond: object, path: str, msg: str) -> None:
         if not cond:
             raise QuestionnaireError(path, msg)
 
@@ -44,10 +44,10 @@ def validate_questionnaire(data: Mapping[str, Any]) -> None:
     )
     th = data.get("drop_threshold_points", 10)
     req(isinstance(th, int | float) and th > 0, "drop_threshold_points", "must be > 0")
-    subs = data.get("subscales")
+    subs: Any = data.get("subscales")
     req(isinstance(subs, list) and subs, "subscales", "must be a non-empty list")
     sub_codes = {s.get("code") for s in subs}
-    items = data.get("items")
+    items: Any = data.get("items")
     req(isinstance(items, list) and items, "items", "must be a non-empty list")
     seen: set[str] = set()
     for i, item in enumerate(items):

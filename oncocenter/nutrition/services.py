@@ -182,7 +182,7 @@ def nutrition_record_create(
                 .values_list("height_cm", flat=True)
                 .first()
             )
-            ref_height = float(last_height) if last_height is not None else None
+            ref_height = float(last_height) if last_height is not None else None  # type: ignore[arg-type]
         else:
             ref_height = height_cm
         record = NutritionRecord.objects.create(
@@ -218,7 +218,7 @@ def _raise_alerts(
     nrs_total: int | None = None,
 ) -> list[NutritionAlert]:
     weights = [
-        (d, float(w))
+        (d, float(w or 0))
         for d, w in NutritionRecord.objects.filter(
             patient=patient, weight_kg__isnull=False, measured_on__lte=on
         ).values_list("measured_on", "weight_kg")

@@ -43,6 +43,8 @@ class Command(BaseCommand):
                     .first()
                 )
                 client = Client()
+                if user is None:
+                    raise SystemExit(f"no active user with role {role}; seed the demo first")
                 client.force_login(user)
                 clients[role] = client
             client = clients[role]
