@@ -1,6 +1,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oncocenter.clinics.priority import (
     Candidate,
@@ -145,3 +147,55 @@ def test_full_session_rejected_for_everyone():
     res = _check(booked_total=10, previously_treated=True)
     assert not res.allowed
     assert "full" in res.text
+
+
+@given(
+    capacity=st.integers(0, 40),
+    booked=st.integers(0, 40),
+    booked_prior_frac=st.floats(0, 1),
+    share=st.integers(0, 100),
+    days_ahead=st.integers(0, 30),
+    prior=st.booleans(),
+)
+def test_booking_rule_invariants(capacity, booked, booked_prior_frac, share, days_ahead, prior):
+    booked = min(booked, capacity)
+    booked_prior = int(booked * booked_prior_frac)
+    policy = PolicyParams(reserved_share_percent=share)
+    session = date.fromordinal(TODAY.toordinal() + days_ahead)
+    res = check_booking(
+        capacity=capacity,
+        booked_total=booked,
+        booked_prior=booked_prior,
+        previously_treated=prior,
+        session_date=session,
+        today=TODAY,
+        policy=policy,
+    )
+    free = capacity - booked
+    if free <= 0:
+        assert not res.allowed  # never above capacity
+    elif prior:
+        assert res.allowed  # previously treated patients may take any free slot
+    elif res.allowed:
+        # a new patient never eats into the part of the share still held
+        assert free - 1 >= res.held_for_prior
+    if days_ahead <= policy.release_days_before:
+        assert res.held_for_prior == 0
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.booleans(), st.sampled_from(["routine", "soon", "urgent"]), st.integers(-5, 500)
+        ),
+        max_size=30,
+    )
+)
+def test_ranking_is_sorted_and_explained(rows):
+    cands = [cand(i, p, u, d) for i, (p, u, d) in enumerate(rows)]
+    ranked = rank_candidates(cands, policy=POLICY, today=TODAY)
+    totals = [s.total for s in ranked]
+    assert totals == sorted(totals, reverse=True)
+    for s in ranked:
+        assert abs(sum(r.points for r in s.reasons) - s.total) < 1e-6
+        assert len(s.reasons) == 3
