@@ -8,6 +8,7 @@ urlpatterns = [
     path("templates/new/", views.template_new, name="template-new"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("sessions/<int:pk>/book/", views.book, name="book"),
+    path("sessions/<int:pk>/close/", views.session_close, name="session-close"),
     path(
         "appointments/<int:pk>/<str:action>/", views.appointment_action, name="appointment-action"
     ),

@@ -99,6 +99,7 @@ def _session_context(request: HttpRequest, session: ClinicSession, **extra: Any)
         "rows": rows,
         "now": now,
         "can_book": has_perm(request.user, "clinic.book"),
+        "can_manage": has_perm(request.user, "clinic.manage"),
         "types": session.template.appointment_types,
         "book_form": extra.pop("book_form", None),
         "book_slot": extra.pop("book_slot", None),
@@ -112,6 +113,23 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ClinicSession.objects.select_related("template", "physician"), pk=pk
     )
     return render(request, "clinics/session.html", _session_context(request, session))
+
+
+@require_POST
+@permission_required("clinic.manage")
+def session_close(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(
+        ClinicSession.objects.select_related("template", "physician"), pk=pk
+    )
+    try:
+        services.clinic_session_close(session=session, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return render(
+            request, "clinics/session.html", _session_context(request, session), status=exc.status
+        )
+    messages.success(request, _("Session closed."))
+    return redirect("clinics:session", pk=session.pk)
 
 
 @require_POST

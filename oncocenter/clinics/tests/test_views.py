@@ -18,6 +18,7 @@ VIEWS = [
     ("get", "/clinics/templates/new/", "clinic.manage"),
     ("get", "/clinics/sessions/{session}/", "clinic.view"),
     ("post", "/clinics/sessions/{session}/book/", "clinic.book"),
+    ("post", "/clinics/sessions/{session}/close/", "clinic.manage"),
     ("post", "/clinics/appointments/999/cancel/", "clinic.book"),
     ("get", "/clinics/waitlist/", "clinic.view"),
     ("post", "/clinics/waitlist/999/withdraw/", "clinic.book"),
@@ -167,3 +168,17 @@ def test_korean_ui_and_reasons(client_as, settings):
     body = c.get("/clinics/waitlist/").content.decode()
     assert "외래 대기자 명단" in body
     assert "임상 긴급도 urgent: +40" in body and "본원 치료력 없음" in body
+
+
+def test_close_session_needs_reason_and_no_bookings(client_as):
+    session = make_session()
+    c = client_as("scheduler")
+    r = c.post(f"/clinics/sessions/{session.pk}/close/", {"reason": ""})
+    assert r.status_code == 422 and "reason" in r.content.decode()
+    services.appointment_book(
+        slot=session.slots.first(), patient=PatientFactory(), appointment_type="follow-up"
+    )
+    r = c.post(f"/clinics/sessions/{session.pk}/close/", {"reason": "Physician at a congress"})
+    assert r.status_code == 409
+    session.refresh_from_db()
+    assert session.status == "open"
