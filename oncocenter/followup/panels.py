@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from oncocenter.core.permissions import has_perm
 from oncocenter.followup import selectors
-from oncocenter.followup.forms import EventForm, PlanForm
+from oncocenter.followup.forms import EventForm, LateEffectsForm, PlanForm
 from oncocenter.followup.models import ProtocolTemplate
 
 
@@ -27,6 +27,8 @@ def patient_section(request: HttpRequest, patient: Any) -> dict[str, Any] | None
         "can_manage": has_perm(request.user, "followup.manage"),
         "plan_form": forms.get("plan_form")
         or PlanForm(templates=templates, initial={"treatment_end": timezone.localdate()}),
+        "late_form": forms.get("late_form")
+        or LateEffectsForm(initial={"therapy_end": timezone.localdate()}),
         "event_form": forms.get("event_form")
         or EventForm(initial={"occurred_on": timezone.localdate()}),
     }

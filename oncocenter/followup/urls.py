@@ -10,4 +10,5 @@ urlpatterns = [
     path("items/<int:pk>/done/", views.item_done, name="item-done"),
     path("patients/<str:mrn>/plans/", views.plan_generate, name="plan-generate"),
     path("patients/<str:mrn>/events/", views.event_record, name="event-record"),
+    path("patients/<str:mrn>/late-effects/", views.late_effects_generate, name="late-effects"),
 ]

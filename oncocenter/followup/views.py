@@ -16,7 +16,7 @@ from oncocenter.core.errors import DomainError, ValidationFailed
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.followup import selectors, services
-from oncocenter.followup.forms import EventForm, PlanForm
+from oncocenter.followup.forms import EventForm, LateEffectsForm, PlanForm
 from oncocenter.followup.models import DueItem, ProtocolTemplate
 from oncocenter.patients.selectors import patient_get
 
@@ -189,4 +189,44 @@ def event_record(request: HttpRequest, mrn: str) -> HttpResponse:
         form.add_domain_errors(exc)
         return _patient_page_error(request, mrn, exc, "event_form", form)
     messages.success(request, _("Event recorded."))
+    return redirect("patients:detail", mrn=mrn)
+
+
+@require_POST
+@permission_required("followup.manage")
+def late_effects_generate(request: HttpRequest, mrn: str) -> HttpResponse:
+    patient = patient_get(mrn=mrn, audit=False)
+    form = LateEffectsForm(request.POST)
+    if not form.is_valid():
+        return _patient_page_error(request, mrn, ValidationFailed([]), "late_form", form)
+    exposures = form.parsed_exposures()
+    if form.errors:
+        return _patient_page_error(request, mrn, ValidationFailed([]), "late_form", form)
+    template = ProtocolTemplate.objects.filter(kind="late-effects", active=True).first()
+    try:
+        if template is None:
+            raise ValidationFailed.single("exposures", _("no active late-effect rule set"))
+        plan = services.followup_late_effects_generate(
+            patient=patient,
+            template=template,
+            therapy_end=form.cleaned_data["therapy_end"],
+            exposures=exposures,
+            actor=request.user,
+        )
+    except ValidationFailed as exc:
+        for p in exc.problems:
+            form.add_error(
+                "exposures"
+                if p.field.startswith("exposures")
+                else (p.field if p.field in form.fields else None),
+                f"{p.field}: {p.message}",
+            )
+        return _patient_page_error(request, mrn, exc, "late_form", form)
+    except DomainError as exc:
+        form.add_error(None, _errors(exc))
+        return _patient_page_error(request, mrn, exc, "late_form", form)
+    messages.success(
+        request,
+        _("Survivorship screening plan generated with %(n)s items.") % {"n": plan.items.count()},
+    )
     return redirect("patients:detail", mrn=mrn)

@@ -31,6 +31,7 @@ VIEWS = [
     ("post", "/followup/items/{item}/done/", "followup.manage"),
     ("post", "/followup/patients/{mrn}/plans/", "followup.manage"),
     ("post", "/followup/patients/{mrn}/events/", "followup.manage"),
+    ("post", "/followup/patients/{mrn}/late-effects/", "followup.manage"),
 ]
 
 
@@ -110,3 +111,31 @@ def test_event_form_grade_error(client_as):
     )
     assert r.status_code == 422 and "CTCAE grade from 1 to 5" in r.content.decode()
     assert FollowUpEvent.objects.count() == 0
+
+
+def test_late_effects_form(client_as):
+    child = PatientFactory(birth_date=dt.date(2012, 1, 5), sex="female")
+    c = client_as("pediatric_oncologist")
+    end = (timezone.localdate() - dt.timedelta(days=40)).isoformat()
+    r = c.post(
+        f"/followup/patients/{child.mrn}/late-effects/",
+        {"therapy_end": end, "exposures": "chest_rt, 2020-13-01"},
+    )
+    assert r.status_code == 422 and "line 1" in r.content.decode()
+    r = c.post(
+        f"/followup/patients/{child.mrn}/late-effects/",
+        {"therapy_end": end, "exposures": "sunburn, " + end},
+    )
+    assert r.status_code == 422 and "unknown exposure" in r.content.decode()
+    assert FollowUpPlan.objects.filter(patient=child).count() == 0
+    r = c.post(
+        f"/followup/patients/{child.mrn}/late-effects/",
+        {
+            "therapy_end": end,
+            "exposures": f"chest_rt, {end}, 21, mediastinum\nanthracycline, {end}, 300",
+        },
+    )
+    assert r.status_code == 302
+    plan = FollowUpPlan.objects.get(patient=child)
+    assert plan.items.filter(item_code="breast-mri-mammography").exists()
+    assert plan.items.filter(item_code="echocardiogram").exists()
