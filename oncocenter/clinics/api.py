@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
@@ -171,7 +171,7 @@ def template_create(request: HttpRequest, payload: TemplateIn):
         slot_minutes=payload.slot_minutes,
         appointment_types=payload.appointment_types,
     )
-    return 201, _template_out(t)
+    return Status(201, _template_out(t))
 
 
 class GenerateOut(Schema):
@@ -183,7 +183,7 @@ def template_generate(request: HttpRequest, template_id: int, payload: GenerateI
     require(request.user, "clinic.manage")
     t = _get(ClinicTemplate, template_id, "clinic template")
     created = services.clinic_sessions_generate(template=t, start=payload.start, end=payload.end)
-    return 201, {"created": len(created)}
+    return Status(201, {"created": len(created)})
 
 
 @router.get("/sessions", response=list[SessionOut])
@@ -268,7 +268,7 @@ def appointment_book(request: HttpRequest, payload: AppointmentIn):
         reason=payload.reason,
         actor=request.user,
     )
-    return 201, _appt_out(a)
+    return Status(201, _appt_out(a))
 
 
 @router.get("/patients/{mrn}/appointments", response=list[AppointmentOut])
@@ -370,7 +370,7 @@ def waitlist_add(request: HttpRequest, payload: WaitlistIn):
         note=payload.note,
     )
     row = next(r for r in selectors.waitlist_ranked(center=e.center) if r.entry.pk == e.pk)
-    return 201, _ranked_out([row])[0]
+    return Status(201, _ranked_out([row])[0])
 
 
 def _entry(pk: int) -> WaitlistEntry:
@@ -380,8 +380,8 @@ def _entry(pk: int) -> WaitlistEntry:
 @router.post("/waitlist/{entry_id}/accept", response={201: AppointmentOut})
 def waitlist_accept(request: HttpRequest, entry_id: int):
     require(request.user, "clinic.book")
-    return 201, _appt_out(
-        services.waitlist_accept_offer(entry=_entry(entry_id), actor=request.user)
+    return Status(
+        201, _appt_out(services.waitlist_accept_offer(entry=_entry(entry_id), actor=request.user))
     )
 
 
@@ -483,7 +483,7 @@ def admit(request: HttpRequest, payload: AdmitIn):
         request=request_obj,
         actor=request.user,
     )
-    return 201, _adm_out(a)
+    return Status(201, _adm_out(a))
 
 
 def _adm(pk: int) -> Admission:
@@ -547,4 +547,4 @@ def bed_waitlist_add(request: HttpRequest, payload: ReadmissionIn):
         actor=request.user,
     )
     row = next(x for x in selectors.bed_waitlist_ranked(ward=ward) if x.entry.pk == r.pk)
-    return 201, _ranked_out([row])[0]
+    return Status(201, _ranked_out([row])[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
@@ -135,7 +135,7 @@ def plan_create(request: HttpRequest, payload: PlanIn):
         raise ValidationFailed.single(
             "template", "give a template code, or icd10_code and modalities"
         )
-    return 201, [_plan_out(p) for p in plans]
+    return Status(201, [_plan_out(p) for p in plans])
 
 
 @router.post("/plans/late-effects", response={201: PlanOut})
@@ -149,7 +149,7 @@ def plan_late_effects(request: HttpRequest, payload: LateEffectsIn):
         exposures=[Exposure(e.code, e.ended_on, e.dose, e.field) for e in payload.exposures],
         actor=request.user,
     )
-    return 201, _plan_out(plan)
+    return Status(201, _plan_out(plan))
 
 
 @router.get("/patients/{mrn}/plans", response=list[PlanOut])
@@ -245,12 +245,15 @@ def event_create(request: HttpRequest, payload: EventIn):
         plan=plan,
         actor=request.user,
     )
-    return 201, {
-        "id": e.pk,
-        "patient_mrn": patient.mrn,
-        "event_type": e.event_type,
-        "occurred_on": e.occurred_on,
-        "grade": e.grade,
-        "description": e.description,
-        "disease_status_id": e.disease_status_id_ref,
-    }
+    return Status(
+        201,
+        {
+            "id": e.pk,
+            "patient_mrn": patient.mrn,
+            "event_type": e.event_type,
+            "occurred_on": e.occurred_on,
+            "grade": e.grade,
+            "description": e.description,
+            "disease_status_id": e.disease_status_id_ref,
+        },
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Router, Status
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
@@ -75,7 +75,7 @@ def record_create(request: HttpRequest, payload: RecordIn):
     patient = patient_get(mrn=payload.mrn, audit=False)
     data = payload.dict(exclude={"mrn"})
     record, alerts = services.nutrition_record_create(patient=patient, actor=request.user, **data)
-    return 201, _record_out(record, alerts)
+    return Status(201, _record_out(record, alerts))
 
 
 @router.get("/patients/{mrn}/records", response=list[RecordOut])
@@ -117,12 +117,15 @@ def screening(request: HttpRequest, payload: ScreeningIn):
         disease_severity=payload.disease_severity,
         actor=request.user,
     )
-    return 201, {
-        "id": row.pk,
-        "total": row.total,
-        "at_risk": row.at_risk,
-        "alerts": [_alert_out(a) for a in alerts],
-    }
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "total": row.total,
+            "at_risk": row.at_risk,
+            "alerts": [_alert_out(a) for a in alerts],
+        },
+    )
 
 
 @router.post("/milestones", response={201: MilestoneOut})
@@ -136,7 +139,7 @@ def milestone(request: HttpRequest, payload: MilestoneIn):
         note=payload.note,
         actor=request.user,
     )
-    return 201, {"id": m.pk, "kind": m.kind, "occurred_on": m.occurred_on}
+    return Status(201, {"id": m.pk, "kind": m.kind, "occurred_on": m.occurred_on})
 
 
 @router.get("/alerts", response=list[AlertOut])
@@ -218,11 +221,14 @@ def qol_record(request: HttpRequest, payload: QoLIn):
         answers=payload.answers,
         actor=request.user,
     )
-    return 201, {
-        "id": resp.pk,
-        "scores": resp.scores,
-        "alerts": [_qol_alert_out(a) for a in alerts],
-    }
+    return Status(
+        201,
+        {
+            "id": resp.pk,
+            "scores": resp.scores,
+            "alerts": [_qol_alert_out(a) for a in alerts],
+        },
+    )
 
 
 @router.get("/qol-alerts", response=list[QoLAlertOut])
