@@ -297,16 +297,24 @@ def appointment_book(
             slot = Slot.objects.select_related("session__template").get(pk=slot.pk)
             _check_slot_bookable(slot, appointment_type, now=now)
             holding = Appointment.objects.filter(session=session, status__in=HOLDING)
+            capacity = session.slots.count()
+            booked_total = holding.count()
+            if booked_total >= capacity:
+                msg = f"the session is full ({capacity} slots booked)"
+                raise Conflict(
+                    f"The session is full ({capacity} slots booked).",
+                    rule="session_full",
+                    problems=[FieldProblem("slot", msg, slot.pk)],
+                )
             if holding.filter(slot=slot).exists():
                 raise Conflict(
                     "This slot is already booked.",
                     rule="slot_taken",
                     problems=[FieldProblem("slot", "is already booked", slot.pk)],
                 )
-            capacity = session.slots.count()
             check = priority.check_booking(
                 capacity=capacity,
-                booked_total=holding.count(),
+                booked_total=booked_total,
                 booked_prior=holding.filter(previously_treated=True).count(),
                 previously_treated=prior,
                 session_date=session.date,

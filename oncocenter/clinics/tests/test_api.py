@@ -222,3 +222,28 @@ def test_policy_edit_by_admin_changes_ranking(api_as):
         "/api/clinics/policy", {"prior_treatment_points": 70}, content_type="application/json"
     )
     assert r.status_code == 200 and r.json()["prior_treatment_points"] == 70
+
+
+def test_full_session_is_409_naming_slot(api_as):
+    session = make_session(slots=2)
+    api = api_as("scheduler")
+    for slot in session.slots.all():
+        r = api.post(
+            "/api/clinics/appointments",
+            {"slot_id": slot.pk, "mrn": PatientFactory().mrn, "appointment_type": "follow-up"},
+            content_type="application/json",
+        )
+        assert r.status_code == 201
+    r = api.post(
+        "/api/clinics/appointments",
+        {
+            "slot_id": session.slots.first().pk,
+            "mrn": PatientFactory().mrn,
+            "appointment_type": "follow-up",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 409
+    body = r.json()
+    assert body["code"] == "session_full" and body["errors"][0]["field"] == "slot"
+    assert Appointment.objects.count() == 2

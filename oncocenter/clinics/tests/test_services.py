@@ -144,7 +144,8 @@ def test_full_session_and_reserved_share(monkeypatch):
     extra = PatientFactory()
     with pytest.raises(Conflict) as exc:
         s.appointment_book(slot=slots[3], patient=extra, appointment_type="follow-up")
-    assert exc.value.rule in ("slot_taken", "session_full")
+    assert exc.value.rule == "session_full"
+    assert "full (4 slots booked)" in exc.value.problems[0].message
 
 
 def test_reserved_share_released_near_date(monkeypatch):
