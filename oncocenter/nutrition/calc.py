@@ -279,6 +279,12 @@ ALERT_LOSS_6M = gettext_noop(
 )
 ALERT_BMI = gettext_noop("BMI %(bmi)s below %(threshold)s")
 ALERT_NRS = gettext_noop("NRS-2002 score %(score)s (at risk from %(threshold)s)")
+ALERT_TEMPLATES = {
+    "weight_loss_1m": ALERT_LOSS_1M,
+    "weight_loss_6m": ALERT_LOSS_6M,
+    "low_bmi": ALERT_BMI,
+    "nrs_risk": ALERT_NRS,
+}
 
 
 def evaluate_alerts(

@@ -137,6 +137,7 @@ def seed(ctx: Any) -> None:
                         patient=p,
                         code=a.code,
                         message=a.text[:300],
+                        params=dict(a.params),
                         value=Decimal(f"{a.value:.1f}"),
                         threshold=Decimal(f"{a.threshold:.1f}"),
                         raised_on=series[-1][0],

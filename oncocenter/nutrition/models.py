@@ -223,7 +223,12 @@ class NutritionAlert(TimeStampedModel):
         "patients.Patient", on_delete=models.PROTECT, related_name="nutrition_alerts"
     )
     code = models.CharField(_("rule"), max_length=30)
-    message = models.CharField(_("message"), max_length=300)
+    message = models.CharField(
+        _("message"), max_length=300, help_text=_("The alert in English, as raised.")
+    )
+    params = models.JSONField(
+        default=dict, blank=True, help_text="Values of the message, to show it translated."
+    )
     value = models.DecimalField(max_digits=6, decimal_places=1)
     threshold = models.DecimalField(max_digits=6, decimal_places=1)
     raised_on = models.DateField(_("raised on"))
@@ -251,6 +256,19 @@ class NutritionAlert(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.raised_on}"
+
+    @property
+    def localized_message(self) -> str:
+        """The message in the active language (falls back to the stored English text)."""
+        from django.utils.translation import gettext
+
+        template = calc.ALERT_TEMPLATES.get(self.code)
+        if template and self.params:
+            try:
+                return gettext(template) % self.params
+            except (KeyError, TypeError, ValueError):
+                return self.message
+        return self.message
 
 
 class Questionnaire(TimeStampedModel):

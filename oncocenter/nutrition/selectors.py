@@ -62,6 +62,7 @@ def latest_summary(*, patient: Any, records: list[NutritionRecord] | None = None
         "fois": last_fois,
         "iddsi": last_iddsi,
         "route": last_route,
+        "route_label": dict(calc.FEEDING_ROUTES).get(last_route, last_route),
         "nrs": NRSScreening.objects.filter(patient=patient).order_by("-screened_on", "-id").first(),
         "milestones": list(Milestone.objects.filter(patient=patient)),
         "open_alerts": list(

@@ -243,6 +243,7 @@ def _raise_alerts(
             patient=patient,
             code=a.code,
             message=a.text[:300],
+            params=dict(a.params),
             value=Decimal(f"{a.value:.1f}"),
             threshold=Decimal(f"{a.threshold:.1f}"),
             raised_on=on,

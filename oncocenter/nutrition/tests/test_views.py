@@ -109,3 +109,10 @@ def test_qol_form(client_as):
     )
     assert r.status_code == 302
     assert QoLResponse.objects.filter(patient=p).count() == 1
+
+
+def test_worklist_in_korean(client_as, objs, settings):
+    c = client_as("dietitian")
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    body = c.get("/nutrition/worklist/").content.decode()
+    assert "영양사 업무 목록" in body and "1개월 체중 감소" in body
