@@ -139,3 +139,16 @@ def test_late_effects_form(client_as):
     plan = FollowUpPlan.objects.get(patient=child)
     assert plan.items.filter(item_code="breast-mri-mammography").exists()
     assert plan.items.filter(item_code="echocardiogram").exists()
+
+
+def test_plan_form_prefilled_from_clinical_record(client_as):
+    from oncocenter.oncology.tests.factories import DiagnosisFactory, TreatmentEpisodeFactory
+
+    dx = DiagnosisFactory(
+        icd10_code="C15.3", diagnosed_on=timezone.localdate() - dt.timedelta(days=300)
+    )
+    end = timezone.localdate() - dt.timedelta(days=20)
+    TreatmentEpisodeFactory(patient=dx.patient, modality="surgery", started_on=end, ended_on=end)
+    body = client_as("surgeon").get(f"/patients/{dx.patient.mrn}/").content.decode()
+    assert 'value="C15.3"' in body and f'value="{end.isoformat()}"' in body
+    assert 'value="surgery" id="id_modalities_0" checked' in body
