@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
-from oncocenter.clinics import selectors, services
+from oncocenter.clinics import priority, selectors, services
 from oncocenter.clinics.forms import (
     AdmitForm,
     BookForm,
@@ -94,7 +94,23 @@ def _session_context(request: HttpRequest, session: ClinicSession, **extra: Any)
             detail={"mrns": mrns},
         )
     now = timezone.now()
+    policy = services.policy_get().params()
+    booked = [a for _s, a in rows if a]
+    share = priority.check_booking(
+        capacity=len(rows),
+        booked_total=len(booked),
+        booked_prior=sum(1 for a in booked if a.previously_treated),
+        previously_treated=False,
+        session_date=session.date,
+        today=timezone.localdate(),
+        policy=policy,
+    )
     return {
+        "reserved": {
+            "held": share.held_for_prior,
+            "total": priority.reserved_slot_count(len(rows), policy.reserved_share_percent),
+            "release_on": session.date - dt.timedelta(days=policy.release_days_before),
+        },
         "session": session,
         "rows": rows,
         "now": now,

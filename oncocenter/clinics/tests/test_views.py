@@ -182,3 +182,11 @@ def test_close_session_needs_reason_and_no_bookings(client_as):
     assert r.status_code == 409
     session.refresh_from_db()
     assert session.status == "open"
+
+
+def test_session_page_explains_reserved_share(client_as):
+    from oncocenter.clinics.tests.factories import next_open_day
+
+    session = make_session(slots=10, day=next_open_day(12))
+    body = client_as("scheduler").get(f"/clinics/sessions/{session.pk}/").content.decode()
+    assert "3 slot(s) still held of 3" in body
