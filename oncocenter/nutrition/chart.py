@@ -72,9 +72,12 @@ def line_chart(
     ml, mr, mt, mb = 56, 56 if right else 16, 28, 48
     pw, ph = width - ml - mr, height - mt - mb
     days = [p[0] for s in series for p in s.points] + [m.on for m in markers]
+    if not any(s.points for s in series):
+        height = 48
+    # Scales with its container (viewBox + width 100 %), never wider than drawn.
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
+        f'width="100%" style="max-width:{width}px;height:auto" role="img" aria-label="{escape(title)}" '
         'class="oc-chart" font-family="sans-serif" font-size="11">',
         f"<title>{escape(title)}</title>",
     ]
