@@ -1,10 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from oncocenter.clinics import views
 
 app_name = "clinics"
 urlpatterns = [
-    path("", views.sessions, name="sessions"),
+    path("", RedirectView.as_view(pattern_name="clinics:sessions", permanent=False)),
+    path("sessions/", views.sessions, name="sessions"),
     path("templates/new/", views.template_new, name="template-new"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),
     path("sessions/<int:pk>/book/", views.book, name="book"),

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # (method, url, permission)
 VIEWS = [
-    ("get", "/clinics/", "clinic.view"),
+    ("get", "/clinics/sessions/", "clinic.view"),
     ("get", "/clinics/templates/new/", "clinic.manage"),
     ("get", "/clinics/sessions/{session}/", "clinic.view"),
     ("post", "/clinics/sessions/{session}/book/", "clinic.book"),
