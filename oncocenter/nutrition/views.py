@@ -141,13 +141,22 @@ def worklist(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required("nutrition.alerts")
 def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = get_object_or_404(NutritionAlert, pk=pk)
+    alert = get_object_or_404(NutritionAlert.objects.select_related("patient"), pk=pk)
+    htmx = bool(request.headers.get("HX-Request"))
     try:
-        services.nutrition_alert_handle(
+        alert = services.nutrition_alert_handle(
             alert=alert, status=request.POST.get("status", ""), actor=request.user
         )
     except DomainError as exc:
+        if htmx:
+            return HttpResponse(_errors(exc), status=exc.status)
         messages.error(request, _errors(exc))
+        return redirect("nutrition:worklist")
+    if htmx:
+        # htmx swaps just this row; a resolved alert leaves the worklist
+        if alert.status == "resolved":
+            return HttpResponse("")
+        return render(request, "nutrition/_partials/alert_row.html", {"a": alert})
     return redirect("nutrition:worklist")
 
 

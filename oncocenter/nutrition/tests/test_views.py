@@ -116,3 +116,20 @@ def test_worklist_in_korean(client_as, objs, settings):
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
     body = c.get("/nutrition/worklist/").content.decode()
     assert "영양사 업무 목록" in body and "1개월 체중 감소" in body
+
+
+def test_alert_handling_with_htmx_swaps_the_row(client_as, objs):
+    c = client_as("dietitian")
+    r = c.post(
+        f"/nutrition/alerts/{objs['alert']}/", {"status": "acknowledged"}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 200 and f'id="alert-{objs["alert"]}"' in r.content.decode()
+    assert "<html" not in r.content.decode() and "Acknowledged" in r.content.decode()
+    r = c.post(
+        f"/nutrition/alerts/{objs['alert']}/", {"status": "resolved"}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 200 and r.content == b""
+    r = c.post(
+        f"/nutrition/alerts/{objs['alert']}/", {"status": "resolved"}, HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 409
