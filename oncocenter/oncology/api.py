@@ -17,6 +17,7 @@ from oncocenter.oncology.schemas import (
     CodeOut,
     DiagnosisIn,
     DiagnosisOut,
+    DiagnosisStatusPatch,
     DiseaseStatusIn,
     DiseaseStatusOut,
     MarkerIn,
@@ -32,7 +33,12 @@ from oncocenter.oncology.schemas import (
     WorkupIn,
     WorkupOut,
 )
-from oncocenter.oncology.selectors import diagnoses_qs, workup_turnaround, workup_worklist
+from oncocenter.oncology.selectors import (
+    diagnoses_qs,
+    oncology_record,
+    workup_turnaround,
+    workup_worklist,
+)
 from oncocenter.patients.models import Patient
 from oncocenter.patients.selectors import patient_get
 
@@ -105,6 +111,29 @@ def diagnosis_create(request: HttpRequest, mrn: str, payload: DiagnosisIn):
     patient = patient_get(mrn=mrn, audit=False)
     d = services.diagnosis_create(patient=patient, recorded_by=request.user, **payload.dict())
     return Status(201, d)
+
+
+@router.patch("/diagnoses/{pk}", response=DiagnosisOut)
+def diagnosis_status(request: HttpRequest, pk: int, payload: DiagnosisStatusPatch):
+    """Change clinical or verification status (e.g. entered-in-error); the row itself stays."""
+    require(request.user, "diagnosis.edit")
+    d = services.diagnosis_set_status(diagnosis=get_diagnosis(pk), **payload.dict())
+    return {**{f.name: getattr(d, f.name) for f in Diagnosis._meta.concrete_fields if f.name != "patient"},
+            "id": d.pk, "stagings": list(d.stagings.all()), "disease_statuses": list(d.disease_statuses.all())}
+
+
+@router.get("/diagnoses/{pk}/fhir")
+def diagnosis_fhir(request: HttpRequest, pk: int):
+    """The diagnosis as a FHIR R4 Condition (mCODE cancer condition) and its TNM observations."""
+    from oncocenter.audit.models import AuditAction
+    from oncocenter.audit.services import audit_record
+    from oncocenter.oncology.fhir import diagnosis_to_fhir, staging_to_fhir
+
+    require(request.user, "oncology.view")
+    d = get_diagnosis(pk)
+    audit_record(action=AuditAction.EXPORT, obj=d, patient=d.patient, detail={"format": "fhir"})
+    entries = [diagnosis_to_fhir(d)] + [staging_to_fhir(s) for s in d.stagings.select_related("diagnosis__patient")]
+    return {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r} for r in entries]}
 
 
 @router.post("/diagnoses/{pk}/stagings", response={201: StagingOut})
@@ -210,3 +239,27 @@ def timeline(request: HttpRequest, mrn: str):
     require(request.user, "oncology.view")
     patient = patient_get(mrn=mrn, audit=False)
     return [asdict(e) for e in patient_timeline(patient=patient)]
+
+
+@router.get("/patients/{mrn}/performance", response=list[PerformanceOut])
+def performance_list(request: HttpRequest, mrn: str):
+    require(request.user, "oncology.view")
+    return oncology_record(patient=patient_get(mrn=mrn, audit=False)).performance
+
+
+@router.get("/patients/{mrn}/markers", response=list[MarkerOut])
+def marker_list(request: HttpRequest, mrn: str):
+    require(request.user, "oncology.view")
+    return oncology_record(patient=patient_get(mrn=mrn, audit=False)).markers
+
+
+@router.get("/patients/{mrn}/treatments", response=list[TreatmentOut])
+def treatment_list(request: HttpRequest, mrn: str):
+    require(request.user, "oncology.view")
+    return oncology_record(patient=patient_get(mrn=mrn, audit=False)).treatments
+
+
+@router.get("/patients/{mrn}/workup", response=list[WorkupOut])
+def workup_patient_list(request: HttpRequest, mrn: str):
+    require(request.user, "workup.view")
+    return [_workup_out(o) for o in oncology_record(patient=patient_get(mrn=mrn, audit=False)).workup]

@@ -72,6 +72,14 @@ class DiagnosisForm(DomainForm):
     )
 
 
+class DiagnosisStatusForm(DomainForm):
+    diagnosis = forms.TypedChoiceField(label=_("Diagnosis"), coerce=int)
+    clinical_status = forms.ChoiceField(label=_("Clinical status"), choices=ClinicalStatus.choices)
+    verification_status = forms.ChoiceField(label=_("Verification status"), choices=VerificationStatus.choices,
+                                            help_text=_("Entered in error keeps the row but removes it from "
+                                                        "pre-screening and summaries."))
+
+
 class StagingForm(DomainForm):
     diagnosis = forms.TypedChoiceField(label=_("Diagnosis"), coerce=int)
     classification = forms.ChoiceField(label=_("Classification"), choices=StagingClassification.choices)

@@ -65,6 +65,7 @@ def prescreen(request: HttpRequest, pk: int):
     """Matching patients, each criterion met / unmet / unknown with the data used."""
     require(request.user, "trial.screen")
     study = get_study(pk)
+    selectors.study_audit_read(study)
     return [
         {
             "mrn": c.patient.mrn,
@@ -80,6 +81,7 @@ def prescreen(request: HttpRequest, pk: int):
 def screening_log(request: HttpRequest, pk: int):
     require(request.user, "trial.screen")
     study = get_study(pk)
+    selectors.study_audit_read(study)
     return [
         {
             "id": s.pk,
