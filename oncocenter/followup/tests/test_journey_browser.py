@@ -4,7 +4,6 @@ visit with a 6 % weight loss -> the alert on the dietitian's worklist -> a booke
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pytest
@@ -20,8 +19,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
 
 def _login(page, base, username):
     page.goto(f"{base}/accounts/login/")
@@ -35,9 +32,7 @@ def _logout(page):
     page.click("text=Sign out")
 
 
-def test_esophageal_journey(live_server):
-    playwright = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is used around Playwright's loop
+def test_esophageal_journey(page):
     today = timezone.localdate()
     surgeon = UserFactory(username="surgeon_j", roles=["surgeon"])
     UserFactory(username="dietitian_j", roles=["dietitian"])
@@ -47,55 +42,46 @@ def test_esophageal_journey(live_server):
         patient=patient, measured_on=today - dt.timedelta(days=28), weight=64.0, height=168
     )
     session = make_session(slots=6, physician=surgeon)
-    base = live_server.url
+    base = page.base_url
     end = today - dt.timedelta(days=80)
+    # 1. surgeon: end of treatment -> generated follow-up plan
+    _login(page, base, "surgeon_j")
+    page.goto(f"{base}/patients/{patient.mrn}/")
+    page.click("text=Generate a follow-up plan (end of treatment)")
+    page.fill("#plan-form input[name=treatment_end]", end.isoformat())
+    page.fill("#plan-form input[name=icd10_code]", "C15.4")
+    page.check("#plan-form input[name=modalities][value=surgery]")
+    page.click("#plan-form button[type=submit]")
+    page.wait_for_selector("text=Follow-up plan generated")
+    assert page.locator("#followup-section").get_by_text("Follow-up clinic visit").count() > 0
 
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        try:
-            # 1. surgeon: end of treatment -> generated follow-up plan
-            _login(page, base, "surgeon_j")
-            page.goto(f"{base}/patients/{patient.mrn}/")
-            page.click("text=Generate a follow-up plan (end of treatment)")
-            page.fill("#plan-form input[name=treatment_end]", end.isoformat())
-            page.fill("#plan-form input[name=icd10_code]", "C15.4")
-            page.check("#plan-form input[name=modalities][value=surgery]")
-            page.click("#plan-form button[type=submit]")
-            page.wait_for_selector("text=Follow-up plan generated")
-            assert (
-                page.locator("#followup-section").get_by_text("Follow-up clinic visit").count() > 0
-            )
+    # 2. the visit: weight 60.1 kg, 6 % below the 64 kg of four weeks ago
+    page.click("text=Record weight, FOIS and diet")
+    page.fill("#nutrition-form input[name=weight]", "60.1")
+    page.fill("#nutrition-form input[name=fois_level]", "5")
+    page.click("#nutrition-form button[type=submit]")
+    page.wait_for_selector("text=Alert for the dietitian")
+    assert "6.1 % in 1 month" in page.content()
+    assert page.locator("#weight-fois-chart svg polyline").count() == 2
+    _logout(page)
 
-            # 2. the visit: weight 60.1 kg, 6 % below the 64 kg of four weeks ago
-            page.click("text=Record weight, FOIS and diet")
-            page.fill("#nutrition-form input[name=weight]", "60.1")
-            page.fill("#nutrition-form input[name=fois_level]", "5")
-            page.click("#nutrition-form button[type=submit]")
-            page.wait_for_selector("text=Alert for the dietitian")
-            assert "6.1 % in 1 month" in page.content()
-            assert page.locator("#weight-fois-chart svg polyline").count() == 2
-            _logout(page)
+    # 3. dietitian: the alert is on the worklist
+    _login(page, base, "dietitian_j")
+    assert patient.mrn in page.locator("#dietitian-panel").inner_text()
+    page.click("text=Dietitian worklist")
+    row = page.locator("#dietitian-worklist tr", has_text=patient.mrn)
+    assert "Weight loss 6.1 % in 1 month" in row.inner_text()
+    _logout(page)
 
-            # 3. dietitian: the alert is on the worklist
-            _login(page, base, "dietitian_j")
-            assert patient.mrn in page.locator("#dietitian-panel").inner_text()
-            page.click("text=Dietitian worklist")
-            row = page.locator("#dietitian-worklist tr", has_text=patient.mrn)
-            assert "Weight loss 6.1 % in 1 month" in row.inner_text()
-            _logout(page)
-
-            # 4. scheduler: book the 3-month follow-up visit into a suggested slot
-            _login(page, base, "scheduler_j")
-            page.goto(f"{base}/patients/{patient.mrn}/")
-            page.locator("#followup-section a", has_text="Follow-up clinic visit").first.click()
-            page.wait_for_selector("#suggestions")
-            page.locator("#suggestions button", has_text="Book this slot").first.click()
-            page.wait_for_selector("text=Follow-up booked for")
-            appointments = page.locator("#patient-appointments").inner_text()
-            assert session.date.isoformat() in appointments
-        finally:
-            browser.close()
+    # 4. scheduler: book the 3-month follow-up visit into a suggested slot
+    _login(page, base, "scheduler_j")
+    page.goto(f"{base}/patients/{patient.mrn}/")
+    page.locator("#followup-section a", has_text="Follow-up clinic visit").first.click()
+    page.wait_for_selector("#suggestions")
+    page.locator("#suggestions button", has_text="Book this slot").first.click()
+    page.wait_for_selector("text=Follow-up booked for")
+    appointments = page.locator("#patient-appointments").inner_text()
+    assert session.date.isoformat() in appointments
 
     from oncocenter.clinics.models import Appointment
     from oncocenter.followup.models import DueItem
