@@ -42,6 +42,7 @@ from oncocenter.clinics.schemas import (
     TemplateOut,
     TransferIn,
     WaitlistIn,
+    WardIn,
     WardOut,
 )
 from oncocenter.core.errors import NotFound, ValidationFailed
@@ -439,6 +440,27 @@ def wards(request: HttpRequest):
         }
         for o in selectors.ward_occupancy()
     ]
+
+
+@router.post("/wards", response={201: WardOut})
+def ward_create(request: HttpRequest, payload: WardIn):
+    require(request.user, "ward.manage")
+    ward = services.ward_create(
+        code=payload.code,
+        name=payload.name,
+        beds=payload.beds,
+        center=_center(payload.center) if payload.center else None,
+    )
+    return Status(
+        201,
+        {
+            "code": ward.code,
+            "name": ward.name,
+            "beds_in_service": payload.beds,
+            "occupied": 0,
+            "free": payload.beds,
+        },
+    )
 
 
 @router.get("/admissions", response=list[AdmissionOut])

@@ -179,3 +179,10 @@ class ReadmissionIn(Schema):
     reason: str
     urgency: str = "routine"
     requested_on: date | None = None
+
+
+class WardIn(Schema):
+    code: str
+    name: str
+    center: str | None = Field(None, description="radonc | esophageal | pediatric")
+    beds: int = 0

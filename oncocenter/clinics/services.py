@@ -687,6 +687,32 @@ def waitlist_withdraw(*, entry: WaitlistEntry, actor: Any = None) -> WaitlistEnt
 # --- admissions ----------------------------------------------------------------------------
 
 
+def ward_create(*, code: str, name: str, center: Any = None, beds: int = 0) -> Ward:
+    """Create a ward with `beds` beds numbered 01, 02, ..."""
+    code = code.strip().upper()
+    problems = []
+    if not code or len(code) > 20:
+        problems.append(FieldProblem("code", "is required (at most 20 characters)", code))
+    if not name.strip():
+        problems.append(FieldProblem("name", "is required"))
+    if not 0 <= beds <= 200:
+        problems.append(FieldProblem("beds", "must be between 0 and 200", beds))
+    if problems:
+        raise ValidationFailed(problems)
+    try:
+        with transaction.atomic():
+            ward = Ward.objects.create(code=code, name=name.strip(), center=center)
+            Bed.objects.bulk_create(Bed(ward=ward, code=f"{i + 1:02d}") for i in range(beds))
+            audit_record(action=AuditAction.CREATE, obj=ward, detail={"beds": beds})
+    except IntegrityError as exc:
+        raise Conflict(
+            f"Ward {code} exists.",
+            rule="ward_exists",
+            problems=[FieldProblem("code", "already exists", code)],
+        ) from exc
+    return ward
+
+
 def admission_admit(
     *,
     patient: Any,

@@ -60,6 +60,7 @@ ENDPOINTS = [
     ("post", "/api/clinics/waitlist/999/decline", "clinic.book", None),
     ("post", "/api/clinics/waitlist/999/withdraw", "clinic.book", None),
     ("get", "/api/clinics/wards", "admission.view", None),
+    ("post", "/api/clinics/wards", "ward.manage", {"code": "X1", "name": "x", "beds": 2}),
     ("get", "/api/clinics/admissions", "admission.view", None),
     (
         "post",
@@ -247,3 +248,25 @@ def test_full_session_is_409_naming_slot(api_as):
     body = r.json()
     assert body["code"] == "session_full" and body["errors"][0]["field"] == "slot"
     assert Appointment.objects.count() == 2
+
+
+def test_ward_create_api(api_as):
+    api = api_as("administrator")
+    r = api.post(
+        "/api/clinics/wards",
+        {"code": "e7", "name": "Esophageal 7", "center": "esophageal", "beds": 4},
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["code"] == "E7" and r.json()["free"] == 4
+    r = api.post(
+        "/api/clinics/wards",
+        {"code": "E7", "name": "Again", "beds": 999},
+        content_type="application/json",
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "beds"
+    r = api.post(
+        "/api/clinics/wards",
+        {"code": "E7", "name": "Again", "beds": 1},
+        content_type="application/json",
+    )
+    assert r.status_code == 409
