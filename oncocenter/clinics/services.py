@@ -569,8 +569,11 @@ def waitlist_add(
     return entry
 
 
-def waitlist_offer_slot(*, slot: Slot, today: dt.date | None = None) -> WaitlistEntry | None:
-    """Offer a freed slot to the best-ranked waiting patient who may take it."""
+def waitlist_offer_slot(
+    *, slot: Slot, today: dt.date | None = None, exclude_ids: tuple[int, ...] = ()
+) -> WaitlistEntry | None:
+    """Offer a freed slot to the best-ranked waiting patient who may take it (the reserved
+    share still applies: a slot held for previously treated patients goes to one of them)."""
     from oncocenter.clinics.selectors import waitlist_ranked
 
     today = today or timezone.localdate()
@@ -588,8 +591,26 @@ def waitlist_offer_slot(*, slot: Slot, today: dt.date | None = None) -> Waitlist
         today=today,
         appointment_types=session.template.appointment_types or None,
     )
+    holding = Appointment.objects.filter(session=session, status__in=HOLDING)
+    counts = {
+        "capacity": session.slots.count(),
+        "booked_total": holding.count(),
+        "booked_prior": holding.filter(previously_treated=True).count(),
+    }
+    policy = policy_get().params()
     with transaction.atomic():
         for row in ranked:
+            if row.entry.pk in exclude_ids:
+                continue
+            allowed = priority.check_booking(
+                **counts,
+                previously_treated=row.previously_treated,
+                session_date=session.date,
+                today=today,
+                policy=policy,
+            ).allowed
+            if not allowed:
+                continue
             entry = WaitlistEntry.objects.select_for_update().get(pk=row.entry.pk)
             if entry.status != "waiting":
                 continue
@@ -655,16 +676,8 @@ def waitlist_decline_offer(*, entry: WaitlistEntry, actor: Any = None) -> Waitli
         )
     # the decliner is waiting again; offer to the best other candidate
     if slot is not None:
-        _offer_excluding(slot, exclude=entry.pk)
+        waitlist_offer_slot(slot=slot, exclude_ids=(entry.pk,))
     return entry
-
-
-def _offer_excluding(slot: Slot, *, exclude: int) -> None:
-    WaitlistEntry.objects.filter(pk=exclude).update(status="withdrawn")
-    try:
-        waitlist_offer_slot(slot=slot)
-    finally:
-        WaitlistEntry.objects.filter(pk=exclude, status="withdrawn").update(status="waiting")
 
 
 def waitlist_withdraw(*, entry: WaitlistEntry, actor: Any = None) -> WaitlistEntry:

@@ -350,3 +350,43 @@ def test_previously_treated_comes_from_treatment_episodes():
 
     pids = [here.patient_id, elsewhere.patient_id, ongoing.patient_id]
     assert previously_treated_ids(pids) == {here.patient_id}
+
+
+def test_offer_respects_reserved_share(monkeypatch):
+    session = make_session(slots=4, day=next_open_day(10))  # 1 slot reserved
+    prior, fresh = PatientFactory(), PatientFactory()
+    _set_prior(monkeypatch, [prior])
+    center = Center.objects.get(code="esophageal")
+    today = timezone.localdate()
+    e_fresh = s.waitlist_add(
+        patient=fresh,
+        center=center,
+        appointment_type="follow-up",
+        urgency="urgent",
+        requested_on=today - dt.timedelta(days=60),
+    )
+    e_prior = s.waitlist_add(patient=prior, center=center, appointment_type="follow-up")
+    slots = list(session.slots.order_by("starts_at"))
+    appts = [
+        s.appointment_book(slot=sl, patient=PatientFactory(), appointment_type="follow-up")
+        for sl in slots[:3]
+    ]
+    # the fresh patient ranks first (40 + 30 > 50 + 0) but the one free slot is held for prior
+    entry = s.waitlist_offer_slot(slot=slots[3])
+    assert entry is not None and entry.pk == e_prior.pk
+    assert WaitlistEntry.objects.get(pk=e_fresh.pk).status == "waiting"
+    # once two slots are free, one is open to everyone: the best-ranked takes the freed one
+    s.appointment_cancel(appointment=appts[0], reason="moved")
+    assert WaitlistEntry.objects.get(pk=e_fresh.pk).status == "offered"
+
+
+def test_failed_reschedule_keeps_the_original_booking():
+    session = make_session(slots=2)
+    a, b = PatientFactory(), PatientFactory()
+    slots = list(session.slots.order_by("starts_at"))
+    appt = s.appointment_book(slot=slots[0], patient=a, appointment_type="follow-up")
+    s.appointment_book(slot=slots[1], patient=b, appointment_type="follow-up")
+    with pytest.raises(Conflict):
+        s.appointment_reschedule(appointment=appt, new_slot=slots[1])
+    appt.refresh_from_db()
+    assert appt.status == "booked" and appt.rescheduled_to is None
