@@ -1,3 +1,572 @@
-from ninja import Router
+"""JSON API for clinics, the priority policy, admissions and the bed waitlist."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.clinics import selectors, services
+from oncocenter.clinics.models import (
+    Admission,
+    Appointment,
+    Bed,
+    ClinicSession,
+    ClinicTemplate,
+    ReadmissionRequest,
+    Slot,
+    WaitlistEntry,
+    Ward,
+)
+from oncocenter.clinics.schemas import (
+    AdmissionOut,
+    AdmitIn,
+    AppointmentIn,
+    AppointmentOut,
+    DischargeIn,
+    GenerateIn,
+    PolicyOut,
+    PolicyPatch,
+    RankedOut,
+    ReadmissionIn,
+    ReasonIn,
+    RescheduleIn,
+    SessionOut,
+    SlotOut,
+    TemplateIn,
+    TemplateOut,
+    TransferIn,
+    WaitlistIn,
+    WardIn,
+    WardOut,
+)
+from oncocenter.core.errors import NotFound, ValidationFailed
+from oncocenter.core.permissions import require
+from oncocenter.patients.models import Center, CenterCode
+from oncocenter.patients.selectors import patient_get
 
 router = Router(tags=["clinics"])
+
+
+def _center(code: str, field: str = "center") -> Center:
+    center = Center.objects.filter(code=code).first()
+    if center is None:
+        raise ValidationFailed.single(field, f"must be one of {', '.join(CenterCode.values)}", code)
+    return center
+
+
+def _user(username: str | None, field: str) -> Any:
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise ValidationFailed.single(field, "no such user", username)
+    return user
+
+
+def _get(model: Any, pk: int, label: str) -> Any:
+    qs = model.objects.all() if hasattr(model, "objects") else model
+    obj = qs.filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(f"No {label} {pk}.")
+    return obj
+
+
+def _appt_out(a: Appointment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "slot_id": a.slot_id,
+        "session_id": a.session_id,
+        "patient_mrn": a.patient.mrn,
+        "starts_at": a.starts_at,
+        "appointment_type": a.appointment_type,
+        "status": a.status,
+        "previously_treated": a.previously_treated,
+    }
+
+
+def _ranked_out(rows: list[selectors.Ranked]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        e = r.entry
+        out.append(
+            {
+                "id": e.pk,
+                "patient_mrn": e.patient.mrn,
+                "urgency": e.urgency,
+                "requested_on": e.requested_on,
+                "status": e.status,
+                "previously_treated": r.previously_treated,
+                "score": r.score.total,
+                "reasons": [
+                    {"code": x.code, "text": x.text, "points": x.points} for x in r.score.reasons
+                ],
+                "appointment_type": getattr(e, "appointment_type", None),
+                "offered_slot_id": getattr(e, "offered_slot_id", None),
+                "ward": e.ward.code if hasattr(e, "ward") else None,
+            }
+        )
+    return out
+
+
+# --- policy --------------------------------------------------------------------------------
+
+
+@router.get("/policy", response=PolicyOut)
+def policy_read(request: HttpRequest):
+    require(request.user, "clinic.view")
+    p = services.policy_get()
+    return {f: getattr(p, f) for f in services.POLICY_FIELDS}
+
+
+@router.patch("/policy", response=PolicyOut)
+def policy_edit(request: HttpRequest, payload: PolicyPatch):
+    require(request.user, "clinic.policy_edit")
+    data = payload.dict(exclude_unset=True)
+    p = services.policy_update(data=data, actor=request.user)
+    return {f: getattr(p, f) for f in services.POLICY_FIELDS}
+
+
+# --- templates and sessions ----------------------------------------------------------------
+
+
+def _template_out(t: ClinicTemplate) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "physician": t.physician.username,
+        "center": t.center.code,
+        "name": t.name,
+        "weekday": t.weekday,
+        "start_time": t.start_time,
+        "end_time": t.end_time,
+        "slot_minutes": t.slot_minutes,
+        "appointment_types": t.appointment_types,
+        "active": t.active,
+    }
+
+
+@router.get("/templates", response=list[TemplateOut])
+def template_list(request: HttpRequest):
+    require(request.user, "clinic.view")
+    return [_template_out(t) for t in ClinicTemplate.objects.select_related("physician", "center")]
+
+
+@router.post("/templates", response={201: TemplateOut})
+def template_create(request: HttpRequest, payload: TemplateIn):
+    require(request.user, "clinic.manage")
+    physician = _user(payload.physician, "physician")
+    if physician is None:
+        raise ValidationFailed.single("physician", "is required")
+    t = services.clinic_template_create(
+        physician=physician,
+        center=_center(payload.center),
+        name=payload.name,
+        weekday=payload.weekday,
+        start_time=payload.start_time,
+        end_time=payload.end_time,
+        slot_minutes=payload.slot_minutes,
+        appointment_types=payload.appointment_types,
+    )
+    return Status(201, _template_out(t))
+
+
+class GenerateOut(Schema):
+    created: int
+
+
+@router.post("/templates/{template_id}/generate", response={201: GenerateOut})
+def template_generate(request: HttpRequest, template_id: int, payload: GenerateIn):
+    require(request.user, "clinic.manage")
+    t = _get(ClinicTemplate, template_id, "clinic template")
+    created = services.clinic_sessions_generate(template=t, start=payload.start, end=payload.end)
+    return Status(201, {"created": len(created)})
+
+
+@router.get("/sessions", response=list[SessionOut])
+def session_list(
+    request: HttpRequest,
+    start: str,
+    end: str,
+    physician: str | None = None,
+    center: str | None = None,
+):
+    require(request.user, "clinic.view")
+    try:
+        d0, d1 = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    except ValueError as exc:
+        raise ValidationFailed.single("start", "dates are YYYY-MM-DD", f"{start}/{end}") from exc
+    if (d1 - d0).days > 92:
+        raise ValidationFailed.single("end", "at most 92 days at a time", end)
+    rows = selectors.sessions_between(
+        start=d0,
+        end=d1,
+        physician=_user(physician, "physician"),
+        center=_center(center) if center else None,
+    )
+    return [
+        {
+            "id": v.session.pk,
+            "template_id": v.session.template_id,
+            "name": v.session.template.name,
+            "physician": v.session.physician.username,
+            "date": v.session.date,
+            "start_time": v.session.start_time,
+            "end_time": v.session.end_time,
+            "status": v.session.status,
+            "closed_reason": v.session.closed_reason,
+            "capacity": v.capacity,
+            "booked": v.booked,
+            "free": v.free,
+        }
+        for v in rows
+    ]
+
+
+@router.get("/sessions/{session_id}/slots", response=list[SlotOut])
+def session_slots(request: HttpRequest, session_id: int):
+    require(request.user, "clinic.view")
+    session = _get(ClinicSession, session_id, "clinic session")
+    rows = selectors.session_slots(session=session)
+    mrns = [a.patient.mrn for _, a in rows if a]
+    if mrns:
+        audit_record(
+            action=AuditAction.READ,
+            object_type="clinics.clinicsession",
+            object_id=str(session.pk),
+            detail={"mrns": mrns},
+        )
+    return [
+        {
+            "id": s.pk,
+            "starts_at": s.starts_at,
+            "ends_at": s.ends_at,
+            "appointment_id": a.pk if a else None,
+            "patient_mrn": a.patient.mrn if a else None,
+        }
+        for s, a in rows
+    ]
+
+
+# --- appointments --------------------------------------------------------------------------
+
+
+@router.post("/appointments", response={201: AppointmentOut})
+def appointment_book(request: HttpRequest, payload: AppointmentIn):
+    require(request.user, "clinic.book")
+    slot = Slot.objects.filter(pk=payload.slot_id).first()
+    if slot is None:
+        raise ValidationFailed.single("slot_id", "no such slot", payload.slot_id)
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    a = services.appointment_book(
+        slot=slot,
+        patient=patient,
+        appointment_type=payload.appointment_type,
+        reason=payload.reason,
+        actor=request.user,
+    )
+    return Status(201, _appt_out(a))
+
+
+@router.get("/patients/{mrn}/appointments", response=list[AppointmentOut])
+def patient_appointments(request: HttpRequest, mrn: str):
+    require(request.user, "clinic.view")
+    patient = patient_get(mrn=mrn, audit=False)
+    rows = list(selectors.patient_appointments(patient=patient).select_related("patient"))
+    audit_record(
+        action=AuditAction.READ,
+        patient=patient,
+        object_type="clinics.appointment",
+        detail={"count": len(rows)},
+    )
+    return [_appt_out(a) for a in rows]
+
+
+def _appt(pk: int) -> Appointment:
+    return _get(Appointment.objects.select_related("patient"), pk, "appointment")
+
+
+@router.post("/appointments/{appointment_id}/cancel", response=AppointmentOut)
+def appointment_cancel(request: HttpRequest, appointment_id: int, payload: ReasonIn):
+    require(request.user, "clinic.book")
+    return _appt_out(
+        services.appointment_cancel(
+            appointment=_appt(appointment_id), reason=payload.reason, actor=request.user
+        )
+    )
+
+
+@router.post("/appointments/{appointment_id}/reschedule", response=AppointmentOut)
+def appointment_reschedule(request: HttpRequest, appointment_id: int, payload: RescheduleIn):
+    require(request.user, "clinic.book")
+    slot = Slot.objects.filter(pk=payload.slot_id).first()
+    if slot is None:
+        raise ValidationFailed.single("slot_id", "no such slot", payload.slot_id)
+    return _appt_out(
+        services.appointment_reschedule(
+            appointment=_appt(appointment_id), new_slot=slot, actor=request.user
+        )
+    )
+
+
+@router.post("/appointments/{appointment_id}/check-in", response=AppointmentOut)
+def appointment_check_in(request: HttpRequest, appointment_id: int):
+    require(request.user, "clinic.book")
+    return _appt_out(
+        services.appointment_check_in(appointment=_appt(appointment_id), actor=request.user)
+    )
+
+
+@router.post("/appointments/{appointment_id}/no-show", response=AppointmentOut)
+def appointment_no_show(request: HttpRequest, appointment_id: int):
+    require(request.user, "clinic.book")
+    return _appt_out(
+        services.appointment_mark_no_show(appointment=_appt(appointment_id), actor=request.user)
+    )
+
+
+@router.post("/appointments/{appointment_id}/complete", response=AppointmentOut)
+def appointment_complete(request: HttpRequest, appointment_id: int):
+    require(request.user, "clinic.book")
+    return _appt_out(
+        services.appointment_complete(appointment=_appt(appointment_id), actor=request.user)
+    )
+
+
+# --- waitlist ------------------------------------------------------------------------------
+
+
+@router.get("/waitlist", response=list[RankedOut])
+def waitlist(request: HttpRequest, center: str | None = None, physician: str | None = None):
+    """Waiting and offered entries, best first, each with the reasons of its score."""
+    require(request.user, "clinic.view")
+    rows = selectors.waitlist_ranked(
+        center=_center(center) if center else None,
+        physician=_user(physician, "physician"),
+        statuses=("waiting", "offered"),
+    )
+    audit_record(
+        action=AuditAction.READ,
+        object_type="clinics.waitlistentry",
+        detail={"mrns": [r.entry.patient.mrn for r in rows]},
+    )
+    return _ranked_out(rows)
+
+
+@router.post("/waitlist", response={201: RankedOut})
+def waitlist_add(request: HttpRequest, payload: WaitlistIn):
+    require(request.user, "clinic.book")
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    e = services.waitlist_add(
+        patient=patient,
+        center=_center(payload.center),
+        appointment_type=payload.appointment_type,
+        urgency=payload.urgency,
+        physician=_user(payload.physician, "physician"),
+        requested_on=payload.requested_on,
+        note=payload.note,
+    )
+    row = next(r for r in selectors.waitlist_ranked(center=e.center) if r.entry.pk == e.pk)
+    return Status(201, _ranked_out([row])[0])
+
+
+def _entry(pk: int) -> WaitlistEntry:
+    return _get(WaitlistEntry.objects.select_related("patient"), pk, "waitlist entry")
+
+
+@router.post("/waitlist/{entry_id}/accept", response={201: AppointmentOut})
+def waitlist_accept(request: HttpRequest, entry_id: int):
+    require(request.user, "clinic.book")
+    return Status(
+        201, _appt_out(services.waitlist_accept_offer(entry=_entry(entry_id), actor=request.user))
+    )
+
+
+class StatusOut(Schema):
+    id: int
+    status: str
+
+
+@router.post("/waitlist/{entry_id}/decline", response=StatusOut)
+def waitlist_decline(request: HttpRequest, entry_id: int):
+    require(request.user, "clinic.book")
+    e = services.waitlist_decline_offer(entry=_entry(entry_id), actor=request.user)
+    return {"id": e.pk, "status": e.status}
+
+
+@router.post("/waitlist/{entry_id}/withdraw", response=StatusOut)
+def waitlist_withdraw(request: HttpRequest, entry_id: int):
+    require(request.user, "clinic.book")
+    e = services.waitlist_withdraw(entry=_entry(entry_id), actor=request.user)
+    return {"id": e.pk, "status": e.status}
+
+
+# --- admissions ----------------------------------------------------------------------------
+
+
+def _ward(code: str, field: str = "ward") -> Ward:
+    ward = Ward.objects.filter(code=code).first()
+    if ward is None:
+        raise ValidationFailed.single(field, "no such ward", code)
+    return ward
+
+
+def _adm_out(a: Admission) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "patient_mrn": a.patient.mrn,
+        "ward": a.bed.ward.code,
+        "bed": a.bed.code,
+        "status": a.status,
+        "admitted_at": a.admitted_at,
+        "discharged_at": a.discharged_at,
+    }
+
+
+@router.get("/wards", response=list[WardOut])
+def wards(request: HttpRequest):
+    require(request.user, "admission.view")
+    return [
+        {
+            "code": o.ward.code,
+            "name": o.ward.name,
+            "beds_in_service": o.beds_in_service,
+            "occupied": o.occupied,
+            "free": o.free,
+        }
+        for o in selectors.ward_occupancy()
+    ]
+
+
+@router.post("/wards", response={201: WardOut})
+def ward_create(request: HttpRequest, payload: WardIn):
+    require(request.user, "ward.manage")
+    ward = services.ward_create(
+        code=payload.code,
+        name=payload.name,
+        beds=payload.beds,
+        center=_center(payload.center) if payload.center else None,
+    )
+    return Status(
+        201,
+        {
+            "code": ward.code,
+            "name": ward.name,
+            "beds_in_service": payload.beds,
+            "occupied": 0,
+            "free": payload.beds,
+        },
+    )
+
+
+@router.get("/admissions", response=list[AdmissionOut])
+def admissions(request: HttpRequest, ward: str | None = None):
+    require(request.user, "admission.view")
+    rows = list(selectors.current_admissions(ward=_ward(ward) if ward else None))
+    audit_record(
+        action=AuditAction.READ,
+        object_type="clinics.admission",
+        detail={"mrns": [a.patient.mrn for a in rows]},
+    )
+    return [_adm_out(a) for a in rows]
+
+
+@router.post("/admissions", response={201: AdmissionOut})
+def admit(request: HttpRequest, payload: AdmitIn):
+    require(request.user, "admission.manage")
+    ward = _ward(payload.ward)
+    bed = None
+    if payload.bed:
+        bed = Bed.objects.filter(ward=ward, code=payload.bed).first()
+        if bed is None:
+            raise ValidationFailed.single(
+                "bed", f"no bed {payload.bed} in ward {ward.code}", payload.bed
+            )
+    request_obj = None
+    if payload.request_id:
+        request_obj = ReadmissionRequest.objects.filter(
+            pk=payload.request_id, status="waiting"
+        ).first()
+        if request_obj is None:
+            raise ValidationFailed.single(
+                "request_id", "no waiting re-admission request with this id", payload.request_id
+            )
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    a = services.admission_admit(
+        patient=patient,
+        ward=ward,
+        bed=bed,
+        admitted_at=payload.admitted_at,
+        reason=payload.reason,
+        request=request_obj,
+        actor=request.user,
+    )
+    return Status(201, _adm_out(a))
+
+
+def _adm(pk: int) -> Admission:
+    return _get(Admission.objects.select_related("patient", "bed__ward"), pk, "admission")
+
+
+@router.post("/admissions/{admission_id}/transfer", response=AdmissionOut)
+def transfer(request: HttpRequest, admission_id: int, payload: TransferIn):
+    require(request.user, "admission.manage")
+    adm = _adm(admission_id)
+    if "-" in payload.to_bed:
+        ward_code, bed_code = payload.to_bed.rsplit("-", 1)
+        bed = Bed.objects.filter(ward__code=ward_code, code=bed_code).first()
+    else:
+        bed = Bed.objects.filter(ward=adm.bed.ward, code=payload.to_bed).first()
+    if bed is None:
+        raise ValidationFailed.single("to_bed", "no such bed", payload.to_bed)
+    a = services.admission_transfer(
+        admission=adm,
+        to_bed=bed,
+        moved_at=payload.moved_at,
+        reason=payload.reason,
+        actor=request.user,
+    )
+    return _adm_out(_adm(a.pk))
+
+
+@router.post("/admissions/{admission_id}/discharge", response=AdmissionOut)
+def discharge(request: HttpRequest, admission_id: int, payload: DischargeIn):
+    require(request.user, "admission.manage")
+    a = services.admission_discharge(
+        admission=_adm(admission_id), discharged_at=payload.discharged_at, actor=request.user
+    )
+    return _adm_out(_adm(a.pk))
+
+
+@router.get("/bed-waitlist", response=list[RankedOut])
+def bed_waitlist(request: HttpRequest, ward: str | None = None):
+    """Re-admission requests, best first, each with the reasons of its score."""
+    require(request.user, "admission.view")
+    rows = selectors.bed_waitlist_ranked(ward=_ward(ward) if ward else None)
+    audit_record(
+        action=AuditAction.READ,
+        object_type="clinics.readmissionrequest",
+        detail={"mrns": [r.entry.patient.mrn for r in rows]},
+    )
+    return _ranked_out(rows)
+
+
+@router.post("/bed-waitlist", response={201: RankedOut})
+def bed_waitlist_add(request: HttpRequest, payload: ReadmissionIn):
+    require(request.user, "admission.manage")
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    ward = _ward(payload.ward)
+    r = services.readmission_request_create(
+        patient=patient,
+        ward=ward,
+        reason=payload.reason,
+        urgency=payload.urgency,
+        requested_on=payload.requested_on,
+        actor=request.user,
+    )
+    row = next(x for x in selectors.bed_waitlist_ranked(ward=ward) if x.entry.pk == r.pk)
+    return Status(201, _ranked_out([row])[0])

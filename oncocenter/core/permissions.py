@@ -88,7 +88,31 @@ SCHEDULING: dict[str, Iterable[str]] = {
 }
 
 # --- clinics, follow-up, nutrition (issue 6) -------------------------------------------------------
+_CARE_TEAM = PHYSICIANS | {R.NURSE, R.DIETITIAN, R.PALLIATIVE_CARE, R.SOCIAL_WORKER}
 CLINICS: dict[str, Iterable[str]] = {
+    # Clinic sessions, day lists, appointments and the clinic waitlist.
+    "clinic.view": CLINICAL | {R.SCHEDULER, R.SOCIAL_WORKER, R.ADMINISTRATOR},
+    "clinic.book": PHYSICIANS | {R.NURSE, R.SCHEDULER, R.ADMINISTRATOR},
+    "clinic.manage": {R.SCHEDULER, R.ADMINISTRATOR},
+    # The priority weights and reserved share for previously treated patients.
+    "clinic.policy_edit": {R.ADMINISTRATOR},
+    # Wards, beds, admissions and the re-admission bed waitlist.
+    "admission.view": CLINICAL | {R.SCHEDULER, R.SOCIAL_WORKER, R.ADMINISTRATOR},
+    "admission.manage": PHYSICIANS | {R.NURSE, R.SCHEDULER, R.ADMINISTRATOR},
+    "ward.manage": {R.ADMINISTRATOR},
+    # Follow-up plans, due visits and tests, complication and relapse events.
+    "followup.view": CLINICAL | {R.SCHEDULER},
+    "followup.manage": PHYSICIANS | {R.NURSE},
+    "followup.template_edit": {R.RADIATION_ONCOLOGIST, R.SURGEON, R.MEDICAL_ONCOLOGIST, R.PEDIATRIC_ONCOLOGIST, R.ADMINISTRATOR},
+    # Nutrition records, screening, milestones; the dietitian's alert worklist.
+    "nutrition.view": CLINICAL,
+    "nutrition.record": PHYSICIANS | {R.NURSE, R.DIETITIAN},
+    "nutrition.alerts": {R.DIETITIAN},
+    "nutrition.settings": {R.ADMINISTRATOR},
+    # Quality-of-life questionnaires and the care team's drop worklist.
+    "qol.view": CLINICAL | {R.SOCIAL_WORKER},
+    "qol.record": PHYSICIANS | {R.NURSE, R.DIETITIAN},
+    "qol.alerts": _CARE_TEAM,
 }
 
 # --- pediatric support services (issue 7) ----------------------------------------------------------

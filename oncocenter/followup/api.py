@@ -1,3 +1,259 @@
-from ninja import Router
+"""JSON API for follow-up protocols, plans, due items, the overdue worklist and events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.core.errors import NotFound, ValidationFailed
+from oncocenter.core.permissions import require
+from oncocenter.followup import selectors, services
+from oncocenter.followup.models import DueItem, FollowUpPlan, ProtocolTemplate
+from oncocenter.followup.protocols import Exposure
+from oncocenter.followup.schemas import (
+    BookIn,
+    DoneIn,
+    EventIn,
+    EventOut,
+    ItemOut,
+    LateEffectsIn,
+    PlanIn,
+    PlanOut,
+    SlotSuggestionOut,
+    TemplateOut,
+    TemplatePut,
+)
+from oncocenter.patients.selectors import patient_get
 
 router = Router(tags=["followup"])
+
+
+def _template(code: str, field: str = "template") -> ProtocolTemplate:
+    t = ProtocolTemplate.objects.filter(code=code).first()
+    if t is None:
+        raise ValidationFailed.single(field, "no such template", code)
+    return t
+
+
+def _template_out(t: ProtocolTemplate) -> dict[str, Any]:
+    return {
+        "code": t.code,
+        "kind": t.kind,
+        "name_en": t.name_en,
+        "name_ko": t.name_ko,
+        "version": int(t.definition.get("version", 1)),
+        "active": t.active,
+        "reviewed_by": t.reviewed_by,
+        "definition": t.definition,
+    }
+
+
+def _item_out(i: DueItem) -> dict[str, Any]:
+    return {
+        "id": i.pk,
+        "patient_mrn": i.patient.mrn,
+        "plan_id": i.plan_id,
+        "template": i.plan.template.code,
+        "item_code": i.item_code,
+        "kind": i.kind,
+        "name_en": i.name_en,
+        "name_ko": i.name_ko,
+        "rationale": i.rationale,
+        "due_on": i.due_on,
+        "window_end": i.window_end,
+        "status": i.status,
+        "appointment_id": i.appointment_id,
+    }
+
+
+def _plan_out(p: FollowUpPlan) -> dict[str, Any]:
+    items = (
+        DueItem.objects.filter(plan=p)
+        .select_related("patient", "plan__template")
+        .order_by("due_on", "item_code")
+    )
+    return {
+        "id": p.pk,
+        "patient_mrn": p.patient.mrn,
+        "template": p.template.code,
+        "treatment_end": p.treatment_end,
+        "treated_field": p.treated_field,
+        "status": p.status,
+        "items": [_item_out(i) for i in items],
+    }
+
+
+@router.get("/templates", response=list[TemplateOut])
+def templates(request: HttpRequest):
+    require(request.user, "followup.view")
+    return [_template_out(t) for t in ProtocolTemplate.objects.all()]
+
+
+@router.put("/templates/{code}", response=TemplateOut)
+def template_put(request: HttpRequest, code: str, payload: TemplatePut):
+    """Replace a template's definition (validated; version bumped)."""
+    require(request.user, "followup.template_edit")
+    t = ProtocolTemplate.objects.filter(code=code).first()
+    if t is None:
+        raise NotFound(f"No template {code}.")
+    return _template_out(
+        services.protocol_template_update(
+            template=t, definition=payload.definition, reviewed_by=payload.reviewed_by
+        )
+    )
+
+
+@router.post("/plans", response={201: list[PlanOut]})
+def plan_create(request: HttpRequest, payload: PlanIn):
+    """Generate at the end of treatment: one template, or every template that applies."""
+    require(request.user, "followup.manage")
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    if payload.template:
+        plans = [
+            services.followup_plan_generate(
+                patient=patient,
+                template=_template(payload.template),
+                treatment_end=payload.treatment_end,
+                treated_field=payload.treated_field,
+                actor=request.user,
+            )
+        ]
+    elif payload.icd10_code:
+        plans = services.followup_plans_at_treatment_end(
+            patient=patient,
+            icd10_code=payload.icd10_code,
+            modalities=payload.modalities,
+            treatment_end=payload.treatment_end,
+            treated_field=payload.treated_field,
+            actor=request.user,
+        )
+    else:
+        raise ValidationFailed.single(
+            "template", "give a template code, or icd10_code and modalities"
+        )
+    return Status(201, [_plan_out(p) for p in plans])
+
+
+@router.post("/plans/late-effects", response={201: PlanOut})
+def plan_late_effects(request: HttpRequest, payload: LateEffectsIn):
+    require(request.user, "followup.manage")
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    plan = services.followup_late_effects_generate(
+        patient=patient,
+        template=_template(payload.template),
+        therapy_end=payload.therapy_end,
+        exposures=[Exposure(e.code, e.ended_on, e.dose, e.field) for e in payload.exposures],
+        actor=request.user,
+    )
+    return Status(201, _plan_out(plan))
+
+
+@router.get("/patients/{mrn}/plans", response=list[PlanOut])
+def patient_plans(request: HttpRequest, mrn: str):
+    require(request.user, "followup.view")
+    patient = patient_get(mrn=mrn, audit=False)
+    plans = selectors.patient_plans(patient=patient)
+    audit_record(
+        action=AuditAction.READ,
+        patient=patient,
+        object_type="followup.followupplan",
+        detail={"plans": [p.pk for p in plans]},
+    )
+    return [_plan_out(p) for p in plans]
+
+
+@router.get("/overdue", response=list[ItemOut])
+def overdue(request: HttpRequest, limit: int = 200):
+    """Due items past their window, most overdue first."""
+    require(request.user, "followup.view")
+    if not 1 <= limit <= 1000:
+        raise ValidationFailed.single("limit", "must be between 1 and 1000", limit)
+    rows = list(selectors.overdue_items(limit=limit))
+    audit_record(
+        action=AuditAction.READ,
+        object_type="followup.dueitem",
+        detail={"worklist": "overdue", "mrns": sorted({i.patient.mrn for i in rows})},
+    )
+    return [_item_out(i) for i in rows]
+
+
+def _item(pk: int) -> DueItem:
+    item = DueItem.objects.select_related("patient", "plan__template").filter(pk=pk).first()
+    if item is None:
+        raise NotFound(f"No follow-up item {pk}.")
+    return item
+
+
+@router.get("/items/{item_id}/suggestions", response=list[SlotSuggestionOut])
+def suggestions(request: HttpRequest, item_id: int):
+    require(request.user, "clinic.view")
+    return [
+        {
+            "slot_id": s.pk,
+            "starts_at": s.starts_at,
+            "physician": s.session.physician.username,
+            "clinic": s.session.template.name,
+        }
+        for s in selectors.slot_suggestions(item=_item(item_id))
+    ]
+
+
+@router.post("/items/{item_id}/book", response=ItemOut)
+def item_book(request: HttpRequest, item_id: int, payload: BookIn):
+    require(request.user, "clinic.book")
+    from oncocenter.clinics.models import Slot
+
+    slot = Slot.objects.filter(pk=payload.slot_id).first()
+    if slot is None:
+        raise ValidationFailed.single("slot_id", "no such slot", payload.slot_id)
+    return _item_out(
+        _item(services.due_item_book(item=_item(item_id), slot=slot, actor=request.user).pk)
+    )
+
+
+@router.post("/items/{item_id}/done", response=ItemOut)
+def item_done(request: HttpRequest, item_id: int, payload: DoneIn):
+    require(request.user, "followup.manage")
+    return _item_out(
+        _item(
+            services.due_item_mark_done(
+                item=_item(item_id), done_on=payload.done_on, actor=request.user
+            ).pk
+        )
+    )
+
+
+@router.post("/events", response={201: EventOut})
+def event_create(request: HttpRequest, payload: EventIn):
+    require(request.user, "followup.manage")
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    plan = None
+    if payload.plan_id:
+        plan = FollowUpPlan.objects.filter(pk=payload.plan_id).first()
+        if plan is None:
+            raise ValidationFailed.single("plan_id", "no such plan", payload.plan_id)
+    e = services.followup_event_record(
+        patient=patient,
+        event_type=payload.event_type,
+        occurred_on=payload.occurred_on,
+        description=payload.description,
+        grade=payload.grade,
+        plan=plan,
+        actor=request.user,
+    )
+    return Status(
+        201,
+        {
+            "id": e.pk,
+            "patient_mrn": patient.mrn,
+            "event_type": e.event_type,
+            "occurred_on": e.occurred_on,
+            "grade": e.grade,
+            "description": e.description,
+            "disease_status_id": e.disease_status_id_ref,
+        },
+    )

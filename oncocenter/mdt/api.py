@@ -37,13 +37,22 @@ def get_meeting(pk: int) -> Meeting:
 
 def quorum_out(meeting: Meeting) -> dict:
     q = selectors.meeting_quorum(meeting)
-    return {"met": q.met, "required": list(q.required), "present": list(q.present), "missing": list(q.missing)}
+    return {
+        "met": q.met,
+        "required": list(q.required),
+        "present": list(q.present),
+        "missing": list(q.missing),
+    }
 
 
 def meeting_out(meeting: Meeting) -> dict:
     return {
-        "id": meeting.pk, "board_type": meeting.board_type.code, "held_on": meeting.held_on,
-        "location": meeting.location, "status": meeting.status, "quorum": quorum_out(meeting),
+        "id": meeting.pk,
+        "board_type": meeting.board_type.code,
+        "held_on": meeting.held_on,
+        "location": meeting.location,
+        "status": meeting.status,
+        "quorum": quorum_out(meeting),
         "cases": [
             {"id": c.pk, "mrn": c.patient.mrn, "question": c.question, "summary": c.summary}
             for c in meeting.cases.select_related("patient")
@@ -57,8 +66,9 @@ def meeting_create(request: HttpRequest, payload: MeetingIn):
     board = BoardType.objects.filter(code=payload.board_type).first()
     if board is None:
         raise ValidationFailed.single("board_type", "is not a board type", payload.board_type)
-    meeting = services.meeting_create(board_type=board, held_on=payload.held_on, location=payload.location,
-                                      chair=request.user)
+    meeting = services.meeting_create(
+        board_type=board, held_on=payload.held_on, location=payload.location, chair=request.user
+    )
     return Status(201, meeting_out(meeting))
 
 
@@ -90,17 +100,30 @@ def case_add(request: HttpRequest, pk: int, payload: CaseIn):
     if payload.diagnosis_id is not None:
         diagnosis = Diagnosis.objects.filter(pk=payload.diagnosis_id, patient=patient).first()
         if diagnosis is None:
-            raise ValidationFailed.single("diagnosis_id", "is not a diagnosis of this patient", payload.diagnosis_id)
-    case = services.case_add(meeting=meeting, patient=patient, question=payload.question, diagnosis=diagnosis,
-                             by=request.user)
-    return Status(201, {"id": case.pk, "mrn": patient.mrn, "question": case.question, "summary": case.summary})
+            raise ValidationFailed.single(
+                "diagnosis_id", "is not a diagnosis of this patient", payload.diagnosis_id
+            )
+    case = services.case_add(
+        meeting=meeting,
+        patient=patient,
+        question=payload.question,
+        diagnosis=diagnosis,
+        by=request.user,
+    )
+    return Status(
+        201, {"id": case.pk, "mrn": patient.mrn, "question": case.question, "summary": case.summary}
+    )
 
 
 @router.post("/cases/{pk}/recommendation", response={201: RecommendationOut})
 def recommend(request: HttpRequest, pk: int, payload: RecommendationIn):
     """Record the recommendation; its referrals and orders are created in the same step."""
     require(request.user, "mdt.recommend")
-    case = BoardCase.objects.select_related("meeting__board_type", "patient", "diagnosis").filter(pk=pk).first()
+    case = (
+        BoardCase.objects.select_related("meeting__board_type", "patient", "diagnosis")
+        .filter(pk=pk)
+        .first()
+    )
     if case is None:
         raise NotFound(f"No board case {pk}.")
     trial = None
@@ -109,18 +132,38 @@ def recommend(request: HttpRequest, pk: int, payload: RecommendationIn):
         if trial is None:
             raise ValidationFailed.single("trial_id", "is not a study", payload.trial_id)
     rec = services.recommendation_record(
-        case=case, intent=payload.intent, modalities=payload.modalities, from_department=payload.from_department,
-        sequence_note=payload.sequence_note, trial=trial, note=payload.note,
-        referrals=[r.dict() for r in payload.referrals], orders=[o.dict() for o in payload.orders], by=request.user,
+        case=case,
+        intent=payload.intent,
+        modalities=payload.modalities,
+        from_department=payload.from_department,
+        sequence_note=payload.sequence_note,
+        trial=trial,
+        note=payload.note,
+        referrals=[r.dict() for r in payload.referrals],
+        orders=[o.dict() for o in payload.orders],
+        by=request.user,
     )
-    return Status(201, {"id": rec.pk, "intent": rec.intent, "modalities": rec.modalities,
-                 "referral_ids": [r.pk for r in rec.referrals.all()], "order_ids": [o.pk for o in rec.orders.all()]})
+    return Status(
+        201,
+        {
+            "id": rec.pk,
+            "intent": rec.intent,
+            "modalities": rec.modalities,
+            "referral_ids": [r.pk for r in rec.referrals.all()],
+            "order_ids": [o.pk for o in rec.orders.all()],
+        },
+    )
 
 
 @router.get("/board-to-treatment", response=list[BoardTimeOut])
 def board_to_treatment(request: HttpRequest):
     require(request.user, "mdt.view")
     return [
-        {"board_type": code, "count": d["count"], "pending": d["pending"], "median_days": d["median"]}
+        {
+            "board_type": code,
+            "count": d["count"],
+            "pending": d["pending"],
+            "median_days": d["median"],
+        }
         for code, d in selectors.board_to_treatment_days().items()
     ]

@@ -1,3 +1,255 @@
-from ninja import Router
+"""JSON API for nutrition records, screening, milestones, alerts and quality of life."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Status
+
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.core.errors import NotFound, ValidationFailed
+from oncocenter.core.permissions import require
+from oncocenter.nutrition import selectors, services
+from oncocenter.nutrition.models import NutritionAlert, NutritionRecord, QoLAlert, Questionnaire
+from oncocenter.nutrition.schemas import (
+    AlertOut,
+    HandleIn,
+    MilestoneIn,
+    MilestoneOut,
+    QoLAlertOut,
+    QoLIn,
+    QoLOut,
+    QuestionnaireOut,
+    RecordIn,
+    RecordOut,
+    ScreeningIn,
+    ScreeningOut,
+    SettingsOut,
+    SettingsPatch,
+)
+from oncocenter.patients.selectors import patient_get
 
 router = Router(tags=["nutrition"])
+
+
+def _f(v: Any) -> float | None:
+    return float(v) if v is not None else None
+
+
+def _alert_out(a: NutritionAlert) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "patient_mrn": a.patient.mrn,
+        "code": a.code,
+        "message": a.message,
+        "value": float(a.value),
+        "threshold": float(a.threshold),
+        "raised_on": a.raised_on,
+        "status": a.status,
+    }
+
+
+def _record_out(r: NutritionRecord, alerts: list[NutritionAlert] | None = None) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "patient_mrn": r.patient.mrn,
+        "measured_on": r.measured_on,
+        "weight_kg": _f(r.weight_kg),
+        "height_cm": _f(r.height_cm),
+        "bmi": _f(r.bmi),
+        "fois_level": r.fois_level,
+        "iddsi_level": r.iddsi_level,
+        "feeding_route": r.feeding_route,
+        "intake_percent": r.intake_percent,
+        "dysphagia_grade": r.dysphagia_grade,
+        "alerts": [_alert_out(a) for a in alerts or []],
+    }
+
+
+@router.post("/records", response={201: RecordOut})
+def record_create(request: HttpRequest, payload: RecordIn):
+    """Record weight/height (with units), FOIS, IDDSI, route, intake; returns the alerts raised."""
+    require(request.user, "nutrition.record")
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    data = payload.dict(exclude={"mrn"})
+    record, alerts = services.nutrition_record_create(patient=patient, actor=request.user, **data)
+    return Status(201, _record_out(record, alerts))
+
+
+@router.get("/patients/{mrn}/records", response=list[RecordOut])
+def records(request: HttpRequest, mrn: str):
+    require(request.user, "nutrition.view")
+    patient = patient_get(mrn=mrn, audit=False)
+    rows = selectors.patient_records(patient=patient)
+    audit_record(
+        action=AuditAction.READ,
+        patient=patient,
+        object_type="nutrition.nutritionrecord",
+        detail={"count": len(rows)},
+    )
+    return [_record_out(r) for r in rows]
+
+
+@router.get("/patients/{mrn}/chart.svg")
+def chart(request: HttpRequest, mrn: str):
+    """Weight and FOIS over time with treatment dates marked (SVG)."""
+    require(request.user, "nutrition.view")
+    patient = patient_get(mrn=mrn, audit=False)
+    audit_record(
+        action=AuditAction.READ,
+        patient=patient,
+        object_type="nutrition.nutritionrecord",
+        detail={"chart": "weight-fois"},
+    )
+    return HttpResponse(selectors.patient_chart_svg(patient=patient), content_type="image/svg+xml")
+
+
+@router.post("/screenings", response={201: ScreeningOut})
+def screening(request: HttpRequest, payload: ScreeningIn):
+    require(request.user, "nutrition.record")
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    row, alerts = services.nrs_screening_record(
+        patient=patient,
+        screened_on=payload.screened_on,
+        nutritional_status=payload.nutritional_status,
+        disease_severity=payload.disease_severity,
+        actor=request.user,
+    )
+    return Status(
+        201,
+        {
+            "id": row.pk,
+            "total": row.total,
+            "at_risk": row.at_risk,
+            "alerts": [_alert_out(a) for a in alerts],
+        },
+    )
+
+
+@router.post("/milestones", response={201: MilestoneOut})
+def milestone(request: HttpRequest, payload: MilestoneIn):
+    require(request.user, "nutrition.record")
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    m = services.milestone_record(
+        patient=patient,
+        kind=payload.kind,
+        occurred_on=payload.occurred_on,
+        note=payload.note,
+        actor=request.user,
+    )
+    return Status(201, {"id": m.pk, "kind": m.kind, "occurred_on": m.occurred_on})
+
+
+@router.get("/alerts", response=list[AlertOut])
+def alerts(request: HttpRequest):
+    """The dietitian's worklist: open alerts, oldest first."""
+    require(request.user, "nutrition.alerts")
+    rows = list(selectors.dietitian_worklist())
+    audit_record(
+        action=AuditAction.READ,
+        object_type="nutrition.nutritionalert",
+        detail={"worklist": "dietitian", "mrns": sorted({a.patient.mrn for a in rows})},
+    )
+    return [_alert_out(a) for a in rows]
+
+
+@router.post("/alerts/{alert_id}", response=AlertOut)
+def alert_handle(request: HttpRequest, alert_id: int, payload: HandleIn):
+    require(request.user, "nutrition.alerts")
+    alert = NutritionAlert.objects.select_related("patient").filter(pk=alert_id).first()
+    if alert is None:
+        raise NotFound(f"No alert {alert_id}.")
+    return _alert_out(
+        services.nutrition_alert_handle(alert=alert, status=payload.status, actor=request.user)
+    )
+
+
+def _settings_out() -> dict[str, Any]:
+    s = services.settings_get()
+    return {k: float(getattr(s, k)) for k in services.SETTINGS_FIELDS}
+
+
+@router.get("/settings", response=SettingsOut)
+def settings_read(request: HttpRequest):
+    require(request.user, "nutrition.view")
+    return _settings_out()
+
+
+@router.patch("/settings", response=SettingsOut)
+def settings_edit(request: HttpRequest, payload: SettingsPatch):
+    require(request.user, "nutrition.settings")
+    services.alert_settings_update(data=payload.dict(exclude_unset=True), actor=request.user)
+    return _settings_out()
+
+
+@router.get("/questionnaires", response=list[QuestionnaireOut])
+def questionnaires(request: HttpRequest):
+    require(request.user, "qol.view")
+    return [
+        {"code": q.code, "name_en": q.name_en, "name_ko": q.name_ko, "definition": q.definition}
+        for q in Questionnaire.objects.filter(active=True)
+    ]
+
+
+def _qol_alert_out(a: QoLAlert) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "patient_mrn": a.patient.mrn,
+        "subscale": a.subscale,
+        "previous": float(a.previous),
+        "current": float(a.current),
+        "points": float(a.points),
+        "status": a.status,
+    }
+
+
+@router.post("/qol", response={201: QoLOut})
+def qol_record(request: HttpRequest, payload: QoLIn):
+    require(request.user, "qol.record")
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    q = Questionnaire.objects.filter(code=payload.questionnaire).first()
+    if q is None:
+        raise ValidationFailed.single(
+            "questionnaire", "no such questionnaire", payload.questionnaire
+        )
+    resp, alerts = services.qol_response_record(
+        patient=patient,
+        questionnaire=q,
+        answered_on=payload.answered_on,
+        answers=payload.answers,
+        actor=request.user,
+    )
+    return Status(
+        201,
+        {
+            "id": resp.pk,
+            "scores": resp.scores,
+            "alerts": [_qol_alert_out(a) for a in alerts],
+        },
+    )
+
+
+@router.get("/qol-alerts", response=list[QoLAlertOut])
+def qol_alerts(request: HttpRequest):
+    """The care team's worklist of quality-of-life drops."""
+    require(request.user, "qol.alerts")
+    rows = list(selectors.qol_worklist())
+    audit_record(
+        action=AuditAction.READ,
+        object_type="nutrition.qolalert",
+        detail={"worklist": "qol", "mrns": sorted({a.patient.mrn for a in rows})},
+    )
+    return [_qol_alert_out(a) for a in rows]
+
+
+@router.post("/qol-alerts/{alert_id}", response=QoLAlertOut)
+def qol_alert_handle(request: HttpRequest, alert_id: int, payload: HandleIn):
+    require(request.user, "qol.alerts")
+    alert = QoLAlert.objects.select_related("patient").filter(pk=alert_id).first()
+    if alert is None:
+        raise NotFound(f"No QoL alert {alert_id}.")
+    return _qol_alert_out(
+        services.qol_alert_handle(alert=alert, status=payload.status, actor=request.user)
+    )

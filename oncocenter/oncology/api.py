@@ -63,9 +63,15 @@ def _patient_diagnosis(patient: Patient, pk: int | None) -> Diagnosis | None:
 
 def _workup_out(order: WorkupOrder) -> dict:
     return {
-        "id": order.pk, "patient_mrn": order.patient.mrn, "department": order.department,
-        "test_name": order.test_name, "status": order.status, "ordered_at": order.ordered_at,
-        "started_at": order.started_at, "resulted_at": order.resulted_at, "result_summary": order.result_summary,
+        "id": order.pk,
+        "patient_mrn": order.patient.mrn,
+        "department": order.department,
+        "test_name": order.test_name,
+        "status": order.status,
+        "ordered_at": order.ordered_at,
+        "started_at": order.started_at,
+        "resulted_at": order.resulted_at,
+        "result_summary": order.result_summary,
     }
 
 
@@ -74,7 +80,9 @@ def code_search(request: HttpRequest, code_list: str, q: str = "", limit: int = 
     """Autocomplete over the shipped code lists: icd10, icdo3_topography, icdo3_morphology."""
     require(request.user, "oncology.view")
     if code_list not in codes.LISTS:
-        raise ValidationFailed.single("code_list", f"must be one of {', '.join(codes.LISTS)}", code_list)
+        raise ValidationFailed.single(
+            "code_list", f"must be one of {', '.join(codes.LISTS)}", code_list
+        )
     return [asdict(c) for c in codes.search(code_list, q, limit=max(1, min(limit, 50)))]
 
 
@@ -83,8 +91,16 @@ def diagnosis_list(request: HttpRequest, mrn: str):
     require(request.user, "oncology.view")
     patient = patient_get(mrn=mrn)
     return [
-        {**{f.name: getattr(d, f.name) for f in Diagnosis._meta.concrete_fields if f.name != "patient"},
-         "id": d.pk, "stagings": list(d.stagings.all()), "disease_statuses": list(d.disease_statuses.all())}
+        {
+            **{
+                f.name: getattr(d, f.name)
+                for f in Diagnosis._meta.concrete_fields
+                if f.name != "patient"
+            },
+            "id": d.pk,
+            "stagings": list(d.stagings.all()),
+            "disease_statuses": list(d.disease_statuses.all()),
+        }
         for d in diagnoses_qs(patient)
     ]
 
@@ -123,20 +139,33 @@ def diagnosis_fhir(request: HttpRequest, pk: int):
 @router.post("/diagnoses/{pk}/stagings", response={201: StagingOut})
 def staging_create(request: HttpRequest, pk: int, payload: StagingIn):
     require(request.user, "staging.edit")
-    return Status(201, services.staging_record(diagnosis=get_diagnosis(pk), recorded_by=request.user, **payload.dict()))
+    return Status(
+        201,
+        services.staging_record(
+            diagnosis=get_diagnosis(pk), recorded_by=request.user, **payload.dict()
+        ),
+    )
 
 
 @router.post("/diagnoses/{pk}/statuses", response={201: DiseaseStatusOut})
 def disease_status_create(request: HttpRequest, pk: int, payload: DiseaseStatusIn):
     require(request.user, "observation.record")
-    return Status(201, services.disease_status_record(diagnosis=get_diagnosis(pk), recorded_by=request.user, **payload.dict()))
+    return Status(
+        201,
+        services.disease_status_record(
+            diagnosis=get_diagnosis(pk), recorded_by=request.user, **payload.dict()
+        ),
+    )
 
 
 @router.post("/patients/{mrn}/performance", response={201: PerformanceOut})
 def performance_create(request: HttpRequest, mrn: str, payload: PerformanceIn):
     require(request.user, "observation.record")
     patient = patient_get(mrn=mrn, audit=False)
-    return Status(201, services.performance_record(patient=patient, recorded_by=request.user, **payload.dict()))
+    return Status(
+        201,
+        services.performance_record(patient=patient, recorded_by=request.user, **payload.dict()),
+    )
 
 
 @router.post("/patients/{mrn}/markers", response={201: MarkerOut})
@@ -145,8 +174,12 @@ def marker_create(request: HttpRequest, mrn: str, payload: MarkerIn):
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
-    marker = services.tumor_marker_record(patient=patient, diagnosis=diagnosis, recorded_by=request.user, **data)
-    return Status(201, {**data, "id": marker.pk, "diagnosis_id": marker.diagnosis_id, "value": marker.value})
+    marker = services.tumor_marker_record(
+        patient=patient, diagnosis=diagnosis, recorded_by=request.user, **data
+    )
+    return Status(
+        201, {**data, "id": marker.pk, "diagnosis_id": marker.diagnosis_id, "value": marker.value}
+    )
 
 
 @router.post("/patients/{mrn}/treatments", response={201: TreatmentOut})
@@ -155,7 +188,9 @@ def treatment_create(request: HttpRequest, mrn: str, payload: TreatmentIn):
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
-    episode = services.treatment_episode_create(patient=patient, diagnosis=diagnosis, source="api", **data)
+    episode = services.treatment_episode_create(
+        patient=patient, diagnosis=diagnosis, source="api", **data
+    )
     return Status(201, episode)
 
 
@@ -165,7 +200,9 @@ def workup_create(request: HttpRequest, mrn: str, payload: WorkupIn):
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
-    order = services.workup_order_create(patient=patient, diagnosis=diagnosis, ordered_by=request.user, **data)
+    order = services.workup_order_create(
+        patient=patient, diagnosis=diagnosis, ordered_by=request.user, **data
+    )
     return Status(201, _workup_out(order))
 
 
@@ -175,7 +212,9 @@ def workup_advance(request: HttpRequest, pk: int, payload: WorkupAdvanceIn):
     order = WorkupOrder.objects.select_related("patient").filter(pk=pk).first()
     if order is None:
         raise NotFound(f"No workup order {pk}.")
-    return _workup_out(services.workup_order_advance(order=order, by=request.user, **payload.dict()))
+    return _workup_out(
+        services.workup_order_advance(order=order, by=request.user, **payload.dict())
+    )
 
 
 @router.get("/workup", response=list[WorkupOut])
@@ -183,7 +222,9 @@ def workup_list(request: HttpRequest, department: str):
     """Open orders of one department (its worklist)."""
     require(request.user, "workup.view")
     if department not in WorkupDepartment.values:
-        raise ValidationFailed.single("department", f"must be one of {', '.join(WorkupDepartment.values)}", department)
+        raise ValidationFailed.single(
+            "department", f"must be one of {', '.join(WorkupDepartment.values)}", department
+        )
     return [_workup_out(o) for o in workup_worklist(department=department)]
 
 

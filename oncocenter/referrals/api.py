@@ -20,10 +20,19 @@ router = Router(tags=["referrals"])
 
 def referral_out(r: Referral) -> dict:
     return {
-        "id": r.pk, "patient_mrn": r.patient.mrn, "from_department": r.from_department,
-        "to_department": r.to_department, "reason": r.reason, "urgency": r.urgency, "status": r.status,
-        "requested_at": r.requested_at, "accepted_at": r.accepted_at, "scheduled_for": r.scheduled_for,
-        "completed_at": r.completed_at, "decline_reason": r.decline_reason, "response_note": r.response_note,
+        "id": r.pk,
+        "patient_mrn": r.patient.mrn,
+        "from_department": r.from_department,
+        "to_department": r.to_department,
+        "reason": r.reason,
+        "urgency": r.urgency,
+        "status": r.status,
+        "requested_at": r.requested_at,
+        "accepted_at": r.accepted_at,
+        "scheduled_for": r.scheduled_for,
+        "completed_at": r.completed_at,
+        "decline_reason": r.decline_reason,
+        "response_note": r.response_note,
     }
 
 
@@ -36,9 +45,13 @@ def create(request: HttpRequest, mrn: str, payload: ReferralIn):
     if data.get("diagnosis_id") is not None:
         diagnosis = Diagnosis.objects.filter(pk=data["diagnosis_id"], patient=patient).first()
         if diagnosis is None:
-            raise ValidationFailed.single("diagnosis_id", "is not a diagnosis of this patient", data["diagnosis_id"])
+            raise ValidationFailed.single(
+                "diagnosis_id", "is not a diagnosis of this patient", data["diagnosis_id"]
+            )
     data.pop("diagnosis_id")
-    referral = services.referral_create(patient=patient, diagnosis=diagnosis, requested_by=request.user, **data)
+    referral = services.referral_create(
+        patient=patient, diagnosis=diagnosis, requested_by=request.user, **data
+    )
     return Status(201, referral_out(referral))
 
 
@@ -48,7 +61,9 @@ def advance(request: HttpRequest, pk: int, payload: ReferralAdvanceIn):
     referral = Referral.objects.select_related("patient").filter(pk=pk).first()
     if referral is None:
         raise NotFound(f"No referral {pk}.")
-    return referral_out(services.referral_advance(referral=referral, by=request.user, **payload.dict()))
+    return referral_out(
+        services.referral_advance(referral=referral, by=request.user, **payload.dict())
+    )
 
 
 @router.get("/worklist/{department}", response=list[ReferralOut])
@@ -56,7 +71,10 @@ def worklist(request: HttpRequest, department: str, include_closed: bool = False
     require(request.user, "referral.view")
     if department not in Department.values:
         raise ValidationFailed.single("department", "is not a known department", department)
-    return [referral_out(r) for r in selectors.worklist(department=department, include_closed=include_closed)]
+    return [
+        referral_out(r)
+        for r in selectors.worklist(department=department, include_closed=include_closed)
+    ]
 
 
 @router.get("/turnaround", response=list[TurnaroundOut])

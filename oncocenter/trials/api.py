@@ -34,9 +34,17 @@ def get_study(pk: int) -> Study:
 
 def enrollment_out(e: Enrollment) -> dict:
     return {
-        "id": e.pk, "mrn": e.patient.mrn, "study": e.study.code, "consent_on": e.consent_on,
-        "enrolled_on": e.enrolled_on, "arm": e.arm, "status": e.status, "eligibility_overall": e.eligibility_overall,
-        "override_reason": e.override_reason, "withdrawn_on": e.withdrawn_on, "withdrawal_reason": e.withdrawal_reason,
+        "id": e.pk,
+        "mrn": e.patient.mrn,
+        "study": e.study.code,
+        "consent_on": e.consent_on,
+        "enrolled_on": e.enrolled_on,
+        "arm": e.arm,
+        "status": e.status,
+        "eligibility_overall": e.eligibility_overall,
+        "override_reason": e.override_reason,
+        "withdrawn_on": e.withdrawn_on,
+        "withdrawal_reason": e.withdrawal_reason,
     }
 
 
@@ -59,8 +67,12 @@ def prescreen(request: HttpRequest, pk: int):
     study = get_study(pk)
     selectors.study_audit_read(study)
     return [
-        {"mrn": c.patient.mrn, "name_ko": c.patient.name_ko, "overall": c.evaluation.overall,
-         "verdicts": c.evaluation.verdicts}
+        {
+            "mrn": c.patient.mrn,
+            "name_ko": c.patient.name_ko,
+            "overall": c.evaluation.overall,
+            "verdicts": c.evaluation.verdicts,
+        }
         for c in selectors.prescreen(study=study, as_of=timezone.localdate())
     ]
 
@@ -71,8 +83,14 @@ def screening_log(request: HttpRequest, pk: int):
     study = get_study(pk)
     selectors.study_audit_read(study)
     return [
-        {"id": s.pk, "mrn": s.patient.mrn, "screened_on": s.screened_on, "overall": s.overall, "outcome": s.outcome,
-         "verdicts": s.verdicts}
+        {
+            "id": s.pk,
+            "mrn": s.patient.mrn,
+            "screened_on": s.screened_on,
+            "overall": s.overall,
+            "outcome": s.outcome,
+            "verdicts": s.verdicts,
+        }
         for s in study.screening_log.select_related("patient")
     ]
 
@@ -82,10 +100,20 @@ def screening_add(request: HttpRequest, pk: int, payload: ScreeningIn):
     require(request.user, "trial.screen")
     study = get_study(pk)
     patient = patient_get(mrn=payload.mrn, audit=False)
-    s = services.screening_log_add(study=study, patient=patient, outcome=payload.outcome, note=payload.note,
-                                   by=request.user)
-    return Status(201, {"id": s.pk, "mrn": patient.mrn, "screened_on": s.screened_on, "overall": s.overall,
-                 "outcome": s.outcome, "verdicts": s.verdicts})
+    s = services.screening_log_add(
+        study=study, patient=patient, outcome=payload.outcome, note=payload.note, by=request.user
+    )
+    return Status(
+        201,
+        {
+            "id": s.pk,
+            "mrn": patient.mrn,
+            "screened_on": s.screened_on,
+            "overall": s.overall,
+            "outcome": s.outcome,
+            "verdicts": s.verdicts,
+        },
+    )
 
 
 @router.post("/studies/{pk}/enrollments", response={201: EnrollmentOut})
@@ -93,8 +121,14 @@ def enroll(request: HttpRequest, pk: int, payload: EnrollmentIn):
     require(request.user, "trial.enroll")
     study = get_study(pk)
     patient = patient_get(mrn=payload.mrn, audit=False)
-    e = services.enrollment_create(study=study, patient=patient, consent_on=payload.consent_on, arm=payload.arm,
-                                   override_reason=payload.override_reason, by=request.user)
+    e = services.enrollment_create(
+        study=study,
+        patient=patient,
+        consent_on=payload.consent_on,
+        arm=payload.arm,
+        override_reason=payload.override_reason,
+        by=request.user,
+    )
     return Status(201, enrollment_out(e))
 
 
@@ -104,5 +138,8 @@ def withdraw(request: HttpRequest, pk: int, payload: WithdrawIn):
     e = Enrollment.objects.select_related("patient", "study").filter(pk=pk).first()
     if e is None:
         raise NotFound(f"No enrollment {pk}.")
-    return enrollment_out(services.enrollment_withdraw(enrollment=e, withdrawn_on=payload.withdrawn_on,
-                                                      reason=payload.reason, by=request.user))
+    return enrollment_out(
+        services.enrollment_withdraw(
+            enrollment=e, withdrawn_on=payload.withdrawn_on, reason=payload.reason, by=request.user
+        )
+    )

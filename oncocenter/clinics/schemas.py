@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from ninja import Schema
+from pydantic import Field
+
+
+class ReasonOut(Schema):
+    code: str
+    text: str
+    points: float
+
+
+class PolicyOut(Schema):
+    prior_treatment_points: float
+    urgency_routine_points: float
+    urgency_soon_points: float
+    urgency_urgent_points: float
+    waiting_points_per_day: float
+    waiting_points_cap: float
+    reserved_share_percent: int
+    release_days_before: int
+
+
+class PolicyPatch(Schema):
+    prior_treatment_points: float | None = None
+    urgency_routine_points: float | None = None
+    urgency_soon_points: float | None = None
+    urgency_urgent_points: float | None = None
+    waiting_points_per_day: float | None = None
+    waiting_points_cap: float | None = None
+    reserved_share_percent: int | None = None
+    release_days_before: int | None = None
+
+
+class TemplateIn(Schema):
+    physician: str = Field(description="username of the physician")
+    center: str = Field(description="radonc | esophageal | pediatric")
+    name: str
+    weekday: int = Field(description="0 = Monday ... 6 = Sunday")
+    start_time: time
+    end_time: time
+    slot_minutes: int = 15
+    appointment_types: list[str] = Field(default_factory=lambda: ["follow-up"])
+
+
+class TemplateOut(Schema):
+    id: int
+    physician: str
+    center: str
+    name: str
+    weekday: int
+    start_time: time
+    end_time: time
+    slot_minutes: int
+    appointment_types: list[str]
+    active: bool
+
+
+class GenerateIn(Schema):
+    start: date
+    end: date
+
+
+class SessionOut(Schema):
+    id: int
+    template_id: int
+    name: str
+    physician: str
+    date: date
+    start_time: time
+    end_time: time
+    status: str
+    closed_reason: str
+    capacity: int
+    booked: int
+    free: int
+
+
+class SlotOut(Schema):
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    appointment_id: int | None = None
+    patient_mrn: str | None = None
+
+
+class AppointmentIn(Schema):
+    slot_id: int
+    mrn: str
+    appointment_type: str = Field(description="new | on-treatment | follow-up | multidisciplinary")
+    reason: str = ""
+
+
+class AppointmentOut(Schema):
+    id: int
+    slot_id: int
+    session_id: int
+    patient_mrn: str
+    starts_at: datetime
+    appointment_type: str
+    status: str
+    previously_treated: bool
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class RescheduleIn(Schema):
+    slot_id: int
+
+
+class WaitlistIn(Schema):
+    mrn: str
+    center: str
+    appointment_type: str
+    urgency: str = "routine"
+    physician: str | None = Field(None, description="username; empty for any physician")
+    requested_on: date | None = None
+    note: str = ""
+
+
+class RankedOut(Schema):
+    id: int
+    patient_mrn: str
+    urgency: str
+    requested_on: date
+    status: str
+    previously_treated: bool
+    score: float
+    reasons: list[ReasonOut]
+    appointment_type: str | None = None
+    offered_slot_id: int | None = None
+    ward: str | None = None
+
+
+class WardOut(Schema):
+    code: str
+    name: str
+    beds_in_service: int
+    occupied: int
+    free: int
+
+
+class AdmitIn(Schema):
+    mrn: str
+    ward: str
+    bed: str | None = Field(None, description="bed code in the ward; empty for the first free bed")
+    admitted_at: datetime
+    reason: str = ""
+    request_id: int | None = None
+
+
+class AdmissionOut(Schema):
+    id: int
+    patient_mrn: str
+    ward: str
+    bed: str
+    status: str
+    admitted_at: datetime
+    discharged_at: datetime | None = None
+
+
+class TransferIn(Schema):
+    to_bed: str = Field(description="'WARD-BED' or a bed code in the same ward")
+    moved_at: datetime | None = None
+    reason: str = ""
+
+
+class DischargeIn(Schema):
+    discharged_at: datetime
+
+
+class ReadmissionIn(Schema):
+    mrn: str
+    ward: str
+    reason: str
+    urgency: str = "routine"
+    requested_on: date | None = None
+
+
+class WardIn(Schema):
+    code: str
+    name: str
+    center: str | None = Field(None, description="radonc | esophageal | pediatric")
+    beds: int = 0
