@@ -133,7 +133,9 @@ def set_sedation(request: HttpRequest, mrn: str, payload: SedationIn):
     require(request.user, "support.pediatric.edit")
     patient = patient_get(mrn=mrn, audit=False)
     services.profile_set_sedation(
-        patient=patient, sedation_required=payload.sedation_required, sedation_notes=payload.sedation_notes
+        patient=patient,
+        sedation_required=payload.sedation_required,
+        sedation_notes=payload.sedation_notes,
     )
     return pediatric_record(request, mrn)
 
@@ -142,7 +144,9 @@ def set_sedation(request: HttpRequest, mrn: str, payload: SedationIn):
 def add_measurement(request: HttpRequest, mrn: str, payload: MeasurementIn):
     require(request.user, "support.pediatric.edit")
     patient = patient_get(mrn=mrn, audit=False)
-    m, warnings = services.measurement_record(patient=patient, recorded_by=request.user, **payload.dict())
+    m, warnings = services.measurement_record(
+        patient=patient, recorded_by=request.user, **payload.dict()
+    )
     return 201, _measurement_out(m, warnings)
 
 
@@ -236,7 +240,11 @@ def _enrollment_out(e: SchoolEnrollment) -> dict[str, Any]:
 def school_of_patient(request: HttpRequest, mrn: str):
     require(request.user, "support.school.view")
     patient = _patient(mrn, "school")
-    qs = SchoolEnrollment.objects.filter(patient=patient).select_related("school_class").prefetch_related("attendance")
+    qs = (
+        SchoolEnrollment.objects.filter(patient=patient)
+        .select_related("school_class")
+        .prefetch_related("attendance")
+    )
     return [_enrollment_out(e) for e in qs]
 
 
@@ -312,7 +320,9 @@ def aid_create(request: HttpRequest, mrn: str, payload: AidIn):
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     org = _get(AidOrganisation, data.pop("organisation_id"))
-    a = services.aid_application_create(patient=patient, organisation=org, created_by=request.user, **data)
+    a = services.aid_application_create(
+        patient=patient, organisation=org, created_by=request.user, **data
+    )
     return 201, _aid_out(a)
 
 
@@ -320,14 +330,18 @@ def aid_create(request: HttpRequest, mrn: str, payload: AidIn):
 def aid_documents(request: HttpRequest, application_id: int, payload: AidDocumentsIn):
     require(request.user, "support.aid.edit")
     a = _get(AidApplication, application_id)
-    return _aid_out(services.aid_application_set_documents(application=a, documents=payload.documents))
+    return _aid_out(
+        services.aid_application_set_documents(application=a, documents=payload.documents)
+    )
 
 
 @router.post("/aid/{application_id}/transition", response=AidOut)
 def aid_transition(request: HttpRequest, application_id: int, payload: AidTransitionIn):
     require(request.user, "support.aid.edit")
     a = _get(AidApplication, application_id)
-    return _aid_out(services.aid_application_transition(application=a, by=request.user, **payload.dict()))
+    return _aid_out(
+        services.aid_application_transition(application=a, by=request.user, **payload.dict())
+    )
 
 
 # ============================================================================ shelter
@@ -365,7 +379,9 @@ def shelter_check_in(request: HttpRequest, payload: StayIn):
     require(request.user, "support.shelter.edit")
     room = _get(ShelterRoom, payload.room_id)
     patient = patient_get(mrn=payload.mrn, audit=False)
-    entry = _get(ShelterWaitlistEntry, payload.waitlist_entry_id) if payload.waitlist_entry_id else None
+    entry = (
+        _get(ShelterWaitlistEntry, payload.waitlist_entry_id) if payload.waitlist_entry_id else None
+    )
     return 201, services.shelter_check_in(
         room=room,
         patient=patient,
@@ -396,7 +412,9 @@ def shelter_waitlist(request: HttpRequest):
             "score": r["score"],
             "mrn": r["entry"].patient.mrn,
             "requested_on": r["entry"].requested_on,
-            "reasons": [{"factor": x.factor, "points": x.points, "text": x.text} for x in r["reasons"]],
+            "reasons": [
+                {"factor": x.factor, "points": x.points, "text": x.text} for x in r["reasons"]
+            ],
         }
         for r in rows
     ]
@@ -422,7 +440,9 @@ def palliative_list(request: HttpRequest, mrn: str):
 def palliative_refer(request: HttpRequest, mrn: str, payload: PalliativeIn):
     require(request.user, "support.palliative.refer")
     patient = patient_get(mrn=mrn, audit=False)
-    return 201, services.palliative_refer(patient=patient, referred_by=request.user, **payload.dict())
+    return 201, services.palliative_refer(
+        patient=patient, referred_by=request.user, **payload.dict()
+    )
 
 
 @router.patch("/palliative/{referral_id}", response=PalliativeOut)
@@ -451,7 +471,11 @@ def palliative_bereavement_done(request: HttpRequest, followup_id: int, payload:
 def social_caseload(request: HttpRequest):
     require(request.user, "support.social.view")
     return [
-        {"social_worker_id": r["social_worker_id"], "username": r["social_worker__username"], "open_cases": r["open_cases"]}
+        {
+            "social_worker_id": r["social_worker_id"],
+            "username": r["social_worker__username"],
+            "open_cases": r["open_cases"],
+        }
         for r in selectors.caseload()
     ]
 
@@ -467,7 +491,9 @@ def social_case_open(request: HttpRequest, mrn: str, payload: SocialCaseIn):
     )
     if worker is None:
         raise ValidationFailed.single("social_worker_id", "no such user", payload.social_worker_id)
-    case = services.social_case_open(patient=patient, social_worker=worker, opened_on=payload.opened_on)
+    case = services.social_case_open(
+        patient=patient, social_worker=worker, opened_on=payload.opened_on
+    )
     return 201, {"id": case.pk}
 
 
@@ -507,4 +533,3 @@ def report_service_use(request: HttpRequest, years: int = 5):
     if not 1 <= years <= 30:
         raise ValidationFailed.single("years", "must be 1-30", years)
     return selectors.report_service_use(years=years)
-

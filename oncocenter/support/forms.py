@@ -50,9 +50,13 @@ class SedationForm(DomainForm):
 class MeasurementForm(DomainForm):
     measured_on = forms.DateField(label=_("Measured on"), widget=DATE)
     height = forms.FloatField(label=_("Height"))
-    height_unit = forms.ChoiceField(label=_("Unit"), choices=[("cm", "cm"), ("m", "m"), ("in", "in")])
+    height_unit = forms.ChoiceField(
+        label=_("Unit"), choices=[("cm", "cm"), ("m", "m"), ("in", "in")]
+    )
     weight = forms.FloatField(label=_("Weight"))
-    weight_unit = forms.ChoiceField(label=_("Unit"), choices=[("kg", "kg"), ("g", "g"), ("lb", "lb")])
+    weight_unit = forms.ChoiceField(
+        label=_("Unit"), choices=[("kg", "kg"), ("g", "g"), ("lb", "lb")]
+    )
 
 
 class HSCTForm(DomainForm):
@@ -69,15 +73,21 @@ class HSCTForm(DomainForm):
         required=False,
         choices=_vchoices(vocab.conditioning_regimens(), blank=True),
     )
-    conditioning_details = forms.CharField(label=_("Conditioning details"), required=False, max_length=300)
+    conditioning_details = forms.CharField(
+        label=_("Conditioning details"), required=False, max_length=300
+    )
     conditioning_start = forms.DateField(label=_("Conditioning start"), required=False, widget=DATE)
     day0 = forms.DateField(label=_("Day 0 (infusion)"), required=False, widget=DATE)
     neutrophil_engraftment_on = forms.DateField(
         label=_("Neutrophil engraftment"), required=False, widget=DATE
     )
-    platelet_engraftment_on = forms.DateField(label=_("Platelet engraftment"), required=False, widget=DATE)
+    platelet_engraftment_on = forms.DateField(
+        label=_("Platelet engraftment"), required=False, widget=DATE
+    )
     status = forms.ChoiceField(label=_("Status"), choices=HSCTStatus.choices, initial="planned")
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class GVHDForm(DomainForm):
@@ -175,7 +185,9 @@ class AidDocumentsForm(DomainForm):
 
 class AidTransitionForm(DomainForm):
     to_status = forms.ChoiceField(label=_("New status"), choices=AidStatus.choices)
-    amount_granted = forms.DecimalField(label=_("Amount granted (KRW)"), required=False, decimal_places=0)
+    amount_granted = forms.DecimalField(
+        label=_("Amount granted (KRW)"), required=False, decimal_places=0
+    )
     decision_note = forms.CharField(label=_("Decision note"), required=False, max_length=300)
 
 
@@ -208,7 +220,9 @@ class CheckInForm(DomainForm):
         from oncocenter.support.models import ShelterRoom
 
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = ShelterRoom.objects.filter(active=True).select_related("house")
+        self.fields["room"].queryset = ShelterRoom.objects.filter(active=True).select_related(
+            "house"
+        )
 
 
 class CheckOutForm(DomainForm):
@@ -220,7 +234,8 @@ class WaitlistForm(DomainForm):
     requested_on = forms.DateField(label=_("Requested on"), widget=DATE)
     distance_km = forms.IntegerField(label=_("Distance from home (km)"), min_value=0)
     financial_need = forms.ChoiceField(
-        label=_("Financial need"), choices=_vchoices(vocab.shelter_ranking()["financial_need_levels"])
+        label=_("Financial need"),
+        choices=_vchoices(vocab.shelter_ranking()["financial_need_levels"]),
     )
     treatment_intensity = forms.ChoiceField(
         label=_("Treatment intensity"),
@@ -237,12 +252,20 @@ class PalliativeReferForm(DomainForm):
 
 class PalliativeUpdateForm(DomainForm):
     status = forms.ChoiceField(label=_("Status"), choices=PalliativeStatus.choices)
-    goals_of_care = forms.CharField(label=_("Goals of care"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    symptom_plan = forms.CharField(label=_("Symptom plan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    advance_care_planning = forms.CharField(
-        label=_("Advance care planning notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    goals_of_care = forms.CharField(
+        label=_("Goals of care"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    place_of_care = forms.ChoiceField(label=_("Place-of-care preference"), choices=PlaceOfCare.choices)
+    symptom_plan = forms.CharField(
+        label=_("Symptom plan"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    advance_care_planning = forms.CharField(
+        label=_("Advance care planning notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    place_of_care = forms.ChoiceField(
+        label=_("Place-of-care preference"), choices=PlaceOfCare.choices
+    )
     decline_reason = forms.CharField(label=_("Reason declined"), required=False, max_length=300)
 
 
@@ -250,7 +273,12 @@ class BereavementForm(DomainForm):
     planned_on = forms.DateField(label=_("Planned on"), widget=DATE)
     kind = forms.ChoiceField(
         label=_("Contact"),
-        choices=[("call", _("Call")), ("visit", _("Visit")), ("letter", _("Letter")), ("memorial", _("Memorial"))],
+        choices=[
+            ("call", _("Call")),
+            ("visit", _("Visit")),
+            ("letter", _("Letter")),
+            ("memorial", _("Memorial")),
+        ],
     )
     notes = forms.CharField(label=_("Notes"), required=False, max_length=300)
 
@@ -261,17 +289,25 @@ class SocialCaseForm(DomainForm):
 
 class AssessmentForm(DomainForm):
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         levels = _vchoices(vocab.load("social_work_domains.json")["levels"])
         for d in vocab.social_work_domains():
-            self.fields[f"level_{d['code']}"] = forms.ChoiceField(label=d["en"], choices=levels, initial="none")
+            self.fields[f"level_{d['code']}"] = forms.ChoiceField(
+                label=d["en"], choices=levels, initial="none"
+            )
 
     def data_for_service(self) -> dict:
         levels = {k[6:]: v for k, v in self.cleaned_data.items() if k.startswith("level_")}
-        return {"assessed_on": self.cleaned_data["assessed_on"], "summary": self.cleaned_data["summary"], "levels": levels}
+        return {
+            "assessed_on": self.cleaned_data["assessed_on"],
+            "summary": self.cleaned_data["summary"],
+            "levels": levels,
+        }
 
     def add_domain_errors(self, exc: DomainError) -> None:
         for problem in exc.problems:

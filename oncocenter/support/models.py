@@ -136,7 +136,10 @@ class HSCTEpisode(TimeStampedModel):
         help_text=_("Pick-list of examples; describe others in the details."),
     )
     conditioning_details = models.CharField(
-        _("conditioning details"), max_length=300, blank=True, help_text=_("Doses, TBI, serotherapy.")
+        _("conditioning details"),
+        max_length=300,
+        blank=True,
+        help_text=_("Doses, TBI, serotherapy."),
     )
     conditioning_start = models.DateField(
         _("conditioning start"), null=True, blank=True, help_text=_("First day of conditioning.")
@@ -234,9 +237,7 @@ class ComplicationKind(models.TextChoices):
 
 
 class HSCTComplication(TimeStampedModel):
-    episode = models.ForeignKey(
-        HSCTEpisode, on_delete=models.CASCADE, related_name="complications"
-    )
+    episode = models.ForeignKey(HSCTEpisode, on_delete=models.CASCADE, related_name="complications")
     kind = models.CharField(_("complication"), max_length=30, choices=ComplicationKind.choices)
     onset_on = models.DateField(_("onset"))
     grade = models.PositiveSmallIntegerField(
@@ -448,7 +449,9 @@ class AidApplication(TimeStampedModel):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_requested__gt=0), name="aid_requested_positive"),
+            models.CheckConstraint(
+                condition=Q(amount_requested__gt=0), name="aid_requested_positive"
+            ),
             models.CheckConstraint(
                 condition=Q(amount_granted__isnull=True) | Q(amount_granted__gte=0),
                 name="aid_granted_not_negative",
@@ -463,7 +466,9 @@ class AidApplication(TimeStampedModel):
                 condition=~Q(status__in=["granted", "disbursed"]) | Q(amount_granted__isnull=False),
                 name="aid_granted_has_amount",
             ),
-            models.CheckConstraint(condition=Q(status__in=AidStatus.values), name="aid_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=AidStatus.values), name="aid_status_valid"
+            ),
         ]
 
 
@@ -481,6 +486,9 @@ class AidStatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status}"
 
 
 # ============================================================================ family shelter
@@ -636,7 +644,9 @@ class PalliativeReferral(TimeStampedModel):
     )
     goals_of_care = models.TextField(_("goals of care"), blank=True)
     symptom_plan = models.TextField(
-        _("symptom plan"), blank=True, help_text=_("Pain, nausea, dyspnoea, sleep: plan per symptom.")
+        _("symptom plan"),
+        blank=True,
+        help_text=_("Pain, nausea, dyspnoea, sleep: plan per symptom."),
     )
     advance_care_planning = models.TextField(
         _("advance care planning notes"),
@@ -644,7 +654,10 @@ class PalliativeReferral(TimeStampedModel):
         help_text=_("Conversations with the family and, as appropriate, the child."),
     )
     place_of_care = models.CharField(
-        _("place-of-care preference"), max_length=16, choices=PlaceOfCare.choices, default="undecided"
+        _("place-of-care preference"),
+        max_length=16,
+        choices=PlaceOfCare.choices,
+        default="undecided",
     )
     decline_reason = models.CharField(_("reason declined"), max_length=300, blank=True)
 
@@ -666,7 +679,12 @@ class BereavementFollowUp(TimeStampedModel):
     kind = models.CharField(
         _("contact"),
         max_length=12,
-        choices=[("call", _("Call")), ("visit", _("Visit")), ("letter", _("Letter")), ("memorial", _("Memorial"))],
+        choices=[
+            ("call", _("Call")),
+            ("visit", _("Visit")),
+            ("letter", _("Letter")),
+            ("memorial", _("Memorial")),
+        ],
     )
     done_on = models.DateField(_("done on"), null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=300, blank=True)

@@ -83,7 +83,9 @@ def latest_lansky(patient: Any) -> dict[str, Any] | None:
     qs = PerformanceStatus.objects.filter(patient=patient)
     if "scale" in names:
         qs = qs.filter(scale__icontains="lansky")
-    date_field = next((n for n in ("observed_on", "assessed_on", "recorded_on") if n in names), None)
+    date_field = next(
+        (n for n in ("observed_on", "assessed_on", "recorded_on") if n in names), None
+    )
     if date_field:
         qs = qs.order_by(f"-{date_field}", "-pk")
     ps = qs.first()
@@ -194,7 +196,9 @@ def shelter_weights() -> calc.RankingWeights:
 def waitlist_ranked(weights: calc.RankingWeights | None = None) -> list[dict[str, Any]]:
     entries = {
         e.pk: e
-        for e in ShelterWaitlistEntry.objects.filter(status=WaitlistStatus.WAITING).select_related("patient")
+        for e in ShelterWaitlistEntry.objects.filter(status=WaitlistStatus.WAITING).select_related(
+            "patient"
+        )
     }
     ranked = calc.rank_waitlist(
         [
@@ -209,7 +213,10 @@ def waitlist_ranked(weights: calc.RankingWeights | None = None) -> list[dict[str
         ],
         weights or shelter_weights(),
     )
-    return [{"entry": entries[r.key], "rank": r.rank, "score": r.score, "reasons": r.reasons} for r in ranked]
+    return [
+        {"entry": entries[r.key], "rank": r.rank, "score": r.score, "reasons": r.reasons}
+        for r in ranked
+    ]
 
 
 def room_occupancy(on: dt.date) -> list[dict[str, Any]]:
@@ -307,7 +314,10 @@ def report_service_use(years: int = 5, until: dt.date | None = None) -> dict[str
         SchoolAttendance.objects.filter(on__year=y, status="present").count() for y in year_list
     ]
     granted_qs = AidApplication.objects.filter(status__in=[AidStatus.GRANTED, AidStatus.DISBURSED])
-    aid = [granted_qs.filter(decided_on__year=y).values("patient").distinct().count() for y in year_list]
+    aid = [
+        granted_qs.filter(decided_on__year=y).values("patient").distinct().count()
+        for y in year_list
+    ]
     aid_amount = [
         granted_qs.filter(decided_on__year=y).aggregate(s=Sum("amount_granted"))["s"] or Decimal(0)
         for y in year_list
@@ -324,9 +334,11 @@ def report_service_use(years: int = 5, until: dt.date | None = None) -> dict[str
     for y in year_list:
         start, end = dt.date(y, 1, 1), dt.date(y + 1, 1, 1)
         total = 0
-        for s in ShelterStay.objects.exclude(status=StayStatus.CANCELLED).filter(
-            check_in__lt=end
-        ).filter(Q(check_out__isnull=True) | Q(check_out__gt=start)):
+        for s in (
+            ShelterStay.objects.exclude(status=StayStatus.CANCELLED)
+            .filter(check_in__lt=end)
+            .filter(Q(check_out__isnull=True) | Q(check_out__gt=start))
+        ):
             a = max(s.check_in, start)
             b = min(s.check_out or min(until + dt.timedelta(days=1), end), end)
             total += max((b - a).days, 0)

@@ -210,7 +210,9 @@ def _hsct_check(e: HSCTEpisode) -> None:
         _not_before_birth(f, getattr(e, f), e.patient)
     if e.conditioning_start and e.day0 and e.conditioning_start > e.day0:
         raise ValidationFailed.single(
-            "conditioning_start", f"must not be after day 0 ({e.day0.isoformat()})", e.conditioning_start
+            "conditioning_start",
+            f"must not be after day 0 ({e.day0.isoformat()})",
+            e.conditioning_start,
         )
     try:
         calc.check_engraftment(day0=e.day0, engraftment_date=e.neutrophil_engraftment_on)
@@ -235,12 +237,20 @@ def hsct_episode_create(*, patient: Any, **fields: Any) -> HSCTEpisode:
     if unknown:
         raise ValidationFailed.single(sorted(unknown)[0], "is not a field of an HSCT episode")
     episode = HSCTEpisode(patient=patient, **{k: v for k, v in fields.items() if v is not None})
-    for f in ("hla_match", "stem_cell_source", "conditioning_regimen", "conditioning_details", "notes"):
+    for f in (
+        "hla_match",
+        "stem_cell_source",
+        "conditioning_regimen",
+        "conditioning_details",
+        "notes",
+    ):
         if getattr(episode, f) is None:
             setattr(episode, f, "")
     _hsct_check(episode)
     episode.save()
-    audit_record(action="create", obj=episode, patient=patient, detail={"donor_type": episode.donor_type})
+    audit_record(
+        action="create", obj=episode, patient=patient, detail={"donor_type": episode.donor_type}
+    )
     return episode
 
 
@@ -252,7 +262,13 @@ def hsct_episode_update(*, episode: HSCTEpisode, **fields: Any) -> HSCTEpisode:
     episode = HSCTEpisode.objects.select_for_update().get(pk=episode.pk)
     changed = {}
     for k, v in fields.items():
-        if v is None and k in ("hla_match", "stem_cell_source", "conditioning_regimen", "conditioning_details", "notes"):
+        if v is None and k in (
+            "hla_match",
+            "stem_cell_source",
+            "conditioning_regimen",
+            "conditioning_details",
+            "notes",
+        ):
             v = ""
         if getattr(episode, k) != v:
             changed[k] = [getattr(episode, k), v]
@@ -265,14 +281,22 @@ def hsct_episode_update(*, episode: HSCTEpisode, **fields: Any) -> HSCTEpisode:
 
 @transaction.atomic
 def gvhd_entry_add(
-    *, episode: HSCTEpisode, kind: str, organ: str, stage: int, observed_on: dt.date, notes: str = ""
+    *,
+    episode: HSCTEpisode,
+    kind: str,
+    organ: str,
+    stage: int,
+    observed_on: dt.date,
+    notes: str = "",
 ) -> GVHDEntry:
     """One organ stage (acute, MAGIC) or score (chronic, NIH) on a date after day 0."""
     _choice("kind", kind, GVHDKind.values)
     organs = [o["code"] for o in vocab.gvhd()[kind]["organs"]]
     _choice("organ", organ, organs)
-    top = 3 if kind == "chronic" else next(
-        o["max_stage"] for o in vocab.gvhd()["acute"]["organs"] if o["code"] == organ
+    top = (
+        3
+        if kind == "chronic"
+        else next(o["max_stage"] for o in vocab.gvhd()["acute"]["organs"] if o["code"] == organ)
     )
     if not isinstance(stage, int) or not 0 <= stage <= top:
         raise ValidationFailed.single("stage", f"must be 0-{top} for {kind} {organ}", stage)
@@ -284,7 +308,12 @@ def gvhd_entry_add(
     entry = GVHDEntry.objects.create(
         episode=episode, kind=kind, organ=organ, stage=stage, observed_on=observed_on, notes=notes
     )
-    audit_record(action="create", obj=entry, patient=episode.patient, detail={"kind": kind, "organ": organ, "stage": stage})
+    audit_record(
+        action="create",
+        obj=entry,
+        patient=episode.patient,
+        detail={"kind": kind, "organ": organ, "stage": stage},
+    )
     return entry
 
 
@@ -305,7 +334,12 @@ def hsct_complication_add(
         raise ValidationFailed.single("grade", "CTCAE grade must be 1-5", grade)
     _not_after("onset_on", onset_on, resolved_on, "resolved_on")
     c = HSCTComplication.objects.create(
-        episode=episode, kind=kind, onset_on=onset_on, grade=grade, resolved_on=resolved_on, description=description
+        episode=episode,
+        kind=kind,
+        onset_on=onset_on,
+        grade=grade,
+        resolved_on=resolved_on,
+        description=description,
     )
     audit_record(action="create", obj=c, patient=episode.patient, detail={"kind": kind})
     return c
@@ -318,7 +352,9 @@ def school_class_create(
 ) -> SchoolClass:
     _required("name", name)
     _choice("level", level, SchoolLevel.values)
-    c = SchoolClass.objects.create(name=name.strip(), level=level, teacher=teacher, room=room, schedule=schedule)
+    c = SchoolClass.objects.create(
+        name=name.strip(), level=level, teacher=teacher, room=room, schedule=schedule
+    )
     audit_record(action="create", obj=c)
     return c
 
@@ -336,7 +372,9 @@ def school_enroll(
     _not_before_birth("enrolled_on", enrolled_on, patient)
     if not school_class.active:
         raise ValidationFailed.single("school_class", "the class is closed", school_class.pk)
-    if SchoolEnrollment.objects.filter(patient=patient, school_class=school_class, ended_on__isnull=True).exists():
+    if SchoolEnrollment.objects.filter(
+        patient=patient, school_class=school_class, ended_on__isnull=True
+    ).exists():
         raise Conflict(
             "The child is already enrolled in this class.",
             rule="already_enrolled",
@@ -359,7 +397,9 @@ def school_enrollment_end(*, enrollment: SchoolEnrollment, ended_on: dt.date) ->
     _not_after("enrolled_on", enrollment.enrolled_on, ended_on, "ended_on")
     enrollment.ended_on = ended_on
     enrollment.save(update_fields=["ended_on", "updated_at"])
-    audit_record(action="update", obj=enrollment, patient=enrollment.patient, detail={"ended_on": ended_on})
+    audit_record(
+        action="update", obj=enrollment, patient=enrollment.patient, detail={"ended_on": ended_on}
+    )
     return enrollment
 
 
@@ -397,7 +437,12 @@ def school_attendance_record(
             "note": note,
         },
     )
-    audit_record(action="create" if created else "update", obj=a, patient=enrollment.patient, detail={"status": status})
+    audit_record(
+        action="create" if created else "update",
+        obj=a,
+        patient=enrollment.patient,
+        detail={"status": status},
+    )
     return a
 
 
@@ -413,10 +458,14 @@ def return_plan_save(
     _choice("status", status, ReturnPlanStatus.values)
     if planned_return_on is not None and planned_return_on < enrollment.enrolled_on:
         raise ValidationFailed.single(
-            "planned_return_on", "must not be before the hospital-school enrollment", planned_return_on
+            "planned_return_on",
+            "must not be before the hospital-school enrollment",
+            planned_return_on,
         )
     if status == ReturnPlanStatus.SHARED and not school_contact.strip():
-        raise ValidationFailed.single("school_contact", "is required to share the plan with the school")
+        raise ValidationFailed.single(
+            "school_contact", "is required to share the plan with the school"
+        )
     plan, _ = ReturnToSchoolPlan.objects.update_or_create(
         enrollment=enrollment,
         defaults={
@@ -432,11 +481,15 @@ def return_plan_save(
 
 # ============================================================================ aid associations
 @transaction.atomic
-def aid_organisation_create(*, name: str, contact: str = "", support_types: str = "") -> AidOrganisation:
+def aid_organisation_create(
+    *, name: str, contact: str = "", support_types: str = ""
+) -> AidOrganisation:
     _required("name", name)
     if AidOrganisation.objects.filter(name=name.strip()).exists():
         raise ValidationFailed.single("name", "an organisation with this name exists", name)
-    org = AidOrganisation.objects.create(name=name.strip(), contact=contact, support_types=support_types)
+    org = AidOrganisation.objects.create(
+        name=name.strip(), contact=contact, support_types=support_types
+    )
     audit_record(action="create", obj=org)
     return org
 
@@ -462,7 +515,9 @@ def aid_application_create(
 ) -> AidApplication:
     _choice("need", need, AidNeed.values)
     if not organisation.active:
-        raise ValidationFailed.single("organisation", "the organisation is inactive", organisation.pk)
+        raise ValidationFailed.single(
+            "organisation", "the organisation is inactive", organisation.pk
+        )
     requested = _money("amount_requested", amount_requested)
     try:
         calc.check_aid_amounts(requested=requested, granted=None, note=None)  # type: ignore[arg-type]
@@ -482,7 +537,9 @@ def aid_application_create(
 
 
 @transaction.atomic
-def aid_application_set_documents(*, application: AidApplication, documents: Iterable[str]) -> AidApplication:
+def aid_application_set_documents(
+    *, application: AidApplication, documents: Iterable[str]
+) -> AidApplication:
     app = AidApplication.objects.select_for_update().get(pk=application.pk)
     if app.status in calc.AID_TERMINAL:
         raise Conflict(f"The application is {app.status}.", rule="aid_final")
@@ -518,7 +575,9 @@ def aid_application_transition(
         if granted is None:
             raise ValidationFailed.single("amount_granted", "is required to grant an application")
         if granted <= 0:
-            raise ValidationFailed.single("amount_granted", "must be greater than 0 (reject instead)", granted)
+            raise ValidationFailed.single(
+                "amount_granted", "must be greater than 0 (reject instead)", granted
+            )
         try:
             calc.check_aid_amounts(requested=app.amount_requested, granted=granted, note=note)
         except SupportRuleError as exc:
@@ -527,7 +586,9 @@ def aid_application_transition(
         app.decided_on = on
         app.decision_note = note[:300]
     elif amount_granted not in (None, ""):
-        raise ValidationFailed.single("amount_granted", "is only given when granting", amount_granted)
+        raise ValidationFailed.single(
+            "amount_granted", "is only given when granting", amount_granted
+        )
     if to_status == AidStatus.REJECTED:
         app.decided_on = on
         app.decision_note = note[:300]
@@ -536,7 +597,9 @@ def aid_application_transition(
     before = app.status
     app.status = to_status
     app.save()
-    AidStatusChange.objects.create(application=app, from_status=before, to_status=to_status, by=by, note=note[:300])
+    AidStatusChange.objects.create(
+        application=app, from_status=before, to_status=to_status, by=by, note=note[:300]
+    )
     audit_record(
         action="update",
         obj=app,
@@ -639,7 +702,12 @@ def shelter_check_in(
         action="create",
         obj=stay,
         patient=patient,
-        detail={"room": str(locked), "check_in": check_in, "check_out": check_out, "guests": guests},
+        detail={
+            "room": str(locked),
+            "check_in": check_in,
+            "check_out": check_out,
+            "guests": guests,
+        },
     )
     return stay
 
@@ -796,17 +864,25 @@ def bereavement_plan(
     _required("planned_on", planned_on)
     if referral.patient.deceased_on is None:
         raise ValidationFailed.single(
-            "planned_on", "bereavement follow-up needs the child's date of death recorded", planned_on
+            "planned_on",
+            "bereavement follow-up needs the child's date of death recorded",
+            planned_on,
         )
     if planned_on < referral.patient.deceased_on:
-        raise ValidationFailed.single("planned_on", "must not be before the date of death", planned_on)
-    b = BereavementFollowUp.objects.create(referral=referral, planned_on=planned_on, kind=kind, notes=notes)
+        raise ValidationFailed.single(
+            "planned_on", "must not be before the date of death", planned_on
+        )
+    b = BereavementFollowUp.objects.create(
+        referral=referral, planned_on=planned_on, kind=kind, notes=notes
+    )
     audit_record(action="create", obj=b, patient=referral.patient)
     return b
 
 
 @transaction.atomic
-def bereavement_done(*, followup: BereavementFollowUp, done_on: dt.date, notes: str = "") -> BereavementFollowUp:
+def bereavement_done(
+    *, followup: BereavementFollowUp, done_on: dt.date, notes: str = ""
+) -> BereavementFollowUp:
     _required("done_on", done_on)
     followup.done_on = done_on
     if notes:
@@ -823,14 +899,18 @@ def social_case_open(*, patient: Any, social_worker: Any, opened_on: dt.date) ->
     _required("social_worker", social_worker)
     roles = set(social_worker.role_assignments.values_list("role", flat=True))
     if "social_worker" not in roles:
-        raise ValidationFailed.single("social_worker", "must have the social worker role", social_worker.pk)
+        raise ValidationFailed.single(
+            "social_worker", "must have the social worker role", social_worker.pk
+        )
     if SocialCase.objects.filter(patient=patient, closed_on__isnull=True).exists():
         raise Conflict(
             "The family already has an open social work case.",
             rule="case_open",
             problems=[FieldProblem("patient", "open case exists", patient.pk)],
         )
-    case = SocialCase.objects.create(patient=patient, social_worker=social_worker, opened_on=opened_on)
+    case = SocialCase.objects.create(
+        patient=patient, social_worker=social_worker, opened_on=opened_on
+    )
     audit_record(action="create", obj=case, patient=patient)
     return case
 
@@ -859,8 +939,12 @@ def needs_assessment_record(
         _choice("levels", domain, domains)
         _choice(f"levels.{domain}", level, level_codes)
     if assessed_on < case.opened_on:
-        raise ValidationFailed.single("assessed_on", "must not be before the case was opened", assessed_on)
-    a = NeedsAssessment.objects.create(case=case, assessed_on=assessed_on, levels=dict(levels), summary=summary)
+        raise ValidationFailed.single(
+            "assessed_on", "must not be before the case was opened", assessed_on
+        )
+    a = NeedsAssessment.objects.create(
+        case=case, assessed_on=assessed_on, levels=dict(levels), summary=summary
+    )
     audit_record(action="create", obj=a, patient=case.patient)
     return a
 
@@ -872,14 +956,20 @@ def intervention_add(
     _choice("domain", domain, [d["code"] for d in vocab.social_work_domains()])
     _required("description", description)
     _required("started_on", started_on)
-    i = SocialIntervention.objects.create(case=case, domain=domain, description=description.strip(), started_on=started_on)
+    i = SocialIntervention.objects.create(
+        case=case, domain=domain, description=description.strip(), started_on=started_on
+    )
     audit_record(action="create", obj=i, patient=case.patient)
     return i
 
 
 @transaction.atomic
 def intervention_record_outcome(
-    *, intervention: SocialIntervention, outcome: str, outcome_note: str = "", completed_on: dt.date | None = None
+    *,
+    intervention: SocialIntervention,
+    outcome: str,
+    outcome_note: str = "",
+    completed_on: dt.date | None = None,
 ) -> SocialIntervention:
     _choice("outcome", outcome, InterventionOutcome.values)
     if outcome != InterventionOutcome.PENDING and completed_on is None:
@@ -889,7 +979,12 @@ def intervention_record_outcome(
     intervention.outcome_note = outcome_note
     intervention.completed_on = completed_on
     intervention.save()
-    audit_record(action="update", obj=intervention, patient=intervention.case.patient, detail={"outcome": outcome})
+    audit_record(
+        action="update",
+        obj=intervention,
+        patient=intervention.case.patient,
+        detail={"outcome": outcome},
+    )
     return intervention
 
 
