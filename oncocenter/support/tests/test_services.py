@@ -17,6 +17,7 @@ from oncocenter.support.models import (
     ShelterStay,
     ShelterWaitlistEntry,
 )
+from oncocenter.support.tests.conftest import REQUIRED_DOCS
 from oncocenter.support.tests.factories import (
     AidOrganisationFactory,
     ChildFactory,
@@ -27,14 +28,6 @@ from oncocenter.support.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 D = dt.date
-REQUIRED_DOCS = [
-    "application_form",
-    "medical_certificate",
-    "cost_estimate",
-    "family_relation",
-    "income_proof",
-    "privacy_consent",
-]
 
 
 def _field(exc) -> str:
