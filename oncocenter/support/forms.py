@@ -325,3 +325,19 @@ class OutcomeForm(DomainForm):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=InterventionOutcome.choices)
     outcome_note = forms.CharField(label=_("Outcome note"), required=False, max_length=300)
     completed_on = forms.DateField(label=_("Completed on"), required=False, widget=DATE)
+
+
+class GuardianForm(DomainForm):
+    name_ko = forms.CharField(label=_("Name (Hangul)"), max_length=40)
+    relationship = forms.ChoiceField(label=_("Relationship"), choices=[])
+    birth_date = forms.DateField(label=_("Guardian's birth date"), widget=DATE)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
+    is_legal_representative = forms.BooleanField(
+        label=_("Legal representative"), required=False, initial=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        from oncocenter.patients.models_record import GuardianRelationship
+
+        super().__init__(*args, **kwargs)
+        self.fields["relationship"].choices = GuardianRelationship.choices

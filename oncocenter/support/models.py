@@ -757,3 +757,20 @@ class SocialIntervention(TimeStampedModel):
                 name="intervention_completed_after_start",
             ),
         ]
+
+
+# ============================================================================ guardians
+class GuardianBirthDate(TimeStampedModel):
+    """The guardian's birth date, so that a minor cannot be registered as a legal guardian.
+
+    The Guardian model (patients app) has no birth date; this area adds it beside the guardian
+    and checks it in ``services.guardian_register`` before the guardian is created.
+    """
+
+    guardian = models.OneToOneField(
+        "patients.Guardian", on_delete=models.CASCADE, related_name="support_birth_date"
+    )
+    birth_date = models.DateField(_("guardian's birth date"))
+
+    def __str__(self) -> str:
+        return f"{self.guardian_id}: {self.birth_date}"

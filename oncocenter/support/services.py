@@ -30,6 +30,7 @@ from oncocenter.support.models import (
     BereavementFollowUp,
     BodyMeasurement,
     ComplicationKind,
+    GuardianBirthDate,
     GVHDEntry,
     GVHDKind,
     HSCTComplication,
@@ -990,12 +991,44 @@ def intervention_record_outcome(
 
 # ============================================================================ guardians
 def guardian_check_adult(*, birth_date: dt.date | None, on: dt.date | None = None) -> None:
-    """A guardian who consents for a child must be an adult (19 in Korea).
-
-    Called before a guardian is linked from this area; see docs/pediatric.md for how it relates
-    to the guardian model of the patients app.
-    """
+    """A guardian who consents for a child must be an adult (19 in Korea)."""
     try:
         calc.check_guardian_adult(guardian_birth_date=birth_date, on=on or today())
     except SupportRuleError as exc:
         raise _invalid(exc) from None
+
+
+def guardian_register(
+    *,
+    patient: Any,
+    name_ko: str,
+    relationship: str,
+    birth_date: dt.date,
+    phone: str = "",
+    is_legal_representative: bool = True,
+) -> Any:
+    """Add a guardian through the patients app, refusing a minor as legal representative.
+
+    The patients app's ``guardian_add`` checks name, relationship and phone; it has no birth date,
+    so the adult rule lives here and the date is kept in ``GuardianBirthDate``.
+    """
+    from oncocenter.patients.services_record import guardian_add
+
+    _required("birth_date", birth_date)
+    if birth_date > today():
+        raise ValidationFailed.single("birth_date", "must not be in the future", birth_date)
+    if is_legal_representative:
+        try:
+            calc.check_guardian_adult(guardian_birth_date=birth_date, on=today())
+        except SupportRuleError as exc:
+            raise ValidationFailed.single("birth_date", exc.rule, birth_date) from None
+    with transaction.atomic():
+        guardian = guardian_add(
+            patient=patient,
+            name_ko=name_ko,
+            relationship=relationship,
+            phone=phone,
+            is_legal_representative=is_legal_representative,
+        )
+        GuardianBirthDate.objects.create(guardian=guardian, birth_date=birth_date)
+    return guardian

@@ -13,6 +13,7 @@ urlpatterns = [
         name="pediatric-measurement",
     ),
     path("patients/<str:mrn>/hsct/", views.hsct_create, name="hsct-create"),
+    path("patients/<str:mrn>/guardians/", views.pediatric_guardian, name="pediatric-guardian"),
     path("hsct/", views.hsct_worklist, name="hsct"),
     path("hsct/<int:pk>/", views.hsct_detail, name="hsct-detail"),
     path("hsct/<int:pk>/edit/", views.hsct_edit, name="hsct-edit"),

@@ -122,7 +122,23 @@ def _pediatric_page(
         "measurement_form": bound.get("measurement_form")
         or forms.MeasurementForm(initial={"measured_on": today}),
         "hsct_form": bound.get("hsct_form") or forms.HSCTForm(),
+        "can_record": has_perm(request.user, "record.view"),
+        "can_add_guardian": has_perm(request.user, "record.edit"),
+        "guardian_form": bound.get("guardian_form") or forms.GuardianForm(),
     }
+    if context["can_record"]:
+        context["guardians"] = [
+            {
+                "g": g,
+                "age": (
+                    calc.completed_years(g.support_birth_date.birth_date, today)
+                    if hasattr(g, "support_birth_date")
+                    else None
+                ),
+            }
+            for g in patient.guardians.select_related("support_birth_date")
+        ]
+        context["consents"] = list(patient.consents.select_related("guardian"))
     return render(request, "support/pediatric.html", context, status=status)
 
 
@@ -185,6 +201,22 @@ def _hsct_data(form: forms.HSCTForm) -> dict[str, Any]:
         else v
         for k, v in form.cleaned_data.items()
     }
+
+
+@require_POST
+@permission_required("record.edit")
+def pediatric_guardian(request: HttpRequest, mrn: str) -> HttpResponse:
+    """Add a guardian; a minor cannot be the legal representative (rule of this area)."""
+    patient = _patient_404(mrn)
+    form = forms.GuardianForm(request.POST)
+    if _run(
+        request,
+        form,
+        lambda: services.guardian_register(patient=patient, **form.cleaned_data),
+        _("Guardian added."),
+    ):
+        return redirect("support:pediatric", mrn=mrn)
+    return _pediatric_page(request, patient, 422, guardian_form=form)
 
 
 @require_POST

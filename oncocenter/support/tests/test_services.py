@@ -471,3 +471,35 @@ def test_service_use_report_counts():
         and r["shelter_families"] == [0, 1]
     )
     assert r["shelter_nights"] == [0, 10] and r["aid_amount"][1] == 500_000
+
+
+def test_guardian_register_refuses_minor_as_legal_representative():
+    from oncocenter.patients.models_record import Guardian
+
+    child = ChildFactory()
+    minor = dt.date.today().replace(year=dt.date.today().year - 17)
+    with pytest.raises(ValidationFailed) as e:
+        services.guardian_register(
+            patient=child, name_ko="김지수", relationship="sibling", birth_date=minor
+        )
+    assert _field(e) == "birth_date"
+    assert not Guardian.objects.filter(patient=child).exists()
+    # A minor sibling may be listed, but not as legal representative.
+    services.guardian_register(
+        patient=child,
+        name_ko="김지수",
+        relationship="sibling",
+        birth_date=minor,
+        is_legal_representative=False,
+    )
+    g = services.guardian_register(
+        patient=child, name_ko="김엄마", relationship="mother", birth_date=D(1985, 1, 1)
+    )
+    assert g.support_birth_date.birth_date == D(1985, 1, 1)
+    # The patients app's own checks still apply and nothing is half-saved.
+    with pytest.raises(ValidationFailed) as e:
+        services.guardian_register(
+            patient=child, name_ko="Mom", relationship="mother", birth_date=D(1985, 1, 1)
+        )
+    assert _field(e) == "name_ko"
+    assert Guardian.objects.filter(patient=child).count() == 2

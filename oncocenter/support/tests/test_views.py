@@ -279,3 +279,44 @@ def test_home_panels_render_for_support_roles(world, client_as):
         "palliative_care",
     ):
         assert client_as(role).get("/").status_code == 200
+
+
+def test_pediatric_page_shows_iccc_group_lansky_and_guardian_minor_rejected(world, client_as):
+    from oncocenter.oncology.services import diagnosis_create, performance_record
+    from oncocenter.patients.models_record import Guardian
+
+    child = world["child"]
+    diagnosis_create(
+        patient=child,
+        icd10_code="C74.9",
+        icdo3_topography="C74.9",
+        icdo3_morphology="9500/3",
+        diagnosed_on="2026-01-02",
+    )
+    performance_record(patient=child, scale="lansky", score=70, observed_on="2026-01-03")
+    c = client_as("pediatric_oncologist")
+    body = c.get(reverse("support:pediatric", args=[world["mrn"]])).content.decode()
+    assert "IV Neuroblastoma" in body
+    assert "70" in body and "less time spent in, play" in body
+    r = c.post(
+        reverse("support:pediatric-guardian", args=[world["mrn"]]),
+        {
+            "name_ko": "한형",
+            "relationship": "sibling",
+            "birth_date": "2015-01-01",
+            "is_legal_representative": "on",
+        },
+    )
+    assert r.status_code == 422 and 'data-field="birth_date"' in r.content.decode()
+    assert not Guardian.objects.filter(patient=child).exists()
+    r = c.post(
+        reverse("support:pediatric-guardian", args=[world["mrn"]]),
+        {
+            "name_ko": "한엄마",
+            "relationship": "mother",
+            "birth_date": "1984-01-01",
+            "is_legal_representative": "on",
+        },
+    )
+    assert r.status_code == 302
+    assert "한엄마" in c.get(reverse("support:pediatric", args=[world["mrn"]])).content.decode()
