@@ -231,6 +231,37 @@ def _hsct_check(e: HSCTEpisode) -> None:
         )
 
 
+def _sync_treatment_episode(episode: HSCTEpisode) -> None:
+    """Keep the generic treatment timeline (oncology.TreatmentEpisode, modality hsct) in step.
+
+    The row starts with conditioning (or day 0) once that date has come; it is created through
+    the oncology service, which refuses future dates, and later kept in step here.
+    """
+    from oncocenter.oncology.models import TreatmentEpisode
+    from oncocenter.oncology.services import treatment_episode_create
+
+    source = f"support.hsct:{episode.pk}"
+    start = episode.conditioning_start or episode.day0
+    existing = TreatmentEpisode.objects.filter(source=source).first()
+    description = f"HSCT ({episode.get_donor_type_display()}): {episode.indication}"[:300]
+    if episode.status in (HSCTStatus.CANCELLED, HSCTStatus.ENTERED_IN_ERROR) or start is None:
+        if existing is not None:
+            existing.delete()
+        return
+    if existing is not None:
+        existing.started_on = start
+        existing.description = description
+        existing.save(update_fields=["started_on", "description", "updated_at"])
+    elif start <= today():
+        treatment_episode_create(
+            patient=episode.patient,
+            modality="hsct",
+            started_on=start,
+            description=description,
+            source=source,
+        )
+
+
 @transaction.atomic
 def hsct_episode_create(*, patient: Any, **fields: Any) -> HSCTEpisode:
     """Create an HSCT episode; engraftment not before day 0, HLA only for allogeneic."""
@@ -249,6 +280,7 @@ def hsct_episode_create(*, patient: Any, **fields: Any) -> HSCTEpisode:
             setattr(episode, f, "")
     _hsct_check(episode)
     episode.save()
+    _sync_treatment_episode(episode)
     audit_record(
         action="create", obj=episode, patient=patient, detail={"donor_type": episode.donor_type}
     )
@@ -276,6 +308,7 @@ def hsct_episode_update(*, episode: HSCTEpisode, **fields: Any) -> HSCTEpisode:
             setattr(episode, k, v)
     _hsct_check(episode)
     episode.save()
+    _sync_treatment_episode(episode)
     audit_record(action="update", obj=episode, patient=episode.patient, detail={"changed": changed})
     return episode
 

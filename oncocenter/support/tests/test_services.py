@@ -503,3 +503,22 @@ def test_guardian_register_refuses_minor_as_legal_representative():
         )
     assert _field(e) == "name_ko"
     assert Guardian.objects.filter(patient=child).count() == 2
+
+
+def test_hsct_appears_on_the_treatment_timeline():
+    from oncocenter.oncology.models import TreatmentEpisode
+
+    child = ChildFactory()
+    ep = services.hsct_episode_create(
+        patient=child,
+        indication="AML CR1",
+        donor_type="related",
+        hla_match="8/8",
+        conditioning_start=D(2026, 3, 3),
+        day0=D(2026, 3, 10),
+        status="infused",
+    )
+    te = TreatmentEpisode.objects.get(source=f"support.hsct:{ep.pk}")
+    assert te.modality == "hsct" and te.started_on == D(2026, 3, 3)
+    services.hsct_episode_update(episode=ep, status="cancelled")
+    assert not TreatmentEpisode.objects.filter(source=f"support.hsct:{ep.pk}").exists()
