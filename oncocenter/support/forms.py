@@ -31,6 +31,11 @@ def _vchoices(items: list[dict], blank: bool = False) -> list[tuple[str, str]]:
 
 
 class DomainForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        # Several forms share a page: ids carry the form's name so that labels stay unique.
+        kwargs.setdefault("auto_id", f"{type(self).__name__.lower()}_%s")
+        super().__init__(*args, **kwargs)
+
     def add_domain_errors(self, exc: DomainError) -> None:
         for problem in exc.problems:
             field = problem.field.split(".")[0]
