@@ -341,7 +341,7 @@ def _school_page(request: HttpRequest, status: int = 200, **bound: Any) -> HttpR
             "can_manage": has_perm(request.user, "support.school.manage"),
             "class_form": bound.get("class_form") or forms.SchoolClassForm(),
             "enroll_form": bound.get("enroll_form")
-            or forms.EnrollmentForm(initial={"enrolled_on": _today()}),
+            or EnrollForm(initial={"enrolled_on": _today()}),
         },
         status=status,
     )
