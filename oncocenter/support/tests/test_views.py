@@ -320,3 +320,9 @@ def test_pediatric_page_shows_iccc_group_lansky_and_guardian_minor_rejected(worl
     )
     assert r.status_code == 302
     assert "한엄마" in c.get(reverse("support:pediatric", args=[world["mrn"]])).content.decode()
+
+
+def test_pages_are_translated_to_korean(world, client_as):
+    c = client_as("social_worker")
+    body = c.get(reverse("support:shelter"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "가족 쉼터" in body and "대기자 (순위)" in body
