@@ -428,6 +428,13 @@ def shelter_waitlist_add(request: HttpRequest, payload: WaitlistIn):
     return 201, {"id": services.waitlist_add(patient=patient, **data).pk}
 
 
+@router.post("/shelter/waitlist/{entry_id}/withdraw", response=CreatedOut)
+def shelter_waitlist_withdraw(request: HttpRequest, entry_id: int):
+    require(request.user, "support.shelter.edit")
+    entry = _get(ShelterWaitlistEntry, entry_id)
+    return {"id": services.waitlist_withdraw(entry=entry).pk}
+
+
 # ============================================================================ palliative care
 @router.get("/patients/{mrn}/palliative", response=list[PalliativeOut])
 def palliative_list(request: HttpRequest, mrn: str):
@@ -495,6 +502,13 @@ def social_case_open(request: HttpRequest, mrn: str, payload: SocialCaseIn):
         patient=patient, social_worker=worker, opened_on=payload.opened_on
     )
     return 201, {"id": case.pk}
+
+
+@router.post("/social/cases/{case_id}/close", response=CreatedOut)
+def social_case_close(request: HttpRequest, case_id: int, payload: CheckOutIn):
+    require(request.user, "support.social.edit")
+    case = _get(SocialCase, case_id)
+    return {"id": services.social_case_close(case=case, closed_on=payload.check_out).pk}
 
 
 @router.post("/social/cases/{case_id}/assessments", response={201: CreatedOut})

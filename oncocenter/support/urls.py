@@ -40,6 +40,11 @@ urlpatterns = [
     path("shelter/check-in/", views.shelter_check_in, name="shelter-check-in"),
     path("shelter/stays/<int:pk>/check-out/", views.shelter_check_out, name="shelter-check-out"),
     path("shelter/waitlist/", views.shelter_waitlist_add, name="shelter-waitlist-add"),
+    path(
+        "shelter/waitlist/<int:pk>/withdraw/",
+        views.shelter_waitlist_withdraw,
+        name="shelter-waitlist-withdraw",
+    ),
     path("shelter/houses/", views.shelter_house_create, name="shelter-house-create"),
     path("shelter/rooms/", views.shelter_room_create, name="shelter-room-create"),
     path("palliative/", views.palliative, name="palliative"),
@@ -54,6 +59,7 @@ urlpatterns = [
     path("social/", views.social, name="social"),
     path("social/cases/", views.social_case_open, name="social-case-open"),
     path("social/cases/<int:pk>/", views.social_case, name="social-case"),
+    path("social/cases/<int:pk>/close/", views.social_case_close, name="social-case-close"),
     path("social/cases/<int:pk>/assessments/", views.social_assessment, name="social-assessment"),
     path(
         "social/cases/<int:pk>/interventions/",

@@ -732,6 +732,19 @@ def shelter_waitlist_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@permission_required("support.shelter.edit")
+def shelter_waitlist_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _obj(ShelterWaitlistEntry, pk)
+    try:
+        services.waitlist_withdraw(entry=entry)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Removed from the waitlist."))
+    return redirect("support:shelter")
+
+
+@require_POST
 @permission_required("support.shelter.manage")
 def shelter_house_create(request: HttpRequest) -> HttpResponse:
     form = forms.HouseForm(request.POST)
@@ -951,6 +964,24 @@ def social_case(request: HttpRequest, pk: int) -> HttpResponse:
     case = _obj(SocialCase, pk)
     audit_record(action="read", obj=case, patient=case.patient)
     return _case_page(request, case)
+
+
+@require_POST
+@permission_required("support.social.edit")
+def social_case_close(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _obj(SocialCase, pk)
+    form = forms.CheckOutForm(request.POST)
+    if form.is_valid():
+        try:
+            services.social_case_close(case=case, closed_on=form.cleaned_data["check_out"])
+        except DomainError as exc:
+            for p in exc.problems:
+                messages.error(request, f"{p.field}: {p.message}")
+            return _case_page(request, case, 422)
+        messages.success(request, _("Case closed."))
+        return redirect("support:social")
+    messages.error(request, _("Closing date: enter a valid date."))
+    return _case_page(request, case, 422)
 
 
 @require_POST

@@ -326,3 +326,31 @@ def test_pages_are_translated_to_korean(world, client_as):
     c = client_as("social_worker")
     body = c.get(reverse("support:shelter"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "가족 쉼터" in body and "대기자 (순위)" in body
+
+
+def test_waitlist_withdraw_and_case_close(world, client_as):
+    from oncocenter.support.models import ShelterWaitlistEntry, SocialCase
+
+    sw = client_as(user=world["social_worker"])
+    assert (
+        sw.post(reverse("support:shelter-waitlist-withdraw", args=[world["entry"].pk])).status_code
+        == 302
+    )
+    assert ShelterWaitlistEntry.objects.get(pk=world["entry"].pk).status == "withdrawn"
+    r = sw.post(
+        reverse("support:social-case-close", args=[world["case"].pk]), {"check_out": "2025-01-01"}
+    )
+    assert r.status_code == 422 and SocialCase.objects.get(pk=world["case"].pk).closed_on is None
+    assert (
+        sw.post(
+            reverse("support:social-case-close", args=[world["case"].pk]),
+            {"check_out": "2026-03-01"},
+        ).status_code
+        == 302
+    )
+    assert (
+        client_as("hospital_school_teacher")
+        .post(reverse("support:shelter-waitlist-withdraw", args=[world["entry"].pk]))
+        .status_code
+        == 403
+    )
