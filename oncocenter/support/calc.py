@@ -408,11 +408,29 @@ def _level(levels: Sequence[Mapping[str, Any]], code: str, field_name: str) -> M
     raise SupportRuleError(field_name, code, f"must be one of {[lv['code'] for lv in levels]}")
 
 
+REASON_TEXT = {
+    "en": {
+        "distance": "lives {km:.0f} km from the hospital",
+        "cap": " (at or beyond the {cap:.0f} km cap)",
+        "financial_need": "financial need: {label}",
+        "treatment_intensity": "treatment: {label}",
+    },
+    "ko": {
+        "distance": "병원에서 {km:.0f} km 떨어진 곳에 거주",
+        "cap": " (상한 {cap:.0f} km 이상)",
+        "financial_need": "경제적 필요: {label}",
+        "treatment_intensity": "치료: {label}",
+    },
+}
+
+
 def score_candidate(
-    c: WaitlistCandidate, weights: RankingWeights
+    c: WaitlistCandidate, weights: RankingWeights, lang: str = "en"
 ) -> tuple[float, tuple[Reason, ...]]:
     """Score 0-100 with one reason per factor, each giving the points it contributed."""
     data = vocab.shelter_ranking()
+    words = REASON_TEXT.get(lang, REASON_TEXT["en"])
+    label = lang if lang in REASON_TEXT else "en"
     if c.distance_km < 0 or not math.isfinite(c.distance_km):
         raise SupportRuleError("distance_km", c.distance_km, "must be a non-negative number")
     need = _level(data["financial_need_levels"], c.financial_need, "financial_need")
@@ -421,26 +439,20 @@ def score_candidate(
     )
     total_w = weights.distance + weights.financial_need + weights.treatment_intensity
     dist_part = min(c.distance_km / weights.distance_cap_km, 1.0)
+    distance_text = words["distance"].format(km=c.distance_km)
+    if dist_part >= 1:
+        distance_text += words["cap"].format(cap=weights.distance_cap_km)
     parts = (
-        (
-            "distance",
-            weights.distance * dist_part,
-            f"lives {c.distance_km:.0f} km from the hospital"
-            + (
-                f" (at or beyond the {weights.distance_cap_km:.0f} km cap)"
-                if dist_part >= 1
-                else ""
-            ),
-        ),
+        ("distance", weights.distance * dist_part, distance_text),
         (
             "financial_need",
             weights.financial_need * need["value"],
-            f"financial need: {need['en']}",
+            words["financial_need"].format(label=need[label]),
         ),
         (
             "treatment_intensity",
             weights.treatment_intensity * intensity["value"],
-            f"treatment: {intensity['en']}",
+            words["treatment_intensity"].format(label=intensity[label]),
         ),
     )
     reasons = tuple(
@@ -452,11 +464,13 @@ def score_candidate(
 
 
 def rank_waitlist(
-    candidates: Iterable[WaitlistCandidate], weights: RankingWeights | None = None
+    candidates: Iterable[WaitlistCandidate],
+    weights: RankingWeights | None = None,
+    lang: str = "en",
 ) -> list[RankedCandidate]:
     """Highest score first; ties go to the earlier request, then to the key (stable order)."""
     weights = weights or RankingWeights.from_data()
-    scored = [(c, *score_candidate(c, weights)) for c in candidates]
+    scored = [(c, *score_candidate(c, weights, lang)) for c in candidates]
     scored.sort(key=lambda t: (-t[1], t[0].requested_on, str(t[0].key)))
     return [
         RankedCandidate(key=c.key, rank=i, score=score, reasons=reasons)

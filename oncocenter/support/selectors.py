@@ -15,6 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.utils.translation import get_language
 
 from oncocenter.support import calc, vocab
 from oncocenter.support.models import (
@@ -212,6 +213,7 @@ def waitlist_ranked(weights: calc.RankingWeights | None = None) -> list[dict[str
             for e in entries.values()
         ],
         weights or shelter_weights(),
+        lang=(get_language() or "en")[:2],
     )
     return [
         {"entry": entries[r.key], "rank": r.rank, "score": r.score, "reasons": r.reasons}

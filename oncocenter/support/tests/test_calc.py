@@ -365,3 +365,9 @@ def test_guardian_must_be_adult():
     with pytest.raises(SupportRuleError) as e:
         calc.check_guardian_adult(guardian_birth_date=date(2007, 6, 2), on=on)
     assert e.value.field == "guardian_birth_date"
+
+
+def test_reasons_in_korean():
+    ranked = calc.rank_waitlist([_cand("a", 400, "high", "hsct")], lang="ko")
+    texts = [r.text for r in ranked[0].reasons]
+    assert texts[0].startswith("병원에서 400 km") and "조혈모세포이식" in texts[2]

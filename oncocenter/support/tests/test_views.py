@@ -325,7 +325,7 @@ def test_pediatric_page_shows_iccc_group_lansky_and_guardian_minor_rejected(worl
 def test_pages_are_translated_to_korean(world, client_as):
     c = client_as("social_worker")
     body = c.get(reverse("support:shelter"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
-    assert "가족 쉼터" in body and "대기자 (순위)" in body
+    assert "가족 쉼터" in body and "대기자 (순위)" in body and "경제적 필요: 높음" in body
 
 
 def test_waitlist_withdraw_and_case_close(world, client_as):
