@@ -52,9 +52,21 @@ api = NinjaAPI(
 )
 
 
-def problem(request: HttpRequest, *, status: int, title: str, detail: str, errors: list[dict[str, Any]] | None = None,
-            code: str = "") -> HttpResponse:
-    body: dict[str, Any] = {"status": status, "title": title, "detail": detail, "errors": errors or []}
+def problem(
+    request: HttpRequest,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    code: str = "",
+) -> HttpResponse:
+    body: dict[str, Any] = {
+        "status": status,
+        "title": title,
+        "detail": detail,
+        "errors": errors or [],
+    }
     if code:
         body["code"] = code
     return api.create_response(request, body, status=status)
@@ -63,7 +75,11 @@ def problem(request: HttpRequest, *, status: int, title: str, detail: str, error
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return problem(
-        request, status=exc.status, title=exc.code, detail=str(exc), errors=[p.as_dict() for p in exc.problems],
+        request,
+        status=exc.status,
+        title=exc.code,
+        detail=str(exc),
+        errors=[p.as_dict() for p in exc.problems],
         code=exc.code,
     )
 
@@ -72,21 +88,34 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for err in exc.errors:
-        loc = [str(part) for part in err.get("loc", []) if part not in ("body", "query", "path", "payload", "data")]
+        loc = [
+            str(part)
+            for part in err.get("loc", [])
+            if part not in ("body", "query", "path", "payload", "data")
+        ]
         errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid")})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return problem(request, status=422, title="validation", detail=detail, errors=errors, code="validation")
+    return problem(
+        request, status=422, title="validation", detail=detail, errors=errors, code="validation"
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return problem(request, status=401, title="unauthenticated",
-                   detail="Sign in, or send 'Authorization: Bearer <token>'.", code="unauthenticated")
+    return problem(
+        request,
+        status=401,
+        title="unauthenticated",
+        detail="Sign in, or send 'Authorization: Bearer <token>'.",
+        code="unauthenticated",
+    )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return problem(request, status=404, title="not_found", detail=str(exc) or "Not found.", code="not_found")
+    return problem(
+        request, status=404, title="not_found", detail=str(exc) or "Not found.", code="not_found"
+    )
 
 
 @api.exception_handler(HttpError)

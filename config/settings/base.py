@@ -124,7 +124,7 @@ API_TOKEN_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_DAYS", "365"))
 
 LANGUAGE_CODE = os.environ.get("ONCOCENTER_LANGUAGE", "en")
 LANGUAGES = [("en", "English"), ("ko", "한국어")]
-LOCALE_PATHS = [BASE_DIR / "oncocenter" / "locale"]
+LOCALE_PATHS: list[Path] = []  # each app ships its own locale/ folder
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("ONCOCENTER_TIME_ZONE", "Asia/Seoul")

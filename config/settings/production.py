@@ -8,8 +8,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("ONCOCENTER_DEBUG", "0")
 
-from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import ALLOWED_HOSTS, DEBUG, DEMO_SECRET_KEY, SECRET_KEY  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import ALLOWED_HOSTS, DEBUG, DEMO_SECRET_KEY, SECRET_KEY
 
 
 def check_production(*, debug: bool, secret_key: str, allowed_hosts: list[str]) -> None:

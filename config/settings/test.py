@@ -8,7 +8,7 @@ from pathlib import Path
 
 os.environ.setdefault("ONCOCENTER_DATA_DIR", str(Path(tempfile.gettempdir()) / "oncocenter-test"))
 
-from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import *  # noqa: F403
 
 # Argon2 is the production hasher (tested in accounts); tests hash thousands of passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -17,9 +17,19 @@ class CredentialInline(admin.TabularInline):
 @admin.register(User)
 class StaffAdmin(UserAdmin):
     inlines = [RoleInline, CredentialInline]
-    list_display = ("username", "display_name_ko", "first_name", "last_name", "department", "is_active")
+    list_display = (
+        "username",
+        "display_name_ko",
+        "first_name",
+        "last_name",
+        "department",
+        "is_active",
+    )
     search_fields = ("username", "display_name_ko", "first_name", "last_name")
-    fieldsets = (*UserAdmin.fieldsets, ("OncoCenter", {"fields": ("display_name_ko", "department")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("OncoCenter", {"fields": ("display_name_ko", "department")}),
+    )
 
 
 @admin.register(ApiToken)

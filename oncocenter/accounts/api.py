@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from oncocenter.accounts.selectors import active_role
 from oncocenter.accounts.services import login_check, token_issue
@@ -39,7 +39,7 @@ def create_token(request: HttpRequest, payload: TokenIn):
     user = login_check(request=request, username=payload.username, password=payload.password)
     audit_record(action=AuditAction.LOGIN, actor=user, detail={"via": "api"})
     token, raw = token_issue(user=user, name=payload.name)
-    return 201, {"token": raw, "expires_at": token.expires_at}
+    return Status(201, {"token": raw, "expires_at": token.expires_at})
 
 
 @router.get("/me", response=MeOut)

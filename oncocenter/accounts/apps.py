@@ -11,5 +11,7 @@ class AccountsConfig(AppConfig):
         from oncocenter.core.registry import NavItem, registry
 
         registry.add_nav(
-            NavItem("staff", _("Staff"), "accounts:staff", "staff.manage", section="admin", order=20)
+            NavItem(
+                "staff", _("Staff"), "accounts:staff", "staff.manage", section="admin", order=20
+            )
         )

@@ -17,7 +17,10 @@ class User(AbstractUser):
     """A staff member. Patients and guardians are not users."""
 
     display_name_ko = models.CharField(
-        _("name (Hangul)"), max_length=60, blank=True, help_text=_("The staff member's name in Hangul.")
+        _("name (Hangul)"),
+        max_length=60,
+        blank=True,
+        help_text=_("The staff member's name in Hangul."),
     )
     department = models.CharField(_("department"), max_length=120, blank=True)
 
@@ -48,7 +51,10 @@ class RoleAssignment(TimeStampedModel):
 
 class CredentialKind(models.TextChoices):
     MEDICAL_LICENSE = "medical_license", _("Physician licence")
-    SPECIALIST_RADIATION_ONCOLOGY = "specialist_radiation_oncology", _("Board certification: radiation oncology")
+    SPECIALIST_RADIATION_ONCOLOGY = (
+        "specialist_radiation_oncology",
+        _("Board certification: radiation oncology"),
+    )
     SPECIALIST_OTHER = "specialist_other", _("Board certification: other specialty")
     MEDICAL_PHYSICIST = "medical_physicist", _("Medical physicist certification")
     RADIATION_THERAPIST = "radiation_therapist", _("Radiological technologist licence")
@@ -64,10 +70,15 @@ class Credential(TimeStampedModel):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="credentials")
     kind = models.CharField(_("kind"), max_length=40, choices=CredentialKind.choices)
-    number = models.CharField(_("number"), max_length=60, help_text=_("Licence or certificate number."))
+    number = models.CharField(
+        _("number"), max_length=60, help_text=_("Licence or certificate number.")
+    )
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(
-        _("expires on"), null=True, blank=True, help_text=_("Empty for a licence that does not expire.")
+        _("expires on"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for a licence that does not expire."),
     )
 
     class Meta:
@@ -108,3 +119,6 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     client_address = models.CharField(max_length=64, db_index=True)
     at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.client_address} {self.at:%Y-%m-%d %H:%M}"

@@ -66,7 +66,9 @@ def user_set_roles(*, user: User, roles: Iterable[str]) -> User:
     with transaction.atomic():
         RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
         existing = set(user.role_assignments.values_list("role", flat=True))
-        RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in roles if r not in existing])
+        RoleAssignment.objects.bulk_create(
+            [RoleAssignment(user=user, role=r) for r in roles if r not in existing]
+        )
         user.is_staff = Role.ADMINISTRATOR in roles
         user.save(update_fields=["is_staff"])
     user.__dict__.pop("_oncocenter_roles", None)
@@ -77,9 +79,13 @@ def credential_add(
     *, user: User, kind: str, number: str, issued_on: dt.date, expires_on: dt.date | None
 ) -> Credential:
     if expires_on is not None and expires_on <= issued_on:
-        raise ValidationFailed.single("expires_on", "must be after the issue date", expires_on.isoformat())
+        raise ValidationFailed.single(
+            "expires_on", "must be after the issue date", expires_on.isoformat()
+        )
     if Credential.objects.filter(kind=kind, number=number).exists():
-        raise ValidationFailed.single("number", "this credential number is already registered", number)
+        raise ValidationFailed.single(
+            "number", "this credential number is already registered", number
+        )
     return Credential.objects.create(
         user=user, kind=kind, number=number, issued_on=issued_on, expires_on=expires_on
     )
@@ -89,11 +95,16 @@ def credential_is_current(*, user: User, kinds: Iterable[str], on: dt.date | Non
     """True when the user holds a credential of one of `kinds` valid on `on` (today by default)."""
     on = on or timezone.localdate()
     return Credential.objects.filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=on), user=user, kind__in=list(kinds), issued_on__lte=on
+        Q(expires_on__isnull=True) | Q(expires_on__gte=on),
+        user=user,
+        kind__in=list(kinds),
+        issued_on__lte=on,
     ).exists()
 
 
-def credential_require(*, user: User, kinds: Iterable[str], purpose: str, on: dt.date | None = None) -> None:
+def credential_require(
+    *, user: User, kinds: Iterable[str], purpose: str, on: dt.date | None = None
+) -> None:
     """Refuse a signature unless a current credential of the right kind exists (names the kinds)."""
     kinds = list(kinds)
     if not credential_is_current(user=user, kinds=kinds, on=on):
@@ -106,7 +117,9 @@ def credential_require(*, user: User, kinds: Iterable[str], purpose: str, on: dt
 def _recent_failures(username: str, address: str) -> int:
     since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
     by_user = LoginFailure.objects.filter(username=username, at__gte=since).count()
-    by_addr = LoginFailure.objects.filter(client_address=address, at__gte=since).count() if address else 0
+    by_addr = (
+        LoginFailure.objects.filter(client_address=address, at__gte=since).count() if address else 0
+    )
     return max(by_user, by_addr)
 
 
@@ -117,17 +130,25 @@ def login_check(*, request, username: str, password: str) -> User:
     address = client_address(request)
     username = (username or "").strip()
     if _recent_failures(username, address) >= settings.LOGIN_MAX_FAILURES:
-        audit_record(action=AuditAction.LOGIN_FAILED, actor_username=username, detail={"reason": "throttled"})
+        audit_record(
+            action=AuditAction.LOGIN_FAILED, actor_username=username, detail={"reason": "throttled"}
+        )
         raise Throttled(
             f"Too many failed sign-ins. Try again in {settings.LOGIN_FAILURE_WINDOW_MINUTES} minutes."
         )
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginFailure.objects.create(username=username, client_address=address, at=timezone.now())
-        audit_record(action=AuditAction.LOGIN_FAILED, actor_username=username, detail={"reason": "bad credentials"})
+        audit_record(
+            action=AuditAction.LOGIN_FAILED,
+            actor_username=username,
+            detail={"reason": "bad credentials"},
+        )
         raise ValidationFailed.single("password", "username or password is incorrect")
     if not RoleAssignment.objects.filter(user=user).exists():
-        audit_record(action=AuditAction.LOGIN_FAILED, actor_username=username, detail={"reason": "no role"})
+        audit_record(
+            action=AuditAction.LOGIN_FAILED, actor_username=username, detail={"reason": "no role"}
+        )
         raise NotPermitted("This account has no role assigned; ask an administrator.")
     return user  # type: ignore[return-value]
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.db.models import Prefetch
@@ -28,7 +30,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         username = request.POST.get("username", "")
         try:
-            user = login_check(request=request, username=username, password=request.POST.get("password", ""))
+            user = login_check(
+                request=request, username=username, password=request.POST.get("password", "")
+            )
         except DomainError as exc:
             error = exc.problems[0].message if exc.problems else exc.message
             status = exc.status if exc.status in (403, 429) else 400
@@ -36,7 +40,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user)
             audit_record(action=AuditAction.LOGIN, actor=user, detail={})
             return redirect(next_url)
-    return render(request, "accounts/login.html", {"error": error, "username": username, "next": next_url}, status=status)
+    return render(
+        request,
+        "accounts/login.html",
+        {"error": error, "username": username, "next": next_url},
+        status=status,
+    )
 
 
 @require_POST
@@ -50,20 +59,25 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required_view
 def account(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)  # login_required_view guarantees a signed-in user
     new_token = ""
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
+            token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=user)
             token_revoke(token=token)
             messages.success(request, _("Token revoked."))
             return redirect("accounts:account")
         try:
-            _token, new_token = token_issue(user=request.user, name=request.POST.get("name", ""))
+            _token, new_token = token_issue(user=user, name=request.POST.get("name", ""))
         except DomainError as exc:
             messages.error(request, str(exc))
-    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True).order_by("-created_at")
-    credentials = Credential.objects.filter(user=request.user)
-    return render(request, "accounts/account.html", {"tokens": tokens, "credentials": credentials, "new_token": new_token})
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+    credentials = Credential.objects.filter(user=user)
+    return render(
+        request,
+        "accounts/account.html",
+        {"tokens": tokens, "credentials": credentials, "new_token": new_token},
+    )
 
 
 @permission_required("staff.manage")
@@ -77,4 +91,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         users = users.filter(role_assignments__role=role)
     from oncocenter.core.roles import Role
 
-    return render(request, "accounts/staff_list.html", {"users": users[:500], "roles": Role.choices, "role": role})
+    return render(
+        request,
+        "accounts/staff_list.html",
+        {"users": users[:500], "roles": Role.choices, "role": role},
+    )

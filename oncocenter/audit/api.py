@@ -43,13 +43,18 @@ def events(request: HttpRequest, filters: Query[EventFilter]):
     """Audit events, newest first; page with `before_seq`."""
     require(request.user, "audit.view")
     if filters.action and filters.action not in AuditAction.values:
-        raise ValidationFailed.single("action", f"must be one of {', '.join(AuditAction.values)}", filters.action)
+        raise ValidationFailed.single(
+            "action", f"must be one of {', '.join(AuditAction.values)}", filters.action
+        )
     if not 1 <= filters.limit <= 1000:
         raise ValidationFailed.single("limit", "must be between 1 and 1000", filters.limit)
     qs = audit_events(patient_mrn=filters.patient, username=filters.user, action=filters.action)
     if filters.before_seq is not None:
         qs = qs.filter(seq__lt=filters.before_seq)
     rows = list(qs[: filters.limit])
-    audit_record(action=AuditAction.READ, object_type="audit.auditevent",
-                 detail={"patient": filters.patient, "user": filters.user, "count": len(rows)})
+    audit_record(
+        action=AuditAction.READ,
+        object_type="audit.auditevent",
+        detail={"patient": filters.patient, "user": filters.user, "count": len(rows)},
+    )
     return rows

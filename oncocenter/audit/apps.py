@@ -11,5 +11,7 @@ class AuditConfig(AppConfig):
         from oncocenter.core.registry import NavItem, registry
 
         registry.add_nav(
-            NavItem("audit", _("Audit trail"), "audit:events", "audit.view", section="admin", order=10)
+            NavItem(
+                "audit", _("Audit trail"), "audit:events", "audit.view", section="admin", order=10
+            )
         )

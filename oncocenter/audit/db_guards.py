@@ -30,5 +30,3 @@ def drop_guards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for sql in SQLITE_DROP if vendor == "sqlite" else PG_DROP if vendor == "postgresql" else []:
         schema_editor.execute(sql)
-
-

@@ -23,14 +23,25 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """One event. Rows are never updated or deleted (database triggers refuse both)."""
 
-    seq = models.BigIntegerField(unique=True, help_text="Position in the hash chain, from 1, no gaps.")
+    seq = models.BigIntegerField(
+        unique=True, help_text="Position in the hash chain, from 1, no gaps."
+    )
     at = models.DateTimeField(db_index=True, help_text="When it happened (UTC stored).")
     actor = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False,
-        related_name="+", help_text="The signed-in user; empty for the system and failed sign-ins.",
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="+",
+        help_text="The signed-in user; empty for the system and failed sign-ins.",
     )
-    actor_username = models.CharField(max_length=150, db_index=True, help_text="Kept even if the user is renamed.")
-    role = models.CharField(max_length=40, blank=True, help_text="The role the actor was working in.")
+    actor_username = models.CharField(
+        max_length=150, db_index=True, help_text="Kept even if the user is renamed."
+    )
+    role = models.CharField(
+        max_length=40, blank=True, help_text="The role the actor was working in."
+    )
     action = models.CharField(max_length=20, choices=AuditAction.choices)
     object_type = models.CharField(max_length=80, blank=True, help_text="e.g. patients.patient")
     object_id = models.CharField(max_length=64, blank=True)
@@ -38,14 +49,18 @@ class AuditEvent(models.Model):
     patient_mrn = models.CharField(max_length=20, blank=True, db_index=True)
     client_address = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
-    detail = models.JSONField(default=dict, blank=True, help_text="What was read or changed (no secrets).")
+    detail = models.JSONField(
+        default=dict, blank=True, help_text="What was read or changed (no secrets)."
+    )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["-seq"]
         indexes = [models.Index(fields=["actor_username", "-seq"], name="audit_user_seq")]
-        constraints = [models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive")
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} by {self.actor_username}"
@@ -59,4 +74,9 @@ class AuditChainHead(models.Model):
     hash = models.CharField(max_length=64, default="0" * 64)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"

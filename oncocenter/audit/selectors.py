@@ -5,7 +5,9 @@ from django.db.models import QuerySet
 from oncocenter.audit.models import AuditEvent
 
 
-def audit_events(*, patient_mrn: str = "", username: str = "", action: str = "") -> QuerySet[AuditEvent]:
+def audit_events(
+    *, patient_mrn: str = "", username: str = "", action: str = ""
+) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.all().order_by("-seq")
     if patient_mrn:
         qs = qs.filter(patient_mrn=patient_mrn)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from django.db import models, transaction
@@ -79,7 +79,9 @@ def audit_record(
     if patient is None and obj is not None and obj._meta.label_lower == "patients.patient":
         patient = obj
     patient_id, patient_mrn = _patient_ref(patient)
-    username = actor_username or (user.get_username() if user is not None else ctx.system_actor or "system")
+    username = actor_username or (
+        user.get_username() if user is not None else ctx.system_actor or "system"
+    )
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         event = AuditEvent(
@@ -125,9 +127,13 @@ def audit_verify() -> VerifyResult:
     count = 0
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         if event.seq != expected_seq:
-            return VerifyResult(False, count, expected_seq, f"event #{expected_seq} is missing (deleted)")
+            return VerifyResult(
+                False, count, expected_seq, f"event #{expected_seq} is missing (deleted)"
+            )
         if event.prev_hash != prev_hash:
-            return VerifyResult(False, count, event.seq, "link to the previous event does not match")
+            return VerifyResult(
+                False, count, event.seq, "link to the previous event does not match"
+            )
         if compute_hash(event) != event.hash:
             return VerifyResult(False, count, event.seq, "content was changed after it was written")
         prev_hash = event.hash
@@ -136,7 +142,12 @@ def audit_verify() -> VerifyResult:
     head = AuditChainHead.objects.filter(id=1).first()
     head_seq = head.seq if head else 0
     if head_seq != count:
-        return VerifyResult(False, count, count + 1, f"the chain head records {head_seq} events (the last ones were deleted)")
+        return VerifyResult(
+            False,
+            count,
+            count + 1,
+            f"the chain head records {head_seq} events (the last ones were deleted)",
+        )
     if head is not None and count and head.hash != prev_hash:
         return VerifyResult(False, count, count, "the last event does not match the chain head")
     return VerifyResult(True, count)

@@ -15,10 +15,23 @@ def events(request: HttpRequest) -> HttpResponse:
     patient = request.GET.get("patient", "").strip()
     user = request.GET.get("user", "").strip()
     action = request.GET.get("action", "").strip()
-    page = Paginator(audit_events(patient_mrn=patient, username=user, action=action), 50).get_page(request.GET.get("page"))
+    page = Paginator(audit_events(patient_mrn=patient, username=user, action=action), 50).get_page(
+        request.GET.get("page")
+    )
     # Looking at the trail is itself recorded: it shows who read whose records.
-    audit_record(action=AuditAction.READ, object_type="audit.auditevent",
-                 detail={"patient": patient, "user": user, "action": action, "page": page.number})
-    return render(request, "audit/events.html", {
-        "page": page, "patient": patient, "user_filter": user, "action": action, "actions": AuditAction.choices,
-    })
+    audit_record(
+        action=AuditAction.READ,
+        object_type="audit.auditevent",
+        detail={"patient": patient, "user": user, "action": action, "page": page.number},
+    )
+    return render(
+        request,
+        "audit/events.html",
+        {
+            "page": page,
+            "patient": patient,
+            "user_filter": user,
+            "action": action,
+            "actions": AuditAction.choices,
+        },
+    )

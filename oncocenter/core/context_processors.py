@@ -27,9 +27,19 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         except NoReverseMatch:
             continue
         nav.setdefault(item.section, []).append(
-            {"key": item.key, "label": item.label, "url": url, "current": request.path.startswith(url) and url != "/"}
+            {
+                "key": item.key,
+                "label": item.label,
+                "url": url,
+                "current": request.path.startswith(url) and url != "/",
+            }
         )
     role_labels = dict(Role.choices)
     roles = [(r, role_labels.get(r, r)) for r in Role.values if r in user_roles(user)]
     current = active_role(request)
-    return {"nav": nav, "my_roles": roles, "active_role": current, "active_role_label": role_labels.get(current, current)}
+    return {
+        "nav": nav,
+        "my_roles": roles,
+        "active_role": current,
+        "active_role_label": role_labels.get(current, current),
+    }

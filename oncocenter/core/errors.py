@@ -18,7 +18,9 @@ class FieldProblem:
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"field": self.field, "message": self.message}
         if self.value is not None:
-            data["value"] = self.value if isinstance(self.value, (int, float, bool)) else str(self.value)
+            data["value"] = (
+                self.value if isinstance(self.value, (int, float, bool)) else str(self.value)
+            )
         return data
 
 
@@ -65,8 +67,12 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     """The request is valid but the current state forbids it (an interlock, a full slot)."""
 
-    def __init__(self, message: str, *, rule: str = "", problems: list[FieldProblem] | None = None) -> None:
-        super().__init__(message=message, problems=problems or [], status=409, code=rule or "conflict")
+    def __init__(
+        self, message: str, *, rule: str = "", problems: list[FieldProblem] | None = None
+    ) -> None:
+        super().__init__(
+            message=message, problems=problems or [], status=409, code=rule or "conflict"
+        )
         self.rule = rule
 
 

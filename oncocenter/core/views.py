@@ -18,7 +18,9 @@ from oncocenter.core.permissions import has_perm, user_roles
 from oncocenter.core.registry import registry
 
 
-def permission_required(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def permission_required(
+    perm: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Sign-in required; then 403 (a page that names the permission) unless a role grants `perm`."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -8,3 +8,6 @@ class DemoSeed(models.Model):
     seed = models.IntegerField()
     seeded_at = models.DateTimeField(auto_now_add=True)
     counts = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"demo {self.size} (seed {self.seed})"

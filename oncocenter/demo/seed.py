@@ -56,17 +56,43 @@ STAFF_PLAN: list[tuple[str, str, int, str | None]] = [
     ("research", Role.RESEARCH_COORDINATOR, 2, CredentialKind.GCP),
     ("admin", Role.ADMINISTRATOR, 0, None),
 ]
-PHYSICIAN_LICENSED = {Role.RADIATION_ONCOLOGIST, Role.SURGEON, Role.MEDICAL_ONCOLOGIST, Role.PEDIATRIC_ONCOLOGIST,
-                      Role.PATHOLOGIST, Role.RADIOLOGIST, Role.NUCLEAR_MEDICINE, Role.ANESTHESIOLOGIST}
+PHYSICIAN_LICENSED = {
+    Role.RADIATION_ONCOLOGIST,
+    Role.SURGEON,
+    Role.MEDICAL_ONCOLOGIST,
+    Role.PEDIATRIC_ONCOLOGIST,
+    Role.PATHOLOGIST,
+    Role.RADIOLOGIST,
+    Role.NUCLEAR_MEDICINE,
+    Role.ANESTHESIOLOGIST,
+}
 
 # Seed 000: six LINACs, one SBRT-capable (2012), one TrueBeam (2012), two replaced in 2010; HDR.
 MACHINES = [
-    ("LINAC-1", "TrueBeam", "TrueBeam", ["3D", "IMRT", "VMAT", "SBRT", "SRS", "ELECTRON"], dt.date(2012, 9, 1)),
-    ("LINAC-2", "SBRT LINAC", "Image-guided SBRT LINAC", ["3D", "IMRT", "VMAT", "SBRT"], dt.date(2012, 8, 1)),
+    (
+        "LINAC-1",
+        "TrueBeam",
+        "TrueBeam",
+        ["3D", "IMRT", "VMAT", "SBRT", "SRS", "ELECTRON"],
+        dt.date(2012, 9, 1),
+    ),
+    (
+        "LINAC-2",
+        "SBRT LINAC",
+        "Image-guided SBRT LINAC",
+        ["3D", "IMRT", "VMAT", "SBRT"],
+        dt.date(2012, 8, 1),
+    ),
     ("LINAC-3", "IMRT LINAC A", "IMRT/VMAT LINAC", ["3D", "IMRT", "VMAT"], dt.date(2010, 3, 1)),
     ("LINAC-4", "IMRT LINAC B", "IMRT/VMAT LINAC", ["3D", "IMRT", "VMAT"], dt.date(2010, 6, 1)),
     ("LINAC-5", "IMRT LINAC C", "IMRT/VMAT LINAC", ["3D", "IMRT", "VMAT"], dt.date(2008, 5, 1)),
-    ("LINAC-6", "Conventional LINAC", "3D-CRT/electron LINAC", ["3D", "ELECTRON"], dt.date(2006, 2, 1)),
+    (
+        "LINAC-6",
+        "Conventional LINAC",
+        "3D-CRT/electron LINAC",
+        ["3D", "ELECTRON"],
+        dt.date(2006, 2, 1),
+    ),
 ]
 
 
@@ -99,34 +125,65 @@ def _staff(ctx: DemoContext) -> None:
             family, given = fake.last_name(), fake.first_name()
             fam_en, given_en = romanize_name(family, given)
             if username not in existing:
-                user = User(username=username, display_name_ko=family + given, last_name=fam_en.title(),
-                            first_name=given_en, department=str(Role(role).label), is_staff=role == Role.ADMINISTRATOR,
-                            is_superuser=role == Role.ADMINISTRATOR)
+                user = User(
+                    username=username,
+                    display_name_ko=family + given,
+                    last_name=fam_en.title(),
+                    first_name=given_en,
+                    department=str(Role(role).label),
+                    is_staff=role == Role.ADMINISTRATOR,
+                    is_superuser=role == Role.ADMINISTRATOR,
+                )
                 user.password = password_hash
                 users.append(user)
                 roles.append((username, role))
                 issued = ctx.today - dt.timedelta(days=ctx.rng.randint(400, 5000))
                 if role in PHYSICIAN_LICENSED:
                     serial += 1
-                    creds.append((username, CredentialKind.MEDICAL_LICENSE, f"ML-{100000 + serial}", issued, None))
+                    creds.append(
+                        (
+                            username,
+                            CredentialKind.MEDICAL_LICENSE,
+                            f"ML-{100000 + serial}",
+                            issued,
+                            None,
+                        )
+                    )
                 if kind:
                     serial += 1
                     expires = ctx.today + dt.timedelta(days=ctx.rng.randint(200, 1500))
-                    creds.append((username, kind, f"{kind[:3].upper()}-{200000 + serial}", issued, expires))
+                    creds.append(
+                        (username, kind, f"{kind[:3].upper()}-{200000 + serial}", issued, expires)
+                    )
     # One radiation oncologist whose board certification has lapsed: signatures must be refused.
     if "radonc_expired" not in existing:
-        user = User(username="radonc_expired", display_name_ko="만료의", last_name="Man", first_name="Ryoui",
-                    department=str(Role.RADIATION_ONCOLOGIST.label))
+        user = User(
+            username="radonc_expired",
+            display_name_ko="만료의",
+            last_name="Man",
+            first_name="Ryoui",
+            department=str(Role.RADIATION_ONCOLOGIST.label),
+        )
         user.password = password_hash
         users.append(user)
         roles.append(("radonc_expired", Role.RADIATION_ONCOLOGIST))
-        creds.append(("radonc_expired", CredentialKind.SPECIALIST_RADIATION_ONCOLOGY, "SPE-999999",
-                      ctx.today - dt.timedelta(days=2000), ctx.today - dt.timedelta(days=10)))
+        creds.append(
+            (
+                "radonc_expired",
+                CredentialKind.SPECIALIST_RADIATION_ONCOLOGY,
+                "SPE-999999",
+                ctx.today - dt.timedelta(days=2000),
+                ctx.today - dt.timedelta(days=10),
+            )
+        )
     User.objects.bulk_create(users)
     by_name = {u.username: u for u in User.objects.filter(username__in=[u.username for u in users])}
     RoleAssignment.objects.bulk_create([RoleAssignment(user=by_name[n], role=r) for n, r in roles])
     Credential.objects.bulk_create(
-        [Credential(user=by_name[n], kind=k, number=num, issued_on=i, expires_on=e) for n, k, num, i, e in creds]
+        [
+            Credential(user=by_name[n], kind=k, number=num, issued_on=i, expires_on=e)
+            for n, k, num, i, e in creds
+        ]
     )
     for ra in RoleAssignment.objects.select_related("user").order_by("user__username"):
         ctx.staff.setdefault(ra.role, []).append(ra.user)
@@ -135,13 +192,32 @@ def _staff(ctx: DemoContext) -> None:
 def _machines(ctx: DemoContext) -> None:
     for code, name, model, techniques, commissioned in MACHINES:
         machine, created = Machine.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": MachineKind.LINAC, "model": model, "room": f"RT-{code[-1]}",
-                                 "opens_at": dt.time(8), "closes_at": dt.time(20), "commissioned_on": commissioned})
+            code=code,
+            defaults={
+                "name": name,
+                "kind": MachineKind.LINAC,
+                "model": model,
+                "room": f"RT-{code[-1]}",
+                "opens_at": dt.time(8),
+                "closes_at": dt.time(20),
+                "commissioned_on": commissioned,
+            },
+        )
         if created:
-            MachineTechnique.objects.bulk_create([MachineTechnique(machine=machine, technique=t) for t in techniques])
+            MachineTechnique.objects.bulk_create(
+                [MachineTechnique(machine=machine, technique=t) for t in techniques]
+            )
     hdr, created = Machine.objects.get_or_create(
-        code="HDR-1", defaults={"name": "HDR afterloader", "kind": MachineKind.AFTERLOADER, "model": "Ir-192 afterloader",
-                                "room": "BT-1", "opens_at": dt.time(8), "closes_at": dt.time(17)})
+        code="HDR-1",
+        defaults={
+            "name": "HDR afterloader",
+            "kind": MachineKind.AFTERLOADER,
+            "model": "Ir-192 afterloader",
+            "room": "BT-1",
+            "opens_at": dt.time(8),
+            "closes_at": dt.time(17),
+        },
+    )
     if created:
         MachineTechnique.objects.create(machine=hdr, technique="HDR")
     ctx.machines = list(Machine.objects.prefetch_related("techniques").order_by("code"))
@@ -152,14 +228,14 @@ def _birth_date(rng: random.Random, today: dt.date, lo: int, hi: int) -> dt.date
     return today - dt.timedelta(days=age_days)
 
 
-def _patients(ctx: DemoContext) -> None:
+def build_patients(
+    ctx: DemoContext, start: int
+) -> tuple[list[Patient], list[tuple[int, str, dt.date]]]:
+    """Unsaved patients and (index, center code, since) memberships; pure given ctx's generators."""
     total = SIZES[ctx.size]
     rng, fake, today = ctx.rng, ctx.faker, ctx.today
-    centers = {c.code: c for c in Center.objects.all()}
     # Mix (of total): RT-only adults 50 %, esophageal 30 % (two thirds also get RT), pediatric 20 %.
     plan = (["radonc"] * 50) + (["esophageal"] * 30) + (["pediatric"] * 20)
-    counter, _ = MrnCounter.objects.select_for_update().get_or_create(id=1, defaults={"last": MRN_START})
-    start = max(counter.last, MRN_START)
     patients: list[Patient] = []
     memberships: list[tuple[int, str, dt.date]] = []
     used_rrn: set[str] = set()
@@ -170,35 +246,61 @@ def _patients(ctx: DemoContext) -> None:
             sex = rng.choice(["male", "female"])
         elif kind == "esophageal":
             born = _birth_date(rng, today, 45, 85)
-            sex = "male" if rng.random() < 0.85 else "female"  # esophageal SCC is mostly male in Korea
+            sex = (
+                "male" if rng.random() < 0.85 else "female"
+            )  # esophageal SCC is mostly male in Korea
         else:
             born = _birth_date(rng, today, 25, 88)
             sex = rng.choice(["male", "female"])
         family = fake.last_name()
         given = fake.first_name_male() if sex == "male" else fake.first_name_female()
         fam_en, given_en = romanize_name(family, given)
-        century_digit = {(True, "male"): "3", (True, "female"): "4", (False, "male"): "1", (False, "female"): "2"}[
-            (born.year >= 2000, sex)]
+        century_digit = {
+            (True, "male"): "3",
+            (True, "female"): "4",
+            (False, "male"): "1",
+            (False, "female"): "2",
+        }[(born.year >= 2000, sex)]
         while True:
             digits = born.strftime("%y%m%d") + century_digit + f"{rng.randint(0, 999999):06d}"
             if digits not in used_rrn:
                 used_rrn.add(digits)
                 break
         body = f"{start + i + 1:07d}"
-        patient = Patient(
-            mrn=body + luhn_digit(body), name_ko=family + given, family_name_en=fam_en, given_name_en=given_en,
-            name_en_search=_name_search(fam_en, given_en), birth_date=born, sex=sex,
-            phone=f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
-            address=fake.address(), postal_code=f"{rng.randint(1000, 63999):05d}",
-            rrn_encrypted=crypto.encrypt(digits), rrn_digest=crypto.digest(digits), rrn_masked=crypto.mask(digits),
+        patients.append(
+            Patient(
+                mrn=body + luhn_digit(body),
+                name_ko=family + given,
+                family_name_en=fam_en,
+                given_name_en=given_en,
+                name_en_search=_name_search(fam_en, given_en),
+                birth_date=born,
+                sex=sex,
+                phone=f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                address=fake.address(),
+                postal_code=f"{rng.randint(1000, 63999):05d}",
+                rrn_encrypted=crypto.encrypt(digits),
+                rrn_digest=crypto.digest(digits),
+                rrn_masked=crypto.mask(digits),
+            )
         )
-        patients.append(patient)
         since = today - dt.timedelta(days=rng.randint(0, 5 * 365))
         memberships.append((i, kind, since))
         if kind == "esophageal" and rng.random() < 0.66:
             memberships.append((i, "radonc", since + dt.timedelta(days=rng.randint(14, 90))))
         if kind == "pediatric" and rng.random() < 0.2:
             memberships.append((i, "radonc", since + dt.timedelta(days=rng.randint(30, 200))))
+    return patients, memberships
+
+
+def _patients(ctx: DemoContext) -> None:
+    total = SIZES[ctx.size]
+    centers = {c.code: c for c in Center.objects.all()}
+    counter, _ = MrnCounter.objects.select_for_update().get_or_create(
+        id=1, defaults={"last": MRN_START}
+    )
+    start = max(counter.last, MRN_START)
+    patients, memberships = build_patients(ctx, start)
     counter.last = start + total
     counter.save(update_fields=["last"])
     Patient.objects.bulk_create(patients, batch_size=500)
@@ -206,7 +308,9 @@ def _patients(ctx: DemoContext) -> None:
     rows = []
     for index, code, since in memberships:
         patient = saved[patients[index].mrn]
-        rows.append(PatientCenter(patient=patient, center=centers[code], since=min(since, today)))
+        rows.append(
+            PatientCenter(patient=patient, center=centers[code], since=min(since, ctx.today))
+        )
         ctx.patients_by_center.setdefault(code, []).append(patient)
     PatientCenter.objects.bulk_create(rows, batch_size=1000)
     ctx.counts["patients"] = total
@@ -237,7 +341,9 @@ def seed_demo(*, size: str = "small", today: dt.date | None = None) -> tuple[boo
         return False, {"size": done.size, **done.counts}
     fake = Faker("ko_KR")
     fake.seed_instance(SEED)
-    ctx = DemoContext(size=size, rng=random.Random(SEED), faker=fake, today=today or timezone.localdate())
+    ctx = DemoContext(
+        size=size, rng=random.Random(SEED), faker=fake, today=today or timezone.localdate()
+    )
     with transaction.atomic():
         _staff(ctx)
         _machines(ctx)
@@ -248,8 +354,11 @@ def seed_demo(*, size: str = "small", today: dt.date | None = None) -> tuple[boo
         ctx.counts["staff"] = User.objects.count()
         ctx.counts["machines"] = len(ctx.machines)
         DemoSeed.objects.create(size=size, seed=SEED, counts=ctx.counts)
-        audit_record(action=AuditAction.CREATE, object_type="demo.demoseed", detail={"size": size, **{
-            k: v for k, v in ctx.counts.items() if k != "apps"}})
+        audit_record(
+            action=AuditAction.CREATE,
+            object_type="demo.demoseed",
+            detail={"size": size, **{k: v for k, v in ctx.counts.items() if k != "apps"}},
+        )
     return True, ctx.counts
 
 

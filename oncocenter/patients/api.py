@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from oncocenter.core.errors import ValidationFailed
 from oncocenter.core.permissions import has_perm, require
@@ -19,7 +19,12 @@ from oncocenter.patients.schemas import (
     RrnOut,
 )
 from oncocenter.patients.selectors import patient_get, patient_search
-from oncocenter.patients.services import patient_create, patient_join_center, patient_update, patient_verify_rrn
+from oncocenter.patients.services import (
+    patient_create,
+    patient_join_center,
+    patient_update,
+    patient_verify_rrn,
+)
 
 router = Router(tags=["patients"])
 
@@ -40,11 +45,17 @@ def _out(patient: Patient, *, contacts: bool) -> dict:
         "sex": patient.sex,
         "rrn_masked": patient.rrn_masked,
         "centers": [
-            {"center": m.center.code, "since": m.since, "active": m.active} for m in patient.center_memberships.all()
+            {"center": m.center.code, "since": m.since, "active": m.active}
+            for m in patient.center_memberships.all()
         ],
     }
     if contacts:
-        data.update(phone=patient.phone, email=patient.email, address=patient.address, postal_code=patient.postal_code)
+        data.update(
+            phone=patient.phone,
+            email=patient.email,
+            address=patient.address,
+            postal_code=patient.postal_code,
+        )
     return data
 
 
@@ -53,10 +64,15 @@ def search(request: HttpRequest, params: Query[SearchParams]):
     """Search by MRN prefix, Hangul name (partial) or Latin name (partial)."""
     require(request.user, "patient.search")
     if params.center and params.center not in CenterCode.values:
-        raise ValidationFailed.single("center", f"must be one of {', '.join(CenterCode.values)}", params.center)
+        raise ValidationFailed.single(
+            "center", f"must be one of {', '.join(CenterCode.values)}", params.center
+        )
     if not 1 <= params.limit <= 200:
         raise ValidationFailed.single("limit", "must be between 1 and 200", params.limit)
-    return [_out(p, contacts=False) for p in patient_search(query=params.q, center_code=params.center, limit=params.limit)]
+    return [
+        _out(p, contacts=False)
+        for p in patient_search(query=params.q, center_code=params.center, limit=params.limit)
+    ]
 
 
 @router.post("/", response={201: PatientContactOut})
@@ -64,14 +80,16 @@ def create(request: HttpRequest, payload: PatientIn):
     require(request.user, "patient.create")
     unknown = [c for c in payload.centers if c not in CenterCode.values]
     if unknown:
-        raise ValidationFailed.single("centers", f"unknown center code(s); use {', '.join(CenterCode.values)}", unknown)
+        raise ValidationFailed.single(
+            "centers", f"unknown center code(s); use {', '.join(CenterCode.values)}", unknown
+        )
     data = payload.dict(exclude={"rrn", "centers"})
     with transaction.atomic():
         patient = patient_create(data=data, rrn=payload.rrn)
         for code in payload.centers:
             patient_join_center(patient=patient, center_code=code, since=timezone.localdate())
     patient = patient_get(mrn=patient.mrn, audit=False)
-    return 201, _out(patient, contacts=True)
+    return Status(201, _out(patient, contacts=True))
 
 
 @router.get("/{mrn}", response=PatientContactOut | PatientOut)
@@ -102,8 +120,13 @@ def verify_rrn(request: HttpRequest, mrn: str, payload: RrnIn):
 def join_center(request: HttpRequest, mrn: str, payload: CenterIn):
     require(request.user, "patient.edit")
     patient = patient_get(mrn=mrn, audit=False)
-    membership = patient_join_center(patient=patient, center_code=payload.center, since=payload.since)
-    return 201, {"center": membership.center.code, "since": membership.since, "active": membership.active}
+    membership = patient_join_center(
+        patient=patient, center_code=payload.center, since=payload.since
+    )
+    return Status(
+        201,
+        {"center": membership.center.code, "since": membership.since, "active": membership.active},
+    )
 
 
 # Issue 3 (record completion): guardians, consents, care team, co-payment registration.

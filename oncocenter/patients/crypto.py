@@ -40,7 +40,18 @@ def normalize_rrn(value: str) -> str:
 def rrn_birth_date_and_sex(digits: str) -> tuple[date, str]:
     """Birth date and sex encoded in the number (7th digit: century and sex; 5-8 for foreigners)."""
     code = int(digits[6])
-    century = {1: 1900, 2: 1900, 5: 1900, 6: 1900, 3: 2000, 4: 2000, 7: 2000, 8: 2000, 9: 1800, 0: 1800}[code]
+    century = {
+        1: 1900,
+        2: 1900,
+        5: 1900,
+        6: 1900,
+        3: 2000,
+        4: 2000,
+        7: 2000,
+        8: 2000,
+        9: 1800,
+        0: 1800,
+    }[code]
     sex = "male" if code % 2 == 1 else "female"
     born = date(century + int(digits[0:2]), int(digits[2:4]), int(digits[4:6]))
     return born, sex

@@ -13,10 +13,14 @@ class PatientForm(forms.Form):
     name_ko = forms.CharField(label=_("Name (Hangul)"), max_length=40)
     family_name_en = forms.CharField(label=_("Family name (Latin)"), max_length=60)
     given_name_en = forms.CharField(label=_("Given name (Latin)"), max_length=60)
-    birth_date = forms.DateField(label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(
+        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     rrn = forms.CharField(
-        label=_("Resident registration no."), required=False, max_length=14,
+        label=_("Resident registration no."),
+        required=False,
+        max_length=14,
         help_text=_("YYMMDD-NNNNNNN. Stored encrypted; shown masked."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )

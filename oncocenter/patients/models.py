@@ -45,26 +45,49 @@ class MrnCounter(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"MRN counter at {self.last}"
+
 
 class Patient(TimeStampedModel):
     mrn = models.CharField(
-        _("MRN"), max_length=10, unique=True, editable=False,
+        _("MRN"),
+        max_length=10,
+        unique=True,
+        editable=False,
         help_text=_("Medical record number: 7 digits and a check digit, issued by the hospital."),
     )
-    name_ko = models.CharField(_("name (Hangul)"), max_length=40, help_text=_("Full name in Hangul, family name first."))
-    family_name_en = models.CharField(_("family name (Latin)"), max_length=60, help_text=_("As in the passport, e.g. KIM."))
-    given_name_en = models.CharField(_("given name (Latin)"), max_length=60, help_text=_("As in the passport, e.g. Minjun."))
+    name_ko = models.CharField(
+        _("name (Hangul)"), max_length=40, help_text=_("Full name in Hangul, family name first.")
+    )
+    family_name_en = models.CharField(
+        _("family name (Latin)"), max_length=60, help_text=_("As in the passport, e.g. KIM.")
+    )
+    given_name_en = models.CharField(
+        _("given name (Latin)"), max_length=60, help_text=_("As in the passport, e.g. Minjun.")
+    )
     # Lower-cased "family given" and "given family" for partial, case-insensitive search.
     name_en_search = models.CharField(max_length=260, editable=False, db_index=True)
     birth_date = models.DateField(_("birth date"))
-    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, help_text=_("Administrative sex (FHIR)."))
-    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("e.g. 010-1234-5678"))
+    sex = models.CharField(
+        _("sex"), max_length=10, choices=Sex.choices, help_text=_("Administrative sex (FHIR).")
+    )
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, help_text=_("e.g. 010-1234-5678")
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=5, blank=True, help_text=_("5 digits"))
-    rrn_encrypted = models.TextField(blank=True, editable=False, help_text="Fernet token of the RRN; never plain.")
-    rrn_digest = models.CharField(max_length=64, null=True, blank=True, editable=False)
-    rrn_masked = models.CharField(_("resident registration no."), max_length=14, blank=True, editable=False)
+    postal_code = models.CharField(
+        _("postal code"), max_length=5, blank=True, help_text=_("5 digits")
+    )
+    rrn_encrypted = models.TextField(
+        blank=True, editable=False, help_text="Fernet token of the RRN; never plain."
+    )
+    # NULL, not "", for patients without a number: the unique constraint must ignore them.
+    rrn_digest = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
+    rrn_masked = models.CharField(
+        _("resident registration no."), max_length=14, blank=True, editable=False
+    )
     deceased_on = models.DateField(_("date of death"), null=True, blank=True)
 
     class Meta:
@@ -74,9 +97,18 @@ class Patient(TimeStampedModel):
             models.Index(Lower("family_name_en"), name="patient_family_en_lower"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["rrn_digest"], condition=Q(rrn_digest__isnull=False), name="patient_rrn_unique"),
-            models.CheckConstraint(condition=Q(sex__in=["male", "female", "other", "unknown"]), name="patient_sex_valid"),
-            models.CheckConstraint(condition=Q(birth_date__gte=dt.date(1900, 1, 1)), name="patient_birth_after_1900"),
+            models.UniqueConstraint(
+                fields=["rrn_digest"],
+                condition=Q(rrn_digest__isnull=False),
+                name="patient_rrn_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(sex__in=["male", "female", "other", "unknown"]),
+                name="patient_sex_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_date__gte=dt.date(1900, 1, 1)), name="patient_birth_after_1900"
+            ),
             models.CheckConstraint(
                 condition=Q(deceased_on__isnull=True) | Q(deceased_on__gte=models.F("birth_date")),
                 name="patient_death_after_birth",
@@ -101,14 +133,18 @@ class Patient(TimeStampedModel):
 class PatientCenter(TimeStampedModel):
     """A patient's care at one of the centers (a patient may be in several)."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="center_memberships")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="center_memberships"
+    )
     center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="memberships")
     since = models.DateField(_("since"), help_text=_("First contact with this center."))
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["center_id"]
-        constraints = [models.UniqueConstraint(fields=["patient", "center"], name="patient_center_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "center"], name="patient_center_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.patient.mrn} @ {self.center.code}"

@@ -36,7 +36,9 @@ class PatientIn(Schema):
     given_name_en: str
     birth_date: date
     sex: str = Field(description="male | female | other | unknown")
-    rrn: str = Field("", description="Resident registration number YYMMDD-NNNNNNN; stored encrypted")
+    rrn: str = Field(
+        "", description="Resident registration number YYMMDD-NNNNNNN; stored encrypted"
+    )
     phone: str = ""
     email: str = ""
     address: str = ""

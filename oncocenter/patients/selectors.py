@@ -18,7 +18,9 @@ SEARCH_LIMIT = 50
 def _search_queryset(query: str, center_code: str | None = None) -> QuerySet[Patient]:
     qs = Patient.objects.all()
     if center_code:
-        qs = qs.filter(center_memberships__center__code=center_code, center_memberships__active=True)
+        qs = qs.filter(
+            center_memberships__center__code=center_code, center_memberships__active=True
+        )
     query = " ".join(query.split())
     if not query:
         return qs
@@ -30,17 +32,27 @@ def _search_queryset(query: str, center_code: str | None = None) -> QuerySet[Pat
     return qs.filter(Q(name_en_search__icontains=query.lower()) | Q(family_name_en__iexact=query))
 
 
-def patient_search(*, query: str, center_code: str | None = None, limit: int = SEARCH_LIMIT) -> list[Patient]:
+def patient_search(
+    *, query: str, center_code: str | None = None, limit: int = SEARCH_LIMIT
+) -> list[Patient]:
     """Find patients by MRN (prefix), Hangul name (partial) or Latin name (partial, any order)."""
-    memberships = Prefetch("center_memberships", queryset=PatientCenter.objects.select_related("center"))
+    memberships = Prefetch(
+        "center_memberships", queryset=PatientCenter.objects.select_related("center")
+    )
     results = list(
-        _search_queryset(query, center_code).prefetch_related(memberships).order_by("name_ko", "mrn")[:limit]
+        _search_queryset(query, center_code)
+        .prefetch_related(memberships)
+        .order_by("name_ko", "mrn")[:limit]
     )
     audit_record(
         action=AuditAction.SEARCH,
         object_type="patients.patient",
-        detail={"query": query[:100], "center": center_code or "", "count": len(results),
-                "mrns": [p.mrn for p in results]},
+        detail={
+            "query": query[:100],
+            "center": center_code or "",
+            "count": len(results),
+            "mrns": [p.mrn for p in results],
+        },
     )
     return results
 

@@ -22,7 +22,15 @@ POSTAL_RE = re.compile(r"^\d{5}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 EDITABLE_FIELDS = (
-    "name_ko", "family_name_en", "given_name_en", "birth_date", "sex", "phone", "email", "address", "postal_code",
+    "name_ko",
+    "family_name_en",
+    "given_name_en",
+    "birth_date",
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "postal_code",
 )
 MRN_START = 1_000_000
 
@@ -44,7 +52,9 @@ def mrn_is_valid(mrn: str) -> bool:
 
 
 def _next_mrn() -> str:
-    counter, _ = MrnCounter.objects.select_for_update().get_or_create(id=1, defaults={"last": MRN_START})
+    counter, _ = MrnCounter.objects.select_for_update().get_or_create(
+        id=1, defaults={"last": MRN_START}
+    )
     counter.last = max(counter.last, MRN_START) + 1
     counter.save(update_fields=["last"])
     body = f"{counter.last:07d}"
@@ -70,28 +80,44 @@ def _clean(data: dict[str, Any], *, partial: bool) -> tuple[dict[str, Any], list
         cleaned[name] = value
 
     if "name_ko" in cleaned and not HANGUL_NAME_RE.match(cleaned["name_ko"]):
-        problems.append(FieldProblem("name_ko", "must be written in Hangul syllables", cleaned["name_ko"]))
+        problems.append(
+            FieldProblem("name_ko", "must be written in Hangul syllables", cleaned["name_ko"])
+        )
     for latin in ("family_name_en", "given_name_en"):
         if latin in cleaned and not LATIN_NAME_RE.match(cleaned[latin]):
-            problems.append(FieldProblem(latin, "must use Latin letters, spaces, hyphens or apostrophes", cleaned[latin]))
+            problems.append(
+                FieldProblem(
+                    latin, "must use Latin letters, spaces, hyphens or apostrophes", cleaned[latin]
+                )
+            )
     if "birth_date" in cleaned:
         born = cleaned["birth_date"]
         if isinstance(born, str):
             try:
                 born = dt.date.fromisoformat(born)
             except ValueError:
-                problems.append(FieldProblem("birth_date", "must be a date written YYYY-MM-DD", born))
+                problems.append(
+                    FieldProblem("birth_date", "must be a date written YYYY-MM-DD", born)
+                )
                 born = None
         if born is not None:
             if born > timezone.localdate():
-                problems.append(FieldProblem("birth_date", "cannot be in the future", born.isoformat()))
+                problems.append(
+                    FieldProblem("birth_date", "cannot be in the future", born.isoformat())
+                )
             elif born < dt.date(1900, 1, 1):
-                problems.append(FieldProblem("birth_date", "cannot be before 1900-01-01", born.isoformat()))
+                problems.append(
+                    FieldProblem("birth_date", "cannot be before 1900-01-01", born.isoformat())
+                )
             cleaned["birth_date"] = born
     if "sex" in cleaned and cleaned["sex"] not in Sex.values:
-        problems.append(FieldProblem("sex", f"must be one of {', '.join(Sex.values)}", cleaned["sex"]))
+        problems.append(
+            FieldProblem("sex", f"must be one of {', '.join(Sex.values)}", cleaned["sex"])
+        )
     if cleaned.get("phone") and not PHONE_RE.match(cleaned["phone"]):
-        problems.append(FieldProblem("phone", "must be a Korean number such as 010-1234-5678", cleaned["phone"]))
+        problems.append(
+            FieldProblem("phone", "must be a Korean number such as 010-1234-5678", cleaned["phone"])
+        )
     if cleaned.get("postal_code") and not POSTAL_RE.match(cleaned["postal_code"]):
         problems.append(FieldProblem("postal_code", "must be 5 digits", cleaned["postal_code"]))
     if cleaned.get("email") and not EMAIL_RE.match(cleaned["email"]):
@@ -130,10 +156,20 @@ def patient_create(*, data: dict[str, Any], rrn: str = "") -> Patient:
     cleaned, problems = _clean(data, partial=False)
     digits = None
     if rrn:
-        digits, rrn_problems = _check_rrn(rrn, birth_date=cleaned.get("birth_date"), sex=cleaned.get("sex"))
+        digits, rrn_problems = _check_rrn(
+            rrn, birth_date=cleaned.get("birth_date"), sex=cleaned.get("sex")
+        )
         problems += rrn_problems
-        if digits and not rrn_problems and Patient.objects.filter(rrn_digest=crypto.digest(digits)).exists():
-            problems.append(FieldProblem("rrn", "a patient with this resident registration number is already registered"))
+        if (
+            digits
+            and not rrn_problems
+            and Patient.objects.filter(rrn_digest=crypto.digest(digits)).exists()
+        ):
+            problems.append(
+                FieldProblem(
+                    "rrn", "a patient with this resident registration number is already registered"
+                )
+            )
     if problems:
         raise ValidationFailed(problems)
     patient = Patient(**cleaned)
@@ -146,9 +182,15 @@ def patient_create(*, data: dict[str, Any], rrn: str = "") -> Patient:
         with transaction.atomic():
             patient.mrn = _next_mrn()
             patient.save(force_insert=True)
-            audit_record(action=AuditAction.CREATE, obj=patient, detail={"fields": sorted(cleaned), "rrn": bool(digits)})
+            audit_record(
+                action=AuditAction.CREATE,
+                obj=patient,
+                detail={"fields": sorted(cleaned), "rrn": bool(digits)},
+            )
     except IntegrityError as exc:
-        raise Conflict("The patient could not be registered (duplicate identifier).", rule="unique") from exc
+        raise Conflict(
+            "The patient could not be registered (duplicate identifier).", rule="unique"
+        ) from exc
     return patient
 
 
@@ -161,10 +203,18 @@ def patient_update(*, patient: Patient, data: dict[str, Any], rrn: str | None = 
     if rrn:
         digits, rrn_problems = _check_rrn(rrn, birth_date=merged_birth, sex=merged_sex)
         problems += rrn_problems
-        if digits and not rrn_problems and (
-            Patient.objects.filter(rrn_digest=crypto.digest(digits)).exclude(pk=patient.pk).exists()
+        if (
+            digits
+            and not rrn_problems
+            and (
+                Patient.objects.filter(rrn_digest=crypto.digest(digits))
+                .exclude(pk=patient.pk)
+                .exists()
+            )
         ):
-            problems.append(FieldProblem("rrn", "another patient has this resident registration number"))
+            problems.append(
+                FieldProblem("rrn", "another patient has this resident registration number")
+            )
     if problems:
         raise ValidationFailed(problems)
     changed = [k for k, v in cleaned.items() if getattr(patient, k) != v]
@@ -195,7 +245,9 @@ def patient_verify_rrn(*, patient: Patient, rrn: str) -> bool:
     return matches
 
 
-def patient_join_center(*, patient: Patient, center_code: str, since: dt.date | None = None) -> PatientCenter:
+def patient_join_center(
+    *, patient: Patient, center_code: str, since: dt.date | None = None
+) -> PatientCenter:
     center = Center.objects.filter(code=center_code).first()
     if center is None:
         raise ValidationFailed.single("center", "unknown center code", center_code)
@@ -207,5 +259,10 @@ def patient_join_center(*, patient: Patient, center_code: str, since: dt.date | 
         if not created and not membership.active:
             membership.active = True
             membership.save(update_fields=["active", "updated_at"])
-        audit_record(action=AuditAction.UPDATE, obj=membership, patient=patient, detail={"center": center_code})
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=membership,
+            patient=patient,
+            detail={"center": center_code},
+        )
     return membership

@@ -22,10 +22,16 @@ def _render_search(request: HttpRequest, *, center: Center | None) -> HttpRespon
     query = request.GET.get("q", "").strip()
     results = None
     if query or center is not None:
-        results = patient_search(query=query, center_code=center.code if center else None, limit=500)
+        results = patient_search(
+            query=query, center_code=center.code if center else None, limit=500
+        )
     page = Paginator(results or [], 25).get_page(request.GET.get("page"))
     context = {"query": query, "page": page, "results": results, "center": center}
-    template = "patients/_partials/results.html" if request.headers.get("HX-Request") else "patients/search.html"
+    template = (
+        "patients/_partials/results.html"
+        if request.headers.get("HX-Request")
+        else "patients/search.html"
+    )
     return render(request, template, context)
 
 
@@ -56,14 +62,18 @@ def detail(request: HttpRequest, mrn: str) -> HttpResponse:
             context = section.context(request, patient)
             if context is not None:
                 sections.append({"section": section, "context": context})
-    return render(request, "patients/detail.html", {
-        "patient": patient,
-        "age": patient.age_on(timezone.localdate()),
-        "show_contacts": has_perm(request.user, "patient.view_contacts"),
-        "can_edit": has_perm(request.user, "patient.edit"),
-        "can_verify": has_perm(request.user, "patient.verify_rrn"),
-        "sections": sections,
-    })
+    return render(
+        request,
+        "patients/detail.html",
+        {
+            "patient": patient,
+            "age": patient.age_on(timezone.localdate()),
+            "show_contacts": has_perm(request.user, "patient.view_contacts"),
+            "can_edit": has_perm(request.user, "patient.edit"),
+            "can_verify": has_perm(request.user, "patient.verify_rrn"),
+            "sections": sections,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -74,13 +84,17 @@ def create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                patient = patient_create(data=form.service_data(), rrn=form.cleaned_data.get("rrn", ""))
+                patient = patient_create(
+                    data=form.service_data(), rrn=form.cleaned_data.get("rrn", "")
+                )
             except ValidationFailed as exc:
                 form.add_domain_errors(exc)
             except DomainError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("Patient registered with MRN %(mrn)s.") % {"mrn": patient.mrn})
+                messages.success(
+                    request, _("Patient registered with MRN %(mrn)s.") % {"mrn": patient.mrn}
+                )
                 return redirect("patients:detail", mrn=patient.mrn)
         status = 400
     return render(request, "patients/form.html", {"form": form, "patient": None}, status=status)
@@ -99,7 +113,11 @@ def edit(request: HttpRequest, mrn: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                patient_update(patient=patient, data=form.service_data(), rrn=form.cleaned_data.get("rrn") or None)
+                patient_update(
+                    patient=patient,
+                    data=form.service_data(),
+                    rrn=form.cleaned_data.get("rrn") or None,
+                )
             except ValidationFailed as exc:
                 form.add_domain_errors(exc)
             else:

@@ -26,7 +26,15 @@ class MachineOut(Schema):
 def machines(request: HttpRequest):
     require(request.user, "machine.view")
     return [
-        {"code": m.code, "name": m.name, "kind": m.kind, "model": m.model, "techniques": m.technique_codes(),
-         "opens_at": m.opens_at, "closes_at": m.closes_at, "in_service": m.in_service}
+        {
+            "code": m.code,
+            "name": m.name,
+            "kind": m.kind,
+            "model": m.model,
+            "techniques": m.technique_codes(),
+            "opens_at": m.opens_at,
+            "closes_at": m.closes_at,
+            "in_service": m.in_service,
+        }
         for m in Machine.objects.prefetch_related("techniques")
     ]

@@ -11,5 +11,12 @@ class SchedulingConfig(AppConfig):
         from oncocenter.core.registry import NavItem, registry
 
         registry.add_nav(
-            NavItem("machines", _("Machines"), "scheduling:machines", "machine.view", section="radonc", order=50)
+            NavItem(
+                "machines",
+                _("Machines"),
+                "scheduling:machines",
+                "machine.view",
+                section="radonc",
+                order=50,
+            )
         )

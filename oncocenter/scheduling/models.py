@@ -27,22 +27,37 @@ class MachineKind(models.TextChoices):
 
 
 class Machine(TimeStampedModel):
-    code = models.CharField(_("code"), max_length=20, unique=True, help_text=_("Short id used in schedules, e.g. LINAC-1."))
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("Short id used in schedules, e.g. LINAC-1."),
+    )
     name = models.CharField(_("name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=20, choices=MachineKind.choices)
-    model = models.CharField(_("model"), max_length=80, blank=True, help_text=_("Vendor model, e.g. TrueBeam."))
+    model = models.CharField(
+        _("model"), max_length=80, blank=True, help_text=_("Vendor model, e.g. TrueBeam.")
+    )
     room = models.CharField(_("room"), max_length=40, blank=True)
-    opens_at = models.TimeField(_("opens at"), help_text=_("Start of treatment hours (center time)."))
-    closes_at = models.TimeField(_("closes at"), help_text=_("End of treatment hours (center time)."))
+    opens_at = models.TimeField(
+        _("opens at"), help_text=_("Start of treatment hours (center time).")
+    )
+    closes_at = models.TimeField(
+        _("closes at"), help_text=_("End of treatment hours (center time).")
+    )
     in_service = models.BooleanField(
-        _("in service"), default=True, help_text=_("Off: the machine cannot be booked or record deliveries.")
+        _("in service"),
+        default=True,
+        help_text=_("Off: the machine cannot be booked or record deliveries."),
     )
     commissioned_on = models.DateField(_("commissioned on"), null=True, blank=True)
 
     class Meta:
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="machine_hours_ordered"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="machine_hours_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,7 +77,9 @@ class MachineTechnique(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["machine", "technique"], name="machine_technique_once"),
-            models.CheckConstraint(condition=Q(technique__in=Technique.values), name="machine_technique_known"),
+            models.CheckConstraint(
+                condition=Q(technique__in=Technique.values), name="machine_technique_known"
+            ),
         ]
 
     def __str__(self) -> str:

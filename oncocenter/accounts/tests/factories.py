@@ -21,10 +21,14 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        if create and extracted:
-            RoleAssignment.objects.bulk_create([RoleAssignment(user=self, role=r) for r in extracted])
+        if not create:
+            return
+        if extracted:
+            RoleAssignment.objects.bulk_create(
+                [RoleAssignment(user=self, role=r) for r in extracted]
+            )
             self.is_staff = "administrator" in extracted
-            self.save()
+        self.save()  # also stores the password set by the post-generation call above
 
 
 class CredentialFactory(factory.django.DjangoModelFactory):

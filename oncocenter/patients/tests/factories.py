@@ -23,7 +23,9 @@ class PatientFactory(factory.django.DjangoModelFactory):
     name_ko = factory.Iterator(["김민준", "이서연", "박지후", "최수아", "정하준"])
     family_name_en = factory.Iterator(["KIM", "LEE", "PARK", "CHOI", "JUNG"])
     given_name_en = factory.Iterator(["Minjun", "Seoyeon", "Jihu", "Sua", "Hajun"])
-    name_en_search = factory.LazyAttribute(lambda o: _name_search(o.family_name_en, o.given_name_en))
+    name_en_search = factory.LazyAttribute(
+        lambda o: _name_search(o.family_name_en, o.given_name_en)
+    )
     birth_date = dt.date(1960, 5, 17)
     sex = "male"
 

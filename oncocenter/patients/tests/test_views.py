@@ -8,8 +8,16 @@ from oncocenter.patients.tests.factories import PatientCenterFactory, PatientFac
 pytestmark = pytest.mark.django_db
 
 VALID = {
-    "name_ko": "김하늘", "family_name_en": "KIM", "given_name_en": "Haneul", "birth_date": "1971-03-04",
-    "sex": "female", "rrn": "710304-2123456", "phone": "010-1234-5678", "email": "", "address": "", "postal_code": "",
+    "name_ko": "김하늘",
+    "family_name_en": "KIM",
+    "given_name_en": "Haneul",
+    "birth_date": "1971-03-04",
+    "sex": "female",
+    "rrn": "710304-2123456",
+    "phone": "010-1234-5678",
+    "email": "",
+    "address": "",
+    "postal_code": "",
 }
 
 
@@ -28,13 +36,20 @@ def test_search_by_hangul_partial_finds_patient_and_is_audited(client_as):
 def test_search_by_latin_partial_and_by_mrn_prefix(client_as):
     patient = PatientFactory(family_name_en="PARK", given_name_en="Jihu")
     client = client_as("scheduler")
-    assert patient.mrn in client.get(reverse("patients:search"), {"q": "jihu park"}).content.decode()
-    assert patient.mrn in client.get(reverse("patients:search"), {"q": patient.mrn[:5]}).content.decode()
+    assert (
+        patient.mrn in client.get(reverse("patients:search"), {"q": "jihu park"}).content.decode()
+    )
+    assert (
+        patient.mrn
+        in client.get(reverse("patients:search"), {"q": patient.mrn[:5]}).content.decode()
+    )
 
 
 def test_search_htmx_returns_partial(client_as):
     PatientFactory(name_ko="이서연")
-    response = client_as("nurse").get(reverse("patients:search"), {"q": "서연"}, HTTP_HX_REQUEST="true")
+    response = client_as("nurse").get(
+        reverse("patients:search"), {"q": "서연"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
 
@@ -60,9 +75,16 @@ def test_detail_shows_masked_rrn_and_audits_read(client_as):
 
 def test_contacts_hidden_from_teacher(client_as):
     patient = PatientFactory(phone="010-9999-8888")
-    assert "010-9999-8888" not in client_as("hospital_school_teacher").get(
-        reverse("patients:detail", args=[patient.mrn])).content.decode()
-    assert "010-9999-8888" in client_as("nurse").get(reverse("patients:detail", args=[patient.mrn])).content.decode()
+    assert (
+        "010-9999-8888"
+        not in client_as("hospital_school_teacher")
+        .get(reverse("patients:detail", args=[patient.mrn]))
+        .content.decode()
+    )
+    assert (
+        "010-9999-8888"
+        in client_as("nurse").get(reverse("patients:detail", args=[patient.mrn])).content.decode()
+    )
 
 
 def test_create_via_form_redirects_to_new_patient(client_as):
@@ -85,7 +107,9 @@ def test_create_via_form_redirects_to_new_patient(client_as):
         ("postal_code", "1234", "5 digits"),
     ],
 )
-def test_create_form_bad_input_shows_message_beside_field_and_saves_nothing(client_as, field, value, message):
+def test_create_form_bad_input_shows_message_beside_field_and_saves_nothing(
+    client_as, field, value, message
+):
     response = client_as("nurse").post(reverse("patients:create"), {**VALID, field: value})
     assert response.status_code == 400
     form = response.context["form"]
@@ -96,8 +120,14 @@ def test_create_form_bad_input_shows_message_beside_field_and_saves_nothing(clie
 def test_edit_changes_fields_and_audits(client_as):
     patient = PatientFactory()
     client = client_as("nurse")
-    data = {**VALID, "rrn": "", "name_ko": patient.name_ko, "birth_date": "1960-05-17", "sex": "male",
-            "phone": "010-2222-3333"}
+    data = {
+        **VALID,
+        "rrn": "",
+        "name_ko": patient.name_ko,
+        "birth_date": "1960-05-17",
+        "sex": "male",
+        "phone": "010-2222-3333",
+    }
     response = client.post(reverse("patients:edit", args=[patient.mrn]), data)
     assert response.status_code == 302
     patient.refresh_from_db()
@@ -127,8 +157,15 @@ VIEW_PERMS = [
 ]
 
 
-@pytest.mark.parametrize(("role", "allowed"), [("scheduler", True), ("hospital_school_teacher", False),
-                                               ("dietitian", False), ("nurse", True)])
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("scheduler", True),
+        ("hospital_school_teacher", False),
+        ("dietitian", False),
+        ("nurse", True),
+    ],
+)
 def test_create_page_allow_and_deny(client_as, role, allowed):
     response = client_as(role).get(reverse("patients:create"))
     assert response.status_code == (200 if allowed else 403)
@@ -144,7 +181,12 @@ def test_edit_page_allow_and_deny(client_as, role):
 @pytest.mark.parametrize("role", ["hospital_school_teacher", "dietitian"])
 def test_verify_rrn_denied_to_roles_without_permission(client_as, role):
     patient = PatientFactory()
-    assert client_as(role).post(reverse("patients:verify-rrn", args=[patient.mrn]), {"rrn": "x"}).status_code == 403
+    assert (
+        client_as(role)
+        .post(reverse("patients:verify-rrn", args=[patient.mrn]), {"rrn": "x"})
+        .status_code
+        == 403
+    )
 
 
 def test_anonymous_is_sent_to_login(client):

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--size", choices=["small", "full"], default="full")
         parser.add_argument("--addr", default="127.0.0.1:8000")
-        parser.add_argument("--no-serve", action="store_true", help="Seed only; do not start the server.")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Seed only; do not start the server."
+        )
 
     def handle(self, *args, size, addr, no_serve, **options):
         started = time.monotonic()
@@ -22,7 +24,7 @@ class Command(BaseCommand):
             f"{'Seeded' if created else 'Demo data already present'}: {counts.get('patients')} patients, "
             f"{counts.get('staff')} staff, {counts.get('machines')} machines ({time.monotonic() - started:.1f} s)"
         )
-        self.stdout.write("\nDemo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in demo_logins():
             self.stdout.write(f"  {username:<16} {role}")
         self.stdout.write(f"\nOncoCenter: http://{addr}/  (Ctrl+C to stop)\n")
