@@ -140,7 +140,11 @@ class AttendanceForm(DomainForm):
     on = forms.DateField(label=_("Date"), widget=DATE)
     status = forms.ChoiceField(label=_("Status"), choices=AttendanceStatus.choices)
     setting = forms.ChoiceField(label=_("Setting"), choices=AttendanceSetting.choices)
-    during_admission = forms.BooleanField(label=_("During admission"), required=False)
+    during_admission = forms.BooleanField(
+        label=_("During admission"),
+        required=False,
+        help_text=_("Left empty, it is taken from the admission records."),
+    )
     minutes = forms.IntegerField(label=_("Minutes"), min_value=0, initial=0)
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
 

@@ -163,7 +163,7 @@ class AttendanceIn(Schema):
     on: dt.date
     status: str
     setting: str = "classroom"
-    during_admission: bool = False
+    during_admission: bool | None = None
     minutes: int = 0
     note: str = ""
 

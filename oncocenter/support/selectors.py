@@ -15,6 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from oncocenter.support import calc, vocab
@@ -128,6 +129,23 @@ def iccc_main_group(code: str | None) -> str:
 def iccc_label(code: str | None) -> str:
     main = iccc_main_group(code)
     return f"{main} {ICCC_GROUPS[main]}" if main else ""
+
+
+def admitted_on(patient: Any, on: dt.date) -> bool | None:
+    """Whether the child was an inpatient on that day (clinics admissions); None if unknown."""
+    try:
+        Admission = apps.get_model("clinics", "Admission")
+    except LookupError:
+        return None
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(on, dt.time.min, tzinfo=tz)
+    end = start + dt.timedelta(days=1)
+    return (
+        Admission.objects.filter(patient=patient, admitted_at__lt=end)
+        .filter(Q(discharged_at__isnull=True) | Q(discharged_at__gte=start))
+        .exclude(status="entered-in-error")
+        .exists()
+    )
 
 
 # ============================================================================ HSCT

@@ -444,11 +444,19 @@ def school_attendance_record(
     on: dt.date,
     status: str,
     setting: str = "classroom",
-    during_admission: bool = False,
+    during_admission: bool | None = None,
     minutes: int = 0,
     note: str = "",
 ) -> SchoolAttendance:
-    """One row per child, class and day; recording again the same day replaces it."""
+    """One row per child, class and day; recording again the same day replaces it.
+
+    ``during_admission`` left empty is taken from the admissions of the clinics area (if that
+    area is installed): a lesson on a day the child was an inpatient counts as "during admission".
+    """
+    from oncocenter.support.selectors import admitted_on
+
+    if during_admission is None:
+        during_admission = bool(admitted_on(enrollment.patient, on))
     _required("on", on)
     _choice("status", status, AttendanceStatus.values)
     _choice("setting", setting, AttendanceSetting.values)

@@ -446,7 +446,13 @@ def enrollment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     if _run(
         request,
         form,
-        lambda: services.school_attendance_record(enrollment=e, **form.cleaned_data),
+        lambda: services.school_attendance_record(
+            enrollment=e,
+            **{
+                **form.cleaned_data,
+                "during_admission": form.cleaned_data["during_admission"] or None,
+            },
+        ),
         _("Attendance recorded."),
     ):
         return redirect("support:enrollment", pk=pk)

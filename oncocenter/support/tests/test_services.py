@@ -522,3 +522,25 @@ def test_hsct_appears_on_the_treatment_timeline():
     assert te.modality == "hsct" and te.started_on == D(2026, 3, 3)
     services.hsct_episode_update(episode=ep, status="cancelled")
     assert not TreatmentEpisode.objects.filter(source=f"support.hsct:{ep.pk}").exists()
+
+
+def test_attendance_takes_admission_from_clinics_when_not_given(monkeypatch):
+    from oncocenter.support import selectors as sel
+
+    e = services.school_enroll(
+        patient=ChildFactory(), school_class=SchoolClassFactory(), enrolled_on=D(2026, 1, 5)
+    )
+    monkeypatch.setattr(sel, "admitted_on", lambda patient, on: on == D(2026, 1, 6))
+    assert services.school_attendance_record(
+        enrollment=e, on=D(2026, 1, 6), status="present", minutes=30
+    ).during_admission
+    assert not services.school_attendance_record(
+        enrollment=e, on=D(2026, 1, 7), status="present", minutes=30
+    ).during_admission
+    assert services.school_attendance_record(
+        enrollment=e, on=D(2026, 1, 8), status="present", during_admission=True
+    ).during_admission
+
+
+def test_admitted_on_is_unknown_or_false_without_admissions():
+    assert selectors.admitted_on(ChildFactory(), D(2026, 1, 6)) in (None, False)
