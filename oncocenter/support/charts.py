@@ -91,7 +91,7 @@ def stacked_bar_svg(
     bar_w = slot * 0.7
     for i, cat in enumerate(categories):
         x = left + i * slot + (slot - bar_w) / 2
-        y_base = top + plot_h
+        y_base = float(top + plot_h)
         for s, (label, values) in enumerate(series.items()):
             v = float(values[i])
             if v <= 0:

@@ -347,7 +347,7 @@ def seed(ctx: Any) -> None:
     pall = []
     for i, c in enumerate(children[3::9][:5]):
         status = ["requested", "active", "active", "closed", "declined"][i % 5]
-        r = PalliativeReferral.objects.create(
+        ref = PalliativeReferral.objects.create(
             patient=c,
             referred_on=today - dt.timedelta(days=rng.randint(5, 200)),
             reason="Relapsed or refractory disease",
@@ -362,12 +362,12 @@ def seed(ctx: Any) -> None:
             if status == "declined"
             else "",
         )
-        pall.append(r)
+        pall.append(ref)
         if status == "closed" and c.deceased_on is None:
             c.deceased_on = today - dt.timedelta(days=30)
             c.save(update_fields=["deceased_on"])
             BereavementFollowUp.objects.create(
-                referral=r, planned_on=today + dt.timedelta(days=14), kind="call"
+                referral=ref, planned_on=today + dt.timedelta(days=14), kind="call"
             )
     counts["palliative_referrals"] = len(pall)
 

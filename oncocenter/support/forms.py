@@ -124,7 +124,7 @@ class SchoolClassForm(DomainForm):
 
 
 class EnrollmentForm(DomainForm):
-    school_class = forms.ModelChoiceField(label=_("Class"), queryset=None)
+    school_class: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Class"), queryset=None)
     enrolled_on = forms.DateField(label=_("Enrolled on"), widget=DATE)
     home_school = forms.CharField(label=_("Home school"), required=False, max_length=120)
     home_grade = forms.CharField(label=_("Grade at home school"), required=False, max_length=20)
@@ -133,7 +133,7 @@ class EnrollmentForm(DomainForm):
         from oncocenter.support.models import SchoolClass
 
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(active=True)
+        self.fields["school_class"].queryset = SchoolClass.objects.filter(active=True)  # type: ignore[attr-defined]
 
 
 class AttendanceForm(DomainForm):
@@ -165,7 +165,9 @@ class OrganisationForm(DomainForm):
 
 
 class AidForm(DomainForm):
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None
+    )
     need = forms.ChoiceField(label=_("Need"), choices=AidNeed.choices)
     need_description = forms.CharField(label=_("Need description"), required=False, max_length=300)
     amount_requested = forms.DecimalField(label=_("Amount requested (KRW)"), decimal_places=0)
@@ -180,7 +182,7 @@ class AidForm(DomainForm):
         from oncocenter.support.models import AidOrganisation
 
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = AidOrganisation.objects.filter(active=True)
+        self.fields["organisation"].queryset = AidOrganisation.objects.filter(active=True)  # type: ignore[attr-defined]
 
 
 class AidDocumentsForm(DomainForm):
@@ -206,7 +208,7 @@ class HouseForm(DomainForm):
 
 
 class RoomForm(DomainForm):
-    house = forms.ModelChoiceField(label=_("House"), queryset=None)
+    house: forms.ModelChoiceField = forms.ModelChoiceField(label=_("House"), queryset=None)
     number = forms.CharField(label=_("Room"), max_length=20)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1)
 
@@ -214,11 +216,11 @@ class RoomForm(DomainForm):
         from oncocenter.support.models import ShelterHouse
 
         super().__init__(*args, **kwargs)
-        self.fields["house"].queryset = ShelterHouse.objects.filter(active=True)
+        self.fields["house"].queryset = ShelterHouse.objects.filter(active=True)  # type: ignore[attr-defined]
 
 
 class CheckInForm(DomainForm):
-    room = forms.ModelChoiceField(label=_("Room"), queryset=None)
+    room: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Room"), queryset=None)
     mrn = forms.CharField(label=_("Child's MRN"), max_length=10)
     guests = forms.IntegerField(label=_("Guests"), min_value=1, initial=2)
     check_in = forms.DateField(label=_("Check-in"), widget=DATE)
@@ -229,9 +231,8 @@ class CheckInForm(DomainForm):
         from oncocenter.support.models import ShelterRoom
 
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = ShelterRoom.objects.filter(active=True).select_related(
-            "house"
-        )
+        rooms = ShelterRoom.objects.filter(active=True).select_related("house")
+        self.fields["room"].queryset = rooms  # type: ignore[attr-defined]
 
 
 class CheckOutForm(DomainForm):
@@ -349,4 +350,4 @@ class GuardianForm(DomainForm):
         from oncocenter.patients.models_record import GuardianRelationship
 
         super().__init__(*args, **kwargs)
-        self.fields["relationship"].choices = GuardianRelationship.choices
+        self.fields["relationship"].choices = GuardianRelationship.choices  # type: ignore[attr-defined]

@@ -61,7 +61,7 @@ def _teacher_panel(request: HttpRequest) -> dict[str, Any] | None:
     from oncocenter.support.models import SchoolEnrollment
 
     rows = SchoolEnrollment.objects.filter(
-        ended_on__isnull=True, school_class__teacher=request.user
+        ended_on__isnull=True, school_class__teacher_id=request.user.pk
     ).select_related("patient", "school_class")[:30]
     return {"rows": rows, "url": reverse("support:school")}
 

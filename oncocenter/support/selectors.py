@@ -95,7 +95,7 @@ def latest_lansky(patient: Any) -> dict[str, Any] | None:
         return None
     score = next((getattr(ps, n) for n in ("score", "value") if n in names), None)
     try:
-        text = calc.lansky_description(int(score))
+        text = calc.lansky_description(int(score))  # type: ignore[arg-type]
     except (TypeError, ValueError, calc.SupportRuleError):
         text = ""
     return {"score": score, "text": text, "on": getattr(ps, date_field) if date_field else None}
@@ -134,7 +134,7 @@ def iccc_label(code: str | None) -> str:
 def admitted_on(patient: Any, on: dt.date) -> bool | None:
     """Whether the child was an inpatient on that day (clinics admissions); None if unknown."""
     try:
-        Admission = apps.get_model("clinics", "Admission")
+        Admission = apps.get_model("clinics", "Admission")  # type: ignore[misc]
     except LookupError:
         return None
     tz = timezone.get_current_timezone()
@@ -290,7 +290,7 @@ def caseload() -> list[dict[str, Any]]:
         .annotate(open_cases=Count("id"))
         .order_by("-open_cases", "social_worker__username")
     )
-    return list(rows)
+    return [dict(r) for r in rows]
 
 
 # ============================================================================ reports

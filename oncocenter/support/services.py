@@ -561,8 +561,10 @@ def aid_application_create(
             "organisation", "the organisation is inactive", organisation.pk
         )
     requested = _money("amount_requested", amount_requested)
+    if requested is None:
+        raise ValidationFailed.single("amount_requested", "is required")
     try:
-        calc.check_aid_amounts(requested=requested, granted=None, note=None)  # type: ignore[arg-type]
+        calc.check_aid_amounts(requested=requested, granted=None, note=None)
     except SupportRuleError as exc:
         raise _invalid(exc) from None
     app = AidApplication.objects.create(

@@ -892,7 +892,7 @@ class CaseOpenForm(forms.SocialCaseForm):
 
 def _social_page(request: HttpRequest, status: int = 200, **bound: Any) -> HttpResponse:
     mine = SocialCase.objects.filter(
-        social_worker=request.user, closed_on__isnull=True
+        social_worker_id=request.user.pk, closed_on__isnull=True
     ).select_related("patient")
     audit_record(action="read", object_type="support.social", detail={"count": len(mine)})
     return render(
@@ -1034,7 +1034,7 @@ def social_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("support:social-case", pk=i.case_id)
     for errs in form.errors.values():
         for e in errs:
-            messages.error(request, e)
+            messages.error(request, str(e))
     return _case_page(request, i.case, 422)
 
 
