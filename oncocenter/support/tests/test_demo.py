@@ -36,3 +36,50 @@ def test_demo_seeds_every_support_part_consistently():
                 stay.check_in < (o.check_out or dt.date.max)
                 and o.check_in < (stay.check_out or dt.date.max)
             )
+
+
+def test_pages_render_with_demo_data(client_as):
+    from django.urls import reverse
+
+    from oncocenter.support.models import (
+        AidApplication,
+        HSCTEpisode,
+        PalliativeReferral,
+        SchoolEnrollment,
+        SocialCase,
+    )
+
+    seed_demo(size="small", today=dt.date(2026, 11, 22))
+    ep = HSCTEpisode.objects.first()
+    pages = {
+        "pediatric_oncologist": [
+            reverse("support:pediatric", args=[ep.patient.mrn]),
+            reverse("support:hsct"),
+            reverse("support:hsct-detail", args=[ep.pk]),
+            reverse("support:palliative-detail", args=[PalliativeReferral.objects.first().pk]),
+            reverse("support:reports"),
+            "/",
+        ],
+        "social_worker": [
+            reverse("support:aid"),
+            reverse("support:aid-detail", args=[AidApplication.objects.first().pk]),
+            reverse("support:aid-family", args=[AidApplication.objects.first().patient.mrn]),
+            reverse("support:shelter"),
+            reverse("support:social"),
+            reverse("support:social-case", args=[SocialCase.objects.first().pk]),
+            "/",
+        ],
+        "hospital_school_teacher": [
+            reverse("support:school"),
+            reverse("support:enrollment", args=[SchoolEnrollment.objects.first().pk]),
+            "/",
+        ],
+    }
+    for role, urls in pages.items():
+        c = client_as(role)
+        for url in urls:
+            assert c.get(url).status_code == 200, (role, url)
+    body = client_as("administrator").get(reverse("support:reports")).content.decode()
+    assert "<svg" in body
+    report = selectors.report_cases_by_iccc(years=10, until=dt.date(2026, 11, 22))
+    assert sum(sum(v) for v in report["groups"].values()) > 0
