@@ -12,6 +12,7 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from oncocenter.oncology.models import TreatmentEpisode
 from oncocenter.support import calc
 from oncocenter.support.models import (
     AidApplication,
@@ -114,6 +115,7 @@ def seed(ctx: Any) -> None:
     # HSCT episodes: about one child in six, at different day counts.
     hsct_children = children[::6]
     statuses = []
+    timeline: list[Any] = []
     for i, c in enumerate(hsct_children):
         indication, donor, hla, regimen = INDICATIONS[i % len(INDICATIONS)]
         offset = [-5, 8, 21, 60, 150, 400][i % 6]
@@ -141,6 +143,15 @@ def seed(ctx: Any) -> None:
             status=status,
         )
         statuses.append(status)
+        timeline.append(
+            TreatmentEpisode(
+                patient=c,
+                modality="hsct",
+                started_on=ep.conditioning_start,
+                description=f"HSCT ({ep.get_donor_type_display()}): {indication}"[:300],
+                source=f"support.hsct:{ep.pk}",
+            )
+        )
         if engraft and donor not in ("autologous",):
             GVHDEntry.objects.create(
                 episode=ep,
@@ -165,6 +176,7 @@ def seed(ctx: Any) -> None:
                 grade=rng.randint(1, 3),
                 resolved_on=day0 + dt.timedelta(days=10),
             )
+    TreatmentEpisode.objects.bulk_create(timeline)
     counts["hsct_episodes"] = len(statuses)
 
     # Hospital school: classes, enrollments of school-age children, attendance over two weeks.
