@@ -41,13 +41,17 @@ from oncocenter.support.schemas import (
     BereavementIn,
     CaseloadOut,
     CheckOutIn,
+    CloseIn,
     ComplicationIn,
     CreatedOut,
+    DoneIn,
     EnrollmentIn,
     EnrollmentOut,
+    GuardianIn,
     GVHDIn,
     HouseIn,
     HSCTDayOut,
+    HSCTDetailOut,
     HSCTIn,
     HSCTOut,
     HSCTPatch,
@@ -150,6 +154,14 @@ def add_measurement(request: HttpRequest, mrn: str, payload: MeasurementIn):
     return 201, _measurement_out(m, warnings)
 
 
+@router.post("/patients/{mrn}/guardians", response={201: CreatedOut})
+def guardian_register(request: HttpRequest, mrn: str, payload: GuardianIn):
+    """Add a guardian; a legal representative must be an adult (19 or older)."""
+    require(request.user, "record.edit")
+    patient = patient_get(mrn=mrn, audit=False)
+    return 201, {"id": services.guardian_register(patient=patient, **payload.dict()).pk}
+
+
 # ============================================================================ HSCT
 @router.get("/patients/{mrn}/hsct", response=list[HSCTOut])
 def hsct_list(request: HttpRequest, mrn: str):
@@ -163,6 +175,18 @@ def hsct_create(request: HttpRequest, mrn: str, payload: HSCTIn):
     require(request.user, "support.hsct.edit")
     patient = patient_get(mrn=mrn, audit=False)
     return 201, services.hsct_episode_create(patient=patient, **payload.dict())
+
+
+@router.get("/hsct/{episode_id}", response=HSCTDetailOut)
+def hsct_read(request: HttpRequest, episode_id: int):
+    """One episode with its GVHD entries and complications."""
+    require(request.user, "support.hsct.view")
+    episode = _get(HSCTEpisode, episode_id)
+    audit_record(action="read", obj=episode, patient=episode.patient)
+    data = HSCTOut.from_orm(episode).dict()
+    data["gvhd"] = list(episode.gvhd_entries.all())
+    data["complications"] = list(episode.complications.all())
+    return data
 
 
 @router.patch("/hsct/{episode_id}", response=HSCTOut)
@@ -467,10 +491,10 @@ def palliative_bereavement(request: HttpRequest, referral_id: int, payload: Bere
 
 
 @router.post("/palliative/bereavement/{followup_id}/done", response=CreatedOut)
-def palliative_bereavement_done(request: HttpRequest, followup_id: int, payload: CheckOutIn):
+def palliative_bereavement_done(request: HttpRequest, followup_id: int, payload: DoneIn):
     require(request.user, "support.palliative.edit")
     f = _get(BereavementFollowUp, followup_id)
-    return {"id": services.bereavement_done(followup=f, done_on=payload.check_out).pk}
+    return {"id": services.bereavement_done(followup=f, **payload.dict()).pk}
 
 
 # ============================================================================ social work
@@ -505,10 +529,10 @@ def social_case_open(request: HttpRequest, mrn: str, payload: SocialCaseIn):
 
 
 @router.post("/social/cases/{case_id}/close", response=CreatedOut)
-def social_case_close(request: HttpRequest, case_id: int, payload: CheckOutIn):
+def social_case_close(request: HttpRequest, case_id: int, payload: CloseIn):
     require(request.user, "support.social.edit")
     case = _get(SocialCase, case_id)
-    return {"id": services.social_case_close(case=case, closed_on=payload.check_out).pk}
+    return {"id": services.social_case_close(case=case, closed_on=payload.closed_on).pk}
 
 
 @router.post("/social/cases/{case_id}/assessments", response={201: CreatedOut})

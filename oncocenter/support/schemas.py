@@ -366,3 +366,42 @@ class ServiceUseOut(Schema):
     aid_amount: list[Decimal]
     shelter_families: list[int]
     shelter_nights: list[int]
+
+
+class DoneIn(Schema):
+    done_on: dt.date
+    notes: str = ""
+
+
+class CloseIn(Schema):
+    closed_on: dt.date
+
+
+class GVHDOut(Schema):
+    id: int
+    kind: str
+    organ: str
+    stage: int
+    observed_on: dt.date
+
+
+class ComplicationOut(Schema):
+    id: int
+    kind: str
+    onset_on: dt.date
+    grade: int | None
+    resolved_on: dt.date | None
+    description: str
+
+
+class HSCTDetailOut(HSCTOut):
+    gvhd: list[GVHDOut]
+    complications: list[ComplicationOut]
+
+
+class GuardianIn(Schema):
+    name_ko: str
+    relationship: str
+    birth_date: dt.date
+    phone: str = ""
+    is_legal_representative: bool = True

@@ -265,3 +265,50 @@ def test_school_palliative_social_api(world, api_as):
     )
     assert r.status_code == 201
     assert sw.get("/api/support/social/caseload").json()[0]["open_cases"] == 1
+
+
+def test_hsct_detail_guardian_and_case_close_api(world, api_as):
+    from oncocenter.patients.models_record import Guardian
+
+    c = api_as("pediatric_oncologist")
+    ep = world["episode"]
+    assert (
+        _post(
+            c,
+            f"/api/support/hsct/{ep.pk}/complications",
+            {"kind": "cmv", "onset_on": "2026-03-20", "grade": 2},
+        ).status_code
+        == 201
+    )
+    body = c.get(f"/api/support/hsct/{ep.pk}").json()
+    assert body["complications"][0]["kind"] == "cmv" and body["gvhd"] == []
+    assert api_as("social_worker").get(f"/api/support/hsct/{ep.pk}").status_code == 403
+    url = f"/api/support/patients/{world['mrn']}/guardians"
+    r = _post(c, url, {"name_ko": "한형", "relationship": "sibling", "birth_date": "2012-05-05"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "birth_date"
+    assert not Guardian.objects.exists()
+    assert (
+        _post(
+            c, url, {"name_ko": "한아빠", "relationship": "father", "birth_date": "1980-05-05"}
+        ).status_code
+        == 201
+    )
+    assert (
+        _post(
+            api_as("hospital_school_teacher"),
+            url,
+            {"name_ko": "한아빠", "relationship": "father", "birth_date": "1980-05-05"},
+        ).status_code
+        == 403
+    )
+    sw = api_as(user=world["social_worker"])
+    r = _post(
+        sw, f"/api/support/social/cases/{world['case'].pk}/close", {"closed_on": "2025-01-01"}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "closed_on"
+    assert (
+        _post(
+            sw, f"/api/support/social/cases/{world['case'].pk}/close", {"closed_on": "2026-05-01"}
+        ).status_code
+        == 200
+    )
