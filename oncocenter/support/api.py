@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotFound, ValidationFailed
@@ -151,7 +151,7 @@ def add_measurement(request: HttpRequest, mrn: str, payload: MeasurementIn):
     m, warnings = services.measurement_record(
         patient=patient, recorded_by=request.user, **payload.dict()
     )
-    return 201, _measurement_out(m, warnings)
+    return Status(201, _measurement_out(m, warnings))
 
 
 @router.post("/patients/{mrn}/guardians", response={201: CreatedOut})
@@ -159,7 +159,7 @@ def guardian_register(request: HttpRequest, mrn: str, payload: GuardianIn):
     """Add a guardian; a legal representative must be an adult (19 or older)."""
     require(request.user, "record.edit")
     patient = patient_get(mrn=mrn, audit=False)
-    return 201, {"id": services.guardian_register(patient=patient, **payload.dict()).pk}
+    return Status(201, {"id": services.guardian_register(patient=patient, **payload.dict()).pk})
 
 
 # ============================================================================ HSCT
@@ -174,7 +174,7 @@ def hsct_list(request: HttpRequest, mrn: str):
 def hsct_create(request: HttpRequest, mrn: str, payload: HSCTIn):
     require(request.user, "support.hsct.edit")
     patient = patient_get(mrn=mrn, audit=False)
-    return 201, services.hsct_episode_create(patient=patient, **payload.dict())
+    return Status(201, services.hsct_episode_create(patient=patient, **payload.dict()))
 
 
 @router.get("/hsct/{episode_id}", response=HSCTDetailOut)
@@ -222,14 +222,14 @@ def hsct_day(request: HttpRequest, episode_id: int, on: str | None = None):
 def hsct_gvhd(request: HttpRequest, episode_id: int, payload: GVHDIn):
     require(request.user, "support.hsct.edit")
     episode = _get(HSCTEpisode, episode_id)
-    return 201, {"id": services.gvhd_entry_add(episode=episode, **payload.dict()).pk}
+    return Status(201, {"id": services.gvhd_entry_add(episode=episode, **payload.dict()).pk})
 
 
 @router.post("/hsct/{episode_id}/complications", response={201: CreatedOut})
 def hsct_complication(request: HttpRequest, episode_id: int, payload: ComplicationIn):
     require(request.user, "support.hsct.edit")
     episode = _get(HSCTEpisode, episode_id)
-    return 201, {"id": services.hsct_complication_add(episode=episode, **payload.dict()).pk}
+    return Status(201, {"id": services.hsct_complication_add(episode=episode, **payload.dict()).pk})
 
 
 # ============================================================================ hospital school
@@ -242,7 +242,7 @@ def school_classes(request: HttpRequest):
 @router.post("/school/classes", response={201: SchoolClassOut})
 def school_class_create(request: HttpRequest, payload: SchoolClassIn):
     require(request.user, "support.school.manage")
-    return 201, services.school_class_create(teacher=request.user, **payload.dict())
+    return Status(201, services.school_class_create(teacher=request.user, **payload.dict()))
 
 
 def _enrollment_out(e: SchoolEnrollment) -> dict[str, Any]:
@@ -279,14 +279,14 @@ def school_enroll(request: HttpRequest, mrn: str, payload: EnrollmentIn):
     data = payload.dict()
     school_class = _get(SchoolClass, data.pop("school_class_id"))
     e = services.school_enroll(patient=patient, school_class=school_class, **data)
-    return 201, _enrollment_out(e)
+    return Status(201, _enrollment_out(e))
 
 
 @router.post("/school/enrollments/{enrollment_id}/attendance", response={201: CreatedOut})
 def school_attendance(request: HttpRequest, enrollment_id: int, payload: AttendanceIn):
     require(request.user, "support.school.edit")
     e = _get(SchoolEnrollment, enrollment_id)
-    return 201, {"id": services.school_attendance_record(enrollment=e, **payload.dict()).pk}
+    return Status(201, {"id": services.school_attendance_record(enrollment=e, **payload.dict()).pk})
 
 
 @router.put("/school/enrollments/{enrollment_id}/return-plan", response=CreatedOut)
@@ -306,7 +306,7 @@ def aid_organisations(request: HttpRequest):
 @router.post("/aid/organisations", response={201: OrganisationOut})
 def aid_organisation_create(request: HttpRequest, payload: OrganisationIn):
     require(request.user, "support.aid.manage")
-    return 201, services.aid_organisation_create(**payload.dict())
+    return Status(201, services.aid_organisation_create(**payload.dict()))
 
 
 def _aid_out(a: AidApplication) -> dict[str, Any]:
@@ -347,7 +347,7 @@ def aid_create(request: HttpRequest, mrn: str, payload: AidIn):
     a = services.aid_application_create(
         patient=patient, organisation=org, created_by=request.user, **data
     )
-    return 201, _aid_out(a)
+    return Status(201, _aid_out(a))
 
 
 @router.put("/aid/{application_id}/documents", response=AidOut)
@@ -372,14 +372,14 @@ def aid_transition(request: HttpRequest, application_id: int, payload: AidTransi
 @router.post("/shelter/houses", response={201: CreatedOut})
 def shelter_house_create(request: HttpRequest, payload: HouseIn):
     require(request.user, "support.shelter.manage")
-    return 201, {"id": services.shelter_house_create(**payload.dict()).pk}
+    return Status(201, {"id": services.shelter_house_create(**payload.dict()).pk})
 
 
 @router.post("/shelter/houses/{house_id}/rooms", response={201: CreatedOut})
 def shelter_room_create(request: HttpRequest, house_id: int, payload: RoomIn):
     require(request.user, "support.shelter.manage")
     house = _get(ShelterHouse, house_id)
-    return 201, {"id": services.shelter_room_create(house=house, **payload.dict()).pk}
+    return Status(201, {"id": services.shelter_room_create(house=house, **payload.dict()).pk})
 
 
 @router.get("/shelter/rooms", response=list[RoomOut])
@@ -406,7 +406,7 @@ def shelter_check_in(request: HttpRequest, payload: StayIn):
     entry = (
         _get(ShelterWaitlistEntry, payload.waitlist_entry_id) if payload.waitlist_entry_id else None
     )
-    return 201, services.shelter_check_in(
+    stay = services.shelter_check_in(
         room=room,
         patient=patient,
         guests=payload.guests,
@@ -414,6 +414,7 @@ def shelter_check_in(request: HttpRequest, payload: StayIn):
         check_out=payload.check_out,
         waitlist_entry=entry,
     )
+    return Status(201, stay)
 
 
 @router.post("/shelter/stays/{stay_id}/check-out", response=StayOut)
@@ -449,7 +450,7 @@ def shelter_waitlist_add(request: HttpRequest, payload: WaitlistIn):
     require(request.user, "support.shelter.edit")
     data = payload.dict()
     patient = patient_get(mrn=data.pop("mrn"), audit=False)
-    return 201, {"id": services.waitlist_add(patient=patient, **data).pk}
+    return Status(201, {"id": services.waitlist_add(patient=patient, **data).pk})
 
 
 @router.post("/shelter/waitlist/{entry_id}/withdraw", response=CreatedOut)
@@ -471,9 +472,10 @@ def palliative_list(request: HttpRequest, mrn: str):
 def palliative_refer(request: HttpRequest, mrn: str, payload: PalliativeIn):
     require(request.user, "support.palliative.refer")
     patient = patient_get(mrn=mrn, audit=False)
-    return 201, services.palliative_refer(
+    referral = services.palliative_refer(
         patient=patient, referred_by=request.user, **payload.dict()
     )
+    return Status(201, referral)
 
 
 @router.patch("/palliative/{referral_id}", response=PalliativeOut)
@@ -487,7 +489,7 @@ def palliative_update(request: HttpRequest, referral_id: int, payload: Palliativ
 def palliative_bereavement(request: HttpRequest, referral_id: int, payload: BereavementIn):
     require(request.user, "support.palliative.edit")
     r = _get(PalliativeReferral, referral_id)
-    return 201, {"id": services.bereavement_plan(referral=r, **payload.dict()).pk}
+    return Status(201, {"id": services.bereavement_plan(referral=r, **payload.dict()).pk})
 
 
 @router.post("/palliative/bereavement/{followup_id}/done", response=CreatedOut)
@@ -525,7 +527,7 @@ def social_case_open(request: HttpRequest, mrn: str, payload: SocialCaseIn):
     case = services.social_case_open(
         patient=patient, social_worker=worker, opened_on=payload.opened_on
     )
-    return 201, {"id": case.pk}
+    return Status(201, {"id": case.pk})
 
 
 @router.post("/social/cases/{case_id}/close", response=CreatedOut)
@@ -539,14 +541,14 @@ def social_case_close(request: HttpRequest, case_id: int, payload: CloseIn):
 def social_assessment(request: HttpRequest, case_id: int, payload: AssessmentIn):
     require(request.user, "support.social.edit")
     case = _get(SocialCase, case_id)
-    return 201, {"id": services.needs_assessment_record(case=case, **payload.dict()).pk}
+    return Status(201, {"id": services.needs_assessment_record(case=case, **payload.dict()).pk})
 
 
 @router.post("/social/cases/{case_id}/interventions", response={201: CreatedOut})
 def social_intervention(request: HttpRequest, case_id: int, payload: InterventionIn):
     require(request.user, "support.social.edit")
     case = _get(SocialCase, case_id)
-    return 201, {"id": services.intervention_add(case=case, **payload.dict()).pk}
+    return Status(201, {"id": services.intervention_add(case=case, **payload.dict()).pk})
 
 
 @router.post("/social/interventions/{intervention_id}/outcome", response=CreatedOut)
