@@ -24,6 +24,12 @@ from oncocenter.oncology.models import (
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+def set_choices(form: forms.Form, name: str, choices: list) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class DomainForm(forms.Form):
     def add_domain_errors(self, exc: ValidationFailed) -> None:
         for problem in exc.problems:
@@ -64,6 +70,14 @@ class DiagnosisForm(DomainForm):
     verification_status = forms.ChoiceField(
         label=_("Verification status"), choices=VerificationStatus.choices, initial="confirmed"
     )
+
+
+class DiagnosisStatusForm(DomainForm):
+    diagnosis = forms.TypedChoiceField(label=_("Diagnosis"), coerce=int)
+    clinical_status = forms.ChoiceField(label=_("Clinical status"), choices=ClinicalStatus.choices)
+    verification_status = forms.ChoiceField(label=_("Verification status"), choices=VerificationStatus.choices,
+                                            help_text=_("Entered in error keeps the row but removes it from "
+                                                        "pre-screening and summaries."))
 
 
 class StagingForm(DomainForm):
