@@ -45,6 +45,15 @@ def patient_needs_anesthesia(patient: Any) -> bool:
     return PediatricProfile.objects.filter(patient=patient, sedation_required=True).exists()
 
 
+def patients_needing_anesthesia(patient_ids: list[int]) -> set[int]:
+    """Bulk form for the scheduler adapter: ids of the given patients who need sedation."""
+    return set(
+        PediatricProfile.objects.filter(
+            patient_id__in=patient_ids, sedation_required=True
+        ).values_list("patient_id", flat=True)
+    )
+
+
 def latest_measurement(patient: Any) -> BodyMeasurement | None:
     return BodyMeasurement.objects.filter(patient=patient).order_by("-measured_on", "-id").first()
 

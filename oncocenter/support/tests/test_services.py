@@ -67,6 +67,8 @@ def test_sedation_reaches_anesthesia_flag():
     assert selectors.patient_needs_anesthesia(child) is False
     services.profile_set_sedation(patient=child, sedation_required=True, sedation_notes="propofol")
     assert selectors.patient_needs_anesthesia(child) is True
+    other = ChildFactory()
+    assert selectors.patients_needing_anesthesia([child.pk, other.pk]) == {child.pk}
 
 
 # ---------------------------------------------------------------- HSCT
