@@ -12,7 +12,7 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from oncocenter.oncology.models import TreatmentEpisode
+from oncocenter.oncology.models import Diagnosis, TreatmentEpisode
 from oncocenter.support import calc
 from oncocenter.support.models import (
     AidApplication,
@@ -52,21 +52,32 @@ CLASSES = [
     ("별빛반 (초등 고학년)", "elementary", "병원학교 2교실", "월-금 14:30-16:00"),
     ("청소년반 (중·고)", "middle", "병원학교 2교실", "화·목 16:00-17:30"),
 ]
+# (ICD-10 prefix, ICD-O-3 morphology or "") -> indication, donor, HLA, conditioning.
 INDICATIONS = [
-    ("ALL, second complete remission", "unrelated", "10/10", "tbi_vp16"),
-    ("AML, first complete remission, high risk", "related", "8/8", "bu_flu"),
-    ("High-risk neuroblastoma, consolidation", "autologous", "", "bu_mel"),
-    ("Severe aplastic anemia", "related_haplo", "5/10", "flu_cy_atg"),
-    ("JMML", "cord_blood", "5/8", "bu_cy"),
-    ("Medulloblastoma, tandem autologous", "autologous", "", "thio_carbo_etop"),
+    (("C91.0", ""), ("ALL, second complete remission", "unrelated", "10/10", "tbi_vp16")),
+    (("C92.0", ""), ("AML, first complete remission, high risk", "related", "8/8", "bu_flu")),
+    (("C74", "9500/3"), ("High-risk neuroblastoma, consolidation", "autologous", "", "bu_mel")),
+    (
+        ("C71", "9470/3"),
+        ("Medulloblastoma, tandem autologous", "autologous", "", "thio_carbo_etop"),
+    ),
+    (("D61", ""), ("Severe aplastic anemia", "related_haplo", "5/10", "flu_cy_atg")),
+    (("C81", ""), ("Relapsed Hodgkin lymphoma", "autologous", "", "beam")),
 ]
 
 
-def _bsa_row(patient: Any, on: dt.date, rng: Any) -> BodyMeasurement | None:
+def _indication(icd10: str, morphology: str) -> tuple[str, str, str, str] | None:
+    for (prefix, morph), value in INDICATIONS:
+        if icd10.startswith(prefix) and (not morph or morph == morphology):
+            return value
+    return None
+
+
+def _bsa_row(patient: Any, on: dt.date, shift_cm: float, bmi: float) -> BodyMeasurement | None:
     age = max(calc.age_in_years(patient.birth_date, on), 0.2)
-    # Rough growth curve: height ~ 50 + 6.5 cm/year to 16, weight from height.
-    height = min(50 + 6.5 * min(age, 16) + rng.uniform(-6, 6), 190)
-    weight = max(2.5, (height / 100) ** 2 * rng.uniform(14, 20))
+    # Rough growth curve: height ~ 50 + 6.5 cm/year to 16 (shifted per child), weight from BMI.
+    height = min(50 + 6.5 * min(age, 16) + shift_cm, 190)
+    weight = max(2.5, (height / 100) ** 2 * bmi)
     try:
         r = calc.bsa_mosteller(height=height, weight=weight)
     except calc.SupportRuleError:
@@ -103,24 +114,36 @@ def seed(ctx: Any) -> None:
     )
     rows = []
     for c in children:
+        shift_cm, bmi = rng.uniform(-6, 6), rng.uniform(14, 20)
         for months in (6, 3, 0):
             on = max(today - dt.timedelta(days=30 * months), c.birth_date + dt.timedelta(days=30))
             if on <= today:
-                m = _bsa_row(c, on, rng)
+                m = _bsa_row(c, on, shift_cm, bmi)
                 if m:
                     rows.append(m)
     BodyMeasurement.objects.bulk_create(rows)
     counts["measurements"] = len(rows)
 
-    # HSCT episodes: about one child in six, at different day counts.
-    hsct_children = children[::6]
+    # HSCT episodes for children whose diagnosis is a transplant indication (clinical demo).
+    by_child = {c.pk: c for c in children}
+    diagnoses = (
+        Diagnosis.objects.filter(patient_id__in=by_child, is_primary=True)
+        .order_by("patient_id", "diagnosed_on")
+        .values_list("patient_id", "icd10_code", "icdo3_morphology", "diagnosed_on")
+    )
+    candidates: list[tuple[Any, tuple[str, str, str, str], dt.date]] = []
+    seen: set[int] = set()
+    for pid, icd10, morphology, diagnosed_on in diagnoses:
+        found = _indication(icd10, morphology)
+        if found and pid not in seen:
+            seen.add(pid)
+            candidates.append((by_child[pid], found, diagnosed_on))
     statuses = []
     timeline: list[Any] = []
-    for i, c in enumerate(hsct_children):
-        indication, donor, hla, regimen = INDICATIONS[i % len(INDICATIONS)]
+    for i, (c, (indication, donor, hla, regimen), diagnosed_on) in enumerate(candidates):
         offset = [-5, 8, 21, 60, 150, 400][i % 6]
         day0 = today - dt.timedelta(days=offset)
-        if day0 < c.birth_date + dt.timedelta(days=120):
+        if day0 - dt.timedelta(days=7) < max(diagnosed_on, c.birth_date + dt.timedelta(days=120)):
             continue
         engraft = day0 + dt.timedelta(days=rng.randint(12, 24)) if offset > 24 else None
         status = (
