@@ -170,7 +170,7 @@ def seed(ctx: Any) -> None:
             TreatmentEpisode(
                 patient=c,
                 modality="hsct",
-                started_on=ep.conditioning_start,
+                started_on=day0 - dt.timedelta(days=7),
                 description=f"HSCT ({ep.get_donor_type_display()}): {indication}"[:300],
                 source=f"support.hsct:{ep.pk}",
             )
