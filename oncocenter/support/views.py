@@ -266,6 +266,8 @@ def _hsct_page(
         "complication_form": bound.get("complication_form") or forms.ComplicationForm(),
         "grades": {g["code"]: g["label"] for g in vocab.gvhd()["acute"]["grades"]},
     }
+    if request.headers.get("HX-Request") and request.method == "GET":
+        return render(request, "support/_partials/hsct_day.html", context)
     return render(request, "support/hsct_detail.html", context, status=status)
 
 

@@ -354,3 +354,11 @@ def test_waitlist_withdraw_and_case_close(world, client_as):
         .status_code
         == 403
     )
+
+
+def test_hsct_day_count_htmx_partial(world, client_as):
+    c = client_as("nurse")
+    url = reverse("support:hsct-detail", args=[world["episode"].pk])
+    r = c.get(url, {"on": "2026-04-09"}, HTTP_HX_REQUEST="true")
+    body = r.content.decode()
+    assert r.status_code == 200 and "<html" not in body and "day +30" in body
