@@ -429,7 +429,11 @@ def shelter_waitlist(request: HttpRequest):
     """Waiting families, best first, each with the points of every factor."""
     require(request.user, "support.shelter.view")
     rows = selectors.waitlist_ranked()
-    audit_record(action="read", object_type="support.waitlist", detail={"count": len(rows)})
+    audit_record(
+        action="read",
+        object_type="support.waitlist",
+        detail={"count": len(rows), "mrns": [r["entry"].patient.mrn for r in rows]},
+    )
     return [
         {
             "id": r["entry"].pk,

@@ -239,7 +239,11 @@ def hsct_create(request: HttpRequest, mrn: str) -> HttpResponse:
 @permission_required("support.hsct.view")
 def hsct_worklist(request: HttpRequest) -> HttpResponse:
     rows = selectors.hsct_active_episodes(_today())
-    audit_record(action="read", object_type="support.hsct_worklist", detail={"count": len(rows)})
+    audit_record(
+        action="read",
+        object_type="support.hsct_worklist",
+        detail={"count": len(rows), "mrns": [v.episode.patient.mrn for v in rows]},
+    )
     return render(request, "support/hsct_worklist.html", {"rows": rows})
 
 
@@ -332,7 +336,11 @@ def _school_page(request: HttpRequest, status: int = 200, **bound: Any) -> HttpR
         .select_related("patient", "school_class")
         .order_by("school_class__name", "patient__name_ko")
     )
-    audit_record(action="read", object_type="support.school", detail={"count": len(enrollments)})
+    audit_record(
+        action="read",
+        object_type="support.school",
+        detail={"count": len(enrollments), "mrns": [e.patient.mrn for e in enrollments]},
+    )
     return render(
         request,
         "support/school.html",
@@ -483,7 +491,11 @@ class AidNewForm(forms.AidForm):
 
 def _aid_page(request: HttpRequest, status: int = 200, **bound: Any) -> HttpResponse:
     apps_qs = AidApplication.objects.select_related("patient", "organisation").order_by("-id")[:200]
-    audit_record(action="read", object_type="support.aid", detail={"count": len(apps_qs)})
+    audit_record(
+        action="read",
+        object_type="support.aid",
+        detail={"count": len(apps_qs), "mrns": sorted({a.patient.mrn for a in apps_qs})},
+    )
     return render(
         request,
         "support/aid.html",
@@ -630,7 +642,16 @@ def _shelter_page(request: HttpRequest, status: int = 200, **bound: Any) -> Http
     today = _today()
     ranked = selectors.waitlist_ranked()
     occupancy = selectors.room_occupancy(today)
-    audit_record(action="read", object_type="support.shelter", detail={"waitlist": len(ranked)})
+    audit_record(
+        action="read",
+        object_type="support.shelter",
+        detail={
+            "mrns": sorted(
+                {r["entry"].patient.mrn for r in ranked}
+                | {o["stay"].patient.mrn for o in occupancy if o["stay"]}
+            )
+        },
+    )
     prefill = {"check_in": today, "guests": 2}
     if request.GET.get("entry"):
         entry = (
@@ -779,7 +800,11 @@ def shelter_room_create(request: HttpRequest) -> HttpResponse:
 @permission_required("support.palliative.view")
 def palliative(request: HttpRequest) -> HttpResponse:
     rows = PalliativeReferral.objects.select_related("patient").order_by("status", "-referred_on")
-    audit_record(action="read", object_type="support.palliative", detail={"count": len(rows)})
+    audit_record(
+        action="read",
+        object_type="support.palliative",
+        detail={"count": len(rows), "mrns": [r.patient.mrn for r in rows]},
+    )
     return render(
         request,
         "support/palliative.html",
@@ -896,7 +921,11 @@ def _social_page(request: HttpRequest, status: int = 200, **bound: Any) -> HttpR
     mine = SocialCase.objects.filter(
         social_worker_id=request.user.pk, closed_on__isnull=True
     ).select_related("patient")
-    audit_record(action="read", object_type="support.social", detail={"count": len(mine)})
+    audit_record(
+        action="read",
+        object_type="support.social",
+        detail={"count": len(mine), "mrns": [c.patient.mrn for c in mine]},
+    )
     return render(
         request,
         "support/social.html",

@@ -362,3 +362,11 @@ def test_hsct_day_count_htmx_partial(world, client_as):
     r = c.get(url, {"on": "2026-04-09"}, HTTP_HX_REQUEST="true")
     body = r.content.decode()
     assert r.status_code == 200 and "<html" not in body and "day +30" in body
+
+
+def test_list_pages_audit_which_children_were_shown(world, client_as):
+    client_as("social_worker").get(reverse("support:shelter"))
+    event = AuditEvent.objects.filter(object_type="support.shelter").latest("seq")
+    assert (
+        world["mrn"] in event.detail["mrns"] and world["entry"].patient.mrn in event.detail["mrns"]
+    )
