@@ -57,12 +57,21 @@ def _services_section(request: HttpRequest, patient: Any) -> dict[str, Any] | No
     return {"links": links} if links else None
 
 
+def _audit_panel(key: str, mrns: list[str]) -> None:
+    from oncocenter.audit.services import audit_record
+
+    if mrns:
+        audit_record(action="read", object_type=f"support.panel.{key}", detail={"mrns": mrns})
+
+
 def _teacher_panel(request: HttpRequest) -> dict[str, Any] | None:
     from oncocenter.support.models import SchoolEnrollment
 
     rows = SchoolEnrollment.objects.filter(
         ended_on__isnull=True, school_class__teacher_id=request.user.pk
     ).select_related("patient", "school_class")[:30]
+    rows = list(rows)
+    _audit_panel("school", [e.patient.mrn for e in rows])
     return {"rows": rows, "url": reverse("support:school")}
 
 
@@ -71,10 +80,12 @@ def _shelter_panel(request: HttpRequest) -> dict[str, Any] | None:
 
     today = timezone.localdate()
     occupancy = selectors.room_occupancy(today)
+    top = selectors.waitlist_ranked()[:5]
+    _audit_panel("shelter", [r["entry"].patient.mrn for r in top])
     return {
         "free": sum(1 for r in occupancy if r["stay"] is None),
         "rooms": len(occupancy),
-        "top": selectors.waitlist_ranked()[:5],
+        "top": top,
         "url": reverse("support:shelter"),
     }
 
@@ -82,10 +93,9 @@ def _shelter_panel(request: HttpRequest) -> dict[str, Any] | None:
 def _hsct_panel(request: HttpRequest) -> dict[str, Any] | None:
     from oncocenter.support import selectors
 
-    return {
-        "rows": selectors.hsct_active_episodes(timezone.localdate())[:15],
-        "url": reverse("support:hsct"),
-    }
+    rows = selectors.hsct_active_episodes(timezone.localdate())[:15]
+    _audit_panel("hsct", [v.episode.patient.mrn for v in rows])
+    return {"rows": rows, "url": reverse("support:hsct")}
 
 
 def _palliative_panel(request: HttpRequest) -> dict[str, Any] | None:
@@ -94,6 +104,8 @@ def _palliative_panel(request: HttpRequest) -> dict[str, Any] | None:
     rows = PalliativeReferral.objects.filter(status__in=["requested", "active"]).select_related(
         "patient"
     )[:15]
+    rows = list(rows)
+    _audit_panel("palliative", [r.patient.mrn for r in rows])
     return {"rows": rows, "url": reverse("support:palliative")}
 
 
