@@ -370,3 +370,31 @@ def test_list_pages_audit_which_children_were_shown(world, client_as):
     assert (
         world["mrn"] in event.detail["mrns"] and world["entry"].patient.mrn in event.detail["mrns"]
     )
+
+
+def test_offer_a_room_from_the_waitlist(world, client_as):
+    from oncocenter.support.models import ShelterWaitlistEntry
+    from oncocenter.support.tests.factories import ShelterRoomFactory
+
+    entry = world["entry"]
+    room = ShelterRoomFactory()
+    c = client_as("social_worker")
+    page = c.get(reverse("support:shelter"), {"entry": entry.pk}).content.decode()
+    assert (
+        f'value="{entry.patient.mrn}"' in page
+        and f'name="waitlist_entry" value="{entry.pk}"' in page
+    )
+    r = c.post(
+        reverse("support:shelter-check-in"),
+        {
+            "room": room.pk,
+            "mrn": entry.patient.mrn,
+            "guests": 2,
+            "check_in": "2026-02-01",
+            "waitlist_entry": entry.pk,
+        },
+    )
+    assert r.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "housed" and entry.stay.room == room
+    assert not ShelterWaitlistEntry.objects.filter(status="waiting").exists()
