@@ -35,6 +35,7 @@ SURFACE = [
     ("api", "/api/oncology/patients/{mrn}/markers", "oncology.view"),
     ("api", "/api/oncology/patients/{mrn}/treatments", "oncology.view"),
     ("api", "/api/oncology/patients/{mrn}/workup", "workup.view"),
+    ("api", "/api/oncology/diagnoses/{diagnosis}/fhir", "oncology.view"),
     ("api", "/api/oncology/workup?department=radiology", "workup.view"),
     ("api", "/api/oncology/workup/turnaround", "workup.view"),
     ("api", "/api/referrals/worklist/nutrition", "referral.view"),

@@ -65,7 +65,9 @@ def meeting_create(request: HttpRequest, payload: MeetingIn):
 @router.get("/meetings/{pk}", response=MeetingOut)
 def meeting_read(request: HttpRequest, pk: int):
     require(request.user, "mdt.view")
-    return meeting_out(get_meeting(pk))
+    meeting = get_meeting(pk)
+    selectors.meeting_audit_read(meeting)
+    return meeting_out(meeting)
 
 
 @router.post("/meetings/{pk}/attendance", response={201: QuorumOut})

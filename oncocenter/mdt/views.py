@@ -128,6 +128,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, str(exc))
         status = 409
+    selectors.meeting_audit_read(meeting)
     cases = list(meeting.cases.select_related("patient", "recommendation").order_by("id"))
     case_rows = []
     for c in cases:

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -41,6 +40,12 @@ RECORD_FORMS: dict[str, tuple[type[oforms.DomainForm], str]] = {
 
 def _diagnosis_choices(diagnoses: list[Diagnosis]) -> list[tuple[int, str]]:
     return [(d.pk, f"{d.icd10_code} {d.icdo3_morphology} ({d.diagnosed_on:%Y-%m-%d})") for d in diagnoses]
+
+
+def _patient_referrals(patient: Any) -> list:
+    from oncocenter.referrals.models import Referral
+
+    return list(Referral.objects.filter(patient=patient).order_by("-requested_at")[:50])
 
 
 def _save(key: str, form: forms.Form, patient: Any, user: Any) -> None:
@@ -106,6 +111,7 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
         "rec": oncology_record(patient=patient),
         "forms": bound,
         "record_extra": patient_record(patient=patient) if has_perm(request.user, "record.view") else None,
+        "referrals": _patient_referrals(patient) if has_perm(request.user, "referral.view") else None,
         "can_refer": has_perm(request.user, "referral.create"),
         "can_edit_record": has_perm(request.user, "record.edit"),
     }
@@ -121,16 +127,22 @@ def chart(request: HttpRequest, mrn: str) -> HttpResponse:
     except NotFound as exc:
         return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
     started = time.perf_counter()
-    with CaptureQueriesContext(connection) as captured:
+    counted: list[str] = []
+
+    def count(execute, sql, params, many, context):  # shown on the page for support staff
+        counted.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         events = patient_timeline(patient=patient)
-    kinds = sorted({e.kind for e in events})
+    kinds = sorted({(e.kind, e.kind_label) for e in events})
     wanted = request.GET.get("kind", "")
     if wanted:
         events = [e for e in events if e.kind == wanted]
     return render(request, "oncology/chart.html", {
         "patient": patient, "events": events, "kinds": kinds, "wanted": wanted,
         "elapsed_ms": round((time.perf_counter() - started) * 1000),
-        "queries": len(captured.captured_queries),
+        "queries": len(counted),
     })
 
 

@@ -57,6 +57,7 @@ def prescreen(request: HttpRequest, pk: int):
     """Matching patients, each criterion met / unmet / unknown with the data used."""
     require(request.user, "trial.screen")
     study = get_study(pk)
+    selectors.study_audit_read(study)
     return [
         {"mrn": c.patient.mrn, "name_ko": c.patient.name_ko, "overall": c.evaluation.overall,
          "verdicts": c.evaluation.verdicts}
@@ -68,6 +69,7 @@ def prescreen(request: HttpRequest, pk: int):
 def screening_log(request: HttpRequest, pk: int):
     require(request.user, "trial.screen")
     study = get_study(pk)
+    selectors.study_audit_read(study)
     return [
         {"id": s.pk, "mrn": s.patient.mrn, "screened_on": s.screened_on, "overall": s.overall, "outcome": s.outcome,
          "verdicts": s.verdicts}

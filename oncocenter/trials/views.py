@@ -79,6 +79,7 @@ def study(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("trials:study", pk=study.pk)
         status = 400
     can_screen = has_perm(request.user, "trial.screen")
+    selectors.study_audit_read(study)
     return render(request, "trials/study.html", {
         "study": study,
         "candidates": selectors.prescreen(study=study, as_of=timezone.localdate()) if can_screen else None,

@@ -90,7 +90,8 @@ def test_pediatric_neuroblastoma_walk(page, browser_login):
         page.click("#form-attendance button[type=submit]")
         page.wait_for_load_state("networkidle")
     assert "No quorum" in page.inner_text("#quorum")
-    assert page.inner_text(".missing-discipline") == "nuclear_medicine"
+    assert page.get_attribute(".missing-discipline", "data-code") == "nuclear_medicine"
+    assert page.inner_text(".missing-discipline") == "Nuclear medicine"
     page.fill("#id_att-username", attendees["nuclear_medicine"])
     page.select_option("#id_att-discipline", "nuclear_medicine")
     page.click("#form-attendance button[type=submit]")
