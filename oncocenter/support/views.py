@@ -1091,16 +1091,36 @@ def reports(request: HttpRequest) -> HttpResponse:
         series=iccc_series,
         y_label=_("cases"),
     )
-    use_svg = charts.stacked_bar_svg(
-        title=_("Children and families using support services"),
-        categories=cats,
-        series={
-            _("Hospital school"): use["school_children"],
-            _("Aid granted"): use["aid_families"],
-            _("Family shelter"): use["shelter_families"],
-        },
-        y_label=_("children"),
-    )
+    use_svgs = [
+        charts.stacked_bar_svg(
+            title=title,
+            categories=cats,
+            series={label: values},
+            y_label=unit,
+            width=480,
+            height=260,
+        )
+        for title, label, values, unit in (
+            (
+                _("Hospital school: children enrolled"),
+                _("Hospital school"),
+                use["school_children"],
+                _("children"),
+            ),
+            (
+                _("Aid: families granted support"),
+                _("Aid granted"),
+                use["aid_families"],
+                _("families"),
+            ),
+            (
+                _("Family shelter: families housed"),
+                _("Family shelter"),
+                use["shelter_families"],
+                _("families"),
+            ),
+        )
+    ]
     rows = [
         {
             "year": y,
@@ -1125,7 +1145,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             ],
             "use_rows": rows,
             "iccc_svg": iccc_svg,
-            "use_svg": use_svg,
+            "use_svgs": use_svgs,
         },
     )
 

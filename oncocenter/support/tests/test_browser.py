@@ -156,5 +156,6 @@ def test_childs_journey_from_diagnosis_to_report(live_server, browser_page):
     cells = [c.strip() for c in this_year.split("\t")]
     assert cells[1] == "1" and cells[3] == "1" and cells[5] == "1", cells
     assert (
-        page.locator("#iccc-chart svg").count() == 1 and page.locator("#use-chart svg").count() == 1
+        page.locator("#iccc-chart svg").count() == 1
+        and page.locator("#use-charts svg").count() == 3
     )

@@ -262,7 +262,7 @@ def test_forms_happy_paths(world, client_as):
 def test_reports_page_has_svg_and_csv(world, client_as):
     c = client_as("administrator")
     body = c.get(reverse("support:reports")).content.decode()
-    assert body.count("<svg") == 2
+    assert body.count("<svg") == 4
     csv_body = c.get(reverse("support:reports-csv", args=["service-use"])).content.decode(
         "utf-8-sig"
     )
