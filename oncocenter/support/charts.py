@@ -65,6 +65,8 @@ def stacked_bar_svg(
     plot_h = max(height - top - bottom, 10)
     totals = [sum(float(v[i]) for v in series.values()) for i in range(len(categories))]
     y_max = _nice_max(max(totals, default=0))
+    if y_max < 5 and all(float(t).is_integer() for t in totals):
+        y_max = 5.0  # counts: keep the ticks on whole numbers
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
