@@ -2,34 +2,18 @@
 
 Drives Debian's Chromium through Playwright against a live server. The diagnosis is recorded
 through the oncology JSON API (the clinical area's endpoint) from the signed-in browser session;
-everything else goes through the support pages.
+everything else goes through the support pages. It lives in tests/browser (after the other
+walks) because, like every live-server test, it ends by flushing the database.
 """
 
 import datetime as dt
-import os
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
-
-@pytest.fixture
-def browser_page():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("no /usr/bin/chromium")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
-
-
-def test_childs_journey_from_diagnosis_to_report(live_server, browser_page):
+def test_childs_journey_from_diagnosis_to_report(page, browser_login):
     from django.utils import timezone
 
     from oncocenter.accounts.tests.factories import PASSWORD, UserFactory
@@ -43,9 +27,12 @@ def test_childs_journey_from_diagnosis_to_report(live_server, browser_page):
 
     today = timezone.localdate()
     child = ChildFactory(name_ko="서하준", birth_date=today.replace(year=today.year - 7, day=1))
-    PatientCenter.objects.create(
-        patient=child, center=Center.objects.get(code="pediatric"), since=today
+    # An earlier transactional test may have flushed the rows the data migration created.
+    center, _ = Center.objects.get_or_create(
+        code="pediatric",
+        defaults={"name_en": "Pediatric Hematology-Oncology", "name_ko": "소아혈액종양센터"},
     )
+    PatientCenter.objects.create(patient=child, center=center, since=today)
     cls = SchoolClassFactory(name="무지개반")
     room = ShelterRoomFactory(number="07", capacity=3)
     org = AidOrganisationFactory(name="한국소아암재단")
@@ -53,14 +40,8 @@ def test_childs_journey_from_diagnosis_to_report(live_server, browser_page):
         username="coordinator",
         roles=["pediatric_oncologist", "hospital_school_teacher", "social_worker", "administrator"],
     )
-    base, page, mrn = live_server.url, browser_page, child.mrn
-
-    # Sign in.
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "coordinator")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    base, mrn = page.base_url, child.mrn
+    browser_login("coordinator", password=PASSWORD)
 
     # 1. Diagnosis (neuroblastoma of the adrenal gland) through the oncology API.
     page.goto(f"{base}/support/patients/{mrn}/")
