@@ -104,8 +104,25 @@ def browser_login(page):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` (row locks under real concurrency) are skipped on SQLite."""
+    """Two global test policies.
+
+    - Transactional tests (browser tests with a live server, concurrency tests) end with a flush
+      that would also wipe the reference data data-migrations load (centers, code lists, board
+      types...); serialized rollback restores it, so test order never matters.
+    - Tests marked `postgres` (row locks under real concurrency) are skipped on SQLite.
+    """
     from django.conf import settings
+
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (
+            kwargs.get("transaction") or "live_server" in fixtures or "transactional_db" in fixtures
+        )
+        if transactional and "serialized_rollback" not in kwargs:
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
