@@ -27,8 +27,12 @@ class CaseForm(DomainForm):
 
 class RecommendationForm(DomainForm):
     intent = forms.ChoiceField(label=_("Intent"), choices=Intent.choices)
-    modalities = forms.MultipleChoiceField(label=_("Modalities (in order)"), choices=Modality.choices,
-                                           widget=forms.CheckboxSelectMultiple, required=False)
+    # Ordered steps rather than checkboxes: the sequence (e.g. chemotherapy, then surgery) is the
+    # recommendation.
+    step1 = forms.ChoiceField(label=_("First modality"), choices=[("", "—"), *Modality.choices], required=False)
+    step2 = forms.ChoiceField(label=_("Then"), choices=[("", "—"), *Modality.choices], required=False)
+    step3 = forms.ChoiceField(label=_("Then"), choices=[("", "—"), *Modality.choices], required=False)
+    step4 = forms.ChoiceField(label=_("Then"), choices=[("", "—"), *Modality.choices], required=False)
     sequence_note = forms.CharField(label=_("Sequence"), max_length=300, required=False)
     from_department = forms.ChoiceField(label=_("Referring department"), choices=Department.choices)
     trial = forms.TypedChoiceField(label=_("Trial suggestion"), coerce=int, required=False, empty_value=None)

@@ -104,7 +104,8 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
                 orders = ([{"department": d["order_department"], "test_name": d["order_test"]}]
                           if d["order_department"] else [])
                 services.recommendation_record(
-                    case=case, intent=d["intent"], modalities=d["modalities"], from_department=d["from_department"],
+                    case=case, intent=d["intent"], from_department=d["from_department"],
+                    modalities=[d[f"step{i}"] for i in range(1, 5) if d[f"step{i}"]],
                     sequence_note=d["sequence_note"], note=d["note"],
                     trial=Study.objects.filter(pk=d["trial"]).first() if d["trial"] else None,
                     referrals=referrals, orders=orders, by=request.user,

@@ -23,7 +23,7 @@ from oncocenter.oncology.chart import patient_timeline
 from oncocenter.oncology.models import Diagnosis, WorkupDepartment, WorkupOrder
 from oncocenter.oncology.selectors import oncology_record, workup_turnaround, workup_worklist
 from oncocenter.patients.selectors import patient_get
-from oncocenter.patients.selectors_record import copay_expiring, patient_record
+from oncocenter.patients.selectors_record import copay_expiring, patient_record, record_gaps
 
 # form key -> (form class, permission); the key is also the form prefix
 RECORD_FORMS: dict[str, tuple[type[oforms.DomainForm], str]] = {
@@ -40,6 +40,22 @@ RECORD_FORMS: dict[str, tuple[type[oforms.DomainForm], str]] = {
 
 def _diagnosis_choices(diagnoses: list[Diagnosis]) -> list[tuple[int, str]]:
     return [(d.pk, f"{d.icd10_code} {d.icdo3_morphology} ({d.diagnosed_on:%Y-%m-%d})") for d in diagnoses]
+
+
+def _staging_help(diagnoses: list[Diagnosis]) -> list[dict[str, Any]]:
+    """The AJCC value sets of the sites of this patient's diagnoses, shown beside the form."""
+    from oncocenter.oncology import staging
+
+    seen, rows = set(), []
+    for d in diagnoses:
+        site = staging.site_for_icd10(d.icd10_code)
+        if site in seen or not d.icd10_code.startswith("C"):
+            continue
+        seen.add(site)
+        spec = staging.sites()[site]
+        rows.append({"site": spec["label_en"], "t": spec["T"], "n": spec["N"], "m": spec["M"],
+                     "groups": spec["stage_groups"]})
+    return rows
 
 
 def _patient_referrals(patient: Any) -> list:
@@ -111,6 +127,8 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
         "rec": oncology_record(patient=patient),
         "forms": bound,
         "record_extra": patient_record(patient=patient) if has_perm(request.user, "record.view") else None,
+        "record_gaps": record_gaps(patient=patient),
+        "staging_help": _staging_help(diagnoses),
         "referrals": _patient_referrals(patient) if has_perm(request.user, "referral.view") else None,
         "can_refer": has_perm(request.user, "referral.create"),
         "can_edit_record": has_perm(request.user, "record.edit"),

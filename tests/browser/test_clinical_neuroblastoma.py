@@ -101,9 +101,9 @@ def test_pediatric_neuroblastoma_walk(page, browser_login):
     case_pk = Meeting.objects.get().cases.get().pk
     prefix = f"rec{case_pk}"
     page.select_option(f"#id_{prefix}-intent", "curative")
-    page.check(f"input[name='{prefix}-modalities'][value='chemotherapy']")
-    page.check(f"input[name='{prefix}-modalities'][value='surgery']")
-    page.check(f"input[name='{prefix}-modalities'][value='radiotherapy']")
+    page.select_option(f"#id_{prefix}-step1", "chemotherapy")
+    page.select_option(f"#id_{prefix}-step2", "surgery")
+    page.select_option(f"#id_{prefix}-step3", "radiotherapy")
     page.select_option(f"#id_{prefix}-from_department", "pediatric_oncology")
     page.select_option(f"#id_{prefix}-trial", label=f"{study.code}: {study.title}")
     page.select_option(f"#id_{prefix}-referral_to", "radiation_oncology")
@@ -111,6 +111,7 @@ def test_pediatric_neuroblastoma_walk(page, browser_login):
     page.click(f"#rec-form-{case_pk} button[type=submit]")
     page.wait_for_selector("text=Recommendation recorded")
     assert "1 referral" in page.inner_text(".recommendation")
+    assert "Chemotherapy → Surgery → Radiotherapy" in page.inner_text(".recommendation")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "tumor-board-quorum.png"), full_page=True)
     assert Referral.objects.filter(to_department="radiation_oncology", patient=patient).exists()
@@ -127,5 +128,6 @@ def test_pediatric_neuroblastoma_walk(page, browser_login):
     assert "diagnosis: met" in text and "C74.9" in text
     assert "performance_status: met" in text and "lansky 70" in text
     assert "prior_therapy: unknown" in text and "treatment history not recorded" in text
-    assert "possibly_eligible" in text
+    assert row.locator(".overall").get_attribute("data-overall") == "possibly_eligible"
+    assert "Possibly eligible" in text
     page.screenshot(path=str(SCREENSHOTS / "trial-prescreen.png"), full_page=True)

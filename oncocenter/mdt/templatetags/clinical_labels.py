@@ -35,3 +35,18 @@ def modality_label(code: str) -> str:
         return str(Modality(code).label)
     except ValueError:
         return code
+
+
+@register.filter
+def eligibility_label(code: str) -> str:
+    from django.utils.translation import gettext as _
+
+    labels = {
+        "eligible": _("Eligible"),
+        "ineligible": _("Not eligible"),
+        "possibly_eligible": _("Possibly eligible (data missing)"),
+        "met": _("met"),
+        "unmet": _("unmet"),
+        "unknown": _("unknown"),
+    }
+    return str(labels.get(code, code))

@@ -42,7 +42,8 @@ def test_meeting_flow(client_as):
     assert "No quorum" in html and 'data-code="nuclear_medicine"' in html and "Neuroblastoma, NOS" in html
     doctor = client_as("pediatric_oncologist")
     rec = {"form": "recommend", "case": case.pk, f"rec{case.pk}-intent": "curative",
-           f"rec{case.pk}-modalities": ["chemotherapy", "surgery"], f"rec{case.pk}-from_department": "pediatric_oncology",
+           f"rec{case.pk}-step1": "chemotherapy", f"rec{case.pk}-step2": "surgery",
+           f"rec{case.pk}-from_department": "pediatric_oncology",
            f"rec{case.pk}-referral_to": "surgery", f"rec{case.pk}-referral_reason": "Resection",
            f"rec{case.pk}-referral_urgency": "routine"}
     response = doctor.post(url, rec)

@@ -199,3 +199,9 @@ def test_diagnosis_entered_in_error_from_record_page(client_as):
     assert response.status_code == 302
     d.refresh_from_db()
     assert d.verification_status == "entered-in-error"
+
+
+def test_incomplete_minor_record_is_flagged(client_as):
+    kid = child()
+    html = client_as("nurse").get(f"/oncology/patients/{kid.mrn}/").content.decode()
+    assert "record is incomplete" in html and "no guardian's treatment consent" in html
