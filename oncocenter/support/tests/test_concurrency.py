@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from oncocenter.core.errors import Conflict
 from oncocenter.support import services
@@ -18,12 +18,6 @@ from oncocenter.support.tests.factories import ChildFactory, ShelterHouseFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 N = 50
-
-
-@pytest.fixture(autouse=True)
-def _only_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency test needs PostgreSQL (DATABASE_URL)")
 
 
 def test_fifty_concurrent_check_ins_into_the_last_room_exactly_one_succeeds():
