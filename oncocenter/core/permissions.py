@@ -117,6 +117,30 @@ CLINICS: dict[str, Iterable[str]] = {
 
 # --- pediatric support services (issue 7) ----------------------------------------------------------
 SUPPORT: dict[str, Iterable[str]] = {
+    # Pediatric clinical record (Lansky, height/weight/BSA, sedation, ICCC-3): the care team only.
+    "support.pediatric.view": CLINICAL,
+    "support.pediatric.edit": PHYSICIANS | {R.NURSE},
+    "support.hsct.view": CLINICAL,
+    "support.hsct.edit": {R.PEDIATRIC_ONCOLOGIST, R.MEDICAL_ONCOLOGIST, R.NURSE},
+    # Hospital school: teachers run it; the care team and social work may look.
+    "support.school.view": {R.TEACHER, R.SOCIAL_WORKER, R.PEDIATRIC_ONCOLOGIST, R.NURSE, R.ADMINISTRATOR},
+    "support.school.edit": {R.TEACHER},
+    "support.school.manage": {R.TEACHER, R.ADMINISTRATOR},
+    # Aid associations and the family shelter: social work (the aid staff) and administration.
+    "support.aid.view": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
+    "support.aid.edit": {R.SOCIAL_WORKER},
+    "support.aid.manage": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
+    "support.shelter.view": {R.SOCIAL_WORKER, R.ADMINISTRATOR, R.NURSE, R.PEDIATRIC_ONCOLOGIST},
+    "support.shelter.edit": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
+    "support.shelter.manage": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
+    # Palliative care: goals of care and symptom plans are clinical; anyone caring may refer.
+    "support.palliative.view": {R.PALLIATIVE_CARE, R.PEDIATRIC_ONCOLOGIST, R.NURSE},
+    "support.palliative.refer": PHYSICIANS | {R.NURSE, R.PALLIATIVE_CARE, R.SOCIAL_WORKER},
+    "support.palliative.edit": {R.PALLIATIVE_CARE, R.PEDIATRIC_ONCOLOGIST},
+    "support.social.view": {R.SOCIAL_WORKER, R.PALLIATIVE_CARE, R.ADMINISTRATOR},
+    "support.social.edit": {R.SOCIAL_WORKER},
+    # Aggregate reports (counts only, no identifiers).
+    "support.reports.view": {R.ADMINISTRATOR, R.PEDIATRIC_ONCOLOGIST, R.SOCIAL_WORKER},
 }
 
 

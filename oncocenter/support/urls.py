@@ -1,2 +1,72 @@
+from django.urls import path
+
+from oncocenter.support import views
+
 app_name = "support"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.hub, name="hub"),
+    path("patients/<str:mrn>/", views.pediatric, name="pediatric"),
+    path("patients/<str:mrn>/sedation/", views.pediatric_sedation, name="pediatric-sedation"),
+    path(
+        "patients/<str:mrn>/measurements/",
+        views.pediatric_measurement,
+        name="pediatric-measurement",
+    ),
+    path("patients/<str:mrn>/hsct/", views.hsct_create, name="hsct-create"),
+    path("patients/<str:mrn>/guardians/", views.pediatric_guardian, name="pediatric-guardian"),
+    path("hsct/", views.hsct_worklist, name="hsct"),
+    path("hsct/<int:pk>/", views.hsct_detail, name="hsct-detail"),
+    path("hsct/<int:pk>/edit/", views.hsct_edit, name="hsct-edit"),
+    path("hsct/<int:pk>/gvhd/", views.hsct_gvhd, name="hsct-gvhd"),
+    path("hsct/<int:pk>/complications/", views.hsct_complication, name="hsct-complication"),
+    path("school/", views.school, name="school"),
+    path("school/classes/", views.school_class_create, name="school-class-create"),
+    path("school/enroll/", views.school_enroll, name="school-enroll"),
+    path("school/enrollments/<int:pk>/", views.enrollment, name="enrollment"),
+    path(
+        "school/enrollments/<int:pk>/attendance/",
+        views.enrollment_attendance,
+        name="enrollment-attendance",
+    ),
+    path("school/enrollments/<int:pk>/return-plan/", views.enrollment_plan, name="enrollment-plan"),
+    path("aid/", views.aid, name="aid"),
+    path("aid/organisations/", views.aid_organisation_create, name="aid-organisation-create"),
+    path("aid/new/", views.aid_create, name="aid-create"),
+    path("aid/<int:pk>/", views.aid_detail, name="aid-detail"),
+    path("aid/<int:pk>/documents/", views.aid_documents, name="aid-documents"),
+    path("aid/<int:pk>/status/", views.aid_transition, name="aid-transition"),
+    path("aid/family/<str:mrn>/", views.aid_family, name="aid-family"),
+    path("shelter/", views.shelter, name="shelter"),
+    path("shelter/check-in/", views.shelter_check_in, name="shelter-check-in"),
+    path("shelter/stays/<int:pk>/check-out/", views.shelter_check_out, name="shelter-check-out"),
+    path("shelter/waitlist/", views.shelter_waitlist_add, name="shelter-waitlist-add"),
+    path(
+        "shelter/waitlist/<int:pk>/withdraw/",
+        views.shelter_waitlist_withdraw,
+        name="shelter-waitlist-withdraw",
+    ),
+    path("shelter/houses/", views.shelter_house_create, name="shelter-house-create"),
+    path("shelter/rooms/", views.shelter_room_create, name="shelter-room-create"),
+    path("palliative/", views.palliative, name="palliative"),
+    path("palliative/refer/", views.palliative_refer, name="palliative-refer"),
+    path("palliative/<int:pk>/", views.palliative_detail, name="palliative-detail"),
+    path("palliative/<int:pk>/update/", views.palliative_update, name="palliative-update"),
+    path(
+        "palliative/<int:pk>/bereavement/",
+        views.palliative_bereavement,
+        name="palliative-bereavement",
+    ),
+    path("social/", views.social, name="social"),
+    path("social/cases/", views.social_case_open, name="social-case-open"),
+    path("social/cases/<int:pk>/", views.social_case, name="social-case"),
+    path("social/cases/<int:pk>/close/", views.social_case_close, name="social-case-close"),
+    path("social/cases/<int:pk>/assessments/", views.social_assessment, name="social-assessment"),
+    path(
+        "social/cases/<int:pk>/interventions/",
+        views.social_intervention,
+        name="social-intervention",
+    ),
+    path("social/interventions/<int:pk>/outcome/", views.social_outcome, name="social-outcome"),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<str:kind>.csv", views.reports_csv, name="reports-csv"),
+]
