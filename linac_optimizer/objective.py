@@ -22,7 +22,7 @@ class Weights:
     wait: int = 4  # per open day between ready_date and the first fraction
     interruption: int = 150  # per open day skipped inside a course
     interruption_sensitive_factor: int = 2  # multiplier for interruption-sensitive courses
-    machine_change: int = 40  # per fraction not on the patient's main machine
+    machine_change: int = 100  # per fraction not on the patient's main machine
     drift_per_5min: int = 1  # per 5 minutes of start-time change between treatment days
     outside_window_per_5min: int = 1  # per 5 minutes outside the preferred window
 
