@@ -116,7 +116,7 @@ def table(agg: dict[str, Any]) -> str:
 def bench(seeds: list[int], loads: list[float], *, warmup: int = 8, weeks: int = 26,
           time_limit: float = 2.0, out_dir: str | Path = "benchmarks/results",
           policies: tuple[str, ...] = ("baseline", "optimizer"), name: str = "rt6",
-          log: Any = print) -> dict[str, Any]:
+          log: Any = print, existing_only: bool = False) -> dict[str, Any]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     runs = []
@@ -124,6 +124,9 @@ def bench(seeds: list[int], loads: list[float], *, warmup: int = 8, weeks: int =
     for load in loads:
         for seed in seeds:
             for policy in policies:
+                path = out / "runs" / f"rt6-load{load}-seed{seed}-{policy}-w{warmup}+{weeks}.json"
+                if existing_only and not path.exists():
+                    continue  # aggregate what has finished, e.g. while a long run goes on
                 r = run_one(seed, load, policy, warmup, weeks, time_limit, out)
                 runs.append(r)
                 m = r["metrics"]

@@ -146,7 +146,8 @@ def cmd_bench(a: argparse.Namespace) -> int:
         return 0
     agg = bench(_ints(a.seeds), _floats(a.loads), warmup=a.warmup_weeks, weeks=a.weeks,
                 time_limit=a.time_limit, out_dir=a.out_dir, name=a.name,
-                log=lambda s: print(s, file=sys.stderr, flush=True))
+                log=lambda s: print(s, file=sys.stderr, flush=True),
+                existing_only=a.existing_only)
     from .bench import table
 
     print(table(agg))
@@ -201,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--hindsight", action="store_true",
                            help="gap to the all-arrivals-known schedule (use a small --weeks)")
             p.add_argument("--offline-limit", type=float, default=60.0)
+            p.add_argument("--existing-only", action="store_true",
+                           help="only aggregate the runs already in OUT_DIR/runs")
         p.set_defaults(func=func)
     return ap
 

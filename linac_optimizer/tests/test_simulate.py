@@ -43,6 +43,10 @@ def test_bench_writes_json_and_table(tmp_path):
     data = json.loads((tmp_path / "rt6.json").read_text())
     assert data["meta"]["finished_runs"] == 2
     assert "| 0.5 | optimizer |" in (tmp_path / "rt6.md").read_text()
+    # aggregating only what exists does not start missing runs
+    again = bench([1, 2], [0.5], warmup=0, weeks=1, time_limit=0.5, out_dir=tmp_path,
+                  log=lambda s: None, existing_only=True)
+    assert again["0.5/optimizer"]["seeds"] == [1]
 
 
 @pytest.mark.slow
