@@ -36,7 +36,24 @@ FOUNDATION: dict[str, Iterable[str]] = {
 CLINICAL_CORE: dict[str, Iterable[str]] = {}
 
 # --- radiotherapy (issue 4) ------------------------------------------------------------------------
-RADIOTHERAPY: dict[str, Iterable[str]] = {}
+RADIOTHERAPY: dict[str, Iterable[str]] = {
+    # Read courses, plans, fractions, dose summaries and worklists: the clinical team.
+    "rt.view": CLINICAL,
+    "rt.course.manage": {R.RADIATION_ONCOLOGIST},
+    "rt.prescription.write": {R.RADIATION_ONCOLOGIST},
+    "rt.prescription.sign": {R.RADIATION_ONCOLOGIST},
+    "rt.plan.write": {R.DOSIMETRIST, R.MEDICAL_PHYSICIST},
+    "rt.plan.approve": {R.RADIATION_ONCOLOGIST},
+    "rt.override.sign": {R.RADIATION_ONCOLOGIST},
+    "rt.physics.check": {R.MEDICAL_PHYSICIST},
+    "rt.psqa.record": {R.MEDICAL_PHYSICIST},
+    "rt.schedule": {R.SCHEDULER, R.RADIATION_THERAPIST},
+    "rt.delivery.record": {R.RADIATION_THERAPIST},
+    "rt.delivery.correct": {R.RADIATION_THERAPIST, R.MEDICAL_PHYSICIST},
+    "rt.brachy.record": {R.RADIATION_ONCOLOGIST, R.MEDICAL_PHYSICIST, R.RADIATION_THERAPIST},
+    "rt.review.record": {R.RADIATION_ONCOLOGIST},
+    "rt.summary.print": CLINICAL,
+}
 
 # --- scheduling (issue 5) --------------------------------------------------------------------------
 SCHEDULING: dict[str, Iterable[str]] = {}

@@ -1,0 +1,362 @@
+"""Reads of the radiotherapy course: dose accounting, constraint results, interruptions, worklists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from oncocenter.radiotherapy.dose import OrganDoseContribution, cumulative_eqd2, eqd2_of_fractions
+from oncocenter.radiotherapy.models import (
+    DELIVERED_STATUSES,
+    ChecklistItem,
+    ChecklistKind,
+    Course,
+    CourseStatus,
+    Delivery,
+    DoseOverride,
+    Fraction,
+    PhysicsCheck,
+    Plan,
+    PlanStatus,
+    Prescription,
+    PrescriptionStatus,
+    Signature,
+    SignatureMeaning,
+    WeeklyReview,
+)
+from oncocenter.radiotherapy.rules import (
+    Constraint,
+    InterruptionReport,
+    PlannedOrganDose,
+    TreatmentCalendar,
+    detect_interruptions,
+    evaluate_constraints,
+    evaluate_cumulative_eqd2,
+)
+
+#: A weekly review or chart check is due after this many days or fractions since the last one.
+REVIEW_EVERY_DAYS = 7
+REVIEW_EVERY_FRACTIONS = 5
+
+
+def treatment_calendar() -> TreatmentCalendar:
+    return TreatmentCalendar(country="KR")
+
+
+def session_dates(*, start: dt.date, count: int, pattern: str, calendar: TreatmentCalendar) -> list[dt.date]:
+    """Dates of `count` sessions from `start` (moved to the next open day) following the pattern."""
+    day = start if calendar.is_open(start) else calendar.add_open_days(start, 1)
+    out: list[dt.date] = []
+    while len(out) < count:
+        out.append(day)
+        if pattern == "bid" and len(out) < count:
+            out.append(day)
+        day = calendar.add_open_days(day, 2 if pattern == "alternate" else 1)
+    return out[:count]
+
+
+# --- courses ------------------------------------------------------------------------------------------
+
+
+def courses_for_patient(*, patient) -> QuerySet[Course]:
+    return Course.objects.filter(patient=patient).prefetch_related("prescriptions").order_by("number")
+
+
+def course_get(*, pk: int) -> Course | None:
+    return (
+        Course.objects.select_related("patient", "physician")
+        .prefetch_related(
+            Prefetch("prescriptions", queryset=Prescription.objects.order_by("pk")),
+            "prescriptions__plans__machine",
+            Prefetch("prescriptions__fractions",
+                     queryset=Fraction.objects.select_related("machine").order_by("sequence")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def active_signatures(**filters: Any) -> QuerySet[Signature]:
+    return Signature.objects.filter(voided_at__isnull=True, **filters).select_related("signer")
+
+
+def current_plan(rx: Prescription) -> Plan | None:
+    return rx.plans.exclude(status=PlanStatus.RETIRED).order_by("-pk").first()
+
+
+def plan_readiness(*, plan: Plan) -> dict[str, bool]:
+    """Which of the authorisations a plan needs for treatment are in force (for display)."""
+    rx = plan.prescription
+    sigs = {(s.meaning) for s in active_signatures(plan=plan, signed_version=plan.version)}
+    rx_signed = active_signatures(prescription=rx, meaning=SignatureMeaning.PRESCRIPTION,
+                                  signed_version=rx.version).exists()
+    psqa_ok = not plan.needs_psqa or plan.psqa.filter(signature__voided_at__isnull=True, passed=True,
+                                                      signature__signed_version=plan.version).exists()
+    checked = plan.physics_checks.filter(signature__voided_at__isnull=True, passed=True,
+                                         signature__signed_version=plan.version).exists()
+    out = {
+        "prescription_signed": rx_signed and rx.status == PrescriptionStatus.SIGNED,
+        "plan_approved": SignatureMeaning.PLAN_APPROVAL in sigs,
+        "physics_checked": checked,
+        "psqa_passed": psqa_ok,
+    }
+    out["ready"] = all(out.values())
+    return out
+
+
+def delivered_dates(*, rx: Prescription) -> list[dt.date]:
+    tz = timezone.get_default_timezone()
+    return [
+        timezone.localtime(d, tz).date()
+        for d in Delivery.objects.filter(fraction__prescription=rx, status=Delivery.Status.RECORDED)
+        .values_list("delivered_at", flat=True)
+    ]
+
+
+def prescription_interruptions(*, rx: Prescription, today: dt.date | None = None) -> InterruptionReport:
+    """Open days skipped so far. A course still running counts up to yesterday (today's session
+    may not have happened yet); a finished prescription up to its last treatment day."""
+    today = today or timezone.localdate()
+    running = rx.status == PrescriptionStatus.SIGNED and rx.fractions_delivered < rx.number_of_fractions
+    return detect_interruptions(
+        delivered_dates(rx=rx), calendar=treatment_calendar(), pattern=rx.pattern,
+        as_of=today - dt.timedelta(days=1) if running else None,
+        gap_sensitive_site=rx.gap_sensitive_site or None,
+    )
+
+
+def dose_summary(*, course: Course) -> list[dict[str, Any]]:
+    """Delivered dose per prescription (site)."""
+    out = []
+    for rx in course.prescriptions.all():
+        fr = [f for f in rx.fractions.all() if f.status in DELIVERED_STATUSES]
+        delivered = sum((f.dose_delivered_gy for f in fr), Decimal(0))
+        out.append({
+            "prescription": rx,
+            "site": rx.site,
+            "technique": rx.technique,
+            "fractions_delivered": rx.fractions_delivered,
+            "fractions_prescribed": rx.number_of_fractions,
+            "dose_delivered_gy": delivered,
+            "dose_prescribed_gy": rx.total_dose_gy,
+            "eqd2_delivered_gy_ab10": round(eqd2_of_fractions(
+                total_dose_gy=float(delivered), fractions=max(len(fr), 1), alpha_beta_gy=10.0), 2)
+            if fr else 0.0,
+        })
+    return out
+
+
+# --- constraints and cumulative dose ------------------------------------------------------------------
+
+
+def plan_constraints(plan: Plan) -> list[Constraint]:
+    cs = plan.prescription.constraint_set
+    if cs is None:
+        return []
+    return [
+        Constraint(organ=c.organ, metric=c.metric, comparator=c.comparator, limit=float(c.limit), unit=c.unit,
+                   alpha_beta_gy=float(c.alpha_beta_gy), note=c.note)
+        for c in cs.constraints.all()
+    ]
+
+
+def _contributions(plan: Plan, metric: str) -> tuple[list[OrganDoseContribution], bool]:
+    """This plan's organ doses plus everything the patient received before (other prescriptions
+    with delivered fractions, and doses recorded from elsewhere). Second value: any prior dose."""
+    rx = plan.prescription
+    patient = rx.course.patient
+    items = [
+        OrganDoseContribution(d.organ, float(d.value), plan.fractions_planned, f"{plan.label} (this plan)")
+        for d in plan.organ_doses.all() if d.metric.lower() == metric.lower() and d.unit == "Gy"
+    ]
+    prior = False
+    others = Prescription.objects.filter(course__patient=patient, fractions_delivered__gt=0).exclude(pk=rx.pk)
+    for other in others.select_related("course"):
+        other_plan = current_plan(other)
+        if other_plan is None:
+            continue
+        # Only the delivered share of a previous plan counts.
+        share = other.fractions_delivered / other_plan.fractions_planned
+        for d in other_plan.organ_doses.all():
+            if d.metric.lower() == metric.lower() and d.unit == "Gy":
+                prior = True
+                items.append(OrganDoseContribution(d.organ, float(d.value) * share, other.fractions_delivered,
+                                                   f"course {other.course.number}: {other.site}"))
+    if metric.lower() == "dmax":
+        for p in patient.rt_prior_doses.all():
+            prior = True
+            items.append(OrganDoseContribution(p.organ, float(p.total_dose_gy), p.fractions,
+                                               f"prior RT {p.treated_year or ''} {p.source}".strip()))
+    return items, prior
+
+
+def cumulative_for_plan(*, plan: Plan, metric: str = "Dmax") -> dict[str, Any]:
+    constraints = plan_constraints(plan)
+    ab = {c.organ: c.alpha_beta_gy for c in constraints}
+    items, prior = _contributions(plan, metric)
+    return {"prior": prior, "organs": cumulative_eqd2(items, alpha_beta_by_organ=ab)}
+
+
+def plan_constraint_results(*, plan: Plan) -> dict[str, Any]:
+    constraints = plan_constraints(plan)
+    planned = [PlannedOrganDose(d.organ, d.metric, float(d.value), d.unit) for d in plan.organ_doses.all()]
+    try:
+        results = evaluate_constraints(planned, constraints)
+    except ValueError:
+        results = []
+    cumulative = []
+    for metric in ("Dmax", "Dmean"):
+        data = cumulative_for_plan(plan=plan, metric=metric)
+        if data["prior"]:
+            cumulative.extend(evaluate_cumulative_eqd2(
+                {k: v.eqd2_gy for k, v in data["organs"].items()}, constraints, metric=metric))
+    return {"planned": results, "cumulative": cumulative}
+
+
+def plan_constraint_failures(*, plan: Plan) -> list[dict[str, Any]]:
+    """Constraints the plan breaks (planned, and cumulative EQD2 for re-irradiation), each with
+    whether a signed, unvoided physician override covers it."""
+    overrides = list(DoseOverride.objects.filter(plan=plan, signature__voided_at__isnull=True))
+
+    def covered(organ: str, metric: str, cumulative: bool) -> DoseOverride | None:
+        for o in overrides:
+            if o.organ.lower() == organ.lower() and o.metric.lower() == metric.lower() and o.cumulative == cumulative:
+                return o
+        return None
+
+    out = []
+    res = plan_constraint_results(plan=plan)
+    for kind, cumulative in (("planned", False), ("cumulative", True)):
+        for r in res[kind]:
+            if r.passed is False:
+                c = r.constraint
+                out.append({
+                    "organ": c.organ, "metric": c.metric, "value": round(float(r.value or 0), 2), "limit": c.limit,
+                    "unit": c.unit, "comparator": c.comparator, "cumulative": cumulative,
+                    "override": covered(c.organ, c.metric, cumulative),
+                })
+    return out
+
+
+# --- worklists ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    course: Course
+    title: str
+    detail: str = ""
+    url_suffix: str = ""
+
+
+def _open_courses() -> QuerySet[Course]:
+    return Course.objects.filter(status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]).select_related(
+        "patient", "physician")
+
+
+def worklist_prescriptions_to_sign(*, user=None) -> QuerySet[Prescription]:
+    qs = Prescription.objects.filter(status=PrescriptionStatus.DRAFT, course__status__in=[
+        CourseStatus.PLANNED, CourseStatus.ACTIVE]).select_related("course__patient", "course__physician")
+    return qs.order_by("created_at")
+
+
+def worklist_plans_to_approve() -> QuerySet[Plan]:
+    return Plan.objects.filter(status=PlanStatus.DRAFT, prescription__status=PrescriptionStatus.SIGNED).select_related(
+        "prescription__course__patient", "machine").order_by("created_at")
+
+
+def worklist_physics_checks_due() -> list[dict[str, Any]]:
+    """Initial plan checks (approved plans), PSQA due, weekly chart checks and end-of-treatment checks."""
+    items: list[dict[str, Any]] = []
+    for plan in Plan.objects.filter(status=PlanStatus.APPROVED).select_related("prescription__course__patient"):
+        items.append({"kind": "initial", "course": plan.prescription.course, "plan": plan})
+    for plan in Plan.objects.filter(status__in=[PlanStatus.APPROVED, PlanStatus.CHECKED],
+                                    technique__in=["IMRT", "VMAT", "SBRT", "SRS"]).select_related(
+            "prescription__course__patient"):
+        if not plan.psqa.filter(passed=True, signature__voided_at__isnull=True,
+                                signature__signed_version=plan.version).exists():
+            items.append({"kind": "psqa", "course": plan.prescription.course, "plan": plan})
+    today = timezone.localdate()
+    for course in Course.objects.filter(status=CourseStatus.ACTIVE).select_related("patient"):
+        if _due(course, PhysicsCheck.objects.filter(course=course, kind=ChecklistKind.WEEKLY)
+                .aggregate(m=Max("performed_at"))["m"], today):
+            items.append({"kind": "weekly", "course": course, "plan": None})
+    for course in Course.objects.filter(status__in=[CourseStatus.COMPLETED, CourseStatus.STOPPED]).select_related(
+            "patient"):
+        if not PhysicsCheck.objects.filter(course=course, kind=ChecklistKind.END).exists():
+            items.append({"kind": "end", "course": course, "plan": None})
+    return items
+
+
+def _delivered_since(course: Course, since: dt.datetime | None) -> int:
+    qs = Delivery.objects.filter(fraction__prescription__course=course, status=Delivery.Status.RECORDED,
+                                 replaces__isnull=True)
+    if since is not None:
+        qs = qs.filter(delivered_at__gt=since)
+    return qs.count()
+
+
+def _due(course: Course, last: dt.datetime | dt.date | None, today: dt.date) -> bool:
+    if isinstance(last, dt.datetime):
+        last_day = timezone.localtime(last).date()
+        since = last
+    elif isinstance(last, dt.date):
+        last_day = last
+        since = timezone.make_aware(dt.datetime.combine(last, dt.time.max))
+    else:
+        return _delivered_since(course, None) > 0
+    return (today - last_day).days >= REVIEW_EVERY_DAYS or _delivered_since(course, since) >= REVIEW_EVERY_FRACTIONS
+
+
+def worklist_weekly_reviews_due() -> list[Course]:
+    today = timezone.localdate()
+    out = []
+    for course in Course.objects.filter(status=CourseStatus.ACTIVE).select_related("patient", "physician"):
+        last = WeeklyReview.objects.filter(course=course).aggregate(m=Max("reviewed_on"))["m"]
+        if _due(course, last, today):
+            out.append(course)
+    return out
+
+
+def worklist_interruptions() -> list[dict[str, Any]]:
+    out = []
+    for rx in Prescription.objects.filter(status=PrescriptionStatus.SIGNED, fractions_delivered__gt=0,
+                                          course__status=CourseStatus.ACTIVE).select_related("course__patient"):
+        report = prescription_interruptions(rx=rx)
+        if report.interrupted:
+            out.append({"prescription": rx, "course": rx.course, "report": report})
+    out.sort(key=lambda x: (not x["report"].compensation_needed, -x["report"].days_lost))
+    return out
+
+
+def worklist_overrides() -> QuerySet[DoseOverride]:
+    return DoseOverride.objects.filter(signature__voided_at__isnull=True).select_related(
+        "plan__prescription__course__patient", "signature__signer").order_by("-created_at")
+
+
+def worklist_treat_today(*, day: dt.date | None = None) -> QuerySet[Fraction]:
+    day = day or timezone.localdate()
+    return Fraction.objects.filter(scheduled_date=day, status__in=["scheduled", "partially-treated"]).select_related(
+        "prescription__course__patient", "machine", "plan").order_by("machine__code", "prescription__course__patient")
+
+
+def checklist(kind: str) -> QuerySet[ChecklistItem]:
+    return ChecklistItem.objects.filter(kind=kind, active=True).order_by("order", "code")
+
+
+def deliveries_for_course(*, course: Course) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(fraction__prescription__course=course).select_related(
+        "fraction", "machine", "recorded_by", "errored_by").order_by("delivered_at", "pk")
+
+
+def signatures_for_course(*, course: Course) -> QuerySet[Signature]:
+    return Signature.objects.filter(course=course).select_related("signer").order_by("signed_at")
+
+
+def search_filter(q: str) -> Q:
+    return Q(patient__mrn__startswith=q) | Q(patient__name_ko__contains=q) | Q(label__icontains=q)
