@@ -1,0 +1,200 @@
+"""Decomposed optimizer for full-size days (see docs/scheduler.md, "Decomposition").
+
+Stage 1 (CP-SAT): for every patient to book, choose the machine and the first treatment day.
+One boolean per (patient, machine, start day) candidate; the course's minutes are charged to
+each (machine, day) it occupies, and the sum must fit the free minutes of that machine-day
+(minus the emergency reserve for non-urgent patients). The objective is the named penalties
+that depend on the start day and machine: late start by urgency, waiting, and a small cost for
+using a more versatile machine than needed (keeps the TrueBeam free for SRS/SBRT).
+
+Stage 2 (exact placement in time): patients in priority order get the start minute that is
+free on the most of their course days (zero drift), the preferred window breaking ties; a day
+where that minute is taken uses the nearest free minute (drift), then another capable machine
+(machine change), then the next open day (interruption). Stage 1 reasons on minutes, not on
+gaps, so stage 2 can occasionally fail on a fragmented day: the patient then falls back to the
+earliest day where the whole course fits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from .model import Patient
+from .objective import DEFAULT_WEIGHTS, Weights
+from .placement import best_recurring_start, book_earliest, place_course
+from .state import Schedule, course_days_needed, course_plan, precheck
+
+URGENT = ("emergency", "urgent")
+UNSCHEDULED_COST = 1_000_000
+
+
+@dataclass
+class BookingResult:
+    booked: list[str] = field(default_factory=list)
+    unbookable: dict[str, str] = field(default_factory=dict)  # patient -> reason
+    stage1_status: str = ""
+    stage1_objective: float | None = None
+    stage1_bound: float | None = None
+    seconds: float = 0.0
+    fallbacks: int = 0
+
+
+def due_index(sched: Schedule, p: Patient) -> int:
+    """Index of the last open day on or before the due date."""
+    return sched.tl.first_open_on_or_after(p.due_date + dt.timedelta(days=1)) - 1
+
+
+def start_cost(sched: Schedule, p: Patient, machine: str, day: int, w: Weights) -> int:
+    ready = sched.tl.first_open_on_or_after(p.ready_date)
+    late = max(0, day - due_index(sched, p))
+    versatility = len(sched.machines[machine].techniques)
+    return w.late[p.urgency] * late + w.wait * max(0, day - ready) + versatility
+
+
+ReserveFn = Callable[[str, int], int]
+
+
+def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn | None,
+           time_limit: float, w: Weights = DEFAULT_WEIGHTS, max_candidates: int = 8,
+           workers: int = 1) -> tuple[dict[str, tuple[str, int]], BookingResult]:
+    res = BookingResult()
+    free_cache: dict[tuple[str, int], int] = {}
+
+    def free(m: str, d: int) -> int:
+        v = free_cache.get((m, d))
+        if v is None:
+            v = free_cache[(m, d)] = sched.free_minutes(m, d)
+        return v
+
+    cands: dict[str, list[tuple[str, int, list[tuple[int, int]]]]] = {}
+    for p in pats:
+        reason = precheck(sched.instance, p, sched.tl)
+        if reason:
+            res.unbookable[p.id] = reason
+            continue
+        r = max(today, sched.tl.first_open_on_or_after(p.ready_date))
+        span = course_days_needed(p)
+        urgent = p.urgency in URGENT
+        lst = []
+        for m in sched.instance.capable_machines(p):
+            found = 0
+            for s in range(r, sched.ndays - span + 1):
+                loads: dict[int, int] = defaultdict(int)
+                for k, d in course_plan(p, s):
+                    loads[d] += p.duration(k, m)
+                ok = all(free(m, d) - (0 if urgent or reserve is None else reserve(m, d)) >= ld
+                         for d, ld in loads.items())
+                if ok and p.anesthesia:
+                    ok = all(sched.gaps(m, d, p.duration(1 if d == s else 2, m), True)
+                             for d in loads)
+                if ok:
+                    lst.append((m, s, sorted(loads.items())))
+                    found += 1
+                    if found >= max_candidates:
+                        break
+        if not lst:
+            res.unbookable[p.id] = ("no machine-day capacity for the course on a capable machine "
+                                    "within the horizon")
+            continue
+        cands[p.id] = lst
+
+    model = cp_model.CpModel()
+    x: dict[tuple[str, int], cp_model.IntVar] = {}
+    usage_all: dict[tuple[str, int], list] = defaultdict(list)
+    usage_std: dict[tuple[str, int], list] = defaultdict(list)
+    obj = []
+    byid = {p.id: p for p in pats}
+    for pid, lst in cands.items():
+        p = byid[pid]
+        lits = []
+        for i, (m, s, loads) in enumerate(lst):
+            v = model.NewBoolVar(f"x_{pid}_{m}_{s}")
+            x[(pid, i)] = v
+            lits.append(v)
+            obj.append(start_cost(sched, p, m, s, w) * v)
+            for d, ld in loads:
+                usage_all[(m, d)].append(ld * v)
+                if p.urgency not in URGENT:
+                    usage_std[(m, d)].append(ld * v)
+        none = model.NewBoolVar(f"u_{pid}")
+        model.AddExactlyOne([*lits, none])
+        obj.append(UNSCHEDULED_COST * none)
+    for key, terms in usage_all.items():
+        model.Add(sum(terms) <= free(*key))
+    if reserve is not None:
+        for key, terms in usage_std.items():
+            model.Add(sum(terms) <= max(0, free(*key) - reserve(*key)))
+    model.Minimize(sum(obj))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = workers
+    status = solver.Solve(model)
+    res.stage1_status = solver.StatusName(status)
+    choice: dict[str, tuple[str, int]] = {}
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        res.stage1_objective = solver.ObjectiveValue()
+        res.stage1_bound = solver.BestObjectiveBound()
+        for (pid, i), v in x.items():
+            if solver.Value(v):
+                m, s, _ = cands[pid][i]
+                choice[pid] = (m, s)
+    for pid in cands:
+        if pid not in choice:
+            res.unbookable[pid] = "no capacity left for the course within the horizon"
+    return choice, res
+
+
+def priority(p: Patient) -> tuple:
+    order = {"emergency": 0, "urgent": 1, "palliative": 2, "radical": 3}
+    return (not p.anesthesia, order[p.urgency], -p.fractions * p.duration_min, p.id)
+
+
+def book_patients(sched: Schedule, pats: list[Patient], *, today: int = 0,
+                  reserve: ReserveFn | None = None, time_limit: float = 2.0,
+                  weights: Weights = DEFAULT_WEIGHTS, workers: int = 1) -> BookingResult:
+    """Book whole courses of `pats` (none of their fractions booked yet) into `sched`, existing
+    sessions fixed. Unbookable patients are returned with the reason."""
+    t0 = time.perf_counter()
+    choice, res = stage1(sched, pats, today, reserve, time_limit, weights, workers=workers)
+    for p in sorted((p for p in pats if p.id in choice), key=priority):
+        m, s = choice[p.id]
+        t = best_recurring_start(sched, p, m, s)
+        placed = place_course(sched, p, m, s, t, max_interrupt=2)
+        if placed is None:
+            res.fallbacks += 1
+            placed = book_earliest(sched, p, s, target=t) or book_earliest(
+                sched, p, max(today, sched.tl.first_open_on_or_after(p.ready_date)),
+                max_interrupt=5)
+        if placed is None:
+            res.unbookable[p.id] = "no free slot for the course within the horizon"
+        else:
+            res.booked.append(p.id)
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def continue_course(sched: Schedule, p: Patient) -> str | None:
+    """Book the fractions after the last booked one of a course already started, on its main
+    machine at its usual time. Returns a reason if it cannot."""
+    have = sched.sessions.get(p.id, {})
+    last = max(have)
+    if sorted(have) != list(range(1, last + 1)):
+        return "booked fractions leave gaps; only a course's later fractions can be added"
+    prev = have[last]
+    # a twice-daily pair is never split across the booked/new boundary: restart next day
+    nxt_day = prev.day + (2 if p.pattern == "alternate" else 1)
+    counts: dict[str, int] = defaultdict(int)
+    for s in have.values():
+        counts[s.machine] += 1
+    main = max(counts, key=lambda m: counts[m])
+    t = have[1].start if 1 in have else prev.start
+    if place_course(sched, p, main, nxt_day, t, first_fraction=last + 1, max_interrupt=10,
+                    first_day_exact=False) is None:
+        return "no free slot for the remaining fractions within the horizon"
+    return None

@@ -1,0 +1,360 @@
+"""Online mode (book each day's new patients, earlier bookings fixed, capacity kept for future
+emergencies) and outage rebooking. These are the entry points the Django `scheduling` app calls;
+both work on a `Schedule` so that the application can build it once per request from the
+database (`Schedule(instance)` + `load_booked()`), or on instances via the wrappers at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .decomposed import URGENT, BookingResult, book_patients
+from .model import Instance, Patient, fmt_datetime
+from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
+from .placement import baseline_book, book_earliest
+from .state import Schedule, Session
+
+# ----------------------------------------------------------------------------- reserve
+
+
+def poisson_quantile(mean: float, q: float) -> int:
+    """Smallest n with P(Poisson(mean) <= n) >= q."""
+    if mean <= 0:
+        return 0
+    k, p = 0, math.exp(-mean)
+    cdf = p
+    while cdf < q and k < 10_000:
+        k += 1
+        p *= mean / k
+        cdf += p
+    return k
+
+
+@dataclass
+class ArrivalStats:
+    """What the center has seen arrive: urgent/emergency courses and children under
+    anesthesia, per open day. The reserve is sized from these, not set by hand."""
+
+    days: int = 0
+    urgent_courses: list[tuple[int, float]] = field(default_factory=list)  # (days, min/day)
+    anesthesia_courses: list[tuple[int, float]] = field(default_factory=list)
+    window_days: int = 60  # the statistics forget older arrivals, so a trend is followed
+
+    def observe_day(self, patients: Sequence[Patient]) -> None:
+        self.days += 1
+        for p in patients:
+            span = p.fractions if p.pattern != "alternate" else 2 * p.fractions - 1
+            per_day = p.duration_min * (2 if p.pattern == "bid" else 1)
+            if p.urgency in URGENT:
+                self.urgent_courses.append((span, per_day))
+            if p.anesthesia:
+                self.anesthesia_courses.append((span, float(p.duration_min + 5)))
+        # keep roughly the last `window_days` of arrivals
+        keep = int(self.window_days * max(1.0, len(self.urgent_courses) / max(1, self.days)))
+        self.urgent_courses = self.urgent_courses[-keep:]
+
+
+@dataclass
+class Reserve:
+    """Minutes per machine-day kept free for urgent patients who have not arrived yet, and a
+    morning block for children under anesthesia.
+
+    Urgent: a course arriving j days from now with span L is still running k days from now if
+    L > k - j, so the expected number of such courses on day today+k is
+    lam * sum_{i<k} P(L > i); we keep the 90% Poisson quantile of that count times the mean
+    minutes a day of an urgent course, spread over the machines that can take them.
+    """
+
+    minutes_by_ahead: list[int]
+    machines: list[str]
+    morning_block: dict[str, int]
+    today: int = 0
+
+    def __call__(self, machine: str, day: int) -> int:
+        k = day - self.today
+        if k <= 0 or machine not in self.machines:
+            return 0
+        k = min(k, len(self.minutes_by_ahead) - 1)
+        return self.minutes_by_ahead[k] // len(self.machines)
+
+    @classmethod
+    def from_stats(cls, stats: ArrivalStats, machines: list[str], today: int,
+                   horizon: int = 60, q: float = 0.9,
+                   anesthesia_machines: list[str] | None = None) -> Reserve:
+        by_ahead = [0] * (horizon + 1)
+        if stats.days >= 5 and stats.urgent_courses:
+            lam = len(stats.urgent_courses) / min(stats.days, stats.window_days)
+            spans = [s for s, _ in stats.urgent_courses]
+            mins = sum(m for _, m in stats.urgent_courses) / len(stats.urgent_courses)
+            surv_cum = 0.0
+            for k in range(1, horizon + 1):
+                surv_cum += sum(1 for s in spans if s > k - 1) / len(spans)
+                by_ahead[k] = int(poisson_quantile(lam * surv_cum, q) * mins)
+        block: dict[str, int] = {}
+        if anesthesia_machines and stats.days >= 5 and stats.anesthesia_courses:
+            lam_a = len(stats.anesthesia_courses) / stats.days
+            mean_span = sum(s for s, _ in stats.anesthesia_courses) / len(stats.anesthesia_courses)
+            mean_min = sum(m for _, m in stats.anesthesia_courses) / len(stats.anesthesia_courses)
+            # Little's law: children on treatment at any time (the mean: the block is released
+            # two days ahead, so over-provision costs adult capacity), spread over machines
+            n = round(lam_a * mean_span)
+            per = math.ceil(n / len(anesthesia_machines))
+            block = {m: int(per * mean_min) for m in anesthesia_machines}
+        return cls(by_ahead, machines, block, today)
+
+
+# ----------------------------------------------------------------------------- daily booking
+
+
+@dataclass
+class DayBooking:
+    booked: list[str]
+    unbookable: dict[str, str]
+    seconds: float
+    reserve_minutes: int  # total over machines for the next open day, for the report
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def book_day(sched: Schedule, new_patients: Sequence[Patient], *, today: int,
+             policy: str = "optimizer", reserve: Reserve | None = None,
+             time_limit: float = 2.0, weights: Weights = DEFAULT_WEIGHTS,
+             workers: int = 1) -> DayBooking:
+    """Book today's new patients into `sched` (every existing session stays where it is).
+
+    `today` is the open-day index of the booking day (nothing is booked before it).
+    policy "optimizer": CP-SAT start day/machine + times, honouring `reserve`;
+    policy "baseline": greedy FCFS, no reserve. Unbookable patients come back with a reason
+    (and are not in `sched`): the caller keeps them on its waiting list.
+    """
+    t0 = time.perf_counter()
+    for p in new_patients:
+        sched.patients[p.id] = p
+    if policy == "baseline":
+        failed = baseline_book(sched, list(new_patients), today=today)
+        booked = [p.id for p in new_patients if p.id not in failed]
+        return DayBooking(booked, failed, time.perf_counter() - t0, 0)
+    if reserve is not None:
+        reserve.today = today
+        sched.adult_start = _adult_start(sched, reserve, today)
+    try:
+        res: BookingResult = book_patients(sched, list(new_patients), today=today,
+                                           reserve=reserve, time_limit=time_limit,
+                                           weights=weights, workers=workers)
+    finally:
+        sched.adult_start = None
+    rmin = sum(reserve(m, today + 1) for m in sched.machines) if reserve else 0
+    return DayBooking(res.booked, res.unbookable, time.perf_counter() - t0, rmin,
+                      {"stage1_status": res.stage1_status, "fallbacks": res.fallbacks})
+
+
+def _adult_start(sched: Schedule, reserve: Reserve, today: int) -> Callable[[str, int], int]:
+    """Earliest start for patients not under anesthesia: the morning block is held back on
+    days two or more open days ahead, released when it has not been used by then."""
+
+    def f(machine: str, day: int) -> int:
+        if day - today < 2:
+            return 0
+        return sched.machines[machine].open + reserve.morning_block.get(machine, 0)
+
+    return f
+
+
+# ----------------------------------------------------------------------------- outages
+
+
+@dataclass
+class Change:
+    patient: str
+    fraction: int
+    old_machine: str
+    old_start: dt.datetime
+    new_machine: str | None
+    new_start: dt.datetime | None
+    kind: str  # "moved same day", "moved to the end of the course", "cancelled"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"patient": self.patient, "fraction": self.fraction,
+                "old_machine": self.old_machine, "old_start": fmt_datetime(self.old_start),
+                "new_machine": self.new_machine,
+                "new_start": fmt_datetime(self.new_start) if self.new_start else None,
+                "kind": self.kind}
+
+
+@dataclass
+class OutageResult:
+    changes: list[Change]
+    unresolved: dict[str, str]
+    seconds: float
+
+
+def rebook_outage(sched: Schedule, machine: str, start: dt.datetime, end: dt.datetime, *,
+                  now: dt.datetime | None = None, policy: str = "optimizer",
+                  weights: Weights = DEFAULT_WEIGHTS) -> OutageResult:
+    """Record an unplanned downtime of `machine` over [start, end) and move the sessions it hits.
+
+    Sessions finished before `now` (default `start`) are left alone. Each affected
+    session first tries the same day, on any capable machine, after `now`, closest to its old
+    time (one changed appointment); interruption-sensitive courses choose first. Only if the day
+    has no room is the course extended: the session is dropped and one session is added after
+    the course's last one (the later fractions are renumbered, their times do not change).
+    policy "baseline": same-day earliest slot, same machine first, in time order, no priority.
+    """
+    t0 = time.perf_counter()
+    now = now or start
+    tl = sched.tl
+    affected: list[Session] = []
+    for day, s, e in tl.day_pieces(start, end):
+        for b in list(sched.busy.get((machine, day), ())):
+            # a session in progress when the machine fails is redone, so it moves too
+            if b.patient and b.start < e and s < b.end and tl.at(day, b.end) > now:
+                affected.append(sched.sessions[b.patient][b.fraction])
+    sched.add_downtime(machine, start, end)
+    for a in affected:
+        sched.remove(a.patient, a.fraction)
+    if policy == "baseline":
+        affected.sort(key=lambda a: (a.day, a.start))
+    else:
+        affected.sort(key=lambda a: (not sched.patients[a.patient].interruption_sensitive,
+                                     a.day, a.start))
+    changes, unresolved = [], {}
+    for a in affected:
+        p = sched.patients[a.patient]
+        moved = _same_day(sched, p, a, now, policy, weights)
+        old = (a.machine, tl.at(a.day, a.start))
+        if moved is not None:
+            sched.add(moved)
+            changes.append(Change(p.id, a.fraction, *old, moved.machine,
+                                  tl.at(moved.day, moved.start), "moved same day"))
+            continue
+        if a.fraction == 1:
+            changes.extend(_restart(sched, p, a, policy))
+            if p.id not in sched.sessions or 1 not in sched.sessions[p.id]:
+                unresolved[p.id] = "course could not be restarted within the horizon"
+            continue
+        ext = _extend(sched, p, a, policy)
+        if ext is None:
+            unresolved[p.id] = (f"fraction {a.fraction}: no room on a capable machine that day "
+                                "or after the course within the horizon")
+            changes.append(Change(p.id, a.fraction, *old, None, None, "cancelled"))
+        else:
+            changes.append(Change(p.id, a.fraction, *old, ext.machine,
+                                  tl.at(ext.day, ext.start), "moved to the end of the course"))
+    return OutageResult(changes, unresolved, time.perf_counter() - t0)
+
+
+def _same_day(sched: Schedule, p: Patient, a: Session, now: dt.datetime, policy: str,
+              w: Weights) -> Session | None:
+    tl = sched.tl
+    lo = 0
+    if tl.dates[a.day] == now.date():
+        lo = now.hour * 60 + now.minute
+    prev = sched.sessions[p.id].get(a.fraction - 1)
+    nxt = sched.sessions[p.id].get(a.fraction + 1)
+    if p.pattern == "bid" and prev and prev.day == a.day:  # 6 h after the day's first session
+        lo = max(lo, prev.start + 360)
+    anest = p.anesthesia and (prev is None or prev.day != a.day)
+    caps = _caps(sched, p)
+    best, best_cost = None, None
+    order = [a.machine] + [m for m in caps if m != a.machine]
+    for m in order:
+        dur = p.duration(a.fraction, m)
+        hi_ok = True
+        target = lo if policy == "baseline" else a.start
+        s = sched.nearest(m, a.day, dur, target, anest, lo=lo)
+        if s is None:
+            continue
+        if p.pattern == "bid" and nxt and nxt.day == a.day:
+            hi_ok = s + 360 <= nxt.start
+        if not hi_ok:
+            continue
+        if policy == "baseline":
+            return Session(p.id, a.fraction, m, a.day, s, s + dur)
+        cost = (2 * w.drift_per_5min * (abs(s - a.start) // 5)
+                + w.outside_window_per_5min * (outside_minutes(s, s + dur, p.preferred_window) // 5)
+                + (w.machine_change if m != a.machine else 0))
+        if best_cost is None or cost < best_cost:
+            best, best_cost = Session(p.id, a.fraction, m, a.day, s, s + dur), cost
+    return best
+
+
+def _restart(sched: Schedule, p: Patient, a: Session, policy: str) -> list[Change]:
+    """The first (longer, imaging) session could not move within its day: the course starts
+    again from the next open day, every later session moves with it."""
+    tl = sched.tl
+    old = [a, *sched.remove_patient(p.id)]
+    placed = book_earliest(sched, p, a.day + 1, target=None if policy == "baseline" else a.start)
+    new = {s.fraction: s for s in placed or []}
+    out = []
+    for o in old:
+        n = new.get(o.fraction)
+        out.append(Change(p.id, o.fraction, o.machine, tl.at(o.day, o.start),
+                          n.machine if n else None, tl.at(n.day, n.start) if n else None,
+                          "course restarted" if n else "cancelled"))
+    return out
+
+
+def _caps(sched: Schedule, p: Patient) -> list[str]:
+    allowed = set(p.allowed_machines) if p.allowed_machines is not None else None
+    return [m.id for m in sched.instance.machines
+            if p.technique in m.techniques and (allowed is None or m.id in allowed)]
+
+
+def _extend(sched: Schedule, p: Patient, a: Session, policy: str) -> Session | None:
+    """Drop fraction a (already removed) and add one session after the last one: fractions
+    after `a` are renumbered down by one, keeping their slots."""
+    frs = sched.sessions[p.id]
+    later = sorted(k for k in frs if k > a.fraction)
+    for k in later:
+        s = sched.remove(p.id, k)
+        s.fraction = k - 1
+        sched.add(s)
+    last = max(frs) if frs else a.fraction - 1
+    ref = frs[last] if frs else a
+    step = 2 if p.pattern == "alternate" else 1
+    caps = _caps(sched, p)
+    n = p.fractions
+    for day in range(ref.day + step, sched.ndays):
+        order = [ref.machine] + [m for m in caps if m != ref.machine]
+        for m in order:
+            dur = p.duration(n, m)
+            s = sched.nearest(m, day, dur, 0 if policy == "baseline" else ref.start,
+                              p.anesthesia)
+            if s is not None:
+                new = Session(p.id, n, m, day, s, s + dur)
+                sched.add(new)
+                return new
+    # undo the renumbering
+    for k in sorted(k for k in frs if k >= a.fraction):
+        s = sched.remove(p.id, k)
+        s.fraction = k + 1
+        sched.add(s)
+    return None
+
+
+# ----------------------------------------------------------------------------- instance API
+
+
+def online_book_instance(instance: Instance, new_patient_ids: Sequence[str], *,
+                         today: dt.date, reserve_stats: ArrivalStats | None = None,
+                         time_limit: float = 2.0, policy: str = "optimizer"
+                         ) -> tuple[Schedule, DayBooking]:
+    """Instance-level online booking: every patient not in `new_patient_ids` must be fully
+    booked (their `booked` appointments are the fixed schedule); the new ones get courses."""
+    sched = Schedule(instance)
+    sched.load_booked()
+    ids = set(new_patient_ids)
+    new = [p for p in instance.patients if p.id in ids]
+    day = sched.tl.first_open_on_or_after(today)
+    reserve = None
+    if reserve_stats is not None and policy == "optimizer":
+        machines = [m.id for m in instance.machines]
+        kids = [m.id for m in instance.machines
+                if {"3D", "IMRT"} & set(m.techniques)]
+        reserve = Reserve.from_stats(reserve_stats, machines, day, anesthesia_machines=kids)
+    return sched, book_day(sched, new, today=day, policy=policy, reserve=reserve,
+                           time_limit=time_limit)

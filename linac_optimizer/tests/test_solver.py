@@ -1,0 +1,190 @@
+"""A feasible and an infeasible instance per hard constraint, for every method; every returned
+solution must pass the independent validator."""
+
+import copy
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linac_optimizer.check import check
+from linac_optimizer.model import Instance
+from linac_optimizer.solver import solve
+from linac_optimizer.tests.factories import pat, tiny
+
+METHODS = ["exact", "decomposed", "greedy"]
+M1 = {"id": "M1", "techniques": ["3D", "IMRT"], "open": "08:00", "close": "10:00"}
+M2 = {"id": "M2", "techniques": ["3D", "SBRT"], "open": "08:00", "close": "10:00"}
+
+
+def m(base, **kw):
+    d = copy.deepcopy(base)
+    d.update(kw)
+    return d
+
+
+def run(method, machines, patients, **kw):
+    inst = Instance.from_json(tiny(machines, patients, **kw))
+    sol = solve(inst, method=method, time_limit=10)
+    rep = check(inst, sol)
+    assert rep.ok, rep.violations
+    return inst, sol
+
+
+def scheduled(sol, pid):
+    return sorted((a for a in sol.appointments if a.patient == pid), key=lambda a: a.fraction)
+
+
+def unscheduled(sol, pid):
+    return {u.patient: u.reason for u in sol.unscheduled}.get(pid)
+
+
+CASES = {
+    # name: (feasible (machines, patients, kw), infeasible (...), expected reason fragment)
+    "open-days": (([M1], [pat(fractions=1, ready_date="2027-03-12")], {}),
+                  ([M1], [pat(fractions=1, ready_date="2027-03-13", due_date="2027-03-13")], {}),
+                  "after the last open day"),
+    "holiday": (([M1], [pat(fractions=1, ready_date="2027-03-01")], {"start": "2027-03-01",
+                                                                      "days": 2}),
+                ([M1], [pat(fractions=1, ready_date="2027-03-01")], {"start": "2027-03-01",
+                                                                    "days": 1}),
+                "after the last open day"),
+    "closed-date": (([M1], [pat(fractions=1)], {"days": 2}),
+                    ([M1], [pat(fractions=1)], {"days": 2,
+                                                "closed_dates": ["2027-03-08", "2027-03-09"]}),
+                    "after the last open day"),
+    "open-hours": (([M1], [pat(fractions=1, first_duration_min=120)], {}),
+                   ([M1], [pat(fractions=1, first_duration_min=121)], {}),
+                   "longer than the opening hours"),
+    "downtime": (([m(M1, downtime=[{"start": "2027-03-08T08:00", "end": "2027-03-08T09:00"}])],
+                  [pat(fractions=1, first_duration_min=60)], {"days": 1}),
+                 ([m(M1, downtime=[{"start": "2027-03-08T08:00", "end": "2027-03-08T09:30"}])],
+                  [pat(fractions=1, first_duration_min=60)], {"days": 1}),
+                 "no"),
+    "no-overlap": (([M1], [pat("A", fractions=1, first_duration_min=60),
+                           pat("B", fractions=1, first_duration_min=60)], {"days": 1}),
+                   ([M1], [pat("A", fractions=1, first_duration_min=60),
+                           pat("B", fractions=1, first_duration_min=61)], {"days": 1}),
+                   "no"),
+    "technique": (([M1, M2], [pat(technique="SBRT")], {}),
+                  ([M1], [pat(technique="SBRT")], {}), "no machine has technique SBRT"),
+    "allowed-machines": (([M1, M2], [pat(allowed_machines=["M2"])], {}),
+                         ([M1, M2], [pat(technique="IMRT", allowed_machines=["M2"])], {}),
+                         "no machine has technique IMRT among allowed"),
+    "ready-date-and-daily": (([M1], [pat(fractions=3, ready_date="2027-03-10")], {}),
+                             ([M1], [pat(fractions=4, ready_date="2027-03-10")], {}),
+                             "does not fit"),
+    "daily": (([M1], [pat(fractions=5)], {}), ([M1], [pat(fractions=6)], {}), "does not fit"),
+    "alternate": (([M1], [pat(fractions=3, pattern="alternate")], {}),
+                  ([M1], [pat(fractions=4, pattern="alternate")], {}), "does not fit"),
+    "bid": (([m(M1, close="20:00")], [pat(fractions=4, pattern="bid")], {"days": 2}),
+            ([m(M1, close="13:00")], [pat(fractions=4, pattern="bid")], {"days": 2}), "no"),
+    "anesthesia-first": (
+        ([M1], [pat("K", fractions=1, anesthesia=True),
+                pat("A", fractions=1, booked=[{"fraction": 1, "machine": "M1",
+                                               "start": "2027-03-08T08:30"}])], {"days": 1}),
+        ([M1], [pat("K", fractions=1, anesthesia=True),
+                pat("A", fractions=1, booked=[{"fraction": 1, "machine": "M1",
+                                               "start": "2027-03-08T08:10"}])], {"days": 1}),
+        "no"),
+    "booked-kept": (
+        ([M1], [pat("N", fractions=1, first_duration_min=60),
+                pat("A", fractions=1, first_duration_min=60,
+                    booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T09:00"}])],
+         {"days": 1}),
+        ([M1], [pat("N", fractions=1, first_duration_min=60),
+                pat("A", fractions=1, first_duration_min=60,
+                    booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T08:30"}])],
+         {"days": 1}),
+        "no"),
+}
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name", list(CASES))
+def test_constraint_feasible_and_infeasible(name, method):
+    (fm, fp, fkw), (im, ip, ikw), reason = CASES[name]
+    _, sol = run(method, fm, fp, **fkw)
+    assert not sol.unscheduled, sol.unscheduled
+    _, sol = run(method, im, ip, **ikw)
+    whys = [u.reason for u in sol.unscheduled]
+    assert any(reason in w for w in whys), (whys, [a.to_json() for a in sol.appointments])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_first_fraction_longer_and_duration_by_machine(method):
+    _, sol = run(method, [M1, M2], [pat(allowed_machines=["M2"], duration_by_machine={"M2": 25})])
+    apps = scheduled(sol, "P1")
+    lens = [int((a.end - a.start).total_seconds() // 60) for a in apps]
+    assert lens == [20, 25, 25]
+
+
+def test_exact_prefers_window_and_same_time():
+    machines = [m(M1, close="20:00")]
+    _, sol = run("exact", machines, [pat(fractions=3, preferred_window=["14:00", "16:00"])])
+    starts = [a.start.hour * 60 + a.start.minute for a in scheduled(sol, "P1")]
+    assert all(840 <= s <= 960 - 10 for s in starts[1:]) and starts[1] == starts[2]
+    assert sol.extra["penalties"]["P1"]["outside_preferred_window"] == 0
+
+
+def test_urgent_patient_gets_the_early_slot_under_exact():
+    # one 60-min slot a day; an emergency and a radical patient both ready Monday
+    patients = [pat("R", fractions=1, first_duration_min=120, urgency="radical",
+                    due_date="2027-03-12"),
+                pat("E", fractions=1, first_duration_min=120, urgency="emergency",
+                    due_date="2027-03-08")]
+    for method in ("exact", "decomposed"):
+        _, sol = run(method, [M1], patients)
+        assert scheduled(sol, "E")[0].start.day == 8
+        assert scheduled(sol, "R")[0].start.day == 9
+
+
+# ----------------------------------------------------------------------------- hypothesis
+
+TECHS = ["3D", "IMRT", "SBRT"]
+
+
+@st.composite
+def instances(draw):
+    machines = []
+    for i in range(draw(st.integers(1, 3))):
+        techs = draw(st.lists(st.sampled_from(TECHS), min_size=1, max_size=3, unique=True))
+        open_h = draw(st.integers(7, 9))
+        close_h = draw(st.integers(open_h + 2, 20))
+        mach = {"id": f"M{i}", "techniques": techs, "open": f"{open_h:02d}:00",
+                "close": f"{close_h:02d}:00"}
+        if draw(st.booleans()):
+            d = draw(st.integers(8, 12))
+            h = draw(st.integers(open_h, close_h - 1))
+            mach["downtime"] = [{"start": f"2027-03-{d:02d}T{h:02d}:00",
+                                 "end": f"2027-03-{d:02d}T{h + 1:02d}:30"}]
+        machines.append(mach)
+    patients = []
+    for j in range(draw(st.integers(1, 5))):
+        n = draw(st.integers(1, 4))
+        dur = draw(st.integers(10, 40))
+        ready = draw(st.integers(8, 12))
+        p = pat(f"P{j}", fractions=n, pattern=draw(st.sampled_from(["daily", "alternate", "bid"])),
+                technique=draw(st.sampled_from(TECHS)), duration_min=dur,
+                first_duration_min=dur + draw(st.integers(0, 15)),
+                ready_date=f"2027-03-{ready:02d}", due_date=f"2027-03-{ready + 2:02d}",
+                urgency=draw(st.sampled_from(["emergency", "urgent", "palliative", "radical"])),
+                anesthesia=draw(st.booleans()) and draw(st.booleans()))
+        if draw(st.booleans()):
+            a = draw(st.integers(8, 16))
+            p["preferred_window"] = [f"{a:02d}:00", f"{a + 2:02d}:00"]
+        patients.append(p)
+    return tiny(machines, patients, days=14)
+
+
+@settings(max_examples=int(os.environ.get("LINAC_HYPOTHESIS_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.sampled_from(METHODS))
+def test_every_solution_passes_check(js, method):
+    inst = Instance.from_json(js)
+    sol = solve(inst, method=method, time_limit=5)
+    rep = check(inst, sol)
+    assert rep.ok, (method, rep.violations)
+    listed = {u.patient for u in sol.unscheduled}
+    for p in inst.patients:  # every patient is either complete or reported with a reason
+        assert p.id in listed or len(scheduled(sol, p.id)) == p.fractions
