@@ -368,7 +368,8 @@ def _apply_moves(
         if mv.machine is None:
             old.status = BookingStatus.CANCELLED
             old.cancel_reason = f"outage {outage.machine.code}: {mv.kind}"[:300]
-            old.save(update_fields=["status", "cancel_reason", "updated_at"])
+            old.moved_by_downtime = outage
+            old.save(update_fields=["status", "cancel_reason", "moved_by_downtime", "updated_at"])
             result.cancelled.append(old)
             by_patient[old.patient_id].append({"fraction": old.fraction_id, "cancelled": True})
             continue
