@@ -554,6 +554,17 @@ def _parse_window(value: Any) -> tuple[str, str] | None:
     return ta.strftime("%H:%M"), tb.strftime("%H:%M")
 
 
+@dataclass(frozen=True)
+class BookingRequest:
+    """One course to book and the scheduler's choices for it (None: derived)."""
+
+    course: Course
+    urgency: str | None = None
+    ready_date: dt.date | None = None
+    anesthesia: bool | None = None
+    preferred_window: Any = None
+
+
 def course_book(
     *,
     course: Course,
@@ -570,104 +581,130 @@ def course_book(
     physics check, or when the course is already booked. The first fraction is never before the
     physics check; `anesthesia` defaults to the pediatric area's sedation flag when it has one.
     """
-    from oncocenter.radiotherapy.selectors import current_plan
-    from oncocenter.radiotherapy.services import fractions_schedule
+    request = BookingRequest(course, urgency, ready_date, anesthesia, preferred_window)
+    return courses_book(requests=[request], by=by, time_limit=time_limit)[0]
 
-    require(by, "schedule.book")
+
+def _validate_request(r: BookingRequest, today: dt.date) -> tuple[str, str] | None:
     problems = []
-    if urgency not in (None, "") and urgency not in policy.URGENCIES:
+    if r.urgency not in (None, "") and r.urgency not in policy.URGENCIES:
         problems.append(
-            FieldProblem("urgency", f"must be one of {', '.join(policy.URGENCIES)}", urgency)
+            FieldProblem("urgency", f"must be one of {', '.join(policy.URGENCIES)}", r.urgency)
         )
-    today = timezone.localdate()
-    if ready_date is not None and ready_date < today:
+    if r.ready_date is not None and r.ready_date < today:
         problems.append(
-            FieldProblem("ready_date", "must not be in the past", ready_date.isoformat())
-        )
-    if not 0.5 <= time_limit <= 60:
-        problems.append(
-            FieldProblem("time_limit", "must be between 0.5 and 60 seconds", time_limit)
+            FieldProblem("ready_date", "must not be in the past", r.ready_date.isoformat())
         )
     if problems:
         raise ValidationFailed(problems)
-    window = _parse_window(preferred_window)
-    patient = course.patient
-    if anesthesia is None:
-        anesthesia = bool(adapter.sedation_required(patient))
+    return _parse_window(r.preferred_window)
 
+
+def _new_courses(
+    r: BookingRequest, window: tuple[str, str] | None, by: User, today: dt.date
+) -> tuple[list[adapter.NewCourse], dict[int, dt.datetime | None]]:
+    """The engine patients of one course, after its interlocks (rows locked by the caller)."""
+    from oncocenter.radiotherapy.selectors import current_plan
+    from oncocenter.radiotherapy.services import fractions_schedule
+
+    course = r.course
+    anesthesia = r.anesthesia
+    if anesthesia is None:
+        anesthesia = bool(adapter.sedation_required(course.patient))
+    rxs = list(
+        Prescription.objects.select_for_update()
+        .filter(course=course)
+        .exclude(status__in=[PrescriptionStatus.CANCELLED, PrescriptionStatus.ENTERED_IN_ERROR])
+        .order_by("pk")
+    )
+    if not rxs:
+        raise Conflict(
+            "The course has no prescription to book.",
+            rule="prescription_not_signed",
+            problems=[FieldProblem("course", "no prescription", course.pk)],
+        )
+    unsigned = [rx for rx in rxs if rx.status == PrescriptionStatus.DRAFT]
+    if unsigned:
+        raise Conflict(
+            f"Prescription '{unsigned[0].site}' is not signed; a course is booked only "
+            "after its prescription is signed.",
+            rule="prescription_not_signed",
+            problems=[FieldProblem("prescription", "not signed", unsigned[0].pk)],
+        )
+    booked_rx = set(
+        Booking.objects.filter(prescription__in=rxs, status=BookingStatus.BOOKED).values_list(
+            "prescription_id", flat=True
+        )
+    )
+    todo = [rx for rx in rxs if rx.status == PrescriptionStatus.SIGNED and rx.pk not in booked_rx]
+    if not todo:
+        raise Conflict(
+            "Every signed prescription of the course is already booked.",
+            rule="course_already_booked",
+            problems=[FieldProblem("course", "already booked", course.pk)],
+        )
+    physics: dict[int, dt.datetime | None] = {}
+    new: list[adapter.NewCourse] = []
+    tomorrow = adapter.open_day_on_or_after(today + dt.timedelta(days=1))
+    for rx in todo:
+        plan = current_plan(rx)
+        done = _physics_done_at(rx)
+        physics[rx.pk] = done
+        if plan is None or done is None:
+            raise Conflict(
+                f"Prescription '{rx.site}': the plan's physics check is not complete; the "
+                "first fraction cannot be booked before it.",
+                rule="physics_check_incomplete",
+                problems=[FieldProblem("prescription", "physics check not complete", rx.pk)],
+            )
+        fractions = list(rx.fractions.filter(status=FractionStatus.SCHEDULED).order_by("sequence"))
+        if not fractions:
+            fractions = fractions_schedule(plan=plan, by=by, start_date=tomorrow)
+        # Today's machine time is already running: courses start from the next open day.
+        ready = max(r.ready_date or tomorrow, tomorrow, adapter.to_local_naive(done).date())
+        ready = adapter.open_day_on_or_after(ready)
+        urg = r.urgency or policy.URGENCY_FROM_INTENT.get(rx.intent, "radical")
+        new.append(
+            adapter.NewCourse(
+                prescription=rx,
+                fractions=fractions,
+                technique=rx.technique,
+                pattern=rx.pattern,
+                urgency=urg,
+                ready_date=ready,
+                due_date=adapter.add_open_days(ready, TARGET_DAYS[urg]),
+                anesthesia=anesthesia,
+                preferred_window=window,
+                not_before=done,
+            )
+        )
+    return new, physics
+
+
+def courses_book(
+    *, requests: Sequence[BookingRequest], by: User, time_limit: float = 5.0
+) -> list[CourseBookingResult]:
+    """Book several courses in one solve (a day's new patients: the engine's online mode).
+
+    All or nothing: when one course is refused or cannot be placed, nothing is saved.
+    """
+    require(by, "schedule.book")
+    if not 0.5 <= time_limit <= 60:
+        raise ValidationFailed.single(
+            "time_limit", "must be between 0.5 and 60 seconds", time_limit
+        )
+    today = timezone.localdate()
+    windows = [_validate_request(r, today) for r in requests]
     with transaction.atomic():
         machines = _lock_machines(Machine.objects.values_list("pk", flat=True))
-        rxs = list(
-            Prescription.objects.select_for_update()
-            .filter(course=course)
-            .exclude(status__in=[PrescriptionStatus.CANCELLED, PrescriptionStatus.ENTERED_IN_ERROR])
-            .order_by("pk")
-        )
-        if not rxs:
-            raise Conflict(
-                "The course has no prescription to book.",
-                rule="prescription_not_signed",
-                problems=[FieldProblem("course", "no prescription", course.pk)],
-            )
-        unsigned = [rx for rx in rxs if rx.status == PrescriptionStatus.DRAFT]
-        if unsigned:
-            raise Conflict(
-                f"Prescription '{unsigned[0].site}' is not signed; a course is booked only "
-                "after its prescription is signed.",
-                rule="prescription_not_signed",
-                problems=[FieldProblem("prescription", "not signed", unsigned[0].pk)],
-            )
-        booked_rx = set(
-            Booking.objects.filter(prescription__in=rxs, status=BookingStatus.BOOKED).values_list(
-                "prescription_id", flat=True
-            )
-        )
-        todo = [
-            rx for rx in rxs if rx.status == PrescriptionStatus.SIGNED and rx.pk not in booked_rx
-        ]
-        if not todo:
-            raise Conflict(
-                "Every signed prescription of the course is already booked.",
-                rule="course_already_booked",
-            )
-        physics: dict[int, dt.datetime | None] = {}
         new: list[adapter.NewCourse] = []
-        tomorrow = adapter.open_day_on_or_after(today + dt.timedelta(days=1))
-        for rx in todo:
-            plan = current_plan(rx)
-            done = _physics_done_at(rx)
-            physics[rx.pk] = done
-            if plan is None or done is None:
-                raise Conflict(
-                    f"Prescription '{rx.site}': the plan's physics check is not complete; the "
-                    "first fraction cannot be booked before it.",
-                    rule="physics_check_incomplete",
-                    problems=[FieldProblem("prescription", "physics check not complete", rx.pk)],
-                )
-            fractions = list(
-                rx.fractions.filter(status=FractionStatus.SCHEDULED).order_by("sequence")
-            )
-            if not fractions:
-                fractions = fractions_schedule(plan=plan, by=by, start_date=tomorrow)
-            # Today's machine time is already running: courses start from the next open day.
-            ready = max(ready_date or tomorrow, tomorrow, adapter.to_local_naive(done).date())
-            ready = adapter.open_day_on_or_after(ready)
-            urg = urgency or policy.URGENCY_FROM_INTENT.get(rx.intent, "radical")
-            due = adapter.add_open_days(ready, TARGET_DAYS[urg])
-            new.append(
-                adapter.NewCourse(
-                    prescription=rx,
-                    fractions=fractions,
-                    technique=rx.technique,
-                    pattern=rx.pattern,
-                    urgency=urg,
-                    ready_date=ready,
-                    due_date=due,
-                    anesthesia=anesthesia,
-                    preferred_window=window,
-                    not_before=done,
-                )
-            )
+        physics: dict[int, dt.datetime | None] = {}
+        course_of: dict[int, Course] = {}
+        for r, window in zip(requests, windows, strict=True):
+            items, done = _new_courses(r, window, by, today)
+            new.extend(items)
+            physics.update(done)
+            course_of.update({c.prescription.pk: r.course for c in items})
         start_date = min(c.ready_date for c in new)
         solved = adapter.solve_courses(new, start_date=start_date, time_limit=time_limit)
         if solved.unscheduled:
@@ -677,21 +714,21 @@ def course_book(
                 rule="no_feasible_slot",
                 problems=[FieldProblem("prescription", reason, rx_id)],
             )
-        by_course = {c.prescription.pk: c for c in new}
+        by_rx = {c.prescription.pk: c for c in new}
         slots = [
-            Slot(p.fraction, p.machine.pk, p.start, p.end, by_course[rx_id].technique, p.is_first)
+            Slot(p.fraction, p.machine.pk, p.start, p.end, by_rx[rx_id].technique, p.is_first)
             for rx_id, planned in solved.bookings.items()
             for p in planned
         ]
         _check_slots(slots, machines, physics_done=physics)
-        out: dict[int, list[Booking]] = {}
+        rows_by_rx: dict[int, list[Booking]] = {}
         for rx_id, planned in solved.bookings.items():
-            c = by_course[rx_id]
-            rows = [
+            c = by_rx[rx_id]
+            rows_by_rx[rx_id] = [
                 Booking(
                     fraction=p.fraction,
                     prescription_id=rx_id,
-                    patient=patient,
+                    patient=course_of[rx_id].patient,
                     machine=p.machine,
                     start=p.start,
                     end=p.end,
@@ -704,27 +741,32 @@ def course_book(
                 )
                 for p in planned
             ]
-            try:
-                with transaction.atomic():
-                    Booking.objects.bulk_create(rows)
-            except IntegrityError as exc:
-                raise Conflict(
-                    "A session was booked by someone else meanwhile; book again.",
-                    rule="slot_taken",
-                ) from exc
-            for b in rows:
-                _sync_fraction(b.fraction_id, b)
-            out[rx_id] = rows
-        audit_record(
-            action=AuditAction.CREATE,
-            obj=course,
-            patient=patient,
-            detail={
-                "bookings": sum(len(v) for v in out.values()),
-                "prescriptions": sorted(out),
-                "first": min(b.start for v in out.values() for b in v),
-                "penalties": {str(k): v for k, v in solved.totals.items()},
-                "solve_seconds": solved.metrics.get("solve_seconds"),
-            },
-        )
-    return CourseBookingResult(course, out, solved.totals, solved.metrics)
+        all_rows = [b for rows in rows_by_rx.values() for b in rows]
+        try:
+            with transaction.atomic():
+                Booking.objects.bulk_create(all_rows)
+        except IntegrityError as exc:
+            raise Conflict(
+                "A session was booked by someone else meanwhile; book again.", rule="slot_taken"
+            ) from exc
+        for b in all_rows:
+            _sync_fraction(b.fraction_id, b)
+        results = []
+        for r in requests:
+            mine = {k: v for k, v in rows_by_rx.items() if course_of[k].pk == r.course.pk}
+            totals = {k: solved.totals.get(k, {}) for k in mine}
+            audit_record(
+                action=AuditAction.CREATE,
+                obj=r.course,
+                patient=r.course.patient,
+                detail={
+                    "bookings": sum(len(v) for v in mine.values()),
+                    "prescriptions": sorted(mine),
+                    "first": min(b.start for v in mine.values() for b in v),
+                    "penalties": {str(k): v for k, v in totals.items()},
+                    "solve_seconds": solved.metrics.get("solve_seconds"),
+                    "courses_in_solve": len(requests),
+                },
+            )
+            results.append(CourseBookingResult(r.course, mine, totals, solved.metrics))
+    return results
