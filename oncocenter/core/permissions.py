@@ -33,12 +33,41 @@ FOUNDATION: dict[str, Iterable[str]] = {
 }
 
 # --- clinical core (issue 3): oncology, referrals, mdt, trials -----------------------------------
-CLINICAL_CORE: dict[str, Iterable[str]] = {}
+CLINICAL_CORE: dict[str, Iterable[str]] = {
+    # Diagnoses, staging, performance status, tumor markers, disease status, treatments, chart.
+    "oncology.view": CLINICAL | {R.SOCIAL_WORKER},
+    "diagnosis.edit": PHYSICIANS,
+    "staging.edit": PHYSICIANS,
+    "observation.record": PHYSICIANS | {R.NURSE},
+    "treatment.record": PHYSICIANS | {R.NURSE},
+    # Diagnostic workup: physicians order; the diagnostic departments (and physicians) result.
+    "workup.view": CLINICAL,
+    "workup.order": PHYSICIANS,
+    "workup.result": {R.PATHOLOGIST, R.RADIOLOGIST, R.NUCLEAR_MEDICINE, R.NURSE},
+    # Referrals and consults: support services take part (dietitian, social work, palliative care).
+    "referral.view": ALL_STAFF - {R.TEACHER},
+    "referral.create": PHYSICIANS | {R.NURSE, R.DIETITIAN, R.SOCIAL_WORKER, R.PALLIATIVE_CARE},
+    "referral.respond": PHYSICIANS | {R.NURSE, R.DIETITIAN, R.SOCIAL_WORKER, R.PALLIATIVE_CARE, R.SCHEDULER},
+    # Tumor boards.
+    "mdt.view": CLINICAL | {R.SOCIAL_WORKER},
+    "mdt.manage": PHYSICIANS | {R.NURSE, R.RESEARCH_COORDINATOR},
+    "mdt.recommend": PHYSICIANS,
+    # Clinical trials.
+    "trial.view": CLINICAL,
+    "trial.manage": {R.RESEARCH_COORDINATOR, R.ADMINISTRATOR},
+    "trial.screen": PHYSICIANS | {R.RESEARCH_COORDINATOR},
+    "trial.enroll": PHYSICIANS | {R.RESEARCH_COORDINATOR},
+    # Patient record completion: guardians, consent/assent, care team, co-payment registration.
+    "record.view": CLINICAL | {R.SOCIAL_WORKER, R.SCHEDULER, R.ADMINISTRATOR},
+    "record.edit": PHYSICIANS | {R.NURSE, R.SOCIAL_WORKER, R.SCHEDULER, R.ADMINISTRATOR},
+    "consent.record": PHYSICIANS | {R.NURSE, R.RESEARCH_COORDINATOR},
+    "copay.manage": {R.ADMINISTRATOR, R.SCHEDULER, R.SOCIAL_WORKER, R.NURSE},
+}
 
 # --- radiotherapy (issue 4) ------------------------------------------------------------------------
 RADIOTHERAPY: dict[str, Iterable[str]] = {
     # Read courses, plans, fractions, dose summaries and worklists: the clinical team.
-    "rt.view": CLINICAL,
+    "rt.view": CLINICAL | {R.SCHEDULER},
     "rt.course.manage": {R.RADIATION_ONCOLOGIST},
     "rt.prescription.write": {R.RADIATION_ONCOLOGIST},
     "rt.prescription.sign": {R.RADIATION_ONCOLOGIST},

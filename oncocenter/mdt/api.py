@@ -1,3 +1,124 @@
+"""Tumor-board API: meetings, attendance and quorum, cases, recommendations, board-to-treatment."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 from ninja import Router
 
+from oncocenter.core.errors import NotFound, ValidationFailed
+from oncocenter.core.permissions import require
+from oncocenter.mdt import selectors, services
+from oncocenter.mdt.models import BoardCase, BoardType, Meeting
+from oncocenter.mdt.schemas import (
+    AttendanceIn,
+    BoardTimeOut,
+    CaseIn,
+    CaseOut,
+    MeetingIn,
+    MeetingOut,
+    QuorumOut,
+    RecommendationIn,
+    RecommendationOut,
+)
+from oncocenter.oncology.models import Diagnosis
+from oncocenter.patients.selectors import patient_get
+from oncocenter.trials.models import Study
+
 router = Router(tags=["mdt"])
+
+
+def get_meeting(pk: int) -> Meeting:
+    meeting = Meeting.objects.select_related("board_type").filter(pk=pk).first()
+    if meeting is None:
+        raise NotFound(f"No meeting {pk}.")
+    return meeting
+
+
+def quorum_out(meeting: Meeting) -> dict:
+    q = selectors.meeting_quorum(meeting)
+    return {"met": q.met, "required": list(q.required), "present": list(q.present), "missing": list(q.missing)}
+
+
+def meeting_out(meeting: Meeting) -> dict:
+    return {
+        "id": meeting.pk, "board_type": meeting.board_type.code, "held_on": meeting.held_on,
+        "location": meeting.location, "status": meeting.status, "quorum": quorum_out(meeting),
+        "cases": [
+            {"id": c.pk, "mrn": c.patient.mrn, "question": c.question, "summary": c.summary}
+            for c in meeting.cases.select_related("patient")
+        ],
+    }
+
+
+@router.post("/meetings", response={201: MeetingOut})
+def meeting_create(request: HttpRequest, payload: MeetingIn):
+    require(request.user, "mdt.manage")
+    board = BoardType.objects.filter(code=payload.board_type).first()
+    if board is None:
+        raise ValidationFailed.single("board_type", "is not a board type", payload.board_type)
+    meeting = services.meeting_create(board_type=board, held_on=payload.held_on, location=payload.location,
+                                      chair=request.user)
+    return 201, meeting_out(meeting)
+
+
+@router.get("/meetings/{pk}", response=MeetingOut)
+def meeting_read(request: HttpRequest, pk: int):
+    require(request.user, "mdt.view")
+    return meeting_out(get_meeting(pk))
+
+
+@router.post("/meetings/{pk}/attendance", response={201: QuorumOut})
+def attendance(request: HttpRequest, pk: int, payload: AttendanceIn):
+    require(request.user, "mdt.manage")
+    meeting = get_meeting(pk)
+    user = get_user_model().objects.filter(username=payload.username, is_active=True).first()
+    if user is None:
+        raise ValidationFailed.single("username", "is not an active staff member", payload.username)
+    services.attendance_record(meeting=meeting, user=user, discipline=payload.discipline)
+    return 201, quorum_out(meeting)
+
+
+@router.post("/meetings/{pk}/cases", response={201: CaseOut})
+def case_add(request: HttpRequest, pk: int, payload: CaseIn):
+    require(request.user, "mdt.manage")
+    meeting = get_meeting(pk)
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    diagnosis = None
+    if payload.diagnosis_id is not None:
+        diagnosis = Diagnosis.objects.filter(pk=payload.diagnosis_id, patient=patient).first()
+        if diagnosis is None:
+            raise ValidationFailed.single("diagnosis_id", "is not a diagnosis of this patient", payload.diagnosis_id)
+    case = services.case_add(meeting=meeting, patient=patient, question=payload.question, diagnosis=diagnosis,
+                             by=request.user)
+    return 201, {"id": case.pk, "mrn": patient.mrn, "question": case.question, "summary": case.summary}
+
+
+@router.post("/cases/{pk}/recommendation", response={201: RecommendationOut})
+def recommend(request: HttpRequest, pk: int, payload: RecommendationIn):
+    """Record the recommendation; its referrals and orders are created in the same step."""
+    require(request.user, "mdt.recommend")
+    case = BoardCase.objects.select_related("meeting__board_type", "patient", "diagnosis").filter(pk=pk).first()
+    if case is None:
+        raise NotFound(f"No board case {pk}.")
+    trial = None
+    if payload.trial_id is not None:
+        trial = Study.objects.filter(pk=payload.trial_id).first()
+        if trial is None:
+            raise ValidationFailed.single("trial_id", "is not a study", payload.trial_id)
+    rec = services.recommendation_record(
+        case=case, intent=payload.intent, modalities=payload.modalities, from_department=payload.from_department,
+        sequence_note=payload.sequence_note, trial=trial, note=payload.note,
+        referrals=[r.dict() for r in payload.referrals], orders=[o.dict() for o in payload.orders], by=request.user,
+    )
+    return 201, {"id": rec.pk, "intent": rec.intent, "modalities": rec.modalities,
+                 "referral_ids": [r.pk for r in rec.referrals.all()], "order_ids": [o.pk for o in rec.orders.all()]}
+
+
+@router.get("/board-to-treatment", response=list[BoardTimeOut])
+def board_to_treatment(request: HttpRequest):
+    require(request.user, "mdt.view")
+    return [
+        {"board_type": code, "count": d["count"], "pending": d["pending"], "median_days": d["median"]}
+        for code, d in selectors.board_to_treatment_days().items()
+    ]

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from oncocenter.mdt import views
+
 app_name = "mdt"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.meetings, name="meetings"),
+    path("meetings/<int:pk>/", views.meeting, name="meeting"),
+]

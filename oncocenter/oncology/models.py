@@ -1,0 +1,360 @@
+"""Cancer diagnoses (ICD-10, ICD-O-3, ICCC-3), TNM staging, performance status, tumor markers,
+disease status over time, diagnostic workup orders and treatment episodes.
+
+Codes carry their system (see ``codes.py``) and statuses use FHIR value sets, so that a FHIR/mCODE
+export maps field to field (Condition.clinicalStatus, Condition.verificationStatus, ...).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from oncocenter.core.models import TimeStampedModel
+from oncocenter.oncology.codes import ICD10_SYSTEM, ICDO3_SYSTEM
+
+
+class Laterality(models.TextChoices):
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
+    BILATERAL = "bilateral", _("Bilateral")
+    MIDLINE = "midline", _("Midline")
+    NOT_APPLICABLE = "not-applicable", _("Not applicable")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class ClinicalStatus(models.TextChoices):
+    """FHIR condition-clinical."""
+
+    ACTIVE = "active", _("Active")
+    RECURRENCE = "recurrence", _("Recurrence")
+    RELAPSE = "relapse", _("Relapse")
+    INACTIVE = "inactive", _("Inactive")
+    REMISSION = "remission", _("Remission")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class VerificationStatus(models.TextChoices):
+    """FHIR condition-ver-status."""
+
+    UNCONFIRMED = "unconfirmed", _("Unconfirmed")
+    PROVISIONAL = "provisional", _("Provisional")
+    DIFFERENTIAL = "differential", _("Differential")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUTED = "refuted", _("Refuted")
+    ENTERED_IN_ERROR = "entered-in-error", _("Entered in error")
+
+
+class Diagnosis(TimeStampedModel):
+    """A cancer (primary or secondary) or a non-malignant blood disease of a patient."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="diagnoses")
+    icd10_code = models.CharField(
+        _("ICD-10"), max_length=8, help_text=_("ICD-10 code from the shipped list, e.g. C15.4.")
+    )
+    icd10_system = models.CharField(max_length=80, default=ICD10_SYSTEM, editable=False)
+    icdo3_topography = models.CharField(
+        _("ICD-O-3 topography"), max_length=6, blank=True,
+        help_text=_("Primary site, e.g. C15.4. Empty for non-neoplastic blood diseases."),
+    )
+    icdo3_morphology = models.CharField(
+        _("ICD-O-3 morphology"), max_length=6, blank=True,
+        help_text=_("Histology/behaviour, e.g. 8070/3. Empty for non-neoplastic blood diseases."),
+    )
+    icdo3_system = models.CharField(max_length=80, default=ICDO3_SYSTEM, editable=False)
+    laterality = models.CharField(
+        _("laterality"), max_length=20, choices=Laterality.choices, default=Laterality.NOT_APPLICABLE,
+        help_text=_("Side of a paired organ."),
+    )
+    diagnosed_on = models.DateField(_("diagnosed on"), help_text=_("Date of diagnosis (not in the future)."))
+    is_primary = models.BooleanField(
+        _("primary cancer"), default=True, help_text=_("False for a secondary (metastatic) condition.")
+    )
+    histology_text = models.CharField(
+        _("histology"), max_length=300, blank=True, help_text=_("Pathology wording, free text.")
+    )
+    # NULL (not "") marks "not applicable: adult", as the cross-area contract says.
+    iccc_group = models.CharField(  # noqa: DJ001
+        _("ICCC-3 group"), max_length=4, null=True, blank=True, editable=False,
+        help_text=_("Derived from ICD-O-3 for patients under 20 at diagnosis; empty for adults."),
+    )
+    iccc_subgroup = models.CharField(  # noqa: DJ001
+        _("ICCC-3 subgroup"), max_length=6, null=True, blank=True, editable=False
+    )
+    clinical_status = models.CharField(
+        _("clinical status"), max_length=20, choices=ClinicalStatus.choices, default=ClinicalStatus.ACTIVE,
+        help_text=_("FHIR Condition.clinicalStatus."),
+    )
+    verification_status = models.CharField(
+        _("verification status"), max_length=20, choices=VerificationStatus.choices,
+        default=VerificationStatus.CONFIRMED, help_text=_("FHIR Condition.verificationStatus."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-is_primary", "diagnosed_on", "id"]
+        verbose_name_plural = "diagnoses"
+        indexes = [models.Index(fields=["patient", "diagnosed_on"], name="diagnosis_patient_date")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(icd10_code=""), name="diagnosis_icd10_present"),
+            models.CheckConstraint(
+                condition=Q(laterality__in=Laterality.values), name="diagnosis_laterality_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(clinical_status__in=ClinicalStatus.values), name="diagnosis_clinical_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(verification_status__in=VerificationStatus.values),
+                name="diagnosis_verification_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.icd10_code} ({self.diagnosed_on:%Y-%m-%d})"
+
+    @property
+    def is_cancer(self) -> bool:
+        return self.icd10_code.startswith("C") or bool(self.icdo3_morphology)
+
+
+class StagingClassification(models.TextChoices):
+    CLINICAL = "clinical", _("Clinical (cTNM)")
+    PATHOLOGICAL = "pathological", _("Pathological (pTNM)")
+
+
+class TnmStaging(TimeStampedModel):
+    """AJCC TNM staging of a diagnosis at one date (mCODE TNM stage group and categories)."""
+
+    diagnosis = models.ForeignKey(Diagnosis, on_delete=models.PROTECT, related_name="stagings")
+    classification = models.CharField(
+        _("classification"), max_length=20, choices=StagingClassification.choices,
+        help_text=_("Clinical (before treatment) or pathological (after surgery)."),
+    )
+    edition = models.CharField(_("AJCC edition"), max_length=4, default="8")
+    site = models.CharField(_("staging site"), max_length=30, help_text=_("AJCC chapter used (data file key)."))
+    t_category = models.CharField(_("T"), max_length=8, help_text=_("Primary tumor category, e.g. T3."))
+    n_category = models.CharField(_("N"), max_length=8, help_text=_("Regional nodes category, e.g. N1."))
+    m_category = models.CharField(_("M"), max_length=8, help_text=_("Distant metastasis category, e.g. M0."))
+    stage_group = models.CharField(
+        _("stage group"), max_length=8, blank=True, help_text=_("Derived from the AJCC table when one is shipped.")
+    )
+    staged_on = models.DateField(_("staging date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["staged_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(classification__in=StagingClassification.values), name="tnm_classification_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        prefix = "c" if self.classification == StagingClassification.CLINICAL else "p"
+        return f"{prefix}{self.t_category} {self.n_category} {self.m_category} {self.stage_group}".strip()
+
+
+class PerformanceScale(models.TextChoices):
+    ECOG = "ecog", _("ECOG")
+    LANSKY = "lansky", _("Lansky play-performance")
+    KARNOFSKY = "karnofsky", _("Karnofsky")
+
+
+class PerformanceStatus(TimeStampedModel):
+    """Performance status over time: ECOG from 16 years, Lansky under 16."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="performance_statuses")
+    scale = models.CharField(_("scale"), max_length=10, choices=PerformanceScale.choices)
+    score = models.PositiveSmallIntegerField(
+        _("score"), help_text=_("ECOG 0-5; Lansky and Karnofsky 0-100 in steps of 10.")
+    )
+    observed_on = models.DateField(_("assessed on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["observed_on", "id"]
+        verbose_name_plural = "performance statuses"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(scale="ecog") & Q(score__lte=5))
+                | (Q(scale__in=["lansky", "karnofsky"]) & Q(score__lte=100)),
+                name="performance_score_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scale_display()} {self.score}"
+
+
+class TumorMarkerCode(models.TextChoices):
+    AFP = "AFP", _("Alpha-fetoprotein (AFP)")
+    BHCG = "bHCG", _("Beta-hCG")
+    CEA = "CEA", _("Carcinoembryonic antigen (CEA)")
+    SCC_AG = "SCC-Ag", _("Squamous cell carcinoma antigen")
+    CA19_9 = "CA19-9", _("CA 19-9")
+    CA125 = "CA125", _("CA 125")
+    PSA = "PSA", _("Prostate-specific antigen")
+    NSE = "NSE", _("Neuron-specific enolase")
+    VMA = "VMA", _("Urine vanillylmandelic acid (VMA)")
+    HVA = "HVA", _("Urine homovanillic acid (HVA)")
+    LDH = "LDH", _("Lactate dehydrogenase")
+    FERRITIN = "ferritin", _("Ferritin")
+
+
+class TumorMarker(TimeStampedModel):
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="tumor_markers")
+    diagnosis = models.ForeignKey(
+        Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="tumor_markers"
+    )
+    marker = models.CharField(_("marker"), max_length=12, choices=TumorMarkerCode.choices)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=20, help_text=_("e.g. ng/mL, U/mL, mg/g Cr"))
+    observed_on = models.DateField(_("measured on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["observed_on", "id"]
+        constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="tumor_marker_non_negative")]
+
+
+class DiseaseStatusCode(models.TextChoices):
+    """Cancer disease status (mCODE CancerDiseaseStatus, simplified)."""
+
+    NO_EVIDENCE = "no-evidence", _("No evidence of disease")
+    RESPONDING = "responding", _("Responding")
+    STABLE = "stable", _("Stable")
+    PROGRESSING = "progressing", _("Progressing")
+    REMISSION = "remission", _("Remission")
+    RELAPSE = "relapse", _("Relapse")
+    UNDETERMINED = "undetermined", _("Undetermined")
+
+
+class DiseaseStatus(TimeStampedModel):
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="disease_statuses")
+    diagnosis = models.ForeignKey(Diagnosis, on_delete=models.PROTECT, related_name="disease_statuses")
+    status = models.CharField(_("status"), max_length=20, choices=DiseaseStatusCode.choices)
+    observed_on = models.DateField(_("assessed on"))
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("Evidence, e.g. imaging result."))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["observed_on", "id"]
+        verbose_name_plural = "disease statuses"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=DiseaseStatusCode.values), name="disease_status_valid")
+        ]
+
+
+class Modality(models.TextChoices):
+    SURGERY = "surgery", _("Surgery")
+    CHEMOTHERAPY = "chemotherapy", _("Chemotherapy")
+    RADIOTHERAPY = "radiotherapy", _("Radiotherapy")
+    HSCT = "hsct", _("Stem cell transplantation")
+    IMMUNOTHERAPY = "immunotherapy", _("Immunotherapy")
+    OTHER = "other", _("Other")
+
+
+class TreatmentEpisode(TimeStampedModel):
+    """A treatment given (here or elsewhere). Other areas add rows: RT courses, surgeries, HSCT."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="treatment_episodes")
+    diagnosis = models.ForeignKey(
+        Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="treatment_episodes"
+    )
+    modality = models.CharField(_("modality"), max_length=20, choices=Modality.choices)
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    at_this_center = models.BooleanField(_("at this hospital"), default=True)
+    description = models.CharField(
+        _("description"), max_length=300, blank=True, help_text=_("Regimen, operation or course, e.g. CRT 50.4 Gy.")
+    )
+    source = models.CharField(
+        max_length=60, blank=True, help_text="Area that created the row, e.g. radiotherapy.course:12."
+    )
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        indexes = [models.Index(fields=["patient", "started_on"], name="treatment_patient_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(modality__in=Modality.values), name="treatment_modality_valid"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="treatment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_modality_display()} {self.started_on:%Y-%m-%d}"
+
+
+class WorkupDepartment(models.TextChoices):
+    PATHOLOGY = "pathology", _("Pathology")
+    RADIOLOGY = "radiology", _("Radiology")
+    LABORATORY_MEDICINE = "laboratory_medicine", _("Laboratory medicine")
+    NUCLEAR_MEDICINE = "nuclear_medicine", _("Nuclear medicine")
+
+
+class WorkupStatus(models.TextChoices):
+    ORDERED = "ordered", _("Ordered")
+    IN_PROGRESS = "in-progress", _("In progress")
+    RESULTED = "resulted", _("Resulted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class WorkupOrder(TimeStampedModel):
+    """A diagnostic order to pathology, radiology, laboratory or nuclear medicine."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="workup_orders")
+    diagnosis = models.ForeignKey(
+        Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="workup_orders"
+    )
+    department = models.CharField(_("department"), max_length=30, choices=WorkupDepartment.choices)
+    test_name = models.CharField(_("test"), max_length=120, help_text=_("e.g. MIBG scan, bone marrow biopsy"))
+    status = models.CharField(_("status"), max_length=20, choices=WorkupStatus.choices, default=WorkupStatus.ORDERED)
+    ordered_at = models.DateTimeField(_("ordered at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    resulted_at = models.DateTimeField(_("resulted at"), null=True, blank=True)
+    result_summary = models.TextField(_("result summary"), blank=True)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resulted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-ordered_at", "id"]
+        indexes = [models.Index(fields=["department", "status"], name="workup_department_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(department__in=WorkupDepartment.values), name="workup_department_valid"),
+            models.CheckConstraint(condition=Q(status__in=WorkupStatus.values), name="workup_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="resulted") | (Q(resulted_at__isnull=False) & ~Q(result_summary="")),
+                name="workup_resulted_has_result",
+            ),
+            models.CheckConstraint(
+                condition=Q(resulted_at__isnull=True) | Q(resulted_at__gte=F("ordered_at")),
+                name="workup_result_after_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_department_display()}: {self.test_name}"
+
+    @property
+    def turnaround_hours(self) -> float | None:
+        if self.resulted_at is None:
+            return None
+        return (self.resulted_at - self.ordered_at).total_seconds() / 3600

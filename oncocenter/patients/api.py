@@ -127,3 +127,9 @@ def join_center(request: HttpRequest, mrn: str, payload: CenterIn):
         201,
         {"center": membership.center.code, "since": membership.since, "active": membership.active},
     )
+
+
+# Issue 3 (record completion): guardians, consents, care team, co-payment registration.
+from oncocenter.patients.api_record import router as record_router  # noqa: E402
+
+router.add_router("", record_router)

@@ -148,3 +148,11 @@ class PatientCenter(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.patient.mrn} @ {self.center.code}"
+
+
+from oncocenter.patients.models_record import (  # noqa: E402,F401  (issue 3: record completion)
+    CareTeamMember,
+    Consent,
+    CopayRegistration,
+    Guardian,
+)

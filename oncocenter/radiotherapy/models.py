@@ -247,9 +247,9 @@ class Course(TimeStampedModel):
 class Prescription(TimeStampedModel):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="prescriptions")
     site = models.CharField(_("treatment site"), max_length=120, help_text=_("e.g. Oropharynx and neck"))
-    diagnosis_id_ref = models.BigIntegerField(
-        _("diagnosis"), null=True, blank=True,
-        help_text=_("oncology.Diagnosis this prescription treats (id), when recorded."))
+    diagnosis = models.ForeignKey(
+        "oncology.Diagnosis", on_delete=models.PROTECT, null=True, blank=True, related_name="rt_prescriptions",
+        help_text=_("The diagnosis this prescription treats; its ICD-10 and ICD-O-3 codes are copied."))
     icd10_code = models.CharField(_("ICD-10"), max_length=10, blank=True,
                                   help_text=_("Copied from the diagnosis; decides gap sensitivity."))
     icdo3_morphology = models.CharField(_("ICD-O-3 morphology"), max_length=10, blank=True)

@@ -269,8 +269,21 @@ def _clean_rx(data: Mapping[str, Any], *, current: Prescription | None) -> dict[
     if current is not None and isinstance(n, int) and n < current.fractions_delivered:
         problems.append(FieldProblem(
             "number_of_fractions", f"cannot be below the {current.fractions_delivered} fractions already delivered", n))
-    out["icd10_code"] = (get("icd10_code") or "").strip().upper()
-    out["icdo3_morphology"] = (get("icdo3_morphology") or "").strip()
+    diagnosis = get("diagnosis")
+    if diagnosis is not None and not hasattr(diagnosis, "pk"):
+        from oncocenter.oncology.models import Diagnosis
+
+        found = Diagnosis.objects.filter(pk=diagnosis).first() if str(diagnosis).isdigit() else None
+        if found is None:
+            problems.append(FieldProblem("diagnosis", "unknown diagnosis", diagnosis))
+        diagnosis = found
+    patient_id = data.get("_patient_id") or (current.course.patient_id if current is not None else None)
+    if diagnosis is not None and diagnosis.patient_id != patient_id:
+        problems.append(FieldProblem("diagnosis", "belongs to another patient", diagnosis.pk))
+    out["diagnosis"] = diagnosis
+    # The diagnosis is the source of the codes; typed codes are for patients without one on file.
+    out["icd10_code"] = (diagnosis.icd10_code if diagnosis else (get("icd10_code") or "")).strip().upper()
+    out["icdo3_morphology"] = (diagnosis.icdo3_morphology if diagnosis else (get("icdo3_morphology") or "")).strip()
     cs = data.get("constraint_set", current.constraint_set if current else None)
     if isinstance(cs, str):
         found = ConstraintSet.objects.filter(code=cs, active=True).first()
@@ -278,8 +291,6 @@ def _clean_rx(data: Mapping[str, Any], *, current: Prescription | None) -> dict[
             problems.append(FieldProblem("constraint_set", "unknown or inactive constraint set", cs))
         cs = found
     out["constraint_set"] = cs or ConstraintSet.objects.filter(active=True).order_by("code").first()
-    if "diagnosis_id_ref" in data or current is None:
-        out["diagnosis_id_ref"] = get("diagnosis_id_ref")
     if problems:
         raise ValidationFailed(problems)
     out["gap_sensitive_site"] = _gap_site(out["icd10_code"], out["icdo3_morphology"])
@@ -291,7 +302,7 @@ def prescription_create(*, course: Course, by: User, data: Mapping[str, Any]) ->
     require(by, "rt.prescription.write")
     if course.status not in OPEN_COURSE:
         raise Conflict(f"Course is {course.status}; no new prescription.", rule="course_closed")
-    cleaned = _clean_rx(data, current=None)
+    cleaned = _clean_rx({**data, "_patient_id": course.patient_id}, current=None)
     with transaction.atomic():
         rx = Prescription.objects.create(course=course, created_by=by, **cleaned)
         audit_record(action=AuditAction.CREATE, obj=rx, patient=course.patient,
@@ -1143,10 +1154,13 @@ def _episode_start(course: Course) -> None:
     Episode = _episode_model()
     if Episode is None or course.treatment_episode_id:
         return
-    rx = course.prescriptions.exclude(diagnosis_id_ref__isnull=True).first()
+    rx = course.prescriptions.exclude(diagnosis__isnull=True).first()
+    doses = ", ".join(f"{p.site} {p.total_dose_gy} Gy/{p.number_of_fractions} fx" for p in course.prescriptions.all())
     episode = Episode.objects.create(
-        patient=course.patient, diagnosis_id=rx.diagnosis_id_ref if rx else None, modality="radiotherapy",
-        started_on=course.started_on, at_this_center=True, description=f"RT course {course.number}: {course.label}",
+        patient=course.patient, diagnosis_id=rx.diagnosis_id if rx else None, modality="radiotherapy",
+        started_on=course.started_on, at_this_center=True,
+        description=f"RT course {course.number}: {course.label} ({doses})"[:300],
+        source=f"radiotherapy.course:{course.pk}",
     )
     Course.objects.filter(pk=course.pk).update(treatment_episode_id=episode.pk)
     course.treatment_episode_id = episode.pk

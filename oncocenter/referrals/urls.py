@@ -1,2 +1,9 @@
+from django.urls import path
+
+from oncocenter.referrals import views
+
 app_name = "referrals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("patients/<str:mrn>/new/", views.create, name="create"),
+]

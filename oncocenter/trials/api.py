@@ -1,3 +1,106 @@
+"""Trials API: studies, pre-screening with per-criterion verdicts, screening log, enrollment."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router
 
+from oncocenter.core.errors import NotFound
+from oncocenter.core.permissions import require
+from oncocenter.patients.selectors import patient_get
+from oncocenter.trials import selectors, services
+from oncocenter.trials.models import Enrollment, Study
+from oncocenter.trials.schemas import (
+    CandidateOut,
+    EnrollmentIn,
+    EnrollmentOut,
+    ScreeningIn,
+    ScreeningOut,
+    StudyIn,
+    StudyOut,
+    WithdrawIn,
+)
+
 router = Router(tags=["trials"])
+
+
+def get_study(pk: int) -> Study:
+    study = Study.objects.filter(pk=pk).first()
+    if study is None:
+        raise NotFound(f"No study {pk}.")
+    return study
+
+
+def enrollment_out(e: Enrollment) -> dict:
+    return {
+        "id": e.pk, "mrn": e.patient.mrn, "study": e.study.code, "consent_on": e.consent_on,
+        "enrolled_on": e.enrolled_on, "arm": e.arm, "status": e.status, "eligibility_overall": e.eligibility_overall,
+        "override_reason": e.override_reason, "withdrawn_on": e.withdrawn_on, "withdrawal_reason": e.withdrawal_reason,
+    }
+
+
+@router.get("/studies", response=list[StudyOut])
+def study_list(request: HttpRequest):
+    require(request.user, "trial.view")
+    return list(Study.objects.all())
+
+
+@router.post("/studies", response={201: StudyOut})
+def study_create(request: HttpRequest, payload: StudyIn):
+    require(request.user, "trial.manage")
+    return 201, services.study_create(data=payload.dict(), by=request.user)
+
+
+@router.get("/studies/{pk}/prescreen", response=list[CandidateOut])
+def prescreen(request: HttpRequest, pk: int):
+    """Matching patients, each criterion met / unmet / unknown with the data used."""
+    require(request.user, "trial.screen")
+    study = get_study(pk)
+    return [
+        {"mrn": c.patient.mrn, "name_ko": c.patient.name_ko, "overall": c.evaluation.overall,
+         "verdicts": c.evaluation.verdicts}
+        for c in selectors.prescreen(study=study, as_of=timezone.localdate())
+    ]
+
+
+@router.get("/studies/{pk}/screening-log", response=list[ScreeningOut])
+def screening_log(request: HttpRequest, pk: int):
+    require(request.user, "trial.screen")
+    study = get_study(pk)
+    return [
+        {"id": s.pk, "mrn": s.patient.mrn, "screened_on": s.screened_on, "overall": s.overall, "outcome": s.outcome,
+         "verdicts": s.verdicts}
+        for s in study.screening_log.select_related("patient")
+    ]
+
+
+@router.post("/studies/{pk}/screening-log", response={201: ScreeningOut})
+def screening_add(request: HttpRequest, pk: int, payload: ScreeningIn):
+    require(request.user, "trial.screen")
+    study = get_study(pk)
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    s = services.screening_log_add(study=study, patient=patient, outcome=payload.outcome, note=payload.note,
+                                   by=request.user)
+    return 201, {"id": s.pk, "mrn": patient.mrn, "screened_on": s.screened_on, "overall": s.overall,
+                 "outcome": s.outcome, "verdicts": s.verdicts}
+
+
+@router.post("/studies/{pk}/enrollments", response={201: EnrollmentOut})
+def enroll(request: HttpRequest, pk: int, payload: EnrollmentIn):
+    require(request.user, "trial.enroll")
+    study = get_study(pk)
+    patient = patient_get(mrn=payload.mrn, audit=False)
+    e = services.enrollment_create(study=study, patient=patient, consent_on=payload.consent_on, arm=payload.arm,
+                                   override_reason=payload.override_reason, by=request.user)
+    return 201, enrollment_out(e)
+
+
+@router.post("/enrollments/{pk}/withdraw", response=EnrollmentOut)
+def withdraw(request: HttpRequest, pk: int, payload: WithdrawIn):
+    require(request.user, "trial.enroll")
+    e = Enrollment.objects.select_related("patient", "study").filter(pk=pk).first()
+    if e is None:
+        raise NotFound(f"No enrollment {pk}.")
+    return enrollment_out(services.enrollment_withdraw(enrollment=e, withdrawn_on=payload.withdrawn_on,
+                                                      reason=payload.reason, by=request.user))

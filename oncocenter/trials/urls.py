@@ -1,2 +1,9 @@
+from django.urls import path
+
+from oncocenter.trials import views
+
 app_name = "trials"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.studies, name="studies"),
+    path("<int:pk>/", views.study, name="study"),
+]

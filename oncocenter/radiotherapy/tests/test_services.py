@@ -582,3 +582,36 @@ def test_worklists(w):
     assert list(selectors.worklist_plans_to_approve()) == [w.plan]
     s.plan_approve(plan=w.plan, by=w.ro)
     assert [i["kind"] for i in selectors.worklist_physics_checks_due()] == ["initial"]
+
+
+# --- links to the oncology record ---------------------------------------------------------------------------
+
+
+def test_prescription_linked_to_diagnosis_copies_codes(w):
+    from oncocenter.oncology.tests.factories import DiagnosisFactory
+
+    dx = DiagnosisFactory(patient=w.patient, icd10_code="C34.1", icdo3_topography="C34.1",
+                          icdo3_morphology="8070/3")
+    rx = w.make_rx(diagnosis=dx.pk)
+    assert rx.diagnosis == dx and rx.icd10_code == "C34.1" and rx.gap_sensitive_site == "lung-scc"
+    other = DiagnosisFactory()
+    with pytest.raises(ValidationFailed) as exc:
+        w.make_rx(diagnosis=other.pk)
+    assert exc.value.problems[0].field == "diagnosis"
+
+
+def test_course_start_and_end_recorded_as_treatment_episode(w):
+    from oncocenter.oncology.models import TreatmentEpisode
+    from oncocenter.oncology.tests.factories import DiagnosisFactory
+
+    dx = DiagnosisFactory(patient=w.patient)
+    w.ready(diagnosis=dx.pk)
+    sessions = w.schedule()
+    for i, f in enumerate(sessions):
+        w.deliver(f, past(9 - i))
+    episode = TreatmentEpisode.objects.get(patient=w.patient)
+    assert episode.modality == "radiotherapy" and episode.diagnosis == dx and episode.ended_on is None
+    assert episode.source == f"radiotherapy.course:{w.course.pk}"
+    s.course_close(course=w.course, by=w.ro, status=CourseStatus.COMPLETED)
+    episode.refresh_from_db()
+    assert episode.ended_on == w.course.__class__.objects.get(pk=w.course.pk).ended_on

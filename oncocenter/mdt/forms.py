@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from oncocenter.mdt.models import Intent
+from oncocenter.oncology.forms import DATE, DomainForm, today
+from oncocenter.oncology.models import Modality, WorkupDepartment
+from oncocenter.referrals.models import Department, Urgency
+
+
+class MeetingForm(DomainForm):
+    board_type = forms.TypedChoiceField(label=_("Board"), coerce=int)
+    held_on = forms.DateField(label=_("Date"), widget=DATE, initial=today)
+    location = forms.CharField(label=_("Room"), max_length=80, required=False)
+
+
+class AttendanceForm(DomainForm):
+    username = forms.CharField(label=_("Staff username"), max_length=150)
+    discipline = forms.ChoiceField(label=_("Discipline"), choices=Department.choices)
+
+
+class CaseForm(DomainForm):
+    mrn = forms.CharField(label=_("Patient MRN"), max_length=10)
+    question = forms.CharField(label=_("Question for the board"), max_length=300)
+
+
+class RecommendationForm(DomainForm):
+    intent = forms.ChoiceField(label=_("Intent"), choices=Intent.choices)
+    modalities = forms.MultipleChoiceField(label=_("Modalities (in order)"), choices=Modality.choices,
+                                           widget=forms.CheckboxSelectMultiple, required=False)
+    sequence_note = forms.CharField(label=_("Sequence"), max_length=300, required=False)
+    from_department = forms.ChoiceField(label=_("Referring department"), choices=Department.choices)
+    trial = forms.TypedChoiceField(label=_("Trial suggestion"), coerce=int, required=False, empty_value=None)
+    referral_to = forms.ChoiceField(label=_("Refer to"), choices=[("", "—"), *Department.choices], required=False)
+    referral_reason = forms.CharField(label=_("Referral reason"), max_length=300, required=False)
+    referral_urgency = forms.ChoiceField(label=_("Referral urgency"), choices=Urgency.choices)
+    order_department = forms.ChoiceField(label=_("Order to"), choices=[("", "—"), *WorkupDepartment.choices],
+                                         required=False)
+    order_test = forms.CharField(label=_("Test to order"), max_length=120, required=False)
+    note = forms.CharField(label=_("Discussion"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

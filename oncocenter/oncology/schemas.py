@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class CodeOut(Schema):
+    system: str
+    code: str
+    display_en: str
+    display_ko: str
+
+
+class StagingIn(Schema):
+    classification: str
+    t_category: str
+    n_category: str
+    m_category: str
+    stage_group: str = ""
+    staged_on: date
+
+
+class StagingOut(Schema):
+    id: int
+    classification: str
+    edition: str
+    site: str
+    t_category: str
+    n_category: str
+    m_category: str
+    stage_group: str
+    staged_on: date
+
+
+class DiseaseStatusIn(Schema):
+    status: str
+    observed_on: date
+    note: str = ""
+
+
+class DiseaseStatusOut(Schema):
+    id: int
+    status: str
+    observed_on: date
+    note: str
+
+
+class DiagnosisIn(Schema):
+    icd10_code: str
+    icdo3_topography: str = ""
+    icdo3_morphology: str = ""
+    laterality: str = "not-applicable"
+    diagnosed_on: date
+    is_primary: bool = True
+    histology_text: str = ""
+    clinical_status: str = "active"
+    verification_status: str = "confirmed"
+
+
+class DiagnosisOut(Schema):
+    id: int
+    icd10_system: str
+    icd10_code: str
+    icdo3_system: str
+    icdo3_topography: str
+    icdo3_morphology: str
+    laterality: str
+    diagnosed_on: date
+    is_primary: bool
+    histology_text: str
+    iccc_group: str | None
+    iccc_subgroup: str | None
+    clinical_status: str
+    verification_status: str
+    stagings: list[StagingOut] = []
+    disease_statuses: list[DiseaseStatusOut] = []
+
+
+class PerformanceIn(Schema):
+    scale: str
+    score: int
+    observed_on: date
+
+
+class PerformanceOut(PerformanceIn):
+    id: int
+
+
+class MarkerIn(Schema):
+    marker: str
+    value: Decimal
+    unit: str
+    observed_on: date
+    diagnosis_id: int | None = None
+
+
+class MarkerOut(MarkerIn):
+    id: int
+
+
+class TreatmentIn(Schema):
+    modality: str
+    started_on: date
+    ended_on: date | None = None
+    diagnosis_id: int | None = None
+    at_this_center: bool = True
+    description: str = ""
+
+
+class TreatmentOut(TreatmentIn):
+    id: int
+    source: str
+
+
+class WorkupIn(Schema):
+    department: str
+    test_name: str
+    diagnosis_id: int | None = None
+
+
+class WorkupAdvanceIn(Schema):
+    status: str
+    result_summary: str = ""
+
+
+class WorkupOut(Schema):
+    id: int
+    patient_mrn: str
+    department: str
+    test_name: str
+    status: str
+    ordered_at: datetime
+    started_at: datetime | None
+    resulted_at: datetime | None
+    result_summary: str
+
+
+class TurnaroundOut(Schema):
+    department: str
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+    mean_hours: float | None
+
+
+class ChartEventOut(Schema):
+    on: date
+    kind: str
+    title: str
+    detail: str
+    status: str

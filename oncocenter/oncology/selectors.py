@@ -1,0 +1,88 @@
+"""Reads of the oncology record. Functions returning patient data audit the read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.oncology.models import (
+    Diagnosis,
+    DiseaseStatus,
+    PerformanceStatus,
+    TnmStaging,
+    TreatmentEpisode,
+    TumorMarker,
+    WorkupDepartment,
+    WorkupOrder,
+    WorkupStatus,
+)
+from oncocenter.patients.models import Patient
+from oncocenter.referrals.flow import Turnaround, summarize_hours
+
+
+@dataclass
+class OncologyRecord:
+    diagnoses: list[Diagnosis]
+    performance: list[PerformanceStatus]
+    markers: list[TumorMarker]
+    treatments: list[TreatmentEpisode]
+    workup: list[WorkupOrder]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def diagnoses_qs(patient: Patient) -> QuerySet[Diagnosis]:
+    return Diagnosis.objects.filter(patient=patient).prefetch_related(
+        Prefetch("stagings", queryset=TnmStaging.objects.order_by("staged_on", "id")),
+        Prefetch("disease_statuses", queryset=DiseaseStatus.objects.order_by("observed_on", "id")),
+    )
+
+
+def oncology_record(*, patient: Patient, audit: bool = True) -> OncologyRecord:
+    """Everything oncology holds on one patient, in a fixed number of queries."""
+    record = OncologyRecord(
+        diagnoses=list(diagnoses_qs(patient)),
+        performance=list(PerformanceStatus.objects.filter(patient=patient)),
+        markers=list(TumorMarker.objects.filter(patient=patient)),
+        treatments=list(TreatmentEpisode.objects.filter(patient=patient)),
+        workup=list(WorkupOrder.objects.filter(patient=patient).order_by("-ordered_at")),
+    )
+    if audit:
+        audit_record(action=AuditAction.READ, patient=patient, object_type="oncology.record", object_id=patient.mrn)
+    return record
+
+
+def latest_stage(diagnosis: Diagnosis) -> TnmStaging | None:
+    stagings = list(diagnosis.stagings.all())
+    return stagings[-1] if stagings else None
+
+
+def latest_performance(patient: Patient) -> PerformanceStatus | None:
+    return PerformanceStatus.objects.filter(patient=patient).order_by("-observed_on", "-id").first()
+
+
+def workup_worklist(*, department: str, include_closed: bool = False) -> list[WorkupOrder]:
+    qs = WorkupOrder.objects.filter(department=department).select_related("patient", "ordered_by")
+    if not include_closed:
+        qs = qs.filter(status__in=[WorkupStatus.ORDERED, WorkupStatus.IN_PROGRESS])
+    orders = list(qs.order_by("ordered_at")[:200])
+    audit_record(
+        action=AuditAction.SEARCH, object_type="oncology.workuporder",
+        detail={"department": department, "count": len(orders)},
+    )
+    return orders
+
+
+def workup_turnaround(*, since: dt.datetime | None = None) -> dict[str, Turnaround]:
+    """Order-to-result turnaround per department (resulted orders only)."""
+    qs = WorkupOrder.objects.filter(status=WorkupStatus.RESULTED)
+    if since is not None:
+        qs = qs.filter(ordered_at__gte=since)
+    hours: dict[str, list[float]] = {d: [] for d in WorkupDepartment.values}
+    for department, ordered_at, resulted_at in qs.values_list("department", "ordered_at", "resulted_at"):
+        hours[department].append((resulted_at - ordered_at).total_seconds() / 3600)
+    return {d: summarize_hours(v) for d, v in hours.items()}

@@ -1,0 +1,114 @@
+"""API: role allow/deny for every endpoint, bad input named by field, nothing saved."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from oncocenter.oncology.models import Diagnosis, TnmStaging, WorkupOrder
+from oncocenter.oncology.tests.factories import DiagnosisFactory, WorkupOrderFactory, child
+from oncocenter.patients.tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate().isoformat()
+
+
+def endpoints():
+    d = DiagnosisFactory()
+    mrn = d.patient.mrn
+    order = WorkupOrderFactory(patient=d.patient)
+    return [
+        ("get", "/api/oncology/codes/icd10?q=C15", None, "pediatric_oncologist", "hospital_school_teacher"),
+        ("get", f"/api/oncology/patients/{mrn}/diagnoses", None, "nurse", "hospital_school_teacher"),
+        ("post", f"/api/oncology/patients/{mrn}/diagnoses",
+         {"icd10_code": "D69.6", "diagnosed_on": TODAY}, "medical_oncologist", "nurse"),
+        ("post", f"/api/oncology/diagnoses/{d.pk}/stagings",
+         {"classification": "clinical", "t_category": "T2", "n_category": "N0", "m_category": "M0",
+          "staged_on": TODAY}, "radiation_oncologist", "nurse"),
+        ("post", f"/api/oncology/diagnoses/{d.pk}/statuses",
+         {"status": "stable", "observed_on": TODAY}, "nurse", "dietitian"),
+        ("post", f"/api/oncology/patients/{mrn}/performance",
+         {"scale": "ecog", "score": 1, "observed_on": TODAY}, "nurse", "social_worker"),
+        ("post", f"/api/oncology/patients/{mrn}/markers",
+         {"marker": "CEA", "value": "3.1", "unit": "ng/mL", "observed_on": TODAY}, "nurse", "scheduler"),
+        ("post", f"/api/oncology/patients/{mrn}/treatments",
+         {"modality": "surgery", "started_on": TODAY}, "surgeon", "research_coordinator"),
+        ("post", f"/api/oncology/patients/{mrn}/workup",
+         {"department": "pathology", "test_name": "Biopsy"}, "surgeon", "nurse"),
+        ("post", f"/api/oncology/workup/{order.pk}/advance",
+         {"status": "in-progress"}, "radiologist", "dietitian"),
+        ("get", "/api/oncology/workup?department=radiology", None, "radiologist", "social_worker"),
+        ("get", "/api/oncology/workup/turnaround", None, "nurse", "scheduler"),
+        ("get", f"/api/oncology/patients/{mrn}/timeline", None, "nurse", "hospital_school_teacher"),
+    ]
+
+
+def call(client, method, url, payload):
+    if method == "get":
+        return client.get(url)
+    return client.post(url, payload, content_type="application/json")
+
+
+def test_every_endpoint_allows_and_denies(api_as):
+    for method, url, payload, allowed, denied in endpoints():
+        response = call(api_as(denied), method, url, payload)
+        assert response.status_code == 403, (url, denied, response.content)
+        response = call(api_as(allowed), method, url, payload)
+        assert response.status_code in (200, 201), (url, allowed, response.content)
+
+
+def test_unauthenticated_is_401(client):
+    assert client.get("/api/oncology/codes/icd10?q=C").status_code == 401
+
+
+def test_diagnosis_bad_input_names_field(api_as):
+    patient = PatientFactory()
+    api = api_as("pediatric_oncologist")
+    for payload, field in (
+        ({"icd10_code": "X99.9", "diagnosed_on": TODAY}, "icd10_code"),
+        ({"icd10_code": "C74.9", "icdo3_topography": "C74.9", "icdo3_morphology": "9500/3",
+          "diagnosed_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat()}, "diagnosed_on"),
+        ({"icd10_code": "C74.9", "diagnosed_on": "not-a-date"}, "diagnosed_on"),
+    ):
+        response = api.post(f"/api/oncology/patients/{patient.mrn}/diagnoses", payload,
+                            content_type="application/json")
+        assert response.status_code == 422
+        assert field in [e["field"] for e in response.json()["errors"]]
+    assert Diagnosis.objects.count() == 0
+
+
+def test_pediatric_diagnosis_via_api_has_iccc(api_as):
+    patient = child()
+    response = api_as("pediatric_oncologist").post(
+        f"/api/oncology/patients/{patient.mrn}/diagnoses",
+        {"icd10_code": "C69.2", "icdo3_topography": "C69.2", "icdo3_morphology": "9510/3", "laterality": "right",
+         "diagnosed_on": TODAY}, content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["iccc_group"] == "V"
+    assert response.json()["icd10_system"] == "http://hl7.org/fhir/sid/icd-10"
+
+
+def test_impossible_stage_is_422_and_not_saved(api_as):
+    d = DiagnosisFactory()
+    response = api_as("radiation_oncologist").post(
+        f"/api/oncology/diagnoses/{d.pk}/stagings",
+        {"classification": "clinical", "t_category": "T1", "n_category": "N0", "m_category": "M1",
+         "stage_group": "I", "staged_on": TODAY}, content_type="application/json")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"][0]["field"] == "stage_group" and "IVB" in body["errors"][0]["message"]
+    assert TnmStaging.objects.count() == 0
+
+
+def test_code_autocomplete(api_as):
+    rows = api_as("nurse").get("/api/oncology/codes/icd10?q=neuroblastoma").json()
+    assert "C74.9" in [r["code"] for r in rows]
+    assert api_as("nurse").get("/api/oncology/codes/snomed?q=x").status_code == 422
+
+
+def test_workup_result_needs_summary(api_as):
+    order = WorkupOrderFactory()
+    response = api_as("pathologist").post(f"/api/oncology/workup/{order.pk}/advance", {"status": "resulted"},
+                                          content_type="application/json")
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "result_summary"
+    assert WorkupOrder.objects.get().status == "ordered"

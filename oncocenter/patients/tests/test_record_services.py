@@ -1,0 +1,83 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from oncocenter.accounts.tests.factories import UserFactory
+from oncocenter.core.errors import Conflict, ValidationFailed
+from oncocenter.oncology.tests.factories import child
+from oncocenter.patients.models import CopayRegistration
+from oncocenter.patients.models_record import copay_expiry
+from oncocenter.patients.selectors_record import copay_expiring
+from oncocenter.patients.services_record import (
+    care_team_add,
+    consent_record,
+    copay_register,
+    guardian_add,
+)
+from oncocenter.patients.tests.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def test_guardian_consent_and_assent_for_a_child():
+    kid = PatientFactory(birth_date=TODAY - dt.timedelta(days=9 * 365))
+    mother = guardian_add(patient=kid, name_ko="김영희", relationship="mother", phone="010-1234-5678")
+    consent_record(patient=kid, kind="treatment", given_by="guardian", guardian=mother, signed_on=TODAY)
+    consent_record(patient=kid, kind="treatment", given_by="assent", signed_on=TODAY)
+    with pytest.raises(ValidationFailed) as exc:
+        consent_record(patient=kid, kind="treatment", given_by="patient", signed_on=TODAY)
+    assert exc.value.problems[0].field == "given_by"
+    with pytest.raises(ValidationFailed) as exc:
+        consent_record(patient=kid, kind="research", given_by="guardian", signed_on=TODAY)
+    assert exc.value.problems[0].field == "guardian"
+
+
+def test_adult_consents_personally_and_toddler_gives_no_assent():
+    adult = PatientFactory()
+    consent_record(patient=adult, kind="treatment", given_by="patient", signed_on=TODAY)
+    with pytest.raises(ValidationFailed):
+        consent_record(patient=adult, kind="treatment", given_by="assent", signed_on=TODAY)
+    with pytest.raises(ValidationFailed):
+        consent_record(patient=child(), kind="treatment", given_by="assent", signed_on=TODAY)
+
+
+def test_guardian_bad_input():
+    with pytest.raises(ValidationFailed) as exc:
+        guardian_add(patient=child(), name_ko="Kim", relationship="uncle", phone="12")
+    assert {p.field for p in exc.value.problems} == {"name_ko", "relationship", "phone"}
+
+
+def test_care_team_role_must_be_held():
+    doctor = UserFactory(roles=["pediatric_oncologist"])
+    patient = child()
+    care_team_add(patient=patient, user=doctor, role="pediatric_oncologist", center_code="pediatric", is_lead=True)
+    with pytest.raises(Conflict):
+        care_team_add(patient=patient, user=doctor, role="pediatric_oncologist")
+    with pytest.raises(ValidationFailed) as exc:
+        care_team_add(patient=patient, user=doctor, role="surgeon", center_code="mars")
+    assert {p.field for p in exc.value.problems} == {"role", "center"}
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(dt.date(2024, 3, 15), dt.date(2029, 3, 14)), (dt.date(2024, 2, 29), dt.date(2029, 2, 28)),
+     (dt.date(2025, 1, 1), dt.date(2029, 12, 31))],
+)
+def test_copay_expiry(start, end):
+    assert copay_expiry(start) == end
+
+
+def test_copay_reminder_list():
+    soon = PatientFactory()
+    copay_register(patient=soon, registered_on=TODAY - dt.timedelta(days=5 * 365 - 30))
+    renewed = PatientFactory()
+    copay_register(patient=renewed, registered_on=TODAY - dt.timedelta(days=5 * 365 - 30))
+    copay_register(patient=renewed, registered_on=TODAY)
+    copay_register(patient=PatientFactory(), registered_on=TODAY - dt.timedelta(days=365))
+    assert [r.patient for r in copay_expiring()] == [soon]
+    with pytest.raises(ValidationFailed) as exc:
+        copay_register(patient=soon, registered_on=TODAY + dt.timedelta(days=1))
+    assert exc.value.problems[0].field == "registered_on"
+    assert CopayRegistration.objects.count() == 4

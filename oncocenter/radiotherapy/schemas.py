@@ -1,0 +1,245 @@
+"""Request and response shapes of the radiotherapy API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+
+class CourseIn(Schema):
+    mrn: str = Field(description="Patient MRN")
+    label: str = Field(description="Short label, e.g. 'Oropharynx definitive'")
+    intent: str = Field(description="curative | palliative | prophylactic")
+    physician: str = Field(description="Username of the responsible radiation oncologist")
+    notes: str = ""
+
+
+class CourseCloseIn(Schema):
+    status: str = Field(description="completed | stopped")
+    reason: str = ""
+
+
+class PrescriptionIn(Schema):
+    site: str
+    technique: str = Field(description="3D | IMRT | VMAT | SBRT | SRS | ELECTRON | HDR")
+    dose_per_fraction_gy: Decimal
+    number_of_fractions: int
+    total_dose_gy: Decimal | None = Field(None, description="Optional; must equal dose x fractions")
+    pattern: str = Field("daily", description="daily | alternate | bid")
+    intent: str
+    energy: str = ""
+    icd10_code: str = ""
+    icdo3_morphology: str = ""
+    diagnosis: int | None = Field(None, description="oncology.Diagnosis id; its ICD codes are copied")
+    constraint_set: str | None = Field(None, description="Constraint set code; default: the first active")
+    notes: str = ""
+
+
+class PrescriptionPatch(Schema):
+    site: str | None = None
+    technique: str | None = None
+    dose_per_fraction_gy: Decimal | None = None
+    number_of_fractions: int | None = None
+    total_dose_gy: Decimal | None = None
+    pattern: str | None = None
+    intent: str | None = None
+    energy: str | None = None
+    icd10_code: str | None = None
+    icdo3_morphology: str | None = None
+    diagnosis: int | None = None
+    notes: str | None = None
+
+
+class PlanIn(Schema):
+    label: str
+    machine: str = Field(description="Machine code, e.g. LINAC-1")
+    fractions_planned: int
+    dose_per_fraction_gy: Decimal
+    meterset_per_fraction: Decimal | None = None
+
+
+class PlanPatch(Schema):
+    label: str | None = None
+    machine: str | None = None
+    fractions_planned: int | None = None
+    dose_per_fraction_gy: Decimal | None = None
+    meterset_per_fraction: Decimal | None = None
+
+
+class OrganDoseIn(Schema):
+    organ: str
+    metric: str = Field(description="Dmax, Dmean, D0.03cc or Vx such as V20")
+    value: Decimal
+    unit: str = Field("Gy", description="Gy or %")
+
+
+class OrganDosesIn(Schema):
+    doses: list[OrganDoseIn]
+    source: str = Field("entered", description="entered | dvh")
+
+
+class OverrideIn(Schema):
+    organ: str
+    metric: str
+    cumulative: bool = False
+    justification: str = Field(description="Written justification (at least 20 characters)")
+
+
+class ChecklistIn(Schema):
+    results: dict[str, Any] = Field(description="Item code -> 'pass' | 'fail' | 'na' or {result, comment}")
+    comment: str = ""
+
+
+class ChartCheckIn(ChecklistIn):
+    kind: str = Field(description="weekly | end")
+
+
+class PsqaIn(Schema):
+    method: str
+    passing_rate_pct: Decimal
+    action_limit_pct: Decimal = Decimal(95)
+    comment: str = ""
+
+
+class ScheduleIn(Schema):
+    start_date: date
+    machine: str | None = None
+
+
+class DeliveryIn(Schema):
+    delivered_at: datetime = Field(description="When the beam was on (with timezone)")
+    machine: str
+    identifiers: dict[str, str] = Field(description="At least two of mrn, birth_date (YYYY-MM-DD), name")
+    meterset_delivered: Decimal | None = None
+    partial: bool = False
+    notes: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class CorrectionIn(Schema):
+    reason: str
+    meterset_delivered: Decimal | None = None
+    delivered_at: datetime | None = None
+    partial: bool | None = None
+
+
+class BrachyIn(Schema):
+    applicator: str
+    room: str
+    afterloader: str = Field(description="Machine code of the afterloader")
+    anesthesia: bool = False
+    physician_present: str | None = Field(None, description="Username")
+    physicist_present: str | None = Field(None, description="Username")
+    anesthesiologist: str | None = Field(None, description="Username")
+    notes: str = ""
+
+
+class WeeklyReviewIn(Schema):
+    reviewed_on: date
+    grades: dict[str, int] = Field(description="CTCAE term code -> grade 0..5")
+    notes: str = ""
+    continue_treatment: bool = True
+
+
+class SignatureOut(Schema):
+    id: int
+    meaning: str
+    signer: str
+    signer_role: str
+    credential_number: str
+    signed_at: datetime
+    signed_version: int
+    voided_at: datetime | None
+    voided_reason: str
+
+
+class FractionOut(Schema):
+    id: int
+    sequence: int
+    scheduled_date: date | None
+    machine: str | None
+    status: str
+    delivered_number: int | None
+    meterset_delivered: Decimal
+    dose_delivered_gy: Decimal
+
+
+class PlanOut(Schema):
+    id: int
+    label: str
+    machine: str
+    technique: str
+    fractions_planned: int
+    dose_per_fraction_gy: Decimal
+    meterset_per_fraction: Decimal | None
+    status: str
+    version: int
+    planner: str
+    readiness: dict[str, bool]
+    dicom_sop_instance_uid: str
+
+
+class PrescriptionOut(Schema):
+    id: int
+    site: str
+    technique: str
+    energy: str
+    dose_per_fraction_gy: Decimal
+    number_of_fractions: int
+    total_dose_gy: Decimal
+    pattern: str
+    intent: str
+    status: str
+    version: int
+    fractions_delivered: int
+    gap_sensitive_site: str
+    icd10_code: str
+    diagnosis: int | None
+    plans: list[PlanOut]
+    fractions: list[FractionOut]
+
+
+class CourseOut(Schema):
+    id: int
+    mrn: str
+    number: int
+    label: str
+    intent: str
+    status: str
+    physician: str
+    is_reirradiation: bool
+    started_on: date | None
+    ended_on: date | None
+
+
+class CourseDetailOut(CourseOut):
+    prescriptions: list[PrescriptionOut]
+    signatures: list[SignatureOut]
+
+
+class DeliveryOut(Schema):
+    id: int
+    fraction: int
+    fraction_number: int | None
+    delivered_at: datetime
+    machine: str
+    meterset_delivered: Decimal | None
+    dose_delivered_gy: Decimal
+    partial: bool
+    status: str
+    identifiers_confirmed: list[str]
+    replaces: int | None
+    fractions_delivered: int
+    fractions_prescribed: int
+
+
+class IdOut(Schema):
+    id: int
+    status: str = ""

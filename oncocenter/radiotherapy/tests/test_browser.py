@@ -1,0 +1,99 @@
+"""Playwright (Debian's Chromium): from a new prescription to the first recorded fraction, each
+step done by the role that owns it, through the course page's htmx forms."""
+
+import os
+
+import pytest
+
+from oncocenter.accounts.tests.factories import PASSWORD
+from oncocenter.radiotherapy import services as s
+from oncocenter.radiotherapy.models import Delivery, Prescription
+from oncocenter.radiotherapy.tests.factories import make_world
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("no /usr/bin/chromium")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM,
+                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+def signed_in(browser, live_server, user):
+    page = browser.new_context().new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_prescription_to_first_recorded_fraction(browser, live_server):
+    w = make_world()
+    course = s.course_create(patient=w.patient, label="Larynx T2N0", intent="curative", physician=w.ro, by=w.ro)
+    url = f"{live_server.url}/radiotherapy/courses/{course.pk}/"
+
+    ro = signed_in(browser, live_server, w.ro)
+    ro.goto(url)
+    ro.fill("#rx-site", "Larynx")
+    ro.select_option("#rx-tech", "3D")
+    ro.fill("#rx-dpf", "2.25")
+    ro.fill("#rx-n", "28")
+    ro.fill("#rx-icd", "C32.0")
+    ro.click("[data-testid=rx-create]")
+    ro.wait_for_selector("[data-testid=rx-sign]")
+    assert "gaps matter" in ro.content()
+    ro.click("[data-testid=rx-sign]")
+    ro.wait_for_selector("text=Prescription signed.")
+    rx = Prescription.objects.get(course=course)
+    assert rx.status == "signed" and str(rx.total_dose_gy) == "63.000"
+
+    dosi = signed_in(browser, live_server, w.dosimetrist)
+    dosi.goto(url)
+    dosi.fill(f"#pl-label-{rx.pk}", "LARYNX-3D")
+    dosi.select_option(f"#pl-m-{rx.pk}", w.linac.code)
+    dosi.fill(f"#pl-mu-{rx.pk}", "240")
+    dosi.click("[data-testid=plan-create]")
+    dosi.wait_for_selector("text=Plan saved.")
+
+    ro.goto(url)
+    ro.click("[data-testid=plan-approve]")
+    ro.wait_for_selector("text=Plan approved.")
+
+    phys = signed_in(browser, live_server, w.physicist)
+    phys.goto(url)
+    phys.click("[data-testid=physics-check]")
+    phys.wait_for_selector("text=Physics check recorded: passed.")
+
+    sched = signed_in(browser, live_server, w.scheduler)
+    sched.goto(url)
+    sched.click("[data-testid=schedule]")
+    sched.wait_for_selector("text=28 sessions scheduled.")
+
+    rtt = signed_in(browser, live_server, w.therapist)
+    rtt.goto(url)
+    first = rx.fractions.order_by("sequence").first()
+    rtt.click(f"#fraction-{first.pk} summary")
+    rtt.fill(f"#id-mrn-{first.pk}", w.patient.mrn)
+    # one identifier is not enough: refused beside the form, nothing recorded
+    rtt.click(f"#fraction-{first.pk} [data-testid=deliver]")
+    rtt.wait_for_selector("text=two patient identifiers must be confirmed")
+    assert not Delivery.objects.exists()
+    rtt.fill(f"#id-mrn-{first.pk}", w.patient.mrn)
+    rtt.fill(f"#id-bd-{first.pk}", w.patient.birth_date.isoformat())
+    rtt.click(f"#fraction-{first.pk} [data-testid=deliver]")
+    rtt.wait_for_selector("text=Fraction 1 recorded.")
+    assert rtt.inner_text("[data-testid=rx-delivered]").startswith("1 / 28")
+    assert Delivery.objects.get().fraction.delivered_number == 1

@@ -1,0 +1,137 @@
+"""Staff UI: allow/deny per view, the course page steps through forms (htmx and plain), errors shown
+beside the form with nothing saved, worklists on the home page, printable summary and PDF."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from oncocenter.audit.models import AuditEvent
+from oncocenter.radiotherapy.models import Course, Delivery, Prescription
+from oncocenter.radiotherapy.tests.factories import all_pass, make_world, past
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    return make_world()
+
+
+def as_user(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def act(client, course, action, data, htmx=False):
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(reverse("radiotherapy:action", args=[course.pk, action]), data, **headers)
+
+
+def test_views_allow_clinical_roles_and_deny_others(w, client_as):
+    w.ready()
+    urls = [reverse("radiotherapy:index"), reverse("radiotherapy:patient", args=[w.patient.mrn]),
+            reverse("radiotherapy:course", args=[w.course.pk]), reverse("radiotherapy:summary", args=[w.course.pk])]
+    for url in urls:
+        assert client_as("nurse").get(url).status_code == 200, url
+        denied = client_as("hospital_school_teacher").get(url)
+        assert denied.status_code == 403 and "rt." in denied.content.decode(), url
+        assert Client().get(url).status_code == 302  # anonymous -> sign in
+
+
+def test_course_page_shows_readiness_and_audits_read(w):
+    w.ready()
+    body = as_user(w.therapist).get(reverse("radiotherapy:course", args=[w.course.pk])).content.decode()
+    assert "Independent physics check passed" in body and w.plan.label in body
+    assert AuditEvent.objects.filter(action="read", object_type="radiotherapy.course").exists()
+
+
+def test_open_course_from_patient_page(w):
+    r = as_user(w.ro).post(reverse("radiotherapy:patient", args=[w.patient.mrn]), {
+        "label": "Left breast", "intent": "curative", "physician": w.ro.username})
+    course = Course.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("radiotherapy:course", args=[course.pk])
+    r = as_user(w.therapist).post(reverse("radiotherapy:patient", args=[w.patient.mrn]), {
+        "label": "X", "intent": "curative", "physician": w.ro.username})
+    assert r.status_code == 403 and Course.objects.count() == 1
+
+
+def test_prescription_form_error_shown_beside_form_and_nothing_saved(w):
+    w.make_course()
+    r = act(as_user(w.ro), w.course, "rx-create", {"site": "Lung", "technique": "3D", "dose_per_fraction_gy": "2",
+                                                   "number_of_fractions": "99", "pattern": "daily",
+                                                   "intent": "curative"}, htmx=True)
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert "number_of_fractions" in body and "between 1 and 60" in body
+    assert 'value="Lung"' in body  # what was typed is kept
+    assert not Prescription.objects.exists()
+
+
+def test_steps_through_the_ui_to_first_delivery(w):
+    w.make_course()
+    ro, dosi, phys, sched, rtt = (as_user(u) for u in (w.ro, w.dosimetrist, w.physicist, w.scheduler, w.therapist))
+    assert act(ro, w.course, "rx-create", {"site": "Larynx", "technique": "3D", "dose_per_fraction_gy": "2",
+                                           "number_of_fractions": "5", "pattern": "daily", "intent": "curative",
+                                           "icd10_code": "C32.0"}).status_code == 302
+    rx = Prescription.objects.get()
+    assert rx.gap_sensitive_site == "head-neck"
+    r = act(ro, w.course, "rx-sign", {"target": rx.pk}, htmx=True)
+    assert r.status_code == 200 and "Prescription signed." in r.content.decode()
+    assert act(dosi, w.course, "plan-create", {"target": rx.pk, "label": "LX1", "machine": w.linac.code,
+                                               "fractions_planned": "5", "dose_per_fraction_gy": "2",
+                                               "meterset_per_fraction": "220"}).status_code == 302
+    plan = rx.plans.get()
+    assert act(ro, w.course, "plan-approve", {"target": plan.pk}).status_code == 302
+    data = {"target": plan.pk, **{f"item-{k}": v for k, v in all_pass().items()}}
+    assert act(phys, w.course, "physics-check", data).status_code == 302
+    assert act(sched, w.course, "schedule", {"target": plan.pk, "start_date": timezone.localdate().isoformat()
+                                             }).status_code == 302
+    f = rx.fractions.order_by("sequence").first()
+    # one identifier only: refused, message beside the form, nothing saved
+    r = act(rtt, w.course, "deliver", {"target": f.pk, "id_mrn": w.patient.mrn, "machine": w.linac.code,
+                                       "delivered_at": past(0, 0, 1).strftime("%Y-%m-%dT%H:%M")}, htmx=True)
+    assert r.status_code == 422 and "two patient identifiers" in r.content.decode()
+    assert not Delivery.objects.exists()
+    r = act(rtt, w.course, "deliver", {"target": f.pk, "id_mrn": w.patient.mrn,
+                                       "id_birth_date": w.patient.birth_date.isoformat(), "machine": w.linac.code,
+                                       "delivered_at": past(0, 0, 1).strftime("%Y-%m-%dT%H:%M")}, htmx=True)
+    assert r.status_code == 200, r.content.decode()[:2000]
+    assert Delivery.objects.count() == 1
+    rx.refresh_from_db()
+    assert rx.fractions_delivered == 1
+
+
+def test_action_denied_for_wrong_role(w):
+    w.make_rx()
+    r = act(as_user(w.dosimetrist), w.course, "rx-sign", {"target": w.rx.pk})
+    assert r.status_code == 403 and "rt.prescription.sign" in r.content.decode()
+
+
+def test_interlock_conflict_shown_in_page(w):
+    w.make_rx()
+    w.make_plan()
+    r = act(as_user(w.ro), w.course, "plan-approve", {"target": w.plan.pk}, htmx=True)
+    assert r.status_code == 409 and "signed before the plan is approved" in r.content.decode()
+
+
+def test_home_panels_and_patient_section(w):
+    w.make_rx()
+    home = as_user(w.ro).get("/").content.decode()
+    assert "Prescriptions to sign" in home and w.patient.mrn in home
+    page = as_user(w.ro).get(reverse("patients:detail", args=[w.patient.mrn])).content.decode()
+    assert "Radiotherapy" in page and reverse("radiotherapy:course", args=[w.course.pk]) in page
+
+
+def test_summary_html_and_pdf(w):
+    w.ready()
+    for i, f in enumerate(w.schedule()[:2]):
+        w.deliver(f, past(5 - i))
+    c = as_user(w.ro)
+    html = c.get(reverse("radiotherapy:summary", args=[w.course.pk])).content.decode()
+    assert "@media print" in html and "4.000 Gy" in html
+    r = c.get(reverse("radiotherapy:summary-pdf", args=[w.course.pk]))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="export", object_type="radiotherapy.course").count() == 2

@@ -1,0 +1,107 @@
+"""Writes for referrals: request, then move along the status flow (see ``flow.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
+from oncocenter.oncology.models import Diagnosis
+from oncocenter.patients.models import Patient
+from oncocenter.referrals import flow
+from oncocenter.referrals.models import Department, Referral, Urgency
+
+
+def referral_create(
+    *,
+    patient: Patient,
+    from_department: str,
+    to_department: str,
+    reason: str,
+    urgency: str = Urgency.ROUTINE,
+    diagnosis: Diagnosis | None = None,
+    requested_by: Any = None,
+    requested_at: dt.datetime | None = None,
+) -> Referral:
+    """Ask another department for a consult. A department cannot refer to itself."""
+    problems: list[FieldProblem] = []
+    for name, value in (("from_department", from_department), ("to_department", to_department)):
+        if value not in Department.values:
+            problems.append(FieldProblem(name, "is not a known department", value))
+    if from_department and from_department == to_department:
+        problems.append(FieldProblem("to_department", "cannot be the referring department itself", to_department))
+    if urgency not in Urgency.values:
+        problems.append(FieldProblem("urgency", f"must be one of {', '.join(Urgency.values)}", urgency))
+    if not reason.strip():
+        problems.append(FieldProblem("reason", "is required"))
+    if diagnosis is not None and diagnosis.patient_id != patient.pk:
+        problems.append(FieldProblem("diagnosis", "belongs to another patient", diagnosis.pk))
+    requested_at = requested_at or timezone.now()
+    if requested_at > timezone.now() + dt.timedelta(minutes=5):
+        problems.append(FieldProblem("requested_at", "cannot be in the future", requested_at.isoformat()))
+    if problems:
+        raise ValidationFailed(problems)
+    referral = Referral(
+        patient=patient, diagnosis=diagnosis, from_department=from_department, to_department=to_department,
+        reason=reason.strip(), urgency=urgency, requested_at=requested_at, requested_by=requested_by,
+    )
+    with transaction.atomic():
+        referral.save()
+        audit_record(
+            action=AuditAction.CREATE, obj=referral, patient=patient,
+            detail={"from": from_department, "to": to_department, "urgency": urgency},
+        )
+    return referral
+
+
+def referral_advance(
+    *,
+    referral: Referral,
+    status: str,
+    by: Any = None,
+    note: str = "",
+    reason: str = "",
+    scheduled_for: dt.datetime | None = None,
+    at: dt.datetime | None = None,
+) -> Referral:
+    """Accept, schedule, complete, decline (with a reason) or cancel a referral."""
+    try:
+        flow.check_transition(referral.status, status, reason=reason)
+    except flow.TransitionError as exc:
+        if exc.field == "status" and status in flow.STATUSES:
+            raise Conflict(str(exc), rule="referral_status_flow",
+                           problems=[FieldProblem(exc.field, exc.rule, exc.value)]) from None
+        raise ValidationFailed.single(exc.field, exc.rule, exc.value) from None
+    if status == flow.SCHEDULED and scheduled_for is None:
+        raise ValidationFailed.single("scheduled_for", "is required to schedule a consult")
+    at = at or timezone.now()
+    if at < referral.requested_at:
+        raise ValidationFailed.single("at", "cannot be before the request", at.isoformat())
+    with transaction.atomic():
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        if locked.status != referral.status:
+            raise Conflict("The referral changed meanwhile; reload it.", rule="stale")
+        locked.status = status
+        if status == flow.ACCEPTED:
+            locked.accepted_at = at
+        elif status == flow.SCHEDULED:
+            locked.accepted_at = locked.accepted_at or at
+            locked.scheduled_for = scheduled_for
+        elif status == flow.COMPLETED:
+            locked.accepted_at = locked.accepted_at or at
+            locked.completed_at = at
+        else:
+            locked.closed_at = at
+            locked.decline_reason = reason.strip()
+        if note.strip():
+            locked.response_note = note.strip()
+        if status != flow.CANCELLED:
+            locked.responded_by = by
+        locked.save()
+        audit_record(action=AuditAction.UPDATE, obj=locked, patient=locked.patient, detail={"status": status})
+    return locked
