@@ -10,7 +10,7 @@ import os
 import sys
 
 # Hyphenated names read better on a command line; Django modules cannot contain hyphens.
-ALIASES = {"audit-verify": "audit_verify"}
+ALIASES = {"audit-verify": "audit_verify", "permissions-matrix": "permissions_matrix"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,7 +24,7 @@ def recent_patients(request: HttpRequest) -> dict[str, Any] | None:
         .order_by("-seq")
         .values_list("patient_id", flat=True)[:200]
     ):
-        if pid not in ids:
+        if pid is not None and pid not in ids:
             ids.append(pid)
         if len(ids) == 8:
             break

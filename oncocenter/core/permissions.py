@@ -24,8 +24,7 @@ FOUNDATION: dict[str, Iterable[str]] = {
     # Contacts and address: not for hospital-school teachers.
     "patient.view_contacts": CLINICAL | {R.SCHEDULER, R.SOCIAL_WORKER, R.ADMINISTRATOR},
     # Compare a presented resident registration number with the stored one (never shown in full).
-    "patient.verify_rrn": PHYSICIANS
-    | {R.NURSE, R.SCHEDULER, R.RADIATION_THERAPIST, R.ADMINISTRATOR},
+    "patient.verify_rrn": PHYSICIANS | {R.NURSE, R.SCHEDULER, R.RADIATION_THERAPIST, R.ADMINISTRATOR},
     "machine.view": ALL_STAFF - {R.TEACHER},
     "machine.manage": {R.MEDICAL_PHYSICIST, R.ADMINISTRATOR},
     "audit.view": {R.ADMINISTRATOR},
@@ -104,10 +103,12 @@ SCHEDULING: dict[str, Iterable[str]] = {
 }
 
 # --- clinics, follow-up, nutrition (issue 6) -------------------------------------------------------
-CLINICS: dict[str, Iterable[str]] = {}
+CLINICS: dict[str, Iterable[str]] = {
+}
 
 # --- pediatric support services (issue 7) ----------------------------------------------------------
-SUPPORT: dict[str, Iterable[str]] = {}
+SUPPORT: dict[str, Iterable[str]] = {
+}
 
 
 def _build() -> dict[str, frozenset[str]]:
@@ -127,9 +128,7 @@ def roles_with(perm: str) -> frozenset[str]:
     try:
         return PERMISSIONS[perm]
     except KeyError:
-        raise KeyError(
-            f"unknown permission {perm!r}; add it to oncocenter/core/permissions.py"
-        ) from None
+        raise KeyError(f"unknown permission {perm!r}; add it to oncocenter/core/permissions.py") from None
 
 
 def user_roles(user: Any) -> frozenset[str]:

@@ -228,16 +228,14 @@ def _birth_date(rng: random.Random, today: dt.date, lo: int, hi: int) -> dt.date
     return today - dt.timedelta(days=age_days)
 
 
-def _patients(ctx: DemoContext) -> None:
+def build_patients(
+    ctx: DemoContext, start: int
+) -> tuple[list[Patient], list[tuple[int, str, dt.date]]]:
+    """Unsaved patients and (index, center code, since) memberships; pure given ctx's generators."""
     total = SIZES[ctx.size]
     rng, fake, today = ctx.rng, ctx.faker, ctx.today
-    centers = {c.code: c for c in Center.objects.all()}
     # Mix (of total): RT-only adults 50 %, esophageal 30 % (two thirds also get RT), pediatric 20 %.
     plan = (["radonc"] * 50) + (["esophageal"] * 30) + (["pediatric"] * 20)
-    counter, _ = MrnCounter.objects.select_for_update().get_or_create(
-        id=1, defaults={"last": MRN_START}
-    )
-    start = max(counter.last, MRN_START)
     patients: list[Patient] = []
     memberships: list[tuple[int, str, dt.date]] = []
     used_rrn: set[str] = set()
@@ -269,28 +267,40 @@ def _patients(ctx: DemoContext) -> None:
                 used_rrn.add(digits)
                 break
         body = f"{start + i + 1:07d}"
-        patient = Patient(
-            mrn=body + luhn_digit(body),
-            name_ko=family + given,
-            family_name_en=fam_en,
-            given_name_en=given_en,
-            name_en_search=_name_search(fam_en, given_en),
-            birth_date=born,
-            sex=sex,
-            phone=f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
-            address=fake.address(),
-            postal_code=f"{rng.randint(1000, 63999):05d}",
-            rrn_encrypted=crypto.encrypt(digits),
-            rrn_digest=crypto.digest(digits),
-            rrn_masked=crypto.mask(digits),
+        patients.append(
+            Patient(
+                mrn=body + luhn_digit(body),
+                name_ko=family + given,
+                family_name_en=fam_en,
+                given_name_en=given_en,
+                name_en_search=_name_search(fam_en, given_en),
+                birth_date=born,
+                sex=sex,
+                phone=f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                address=fake.address(),
+                postal_code=f"{rng.randint(1000, 63999):05d}",
+                rrn_encrypted=crypto.encrypt(digits),
+                rrn_digest=crypto.digest(digits),
+                rrn_masked=crypto.mask(digits),
+            )
         )
-        patients.append(patient)
         since = today - dt.timedelta(days=rng.randint(0, 5 * 365))
         memberships.append((i, kind, since))
         if kind == "esophageal" and rng.random() < 0.66:
             memberships.append((i, "radonc", since + dt.timedelta(days=rng.randint(14, 90))))
         if kind == "pediatric" and rng.random() < 0.2:
             memberships.append((i, "radonc", since + dt.timedelta(days=rng.randint(30, 200))))
+    return patients, memberships
+
+
+def _patients(ctx: DemoContext) -> None:
+    total = SIZES[ctx.size]
+    centers = {c.code: c for c in Center.objects.all()}
+    counter, _ = MrnCounter.objects.select_for_update().get_or_create(
+        id=1, defaults={"last": MRN_START}
+    )
+    start = max(counter.last, MRN_START)
+    patients, memberships = build_patients(ctx, start)
     counter.last = start + total
     counter.save(update_fields=["last"])
     Patient.objects.bulk_create(patients, batch_size=500)
@@ -298,7 +308,9 @@ def _patients(ctx: DemoContext) -> None:
     rows = []
     for index, code, since in memberships:
         patient = saved[patients[index].mrn]
-        rows.append(PatientCenter(patient=patient, center=centers[code], since=min(since, today)))
+        rows.append(
+            PatientCenter(patient=patient, center=centers[code], since=min(since, ctx.today))
+        )
         ctx.patients_by_center.setdefault(code, []).append(patient)
     PatientCenter.objects.bulk_create(rows, batch_size=1000)
     ctx.counts["patients"] = total

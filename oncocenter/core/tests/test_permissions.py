@@ -44,3 +44,14 @@ def test_anonymous_has_no_permissions():
     from django.contrib.auth.models import AnonymousUser
 
     assert not has_perm(AnonymousUser(), "patient.search")
+
+
+def test_committed_permission_matrix_is_current():
+    from pathlib import Path
+
+    from oncocenter.core.matrix import permission_matrix_markdown
+
+    doc = Path(__file__).resolve().parents[3] / "docs" / "permissions.md"
+    assert doc.read_text(encoding="utf-8") == permission_matrix_markdown(), (
+        "run: oncocenter permissions-matrix --write docs/permissions.md"
+    )

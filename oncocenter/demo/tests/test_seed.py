@@ -31,21 +31,26 @@ def test_small_seed_is_complete_and_idempotent():
     assert audit_verify().ok
 
 
-def test_seed_is_deterministic():
-    seed_demo(size="small")
-    first = list(
-        Patient.objects.order_by("mrn").values_list("mrn", "name_ko", "birth_date", "rrn_masked")
-    )
-    from oncocenter.demo.models import DemoSeed
-    from oncocenter.patients.models import MrnCounter
+def test_patient_generation_is_deterministic():
+    import datetime as dt
+    import random
 
-    for model in (DemoSeed, PatientCenter, Patient, Machine, Credential, User, MrnCounter):
-        model.objects.all().delete()
-    seed_demo(size="small")
-    second = list(
-        Patient.objects.order_by("mrn").values_list("mrn", "name_ko", "birth_date", "rrn_masked")
-    )
-    assert first == second
+    from faker import Faker
+
+    from oncocenter.demo.seed import SEED, DemoContext, build_patients
+
+    def generate():
+        faker = Faker("ko_KR")
+        faker.seed_instance(SEED)
+        ctx = DemoContext(
+            size="small", rng=random.Random(SEED), faker=faker, today=dt.date(2026, 11, 22)
+        )
+        patients, memberships = build_patients(ctx, 1_000_000)
+        return [
+            (p.mrn, p.name_ko, p.birth_date, p.rrn_masked, p.phone) for p in patients
+        ], memberships
+
+    assert generate() == generate()
 
 
 def test_expired_credential_demo_user():
