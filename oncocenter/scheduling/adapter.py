@@ -108,6 +108,11 @@ class NewCourse:
     anesthesia: bool
     preferred_window: tuple[str, str] | None = None
     not_before: dt.datetime | None = None  # aware: the physics check completed at
+    started: bool = False  # fractions already delivered: no long first session
+
+    @property
+    def first_is_long(self) -> bool:
+        return not self.started
 
     def patient_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -122,7 +127,7 @@ class NewCourse:
                 self.technique, first=False, anesthesia=self.anesthesia
             ),
             "first_duration_min": policy.session_minutes(
-                self.technique, first=True, anesthesia=self.anesthesia
+                self.technique, first=self.first_is_long, anesthesia=self.anesthesia
             ),
             "anesthesia": self.anesthesia,
         }
@@ -390,7 +395,7 @@ def solve_courses(
                 machine=by_code[a.machine],
                 start=to_aware(a.start),
                 end=to_aware(a.end),
-                is_first=a.fraction == 1,
+                is_first=a.fraction == 1 and course.first_is_long,
                 penalties=pen,
             )
             for fr, a, pen in zip(course.fractions, apps, explained, strict=True)

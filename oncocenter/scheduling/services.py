@@ -676,6 +676,7 @@ def _new_courses(
                 anesthesia=anesthesia,
                 preferred_window=window,
                 not_before=done,
+                started=rx.fractions_delivered > 0,
             )
         )
     return new, physics
