@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from oncocenter.core.errors import Conflict, DomainError, NotFound, ValidationFailed
@@ -22,12 +22,12 @@ from oncocenter.scheduling.forms import CourseBookForm, DowntimeForm, OutageForm
 from oncocenter.scheduling.models import Machine
 
 PENALTY_LABELS = {
-    "late_start": _lazy("first fraction after the due date"),
-    "waiting": _lazy("days waited from ready date"),
-    "interruption": _lazy("open day skipped inside the course"),
-    "machine_change": _lazy("not on the patient's main machine"),
-    "start_time_drift": _lazy("start time moved from the previous day"),
-    "outside_preferred_window": _lazy("outside the preferred time window"),
+    "late_start": gettext_lazy("first fraction after the due date"),
+    "waiting": gettext_lazy("days waited from ready date"),
+    "interruption": gettext_lazy("open day skipped inside the course"),
+    "machine_change": gettext_lazy("not on the patient's main machine"),
+    "start_time_drift": gettext_lazy("start time moved from the previous day"),
+    "outside_preferred_window": gettext_lazy("outside the preferred time window"),
 }
 
 

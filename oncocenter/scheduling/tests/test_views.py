@@ -248,4 +248,4 @@ def test_day_board_query_count_is_bounded_for_300_sessions(
     assert response.status_code == 200 and body.count('class="session') >= count
     print(f"day board: {count} sessions, {len(ctx.captured_queries)} queries, {seconds:.3f} s")
     ko = client.get(url, HTTP_ACCEPT_LANGUAGE="ko")
-    assert ko.status_code == 200
+    assert ko.status_code == 200 and "선형가속기 일일 현황판" in ko.content.decode()
