@@ -72,7 +72,7 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
             v = free_cache[(m, d)] = sched.free_minutes(m, d)
         return v
 
-    cands: dict[str, list[tuple[str, int, list[tuple[int, int]]]]] = {}
+    cands: dict[str, list[tuple[str, int, list[tuple[str, int, int]], int]]] = {}
     for p in pats:
         reason = precheck(sched.instance, p, sched.tl)
         if reason:
@@ -82,19 +82,36 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
         span = course_days_needed(p)
         urgent = p.urgency in URGENT
         lst = []
-        for m in sched.instance.capable_machines(p):
+        caps = sched.instance.capable_machines(p)
+        max_reroute = len(course_plan(p, 0)) // 10  # at most 10% of days off the main machine
+
+        def room(m: str, d: int, urgent: bool = urgent) -> int:
+            return free(m, d) - (0 if urgent or reserve is None else reserve(m, d))
+
+        for m in caps:
             found = 0
             for s in range(r, sched.ndays - span + 1):
+                # (machine, day, minutes): the course's load routed to m, or, on a day m is
+                # full, to the capable machine with most room (a planned machine change)
+                route: list[tuple[str, int, int]] = []
+                rerouted = 0
                 loads: dict[int, int] = defaultdict(int)
                 for k, d in course_plan(p, s):
                     loads[d] += p.duration(k, m)
-                ok = all(free(m, d) - (0 if urgent or reserve is None else reserve(m, d)) >= ld
-                         for d, ld in loads.items())
-                if ok and p.anesthesia:
-                    ok = all(sched.gaps(m, d, p.duration(1 if d == s else 2, m), True)
-                             for d in loads)
-                if ok:
-                    lst.append((m, s, sorted(loads.items())))
+                for d, ld in sorted(loads.items()):
+                    if room(m, d) >= ld and (not p.anesthesia or sched.gaps(m, d, ld, True)):
+                        route.append((m, d, ld))
+                        continue
+                    if d == s or rerouted >= max_reroute or p.anesthesia:
+                        break
+                    alt = max((x for x in caps if x != m), key=lambda x: room(x, d),
+                              default=None)
+                    if alt is None or room(alt, d) < ld:
+                        break
+                    rerouted += 1
+                    route.append((alt, d, ld))
+                if len(route) == len(loads):
+                    lst.append((m, s, route, rerouted))
                     found += 1
                     if found >= max_candidates:
                         break
@@ -113,15 +130,15 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
     for pid, lst in cands.items():
         p = byid[pid]
         lits = []
-        for i, (m, s, loads) in enumerate(lst):
+        for i, (m, s, route, rerouted) in enumerate(lst):
             v = model.NewBoolVar(f"x_{pid}_{m}_{s}")
             x[(pid, i)] = v
             lits.append(v)
-            obj.append(start_cost(sched, p, m, s, w) * v)
-            for d, ld in loads:
-                usage_all[(m, d)].append(ld * v)
+            obj.append((start_cost(sched, p, m, s, w) + w.machine_change * rerouted) * v)
+            for mm, d, ld in route:
+                usage_all[(mm, d)].append(ld * v)
                 if p.urgency not in URGENT:
-                    usage_std[(m, d)].append(ld * v)
+                    usage_std[(mm, d)].append(ld * v)
         none = model.NewBoolVar(f"u_{pid}")
         model.AddExactlyOne([*lits, none])
         obj.append(UNSCHEDULED_COST * none)
@@ -142,7 +159,7 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
         res.stage1_bound = solver.BestObjectiveBound()
         for (pid, i), v in x.items():
             if solver.Value(v):
-                m, s, _ = cands[pid][i]
+                m, s, _, _ = cands[pid][i]
                 choice[pid] = (m, s)
     for pid in cands:
         if pid not in choice:

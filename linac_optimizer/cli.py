@@ -1,0 +1,221 @@
+"""Command line `linac-schedule` (DESIGN.md, "Contract of the scheduler").
+
+    linac-schedule solve INSTANCE.json --out SOLUTION.json [--time-limit S] [--method M]
+        [--new-patients P1,P2 --today DATE]            online: book these, the rest is fixed
+        [--outage MACHINE START END [--changes FILE]]  rebook after an unplanned downtime
+    linac-schedule check INSTANCE.json SOLUTION.json   exit 0 + metrics, exit 1 + broken rules
+    linac-schedule simulate [--seed N --load L --weeks W --warmup-weeks W --policy P]
+    linac-schedule bench [--seeds 1,2 --loads 0.8,1.0 --weeks W --warmup-weeks W] [--hindsight]
+
+Exit status 2 means the input files are malformed (the message names the field).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from .model import Downtime, FormatError, dump_json, load_instance, load_solution
+
+
+def _print(obj: Any) -> None:
+    print(json.dumps(obj, indent=1, ensure_ascii=False))
+
+
+def cmd_solve(a: argparse.Namespace) -> int:
+    from .check import explain, metrics
+    from .online import online_book_instance, rebook_outage
+    from .solver import solve
+    from .state import Schedule
+
+    inst = load_instance(a.instance)
+    if a.booked_from:
+        _book_from(inst, load_solution(a.booked_from))
+    if a.outage:
+        machine, start, end = a.outage
+        if machine not in {m.id for m in inst.machines}:
+            raise FormatError(f"--outage: unknown machine {machine!r}")
+        s, e = dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end)
+        sched = Schedule(inst)
+        sched.load_booked()
+        res = rebook_outage(sched, machine, s, e, policy=a.policy)
+        inst.machine(machine).downtime.append(Downtime(s, e, "outage"))
+        sched.unscheduled.update(res.unresolved)
+        sol = sched.to_solution()
+        sol.metrics = metrics(inst, sol)
+        sol.metrics["solve_seconds"] = round(res.seconds, 4)
+        sol.extra["changes"] = [c.to_json() for c in res.changes]
+        if a.changes:
+            dump_json([c.to_json() for c in res.changes], a.changes)
+    elif a.new_patients:
+        ids = [x for x in a.new_patients.split(",") if x]
+        known = {p.id for p in inst.patients}
+        for pid in ids:
+            if pid not in known:
+                raise FormatError(f"--new-patients: unknown patient {pid!r}")
+        today = dt.date.fromisoformat(a.today) if a.today else inst.start_date
+        sched, day = online_book_instance(inst, ids, today=today, time_limit=a.time_limit,
+                                          policy=a.policy)
+        for pid, why in day.unbookable.items():
+            sched.unscheduled[pid] = why
+        sol = sched.to_solution()
+        sol.metrics = metrics(inst, sol)
+        sol.metrics["solve_seconds"] = round(day.seconds, 3)
+        sol.extra["penalties"] = explain(inst, sol)
+    else:
+        method = "greedy" if a.policy == "baseline" else a.method
+        sol = solve(inst, time_limit=a.time_limit, method=method, workers=a.workers)
+    dump_json(sol.to_json(), a.out)
+    print(f"{len(sol.appointments)} appointments, {len(sol.unscheduled)} unscheduled, "
+          f"{sol.metrics.get('solve_seconds')} s -> {a.out}", file=sys.stderr)
+    return 0
+
+
+def _book_from(inst: Any, sol: Any) -> None:
+    """Take a solution's appointments as the instance's fixed `booked` appointments."""
+    from .model import Booked
+
+    by_id = {p.id: p for p in inst.patients}
+    for i, ap in enumerate(sol.appointments):
+        p = by_id.get(ap.patient)
+        if p is None:
+            raise FormatError(f"appointments[{i}] ({ap.patient}).patient: not in the instance")
+        if all(b.fraction != ap.fraction for b in p.booked):
+            p.booked.append(Booked(ap.fraction, ap.machine, ap.start))
+
+
+def cmd_check(a: argparse.Namespace) -> int:
+    from .check import check
+
+    rep = check(load_instance(a.instance), load_solution(a.solution))
+    if rep.ok:
+        _print(rep.metrics)
+        return 0
+    _print({"ok": False, "violations": [v.to_json() for v in rep.violations],
+            "metrics": rep.metrics})
+    for v in rep.violations[:50]:
+        print(f"{v.rule}: {v.message}", file=sys.stderr)
+    return 1
+
+
+def _floats(s: str) -> list[float]:
+    return [float(x) for x in s.split(",") if x]
+
+
+def _ints(s: str) -> list[int]:
+    return [int(x) for x in s.split(",") if x]
+
+
+def cmd_simulate(a: argparse.Namespace) -> int:
+    from .scenario import generate
+    from .simulate import run
+
+    scn = generate(a.seed, a.load, warmup_weeks=a.warmup_weeks, measured_weeks=a.weeks)
+    out = {}
+    policies = ["baseline", "optimizer"] if a.policy == "both" else [a.policy]
+    for pol in policies:
+        r = run(scn, pol, time_limit=a.time_limit)
+        out[pol] = r.summary()
+        if a.solution_prefix:
+            sched = r.schedule  # type: ignore[attr-defined]
+            sched.instance.patients = list(sched.patients.values())
+            dump_json(sched.instance.to_json(), f"{a.solution_prefix}-instance.json")
+            dump_json(sched.to_solution().to_json(), f"{a.solution_prefix}-{pol}.json")
+    if a.out:
+        dump_json(out, a.out)
+    _print(out)
+    return 0
+
+
+def cmd_bench(a: argparse.Namespace) -> int:
+    from .bench import bench, hindsight
+
+    if a.hindsight:
+        res = [hindsight(s, ld, weeks=a.weeks, time_limit=a.time_limit,
+                         offline_limit=a.offline_limit)
+               for ld in _floats(a.loads) for s in _ints(a.seeds)]
+        if a.out_dir:
+            from pathlib import Path
+
+            Path(a.out_dir).mkdir(parents=True, exist_ok=True)
+            dump_json(res, f"{a.out_dir}/hindsight.json")
+        _print(res)
+        return 0
+    agg = bench(_ints(a.seeds), _floats(a.loads), warmup=a.warmup_weeks, weeks=a.weeks,
+                time_limit=a.time_limit, out_dir=a.out_dir, name=a.name,
+                log=lambda s: print(s, file=sys.stderr, flush=True))
+    from .bench import table
+
+    print(table(agg))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="linac-schedule", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("solve", help="schedule an instance")
+    s.add_argument("instance")
+    s.add_argument("--out", required=True)
+    s.add_argument("--time-limit", type=float, default=10.0)
+    s.add_argument("--method", choices=["auto", "exact", "decomposed", "greedy"], default="auto")
+    s.add_argument("--policy", choices=["optimizer", "baseline"], default="optimizer")
+    s.add_argument("--workers", type=int, default=1)
+    s.add_argument("--new-patients", help="online mode: comma-separated ids to book; every "
+                   "other patient must be fully booked")
+    s.add_argument("--today", help="online mode: booking date (default start_date)")
+    s.add_argument("--outage", nargs=3, metavar=("MACHINE", "START", "END"),
+                   help="rebook after an unplanned downtime (local times YYYY-MM-DDTHH:MM)")
+    s.add_argument("--changes", help="with --outage: write the changed appointments here")
+    s.add_argument("--booked-from", metavar="SOLUTION.json",
+                   help="treat this solution's appointments as booked (the current schedule)")
+    s.set_defaults(func=cmd_solve)
+
+    c = sub.add_parser("check", help="validate a solution against every hard rule")
+    c.add_argument("instance")
+    c.add_argument("solution")
+    c.set_defaults(func=cmd_check)
+
+    for name, func in (("simulate", cmd_simulate), ("bench", cmd_bench)):
+        p = sub.add_parser(name, help=f"{name} the rt6 online scenario")
+        p.add_argument("--scenario", choices=["rt6"], default="rt6")
+        p.add_argument("--weeks", type=int, default=26, help="measured weeks")
+        p.add_argument("--warmup-weeks", type=int, default=8)
+        p.add_argument("--time-limit", type=float, default=2.0,
+                       help="CP-SAT seconds per daily booking")
+        if name == "simulate":
+            p.add_argument("--seed", type=int, default=1)
+            p.add_argument("--load", type=float, default=1.0)
+            p.add_argument("--policy", choices=["optimizer", "baseline", "both"], default="both")
+            p.add_argument("--out")
+            p.add_argument("--solution-prefix", help="also write the final instance/solutions")
+        else:
+            p.add_argument("--seeds", default="1,2,3,4,5")
+            p.add_argument("--loads", default="0.8,1.0,1.1,1.2")
+            p.add_argument("--out-dir", default="benchmarks/results")
+            p.add_argument("--name", default="rt6")
+            p.add_argument("--hindsight", action="store_true",
+                           help="gap to the all-arrivals-known schedule (use a small --weeks)")
+            p.add_argument("--offline-limit", type=float, default=60.0)
+        p.set_defaults(func=func)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except FormatError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as e:
+        print(f"error: {e.filename}: file not found", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from linac_optimizer.cli import main
+from linac_optimizer.tests.conftest import SAMPLE
+
+
+def write(path, obj):
+    path.write_text(json.dumps(obj))
+    return str(path)
+
+
+def test_solve_then_check(tmp_path, capsys):
+    inst = write(tmp_path / "i.json", SAMPLE)
+    out = str(tmp_path / "s.json")
+    assert main(["solve", inst, "--out", out, "--time-limit", "5"]) == 0
+    sol = json.loads(Path(out).read_text())
+    assert sol["format"] == "linac-schedule-solution/1" and len(sol["appointments"]) == 25
+    capsys.readouterr()
+    assert main(["check", inst, out]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["on_time"]["radical"]["share"] == 1.0
+
+
+def test_check_reports_broken_rules(tmp_path, capsys):
+    inst = write(tmp_path / "i.json", SAMPLE)
+    sol = write(tmp_path / "s.json", {"format": "linac-schedule-solution/1", "appointments": [
+        {"patient": "P0001", "fraction": 1, "machine": "LINAC-1",
+         "start": "2027-03-02T07:00", "end": "2027-03-02T07:25"}]})
+    assert main(["check", inst, sol]) == 1
+    out = json.loads(capsys.readouterr().out)
+    rules = {v["rule"] for v in out["violations"]}
+    assert {"open-hours", "complete", "booked-kept"} <= rules
+
+
+def test_malformed_instance_exit_2_names_field(tmp_path, capsys):
+    bad = json.loads(json.dumps(SAMPLE))
+    bad["patients"][0]["fractions"] = -2
+    inst = write(tmp_path / "i.json", bad)
+    assert main(["solve", inst, "--out", str(tmp_path / "s.json")]) == 2
+    assert "patients[0] (P0001).fractions: must be a positive integer, got -2" in \
+        capsys.readouterr().err
+
+
+def test_online_and_outage_options(tmp_path):
+    inst = write(tmp_path / "i.json", SAMPLE)
+    first = str(tmp_path / "s.json")
+    assert main(["solve", inst, "--out", first]) == 0
+    changes = tmp_path / "c.json"
+    out = str(tmp_path / "s2.json")
+    assert main(["solve", inst, "--booked-from", first, "--out", out,
+                 "--outage", "LINAC-1", "2027-03-05T08:00", "2027-03-05T12:00",
+                 "--changes", str(changes)]) == 0
+    ch = json.loads(changes.read_text())
+    assert ch and ch[0]["old_start"] == "2027-03-05T08:00" and ch[0]["new_start"]
+    # online: a second patient is booked around the fixed first one
+    two = json.loads(json.dumps(SAMPLE))
+    two["patients"].append({**SAMPLE["patients"][0], "id": "P0002", "booked": []})
+    inst2 = write(tmp_path / "i2.json", two)
+    out3 = str(tmp_path / "s3.json")
+    assert main(["solve", inst2, "--booked-from", first, "--new-patients", "P0002",
+                 "--today", "2027-03-02", "--out", out3]) == 0
+    assert main(["check", inst2, out3]) == 0
+
+
+def test_python_dash_m(tmp_path):
+    inst = write(tmp_path / "i.json", SAMPLE)
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": root}
+    r = subprocess.run([sys.executable, "-m", "linac_optimizer", "check", inst,
+                        str(tmp_path / "missing.json")], capture_output=True, text=True,
+                       cwd=root, env=env)
+    assert r.returncode == 2 and "file not found" in r.stderr

@@ -1,0 +1,155 @@
+import datetime as dt
+
+from linac_optimizer.check import check
+from linac_optimizer.model import Downtime, Instance, Patient
+from linac_optimizer.online import (
+    ArrivalStats,
+    Reserve,
+    book_day,
+    online_book_instance,
+    poisson_quantile,
+    rebook_outage,
+)
+from linac_optimizer.state import Schedule
+from linac_optimizer.tests.factories import pat, tiny
+
+MACHINES = [{"id": "M1", "techniques": ["3D", "IMRT"], "open": "08:00", "close": "10:00"},
+            {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "10:00"}]
+
+
+def P(pid, **kw):
+    return Patient.from_json(pat(pid, **kw), 0)
+
+
+def schedule(patients=(), machines=MACHINES, days=7):
+    inst = Instance.from_json(tiny([dict(m) for m in machines], list(patients), days=days))
+    s = Schedule(inst)
+    s.load_booked()
+    return inst, s
+
+
+def final_check(inst, sched, moved=False):
+    inst.patients = list(sched.patients.values())
+    if moved:  # after an outage the old bookings are the ones that changed
+        for p in inst.patients:
+            p.booked = []
+    sol = sched.to_solution()
+    rep = check(inst, sol)
+    assert rep.ok, rep.violations
+    return sol
+
+
+def test_poisson_quantile():
+    assert poisson_quantile(0, 0.9) == 0
+    assert poisson_quantile(4.0, 0.5) == 4
+    assert poisson_quantile(4.0, 0.9) == 7
+
+
+def test_reserve_sized_from_arrivals_grows_with_days_ahead():
+    stats = ArrivalStats()
+    for _ in range(10):
+        stats.observe_day([P("U", urgency="urgent", fractions=5), P("R", fractions=20),
+                           P("K", anesthesia=True, fractions=10)])
+    r = Reserve.from_stats(stats, ["M1", "M2"], today=3, anesthesia_machines=["M1"])
+    ahead = [r("M1", 3 + k) for k in range(8)]
+    assert ahead[0] == 0 and ahead[1] > 0
+    assert ahead == sorted(ahead) and ahead[7] > ahead[1]
+    assert r.morning_block["M1"] > 0
+    none = Reserve.from_stats(ArrivalStats(), ["M1"], today=0)
+    assert none("M1", 5) == 0  # no statistics yet: no reserve
+
+
+def test_book_day_keeps_earlier_bookings_and_reports_unbookable():
+    old = pat("OLD", fractions=2, booked=[
+        {"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"},
+        {"fraction": 2, "machine": "M1", "start": "2027-03-09T08:00"}])
+    inst, sched = schedule([old])
+    new = [P("N1", fractions=3), P("N2", fractions=2, technique="SBRT"),
+           P("N3", fractions=1, urgency="emergency", due_date="2027-03-08")]
+    res = book_day(sched, new, today=0, reserve=None)
+    assert set(res.booked) == {"N1", "N3"}
+    assert "no machine has technique SBRT" in res.unbookable["N2"]
+    sched.unscheduled.update(res.unbookable)  # the caller's waiting list
+    sol = final_check(inst, sched)
+    olds = [a for a in sol.appointments if a.patient == "OLD"]
+    assert [a.start.hour for a in olds] == [8, 8]
+    n3 = next(a for a in sol.appointments if a.patient == "N3")
+    assert n3.start.date() == dt.date(2027, 3, 8)
+
+
+def test_baseline_policy_books_earliest():
+    inst, sched = schedule()
+    res = book_day(sched, [P("A", fractions=2)], today=0, policy="baseline")
+    assert res.booked == ["A"]
+    s = sched.sessions["A"][1]
+    assert (s.day, s.start) == (0, 480)
+    final_check(inst, sched)
+
+
+def test_online_book_instance_wrapper():
+    js = tiny([dict(m) for m in MACHINES], [
+        pat("OLD", fractions=1, booked=[{"fraction": 1, "machine": "M1",
+                                         "start": "2027-03-08T08:00"}]),
+        pat("NEW", fractions=2)])
+    inst = Instance.from_json(js)
+    sched, res = online_book_instance(inst, ["NEW"], today=dt.date(2027, 3, 8))
+    assert res.booked == ["NEW"]
+    final_check(inst, sched)
+
+
+def _two_patients_on_m1():
+    return [pat("R", fractions=3, urgency="radical", first_duration_min=20, booked=[
+                {"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"},
+                {"fraction": 2, "machine": "M1", "start": "2027-03-09T08:00"},
+                {"fraction": 3, "machine": "M1", "start": "2027-03-10T08:00"}]),
+            pat("Q", fractions=3, urgency="palliative", first_duration_min=20, booked=[
+                {"fraction": 1, "machine": "M1", "start": "2027-03-08T08:20"},
+                {"fraction": 2, "machine": "M1", "start": "2027-03-09T08:20"},
+                {"fraction": 3, "machine": "M1", "start": "2027-03-10T08:20"}])]
+
+
+def test_outage_moves_to_other_machine_same_day_only_affected_changed():
+    inst, sched = schedule(_two_patients_on_m1())
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    res = rebook_outage(sched, "M1", s, e)
+    assert len(res.changes) == 2 and not res.unresolved
+    assert {c.kind for c in res.changes} == {"moved same day"}
+    assert all(c.new_machine == "M2" and c.new_start.date() == s.date() for c in res.changes)
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def test_outage_prioritises_interruption_sensitive_and_extends_only_when_needed():
+    # M2 has room for one 10-min session that day: the radical course keeps its day,
+    # the palliative one is extended by one day at the end
+    machines = [MACHINES[0], dict(MACHINES[1], downtime=[
+        {"start": "2027-03-09T08:10", "end": "2027-03-09T10:00"}])]
+    inst, sched = schedule(_two_patients_on_m1(), machines=machines)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    res = rebook_outage(sched, "M1", s, e)
+    kinds = {c.patient: c.kind for c in res.changes}
+    assert kinds == {"R": "moved same day", "Q": "moved to the end of the course"}
+    q = sorted(sched.sessions["Q"].values(), key=lambda x: x.fraction)
+    assert [x.day for x in q] == [0, 2, 3]
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    sol = final_check(inst, sched, moved=True)
+    assert check(inst, sol).metrics["interruption_days"] == 1
+
+
+def test_outage_on_first_fraction_restarts_course():
+    inst, sched = schedule(_two_patients_on_m1()[:1], machines=MACHINES[:1])
+    s, e = dt.datetime(2027, 3, 8, 8, 0), dt.datetime(2027, 3, 8, 10, 0)
+    res = rebook_outage(sched, "M1", s, e)
+    assert {c.kind for c in res.changes} == {"course restarted"}
+    assert sched.sessions["R"][1].day == 1
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def test_baseline_outage_policy_also_valid():
+    inst, sched = schedule(_two_patients_on_m1())
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 9, 0)
+    res = rebook_outage(sched, "M1", s, e, policy="baseline")
+    assert res.changes
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)

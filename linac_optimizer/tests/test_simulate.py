@@ -1,0 +1,52 @@
+import json
+import os
+
+import pytest
+
+from linac_optimizer.bench import bench, hindsight
+from linac_optimizer.check import check
+from linac_optimizer.scenario import RT6_MACHINES, generate, offered_load
+from linac_optimizer.simulate import run
+
+
+def test_rt6_scenario_shape():
+    scn = generate(1, 1.0, warmup_weeks=1, measured_weeks=2)
+    assert [m.id for m in scn.machines] == [m for m, _ in RT6_MACHINES]
+    pats = [p for d in scn.arrivals for p in d]
+    assert 15 * len(scn.days) < len(pats) < 23 * len(scn.days)
+    assert all(m.downtime for m in scn.machines)  # monthly QA
+    assert 0.9 < offered_load(scn) < 1.35
+    again = generate(1, 1.0, warmup_weeks=1, measured_weeks=2)
+    assert [p.id for d in again.arrivals for p in d] == [p.id for p in pats]
+
+
+@pytest.mark.parametrize("policy", ["baseline", "optimizer"])
+def test_short_simulation_passes_check(policy):
+    scn = generate(3, 0.6, warmup_weeks=0, measured_weeks=2, tail_weeks=8)
+    r = run(scn, policy, time_limit=1.0)
+    sched = r.schedule
+    sched.instance.patients = list(sched.patients.values())
+    for p in sched.instance.patients:
+        p.booked = []
+    sol = sched.to_solution()
+    rep = check(sched.instance, sol)  # outages were added to the instance's downtime
+    assert rep.ok, rep.violations[:5]
+    s = r.summary()
+    assert s["booking_seconds"]["days"] == len(scn.days)
+    assert s["metrics"]["patients"] > 0 and "utilisation_mean" in s["metrics"]
+
+
+def test_bench_writes_json_and_table(tmp_path):
+    agg = bench([1], [0.5], warmup=0, weeks=1, time_limit=0.5, out_dir=tmp_path,
+                log=lambda s: None)
+    assert set(agg) == {"0.5/baseline", "0.5/optimizer"}
+    data = json.loads((tmp_path / "rt6.json").read_text())
+    assert data["meta"]["finished_runs"] == 2
+    assert "| 0.5 | optimizer |" in (tmp_path / "rt6.md").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("LINAC_SLOW") != "1", reason="set LINAC_SLOW=1")
+def test_hindsight_gap_small():
+    h = hindsight(1, 0.8, weeks=1, tail_weeks=8, offline_limit=20)
+    assert h["patients"] > 0 and h["hindsight_penalty"] >= 0
