@@ -227,12 +227,26 @@ def _sync_fraction(fraction_id: int, booking: Booking | None) -> None:
 
 
 def machine_set_in_service(*, machine: Machine, in_service: bool, by: User, reason: str) -> Machine:
-    """Take a machine out of service (no new bookings) or put it back."""
+    """Take a machine out of service (no new bookings) or put it back.
+
+    Refused while sessions are booked on it ahead: an outage report rebooks them first.
+    """
     require(by, "machine.manage")
     if not reason.strip():
         raise ValidationFailed.single("reason", "is required")
     with transaction.atomic():
         machine = Machine.objects.select_for_update().get(pk=machine.pk)
+        if not in_service:
+            ahead = Booking.objects.filter(
+                machine=machine, status=BookingStatus.BOOKED, end__gt=timezone.now()
+            ).count()
+            if ahead:
+                raise Conflict(
+                    f"{machine.code} has {ahead} booked session(s) ahead; report an outage for "
+                    "the period so they are rebooked, then take it out of service.",
+                    rule="machine_has_bookings",
+                    problems=[FieldProblem("in_service", f"{ahead} booked session(s) ahead")],
+                )
         machine.in_service = in_service
         machine.save(update_fields=["in_service", "updated_at"])
         audit_record(

@@ -24,6 +24,10 @@ def test_course_book_endpoint_books_and_explains(api_as, w):
     assert again.status_code == 409 and again.json()["code"] == "course_already_booked"
     listed = api_as("nurse").get(f"/api/scheduling/courses/{w.course.pk}/bookings")
     assert listed.status_code == 200 and len(listed.json()) == 5
+    denied = api_as("hospital_school_teacher").get(
+        f"/api/scheduling/courses/{w.course.pk}/bookings"
+    )
+    assert denied.status_code == 403
 
 
 def test_course_book_endpoint_refuses_unsigned_and_denies_roles(api_as, machines):

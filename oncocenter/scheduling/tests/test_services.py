@@ -294,3 +294,14 @@ def test_outage_bad_input_saves_nothing(w, machines):
             machine=machines["LINAC-1"], start=at(day, 9), end=at(day, 10), reason="fault", by=w.ro
         )
     assert not MachineDowntime.objects.exists()
+
+
+def test_machine_with_booked_sessions_ahead_stays_in_service(w, sessions, machines):
+    _book(w, sessions[0], machines["LINAC-3"], at(next_open_day(), 9))
+    with pytest.raises(Conflict) as exc:
+        services.machine_set_in_service(
+            machine=machines["LINAC-3"], in_service=False, by=w.physicist, reason="repair"
+        )
+    assert _rule(exc) == "machine_has_bookings"
+    machines["LINAC-3"].refresh_from_db()
+    assert machines["LINAC-3"].in_service
