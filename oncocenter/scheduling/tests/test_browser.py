@@ -27,6 +27,12 @@ def test_scheduler_reviews_outage_and_board(page, browser_login):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1600, "height": 1000})
     page.screenshot(path=str(SCREENSHOTS / "linac-board.png"), full_page=True)
+    before = page.locator("#board h2").inner_text()
+    page.click("a:has-text('Next day')")  # htmx swaps the board only
+    page.wait_for_function("b => document.querySelector('#board h2').innerText !== b", arg=before)
+    assert "date=" in page.url
+    page.click("a:has-text('Previous day')")
+    page.wait_for_function("b => document.querySelector('#board h2').innerText === b", arg=before)
 
     page.goto(f"{page.base_url}/scheduling/outages/{outage.pk}/")
     page.click("button:has-text('Confirm the changes')")
