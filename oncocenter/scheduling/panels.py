@@ -25,6 +25,9 @@ def scheduler_home(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def patient_appointments(request: HttpRequest, patient: Any) -> dict[str, Any] | None:
+    """Next sessions, and the patient's signed courses still to book (for those who book)."""
+    from oncocenter.core.permissions import has_perm
+    from oncocenter.scheduling import selectors
     from oncocenter.scheduling.models import Booking, BookingStatus
 
     upcoming = (
@@ -35,6 +38,9 @@ def patient_appointments(request: HttpRequest, patient: Any) -> dict[str, Any] |
         .order_by("start")
     )
     rows = list(upcoming[:5])
-    if not rows:
+    to_book = []
+    if has_perm(request.user, "schedule.book"):
+        to_book = selectors.unbooked_signed_courses(patient=patient)
+    if not rows and not to_book:
         return None
-    return {"patient": patient, "rows": rows, "total": upcoming.count()}
+    return {"patient": patient, "rows": rows, "total": upcoming.count(), "to_book": to_book}

@@ -214,17 +214,17 @@ def outage_changes(*, outage: MachineDowntime) -> list[Booking]:
     return rows
 
 
-def unbooked_signed_courses(*, limit: int = 20) -> list[Course]:
+def unbooked_signed_courses(*, limit: int = 20, patient: Any = None) -> list[Course]:
     """Open courses with a signed prescription and no booked session yet (scheduler worklist)."""
     booked = Booking.objects.filter(prescription=OuterRef("pk"), status=BookingStatus.BOOKED)
     rx_waiting = Prescription.objects.filter(
         course=OuterRef("pk"), status=PrescriptionStatus.SIGNED
     ).filter(~Exists(booked))
+    qs = Course.objects.filter(status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE])
+    if patient is not None:
+        qs = qs.filter(patient=patient)
     return list(
-        Course.objects.filter(status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE])
-        .filter(Exists(rx_waiting))
-        .select_related("patient")
-        .order_by("created_at")[:limit]
+        qs.filter(Exists(rx_waiting)).select_related("patient").order_by("created_at")[:limit]
     )
 
 

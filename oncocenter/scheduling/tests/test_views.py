@@ -249,3 +249,12 @@ def test_day_board_query_count_is_bounded_for_300_sessions(
     print(f"day board: {count} sessions, {len(ctx.captured_queries)} queries, {seconds:.3f} s")
     ko = client.get(url, HTTP_ACCEPT_LANGUAGE="ko")
     assert ko.status_code == 200 and "선형가속기 일일 현황판" in ko.content.decode()
+
+
+def test_patient_page_offers_booking_then_lists_appointments(client_as, w):
+    url = reverse("patients:detail", kwargs={"mrn": w.patient.mrn})
+    book_url = reverse("scheduling:course-book", kwargs={"pk": w.course.pk})
+    assert book_url in client_as("scheduler").get(url).content.decode()
+    assert book_url not in client_as("nurse").get(url).content.decode()
+    services.course_book(course=w.course, by=w.scheduler)
+    assert "Printable appointment list" in client_as("nurse").get(url).content.decode()
