@@ -416,6 +416,7 @@ def _apply_moves(
                 "machine": mv.machine.code,
             }
         )
+    _resequence({mv.old.prescription_id for mv in moves if mv.kind.startswith("moved to the end")})
     for patient_id, changes in by_patient.items():
         audit_record(
             action=AuditAction.UPDATE,
@@ -423,6 +424,34 @@ def _apply_moves(
             patient=next(b.patient for b in olds.values() if b.patient_id == patient_id),
             detail={"outage": outage.pk, "changes": changes},
         )
+
+
+def _resequence(prescription_ids: set[int]) -> None:
+    """Give a course's open sessions to its bookings in time order again.
+
+    When an outage adds a session after the course's last one, the session that lost its slot
+    would otherwise be last in time but not in sequence; the engine renumbers the same way.
+    Bookings keep their slots; only which fraction row each one serves changes.
+    """
+    for rx_id in prescription_ids:
+        rows = list(
+            Booking.objects.filter(
+                prescription_id=rx_id,
+                status=BookingStatus.BOOKED,
+                fraction__status=FractionStatus.SCHEDULED,
+            )
+            .select_related("fraction")
+            .order_by("start")
+        )
+        fractions = sorted((b.fraction for b in rows), key=lambda f: f.sequence)
+        if [b.fraction_id for b in rows] == [f.pk for f in fractions]:
+            continue
+        # Step out of the one-booking-per-fraction constraint while the rows swap fractions.
+        Booking.objects.filter(pk__in=[b.pk for b in rows]).update(status=BookingStatus.MOVED)
+        for b, f in zip(rows, fractions, strict=True):
+            Booking.objects.filter(pk=b.pk).update(fraction=f, status=BookingStatus.BOOKED)
+            b.fraction_id = f.pk
+            _sync_fraction(f.pk, b)
 
 
 def outage_confirm(*, outage: MachineDowntime, by: User) -> MachineDowntime:

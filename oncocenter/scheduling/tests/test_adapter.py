@@ -108,3 +108,8 @@ def test_outage_plan_keeps_other_machines_and_extends_when_the_day_is_full(w, ma
         next_open_day(adapter.to_local_naive(rows[-1].start).date())
         == adapter.to_local_naive(moved.start).date()
     )
+
+    fractions = list(w.rx.fractions.order_by("sequence"))
+    starts = [f.bookings.get(status="booked").start for f in fractions]
+    assert starts == sorted(starts)  # sequence order is time order again
+    assert fractions[-1].scheduled_date == adapter.to_local_naive(moved.start).date()
