@@ -168,5 +168,7 @@ KO.update(
         "start time moved from the previous day": "전날과 다른 시작 시각",
         "outside the preferred time window": "희망 시간대 밖",
         "Unknown action": "알 수 없는 작업",
+        "Book all ready courses (one solve)": "준비된 치료 과정 모두 예약(한 번에 계산)",
+        "%(n)d course(s) booked; %(k)d left for later (unsigned or physics check pending).": "치료 과정 %(n)d건을 예약했습니다. %(k)d건은 나중으로 남겼습니다(서명 전 또는 물리 점검 대기).",
     }
 )

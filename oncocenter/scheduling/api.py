@@ -27,6 +27,7 @@ from oncocenter.scheduling.schemas import (
     OutageIn,
     OutageOut,
     ServiceIn,
+    WaitingOut,
 )
 
 router = Router(tags=["scheduling"])
@@ -168,6 +169,24 @@ def outage_confirm(request: HttpRequest, pk: int):
     require(request.user, "outage.confirm")
     outage = services.outage_confirm(outage=selectors.outage_get(pk=pk), by=request.user)
     return downtime_out(selectors.outage_get(pk=outage.pk))
+
+
+@router.post("/courses/book-waiting", response={201: WaitingOut})
+def book_waiting(request: HttpRequest):
+    """Book every ready course of the worklist in one solve; the others are listed as skipped."""
+    require(request.user, "schedule.book")
+    result = services.courses_book_waiting(by=request.user)
+    return Status(
+        201,
+        {
+            "booked": [r.course.pk for r in result.booked],
+            "bookings": sum(len(v) for r in result.booked for v in r.bookings.values()),
+            "skipped": {str(k): v for k, v in result.skipped.items()},
+            "solve_seconds": result.booked[0].metrics.get("solve_seconds")
+            if result.booked
+            else None,
+        },
+    )
 
 
 @router.post("/courses/{pk}/book", response={201: CourseBookingOut})

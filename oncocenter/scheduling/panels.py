@@ -21,7 +21,13 @@ def scheduler_home(request: HttpRequest) -> dict[str, Any] | None:
             object_type="radiotherapy.course",
             detail={"view": "courses to book", "mrns": [c.patient.mrn for c in courses]},
         )
-    return {"courses": courses, "outages": selectors.outages_on(day=timezone.localdate())}
+    from oncocenter.core.permissions import has_perm
+
+    return {
+        "courses": courses,
+        "outages": selectors.outages_on(day=timezone.localdate()),
+        "can_book": has_perm(request.user, "schedule.book"),
+    }
 
 
 def patient_appointments(request: HttpRequest, patient: Any) -> dict[str, Any] | None:

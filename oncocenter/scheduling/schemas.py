@@ -110,3 +110,10 @@ class BoardOut(Schema):
     sessions: int
     changed: int
     columns: list[BoardColumnOut]
+
+
+class WaitingOut(Schema):
+    booked: list[int]
+    bookings: int
+    skipped: dict[str, str]
+    solve_seconds: float | None = None

@@ -814,3 +814,38 @@ def courses_book(
             )
             results.append(CourseBookingResult(r.course, mine, totals, solved.metrics))
     return results
+
+
+@dataclass
+class WaitingBookingResult:
+    booked: list[CourseBookingResult]
+    skipped: dict[int, str]  # course pk -> why it was left for later
+
+
+def courses_book_waiting(
+    *, by: User, limit: int = 50, time_limit: float = 10.0
+) -> WaitingBookingResult:
+    """Book, in one solve, every open course whose signed prescriptions are ready and unbooked.
+
+    The daily online step: courses whose plan has not passed its physics check, or that still
+    have an unsigned prescription, are skipped with the reason and stay on the worklist.
+    """
+    from oncocenter.scheduling.selectors import unbooked_signed_courses
+
+    require(by, "schedule.book")
+    requests, skipped = [], {}
+    for course in unbooked_signed_courses(limit=limit):
+        rxs = list(course.prescriptions.exclude(status__in=["cancelled", "entered-in-error"]))
+        if any(rx.status == PrescriptionStatus.DRAFT for rx in rxs):
+            skipped[course.pk] = "prescription_not_signed"
+        elif any(
+            rx.status == PrescriptionStatus.SIGNED and _physics_done_at(rx) is None for rx in rxs
+        ):
+            skipped[course.pk] = "physics_check_incomplete"
+        else:
+            requests.append(BookingRequest(course))
+    if not requests:
+        return WaitingBookingResult([], skipped)
+    return WaitingBookingResult(
+        courses_book(requests=requests, by=by, time_limit=time_limit), skipped
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("outages/<int:pk>/", views.outage_detail, name="outage"),
     path("outages/<int:pk>/confirm/", views.outage_confirm, name="outage-confirm"),
     path("outages/<int:pk>/notices/", views.outage_notices, name="outage-notices"),
+    path("courses/book-waiting/", views.book_waiting, name="book-waiting"),
     path("courses/<int:pk>/book/", views.course_book, name="course-book"),
     path("courses/<int:pk>/bookings/", views.course_bookings, name="course-bookings"),
     path("patients/<str:mrn>/appointments/", views.patient_appointments, name="appointments"),

@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -275,6 +276,27 @@ def course_book(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@require_POST
+@permission_required("schedule.book")
+def book_waiting(request: HttpRequest) -> HttpResponse:
+    """Book every ready course of the worklist in one solve (the daily online step)."""
+    try:
+        result = services.courses_book_waiting(by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("core:home")
+    messages.success(
+        request,
+        _("%(n)d course(s) booked; %(k)d left for later (unsigned or physics check pending).")
+        % {"n": len(result.booked), "k": len(result.skipped)},
+    )
+    if not result.booked:
+        return redirect("core:home")
+    first = min(b.start for r in result.booked for rows in r.bookings.values() for b in rows)
+    day = adapter.to_local_naive(first).date()
+    return redirect(f"{reverse('scheduling:board')}?date={day.isoformat()}")
 
 
 @permission_required("schedule.view")

@@ -175,3 +175,18 @@ def test_board_and_appointments_endpoints(api_as, w):
         .status_code
         == 403
     )
+
+
+def test_book_waiting_endpoint_books_ready_courses_in_one_solve(api_as, w, machines):
+    other = world()
+    other.make_rx(technique="3D")  # unsigned: skipped, stays on the worklist
+    second = world()
+    second.linac = machines["LINAC-1"]
+    second.ready(technique="VMAT", number_of_fractions=3)
+    assert api_as("nurse").post("/api/scheduling/courses/book-waiting").status_code == 403
+    response = api_as("scheduler").post("/api/scheduling/courses/book-waiting")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert sorted(body["booked"]) == sorted([w.course.pk, second.course.pk])
+    assert body["bookings"] == 8 and body["skipped"] == {}
+    assert Booking.objects.filter(status="booked").count() == 8

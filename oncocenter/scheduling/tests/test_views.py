@@ -258,3 +258,11 @@ def test_patient_page_offers_booking_then_lists_appointments(client_as, w):
     assert book_url not in client_as("nurse").get(url).content.decode()
     services.course_book(course=w.course, by=w.scheduler)
     assert "Printable appointment list" in client_as("nurse").get(url).content.decode()
+
+
+def test_book_waiting_button(client_as, w):
+    url = reverse("scheduling:book-waiting")
+    assert client_as("nurse").post(url).status_code == 403
+    response = client_as("scheduler").post(url)
+    assert response.status_code == 302 and "/scheduling/board/?date=" in response.url
+    assert Booking.objects.filter(prescription=w.rx, status="booked").count() == 5
