@@ -104,8 +104,26 @@ def browser_login(page):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` (row locks under real concurrency) are skipped on SQLite."""
+    """Two global test policies.
+
+    - Transactional tests (browser tests with a live server, concurrency tests) end with a flush
+      that would also wipe the reference data data-migrations load (centers, code lists, board
+      types...); serialized rollback restores it, so test order never matters.
+    - Tests marked `postgres` (row locks under real concurrency) are skipped on SQLite.
+    """
     from django.conf import settings
+
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker is not None
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            item.add_marker(
+                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
+                append=False,
+            )
 
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
@@ -59,13 +59,15 @@ def meeting_create(request: HttpRequest, payload: MeetingIn):
         raise ValidationFailed.single("board_type", "is not a board type", payload.board_type)
     meeting = services.meeting_create(board_type=board, held_on=payload.held_on, location=payload.location,
                                       chair=request.user)
-    return 201, meeting_out(meeting)
+    return Status(201, meeting_out(meeting))
 
 
 @router.get("/meetings/{pk}", response=MeetingOut)
 def meeting_read(request: HttpRequest, pk: int):
     require(request.user, "mdt.view")
-    return meeting_out(get_meeting(pk))
+    meeting = get_meeting(pk)
+    selectors.meeting_audit_read(meeting)
+    return meeting_out(meeting)
 
 
 @router.post("/meetings/{pk}/attendance", response={201: QuorumOut})
@@ -76,7 +78,7 @@ def attendance(request: HttpRequest, pk: int, payload: AttendanceIn):
     if user is None:
         raise ValidationFailed.single("username", "is not an active staff member", payload.username)
     services.attendance_record(meeting=meeting, user=user, discipline=payload.discipline)
-    return 201, quorum_out(meeting)
+    return Status(201, quorum_out(meeting))
 
 
 @router.post("/meetings/{pk}/cases", response={201: CaseOut})
@@ -91,7 +93,7 @@ def case_add(request: HttpRequest, pk: int, payload: CaseIn):
             raise ValidationFailed.single("diagnosis_id", "is not a diagnosis of this patient", payload.diagnosis_id)
     case = services.case_add(meeting=meeting, patient=patient, question=payload.question, diagnosis=diagnosis,
                              by=request.user)
-    return 201, {"id": case.pk, "mrn": patient.mrn, "question": case.question, "summary": case.summary}
+    return Status(201, {"id": case.pk, "mrn": patient.mrn, "question": case.question, "summary": case.summary})
 
 
 @router.post("/cases/{pk}/recommendation", response={201: RecommendationOut})
@@ -111,8 +113,8 @@ def recommend(request: HttpRequest, pk: int, payload: RecommendationIn):
         sequence_note=payload.sequence_note, trial=trial, note=payload.note,
         referrals=[r.dict() for r in payload.referrals], orders=[o.dict() for o in payload.orders], by=request.user,
     )
-    return 201, {"id": rec.pk, "intent": rec.intent, "modalities": rec.modalities,
-                 "referral_ids": [r.pk for r in rec.referrals.all()], "order_ids": [o.pk for o in rec.orders.all()]}
+    return Status(201, {"id": rec.pk, "intent": rec.intent, "modalities": rec.modalities,
+                 "referral_ids": [r.pk for r in rec.referrals.all()], "order_ids": [o.pk for o in rec.orders.all()]})
 
 
 @router.get("/board-to-treatment", response=list[BoardTimeOut])

@@ -94,3 +94,12 @@ def board_to_treatment_days() -> dict[str, dict[str, Any]]:
         data["count"] = len(days)
         data["median"] = median(days) if days else None
     return result
+
+
+def meeting_audit_read(meeting: Meeting) -> None:
+    """Record that a meeting's case list (patient data) was read."""
+    from oncocenter.audit.models import AuditAction
+    from oncocenter.audit.services import audit_record
+
+    mrns = list(meeting.cases.values_list("patient__mrn", flat=True))
+    audit_record(action=AuditAction.READ, obj=meeting, detail={"mrns": mrns})

@@ -18,6 +18,7 @@ from oncocenter.core.views import permission_required
 from oncocenter.mdt import selectors, services
 from oncocenter.mdt.forms import AttendanceForm, CaseForm, MeetingForm, RecommendationForm
 from oncocenter.mdt.models import BoardCase, BoardType, Meeting
+from oncocenter.oncology.forms import DomainForm, set_choices
 from oncocenter.patients.selectors import patient_get
 from oncocenter.trials.models import Study, StudyStatus
 
@@ -26,7 +27,7 @@ from oncocenter.trials.models import Study, StudyStatus
 @permission_required("mdt.view")
 def meetings(request: HttpRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None, prefix="meeting")
-    form.fields["board_type"].choices = [(b.pk, b.name_en) for b in BoardType.objects.all()]
+    set_choices(form, "board_type", [(b.pk, b.name_en) for b in BoardType.objects.all()])
     status = 200
     if request.method == "POST":
         if not has_perm(request.user, "mdt.manage"):
@@ -52,9 +53,9 @@ def meetings(request: HttpRequest) -> HttpResponse:
 
 def _recommendation_form(data=None, case: BoardCase | None = None) -> RecommendationForm:
     form = RecommendationForm(data, prefix=f"rec{case.pk}" if case else "rec")
-    form.fields["trial"].choices = [("", "—")] + [
+    set_choices(form, "trial", [("", "—")] + [
         (s.pk, f"{s.code}: {s.title}") for s in Study.objects.filter(status=StudyStatus.RECRUITING)
-    ]
+    ])
     return form
 
 
@@ -62,7 +63,7 @@ def _recommendation_form(data=None, case: BoardCase | None = None) -> Recommenda
 @permission_required("mdt.view")
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting.objects.select_related("board_type"), pk=pk)
-    action = request.POST.get("form") if request.method == "POST" else None
+    action = request.POST.get("form", "") if request.method == "POST" else None
     needed = {"attendance": "mdt.manage", "case": "mdt.manage", "close": "mdt.manage", "recommend": "mdt.recommend"}
     if action is not None and (action not in needed or not has_perm(request.user, needed[action])):
         return render(request, "core/forbidden.html", {"permission": needed.get(action, action)}, status=403)
@@ -113,18 +114,21 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
         if action is not None:
             status = 400
     except ValidationFailed as exc:
-        target = {"attendance": attendance_form, "case": case_form}.get(action) or next(iter(rec_forms.values()))
+        forms_by_action: dict[str, DomainForm] = {"attendance": attendance_form, "case": case_form}
+        target = forms_by_action.get(action or "") or next(iter(rec_forms.values()))
         target.add_domain_errors(exc)
         status = 400
     except DomainError as exc:
-        target = {"attendance": attendance_form, "case": case_form}.get(action)
-        if target is None and rec_forms:
-            target = next(iter(rec_forms.values()))
-        if target is not None:
-            target.add_error(None, str(exc))
+        by_action: dict[str, DomainForm] = {"attendance": attendance_form, "case": case_form}
+        target_or_none = by_action.get(action or "")
+        if target_or_none is None and rec_forms:
+            target_or_none = next(iter(rec_forms.values()))
+        if target_or_none is not None:
+            target_or_none.add_error(None, str(exc))
         else:
             messages.error(request, str(exc))
         status = 409
+    selectors.meeting_audit_read(meeting)
     cases = list(meeting.cases.select_related("patient", "recommendation").order_by("id"))
     case_rows = []
     for c in cases:

@@ -20,3 +20,9 @@ class TreatmentEpisodeAdmin(admin.ModelAdmin):
 for model in (models.TnmStaging, models.PerformanceStatus, models.TumorMarker, models.DiseaseStatus,
               models.WorkupOrder):
     admin.site.register(model)
+
+# The record-completion models live in the patients app (patients/models_record.py); registered here
+# so that patients/admin.py (foundation) stays untouched.
+from oncocenter.patients.models_record import CareTeamMember, Consent, CopayRegistration, Guardian  # noqa: E402
+
+admin.site.register([Guardian, Consent, CareTeamMember, CopayRegistration])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
@@ -17,6 +17,7 @@ from oncocenter.oncology.schemas import (
     CodeOut,
     DiagnosisIn,
     DiagnosisOut,
+    DiagnosisStatusPatch,
     DiseaseStatusIn,
     DiseaseStatusOut,
     MarkerIn,
@@ -32,7 +33,12 @@ from oncocenter.oncology.schemas import (
     WorkupIn,
     WorkupOut,
 )
-from oncocenter.oncology.selectors import diagnoses_qs, workup_turnaround, workup_worklist
+from oncocenter.oncology.selectors import (
+    diagnoses_qs,
+    oncology_record,
+    workup_turnaround,
+    workup_worklist,
+)
 from oncocenter.patients.models import Patient
 from oncocenter.patients.selectors import patient_get
 
@@ -88,26 +94,49 @@ def diagnosis_create(request: HttpRequest, mrn: str, payload: DiagnosisIn):
     require(request.user, "diagnosis.edit")
     patient = patient_get(mrn=mrn, audit=False)
     d = services.diagnosis_create(patient=patient, recorded_by=request.user, **payload.dict())
-    return 201, d
+    return Status(201, d)
+
+
+@router.patch("/diagnoses/{pk}", response=DiagnosisOut)
+def diagnosis_status(request: HttpRequest, pk: int, payload: DiagnosisStatusPatch):
+    """Change clinical or verification status (e.g. entered-in-error); the row itself stays."""
+    require(request.user, "diagnosis.edit")
+    d = services.diagnosis_set_status(diagnosis=get_diagnosis(pk), **payload.dict())
+    return {**{f.name: getattr(d, f.name) for f in Diagnosis._meta.concrete_fields if f.name != "patient"},
+            "id": d.pk, "stagings": list(d.stagings.all()), "disease_statuses": list(d.disease_statuses.all())}
+
+
+@router.get("/diagnoses/{pk}/fhir")
+def diagnosis_fhir(request: HttpRequest, pk: int):
+    """The diagnosis as a FHIR R4 Condition (mCODE cancer condition) and its TNM observations."""
+    from oncocenter.audit.models import AuditAction
+    from oncocenter.audit.services import audit_record
+    from oncocenter.oncology.fhir import diagnosis_to_fhir, staging_to_fhir
+
+    require(request.user, "oncology.view")
+    d = get_diagnosis(pk)
+    audit_record(action=AuditAction.EXPORT, obj=d, patient=d.patient, detail={"format": "fhir"})
+    entries = [diagnosis_to_fhir(d)] + [staging_to_fhir(s) for s in d.stagings.select_related("diagnosis__patient")]
+    return {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r} for r in entries]}
 
 
 @router.post("/diagnoses/{pk}/stagings", response={201: StagingOut})
 def staging_create(request: HttpRequest, pk: int, payload: StagingIn):
     require(request.user, "staging.edit")
-    return 201, services.staging_record(diagnosis=get_diagnosis(pk), recorded_by=request.user, **payload.dict())
+    return Status(201, services.staging_record(diagnosis=get_diagnosis(pk), recorded_by=request.user, **payload.dict()))
 
 
 @router.post("/diagnoses/{pk}/statuses", response={201: DiseaseStatusOut})
 def disease_status_create(request: HttpRequest, pk: int, payload: DiseaseStatusIn):
     require(request.user, "observation.record")
-    return 201, services.disease_status_record(diagnosis=get_diagnosis(pk), recorded_by=request.user, **payload.dict())
+    return Status(201, services.disease_status_record(diagnosis=get_diagnosis(pk), recorded_by=request.user, **payload.dict()))
 
 
 @router.post("/patients/{mrn}/performance", response={201: PerformanceOut})
 def performance_create(request: HttpRequest, mrn: str, payload: PerformanceIn):
     require(request.user, "observation.record")
     patient = patient_get(mrn=mrn, audit=False)
-    return 201, services.performance_record(patient=patient, recorded_by=request.user, **payload.dict())
+    return Status(201, services.performance_record(patient=patient, recorded_by=request.user, **payload.dict()))
 
 
 @router.post("/patients/{mrn}/markers", response={201: MarkerOut})
@@ -117,7 +146,7 @@ def marker_create(request: HttpRequest, mrn: str, payload: MarkerIn):
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
     marker = services.tumor_marker_record(patient=patient, diagnosis=diagnosis, recorded_by=request.user, **data)
-    return 201, {**data, "id": marker.pk, "diagnosis_id": marker.diagnosis_id, "value": marker.value}
+    return Status(201, {**data, "id": marker.pk, "diagnosis_id": marker.diagnosis_id, "value": marker.value})
 
 
 @router.post("/patients/{mrn}/treatments", response={201: TreatmentOut})
@@ -127,7 +156,7 @@ def treatment_create(request: HttpRequest, mrn: str, payload: TreatmentIn):
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
     episode = services.treatment_episode_create(patient=patient, diagnosis=diagnosis, source="api", **data)
-    return 201, episode
+    return Status(201, episode)
 
 
 @router.post("/patients/{mrn}/workup", response={201: WorkupOut})
@@ -137,7 +166,7 @@ def workup_create(request: HttpRequest, mrn: str, payload: WorkupIn):
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
     order = services.workup_order_create(patient=patient, diagnosis=diagnosis, ordered_by=request.user, **data)
-    return 201, _workup_out(order)
+    return Status(201, _workup_out(order))
 
 
 @router.post("/workup/{pk}/advance", response=WorkupOut)
@@ -169,3 +198,27 @@ def timeline(request: HttpRequest, mrn: str):
     require(request.user, "oncology.view")
     patient = patient_get(mrn=mrn, audit=False)
     return [asdict(e) for e in patient_timeline(patient=patient)]
+
+
+@router.get("/patients/{mrn}/performance", response=list[PerformanceOut])
+def performance_list(request: HttpRequest, mrn: str):
+    require(request.user, "oncology.view")
+    return oncology_record(patient=patient_get(mrn=mrn, audit=False)).performance
+
+
+@router.get("/patients/{mrn}/markers", response=list[MarkerOut])
+def marker_list(request: HttpRequest, mrn: str):
+    require(request.user, "oncology.view")
+    return oncology_record(patient=patient_get(mrn=mrn, audit=False)).markers
+
+
+@router.get("/patients/{mrn}/treatments", response=list[TreatmentOut])
+def treatment_list(request: HttpRequest, mrn: str):
+    require(request.user, "oncology.view")
+    return oncology_record(patient=patient_get(mrn=mrn, audit=False)).treatments
+
+
+@router.get("/patients/{mrn}/workup", response=list[WorkupOut])
+def workup_patient_list(request: HttpRequest, mrn: str):
+    require(request.user, "workup.view")
+    return [_workup_out(o) for o in oncology_record(patient=patient_get(mrn=mrn, audit=False)).workup]

@@ -8,10 +8,24 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.patients.models import Patient
+
+KIND_LABELS = {
+    "diagnosis": gettext_lazy("Diagnosis"),
+    "staging": gettext_lazy("Staging"),
+    "disease_status": gettext_lazy("Disease status"),
+    "performance": gettext_lazy("Performance"),
+    "marker": gettext_lazy("Tumor marker"),
+    "treatment": gettext_lazy("Treatment"),
+    "workup": gettext_lazy("Workup"),
+    "referral": gettext_lazy("Referral"),
+    "board": gettext_lazy("Tumor board"),
+    "trial": gettext_lazy("Trial"),
+}
 
 
 @dataclass(frozen=True)
@@ -21,6 +35,10 @@ class ChartEvent:
     title: str
     detail: str = ""
     status: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
 
 def _day(value: dt.datetime | dt.date) -> dt.date:

@@ -174,7 +174,7 @@ def seed(ctx: Any) -> None:
             statuses.append(DiseaseStatus(patient=patient, diagnosis=d, observed_on=d.diagnosed_on + dt.timedelta(days=365),
                                           status=rng.choice(["remission", "remission", "no-evidence", "relapse"])))
         if d.icd10_code.startswith("C") and age_days > 20:
-            start = d.diagnosed_on + dt.timedelta(days=rng.randint(14, 35))
+            start = min(today, d.diagnosed_on + dt.timedelta(days=rng.randint(14, 35)))
             if center == "esophageal":
                 treatments.append(TreatmentEpisode(patient=patient, diagnosis=d, modality="chemotherapy", started_on=start,
                                                    ended_on=min(today, start + dt.timedelta(days=35)),

@@ -24,6 +24,12 @@ from oncocenter.oncology.models import (
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+def set_choices(form: forms.Form, name: str, choices: list) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
 class DomainForm(forms.Form):
     def add_domain_errors(self, exc: ValidationFailed) -> None:
         for problem in exc.problems:
@@ -40,7 +46,7 @@ class DiagnosisForm(DomainForm):
     icd10_code = forms.CharField(
         label=_("ICD-10"), max_length=8,
         widget=forms.TextInput(attrs={"list": "icd10-options", "autocomplete": "off",
-                                      "hx-get": "/oncology/codes/?list=icd10", "hx-trigger": "keyup changed delay:300ms",
+                                      "hx-get": "/oncology/codes/?list=icd10", "hx-trigger": "input changed delay:300ms",
                                       "hx-target": "#icd10-options", "hx-swap": "innerHTML"}),
         help_text=_("Type a code or a word (English or Korean), e.g. neuroblastoma, 식도."),
     )
@@ -48,13 +54,13 @@ class DiagnosisForm(DomainForm):
         label=_("ICD-O-3 topography"), max_length=6, required=False,
         widget=forms.TextInput(attrs={"list": "topo-options", "autocomplete": "off",
                                       "hx-get": "/oncology/codes/?list=icdo3_topography",
-                                      "hx-trigger": "keyup changed delay:300ms", "hx-target": "#topo-options"}),
+                                      "hx-trigger": "input changed delay:300ms", "hx-target": "#topo-options"}),
     )
     icdo3_morphology = forms.CharField(
         label=_("ICD-O-3 morphology"), max_length=6, required=False,
         widget=forms.TextInput(attrs={"list": "morph-options", "autocomplete": "off",
                                       "hx-get": "/oncology/codes/?list=icdo3_morphology",
-                                      "hx-trigger": "keyup changed delay:300ms", "hx-target": "#morph-options"}),
+                                      "hx-trigger": "input changed delay:300ms", "hx-target": "#morph-options"}),
     )
     laterality = forms.ChoiceField(label=_("Laterality"), choices=Laterality.choices, initial="not-applicable")
     diagnosed_on = forms.DateField(label=_("Diagnosed on"), widget=DATE, initial=today)
@@ -64,6 +70,14 @@ class DiagnosisForm(DomainForm):
     verification_status = forms.ChoiceField(
         label=_("Verification status"), choices=VerificationStatus.choices, initial="confirmed"
     )
+
+
+class DiagnosisStatusForm(DomainForm):
+    diagnosis = forms.TypedChoiceField(label=_("Diagnosis"), coerce=int)
+    clinical_status = forms.ChoiceField(label=_("Clinical status"), choices=ClinicalStatus.choices)
+    verification_status = forms.ChoiceField(label=_("Verification status"), choices=VerificationStatus.choices,
+                                            help_text=_("Entered in error keeps the row but removes it from "
+                                                        "pre-screening and summaries."))
 
 
 class StagingForm(DomainForm):

@@ -25,7 +25,7 @@ def referral_panel(request: HttpRequest) -> dict[str, Any] | None:
             "rows": list(qs.select_related("patient").order_by("requested_at")[:8])}
 
 
-WORKUP_BY_ROLE = {Role.PATHOLOGIST: "pathology", Role.RADIOLOGIST: "radiology",
+WORKUP_BY_ROLE: dict[str, str] = {Role.PATHOLOGIST: "pathology", Role.RADIOLOGIST: "radiology",
                   Role.NUCLEAR_MEDICINE: "nuclear_medicine"}
 
 

@@ -59,6 +59,11 @@ class DiagnosisIn(Schema):
     verification_status: str = "confirmed"
 
 
+class DiagnosisStatusPatch(Schema):
+    clinical_status: str | None = None
+    verification_status: str | None = None
+
+
 class DiagnosisOut(Schema):
     id: int
     icd10_system: str

@@ -84,5 +84,7 @@ def workup_turnaround(*, since: dt.datetime | None = None) -> dict[str, Turnarou
         qs = qs.filter(ordered_at__gte=since)
     hours: dict[str, list[float]] = {d: [] for d in WorkupDepartment.values}
     for department, ordered_at, resulted_at in qs.values_list("department", "ordered_at", "resulted_at"):
+        if resulted_at is None:
+            continue
         hours[department].append((resulted_at - ordered_at).total_seconds() / 3600)
     return {d: summarize_hours(v) for d, v in hours.items()}

@@ -225,6 +225,7 @@ def performance_record(
             problems.append(FieldProblem("scale", f"lansky is for children under 16; the patient is {age}", scale))
     if problems:
         raise ValidationFailed(problems)
+    assert when is not None
     record = PerformanceStatus(patient=patient, scale=scale, score=score, observed_on=when, recorded_by=recorded_by)
     with transaction.atomic():
         record.save()
@@ -258,6 +259,7 @@ def tumor_marker_record(
         problems.append(FieldProblem("diagnosis", "belongs to another patient", diagnosis.pk))
     if problems:
         raise ValidationFailed(problems)
+    assert when is not None
     record = TumorMarker(
         patient=patient, diagnosis=diagnosis, marker=marker, value=amount, unit=unit.strip(),
         observed_on=when, recorded_by=recorded_by,
@@ -280,6 +282,7 @@ def disease_status_record(
         ))
     if problems:
         raise ValidationFailed(problems)
+    assert when is not None
     record = DiseaseStatus(
         patient=diagnosis.patient, diagnosis=diagnosis, status=status, observed_on=when, note=note.strip(),
         recorded_by=recorded_by,
@@ -312,6 +315,7 @@ def treatment_episode_create(
         problems.append(FieldProblem("diagnosis", "belongs to another patient", diagnosis.pk))
     if problems:
         raise ValidationFailed(problems)
+    assert start is not None
     episode = TreatmentEpisode(
         patient=patient, diagnosis=diagnosis, modality=modality, started_on=start, ended_on=end,
         at_this_center=at_this_center, description=description.strip(), source=source,

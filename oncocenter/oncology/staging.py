@@ -132,10 +132,11 @@ def _matches(value: str, allowed: list[str], aliases: dict[str, str]) -> bool:
     return "*" in allowed or value in allowed or aliases.get(value) in allowed
 
 
-def derive_stage_group(
+def allowed_stage_groups(
     *, site: str, classification: str, t: str, n: str, m: str, morphology: str | None = None
-) -> str | None:
-    """The stage group the site's table gives for T, N, M (None: no table or no row)."""
+) -> tuple[str, ...] | None:
+    """The stage groups the site's table allows for T, N, M (None: no table or no row). One group
+    when the table decides; several when it needs data not recorded here (grade, location)."""
     spec = sites()[site]
     table = _table_for(spec, classification, histology_for(site, morphology))
     if table is None:
@@ -147,8 +148,19 @@ def derive_stage_group(
             and _matches(n, row["N"], aliases)
             and _matches(m, row["M"], aliases)
         ):
-            return row["stage"]
+            stage = row["stage"]
+            return (stage,) if isinstance(stage, str) else tuple(stage)
     return None
+
+
+def derive_stage_group(
+    *, site: str, classification: str, t: str, n: str, m: str, morphology: str | None = None
+) -> str | None:
+    """The stage group the site's table gives for T, N, M (None: no table, no row, or ambiguous)."""
+    allowed = allowed_stage_groups(
+        site=site, classification=classification, t=t, n=n, m=m, morphology=morphology
+    )
+    return allowed[0] if allowed is not None and len(allowed) == 1 else None
 
 
 def has_table(site: str, classification: str, morphology: str | None = None) -> bool:
@@ -207,7 +219,7 @@ def evaluate(
         return result
 
     tnm = f"{values['T']} {values['N']} {values['M']}"
-    derived = derive_stage_group(
+    allowed = allowed_stage_groups(
         site=site,
         classification=classification,
         morphology=morphology,
@@ -215,6 +227,7 @@ def evaluate(
         n=values["N"],
         m=values["M"],
     )
+    derived = allowed[0] if allowed is not None and len(allowed) == 1 else None
     result.derived_stage_group = derived
     table = has_table(site, classification, morphology)
     if derived is not None:
@@ -228,6 +241,16 @@ def evaluate(
             )
         elif not group:
             result.stage_group = derived
+    elif allowed is not None:
+        if group and group not in allowed:
+            problems.append(
+                StagingProblem(
+                    "stage_group",
+                    group,
+                    f"contradicts AJCC 8th {label} {classification}: {tnm} is stage "
+                    f"{' or '.join(allowed)} (depending on grade/location)",
+                )
+            )
     elif group and table and "X" not in tnm:
         problems.append(
             StagingProblem(

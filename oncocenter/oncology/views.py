@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,11 +23,12 @@ from oncocenter.oncology.chart import patient_timeline
 from oncocenter.oncology.models import Diagnosis, WorkupDepartment, WorkupOrder
 from oncocenter.oncology.selectors import oncology_record, workup_turnaround, workup_worklist
 from oncocenter.patients.selectors import patient_get
-from oncocenter.patients.selectors_record import copay_expiring, patient_record
+from oncocenter.patients.selectors_record import copay_expiring, patient_record, record_gaps
 
 # form key -> (form class, permission); the key is also the form prefix
 RECORD_FORMS: dict[str, tuple[type[oforms.DomainForm], str]] = {
     "diagnosis": (oforms.DiagnosisForm, "diagnosis.edit"),
+    "dxstatus": (oforms.DiagnosisStatusForm, "diagnosis.edit"),
     "staging": (oforms.StagingForm, "staging.edit"),
     "status": (oforms.DiseaseStatusForm, "observation.record"),
     "performance": (oforms.PerformanceForm, "observation.record"),
@@ -42,10 +42,35 @@ def _diagnosis_choices(diagnoses: list[Diagnosis]) -> list[tuple[int, str]]:
     return [(d.pk, f"{d.icd10_code} {d.icdo3_morphology} ({d.diagnosed_on:%Y-%m-%d})") for d in diagnoses]
 
 
+def _staging_help(diagnoses: list[Diagnosis]) -> list[dict[str, Any]]:
+    """The AJCC value sets of the sites of this patient's diagnoses, shown beside the form."""
+    from oncocenter.oncology import staging
+
+    seen, rows = set(), []
+    for d in diagnoses:
+        site = staging.site_for_icd10(d.icd10_code)
+        if site in seen or not d.icd10_code.startswith("C"):
+            continue
+        seen.add(site)
+        spec = staging.sites()[site]
+        rows.append({"site": spec["label_en"], "t": spec["T"], "n": spec["N"], "m": spec["M"],
+                     "groups": spec["stage_groups"]})
+    return rows
+
+
+def _patient_referrals(patient: Any) -> list:
+    from oncocenter.referrals.models import Referral
+
+    return list(Referral.objects.filter(patient=patient).order_by("-requested_at")[:50])
+
+
 def _save(key: str, form: forms.Form, patient: Any, user: Any) -> None:
     data = dict(form.cleaned_data)
     if key == "diagnosis":
         services.diagnosis_create(patient=patient, recorded_by=user, **data)
+    elif key == "dxstatus":
+        diagnosis = Diagnosis.objects.get(pk=data.pop("diagnosis"), patient=patient)
+        services.diagnosis_set_status(diagnosis=diagnosis, **data)
     elif key == "staging":
         diagnosis = Diagnosis.objects.get(pk=data.pop("diagnosis"), patient=patient)
         services.staging_record(diagnosis=diagnosis, recorded_by=user, **data)
@@ -75,14 +100,14 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
         return render(request, "core/forbidden.html", {"permission": RECORD_FORMS.get(posted, ("", posted))[1]},
                       status=403)
     diagnoses = list(Diagnosis.objects.filter(patient=patient))
-    bound: dict[str, forms.Form] = {}
+    bound: dict[str, oforms.DomainForm] = {}
     status = 200
     for key, (form_class, perm) in RECORD_FORMS.items():
         if not has_perm(request.user, perm):
             continue
         form = form_class(request.POST if key == posted else None, prefix=key)
         if "diagnosis" in form.fields:
-            form.fields["diagnosis"].choices = _diagnosis_choices(diagnoses)
+            oforms.set_choices(form, "diagnosis", _diagnosis_choices(diagnoses))
         bound[key] = form
     if posted is not None:
         form = bound[posted]
@@ -102,6 +127,9 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
         "rec": oncology_record(patient=patient),
         "forms": bound,
         "record_extra": patient_record(patient=patient) if has_perm(request.user, "record.view") else None,
+        "record_gaps": record_gaps(patient=patient),
+        "staging_help": _staging_help(diagnoses),
+        "referrals": _patient_referrals(patient) if has_perm(request.user, "referral.view") else None,
         "can_refer": has_perm(request.user, "referral.create"),
         "can_edit_record": has_perm(request.user, "record.edit"),
     }
@@ -117,16 +145,22 @@ def chart(request: HttpRequest, mrn: str) -> HttpResponse:
     except NotFound as exc:
         return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
     started = time.perf_counter()
-    with CaptureQueriesContext(connection) as captured:
+    counted: list[str] = []
+
+    def count(execute, sql, params, many, context):  # shown on the page for support staff
+        counted.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         events = patient_timeline(patient=patient)
-    kinds = sorted({e.kind for e in events})
+    kinds = sorted({(e.kind, e.kind_label) for e in events})
     wanted = request.GET.get("kind", "")
     if wanted:
         events = [e for e in events if e.kind == wanted]
     return render(request, "oncology/chart.html", {
         "patient": patient, "events": events, "kinds": kinds, "wanted": wanted,
         "elapsed_ms": round((time.perf_counter() - started) * 1000),
-        "queries": len(captured.captured_queries),
+        "queries": len(counted),
     })
 
 
@@ -141,7 +175,7 @@ def workup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not has_perm(request.user, "workup.result"):
             return render(request, "core/forbidden.html", {"permission": "workup.result"}, status=403)
-        order = WorkupOrder.objects.filter(pk=request.POST.get("order")).first()
+        order = WorkupOrder.objects.filter(pk=request.POST.get("order") or 0).first()
         form = oforms.WorkupAdvanceForm(request.POST)
         if order is None:
             messages.error(request, _("No such order."))
@@ -174,7 +208,7 @@ def code_options(request: HttpRequest) -> HttpResponse:
     code_list = request.GET.get("list", codes.ICD10)
     if code_list not in codes.LISTS:
         return HttpResponse(status=400)
-    query = next((v for k, v in request.GET.items() if k not in ("list",)), "")
+    query = next((str(v) for k, v in request.GET.items() if k != "list"), "")
     lang = getattr(request, "LANGUAGE_CODE", "en")
     return render(request, "oncology/_partials/code_options.html",
                   {"codes": codes.search(code_list, query), "lang": lang})
@@ -187,6 +221,7 @@ def copay_reminders(request: HttpRequest) -> HttpResponse:
 
 
 RECORD_EXTRA_FORMS = {
+    "center": "patient.edit",
     "guardian": "record.edit",
     "consent": "consent.record",
     "careteam": "record.edit",
@@ -202,12 +237,13 @@ def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
 
     from oncocenter.patients import forms_record as rforms
     from oncocenter.patients import services_record as rsvc
+    from oncocenter.patients.services import patient_join_center
 
     try:
         patient = patient_get(mrn=mrn, audit=False)
     except NotFound as exc:
         return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
-    classes = {"guardian": rforms.GuardianForm, "consent": rforms.ConsentForm, "careteam": rforms.CareTeamForm,
+    classes = {"center": rforms.CenterForm, "guardian": rforms.GuardianForm, "consent": rforms.ConsentForm, "careteam": rforms.CareTeamForm,
                "copay": rforms.CopayForm}
     posted = request.POST.get("form") if request.method == "POST" else None
     if posted is not None and (posted not in classes or not has_perm(request.user, RECORD_EXTRA_FORMS[posted])):
@@ -218,7 +254,7 @@ def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
         if has_perm(request.user, RECORD_EXTRA_FORMS[key]):
             form = form_class(request.POST if key == posted else None, prefix=key)
             if key == "consent":
-                form.fields["guardian"].choices = [("", "—")] + [(g.pk, str(g)) for g in patient.guardians.all()]
+                oforms.set_choices(form, "guardian", [("", "—")] + [(g.pk, str(g)) for g in patient.guardians.all()])
             bound[key] = form
     status = 200
     if posted is not None:
@@ -226,7 +262,9 @@ def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
-                if posted == "guardian":
+                if posted == "center":
+                    patient_join_center(patient=patient, center_code=data["center_code"], since=data["since"])
+                elif posted == "guardian":
                     rsvc.guardian_add(patient=patient, **data)
                 elif posted == "consent":
                     gid = data.pop("guardian")

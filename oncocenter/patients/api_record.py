@@ -8,7 +8,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from oncocenter.core.errors import ValidationFailed
 from oncocenter.core.permissions import require
@@ -95,7 +95,7 @@ def copay_reminders(request: HttpRequest, days: int = 60):
 @router.post("/{mrn}/guardians", response={201: GuardianOut})
 def guardian_create(request: HttpRequest, mrn: str, payload: GuardianIn):
     require(request.user, "record.edit")
-    return 201, guardian_add(patient=patient_get(mrn=mrn, audit=False), **payload.dict())
+    return Status(201, guardian_add(patient=patient_get(mrn=mrn, audit=False), **payload.dict()))
 
 
 @router.post("/{mrn}/consents", response={201: ConsentOut})
@@ -110,7 +110,7 @@ def consent_create(request: HttpRequest, mrn: str, payload: ConsentIn):
         if guardian is None:
             raise ValidationFailed.single("guardian_id", "is not a guardian of this patient", guardian_id)
     consent = consent_record(patient=patient, guardian=guardian, recorded_by=request.user, **data)
-    return 201, {**data, "id": consent.pk, "guardian_id": consent.guardian_id}
+    return Status(201, {**data, "id": consent.pk, "guardian_id": consent.guardian_id})
 
 
 @router.post("/{mrn}/care-team", response={201: CareTeamOut})
@@ -121,7 +121,7 @@ def care_team_create(request: HttpRequest, mrn: str, payload: CareTeamIn):
     if user is None:
         raise ValidationFailed.single("username", "is not an active staff member", payload.username)
     m = care_team_add(patient=patient, user=user, role=payload.role, center_code=payload.center, is_lead=payload.is_lead)
-    return 201, {"id": m.pk, "username": user.username, "role": m.role, "is_lead": m.is_lead, "since": m.since}
+    return Status(201, {"id": m.pk, "username": user.username, "role": m.role, "is_lead": m.is_lead, "since": m.since})
 
 
 @router.post("/{mrn}/copay", response={201: CopayOut})
@@ -136,5 +136,5 @@ def copay_create(request: HttpRequest, mrn: str, payload: CopayIn):
     r = copay_register(patient=patient, registered_on=payload.registered_on, diagnosis=diagnosis,
                        registration_number=payload.registration_number, special_code=payload.special_code,
                        recorded_by=request.user)
-    return 201, {"id": r.pk, "mrn": patient.mrn, "special_code": r.special_code, "registered_on": r.registered_on,
-                 "expires_on": r.expires_on}
+    return Status(201, {"id": r.pk, "mrn": patient.mrn, "special_code": r.special_code, "registered_on": r.registered_on,
+                 "expires_on": r.expires_on})

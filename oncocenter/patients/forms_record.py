@@ -31,6 +31,11 @@ class CareTeamForm(DomainForm):
     is_lead = forms.BooleanField(label=_("Lead clinician"), required=False)
 
 
+class CenterForm(DomainForm):
+    center_code = forms.ChoiceField(label=_("Center"), choices=CenterCode.choices)
+    since = forms.DateField(label=_("Since"), widget=DATE, initial=today)
+
+
 class CopayForm(DomainForm):
     registered_on = forms.DateField(label=_("Registered on"), widget=DATE, initial=today)
     registration_number = forms.CharField(label=_("Registration number"), max_length=30, required=False)

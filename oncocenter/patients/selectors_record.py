@@ -42,3 +42,23 @@ def copay_expiring(*, today: dt.date | None = None, days: int = COPAY_REMINDER_D
         detail={"expiring_within_days": days, "count": len(due)},
     )
     return due
+
+
+def record_gaps(*, patient: Patient, today: dt.date | None = None) -> list[str]:
+    """What a minor's record still lacks: a legal-representative guardian, a guardian's treatment
+    consent, the child's assent (from age 7). Empty for adults and complete records."""
+    from oncocenter.patients.models_record import AGE_OF_MAJORITY, ASSENT_MIN_AGE
+
+    today = today or timezone.localdate()
+    age = patient.age_on(today)
+    if age >= AGE_OF_MAJORITY:
+        return []
+    gaps = []
+    if not patient.guardians.filter(is_legal_representative=True).exists():
+        gaps.append("guardian")
+    consents = patient.consents.filter(kind="treatment", withdrawn_on__isnull=True)
+    if not consents.filter(given_by="guardian").exists():
+        gaps.append("treatment_consent")
+    if age >= ASSENT_MIN_AGE and not consents.filter(given_by="assent").exists():
+        gaps.append("assent")
+    return gaps

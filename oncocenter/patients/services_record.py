@@ -93,6 +93,7 @@ def consent_record(
                 problems.append(FieldProblem("guardian", "is not a legal representative", guardian.pk))
     if problems:
         raise ValidationFailed(problems)
+    assert when is not None
     consent = Consent(
         patient=patient, kind=kind, given_by=given_by, guardian=guardian if given_by == ConsentGiver.GUARDIAN else None,
         signed_on=when, scope=scope.strip(), recorded_by=recorded_by,

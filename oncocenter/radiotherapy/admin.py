@@ -49,6 +49,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-for model in (m.Course, m.Prescription, m.Plan, m.Fraction, m.Delivery, m.Signature, m.PhysicsCheck,
-              m.PatientSpecificQA, m.DoseOverride, m.WeeklyReview):
+for model in (
+    m.Course,
+    m.Prescription,
+    m.Plan,
+    m.Fraction,
+    m.Delivery,
+    m.Signature,
+    m.PhysicsCheck,
+    m.PatientSpecificQA,
+    m.DoseOverride,
+    m.WeeklyReview,
+):
     admin.site.register(model, ReadOnlyAdmin)

@@ -26,27 +26,104 @@ from oncocenter.radiotherapy.models import (
 
 # site, technique, dose/fx, fractions, pattern, icd10, morphology, organ doses (organ, metric, value, unit)
 TEMPLATES: list[tuple[str, str, str, int, str, str, str, list[tuple[str, str, str, str]]]] = [
-    ("Oropharynx and bilateral neck", "VMAT", "2", 35, "daily", "C10.9", "8070/3",
-     [("Spinal cord", "Dmax", "44.5", "Gy"), ("Parotid", "Dmean", "24.1", "Gy"), ("Brainstem", "Dmax", "41", "Gy")]),
-    ("Esophagus (chemoradiation)", "IMRT", "1.8", 28, "daily", "C15.4", "8070/3",
-     [("Lungs", "V20", "18.5", "%"), ("Heart", "Dmean", "22.3", "Gy"), ("Spinal cord", "Dmax", "38", "Gy")]),
-    ("Left breast (hypofractionated)", "3D", "2.67", 15, "daily", "C50.4", "8500/3",
-     [("Heart", "Dmean", "2.8", "Gy"), ("Lungs", "V20", "14", "%")]),
+    (
+        "Oropharynx and bilateral neck",
+        "VMAT",
+        "2",
+        35,
+        "daily",
+        "C10.9",
+        "8070/3",
+        [
+            ("Spinal cord", "Dmax", "44.5", "Gy"),
+            ("Parotid", "Dmean", "24.1", "Gy"),
+            ("Brainstem", "Dmax", "41", "Gy"),
+        ],
+    ),
+    (
+        "Esophagus (chemoradiation)",
+        "IMRT",
+        "1.8",
+        28,
+        "daily",
+        "C15.4",
+        "8070/3",
+        [
+            ("Lungs", "V20", "18.5", "%"),
+            ("Heart", "Dmean", "22.3", "Gy"),
+            ("Spinal cord", "Dmax", "38", "Gy"),
+        ],
+    ),
+    (
+        "Left breast (hypofractionated)",
+        "3D",
+        "2.67",
+        15,
+        "daily",
+        "C50.4",
+        "8500/3",
+        [("Heart", "Dmean", "2.8", "Gy"), ("Lungs", "V20", "14", "%")],
+    ),
     ("Prostate", "VMAT", "2.5", 28, "daily", "C61", "8140/3", []),
     ("Cervix (external beam)", "IMRT", "1.8", 25, "daily", "C53.9", "8070/3", []),
-    ("Right upper lobe (SBRT)", "SBRT", "18", 3, "alternate", "C34.1", "8140/3",
-     [("Spinal cord", "Dmax", "12", "Gy")]),
-    ("Left lung squamous", "3D", "2", 30, "daily", "C34.3", "8071/3",
-     [("Lungs", "V20", "27", "%"), ("Esophagus", "Dmean", "29", "Gy")]),
-    ("Bone metastasis T10", "3D", "3", 10, "daily", "C79.5", "8140/6", [("Spinal cord", "Dmax", "31", "Gy")]),
+    (
+        "Right upper lobe (SBRT)",
+        "SBRT",
+        "18",
+        3,
+        "alternate",
+        "C34.1",
+        "8140/3",
+        [("Spinal cord", "Dmax", "12", "Gy")],
+    ),
+    (
+        "Left lung squamous",
+        "3D",
+        "2",
+        30,
+        "daily",
+        "C34.3",
+        "8071/3",
+        [("Lungs", "V20", "27", "%"), ("Esophagus", "Dmean", "29", "Gy")],
+    ),
+    (
+        "Bone metastasis T10",
+        "3D",
+        "3",
+        10,
+        "daily",
+        "C79.5",
+        "8140/6",
+        [("Spinal cord", "Dmax", "31", "Gy")],
+    ),
     ("Brain metastasis (SRS)", "SRS", "20", 1, "daily", "C79.3", "8140/6", []),
-    ("Limited-stage small cell lung (twice daily)", "IMRT", "1.5", 30, "bid", "C34.1", "8041/3",
-     [("Spinal cord", "Dmax", "36", "Gy")]),
+    (
+        "Limited-stage small cell lung (twice daily)",
+        "IMRT",
+        "1.5",
+        30,
+        "bid",
+        "C34.1",
+        "8041/3",
+        [("Spinal cord", "Dmax", "36", "Gy")],
+    ),
     ("Scalp (electrons)", "ELECTRON", "2.5", 20, "daily", "C44.4", "8070/3", []),
 ]
 
-STATES = ["rx_draft", "plan_draft", "plan_approved", "ready", "active", "active_gap", "active_partial", "completed",
-          "completed_checked", "stopped", "active", "active"]
+STATES = [
+    "rx_draft",
+    "plan_draft",
+    "plan_approved",
+    "ready",
+    "active",
+    "active_gap",
+    "active_partial",
+    "completed",
+    "completed_checked",
+    "stopped",
+    "active",
+    "active",
+]
 
 
 def _cycle(items: list) -> Iterator:
@@ -65,7 +142,10 @@ class _Seeder:
         # Deliveries cannot be recorded in the future: anchor on the real date when the demo date is later.
         self.today = min(ctx.today, timezone.localdate())
         self.cal = selectors.treatment_calendar()
-        st = {role: [u for u in users if self._credentialed(u, role)] for role, users in ctx.staff.items()}
+        st = {
+            role: [u for u in users if self._credentialed(u, role)]
+            for role, users in ctx.staff.items()
+        }
         self.ro = st["radiation_oncologist"]
         self.physicists = st["medical_physicist"]
         self.dosimetrists = st["dosimetrist"]
@@ -74,14 +154,17 @@ class _Seeder:
         self.anesthesiologist = st.get("anesthesiologist", [None])[0]
         self.linacs = [m for m in ctx.machines if m.kind == "linac"]
         self.hdr = next((m for m in ctx.machines if m.kind == "afterloader"), None)
-        self.counts = {"courses": 0, "deliveries": 0, "states": {}}
+        self.counts: dict[str, Any] = {"courses": 0, "deliveries": 0, "states": {}}
         self._linac_turn = 0
 
     @staticmethod
     def _credentialed(user, role: str) -> bool:
         """Demo staff include people with a lapsed credential; they must not sign."""
-        kinds = {"radiation_oncologist": s.RO_CREDENTIALS, "medical_physicist": s.PHYSICIST_CREDENTIALS,
-                 "radiation_therapist": s.THERAPIST_CREDENTIALS}.get(role)
+        kinds = {
+            "radiation_oncologist": s.RO_CREDENTIALS,
+            "medical_physicist": s.PHYSICIST_CREDENTIALS,
+            "radiation_therapist": s.THERAPIST_CREDENTIALS,
+        }.get(role)
         return kinds is None or credential_is_current(user=user, kinds=kinds)
 
     # --- helpers ---------------------------------------------------------------------------------------
@@ -116,12 +199,25 @@ class _Seeder:
     def course(self, patient, template, *, label_suffix: str = "") -> tuple[Course, Any]:
         site, tech, dpf, n, pattern, icd, morph, _ = template
         ro = self.pick(self.ro)
-        course = s.course_create(patient=patient, label=site + label_suffix,
-                                 intent="palliative" if icd.startswith("C79") else "curative", physician=ro, by=ro)
+        course = s.course_create(
+            patient=patient,
+            label=site + label_suffix,
+            intent="palliative" if icd.startswith("C79") else "curative",
+            physician=ro,
+            by=ro,
+        )
         dx = self.diagnosis_for(patient)
-        data = {"site": site, "technique": tech, "dose_per_fraction_gy": dpf, "number_of_fractions": n,
-                "pattern": pattern, "intent": course.intent, "energy": "6 MeV" if tech == "ELECTRON" else "6 MV",
-                "icd10_code": icd, "icdo3_morphology": morph}
+        data = {
+            "site": site,
+            "technique": tech,
+            "dose_per_fraction_gy": dpf,
+            "number_of_fractions": n,
+            "pattern": pattern,
+            "intent": course.intent,
+            "energy": "6 MeV" if tech == "ELECTRON" else "6 MV",
+            "icd10_code": icd,
+            "icdo3_morphology": morph,
+        }
         if dx is not None and dx.icd10_code[:3] == icd[:3]:
             data["diagnosis"] = dx.pk
         rx = s.prescription_create(course=course, by=ro, data=data)
@@ -132,12 +228,23 @@ class _Seeder:
         planner = self.pick(self.dosimetrists)
         machine = machine or self.machine_for(rx.technique)
         mu = Decimal(str(round(float(rx.dose_per_fraction_gy) * self.rng.uniform(105, 140), 1)))
-        plan = s.plan_create(prescription=rx, by=planner, label=f"{rx.technique}-{rx.pk}", machine=machine,
-                             fractions_planned=rx.number_of_fractions, dose_per_fraction_gy=rx.dose_per_fraction_gy,
-                             meterset_per_fraction=mu)
+        plan = s.plan_create(
+            prescription=rx,
+            by=planner,
+            label=f"{rx.technique}-{rx.pk}",
+            machine=machine,
+            fractions_planned=rx.number_of_fractions,
+            dose_per_fraction_gy=rx.dose_per_fraction_gy,
+            meterset_per_fraction=mu,
+        )
         if template[7]:
-            s.plan_set_organ_doses(plan=plan, by=planner, doses=[
-                {"organ": o, "metric": m, "value": v, "unit": u} for o, m, v, u in template[7]])
+            s.plan_set_organ_doses(
+                plan=plan,
+                by=planner,
+                doses=[
+                    {"organ": o, "metric": m, "value": v, "unit": u} for o, m, v, u in template[7]
+                ],
+            )
         return plan
 
     def approve_and_check(self, rx, plan, *, psqa: bool = True) -> None:
@@ -145,15 +252,32 @@ class _Seeder:
         s.plan_approve(plan=plan, by=ro)
         physicist = self.pick(self.physicists)
         if plan.needs_psqa and psqa:
-            s.psqa_record(plan=plan, by=physicist, method="ArcCHECK gamma 3%/2 mm",
-                          passing_rate_pct=round(self.rng.uniform(96, 99.8), 1))
-        s.physics_check_record(plan=plan, by=physicist, results={i.code: "pass" for i in selectors.checklist(
-            ChecklistKind.INITIAL)})
+            s.psqa_record(
+                plan=plan,
+                by=physicist,
+                method="ArcCHECK gamma 3%/2 mm",
+                passing_rate_pct=round(self.rng.uniform(96, 99.8), 1),
+            )
+        s.physics_check_record(
+            plan=plan,
+            by=physicist,
+            results={i.code: "pass" for i in selectors.checklist(ChecklistKind.INITIAL)},
+        )
 
-    def treat(self, rx, plan, days: list[dt.date], *, skip: set[int] = frozenset(), partial_last: bool = False):
+    def treat(
+        self,
+        rx,
+        plan,
+        days: list[dt.date],
+        *,
+        skip: set[int] | frozenset[int] = frozenset(),
+        partial_last: bool = False,
+    ):
         start = days[0]
         s.fractions_schedule(plan=plan, by=self.scheduler, start_date=start)
-        sessions = list(Fraction.objects.filter(prescription=rx, status="scheduled").order_by("sequence"))
+        sessions = list(
+            Fraction.objects.filter(prescription=rx, status="scheduled").order_by("sequence")
+        )
         hour = self.rng.choice([8, 9, 10, 13, 14, 15])
         i = 0
         for day_index, day in enumerate(days):
@@ -165,23 +289,47 @@ class _Seeder:
                     return
                 f = sessions[i]
                 i += 1
-                when = _at(day, 8 if per_day == 2 and k == 0 else (15 if per_day == 2 else hour),
-                           self.rng.randrange(0, 50))
+                when = _at(
+                    day,
+                    8 if per_day == 2 and k == 0 else (15 if per_day == 2 else hour),
+                    self.rng.randrange(0, 50),
+                )
                 last = partial_last and day_index == len(days) - 1
                 s.fraction_record_delivery(
-                    fraction=f, by=self.pick(self.therapists), delivered_at=when, machine=plan.machine,
+                    fraction=f,
+                    by=self.pick(self.therapists),
+                    delivered_at=when,
+                    machine=plan.machine,
                     identifiers=self.ids(rx.course.patient),
-                    meterset_delivered=(plan.meterset_per_fraction * Decimal("0.6")).quantize(Decimal("0.01"))
-                    if last else None, partial=last)
+                    meterset_delivered=(plan.meterset_per_fraction * Decimal("0.6")).quantize(
+                        Decimal("0.01")
+                    )
+                    if last
+                    else None,
+                    partial=last,
+                )
                 self.counts["deliveries"] += 1
 
     def weekly_review(self, course, day: dt.date) -> None:
-        grades = {"fatigue": self.rng.choice([0, 1, 1, 2]), "dermatitis-radiation": self.rng.choice([0, 1, 2])}
+        grades = {
+            "fatigue": self.rng.choice([0, 1, 1, 2]),
+            "dermatitis-radiation": self.rng.choice([0, 1, 2]),
+        }
         if "Oropharynx" in course.label or "Esophagus" in course.label:
-            grades.update({"mucositis-oral": self.rng.choice([1, 2, 3]), "dysphagia": self.rng.choice([1, 2]),
-                           "esophagitis": self.rng.choice([0, 1, 2])})
-        s.weekly_review_record(course=course, by=course.physician, reviewed_on=day, grades=grades,
-                               notes="Tolerating treatment." if max(grades.values()) < 3 else "Analgesia increased.")
+            grades.update(
+                {
+                    "mucositis-oral": self.rng.choice([1, 2, 3]),
+                    "dysphagia": self.rng.choice([1, 2]),
+                    "esophagitis": self.rng.choice([0, 1, 2]),
+                }
+            )
+        s.weekly_review_record(
+            course=course,
+            by=course.physician,
+            reviewed_on=day,
+            grades=grades,
+            notes="Tolerating treatment." if max(grades.values()) < 3 else "Analgesia increased.",
+        )
 
     # --- scenarios ---------------------------------------------------------------------------------------
 
@@ -203,7 +351,9 @@ class _Seeder:
         step = 2 if rx.pattern == "alternate" else 1
         total_days = -(-n // per_day)
         if state == "ready":
-            s.fractions_schedule(plan=plan, by=self.scheduler, start_date=self.cal.add_open_days(self.today, 1))
+            s.fractions_schedule(
+                plan=plan, by=self.scheduler, start_date=self.cal.add_open_days(self.today, 1)
+            )
             return
         yesterday = self.today - dt.timedelta(days=1)
         if state.startswith("active"):
@@ -222,13 +372,21 @@ class _Seeder:
         self.treat(rx, plan, days)
         self.weekly_review(course, days[-1])
         if state == "stopped":
-            s.course_close(course=course, by=course.physician, status=CourseStatus.STOPPED,
-                           reason="Patient declined further treatment after grade 3 mucositis.")
+            s.course_close(
+                course=course,
+                by=course.physician,
+                status=CourseStatus.STOPPED,
+                reason="Patient declined further treatment after grade 3 mucositis.",
+            )
             return
         s.course_close(course=course, by=course.physician, status=CourseStatus.COMPLETED)
         if state == "completed_checked":
-            s.chart_check_record(course=course, by=self.pick(self.physicists), kind=ChecklistKind.END,
-                                 results={i.code: "pass" for i in selectors.checklist(ChecklistKind.END)})
+            s.chart_check_record(
+                course=course,
+                by=self.pick(self.physicists),
+                kind=ChecklistKind.END,
+                results={i.code: "pass" for i in selectors.checklist(ChecklistKind.END)},
+            )
 
     def reirradiation(self, patient) -> None:
         """A head-and-neck course two years ago, then re-irradiation with a cumulative cord override."""
@@ -240,58 +398,119 @@ class _Seeder:
         end = self.today - dt.timedelta(days=730)
         self.treat(rx, plan, self.open_days_back(rx.number_of_fractions, end))
         s.course_close(course=course, by=course.physician, status=CourseStatus.COMPLETED)
-        re_t = ("Recurrent neck node (re-irradiation)", "VMAT", "1.2", 50, "bid", "C10.9", "8070/3",
-                [("Spinal cord", "Dmax", "30", "Gy"), ("Brainstem", "Dmax", "12", "Gy")])
+        re_t = (
+            "Recurrent neck node (re-irradiation)",
+            "VMAT",
+            "1.2",
+            50,
+            "bid",
+            "C10.9",
+            "8070/3",
+            [("Spinal cord", "Dmax", "30", "Gy"), ("Brainstem", "Dmax", "12", "Gy")],
+        )
         course2, rx2 = self.course(patient, re_t)
         s.prescription_sign(prescription=rx2, by=course2.physician)
         plan2 = self.plan(rx2, re_t, machine=self.linacs[0])
-        s.dose_override_sign(plan=plan2, by=course2.physician, organ="Spinal cord", metric="Dmax", cumulative=True,
-                             justification="Re-irradiation for in-field recurrence two years after 70 Gy; "
-                                           "cumulative cord EQD2 accepted after tumour board discussion.")
+        s.dose_override_sign(
+            plan=plan2,
+            by=course2.physician,
+            organ="Spinal cord",
+            metric="Dmax",
+            cumulative=True,
+            justification="Re-irradiation for in-field recurrence two years after 70 Gy; "
+            "cumulative cord EQD2 accepted after tumour board discussion.",
+        )
         self.approve_and_check(rx2, plan2)
         self.treat(rx2, plan2, self.open_days_back(3, self.today - dt.timedelta(days=1)))
         self.counts["states"]["reirradiation"] = 1
 
     def hdr_course(self, patient) -> None:
-        t = ("Cervix (HDR brachytherapy boost)", "HDR", "7", 4, "daily", "C53.9", "8070/3", [])
+        assert self.hdr is not None
+        hdr = self.hdr
+        t: tuple = (
+            "Cervix (HDR brachytherapy boost)",
+            "HDR",
+            "7",
+            4,
+            "daily",
+            "C53.9",
+            "8070/3",
+            [],
+        )
         course, rx = self.course(patient, t)
         s.prescription_sign(prescription=rx, by=course.physician)
-        plan = s.plan_create(prescription=rx, by=self.pick(self.physicists), label="HDR-T&O", machine=self.hdr,
-                             fractions_planned=4, dose_per_fraction_gy="7")
+        plan = s.plan_create(
+            prescription=rx,
+            by=self.pick(self.physicists),
+            label="HDR-T&O",
+            machine=hdr,
+            fractions_planned=4,
+            dose_per_fraction_gy="7",
+        )
         s.plan_approve(plan=plan, by=course.physician)
         checker = next(p for p in self.physicists if p.pk != plan.planner_id)
-        s.physics_check_record(plan=plan, by=checker, results={i.code: "pass" for i in selectors.checklist(
-            ChecklistKind.INITIAL)})
+        s.physics_check_record(
+            plan=plan,
+            by=checker,
+            results={i.code: "pass" for i in selectors.checklist(ChecklistKind.INITIAL)},
+        )
         days = self.open_days_back(4, self.today - dt.timedelta(days=1))[::2]
         s.fractions_schedule(plan=plan, by=self.scheduler, start_date=days[0])
-        for f, day in zip(Fraction.objects.filter(prescription=rx).order_by("sequence"), days, strict=False):
-            s.brachy_session_set(fraction=f, by=checker, applicator="Tandem and ovoids", room=self.hdr.room or "BT-1",
-                                 afterloader=self.hdr, anesthesia=True, physician_present=course.physician,
-                                 physicist_present=checker, anesthesiologist=self.anesthesiologist)
-            s.fraction_record_delivery(fraction=f, by=self.pick(self.therapists), delivered_at=_at(day, 10, 0),
-                                       machine=self.hdr, identifiers=self.ids(patient))
+        for f, day in zip(
+            Fraction.objects.filter(prescription=rx).order_by("sequence"), days, strict=False
+        ):
+            s.brachy_session_set(
+                fraction=f,
+                by=checker,
+                applicator="Tandem and ovoids",
+                room=hdr.room or "BT-1",
+                afterloader=hdr,
+                anesthesia=True,
+                physician_present=course.physician,
+                physicist_present=checker,
+                anesthesiologist=self.anesthesiologist,
+            )
+            s.fraction_record_delivery(
+                fraction=f,
+                by=self.pick(self.therapists),
+                delivered_at=_at(day, 10, 0),
+                machine=hdr,
+                identifiers=self.ids(patient),
+            )
             self.counts["deliveries"] += 1
         self.counts["states"]["hdr"] = 1
 
     def entered_in_error(self) -> None:
         from oncocenter.radiotherapy.models import Delivery
 
-        d = Delivery.objects.filter(status="recorded", fraction__prescription__course__status="active").order_by(
-            "-delivered_at").first()
+        d = (
+            Delivery.objects.filter(
+                status="recorded", fraction__prescription__course__status="active"
+            )
+            .order_by("-delivered_at")
+            .first()
+        )
         if d is not None:
-            s.delivery_mark_entered_in_error(delivery=d, by=self.pick(self.physicists),
-                                             reason="Recorded against the wrong session; re-recorded by the therapist.")
+            s.delivery_mark_entered_in_error(
+                delivery=d,
+                by=self.pick(self.physicists),
+                reason="Recorded against the wrong session; re-recorded by the therapist.",
+            )
             self.counts["states"]["entered_in_error"] = 1
 
 
 def seed(ctx: Any) -> None:
-    patients = list(ctx.patients_by_center.get("radonc", [])) + list(ctx.patients_by_center.get("esophageal", []))
+    patients = list(ctx.patients_by_center.get("radonc", [])) + list(
+        ctx.patients_by_center.get("esophageal", [])
+    )
     if len(patients) < 20 or not ctx.staff.get("radiation_oncologist"):
         return
     seeder = _Seeder(ctx)
     for m in seeder.linacs:
-        DicomMachineName.objects.get_or_create(dicom_name=m.name.replace(" ", ""), defaults={"machine": m})
-    how_many = 36 if ctx.size == "small" else 96
+        DicomMachineName.objects.get_or_create(
+            dicom_name=m.name.replace(" ", ""), defaults={"machine": m}
+        )
+    how_many = 24 if ctx.size == "small" else 96
     states = _cycle(STATES)
     templates = _cycle(TEMPLATES)
     pool = iter(patients)

@@ -53,25 +53,34 @@ def treatment_summary_pdf(ctx: dict[str, Any]) -> bytes:
     line("Radiotherapy treatment summary", 15, 9)
     name = f"{patient.name_ko} ({patient.name_en})" if hangul else patient.name_en
     line(f"{name} · MRN {patient.mrn} · born {patient.birth_date:%Y-%m-%d}")
-    line(f"Course {course.number}: {course.label} · {course.intent} · {course.status}"
-         + (" · re-irradiation" if course.is_reirradiation else ""))
-    line(f"Radiation oncologist: {course.physician} · {course.started_on or '-'} to {course.ended_on or '-'}")
+    line(
+        f"Course {course.number}: {course.label} · {course.intent} · {course.status}"
+        + (" · re-irradiation" if course.is_reirradiation else "")
+    )
+    line(
+        f"Radiation oncologist: {course.physician} · {course.started_on or '-'} to {course.ended_on or '-'}"
+    )
     pdf.ln(2)
     line("Prescribed and delivered dose", 12, 8)
     for r in ctx["dose_summary"]:
-        line(f"{r['site']} ({r['technique']}): prescribed {r['dose_prescribed_gy']} Gy in "
-             f"{r['fractions_prescribed']} fx; delivered {r['dose_delivered_gy']} Gy in {r['fractions_delivered']} fx; "
-             f"EQD2 (a/b 10) {r['eqd2_delivered_gy_ab10']} Gy")
+        line(
+            f"{r['site']} ({r['technique']}): prescribed {r['dose_prescribed_gy']} Gy in "
+            f"{r['fractions_prescribed']} fx; delivered {r['dose_delivered_gy']} Gy in {r['fractions_delivered']} fx; "
+            f"EQD2 (a/b 10) {r['eqd2_delivered_gy_ab10']} Gy"
+        )
     for p in ctx["prescriptions"]:
         rx = p["rx"]
         extra = f"; plan {p['plan'].label} on {p['plan'].machine.code}" if p["plan"] else ""
         gaps = p["interruptions"]
         if gaps.interrupted:
-            extra += f"; {gaps.days_lost} open day(s) lost" + (" - gap compensation needed"
-                                                              if gaps.compensation_needed else "")
+            extra += f"; {gaps.days_lost} open day(s) lost" + (
+                " - gap compensation needed" if gaps.compensation_needed else ""
+            )
         signed = f"; signed by {p['signature'].signer}" if p["signature"] else ""
-        line(f"{rx.site}: {rx.total_dose_gy} Gy / {rx.number_of_fractions} x {rx.dose_per_fraction_gy} Gy "
-             f"{rx.pattern} {rx.energy}{signed}{extra}")
+        line(
+            f"{rx.site}: {rx.total_dose_gy} Gy / {rx.number_of_fractions} x {rx.dose_per_fraction_gy} Gy "
+            f"{rx.pattern} {rx.energy}{signed}{extra}"
+        )
     if ctx["overrides"]:
         pdf.ln(2)
         line("Dose-limit overrides", 12, 8)
@@ -88,7 +97,13 @@ def treatment_summary_pdf(ctx: dict[str, Any]) -> bytes:
     pdf.ln(2)
     line("Physics checks", 12, 8)
     for c in ctx["checks"]:
-        line(f"{c.kind} {c.performed_at:%Y-%m-%d} by {c.checker}: {'passed' if c.passed else 'failed'}")
+        line(
+            f"{c.kind} {c.performed_at:%Y-%m-%d} by {c.checker}: {'passed' if c.passed else 'failed'}"
+        )
     pdf.ln(4)
-    line(f"Generated {ctx['generated_at']:%Y-%m-%d %H:%M} · OncoCenter · synthetic demonstration data only", 8, 5)
+    line(
+        f"Generated {ctx['generated_at']:%Y-%m-%d %H:%M} · OncoCenter · synthetic demonstration data only",
+        8,
+        5,
+    )
     return bytes(pdf.output())

@@ -282,10 +282,11 @@ def evaluate_constraints(
         values[_key(p.organ, p.metric)] = p
     results = []
     for c in constraints:
-        p = values.get(_key(c.organ, c.metric))
-        if p is None:
+        found = values.get(_key(c.organ, c.metric))
+        if found is None:
             results.append(ConstraintResult(c, None, None))
             continue
+        p = found
         if p.unit.strip().lower() != c.unit.strip().lower():
             raise ValueError(
                 f"{p.organ} {p.metric}: planned value in {p.unit!r}, constraint in {c.unit!r}"

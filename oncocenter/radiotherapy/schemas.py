@@ -34,8 +34,12 @@ class PrescriptionIn(Schema):
     energy: str = ""
     icd10_code: str = ""
     icdo3_morphology: str = ""
-    diagnosis: int | None = Field(None, description="oncology.Diagnosis id; its ICD codes are copied")
-    constraint_set: str | None = Field(None, description="Constraint set code; default: the first active")
+    diagnosis: int | None = Field(
+        None, description="oncology.Diagnosis id; its ICD codes are copied"
+    )
+    constraint_set: str | None = Field(
+        None, description="Constraint set code; default: the first active"
+    )
     notes: str = ""
 
 
@@ -90,7 +94,9 @@ class OverrideIn(Schema):
 
 
 class ChecklistIn(Schema):
-    results: dict[str, Any] = Field(description="Item code -> 'pass' | 'fail' | 'na' or {result, comment}")
+    results: dict[str, Any] = Field(
+        description="Item code -> 'pass' | 'fail' | 'na' or {result, comment}"
+    )
     comment: str = ""
 
 
@@ -113,7 +119,9 @@ class ScheduleIn(Schema):
 class DeliveryIn(Schema):
     delivered_at: datetime = Field(description="When the beam was on (with timezone)")
     machine: str
-    identifiers: dict[str, str] = Field(description="At least two of mrn, birth_date (YYYY-MM-DD), name")
+    identifiers: dict[str, str] = Field(
+        description="At least two of mrn, birth_date (YYYY-MM-DD), name"
+    )
     meterset_delivered: Decimal | None = None
     partial: bool = False
     notes: str = ""
@@ -139,6 +147,11 @@ class BrachyIn(Schema):
     physicist_present: str | None = Field(None, description="Username")
     anesthesiologist: str | None = Field(None, description="Username")
     notes: str = ""
+
+
+class InterruptionReviewIn(Schema):
+    decision: str = Field(description="compensate | no-compensation")
+    note: str = Field(description="The compensation planned, or why none is needed")
 
 
 class WeeklyReviewIn(Schema):

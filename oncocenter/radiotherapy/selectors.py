@@ -48,7 +48,9 @@ def treatment_calendar() -> TreatmentCalendar:
     return TreatmentCalendar(country="KR")
 
 
-def session_dates(*, start: dt.date, count: int, pattern: str, calendar: TreatmentCalendar) -> list[dt.date]:
+def session_dates(
+    *, start: dt.date, count: int, pattern: str, calendar: TreatmentCalendar
+) -> list[dt.date]:
     """Dates of `count` sessions from `start` (moved to the next open day) following the pattern."""
     day = start if calendar.is_open(start) else calendar.add_open_days(start, 1)
     out: list[dt.date] = []
@@ -64,7 +66,9 @@ def session_dates(*, start: dt.date, count: int, pattern: str, calendar: Treatme
 
 
 def courses_for_patient(*, patient) -> QuerySet[Course]:
-    return Course.objects.filter(patient=patient).prefetch_related("prescriptions").order_by("number")
+    return (
+        Course.objects.filter(patient=patient).prefetch_related("prescriptions").order_by("number")
+    )
 
 
 def course_get(*, pk: int) -> Course | None:
@@ -73,8 +77,10 @@ def course_get(*, pk: int) -> Course | None:
         .prefetch_related(
             Prefetch("prescriptions", queryset=Prescription.objects.order_by("pk")),
             "prescriptions__plans__machine",
-            Prefetch("prescriptions__fractions",
-                     queryset=Fraction.objects.select_related("machine").order_by("sequence")),
+            Prefetch(
+                "prescriptions__fractions",
+                queryset=Fraction.objects.select_related("machine").order_by("sequence"),
+            ),
         )
         .filter(pk=pk)
         .first()
@@ -93,12 +99,18 @@ def plan_readiness(*, plan: Plan) -> dict[str, bool]:
     """Which of the authorisations a plan needs for treatment are in force (for display)."""
     rx = plan.prescription
     sigs = {(s.meaning) for s in active_signatures(plan=plan, signed_version=plan.version)}
-    rx_signed = active_signatures(prescription=rx, meaning=SignatureMeaning.PRESCRIPTION,
-                                  signed_version=rx.version).exists()
-    psqa_ok = not plan.needs_psqa or plan.psqa.filter(signature__voided_at__isnull=True, passed=True,
-                                                      signature__signed_version=plan.version).exists()
-    checked = plan.physics_checks.filter(signature__voided_at__isnull=True, passed=True,
-                                         signature__signed_version=plan.version).exists()
+    rx_signed = active_signatures(
+        prescription=rx, meaning=SignatureMeaning.PRESCRIPTION, signed_version=rx.version
+    ).exists()
+    psqa_ok = (
+        not plan.needs_psqa
+        or plan.psqa.filter(
+            signature__voided_at__isnull=True, passed=True, signature__signed_version=plan.version
+        ).exists()
+    )
+    checked = plan.physics_checks.filter(
+        signature__voided_at__isnull=True, passed=True, signature__signed_version=plan.version
+    ).exists()
     out = {
         "prescription_signed": rx_signed and rx.status == PrescriptionStatus.SIGNED,
         "plan_approved": SignatureMeaning.PLAN_APPROVAL in sigs,
@@ -113,18 +125,25 @@ def delivered_dates(*, rx: Prescription) -> list[dt.date]:
     tz = timezone.get_default_timezone()
     return [
         timezone.localtime(d, tz).date()
-        for d in Delivery.objects.filter(fraction__prescription=rx, status=Delivery.Status.RECORDED)
-        .values_list("delivered_at", flat=True)
+        for d in Delivery.objects.filter(
+            fraction__prescription=rx, status=Delivery.Status.RECORDED
+        ).values_list("delivered_at", flat=True)
     ]
 
 
-def prescription_interruptions(*, rx: Prescription, today: dt.date | None = None) -> InterruptionReport:
+def prescription_interruptions(
+    *, rx: Prescription, today: dt.date | None = None
+) -> InterruptionReport:
     """Open days skipped so far. A course still running counts up to yesterday (today's session
     may not have happened yet); a finished prescription up to its last treatment day."""
     today = today or timezone.localdate()
-    running = rx.status == PrescriptionStatus.SIGNED and rx.fractions_delivered < rx.number_of_fractions
+    running = (
+        rx.status == PrescriptionStatus.SIGNED and rx.fractions_delivered < rx.number_of_fractions
+    )
     return detect_interruptions(
-        delivered_dates(rx=rx), calendar=treatment_calendar(), pattern=rx.pattern,
+        delivered_dates(rx=rx),
+        calendar=treatment_calendar(),
+        pattern=rx.pattern,
         as_of=today - dt.timedelta(days=1) if running else None,
         gap_sensitive_site=rx.gap_sensitive_site or None,
     )
@@ -136,18 +155,27 @@ def dose_summary(*, course: Course) -> list[dict[str, Any]]:
     for rx in course.prescriptions.all():
         fr = [f for f in rx.fractions.all() if f.status in DELIVERED_STATUSES]
         delivered = sum((f.dose_delivered_gy for f in fr), Decimal(0))
-        out.append({
-            "prescription": rx,
-            "site": rx.site,
-            "technique": rx.technique,
-            "fractions_delivered": rx.fractions_delivered,
-            "fractions_prescribed": rx.number_of_fractions,
-            "dose_delivered_gy": delivered,
-            "dose_prescribed_gy": rx.total_dose_gy,
-            "eqd2_delivered_gy_ab10": round(eqd2_of_fractions(
-                total_dose_gy=float(delivered), fractions=max(len(fr), 1), alpha_beta_gy=10.0), 2)
-            if fr else 0.0,
-        })
+        out.append(
+            {
+                "prescription": rx,
+                "site": rx.site,
+                "technique": rx.technique,
+                "fractions_delivered": rx.fractions_delivered,
+                "fractions_prescribed": rx.number_of_fractions,
+                "dose_delivered_gy": delivered,
+                "dose_prescribed_gy": rx.total_dose_gy,
+                "eqd2_delivered_gy_ab10": round(
+                    eqd2_of_fractions(
+                        total_dose_gy=float(delivered),
+                        fractions=max(len(fr), 1),
+                        alpha_beta_gy=10.0,
+                    ),
+                    2,
+                )
+                if fr
+                else 0.0,
+            }
+        )
     return out
 
 
@@ -159,8 +187,15 @@ def plan_constraints(plan: Plan) -> list[Constraint]:
     if cs is None:
         return []
     return [
-        Constraint(organ=c.organ, metric=c.metric, comparator=c.comparator, limit=float(c.limit), unit=c.unit,
-                   alpha_beta_gy=float(c.alpha_beta_gy), note=c.note)
+        Constraint(
+            organ=c.organ,
+            metric=c.metric,
+            comparator=c.comparator,
+            limit=float(c.limit),
+            unit=c.unit,
+            alpha_beta_gy=float(c.alpha_beta_gy),
+            note=c.note,
+        )
         for c in cs.constraints.all()
     ]
 
@@ -171,11 +206,16 @@ def _contributions(plan: Plan, metric: str) -> tuple[list[OrganDoseContribution]
     rx = plan.prescription
     patient = rx.course.patient
     items = [
-        OrganDoseContribution(d.organ, float(d.value), plan.fractions_planned, f"{plan.label} (this plan)")
-        for d in plan.organ_doses.all() if d.metric.lower() == metric.lower() and d.unit == "Gy"
+        OrganDoseContribution(
+            d.organ, float(d.value), plan.fractions_planned, f"{plan.label} (this plan)"
+        )
+        for d in plan.organ_doses.all()
+        if d.metric.lower() == metric.lower() and d.unit == "Gy"
     ]
     prior = False
-    others = Prescription.objects.filter(course__patient=patient, fractions_delivered__gt=0).exclude(pk=rx.pk)
+    others = Prescription.objects.filter(
+        course__patient=patient, fractions_delivered__gt=0
+    ).exclude(pk=rx.pk)
     for other in others.select_related("course"):
         other_plan = current_plan(other)
         if other_plan is None:
@@ -185,13 +225,25 @@ def _contributions(plan: Plan, metric: str) -> tuple[list[OrganDoseContribution]
         for d in other_plan.organ_doses.all():
             if d.metric.lower() == metric.lower() and d.unit == "Gy":
                 prior = True
-                items.append(OrganDoseContribution(d.organ, float(d.value) * share, other.fractions_delivered,
-                                                   f"course {other.course.number}: {other.site}"))
+                items.append(
+                    OrganDoseContribution(
+                        d.organ,
+                        float(d.value) * share,
+                        other.fractions_delivered,
+                        f"course {other.course.number}: {other.site}",
+                    )
+                )
     if metric.lower() == "dmax":
         for p in patient.rt_prior_doses.all():
             prior = True
-            items.append(OrganDoseContribution(p.organ, float(p.total_dose_gy), p.fractions,
-                                               f"prior RT {p.treated_year or ''} {p.source}".strip()))
+            items.append(
+                OrganDoseContribution(
+                    p.organ,
+                    float(p.total_dose_gy),
+                    p.fractions,
+                    f"prior RT {p.treated_year or ''} {p.source}".strip(),
+                )
+            )
     return items, prior
 
 
@@ -204,7 +256,9 @@ def cumulative_for_plan(*, plan: Plan, metric: str = "Dmax") -> dict[str, Any]:
 
 def plan_constraint_results(*, plan: Plan) -> dict[str, Any]:
     constraints = plan_constraints(plan)
-    planned = [PlannedOrganDose(d.organ, d.metric, float(d.value), d.unit) for d in plan.organ_doses.all()]
+    planned = [
+        PlannedOrganDose(d.organ, d.metric, float(d.value), d.unit) for d in plan.organ_doses.all()
+    ]
     try:
         results = evaluate_constraints(planned, constraints)
     except ValueError:
@@ -213,8 +267,11 @@ def plan_constraint_results(*, plan: Plan) -> dict[str, Any]:
     for metric in ("Dmax", "Dmean"):
         data = cumulative_for_plan(plan=plan, metric=metric)
         if data["prior"]:
-            cumulative.extend(evaluate_cumulative_eqd2(
-                {k: v.eqd2_gy for k, v in data["organs"].items()}, constraints, metric=metric))
+            cumulative.extend(
+                evaluate_cumulative_eqd2(
+                    {k: v.eqd2_gy for k, v in data["organs"].items()}, constraints, metric=metric
+                )
+            )
     return {"planned": results, "cumulative": cumulative}
 
 
@@ -225,7 +282,11 @@ def plan_constraint_failures(*, plan: Plan) -> list[dict[str, Any]]:
 
     def covered(organ: str, metric: str, cumulative: bool) -> DoseOverride | None:
         for o in overrides:
-            if o.organ.lower() == organ.lower() and o.metric.lower() == metric.lower() and o.cumulative == cumulative:
+            if (
+                o.organ.lower() == organ.lower()
+                and o.metric.lower() == metric.lower()
+                and o.cumulative == cumulative
+            ):
                 return o
         return None
 
@@ -235,11 +296,18 @@ def plan_constraint_failures(*, plan: Plan) -> list[dict[str, Any]]:
         for r in res[kind]:
             if r.passed is False:
                 c = r.constraint
-                out.append({
-                    "organ": c.organ, "metric": c.metric, "value": round(float(r.value or 0), 2), "limit": c.limit,
-                    "unit": c.unit, "comparator": c.comparator, "cumulative": cumulative,
-                    "override": covered(c.organ, c.metric, cumulative),
-                })
+                out.append(
+                    {
+                        "organ": c.organ,
+                        "metric": c.metric,
+                        "value": round(float(r.value or 0), 2),
+                        "limit": c.limit,
+                        "unit": c.unit,
+                        "comparator": c.comparator,
+                        "cumulative": cumulative,
+                        "override": covered(c.organ, c.metric, cumulative),
+                    }
+                )
     return out
 
 
@@ -255,47 +323,66 @@ class WorkItem:
 
 
 def _open_courses() -> QuerySet[Course]:
-    return Course.objects.filter(status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]).select_related(
-        "patient", "physician")
+    return Course.objects.filter(
+        status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE]
+    ).select_related("patient", "physician")
 
 
 def worklist_prescriptions_to_sign(*, user=None) -> QuerySet[Prescription]:
-    qs = Prescription.objects.filter(status=PrescriptionStatus.DRAFT, course__status__in=[
-        CourseStatus.PLANNED, CourseStatus.ACTIVE]).select_related("course__patient", "course__physician")
+    qs = Prescription.objects.filter(
+        status=PrescriptionStatus.DRAFT,
+        course__status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE],
+    ).select_related("course__patient", "course__physician")
     return qs.order_by("created_at")
 
 
 def worklist_plans_to_approve() -> QuerySet[Plan]:
-    return Plan.objects.filter(status=PlanStatus.DRAFT, prescription__status=PrescriptionStatus.SIGNED).select_related(
-        "prescription__course__patient", "machine").order_by("created_at")
+    return (
+        Plan.objects.filter(status=PlanStatus.DRAFT, prescription__status=PrescriptionStatus.SIGNED)
+        .select_related("prescription__course__patient", "machine")
+        .order_by("created_at")
+    )
 
 
 def worklist_physics_checks_due() -> list[dict[str, Any]]:
     """Initial plan checks (approved plans), PSQA due, weekly chart checks and end-of-treatment checks."""
     items: list[dict[str, Any]] = []
-    for plan in Plan.objects.filter(status=PlanStatus.APPROVED).select_related("prescription__course__patient"):
+    for plan in Plan.objects.filter(status=PlanStatus.APPROVED).select_related(
+        "prescription__course__patient"
+    ):
         items.append({"kind": "initial", "course": plan.prescription.course, "plan": plan})
-    for plan in Plan.objects.filter(status__in=[PlanStatus.APPROVED, PlanStatus.CHECKED],
-                                    technique__in=["IMRT", "VMAT", "SBRT", "SRS"]).select_related(
-            "prescription__course__patient"):
-        if not plan.psqa.filter(passed=True, signature__voided_at__isnull=True,
-                                signature__signed_version=plan.version).exists():
+    for plan in Plan.objects.filter(
+        status__in=[PlanStatus.APPROVED, PlanStatus.CHECKED],
+        technique__in=["IMRT", "VMAT", "SBRT", "SRS"],
+    ).select_related("prescription__course__patient"):
+        if not plan.psqa.filter(
+            passed=True, signature__voided_at__isnull=True, signature__signed_version=plan.version
+        ).exists():
             items.append({"kind": "psqa", "course": plan.prescription.course, "plan": plan})
     today = timezone.localdate()
     for course in Course.objects.filter(status=CourseStatus.ACTIVE).select_related("patient"):
-        if _due(course, PhysicsCheck.objects.filter(course=course, kind=ChecklistKind.WEEKLY)
-                .aggregate(m=Max("performed_at"))["m"], today):
+        if _due(
+            course,
+            PhysicsCheck.objects.filter(course=course, kind=ChecklistKind.WEEKLY).aggregate(
+                m=Max("performed_at")
+            )["m"],
+            today,
+        ):
             items.append({"kind": "weekly", "course": course, "plan": None})
-    for course in Course.objects.filter(status__in=[CourseStatus.COMPLETED, CourseStatus.STOPPED]).select_related(
-            "patient"):
+    for course in Course.objects.filter(
+        status__in=[CourseStatus.COMPLETED, CourseStatus.STOPPED]
+    ).select_related("patient"):
         if not PhysicsCheck.objects.filter(course=course, kind=ChecklistKind.END).exists():
             items.append({"kind": "end", "course": course, "plan": None})
     return items
 
 
 def _delivered_since(course: Course, since: dt.datetime | None) -> int:
-    qs = Delivery.objects.filter(fraction__prescription__course=course, status=Delivery.Status.RECORDED,
-                                 replaces__isnull=True)
+    qs = Delivery.objects.filter(
+        fraction__prescription__course=course,
+        status=Delivery.Status.RECORDED,
+        replaces__isnull=True,
+    )
     if since is not None:
         qs = qs.filter(delivered_at__gt=since)
     return qs.count()
@@ -310,13 +397,17 @@ def _due(course: Course, last: dt.datetime | dt.date | None, today: dt.date) -> 
         since = timezone.make_aware(dt.datetime.combine(last, dt.time.max))
     else:
         return _delivered_since(course, None) > 0
-    return (today - last_day).days >= REVIEW_EVERY_DAYS or _delivered_since(course, since) >= REVIEW_EVERY_FRACTIONS
+    return (today - last_day).days >= REVIEW_EVERY_DAYS or _delivered_since(
+        course, since
+    ) >= REVIEW_EVERY_FRACTIONS
 
 
 def worklist_weekly_reviews_due() -> list[Course]:
     today = timezone.localdate()
     out = []
-    for course in Course.objects.filter(status=CourseStatus.ACTIVE).select_related("patient", "physician"):
+    for course in Course.objects.filter(status=CourseStatus.ACTIVE).select_related(
+        "patient", "physician"
+    ):
         last = WeeklyReview.objects.filter(course=course).aggregate(m=Max("reviewed_on"))["m"]
         if _due(course, last, today):
             out.append(course)
@@ -324,25 +415,35 @@ def worklist_weekly_reviews_due() -> list[Course]:
 
 
 def worklist_interruptions() -> list[dict[str, Any]]:
-    out = []
-    for rx in Prescription.objects.filter(status=PrescriptionStatus.SIGNED, fractions_delivered__gt=0,
-                                          course__status=CourseStatus.ACTIVE).select_related("course__patient"):
+    out: list[dict[str, Any]] = []
+    for rx in Prescription.objects.filter(
+        status=PrescriptionStatus.SIGNED,
+        fractions_delivered__gt=0,
+        course__status=CourseStatus.ACTIVE,
+    ).select_related("course__patient"):
         report = prescription_interruptions(rx=rx)
-        if report.interrupted:
+        reviewed = rx.interruption_reviews.order_by("-created_at").first()
+        if report.interrupted and (reviewed is None or reviewed.days_lost < report.days_lost):
             out.append({"prescription": rx, "course": rx.course, "report": report})
     out.sort(key=lambda x: (not x["report"].compensation_needed, -x["report"].days_lost))
     return out
 
 
 def worklist_overrides() -> QuerySet[DoseOverride]:
-    return DoseOverride.objects.filter(signature__voided_at__isnull=True).select_related(
-        "plan__prescription__course__patient", "signature__signer").order_by("-created_at")
+    return (
+        DoseOverride.objects.filter(signature__voided_at__isnull=True)
+        .select_related("plan__prescription__course__patient", "signature__signer")
+        .order_by("-created_at")
+    )
 
 
 def worklist_treat_today(*, day: dt.date | None = None) -> QuerySet[Fraction]:
     day = day or timezone.localdate()
-    return Fraction.objects.filter(scheduled_date=day, status__in=["scheduled", "partially-treated"]).select_related(
-        "prescription__course__patient", "machine", "plan").order_by("machine__code", "prescription__course__patient")
+    return (
+        Fraction.objects.filter(scheduled_date=day, status__in=["scheduled", "partially-treated"])
+        .select_related("prescription__course__patient", "machine", "plan")
+        .order_by("machine__code", "prescription__course__patient")
+    )
 
 
 def checklist(kind: str) -> QuerySet[ChecklistItem]:
@@ -350,8 +451,11 @@ def checklist(kind: str) -> QuerySet[ChecklistItem]:
 
 
 def deliveries_for_course(*, course: Course) -> QuerySet[Delivery]:
-    return Delivery.objects.filter(fraction__prescription__course=course).select_related(
-        "fraction", "machine", "recorded_by", "errored_by").order_by("delivered_at", "pk")
+    return (
+        Delivery.objects.filter(fraction__prescription__course=course)
+        .select_related("fraction", "machine", "recorded_by", "errored_by")
+        .order_by("delivered_at", "pk")
+    )
 
 
 def signatures_for_course(*, course: Course) -> QuerySet[Signature]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -45,9 +45,14 @@ from oncocenter.radiotherapy.models import (
 from oncocenter.radiotherapy.worklists import worklist_rows
 from oncocenter.scheduling.models import Machine, Technique
 
-WORKLISTS_BY_ROLE = {
-    Role.RADIATION_ONCOLOGIST: ["prescriptions-to-sign", "plans-to-approve", "weekly-reviews-due", "interruptions",
-                                "overrides"],
+WORKLISTS_BY_ROLE: dict[str, list[str]] = {
+    Role.RADIATION_ONCOLOGIST: [
+        "prescriptions-to-sign",
+        "plans-to-approve",
+        "weekly-reviews-due",
+        "interruptions",
+        "overrides",
+    ],
     Role.MEDICAL_PHYSICIST: ["physics-checks-due", "interruptions", "overrides"],
     Role.DOSIMETRIST: ["plans-to-approve"],
     Role.RADIATION_THERAPIST: ["treat-today", "interruptions"],
@@ -65,6 +70,11 @@ WORKLIST_TITLES = {
 }
 
 
+def _me(request: HttpRequest) -> User:
+    """The signed-in staff member (the views' decorator guarantees one)."""
+    return cast(User, request.user)
+
+
 def _get(model, pk: int) -> Any:
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
@@ -77,9 +87,15 @@ def index(request: HttpRequest) -> HttpResponse:
     from oncocenter.accounts.selectors import active_role
 
     names = WORKLISTS_BY_ROLE.get(active_role(request), list(WORKLIST_TITLES))
-    lists = [{"name": n, "title": _(WORKLIST_TITLES[n]), "rows": worklist_rows(n)} for n in names]
-    audit_record(action=AuditAction.SEARCH, object_type="radiotherapy.worklist", object_id=",".join(names),
-                 detail={"mrns": sorted({r["mrn"] for lst in lists for r in lst["rows"]})[:200]})
+    lists: list[dict[str, Any]] = [
+        {"name": n, "title": _(WORKLIST_TITLES[n]), "rows": worklist_rows(n)} for n in names
+    ]
+    audit_record(
+        action=AuditAction.SEARCH,
+        object_type="radiotherapy.worklist",
+        object_id=",".join(names),
+        detail={"mrns": sorted({r["mrn"] for lst in lists for r in lst["rows"]})[:200]},
+    )
     return render(request, "radiotherapy/index.html", {"lists": lists})
 
 
@@ -95,49 +111,82 @@ def patient_courses(request: HttpRequest, mrn: str) -> HttpResponse:
             require(request.user, "rt.course.manage")
             physician = User.objects.filter(username=request.POST.get("physician", "")).first()
             if physician is None:
-                raise ValidationFailed.single("physician", _("unknown user"), request.POST.get("physician"))
-            course = s.course_create(patient=patient, label=request.POST.get("label", ""),
-                                     intent=request.POST.get("intent", ""), physician=physician, by=request.user,
-                                     notes=request.POST.get("notes", ""))
+                raise ValidationFailed.single(
+                    "physician", _("unknown user"), request.POST.get("physician")
+                )
+            course = s.course_create(
+                patient=patient,
+                label=request.POST.get("label", ""),
+                intent=request.POST.get("intent", ""),
+                physician=physician,
+                by=_me(request),
+                notes=request.POST.get("notes", ""),
+            )
         except NotPermitted as exc:
-            return render(request, "core/forbidden.html", {"permission": exc.permission}, status=403)
+            return render(
+                request, "core/forbidden.html", {"permission": exc.permission}, status=403
+            )
         except DomainError as exc:
             errors, status = exc.problems or [FieldProblem("", str(exc))], exc.status
         else:
             messages.success(request, _("Course %(n)d opened.") % {"n": course.number})
             return redirect("radiotherapy:course", pk=course.pk)
     audit_record(action=AuditAction.READ, obj=patient, detail={"rt_courses": True})
-    return render(request, "radiotherapy/patient_courses.html", {
-        "patient": patient, "courses": selectors.courses_for_patient(patient=patient),
-        "can_create": has_perm(request.user, "rt.course.manage"), "errors": errors, "values": request.POST,
-        "intents": Intent.choices,
-        "physicians": User.objects.filter(role_assignments__role=Role.RADIATION_ONCOLOGIST, is_active=True)
-        .order_by("username"),
-    }, status=status)
+    return render(
+        request,
+        "radiotherapy/patient_courses.html",
+        {
+            "patient": patient,
+            "courses": selectors.courses_for_patient(patient=patient),
+            "can_create": has_perm(request.user, "rt.course.manage"),
+            "errors": errors,
+            "values": request.POST,
+            "intents": Intent.choices,
+            "physicians": User.objects.filter(
+                role_assignments__role=Role.RADIATION_ONCOLOGIST, is_active=True
+            ).order_by("username"),
+        },
+        status=status,
+    )
 
 
-def _course_context(request: HttpRequest, course: Course, *, errors: dict[str, list[FieldProblem]] | None = None,
-                    form: str = "", values: Any = None) -> dict[str, Any]:
+def _course_context(
+    request: HttpRequest,
+    course: Course,
+    *,
+    errors: dict[str, list[FieldProblem]] | None = None,
+    form: str = "",
+    values: Any = None,
+) -> dict[str, Any]:
     prescriptions = []
     for rx in course.prescriptions.order_by("pk"):
         plans = []
         for plan in rx.plans.select_related("machine", "planner").order_by("pk"):
-            plans.append({
-                "plan": plan,
-                "readiness": selectors.plan_readiness(plan=plan),
-                "constraints": selectors.plan_constraint_results(plan=plan),
-                "failures": selectors.plan_constraint_failures(plan=plan),
-                "organ_doses": list(plan.organ_doses.all()),
-                "signatures": list(selectors.active_signatures(plan=plan)),
-            })
-        prescriptions.append({
-            "rx": rx,
-            "plans": plans,
-            "fractions": list(rx.fractions.select_related("machine").prefetch_related("deliveries")
-                              .order_by("sequence")),
-            "interruptions": selectors.prescription_interruptions(rx=rx),
-            "signature": selectors.active_signatures(prescription=rx, meaning="prescription-signed").first(),
-        })
+            plans.append(
+                {
+                    "plan": plan,
+                    "readiness": selectors.plan_readiness(plan=plan),
+                    "constraints": selectors.plan_constraint_results(plan=plan),
+                    "failures": selectors.plan_constraint_failures(plan=plan),
+                    "organ_doses": list(plan.organ_doses.all()),
+                    "signatures": list(selectors.active_signatures(plan=plan)),
+                }
+            )
+        prescriptions.append(
+            {
+                "rx": rx,
+                "plans": plans,
+                "fractions": list(
+                    rx.fractions.select_related("machine")
+                    .prefetch_related("deliveries")
+                    .order_by("sequence")
+                ),
+                "interruptions": selectors.prescription_interruptions(rx=rx),
+                "signature": selectors.active_signatures(
+                    prescription=rx, meaning="prescription-signed"
+                ).first(),
+            }
+        )
     u = request.user
     now_local = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
     return {
@@ -146,7 +195,9 @@ def _course_context(request: HttpRequest, course: Course, *, errors: dict[str, l
         "prescriptions": prescriptions,
         "deliveries": selectors.deliveries_for_course(course=course),
         "signatures": selectors.signatures_for_course(course=course),
-        "reviews": course.weekly_reviews.prefetch_related("grades__term").select_related("signature__signer"),
+        "reviews": course.weekly_reviews.prefetch_related("grades__term").select_related(
+            "signature__signer"
+        ),
         "checks": course.physics_checks.select_related("checker").order_by("-performed_at"),
         "dose_summary": selectors.dose_summary(course=course),
         "errors": errors or {},
@@ -164,10 +215,25 @@ def _course_context(request: HttpRequest, course: Course, *, errors: dict[str, l
         "ctcae_terms": CtcaeTerm.objects.filter(active=True),
         "diagnoses": _diagnoses(course.patient),
         "open": course.status in (CourseStatus.PLANNED, CourseStatus.ACTIVE),
-        "can": {p.split(".", 1)[1].replace(".", "_"): has_perm(u, p) for p in (
-            "rt.prescription.write", "rt.prescription.sign", "rt.plan.write", "rt.plan.approve", "rt.override.sign",
-            "rt.physics.check", "rt.psqa.record", "rt.schedule", "rt.delivery.record", "rt.delivery.correct",
-            "rt.review.record", "rt.course.manage", "rt.brachy.record", "rt.summary.print")},
+        "can": {
+            p.split(".", 1)[1].replace(".", "_"): has_perm(u, p)
+            for p in (
+                "rt.prescription.write",
+                "rt.prescription.sign",
+                "rt.plan.write",
+                "rt.plan.approve",
+                "rt.override.sign",
+                "rt.physics.check",
+                "rt.psqa.record",
+                "rt.schedule",
+                "rt.delivery.record",
+                "rt.delivery.correct",
+                "rt.review.record",
+                "rt.course.manage",
+                "rt.brachy.record",
+                "rt.summary.print",
+            )
+        },
     }
 
 
@@ -195,8 +261,12 @@ def _target(request: HttpRequest, model, course: Course):
     except ValueError:
         raise ValidationFailed.single("target", _("missing")) from None
     obj = _get(model, pk)
-    owner = {Prescription: lambda o: o.course_id, Plan: lambda o: o.prescription.course_id,
-             Fraction: lambda o: o.prescription.course_id, Delivery: lambda o: o.fraction.prescription.course_id}
+    owner = {
+        Prescription: lambda o: o.course_id,
+        Plan: lambda o: o.prescription.course_id,
+        Fraction: lambda o: o.prescription.course_id,
+        Delivery: lambda o: o.fraction.prescription.course_id,
+    }
     if owner[model](obj) != course.pk:
         raise NotFound(_("Not part of this course."))
     return obj
@@ -216,7 +286,9 @@ def _date(value: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise ValidationFailed.single(field, _("must be a date written YYYY-MM-DD"), value) from None
+        raise ValidationFailed.single(
+            field, _("must be a date written YYYY-MM-DD"), value
+        ) from None
 
 
 def _machine(code: str, field: str = "machine") -> Machine:
@@ -235,40 +307,61 @@ def _user_or_none(username: str, field: str) -> User | None:
     return u
 
 
-RX_FIELDS = ("site", "technique", "dose_per_fraction_gy", "number_of_fractions", "total_dose_gy", "pattern",
-             "intent", "energy", "icd10_code", "icdo3_morphology", "diagnosis", "notes")
+RX_FIELDS = (
+    "site",
+    "technique",
+    "dose_per_fraction_gy",
+    "number_of_fractions",
+    "total_dose_gy",
+    "pattern",
+    "intent",
+    "energy",
+    "icd10_code",
+    "icdo3_morphology",
+    "diagnosis",
+    "notes",
+)
 
 
 def _checklist_results(request: HttpRequest, items) -> dict[str, Any]:
-    return {i.code: {"result": request.POST.get(f"item-{i.code}", ""), "comment": request.POST.get(
-        f"comment-{i.code}", "")} for i in items}
+    return {
+        i.code: {
+            "result": request.POST.get(f"item-{i.code}", ""),
+            "comment": request.POST.get(f"comment-{i.code}", ""),
+        }
+        for i in items
+    }
 
 
 def a_rx_create(request, course):
     data = {k: request.POST[k] for k in RX_FIELDS if request.POST.get(k, "") != ""}
-    rx = s.prescription_create(course=course, by=request.user, data=data)
+    rx = s.prescription_create(course=course, by=_me(request), data=data)
     return _("Prescription saved (unsigned): %(rx)s") % {"rx": rx}
 
 
 def a_rx_edit(request, course):
     rx = _target(request, Prescription, course)
     data = {k: request.POST[k] for k in RX_FIELDS if request.POST.get(k, "") != ""}
-    s.prescription_update(prescription=rx, by=request.user, data=data)
+    s.prescription_update(prescription=rx, by=_me(request), data=data)
     return _("Prescription edited: its signature and the plan approvals were voided.")
 
 
 def a_rx_sign(request, course):
-    s.prescription_sign(prescription=_target(request, Prescription, course), by=request.user)
+    s.prescription_sign(prescription=_target(request, Prescription, course), by=_me(request))
     return _("Prescription signed.")
 
 
 def a_plan_create(request, course):
     rx = _target(request, Prescription, course)
-    s.plan_create(prescription=rx, by=request.user, label=request.POST.get("label", ""),
-                  machine=_machine(request.POST.get("machine", "")),
-                  fractions_planned=int(request.POST.get("fractions_planned") or 0),
-                  dose_per_fraction_gy=request.POST.get("dose_per_fraction_gy", ""),
-                  meterset_per_fraction=request.POST.get("meterset_per_fraction") or None)
+    s.plan_create(
+        prescription=rx,
+        by=_me(request),
+        label=request.POST.get("label", ""),
+        machine=_machine(request.POST.get("machine", "")),
+        fractions_planned=int(request.POST.get("fractions_planned") or 0),
+        dose_per_fraction_gy=request.POST.get("dose_per_fraction_gy", ""),
+        meterset_per_fraction=request.POST.get("meterset_per_fraction") or None,
+    )
     return _("Plan saved.")
 
 
@@ -277,12 +370,12 @@ def a_plan_import(request, course):
     upload = request.FILES.get("file")
     if upload is None:
         raise ValidationFailed.single("file", _("choose a DICOM RT Plan file"))
-    plan = s.plan_import_dicom(prescription=rx, by=request.user, content=upload.read())
+    plan = s.plan_import_dicom(prescription=rx, by=_me(request), content=upload.read())
     return _("RT Plan %(label)s imported.") % {"label": plan.label}
 
 
 def a_plan_approve(request, course):
-    s.plan_approve(plan=_target(request, Plan, course), by=request.user)
+    s.plan_approve(plan=_target(request, Plan, course), by=_me(request))
     return _("Plan approved.")
 
 
@@ -294,47 +387,95 @@ def a_organ_doses(request, course):
             continue
         parts = [p.strip() for p in line.split(",")]
         if len(parts) not in (3, 4):
-            raise ValidationFailed.single("doses", _("line %(n)d: write organ, metric, value[, unit]") % {"n": n},
-                                          line)
-        doses.append({"organ": parts[0], "metric": parts[1], "value": parts[2],
-                      "unit": parts[3] if len(parts) == 4 else "Gy"})
-    s.plan_set_organ_doses(plan=plan, by=request.user, doses=doses)
+            raise ValidationFailed.single(
+                "doses", _("line %(n)d: write organ, metric, value[, unit]") % {"n": n}, line
+            )
+        doses.append(
+            {
+                "organ": parts[0],
+                "metric": parts[1],
+                "value": parts[2],
+                "unit": parts[3] if len(parts) == 4 else "Gy",
+            }
+        )
+    s.plan_set_organ_doses(plan=plan, by=_me(request), doses=doses)
     return _("Organ-at-risk doses saved.")
 
 
+def a_dvh(request, course):
+    plan = _target(request, Plan, course)
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationFailed.single("file", _("choose a DVH export file"))
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationFailed.single("file", _("must be UTF-8 text")) from None
+    s.plan_import_dvh(plan=plan, by=_me(request), text=text)
+    return _("Organ-at-risk doses imported from the DVH export.")
+
+
 def a_override(request, course):
-    s.dose_override_sign(plan=_target(request, Plan, course), by=request.user, organ=request.POST.get("organ", ""),
-                         metric=request.POST.get("metric", ""), cumulative=request.POST.get("cumulative") == "1",
-                         justification=request.POST.get("justification", ""))
+    s.dose_override_sign(
+        plan=_target(request, Plan, course),
+        by=_me(request),
+        organ=request.POST.get("organ", ""),
+        metric=request.POST.get("metric", ""),
+        cumulative=request.POST.get("cumulative") == "1",
+        justification=request.POST.get("justification", ""),
+    )
     return _("Override signed.")
 
 
 def a_physics_check(request, course):
-    check = s.physics_check_record(plan=_target(request, Plan, course), by=request.user,
-                                   results=_checklist_results(request, selectors.checklist(ChecklistKind.INITIAL)),
-                                   comment=request.POST.get("comment", ""))
-    return _("Physics check recorded: passed.") if check.passed else _("Physics check recorded: FAILED.")
+    check = s.physics_check_record(
+        plan=_target(request, Plan, course),
+        by=_me(request),
+        results=_checklist_results(request, selectors.checklist(ChecklistKind.INITIAL)),
+        comment=request.POST.get("comment", ""),
+    )
+    return (
+        _("Physics check recorded: passed.")
+        if check.passed
+        else _("Physics check recorded: FAILED.")
+    )
 
 
 def a_chart_check(request, course):
     kind = request.POST.get("kind", "")
     items = selectors.checklist(kind) if kind in ChecklistKind.values else []
-    s.chart_check_record(course=course, by=request.user, kind=kind, results=_checklist_results(request, items),
-                         comment=request.POST.get("comment", ""))
+    s.chart_check_record(
+        course=course,
+        by=_me(request),
+        kind=kind,
+        results=_checklist_results(request, items),
+        comment=request.POST.get("comment", ""),
+    )
     return _("Chart check recorded.")
 
 
 def a_psqa(request, course):
-    qa = s.psqa_record(plan=_target(request, Plan, course), by=request.user, method=request.POST.get("method", ""),
-                       passing_rate_pct=request.POST.get("passing_rate_pct", ""),
-                       action_limit_pct=request.POST.get("action_limit_pct") or 95)
-    return _("Patient-specific QA recorded: passed.") if qa.passed else _("Patient-specific QA recorded: FAILED.")
+    qa = s.psqa_record(
+        plan=_target(request, Plan, course),
+        by=_me(request),
+        method=request.POST.get("method", ""),
+        passing_rate_pct=request.POST.get("passing_rate_pct", ""),
+        action_limit_pct=request.POST.get("action_limit_pct") or 95,
+    )
+    return (
+        _("Patient-specific QA recorded: passed.")
+        if qa.passed
+        else _("Patient-specific QA recorded: FAILED.")
+    )
 
 
 def a_schedule(request, course):
     plan = _target(request, Plan, course)
-    created = s.fractions_schedule(plan=plan, by=request.user,
-                                   start_date=_date(request.POST.get("start_date", ""), "start_date"))
+    created = s.fractions_schedule(
+        plan=plan,
+        by=_me(request),
+        start_date=_date(request.POST.get("start_date", ""), "start_date"),
+    )
     return _("%(n)d sessions scheduled.") % {"n": len(created)}
 
 
@@ -342,51 +483,92 @@ def a_deliver(request, course):
     fraction = _target(request, Fraction, course)
     ids = {k: request.POST.get(f"id_{k}", "") for k in ("mrn", "birth_date", "name")}
     d = s.fraction_record_delivery(
-        fraction=fraction, by=request.user, delivered_at=_local_dt(request.POST.get("delivered_at", ""),
-                                                                    "delivered_at"),
-        machine=_machine(request.POST.get("machine", "")), identifiers={k: v for k, v in ids.items() if v},
+        fraction=fraction,
+        by=_me(request),
+        delivered_at=_local_dt(request.POST.get("delivered_at", ""), "delivered_at"),
+        machine=_machine(request.POST.get("machine", "")),
+        identifiers={k: v for k, v in ids.items() if v},
         meterset_delivered=request.POST.get("meterset_delivered") or None,
-        partial=request.POST.get("partial") == "1", notes=request.POST.get("notes", ""))
+        partial=request.POST.get("partial") == "1",
+        notes=request.POST.get("notes", ""),
+    )
     d.fraction.refresh_from_db()
     return _("Fraction %(n)s recorded.") % {"n": d.fraction.delivered_number}
 
 
 def a_missed(request, course):
-    s.fraction_mark_missed(fraction=_target(request, Fraction, course), by=request.user,
-                           reason=request.POST.get("reason", ""))
+    s.fraction_mark_missed(
+        fraction=_target(request, Fraction, course),
+        by=_me(request),
+        reason=request.POST.get("reason", ""),
+    )
     return _("Session marked missed; a replacement session was added.")
 
 
 def a_delivery_error(request, course):
-    s.delivery_mark_entered_in_error(delivery=_target(request, Delivery, course), by=request.user,
-                                     reason=request.POST.get("reason", ""))
+    s.delivery_mark_entered_in_error(
+        delivery=_target(request, Delivery, course),
+        by=_me(request),
+        reason=request.POST.get("reason", ""),
+    )
     return _("Delivery record marked entered-in-error.")
 
 
 def a_brachy(request, course):
     s.brachy_session_set(
-        fraction=_target(request, Fraction, course), by=request.user, applicator=request.POST.get("applicator", ""),
-        room=request.POST.get("room", ""), afterloader=_machine(request.POST.get("afterloader", ""), "afterloader"),
+        fraction=_target(request, Fraction, course),
+        by=_me(request),
+        applicator=request.POST.get("applicator", ""),
+        room=request.POST.get("room", ""),
+        afterloader=_machine(request.POST.get("afterloader", ""), "afterloader"),
         anesthesia=request.POST.get("anesthesia") == "1",
-        physician_present=_user_or_none(request.POST.get("physician_present", ""), "physician_present"),
-        physicist_present=_user_or_none(request.POST.get("physicist_present", ""), "physicist_present"),
-        anesthesiologist=_user_or_none(request.POST.get("anesthesiologist", ""), "anesthesiologist"))
+        physician_present=_user_or_none(
+            request.POST.get("physician_present", ""), "physician_present"
+        ),
+        physicist_present=_user_or_none(
+            request.POST.get("physicist_present", ""), "physicist_present"
+        ),
+        anesthesiologist=_user_or_none(
+            request.POST.get("anesthesiologist", ""), "anesthesiologist"
+        ),
+    )
     return _("HDR session recorded.")
 
 
 def a_weekly_review(request, course):
-    grades = {t.code: request.POST.get(f"grade-{t.code}") for t in CtcaeTerm.objects.filter(active=True)
-              if request.POST.get(f"grade-{t.code}", "") != ""}
-    s.weekly_review_record(course=course, by=request.user,
-                           reviewed_on=_date(request.POST.get("reviewed_on", ""), "reviewed_on"), grades=grades,
-                           notes=request.POST.get("notes", ""),
-                           continue_treatment=request.POST.get("continue_treatment", "1") == "1")
+    grades = {
+        t.code: request.POST.get(f"grade-{t.code}")
+        for t in CtcaeTerm.objects.filter(active=True)
+        if request.POST.get(f"grade-{t.code}", "") != ""
+    }
+    s.weekly_review_record(
+        course=course,
+        by=_me(request),
+        reviewed_on=_date(request.POST.get("reviewed_on", ""), "reviewed_on"),
+        grades=grades,
+        notes=request.POST.get("notes", ""),
+        continue_treatment=request.POST.get("continue_treatment", "1") == "1",
+    )
     return _("Weekly review signed.")
 
 
+def a_gap_review(request, course):
+    s.interruption_review_record(
+        prescription=_target(request, Prescription, course),
+        by=_me(request),
+        decision=request.POST.get("decision", ""),
+        note=request.POST.get("note", ""),
+    )
+    return _("Interruption review recorded.")
+
+
 def a_close(request, course):
-    s.course_close(course=course, by=request.user, status=request.POST.get("status", ""),
-                   reason=request.POST.get("reason", ""))
+    s.course_close(
+        course=course,
+        by=_me(request),
+        status=request.POST.get("status", ""),
+        reason=request.POST.get("reason", ""),
+    )
     return _("Course closed.")
 
 
@@ -398,6 +580,7 @@ ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, Course], str]]] = {
     "plan-import": ("rt.plan.write", a_plan_import),
     "plan-approve": ("rt.plan.approve", a_plan_approve),
     "organ-doses": ("rt.plan.write", a_organ_doses),
+    "dvh": ("rt.plan.write", a_dvh),
     "override": ("rt.override.sign", a_override),
     "physics-check": ("rt.physics.check", a_physics_check),
     "chart-check": ("rt.physics.check", a_chart_check),
@@ -408,6 +591,7 @@ ACTIONS: dict[str, tuple[str, Callable[[HttpRequest, Course], str]]] = {
     "delivery-error": ("rt.delivery.correct", a_delivery_error),
     "brachy": ("rt.brachy.record", a_brachy),
     "weekly-review": ("rt.review.record", a_weekly_review),
+    "gap-review": ("rt.review.record", a_gap_review),
     "close": ("rt.course.manage", a_close),
 }
 
@@ -427,12 +611,16 @@ def course_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         message = handler(request, course)
     except NotPermitted as exc:
-        return render(request, "core/forbidden.html", {"permission": exc.permission or str(exc)}, status=403)
+        return render(
+            request, "core/forbidden.html", {"permission": exc.permission or str(exc)}, status=403
+        )
     except DomainError as exc:
         problems = exc.problems or [FieldProblem("", str(exc))]
         if exc.problems and exc.message not in [p.message for p in problems]:
             problems = [FieldProblem("", str(exc.message)), *problems]
-        ctx = _course_context(request, course, errors={form_key: problems}, form=form_key, values=request.POST)
+        ctx = _course_context(
+            request, course, errors={form_key: problems}, form=form_key, values=request.POST
+        )
         template = "radiotherapy/_partials/course_body.html" if htmx else "radiotherapy/course.html"
         return render(request, template, ctx, status=exc.status)
     course.refresh_from_db()
@@ -452,15 +640,25 @@ def _summary_context(course: Course) -> dict[str, Any]:
         "course": course,
         "patient": course.patient,
         "dose_summary": selectors.dose_summary(course=course),
-        "prescriptions": [{"rx": rx, "plan": selectors.current_plan(rx),
-                           "interruptions": selectors.prescription_interruptions(rx=rx),
-                           "signature": selectors.active_signatures(prescription=rx,
-                                                                    meaning="prescription-signed").first()}
-                          for rx in course.prescriptions.order_by("pk")],
+        "prescriptions": [
+            {
+                "rx": rx,
+                "plan": selectors.current_plan(rx),
+                "interruptions": selectors.prescription_interruptions(rx=rx),
+                "signature": selectors.active_signatures(
+                    prescription=rx, meaning="prescription-signed"
+                ).first(),
+            }
+            for rx in course.prescriptions.order_by("pk")
+        ],
         "reviews": course.weekly_reviews.prefetch_related("grades__term").order_by("reviewed_on"),
         "checks": course.physics_checks.select_related("checker").order_by("performed_at"),
-        "overrides": [o for rx in course.prescriptions.all() for p in rx.plans.all()
-                      for o in p.overrides.filter(signature__voided_at__isnull=True)],
+        "overrides": [
+            o
+            for rx in course.prescriptions.all()
+            for p in rx.plans.all()
+            for o in p.overrides.filter(signature__voided_at__isnull=True)
+        ],
         "generated_at": timezone.localtime(),
     }
 
@@ -470,7 +668,9 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
     course = Course.objects.select_related("patient", "physician").filter(pk=pk).first()
     if course is None:
         return render(request, "radiotherapy/not_found.html", status=404)
-    audit_record(action=AuditAction.EXPORT, obj=course, patient=course.patient, detail={"format": "html"})
+    audit_record(
+        action=AuditAction.EXPORT, obj=course, patient=course.patient, detail={"format": "html"}
+    )
     return render(request, "radiotherapy/summary.html", _summary_context(course))
 
 
@@ -481,8 +681,12 @@ def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     course = Course.objects.select_related("patient", "physician").filter(pk=pk).first()
     if course is None:
         return render(request, "radiotherapy/not_found.html", status=404)
-    audit_record(action=AuditAction.EXPORT, obj=course, patient=course.patient, detail={"format": "pdf"})
+    audit_record(
+        action=AuditAction.EXPORT, obj=course, patient=course.patient, detail={"format": "pdf"}
+    )
     data = treatment_summary_pdf(_summary_context(course))
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="rt-summary-{course.patient.mrn}-{course.number}.pdf"'
+    response["Content-Disposition"] = (
+        f'inline; filename="rt-summary-{course.patient.mrn}-{course.number}.pdf"'
+    )
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
@@ -39,7 +39,7 @@ def create(request: HttpRequest, mrn: str, payload: ReferralIn):
             raise ValidationFailed.single("diagnosis_id", "is not a diagnosis of this patient", data["diagnosis_id"])
     data.pop("diagnosis_id")
     referral = services.referral_create(patient=patient, diagnosis=diagnosis, requested_by=request.user, **data)
-    return 201, referral_out(referral)
+    return Status(201, referral_out(referral))
 
 
 @router.post("/{pk}/advance", response=ReferralOut)

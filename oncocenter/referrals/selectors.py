@@ -13,7 +13,7 @@ from oncocenter.referrals import flow
 from oncocenter.referrals.models import Department, Referral, Urgency
 
 # The department a role most often works for: the worklist shown by default.
-DEFAULT_DEPARTMENT = {
+DEFAULT_DEPARTMENT: dict[str, str] = {
     Role.RADIATION_ONCOLOGIST: Department.RADIATION_ONCOLOGY,
     Role.MEDICAL_ONCOLOGIST: Department.MEDICAL_ONCOLOGY,
     Role.PEDIATRIC_ONCOLOGIST: Department.PEDIATRIC_ONCOLOGY,
@@ -56,6 +56,8 @@ def turnaround_by_department(*, since: dt.datetime | None = None) -> dict[str, f
         qs = qs.filter(requested_at__gte=since)
     hours: dict[str, list[float]] = {}
     for dept, requested, completed in qs.values_list("to_department", "requested_at", "completed_at"):
+        if completed is None:
+            continue
         hours.setdefault(dept, []).append((completed - requested).total_seconds() / 3600)
     return {d: flow.summarize_hours(hours.get(d, [])) for d in Department.values if d in hours}
 

@@ -31,7 +31,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not has_perm(request.user, "referral.respond"):
             return render(request, "core/forbidden.html", {"permission": "referral.respond"}, status=403)
-        referral = Referral.objects.select_related("patient").filter(pk=request.POST.get("referral")).first()
+        referral = Referral.objects.select_related("patient").filter(pk=request.POST.get("referral") or 0).first()
         form = ReferralAdvanceForm(request.POST)
         if referral is not None and form.is_valid():
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 
 from oncocenter.core.errors import NotFound
 from oncocenter.core.permissions import require
@@ -49,7 +49,7 @@ def study_list(request: HttpRequest):
 @router.post("/studies", response={201: StudyOut})
 def study_create(request: HttpRequest, payload: StudyIn):
     require(request.user, "trial.manage")
-    return 201, services.study_create(data=payload.dict(), by=request.user)
+    return Status(201, services.study_create(data=payload.dict(), by=request.user))
 
 
 @router.get("/studies/{pk}/prescreen", response=list[CandidateOut])
@@ -57,6 +57,7 @@ def prescreen(request: HttpRequest, pk: int):
     """Matching patients, each criterion met / unmet / unknown with the data used."""
     require(request.user, "trial.screen")
     study = get_study(pk)
+    selectors.study_audit_read(study)
     return [
         {"mrn": c.patient.mrn, "name_ko": c.patient.name_ko, "overall": c.evaluation.overall,
          "verdicts": c.evaluation.verdicts}
@@ -68,6 +69,7 @@ def prescreen(request: HttpRequest, pk: int):
 def screening_log(request: HttpRequest, pk: int):
     require(request.user, "trial.screen")
     study = get_study(pk)
+    selectors.study_audit_read(study)
     return [
         {"id": s.pk, "mrn": s.patient.mrn, "screened_on": s.screened_on, "overall": s.overall, "outcome": s.outcome,
          "verdicts": s.verdicts}
@@ -82,8 +84,8 @@ def screening_add(request: HttpRequest, pk: int, payload: ScreeningIn):
     patient = patient_get(mrn=payload.mrn, audit=False)
     s = services.screening_log_add(study=study, patient=patient, outcome=payload.outcome, note=payload.note,
                                    by=request.user)
-    return 201, {"id": s.pk, "mrn": patient.mrn, "screened_on": s.screened_on, "overall": s.overall,
-                 "outcome": s.outcome, "verdicts": s.verdicts}
+    return Status(201, {"id": s.pk, "mrn": patient.mrn, "screened_on": s.screened_on, "overall": s.overall,
+                 "outcome": s.outcome, "verdicts": s.verdicts})
 
 
 @router.post("/studies/{pk}/enrollments", response={201: EnrollmentOut})
@@ -93,7 +95,7 @@ def enroll(request: HttpRequest, pk: int, payload: EnrollmentIn):
     patient = patient_get(mrn=payload.mrn, audit=False)
     e = services.enrollment_create(study=study, patient=patient, consent_on=payload.consent_on, arm=payload.arm,
                                    override_reason=payload.override_reason, by=request.user)
-    return 201, enrollment_out(e)
+    return Status(201, enrollment_out(e))
 
 
 @router.post("/enrollments/{pk}/withdraw", response=EnrollmentOut)

@@ -175,6 +175,7 @@ def _stage_verdict(c: Criteria, facts: PatientFacts) -> CriterionVerdict:
 
 
 def _performance_verdict(c: Criteria, facts: PatientFacts, as_of: date) -> CriterionVerdict:
+    assert c.max_ecog is not None
     requirement = f"ECOG <= {c.max_ecog} (Lansky/Karnofsky converted)"
     if c.performance_max_age_days is not None:
         requirement += f", assessed within {c.performance_max_age_days} days"

@@ -30,8 +30,10 @@ class Candidate:
     evaluation: el.Evaluation
 
 
-def _facts_for(patient_ids: list[int]) -> dict[int, dict]:
-    """Facts for many patients in a fixed number of queries."""
+def _facts_for(patient_ids: list[int], prefixes: tuple[str, ...] = ()) -> dict[int, dict]:
+    """Facts for many patients in a fixed number of queries. With ``prefixes`` (the study's
+    diagnosis codes), only the stage of a matching diagnosis counts: a stage II breast cancer says
+    nothing about the esophageal cancer a study is about."""
     facts: dict[int, dict] = defaultdict(lambda: {"codes": [], "stages": [], "ps": None, "therapies": None})
     diagnoses = Diagnosis.objects.filter(patient_id__in=patient_ids).exclude(
         verification_status__in=EXCLUDED_VERIFICATION
@@ -42,9 +44,11 @@ def _facts_for(patient_ids: list[int]) -> dict[int, dict]:
     stagings = TnmStaging.objects.filter(diagnosis__patient_id__in=patient_ids).exclude(stage_group="").exclude(
         diagnosis__verification_status__in=EXCLUDED_VERIFICATION
     )
-    for diagnosis_id, patient_id, stage, on, pk in stagings.values_list(
-        "diagnosis_id", "diagnosis__patient_id", "stage_group", "staged_on", "id"
+    for diagnosis_id, patient_id, code, stage, on, pk in stagings.values_list(
+        "diagnosis_id", "diagnosis__patient_id", "diagnosis__icd10_code", "stage_group", "staged_on", "id"
     ):
+        if prefixes and not any(el.code_matches(code, p) for p in prefixes):
+            continue
         if diagnosis_id not in latest or (on, pk) > latest[diagnosis_id][1:]:
             latest[diagnosis_id] = (patient_id, on, pk, stage)
     for patient_id, _on, _pk, stage in latest.values():
@@ -58,9 +62,11 @@ def _facts_for(patient_ids: list[int]) -> dict[int, dict]:
     return facts
 
 
-def patient_facts(patient: Patient, facts: dict | None = None) -> el.PatientFacts:
+def patient_facts(
+    patient: Patient, facts: dict | None = None, prefixes: tuple[str, ...] = ()
+) -> el.PatientFacts:
     """What the record says. No treatment episode at all means 'history not recorded' (unknown)."""
-    data = (facts or _facts_for([patient.pk]))[patient.pk]
+    data = (facts or _facts_for([patient.pk], prefixes))[patient.pk]
     therapies = data["therapies"]
     return el.PatientFacts(
         birth_date=patient.birth_date,
@@ -72,7 +78,8 @@ def patient_facts(patient: Patient, facts: dict | None = None) -> el.PatientFact
 
 
 def evaluate_patient(*, study: Study, patient: Patient, as_of: dt.date) -> el.Evaluation:
-    return el.evaluate(study.criteria(), patient_facts(patient), as_of=as_of)
+    criteria = study.criteria()
+    return el.evaluate(criteria, patient_facts(patient, prefixes=criteria.diagnosis_code_prefixes), as_of=as_of)
 
 
 def prescreen(*, study: Study, as_of: dt.date, limit: int = 200) -> list[Candidate]:
@@ -86,8 +93,8 @@ def prescreen(*, study: Study, as_of: dt.date, limit: int = 200) -> list[Candida
         diagnoses = diagnoses.filter(match)
     patient_ids = list(diagnoses.values_list("patient_id", flat=True).distinct()[: limit * 5])
     patients = list(Patient.objects.filter(pk__in=patient_ids, deceased_on__isnull=True).order_by("mrn"))
-    facts = _facts_for([p.pk for p in patients])
     criteria = study.criteria()
+    facts = _facts_for([p.pk for p in patients], criteria.diagnosis_code_prefixes)
     candidates = [Candidate(p, el.evaluate(criteria, patient_facts(p, facts), as_of=as_of)) for p in patients]
     rank = {el.ELIGIBLE: 0, el.POSSIBLY_ELIGIBLE: 1, el.INELIGIBLE: 2}
     candidates.sort(key=lambda c: (rank[c.evaluation.overall], c.patient.mrn))
@@ -97,3 +104,9 @@ def prescreen(*, study: Study, as_of: dt.date, limit: int = 200) -> list[Candida
         detail={"study": study.code, "count": len(candidates), "mrns": [c.patient.mrn for c in candidates[:50]]},
     )
     return candidates
+
+
+def study_audit_read(study: Study) -> None:
+    """Record that a study's enrollments and screening log (patient data) were read."""
+    mrns = sorted(set(study.enrollments.values_list("patient__mrn", flat=True)))
+    audit_record(action=AuditAction.READ, obj=study, detail={"enrolled_mrns": mrns})

@@ -56,25 +56,25 @@ def study_create(*, data: dict[str, Any], by: Any = None) -> Study:
     status = data.get("status") or StudyStatus.RECRUITING
     if status not in StudyStatus.values:
         problems.append(FieldProblem("status", f"must be one of {', '.join(StudyStatus.values)}", status))
-    ages = {}
+    ages: dict[str, int | None] = {}
     for name in ("min_age_years", "max_age_years", "max_ecog", "performance_max_age_days"):
         value = data.get(name)
         if value in (None, ""):
             ages[name] = None
             continue
         try:
-            ages[name] = int(value)
+            number = int(value)
         except (TypeError, ValueError):
             problems.append(FieldProblem(name, "must be a whole number", value))
             ages[name] = None
             continue
-        if ages[name] < 0:
+        ages[name] = number
+        if number < 0:
             problems.append(FieldProblem(name, "cannot be negative", value))
-    if ages["min_age_years"] is not None and ages["max_age_years"] is not None and (
-        ages["max_age_years"] < ages["min_age_years"]
-    ):
-        problems.append(FieldProblem("max_age_years", "must not be below the minimum age", ages["max_age_years"]))
-    if ages["max_ecog"] is not None and ages["max_ecog"] > 5:
+    low, high, ecog = ages["min_age_years"], ages["max_age_years"], ages["max_ecog"]
+    if low is not None and high is not None and high < low:
+        problems.append(FieldProblem("max_age_years", "must not be below the minimum age", high))
+    if ecog is not None and ecog > 5:
         problems.append(FieldProblem("max_ecog", "ECOG goes from 0 to 5", ages["max_ecog"]))
     prefixes = [p.upper() for p in _list(data.get("diagnosis_code_prefixes"))]
     problems += [FieldProblem("diagnosis_code_prefixes", "is not an ICD-10 code prefix", p)
@@ -151,6 +151,7 @@ def enrollment_create(
         ))
     if problems:
         raise ValidationFailed(problems)
+    assert consent is not None
     if study.status != StudyStatus.RECRUITING:
         raise Conflict(f"Study {study.code} is {study.status}, not recruiting.", rule="study_not_recruiting")
     enrollment = Enrollment(

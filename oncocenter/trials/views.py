@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from oncocenter.core.errors import DomainError, NotFound, ValidationFailed
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
+from oncocenter.oncology.forms import DomainForm
 from oncocenter.patients.selectors import patient_get
 from oncocenter.trials import selectors, services
 from oncocenter.trials.forms import EnrollmentForm, ScreeningForm, StudyForm, WithdrawForm
@@ -43,14 +44,15 @@ def studies(request: HttpRequest) -> HttpResponse:
 @permission_required("trial.view")
 def study(request: HttpRequest, pk: int) -> HttpResponse:
     study = get_object_or_404(Study, pk=pk)
-    action = request.POST.get("form") if request.method == "POST" else None
+    action = request.POST.get("form", "") if request.method == "POST" else None
     needed = {"screen": "trial.screen", "enroll": "trial.enroll", "withdraw": "trial.enroll"}
     if action is not None and (action not in needed or not has_perm(request.user, needed[action])):
         return render(request, "core/forbidden.html", {"permission": needed.get(action, action)}, status=403)
     screen_form = ScreeningForm(request.POST if action == "screen" else None, prefix="screen")
     enroll_form = EnrollmentForm(request.POST if action == "enroll" else None, prefix="enroll")
     withdraw_form = WithdrawForm(request.POST if action == "withdraw" else None, prefix="withdraw")
-    target = {"screen": screen_form, "enroll": enroll_form, "withdraw": withdraw_form}.get(action)
+    by_action: dict[str, DomainForm] = {"screen": screen_form, "enroll": enroll_form, "withdraw": withdraw_form}
+    target = by_action.get(action or "")
     status = 200
     if target is not None:
         if target.is_valid():
@@ -77,6 +79,7 @@ def study(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("trials:study", pk=study.pk)
         status = 400
     can_screen = has_perm(request.user, "trial.screen")
+    selectors.study_audit_read(study)
     return render(request, "trials/study.html", {
         "study": study,
         "candidates": selectors.prescreen(study=study, as_of=timezone.localdate()) if can_screen else None,

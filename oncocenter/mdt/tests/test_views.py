@@ -39,7 +39,7 @@ def test_meeting_flow(client_as):
     nurse.post(url, {"form": "case", "case-mrn": patient.mrn, "case-question": "Induction?"})
     case = meeting.cases.get()
     html = nurse.get(url).content.decode()
-    assert "No quorum" in html and "nuclear_medicine" in html and "Neuroblastoma, NOS" in html
+    assert "No quorum" in html and 'data-code="nuclear_medicine"' in html and "Neuroblastoma, NOS" in html
     doctor = client_as("pediatric_oncologist")
     rec = {"form": "recommend", "case": case.pk, f"rec{case.pk}-intent": "curative",
            f"rec{case.pk}-modalities": ["chemotherapy", "surgery"], f"rec{case.pk}-from_department": "pediatric_oncology",
@@ -54,3 +54,11 @@ def test_meeting_flow(client_as):
     response = doctor.post(url, rec)
     assert response.status_code == 302
     assert Recommendation.objects.count() == 1 and Referral.objects.get().to_department == "surgery"
+
+
+def test_meeting_page_read_is_audited(client_as):
+    from oncocenter.audit.models import AuditEvent
+
+    meeting = MeetingFactory()
+    client_as("nurse").get(f"/mdt/meetings/{meeting.pk}/")
+    assert AuditEvent.objects.filter(object_type="mdt.meeting", action="read").exists()

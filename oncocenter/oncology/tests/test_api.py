@@ -112,3 +112,31 @@ def test_workup_result_needs_summary(api_as):
                                           content_type="application/json")
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "result_summary"
     assert WorkupOrder.objects.get().status == "ordered"
+
+
+def test_diagnosis_marked_entered_in_error(api_as):
+    d = DiagnosisFactory()
+    assert api_as("nurse").patch(f"/api/oncology/diagnoses/{d.pk}", {"verification_status": "entered-in-error"},
+                                 content_type="application/json").status_code == 403
+    response = api_as("surgeon").patch(f"/api/oncology/diagnoses/{d.pk}", {"verification_status": "wrong"},
+                                       content_type="application/json")
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "verification_status"
+    response = api_as("surgeon").patch(f"/api/oncology/diagnoses/{d.pk}", {"verification_status": "entered-in-error"},
+                                       content_type="application/json")
+    assert response.json()["verification_status"] == "entered-in-error"
+
+
+def test_patient_lists(api_as):
+    from oncocenter.oncology.services import performance_record, tumor_marker_record
+
+    d = DiagnosisFactory()
+    performance_record(patient=d.patient, scale="ecog", score=1, observed_on=timezone.localdate())
+    tumor_marker_record(patient=d.patient, diagnosis=d, marker="SCC-Ag", value="3.2", unit="ng/mL",
+                        observed_on=timezone.localdate())
+    WorkupOrderFactory(patient=d.patient)
+    api = api_as("nurse")
+    mrn = d.patient.mrn
+    assert api.get(f"/api/oncology/patients/{mrn}/performance").json()[0]["score"] == 1
+    assert api.get(f"/api/oncology/patients/{mrn}/markers").json()[0]["marker"] == "SCC-Ag"
+    assert api.get(f"/api/oncology/patients/{mrn}/treatments").json() == []
+    assert api.get(f"/api/oncology/patients/{mrn}/workup").json()[0]["test_name"] == "CT chest"

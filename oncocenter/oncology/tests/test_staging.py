@@ -79,27 +79,42 @@ def test_esophagus_rejections_name_the_field(kwargs, field, fragment):
         staging.validate(site="esophagus", classification="clinical", morphology=SCC, **kwargs)
 
 
-def test_pathological_esophagus_uses_consistency_rules_only():
+def test_pathological_esophagus_tables():
     ok = staging.evaluate(
         site="esophagus",
         classification="pathological",
         t="pT3",
         n="pN1",
         m="M0",
-        stage_group="IIIB",
         morphology=SCC,
     )
-    assert ok.ok and ok.derived_stage_group is None
+    assert ok.ok and ok.stage_group == "IIIB"
+    # pT3 N0 SCC depends on grade and location: IIA or IIB, nothing is derived, IIIA is refused.
+    ambiguous = staging.evaluate(
+        site="esophagus", classification="pathological", t="T3", n="N0", m="M0", morphology=SCC
+    )
+    assert ambiguous.ok and ambiguous.stage_group == ""
+    for group, accepted in (("IIA", True), ("IIB", True), ("IIIA", False)):
+        result = staging.evaluate(
+            site="esophagus",
+            classification="pathological",
+            t="T3",
+            n="N0",
+            m="M0",
+            stage_group=group,
+            morphology=SCC,
+        )
+        assert result.ok is accepted
     bad = staging.evaluate(
         site="esophagus",
         classification="pathological",
-        t="T3",
-        n="N1",
-        m="M1",
-        stage_group="IIIB",
-        morphology=SCC,
+        t="T1b",
+        n="N0",
+        m="M0",
+        stage_group="IA",
+        morphology=ADENO,
     )
-    assert [p.field for p in bad.problems] == ["stage_group"]
+    assert "IB or IC" in bad.problems[0].rule
     bad = staging.evaluate(
         site="esophagus",
         classification="pathological",
@@ -109,7 +124,7 @@ def test_pathological_esophagus_uses_consistency_rules_only():
         stage_group="IVB",
         morphology=SCC,
     )
-    assert [p.field for p in bad.problems] == ["m_category"]
+    assert [p.field for p in bad.problems] == ["stage_group"]
 
 
 def test_unknown_histology_has_no_table_on_esophagus():
@@ -190,6 +205,32 @@ def test_unknown_site_and_classification():
 
 ESOPHAGUS = staging.sites()["esophagus"]
 COMBOS = list(itertools.product(ESOPHAGUS["T"], ESOPHAGUS["N"], ESOPHAGUS["M"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    combo=st.sampled_from(COMBOS),
+    histology=st.sampled_from([SCC, ADENO]),
+    stage=st.sampled_from(ESOPHAGUS["stage_groups"]),
+)
+def test_esophagus_pathological_accepts_exactly_the_allowed_groups(combo, histology, stage):
+    t, n, m = combo
+    allowed = staging.allowed_stage_groups(
+        site="esophagus", classification="pathological", t=t, n=n, m=m, morphology=histology
+    )
+    result = staging.evaluate(
+        site="esophagus",
+        classification="pathological",
+        t=t,
+        n=n,
+        m=m,
+        stage_group=stage,
+        morphology=histology,
+    )
+    if allowed is not None:
+        assert result.ok == (stage in allowed)
+    if m == "M1":
+        assert allowed == ("IVB",)
 
 
 @settings(max_examples=300, deadline=None)

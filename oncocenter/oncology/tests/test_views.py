@@ -170,3 +170,38 @@ def test_home_panels_render(client_as):
     WorkupOrderFactory(department="radiology")
     assert "Open diagnostic orders" in client_as("radiologist").get("/").content.decode()
     assert "Co-payment" in client_as("scheduler").get("/").content.decode()
+
+
+def test_korean_ui(client_as):
+    d = DiagnosisFactory()
+    client = client_as("nurse")
+    client.cookies["django_language"] = "ko"
+    html = client.get(f"/oncology/patients/{d.patient.mrn}/").content.decode()
+    assert "암 진료 기록" in html and "진단 추가" not in html  # nurse may not add diagnoses
+    assert "수행 상태 기록" in html
+
+
+def test_center_membership_from_record_page(client_as):
+    patient = child()
+    response = client_as("nurse").post(f"/oncology/patients/{patient.mrn}/record/", {
+        "form": "center", "center-center_code": "pediatric", "center-since": TODAY.isoformat()})
+    assert response.status_code == 302
+    assert patient.center_memberships.get().center.code == "pediatric"
+    assert client_as("social_worker").post(f"/oncology/patients/{patient.mrn}/record/", {
+        "form": "center", "center-center_code": "radonc"}).status_code == 403
+
+
+def test_diagnosis_entered_in_error_from_record_page(client_as):
+    d = DiagnosisFactory()
+    response = client_as("surgeon").post(f"/oncology/patients/{d.patient.mrn}/", {
+        "form": "dxstatus", "dxstatus-diagnosis": d.pk, "dxstatus-clinical_status": "inactive",
+        "dxstatus-verification_status": "entered-in-error"})
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert d.verification_status == "entered-in-error"
+
+
+def test_incomplete_minor_record_is_flagged(client_as):
+    kid = child()
+    html = client_as("nurse").get(f"/oncology/patients/{kid.mrn}/").content.decode()
+    assert "record is incomplete" in html and "no guardian's treatment consent" in html

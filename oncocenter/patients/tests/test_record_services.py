@@ -81,3 +81,17 @@ def test_copay_reminder_list():
         copay_register(patient=soon, registered_on=TODAY + dt.timedelta(days=1))
     assert exc.value.problems[0].field == "registered_on"
     assert CopayRegistration.objects.count() == 4
+
+
+def test_record_gaps_for_minors():
+    from oncocenter.patients.selectors_record import record_gaps
+
+    kid = PatientFactory(birth_date=TODAY - dt.timedelta(days=9 * 365))
+    assert record_gaps(patient=kid) == ["guardian", "treatment_consent", "assent"]
+    mother = guardian_add(patient=kid, name_ko="김영희", relationship="mother")
+    consent_record(patient=kid, kind="treatment", given_by="guardian", guardian=mother, signed_on=TODAY)
+    assert record_gaps(patient=kid) == ["assent"]
+    consent_record(patient=kid, kind="treatment", given_by="assent", signed_on=TODAY)
+    assert record_gaps(patient=kid) == []
+    assert record_gaps(patient=child()) == ["guardian", "treatment_consent"]
+    assert record_gaps(patient=PatientFactory()) == []

@@ -32,18 +32,36 @@ def staff(role: str, *, expired: bool = False, **kwargs) -> User:
     if kind:
         today = timezone.localdate()
         if expired:
-            CredentialFactory(user=user, kind=kind, issued_on=today - dt.timedelta(days=800),
-                              expires_on=today - dt.timedelta(days=1))
+            CredentialFactory(
+                user=user,
+                kind=kind,
+                issued_on=today - dt.timedelta(days=800),
+                expires_on=today - dt.timedelta(days=1),
+            )
         else:
             CredentialFactory(user=user, kind=kind)
     return user
 
 
-def machine(code: str, techniques=("3D", "IMRT", "VMAT"), *, kind=MachineKind.LINAC, in_service=True,
-            name: str = "") -> Machine:
-    m = Machine.objects.create(code=code, name=name or code, kind=kind, opens_at=dt.time(8), closes_at=dt.time(20),
-                               in_service=in_service)
-    MachineTechnique.objects.bulk_create([MachineTechnique(machine=m, technique=t) for t in techniques])
+def machine(
+    code: str,
+    techniques=("3D", "IMRT", "VMAT"),
+    *,
+    kind=MachineKind.LINAC,
+    in_service=True,
+    name: str = "",
+) -> Machine:
+    m = Machine.objects.create(
+        code=code,
+        name=name or code,
+        kind=kind,
+        opens_at=dt.time(8),
+        closes_at=dt.time(20),
+        in_service=in_service,
+    )
+    MachineTechnique.objects.bulk_create(
+        [MachineTechnique(machine=m, technique=t) for t in techniques]
+    )
     return m
 
 
@@ -70,15 +88,27 @@ class World:
         return {"mrn": self.patient.mrn, "birth_date": self.patient.birth_date.isoformat()}
 
     def make_course(self, **kw) -> Course:
-        self.course = s.course_create(patient=self.patient, label=kw.pop("label", "Oropharynx"),
-                                      intent=kw.pop("intent", "curative"), physician=self.ro, by=self.ro)
+        self.course = s.course_create(
+            patient=self.patient,
+            label=kw.pop("label", "Oropharynx"),
+            intent=kw.pop("intent", "curative"),
+            physician=self.ro,
+            by=self.ro,
+        )
         return self.course
 
     def make_rx(self, **data) -> Prescription:
         if self.course is None:
             self.make_course()
-        base = {"site": "Oropharynx and neck", "technique": "3D", "dose_per_fraction_gy": "2",
-                "number_of_fractions": 5, "pattern": "daily", "intent": "curative", "energy": "6 MV"}
+        base = {
+            "site": "Oropharynx and neck",
+            "technique": "3D",
+            "dose_per_fraction_gy": "2",
+            "number_of_fractions": 5,
+            "pattern": "daily",
+            "intent": "curative",
+            "energy": "6 MV",
+        }
         base.update(data)
         self.rx = s.prescription_create(course=self.course, by=self.ro, data=base)
         return self.rx
@@ -86,9 +116,15 @@ class World:
     def make_plan(self, **kw) -> Plan:
         rx = self.rx
         self.plan = s.plan_create(
-            prescription=rx, by=self.dosimetrist, label=kw.pop("label", "PLAN1"), machine=kw.pop("machine", self.linac),
-            fractions_planned=rx.number_of_fractions, dose_per_fraction_gy=rx.dose_per_fraction_gy,
-            meterset_per_fraction=kw.pop("meterset_per_fraction", Decimal("200")), **kw)
+            prescription=rx,
+            by=self.dosimetrist,
+            label=kw.pop("label", "PLAN1"),
+            machine=kw.pop("machine", self.linac),
+            fractions_planned=rx.number_of_fractions,
+            dose_per_fraction_gy=rx.dose_per_fraction_gy,
+            meterset_per_fraction=kw.pop("meterset_per_fraction", Decimal("200")),
+            **kw,
+        )
         return self.plan
 
     def ready(self, **rx_data) -> Plan:
@@ -98,7 +134,9 @@ class World:
         self.make_plan()
         s.plan_approve(plan=self.plan, by=self.ro)
         if self.plan.needs_psqa:
-            s.psqa_record(plan=self.plan, by=self.physicist, method="gamma 3%/2mm", passing_rate_pct=98.5)
+            s.psqa_record(
+                plan=self.plan, by=self.physicist, method="gamma 3%/2mm", passing_rate_pct=98.5
+            )
         s.physics_check_record(plan=self.plan, by=self.physicist, results=all_pass())
         self.rx.refresh_from_db()
         self.plan.refresh_from_db()
@@ -109,9 +147,14 @@ class World:
         return s.fractions_schedule(plan=self.plan, by=self.scheduler, start_date=start)
 
     def deliver(self, fraction: Fraction, when: dt.datetime, **kw):
-        return s.fraction_record_delivery(fraction=fraction, by=kw.pop("by", self.therapist), delivered_at=when,
-                                          machine=kw.pop("machine", self.linac),
-                                          identifiers=kw.pop("identifiers", self.ids), **kw)
+        return s.fraction_record_delivery(
+            fraction=fraction,
+            by=kw.pop("by", self.therapist),
+            delivered_at=when,
+            machine=kw.pop("machine", self.linac),
+            identifiers=kw.pop("identifiers", self.ids),
+            **kw,
+        )
 
 
 def make_world() -> World:

@@ -10,7 +10,9 @@ from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.models import Delivery, Prescription
 from oncocenter.radiotherapy.tests.factories import make_world
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API runs an event loop
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -21,8 +23,10 @@ def browser():
     if not os.path.exists(CHROMIUM):
         pytest.skip("no /usr/bin/chromium")
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         yield b
         b.close()
 
@@ -42,7 +46,9 @@ def signed_in(browser, live_server, user):
 @pytest.mark.django_db(transaction=True)
 def test_prescription_to_first_recorded_fraction(browser, live_server):
     w = make_world()
-    course = s.course_create(patient=w.patient, label="Larynx T2N0", intent="curative", physician=w.ro, by=w.ro)
+    course = s.course_create(
+        patient=w.patient, label="Larynx T2N0", intent="curative", physician=w.ro, by=w.ro
+    )
     url = f"{live_server.url}/radiotherapy/courses/{course.pk}/"
 
     ro = signed_in(browser, live_server, w.ro)

@@ -29,9 +29,20 @@ def test_fifty_concurrent_requests_record_the_last_fraction_exactly_once():
         w.deliver(f, past(200 - i))
     last_seq = sessions[-1].sequence
     # 49 extra sessions, so each of the 50 requests has its own open session.
-    Fraction.objects.bulk_create([Fraction(prescription=w.rx, plan=w.plan, sequence=last_seq + 1 + i)
-                                  for i in range(REQUESTS - 1)])
-    targets = [sessions[-1].pk, *list(Fraction.objects.filter(prescription=w.rx, sequence__gt=last_seq).values_list("pk", flat=True))]
+    Fraction.objects.bulk_create(
+        [
+            Fraction(prescription=w.rx, plan=w.plan, sequence=last_seq + 1 + i)
+            for i in range(REQUESTS - 1)
+        ]
+    )
+    targets = [
+        sessions[-1].pk,
+        *list(
+            Fraction.objects.filter(prescription=w.rx, sequence__gt=last_seq).values_list(
+                "pk", flat=True
+            )
+        ),
+    ]
     _token, raw = token_issue(user=w.therapist, name="concurrency")
     barrier = threading.Barrier(REQUESTS)
     results: list[tuple[int, str]] = []
@@ -39,11 +50,18 @@ def test_fifty_concurrent_requests_record_the_last_fraction_exactly_once():
 
     def worker(i: int, fraction_id: int) -> None:
         client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-        body = {"delivered_at": past(100 - i).isoformat(), "machine": w.linac.code, "identifiers": w.ids}
+        body = {
+            "delivered_at": past(100 - i).isoformat(),
+            "machine": w.linac.code,
+            "identifiers": w.ids,
+        }
         barrier.wait()
         try:
-            r = client.post(f"/api/radiotherapy/fractions/{fraction_id}/deliveries", data=json.dumps(body),
-                            content_type="application/json")
+            r = client.post(
+                f"/api/radiotherapy/fractions/{fraction_id}/deliveries",
+                data=json.dumps(body),
+                content_type="application/json",
+            )
             code = r.json().get("code", "created") if r.status_code != 201 else "created"
             with lock:
                 results.append((r.status_code, code))

@@ -16,18 +16,46 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_courses_in_every_state_on_six_linacs():
     # Only the foundation's staff, machines and patients, then this app's seeder (fast).
-    ctx = demo_seed.DemoContext(size="small", rng=random.Random(7), faker=Faker("ko_KR"),
-                                today=timezone.localdate() - dt.timedelta(days=1))
+    ctx = demo_seed.DemoContext(
+        size="small",
+        rng=random.Random(7),
+        faker=Faker("ko_KR"),
+        today=timezone.localdate() - dt.timedelta(days=1),
+    )
     demo_seed._staff(ctx)
     demo_seed._machines(ctx)
     demo_seed._patients(ctx)
     seed(ctx)
     rt = ctx.counts["radiotherapy"]
-    assert {"rx_draft", "plan_draft", "plan_approved", "ready", "active", "active_gap", "active_partial",
-            "completed", "completed_checked", "stopped", "reirradiation", "hdr", "entered_in_error"} <= set(rt["states"])
-    assert set(Course.objects.values_list("status", flat=True)) == {"planned", "active", "completed", "stopped"}
-    assert set(Prescription.objects.values_list("status", flat=True)) >= {"draft", "signed", "completed"}
-    linacs = set(Plan.objects.exclude(machine__code="HDR-1").values_list("machine__code", flat=True))
+    assert {
+        "rx_draft",
+        "plan_draft",
+        "plan_approved",
+        "ready",
+        "active",
+        "active_gap",
+        "active_partial",
+        "completed",
+        "completed_checked",
+        "stopped",
+        "reirradiation",
+        "hdr",
+        "entered_in_error",
+    } <= set(rt["states"])
+    assert set(Course.objects.values_list("status", flat=True)) == {
+        "planned",
+        "active",
+        "completed",
+        "stopped",
+    }
+    assert set(Prescription.objects.values_list("status", flat=True)) >= {
+        "draft",
+        "signed",
+        "completed",
+    }
+    linacs = set(
+        Plan.objects.exclude(machine__code="HDR-1").values_list("machine__code", flat=True)
+    )
     assert linacs == {f"LINAC-{i}" for i in range(1, 7)}
     assert Course.objects.filter(is_reirradiation=True).count() == 1
     assert DoseOverride.objects.filter(cumulative=True).exists()

@@ -38,8 +38,12 @@ def w():
 
 
 def counts():
-    return (Signature.objects.count(), Delivery.objects.count(), Plan.objects.count(),
-            Prescription.objects.filter(fractions_delivered__gt=0).count())
+    return (
+        Signature.objects.count(),
+        Delivery.objects.count(),
+        Plan.objects.count(),
+        Prescription.objects.filter(fractions_delivered__gt=0).count(),
+    )
 
 
 # --- prescription signature ---------------------------------------------------------------------------
@@ -75,9 +79,18 @@ def test_prescription_sign_expired_credential_refused(w):
 def test_prescription_bad_input_names_fields(w):
     w.make_course()
     with pytest.raises(ValidationFailed) as exc:
-        s.prescription_create(course=w.course, by=w.ro, data={
-            "site": "", "technique": "GAMMA", "dose_per_fraction_gy": "-2", "number_of_fractions": 0,
-            "pattern": "weekly", "intent": "curative"})
+        s.prescription_create(
+            course=w.course,
+            by=w.ro,
+            data={
+                "site": "",
+                "technique": "GAMMA",
+                "dose_per_fraction_gy": "-2",
+                "number_of_fractions": 0,
+                "pattern": "weekly",
+                "intent": "curative",
+            },
+        )
     fields = {p.field for p in exc.value.problems}
     assert {"site", "technique", "dose_per_fraction_gy", "number_of_fractions", "pattern"} <= fields
     assert not Prescription.objects.exists()
@@ -86,9 +99,18 @@ def test_prescription_bad_input_names_fields(w):
 def test_prescription_total_must_match(w):
     w.make_course()
     with pytest.raises(ValidationFailed) as exc:
-        s.prescription_create(course=w.course, by=w.ro, data={
-            "site": "Lung", "technique": "3D", "dose_per_fraction_gy": "2", "number_of_fractions": 30,
-            "total_dose_gy": "66", "intent": "curative"})
+        s.prescription_create(
+            course=w.course,
+            by=w.ro,
+            data={
+                "site": "Lung",
+                "technique": "3D",
+                "dose_per_fraction_gy": "2",
+                "number_of_fractions": 30,
+                "total_dose_gy": "66",
+                "intent": "curative",
+            },
+        )
     assert exc.value.problems[0].field == "total_dose_gy"
 
 
@@ -113,8 +135,14 @@ def test_plan_must_match_prescription_and_capable_machine(w):
     w.make_rx(technique="VMAT")
     old = machine("LINAC-OLD", ("3D",))
     with pytest.raises(Conflict) as exc:
-        s.plan_create(prescription=w.rx, by=w.dosimetrist, label="P", machine=old, fractions_planned=4,
-                      dose_per_fraction_gy="2")
+        s.plan_create(
+            prescription=w.rx,
+            by=w.dosimetrist,
+            label="P",
+            machine=old,
+            fractions_planned=4,
+            dose_per_fraction_gy="2",
+        )
     assert exc.value.rule == "plan_mismatch"
     assert {p.field for p in exc.value.problems} == {"fractions_planned", "machine"}
     assert not Plan.objects.exists()
@@ -123,8 +151,14 @@ def test_plan_must_match_prescription_and_capable_machine(w):
 def test_physicist_who_planned_cannot_check(w):
     w.make_rx()
     s.prescription_sign(prescription=w.rx, by=w.ro)
-    plan = s.plan_create(prescription=w.rx, by=w.physicist, label="P", machine=w.linac,
-                         fractions_planned=5, dose_per_fraction_gy="2")
+    plan = s.plan_create(
+        prescription=w.rx,
+        by=w.physicist,
+        label="P",
+        machine=w.linac,
+        fractions_planned=5,
+        dose_per_fraction_gy="2",
+    )
     s.plan_approve(plan=plan, by=w.ro)
     with pytest.raises(Conflict) as exc:
         s.physics_check_record(plan=plan, by=w.physicist, results=all_pass())
@@ -189,7 +223,9 @@ def test_delivery_needs_psqa_for_imrt(w):
     with pytest.raises(Conflict) as exc:
         w.deliver(first, past(3))
     assert exc.value.rule == "psqa_missing"
-    s.psqa_record(plan=w.plan, by=w.physicist, method="gamma 3%/2mm", passing_rate_pct=91, action_limit_pct=95)
+    s.psqa_record(
+        plan=w.plan, by=w.physicist, method="gamma 3%/2mm", passing_rate_pct=91, action_limit_pct=95
+    )
     with pytest.raises(Conflict):
         w.deliver(first, past(3))  # a failed PSQA does not count
     s.psqa_record(plan=w.plan, by=w.physicist, method="gamma 3%/2mm", passing_rate_pct=97.2)
@@ -227,7 +263,9 @@ def test_two_patient_identifiers_required(w, identifiers):
 def test_name_in_hangul_counts_as_identifier(w):
     w.ready()
     (first, *_) = w.schedule()
-    d = w.deliver(first, past(3), identifiers={"name": w.patient.name_ko, "birth_date": w.patient.birth_date})
+    d = w.deliver(
+        first, past(3), identifiers={"name": w.patient.name_ko, "birth_date": w.patient.birth_date}
+    )
     assert d.identifiers_confirmed == ["birth_date", "name"]
 
 
@@ -257,8 +295,9 @@ def test_never_more_fractions_than_prescribed(w):
         w.deliver(extra, past(1))
     assert exc.value.rule == "fractions_exhausted"
     assert Delivery.objects.count() == 5
-    assert sorted(Fraction.objects.exclude(delivered_number=None).values_list("delivered_number", flat=True)) == [
-        1, 2, 3, 4, 5]
+    assert sorted(
+        Fraction.objects.exclude(delivered_number=None).values_list("delivered_number", flat=True)
+    ) == [1, 2, 3, 4, 5]
 
 
 def test_database_refuses_over_delivery_even_without_the_service(w):
@@ -331,7 +370,9 @@ def test_correction_marks_entered_in_error_never_deletes(w):
     w.deliver(b, past(3))
     with pytest.raises(ValidationFailed):
         s.delivery_mark_entered_in_error(delivery=d1, by=w.therapist, reason="")
-    s.delivery_mark_entered_in_error(delivery=d1, by=w.therapist, reason="recorded on the wrong patient")
+    s.delivery_mark_entered_in_error(
+        delivery=d1, by=w.therapist, reason="recorded on the wrong patient"
+    )
     d1.refresh_from_db()
     a.refresh_from_db()
     w.rx.refresh_from_db()
@@ -349,8 +390,13 @@ def test_correction_of_meterset_creates_a_new_record(w):
     w.ready()
     (a, *_) = w.schedule()
     d1 = w.deliver(a, past(4), meterset_delivered="100", partial=True)
-    new = s.delivery_correct(delivery=d1, by=w.therapist, reason="typing error at the console",
-                             meterset_delivered="200", partial=False)
+    new = s.delivery_correct(
+        delivery=d1,
+        by=w.therapist,
+        reason="typing error at the console",
+        meterset_delivered="200",
+        partial=False,
+    )
     d1.refresh_from_db()
     a.refresh_from_db()
     assert d1.status == "entered-in-error" and new.replaces == d1
@@ -370,7 +416,11 @@ def test_prescription_edit_voids_signatures_and_blocks_delivery(w):
     assert w.rx.status == PrescriptionStatus.DRAFT and w.rx.version == 2
     assert w.plan.status == PlanStatus.DRAFT
     voided = Signature.objects.filter(voided_at__isnull=False)
-    assert set(voided.values_list("meaning", flat=True)) == {"prescription-signed", "plan-approved", "physics-check"}
+    assert set(voided.values_list("meaning", flat=True)) == {
+        "prescription-signed",
+        "plan-approved",
+        "physics-check",
+    }
     assert all(v.voided_reason for v in voided)
     with pytest.raises(Conflict) as exc:
         w.deliver(b, past(3))
@@ -403,28 +453,52 @@ def test_dose_over_limit_needs_override_with_justification(w):
     w.make_rx()
     s.prescription_sign(prescription=w.rx, by=w.ro)
     w.make_plan()
-    s.plan_set_organ_doses(plan=w.plan, by=w.dosimetrist, doses=[
-        {"organ": "Spinal cord", "metric": "Dmax", "value": 52, "unit": "Gy"},
-        {"organ": "Lungs", "metric": "V20", "value": 22, "unit": "%"}])
+    s.plan_set_organ_doses(
+        plan=w.plan,
+        by=w.dosimetrist,
+        doses=[
+            {"organ": "Spinal cord", "metric": "Dmax", "value": 52, "unit": "Gy"},
+            {"organ": "Lungs", "metric": "V20", "value": 22, "unit": "%"},
+        ],
+    )
     with pytest.raises(Conflict) as exc:
         s.plan_approve(plan=w.plan, by=w.ro)
     assert exc.value.rule == "dose_limit_without_override"
     assert "Spinal cord" in str(exc.value)
     with pytest.raises(ValidationFailed) as exc:
-        s.dose_override_sign(plan=w.plan, by=w.ro, organ="Spinal cord", metric="Dmax", justification="ok")
+        s.dose_override_sign(
+            plan=w.plan, by=w.ro, organ="Spinal cord", metric="Dmax", justification="ok"
+        )
     assert exc.value.problems[0].field == "justification"
     with pytest.raises(NotPermitted):
-        s.dose_override_sign(plan=w.plan, by=w.dosimetrist, organ="Spinal cord", metric="Dmax",
-                             justification="palliative re-treatment, cord dose accepted")
-    ov = s.dose_override_sign(plan=w.plan, by=w.ro, organ="Spinal cord", metric="Dmax",
-                              justification="Tumour abuts the cord; 52 Gy accepted after discussion with patient")
+        s.dose_override_sign(
+            plan=w.plan,
+            by=w.dosimetrist,
+            organ="Spinal cord",
+            metric="Dmax",
+            justification="palliative re-treatment, cord dose accepted",
+        )
+    ov = s.dose_override_sign(
+        plan=w.plan,
+        by=w.ro,
+        organ="Spinal cord",
+        metric="Dmax",
+        justification="Tumour abuts the cord; 52 Gy accepted after discussion with patient",
+    )
     assert ov.value == Decimal("52.00") and ov.limit == Decimal("50.00")
     s.plan_approve(plan=w.plan, by=w.ro)
 
 
 def test_cumulative_eqd2_for_reirradiation_needs_override(w):
-    PriorOrganDose.objects.create(patient=w.patient, organ="Spinal cord", total_dose_gy=40, fractions=20,
-                                  treated_year=2021, source="summary from another hospital", entered_by=w.ro)
+    PriorOrganDose.objects.create(
+        patient=w.patient,
+        organ="Spinal cord",
+        total_dose_gy=40,
+        fractions=20,
+        treated_year=2021,
+        source="summary from another hospital",
+        entered_by=w.ro,
+    )
     course = w.make_course()
     assert course.is_reirradiation
     w.make_rx(dose_per_fraction_gy="4", number_of_fractions=5)
@@ -432,21 +506,35 @@ def test_cumulative_eqd2_for_reirradiation_needs_override(w):
     w.make_plan()
     # cord 20 Gy / 5 fx: under the 50 Gy physical limit, but cumulative EQD2 (a/b 2) is
     # 40 + 20 * (4 + 2) / (2 + 2) = 40 + 30 = 70 Gy > 50 Gy
-    s.plan_set_organ_doses(plan=w.plan, by=w.dosimetrist, doses=[
-        {"organ": "Spinal cord", "metric": "Dmax", "value": 20, "unit": "Gy"}])
+    s.plan_set_organ_doses(
+        plan=w.plan,
+        by=w.dosimetrist,
+        doses=[{"organ": "Spinal cord", "metric": "Dmax", "value": 20, "unit": "Gy"}],
+    )
     failures = selectors.plan_constraint_failures(plan=w.plan)
-    assert [(f["organ"], f["cumulative"], f["value"]) for f in failures] == [("Spinal cord", True, 70.0)]
+    assert [(f["organ"], f["cumulative"], f["value"]) for f in failures] == [
+        ("Spinal cord", True, 70.0)
+    ]
     with pytest.raises(Conflict):
         s.plan_approve(plan=w.plan, by=w.ro)
-    s.dose_override_sign(plan=w.plan, by=w.ro, organ="Spinal cord", metric="Dmax", cumulative=True,
-                         justification="Re-irradiation for recurrence; 70 Gy EQD2 cumulative cord dose accepted")
+    s.dose_override_sign(
+        plan=w.plan,
+        by=w.ro,
+        organ="Spinal cord",
+        metric="Dmax",
+        cumulative=True,
+        justification="Re-irradiation for recurrence; 70 Gy EQD2 cumulative cord dose accepted",
+    )
     s.plan_approve(plan=w.plan, by=w.ro)
 
 
 def test_editing_organ_doses_after_approval_voids_it(w):
     w.ready()
-    s.plan_set_organ_doses(plan=w.plan, by=w.dosimetrist, doses=[
-        {"organ": "Heart", "metric": "Dmean", "value": 5, "unit": "Gy"}])
+    s.plan_set_organ_doses(
+        plan=w.plan,
+        by=w.dosimetrist,
+        doses=[{"organ": "Heart", "metric": "Dmean", "value": 5, "unit": "Gy"}],
+    )
     w.plan.refresh_from_db()
     assert w.plan.status == PlanStatus.DRAFT
 
@@ -511,8 +599,13 @@ def test_rtplan_import_bad_file(w):
 
 def test_hdr_needs_team_present(w):
     hdr = machine("HDR-1", ("HDR",), kind=MachineKind.AFTERLOADER)
-    w.make_rx(technique="HDR", dose_per_fraction_gy="7", number_of_fractions=4, energy="Ir-192",
-              icd10_code="C53.9")
+    w.make_rx(
+        technique="HDR",
+        dose_per_fraction_gy="7",
+        number_of_fractions=4,
+        energy="Ir-192",
+        icd10_code="C53.9",
+    )
     s.prescription_sign(prescription=w.rx, by=w.ro)
     w.make_plan(machine=hdr, meterset_per_fraction=None)
     s.plan_approve(plan=w.plan, by=w.ro)
@@ -522,13 +615,28 @@ def test_hdr_needs_team_present(w):
         w.deliver(first, past(3), machine=hdr)
     assert exc.value.rule == "hdr_team_absent"
     with pytest.raises(ValidationFailed) as exc:
-        s.brachy_session_set(fraction=first, by=w.physicist, applicator="tandem and ovoids", room="B1",
-                             afterloader=hdr, anesthesia=True, physician_present=w.ro,
-                             physicist_present=w.physicist)
+        s.brachy_session_set(
+            fraction=first,
+            by=w.physicist,
+            applicator="tandem and ovoids",
+            room="B1",
+            afterloader=hdr,
+            anesthesia=True,
+            physician_present=w.ro,
+            physicist_present=w.physicist,
+        )
     assert exc.value.problems[0].field == "anesthesiologist"
-    s.brachy_session_set(fraction=first, by=w.physicist, applicator="tandem and ovoids", room="B1",
-                         afterloader=hdr, anesthesia=True, physician_present=w.ro, physicist_present=w.physicist,
-                         anesthesiologist=staff("anesthesiologist"))
+    s.brachy_session_set(
+        fraction=first,
+        by=w.physicist,
+        applicator="tandem and ovoids",
+        room="B1",
+        afterloader=hdr,
+        anesthesia=True,
+        physician_present=w.ro,
+        physicist_present=w.physicist,
+        anesthesiologist=staff("anesthesiologist"),
+    )
     assert w.deliver(first, past(3), machine=hdr).dose_delivered_gy == Decimal("7.000")
 
 
@@ -538,11 +646,19 @@ def test_hdr_needs_team_present(w):
 def test_weekly_review_with_ctcae_grades(w):
     w.ready()
     with pytest.raises(ValidationFailed) as exc:
-        s.weekly_review_record(course=w.course, by=w.ro, reviewed_on=timezone.localdate(),
-                               grades={"fatigue": 4, "nonsense": 1})
+        s.weekly_review_record(
+            course=w.course,
+            by=w.ro,
+            reviewed_on=timezone.localdate(),
+            grades={"fatigue": 4, "nonsense": 1},
+        )
     assert {p.field for p in exc.value.problems} == {"grades.fatigue", "grades.nonsense"}
-    review = s.weekly_review_record(course=w.course, by=w.ro, reviewed_on=timezone.localdate(),
-                                    grades={"fatigue": 1, "dermatitis-radiation": 2, "mucositis-oral": 0})
+    review = s.weekly_review_record(
+        course=w.course,
+        by=w.ro,
+        reviewed_on=timezone.localdate(),
+        grades={"fatigue": 1, "dermatitis-radiation": 2, "mucositis-oral": 0},
+    )
     assert {g.term.code: g.grade for g in review.grades.all()}["dermatitis-radiation"] == 2
     assert review.signature.meaning == "weekly-review"
 
@@ -551,7 +667,9 @@ def test_interruption_flagged_for_gap_sensitive_site(w):
     w.ready(icd10_code="C32.1", number_of_fractions=10)
     sessions = w.schedule(start=timezone.localdate() - dt.timedelta(days=21))
     cal = selectors.treatment_calendar()
-    days = cal.open_days(timezone.localdate() - dt.timedelta(days=21), timezone.localdate() - dt.timedelta(days=1))
+    days = cal.open_days(
+        timezone.localdate() - dt.timedelta(days=21), timezone.localdate() - dt.timedelta(days=1)
+    )
     # treat on the 1st, 2nd and 4th open day: one day lost, then the course keeps going
     for f, day in zip(sessions, [days[0], days[1], days[3]], strict=False):
         w.deliver(f, timezone.make_aware(dt.datetime.combine(day, dt.time(9))))
@@ -570,7 +688,9 @@ def test_course_close_and_end_of_treatment_check(w):
     w.course.refresh_from_db()
     assert w.course.status == CourseStatus.COMPLETED and w.course.ended_on is not None
     assert any(i["kind"] == "end" for i in selectors.worklist_physics_checks_due())
-    s.chart_check_record(course=w.course, by=w.physicist, kind=ChecklistKind.END, results=all_pass("end"))
+    s.chart_check_record(
+        course=w.course, by=w.physicist, kind=ChecklistKind.END, results=all_pass("end")
+    )
     assert not any(i["kind"] == "end" for i in selectors.worklist_physics_checks_due())
 
 
@@ -590,8 +710,9 @@ def test_worklists(w):
 def test_prescription_linked_to_diagnosis_copies_codes(w):
     from oncocenter.oncology.tests.factories import DiagnosisFactory
 
-    dx = DiagnosisFactory(patient=w.patient, icd10_code="C34.1", icdo3_topography="C34.1",
-                          icdo3_morphology="8070/3")
+    dx = DiagnosisFactory(
+        patient=w.patient, icd10_code="C34.1", icdo3_topography="C34.1", icdo3_morphology="8070/3"
+    )
     rx = w.make_rx(diagnosis=dx.pk)
     assert rx.diagnosis == dx and rx.icd10_code == "C34.1" and rx.gap_sensitive_site == "lung-scc"
     other = DiagnosisFactory()
@@ -610,8 +731,85 @@ def test_course_start_and_end_recorded_as_treatment_episode(w):
     for i, f in enumerate(sessions):
         w.deliver(f, past(9 - i))
     episode = TreatmentEpisode.objects.get(patient=w.patient)
-    assert episode.modality == "radiotherapy" and episode.diagnosis == dx and episode.ended_on is None
+    assert (
+        episode.modality == "radiotherapy" and episode.diagnosis == dx and episode.ended_on is None
+    )
     assert episode.source == f"radiotherapy.course:{w.course.pk}"
     s.course_close(course=w.course, by=w.ro, status=CourseStatus.COMPLETED)
     episode.refresh_from_db()
     assert episode.ended_on == w.course.__class__.objects.get(pk=w.course.pk).ended_on
+
+
+def test_machine_out_of_service_cannot_be_booked(w):
+    w.ready()
+    down = machine("LINAC-OFF", ("3D",), in_service=False)
+    with pytest.raises(Conflict) as exc:
+        s.fractions_schedule(
+            plan=w.plan, by=w.scheduler, start_date=timezone.localdate(), machine=down
+        )
+    assert exc.value.rule == "machine_out_of_service"
+    assert not Fraction.objects.exists()
+
+
+def test_missed_session_gets_a_replacement(w):
+    w.ready()
+    sessions = w.schedule()
+    s.fraction_mark_missed(fraction=sessions[0], by=w.scheduler, reason="patient unwell")
+    assert Fraction.objects.filter(prescription=w.rx, status="scheduled").count() == 5
+    assert Fraction.objects.get(pk=sessions[0].pk).status == "missed"
+
+
+def test_database_keeps_signatures_and_deliveries_append_only(w):
+    from django.db import DatabaseError
+
+    w.ready()
+    (a, *_) = w.schedule()
+    d = w.deliver(a, past(3))
+    sig = Signature.objects.filter(meaning="plan-approved").first()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Signature.objects.filter(pk=sig.pk).update(signer=w.dosimetrist)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Delivery.objects.filter(pk=d.pk).update(meterset_delivered=Decimal("1"))
+    # Voiding once, and marking entered-in-error once, are the allowed changes.
+    Signature.objects.filter(pk=sig.pk).update(voided_at=timezone.now(), voided_reason="test")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Signature.objects.filter(pk=sig.pk).update(voided_reason="changed my mind")
+    s.delivery_mark_entered_in_error(delivery=d, by=w.therapist, reason="test correction")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Delivery.objects.filter(pk=d.pk).update(status="recorded", errored_at=None, error_reason="")
+
+
+def test_plan_no_longer_matching_edited_prescription_cannot_be_approved(w):
+    w.ready()
+    s.prescription_update(prescription=w.rx, by=w.ro, data={"dose_per_fraction_gy": "2.5"})
+    s.prescription_sign(prescription=w.rx, by=w.ro)
+    with pytest.raises(Conflict) as exc:
+        s.plan_approve(plan=w.plan, by=w.ro)
+    assert exc.value.rule == "plan_mismatch"
+    assert exc.value.problems[0].field == "dose_per_fraction_gy"
+    s.plan_update(plan=w.plan, by=w.dosimetrist, data={"dose_per_fraction_gy": "2.5"})
+    s.plan_approve(plan=w.plan, by=w.ro)
+
+
+def test_interruption_review_takes_it_off_the_worklist_until_more_days_are_lost(w):
+    w.ready(icd10_code="C53.9", number_of_fractions=10)
+    start = timezone.localdate() - dt.timedelta(days=21)
+    sessions = w.schedule(start=start)
+    days = selectors.treatment_calendar().open_days(
+        start, timezone.localdate() - dt.timedelta(days=1)
+    )
+    for f, day in zip(sessions, [days[0], days[2]], strict=False):
+        w.deliver(f, timezone.make_aware(dt.datetime.combine(day, dt.time(9))))
+    assert len(selectors.worklist_interruptions()) == 1
+    with pytest.raises(ValidationFailed) as exc:
+        s.interruption_review_record(prescription=w.rx, by=w.ro, decision="maybe", note="")
+    assert {p.field for p in exc.value.problems} == {"decision", "note"}
+    with pytest.raises(NotPermitted):
+        s.interruption_review_record(
+            prescription=w.rx, by=w.therapist, decision="compensate", note="x"
+        )
+    review = s.interruption_review_record(
+        prescription=w.rx, by=w.ro, decision="compensate", note="Two fractions 6 h apart on Friday"
+    )
+    assert review.days_lost >= 1
+    assert selectors.worklist_interruptions() == []

@@ -104,3 +104,22 @@ def test_study_create_validates_every_field():
                                         "diagnosis_code_prefixes": "c15", "stage_groups": "II, iii",
                                         "max_ecog": 1, "arms": "A,B"})
     assert study.diagnosis_code_prefixes == ["C15"] and study.stage_groups == ["II", "III"]
+
+
+def test_stage_criterion_reads_the_matching_diagnosis_only():
+    from oncocenter.oncology.services import staging_record
+
+    study = StudyFactory(code="ESO", diagnosis_code_prefixes=["C15"], stage_groups=["III"], min_age_years=None,
+                         max_age_years=None, max_ecog=None, excluded_prior_therapies=[])
+    p = PatientFactory()
+    eso = diagnosis_create(patient=p, icd10_code="C15.4", icdo3_topography="C15.4", icdo3_morphology="8070/3",
+                           diagnosed_on=TODAY)
+    breast = diagnosis_create(patient=p, icd10_code="C50.9", icdo3_topography="C50.9", icdo3_morphology="8500/3",
+                              diagnosed_on=TODAY)
+    staging_record(diagnosis=breast, classification="clinical", t_category="T3", n_category="N1",
+                   m_category="M0", staged_on=TODAY)  # breast IIIA must not count
+    assert selectors.evaluate_patient(study=study, patient=p, as_of=TODAY).by_criterion()["stage"].verdict == "unknown"
+    staging_record(diagnosis=eso, classification="clinical", t_category="T2", n_category="N1", m_category="M0",
+                   staged_on=TODAY)
+    verdict = selectors.prescreen(study=study, as_of=TODAY)[0].evaluation.by_criterion()["stage"]
+    assert verdict.verdict == "unmet" and verdict.data_used == "stage II"
