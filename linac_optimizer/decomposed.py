@@ -80,7 +80,7 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
             continue
         r = max(today, sched.tl.first_open_on_or_after(p.ready_date))
         span = course_days_needed(p)
-        urgent = p.urgency in URGENT
+        urgent = reserve is None or p.urgency in getattr(reserve, "exempt", URGENT)
         lst = []
         caps = sched.instance.capable_machines(p)
         max_reroute = len(course_plan(p, 0)) // 10  # at most 10% of days off the main machine
@@ -137,7 +137,7 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
             obj.append((start_cost(sched, p, m, s, w) + w.machine_change * rerouted) * v)
             for mm, d, ld in route:
                 usage_all[(mm, d)].append(ld * v)
-                if p.urgency not in URGENT:
+                if reserve is not None and p.urgency not in getattr(reserve, "exempt", URGENT):
                     usage_std[(mm, d)].append(ld * v)
         none = model.NewBoolVar(f"u_{pid}")
         model.AddExactlyOne([*lits, none])
@@ -149,7 +149,10 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
             model.Add(sum(terms) <= max(0, free(*key) - reserve(*key)))
     model.Minimize(sum(obj))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    # Deterministic work limit: the same instance gives the same schedule on a loaded or an
+    # idle machine (benchmarks are reproducible); the wall-clock limit is only a safety net.
+    solver.parameters.max_deterministic_time = time_limit
+    solver.parameters.max_time_in_seconds = 3 * time_limit
     solver.parameters.num_workers = workers
     status = solver.Solve(model)
     res.stage1_status = solver.StatusName(status)
@@ -181,6 +184,16 @@ def book_patients(sched: Schedule, pats: list[Patient], *, today: int = 0,
     choice, res = stage1(sched, pats, today, reserve, time_limit, weights, workers=workers)
     for p in sorted((p for p in pats if p.id in choice), key=priority):
         m, s = choice[p.id]
+        if p.urgency == "emergency" and s > due_index(sched, p):
+            # Stage 1 keeps a course on one machine; an emergency it cannot start in time is
+            # booked day by day on any capable machine instead (starting beats a machine change)
+            r = max(today, sched.tl.first_open_on_or_after(p.ready_date))
+            early = book_earliest(sched, p, r)
+            if early is not None and early[0].day <= due_index(sched, p):
+                res.booked.append(p.id)
+                continue
+            for x in early or []:
+                sched.remove(x.patient, x.fraction)
         t = best_recurring_start(sched, p, m, s)
         placed = place_course(sched, p, m, s, t, max_interrupt=2)
         if placed is None:

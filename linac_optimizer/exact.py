@@ -156,7 +156,10 @@ def solve_exact(instance: Instance, sched: Schedule, pats: list[Patient], time_l
             model.AddNoOverlap(ivs)
     model.Minimize(sum(obj))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
+    # Deterministic work limit: the same instance gives the same schedule on a loaded or an
+    # idle machine (benchmarks are reproducible); the wall-clock limit is only a safety net.
+    solver.parameters.max_deterministic_time = time_limit
+    solver.parameters.max_time_in_seconds = 3 * time_limit
     solver.parameters.num_workers = workers
     status = solver.Solve(model)
     info = {"status": solver.StatusName(status), "seconds": time.perf_counter() - t0}

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .decomposed import URGENT, BookingResult, book_patients
+from .decomposed import BookingResult, book_patients
 from .model import Instance, Patient, fmt_datetime
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .placement import baseline_book, book_earliest
@@ -37,60 +37,69 @@ def poisson_quantile(mean: float, q: float) -> int:
 
 @dataclass
 class ArrivalStats:
-    """What the center has seen arrive: urgent/emergency courses and children under
-    anesthesia, per open day. The reserve is sized from these, not set by hand."""
+    """What the center has seen arrive, per open day: courses by urgency (span in open days,
+    minutes a day) and children under anesthesia. The reserve is sized from these."""
 
     days: int = 0
-    urgent_courses: list[tuple[int, float]] = field(default_factory=list)  # (days, min/day)
+    courses: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     anesthesia_courses: list[tuple[int, float]] = field(default_factory=list)
-    window_days: int = 60  # the statistics forget older arrivals, so a trend is followed
+    window_days: int = 60  # older arrivals are forgotten, so a trend is followed
 
     def observe_day(self, patients: Sequence[Patient]) -> None:
         self.days += 1
         for p in patients:
             span = p.fractions if p.pattern != "alternate" else 2 * p.fractions - 1
             per_day = p.duration_min * (2 if p.pattern == "bid" else 1)
-            if p.urgency in URGENT:
-                self.urgent_courses.append((span, per_day))
+            self.courses.setdefault(p.urgency, []).append((span, per_day))
             if p.anesthesia:
                 self.anesthesia_courses.append((span, float(p.duration_min + 5)))
-        # keep roughly the last `window_days` of arrivals
-        keep = int(self.window_days * max(1.0, len(self.urgent_courses) / max(1, self.days)))
-        self.urgent_courses = self.urgent_courses[-keep:]
+        for u, lst in self.courses.items():
+            keep = int(self.window_days * max(1.0, len(lst) / max(1, self.days)))
+            self.courses[u] = lst[-keep:]
+
+    def rate(self, urgencies: Sequence[str]) -> tuple[float, list[tuple[int, float]]]:
+        lst = [c for u in urgencies for c in self.courses.get(u, [])]
+        return len(lst) / max(1, min(self.days, self.window_days)), lst
 
 
 @dataclass
 class Reserve:
-    """Minutes per machine-day kept free for urgent patients who have not arrived yet, and a
-    morning block for children under anesthesia.
+    """Minutes per machine-day that patients outside `exempt` must leave free, for patients
+    of the `exempt` urgencies who have not arrived yet; optionally a morning block that adults
+    leave for children under anesthesia.
 
-    Urgent: a course arriving j days from now with span L is still running k days from now if
-    L > k - j, so the expected number of such courses on day today+k is
-    lam * sum_{i<k} P(L > i); we keep the 90% Poisson quantile of that count times the mean
-    minutes a day of an urgent course, spread over the machines that can take them.
+    A course of span L arriving j days from now still runs k days from now if L > k - j, so
+    the expected number of such courses on day today+k is lam * sum_{i<k} P(L > i); we keep
+    the q-quantile of that Poisson count times the mean minutes a day of those courses, over
+    `horizon` open days ahead, spread over the machines.
+
+    Default (measured on rt6, see benchmarks/README.md): emergencies only, the next 2 open
+    days, q = 0.9, no morning block. Larger reserves (urgent patients too, 60 days ahead, the
+    morning block) delayed everyone else more than they helped the urgent ones.
     """
 
     minutes_by_ahead: list[int]
     machines: list[str]
     morning_block: dict[str, int]
     today: int = 0
+    exempt: tuple[str, ...] = ("emergency",)
 
     def __call__(self, machine: str, day: int) -> int:
         k = day - self.today
-        if k <= 0 or machine not in self.machines:
+        if k <= 0 or machine not in self.machines or k >= len(self.minutes_by_ahead):
             return 0
-        k = min(k, len(self.minutes_by_ahead) - 1)
         return self.minutes_by_ahead[k] // len(self.machines)
 
     @classmethod
-    def from_stats(cls, stats: ArrivalStats, machines: list[str], today: int,
-                   horizon: int = 60, q: float = 0.9,
+    def from_stats(cls, stats: ArrivalStats, machines: list[str], today: int, *,
+                   horizon: int = 2, q: float = 0.9,
+                   urgencies: tuple[str, ...] = ("emergency",),
                    anesthesia_machines: list[str] | None = None) -> Reserve:
         by_ahead = [0] * (horizon + 1)
-        if stats.days >= 5 and stats.urgent_courses:
-            lam = len(stats.urgent_courses) / min(stats.days, stats.window_days)
-            spans = [s for s, _ in stats.urgent_courses]
-            mins = sum(m for _, m in stats.urgent_courses) / len(stats.urgent_courses)
+        lam, courses = stats.rate(urgencies)
+        if stats.days >= 5 and courses:
+            spans = [s for s, _ in courses]
+            mins = sum(m for _, m in courses) / len(courses)
             surv_cum = 0.0
             for k in range(1, horizon + 1):
                 surv_cum += sum(1 for s in spans if s > k - 1) / len(spans)
@@ -100,12 +109,11 @@ class Reserve:
             lam_a = len(stats.anesthesia_courses) / stats.days
             mean_span = sum(s for s, _ in stats.anesthesia_courses) / len(stats.anesthesia_courses)
             mean_min = sum(m for _, m in stats.anesthesia_courses) / len(stats.anesthesia_courses)
-            # Little's law: children on treatment at any time (the mean: the block is released
-            # two days ahead, so over-provision costs adult capacity), spread over machines
+            # Little's law: children on treatment at any time, spread over the machines
             n = round(lam_a * mean_span)
             per = math.ceil(n / len(anesthesia_machines))
             block = {m: int(per * mean_min) for m in anesthesia_machines}
-        return cls(by_ahead, machines, block, today)
+        return cls(by_ahead, machines, block, today, tuple(urgencies))
 
 
 # ----------------------------------------------------------------------------- daily booking
@@ -353,8 +361,6 @@ def online_book_instance(instance: Instance, new_patient_ids: Sequence[str], *,
     reserve = None
     if reserve_stats is not None and policy == "optimizer":
         machines = [m.id for m in instance.machines]
-        kids = [m.id for m in instance.machines
-                if {"3D", "IMRT"} & set(m.techniques)]
-        reserve = Reserve.from_stats(reserve_stats, machines, day, anesthesia_machines=kids)
+        reserve = Reserve.from_stats(reserve_stats, machines, day)
     return sched, book_day(sched, new, today=day, policy=policy, reserve=reserve,
                            time_limit=time_limit)

@@ -65,7 +65,7 @@ def _apps(sched: Schedule, pid: str) -> list[Appointment]:
 
 
 def run(scn: Scenario, policy: str, *, time_limit: float = 2.0, days: int | None = None,
-        progress: Any = None) -> SimResult:
+        progress: Any = None, morning_block: bool = False) -> SimResult:
     t_wall = time.perf_counter()
     inst = scn.instance()
     sched = Schedule(inst)
@@ -95,7 +95,8 @@ def run(scn: Scenario, policy: str, *, time_limit: float = 2.0, days: int | None
         reserve = None
         if policy == "optimizer":
             reserve = Reserve.from_stats(stats, all_machines, today,
-                                         anesthesia_machines=kids_machines)
+                                         anesthesia_machines=kids_machines if morning_block
+                                         else None)
         todo = waiting + list(new)
         day = book_day(sched, todo, today=today, policy=policy, reserve=reserve,
                        time_limit=time_limit)

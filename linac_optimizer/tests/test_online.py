@@ -50,13 +50,16 @@ def test_reserve_sized_from_arrivals_grows_with_days_ahead():
     for _ in range(10):
         stats.observe_day([P("U", urgency="urgent", fractions=5), P("R", fractions=20),
                            P("K", anesthesia=True, fractions=10)])
-    r = Reserve.from_stats(stats, ["M1", "M2"], today=3, anesthesia_machines=["M1"])
+    r = Reserve.from_stats(stats, ["M1", "M2"], today=3, horizon=10, urgencies=("urgent",),
+                           anesthesia_machines=["M1"])
     ahead = [r("M1", 3 + k) for k in range(8)]
     assert ahead[0] == 0 and ahead[1] > 0
     assert ahead == sorted(ahead) and ahead[7] > ahead[1]
     assert r.morning_block["M1"] > 0
     none = Reserve.from_stats(ArrivalStats(), ["M1"], today=0)
-    assert none("M1", 5) == 0  # no statistics yet: no reserve
+    assert none("M1", 1) == 0  # no statistics yet: no reserve
+    default = Reserve.from_stats(stats, ["M1"], today=0)
+    assert default.exempt == ("emergency",) and default("M1", 5) == 0  # 2 days ahead only
 
 
 def test_book_day_keeps_earlier_bookings_and_reports_unbookable():
