@@ -115,15 +115,14 @@ def pytest_collection_modifyitems(config, items):
 
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if (
-            marker is not None
-            and marker.kwargs.get("transaction")
-            and "serialized_rollback" not in marker.kwargs
-        ):
-            item.add_marker(
-                pytest.mark.django_db(*marker.args, **marker.kwargs, serialized_rollback=True),
-                append=False,
-            )
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (
+            kwargs.get("transaction") or "live_server" in fixtures or "transactional_db" in fixtures
+        )
+        if transactional and "serialized_rollback" not in kwargs:
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
     if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
         return
