@@ -1,4 +1,5 @@
 import datetime as dt
+import itertools
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -7,7 +8,7 @@ from oncocenter.audit.models import AuditEvent
 from oncocenter.core.errors import Conflict, NotPermitted, ValidationFailed
 from oncocenter.radiotherapy import services as rt
 from oncocenter.radiotherapy.models import Fraction
-from oncocenter.scheduling import services
+from oncocenter.scheduling import adapter, services
 from oncocenter.scheduling.models import Booking, BookingStatus, DowntimeKind, MachineDowntime
 from oncocenter.scheduling.tests.factories import at, next_open_day, world
 
@@ -305,3 +306,21 @@ def test_machine_with_booked_sessions_ahead_stays_in_service(w, sessions, machin
     assert _rule(exc) == "machine_has_bookings"
     machines["LINAC-3"].refresh_from_db()
     assert machines["LINAC-3"].in_service
+
+
+@pytest.mark.parametrize("pattern", ["bid", "alternate"])
+def test_course_book_follows_the_pattern(machines, pattern):
+    from oncocenter.scheduling.tests.factories import ready_course
+
+    wld = world()
+    ready_course(wld, number_of_fractions=4, technique="3D", pattern=pattern)
+    services.course_book(course=wld.course, by=wld.scheduler)
+    rows = list(Booking.objects.filter(prescription=wld.rx).order_by("start"))
+    days = [adapter.to_local_naive(b.start).date() for b in rows]
+    if pattern == "bid":
+        assert len(set(days)) == 2
+        for a, b in zip(rows[::2], rows[1::2], strict=True):
+            assert (b.start - a.start) >= dt.timedelta(hours=6)
+    else:
+        assert len(set(days)) == 4
+        assert all(adapter.add_open_days(a, 2) == b for a, b in itertools.pairwise(days))
