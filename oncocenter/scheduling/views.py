@@ -173,10 +173,21 @@ def outage_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outage": outage,
             "changes": changes,
             "patients": len({b.patient_id for b in changes}),
-            "unresolved": outage.rebook_summary.get("unresolved", {}),
+            "unresolved": _unresolved(outage),
             "can_confirm": has_perm(request.user, "outage.confirm"),
         },
     )
+
+
+def _unresolved(outage) -> list[dict[str, object]]:
+    from oncocenter.radiotherapy.models import Prescription
+
+    reasons = outage.rebook_summary.get("unresolved", {})
+    rxs = Prescription.objects.select_related("course__patient").in_bulk([int(k) for k in reasons])
+    return [
+        {"prescription": rxs.get(int(k)), "id": k, "reason": reason}
+        for k, reason in sorted(reasons.items())
+    ]
 
 
 @require_POST

@@ -266,3 +266,12 @@ def test_book_waiting_button(client_as, w):
     response = client_as("scheduler").post(url)
     assert response.status_code == 302 and "/scheduling/board/?date=" in response.url
     assert Booking.objects.filter(prescription=w.rx, status="booked").count() == 5
+
+
+def test_outage_page_names_the_patient_of_an_unresolved_session(client_as, booked):
+    outage, w = booked["outage"], booked["w"]
+    outage.rebook_summary = {**outage.rebook_summary, "unresolved": {str(w.rx.pk): "no room"}}
+    outage.save()
+    page = client_as("scheduler").get(reverse("scheduling:outage", kwargs={"pk": outage.pk}))
+    body = page.content.decode()
+    assert "Not rebooked automatically" in body and w.patient.mrn in body and "no room" in body
