@@ -77,7 +77,11 @@ def day_board(*, day: dt.date, audit: bool = True) -> DayBoard:
     opens = min((m.opens_at.hour * 60 + m.opens_at.minute for m in machines), default=480)
     closes = max((m.closes_at.hour * 60 + m.closes_at.minute for m in machines), default=1200)
     columns = {m.pk: BoardColumn(m) for m in machines}
-    downtimes = list(MachineDowntime.objects.filter(start__lt=end, end__gt=begin).order_by("start"))
+    downtimes = list(
+        MachineDowntime.objects.filter(start__lt=end, end__gt=begin)
+        .select_related("machine")
+        .order_by("start")
+    )
     for d in downtimes:
         top = max(opens, _minute(max(d.start, begin)))
         bottom = min(closes, _minute(d.end) if d.end < end else closes)
