@@ -85,6 +85,21 @@ RADIOTHERAPY: dict[str, Iterable[str]] = {
 
 # --- scheduling (issue 5) --------------------------------------------------------------------------
 SCHEDULING: dict[str, Iterable[str]] = {
+    # Day board, a patient's appointment list, booking results: who treats or books patients.
+    "schedule.view": CLINICAL | {R.SCHEDULER, R.ADMINISTRATOR},
+    # Book a course (in-process solve), book or cancel one session.
+    "schedule.book": {R.SCHEDULER, R.RADIATION_THERAPIST},
+    # Planned QA / maintenance windows: physics owns machine QA.
+    "downtime.plan": {R.MEDICAL_PHYSICIST, R.ADMINISTRATOR},
+    # An unplanned breakdown is reported by whoever is at the machine or runs the schedule.
+    "outage.report": {
+        R.SCHEDULER,
+        R.RADIATION_THERAPIST,
+        R.MEDICAL_PHYSICIST,
+        R.ADMINISTRATOR,
+    },
+    # Review the automatic rebooking after an outage and print the patient notices.
+    "outage.confirm": {R.SCHEDULER},
 }
 
 # --- clinics, follow-up, nutrition (issue 6) -------------------------------------------------------

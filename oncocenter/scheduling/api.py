@@ -1,40 +1,304 @@
+"""Scheduling API: machines, QA windows, outages with automatic rebooking, bookings, day board."""
+
 from __future__ import annotations
 
-from datetime import time
+import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
 
+from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
-from oncocenter.scheduling.models import Machine
+from oncocenter.patients.selectors import patient_get
+from oncocenter.radiotherapy.models import Fraction
+from oncocenter.scheduling import selectors, services
+from oncocenter.scheduling.models import Booking, Machine, MachineDowntime
+from oncocenter.scheduling.schemas import (
+    BoardOut,
+    BookingIn,
+    BookingOut,
+    CancelIn,
+    CourseBookIn,
+    CourseBookingOut,
+    DowntimeIn,
+    DowntimeOut,
+    MachineOut,
+    OutageIn,
+    OutageOut,
+    ServiceIn,
+    WaitingOut,
+)
 
 router = Router(tags=["scheduling"])
 
 
-class MachineOut(Schema):
-    code: str
-    name: str
-    kind: str
-    model: str
-    techniques: list[str]
-    opens_at: time
-    closes_at: time
-    in_service: bool
+def machine_out(m: Machine) -> dict:
+    return {
+        "code": m.code,
+        "name": m.name,
+        "kind": m.kind,
+        "model": m.model,
+        "techniques": m.technique_codes(),
+        "opens_at": m.opens_at,
+        "closes_at": m.closes_at,
+        "in_service": m.in_service,
+    }
+
+
+def downtime_out(d: MachineDowntime) -> dict:
+    return {
+        "id": d.pk,
+        "machine": d.machine.code,
+        "kind": d.kind,
+        "start": d.start,
+        "end": d.end,
+        "reason": d.reason,
+        "reported_by": d.reported_by.username,
+        "confirmed_by": d.confirmed_by.username if d.confirmed_by_id else None,
+        "confirmed_at": d.confirmed_at,
+        "rebook_summary": d.rebook_summary,
+    }
+
+
+def booking_out(b: Booking) -> dict:
+    old = b.replaces
+    return {
+        "id": b.pk,
+        "mrn": b.patient.mrn,
+        "patient_name": b.patient.name_ko,
+        "prescription_id": b.prescription_id,
+        "fraction_id": b.fraction_id,
+        "machine": b.machine.code,
+        "start": b.start,
+        "end": b.end,
+        "technique": b.technique,
+        "is_first": b.is_first,
+        "anesthesia": b.anesthesia,
+        "urgency": b.urgency,
+        "status": b.status,
+        "penalties": b.penalties or {},
+        "changed_from_machine": old.machine.code if old else None,
+        "changed_from_start": old.start if old else None,
+        "change_kind": b.change_kind,
+    }
+
+
+def _machine(code: str) -> Machine:
+    return selectors.machine_get(code=code)
 
 
 @router.get("/machines", response=list[MachineOut])
 def machines(request: HttpRequest):
     require(request.user, "machine.view")
-    return [
+    return [machine_out(m) for m in Machine.objects.prefetch_related("techniques")]
+
+
+@router.post("/machines/{code}/service", response=MachineOut)
+def machine_service(request: HttpRequest, code: str, payload: ServiceIn):
+    """Take a machine out of service (no new bookings) or put it back."""
+    require(request.user, "machine.manage")
+    m = services.machine_set_in_service(
+        machine=_machine(code),
+        in_service=payload.in_service,
+        by=request.user,
+        reason=payload.reason,
+    )
+    return machine_out(selectors.machine_get(code=m.code))
+
+
+@router.get("/machines/{code}/downtime", response=list[DowntimeOut])
+def machine_downtime(request: HttpRequest, code: str):
+    require(request.user, "machine.view")
+    return [downtime_out(d) for d in selectors.machine_downtimes(machine=_machine(code))]
+
+
+@router.post("/machines/{code}/qa", response={201: DowntimeOut})
+def qa_window(request: HttpRequest, code: str, payload: DowntimeIn):
+    """Plan a QA or maintenance window (refused over booked sessions)."""
+    require(request.user, "downtime.plan")
+    window = services.qa_window_plan(
+        machine=_machine(code),
+        start=payload.start,
+        end=payload.end,
+        reason=payload.reason,
+        by=request.user,
+    )
+    return Status(201, downtime_out(window))
+
+
+@router.post("/outages", response={201: OutageOut})
+def outage_report(request: HttpRequest, payload: OutageIn):
+    """Report an unplanned outage; the sessions it hits are rebooked at once (see `changes`)."""
+    require(request.user, "outage.report")
+    try:
+        machine = _machine(payload.machine)
+    except NotFound:
+        raise ValidationFailed.single("machine", "unknown machine code", payload.machine) from None
+    result = services.outage_report(
+        machine=machine,
+        start=payload.start,
+        end=payload.end,
+        reason=payload.reason,
+        by=request.user,
+    )
+    outage = selectors.outage_get(pk=result.outage.pk)
+    return Status(
+        201,
         {
-            "code": m.code,
-            "name": m.name,
-            "kind": m.kind,
-            "model": m.model,
-            "techniques": m.technique_codes(),
-            "opens_at": m.opens_at,
-            "closes_at": m.closes_at,
-            "in_service": m.in_service,
-        }
-        for m in Machine.objects.prefetch_related("techniques")
-    ]
+            "outage": downtime_out(outage),
+            "changes": [booking_out(b) for b in selectors.outage_changes(outage=outage)],
+            "unresolved": {str(k): v for k, v in result.unresolved.items()},
+        },
+    )
+
+
+@router.get("/outages/{pk}", response=OutageOut)
+def outage_read(request: HttpRequest, pk: int):
+    require(request.user, "schedule.view")
+    outage = selectors.outage_get(pk=pk)
+    return {
+        "outage": downtime_out(outage),
+        "changes": [booking_out(b) for b in selectors.outage_changes(outage=outage)],
+        "unresolved": outage.rebook_summary.get("unresolved", {}),
+    }
+
+
+@router.post("/outages/{pk}/confirm", response=DowntimeOut)
+def outage_confirm(request: HttpRequest, pk: int):
+    require(request.user, "outage.confirm")
+    outage = services.outage_confirm(outage=selectors.outage_get(pk=pk), by=request.user)
+    return downtime_out(selectors.outage_get(pk=outage.pk))
+
+
+@router.post("/courses/book-waiting", response={201: WaitingOut})
+def book_waiting(request: HttpRequest):
+    """Book every ready course of the worklist in one solve; the others are listed as skipped."""
+    require(request.user, "schedule.book")
+    result = services.courses_book_waiting(by=request.user)
+    return Status(
+        201,
+        {
+            "booked": [r.course.pk for r in result.booked],
+            "bookings": sum(len(v) for r in result.booked for v in r.bookings.values()),
+            "skipped": {str(k): v for k, v in result.skipped.items()},
+            "solve_seconds": result.booked[0].metrics.get("solve_seconds")
+            if result.booked
+            else None,
+        },
+    )
+
+
+@router.post("/courses/{pk}/book", response={201: CourseBookingOut})
+def course_book(request: HttpRequest, pk: int, payload: CourseBookIn):
+    """Book the course's signed prescriptions (solved in-process); 409 names the rule refused."""
+    require(request.user, "schedule.book")
+    course = selectors.course_get(pk=pk)
+    result = services.course_book(
+        course=course,
+        by=request.user,
+        urgency=payload.urgency,
+        ready_date=payload.ready_date,
+        anesthesia=payload.anesthesia,
+        preferred_window=payload.preferred_window,
+        time_limit=payload.time_limit,
+    )
+    rows = [b for bookings in result.bookings.values() for b in bookings]
+    return Status(
+        201,
+        {
+            "course_id": course.pk,
+            "bookings": [booking_out(b) for b in sorted(rows, key=lambda b: b.start)],
+            "penalties": {str(k): v for k, v in result.totals.items()},
+            "solve_seconds": result.metrics.get("solve_seconds"),
+        },
+    )
+
+
+@router.get("/courses/{pk}/bookings", response=list[BookingOut])
+def course_bookings(request: HttpRequest, pk: int):
+    require(request.user, "schedule.view")
+    course = selectors.course_get(pk=pk)
+    rows = selectors.course_bookings(course=course)
+    for b in rows:
+        b.patient = course.patient
+    return [booking_out(b) for b in rows]
+
+
+@router.post("/bookings", response={201: BookingOut})
+def booking_create(request: HttpRequest, payload: BookingIn):
+    """Book one session by hand at a given start (every hard rule checked, 409 names it)."""
+    require(request.user, "schedule.book")
+    fraction = Fraction.objects.filter(pk=payload.fraction_id).first()
+    if fraction is None:
+        raise ValidationFailed.single("fraction_id", "no such session", payload.fraction_id)
+    try:
+        machine = _machine(payload.machine)
+    except NotFound:
+        raise ValidationFailed.single("machine", "unknown machine code", payload.machine) from None
+    booking = services.booking_create(
+        fraction=fraction,
+        machine=machine,
+        start=payload.start,
+        by=request.user,
+        anesthesia=payload.anesthesia,
+        urgency=payload.urgency,
+    )
+    return Status(201, booking_out(booking))
+
+
+@router.post("/bookings/{pk}/cancel", response=BookingOut)
+def booking_cancel(request: HttpRequest, pk: int, payload: CancelIn):
+    require(request.user, "schedule.book")
+    booking = Booking.objects.select_related("patient", "machine").filter(pk=pk).first()
+    if booking is None:
+        raise NotFound(f"No booking with id {pk}.")
+    booking = services.booking_cancel(booking=booking, by=request.user, reason=payload.reason)
+    return booking_out(booking)
+
+
+class BoardParams(Schema):
+    date: dt.date | None = None
+
+
+@router.get("/board", response=BoardOut)
+def board(request: HttpRequest, params: Query[BoardParams]):
+    """The LINAC day board: per machine, the day's sessions and downtime."""
+    require(request.user, "schedule.view")
+    data = selectors.day_board(day=params.date or timezone.localdate())
+    return {
+        "date": data.day,
+        "sessions": data.sessions,
+        "changed": data.changed,
+        "columns": [
+            {
+                "machine": c.machine.code,
+                "sessions": c.sessions,
+                "minutes": c.minutes,
+                "bookings": [
+                    booking_out(_with_machine(i.booking, c.machine)) for i in c.items if i.booking
+                ],
+                "downtime": [
+                    downtime_out(_with_machine(i.downtime, c.machine))
+                    for i in c.items
+                    if i.downtime
+                ],
+            }
+            for c in data.columns
+        ],
+    }
+
+
+def _with_machine(obj, machine: Machine):
+    obj.machine = machine
+    return obj
+
+
+@router.get("/patients/{mrn}/appointments", response=list[BookingOut])
+def patient_appointments(request: HttpRequest, mrn: str):
+    require(request.user, "schedule.view")
+    patient = patient_get(mrn=mrn, audit=False)
+    rows = selectors.patient_appointments(patient=patient)
+    for b in rows:
+        b.patient = patient
+    return [booking_out(b) for b in rows]

@@ -8,7 +8,9 @@ class SchedulingConfig(AppConfig):
     verbose_name = _("Treatment machines and scheduling")
 
     def ready(self) -> None:
-        from oncocenter.core.registry import NavItem, registry
+        from oncocenter.core.registry import HomePanel, NavItem, PatientSection, registry
+        from oncocenter.core.roles import Role
+        from oncocenter.scheduling import panels
 
         registry.add_nav(
             NavItem(
@@ -18,5 +20,46 @@ class SchedulingConfig(AppConfig):
                 "machine.view",
                 section="radonc",
                 order=50,
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "linac-board",
+                _("LINAC day board"),
+                "scheduling:board",
+                "schedule.view",
+                section="radonc",
+                order=45,
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "outage-report",
+                _("Report an outage"),
+                "scheduling:outage-report",
+                "outage.report",
+                section="radonc",
+                order=55,
+            )
+        )
+        registry.add_panel(
+            HomePanel(
+                "scheduling-worklist",
+                _("LINAC scheduling"),
+                "scheduling/_partials/home_panel.html",
+                frozenset({Role.SCHEDULER, Role.RADIATION_THERAPIST}),
+                panels.scheduler_home,
+                order=20,
+                permission="schedule.view",
+            )
+        )
+        registry.add_patient_section(
+            PatientSection(
+                "rt-appointments",
+                _("Radiotherapy appointments"),
+                "scheduling/_partials/patient_section.html",
+                "schedule.view",
+                panels.patient_appointments,
+                order=60,
             )
         )

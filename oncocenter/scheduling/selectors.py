@@ -1,0 +1,241 @@
+"""Reads of the scheduling area. Reads that return patient data are audited.
+
+The day board is built from a fixed number of queries whatever the number of sessions: the
+machines (with techniques), the day's downtime, and the day's bookings joined to their patient
+and prescription; first fractions and changed bookings are columns of the booking row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
+
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.core.errors import NotFound
+from oncocenter.radiotherapy.models import Course, CourseStatus, Prescription, PrescriptionStatus
+from oncocenter.scheduling import adapter
+from oncocenter.scheduling.models import (
+    Booking,
+    BookingStatus,
+    DowntimeKind,
+    Machine,
+    MachineDowntime,
+)
+
+#: The board's vertical scale: pixels per minute of machine time.
+PX_PER_MIN = 2
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = adapter.center_tz()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return start, start + dt.timedelta(days=1)
+
+
+@dataclass
+class BoardItem:
+    booking: Booking | None
+    downtime: MachineDowntime | None
+    top: int
+    height: int
+
+
+@dataclass
+class BoardColumn:
+    machine: Machine
+    items: list[BoardItem] = field(default_factory=list)
+    sessions: int = 0
+    minutes: int = 0
+
+
+@dataclass
+class DayBoard:
+    day: dt.date
+    columns: list[BoardColumn]
+    opens: int  # minutes after midnight of the earliest opening
+    closes: int
+    hours: list[dict[str, Any]]
+    sessions: int
+    changed: int
+    outages: list[MachineDowntime]
+
+
+def _minute(t: dt.datetime) -> int:
+    local = timezone.localtime(t, adapter.center_tz())
+    return local.hour * 60 + local.minute
+
+
+def day_board(*, day: dt.date, audit: bool = True) -> DayBoard:
+    """Per machine, the day's sessions and downtime, positioned on a shared time axis."""
+    begin, end = day_bounds(day)
+    machines = list(Machine.objects.prefetch_related("techniques").order_by("code"))
+    opens = min((m.opens_at.hour * 60 + m.opens_at.minute for m in machines), default=480)
+    closes = max((m.closes_at.hour * 60 + m.closes_at.minute for m in machines), default=1200)
+    columns = {m.pk: BoardColumn(m) for m in machines}
+    downtimes = list(
+        MachineDowntime.objects.filter(start__lt=end, end__gt=begin)
+        .select_related("machine")
+        .order_by("start")
+    )
+    for d in downtimes:
+        top = max(opens, _minute(max(d.start, begin)))
+        bottom = min(closes, _minute(d.end) if d.end < end else closes)
+        if bottom > top:
+            columns[d.machine_id].items.append(
+                BoardItem(None, d, (top - opens) * PX_PER_MIN, (bottom - top) * PX_PER_MIN)
+            )
+    bookings = list(
+        Booking.objects.filter(status=BookingStatus.BOOKED, start__gte=begin, start__lt=end)
+        .select_related("patient", "prescription", "replaces__machine")
+        .order_by("start")
+    )
+    changed = 0
+    for b in bookings:
+        top = _minute(b.start) - opens
+        columns[b.machine_id].items.append(
+            BoardItem(b, None, top * PX_PER_MIN, max(b.minutes * PX_PER_MIN - 1, 8))
+        )
+        columns[b.machine_id].sessions += 1
+        columns[b.machine_id].minutes += b.minutes
+        changed += b.replaces_id is not None
+    hours = [
+        {"label": f"{h // 60:02d}:00", "top": (h - opens) * PX_PER_MIN}
+        for h in range(opens - opens % 60, closes + 1, 60)
+        if h >= opens
+    ]
+    if audit:
+        audit_record(
+            action=AuditAction.SEARCH,
+            object_type="scheduling.booking",
+            detail={
+                "view": "day board",
+                "day": day.isoformat(),
+                "count": len(bookings),
+                "mrns": sorted({b.patient.mrn for b in bookings}),
+            },
+        )
+    return DayBoard(
+        day=day,
+        columns=list(columns.values()),
+        opens=opens,
+        closes=closes,
+        hours=hours,
+        sessions=len(bookings),
+        changed=changed,
+        outages=[d for d in downtimes if d.kind == DowntimeKind.OUTAGE],
+    )
+
+
+def patient_appointments(*, patient: Any, include_past: bool = False) -> list[Booking]:
+    qs = (
+        Booking.objects.filter(patient=patient, status=BookingStatus.BOOKED)
+        .select_related("machine", "prescription", "replaces__machine")
+        .order_by("start")
+    )
+    if not include_past:
+        qs = qs.filter(end__gte=day_bounds(timezone.localdate())[0])
+    rows = list(qs)
+    audit_record(
+        action=AuditAction.READ,
+        object_type="scheduling.booking",
+        patient=patient,
+        detail={"view": "appointments", "count": len(rows)},
+    )
+    return rows
+
+
+def course_bookings(*, course: Course) -> list[Booking]:
+    rows = list(
+        Booking.objects.filter(prescription__course=course, status=BookingStatus.BOOKED)
+        .select_related("machine", "prescription", "replaces__machine")
+        .order_by("start")
+    )
+    audit_record(
+        action=AuditAction.READ,
+        obj=course,
+        patient=course.patient,
+        detail={"view": "course bookings", "count": len(rows)},
+    )
+    return rows
+
+
+def course_get(*, pk: int) -> Course:
+    course = (
+        Course.objects.select_related("patient")
+        .prefetch_related(Prefetch("prescriptions", queryset=Prescription.objects.order_by("pk")))
+        .filter(pk=pk)
+        .first()
+    )
+    if course is None:
+        raise NotFound(f"No radiotherapy course with id {pk}.")
+    return course
+
+
+def machine_get(*, code: str) -> Machine:
+    machine = Machine.objects.prefetch_related("techniques").filter(code=code).first()
+    if machine is None:
+        raise NotFound(f"No machine with code {code}.")
+    return machine
+
+
+def machine_downtimes(*, machine: Machine, days_back: int = 7) -> QuerySet[MachineDowntime]:
+    since = timezone.now() - dt.timedelta(days=days_back)
+    return (
+        MachineDowntime.objects.filter(machine=machine, end__gte=since)
+        .select_related("reported_by", "confirmed_by")
+        .order_by("start")
+    )
+
+
+def outage_get(*, pk: int) -> MachineDowntime:
+    outage = (
+        MachineDowntime.objects.select_related("machine", "reported_by", "confirmed_by")
+        .filter(pk=pk, kind=DowntimeKind.OUTAGE)
+        .first()
+    )
+    if outage is None:
+        raise NotFound(f"No outage with id {pk}.")
+    return outage
+
+
+def outage_changes(*, outage: MachineDowntime) -> list[Booking]:
+    """The bookings an outage moved (new rows, with the replaced one) or cancelled."""
+    rows = list(
+        Booking.objects.filter(moved_by_downtime=outage)
+        .select_related("patient", "machine", "replaces__machine", "prescription")
+        .order_by("patient__name_ko", "start")
+    )
+    audit_record(
+        action=AuditAction.SEARCH,
+        obj=outage,
+        detail={"view": "outage changes", "mrns": sorted({b.patient.mrn for b in rows})},
+    )
+    return rows
+
+
+def unbooked_signed_courses(*, limit: int = 20, patient: Any = None) -> list[Course]:
+    """Open courses with a signed prescription and no booked session yet (scheduler worklist)."""
+    booked = Booking.objects.filter(prescription=OuterRef("pk"), status=BookingStatus.BOOKED)
+    rx_waiting = Prescription.objects.filter(
+        course=OuterRef("pk"), status=PrescriptionStatus.SIGNED
+    ).filter(~Exists(booked))
+    qs = Course.objects.filter(status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE])
+    if patient is not None:
+        qs = qs.filter(patient=patient)
+    return list(
+        qs.filter(Exists(rx_waiting)).select_related("patient").order_by("created_at")[:limit]
+    )
+
+
+def outages_on(*, day: dt.date) -> list[MachineDowntime]:
+    begin, end = day_bounds(day)
+    return list(
+        MachineDowntime.objects.filter(kind=DowntimeKind.OUTAGE, start__lt=end, end__gt=begin)
+        .select_related("machine")
+        .order_by("start")
+    )

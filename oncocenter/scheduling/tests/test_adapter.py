@@ -1,0 +1,115 @@
+import datetime as dt
+
+import pytest
+
+from linac_optimizer.model import Appointment, Instance
+from linac_optimizer.timeline import Timeline
+from oncocenter.scheduling import adapter, services
+from oncocenter.scheduling.models import Booking
+from oncocenter.scheduling.tests.factories import at, next_open_day
+
+pytestmark = pytest.mark.django_db
+
+
+def test_instance_has_korean_holidays_downtime_and_fixed_bookings(w, machines):
+    services.course_book(course=w.course, by=w.scheduler)
+    first = Booking.objects.filter(prescription=w.rx).order_by("start").first()
+    day = adapter.to_local_naive(first.start).date()
+    services.qa_window_plan(
+        machine=machines["LINAC-4"], start=at(day, 18), end=at(day, 20), reason="QA", by=w.physicist
+    )
+    data, index, _ = adapter.build_instance(start_date=day, horizon_days=30)
+    instance = Instance.from_json(data)  # the engine accepts it as written
+    assert data["holiday_calendar"] == "KR" and data["timezone"] == "Asia/Seoul"
+    linac4 = next(m for m in data["machines"] if m["id"] == "LINAC-4")
+    assert linac4["downtime"][0]["start"] == f"{day.isoformat()}T18:00"
+    fixed = next(p for p in instance.patients if p.id == f"RX{w.rx.pk}")
+    assert len(fixed.booked) == 5 and fixed.first_duration_min == 25
+    assert (fixed.id, fixed.booked[0].machine, adapter.fmt(fixed.booked[0].start)) in index.by_slot
+
+
+def test_korean_holiday_is_closed():
+    assert not adapter.is_open_day(dt.date(2027, 3, 1))  # Independence Movement Day, a Monday
+    assert adapter.is_open_day(dt.date(2027, 3, 2))
+    assert adapter.open_day_on_or_after(dt.date(2027, 2, 27)) == dt.date(2027, 3, 2)
+
+
+def test_sedation_flag_is_read_defensively(w):
+    assert adapter.sedation_required(w.patient) in (None, False, True)
+
+
+def test_slot_penalties_name_each_reason():
+    data = {
+        "format": "linac-schedule/1",
+        "start_date": "2027-03-02",
+        "horizon_days": 14,
+        "timezone": "Asia/Seoul",
+        "holiday_calendar": "KR",
+        "machines": [
+            {"id": "A", "techniques": ["3D"], "open": "08:00", "close": "20:00"},
+            {"id": "B", "techniques": ["3D"], "open": "08:00", "close": "20:00"},
+        ],
+        "patients": [
+            {
+                "id": "P",
+                "ready_date": "2027-03-02",
+                "due_date": "2027-03-02",
+                "urgency": "urgent",
+                "fractions": 3,
+                "pattern": "daily",
+                "technique": "3D",
+                "duration_min": 12,
+                "first_duration_min": 22,
+                "preferred_window": ["08:00", "12:00"],
+            }
+        ],
+    }
+    instance = Instance.from_json(data)
+    p = instance.patients[0]
+    t = dt.datetime
+    apps = [
+        Appointment("P", 1, "A", t(2027, 3, 3, 9), t(2027, 3, 3, 9, 22)),
+        Appointment("P", 2, "A", t(2027, 3, 5, 9, 30), t(2027, 3, 5, 9, 42)),
+        Appointment("P", 3, "B", t(2027, 3, 8, 13), t(2027, 3, 8, 13, 12)),
+    ]
+    out = adapter.slot_penalties(p, apps, Timeline(instance))
+    assert set(out[0]) == {"waiting", "late_start"}
+    assert out[1] == {"interruption": 150 * 1, "start_time_drift": 6}
+    assert out[2]["machine_change"] == 100 and out[2]["outside_preferred_window"] == 2
+
+
+def test_outage_plan_keeps_other_machines_and_extends_when_the_day_is_full(w, machines):
+    services.course_book(course=w.course, by=w.scheduler)
+    rows = list(Booking.objects.filter(prescription=w.rx).order_by("start"))
+    day = adapter.to_local_naive(rows[1].start).date()
+    # every capable machine down all day: the session must move after the course's last one
+    for code in ("LINAC-1", "LINAC-2", "LINAC-3", "LINAC-4", "LINAC-5"):
+        if code != rows[1].machine.code:
+            services.outage_report(
+                machine=machines[code],
+                start=at(day, 8),
+                end=at(day, 20),
+                reason="site power",
+                by=w.therapist,
+                now=at(day, 7),
+            )
+    result = services.outage_report(
+        machine=rows[1].machine,
+        start=at(day, 8),
+        end=at(day, 20),
+        reason="site power",
+        by=w.therapist,
+        now=at(day, 7),
+    )
+    moved = result.moved[0]
+    assert moved.change_kind == "moved to the end of the course"
+    assert moved.start > rows[-1].start
+    assert (
+        next_open_day(adapter.to_local_naive(rows[-1].start).date())
+        == adapter.to_local_naive(moved.start).date()
+    )
+
+    fractions = list(w.rx.fractions.order_by("sequence"))
+    starts = [f.bookings.get(status="booked").start for f in fractions]
+    assert starts == sorted(starts)  # sequence order is time order again
+    assert fractions[-1].scheduled_date == adapter.to_local_naive(moved.start).date()
