@@ -1,8 +1,6 @@
 """Playwright (Debian's Chromium): from a new prescription to the first recorded fraction, each
 step done by the role that owns it, through the course page's htmx forms."""
 
-import os
-
 import pytest
 
 from oncocenter.accounts.tests.factories import PASSWORD
@@ -10,25 +8,7 @@ from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.models import Delivery, Prescription
 from oncocenter.radiotherapy.tests.factories import make_world
 
-os.environ.setdefault(
-    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
-)  # Playwright's sync API runs an event loop
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("no /usr/bin/chromium")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
+# `browser` is the session-wide Playwright fixture of the root conftest.py (one event loop).
 
 
 def signed_in(browser, live_server, user):
