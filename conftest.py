@@ -67,9 +67,18 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by test code
     # around it are still synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
+
+    saved = {c.alias: c.__dict__.get("_test_serialized_contents") for c in connections.all()}
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
+        # Playwright switches to its own greenlet, where django.db.connections (a contextvar-based
+        # Local) hands out a fresh wrapper without the serialized test-database contents; give it
+        # back so serialized rollback still restores the reference data after live-server tests.
+        for alias, contents in saved.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()

@@ -8,17 +8,29 @@ import pytest
 from django.utils import timezone
 
 from oncocenter.accounts.tests.factories import PASSWORD, UserFactory
-from oncocenter.mdt.models import Meeting
+from oncocenter.mdt.models import BoardType, Meeting
 from oncocenter.oncology.models import Diagnosis, WorkupOrder
 from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.referrals.models import Referral
 from oncocenter.trials.tests.factories import StudyFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
+def _reference_data() -> None:
+    """Board types come from a data migration; a transactional test that ran before may have
+    flushed them without restoring them (live-server tests), so load them again if absent."""
+    import importlib
+
+    from django.apps import apps
+
+    if not BoardType.objects.exists():
+        importlib.import_module("oncocenter.mdt.migrations.0002_seed_board_types").seed(apps, None)
+
+
 def test_pediatric_neuroblastoma_walk(page, browser_login):
+    _reference_data()
     today = timezone.localdate()
     patient = PatientFactory(name_ko="한서윤", birth_date=today - dt.timedelta(days=3 * 365 + 40), sex="female")
     study = StudyFactory(code="KPHO-NB-2025")
