@@ -56,29 +56,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
-    """Keep the serialized reference data reachable from every connection object.
-
-    Django restores it for serialized-rollback tests from an attribute of the connection
-    object; Playwright's sync API runs test code in another context, where `connections` hands
-    out a new wrapper (same in-memory database) without that attribute, so the restore was
-    silently skipped once a non-transactional test had opened the first connection.
-    """
-    from django.db import connections
-
-    patched = []
-    for alias in connections:
-        conn = connections[alias]
-        contents = getattr(conn, "_test_serialized_contents", None)
-        if contents is not None and not hasattr(type(conn), "_test_serialized_contents"):
-            type(conn)._test_serialized_contents = contents
-            patched.append(type(conn))
-    yield
-    for cls in patched:
-        del cls._test_serialized_contents
-
-
-@pytest.fixture(scope="session")
 def browser():
     import os
     import shutil
