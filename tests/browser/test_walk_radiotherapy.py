@@ -1,18 +1,35 @@
-"""Playwright (Debian's Chromium): from a new prescription to the first recorded fraction, each
-step done by the role that owns it, through the course page's htmx forms."""
+"""Issue 4 walk (Playwright, Debian's Chromium): from a new prescription to the first recorded
+fraction, each step done by the role that owns it, through the course page's htmx forms."""
+
+import importlib
 
 import pytest
 
 from oncocenter.accounts.tests.factories import PASSWORD
 from oncocenter.radiotherapy import services as s
-from oncocenter.radiotherapy.models import Delivery, Prescription
+from oncocenter.radiotherapy.models import ChecklistItem, Delivery, Prescription
 from oncocenter.radiotherapy.tests.factories import make_world
 
-# `browser` is the session-wide Playwright fixture of the root conftest.py (one event loop).
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _reference_data() -> None:
+    """Checklist items, constraint sets, CTCAE terms and gap-sensitive sites come from a data
+    migration; a live-server test that ran before may have flushed them without restoring them."""
+    from django.apps import apps
+
+    if not ChecklistItem.objects.exists():
+        migration = importlib.import_module(
+            "oncocenter.radiotherapy.migrations.0002_load_reference_data"
+        )
+        migration.load(apps, None)
 
 
 def signed_in(browser, live_server, user):
-    page = browser.new_context().new_page()
+    page = browser.new_context(locale="en-US", timezone_id="Asia/Seoul").new_page()
     page.set_default_timeout(15000)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", user.username)
@@ -22,9 +39,8 @@ def signed_in(browser, live_server, user):
     return page
 
 
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
 def test_prescription_to_first_recorded_fraction(browser, live_server):
+    _reference_data()
     w = make_world()
     course = s.course_create(
         patient=w.patient, label="Larynx T2N0", intent="curative", physician=w.ro, by=w.ro
