@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from oncocenter.accounts.models import User
 from oncocenter.core.permissions import user_roles
 from oncocenter.core.roles import Role
 
@@ -19,3 +20,11 @@ def active_role(request: HttpRequest) -> str:
         return str(chosen)
     order = list(Role.values)
     return sorted(roles, key=order.index)[0]
+
+
+def current_user(request: HttpRequest) -> User:
+    """The signed-in staff user of a request that passed a permission check (never anonymous)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise TypeError("current_user() needs an authenticated request")
+    return user

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
@@ -71,24 +70,16 @@ def pid_rx(pid: str) -> int:
 
 
 def sedation_required(patient: Any) -> bool | None:
-    """The pediatric area's sedation flag for `patient`, or None when that area does not record it.
+    """The pediatric profile's sedation flag (the `anesthesia` flag of the scheduler's format),
+    or None when the patient has no pediatric profile."""
+    from oncocenter.support.models import PediatricProfile
 
-    Read defensively: the `support` app may not be installed or may not have the field yet.
-    """
-    try:
-        config = django_apps.get_app_config("support")
-    except LookupError:
-        return None
-    for model in config.get_models():
-        names = {f.name for f in model._meta.get_fields()}
-        if {"patient", "sedation_required"} <= names:
-            value = (
-                model.objects.filter(patient=patient)
-                .values_list("sedation_required", flat=True)
-                .first()
-            )
-            return None if value is None else bool(value)
-    return None
+    value = (
+        PediatricProfile.objects.filter(patient=patient)
+        .values_list("sedation_required", flat=True)
+        .first()
+    )
+    return None if value is None else bool(value)
 
 
 # --- building the instance ---------------------------------------------------------------------------
@@ -214,7 +205,7 @@ def fixed_patients(
     for rx_id, bookings in grouped.items():
         pid = rx_pid(rx_id)
         offset = earlier.get(rx_id, 0)
-        booked = []
+        booked: list[dict[str, Any]] = []
         others = [b.minutes for b in bookings if not b.is_first] or [bookings[0].minutes]
         first_minutes = next((b.minutes for b in bookings if b.is_first), max(others))
         for i, b in enumerate(bookings):

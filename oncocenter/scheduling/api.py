@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
+from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
 from oncocenter.patients.selectors import patient_get
@@ -54,8 +55,8 @@ def downtime_out(d: MachineDowntime) -> dict:
         "start": d.start,
         "end": d.end,
         "reason": d.reason,
-        "reported_by": d.reported_by.username,
-        "confirmed_by": d.confirmed_by.username if d.confirmed_by_id else None,
+        "reported_by": d.reported_by.username if d.reported_by else "",
+        "confirmed_by": d.confirmed_by.username if d.confirmed_by else None,
         "confirmed_at": d.confirmed_at,
         "rebook_summary": d.rebook_summary,
     }
@@ -101,7 +102,7 @@ def machine_service(request: HttpRequest, code: str, payload: ServiceIn):
     m = services.machine_set_in_service(
         machine=_machine(code),
         in_service=payload.in_service,
-        by=request.user,
+        by=current_user(request),
         reason=payload.reason,
     )
     return machine_out(selectors.machine_get(code=m.code))
@@ -122,7 +123,7 @@ def qa_window(request: HttpRequest, code: str, payload: DowntimeIn):
         start=payload.start,
         end=payload.end,
         reason=payload.reason,
-        by=request.user,
+        by=current_user(request),
     )
     return Status(201, downtime_out(window))
 
@@ -140,7 +141,7 @@ def outage_report(request: HttpRequest, payload: OutageIn):
         start=payload.start,
         end=payload.end,
         reason=payload.reason,
-        by=request.user,
+        by=current_user(request),
     )
     outage = selectors.outage_get(pk=result.outage.pk)
     return Status(
@@ -167,7 +168,7 @@ def outage_read(request: HttpRequest, pk: int):
 @router.post("/outages/{pk}/confirm", response=DowntimeOut)
 def outage_confirm(request: HttpRequest, pk: int):
     require(request.user, "outage.confirm")
-    outage = services.outage_confirm(outage=selectors.outage_get(pk=pk), by=request.user)
+    outage = services.outage_confirm(outage=selectors.outage_get(pk=pk), by=current_user(request))
     return downtime_out(selectors.outage_get(pk=outage.pk))
 
 
@@ -175,7 +176,7 @@ def outage_confirm(request: HttpRequest, pk: int):
 def book_waiting(request: HttpRequest):
     """Book every ready course of the worklist in one solve; the others are listed as skipped."""
     require(request.user, "schedule.book")
-    result = services.courses_book_waiting(by=request.user)
+    result = services.courses_book_waiting(by=current_user(request))
     return Status(
         201,
         {
@@ -196,7 +197,7 @@ def course_book(request: HttpRequest, pk: int, payload: CourseBookIn):
     course = selectors.course_get(pk=pk)
     result = services.course_book(
         course=course,
-        by=request.user,
+        by=current_user(request),
         urgency=payload.urgency,
         ready_date=payload.ready_date,
         anesthesia=payload.anesthesia,
@@ -240,7 +241,7 @@ def booking_create(request: HttpRequest, payload: BookingIn):
         fraction=fraction,
         machine=machine,
         start=payload.start,
-        by=request.user,
+        by=current_user(request),
         anesthesia=payload.anesthesia,
         urgency=payload.urgency,
     )
@@ -253,7 +254,9 @@ def booking_cancel(request: HttpRequest, pk: int, payload: CancelIn):
     booking = Booking.objects.select_related("patient", "machine").filter(pk=pk).first()
     if booking is None:
         raise NotFound(f"No booking with id {pk}.")
-    booking = services.booking_cancel(booking=booking, by=request.user, reason=payload.reason)
+    booking = services.booking_cancel(
+        booking=booking, by=current_user(request), reason=payload.reason
+    )
     return booking_out(booking)
 
 

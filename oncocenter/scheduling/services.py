@@ -387,6 +387,7 @@ def _apply_moves(
             result.cancelled.append(old)
             by_patient[old.patient_id].append({"fraction": old.fraction_id, "cancelled": True})
             continue
+        assert mv.start is not None and mv.end is not None  # a planned move has both times
         new = _save(
             Booking(
                 fraction=old.fraction,

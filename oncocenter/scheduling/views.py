@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
@@ -64,8 +66,10 @@ def machine_detail(request: HttpRequest, code: str) -> HttpResponse:
         machine = selectors.machine_get(code=code)
     except NotFound as exc:
         return _not_found(request, exc)
-    qa_form = DowntimeForm(prefix="qa")
-    service_form = ServiceForm(prefix="svc", initial={"in_service": not machine.in_service})
+    qa_form: forms.Form = DowntimeForm(prefix="qa")
+    service_form: forms.Form = ServiceForm(
+        prefix="svc", initial={"in_service": not machine.in_service}
+    )
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -74,7 +78,7 @@ def machine_detail(request: HttpRequest, code: str) -> HttpResponse:
             return HttpResponse(_("Unknown action."), status=400)
         if not has_perm(request.user, perm):
             return render(request, "core/forbidden.html", {"permission": perm}, status=403)
-        form = (
+        form: DowntimeForm | ServiceForm = (
             DowntimeForm(request.POST, prefix="qa")
             if action == "qa"
             else ServiceForm(request.POST, prefix="svc")
@@ -87,14 +91,14 @@ def machine_detail(request: HttpRequest, code: str) -> HttpResponse:
                         start=form.cleaned_data["start"],
                         end=form.cleaned_data["end"],
                         reason=form.cleaned_data["reason"],
-                        by=request.user,
+                        by=current_user(request),
                     )
                     messages.success(request, _("QA window planned."))
                 else:
                     services.machine_set_in_service(
                         machine=machine,
                         in_service=form.cleaned_data["in_service"],
-                        by=request.user,
+                        by=current_user(request),
                         reason=form.cleaned_data["reason"],
                     )
                     messages.success(request, _("Machine status changed."))
@@ -141,7 +145,7 @@ def outage_report(request: HttpRequest) -> HttpResponse:
                     start=form.cleaned_data["start"],
                     end=form.cleaned_data["end"],
                     reason=form.cleaned_data["reason"],
-                    by=request.user,
+                    by=current_user(request),
                 )
             except ValidationFailed as exc:
                 form.add_domain_errors(exc)
@@ -195,7 +199,7 @@ def _unresolved(outage) -> list[dict[str, object]]:
 def outage_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         outage = selectors.outage_get(pk=pk)
-        services.outage_confirm(outage=outage, by=request.user)
+        services.outage_confirm(outage=outage, by=current_user(request))
     except NotFound as exc:
         return _not_found(request, exc)
     except Conflict as exc:
@@ -254,7 +258,7 @@ def course_book(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.course_book(
                     course=course,
-                    by=request.user,
+                    by=current_user(request),
                     urgency=form.cleaned_data["urgency"] or None,
                     ready_date=form.cleaned_data["ready_date"],
                     anesthesia=form.cleaned_data["anesthesia"],
@@ -294,7 +298,7 @@ def course_book(request: HttpRequest, pk: int) -> HttpResponse:
 def book_waiting(request: HttpRequest) -> HttpResponse:
     """Book every ready course of the worklist in one solve (the daily online step)."""
     try:
-        result = services.courses_book_waiting(by=request.user)
+        result = services.courses_book_waiting(by=current_user(request))
     except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("core:home")

@@ -67,10 +67,11 @@ def _audit_panel(key: str, mrns: list[str]) -> None:
 def _teacher_panel(request: HttpRequest) -> dict[str, Any] | None:
     from oncocenter.support.models import SchoolEnrollment
 
-    rows = SchoolEnrollment.objects.filter(
-        ended_on__isnull=True, school_class__teacher_id=request.user.pk
-    ).select_related("patient", "school_class")[:30]
-    rows = list(rows)
+    rows = list(
+        SchoolEnrollment.objects.filter(
+            ended_on__isnull=True, school_class__teacher_id=request.user.pk
+        ).select_related("patient", "school_class")[:30]
+    )
     _audit_panel("school", [e.patient.mrn for e in rows])
     return {"rows": rows, "url": reverse("support:school")}
 
@@ -101,10 +102,11 @@ def _hsct_panel(request: HttpRequest) -> dict[str, Any] | None:
 def _palliative_panel(request: HttpRequest) -> dict[str, Any] | None:
     from oncocenter.support.models import PalliativeReferral
 
-    rows = PalliativeReferral.objects.filter(status__in=["requested", "active"]).select_related(
-        "patient"
-    )[:15]
-    rows = list(rows)
+    rows = list(
+        PalliativeReferral.objects.filter(status__in=["requested", "active"]).select_related(
+            "patient"
+        )[:15]
+    )
     _audit_panel("palliative", [r.patient.mrn for r in rows])
     return {"rows": rows, "url": reverse("support:palliative")}
 
