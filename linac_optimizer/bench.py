@@ -90,7 +90,9 @@ def table(agg: dict[str, Any]) -> str:
     def f(x: Any, pct: bool = False) -> str:
         if x is None:
             return "-"
-        return f"{100 * x:.1f}%" if pct else f"{x:g}"
+        if pct:
+            return f"{100 * x:.1f}%"
+        return f"{x:.2f}".rstrip("0").rstrip(".") if isinstance(x, float) else str(x)
 
     lines = [
         "| load | policy | seeds | offered | on time all | emerg. | urgent | pall. | radical | "
