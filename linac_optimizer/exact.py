@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -37,13 +38,13 @@ def solve_exact(instance: Instance, sched: Schedule, pats: list[Patient], time_l
     # fixed: downtime and already-booked sessions (of patients not in `pats`)
     fixed_sessions: list[tuple[str, int, int, int, bool]] = []  # machine, day, start, end, anest
     for (m, day), lst in sched.busy.items():
-        for b in lst:
-            per_machine[m].append(model.NewIntervalVar(DAY * day + b.start, b.end - b.start,
-                                                       DAY * day + b.end, ""))
-            if b.patient:
-                fixed_sessions.append((m, day, b.start, b.end, b.anesthesia_first))
+        for busy in lst:
+            per_machine[m].append(model.NewIntervalVar(DAY * day + busy.start, busy.end - busy.start,
+                                                       DAY * day + busy.end, ""))
+            if busy.patient:
+                fixed_sessions.append((m, day, busy.start, busy.end, busy.anesthesia_first))
     obj = []
-    V: dict[str, dict] = {}
+    V: dict[str, dict[str, Any]] = {}
     for p in pats:
         reason = precheck(instance, p, sched.tl)
         if reason:
@@ -54,7 +55,10 @@ def solve_exact(instance: Instance, sched: Schedule, pats: list[Patient], time_l
         lo_t = min(instance.machine(m).open for m in caps)
         hi_t = max(instance.machine(m).close for m in caps)
         present = model.NewBoolVar(f"present_{p.id}")
-        D, T, S, X = {}, {}, {}, {}
+        D: dict[int, Any] = {}
+        T: dict[int, Any] = {}
+        S: dict[int, Any] = {}
+        X: dict[int, dict[str, Any]] = {}
         for k in range(1, p.fractions + 1):
             D[k] = model.NewIntVar(ready, n_days - 1, f"D_{p.id}_{k}")
             T[k] = model.NewIntVar(lo_t, hi_t, f"T_{p.id}_{k}")
@@ -115,42 +119,42 @@ def solve_exact(instance: Instance, sched: Schedule, pats: list[Patient], time_l
     # children under anesthesia: first session of the day precedes every other patient's
     anest = [v for v in V.values() if v["p"].anesthesia]
     others = [v for v in V.values() if not v["p"].anesthesia]
-    for a in anest:
-        pa = a["p"]
+    for va in anest:
+        pa = va["p"]
         for k in range(1, pa.fractions + 1):
             first = None
             if pa.pattern == "bid" and k > 1:
                 first = model.NewBoolVar("")
-                model.Add(a["D"][k] > a["D"][k - 1]).OnlyEnforceIf(first)
-                model.Add(a["D"][k] == a["D"][k - 1]).OnlyEnforceIf(first.Not())
-            for m, xa in a["X"][k].items():
-                for b in others:
-                    for kb in range(1, b["p"].fractions + 1):
-                        xb = b["X"][kb].get(m)
+                model.Add(va["D"][k] > va["D"][k - 1]).OnlyEnforceIf(first)
+                model.Add(va["D"][k] == va["D"][k - 1]).OnlyEnforceIf(first.Not())
+            for m, xa in va["X"][k].items():
+                for vb in others:
+                    for kb in range(1, vb["p"].fractions + 1):
+                        xb = vb["X"][kb].get(m)
                         if xb is None:
                             continue
                         same = model.NewBoolVar("")
-                        model.Add(a["D"][k] == b["D"][kb]).OnlyEnforceIf(same)
-                        model.Add(a["D"][k] != b["D"][kb]).OnlyEnforceIf(same.Not())
+                        model.Add(va["D"][k] == vb["D"][kb]).OnlyEnforceIf(same)
+                        model.Add(va["D"][k] != vb["D"][kb]).OnlyEnforceIf(same.Not())
                         lits = [xa, xb, same] + ([first] if first is not None else [])
-                        model.Add(a["S"][k] <= b["S"][kb]).OnlyEnforceIf(lits)
+                        model.Add(va["S"][k] <= vb["S"][kb]).OnlyEnforceIf(lits)
                 for fm, day, s, _e, fan in fixed_sessions:
                     if fm == m and not fan:
                         on = model.NewBoolVar("")
-                        model.Add(a["D"][k] == day).OnlyEnforceIf(on)
-                        model.Add(a["D"][k] != day).OnlyEnforceIf(on.Not())
+                        model.Add(va["D"][k] == day).OnlyEnforceIf(on)
+                        model.Add(va["D"][k] != day).OnlyEnforceIf(on.Not())
                         lits = [xa, on] + ([first] if first is not None else [])
-                        model.Add(a["T"][k] <= s).OnlyEnforceIf(lits)
+                        model.Add(va["T"][k] <= s).OnlyEnforceIf(lits)
     # other patients never before a fixed anesthesia session on its machine-day
-    for b in others:
-        for kb in range(1, b["p"].fractions + 1):
+    for vb in others:
+        for kb in range(1, vb["p"].fractions + 1):
             for fm, day, s, _e, fan in fixed_sessions:
-                xb = b["X"][kb].get(fm)
+                xb = vb["X"][kb].get(fm)
                 if fan and xb is not None:
                     on = model.NewBoolVar("")
-                    model.Add(b["D"][kb] == day).OnlyEnforceIf(on)
-                    model.Add(b["D"][kb] != day).OnlyEnforceIf(on.Not())
-                    model.Add(b["T"][kb] >= s).OnlyEnforceIf([xb, on])
+                    model.Add(vb["D"][kb] == day).OnlyEnforceIf(on)
+                    model.Add(vb["D"][kb] != day).OnlyEnforceIf(on.Not())
+                    model.Add(vb["T"][kb] >= s).OnlyEnforceIf([xb, on])
     for ivs in per_machine.values():
         if ivs:
             model.AddNoOverlap(ivs)

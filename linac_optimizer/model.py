@@ -282,18 +282,18 @@ class Patient:
             dbm[m] = _posint(v, f"{w}.duration_by_machine.{m}")
         booked = []
         seen: set[int] = set()
-        for j, b in enumerate(_list(obj.get("booked", []), f"{w}.booked")):
+        for j, raw_booking in enumerate(_list(obj.get("booked", []), f"{w}.booked")):
             bw = f"{w}.booked[{j}]"
-            b = _obj(b, bw)
-            fr = _posint(_req(b, "fraction", bw), f"{bw}.fraction")
+            bk = _obj(raw_booking, bw)
+            fr = _posint(_req(bk, "fraction", bw), f"{bw}.fraction")
             if fr > nfr:
                 raise FormatError(f"{bw}.fraction: must be at most fractions={nfr}, got {fr}")
             if fr in seen:
                 raise FormatError(f"{bw}.fraction: fraction {fr} is booked twice")
             seen.add(fr)
-            booked.append(Booked(fr, _str(_req(b, "machine", bw), f"{bw}.machine"),
-                                 _datetime(_req(b, "start", bw), f"{bw}.start"),
-                                 _extra(b, {"fraction", "machine", "start"})))
+            booked.append(Booked(fr, _str(_req(bk, "machine", bw), f"{bw}.machine"),
+                                 _datetime(_req(bk, "start", bw), f"{bw}.start"),
+                                 _extra(bk, {"fraction", "machine", "start"})))
         return cls(pid, ready, due, urg, nfr, pat, tech, dur, fdur, allowed, window, anest, dbm,
                    booked, _extra(obj, cls._KNOWN))
 

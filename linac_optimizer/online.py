@@ -330,10 +330,10 @@ def _extend(sched: Schedule, p: Patient, a: Session, policy: str) -> Session | N
         order = [ref.machine] + [m for m in caps if m != ref.machine]
         for m in order:
             dur = p.duration(n, m)
-            s = sched.nearest(m, day, dur, 0 if policy == "baseline" else ref.start,
-                              p.anesthesia)
-            if s is not None:
-                new = Session(p.id, n, m, day, s, s + dur)
+            start = sched.nearest(m, day, dur, 0 if policy == "baseline" else ref.start,
+                                  p.anesthesia)
+            if start is not None:
+                new = Session(p.id, n, m, day, start, start + dur)
                 sched.add(new)
                 return new
     # undo the renumbering

@@ -39,7 +39,8 @@ def place_course(sched: Schedule, p: Patient, machine: str, first_day: int, targ
     others = [m for m in caps if m != machine] if allow_change else []
     step = 2 if p.pattern == "alternate" else 1
     placed: list[Session] = []
-    day, today_first = first_day, None
+    day = first_day
+    today_first: Session | None = None
     interrupts = 0
     k = first_fraction
     while k <= p.fractions:
@@ -87,8 +88,8 @@ def place_course(sched: Schedule, p: Patient, machine: str, first_day: int, targ
         else:
             day, today_first = day + step, None
     if k <= p.fractions:
-        for s in placed:
-            sched.remove(s.patient, s.fraction)
+        for session in placed:
+            sched.remove(session.patient, session.fraction)
         return None
     return placed
 
