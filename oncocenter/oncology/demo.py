@@ -62,6 +62,15 @@ ADULT_RT = [
     ("C71.1", "C71.1", "9440/3", "right", "Glioblastoma", None),
     ("C79.5", "", "", "not-applicable", "Bone metastases", None),
 ]
+# Cancers of organs only one sex has; breast is kept for women (male breast cancer is ~1 %).
+SITE_SEX = {"C50": "female", "C53": "female", "C54": "female", "C56": "female", "C61": "male", "C62": "male"}
+
+
+def _for_sex(rows: list, sex: str) -> list:
+    """The rows a patient of `sex` can have (topography in column 1, else the ICD-10 code)."""
+    return [r for r in rows if SITE_SEX.get((r[1] or r[0])[:3], sex) == sex]
+
+
 MARKERS = {"esophageal": ("SCC-Ag", "ng/mL", 0.5, 8.0), "C74.9": ("NSE", "ng/mL", 10, 300),
            "C22.2": ("AFP", "ng/mL", 50, 50000), "C62.9": ("AFP", "ng/mL", 20, 5000),
            "C20": ("CEA", "ng/mL", 1, 40), "C61": ("PSA", "ng/mL", 2, 60)}
@@ -113,11 +122,11 @@ def seed(ctx: Any) -> None:
     for patient in ctx.patients_by_center.get("pediatric", []):
         if patient.pk not in seen:
             seen.add(patient.pk)
-            plans.append((patient, "pediatric", rng.choice(weighted)[:5]))
+            plans.append((patient, "pediatric", rng.choice(_for_sex(weighted, patient.sex))[:5]))
     for patient in ctx.patients_by_center.get("radonc", []):
         if patient.pk not in seen:
             seen.add(patient.pk)
-            plans.append((patient, "radonc", rng.choice(ADULT_RT)))
+            plans.append((patient, "radonc", rng.choice(_for_sex(ADULT_RT, patient.sex))))
 
     diagnoses: list[Diagnosis] = []
     for patient, _center, row in plans:

@@ -499,6 +499,51 @@ class _Seeder:
             self.counts["states"]["entered_in_error"] = 1
 
 
+# Sites that only one sex has: a demo course must not put a cervix plan on a man.
+SEX_OF_SITE = {"C53": "female", "C54": "female", "C56": "female", "C61": "male", "C62": "male"}
+
+
+class _PatientPicker:
+    """Hands out each patient once, preferring one whose diagnosis matches the course's site
+    (same ICD-10 category), else one whose sex fits the site; metastasis courses take anyone."""
+
+    def __init__(self, patients: list) -> None:
+        from oncocenter.oncology.models import Diagnosis
+
+        self.free = list(dict.fromkeys(patients))
+        self.used: set[int] = set()
+        self.by_category: dict[str, list] = {}
+        codes = dict(
+            # Ascending, primary last: the latest primary diagnosis wins in the dict.
+            Diagnosis.objects.filter(
+                patient__center_memberships__center__code__in=["radonc", "esophageal"]
+            )
+            .order_by("patient_id", "is_primary", "diagnosed_on")
+            .values_list("patient_id", "icd10_code")
+        )
+        for patient in self.free:
+            code = codes.get(patient.pk) or ""
+            self.by_category.setdefault(code[:3], []).append(patient)
+
+    def _take(self, candidates: list) -> Any:
+        for patient in candidates:
+            if patient.pk not in self.used:
+                self.used.add(patient.pk)
+                return patient
+        return None
+
+    def any(self) -> Any:
+        return self._take(self.free)
+
+    def for_site(self, icd10: str) -> Any:
+        category = icd10[:3]
+        found = self._take(self.by_category.get(category, []))
+        if found is None:
+            sex = SEX_OF_SITE.get(category)
+            found = self._take([p for p in self.free if sex is None or p.sex == sex])
+        return found if found is not None else self.any()
+
+
 def seed(ctx: Any) -> None:
     patients = list(ctx.patients_by_center.get("radonc", [])) + list(
         ctx.patients_by_center.get("esophageal", [])
@@ -513,11 +558,12 @@ def seed(ctx: Any) -> None:
     how_many = 24 if ctx.size == "small" else 96
     states = _cycle(STATES)
     templates = _cycle(TEMPLATES)
-    pool = iter(patients)
-    seeder.reirradiation(next(pool))
+    pick = _PatientPicker(patients)
+    seeder.reirradiation(pick.any())
     if seeder.hdr is not None:
-        seeder.hdr_course(next(pool))
+        seeder.hdr_course(pick.for_site("C53.9"))
     for _ in range(min(how_many, len(patients) - 2)):
-        seeder.run_state(next(pool), next(templates), next(states))
+        template = next(templates)
+        seeder.run_state(pick.for_site(template[5]), template, next(states))
     seeder.entered_in_error()
     ctx.counts["radiotherapy"] = seeder.counts

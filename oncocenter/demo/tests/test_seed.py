@@ -29,6 +29,19 @@ def test_small_seed_is_complete_and_idempotent():
     assert not again
     assert Patient.objects.count() == SIZES["small"] and Machine.objects.count() == 7
     assert audit_verify().ok
+    _assert_sites_fit_sex()
+
+
+def _assert_sites_fit_sex():
+    """No cervix on a man, no prostate on a woman: across diagnoses and RT prescriptions."""
+    from oncocenter.oncology.models import Diagnosis
+    from oncocenter.radiotherapy.models import Prescription
+
+    only = {"C53": "female", "C54": "female", "C56": "female", "C61": "male", "C62": "male"}
+    for code, sex in Diagnosis.objects.values_list("icd10_code", "patient__sex"):
+        assert only.get(code[:3], sex) == sex, (code, sex)
+    for code, sex in Prescription.objects.values_list("icd10_code", "course__patient__sex"):
+        assert only.get(code[:3], sex) == sex, (code, sex)
 
 
 def test_patient_generation_is_deterministic():
