@@ -271,20 +271,20 @@ class Patient:
             pw = _list(obj["preferred_window"], f"{w}.preferred_window")
             if len(pw) != 2:
                 raise FormatError(f"{w}.preferred_window: must be [start, end], got {pw!r}")
-            a = parse_hhmm(pw[0], f"{w}.preferred_window[0]")
-            b = parse_hhmm(pw[1], f"{w}.preferred_window[1]")
-            if b <= a:
+            w0 = parse_hhmm(pw[0], f"{w}.preferred_window[0]")
+            w1 = parse_hhmm(pw[1], f"{w}.preferred_window[1]")
+            if w1 <= w0:
                 raise FormatError(f"{w}.preferred_window: end must be after start, got {pw!r}")
-            window = (a, b)
+            window = (w0, w1)
         anest = _bool(obj.get("anesthesia", False), f"{w}.anesthesia")
         dbm: dict[str, int] = {}
         for m, v in _obj(obj.get("duration_by_machine", {}), f"{w}.duration_by_machine").items():
             dbm[m] = _posint(v, f"{w}.duration_by_machine.{m}")
         booked = []
         seen: set[int] = set()
-        for j, b in enumerate(_list(obj.get("booked", []), f"{w}.booked")):
+        for j, braw in enumerate(_list(obj.get("booked", []), f"{w}.booked")):
             bw = f"{w}.booked[{j}]"
-            b = _obj(b, bw)
+            b = _obj(braw, bw)
             fr = _posint(_req(b, "fraction", bw), f"{bw}.fraction")
             if fr > nfr:
                 raise FormatError(f"{bw}.fraction: must be at most fractions={nfr}, got {fr}")

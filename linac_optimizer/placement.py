@@ -87,8 +87,8 @@ def place_course(sched: Schedule, p: Patient, machine: str, first_day: int, targ
         else:
             day, today_first = day + step, None
     if k <= p.fractions:
-        for s in placed:
-            sched.remove(s.patient, s.fraction)
+        for ses in placed:
+            sched.remove(ses.patient, ses.fraction)
         return None
     return placed
 
