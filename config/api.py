@@ -1,0 +1,156 @@
+"""The JSON API: one NinjaAPI, each app contributes a Router; errors are problem JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from oncocenter.core.errors import DomainError
+
+
+class SessionAuth(APIKeyCookie):
+    """The staff UI's session cookie (CSRF checked on unsafe methods)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer oc_...` for API clients."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from oncocenter.accounts.selectors import active_role
+        from oncocenter.accounts.services import token_authenticate
+        from oncocenter.audit.context import set_user
+
+        user = token_authenticate(token)
+        if user is None:
+            return None
+        request.user = user
+        set_user(user, active_role(request))
+        return user
+
+
+api = NinjaAPI(
+    title="OncoCenter API",
+    version="1",
+    description="Staff API of OncoCenter. Authenticate with a session cookie or a bearer token "
+    "from POST /api/auth/token. Errors are JSON with `status`, `detail` and `errors[]` "
+    "(each names the `field` and the rule broken).",
+    auth=[SessionAuth(), TokenAuth()],
+    urls_namespace="api",
+)
+
+
+def problem(
+    request: HttpRequest,
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    code: str = "",
+) -> HttpResponse:
+    body: dict[str, Any] = {
+        "status": status,
+        "title": title,
+        "detail": detail,
+        "errors": errors or [],
+    }
+    if code:
+        body["code"] = code
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return problem(
+        request,
+        status=exc.status,
+        title=exc.code,
+        detail=str(exc),
+        errors=[p.as_dict() for p in exc.problems],
+        code=exc.code,
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        loc = [
+            str(part)
+            for part in err.get("loc", [])
+            if part not in ("body", "query", "path", "payload", "data")
+        ]
+        errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid")})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(
+        request, status=422, title="validation", detail=detail, errors=errors, code="validation"
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(
+        request,
+        status=401,
+        title="unauthenticated",
+        detail="Sign in, or send 'Authorization: Bearer <token>'.",
+        code="unauthenticated",
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(
+        request, status=404, title="not_found", detail=str(exc) or "Not found.", code="not_found"
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, status=exc.status_code, title="error", detail=str(exc))
+
+
+def _mount() -> None:
+    from oncocenter.accounts.api import router as accounts_router
+    from oncocenter.audit.api import router as audit_router
+    from oncocenter.clinics.api import router as clinics_router
+    from oncocenter.followup.api import router as followup_router
+    from oncocenter.mdt.api import router as mdt_router
+    from oncocenter.nutrition.api import router as nutrition_router
+    from oncocenter.oncology.api import router as oncology_router
+    from oncocenter.patients.api import router as patients_router
+    from oncocenter.radiotherapy.api import router as radiotherapy_router
+    from oncocenter.referrals.api import router as referrals_router
+    from oncocenter.scheduling.api import router as scheduling_router
+    from oncocenter.support.api import router as support_router
+    from oncocenter.trials.api import router as trials_router
+
+    api.add_router("/auth/", accounts_router)
+    api.add_router("/audit/", audit_router)
+    api.add_router("/patients/", patients_router)
+    api.add_router("/oncology/", oncology_router)
+    api.add_router("/referrals/", referrals_router)
+    api.add_router("/mdt/", mdt_router)
+    api.add_router("/trials/", trials_router)
+    api.add_router("/radiotherapy/", radiotherapy_router)
+    api.add_router("/scheduling/", scheduling_router)
+    api.add_router("/clinics/", clinics_router)
+    api.add_router("/followup/", followup_router)
+    api.add_router("/nutrition/", nutrition_router)
+    api.add_router("/support/", support_router)
+
+
+_mount()

@@ -1,0 +1,150 @@
+"""Base settings: a zero-setup SQLite install for development and the demo.
+
+Everything a site changes comes from environment variables (names start with ONCOCENTER_ or are
+the usual DATABASE_URL / SECRET_KEY), so the same code runs the demo, the tests and production.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from config.dburl import database_from_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(os.environ.get("ONCOCENTER_DATA_DIR", BASE_DIR / "var")).resolve()
+
+# The demo key is public on purpose; production.py refuses to start with it.
+DEMO_SECRET_KEY = "oncocenter-demo-secret-key-do-not-use-in-production-0123456789"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEMO_SECRET_KEY)
+DEBUG = os.environ.get("ONCOCENTER_DEBUG", "1") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+# Key for encrypting sensitive identifiers (resident registration numbers) at rest. Derived from
+# SECRET_KEY unless given, so the demo works without setup; production should set its own.
+FIELD_ENCRYPTION_KEY = os.environ.get("ONCOCENTER_FIELD_KEY", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "oncocenter.core",
+    "oncocenter.accounts",
+    "oncocenter.audit",
+    "oncocenter.patients",
+    "oncocenter.oncology",
+    "oncocenter.referrals",
+    "oncocenter.mdt",
+    "oncocenter.trials",
+    "oncocenter.radiotherapy",
+    "oncocenter.scheduling",
+    "oncocenter.clinics",
+    "oncocenter.followup",
+    "oncocenter.nutrition",
+    "oncocenter.support",
+    "oncocenter.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "oncocenter.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "oncocenter.core.middleware.AuditContextMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "oncocenter.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)
+DATABASES = {
+    "default": database_from_url(
+        os.environ.get("DATABASE_URL", ""), sqlite_path=DATA_DIR / "oncocenter.sqlite3"
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Inactivity expiry: the cookie age is renewed on every request, so it measures idle time.
+SESSION_IDLE_MINUTES = int(os.environ.get("ONCOCENTER_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Failed sign-ins: after LOGIN_MAX_FAILURES within LOGIN_FAILURE_WINDOW_MINUTES for the same
+# username or client address, further attempts are refused until the window passes.
+LOGIN_MAX_FAILURES = int(os.environ.get("ONCOCENTER_LOGIN_MAX_FAILURES", "5"))
+LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("ONCOCENTER_LOGIN_FAILURE_WINDOW", "15"))
+
+# API tokens expire; a year by default, a setting for sites with stricter rules.
+API_TOKEN_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_DAYS", "365"))
+
+LANGUAGE_CODE = os.environ.get("ONCOCENTER_LANGUAGE", "en")
+LANGUAGES = [("en", "English"), ("ko", "한국어")]
+LOCALE_PATHS: list[Path] = []  # each app ships its own locale/ folder
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("ONCOCENTER_TIME_ZONE", "Asia/Seoul")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = DATA_DIR / "media"
+WHITENOISE_USE_FINDERS = True
+
+# Behind a reverse proxy that sets X-Forwarded-For, set this so the audit trail records the
+# client's address instead of the proxy's.
+TRUST_X_FORWARDED_FOR = os.environ.get("ONCOCENTER_TRUST_X_FORWARDED_FOR", "0") == "1"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("ONCOCENTER_LOG_LEVEL", "WARNING")},
+}

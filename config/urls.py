@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from config.api import api
+
+urlpatterns = [
+    path("", include("oncocenter.core.urls")),
+    path("accounts/", include("oncocenter.accounts.urls")),
+    path("audit/", include("oncocenter.audit.urls")),
+    path("patients/", include("oncocenter.patients.urls")),
+    path("oncology/", include("oncocenter.oncology.urls")),
+    path("referrals/", include("oncocenter.referrals.urls")),
+    path("mdt/", include("oncocenter.mdt.urls")),
+    path("trials/", include("oncocenter.trials.urls")),
+    path("radiotherapy/", include("oncocenter.radiotherapy.urls")),
+    path("scheduling/", include("oncocenter.scheduling.urls")),
+    path("clinics/", include("oncocenter.clinics.urls")),
+    path("followup/", include("oncocenter.followup.urls")),
+    path("nutrition/", include("oncocenter.nutrition.urls")),
+    path("support/", include("oncocenter.support.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "OncoCenter"
+admin.site.site_title = "OncoCenter admin"
+if settings.DEBUG:
+    admin.site.index_title = "Administration (demo)"

@@ -1,0 +1,3 @@
+from oncocenter.cli import main
+
+main()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from oncocenter.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("me/", views.account, name="account"),
+    path("staff/", views.staff_list, name="staff"),
+]

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "oncocenter.audit"
+    label = "audit"
+    verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from oncocenter.core.registry import NavItem, registry
+
+        registry.add_nav(
+            NavItem(
+                "audit", _("Audit trail"), "audit:events", "audit.view", section="admin", order=10
+            )
+        )

@@ -1,0 +1,82 @@
+"""Append-only audit trail, chained by hash so an edit or a deletion is detectable."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    READ = "read", _("Read")
+    SEARCH = "search", _("Search")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    SIGN = "sign", _("Sign")
+    EXPORT = "export", _("Export")
+    LOGIN = "login", _("Sign-in")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    LOGOUT = "logout", _("Sign-out")
+    TOKEN = "token", _("API token issued")
+
+
+class AuditEvent(models.Model):
+    """One event. Rows are never updated or deleted (database triggers refuse both)."""
+
+    seq = models.BigIntegerField(
+        unique=True, help_text="Position in the hash chain, from 1, no gaps."
+    )
+    at = models.DateTimeField(db_index=True, help_text="When it happened (UTC stored).")
+    actor = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="+",
+        help_text="The signed-in user; empty for the system and failed sign-ins.",
+    )
+    actor_username = models.CharField(
+        max_length=150, db_index=True, help_text="Kept even if the user is renamed."
+    )
+    role = models.CharField(
+        max_length=40, blank=True, help_text="The role the actor was working in."
+    )
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=80, blank=True, help_text="e.g. patients.patient")
+    object_id = models.CharField(max_length=64, blank=True)
+    patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    patient_mrn = models.CharField(max_length=20, blank=True, db_index=True)
+    client_address = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(
+        default=dict, blank=True, help_text="What was read or changed (no secrets)."
+    )
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["actor_username", "-seq"], name="audit_user_seq")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} by {self.actor_username}"
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the chain's tip; locked while appending so the chain never forks."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "oncocenter.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from oncocenter.core.panels import register
+
+        register()

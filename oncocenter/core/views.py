@@ -1,0 +1,82 @@
+"""Shell views: home per role, role switch, health check; the view permission decorator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from oncocenter.accounts.selectors import ROLE_SESSION_KEY, active_role
+from oncocenter.core.permissions import has_perm, user_roles
+from oncocenter.core.registry import registry
+
+
+def permission_required(
+    perm: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Sign-in required; then 403 (a page that names the permission) unless a role grants `perm`."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_perm(request.user, perm):
+                return render(request, "core/forbidden.html", {"permission": perm}, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def login_required_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_GET
+@login_required_view
+def home(request: HttpRequest) -> HttpResponse:
+    role = active_role(request)
+    panels = []
+    for panel in sorted(registry.panels, key=lambda p: p.order):
+        if role not in panel.roles:
+            continue
+        if panel.permission and not has_perm(request.user, panel.permission):
+            continue
+        context = panel.context(request)
+        if context is not None:
+            panels.append({"panel": panel, "context": context})
+    return render(request, "core/home.html", {"panels": panels})
+
+
+@require_POST
+@login_required_view
+def switch_role(request: HttpRequest) -> HttpResponse:
+    role = request.POST.get("role", "")
+    if role in user_roles(request.user):
+        request.session[ROLE_SESSION_KEY] = role
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MdtConfig(AppConfig):
+    name = "oncocenter.mdt"
+    label = "mdt"

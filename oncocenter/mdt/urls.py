@@ -1,0 +1,2 @@
+app_name = "mdt"
+urlpatterns: list = []

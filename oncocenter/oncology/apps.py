@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OncologyConfig(AppConfig):
+    name = "oncocenter.oncology"
+    label = "oncology"

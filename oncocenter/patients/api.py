@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+
+from oncocenter.core.errors import ValidationFailed
+from oncocenter.core.permissions import has_perm, require
+from oncocenter.patients.models import CenterCode, Patient
+from oncocenter.patients.schemas import (
+    CenterIn,
+    CenterMembershipOut,
+    PatientContactOut,
+    PatientIn,
+    PatientOut,
+    PatientPatch,
+    RrnIn,
+    RrnOut,
+)
+from oncocenter.patients.selectors import patient_get, patient_search
+from oncocenter.patients.services import (
+    patient_create,
+    patient_join_center,
+    patient_update,
+    patient_verify_rrn,
+)
+
+router = Router(tags=["patients"])
+
+
+class SearchParams(Schema):
+    q: str = ""
+    center: str | None = None
+    limit: int = 50
+
+
+def _out(patient: Patient, *, contacts: bool) -> dict:
+    data = {
+        "mrn": patient.mrn,
+        "name_ko": patient.name_ko,
+        "family_name_en": patient.family_name_en,
+        "given_name_en": patient.given_name_en,
+        "birth_date": patient.birth_date,
+        "sex": patient.sex,
+        "rrn_masked": patient.rrn_masked,
+        "centers": [
+            {"center": m.center.code, "since": m.since, "active": m.active}
+            for m in patient.center_memberships.all()
+        ],
+    }
+    if contacts:
+        data.update(
+            phone=patient.phone,
+            email=patient.email,
+            address=patient.address,
+            postal_code=patient.postal_code,
+        )
+    return data
+
+
+@router.get("/", response=list[PatientOut])
+def search(request: HttpRequest, params: Query[SearchParams]):
+    """Search by MRN prefix, Hangul name (partial) or Latin name (partial)."""
+    require(request.user, "patient.search")
+    if params.center and params.center not in CenterCode.values:
+        raise ValidationFailed.single(
+            "center", f"must be one of {', '.join(CenterCode.values)}", params.center
+        )
+    if not 1 <= params.limit <= 200:
+        raise ValidationFailed.single("limit", "must be between 1 and 200", params.limit)
+    return [
+        _out(p, contacts=False)
+        for p in patient_search(query=params.q, center_code=params.center, limit=params.limit)
+    ]
+
+
+@router.post("/", response={201: PatientContactOut})
+def create(request: HttpRequest, payload: PatientIn):
+    require(request.user, "patient.create")
+    unknown = [c for c in payload.centers if c not in CenterCode.values]
+    if unknown:
+        raise ValidationFailed.single(
+            "centers", f"unknown center code(s); use {', '.join(CenterCode.values)}", unknown
+        )
+    data = payload.dict(exclude={"rrn", "centers"})
+    with transaction.atomic():
+        patient = patient_create(data=data, rrn=payload.rrn)
+        for code in payload.centers:
+            patient_join_center(patient=patient, center_code=code, since=timezone.localdate())
+    patient = patient_get(mrn=patient.mrn, audit=False)
+    return Status(201, _out(patient, contacts=True))
+
+
+@router.get("/{mrn}", response=PatientContactOut | PatientOut)
+def read(request: HttpRequest, mrn: str):
+    require(request.user, "patient.view")
+    patient = patient_get(mrn=mrn)
+    return _out(patient, contacts=has_perm(request.user, "patient.view_contacts"))
+
+
+@router.patch("/{mrn}", response=PatientContactOut)
+def update(request: HttpRequest, mrn: str, payload: PatientPatch):
+    require(request.user, "patient.edit")
+    patient = patient_get(mrn=mrn, audit=False)
+    data = payload.dict(exclude_unset=True, exclude={"rrn"})
+    patient_update(patient=patient, data=data, rrn=payload.rrn or None)
+    return _out(patient_get(mrn=mrn, audit=False), contacts=True)
+
+
+@router.post("/{mrn}/verify-rrn", response=RrnOut)
+def verify_rrn(request: HttpRequest, mrn: str, payload: RrnIn):
+    """Check a presented resident registration number against the stored one."""
+    require(request.user, "patient.verify_rrn")
+    patient = patient_get(mrn=mrn, audit=False)
+    return {"matches": patient_verify_rrn(patient=patient, rrn=payload.rrn)}
+
+
+@router.post("/{mrn}/centers", response={201: CenterMembershipOut})
+def join_center(request: HttpRequest, mrn: str, payload: CenterIn):
+    require(request.user, "patient.edit")
+    patient = patient_get(mrn=mrn, audit=False)
+    membership = patient_join_center(
+        patient=patient, center_code=payload.center, since=payload.since
+    )
+    return Status(
+        201,
+        {"center": membership.center.code, "since": membership.since, "active": membership.active},
+    )

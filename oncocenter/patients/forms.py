@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from oncocenter.core.errors import ValidationFailed
+from oncocenter.patients.models import Sex
+
+
+class PatientForm(forms.Form):
+    """Shape of the form only; the rules live in patients.services and come back as field errors."""
+
+    name_ko = forms.CharField(label=_("Name (Hangul)"), max_length=40)
+    family_name_en = forms.CharField(label=_("Family name (Latin)"), max_length=60)
+    given_name_en = forms.CharField(label=_("Given name (Latin)"), max_length=60)
+    birth_date = forms.DateField(
+        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    rrn = forms.CharField(
+        label=_("Resident registration no."),
+        required=False,
+        max_length=14,
+        help_text=_("YYMMDD-NNNNNNN. Stored encrypted; shown masked."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
+    email = forms.CharField(label=_("E-mail"), required=False, max_length=254)
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), required=False, max_length=5)
+
+    def add_domain_errors(self, exc: ValidationFailed) -> None:
+        for problem in exc.problems:
+            field = problem.field if problem.field in self.fields else None
+            self.add_error(field, problem.message)
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("rrn", None)
+        return data

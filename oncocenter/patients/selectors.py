@@ -1,0 +1,72 @@
+"""Reads of patient data. Functions that return patient data record the read in the audit trail."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.core.errors import NotFound
+from oncocenter.patients.models import Patient, PatientCenter
+
+HANGUL_RE = re.compile(r"[가-힣ㄱ-ㅎ]")
+SEARCH_LIMIT = 50
+
+
+def _search_queryset(query: str, center_code: str | None = None) -> QuerySet[Patient]:
+    qs = Patient.objects.all()
+    if center_code:
+        qs = qs.filter(
+            center_memberships__center__code=center_code, center_memberships__active=True
+        )
+    query = " ".join(query.split())
+    if not query:
+        return qs
+    digits = query.replace("-", "")
+    if digits.isdigit():
+        return qs.filter(mrn__startswith=digits)
+    if HANGUL_RE.search(query):
+        return qs.filter(name_ko__contains=query.replace(" ", ""))
+    return qs.filter(Q(name_en_search__icontains=query.lower()) | Q(family_name_en__iexact=query))
+
+
+def patient_search(
+    *, query: str, center_code: str | None = None, limit: int = SEARCH_LIMIT
+) -> list[Patient]:
+    """Find patients by MRN (prefix), Hangul name (partial) or Latin name (partial, any order)."""
+    memberships = Prefetch(
+        "center_memberships", queryset=PatientCenter.objects.select_related("center")
+    )
+    results = list(
+        _search_queryset(query, center_code)
+        .prefetch_related(memberships)
+        .order_by("name_ko", "mrn")[:limit]
+    )
+    audit_record(
+        action=AuditAction.SEARCH,
+        object_type="patients.patient",
+        detail={
+            "query": query[:100],
+            "center": center_code or "",
+            "count": len(results),
+            "mrns": [p.mrn for p in results],
+        },
+    )
+    return results
+
+
+def patient_get(*, mrn: str, audit: bool = True) -> Patient:
+    patient = (
+        Patient.objects.prefetch_related(
+            Prefetch("center_memberships", queryset=PatientCenter.objects.select_related("center"))
+        )
+        .filter(mrn=mrn)
+        .first()
+    )
+    if patient is None:
+        raise NotFound(f"No patient with MRN {mrn}.")
+    if audit:
+        audit_record(action=AuditAction.READ, obj=patient)
+    return patient

@@ -1,0 +1,268 @@
+"""Writes for patients. Every write is validated first, then done atomically and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
+from oncocenter.patients import crypto
+from oncocenter.patients.models import Center, MrnCounter, Patient, PatientCenter, Sex
+
+HANGUL_NAME_RE = re.compile(r"^[가-힣]+( [가-힣]+)*$")
+LATIN_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z' -]*$")
+PHONE_RE = re.compile(r"^0\d{1,2}-?\d{3,4}-?\d{4}$")
+POSTAL_RE = re.compile(r"^\d{5}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+EDITABLE_FIELDS = (
+    "name_ko",
+    "family_name_en",
+    "given_name_en",
+    "birth_date",
+    "sex",
+    "phone",
+    "email",
+    "address",
+    "postal_code",
+)
+MRN_START = 1_000_000
+
+
+def luhn_digit(number: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return str((10 - total % 10) % 10)
+
+
+def mrn_is_valid(mrn: str) -> bool:
+    return len(mrn) == 8 and mrn.isdigit() and luhn_digit(mrn[:7]) == mrn[7]
+
+
+def _next_mrn() -> str:
+    counter, _ = MrnCounter.objects.select_for_update().get_or_create(
+        id=1, defaults={"last": MRN_START}
+    )
+    counter.last = max(counter.last, MRN_START) + 1
+    counter.save(update_fields=["last"])
+    body = f"{counter.last:07d}"
+    return body + luhn_digit(body)
+
+
+def _clean(data: dict[str, Any], *, partial: bool) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """Normalise and check demographics; collect every problem so the user fixes them at once."""
+    problems: list[FieldProblem] = []
+    cleaned: dict[str, Any] = {}
+    required = ("name_ko", "family_name_en", "given_name_en", "birth_date", "sex")
+    for name in EDITABLE_FIELDS:
+        if name not in data:
+            if not partial and name in required:
+                problems.append(FieldProblem(name, "is required"))
+            continue
+        value = data[name]
+        if isinstance(value, str):
+            value = value.strip()
+        if name in required and value in ("", None):
+            problems.append(FieldProblem(name, "is required"))
+            continue
+        cleaned[name] = value
+
+    if "name_ko" in cleaned and not HANGUL_NAME_RE.match(cleaned["name_ko"]):
+        problems.append(
+            FieldProblem("name_ko", "must be written in Hangul syllables", cleaned["name_ko"])
+        )
+    for latin in ("family_name_en", "given_name_en"):
+        if latin in cleaned and not LATIN_NAME_RE.match(cleaned[latin]):
+            problems.append(
+                FieldProblem(
+                    latin, "must use Latin letters, spaces, hyphens or apostrophes", cleaned[latin]
+                )
+            )
+    if "birth_date" in cleaned:
+        born = cleaned["birth_date"]
+        if isinstance(born, str):
+            try:
+                born = dt.date.fromisoformat(born)
+            except ValueError:
+                problems.append(
+                    FieldProblem("birth_date", "must be a date written YYYY-MM-DD", born)
+                )
+                born = None
+        if born is not None:
+            if born > timezone.localdate():
+                problems.append(
+                    FieldProblem("birth_date", "cannot be in the future", born.isoformat())
+                )
+            elif born < dt.date(1900, 1, 1):
+                problems.append(
+                    FieldProblem("birth_date", "cannot be before 1900-01-01", born.isoformat())
+                )
+            cleaned["birth_date"] = born
+    if "sex" in cleaned and cleaned["sex"] not in Sex.values:
+        problems.append(
+            FieldProblem("sex", f"must be one of {', '.join(Sex.values)}", cleaned["sex"])
+        )
+    if cleaned.get("phone") and not PHONE_RE.match(cleaned["phone"]):
+        problems.append(
+            FieldProblem("phone", "must be a Korean number such as 010-1234-5678", cleaned["phone"])
+        )
+    if cleaned.get("postal_code") and not POSTAL_RE.match(cleaned["postal_code"]):
+        problems.append(FieldProblem("postal_code", "must be 5 digits", cleaned["postal_code"]))
+    if cleaned.get("email") and not EMAIL_RE.match(cleaned["email"]):
+        problems.append(FieldProblem("email", "is not an e-mail address", cleaned["email"]))
+    for key in ("address",):
+        if key in cleaned and cleaned[key] is None:
+            cleaned[key] = ""
+    return cleaned, problems
+
+
+def _check_rrn(rrn: str, *, birth_date: Any, sex: Any) -> tuple[str | None, list[FieldProblem]]:
+    """Return the 13 digits or problems. The value itself is never echoed back (PIPA)."""
+    try:
+        digits = crypto.normalize_rrn(rrn)
+    except ValueError as exc:
+        return None, [FieldProblem("rrn", str(exc))]
+    try:
+        rrn_born, rrn_sex = crypto.rrn_birth_date_and_sex(digits)
+    except ValueError:
+        return None, [FieldProblem("rrn", "the first six digits are not a valid date (YYMMDD)")]
+    problems = []
+    if isinstance(birth_date, dt.date) and rrn_born != birth_date:
+        problems.append(FieldProblem("rrn", "does not match the birth date"))
+    if sex in ("male", "female") and rrn_sex != sex:
+        problems.append(FieldProblem("rrn", "its 7th digit does not match the sex"))
+    return digits, problems
+
+
+def _name_search(family: str, given: str) -> str:
+    family, given = family.lower(), given.lower()
+    return f"{family} {given}|{given} {family}"
+
+
+def patient_create(*, data: dict[str, Any], rrn: str = "") -> Patient:
+    """Register a patient with a newly issued MRN. `rrn` is optional (foreigners, newborns)."""
+    cleaned, problems = _clean(data, partial=False)
+    digits = None
+    if rrn:
+        digits, rrn_problems = _check_rrn(
+            rrn, birth_date=cleaned.get("birth_date"), sex=cleaned.get("sex")
+        )
+        problems += rrn_problems
+        if (
+            digits
+            and not rrn_problems
+            and Patient.objects.filter(rrn_digest=crypto.digest(digits)).exists()
+        ):
+            problems.append(
+                FieldProblem(
+                    "rrn", "a patient with this resident registration number is already registered"
+                )
+            )
+    if problems:
+        raise ValidationFailed(problems)
+    patient = Patient(**cleaned)
+    patient.name_en_search = _name_search(patient.family_name_en, patient.given_name_en)
+    if digits:
+        patient.rrn_encrypted = crypto.encrypt(digits)
+        patient.rrn_digest = crypto.digest(digits)
+        patient.rrn_masked = crypto.mask(digits)
+    try:
+        with transaction.atomic():
+            patient.mrn = _next_mrn()
+            patient.save(force_insert=True)
+            audit_record(
+                action=AuditAction.CREATE,
+                obj=patient,
+                detail={"fields": sorted(cleaned), "rrn": bool(digits)},
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            "The patient could not be registered (duplicate identifier).", rule="unique"
+        ) from exc
+    return patient
+
+
+def patient_update(*, patient: Patient, data: dict[str, Any], rrn: str | None = None) -> Patient:
+    """Change demographics; only the fields given change. Audited with the changed field names."""
+    cleaned, problems = _clean(data, partial=True)
+    merged_birth = cleaned.get("birth_date", patient.birth_date)
+    merged_sex = cleaned.get("sex", patient.sex)
+    digits = None
+    if rrn:
+        digits, rrn_problems = _check_rrn(rrn, birth_date=merged_birth, sex=merged_sex)
+        problems += rrn_problems
+        if (
+            digits
+            and not rrn_problems
+            and (
+                Patient.objects.filter(rrn_digest=crypto.digest(digits))
+                .exclude(pk=patient.pk)
+                .exists()
+            )
+        ):
+            problems.append(
+                FieldProblem("rrn", "another patient has this resident registration number")
+            )
+    if problems:
+        raise ValidationFailed(problems)
+    changed = [k for k, v in cleaned.items() if getattr(patient, k) != v]
+    for key in changed:
+        setattr(patient, key, cleaned[key])
+    patient.name_en_search = _name_search(patient.family_name_en, patient.given_name_en)
+    if digits:
+        patient.rrn_encrypted = crypto.encrypt(digits)
+        patient.rrn_digest = crypto.digest(digits)
+        patient.rrn_masked = crypto.mask(digits)
+        changed.append("rrn")
+    if not changed:
+        return patient
+    with transaction.atomic():
+        patient.save()
+        audit_record(action=AuditAction.UPDATE, obj=patient, detail={"fields": changed})
+    return patient
+
+
+def patient_verify_rrn(*, patient: Patient, rrn: str) -> bool:
+    """Compare a presented number with the stored one; the attempt is audited, never the number."""
+    try:
+        digits = crypto.normalize_rrn(rrn)
+    except ValueError as exc:
+        raise ValidationFailed.single("rrn", str(exc)) from None
+    matches = bool(patient.rrn_digest) and crypto.digest(digits) == patient.rrn_digest
+    audit_record(action=AuditAction.READ, obj=patient, detail={"rrn_verified": matches})
+    return matches
+
+
+def patient_join_center(
+    *, patient: Patient, center_code: str, since: dt.date | None = None
+) -> PatientCenter:
+    center = Center.objects.filter(code=center_code).first()
+    if center is None:
+        raise ValidationFailed.single("center", "unknown center code", center_code)
+    since = since or timezone.localdate()
+    with transaction.atomic():
+        membership, created = PatientCenter.objects.get_or_create(
+            patient=patient, center=center, defaults={"since": since}
+        )
+        if not created and not membership.active:
+            membership.active = True
+            membership.save(update_fields=["active", "updated_at"])
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=membership,
+            patient=patient,
+            detail={"center": center_code},
+        )
+    return membership

@@ -1,0 +1,103 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from oncocenter.core.errors import ValidationFailed
+from oncocenter.patients import crypto
+from oncocenter.patients.models import Patient
+from oncocenter.patients.services import (
+    luhn_digit,
+    mrn_is_valid,
+    patient_create,
+    patient_join_center,
+    patient_update,
+)
+
+BASE = {
+    "name_ko": "김하늘",
+    "family_name_en": "KIM",
+    "given_name_en": "Haneul",
+    "birth_date": dt.date(1971, 3, 4),
+    "sex": "female",
+}
+
+
+@pytest.mark.django_db
+def test_rrn_stored_encrypted_with_digest_and_mask():
+    patient = patient_create(data=BASE, rrn="7103042123456")
+    assert patient.rrn_masked == "710304-2******"
+    assert "7103042123456" not in patient.rrn_encrypted
+    assert crypto.decrypt(patient.rrn_encrypted) == "7103042123456"
+    assert patient.rrn_digest == crypto.digest("7103042123456")
+
+
+@pytest.mark.django_db
+def test_all_problems_reported_at_once():
+    with pytest.raises(ValidationFailed) as exc:
+        patient_create(data={**BASE, "name_ko": "", "birth_date": dt.date(1890, 1, 1), "sex": "x"})
+    assert {p.field for p in exc.value.problems} == {"name_ko", "birth_date", "sex"}
+    assert Patient.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_rrn_sex_digit_must_match():
+    with pytest.raises(ValidationFailed, match="7th digit"):
+        patient_create(data=BASE, rrn="710304-1123456")
+
+
+@pytest.mark.django_db
+def test_update_only_given_fields_and_rrn_replaced():
+    patient = patient_create(data=BASE)
+    patient_update(patient=patient, data={"given_name_en": "Sky"}, rrn="710304-2999999")
+    patient.refresh_from_db()
+    assert patient.given_name_en == "Sky" and patient.name_ko == "김하늘"
+    assert "sky kim" in patient.name_en_search
+    assert patient.rrn_masked == "710304-2******"
+
+
+@pytest.mark.django_db
+def test_join_center_idempotent_and_unknown_rejected():
+    patient = patient_create(data=BASE)
+    patient_join_center(patient=patient, center_code="esophageal")
+    patient_join_center(patient=patient, center_code="esophageal")
+    assert patient.center_memberships.count() == 1
+    with pytest.raises(ValidationFailed):
+        patient_join_center(patient=patient, center_code="dental")
+
+
+@pytest.mark.django_db
+def test_death_before_birth_refused_by_database():
+    from django.db import IntegrityError
+
+    patient = patient_create(data=BASE)
+    patient.deceased_on = dt.date(1960, 1, 1)
+    with pytest.raises(IntegrityError):
+        patient.save()
+
+
+@given(st.integers(min_value=1_000_000, max_value=9_999_999))
+def test_luhn_detects_any_single_digit_change(n):
+    body = str(n)
+    mrn = body + luhn_digit(body)
+    assert mrn_is_valid(mrn)
+    for i in range(8):
+        for d in "0123456789":
+            if d != mrn[i]:
+                assert not mrn_is_valid(mrn[:i] + d + mrn[i + 1 :])
+
+
+@given(
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2099, 12, 31)),
+    st.sampled_from(["male", "female"]),
+)
+def test_rrn_birth_date_and_sex_roundtrip(born, sex):
+    digit = {
+        (False, "male"): "1",
+        (False, "female"): "2",
+        (True, "male"): "3",
+        (True, "female"): "4",
+    }[(born.year >= 2000, sex)]
+    digits = born.strftime("%y%m%d") + digit + "000000"
+    assert crypto.rrn_birth_date_and_sex(digits) == (born, sex)

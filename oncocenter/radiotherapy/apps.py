@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RadiotherapyConfig(AppConfig):
+    name = "oncocenter.radiotherapy"
+    label = "radiotherapy"

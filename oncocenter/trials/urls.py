@@ -1,0 +1,2 @@
+app_name = "trials"
+urlpatterns: list = []
