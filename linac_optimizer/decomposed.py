@@ -131,7 +131,7 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
         p = byid[pid]
         lits = []
         for i, (m, s, route, rerouted) in enumerate(lst):
-            v = model.NewBoolVar(f"x_{pid}_{m}_{s}")
+            v = model.new_bool_var(f"x_{pid}_{m}_{s}")
             x[(pid, i)] = v
             lits.append(v)
             obj.append((start_cost(sched, p, m, s, w) + w.machine_change * rerouted) * v)
@@ -139,29 +139,29 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
                 usage_all[(mm, d)].append(ld * v)
                 if reserve is not None and p.urgency not in getattr(reserve, "exempt", URGENT):
                     usage_std[(mm, d)].append(ld * v)
-        none = model.NewBoolVar(f"u_{pid}")
-        model.AddExactlyOne([*lits, none])
+        none = model.new_bool_var(f"u_{pid}")
+        model.add_exactly_one([*lits, none])
         obj.append(UNSCHEDULED_COST * none)
     for key, terms in usage_all.items():
-        model.Add(sum(terms) <= free(*key))
+        model.add(sum(terms) <= free(*key))
     if reserve is not None:
         for key, terms in usage_std.items():
-            model.Add(sum(terms) <= max(0, free(*key) - reserve(*key)))
-    model.Minimize(sum(obj))
+            model.add(sum(terms) <= max(0, free(*key) - reserve(*key)))
+    model.minimize(sum(obj))
     solver = cp_model.CpSolver()
     # Deterministic work limit: the same instance gives the same schedule on a loaded or an
     # idle machine (benchmarks are reproducible); the wall-clock limit is only a safety net.
     solver.parameters.max_deterministic_time = time_limit
     solver.parameters.max_time_in_seconds = 3 * time_limit
     solver.parameters.num_workers = workers
-    status = solver.Solve(model)
-    res.stage1_status = solver.StatusName(status)
+    status = solver.solve(model)
+    res.stage1_status = solver.status_name(status)
     choice: dict[str, tuple[str, int]] = {}
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        res.stage1_objective = solver.ObjectiveValue()
-        res.stage1_bound = solver.BestObjectiveBound()
+        res.stage1_objective = solver.objective_value
+        res.stage1_bound = solver.best_objective_bound
         for (pid, i), v in x.items():
-            if solver.Value(v):
+            if solver.value(v):
                 m, s, _, _ = cands[pid][i]
                 choice[pid] = (m, s)
     for pid in cands:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -38,13 +37,13 @@ def solve_exact(instance: Instance, sched: Schedule, pats: list[Patient], time_l
     # fixed: downtime and already-booked sessions (of patients not in `pats`)
     fixed_sessions: list[tuple[str, int, int, int, bool]] = []  # machine, day, start, end, anest
     for (m, day), lst in sched.busy.items():
-        for busy in lst:
-            per_machine[m].append(model.NewIntervalVar(DAY * day + busy.start, busy.end - busy.start,
-                                                       DAY * day + busy.end, ""))
-            if busy.patient:
-                fixed_sessions.append((m, day, busy.start, busy.end, busy.anesthesia_first))
+        for bz in lst:
+            per_machine[m].append(model.new_interval_var(DAY * day + bz.start, bz.end - bz.start,
+                                                       DAY * day + bz.end, ""))
+            if bz.patient:
+                fixed_sessions.append((m, day, bz.start, bz.end, bz.anesthesia_first))
     obj = []
-    V: dict[str, dict[str, Any]] = {}
+    V: dict[str, dict] = {}
     for p in pats:
         reason = precheck(instance, p, sched.tl)
         if reason:
@@ -54,39 +53,39 @@ def solve_exact(instance: Instance, sched: Schedule, pats: list[Patient], time_l
         ready = sched.tl.first_open_on_or_after(p.ready_date)
         lo_t = min(instance.machine(m).open for m in caps)
         hi_t = max(instance.machine(m).close for m in caps)
-        present = model.NewBoolVar(f"present_{p.id}")
-        D: dict[int, Any] = {}
-        T: dict[int, Any] = {}
-        S: dict[int, Any] = {}
-        X: dict[int, dict[str, Any]] = {}
+        present = model.new_bool_var(f"present_{p.id}")
+        D: dict[int, cp_model.IntVar] = {}
+        T: dict[int, cp_model.IntVar] = {}
+        S: dict[int, cp_model.IntVar] = {}
+        X: dict[int, dict[str, cp_model.IntVar]] = {}
         for k in range(1, p.fractions + 1):
-            D[k] = model.NewIntVar(ready, n_days - 1, f"D_{p.id}_{k}")
-            T[k] = model.NewIntVar(lo_t, hi_t, f"T_{p.id}_{k}")
-            S[k] = model.NewIntVar(DAY * ready, DAY * n_days, f"S_{p.id}_{k}")
-            model.Add(S[k] == DAY * D[k] + T[k])
+            D[k] = model.new_int_var(ready, n_days - 1, f"D_{p.id}_{k}")
+            T[k] = model.new_int_var(lo_t, hi_t, f"T_{p.id}_{k}")
+            S[k] = model.new_int_var(DAY * ready, DAY * n_days, f"S_{p.id}_{k}")
+            model.add(S[k] == DAY * D[k] + T[k])
             X[k] = {}
             for m in caps:
                 mm = instance.machine(m)
                 dur = p.duration(k, m)
-                x = model.NewBoolVar(f"x_{p.id}_{k}_{m}")
+                x = model.new_bool_var(f"x_{p.id}_{k}_{m}")
                 X[k][m] = x
-                per_machine[m].append(model.NewOptionalFixedSizeIntervalVar(S[k], dur, x, ""))
-                model.Add(T[k] >= mm.open).OnlyEnforceIf(x)
-                model.Add(T[k] + dur <= mm.close).OnlyEnforceIf(x)
-            model.Add(sum(X[k].values()) == present)
+                per_machine[m].append(model.new_optional_fixed_size_interval_var(S[k], dur, x, ""))
+                model.add(T[k] >= mm.open).only_enforce_if(x)
+                model.add(T[k] + dur <= mm.close).only_enforce_if(x)
+            model.add(sum(X[k].values()) == present)
         n = p.fractions
         for k in range(1, n):
             if p.pattern == "daily":
-                model.Add(D[k + 1] >= D[k] + 1)
+                model.add(D[k + 1] >= D[k] + 1)
             elif p.pattern == "alternate":
-                model.Add(D[k + 1] >= D[k] + 2)
+                model.add(D[k + 1] >= D[k] + 2)
             else:
-                model.Add(S[k + 1] >= S[k] + BID_GAP_MIN)
+                model.add(S[k + 1] >= S[k] + BID_GAP_MIN)
                 if k + 2 <= n:
-                    model.Add(D[k + 2] >= D[k] + 1)
+                    model.add(D[k + 2] >= D[k] + 1)
         # named penalties
-        late = model.NewIntVar(0, n_days, f"late_{p.id}")
-        model.Add(late >= D[1] - due_index(sched, p))
+        late = model.new_int_var(0, n_days, f"late_{p.id}")
+        model.add(late >= D[1] - due_index(sched, p))
         obj.append(5 * w.late[p.urgency] * late)
         obj.append(5 * w.wait * (D[1] - ready))
         if n > 1:
@@ -94,24 +93,24 @@ def solve_exact(instance: Instance, sched: Schedule, pats: list[Patient], time_l
             expected = ((n + 1) // 2 - 1) if p.pattern == "bid" else (n - 1) * step
             factor = w.interruption_sensitive_factor if p.interruption_sensitive else 1
             obj.append(5 * w.interruption * factor * (D[n] - D[1] - expected))
-        main = {m: model.NewBoolVar(f"main_{p.id}_{m}") for m in caps}
-        model.Add(sum(main.values()) == present)
+        main = {m: model.new_bool_var(f"main_{p.id}_{m}") for m in caps}
+        model.add(sum(main.values()) == present)
         for k in range(1, n + 1):
-            off = model.NewBoolVar(f"off_{p.id}_{k}")
+            off = model.new_bool_var(f"off_{p.id}_{k}")
             for m in caps:
-                model.Add(off >= X[k][m] - main[m])
+                model.add(off >= X[k][m] - main[m])
             obj.append(5 * w.machine_change * off)
         firsts = list(range(1, n + 1, 2)) if p.pattern == "bid" else list(range(1, n + 1))
-        for a, b in itertools.pairwise(firsts):
-            dev = model.NewIntVar(0, DAY, f"drift_{p.id}_{b}")
-            model.AddAbsEquality(dev, T[b] - T[a])
+        for f0, f1 in itertools.pairwise(firsts):
+            dev = model.new_int_var(0, DAY, f"drift_{p.id}_{f1}")
+            model.add_abs_equality(dev, T[f1] - T[f0])
             obj.append(w.drift_per_5min * dev)
         if p.preferred_window:
             w0, w1 = p.preferred_window
             for k in range(1, n + 1):
-                out = model.NewIntVar(0, DAY, f"out_{p.id}_{k}")
-                model.Add(out >= w0 - T[k])
-                model.Add(out >= T[k] + p.duration(k, caps[0]) - w1)
+                out = model.new_int_var(0, DAY, f"out_{p.id}_{k}")
+                model.add(out >= w0 - T[k])
+                model.add(out >= T[k] + p.duration(k, caps[0]) - w1)
                 obj.append(w.outside_window_per_5min * out)
         obj.append(5 * UNSCHEDULED_COST * (1 - present))
         V[p.id] = {"p": p, "D": D, "T": T, "S": S, "X": X, "present": present}
@@ -119,66 +118,66 @@ def solve_exact(instance: Instance, sched: Schedule, pats: list[Patient], time_l
     # children under anesthesia: first session of the day precedes every other patient's
     anest = [v for v in V.values() if v["p"].anesthesia]
     others = [v for v in V.values() if not v["p"].anesthesia]
-    for va in anest:
-        pa = va["p"]
+    for a in anest:
+        pa = a["p"]
         for k in range(1, pa.fractions + 1):
             first = None
             if pa.pattern == "bid" and k > 1:
-                first = model.NewBoolVar("")
-                model.Add(va["D"][k] > va["D"][k - 1]).OnlyEnforceIf(first)
-                model.Add(va["D"][k] == va["D"][k - 1]).OnlyEnforceIf(first.Not())
-            for m, xa in va["X"][k].items():
-                for vb in others:
-                    for kb in range(1, vb["p"].fractions + 1):
-                        xb = vb["X"][kb].get(m)
+                first = model.new_bool_var("")
+                model.add(a["D"][k] > a["D"][k - 1]).only_enforce_if(first)
+                model.add(a["D"][k] == a["D"][k - 1]).only_enforce_if(first.negated())
+            for m, xa in a["X"][k].items():
+                for b in others:
+                    for kb in range(1, b["p"].fractions + 1):
+                        xb = b["X"][kb].get(m)
                         if xb is None:
                             continue
-                        same = model.NewBoolVar("")
-                        model.Add(va["D"][k] == vb["D"][kb]).OnlyEnforceIf(same)
-                        model.Add(va["D"][k] != vb["D"][kb]).OnlyEnforceIf(same.Not())
+                        same = model.new_bool_var("")
+                        model.add(a["D"][k] == b["D"][kb]).only_enforce_if(same)
+                        model.add(a["D"][k] != b["D"][kb]).only_enforce_if(same.negated())
                         lits = [xa, xb, same] + ([first] if first is not None else [])
-                        model.Add(va["S"][k] <= vb["S"][kb]).OnlyEnforceIf(lits)
+                        model.add(a["S"][k] <= b["S"][kb]).only_enforce_if(lits)
                 for fm, day, s, _e, fan in fixed_sessions:
                     if fm == m and not fan:
-                        on = model.NewBoolVar("")
-                        model.Add(va["D"][k] == day).OnlyEnforceIf(on)
-                        model.Add(va["D"][k] != day).OnlyEnforceIf(on.Not())
+                        on = model.new_bool_var("")
+                        model.add(a["D"][k] == day).only_enforce_if(on)
+                        model.add(a["D"][k] != day).only_enforce_if(on.negated())
                         lits = [xa, on] + ([first] if first is not None else [])
-                        model.Add(va["T"][k] <= s).OnlyEnforceIf(lits)
+                        model.add(a["T"][k] <= s).only_enforce_if(lits)
     # other patients never before a fixed anesthesia session on its machine-day
-    for vb in others:
-        for kb in range(1, vb["p"].fractions + 1):
+    for b in others:
+        for kb in range(1, b["p"].fractions + 1):
             for fm, day, s, _e, fan in fixed_sessions:
-                xb = vb["X"][kb].get(fm)
+                xb = b["X"][kb].get(fm)
                 if fan and xb is not None:
-                    on = model.NewBoolVar("")
-                    model.Add(vb["D"][kb] == day).OnlyEnforceIf(on)
-                    model.Add(vb["D"][kb] != day).OnlyEnforceIf(on.Not())
-                    model.Add(vb["T"][kb] >= s).OnlyEnforceIf([xb, on])
+                    on = model.new_bool_var("")
+                    model.add(b["D"][kb] == day).only_enforce_if(on)
+                    model.add(b["D"][kb] != day).only_enforce_if(on.negated())
+                    model.add(b["T"][kb] >= s).only_enforce_if([xb, on])
     for ivs in per_machine.values():
         if ivs:
-            model.AddNoOverlap(ivs)
-    model.Minimize(sum(obj))
+            model.add_no_overlap(ivs)
+    model.minimize(sum(obj))
     solver = cp_model.CpSolver()
     # Deterministic work limit: the same instance gives the same schedule on a loaded or an
     # idle machine (benchmarks are reproducible); the wall-clock limit is only a safety net.
     solver.parameters.max_deterministic_time = time_limit
     solver.parameters.max_time_in_seconds = 3 * time_limit
     solver.parameters.num_workers = workers
-    status = solver.Solve(model)
-    info = {"status": solver.StatusName(status), "seconds": time.perf_counter() - t0}
+    status = solver.solve(model)
+    info = {"status": solver.status_name(status), "seconds": time.perf_counter() - t0}
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         info["failed"] = True
         return unsched, info
-    info["objective"] = solver.ObjectiveValue()
-    info["bound"] = solver.BestObjectiveBound()
+    info["objective"] = solver.objective_value
+    info["bound"] = solver.best_objective_bound
     for pid, v in V.items():
-        if not solver.Value(v["present"]):
+        if not solver.value(v["present"]):
             unsched[pid] = "no feasible placement within the horizon"
             continue
         p = v["p"]
         for k in range(1, p.fractions + 1):
-            m = next(m for m, x in v["X"][k].items() if solver.Value(x))
-            d, t = solver.Value(v["D"][k]), solver.Value(v["T"][k])
+            m = next(m for m, x in v["X"][k].items() if solver.value(x))
+            d, t = solver.value(v["D"][k]), solver.value(v["T"][k])
             sched.add(Session(pid, k, m, d, t, t + p.duration(k, m)))
     return unsched, info

@@ -271,29 +271,29 @@ class Patient:
             pw = _list(obj["preferred_window"], f"{w}.preferred_window")
             if len(pw) != 2:
                 raise FormatError(f"{w}.preferred_window: must be [start, end], got {pw!r}")
-            a = parse_hhmm(pw[0], f"{w}.preferred_window[0]")
-            b = parse_hhmm(pw[1], f"{w}.preferred_window[1]")
-            if b <= a:
+            w0 = parse_hhmm(pw[0], f"{w}.preferred_window[0]")
+            w1 = parse_hhmm(pw[1], f"{w}.preferred_window[1]")
+            if w1 <= w0:
                 raise FormatError(f"{w}.preferred_window: end must be after start, got {pw!r}")
-            window = (a, b)
+            window = (w0, w1)
         anest = _bool(obj.get("anesthesia", False), f"{w}.anesthesia")
         dbm: dict[str, int] = {}
         for m, v in _obj(obj.get("duration_by_machine", {}), f"{w}.duration_by_machine").items():
             dbm[m] = _posint(v, f"{w}.duration_by_machine.{m}")
         booked = []
         seen: set[int] = set()
-        for j, raw_booking in enumerate(_list(obj.get("booked", []), f"{w}.booked")):
+        for j, braw in enumerate(_list(obj.get("booked", []), f"{w}.booked")):
             bw = f"{w}.booked[{j}]"
-            bk = _obj(raw_booking, bw)
-            fr = _posint(_req(bk, "fraction", bw), f"{bw}.fraction")
+            b = _obj(braw, bw)
+            fr = _posint(_req(b, "fraction", bw), f"{bw}.fraction")
             if fr > nfr:
                 raise FormatError(f"{bw}.fraction: must be at most fractions={nfr}, got {fr}")
             if fr in seen:
                 raise FormatError(f"{bw}.fraction: fraction {fr} is booked twice")
             seen.add(fr)
-            booked.append(Booked(fr, _str(_req(bk, "machine", bw), f"{bw}.machine"),
-                                 _datetime(_req(bk, "start", bw), f"{bw}.start"),
-                                 _extra(bk, {"fraction", "machine", "start"})))
+            booked.append(Booked(fr, _str(_req(b, "machine", bw), f"{bw}.machine"),
+                                 _datetime(_req(b, "start", bw), f"{bw}.start"),
+                                 _extra(b, {"fraction", "machine", "start"})))
         return cls(pid, ready, due, urg, nfr, pat, tech, dur, fdur, allowed, window, anest, dbm,
                    booked, _extra(obj, cls._KNOWN))
 

@@ -318,9 +318,9 @@ def _extend(sched: Schedule, p: Patient, a: Session, policy: str) -> Session | N
     frs = sched.sessions[p.id]
     later = sorted(k for k in frs if k > a.fraction)
     for k in later:
-        s = sched.remove(p.id, k)
-        s.fraction = k - 1
-        sched.add(s)
+        moved = sched.remove(p.id, k)
+        moved.fraction = k - 1
+        sched.add(moved)
     last = max(frs) if frs else a.fraction - 1
     ref = frs[last] if frs else a
     step = 2 if p.pattern == "alternate" else 1
@@ -338,9 +338,9 @@ def _extend(sched: Schedule, p: Patient, a: Session, policy: str) -> Session | N
                 return new
     # undo the renumbering
     for k in sorted(k for k in frs if k >= a.fraction):
-        s = sched.remove(p.id, k)
-        s.fraction = k + 1
-        sched.add(s)
+        back = sched.remove(p.id, k)
+        back.fraction = k + 1
+        sched.add(back)
     return None
 
 

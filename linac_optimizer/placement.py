@@ -39,8 +39,7 @@ def place_course(sched: Schedule, p: Patient, machine: str, first_day: int, targ
     others = [m for m in caps if m != machine] if allow_change else []
     step = 2 if p.pattern == "alternate" else 1
     placed: list[Session] = []
-    day = first_day
-    today_first: Session | None = None
+    day, today_first = first_day, None
     interrupts = 0
     k = first_fraction
     while k <= p.fractions:
@@ -88,8 +87,8 @@ def place_course(sched: Schedule, p: Patient, machine: str, first_day: int, targ
         else:
             day, today_first = day + step, None
     if k <= p.fractions:
-        for session in placed:
-            sched.remove(session.patient, session.fraction)
+        for ses in placed:
+            sched.remove(ses.patient, ses.fraction)
         return None
     return placed
 
