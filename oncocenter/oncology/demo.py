@@ -285,8 +285,11 @@ def _seed_record(ctx: Any, rows: list) -> dict[str, dict[str, int]]:
             relationship = rng.choice(["mother", "mother", "father", "grandparent"])
             family = patient.name_ko[0]
             name = (fake.last_name() if relationship == "mother" else family) + fake.first_name()
+            years_older = rng.randint(45, 65) if relationship == "grandparent" else rng.randint(24, 42)
             guardians.append(Guardian(patient=patient, name_ko=name, relationship=relationship,
-                                      phone=f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"))
+                                      phone=f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                                      birth_date=patient.birth_date - dt.timedelta(days=365 * years_older
+                                                                                   + rng.randint(0, 364))))
             minors.append((patient, d, center))
             c["guardians"] += 1
     Guardian.objects.bulk_create(guardians, batch_size=500)

@@ -31,6 +31,7 @@ class GuardianIn(Schema):
     relationship: str
     phone: str = ""
     is_legal_representative: bool = True
+    birth_date: date | None = None
 
 
 class GuardianOut(GuardianIn):

@@ -13,6 +13,8 @@ class GuardianForm(DomainForm):
     name_ko = forms.CharField(label=_("Name (Hangul)"), max_length=40)
     relationship = forms.ChoiceField(label=_("Relationship"), choices=GuardianRelationship.choices)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    birth_date = forms.DateField(label=_("Birth date"), widget=DATE, required=False,
+                                 help_text=_("Required for a legal representative (an adult, 19 or older)."))
     is_legal_representative = forms.BooleanField(label=_("Legal representative"), required=False, initial=True)
 
 

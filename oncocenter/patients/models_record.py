@@ -37,6 +37,10 @@ class Guardian(TimeStampedModel):
     name_ko = models.CharField(_("name (Hangul)"), max_length=40)
     relationship = models.CharField(_("relationship"), max_length=20, choices=GuardianRelationship.choices)
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("e.g. 010-1234-5678"))
+    birth_date = models.DateField(
+        _("birth date"), null=True, blank=True,
+        help_text=_("Required for a legal representative, who must be an adult (19 or older)."),
+    )
     is_legal_representative = models.BooleanField(
         _("legal representative"), default=True, help_text=_("May give consent on the child's behalf.")
     )

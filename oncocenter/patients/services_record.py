@@ -33,9 +33,29 @@ from oncocenter.patients.services import HANGUL_NAME_RE, PHONE_RE
 
 
 def guardian_add(
-    *, patient: Patient, name_ko: str, relationship: str, phone: str = "", is_legal_representative: bool = True
+    *,
+    patient: Patient,
+    name_ko: str,
+    relationship: str,
+    phone: str = "",
+    is_legal_representative: bool = True,
+    birth_date: dt.date | None = None,
 ) -> Guardian:
+    """Add a guardian; a legal representative needs a birth date showing an adult."""
     problems: list[FieldProblem] = []
+    today = timezone.localdate()
+    if birth_date is not None and birth_date > today:
+        problems.append(FieldProblem("birth_date", "cannot be in the future", birth_date.isoformat()))
+    elif is_legal_representative:
+        if birth_date is None:
+            problems.append(FieldProblem("birth_date", "is required for a legal representative"))
+        else:
+            age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+            if age < AGE_OF_MAJORITY:
+                problems.append(FieldProblem(
+                    "birth_date", f"a legal representative must be an adult ({AGE_OF_MAJORITY} or older); this person is {age}",
+                    birth_date.isoformat(),
+                ))
     name_ko = name_ko.strip()
     if not name_ko:
         problems.append(FieldProblem("name_ko", "is required"))
@@ -49,7 +69,7 @@ def guardian_add(
         raise ValidationFailed(problems)
     guardian = Guardian(
         patient=patient, name_ko=name_ko, relationship=relationship, phone=phone.strip(),
-        is_legal_representative=is_legal_representative,
+        is_legal_representative=is_legal_representative, birth_date=birth_date,
     )
     with transaction.atomic():
         guardian.save()

@@ -1071,6 +1071,7 @@ def guardian_register(
             name_ko=name_ko,
             relationship=relationship,
             phone=phone,
+            birth_date=birth_date,
             is_legal_representative=is_legal_representative,
         )
         GuardianBirthDate.objects.create(guardian=guardian, birth_date=birth_date)

@@ -86,7 +86,12 @@ def test_record_completion_forms(client_as):
     client = client_as("social_worker")
     response = client.post(f"/oncology/patients/{kid.mrn}/record/", {
         "form": "guardian", "guardian-name_ko": "이수진", "guardian-relationship": "mother",
-        "guardian-is_legal_representative": "on"})
+        "guardian-is_legal_representative": "on", "guardian-birth_date": "2012-01-01"})
+    assert response.status_code == 400 and "adult" in response.content.decode()  # a minor
+    assert Guardian.objects.count() == 0
+    response = client.post(f"/oncology/patients/{kid.mrn}/record/", {
+        "form": "guardian", "guardian-name_ko": "이수진", "guardian-relationship": "mother",
+        "guardian-is_legal_representative": "on", "guardian-birth_date": "1984-01-01"})
     assert response.status_code == 302 and Guardian.objects.count() == 1
     response = client.post(f"/oncology/patients/{kid.mrn}/record/", {
         "form": "consent", "consent-kind": "treatment", "consent-given_by": "guardian",

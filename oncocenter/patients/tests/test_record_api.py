@@ -15,7 +15,7 @@ TODAY = timezone.localdate()
 def test_guardian_consent_care_team_copay(api_as):
     kid = PatientFactory(birth_date=TODAY - dt.timedelta(days=10 * 365))
     base = f"/api/patients/{kid.mrn}"
-    g = {"name_ko": "박민지", "relationship": "mother", "phone": "010-2222-3333"}
+    g = {"name_ko": "박민지", "relationship": "mother", "phone": "010-2222-3333", "birth_date": "1988-04-02"}
     assert api_as("hospital_school_teacher").post(f"{base}/guardians", g,
                                                   content_type="application/json").status_code == 403
     response = api_as("social_worker").post(f"{base}/guardians", g, content_type="application/json")
