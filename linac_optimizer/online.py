@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .candidates import book_online
 from .decomposed import BookingResult, book_patients
 from .model import Instance, Patient, fmt_datetime
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
@@ -80,9 +81,12 @@ class Reserve:
 
     minutes_by_ahead: list[int]
     machines: list[str]
-    morning_block: dict[str, int]
+    morning_block: dict[str, int]  # far days (steady state), per anesthesia machine
     today: int = 0
     exempt: tuple[str, ...] = ("emergency",)
+    # morning minutes per anesthesia machine held k open days ahead (index k), for children
+    # who have not arrived yet; grows from a day's arrivals to the steady state
+    block_by_ahead: list[int] = field(default_factory=list)
 
     def __call__(self, machine: str, day: int) -> int:
         k = day - self.today
@@ -90,11 +94,22 @@ class Reserve:
             return 0
         return self.minutes_by_ahead[k] // len(self.machines)
 
+    def morning(self, machine: str, day: int) -> int:
+        """Morning minutes adults leave free on `machine` that day, beyond the children already
+        booked there (0 today: whatever is still free is released)."""
+        k = day - self.today
+        if k <= 0 or machine not in self.morning_block:
+            return 0
+        if not self.block_by_ahead:
+            return self.morning_block[machine] if k >= 2 else 0
+        return self.block_by_ahead[min(k, len(self.block_by_ahead) - 1)]
+
     @classmethod
     def from_stats(cls, stats: ArrivalStats, machines: list[str], today: int, *,
                    horizon: int = 2, q: float = 0.9,
                    urgencies: tuple[str, ...] = ("emergency",),
-                   anesthesia_machines: list[str] | None = None) -> Reserve:
+                   anesthesia_machines: list[str] | None = None,
+                   q_block: float = 0.75) -> Reserve:
         by_ahead = [0] * (horizon + 1)
         lam, courses = stats.rate(urgencies)
         if stats.days >= 5 and courses:
@@ -105,15 +120,23 @@ class Reserve:
                 surv_cum += sum(1 for s in spans if s > k - 1) / len(spans)
                 by_ahead[k] = int(poisson_quantile(lam * surv_cum, q) * mins)
         block: dict[str, int] = {}
-        if anesthesia_machines and stats.days >= 5 and stats.anesthesia_courses:
-            lam_a = len(stats.anesthesia_courses) / stats.days
-            mean_span = sum(s for s, _ in stats.anesthesia_courses) / len(stats.anesthesia_courses)
-            mean_min = sum(m for _, m in stats.anesthesia_courses) / len(stats.anesthesia_courses)
-            # Little's law: children on treatment at any time, spread over the machines
-            n = round(lam_a * mean_span)
-            per = math.ceil(n / len(anesthesia_machines))
-            block = {m: int(per * mean_min) for m in anesthesia_machines}
-        return cls(by_ahead, machines, block, today, tuple(urgencies))
+        block_by_ahead: list[int] = []
+        kids = stats.anesthesia_courses
+        if anesthesia_machines and stats.days >= 5 and kids:
+            lam_a = len(kids) / stats.days
+            spans_a = [s for s, _ in kids]
+            mean_min = sum(m for _, m in kids) / len(kids)
+            # children arriving in the next k days still treated k days ahead: Poisson with
+            # mean lam * sum_{i<k} P(span > i) (Little's law in the limit), q_block-quantile,
+            # spread over the anesthesia machines
+            surv_cum = 0.0
+            block_by_ahead = [0]
+            for k in range(1, max(spans_a) + 1):
+                surv_cum += sum(1 for s in spans_a if s > k - 1) / len(spans_a)
+                n = poisson_quantile(lam_a * surv_cum, q_block)
+                block_by_ahead.append(int(math.ceil(n / len(anesthesia_machines)) * mean_min))
+            block = {m: block_by_ahead[-1] for m in anesthesia_machines}
+        return cls(by_ahead, machines, block, today, tuple(urgencies), block_by_ahead)
 
 
 # ----------------------------------------------------------------------------- daily booking
@@ -149,6 +172,16 @@ def book_day(sched: Schedule, new_patients: Sequence[Patient], *, today: int,
     if reserve is not None:
         reserve.today = today
         sched.adult_start = _adult_start(sched, reserve, today)
+    if policy == "optimizer":
+        try:
+            on = book_online(sched, list(new_patients), today=today, weights=weights,
+                             time_limit=time_limit, workers=workers)
+        finally:
+            sched.adult_start = None
+        rmin = sum(reserve(m, today + 1) for m in sched.machines) if reserve else 0
+        return DayBooking(on.booked, on.unbookable, time.perf_counter() - t0, rmin,
+                          {"status": on.status, "fallbacks": on.fallbacks,
+                           "bumps": on.bumps, "candidates": on.candidates})
     try:
         res: BookingResult = book_patients(sched, list(new_patients), today=today,
                                            reserve=reserve, time_limit=time_limit,
@@ -161,13 +194,16 @@ def book_day(sched: Schedule, new_patients: Sequence[Patient], *, today: int,
 
 
 def _adult_start(sched: Schedule, reserve: Reserve, today: int) -> Callable[[str, int], int]:
-    """Earliest start for patients not under anesthesia: the morning block is held back on
-    days two or more open days ahead, released when it has not been used by then."""
+    """Earliest start for patients not under anesthesia: after the children already booked,
+    the morning block for children yet to come (`Reserve.morning`)."""
 
     def f(machine: str, day: int) -> int:
-        if day - today < 2:
+        block = reserve.morning(machine, day)
+        if not block:
             return 0
-        return sched.machines[machine].open + reserve.morning_block.get(machine, 0)
+        kids_end = max((b.end for b in sched.busy.get((machine, day), ()) if b.anesthesia_first),
+                       default=sched.machines[machine].open)
+        return kids_end + block
 
     return f
 

@@ -65,12 +65,19 @@ def _apps(sched: Schedule, pid: str) -> list[Appointment]:
 
 
 def run(scn: Scenario, policy: str, *, time_limit: float = 2.0, days: int | None = None,
-        progress: Any = None, morning_block: bool = False) -> SimResult:
+        progress: Any = None, morning_block: bool | None = None) -> SimResult:
     t_wall = time.perf_counter()
     inst = scn.instance()
     sched = Schedule(inst)
     stats = ArrivalStats()
-    kids_machines = [m.id for m in inst.machines if {"3D", "IMRT"} & set(m.techniques)]
+    # children are treated with 3D, IMRT or VMAT: their morning block goes on the machines
+    # that do all three and are not needed for SRS/SBRT
+    kid_techs = {"3D", "IMRT", "VMAT"}
+    kids_machines = ([m.id for m in inst.machines if kid_techs <= set(m.techniques)
+                      and "SBRT" not in m.techniques]
+                     or [m.id for m in inst.machines if kid_techs & set(m.techniques)])
+    if morning_block is None:
+        morning_block = policy == "optimizer"
     all_machines = [m.id for m in inst.machines]
     waiting: list[Patient] = []
     out_by_day: dict[int, list] = {}
@@ -93,7 +100,7 @@ def run(scn: Scenario, policy: str, *, time_limit: float = 2.0, days: int | None
                 measured.add(p.id)
         stats.observe_day(new)
         reserve = None
-        if policy == "optimizer":
+        if policy in ("optimizer", "stage1"):
             reserve = Reserve.from_stats(stats, all_machines, today,
                                          anesthesia_machines=kids_machines if morning_block
                                          else None)

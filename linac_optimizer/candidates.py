@@ -1,0 +1,443 @@
+"""Online optimizer: whole-course candidates, chosen together by CP-SAT, then bumping.
+
+Each working day the new patients (and anyone still waiting) are booked into a schedule whose
+earlier bookings are fixed. Three steps (docs/scheduler.md, "Online optimizer"):
+
+1. **Candidates.** For every patient, on the first open days where its course fits, and on
+   every capable machine, the course is laid out exactly against today's schedule: one
+   recurring start minute (zero drift), the nearest free minute on a day where it is taken,
+   another capable machine only where the main one has no room, no interruption. Each
+   candidate is a list of real sessions, so it is *gap-aware*: it exists only if every one of
+   its sessions fits in a free gap, not merely in a minute budget.
+2. **Selection (CP-SAT).** One boolean per candidate, exactly one candidate (or "not today")
+   per patient, and a no-overlap constraint per machine-day over the optional session
+   intervals of all candidates, so the day's patients never collide. The objective is the
+   named penalties of `objective.Weights` (late start by urgency, waiting, machine changes,
+   drift, outside the preferred window) plus two tie-breaks that keep capacity usable: the
+   short holes a session leaves next to it (fragmentation) and using a more versatile machine
+   than needed (the TrueBeam stays free for SRS/SBRT). The sequential greedy selection (best
+   candidate per patient in priority order) is given as the hint, so the result is never worse
+   than it by this objective.
+3. **Bumping.** An emergency or urgent patient who still cannot start by the due date may
+   postpone a not-yet-started palliative or radical course, only if that course can be booked
+   again *within its own due date*. The fewest courses are moved (one, then two); every move
+   is reported so the patients can be told.
+
+Patients who get no candidate stay on the waiting list with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from .model import Patient
+from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
+from .placement import best_recurring_start, book_earliest, place_course, split_cost
+from .state import Schedule, Session, course_days_needed, precheck
+
+URGENT = ("emergency", "urgent")
+ORDER = {"emergency": 0, "urgent": 1, "palliative": 2, "radical": 3}
+NOT_TODAY = 10_000_000  # cost of leaving a patient unbooked today (beats any candidate)
+SCALE = 10  # candidate costs are in tenths of a penalty point, so the tie-breaks stay small
+
+
+@dataclass
+class Candidate:
+    patient: str
+    machine: str
+    first_day: int
+    sessions: list[Session]
+    cost: int
+    parts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Bump:
+    """A not-yet-started course postponed so that an urgent one could start on time."""
+
+    patient: str  # the postponed course
+    for_patient: str  # the urgent patient who took its place
+    old_first: int  # open-day index of the old and the new first fraction
+    new_first: int
+
+
+@dataclass
+class OnlineResult:
+    booked: list[str] = field(default_factory=list)
+    unbookable: dict[str, str] = field(default_factory=dict)
+    bumps: list[Bump] = field(default_factory=list)
+    status: str = ""
+    candidates: int = 0
+    objective: float | None = None
+    hint_objective: float | None = None
+    fallbacks: int = 0
+    seconds: float = 0.0
+
+
+def due_index(sched: Schedule, p: Patient) -> int:
+    """Index of the last open day on or before the due date."""
+    return sched.tl.first_open_on_or_after(p.due_date + dt.timedelta(days=1)) - 1
+
+
+def ready_index(sched: Schedule, p: Patient, today: int) -> int:
+    return max(today, sched.tl.first_open_on_or_after(p.ready_date))
+
+
+def priority(sched: Schedule, p: Patient) -> tuple:
+    """Who chooses first: the tightest due date, then emergencies before others, children under
+    anesthesia (who need the first slot of the day) and long courses (hardest to fit)."""
+    return (due_index(sched, p), ORDER[p.urgency], not p.anesthesia,
+            -p.fractions * p.duration_min, p.id)
+
+
+def _versatility(sched: Schedule, p: Patient, machine: str) -> int:
+    caps = sched.instance.capable_machines(p)
+    need = min(len(sched.machines[m].techniques) for m in caps)
+    return len(sched.machines[machine].techniques) - need
+
+
+def score(sched: Schedule, p: Patient, machine: str, sessions: list[Session], today: int,
+          w: Weights, frag: int) -> tuple[int, dict[str, int]]:
+    """Named penalties of a candidate course, in units of 1/SCALE."""
+    first = sessions[0].day
+    ready = ready_index(sched, p, today)
+    late = max(0, first - due_index(sched, p))
+    firsts: dict[int, int] = {}
+    for s in sessions:
+        firsts[s.day] = min(firsts.get(s.day, 1440), s.start)
+    days = sorted(firsts)
+    drift = sum(abs(firsts[b] - firsts[a]) for a, b in zip(days, days[1:], strict=False))
+    changes = sum(1 for s in sessions if s.machine != machine)
+    window = sum(outside_minutes(s.start, s.end, p.preferred_window) for s in sessions)
+    parts = {
+        "late_start": w.late[p.urgency] * late * SCALE,
+        "waiting": w.wait * (first - ready) * SCALE,
+        "machine_change": w.machine_change * changes * SCALE,
+        "start_time_drift": w.drift_per_5min * (drift // 5) * SCALE,
+        "outside_preferred_window": w.outside_window_per_5min * (window // 5) * SCALE,
+        # tie-breaks (not penalties of the contract): holes left, versatile machine used
+        "fragmentation": frag // 5 * SCALE // 2,
+        "versatility": _versatility(sched, p, machine) * len(sessions),
+    }
+    return sum(parts.values()), parts
+
+
+def _fragmentation(sched: Schedule, sessions: list[Session]) -> int:
+    """Minutes of too-short holes the sessions leave next to them (see `split_cost`)."""
+    total = 0
+    for s in sessions:
+        for a, b in sched.gaps(s.machine, s.day, s.end - s.start):
+            if a <= s.start <= b:
+                total += split_cost(s.start - a, b - s.start)
+                break
+    return total
+
+
+def lay_out(sched: Schedule, p: Patient, machine: str, first_day: int, target: int | None,
+            today: int, w: Weights) -> Candidate | None:
+    """The course of `p` on `machine` from `first_day`, against the schedule as it is (nothing
+    is added). `target` None: the recurring minute with the fewest lost minutes."""
+    t = best_recurring_start(sched, p, machine, first_day) if target is None else target
+    placed = place_course(sched, p, machine, first_day, t, max_interrupt=0, w=w)
+    if placed is None:
+        return None
+    for s in placed:
+        sched.remove(s.patient, s.fraction)
+    frag = _fragmentation(sched, placed)
+    cost, parts = score(sched, p, machine, placed, today, w, frag)
+    return Candidate(p.id, machine, first_day, placed, cost, parts)
+
+
+def candidates_for(sched: Schedule, p: Patient, today: int, w: Weights, *,
+                   start_days: int = 2, max_days: int = 120,
+                   earliest_start: Callable[[Patient], int] | None = None) -> list[Candidate]:
+    """Candidates on the first `start_days` open days where the course fits on some machine."""
+    r = ready_index(sched, p, today) if earliest_start is None else earliest_start(p)
+    caps = sched.instance.capable_machines(p)
+    span = course_days_needed(p)
+    out: list[Candidate] = []
+    days_found = 0
+    for d in range(r, min(sched.ndays - span + 1, r + max_days)):
+        found = False
+        for m in caps:
+            seen: set[tuple] = set()
+            for target in (None, 0):  # recurring minute; earliest (left-packed)
+                c = lay_out(sched, p, m, d, target, today, w)
+                if c is None:
+                    if target is None:
+                        break  # the first session does not fit on m that day at all
+                    continue
+                key = tuple((s.machine, s.day, s.start) for s in c.sessions)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(c)
+                    found = True
+        if found:
+            days_found += 1
+            if days_found >= start_days:
+                break
+    return out
+
+
+def select(sched: Schedule, pats: list[Patient], cands: dict[str, list[Candidate]],
+           time_limit: float, workers: int) -> tuple[dict[str, Candidate], OnlineResult]:
+    """CP-SAT choice of one candidate per patient, sessions of different patients disjoint."""
+    res = OnlineResult()
+    byid = {p.id: p for p in pats}
+    # sequential greedy in priority order: the hint, and the fallback when CP-SAT has nothing
+    hint: dict[str, Candidate] = {}
+    taken: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+
+    def spans(c: Candidate) -> list[tuple[str, int, int, int]]:
+        p = byid[c.patient]
+        out, seen_days = [], set()
+        for s in c.sessions:
+            first_today = s.day not in seen_days
+            seen_days.add(s.day)
+            lo = sched.machines[s.machine].open if p.anesthesia and first_today else s.start
+            out.append((s.machine, s.day, lo, s.end))
+        return out
+
+    for pid in sorted(cands, key=lambda q: priority(sched, byid[q])):
+        for c in sorted(cands[pid], key=lambda c: c.cost):
+            sp = spans(c)
+            if all(b <= a0 or e <= s0 for m, d, s0, e in sp for a0, b in taken[(m, d)]
+                   ) and not _child_conflict(sched, byid, c, hint):
+                hint[pid] = c
+                for m, d, s0, e in sp:
+                    taken[(m, d)].append((s0, e))
+                break
+    model = cp_model.CpModel()
+    xs: dict[tuple[str, int], cp_model.IntVar] = {}
+    intervals: dict[tuple[str, int], list] = defaultdict(list)
+    obj = []
+    for pid, lst in cands.items():
+        lits = []
+        for i, c in enumerate(lst):
+            v = model.new_bool_var(f"x_{pid}_{i}")
+            xs[(pid, i)] = v
+            lits.append(v)
+            obj.append(c.cost * v)
+            for m, d, s0, e in spans(c):
+                intervals[(m, d)].append(model.new_optional_fixed_size_interval_var(
+                    s0, e - s0, v, f"i_{pid}_{i}_{d}_{s0}"))
+            model.add_hint(v, hint.get(pid) is c)
+        none = model.new_bool_var(f"none_{pid}")
+        model.add_hint(none, pid not in hint)
+        model.add_exactly_one([*lits, none])
+        obj.append(NOT_TODAY * none)
+    for ivs in intervals.values():
+        if len(ivs) > 1:
+            model.add_no_overlap(ivs)
+    _adult_before_child(model, sched, byid, cands, xs)
+    model.minimize(sum(obj))
+    solver = cp_model.CpSolver()
+    # deterministic work limit: the same day gives the same schedule on a busy or idle machine
+    solver.parameters.max_deterministic_time = time_limit
+    solver.parameters.max_time_in_seconds = 3 * time_limit
+    solver.parameters.num_workers = workers
+    status = solver.solve(model)
+    res.status = solver.status_name(status)
+    res.candidates = len(xs)
+    res.hint_objective = sum(c.cost for c in hint.values()) + NOT_TODAY * (len(cands) - len(hint))
+    chosen: dict[str, Candidate] = {}
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and \
+            solver.objective_value <= res.hint_objective:
+        res.objective = solver.objective_value
+        for (pid, i), v in xs.items():
+            if solver.value(v):
+                chosen[pid] = cands[pid][i]
+    else:
+        chosen = hint
+        res.objective = res.hint_objective
+    return chosen, res
+
+
+def _child_conflict(sched: Schedule, byid: dict[str, Patient], c: Candidate,
+                    chosen: dict[str, Candidate]) -> bool:
+    """An adult's new session placed before a new child's first session of the same
+    machine-day would break "anesthesia first"."""
+    p = byid[c.patient]
+    for other in chosen.values():
+        q = byid[other.patient]
+        if q.anesthesia == p.anesthesia:
+            continue
+        child, adult = (c, other) if p.anesthesia else (other, c)
+        kid = {(s.machine, s.day): s.start for s in child.sessions}
+        for s in adult.sessions:
+            k = kid.get((s.machine, s.day))
+            if k is not None and s.start < k:
+                return True
+    return False
+
+
+def _adult_before_child(model: cp_model.CpModel, sched: Schedule, byid: dict[str, Patient],
+                        cands: dict[str, list[Candidate]],
+                        xs: dict[tuple[str, int], cp_model.IntVar]) -> None:
+    """Forbid a new adult session starting before a new child's session on the same
+    machine-day (pairs of candidates that would break "anesthesia first")."""
+    kids: dict[tuple[str, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    for pid, lst in cands.items():
+        if byid[pid].anesthesia:
+            for i, c in enumerate(lst):
+                for s in c.sessions:
+                    kids[(s.machine, s.day)].append((s.start, xs[(pid, i)]))
+    if not kids:
+        return
+    for pid, lst in cands.items():
+        if byid[pid].anesthesia:
+            continue
+        for i, c in enumerate(lst):
+            for s in c.sessions:
+                for k_start, kv in kids.get((s.machine, s.day), ()):
+                    if s.start < k_start:
+                        model.add_bool_or([xs[(pid, i)].Not(), kv.Not()])
+
+
+def book_online(sched: Schedule, pats: Sequence[Patient], *, today: int,
+                weights: Weights = DEFAULT_WEIGHTS, time_limit: float = 2.0,
+                workers: int = 1, bump: bool = True, start_days: int = 2,
+                earliest_start: Callable[[Patient], int] | None = None) -> OnlineResult:
+    """Book whole courses of `pats` (none of their fractions booked yet) into `sched`, every
+    existing session fixed except not-yet-started courses that bumping may postpone."""
+    t0 = time.perf_counter()
+    pats = list(pats)
+    cands: dict[str, list[Candidate]] = {}
+    unbookable: dict[str, str] = {}
+    for p in pats:
+        reason = precheck(sched.instance, p, sched.tl)
+        if reason:
+            unbookable[p.id] = reason
+            continue
+        lst = candidates_for(sched, p, today, weights, start_days=start_days,
+                             earliest_start=earliest_start)
+        if lst:
+            cands[p.id] = lst
+        else:
+            unbookable[p.id] = ("no free slot for the whole course on a capable machine "
+                                "within the horizon")
+    chosen, res = select(sched, pats, cands, time_limit, workers)
+    res.unbookable.update(unbookable)
+    byid = {p.id: p for p in pats}
+    for pid, c in chosen.items():
+        for s in c.sessions:
+            sched.add(Session(s.patient, s.fraction, s.machine, s.day, s.start, s.end))
+        res.booked.append(pid)
+    # candidates of patients CP-SAT left out were computed against the old schedule: try again
+    for pid in sorted((q for q in cands if q not in chosen), key=lambda q: priority(sched,
+                                                                                   byid[q])):
+        p = byid[pid]
+        lst = candidates_for(sched, p, today, weights, start_days=1,
+                             earliest_start=earliest_start)
+        if lst:
+            best = min(lst, key=lambda c: c.cost)
+            for s in best.sessions:
+                sched.add(s)
+            res.booked.append(pid)
+            res.fallbacks += 1
+        else:
+            res.unbookable[pid] = ("no free slot for the whole course on a capable machine "
+                                   "within the horizon")
+    if bump:
+        for pid in sorted(res.booked, key=lambda q: priority(sched, byid[q])):
+            p = byid[pid]
+            if p.urgency in URGENT and sched.sessions[pid][1].day > due_index(sched, p):
+                res.bumps.extend(bump_for(sched, p, today, weights))
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _first_day(sched: Schedule, pid: str) -> int:
+    return sched.sessions[pid][min(sched.sessions[pid])].day
+
+
+def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
+             max_victims: int = 2, max_tries: int = 40) -> list[Bump]:
+    """Postpone not-yet-started palliative/radical courses, fewest first, so that urgent `p`
+    starts by its due date; each postponed course must still start by its own due date.
+    Returns the bumps made ([] and nothing changed when it does not work)."""
+    due = due_index(sched, p)
+    ready = ready_index(sched, p, today)
+    caps = set(sched.instance.capable_machines(p))
+    # victims: courses starting after today, on a capable machine, on a day p could start,
+    # with slack to their own due date; the most slack first
+    seen: set[str] = set()
+    victims = []
+    for d in range(ready, due + 1):
+        for m in caps:
+            for b in sched.busy.get((m, d), ()):
+                if not b.patient or b.patient in seen or b.patient == p.id:
+                    continue
+                seen.add(b.patient)
+                q = sched.patients[b.patient]
+                if q.urgency in URGENT or q.booked:
+                    continue
+                first = _first_day(sched, q.id)
+                if first <= today or first < ready:
+                    continue
+                slack = due_index(sched, q) - first
+                if slack > 0:
+                    victims.append((-slack, first, q.id))
+    victims.sort()
+    victims = victims[:max_tries]
+    old_p = sched.remove_patient(p.id)
+    for n in range(1, max_victims + 1):
+        for combo in _combos([v[-1] for v in victims], n, max_tries):
+            removed = {q: sched.remove_patient(q) for q in combo}
+            got = _earliest_by(sched, p, ready, due, w, today)
+            if got is not None:
+                for s in got.sessions:
+                    sched.add(s)
+                ok, bumps = True, []
+                for q in combo:
+                    qp = sched.patients[q]
+                    old_first = removed[q][0].day
+                    again = _earliest_by(sched, qp, max(today + 1, old_first),
+                                         due_index(sched, qp), w, today)
+                    if again is None:
+                        ok = False
+                        break
+                    for s in again.sessions:
+                        sched.add(s)
+                    bumps.append(Bump(q, p.id, old_first, again.first_day))
+                if ok:
+                    return bumps
+                for q in combo:  # undo: the victims' new bookings and p's
+                    sched.remove_patient(q)
+                sched.remove_patient(p.id)
+            for q, ss in removed.items():
+                for s in ss:
+                    sched.add(s)
+    for s in old_p:
+        sched.add(s)
+    return []
+
+
+def _combos(items: list[str], n: int, limit: int) -> list[tuple[str, ...]]:
+    import itertools
+
+    return list(itertools.islice(itertools.combinations(items, n), limit))
+
+
+def _earliest_by(sched: Schedule, p: Patient, lo: int, hi: int, w: Weights,
+                 today: int) -> Candidate | None:
+    """The cheapest candidate of `p` starting on the first day in [lo, hi] where it fits."""
+    for d in range(lo, hi + 1):
+        best = None
+        for m in sched.instance.capable_machines(p):
+            for target in (None, 0):
+                c = lay_out(sched, p, m, d, target, today, w)
+                if c is not None and (best is None or c.cost < best.cost):
+                    best = c
+        if best is not None:
+            return best
+    return None
+
+
+__all__ = ["Bump", "Candidate", "OnlineResult", "book_online", "book_earliest"]

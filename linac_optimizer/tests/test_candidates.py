@@ -1,0 +1,187 @@
+"""Online optimizer: candidate courses, CP-SAT selection, bumping, the children's morning block."""
+
+import os
+
+from hypothesis import HealthCheck, given, settings
+
+from linac_optimizer.candidates import (
+    NOT_TODAY,
+    Candidate,
+    book_online,
+    candidates_for,
+    select,
+)
+from linac_optimizer.check import check
+from linac_optimizer.model import Instance, Patient
+from linac_optimizer.objective import DEFAULT_WEIGHTS
+from linac_optimizer.online import ArrivalStats, Reserve, _adult_start, book_day
+from linac_optimizer.state import Schedule, Session
+from linac_optimizer.tests.factories import pat, tiny
+from linac_optimizer.tests.test_solver import instances
+
+M1 = {"id": "M1", "techniques": ["3D", "IMRT"], "open": "08:00", "close": "10:00"}
+
+
+def P(pid, **kw):
+    return Patient.from_json(pat(pid, **kw), 0)
+
+
+def schedule(patients=(), machines=(M1,), days=7):
+    inst = Instance.from_json(tiny([dict(m) for m in machines], list(patients), days=days))
+    s = Schedule(inst)
+    s.load_booked()
+    return inst, s
+
+
+def valid(inst, sched):
+    inst.patients = list(sched.patients.values())
+    for p in inst.patients:
+        p.booked = []
+    rep = check(inst, sched.to_solution())
+    assert rep.ok, rep.violations
+    return rep
+
+
+def test_candidates_are_whole_courses_that_fit_and_start_earliest():
+    inst, sched = schedule([pat("OLD", fractions=3, booked=_booked_course("OLD", 0, 3))])
+    p = P("N", fractions=3, duration_min=30, first_duration_min=40)
+    sched.patients[p.id] = p
+    cands = candidates_for(sched, p, today=0, w=DEFAULT_WEIGHTS)
+    assert cands and {c.first_day for c in cands} == {0, 1}  # the first two days it fits
+    for c in cands:
+        assert [s.fraction for s in c.sessions] == [1, 2, 3]
+        for s in c.sessions:  # fits against the existing booking, nothing added to the schedule
+            old = sched.sessions["OLD"].get(s.day + 1)
+            assert old is None or s.start >= old.end or s.end <= old.start
+    assert "N" not in sched.sessions or not sched.sessions["N"]
+    best = min(cands, key=lambda c: c.cost)
+    assert best.first_day == 0 and best.parts["waiting"] == 0
+
+
+def _cand(pid, start, end, cost):
+    return Candidate(pid, "M1", 0, [Session(pid, 1, "M1", 0, start, end)], cost)
+
+
+def test_cpsat_selection_beats_the_sequential_greedy_on_a_conflict():
+    # A chooses first (earlier due date) and would take 08:15-08:45, leaving no room for B;
+    # the joint choice gives A its second candidate and fits B as well
+    inst, sched = schedule()
+    a = P("A", fractions=1, due_date="2027-03-08")
+    b = P("B", fractions=1)
+    for p in (a, b):
+        sched.patients[p.id] = p
+    cands = {"A": [_cand("A", 495, 525, 10), _cand("A", 480, 510, 20)],
+             "B": [_cand("B", 510, 540, 10)]}
+    chosen, res = select(sched, [a, b], cands, time_limit=5, workers=1)
+    assert res.hint_objective == 10 + NOT_TODAY
+    assert {pid: c.sessions[0].start for pid, c in chosen.items()} == {"A": 480, "B": 510}
+    assert res.objective == 30
+
+
+def test_selection_keeps_children_first_of_the_day():
+    inst, sched = schedule()
+    kid = P("K", fractions=1, anesthesia=True)
+    adult = P("A", fractions=1)
+    for p in (kid, adult):
+        sched.patients[p.id] = p
+    # the adult's cheap slot ends before the child's: it would make the child second
+    cands = {"K": [_cand("K", 510, 530, 10)],
+             "A": [_cand("A", 480, 500, 10), _cand("A", 540, 560, 30)]}
+    chosen, _ = select(sched, [kid, adult], cands, time_limit=5, workers=1)
+    assert chosen["A"].sessions[0].start == 540
+
+
+def test_book_online_result_passes_check_and_respects_priority():
+    inst, sched = schedule(days=10)
+    pats = [P("R", fractions=4, duration_min=50, first_duration_min=60),
+            P("E", fractions=2, urgency="emergency", due_date="2027-03-08", duration_min=50,
+              first_duration_min=60),
+            P("K", fractions=2, anesthesia=True, duration_min=20, first_duration_min=30)]
+    for p in pats:
+        sched.patients[p.id] = p
+    res = book_online(sched, pats, today=0)
+    assert sorted(res.booked) == ["E", "K", "R"] and not res.unbookable
+    assert sched.sessions["E"][1].day == 0  # the emergency starts today
+    assert sched.sessions["K"][1].start == 480  # the child first thing in the morning
+    valid(inst, sched)
+
+
+def _booked_course(pid, first_day, n, start="08:00"):
+    return [{"fraction": k + 1, "machine": "M1", "start": f"2027-03-{8 + first_day + k:02d}T{start}"}
+            for k in range(n)]
+
+
+def test_bumping_postpones_a_not_started_course_within_its_own_due_date():
+    # M1 (08:00-10:00) is full on days 1-3 with a radical course that starts tomorrow and is
+    # due in two weeks; an emergency due tomorrow can only start on time if that course moves
+    full = pat("R", fractions=3, duration_min=120, first_duration_min=120,
+               due_date="2027-03-19", booked=_booked_course("R", 1, 3))
+    inst, sched = schedule([full], days=14)
+    sched.patients["R"].booked = []  # booked by us earlier, not yet started: may move
+    busy_today = Session("X", 1, "M1", 0, 480, 600)
+    sched.patients["X"] = P("X", fractions=1, duration_min=120, first_duration_min=120)
+    sched.add(busy_today)
+    e = P("E", fractions=1, urgency="emergency", due_date="2027-03-09", duration_min=60,
+          first_duration_min=60)
+    sched.patients["E"] = e
+    res = book_online(sched, [e], today=0)
+    assert sched.sessions["E"][1].day == 1
+    assert [(b.patient, b.for_patient, b.old_first) for b in res.bumps] == [("R", "E", 1)]
+    assert 1 < res.bumps[0].new_first <= 9
+    valid(inst, sched)
+
+
+def test_no_bump_when_the_postponed_course_would_become_late():
+    # R is due the day it starts: postponing it would make it late
+    full = pat("R", fractions=3, duration_min=120, first_duration_min=120,
+               due_date="2027-03-09", booked=_booked_course("R", 1, 3))
+    inst, sched = schedule([full], days=14)
+    sched.patients["R"].booked = []
+    e = P("E", fractions=1, urgency="emergency", due_date="2027-03-09", duration_min=120,
+          first_duration_min=120, ready_date="2027-03-09")
+    sched.patients["E"] = e
+    res = book_online(sched, [e], today=0)
+    assert res.bumps == []
+    assert sched.sessions["R"][1].day == 1  # untouched
+    assert sched.sessions["E"][1].day == 4  # after R: late, reported by the metrics
+    valid(inst, sched)
+
+
+def test_morning_block_grows_with_days_ahead_and_follows_booked_children():
+    stats = ArrivalStats()
+    for _ in range(20):
+        stats.observe_day([P("K", anesthesia=True, fractions=10, duration_min=20),
+                           P("A", fractions=5)])
+    r = Reserve.from_stats(stats, ["M1"], today=0, anesthesia_machines=["M1"])
+    ahead = [r.morning("M1", k) for k in range(12)]
+    assert ahead[0] == 0 and 0 < ahead[1] <= ahead[5] <= ahead[11]
+    assert r.morning("M2", 5) == 0  # not an anesthesia machine
+    inst, sched = schedule(days=14)
+    kid = P("K1", fractions=1, anesthesia=True, duration_min=20, first_duration_min=25)
+    sched.patients[kid.id] = kid
+    sched.add(Session("K1", 1, "M1", 5, 480, 505))
+    f = _adult_start(sched, r, today=0)
+    assert f("M1", 5) == 505 + ahead[5]  # after the booked child, then the block
+    assert f("M1", 0) == 0
+
+
+def test_book_day_optimizer_reports_bumps_and_candidates():
+    inst, sched = schedule(days=10)
+    p = P("A", fractions=2)
+    res = book_day(sched, [p], today=0, policy="optimizer")
+    assert res.booked == ["A"] and res.info["candidates"] >= 1 and res.info["bumps"] == []
+
+
+@settings(max_examples=int(os.environ.get("LINAC_HYPOTHESIS_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_every_online_booking_passes_check(js):
+    inst = Instance.from_json(js)
+    sched = Schedule(inst)
+    res = book_online(sched, list(inst.patients), today=0, time_limit=2)
+    assert set(res.booked) | set(res.unbookable) == {p.id for p in inst.patients}
+    sched.unscheduled.update(res.unbookable)  # the caller's waiting list
+    rep = check(inst, sched.to_solution())
+    assert rep.ok, rep.violations
+    for pid in res.booked:
+        assert len(sched.sessions[pid]) == sched.patients[pid].fractions
