@@ -29,6 +29,7 @@ Patients who get no candidate stay on the waiting list with the reason.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -38,7 +39,7 @@ from ortools.sat.python import cp_model
 
 from .model import Patient
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
-from .placement import best_recurring_start, book_earliest, place_course, split_cost
+from .placement import best_recurring_start, place_course, split_cost
 from .state import Schedule, Session, course_days_needed, precheck
 
 URGENT = ("emergency", "urgent")
@@ -112,7 +113,7 @@ def score(sched: Schedule, p: Patient, machine: str, sessions: list[Session], to
     for s in sessions:
         firsts[s.day] = min(firsts.get(s.day, 1440), s.start)
     days = sorted(firsts)
-    drift = sum(abs(firsts[b] - firsts[a]) for a, b in zip(days, days[1:], strict=False))
+    drift = sum(abs(firsts[b] - firsts[a]) for a, b in itertools.pairwise(days))
     changes = sum(1 for s in sessions if s.machine != machine)
     window = sum(outside_minutes(s.start, s.end, p.preferred_window) for s in sessions)
     parts = {
@@ -375,15 +376,15 @@ def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
                 if not b.patient or b.patient in seen or b.patient == p.id:
                     continue
                 seen.add(b.patient)
-                q = sched.patients[b.patient]
-                if q.urgency in URGENT or q.booked:
+                vp = sched.patients[b.patient]
+                if vp.urgency in URGENT or vp.booked:
                     continue
-                first = _first_day(sched, q.id)
+                first = _first_day(sched, vp.id)
                 if first <= today or first < ready:
                     continue
-                slack = due_index(sched, q) - first
+                slack = due_index(sched, vp) - first
                 if slack > 0:
-                    victims.append((-slack, first, q.id))
+                    victims.append((-slack, first, vp.id))
     victims.sort()
     victims = victims[:max_tries]
     old_p = sched.remove_patient(p.id)
@@ -411,7 +412,7 @@ def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
                 for q in combo:  # undo: the victims' new bookings and p's
                     sched.remove_patient(q)
                 sched.remove_patient(p.id)
-            for q, ss in removed.items():
+            for ss in removed.values():
                 for s in ss:
                     sched.add(s)
     for s in old_p:
@@ -420,8 +421,6 @@ def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
 
 
 def _combos(items: list[str], n: int, limit: int) -> list[tuple[str, ...]]:
-    import itertools
-
     return list(itertools.islice(itertools.combinations(items, n), limit))
 
 
@@ -439,5 +438,3 @@ def _earliest_by(sched: Schedule, p: Patient, lo: int, hi: int, w: Weights,
             return best
     return None
 
-
-__all__ = ["Bump", "Candidate", "OnlineResult", "book_online", "book_earliest"]

@@ -43,7 +43,7 @@ def valid(inst, sched):
 
 
 def test_candidates_are_whole_courses_that_fit_and_start_earliest():
-    inst, sched = schedule([pat("OLD", fractions=3, booked=_booked_course("OLD", 0, 3))])
+    _inst, sched = schedule([pat("OLD", fractions=3, booked=_booked_course("OLD", 0, 3))])
     p = P("N", fractions=3, duration_min=30, first_duration_min=40)
     sched.patients[p.id] = p
     cands = candidates_for(sched, p, today=0, w=DEFAULT_WEIGHTS)
@@ -65,7 +65,7 @@ def _cand(pid, start, end, cost):
 def test_cpsat_selection_beats_the_sequential_greedy_on_a_conflict():
     # A chooses first (earlier due date) and would take 08:15-08:45, leaving no room for B;
     # the joint choice gives A its second candidate and fits B as well
-    inst, sched = schedule()
+    _inst, sched = schedule()
     a = P("A", fractions=1, due_date="2027-03-08")
     b = P("B", fractions=1)
     for p in (a, b):
@@ -79,7 +79,7 @@ def test_cpsat_selection_beats_the_sequential_greedy_on_a_conflict():
 
 
 def test_selection_keeps_children_first_of_the_day():
-    inst, sched = schedule()
+    _inst, sched = schedule()
     kid = P("K", fractions=1, anesthesia=True)
     adult = P("A", fractions=1)
     for p in (kid, adult):
@@ -156,7 +156,7 @@ def test_morning_block_grows_with_days_ahead_and_follows_booked_children():
     ahead = [r.morning("M1", k) for k in range(12)]
     assert ahead[0] == 0 and 0 < ahead[1] <= ahead[5] <= ahead[11]
     assert r.morning("M2", 5) == 0  # not an anesthesia machine
-    inst, sched = schedule(days=14)
+    _inst, sched = schedule(days=14)
     kid = P("K1", fractions=1, anesthesia=True, duration_min=20, first_duration_min=25)
     sched.patients[kid.id] = kid
     sched.add(Session("K1", 1, "M1", 5, 480, 505))
@@ -166,7 +166,7 @@ def test_morning_block_grows_with_days_ahead_and_follows_booked_children():
 
 
 def test_book_day_optimizer_reports_bumps_and_candidates():
-    inst, sched = schedule(days=10)
+    _inst, sched = schedule(days=10)
     p = P("A", fractions=2)
     res = book_day(sched, [p], today=0, policy="optimizer")
     assert res.booked == ["A"] and res.info["candidates"] >= 1 and res.info["bumps"] == []
