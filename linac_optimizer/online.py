@@ -147,7 +147,7 @@ class DayBooking:
     booked: list[str]
     unbookable: dict[str, str]
     seconds: float
-    reserve_minutes: int  # total over machines for the next open day, for the report
+    reserve_minutes: int  # held back over all machines for the next open day, for the report
     info: dict[str, Any] = field(default_factory=dict)
 
 
@@ -155,13 +155,18 @@ def book_day(sched: Schedule, new_patients: Sequence[Patient], *, today: int,
              policy: str = "optimizer", reserve: Reserve | None = None,
              time_limit: float = 2.0, weights: Weights = DEFAULT_WEIGHTS,
              workers: int = 1) -> DayBooking:
-    """Book today's new patients into `sched` (every existing session stays where it is).
+    """Book today's new patients into `sched` (existing sessions stay, except courses not yet
+    started that bumping postpones; they are listed in `info["bumps"]`).
 
     `today` is the open-day index of the booking day (nothing is booked before it).
-    policy "optimizer": CP-SAT start day/machine + times, honouring `reserve`;
+    policy "optimizer": gap-aware candidates chosen by CP-SAT, bumping for urgent starts,
+    honouring the children's morning block of `reserve` (`candidates.py`);
+    policy "stage1": the earlier minute-budget decomposition, honouring the emergency reserve;
     policy "baseline": greedy FCFS, no reserve. Unbookable patients come back with a reason
     (and are not in `sched`): the caller keeps them on its waiting list.
     """
+    if policy not in ("optimizer", "stage1", "baseline"):
+        raise ValueError(f"policy: must be optimizer, stage1 or baseline, got {policy!r}")
     t0 = time.perf_counter()
     for p in new_patients:
         sched.patients[p.id] = p
@@ -178,7 +183,8 @@ def book_day(sched: Schedule, new_patients: Sequence[Patient], *, today: int,
                              time_limit=time_limit, workers=workers)
         finally:
             sched.adult_start = None
-        rmin = sum(reserve(m, today + 1) for m in sched.machines) if reserve else 0
+        # what the optimizer holds back: the children's morning block for tomorrow
+        rmin = sum(reserve.morning(m, today + 1) for m in sched.machines) if reserve else 0
         return DayBooking(on.booked, on.unbookable, time.perf_counter() - t0, rmin,
                           {"status": on.status, "fallbacks": on.fallbacks,
                            "bumps": on.bumps, "candidates": on.candidates})
