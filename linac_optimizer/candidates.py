@@ -28,7 +28,6 @@ Patients who get no candidate stay on the waiting list with the reason.
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import time
 from collections import defaultdict
@@ -37,12 +36,12 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from .decomposed import URGENT, due_index
 from .model import Patient
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .placement import best_recurring_start, place_course, split_cost
 from .state import Schedule, Session, course_days_needed, precheck
 
-URGENT = ("emergency", "urgent")
 ORDER = {"emergency": 0, "urgent": 1, "palliative": 2, "radical": 3}
 NOT_TODAY = 10_000_000  # cost of leaving a patient unbooked today (beats any candidate)
 SCALE = 10  # candidate costs are in tenths of a penalty point, so the tie-breaks stay small
@@ -79,11 +78,6 @@ class OnlineResult:
     hint_objective: float | None = None
     fallbacks: int = 0
     seconds: float = 0.0
-
-
-def due_index(sched: Schedule, p: Patient) -> int:
-    """Index of the last open day on or before the due date."""
-    return sched.tl.first_open_on_or_after(p.due_date + dt.timedelta(days=1)) - 1
 
 
 def ready_index(sched: Schedule, p: Patient, today: int) -> int:
@@ -209,7 +203,7 @@ def select(sched: Schedule, pats: list[Patient], cands: dict[str, list[Candidate
         for c in sorted(cands[pid], key=lambda c: c.cost):
             sp = spans(c)
             if all(b <= a0 or e <= s0 for m, d, s0, e in sp for a0, b in taken[(m, d)]
-                   ) and not _child_conflict(sched, byid, c, hint):
+                   ) and not _child_conflict(byid, c, hint):
                 hint[pid] = c
                 for m, d, s0, e in sp:
                     taken[(m, d)].append((s0, e))
@@ -260,7 +254,7 @@ def select(sched: Schedule, pats: list[Patient], cands: dict[str, list[Candidate
     return chosen, res
 
 
-def _child_conflict(sched: Schedule, byid: dict[str, Patient], c: Candidate,
+def _child_conflict(byid: dict[str, Patient], c: Candidate,
                     chosen: dict[str, Candidate]) -> bool:
     """An adult's new session placed before a new child's first session of the same
     machine-day would break "anesthesia first"."""
@@ -389,7 +383,8 @@ def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
     victims = victims[:max_tries]
     old_p = sched.remove_patient(p.id)
     for n in range(1, max_victims + 1):
-        for combo in _combos([v[-1] for v in victims], n, max_tries):
+        ids = [v[-1] for v in victims]
+        for combo in itertools.islice(itertools.combinations(ids, n), max_tries):
             removed = {q: sched.remove_patient(q) for q in combo}
             got = _earliest_by(sched, p, ready, due, w, today)
             if got is not None:
@@ -418,10 +413,6 @@ def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
     for s in old_p:
         sched.add(s)
     return []
-
-
-def _combos(items: list[str], n: int, limit: int) -> list[tuple[str, ...]]:
-    return list(itertools.islice(itertools.combinations(items, n), limit))
 
 
 def _earliest_by(sched: Schedule, p: Patient, lo: int, hi: int, w: Weights,
