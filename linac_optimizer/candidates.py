@@ -31,7 +31,8 @@ from __future__ import annotations
 import itertools
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -151,8 +152,11 @@ def lay_out(sched: Schedule, p: Patient, machine: str, first_day: int, target: i
 
 def candidates_for(sched: Schedule, p: Patient, today: int, w: Weights, *,
                    start_days: int = 2, max_days: int = 120,
-                   earliest_start: Callable[[Patient], int] | None = None) -> list[Candidate]:
-    """Candidates on the first `start_days` open days where the course fits on some machine."""
+                   earliest_start: Callable[[Patient], int] | None = None,
+                   targets: tuple[int | None, ...] = (None, 0)) -> list[Candidate]:
+    """Candidates on the first `start_days` open days where the course fits on some machine;
+    per machine one layout per start-minute target (None: the recurring minute with the fewest
+    lost minutes; 0: earliest, left-packed; 1440: latest, into the end-of-day block)."""
     r = ready_index(sched, p, today) if earliest_start is None else earliest_start(p)
     caps = sched.instance.capable_machines(p)
     span = course_days_needed(p)
@@ -162,7 +166,7 @@ def candidates_for(sched: Schedule, p: Patient, today: int, w: Weights, *,
         found = False
         for m in caps:
             seen: set[tuple] = set()
-            for target in (None, 0):  # recurring minute; earliest (left-packed)
+            for target in targets:
                 c = lay_out(sched, p, m, d, target, today, w)
                 if c is None:
                     if target is None:
@@ -295,12 +299,29 @@ def _adult_before_child(model: cp_model.CpModel, sched: Schedule, byid: dict[str
                         model.add_bool_or([xs[(pid, i)].Not(), kv.Not()])
 
 
+@contextmanager
+def held_back(sched: Schedule, p: Patient, late_limit: Callable[[str, int], int] | None
+              ) -> Iterator[None]:
+    """Placements of a palliative or radical `p` inside this block end by `late_limit` (the
+    end of the day is held for emergency and urgent patients still to come)."""
+    if late_limit is None or p.urgency in URGENT:
+        yield
+        return
+    sched.late_limit = late_limit
+    try:
+        yield
+    finally:
+        sched.late_limit = None
+
+
 def book_online(sched: Schedule, pats: Sequence[Patient], *, today: int,
                 weights: Weights = DEFAULT_WEIGHTS, time_limit: float = 2.0,
                 workers: int = 1, bump: bool = True, start_days: int = 2,
-                earliest_start: Callable[[Patient], int] | None = None) -> OnlineResult:
+                earliest_start: Callable[[Patient], int] | None = None,
+                late_limit: Callable[[str, int], int] | None = None) -> OnlineResult:
     """Book whole courses of `pats` (none of their fractions booked yet) into `sched`, every
-    existing session fixed except not-yet-started courses that bumping may postpone."""
+    existing session fixed except not-yet-started courses that bumping may postpone.
+    `late_limit`: latest end per machine-day for palliative and radical courses."""
     t0 = time.perf_counter()
     pats = list(pats)
     cands: dict[str, list[Candidate]] = {}
@@ -310,8 +331,12 @@ def book_online(sched: Schedule, pats: Sequence[Patient], *, today: int,
         if reason:
             unbookable[p.id] = reason
             continue
-        lst = candidates_for(sched, p, today, weights, start_days=start_days,
-                             earliest_start=earliest_start)
+        # emergency and urgent patients also get a layout at the end of the day, inside the
+        # block held for them, so they use it before the capacity others can use
+        targets = (None, 0, 1440) if late_limit and p.urgency in URGENT else (None, 0)
+        with held_back(sched, p, late_limit):
+            lst = candidates_for(sched, p, today, weights, start_days=start_days,
+                                 earliest_start=earliest_start, targets=targets)
         if lst:
             cands[p.id] = lst
         else:
@@ -328,8 +353,9 @@ def book_online(sched: Schedule, pats: Sequence[Patient], *, today: int,
     for pid in sorted((q for q in cands if q not in chosen), key=lambda q: priority(sched,
                                                                                    byid[q])):
         p = byid[pid]
-        lst = candidates_for(sched, p, today, weights, start_days=1,
-                             earliest_start=earliest_start)
+        with held_back(sched, p, late_limit):
+            lst = candidates_for(sched, p, today, weights, start_days=1,
+                                 earliest_start=earliest_start)
         if lst:
             best = min(lst, key=lambda c: c.cost)
             for s in best.sessions:
@@ -343,7 +369,7 @@ def book_online(sched: Schedule, pats: Sequence[Patient], *, today: int,
         for pid in sorted(res.booked, key=lambda q: priority(sched, byid[q])):
             p = byid[pid]
             if p.urgency in URGENT and sched.sessions[pid][1].day > due_index(sched, p):
-                res.bumps.extend(bump_for(sched, p, today, weights))
+                res.bumps.extend(bump_for(sched, p, today, weights, late_limit=late_limit))
     res.seconds = time.perf_counter() - t0
     return res
 
@@ -353,7 +379,8 @@ def _first_day(sched: Schedule, pid: str) -> int:
 
 
 def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
-             max_victims: int = 2, max_tries: int = 40) -> list[Bump]:
+             max_victims: int = 2, max_tries: int = 40,
+             late_limit: Callable[[str, int], int] | None = None) -> list[Bump]:
     """Postpone not-yet-started palliative/radical courses, fewest first, so that urgent `p`
     starts by its due date; each postponed course must still start by its own due date.
     Returns the bumps made ([] and nothing changed when it does not work)."""
@@ -394,8 +421,9 @@ def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
                 for q in combo:
                     qp = sched.patients[q]
                     old_first = removed[q][0].day
-                    again = _earliest_by(sched, qp, max(today + 1, old_first),
-                                         due_index(sched, qp), w, today)
+                    with held_back(sched, qp, late_limit):
+                        again = _earliest_by(sched, qp, max(today + 1, old_first),
+                                             due_index(sched, qp), w, today)
                     if again is None:
                         ok = False
                         break

@@ -117,7 +117,7 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     out = {}
     policies = ["baseline", "optimizer"] if a.policy == "both" else [a.policy]
     for pol in policies:
-        r = run(scn, pol, time_limit=a.time_limit)
+        r = run(scn, pol, time_limit=a.time_limit, acute_q=a.acute_q)
         out[pol] = r.summary()
         if a.solution_prefix:
             sched = r.schedule  # type: ignore[attr-defined]
@@ -194,6 +194,10 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--policy", choices=["optimizer", "baseline", "both"], default="both")
             p.add_argument("--out")
             p.add_argument("--solution-prefix", help="also write the final instance/solutions")
+            p.add_argument("--acute-q", type=float, default=None, metavar="Q",
+                           help="optimizer: hold an end-of-day block for emergency and urgent "
+                                "arrivals, sized as the Q-quantile of those still to come "
+                                "(off by default, see benchmarks/README.md section 4)")
         else:
             p.add_argument("--seeds", default="1,2,3,4,5")
             p.add_argument("--loads", default="0.8,1.0,1.1,1.2")

@@ -6,6 +6,7 @@ database (`Schedule(instance)` + `load_booked()`), or on instances via the wrapp
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import time
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .candidates import book_online
-from .decomposed import BookingResult, book_patients
+from .decomposed import URGENT, BookingResult, book_patients
 from .model import Instance, Patient, fmt_datetime
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .placement import baseline_book, book_earliest
@@ -87,6 +88,9 @@ class Reserve:
     # morning minutes per anesthesia machine held k open days ahead (index k), for children
     # who have not arrived yet; grows from a day's arrivals to the steady state
     block_by_ahead: list[int] = field(default_factory=list)
+    # end-of-day minutes per machine held k open days ahead (index k) for emergency and urgent
+    # patients who have not arrived yet; palliative and radical courses end before them
+    acute_by_ahead: list[int] = field(default_factory=list)
 
     def __call__(self, machine: str, day: int) -> int:
         k = day - self.today
@@ -104,12 +108,20 @@ class Reserve:
             return self.morning_block[machine] if k >= 2 else 0
         return self.block_by_ahead[min(k, len(self.block_by_ahead) - 1)]
 
+    def acute(self, machine: str, day: int) -> int:
+        """Free minutes at the end of the day on `machine` that palliative and radical courses
+        leave for emergency and urgent patients still to come (0 today)."""
+        k = day - self.today
+        if k <= 0 or not self.acute_by_ahead or machine not in self.machines:
+            return 0
+        return self.acute_by_ahead[min(k, len(self.acute_by_ahead) - 1)]
+
     @classmethod
     def from_stats(cls, stats: ArrivalStats, machines: list[str], today: int, *,
                    horizon: int = 2, q: float = 0.9,
                    urgencies: tuple[str, ...] = ("emergency",),
                    anesthesia_machines: list[str] | None = None,
-                   q_block: float = 0.75) -> Reserve:
+                   q_block: float = 0.75, q_acute: float | None = None) -> Reserve:
         by_ahead = [0] * (horizon + 1)
         lam, courses = stats.rate(urgencies)
         if stats.days >= 5 and courses:
@@ -136,7 +148,30 @@ class Reserve:
                 n = poisson_quantile(lam_a * surv_cum, q_block)
                 block_by_ahead.append(int(math.ceil(n / len(anesthesia_machines)) * mean_min))
             block = {m: block_by_ahead[-1] for m in anesthesia_machines}
-        return cls(by_ahead, machines, block, today, tuple(urgencies), block_by_ahead)
+        acute_by_ahead: list[int] = []
+        if q_acute is not None:
+            acute_by_ahead = _by_ahead(stats, URGENT, len(machines), q_acute)
+        return cls(by_ahead, machines, block, today, tuple(urgencies), block_by_ahead,
+                   acute_by_ahead)
+
+
+def _by_ahead(stats: ArrivalStats, urgencies: Sequence[str], n_machines: int,
+              q: float) -> list[int]:
+    """Minutes per machine to hold k open days ahead (index k) for courses of `urgencies` that
+    have not arrived yet: those arriving in the next k days that still run on day k number
+    Poisson(lam * sum_{i<k} P(span > i)) (Little's law in the limit); its q-quantile, spread
+    evenly over the machines, times the mean minutes a day of such a course."""
+    lam, courses = stats.rate(urgencies)
+    if stats.days < 5 or not courses:
+        return []
+    spans = sorted(s for s, _ in courses)
+    mean_min = sum(m for _, m in courses) / len(courses)
+    out, surv_cum = [0], 0.0
+    for k in range(1, spans[-1] + 1):
+        surv_cum += (len(spans) - bisect.bisect_right(spans, k - 1)) / len(spans)
+        n = poisson_quantile(lam * surv_cum, q)
+        out.append(math.ceil(n * mean_min / n_machines))
+    return out
 
 
 # ----------------------------------------------------------------------------- daily booking
@@ -178,13 +213,16 @@ def book_day(sched: Schedule, new_patients: Sequence[Patient], *, today: int,
         reserve.today = today
         sched.adult_start = _adult_start(sched, reserve, today)
     if policy == "optimizer":
+        limit = _acute_limit(sched, reserve) if reserve and reserve.acute_by_ahead else None
         try:
             on = book_online(sched, list(new_patients), today=today, weights=weights,
-                             time_limit=time_limit, workers=workers)
+                             time_limit=time_limit, workers=workers, late_limit=limit)
         finally:
             sched.adult_start = None
-        # what the optimizer holds back: the children's morning block for tomorrow
-        rmin = sum(reserve.morning(m, today + 1) for m in sched.machines) if reserve else 0
+        # what the optimizer holds back tomorrow: the children's morning block and the
+        # end-of-day minutes for emergency and urgent patients
+        rmin = sum(reserve.morning(m, today + 1) + reserve.acute(m, today + 1)
+                   for m in sched.machines) if reserve else 0
         return DayBooking(on.booked, on.unbookable, time.perf_counter() - t0, rmin,
                           {"status": on.status, "fallbacks": on.fallbacks,
                            "bumps": on.bumps, "candidates": on.candidates})
@@ -210,6 +248,29 @@ def _adult_start(sched: Schedule, reserve: Reserve, today: int) -> Callable[[str
         kids_end = max((b.end for b in sched.busy.get((machine, day), ()) if b.anesthesia_first),
                        default=sched.machines[machine].open)
         return kids_end + block
+
+    return f
+
+
+def _acute_limit(sched: Schedule, reserve: Reserve) -> Callable[[str, int], int]:
+    """Latest end for palliative and radical sessions: walking back from closing time, the
+    point before which `Reserve.acute` free minutes remain at the end of the day (sessions
+    already booked there, such as earlier urgent courses, are stepped over, so the held minutes
+    are free ones)."""
+
+    def f(machine: str, day: int) -> int:
+        close = sched.machines[machine].close
+        need = reserve.acute(machine, day)
+        if need <= 0:
+            return close
+        cur = close
+        for b in reversed(sched.busy.get((machine, day), ())):
+            free = cur - b.end
+            if free >= need:
+                return cur - need
+            need -= max(0, free)
+            cur = min(cur, b.start)
+        return max(sched.machines[machine].open, cur - need)
 
     return f
 

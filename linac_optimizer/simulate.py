@@ -20,6 +20,9 @@ from .online import ArrivalStats, Reserve, book_day, rebook_outage
 from .scenario import Scenario
 from .state import Schedule
 
+# quantile of the end-of-day block held for emergency and urgent arrivals (optimizer policy)
+ACUTE_Q: float | None = None  # measured: no gain on rt6, see benchmarks/README.md section 4
+
 
 def percentile(values: list[float], q: float) -> float:
     if not values:
@@ -65,7 +68,8 @@ def _apps(sched: Schedule, pid: str) -> list[Appointment]:
 
 
 def run(scn: Scenario, policy: str, *, time_limit: float = 2.0, days: int | None = None,
-        progress: Any = None, morning_block: bool | None = None) -> SimResult:
+        progress: Any = None, morning_block: bool | None = None,
+        acute_q: float | None = ACUTE_Q) -> SimResult:
     t_wall = time.perf_counter()
     inst = scn.instance()
     sched = Schedule(inst)
@@ -103,7 +107,8 @@ def run(scn: Scenario, policy: str, *, time_limit: float = 2.0, days: int | None
         if policy in ("optimizer", "stage1"):
             reserve = Reserve.from_stats(stats, all_machines, today,
                                          anesthesia_machines=kids_machines if morning_block
-                                         else None)
+                                         else None,
+                                         q_acute=acute_q if policy == "optimizer" else None)
         todo = waiting + list(new)
         day = book_day(sched, todo, today=today, policy=policy, reserve=reserve,
                        time_limit=time_limit)

@@ -53,6 +53,9 @@ class Schedule:
         # optional hook: earliest start for patients not under anesthesia (morning block held
         # for children, see online.Reserve); None = opening time
         self.adult_start: Callable[[str, int], int] | None = None
+        # optional hook: latest end for the patient being placed (the end-of-day block held
+        # for emergency and urgent patients, see online.Reserve.acute); None = closing time
+        self.late_limit: Callable[[str, int], int] | None = None
         for m in instance.machines:
             for d in m.downtime:
                 self.add_downtime(m.id, d.start, d.end)
@@ -101,6 +104,8 @@ class Schedule:
         lo, hi = m.open, m.close
         if not anesthesia_first and self.adult_start is not None:
             lo = max(lo, self.adult_start(machine, day))
+        if self.late_limit is not None:
+            hi = min(hi, self.late_limit(machine, day))
         for b in self.busy.get((machine, day), ()):
             if not b.patient:
                 continue

@@ -14,7 +14,13 @@ from linac_optimizer.candidates import (
 from linac_optimizer.check import check
 from linac_optimizer.model import Instance, Patient
 from linac_optimizer.objective import DEFAULT_WEIGHTS
-from linac_optimizer.online import ArrivalStats, Reserve, _adult_start, book_day
+from linac_optimizer.online import (
+    ArrivalStats,
+    Reserve,
+    _acute_limit,
+    _adult_start,
+    book_day,
+)
 from linac_optimizer.state import Schedule, Session
 from linac_optimizer.tests.factories import pat, tiny
 from linac_optimizer.tests.test_solver import instances
@@ -163,6 +169,64 @@ def test_morning_block_grows_with_days_ahead_and_follows_booked_children():
     f = _adult_start(sched, r, today=0)
     assert f("M1", 5) == 505 + ahead[5]  # after the booked child, then the block
     assert f("M1", 0) == 0
+
+
+def _acute_stats():
+    stats = ArrivalStats()
+    for _ in range(20):
+        stats.observe_day([P("U", urgency="urgent", fractions=5, duration_min=20),
+                           P("R", fractions=5)])
+    return stats
+
+
+def test_acute_block_is_sized_from_urgent_arrivals_by_days_ahead():
+    r = Reserve.from_stats(_acute_stats(), ["M1", "M2"], today=3, q_acute=0.75)
+    ahead = [r.acute("M1", 3 + k) for k in range(10)]
+    # nothing today; grows while arrivals of the coming days still run, flat after the span
+    assert ahead[0] == 0 and 0 < ahead[1] < ahead[3] < ahead[5] == ahead[9]
+    assert r.acute("M9", 8) == 0  # not a machine of the reserve
+    # one urgent 5-fraction course of 20 min a day arrives per day: 5 run at once, the
+    # 75% Poisson quantile is 6 sessions over 2 machines, 3 x 20 min each
+    assert ahead[5] == 60
+    assert Reserve.from_stats(_acute_stats(), ["M1"], today=0).acute("M1", 4) == 0  # off
+
+
+def test_acute_limit_holds_free_minutes_at_the_end_of_the_day():
+    _inst, sched = schedule(days=10)  # M1 08:00-10:00
+    r = Reserve.from_stats(_acute_stats(), ["M1"], today=0, q_acute=0.75)
+    need = r.acute("M1", 2)
+    assert 0 < need < 100
+    f = _acute_limit(sched, r)
+    assert f("M1", 2) == 600 - need and f("M1", 0) == 600
+    assert f("M1", 5) == 480  # the whole day held: no palliative or radical session fits
+    # an urgent course already at the end of the day is stepped over: the held minutes stay
+    # free ones
+    u = P("U1", urgency="urgent", fractions=1)
+    sched.patients[u.id] = u
+    sched.add(Session("U1", 1, "M1", 2, 580, 600))
+    assert f("M1", 2) == 580 - need
+
+
+def test_palliative_and_radical_courses_leave_the_acute_block_free():
+    m4 = dict(M1, close="12:00")
+    inst, sched = schedule(machines=(m4,), days=10)
+    r = Reserve.from_stats(_acute_stats(), ["M1"], today=0, q_acute=0.75)
+    limit = _acute_limit(sched, r)
+    rad = [P(f"R{i}", fractions=3, duration_min=20, first_duration_min=20) for i in range(6)]
+    urg = P("U", urgency="urgent", fractions=3, duration_min=20, first_duration_min=20,
+            due_date="2027-03-10")
+    for p in [*rad, urg]:
+        sched.patients[p.id] = p
+    res = book_online(sched, [*rad, urg], today=0, late_limit=limit)
+    assert "U" in res.booked
+    for p in rad:
+        for s in sched.sessions.get(p.id, {}).values():
+            assert s.end <= 720 - r.acute("M1", s.day), (p.id, s)
+    # the urgent course may use the block and, given the choice, takes it
+    assert sched.sessions["U"][1].day <= 2
+    assert any(s.end > 720 - r.acute("M1", s.day) for s in sched.sessions["U"].values()
+               if s.day > 0)
+    valid(inst, sched)
 
 
 def test_book_day_optimizer_reports_bumps_and_candidates():

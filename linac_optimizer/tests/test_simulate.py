@@ -20,10 +20,11 @@ def test_rt6_scenario_shape():
     assert [p.id for d in again.arrivals for p in d] == [p.id for p in pats]
 
 
-@pytest.mark.parametrize("policy", ["baseline", "optimizer"])
-def test_short_simulation_passes_check(policy):
+@pytest.mark.parametrize("policy,acute_q", [("baseline", None), ("optimizer", None),
+                                             ("optimizer", 0.75)])
+def test_short_simulation_passes_check(policy, acute_q):
     scn = generate(3, 0.6, warmup_weeks=0, measured_weeks=2, tail_weeks=8)
-    r = run(scn, policy, time_limit=1.0)
+    r = run(scn, policy, time_limit=1.0, acute_q=acute_q)
     sched = r.schedule
     sched.instance.patients = list(sched.patients.values())
     for p in sched.instance.patients:
@@ -54,3 +55,13 @@ def test_bench_writes_json_and_table(tmp_path):
 def test_hindsight_gap_small():
     h = hindsight(1, 0.8, weeks=1, tail_weeks=8, offline_limit=20)
     assert h["patients"] > 0 and h["hindsight_penalty"] >= 0
+
+
+def test_simulate_command_takes_the_acute_reserve_quantile(tmp_path):
+    from linac_optimizer.cli import main
+
+    out = tmp_path / "sim.json"
+    assert main(["simulate", "--seed", "2", "--load", "0.5", "--weeks", "1",
+                 "--warmup-weeks", "0", "--policy", "optimizer", "--time-limit", "0.5",
+                 "--acute-q", "0.9", "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["optimizer"]["metrics"]["patients"] > 0
