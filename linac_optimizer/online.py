@@ -125,52 +125,41 @@ class Reserve:
         by_ahead = [0] * (horizon + 1)
         lam, courses = stats.rate(urgencies)
         if stats.days >= 5 and courses:
-            spans = [s for s, _ in courses]
             mins = sum(m for _, m in courses) / len(courses)
-            surv_cum = 0.0
-            for k in range(1, horizon + 1):
-                surv_cum += sum(1 for s in spans if s > k - 1) / len(spans)
-                by_ahead[k] = int(poisson_quantile(lam * surv_cum, q) * mins)
+            counts = _running_quantile(lam, [s for s, _ in courses], q, horizon)
+            by_ahead = [int(n * mins) for n in counts]
         block: dict[str, int] = {}
         block_by_ahead: list[int] = []
         kids = stats.anesthesia_courses
         if anesthesia_machines and stats.days >= 5 and kids:
-            lam_a = len(kids) / stats.days
             spans_a = [s for s, _ in kids]
             mean_min = sum(m for _, m in kids) / len(kids)
-            # children arriving in the next k days still treated k days ahead: Poisson with
-            # mean lam * sum_{i<k} P(span > i) (Little's law in the limit), q_block-quantile,
-            # spread over the anesthesia machines
-            surv_cum = 0.0
-            block_by_ahead = [0]
-            for k in range(1, max(spans_a) + 1):
-                surv_cum += sum(1 for s in spans_a if s > k - 1) / len(spans_a)
-                n = poisson_quantile(lam_a * surv_cum, q_block)
-                block_by_ahead.append(int(math.ceil(n / len(anesthesia_machines)) * mean_min))
+            # the children still to come, in whole sessions per anesthesia machine
+            counts = _running_quantile(len(kids) / stats.days, spans_a, q_block, max(spans_a))
+            block_by_ahead = [0] + [int(math.ceil(n / len(anesthesia_machines)) * mean_min)
+                                    for n in counts[1:]]
             block = {m: block_by_ahead[-1] for m in anesthesia_machines}
         acute_by_ahead: list[int] = []
-        if q_acute is not None:
-            acute_by_ahead = _by_ahead(stats, URGENT, len(machines), q_acute)
+        lam_u, urgent = stats.rate(URGENT)
+        if q_acute is not None and stats.days >= 5 and urgent:
+            spans_u = [s for s, _ in urgent]
+            mean_u = sum(m for _, m in urgent) / len(urgent)
+            # emergency and urgent minutes still to come, spread evenly over every machine
+            counts = _running_quantile(lam_u, spans_u, q_acute, max(spans_u))
+            acute_by_ahead = [0] + [math.ceil(n * mean_u / len(machines)) for n in counts[1:]]
         return cls(by_ahead, machines, block, today, tuple(urgencies), block_by_ahead,
                    acute_by_ahead)
 
 
-def _by_ahead(stats: ArrivalStats, urgencies: Sequence[str], n_machines: int,
-              q: float) -> list[int]:
-    """Minutes per machine to hold k open days ahead (index k) for courses of `urgencies` that
-    have not arrived yet: those arriving in the next k days that still run on day k number
-    Poisson(lam * sum_{i<k} P(span > i)) (Little's law in the limit); its q-quantile, spread
-    evenly over the machines, times the mean minutes a day of such a course."""
-    lam, courses = stats.rate(urgencies)
-    if stats.days < 5 or not courses:
-        return []
-    spans = sorted(s for s, _ in courses)
-    mean_min = sum(m for _, m in courses) / len(courses)
+def _running_quantile(lam: float, spans: Sequence[int], q: float, days: int) -> list[int]:
+    """For k = 0..days open days ahead: the q-quantile of how many courses arriving in the next
+    k days (lam a day, spans in open days as observed) still run on day k. That count is
+    Poisson(lam * sum_{i<k} P(span > i)) (Little's law in the limit); index 0 is today, 0."""
+    ordered = sorted(spans)
     out, surv_cum = [0], 0.0
-    for k in range(1, spans[-1] + 1):
-        surv_cum += (len(spans) - bisect.bisect_right(spans, k - 1)) / len(spans)
-        n = poisson_quantile(lam * surv_cum, q)
-        out.append(math.ceil(n * mean_min / n_machines))
+    for k in range(1, days + 1):
+        surv_cum += (len(ordered) - bisect.bisect_right(ordered, k - 1)) / len(ordered)
+        out.append(poisson_quantile(lam * surv_cum, q))
     return out
 
 
