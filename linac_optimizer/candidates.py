@@ -40,7 +40,7 @@ from ortools.sat.python import cp_model
 from .decomposed import URGENT, due_index
 from .model import Patient
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
-from .placement import best_recurring_start, place_course, split_cost
+from .placement import best_recurring_start, place_course, split_cost, start_screen
 from .state import Schedule, Session, course_days_needed, precheck
 
 ORDER = {"emergency": 0, "urgent": 1, "palliative": 2, "radical": 3}
@@ -162,7 +162,10 @@ def candidates_for(sched: Schedule, p: Patient, today: int, w: Weights, *,
     span = course_days_needed(p)
     out: list[Candidate] = []
     days_found = 0
+    possible = start_screen(sched, p, caps)
     for d in range(r, min(sched.ndays - span + 1, r + max_days)):
+        if not possible(d):
+            continue  # no machine has room on some course day: every layout would fail
         found = False
         for m in caps:
             seen: set[tuple] = set()
@@ -446,9 +449,13 @@ def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
 def _earliest_by(sched: Schedule, p: Patient, lo: int, hi: int, w: Weights,
                  today: int) -> Candidate | None:
     """The cheapest candidate of `p` starting on the first day in [lo, hi] where it fits."""
+    caps = sched.instance.capable_machines(p)
+    possible = start_screen(sched, p, caps)
     for d in range(lo, hi + 1):
+        if not possible(d):
+            continue
         best = None
-        for m in sched.instance.capable_machines(p):
+        for m in caps:
             for target in (None, 0):
                 c = lay_out(sched, p, m, d, target, today, w)
                 if c is not None and (best is None or c.cost < best.cost):

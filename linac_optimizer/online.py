@@ -200,14 +200,15 @@ def book_day(sched: Schedule, new_patients: Sequence[Patient], *, today: int,
         return DayBooking(booked, failed, time.perf_counter() - t0, 0)
     if reserve is not None:
         reserve.today = today
-        sched.adult_start = _adult_start(sched, reserve, today)
+        # adults leave the morning block free after the children already booked
+        sched.morning_hold = reserve.morning
     if policy == "optimizer":
         limit = _acute_limit(sched, reserve) if reserve and reserve.acute_by_ahead else None
         try:
             on = book_online(sched, list(new_patients), today=today, weights=weights,
                              time_limit=time_limit, workers=workers, late_limit=limit)
         finally:
-            sched.adult_start = None
+            sched.morning_hold = None
         # what the optimizer holds back tomorrow: the children's morning block and the
         # end-of-day minutes for emergency and urgent patients
         rmin = sum(reserve.morning(m, today + 1) + reserve.acute(m, today + 1)
@@ -220,25 +221,10 @@ def book_day(sched: Schedule, new_patients: Sequence[Patient], *, today: int,
                                            reserve=reserve, time_limit=time_limit,
                                            weights=weights, workers=workers)
     finally:
-        sched.adult_start = None
+        sched.morning_hold = None
     rmin = sum(reserve(m, today + 1) for m in sched.machines) if reserve else 0
     return DayBooking(res.booked, res.unbookable, time.perf_counter() - t0, rmin,
                       {"stage1_status": res.stage1_status, "fallbacks": res.fallbacks})
-
-
-def _adult_start(sched: Schedule, reserve: Reserve, today: int) -> Callable[[str, int], int]:
-    """Earliest start for patients not under anesthesia: after the children already booked,
-    the morning block for children yet to come (`Reserve.morning`)."""
-
-    def f(machine: str, day: int) -> int:
-        block = reserve.morning(machine, day)
-        if not block:
-            return 0
-        kids_end = max((b.end for b in sched.busy.get((machine, day), ()) if b.anesthesia_first),
-                       default=sched.machines[machine].open)
-        return kids_end + block
-
-    return f
 
 
 def _acute_limit(sched: Schedule, reserve: Reserve) -> Callable[[str, int], int]:

@@ -3,11 +3,11 @@ greedy first-come-first-served baseline (the yardstick of the benchmark)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .model import Patient
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
-from .state import BID_GAP_MIN, Schedule, Session, course_days_needed, precheck
+from .state import BID_GAP_MIN, Schedule, Session, course_days_needed, course_plan, precheck
 
 MISSED_DAY_MIN = 60  # a course day off the recurring minute, counted as this many lost minutes
 
@@ -60,6 +60,8 @@ def place_course(sched: Schedule, p: Patient, machine: str, first_day: int, targ
                 continue
             # fragmentation alone never justifies a machine change
             change = w.machine_change + SPLIT_CAP if m != machine else 0
+            if best is not None and best <= change:
+                break  # every other machine costs at least `change`: none can do better
             for a, b in sched.gaps(m, day, dur, anest, lo=lo):
                 for s in {a, b, min(max(tgt, a), b)}:
                     # a one-day deviation is drift twice (there and back); a hole too short
@@ -93,6 +95,40 @@ def place_course(sched: Schedule, p: Patient, machine: str, first_day: int, targ
     return placed
 
 
+def start_screen(sched: Schedule, p: Patient, caps: list[str] | None = None
+                 ) -> Callable[[int], bool]:
+    """A test `possible(day)`: could the whole course of `p` start on open day `day` without an
+    interruption (`place_course` with max_interrupt 0, on any machine and target)? False only
+    when it surely cannot: some course day has no free gap long enough on any capable machine.
+    For daily and alternate courses that is exactly when `place_course` fails (it may change
+    machine on any day, and sessions of one course are on different days, so placing one does
+    not change the gaps of another); twice-daily courses are not screened. The answers per
+    (day, first fraction) are memoised: valid while the schedule does not change.
+
+    Why: in an overloaded center the first feasible start lies weeks ahead, and laying out a
+    30-fraction course on every machine for every day before it was most of the booking time.
+    """
+    caps = caps or sched.instance.capable_machines(p)
+    if p.pattern == "bid":
+        return lambda day: True
+    memo: dict[tuple[int, bool], bool] = {}
+
+    def free(day: int, first: bool) -> bool:
+        key = (day, first)
+        if key not in memo:
+            memo[key] = any(sched.gaps(m, day, p.duration(1 if first else 2, m), p.anesthesia)
+                            for m in caps)
+        return memo[key]
+
+    def possible(day: int) -> bool:
+        plan = course_plan(p, day)
+        if plan[-1][1] >= sched.ndays:
+            return False
+        return all(free(d, k == 1) for k, d in plan)
+
+    return possible
+
+
 def best_recurring_start(sched: Schedule, p: Patient, machine: str, first_day: int,
                          first_fraction: int = 1) -> int:
     """One start minute for the whole course on `machine` (drift zero), chosen by the fewest
@@ -103,8 +139,6 @@ def best_recurring_start(sched: Schedule, p: Patient, machine: str, first_day: i
     Candidates are the ends of the free intervals (left- or right-justified starts) and the
     window start, since the best minute always lies on one of them."""
     import bisect
-
-    from .state import course_plan
 
     per_day: list[list[tuple[int, int]]] = []
     prev_day = None

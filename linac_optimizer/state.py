@@ -50,9 +50,10 @@ class Schedule:
         self.busy: dict[tuple[str, int], list[Busy]] = defaultdict(list)
         self.sessions: dict[str, dict[int, Session]] = defaultdict(dict)
         self.unscheduled: dict[str, str] = {}
-        # optional hook: earliest start for patients not under anesthesia (morning block held
-        # for children, see online.Reserve); None = opening time
-        self.adult_start: Callable[[str, int], int] | None = None
+        # optional hook: minutes that patients not under anesthesia leave free after the
+        # children booked on a machine-day (the morning block held for children still to come,
+        # see online.Reserve.morning); None = no block
+        self.morning_hold: Callable[[str, int], int] | None = None
         # optional hook: latest end for the patient being placed (the end-of-day block held
         # for emergency and urgent patients, see online.Reserve.acute); None = closing time
         self.late_limit: Callable[[str, int], int] | None = None
@@ -102,8 +103,6 @@ class Schedule:
         children under anesthesia come before every other patient."""
         m = self.machines[machine]
         lo, hi = m.open, m.close
-        if not anesthesia_first and self.adult_start is not None:
-            lo = max(lo, self.adult_start(machine, day))
         if self.late_limit is not None:
             hi = min(hi, self.late_limit(machine, day))
         for b in self.busy.get((machine, day), ()):
@@ -112,7 +111,9 @@ class Schedule:
             if anesthesia_first and not b.anesthesia_first:
                 hi = min(hi, b.start)
             elif not anesthesia_first and b.anesthesia_first:
-                lo = max(lo, b.end)
+                lo = max(lo, b.end)  # after the children: the end of the last one
+        if not anesthesia_first and self.morning_hold is not None:
+            lo += self.morning_hold(machine, day)
         return lo, hi
 
     def gaps(self, machine: str, day: int, dur: int, anesthesia_first: bool = False,

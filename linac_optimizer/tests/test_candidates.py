@@ -18,7 +18,6 @@ from linac_optimizer.online import (
     ArrivalStats,
     Reserve,
     _acute_limit,
-    _adult_start,
     book_day,
 )
 from linac_optimizer.state import Schedule, Session
@@ -166,9 +165,10 @@ def test_morning_block_grows_with_days_ahead_and_follows_booked_children():
     kid = P("K1", fractions=1, anesthesia=True, duration_min=20, first_duration_min=25)
     sched.patients[kid.id] = kid
     sched.add(Session("K1", 1, "M1", 5, 480, 505))
-    f = _adult_start(sched, r, today=0)
-    assert f("M1", 5) == 505 + ahead[5]  # after the booked child, then the block
-    assert f("M1", 0) == 0
+    sched.morning_hold = r.morning
+    assert sched.window("M1", 5, False)[0] == 505 + ahead[5]  # after the child, the block
+    assert sched.window("M1", 0, False)[0] == 480  # today: released
+    assert sched.window("M1", 5, True)[0] == 480  # children are not held back
 
 
 def _acute_stats():
