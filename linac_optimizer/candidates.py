@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from .decomposed import URGENT, due_index
+from .decomposed import URGENT, due_index, run_cpsat
 from .model import Patient
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .placement import best_recurring_start, place_course, split_cost, start_screen
@@ -239,12 +239,7 @@ def select(sched: Schedule, pats: list[Patient], cands: dict[str, list[Candidate
             model.add_no_overlap(ivs)
     _adult_before_child(model, sched, byid, cands, xs)
     model.minimize(sum(obj))
-    solver = cp_model.CpSolver()
-    # deterministic work limit: the same day gives the same schedule on a busy or idle machine
-    solver.parameters.max_deterministic_time = time_limit
-    solver.parameters.max_time_in_seconds = 3 * time_limit
-    solver.parameters.num_workers = workers
-    status = solver.solve(model)
+    solver, status = run_cpsat(model, time_limit, workers)
     res.status = solver.status_name(status)
     res.candidates = len(xs)
     res.hint_objective = sum(c.cost for c in hint.values()) + NOT_TODAY * (len(cands) - len(hint))

@@ -45,6 +45,18 @@ class BookingResult:
     fallbacks: int = 0
 
 
+def run_cpsat(model: cp_model.CpModel, time_limit: float, workers: int
+              ) -> tuple[cp_model.CpSolver, int]:
+    """Solve `model` with the limits every CP-SAT call of the engine uses. The deterministic
+    work limit makes the same instance give the same schedule on a loaded or an idle machine
+    (benchmarks are reproducible); the wall-clock limit is only a safety net."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = time_limit
+    solver.parameters.max_time_in_seconds = 3 * time_limit
+    solver.parameters.num_workers = workers
+    return solver, solver.solve(model)
+
+
 def due_index(sched: Schedule, p: Patient) -> int:
     """Index of the last open day on or before the due date."""
     return sched.tl.first_open_on_or_after(p.due_date + dt.timedelta(days=1)) - 1
@@ -148,13 +160,7 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
         for key, terms in usage_std.items():
             model.add(sum(terms) <= max(0, free(*key) - reserve(*key)))
     model.minimize(sum(obj))
-    solver = cp_model.CpSolver()
-    # Deterministic work limit: the same instance gives the same schedule on a loaded or an
-    # idle machine (benchmarks are reproducible); the wall-clock limit is only a safety net.
-    solver.parameters.max_deterministic_time = time_limit
-    solver.parameters.max_time_in_seconds = 3 * time_limit
-    solver.parameters.num_workers = workers
-    status = solver.solve(model)
+    solver, status = run_cpsat(model, time_limit, workers)
     res.stage1_status = solver.status_name(status)
     choice: dict[str, tuple[str, int]] = {}
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -17,7 +17,7 @@ import time
 
 from ortools.sat.python import cp_model
 
-from .decomposed import UNSCHEDULED_COST, due_index
+from .decomposed import UNSCHEDULED_COST, due_index, run_cpsat
 from .model import Instance, Patient
 from .objective import DEFAULT_WEIGHTS, Weights
 from .state import BID_GAP_MIN, Schedule, Session, precheck
@@ -158,13 +158,7 @@ def solve_exact(instance: Instance, sched: Schedule, pats: list[Patient], time_l
         if ivs:
             model.add_no_overlap(ivs)
     model.minimize(sum(obj))
-    solver = cp_model.CpSolver()
-    # Deterministic work limit: the same instance gives the same schedule on a loaded or an
-    # idle machine (benchmarks are reproducible); the wall-clock limit is only a safety net.
-    solver.parameters.max_deterministic_time = time_limit
-    solver.parameters.max_time_in_seconds = 3 * time_limit
-    solver.parameters.num_workers = workers
-    status = solver.solve(model)
+    solver, status = run_cpsat(model, time_limit, workers)
     info = {"status": solver.status_name(status), "seconds": time.perf_counter() - t0}
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         info["failed"] = True
