@@ -28,19 +28,30 @@ def instance(rng: random.Random) -> dict:
         dur = rng.choice([12, 15, 18, 20, 40])
         ready = rng.randint(8, 12)
         urg = rng.choice(["emergency", "urgent", "palliative", "radical"])
-        p = {"id": f"P{j}", "ready_date": f"2027-03-{ready:02d}",
-             "due_date": f"2027-03-{min(ready + {'emergency': 1, 'urgent': 2}.get(urg, 5), 19):02d}",
-             "urgency": urg, "fractions": n,
-             "pattern": "alternate" if dur == 40 and n > 1 else rng.choice(["daily"] * 5 + ["bid"]),
-             "technique": "SBRT" if dur == 40 else rng.choice(["3D", "IMRT"]),
-             "duration_min": dur, "first_duration_min": dur + 10,
-             "anesthesia": rng.random() < 0.1}
+        p = {
+            "id": f"P{j}",
+            "ready_date": f"2027-03-{ready:02d}",
+            "due_date": f"2027-03-{min(ready + {'emergency': 1, 'urgent': 2}.get(urg, 5), 19):02d}",
+            "urgency": urg,
+            "fractions": n,
+            "pattern": "alternate" if dur == 40 and n > 1 else rng.choice(["daily"] * 5 + ["bid"]),
+            "technique": "SBRT" if dur == 40 else rng.choice(["3D", "IMRT"]),
+            "duration_min": dur,
+            "first_duration_min": dur + 10,
+            "anesthesia": rng.random() < 0.1,
+        }
         if rng.random() < 0.3:
             p["preferred_window"] = ["08:00", "09:30"]
         patients.append(p)
-    return {"format": "linac-schedule/1", "start_date": "2027-03-08", "horizon_days": 12,
-            "timezone": "Asia/Seoul", "holiday_calendar": "KR", "machines": machines,
-            "patients": patients}
+    return {
+        "format": "linac-schedule/1",
+        "start_date": "2027-03-08",
+        "horizon_days": 12,
+        "timezone": "Asia/Seoul",
+        "holiday_calendar": "KR",
+        "machines": machines,
+        "patients": patients,
+    }
 
 
 def main() -> None:
@@ -60,15 +71,21 @@ def main() -> None:
             rep = check(inst, sol)
             assert rep.ok, (method, rep.violations)
             pen = sum(sum(v.values()) for v in sol.extra["penalties"].values())
-            row[method] = {"penalty": pen, "unscheduled": len(sol.unscheduled),
-                           "wait_mean": rep.metrics["wait_days_mean"],
-                           "seconds": sol.metrics["solve_seconds"],
-                           "status": sol.metrics["solver"].get("exact_status", "")}
+            row[method] = {
+                "penalty": pen,
+                "unscheduled": len(sol.unscheduled),
+                "wait_mean": rep.metrics["wait_days_mean"],
+                "seconds": sol.metrics["solve_seconds"],
+                "status": sol.metrics["solver"].get("exact_status", ""),
+            }
         rows.append(row)
         print(json.dumps(row), flush=True)
 
-    same = [r for r in rows if r["decomposed"]["unscheduled"] == r["exact"]["unscheduled"]
-            == r["greedy"]["unscheduled"]]
+    same = [
+        r
+        for r in rows
+        if r["decomposed"]["unscheduled"] == r["exact"]["unscheduled"] == r["greedy"]["unscheduled"]
+    ]
     tot = {m: sum(r[m]["penalty"] for r in same) for m in ("exact", "decomposed", "greedy")}
     summary = {
         "instances": len(rows),
@@ -77,14 +94,19 @@ def main() -> None:
         "penalty_totals": tot,
         "decomposed_total_over_exact": round(tot["decomposed"] / max(1, tot["exact"]), 2),
         "greedy_total_over_exact": round(tot["greedy"] / max(1, tot["exact"]), 2),
-        "decomposed_equal_to_exact": sum(r["decomposed"]["penalty"] == r["exact"]["penalty"]
-                                         for r in same),
-        "decomposed_better_than_greedy": sum(r["decomposed"]["penalty"] < r["greedy"]["penalty"]
-                                             for r in same),
-        "greedy_better_than_decomposed": sum(r["decomposed"]["penalty"] > r["greedy"]["penalty"]
-                                             for r in same),
-        "more_unscheduled": {m: sum(r[m]["unscheduled"] > r["exact"]["unscheduled"]
-                                    for r in rows) for m in ("decomposed", "greedy")},
+        "decomposed_equal_to_exact": sum(
+            r["decomposed"]["penalty"] == r["exact"]["penalty"] for r in same
+        ),
+        "decomposed_better_than_greedy": sum(
+            r["decomposed"]["penalty"] < r["greedy"]["penalty"] for r in same
+        ),
+        "greedy_better_than_decomposed": sum(
+            r["decomposed"]["penalty"] > r["greedy"]["penalty"] for r in same
+        ),
+        "more_unscheduled": {
+            m: sum(r[m]["unscheduled"] > r["exact"]["unscheduled"] for r in rows)
+            for m in ("decomposed", "greedy")
+        },
         "exact_seconds_max": max(r["exact"]["seconds"] for r in rows),
     }
     print(json.dumps(summary, indent=1))

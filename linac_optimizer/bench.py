@@ -25,8 +25,9 @@ def _load_avg() -> str:
         return "n/a"
 
 
-def run_one(seed: int, load: float, policy: str, warmup: int, weeks: int, time_limit: float,
-            out_dir: Path) -> dict[str, Any]:
+def run_one(
+    seed: int, load: float, policy: str, warmup: int, weeks: int, time_limit: float, out_dir: Path
+) -> dict[str, Any]:
     path = out_dir / "runs" / f"rt6-load{load}-seed{seed}-{policy}-w{warmup}+{weeks}.json"
     if path.exists():
         return json.loads(path.read_text())
@@ -34,11 +35,18 @@ def run_one(seed: int, load: float, policy: str, warmup: int, weeks: int, time_l
     la0 = _load_avg()
     r = run(scn, policy, time_limit=time_limit)
     s = r.summary()
-    s.update({"warmup_weeks": warmup, "measured_weeks": weeks, "time_limit": time_limit,
-              "offered_load": round(offered_load(scn), 4), "loadavg_before": la0,
-              "loadavg_after": _load_avg(), "booking_seconds_all": [round(x, 4) for x in
-                                                                   r.booking_seconds],
-              "outage_seconds_all": [round(x, 5) for x in r.outage_seconds]})
+    s.update(
+        {
+            "warmup_weeks": warmup,
+            "measured_weeks": weeks,
+            "time_limit": time_limit,
+            "offered_load": round(offered_load(scn), 4),
+            "loadavg_before": la0,
+            "loadavg_after": _load_avg(),
+            "booking_seconds_all": [round(x, 4) for x in r.booking_seconds],
+            "outage_seconds_all": [round(x, 5) for x in r.outage_seconds],
+        }
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(s, indent=1))
     return s
@@ -59,11 +67,15 @@ def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
         book = [x for r in rs for x in r.get("booking_seconds_all", [])]
         outs = [x for r in rs for x in r.get("outage_seconds_all", [])]
         out[f"{load}/{policy}"] = {
-            "load": load, "policy": policy, "seeds": sorted(r["seed"] for r in rs),
+            "load": load,
+            "policy": policy,
+            "seeds": sorted(r["seed"] for r in rs),
             "offered_load": _mean([r.get("offered_load") for r in rs]),
             "on_time_all": _mean([m["on_time_all"] for m in ms]),
-            "on_time": {u: _mean([m["on_time"][u]["share"] for m in ms])
-                        for u in ("emergency", "urgent", "palliative", "radical")},
+            "on_time": {
+                u: _mean([m["on_time"][u]["share"] for m in ms])
+                for u in ("emergency", "urgent", "palliative", "radical")
+            },
             "wait_days_mean": _mean([m["wait_days_mean"] for m in ms]),
             "wait_days_p90": _mean([m["wait_days_p90"] for m in ms]),
             "interruption_days": _mean([m["interruption_days"] for m in ms]),
@@ -74,13 +86,17 @@ def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "unscheduled": _mean([m["unscheduled"] for m in ms]),
             "patients": _mean([m["patients"] for m in ms]),
             "sessions_per_day": _mean([r["sessions_per_day"] for r in rs]),
-            "booking_seconds": {"p50": round(percentile(book, .5), 3),
-                                "p95": round(percentile(book, .95), 3),
-                                "p99": round(percentile(book, .99), 3),
-                                "max": round(max(book, default=0), 3)},
-            "outage_seconds": {"p50": round(percentile(outs, .5), 4),
-                               "p95": round(percentile(outs, .95), 4),
-                               "max": round(max(outs, default=0), 4)},
+            "booking_seconds": {
+                "p50": round(percentile(book, 0.5), 3),
+                "p95": round(percentile(book, 0.95), 3),
+                "p99": round(percentile(book, 0.99), 3),
+                "max": round(max(book, default=0), 3),
+            },
+            "outage_seconds": {
+                "p50": round(percentile(outs, 0.5), 4),
+                "p95": round(percentile(outs, 0.95), 4),
+                "max": round(max(outs, default=0), 4),
+            },
             "changed_per_outage_mean": _mean([r["changed_per_outage_mean"] for r in rs]),
         }
     return out
@@ -111,14 +127,24 @@ def table(agg: dict[str, Any]) -> str:
             f"{f(v['drift_min_mean'])} | {f(v['utilisation_mean'], True)} | "
             f"{f(v['sessions_per_day'])} | {v['booking_seconds']['p50']}/"
             f"{v['booking_seconds']['p95']}/{v['booking_seconds']['max']} | "
-            f"{v['outage_seconds']['p95']} | {f(v['changed_per_outage_mean'])} |")
+            f"{v['outage_seconds']['p95']} | {f(v['changed_per_outage_mean'])} |"
+        )
     return "\n".join(lines) + "\n"
 
 
-def bench(seeds: list[int], loads: list[float], *, warmup: int = 8, weeks: int = 26,
-          time_limit: float = 2.0, out_dir: str | Path = "benchmarks/results",
-          policies: tuple[str, ...] = ("baseline", "optimizer"), name: str = "rt6",
-          log: Any = print, existing_only: bool = False) -> dict[str, Any]:
+def bench(
+    seeds: list[int],
+    loads: list[float],
+    *,
+    warmup: int = 8,
+    weeks: int = 26,
+    time_limit: float = 2.0,
+    out_dir: str | Path = "benchmarks/results",
+    policies: tuple[str, ...] = ("baseline", "optimizer"),
+    name: str = "rt6",
+    log: Any = print,
+    existing_only: bool = False,
+) -> dict[str, Any]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     runs = []
@@ -132,26 +158,44 @@ def bench(seeds: list[int], loads: list[float], *, warmup: int = 8, weeks: int =
                 r = run_one(seed, load, policy, warmup, weeks, time_limit, out)
                 runs.append(r)
                 m = r["metrics"]
-                log(f"[{time.time() - t0:7.0f}s] load {load} seed {seed} {policy:9s} "
+                log(
+                    f"[{time.time() - t0:7.0f}s] load {load} seed {seed} {policy:9s} "
                     f"on-time {m['on_time_all']} wait {m['wait_days_mean']} "
                     f"book p95 {r['booking_seconds']['p95']}s wall {r['wall_seconds']}s "
-                    f"(loadavg {_load_avg()})")
+                    f"(loadavg {_load_avg()})"
+                )
                 agg = aggregate(runs)
-                meta = {"scenario": "rt6", "seeds": seeds, "loads": loads,
-                        "warmup_weeks": warmup, "measured_weeks": weeks,
-                        "time_limit": time_limit, "python": platform.python_version(),
-                        "cpus": os.cpu_count(), "finished_runs": len(runs),
-                        "planned_runs": len(seeds) * len(loads) * len(policies)}
-                (out / f"{name}.json").write_text(json.dumps({"meta": meta, "results": agg},
-                                                             indent=1))
+                meta = {
+                    "scenario": "rt6",
+                    "seeds": seeds,
+                    "loads": loads,
+                    "warmup_weeks": warmup,
+                    "measured_weeks": weeks,
+                    "time_limit": time_limit,
+                    "python": platform.python_version(),
+                    "cpus": os.cpu_count(),
+                    "finished_runs": len(runs),
+                    "planned_runs": len(seeds) * len(loads) * len(policies),
+                }
+                (out / f"{name}.json").write_text(
+                    json.dumps({"meta": meta, "results": agg}, indent=1)
+                )
                 (out / f"{name}.md").write_text(
                     f"# {name}: {len(runs)}/{meta['planned_runs']} runs, warm-up {warmup} "
-                    f"weeks, measured {weeks} weeks, time limit {time_limit}s\n\n" + table(agg))
+                    f"weeks, measured {weeks} weeks, time limit {time_limit}s\n\n" + table(agg)
+                )
     return aggregate(runs)
 
 
-def hindsight(seed: int, load: float, *, weeks: int = 2, tail_weeks: int = 10,
-              time_limit: float = 2.0, offline_limit: float = 60.0) -> dict[str, Any]:
+def hindsight(
+    seed: int,
+    load: float,
+    *,
+    weeks: int = 2,
+    tail_weeks: int = 10,
+    time_limit: float = 2.0,
+    offline_limit: float = 60.0,
+) -> dict[str, Any]:
     """Gap of the online optimizer to the hindsight schedule (every arrival known in advance),
     on `weeks` of arrivals with no warm-up and no unplanned outages (the hindsight model would
     otherwise also have to foresee breakdowns)."""
@@ -178,13 +222,34 @@ def hindsight(seed: int, load: float, *, weeks: int = 2, tail_weeks: int = 10,
         return round((a - b) / b, 4)
 
     return {
-        "seed": seed, "load": load, "weeks": weeks, "patients": len(pats),
-        "online": {k: on_m[k] for k in ("on_time_all", "wait_days_mean", "wait_days_p90",
-                                        "main_machine_share", "drift_min_mean", "penalties")},
-        "hindsight": {k: off_m[k] for k in ("on_time_all", "wait_days_mean", "wait_days_p90",
-                                            "main_machine_share", "drift_min_mean",
-                                            "penalties")},
-        "online_penalty": total(on_m), "hindsight_penalty": total(off_m),
+        "seed": seed,
+        "load": load,
+        "weeks": weeks,
+        "patients": len(pats),
+        "online": {
+            k: on_m[k]
+            for k in (
+                "on_time_all",
+                "wait_days_mean",
+                "wait_days_p90",
+                "main_machine_share",
+                "drift_min_mean",
+                "penalties",
+            )
+        },
+        "hindsight": {
+            k: off_m[k]
+            for k in (
+                "on_time_all",
+                "wait_days_mean",
+                "wait_days_p90",
+                "main_machine_share",
+                "drift_min_mean",
+                "penalties",
+            )
+        },
+        "online_penalty": total(on_m),
+        "hindsight_penalty": total(off_m),
         "penalty_gap": gap(total(on_m), total(off_m)),
         "wait_gap_days": round((on_m["wait_days_mean"] or 0) - (off_m["wait_days_mean"] or 0), 3),
         "hindsight_stage1": offline.metrics["solver"],

@@ -88,8 +88,13 @@ def ready_index(sched: Schedule, p: Patient, today: int) -> int:
 def priority(sched: Schedule, p: Patient) -> tuple:
     """Who chooses first: the tightest due date, then emergencies before others, children under
     anesthesia (who need the first slot of the day) and long courses (hardest to fit)."""
-    return (due_index(sched, p), ORDER[p.urgency], not p.anesthesia,
-            -p.fractions * p.duration_min, p.id)
+    return (
+        due_index(sched, p),
+        ORDER[p.urgency],
+        not p.anesthesia,
+        -p.fractions * p.duration_min,
+        p.id,
+    )
 
 
 def _versatility(sched: Schedule, p: Patient, machine: str) -> int:
@@ -98,8 +103,15 @@ def _versatility(sched: Schedule, p: Patient, machine: str) -> int:
     return len(sched.machines[machine].techniques) - need
 
 
-def score(sched: Schedule, p: Patient, machine: str, sessions: list[Session], today: int,
-          w: Weights, frag: int) -> tuple[int, dict[str, int]]:
+def score(
+    sched: Schedule,
+    p: Patient,
+    machine: str,
+    sessions: list[Session],
+    today: int,
+    w: Weights,
+    frag: int,
+) -> tuple[int, dict[str, int]]:
     """Named penalties of a candidate course, in units of 1/SCALE."""
     first = sessions[0].day
     ready = ready_index(sched, p, today)
@@ -135,8 +147,15 @@ def _fragmentation(sched: Schedule, sessions: list[Session]) -> int:
     return total
 
 
-def lay_out(sched: Schedule, p: Patient, machine: str, first_day: int, target: int | None,
-            today: int, w: Weights) -> Candidate | None:
+def lay_out(
+    sched: Schedule,
+    p: Patient,
+    machine: str,
+    first_day: int,
+    target: int | None,
+    today: int,
+    w: Weights,
+) -> Candidate | None:
     """The course of `p` on `machine` from `first_day`, against the schedule as it is (nothing
     is added). `target` None: the recurring minute with the fewest lost minutes."""
     t = best_recurring_start(sched, p, machine, first_day) if target is None else target
@@ -150,10 +169,17 @@ def lay_out(sched: Schedule, p: Patient, machine: str, first_day: int, target: i
     return Candidate(p.id, machine, first_day, placed, cost, parts)
 
 
-def candidates_for(sched: Schedule, p: Patient, today: int, w: Weights, *,
-                   start_days: int = 2, max_days: int = 120,
-                   earliest_start: Callable[[Patient], int] | None = None,
-                   targets: tuple[int | None, ...] = (None, 0)) -> list[Candidate]:
+def candidates_for(
+    sched: Schedule,
+    p: Patient,
+    today: int,
+    w: Weights,
+    *,
+    start_days: int = 2,
+    max_days: int = 120,
+    earliest_start: Callable[[Patient], int] | None = None,
+    targets: tuple[int | None, ...] = (None, 0),
+) -> list[Candidate]:
     """Candidates on the first `start_days` open days where the course fits on some machine;
     per machine one layout per start-minute target (None: the recurring minute with the fewest
     lost minutes; 0: earliest, left-packed; 1440: latest, into the end-of-day block)."""
@@ -187,8 +213,13 @@ def candidates_for(sched: Schedule, p: Patient, today: int, w: Weights, *,
     return out
 
 
-def select(sched: Schedule, pats: list[Patient], cands: dict[str, list[Candidate]],
-           time_limit: float, workers: int) -> tuple[dict[str, Candidate], OnlineResult]:
+def select(
+    sched: Schedule,
+    pats: list[Patient],
+    cands: dict[str, list[Candidate]],
+    time_limit: float,
+    workers: int,
+) -> tuple[dict[str, Candidate], OnlineResult]:
     """CP-SAT choice of one candidate per patient, sessions of different patients disjoint."""
     res = OnlineResult()
     byid = {p.id: p for p in pats}
@@ -209,8 +240,9 @@ def select(sched: Schedule, pats: list[Patient], cands: dict[str, list[Candidate
     for pid in sorted(cands, key=lambda q: priority(sched, byid[q])):
         for c in sorted(cands[pid], key=lambda c: c.cost):
             sp = spans(c)
-            if all(b <= a0 or e <= s0 for m, d, s0, e in sp for a0, b in taken[(m, d)]
-                   ) and not _child_conflict(byid, c, hint):
+            if all(
+                b <= a0 or e <= s0 for m, d, s0, e in sp for a0, b in taken[(m, d)]
+            ) and not _child_conflict(byid, c, hint):
                 hint[pid] = c
                 for m, d, s0, e in sp:
                     taken[(m, d)].append((s0, e))
@@ -227,8 +259,11 @@ def select(sched: Schedule, pats: list[Patient], cands: dict[str, list[Candidate
             lits.append(v)
             obj.append(c.cost * v)
             for m, d, s0, e in spans(c):
-                intervals[(m, d)].append(model.new_optional_fixed_size_interval_var(
-                    s0, e - s0, v, f"i_{pid}_{i}_{d}_{s0}"))
+                intervals[(m, d)].append(
+                    model.new_optional_fixed_size_interval_var(
+                        s0, e - s0, v, f"i_{pid}_{i}_{d}_{s0}"
+                    )
+                )
             model.add_hint(v, hint.get(pid) is c)
         none = model.new_bool_var(f"none_{pid}")
         model.add_hint(none, pid not in hint)
@@ -244,8 +279,10 @@ def select(sched: Schedule, pats: list[Patient], cands: dict[str, list[Candidate
     res.candidates = len(xs)
     res.hint_objective = sum(c.cost for c in hint.values()) + NOT_TODAY * (len(cands) - len(hint))
     chosen: dict[str, Candidate] = {}
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and \
-            solver.objective_value <= res.hint_objective:
+    if (
+        status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        and solver.objective_value <= res.hint_objective
+    ):
         res.objective = solver.objective_value
         for (pid, i), v in xs.items():
             if solver.value(v):
@@ -256,8 +293,7 @@ def select(sched: Schedule, pats: list[Patient], cands: dict[str, list[Candidate
     return chosen, res
 
 
-def _child_conflict(byid: dict[str, Patient], c: Candidate,
-                    chosen: dict[str, Candidate]) -> bool:
+def _child_conflict(byid: dict[str, Patient], c: Candidate, chosen: dict[str, Candidate]) -> bool:
     """An adult's new session placed before a new child's first session of the same
     machine-day would break "anesthesia first"."""
     p = byid[c.patient]
@@ -274,9 +310,13 @@ def _child_conflict(byid: dict[str, Patient], c: Candidate,
     return False
 
 
-def _adult_before_child(model: cp_model.CpModel, sched: Schedule, byid: dict[str, Patient],
-                        cands: dict[str, list[Candidate]],
-                        xs: dict[tuple[str, int], cp_model.IntVar]) -> None:
+def _adult_before_child(
+    model: cp_model.CpModel,
+    sched: Schedule,
+    byid: dict[str, Patient],
+    cands: dict[str, list[Candidate]],
+    xs: dict[tuple[str, int], cp_model.IntVar],
+) -> None:
     """Forbid a new adult session starting before a new child's session on the same
     machine-day (pairs of candidates that would break "anesthesia first")."""
     kids: dict[tuple[str, int], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
@@ -298,8 +338,9 @@ def _adult_before_child(model: cp_model.CpModel, sched: Schedule, byid: dict[str
 
 
 @contextmanager
-def held_back(sched: Schedule, p: Patient, late_limit: Callable[[str, int], int] | None
-              ) -> Iterator[None]:
+def held_back(
+    sched: Schedule, p: Patient, late_limit: Callable[[str, int], int] | None
+) -> Iterator[None]:
     """Placements of a palliative or radical `p` inside this block end by `late_limit` (the
     end of the day is held for emergency and urgent patients still to come)."""
     if late_limit is None or p.urgency in URGENT:
@@ -312,11 +353,19 @@ def held_back(sched: Schedule, p: Patient, late_limit: Callable[[str, int], int]
         sched.late_limit = None
 
 
-def book_online(sched: Schedule, pats: Sequence[Patient], *, today: int,
-                weights: Weights = DEFAULT_WEIGHTS, time_limit: float = 2.0,
-                workers: int = 1, bump: bool = True, start_days: int = 2,
-                earliest_start: Callable[[Patient], int] | None = None,
-                late_limit: Callable[[str, int], int] | None = None) -> OnlineResult:
+def book_online(
+    sched: Schedule,
+    pats: Sequence[Patient],
+    *,
+    today: int,
+    weights: Weights = DEFAULT_WEIGHTS,
+    time_limit: float = 2.0,
+    workers: int = 1,
+    bump: bool = True,
+    start_days: int = 2,
+    earliest_start: Callable[[Patient], int] | None = None,
+    late_limit: Callable[[str, int], int] | None = None,
+) -> OnlineResult:
     """Book whole courses of `pats` (none of their fractions booked yet) into `sched`, every
     existing session fixed except not-yet-started courses that bumping may postpone.
     `late_limit`: latest end per machine-day for palliative and radical courses."""
@@ -333,13 +382,21 @@ def book_online(sched: Schedule, pats: Sequence[Patient], *, today: int,
         # block held for them, so they use it before the capacity others can use
         targets = (None, 0, 1440) if late_limit and p.urgency in URGENT else (None, 0)
         with held_back(sched, p, late_limit):
-            lst = candidates_for(sched, p, today, weights, start_days=start_days,
-                                 earliest_start=earliest_start, targets=targets)
+            lst = candidates_for(
+                sched,
+                p,
+                today,
+                weights,
+                start_days=start_days,
+                earliest_start=earliest_start,
+                targets=targets,
+            )
         if lst:
             cands[p.id] = lst
         else:
-            unbookable[p.id] = ("no free slot for the whole course on a capable machine "
-                                "within the horizon")
+            unbookable[p.id] = (
+                "no free slot for the whole course on a capable machine within the horizon"
+            )
     chosen, res = select(sched, pats, cands, time_limit, workers)
     res.unbookable.update(unbookable)
     byid = {p.id: p for p in pats}
@@ -348,12 +405,14 @@ def book_online(sched: Schedule, pats: Sequence[Patient], *, today: int,
             sched.add(Session(s.patient, s.fraction, s.machine, s.day, s.start, s.end))
         res.booked.append(pid)
     # candidates of patients CP-SAT left out were computed against the old schedule: try again
-    for pid in sorted((q for q in cands if q not in chosen), key=lambda q: priority(sched,
-                                                                                   byid[q])):
+    for pid in sorted(
+        (q for q in cands if q not in chosen), key=lambda q: priority(sched, byid[q])
+    ):
         p = byid[pid]
         with held_back(sched, p, late_limit):
-            lst = candidates_for(sched, p, today, weights, start_days=1,
-                                 earliest_start=earliest_start)
+            lst = candidates_for(
+                sched, p, today, weights, start_days=1, earliest_start=earliest_start
+            )
         if lst:
             best = min(lst, key=lambda c: c.cost)
             for s in best.sessions:
@@ -361,8 +420,9 @@ def book_online(sched: Schedule, pats: Sequence[Patient], *, today: int,
             res.booked.append(pid)
             res.fallbacks += 1
         else:
-            res.unbookable[pid] = ("no free slot for the whole course on a capable machine "
-                                   "within the horizon")
+            res.unbookable[pid] = (
+                "no free slot for the whole course on a capable machine within the horizon"
+            )
     if bump:
         for pid in sorted(res.booked, key=lambda q: priority(sched, byid[q])):
             p = byid[pid]
@@ -376,9 +436,15 @@ def _first_day(sched: Schedule, pid: str) -> int:
     return sched.sessions[pid][min(sched.sessions[pid])].day
 
 
-def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
-             max_victims: int = 2, max_tries: int = 40,
-             late_limit: Callable[[str, int], int] | None = None) -> list[Bump]:
+def bump_for(
+    sched: Schedule,
+    p: Patient,
+    today: int,
+    w: Weights,
+    max_victims: int = 2,
+    max_tries: int = 40,
+    late_limit: Callable[[str, int], int] | None = None,
+) -> list[Bump]:
     """Postpone not-yet-started palliative/radical courses, fewest first, so that urgent `p`
     starts by its due date; each postponed course must still start by its own due date.
     Returns the bumps made ([] and nothing changed when it does not work)."""
@@ -420,8 +486,9 @@ def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
                     qp = sched.patients[q]
                     old_first = removed[q][0].day
                     with held_back(sched, qp, late_limit):
-                        again = _earliest_by(sched, qp, max(today + 1, old_first),
-                                             due_index(sched, qp), w, today)
+                        again = _earliest_by(
+                            sched, qp, max(today + 1, old_first), due_index(sched, qp), w, today
+                        )
                     if again is None:
                         ok = False
                         break
@@ -441,8 +508,9 @@ def bump_for(sched: Schedule, p: Patient, today: int, w: Weights,
     return []
 
 
-def _earliest_by(sched: Schedule, p: Patient, lo: int, hi: int, w: Weights,
-                 today: int) -> Candidate | None:
+def _earliest_by(
+    sched: Schedule, p: Patient, lo: int, hi: int, w: Weights, today: int
+) -> Candidate | None:
     """The cheapest candidate of `p` starting on the first day in [lo, hi] where it fits."""
     caps = sched.instance.capable_machines(p)
     possible = start_screen(sched, p, caps)
@@ -458,4 +526,3 @@ def _earliest_by(sched: Schedule, p: Patient, lo: int, hi: int, w: Weights,
         if best is not None:
             return best
     return None
-

@@ -35,8 +35,12 @@ class Violation:
     fraction: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"rule": self.rule, "patient": self.patient, "fraction": self.fraction,
-                "message": self.message}
+        return {
+            "rule": self.rule,
+            "patient": self.patient,
+            "fraction": self.fraction,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -74,48 +78,109 @@ def check(instance: Instance, solution: Solution) -> CheckReport:
     for a in solution.appointments:
         p = patients.get(a.patient)
         if p is None:
-            bad(Violation("unknown-patient", f"appointment for unknown patient {a.patient!r}",
-                          a.patient, a.fraction))
+            bad(
+                Violation(
+                    "unknown-patient",
+                    f"appointment for unknown patient {a.patient!r}",
+                    a.patient,
+                    a.fraction,
+                )
+            )
             continue
         tag = f"{a.patient} fraction {a.fraction}"
         if not 1 <= a.fraction <= p.fractions:
-            bad(Violation("fraction-range", f"{tag}: fraction must be 1..{p.fractions}",
-                          a.patient, a.fraction))
+            bad(
+                Violation(
+                    "fraction-range",
+                    f"{tag}: fraction must be 1..{p.fractions}",
+                    a.patient,
+                    a.fraction,
+                )
+            )
         by_patient[a.patient].append(a)
         m = machines.get(a.machine)
         if m is None:
-            bad(Violation("unknown-machine", f"{tag}: unknown machine {a.machine!r}",
-                          a.patient, a.fraction))
+            bad(
+                Violation(
+                    "unknown-machine",
+                    f"{tag}: unknown machine {a.machine!r}",
+                    a.patient,
+                    a.fraction,
+                )
+            )
             continue
         by_machine_day[(a.machine, a.start.date())].append(a)
         if a.start.date() != a.end.date() and not (a.end.hour == 0 and a.end.minute == 0):
             bad(Violation("open-hours", f"{tag}: crosses midnight", a.patient, a.fraction))
         if not tl.is_open(a.start.date()):
-            bad(Violation("open-day", f"{tag}: {a.start.date()} is not an open day of the horizon",
-                          a.patient, a.fraction))
+            bad(
+                Violation(
+                    "open-day",
+                    f"{tag}: {a.start.date()} is not an open day of the horizon",
+                    a.patient,
+                    a.fraction,
+                )
+            )
         s = a.start.hour * 60 + a.start.minute
         e = s + int((a.end - a.start).total_seconds() // 60)
         if s < m.open or e > m.close:
-            bad(Violation("open-hours", f"{tag}: {a.start:%H:%M}-{a.end:%H:%M} outside "
-                          f"{a.machine} hours", a.patient, a.fraction))
+            bad(
+                Violation(
+                    "open-hours",
+                    f"{tag}: {a.start:%H:%M}-{a.end:%H:%M} outside {a.machine} hours",
+                    a.patient,
+                    a.fraction,
+                )
+            )
         for d in m.downtime:
             if a.start < d.end and d.start < a.end:
-                bad(Violation("downtime", f"{tag}: overlaps downtime of {a.machine} "
-                              f"{d.start:%Y-%m-%dT%H:%M}-{d.end:%H:%M}", a.patient, a.fraction))
+                bad(
+                    Violation(
+                        "downtime",
+                        f"{tag}: overlaps downtime of {a.machine} "
+                        f"{d.start:%Y-%m-%dT%H:%M}-{d.end:%H:%M}",
+                        a.patient,
+                        a.fraction,
+                    )
+                )
         if p.technique not in m.techniques:
-            bad(Violation("technique", f"{tag}: {a.machine} lacks technique {p.technique}",
-                          a.patient, a.fraction))
+            bad(
+                Violation(
+                    "technique",
+                    f"{tag}: {a.machine} lacks technique {p.technique}",
+                    a.patient,
+                    a.fraction,
+                )
+            )
         elif p.allowed_machines is not None and a.machine not in p.allowed_machines:
-            bad(Violation("allowed-machine", f"{tag}: {a.machine} is not in allowed_machines",
-                          a.patient, a.fraction))
+            bad(
+                Violation(
+                    "allowed-machine",
+                    f"{tag}: {a.machine} is not in allowed_machines",
+                    a.patient,
+                    a.fraction,
+                )
+            )
         want = p.duration(a.fraction, a.machine)
         got = int((a.end - a.start).total_seconds() // 60)
         if got != want:
-            bad(Violation("duration", f"{tag}: lasts {got} min, must last {want} min",
-                          a.patient, a.fraction))
+            bad(
+                Violation(
+                    "duration",
+                    f"{tag}: lasts {got} min, must last {want} min",
+                    a.patient,
+                    a.fraction,
+                )
+            )
         if a.start.date() < p.ready_date:
-            bad(Violation("ready-date", f"{tag}: on {a.start.date()}, before ready_date "
-                          f"{p.ready_date}", a.patient, a.fraction))
+            bad(
+                Violation(
+                    "ready-date",
+                    f"{tag}: on {a.start.date()}, before ready_date {p.ready_date}",
+                    a.patient,
+                    a.fraction,
+                )
+            )
 
     first_of_day: dict[tuple[str, dt.date], dt.datetime] = {}
     for a in solution.appointments:
@@ -125,39 +190,74 @@ def check(instance: Instance, solution: Solution) -> CheckReport:
         apps.sort(key=lambda a: a.start)
         for x, y in itertools.pairwise(apps):
             if y.start < x.end:
-                bad(Violation("overlap", f"{mid}: {x.patient} fraction {x.fraction} "
-                              f"{x.start:%Y-%m-%dT%H:%M} overlaps {y.patient} fraction "
-                              f"{y.fraction} {y.start:%H:%M}", y.patient, y.fraction))
+                bad(
+                    Violation(
+                        "overlap",
+                        f"{mid}: {x.patient} fraction {x.fraction} "
+                        f"{x.start:%Y-%m-%dT%H:%M} overlaps {y.patient} fraction "
+                        f"{y.fraction} {y.start:%H:%M}",
+                        y.patient,
+                        y.fraction,
+                    )
+                )
         # Only a patient's first session of the day needs the fasting slot: the second session
         # of a twice-daily child course comes 6 h later, necessarily after other patients.
         first_other = next((a.start for a in apps if not patients[a.patient].anesthesia), None)
         if first_other is not None:
             for a in apps:
-                if (patients[a.patient].anesthesia and a.start > first_other
-                        and a.start == first_of_day[(a.patient, a.start.date())]):
-                    bad(Violation("anesthesia-first", f"{a.patient} fraction {a.fraction}: "
-                                  f"under anesthesia but not the first slot on {mid} "
-                                  f"{a.start:%Y-%m-%d} (another session at {first_other:%H:%M})",
-                                  a.patient, a.fraction))
+                if (
+                    patients[a.patient].anesthesia
+                    and a.start > first_other
+                    and a.start == first_of_day[(a.patient, a.start.date())]
+                ):
+                    bad(
+                        Violation(
+                            "anesthesia-first",
+                            f"{a.patient} fraction {a.fraction}: "
+                            f"under anesthesia but not the first slot on {mid} "
+                            f"{a.start:%Y-%m-%d} (another session at {first_other:%H:%M})",
+                            a.patient,
+                            a.fraction,
+                        )
+                    )
 
     for p in instance.patients:
         apps = sorted(by_patient.get(p.id, []), key=lambda a: a.fraction)
         counts = Counter(a.fraction for a in apps)
         for fr, c in counts.items():
             if c > 1:
-                bad(Violation("duplicate-fraction", f"{p.id} fraction {fr}: scheduled {c} times",
-                              p.id, fr))
+                bad(
+                    Violation(
+                        "duplicate-fraction", f"{p.id} fraction {fr}: scheduled {c} times", p.id, fr
+                    )
+                )
         if p.id not in unscheduled:
             missing = [k for k in range(1, p.fractions + 1) if k not in counts]
             if missing:
-                bad(Violation("complete", f"{p.id}: fractions {missing[:5]}"
-                              f"{'...' if len(missing) > 5 else ''} not scheduled and patient not "
-                              "listed as unscheduled", p.id, missing[0]))
+                bad(
+                    Violation(
+                        "complete",
+                        f"{p.id}: fractions {missing[:5]}"
+                        f"{'...' if len(missing) > 5 else ''} not scheduled and patient not "
+                        "listed as unscheduled",
+                        p.id,
+                        missing[0],
+                    )
+                )
         for b in p.booked:
-            if not any(a.fraction == b.fraction and a.machine == b.machine and a.start == b.start
-                       for a in apps):
-                bad(Violation("booked-kept", f"{p.id} fraction {b.fraction}: booked on "
-                              f"{b.machine} {b.start:%Y-%m-%dT%H:%M} not kept", p.id, b.fraction))
+            if not any(
+                a.fraction == b.fraction and a.machine == b.machine and a.start == b.start
+                for a in apps
+            ):
+                bad(
+                    Violation(
+                        "booked-kept",
+                        f"{p.id} fraction {b.fraction}: booked on "
+                        f"{b.machine} {b.start:%Y-%m-%dT%H:%M} not kept",
+                        p.id,
+                        b.fraction,
+                    )
+                )
         _check_spacing(p, apps, tl, bad)
 
     rep.metrics = metrics(instance, solution, tl)
@@ -168,36 +268,71 @@ def _check_spacing(p: Patient, apps: list[Appointment], tl: Timeline, bad: Any) 
     for x, y in itertools.pairwise(apps):
         tag = f"{p.id} fraction {y.fraction}"
         if y.start < x.end:
-            bad(Violation("order", f"{tag}: starts before fraction {x.fraction} ends",
-                          p.id, y.fraction))
+            bad(
+                Violation(
+                    "order", f"{tag}: starts before fraction {x.fraction} ends", p.id, y.fraction
+                )
+            )
             continue
         dx, dy = tl.index.get(x.start.date()), tl.index.get(y.start.date())
         if dx is None or dy is None:
             continue  # already an open-day violation
         gap = dy - dx
         if p.pattern == "daily" and gap < 1:
-            bad(Violation("spacing", f"{tag}: daily course, two fractions on {y.start.date()}",
-                          p.id, y.fraction))
+            bad(
+                Violation(
+                    "spacing",
+                    f"{tag}: daily course, two fractions on {y.start.date()}",
+                    p.id,
+                    y.fraction,
+                )
+            )
         elif p.pattern == "alternate" and gap < 2:
-            bad(Violation("spacing", f"{tag}: alternate-day course, only {gap} open day(s) after "
-                          f"fraction {x.fraction}", p.id, y.fraction))
-        elif (p.pattern == "bid" and gap == 0
-              and (y.start - x.start) < dt.timedelta(minutes=BID_GAP_MIN)):
-            bad(Violation("spacing", f"{tag}: twice-daily fractions less than 6 h apart",
-                          p.id, y.fraction))
+            bad(
+                Violation(
+                    "spacing",
+                    f"{tag}: alternate-day course, only {gap} open day(s) after "
+                    f"fraction {x.fraction}",
+                    p.id,
+                    y.fraction,
+                )
+            )
+        elif (
+            p.pattern == "bid"
+            and gap == 0
+            and (y.start - x.start) < dt.timedelta(minutes=BID_GAP_MIN)
+        ):
+            bad(
+                Violation(
+                    "spacing", f"{tag}: twice-daily fractions less than 6 h apart", p.id, y.fraction
+                )
+            )
     if p.pattern == "bid":
         per_day = Counter(a.start.date() for a in apps)
         for d, c in per_day.items():
             if c > 2:
-                bad(Violation("spacing", f"{p.id}: {c} fractions on {d} (twice daily allows 2)",
-                              p.id, None))
+                bad(
+                    Violation(
+                        "spacing",
+                        f"{p.id}: {c} fractions on {d} (twice daily allows 2)",
+                        p.id,
+                        None,
+                    )
+                )
 
 
-def patient_penalties(p: Patient, apps: list[Appointment], tl: Timeline,
-                      w: Weights = DEFAULT_WEIGHTS) -> dict[str, int]:
+def patient_penalties(
+    p: Patient, apps: list[Appointment], tl: Timeline, w: Weights = DEFAULT_WEIGHTS
+) -> dict[str, int]:
     """Named penalty totals of one patient's appointments (sorted by fraction)."""
-    out = {"late_start": 0, "waiting": 0, "interruption": 0, "machine_change": 0,
-           "start_time_drift": 0, "outside_preferred_window": 0}
+    out = {
+        "late_start": 0,
+        "waiting": 0,
+        "interruption": 0,
+        "machine_change": 0,
+        "start_time_drift": 0,
+        "outside_preferred_window": 0,
+    }
     if not apps:
         return out
     first = apps[0].start.date()
@@ -206,14 +341,22 @@ def patient_penalties(p: Patient, apps: list[Appointment], tl: Timeline,
     late = max(0, tl.open_days_between(p.due_date + one, first + one))  # open days after due
     out["late_start"] = w.late[p.urgency] * late
     out["waiting"] = w.wait * wait
-    out["interruption"] = w.interruption * interruption_days(p, apps, tl) * (
-        w.interruption_sensitive_factor if p.interruption_sensitive else 1)
+    out["interruption"] = (
+        w.interruption
+        * interruption_days(p, apps, tl)
+        * (w.interruption_sensitive_factor if p.interruption_sensitive else 1)
+    )
     main = Counter(a.machine for a in apps).most_common(1)[0][0]
     out["machine_change"] = w.machine_change * sum(1 for a in apps if a.machine != main)
     out["start_time_drift"] = w.drift_per_5min * (drift_minutes(apps) // 5)
-    out["outside_preferred_window"] = w.outside_window_per_5min * sum(
-        outside_minutes(_mod(a.start), _mod(a.start) + _len(a), p.preferred_window)
-        for a in apps) // 5
+    out["outside_preferred_window"] = (
+        w.outside_window_per_5min
+        * sum(
+            outside_minutes(_mod(a.start), _mod(a.start) + _len(a), p.preferred_window)
+            for a in apps
+        )
+        // 5
+    )
     return out
 
 
@@ -242,8 +385,12 @@ def drift_minutes(apps: list[Appointment]) -> int:
     return sum(abs(b - a) for a, b in itertools.pairwise(vals))
 
 
-def metrics(instance: Instance, solution: Solution, tl: Timeline | None = None,
-            patient_ids: set[str] | None = None) -> dict[str, Any]:
+def metrics(
+    instance: Instance,
+    solution: Solution,
+    tl: Timeline | None = None,
+    patient_ids: set[str] | None = None,
+) -> dict[str, Any]:
     """DESIGN.md metrics; `patient_ids` restricts patient metrics (e.g. the measured window)."""
     tl = tl or Timeline(instance)
     by_patient: dict[str, list[Appointment]] = defaultdict(list)
@@ -296,9 +443,10 @@ def metrics(instance: Instance, solution: Solution, tl: Timeline | None = None,
     return {
         "patients": n_pat,
         "unscheduled": n_unsched,
-        "on_time": {u: {"patients": v[1], "on_time": v[0],
-                        "share": round(v[0] / v[1], 4) if v[1] else None}
-                    for u, v in on_time.items()},
+        "on_time": {
+            u: {"patients": v[1], "on_time": v[0], "share": round(v[0] / v[1], 4) if v[1] else None}
+            for u, v in on_time.items()
+        },
         "on_time_all": round(n_on / n_pat, 4) if n_pat else None,
         "wait_days_mean": round(sum(waits) / len(waits), 3) if waits else None,
         "wait_days_p90": _pct(waits, 0.9),
@@ -318,5 +466,8 @@ def explain(instance: Instance, solution: Solution) -> dict[str, dict[str, int]]
     by_patient: dict[str, list[Appointment]] = defaultdict(list)
     for a in solution.appointments:
         by_patient[a.patient].append(a)
-    return {p.id: patient_penalties(p, sorted(by_patient[p.id], key=lambda a: a.fraction), tl)
-            for p in instance.patients if by_patient.get(p.id)}
+    return {
+        p.id: patient_penalties(p, sorted(by_patient[p.id], key=lambda a: a.fraction), tl)
+        for p in instance.patients
+        if by_patient.get(p.id)
+    }

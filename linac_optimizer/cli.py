@@ -57,8 +57,9 @@ def cmd_solve(a: argparse.Namespace) -> int:
             if pid not in known:
                 raise FormatError(f"--new-patients: unknown patient {pid!r}")
         today = dt.date.fromisoformat(a.today) if a.today else inst.start_date
-        sched, day = online_book_instance(inst, ids, today=today, time_limit=a.time_limit,
-                                          policy=a.policy)
+        sched, day = online_book_instance(
+            inst, ids, today=today, time_limit=a.time_limit, policy=a.policy
+        )
         for pid, why in day.unbookable.items():
             sched.unscheduled[pid] = why
         sol = sched.to_solution()
@@ -69,8 +70,11 @@ def cmd_solve(a: argparse.Namespace) -> int:
         method = "greedy" if a.policy == "baseline" else a.method
         sol = solve(inst, time_limit=a.time_limit, method=method, workers=a.workers)
     dump_json(sol.to_json(), a.out)
-    print(f"{len(sol.appointments)} appointments, {len(sol.unscheduled)} unscheduled, "
-          f"{sol.metrics.get('solve_seconds')} s -> {a.out}", file=sys.stderr)
+    print(
+        f"{len(sol.appointments)} appointments, {len(sol.unscheduled)} unscheduled, "
+        f"{sol.metrics.get('solve_seconds')} s -> {a.out}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -94,8 +98,9 @@ def cmd_check(a: argparse.Namespace) -> int:
     if rep.ok:
         _print(rep.metrics)
         return 0
-    _print({"ok": False, "violations": [v.to_json() for v in rep.violations],
-            "metrics": rep.metrics})
+    _print(
+        {"ok": False, "violations": [v.to_json() for v in rep.violations], "metrics": rep.metrics}
+    )
     for v in rep.violations[:50]:
         print(f"{v.rule}: {v.message}", file=sys.stderr)
     return 1
@@ -134,9 +139,11 @@ def cmd_bench(a: argparse.Namespace) -> int:
     from .bench import bench, hindsight
 
     if a.hindsight:
-        res = [hindsight(s, ld, weeks=a.weeks, time_limit=a.time_limit,
-                         offline_limit=a.offline_limit)
-               for ld in _floats(a.loads) for s in _ints(a.seeds)]
+        res = [
+            hindsight(s, ld, weeks=a.weeks, time_limit=a.time_limit, offline_limit=a.offline_limit)
+            for ld in _floats(a.loads)
+            for s in _ints(a.seeds)
+        ]
         if a.out_dir:
             from pathlib import Path
 
@@ -144,10 +151,17 @@ def cmd_bench(a: argparse.Namespace) -> int:
             dump_json(res, f"{a.out_dir}/hindsight.json")
         _print(res)
         return 0
-    agg = bench(_ints(a.seeds), _floats(a.loads), warmup=a.warmup_weeks, weeks=a.weeks,
-                time_limit=a.time_limit, out_dir=a.out_dir, name=a.name,
-                log=lambda s: print(s, file=sys.stderr, flush=True),
-                existing_only=a.existing_only)
+    agg = bench(
+        _ints(a.seeds),
+        _floats(a.loads),
+        warmup=a.warmup_weeks,
+        weeks=a.weeks,
+        time_limit=a.time_limit,
+        out_dir=a.out_dir,
+        name=a.name,
+        log=lambda s: print(s, file=sys.stderr, flush=True),
+        existing_only=a.existing_only,
+    )
     from .bench import table
 
     print(table(agg))
@@ -155,8 +169,11 @@ def cmd_bench(a: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="linac-schedule", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="linac-schedule",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = ap.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("solve", help="schedule an instance")
@@ -166,14 +183,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--method", choices=["auto", "exact", "decomposed", "greedy"], default="auto")
     s.add_argument("--policy", choices=["optimizer", "baseline"], default="optimizer")
     s.add_argument("--workers", type=int, default=1)
-    s.add_argument("--new-patients", help="online mode: comma-separated ids to book; every "
-                   "other patient must be fully booked")
+    s.add_argument(
+        "--new-patients",
+        help="online mode: comma-separated ids to book; every other patient must be fully booked",
+    )
     s.add_argument("--today", help="online mode: booking date (default start_date)")
-    s.add_argument("--outage", nargs=3, metavar=("MACHINE", "START", "END"),
-                   help="rebook after an unplanned downtime (local times YYYY-MM-DDTHH:MM)")
+    s.add_argument(
+        "--outage",
+        nargs=3,
+        metavar=("MACHINE", "START", "END"),
+        help="rebook after an unplanned downtime (local times YYYY-MM-DDTHH:MM)",
+    )
     s.add_argument("--changes", help="with --outage: write the changed appointments here")
-    s.add_argument("--booked-from", metavar="SOLUTION.json",
-                   help="treat this solution's appointments as booked (the current schedule)")
+    s.add_argument(
+        "--booked-from",
+        metavar="SOLUTION.json",
+        help="treat this solution's appointments as booked (the current schedule)",
+    )
     s.set_defaults(func=cmd_solve)
 
     c = sub.add_parser("check", help="validate a solution against every hard rule")
@@ -186,28 +212,40 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--scenario", choices=["rt6"], default="rt6")
         p.add_argument("--weeks", type=int, default=26, help="measured weeks")
         p.add_argument("--warmup-weeks", type=int, default=8)
-        p.add_argument("--time-limit", type=float, default=2.0,
-                       help="CP-SAT seconds per daily booking")
+        p.add_argument(
+            "--time-limit", type=float, default=2.0, help="CP-SAT seconds per daily booking"
+        )
         if name == "simulate":
             p.add_argument("--seed", type=int, default=1)
             p.add_argument("--load", type=float, default=1.0)
             p.add_argument("--policy", choices=["optimizer", "baseline", "both"], default="both")
             p.add_argument("--out")
             p.add_argument("--solution-prefix", help="also write the final instance/solutions")
-            p.add_argument("--acute-q", type=float, default=None, metavar="Q",
-                           help="optimizer: hold an end-of-day block for emergency and urgent "
-                                "arrivals, sized as the Q-quantile of those still to come "
-                                "(off by default, see benchmarks/README.md section 4)")
+            p.add_argument(
+                "--acute-q",
+                type=float,
+                default=None,
+                metavar="Q",
+                help="optimizer: hold an end-of-day block for emergency and urgent "
+                "arrivals, sized as the Q-quantile of those still to come "
+                "(off by default, see benchmarks/README.md section 4)",
+            )
         else:
             p.add_argument("--seeds", default="1,2,3,4,5")
             p.add_argument("--loads", default="0.8,1.0,1.1,1.2")
             p.add_argument("--out-dir", default="benchmarks/results")
             p.add_argument("--name", default="rt6")
-            p.add_argument("--hindsight", action="store_true",
-                           help="gap to the all-arrivals-known schedule (use a small --weeks)")
+            p.add_argument(
+                "--hindsight",
+                action="store_true",
+                help="gap to the all-arrivals-known schedule (use a small --weeks)",
+            )
             p.add_argument("--offline-limit", type=float, default=60.0)
-            p.add_argument("--existing-only", action="store_true",
-                           help="only aggregate the runs already in OUT_DIR/runs")
+            p.add_argument(
+                "--existing-only",
+                action="store_true",
+                help="only aggregate the runs already in OUT_DIR/runs",
+            )
         p.set_defaults(func=func)
     return ap
 

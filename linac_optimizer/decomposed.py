@@ -45,8 +45,9 @@ class BookingResult:
     fallbacks: int = 0
 
 
-def run_cpsat(model: cp_model.CpModel, time_limit: float, workers: int
-              ) -> tuple[cp_model.CpSolver, int]:
+def run_cpsat(
+    model: cp_model.CpModel, time_limit: float, workers: int
+) -> tuple[cp_model.CpSolver, int]:
     """Solve `model` with the limits every CP-SAT call of the engine uses. The deterministic
     work limit makes the same instance give the same schedule on a loaded or an idle machine
     (benchmarks are reproducible); the wall-clock limit is only a safety net."""
@@ -72,9 +73,16 @@ def start_cost(sched: Schedule, p: Patient, machine: str, day: int, w: Weights) 
 ReserveFn = Callable[[str, int], int]
 
 
-def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn | None,
-           time_limit: float, w: Weights = DEFAULT_WEIGHTS, max_candidates: int = 8,
-           workers: int = 1) -> tuple[dict[str, tuple[str, int]], BookingResult]:
+def stage1(
+    sched: Schedule,
+    pats: list[Patient],
+    today: int,
+    reserve: ReserveFn | None,
+    time_limit: float,
+    w: Weights = DEFAULT_WEIGHTS,
+    max_candidates: int = 8,
+    workers: int = 1,
+) -> tuple[dict[str, tuple[str, int]], BookingResult]:
     res = BookingResult()
     free_cache: dict[tuple[str, int], int] = {}
 
@@ -116,8 +124,7 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
                         continue
                     if d == s or rerouted >= max_reroute or p.anesthesia:
                         break
-                    alt = max((x for x in caps if x != m), key=lambda x: room(x, d),
-                              default=None)
+                    alt = max((x for x in caps if x != m), key=lambda x: room(x, d), default=None)
                     if alt is None or room(alt, d) < ld:
                         break
                     rerouted += 1
@@ -128,8 +135,9 @@ def stage1(sched: Schedule, pats: list[Patient], today: int, reserve: ReserveFn 
                     if found >= max_candidates:
                         break
         if not lst:
-            res.unbookable[p.id] = ("no machine-day capacity for the course on a capable machine "
-                                    "within the horizon")
+            res.unbookable[p.id] = (
+                "no machine-day capacity for the course on a capable machine within the horizon"
+            )
             continue
         cands[p.id] = lst
 
@@ -181,9 +189,16 @@ def priority(p: Patient) -> tuple:
     return (not p.anesthesia, order[p.urgency], -p.fractions * p.duration_min, p.id)
 
 
-def book_patients(sched: Schedule, pats: list[Patient], *, today: int = 0,
-                  reserve: ReserveFn | None = None, time_limit: float = 2.0,
-                  weights: Weights = DEFAULT_WEIGHTS, workers: int = 1) -> BookingResult:
+def book_patients(
+    sched: Schedule,
+    pats: list[Patient],
+    *,
+    today: int = 0,
+    reserve: ReserveFn | None = None,
+    time_limit: float = 2.0,
+    weights: Weights = DEFAULT_WEIGHTS,
+    workers: int = 1,
+) -> BookingResult:
     """Book whole courses of `pats` (none of their fractions booked yet) into `sched`, existing
     sessions fixed. Unbookable patients are returned with the reason."""
     t0 = time.perf_counter()
@@ -205,8 +220,8 @@ def book_patients(sched: Schedule, pats: list[Patient], *, today: int = 0,
         if placed is None:
             res.fallbacks += 1
             placed = book_earliest(sched, p, s, target=t) or book_earliest(
-                sched, p, max(today, sched.tl.first_open_on_or_after(p.ready_date)),
-                max_interrupt=5)
+                sched, p, max(today, sched.tl.first_open_on_or_after(p.ready_date)), max_interrupt=5
+            )
         if placed is None:
             res.unbookable[p.id] = "no free slot for the course within the horizon"
         else:
@@ -230,7 +245,18 @@ def continue_course(sched: Schedule, p: Patient) -> str | None:
         counts[s.machine] += 1
     main = max(counts, key=lambda m: counts[m])
     t = have[1].start if 1 in have else prev.start
-    if place_course(sched, p, main, nxt_day, t, first_fraction=last + 1, max_interrupt=10,
-                    first_day_exact=False) is None:
+    if (
+        place_course(
+            sched,
+            p,
+            main,
+            nxt_day,
+            t,
+            first_fraction=last + 1,
+            max_interrupt=10,
+            first_day_exact=False,
+        )
+        is None
+    ):
         return "no free slot for the remaining fractions within the horizon"
     return None

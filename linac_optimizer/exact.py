@@ -25,8 +25,14 @@ from .state import BID_GAP_MIN, Schedule, Session, precheck
 DAY = 1440
 
 
-def solve_exact(instance: Instance, sched: Schedule, pats: list[Patient], time_limit: float,
-                w: Weights = DEFAULT_WEIGHTS, workers: int = 1) -> tuple[dict[str, str], dict]:
+def solve_exact(
+    instance: Instance,
+    sched: Schedule,
+    pats: list[Patient],
+    time_limit: float,
+    w: Weights = DEFAULT_WEIGHTS,
+    workers: int = 1,
+) -> tuple[dict[str, str], dict]:
     """Book `pats` (no fraction booked yet) into `sched` (booked sessions and downtime fixed).
     Returns ({patient: reason} for the unscheduled, solver info)."""
     t0 = time.perf_counter()
@@ -38,8 +44,11 @@ def solve_exact(instance: Instance, sched: Schedule, pats: list[Patient], time_l
     fixed_sessions: list[tuple[str, int, int, int, bool]] = []  # machine, day, start, end, anest
     for (m, day), lst in sched.busy.items():
         for bz in lst:
-            per_machine[m].append(model.new_interval_var(DAY * day + bz.start, bz.end - bz.start,
-                                                       DAY * day + bz.end, ""))
+            per_machine[m].append(
+                model.new_interval_var(
+                    DAY * day + bz.start, bz.end - bz.start, DAY * day + bz.end, ""
+                )
+            )
             if bz.patient:
                 fixed_sessions.append((m, day, bz.start, bz.end, bz.anesthesia_first))
     obj = []

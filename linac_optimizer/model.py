@@ -171,16 +171,28 @@ class Machine:
             s = _datetime(_req(d, "start", dw), f"{dw}.start")
             e = _datetime(_req(d, "end", dw), f"{dw}.end")
             if e <= s:
-                raise FormatError(f"{dw}.end: must be after start {fmt_datetime(s)}, got {fmt_datetime(e)}")
+                raise FormatError(
+                    f"{dw}.end: must be after start {fmt_datetime(s)}, got {fmt_datetime(e)}"
+                )
             reason = d.get("reason", "")
-            downs.append(Downtime(s, e, reason if isinstance(reason, str) else str(reason),
-                                  _extra(d, {"start", "end", "reason"})))
+            downs.append(
+                Downtime(
+                    s,
+                    e,
+                    reason if isinstance(reason, str) else str(reason),
+                    _extra(d, {"start", "end", "reason"}),
+                )
+            )
         return cls(mid, techs, op, cl, downs, _extra(obj, cls._KNOWN))
 
     def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": self.id, "techniques": list(self.techniques),
-                             "open": fmt_hhmm(self.open), "close": fmt_hhmm(self.close),
-                             "downtime": [x.to_json() for x in self.downtime]}
+        d: dict[str, Any] = {
+            "id": self.id,
+            "techniques": list(self.techniques),
+            "open": fmt_hhmm(self.open),
+            "close": fmt_hhmm(self.close),
+            "downtime": [x.to_json() for x in self.downtime],
+        }
         d.update(self.extra)
         return d
 
@@ -193,8 +205,11 @@ class Booked:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"fraction": self.fraction, "machine": self.machine,
-                             "start": fmt_datetime(self.start)}
+        d: dict[str, Any] = {
+            "fraction": self.fraction,
+            "machine": self.machine,
+            "start": fmt_datetime(self.start),
+        }
         d.update(self.extra)
         return d
 
@@ -217,9 +232,22 @@ class Patient:
     booked: list[Booked] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
-    _KNOWN = {"id", "ready_date", "due_date", "urgency", "fractions", "pattern", "technique",
-              "duration_min", "first_duration_min", "allowed_machines", "preferred_window",
-              "anesthesia", "duration_by_machine", "booked"}
+    _KNOWN = {
+        "id",
+        "ready_date",
+        "due_date",
+        "urgency",
+        "fractions",
+        "pattern",
+        "technique",
+        "duration_min",
+        "first_duration_min",
+        "allowed_machines",
+        "preferred_window",
+        "anesthesia",
+        "duration_by_machine",
+        "booked",
+    }
 
     def duration(self, fraction: int, machine: str) -> int:
         """Session minutes of `fraction` (1-based) on `machine`."""
@@ -262,8 +290,10 @@ class Patient:
         fdur = _posint(req("first_duration_min"), f"{w}.first_duration_min")
         allowed = None
         if obj.get("allowed_machines") is not None:
-            allowed = [_str(m, f"{w}.allowed_machines[{j}]")
-                       for j, m in enumerate(_list(obj["allowed_machines"], f"{w}.allowed_machines"))]
+            allowed = [
+                _str(m, f"{w}.allowed_machines[{j}]")
+                for j, m in enumerate(_list(obj["allowed_machines"], f"{w}.allowed_machines"))
+            ]
             if not allowed:
                 raise FormatError(f"{w}.allowed_machines: must not be empty when given")
         window = None
@@ -291,24 +321,51 @@ class Patient:
             if fr in seen:
                 raise FormatError(f"{bw}.fraction: fraction {fr} is booked twice")
             seen.add(fr)
-            booked.append(Booked(fr, _str(_req(b, "machine", bw), f"{bw}.machine"),
-                                 _datetime(_req(b, "start", bw), f"{bw}.start"),
-                                 _extra(b, {"fraction", "machine", "start"})))
-        return cls(pid, ready, due, urg, nfr, pat, tech, dur, fdur, allowed, window, anest, dbm,
-                   booked, _extra(obj, cls._KNOWN))
+            booked.append(
+                Booked(
+                    fr,
+                    _str(_req(b, "machine", bw), f"{bw}.machine"),
+                    _datetime(_req(b, "start", bw), f"{bw}.start"),
+                    _extra(b, {"fraction", "machine", "start"}),
+                )
+            )
+        return cls(
+            pid,
+            ready,
+            due,
+            urg,
+            nfr,
+            pat,
+            tech,
+            dur,
+            fdur,
+            allowed,
+            window,
+            anest,
+            dbm,
+            booked,
+            _extra(obj, cls._KNOWN),
+        )
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {
-            "id": self.id, "ready_date": self.ready_date.isoformat(),
-            "due_date": self.due_date.isoformat(), "urgency": self.urgency,
-            "fractions": self.fractions, "pattern": self.pattern, "technique": self.technique,
-            "duration_min": self.duration_min, "first_duration_min": self.first_duration_min,
+            "id": self.id,
+            "ready_date": self.ready_date.isoformat(),
+            "due_date": self.due_date.isoformat(),
+            "urgency": self.urgency,
+            "fractions": self.fractions,
+            "pattern": self.pattern,
+            "technique": self.technique,
+            "duration_min": self.duration_min,
+            "first_duration_min": self.first_duration_min,
         }
         if self.allowed_machines is not None:
             d["allowed_machines"] = list(self.allowed_machines)
         if self.preferred_window is not None:
-            d["preferred_window"] = [fmt_hhmm(self.preferred_window[0]),
-                                     fmt_hhmm(self.preferred_window[1])]
+            d["preferred_window"] = [
+                fmt_hhmm(self.preferred_window[0]),
+                fmt_hhmm(self.preferred_window[1]),
+            ]
         d["anesthesia"] = self.anesthesia
         if self.duration_by_machine:
             d["duration_by_machine"] = dict(self.duration_by_machine)
@@ -329,8 +386,16 @@ class Instance:
     closed_dates: list[dt.date] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
-    _KNOWN = {"format", "start_date", "horizon_days", "timezone", "holiday_calendar",
-              "closed_dates", "machines", "patients"}
+    _KNOWN = {
+        "format",
+        "start_date",
+        "horizon_days",
+        "timezone",
+        "holiday_calendar",
+        "closed_dates",
+        "machines",
+        "patients",
+    }
 
     def machine(self, mid: str) -> Machine:
         return self._machines_by_id()[mid]
@@ -341,8 +406,11 @@ class Instance:
     def capable_machines(self, p: Patient) -> list[str]:
         """Machines that have the technique and are allowed (DESIGN.md default: all capable)."""
         allowed = set(p.allowed_machines) if p.allowed_machines is not None else None
-        return [m.id for m in self.machines
-                if p.technique in m.techniques and (allowed is None or m.id in allowed)]
+        return [
+            m.id
+            for m in self.machines
+            if p.technique in m.techniques and (allowed is None or m.id in allowed)
+        ]
 
     @property
     def end_date(self) -> dt.date:
@@ -367,16 +435,22 @@ class Instance:
         cal = obj.get("holiday_calendar")
         if cal is not None:
             cal = _str(cal, "holiday_calendar")
-        closed = [_date(d, f"closed_dates[{i}]")
-                  for i, d in enumerate(_list(obj.get("closed_dates", []), "closed_dates"))]
-        machines = [Machine.from_json(m, i)
-                    for i, m in enumerate(_list(_req(obj, "machines", "instance"), "machines"))]
+        closed = [
+            _date(d, f"closed_dates[{i}]")
+            for i, d in enumerate(_list(obj.get("closed_dates", []), "closed_dates"))
+        ]
+        machines = [
+            Machine.from_json(m, i)
+            for i, m in enumerate(_list(_req(obj, "machines", "instance"), "machines"))
+        ]
         ids = [m.id for m in machines]
         for i, mid in enumerate(ids):
             if mid in ids[:i]:
                 raise FormatError(f"machines[{i}] ({mid}).id: duplicate machine id")
-        patients = [Patient.from_json(p, i)
-                    for i, p in enumerate(_list(_req(obj, "patients", "instance"), "patients"))]
+        patients = [
+            Patient.from_json(p, i)
+            for i, p in enumerate(_list(_req(obj, "patients", "instance"), "patients"))
+        ]
         pids: set[str] = set()
         known = set(ids)
         for i, p in enumerate(patients):
@@ -393,12 +467,15 @@ class Instance:
             for j, b in enumerate(p.booked):
                 if b.machine not in known:
                     raise FormatError(f"{w}.booked[{j}].machine: unknown machine {b.machine!r}")
-        return cls(start, horizon, tz, machines, patients, cal, closed,
-                   _extra(obj, cls._KNOWN))
+        return cls(start, horizon, tz, machines, patients, cal, closed, _extra(obj, cls._KNOWN))
 
     def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"format": INSTANCE_FORMAT, "start_date": self.start_date.isoformat(),
-                             "horizon_days": self.horizon_days, "timezone": self.timezone}
+        d: dict[str, Any] = {
+            "format": INSTANCE_FORMAT,
+            "start_date": self.start_date.isoformat(),
+            "horizon_days": self.horizon_days,
+            "timezone": self.timezone,
+        }
         if self.holiday_calendar is not None:
             d["holiday_calendar"] = self.holiday_calendar
         d["closed_dates"] = [x.isoformat() for x in self.closed_dates]
@@ -421,9 +498,13 @@ class Appointment:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"patient": self.patient, "fraction": self.fraction,
-                             "machine": self.machine, "start": fmt_datetime(self.start),
-                             "end": fmt_datetime(self.end)}
+        d: dict[str, Any] = {
+            "patient": self.patient,
+            "fraction": self.fraction,
+            "machine": self.machine,
+            "start": fmt_datetime(self.start),
+            "end": fmt_datetime(self.end),
+        }
         d.update(self.extra)
         return d
 
@@ -464,24 +545,37 @@ class Solution:
             s = _datetime(_req(a, "start", w), f"{w}.start")
             e = _datetime(_req(a, "end", w), f"{w}.end")
             if e <= s:
-                raise FormatError(f"{w}.end: must be after start {fmt_datetime(s)}, got {fmt_datetime(e)}")
-            apps.append(Appointment(pid, fr, m, s, e,
-                                    _extra(a, {"patient", "fraction", "machine", "start", "end"})))
+                raise FormatError(
+                    f"{w}.end: must be after start {fmt_datetime(s)}, got {fmt_datetime(e)}"
+                )
+            apps.append(
+                Appointment(
+                    pid, fr, m, s, e, _extra(a, {"patient", "fraction", "machine", "start", "end"})
+                )
+            )
         uns = []
         for i, u in enumerate(_list(obj.get("unscheduled", []), "unscheduled")):
             w = f"unscheduled[{i}]"
             u = _obj(u, w)
-            uns.append(Unscheduled(_str(_req(u, "patient", w), f"{w}.patient"),
-                                   str(u.get("reason", "")), _extra(u, {"patient", "reason"})))
+            uns.append(
+                Unscheduled(
+                    _str(_req(u, "patient", w), f"{w}.patient"),
+                    str(u.get("reason", "")),
+                    _extra(u, {"patient", "reason"}),
+                )
+            )
         metrics = _obj(obj.get("metrics", {}), "metrics")
-        return cls(apps, uns, metrics,
-                   _extra(obj, {"format", "appointments", "unscheduled", "metrics"}))
+        return cls(
+            apps, uns, metrics, _extra(obj, {"format", "appointments", "unscheduled", "metrics"})
+        )
 
     def to_json(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"format": SOLUTION_FORMAT,
-                             "appointments": [a.to_json() for a in self.appointments],
-                             "unscheduled": [u.to_json() for u in self.unscheduled],
-                             "metrics": self.metrics}
+        d: dict[str, Any] = {
+            "format": SOLUTION_FORMAT,
+            "appointments": [a.to_json() for a in self.appointments],
+            "unscheduled": [u.to_json() for u in self.unscheduled],
+            "metrics": self.metrics,
+        }
         d.update(self.extra)
         return d
 

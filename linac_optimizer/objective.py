@@ -17,8 +17,9 @@ TARGET_DAYS = {"emergency": 1, "urgent": 3, "palliative": 14, "radical": 28}
 @dataclass(frozen=True)
 class Weights:
     # per open day started after due_date, by urgency
-    late: dict[str, int] = field(default_factory=lambda: {
-        "emergency": 1000, "urgent": 300, "palliative": 60, "radical": 40})
+    late: dict[str, int] = field(
+        default_factory=lambda: {"emergency": 1000, "urgent": 300, "palliative": 60, "radical": 40}
+    )
     wait: int = 10  # per open day between ready_date and the first fraction
     interruption: int = 150  # per open day skipped inside a course
     interruption_sensitive_factor: int = 2  # multiplier for interruption-sensitive courses

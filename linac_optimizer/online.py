@@ -117,11 +117,19 @@ class Reserve:
         return self.acute_by_ahead[min(k, len(self.acute_by_ahead) - 1)]
 
     @classmethod
-    def from_stats(cls, stats: ArrivalStats, machines: list[str], today: int, *,
-                   horizon: int = 2, q: float = 0.9,
-                   urgencies: tuple[str, ...] = ("emergency",),
-                   anesthesia_machines: list[str] | None = None,
-                   q_block: float = 0.75, q_acute: float | None = None) -> Reserve:
+    def from_stats(
+        cls,
+        stats: ArrivalStats,
+        machines: list[str],
+        today: int,
+        *,
+        horizon: int = 2,
+        q: float = 0.9,
+        urgencies: tuple[str, ...] = ("emergency",),
+        anesthesia_machines: list[str] | None = None,
+        q_block: float = 0.75,
+        q_acute: float | None = None,
+    ) -> Reserve:
         by_ahead = [0] * (horizon + 1)
         lam, courses = stats.rate(urgencies)
         if stats.days >= 5 and courses:
@@ -136,8 +144,9 @@ class Reserve:
             mean_min = sum(m for _, m in kids) / len(kids)
             # the children still to come, in whole sessions per anesthesia machine
             counts = _running_quantile(len(kids) / stats.days, spans_a, q_block, max(spans_a))
-            block_by_ahead = [0] + [int(math.ceil(n / len(anesthesia_machines)) * mean_min)
-                                    for n in counts[1:]]
+            block_by_ahead = [0] + [
+                int(math.ceil(n / len(anesthesia_machines)) * mean_min) for n in counts[1:]
+            ]
             block = {m: block_by_ahead[-1] for m in anesthesia_machines}
         acute_by_ahead: list[int] = []
         lam_u, urgent = stats.rate(URGENT)
@@ -147,8 +156,9 @@ class Reserve:
             # emergency and urgent minutes still to come, spread evenly over every machine
             counts = _running_quantile(lam_u, spans_u, q_acute, max(spans_u))
             acute_by_ahead = [0] + [math.ceil(n * mean_u / len(machines)) for n in counts[1:]]
-        return cls(by_ahead, machines, block, today, tuple(urgencies), block_by_ahead,
-                   acute_by_ahead)
+        return cls(
+            by_ahead, machines, block, today, tuple(urgencies), block_by_ahead, acute_by_ahead
+        )
 
 
 def _running_quantile(lam: float, spans: Sequence[int], q: float, days: int) -> list[int]:
@@ -175,10 +185,17 @@ class DayBooking:
     info: dict[str, Any] = field(default_factory=dict)
 
 
-def book_day(sched: Schedule, new_patients: Sequence[Patient], *, today: int,
-             policy: str = "optimizer", reserve: Reserve | None = None,
-             time_limit: float = 2.0, weights: Weights = DEFAULT_WEIGHTS,
-             workers: int = 1) -> DayBooking:
+def book_day(
+    sched: Schedule,
+    new_patients: Sequence[Patient],
+    *,
+    today: int,
+    policy: str = "optimizer",
+    reserve: Reserve | None = None,
+    time_limit: float = 2.0,
+    weights: Weights = DEFAULT_WEIGHTS,
+    workers: int = 1,
+) -> DayBooking:
     """Book today's new patients into `sched` (existing sessions stay, except courses not yet
     started that bumping postpones; they are listed in `info["bumps"]`).
 
@@ -205,26 +222,56 @@ def book_day(sched: Schedule, new_patients: Sequence[Patient], *, today: int,
     if policy == "optimizer":
         limit = _acute_limit(sched, reserve) if reserve and reserve.acute_by_ahead else None
         try:
-            on = book_online(sched, list(new_patients), today=today, weights=weights,
-                             time_limit=time_limit, workers=workers, late_limit=limit)
+            on = book_online(
+                sched,
+                list(new_patients),
+                today=today,
+                weights=weights,
+                time_limit=time_limit,
+                workers=workers,
+                late_limit=limit,
+            )
         finally:
             sched.morning_hold = None
         # what the optimizer holds back tomorrow: the children's morning block and the
         # end-of-day minutes for emergency and urgent patients
-        rmin = sum(reserve.morning(m, today + 1) + reserve.acute(m, today + 1)
-                   for m in sched.machines) if reserve else 0
-        return DayBooking(on.booked, on.unbookable, time.perf_counter() - t0, rmin,
-                          {"status": on.status, "fallbacks": on.fallbacks,
-                           "bumps": on.bumps, "candidates": on.candidates})
+        rmin = (
+            sum(reserve.morning(m, today + 1) + reserve.acute(m, today + 1) for m in sched.machines)
+            if reserve
+            else 0
+        )
+        return DayBooking(
+            on.booked,
+            on.unbookable,
+            time.perf_counter() - t0,
+            rmin,
+            {
+                "status": on.status,
+                "fallbacks": on.fallbacks,
+                "bumps": on.bumps,
+                "candidates": on.candidates,
+            },
+        )
     try:
-        res: BookingResult = book_patients(sched, list(new_patients), today=today,
-                                           reserve=reserve, time_limit=time_limit,
-                                           weights=weights, workers=workers)
+        res: BookingResult = book_patients(
+            sched,
+            list(new_patients),
+            today=today,
+            reserve=reserve,
+            time_limit=time_limit,
+            weights=weights,
+            workers=workers,
+        )
     finally:
         sched.morning_hold = None
     rmin = sum(reserve(m, today + 1) for m in sched.machines) if reserve else 0
-    return DayBooking(res.booked, res.unbookable, time.perf_counter() - t0, rmin,
-                      {"stage1_status": res.stage1_status, "fallbacks": res.fallbacks})
+    return DayBooking(
+        res.booked,
+        res.unbookable,
+        time.perf_counter() - t0,
+        rmin,
+        {"stage1_status": res.stage1_status, "fallbacks": res.fallbacks},
+    )
 
 
 def _acute_limit(sched: Schedule, reserve: Reserve) -> Callable[[str, int], int]:
@@ -264,11 +311,15 @@ class Change:
     kind: str  # "moved same day", "moved to the end of the course", "cancelled"
 
     def to_json(self) -> dict[str, Any]:
-        return {"patient": self.patient, "fraction": self.fraction,
-                "old_machine": self.old_machine, "old_start": fmt_datetime(self.old_start),
-                "new_machine": self.new_machine,
-                "new_start": fmt_datetime(self.new_start) if self.new_start else None,
-                "kind": self.kind}
+        return {
+            "patient": self.patient,
+            "fraction": self.fraction,
+            "old_machine": self.old_machine,
+            "old_start": fmt_datetime(self.old_start),
+            "new_machine": self.new_machine,
+            "new_start": fmt_datetime(self.new_start) if self.new_start else None,
+            "kind": self.kind,
+        }
 
 
 @dataclass
@@ -278,9 +329,16 @@ class OutageResult:
     seconds: float
 
 
-def rebook_outage(sched: Schedule, machine: str, start: dt.datetime, end: dt.datetime, *,
-                  now: dt.datetime | None = None, policy: str = "optimizer",
-                  weights: Weights = DEFAULT_WEIGHTS) -> OutageResult:
+def rebook_outage(
+    sched: Schedule,
+    machine: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    now: dt.datetime | None = None,
+    policy: str = "optimizer",
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> OutageResult:
     """Record an unplanned downtime of `machine` over [start, end) and move the sessions it hits.
 
     Sessions finished before `now` (default `start`) are left alone. Each affected
@@ -305,8 +363,9 @@ def rebook_outage(sched: Schedule, machine: str, start: dt.datetime, end: dt.dat
     if policy == "baseline":
         affected.sort(key=lambda a: (a.day, a.start))
     else:
-        affected.sort(key=lambda a: (not sched.patients[a.patient].interruption_sensitive,
-                                     a.day, a.start))
+        affected.sort(
+            key=lambda a: (not sched.patients[a.patient].interruption_sensitive, a.day, a.start)
+        )
     changes, unresolved = [], {}
     for a in affected:
         p = sched.patients[a.patient]
@@ -314,8 +373,16 @@ def rebook_outage(sched: Schedule, machine: str, start: dt.datetime, end: dt.dat
         old = (a.machine, tl.at(a.day, a.start))
         if moved is not None:
             sched.add(moved)
-            changes.append(Change(p.id, a.fraction, *old, moved.machine,
-                                  tl.at(moved.day, moved.start), "moved same day"))
+            changes.append(
+                Change(
+                    p.id,
+                    a.fraction,
+                    *old,
+                    moved.machine,
+                    tl.at(moved.day, moved.start),
+                    "moved same day",
+                )
+            )
             continue
         if a.fraction == 1:
             changes.extend(_restart(sched, p, a, policy))
@@ -324,17 +391,28 @@ def rebook_outage(sched: Schedule, machine: str, start: dt.datetime, end: dt.dat
             continue
         ext = _extend(sched, p, a, policy)
         if ext is None:
-            unresolved[p.id] = (f"fraction {a.fraction}: no room on a capable machine that day "
-                                "or after the course within the horizon")
+            unresolved[p.id] = (
+                f"fraction {a.fraction}: no room on a capable machine that day "
+                "or after the course within the horizon"
+            )
             changes.append(Change(p.id, a.fraction, *old, None, None, "cancelled"))
         else:
-            changes.append(Change(p.id, a.fraction, *old, ext.machine,
-                                  tl.at(ext.day, ext.start), "moved to the end of the course"))
+            changes.append(
+                Change(
+                    p.id,
+                    a.fraction,
+                    *old,
+                    ext.machine,
+                    tl.at(ext.day, ext.start),
+                    "moved to the end of the course",
+                )
+            )
     return OutageResult(changes, unresolved, time.perf_counter() - t0)
 
 
-def _same_day(sched: Schedule, p: Patient, a: Session, now: dt.datetime, policy: str,
-              w: Weights) -> Session | None:
+def _same_day(
+    sched: Schedule, p: Patient, a: Session, now: dt.datetime, policy: str, w: Weights
+) -> Session | None:
     tl = sched.tl
     lo = 0
     if tl.dates[a.day] == now.date():
@@ -360,9 +438,11 @@ def _same_day(sched: Schedule, p: Patient, a: Session, now: dt.datetime, policy:
             continue
         if policy == "baseline":
             return Session(p.id, a.fraction, m, a.day, s, s + dur)
-        cost = (2 * w.drift_per_5min * (abs(s - a.start) // 5)
-                + w.outside_window_per_5min * (outside_minutes(s, s + dur, p.preferred_window) // 5)
-                + (w.machine_change if m != a.machine else 0))
+        cost = (
+            2 * w.drift_per_5min * (abs(s - a.start) // 5)
+            + w.outside_window_per_5min * (outside_minutes(s, s + dur, p.preferred_window) // 5)
+            + (w.machine_change if m != a.machine else 0)
+        )
         if best_cost is None or cost < best_cost:
             best, best_cost = Session(p.id, a.fraction, m, a.day, s, s + dur), cost
     return best
@@ -378,16 +458,27 @@ def _restart(sched: Schedule, p: Patient, a: Session, policy: str) -> list[Chang
     out = []
     for o in old:
         n = new.get(o.fraction)
-        out.append(Change(p.id, o.fraction, o.machine, tl.at(o.day, o.start),
-                          n.machine if n else None, tl.at(n.day, n.start) if n else None,
-                          "course restarted" if n else "cancelled"))
+        out.append(
+            Change(
+                p.id,
+                o.fraction,
+                o.machine,
+                tl.at(o.day, o.start),
+                n.machine if n else None,
+                tl.at(n.day, n.start) if n else None,
+                "course restarted" if n else "cancelled",
+            )
+        )
     return out
 
 
 def _caps(sched: Schedule, p: Patient) -> list[str]:
     allowed = set(p.allowed_machines) if p.allowed_machines is not None else None
-    return [m.id for m in sched.instance.machines
-            if p.technique in m.techniques and (allowed is None or m.id in allowed)]
+    return [
+        m.id
+        for m in sched.instance.machines
+        if p.technique in m.techniques and (allowed is None or m.id in allowed)
+    ]
 
 
 def _extend(sched: Schedule, p: Patient, a: Session, policy: str) -> Session | None:
@@ -408,8 +499,9 @@ def _extend(sched: Schedule, p: Patient, a: Session, policy: str) -> Session | N
         order = [ref.machine] + [m for m in caps if m != ref.machine]
         for m in order:
             dur = p.duration(n, m)
-            start = sched.nearest(m, day, dur, 0 if policy == "baseline" else ref.start,
-                                  p.anesthesia)
+            start = sched.nearest(
+                m, day, dur, 0 if policy == "baseline" else ref.start, p.anesthesia
+            )
             if start is not None:
                 new = Session(p.id, n, m, day, start, start + dur)
                 sched.add(new)
@@ -425,10 +517,15 @@ def _extend(sched: Schedule, p: Patient, a: Session, policy: str) -> Session | N
 # ----------------------------------------------------------------------------- instance API
 
 
-def online_book_instance(instance: Instance, new_patient_ids: Sequence[str], *,
-                         today: dt.date, reserve_stats: ArrivalStats | None = None,
-                         time_limit: float = 2.0, policy: str = "optimizer"
-                         ) -> tuple[Schedule, DayBooking]:
+def online_book_instance(
+    instance: Instance,
+    new_patient_ids: Sequence[str],
+    *,
+    today: dt.date,
+    reserve_stats: ArrivalStats | None = None,
+    time_limit: float = 2.0,
+    policy: str = "optimizer",
+) -> tuple[Schedule, DayBooking]:
     """Instance-level online booking: every patient not in `new_patient_ids` must be fully
     booked (their `booked` appointments are the fixed schedule); the new ones get courses."""
     sched = Schedule(instance)
@@ -440,5 +537,6 @@ def online_book_instance(instance: Instance, new_patient_ids: Sequence[str], *,
     if reserve_stats is not None and policy == "optimizer":
         machines = [m.id for m in instance.machines]
         reserve = Reserve.from_stats(reserve_stats, machines, day)
-    return sched, book_day(sched, new, today=day, policy=policy, reserve=reserve,
-                           time_limit=time_limit)
+    return sched, book_day(
+        sched, new, today=day, policy=policy, reserve=reserve, time_limit=time_limit
+    )

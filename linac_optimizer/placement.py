@@ -24,11 +24,21 @@ def split_cost(left: int, right: int) -> int:
     return 0 if left == 0 or right == 0 else min(left, right, SPLIT_CAP)
 
 
-def place_course(sched: Schedule, p: Patient, machine: str, first_day: int, target: int, *,
-                 first_fraction: int = 1, caps: list[str] | None = None,
-                 allow_change: bool = True, max_interrupt: int = 0,
-                 first_day_exact: bool = True, prefer_same: bool = False,
-                 w: Weights = DEFAULT_WEIGHTS) -> list[Session] | None:
+def place_course(
+    sched: Schedule,
+    p: Patient,
+    machine: str,
+    first_day: int,
+    target: int,
+    *,
+    first_fraction: int = 1,
+    caps: list[str] | None = None,
+    allow_change: bool = True,
+    max_interrupt: int = 0,
+    first_day_exact: bool = True,
+    prefer_same: bool = False,
+    w: Weights = DEFAULT_WEIGHTS,
+) -> list[Session] | None:
     """Book fractions `first_fraction..n` of `p` starting on `first_day`, each as close as
     possible to minute `target` (0 = earliest), on the machine with the least named penalty
     (drift, outside the preferred window, machine change away from `machine`; `prefer_same`
@@ -66,10 +76,13 @@ def place_course(sched: Schedule, p: Patient, machine: str, first_day: int, targ
                 for s in {a, b, min(max(tgt, a), b)}:
                     # a one-day deviation is drift twice (there and back); a hole too short
                     # for any session is capacity lost for good
-                    cost = (2 * w.drift_per_5min * (abs(s - tgt) // 5)
-                            + w.outside_window_per_5min
-                            * (outside_minutes(s, s + dur, p.preferred_window) // 5)
-                            + change + split_cost(s - a, b - s))
+                    cost = (
+                        2 * w.drift_per_5min * (abs(s - tgt) // 5)
+                        + w.outside_window_per_5min
+                        * (outside_minutes(s, s + dur, p.preferred_window) // 5)
+                        + change
+                        + split_cost(s - a, b - s)
+                    )
                     if best is None or cost < best:
                         got, best = Session(p.id, k, m, day, s, s + dur), cost
         if got is None:
@@ -95,8 +108,9 @@ def place_course(sched: Schedule, p: Patient, machine: str, first_day: int, targ
     return placed
 
 
-def start_screen(sched: Schedule, p: Patient, caps: list[str] | None = None
-                 ) -> Callable[[int], bool]:
+def start_screen(
+    sched: Schedule, p: Patient, caps: list[str] | None = None
+) -> Callable[[int], bool]:
     """A test `possible(day)`: could the whole course of `p` start on open day `day` without an
     interruption (`place_course` with max_interrupt 0, on any machine and target)? False only
     when it surely cannot: some course day has no free gap long enough on any capable machine.
@@ -116,8 +130,9 @@ def start_screen(sched: Schedule, p: Patient, caps: list[str] | None = None
     def free(day: int, first: bool) -> bool:
         key = (day, first)
         if key not in memo:
-            memo[key] = any(sched.gaps(m, day, p.duration(1 if first else 2, m), p.anesthesia)
-                            for m in caps)
+            memo[key] = any(
+                sched.gaps(m, day, p.duration(1 if first else 2, m), p.anesthesia) for m in caps
+            )
         return memo[key]
 
     def possible(day: int) -> bool:
@@ -129,8 +144,9 @@ def start_screen(sched: Schedule, p: Patient, caps: list[str] | None = None
     return possible
 
 
-def best_recurring_start(sched: Schedule, p: Patient, machine: str, first_day: int,
-                         first_fraction: int = 1) -> int:
+def best_recurring_start(
+    sched: Schedule, p: Patient, machine: str, first_day: int, first_fraction: int = 1
+) -> int:
     """One start minute for the whole course on `machine` (drift zero), chosen by the fewest
     lost minutes: holes too short for any session left next to it on each day (so sessions sit
     snug against existing bookings) plus MISSED_DAY_MIN per course day it is not free; then
@@ -179,8 +195,14 @@ def best_recurring_start(sched: Schedule, p: Patient, machine: str, first_day: i
     return best_t
 
 
-def book_earliest(sched: Schedule, p: Patient, start_day: int, *,
-                  target: int | None = None, max_interrupt: int = 0) -> list[Session] | None:
+def book_earliest(
+    sched: Schedule,
+    p: Patient,
+    start_day: int,
+    *,
+    target: int | None = None,
+    max_interrupt: int = 0,
+) -> list[Session] | None:
     """First open day >= start_day on which the whole course fits (earliest slot, or the slot
     nearest `target`), trying capable machines in order of their earliest free slot."""
     caps = sched.instance.capable_machines(p)
@@ -192,8 +214,16 @@ def book_earliest(sched: Schedule, p: Patient, start_day: int, *,
             if s is not None:
                 opts.append((abs(s - (target or 0)), s, m))
         for _, s, m in sorted(opts):
-            res = place_course(sched, p, m, d, s if target is not None else 0, caps=caps,
-                               max_interrupt=max_interrupt, prefer_same=target is None)
+            res = place_course(
+                sched,
+                p,
+                m,
+                d,
+                s if target is not None else 0,
+                caps=caps,
+                max_interrupt=max_interrupt,
+                prefer_same=target is None,
+            )
             if res:
                 return res
     return None
@@ -210,7 +240,9 @@ def baseline_book(sched: Schedule, patients: Iterable[Patient], today: int = 0) 
             failed[p.id] = reason
             continue
         d0 = max(today, sched.tl.first_open_on_or_after(p.ready_date))
-        if book_earliest(sched, p, d0) is None and \
-                book_earliest(sched, p, d0, max_interrupt=5) is None:
+        if (
+            book_earliest(sched, p, d0) is None
+            and book_earliest(sched, p, d0, max_interrupt=5) is None
+        ):
             failed[p.id] = "no free slot for the course on a capable machine within the horizon"
     return failed

@@ -62,10 +62,18 @@ class Scenario:
     meta: dict = field(default_factory=dict)
 
     def instance(self, patients: list[Patient] | None = None) -> Instance:
-        return Instance(self.start_date, self.horizon_days, "Asia/Seoul",
-                        [Machine(m.id, list(m.techniques), m.open, m.close, list(m.downtime))
-                         for m in self.machines],
-                        patients if patients is not None else [], "KR", [])
+        return Instance(
+            self.start_date,
+            self.horizon_days,
+            "Asia/Seoul",
+            [
+                Machine(m.id, list(m.techniques), m.open, m.close, list(m.downtime))
+                for m in self.machines
+            ],
+            patients if patients is not None else [],
+            "KR",
+            [],
+        )
 
 
 def _course_length(rng: random.Random) -> int:
@@ -81,12 +89,20 @@ def _course_length(rng: random.Random) -> int:
 
 def _urgency(rng: random.Random) -> str:
     r = rng.random()
-    return ("emergency" if r < 0.03 else "urgent" if r < 0.20
-            else "palliative" if r < 0.55 else "radical")
+    return (
+        "emergency"
+        if r < 0.03
+        else "urgent"
+        if r < 0.20
+        else "palliative"
+        if r < 0.55
+        else "radical"
+    )
 
 
-def make_patient(rng: random.Random, pid: str, ready: dt.date, due: dt.date,
-                 urgency: str) -> Patient:
+def make_patient(
+    rng: random.Random, pid: str, ready: dt.date, due: dt.date, urgency: str
+) -> Patient:
     n = _course_length(rng)
     child = rng.random() < 0.05
     window = None
@@ -104,12 +120,30 @@ def make_patient(rng: random.Random, pid: str, ready: dt.date, due: dt.date,
     if not child:
         r = rng.random()
         window = (OPEN, 12 * 60) if r < 0.15 else (14 * 60, CLOSE) if r < 0.30 else None
-    return Patient(pid, ready, due, urgency, n, pattern, tech, dur, dur + 10,
-                   preferred_window=window, anesthesia=child)
+    return Patient(
+        pid,
+        ready,
+        due,
+        urgency,
+        n,
+        pattern,
+        tech,
+        dur,
+        dur + 10,
+        preferred_window=window,
+        anesthesia=child,
+    )
 
 
-def generate(seed: int, load: float, *, warmup_weeks: int = 8, measured_weeks: int = 26,
-             tail_weeks: int = 20, start_date: dt.date = dt.date(2027, 1, 4)) -> Scenario:
+def generate(
+    seed: int,
+    load: float,
+    *,
+    warmup_weeks: int = 8,
+    measured_weeks: int = 26,
+    tail_weeks: int = 20,
+    start_date: dt.date = dt.date(2027, 1, 4),
+) -> Scenario:
     """The rt6 scenario: arrivals over warm-up + measured weeks, a tail of weeks without
     arrivals so the last courses fit in the horizon."""
     rng = random.Random(f"rt6/{seed}/{load}")
@@ -128,8 +162,13 @@ def generate(seed: int, load: float, *, warmup_weeks: int = 8, measured_weeks: i
             in_month = [d for d in all_days if (d.year, d.month) == month]
             if in_month:
                 d = in_month[min(len(in_month) - 1, 3 + 3 * mi)]
-                m.downtime.append(Downtime(dt.datetime.combine(d, dt.time(14)),
-                                           dt.datetime.combine(d, dt.time(20)), "planned QA"))
+                m.downtime.append(
+                    Downtime(
+                        dt.datetime.combine(d, dt.time(14)),
+                        dt.datetime.combine(d, dt.time(20)),
+                        "planned QA",
+                    )
+                )
             y, mo = month
             month = (y + (mo == 12), 1 if mo == 12 else mo + 1)
     # unplanned outages: ~3% of open hours in 2-8 h pieces (mean ~5 h -> p per machine-day)
@@ -141,9 +180,14 @@ def generate(seed: int, load: float, *, warmup_weeks: int = 8, measured_weeks: i
                 hours = rng.uniform(2, 8)
                 s = OPEN + rng.randint(0, (CLOSE - OPEN) // 10 - 12) * 10
                 e = min(CLOSE, s + int(hours * 60))
-                outages.append(Outage(i, m.id, dt.datetime.combine(d, dt.time()) +
-                                      dt.timedelta(minutes=s),
-                                      dt.datetime.combine(d, dt.time()) + dt.timedelta(minutes=e)))
+                outages.append(
+                    Outage(
+                        i,
+                        m.id,
+                        dt.datetime.combine(d, dt.time()) + dt.timedelta(minutes=s),
+                        dt.datetime.combine(d, dt.time()) + dt.timedelta(minutes=e),
+                    )
+                )
     arrivals = []
     lam = BASE_ARRIVALS * load
     n = 0
@@ -156,8 +200,19 @@ def generate(seed: int, load: float, *, warmup_weeks: int = 8, measured_weeks: i
             due = all_days[min(len(all_days) - 1, index[d] + TARGET_DAYS[urg])]
             todays.append(make_patient(rng, f"P{n:05d}", d, due, urg))
         arrivals.append(todays)
-    return Scenario("rt6", seed, load, start_date, horizon, machines, arrivals, outages, days,
-                    measured_from, {"warmup_weeks": warmup_weeks, "measured_weeks": measured_weeks})
+    return Scenario(
+        "rt6",
+        seed,
+        load,
+        start_date,
+        horizon,
+        machines,
+        arrivals,
+        outages,
+        days,
+        measured_from,
+        {"warmup_weeks": warmup_weeks, "measured_weeks": measured_weeks},
+    )
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
@@ -174,7 +229,10 @@ def _poisson(rng: random.Random, lam: float) -> int:
 
 def offered_load(scn: Scenario) -> float:
     """Offered machine-minutes per open day / open machine-minutes per day."""
-    mins = sum(p.first_duration_min + (p.fractions - 1) * p.duration_min
-               for day in scn.arrivals for p in day)
+    mins = sum(
+        p.first_duration_min + (p.fractions - 1) * p.duration_min
+        for day in scn.arrivals
+        for p in day
+    )
     cap = sum(m.close - m.open for m in scn.machines)
     return mins / len(scn.days) / cap

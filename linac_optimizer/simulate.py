@@ -46,16 +46,25 @@ class SimResult:
     def summary(self) -> dict[str, Any]:
         b, o = self.booking_seconds, self.outage_seconds
         return {
-            "policy": self.policy, "seed": self.seed, "load": self.load,
+            "policy": self.policy,
+            "seed": self.seed,
+            "load": self.load,
             "metrics": self.metrics,
-            "booking_seconds": {"p50": round(percentile(b, .5), 3),
-                                "p95": round(percentile(b, .95), 3),
-                                "max": round(max(b, default=0), 3), "days": len(b)},
-            "outage_seconds": {"p50": round(percentile(o, .5), 3),
-                               "p95": round(percentile(o, .95), 3),
-                               "max": round(max(o, default=0), 3), "outages": len(o)},
-            "changed_per_outage_mean": round(sum(self.changed_per_outage)
-                                             / max(1, len(self.changed_per_outage)), 2),
+            "booking_seconds": {
+                "p50": round(percentile(b, 0.5), 3),
+                "p95": round(percentile(b, 0.95), 3),
+                "max": round(max(b, default=0), 3),
+                "days": len(b),
+            },
+            "outage_seconds": {
+                "p50": round(percentile(o, 0.5), 3),
+                "p95": round(percentile(o, 0.95), 3),
+                "max": round(max(o, default=0), 3),
+                "outages": len(o),
+            },
+            "changed_per_outage_mean": round(
+                sum(self.changed_per_outage) / max(1, len(self.changed_per_outage)), 2
+            ),
             "sessions_per_day": round(self.sessions_per_day, 1),
             "wall_seconds": round(self.wall_seconds, 1),
         }
@@ -63,13 +72,22 @@ class SimResult:
 
 def _apps(sched: Schedule, pid: str) -> list[Appointment]:
     tl = sched.tl
-    return [Appointment(pid, k, s.machine, tl.at(s.day, s.start), tl.at(s.day, s.end))
-            for k, s in sorted(sched.sessions.get(pid, {}).items())]
+    return [
+        Appointment(pid, k, s.machine, tl.at(s.day, s.start), tl.at(s.day, s.end))
+        for k, s in sorted(sched.sessions.get(pid, {}).items())
+    ]
 
 
-def run(scn: Scenario, policy: str, *, time_limit: float = 2.0, days: int | None = None,
-        progress: Any = None, morning_block: bool | None = None,
-        acute_q: float | None = ACUTE_Q) -> SimResult:
+def run(
+    scn: Scenario,
+    policy: str,
+    *,
+    time_limit: float = 2.0,
+    days: int | None = None,
+    progress: Any = None,
+    morning_block: bool | None = None,
+    acute_q: float | None = ACUTE_Q,
+) -> SimResult:
     t_wall = time.perf_counter()
     inst = scn.instance()
     sched = Schedule(inst)
@@ -77,9 +95,9 @@ def run(scn: Scenario, policy: str, *, time_limit: float = 2.0, days: int | None
     # children are treated with 3D, IMRT or VMAT: their morning block goes on the machines
     # that do all three and are not needed for SRS/SBRT
     kid_techs = {"3D", "IMRT", "VMAT"}
-    kids_machines = ([m.id for m in inst.machines if kid_techs <= set(m.techniques)
-                      and "SBRT" not in m.techniques]
-                     or [m.id for m in inst.machines if kid_techs & set(m.techniques)])
+    kids_machines = [
+        m.id for m in inst.machines if kid_techs <= set(m.techniques) and "SBRT" not in m.techniques
+    ] or [m.id for m in inst.machines if kid_techs & set(m.techniques)]
     if morning_block is None:
         morning_block = policy == "optimizer"
     all_machines = [m.id for m in inst.machines]
@@ -105,18 +123,23 @@ def run(scn: Scenario, policy: str, *, time_limit: float = 2.0, days: int | None
         stats.observe_day(new)
         reserve = None
         if policy in ("optimizer", "stage1"):
-            reserve = Reserve.from_stats(stats, all_machines, today,
-                                         anesthesia_machines=kids_machines if morning_block
-                                         else None,
-                                         q_acute=acute_q if policy == "optimizer" else None)
+            reserve = Reserve.from_stats(
+                stats,
+                all_machines,
+                today,
+                anesthesia_machines=kids_machines if morning_block else None,
+                q_acute=acute_q if policy == "optimizer" else None,
+            )
         todo = waiting + list(new)
-        day = book_day(sched, todo, today=today, policy=policy, reserve=reserve,
-                       time_limit=time_limit)
+        day = book_day(
+            sched, todo, today=today, policy=policy, reserve=reserve, time_limit=time_limit
+        )
         res.booking_seconds.append(day.seconds)
         waiting = [p for p in todo if p.id in day.unbookable]
         for pid in day.booked:
-            planned_interruptions[pid] = interruption_days(sched.patients[pid],
-                                                           _apps(sched, pid), sched.tl)
+            planned_interruptions[pid] = interruption_days(
+                sched.patients[pid], _apps(sched, pid), sched.tl
+            )
         if progress:
             progress(today, n_days, day)
     for p in waiting:
@@ -142,12 +165,14 @@ def run(scn: Scenario, policy: str, *, time_limit: float = 2.0, days: int | None
         if pid in planned_interruptions:
             now = interruption_days(sched.patients[pid], _apps(sched, pid), sched.tl)
             forced += max(0, now - planned_interruptions[pid])
-    m["interruption_days_planned"] = sum(v for k, v in planned_interruptions.items()
-                                         if k in measured)
+    m["interruption_days_planned"] = sum(
+        v for k, v in planned_interruptions.items() if k in measured
+    )
     m["interruption_days_outage"] = forced
     m["solve_seconds"] = round(sum(res.booking_seconds), 2)
-    sessions = sum(len(sched.busy.get((mm.id, d), [])) for mm in inst.machines
-                   for d in range(lo, hi))
+    sessions = sum(
+        len(sched.busy.get((mm.id, d), [])) for mm in inst.machines for d in range(lo, hi)
+    )
     res.sessions_per_day = sessions / max(1, hi - lo)
     res.metrics = m
     res.wall_seconds = time.perf_counter() - t_wall

@@ -14,8 +14,9 @@ from .state import Schedule
 EXACT_MAX_FRACTIONS = 60  # above this the monolithic model is slower than it is worth
 
 
-def solve(instance: Instance, *, time_limit: float = 10.0, method: str = "auto",
-          workers: int = 1) -> Solution:
+def solve(
+    instance: Instance, *, time_limit: float = 10.0, method: str = "auto", workers: int = 1
+) -> Solution:
     """Schedule every patient of `instance`, keeping its `booked` appointments.
 
     method: "exact" (one CP-SAT model with all sessions), "decomposed" (start day and machine
@@ -45,8 +46,14 @@ def solve(instance: Instance, *, time_limit: float = 10.0, method: str = "auto",
     elif method == "decomposed":
         res = book_patients(sched, new, time_limit=time_limit, workers=workers)
         sched.unscheduled.update(res.unbookable)
-        info.update({"stage1_status": res.stage1_status, "stage1_objective": res.stage1_objective,
-                     "stage1_bound": res.stage1_bound, "stage2_fallbacks": res.fallbacks})
+        info.update(
+            {
+                "stage1_status": res.stage1_status,
+                "stage1_objective": res.stage1_objective,
+                "stage1_bound": res.stage1_bound,
+                "stage2_fallbacks": res.fallbacks,
+            }
+        )
     elif method == "greedy":
         sched.unscheduled.update(baseline_book(sched, new))
     else:

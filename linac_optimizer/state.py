@@ -80,8 +80,9 @@ class Schedule:
     def add(self, s: Session) -> None:
         p = self.patients[s.patient]
         anest = p.anesthesia and self.is_first_of_day(s.patient, s.fraction, s.day)
-        bisect.insort(self.busy[(s.machine, s.day)],
-                      Busy(s.start, s.end, s.patient, s.fraction, anest))
+        bisect.insort(
+            self.busy[(s.machine, s.day)], Busy(s.start, s.end, s.patient, s.fraction, anest)
+        )
         self.sessions[s.patient][s.fraction] = s
 
     def remove(self, pid: str, fraction: int) -> Session:
@@ -94,8 +95,9 @@ class Schedule:
         return s
 
     def remove_patient(self, pid: str, from_fraction: int = 1) -> list[Session]:
-        return [self.remove(pid, k) for k in sorted(self.sessions.get(pid, {}))
-                if k >= from_fraction]
+        return [
+            self.remove(pid, k) for k in sorted(self.sessions.get(pid, {})) if k >= from_fraction
+        ]
 
     # ------------------------------------------------------------------ slot search
     def window(self, machine: str, day: int, anesthesia_first: bool) -> tuple[int, int]:
@@ -116,8 +118,15 @@ class Schedule:
             lo += self.morning_hold(machine, day)
         return lo, hi
 
-    def gaps(self, machine: str, day: int, dur: int, anesthesia_first: bool = False,
-             lo: int = 0, hi: int = 1440) -> list[tuple[int, int]]:
+    def gaps(
+        self,
+        machine: str,
+        day: int,
+        dur: int,
+        anesthesia_first: bool = False,
+        lo: int = 0,
+        hi: int = 1440,
+    ) -> list[tuple[int, int]]:
         """Intervals [a, b] of feasible *start* minutes for a session of `dur` minutes."""
         wlo, whi = self.window(machine, day, anesthesia_first)
         lo, hi = max(lo, wlo), min(hi, whi)
@@ -135,8 +144,15 @@ class Schedule:
             out.append((cur, hi - dur))
         return out
 
-    def nearest(self, machine: str, day: int, dur: int, target: int,
-                anesthesia_first: bool = False, lo: int = 0) -> int | None:
+    def nearest(
+        self,
+        machine: str,
+        day: int,
+        dur: int,
+        target: int,
+        anesthesia_first: bool = False,
+        lo: int = 0,
+    ) -> int | None:
         """Feasible start closest to `target` (earliest on ties), or None."""
         best = None
         for a, b in self.gaps(machine, day, dur, anesthesia_first, lo=lo):
@@ -147,8 +163,10 @@ class Schedule:
 
     def free_minutes(self, machine: str, day: int) -> int:
         m = self.machines[machine]
-        used = sum(max(0, min(b.end, m.close) - max(b.start, m.open))
-                   for b in self.busy.get((machine, day), ()))
+        used = sum(
+            max(0, min(b.end, m.close) - max(b.start, m.open))
+            for b in self.busy.get((machine, day), ())
+        )
         return (m.close - m.open) - used
 
     def largest_gap(self, machine: str, day: int) -> int:
@@ -163,11 +181,17 @@ class Schedule:
                 continue
             for k in sorted(frs):
                 s = frs[k]
-                apps.append(Appointment(pid, k, s.machine, self.tl.at(s.day, s.start),
-                                        self.tl.at(s.day, s.end)))
+                apps.append(
+                    Appointment(
+                        pid, k, s.machine, self.tl.at(s.day, s.start), self.tl.at(s.day, s.end)
+                    )
+                )
         apps.sort(key=lambda a: (a.start, a.machine))
-        uns = [Unscheduled(pid, r) for pid, r in self.unscheduled.items()
-               if patient_ids is None or pid in patient_ids]
+        uns = [
+            Unscheduled(pid, r)
+            for pid, r in self.unscheduled.items()
+            if patient_ids is None or pid in patient_ids
+        ]
         return Solution(apps, uns)
 
     def load_booked(self) -> list[str]:
@@ -178,11 +202,20 @@ class Schedule:
             for b in sorted(p.booked, key=lambda b: b.fraction):
                 day, minute = self.tl.locate(b.start)
                 if day is None:
-                    problems.append(f"{p.id} fraction {b.fraction}: booked on closed day "
-                                    f"{b.start.date()}")
+                    problems.append(
+                        f"{p.id} fraction {b.fraction}: booked on closed day {b.start.date()}"
+                    )
                     continue
-                self.add(Session(p.id, b.fraction, b.machine, day, minute,
-                                 minute + p.duration(b.fraction, b.machine)))
+                self.add(
+                    Session(
+                        p.id,
+                        b.fraction,
+                        b.machine,
+                        day,
+                        minute,
+                        minute + p.duration(b.fraction, b.machine),
+                    )
+                )
         return problems
 
 
@@ -224,6 +257,8 @@ def precheck(instance: Instance, p: Patient, tl: Timeline) -> str | None:
     if first >= len(tl):
         return "ready date is after the last open day of the horizon"
     if first + course_days_needed(p) > len(tl) and not p.booked:
-        return (f"course of {p.fractions} fractions ({p.pattern}) does not fit between the ready "
-                "date and the end of the horizon")
+        return (
+            f"course of {p.fractions} fractions ({p.pattern}) does not fit between the ready "
+            "date and the end of the horizon"
+        )
     return None

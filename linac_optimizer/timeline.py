@@ -32,8 +32,9 @@ def public_holidays(calendar: str, years: tuple[int, ...]) -> frozenset[dt.date]
         raise FormatError(f"holiday_calendar: unknown calendar {calendar!r}") from None
 
 
-def open_dates(start: dt.date, days: int, calendar: str | None,
-               closed: Iterable[dt.date] = ()) -> list[dt.date]:
+def open_dates(
+    start: dt.date, days: int, calendar: str | None, closed: Iterable[dt.date] = ()
+) -> list[dt.date]:
     """Weekdays in [start, start+days) that are neither public holidays nor closed."""
     end = start + dt.timedelta(days=days)
     hol: frozenset[dt.date] = frozenset()
@@ -54,8 +55,12 @@ class Timeline:
 
     def __init__(self, instance: Instance):
         self.tz = ZoneInfo(instance.timezone)
-        self.dates = open_dates(instance.start_date, instance.horizon_days,
-                                instance.holiday_calendar, instance.closed_dates)
+        self.dates = open_dates(
+            instance.start_date,
+            instance.horizon_days,
+            instance.holiday_calendar,
+            instance.closed_dates,
+        )
         self.index = {d: i for i, d in enumerate(self.dates)}
         self.start_date = instance.start_date
         self.end_date = instance.end_date
@@ -103,7 +108,12 @@ class Timeline:
                 a = max(start, day0)
                 b = min(end, day0 + dt.timedelta(days=1))
                 if b > a:
-                    out.append((i, int((a - day0).total_seconds() // 60),
-                                int((b - day0).total_seconds() // 60)))
+                    out.append(
+                        (
+                            i,
+                            int((a - day0).total_seconds() // 60),
+                            int((b - day0).total_seconds() // 60),
+                        )
+                    )
             d += dt.timedelta(days=1)
         return out

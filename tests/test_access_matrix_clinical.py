@@ -77,10 +77,14 @@ WRITES = [
 def _objects():
     d = DiagnosisFactory()
     return {
-        "mrn": d.patient.mrn, "diagnosis": d.pk, "meeting": MeetingFactory().pk, "study": StudyFactory().pk,
+        "mrn": d.patient.mrn,
+        "diagnosis": d.pk,
+        "meeting": MeetingFactory().pk,
+        "study": StudyFactory().pk,
         "order": WorkupOrderFactory(patient=d.patient).pk,
-        "referral": referral_create(patient=d.patient, from_department="nursing", to_department="nutrition",
-                                    reason="x").pk,
+        "referral": referral_create(
+            patient=d.patient, from_department="nursing", to_department="nutrition", reason="x"
+        ).pk,
     }
 
 
@@ -117,7 +121,9 @@ def test_every_write_endpoint_denies_roles_without_permission(template, perm):
     assert response.status_code in (403, 422)
     if response.status_code == 422:
         # Schema validation runs before the handler; an empty body must not be accepted either.
-        response = api.post(template.format(**ids), _minimal_body(template), content_type="application/json")
+        response = api.post(
+            template.format(**ids), _minimal_body(template), content_type="application/json"
+        )
         assert response.status_code == 403, (template, denied, response.content)
 
 
@@ -126,8 +132,13 @@ def _minimal_body(template):
         return {"from_department": "nursing", "to_department": "nutrition", "reason": "x"}
     bodies = {
         "diagnoses": {"icd10_code": "D69.6", "diagnosed_on": "2020-01-01"},
-        "stagings": {"classification": "clinical", "t_category": "T1", "n_category": "N0", "m_category": "M0",
-                     "staged_on": "2020-01-01"},
+        "stagings": {
+            "classification": "clinical",
+            "t_category": "T1",
+            "n_category": "N0",
+            "m_category": "M0",
+            "staged_on": "2020-01-01",
+        },
         "statuses": {"status": "stable", "observed_on": "2020-01-01"},
         "performance": {"scale": "ecog", "score": 1, "observed_on": "2020-01-01"},
         "markers": {"marker": "CEA", "value": "1", "unit": "ng/mL", "observed_on": "2020-01-01"},

@@ -75,8 +75,10 @@ def test_cpsat_selection_beats_the_sequential_greedy_on_a_conflict():
     b = P("B", fractions=1)
     for p in (a, b):
         sched.patients[p.id] = p
-    cands = {"A": [_cand("A", 495, 525, 10), _cand("A", 480, 510, 20)],
-             "B": [_cand("B", 510, 540, 10)]}
+    cands = {
+        "A": [_cand("A", 495, 525, 10), _cand("A", 480, 510, 20)],
+        "B": [_cand("B", 510, 540, 10)],
+    }
     chosen, res = select(sched, [a, b], cands, time_limit=5, workers=1)
     assert res.hint_objective == 10 + NOT_TODAY
     assert {pid: c.sessions[0].start for pid, c in chosen.items()} == {"A": 480, "B": 510}
@@ -90,18 +92,28 @@ def test_selection_keeps_children_first_of_the_day():
     for p in (kid, adult):
         sched.patients[p.id] = p
     # the adult's cheap slot ends before the child's: it would make the child second
-    cands = {"K": [_cand("K", 510, 530, 10)],
-             "A": [_cand("A", 480, 500, 10), _cand("A", 540, 560, 30)]}
+    cands = {
+        "K": [_cand("K", 510, 530, 10)],
+        "A": [_cand("A", 480, 500, 10), _cand("A", 540, 560, 30)],
+    }
     chosen, _ = select(sched, [kid, adult], cands, time_limit=5, workers=1)
     assert chosen["A"].sessions[0].start == 540
 
 
 def test_book_online_result_passes_check_and_respects_priority():
     inst, sched = schedule(days=10)
-    pats = [P("R", fractions=4, duration_min=50, first_duration_min=60),
-            P("E", fractions=2, urgency="emergency", due_date="2027-03-08", duration_min=50,
-              first_duration_min=60),
-            P("K", fractions=2, anesthesia=True, duration_min=20, first_duration_min=30)]
+    pats = [
+        P("R", fractions=4, duration_min=50, first_duration_min=60),
+        P(
+            "E",
+            fractions=2,
+            urgency="emergency",
+            due_date="2027-03-08",
+            duration_min=50,
+            first_duration_min=60,
+        ),
+        P("K", fractions=2, anesthesia=True, duration_min=20, first_duration_min=30),
+    ]
     for p in pats:
         sched.patients[p.id] = p
     res = book_online(sched, pats, today=0)
@@ -112,22 +124,36 @@ def test_book_online_result_passes_check_and_respects_priority():
 
 
 def _booked_course(pid, first_day, n, start="08:00"):
-    return [{"fraction": k + 1, "machine": "M1", "start": f"2027-03-{8 + first_day + k:02d}T{start}"}
-            for k in range(n)]
+    return [
+        {"fraction": k + 1, "machine": "M1", "start": f"2027-03-{8 + first_day + k:02d}T{start}"}
+        for k in range(n)
+    ]
 
 
 def test_bumping_postpones_a_not_started_course_within_its_own_due_date():
     # M1 (08:00-10:00) is full on days 1-3 with a radical course that starts tomorrow and is
     # due in two weeks; an emergency due tomorrow can only start on time if that course moves
-    full = pat("R", fractions=3, duration_min=120, first_duration_min=120,
-               due_date="2027-03-19", booked=_booked_course("R", 1, 3))
+    full = pat(
+        "R",
+        fractions=3,
+        duration_min=120,
+        first_duration_min=120,
+        due_date="2027-03-19",
+        booked=_booked_course("R", 1, 3),
+    )
     inst, sched = schedule([full], days=14)
     sched.patients["R"].booked = []  # booked by us earlier, not yet started: may move
     busy_today = Session("X", 1, "M1", 0, 480, 600)
     sched.patients["X"] = P("X", fractions=1, duration_min=120, first_duration_min=120)
     sched.add(busy_today)
-    e = P("E", fractions=1, urgency="emergency", due_date="2027-03-09", duration_min=60,
-          first_duration_min=60)
+    e = P(
+        "E",
+        fractions=1,
+        urgency="emergency",
+        due_date="2027-03-09",
+        duration_min=60,
+        first_duration_min=60,
+    )
     sched.patients["E"] = e
     res = book_online(sched, [e], today=0)
     assert sched.sessions["E"][1].day == 1
@@ -138,12 +164,25 @@ def test_bumping_postpones_a_not_started_course_within_its_own_due_date():
 
 def test_no_bump_when_the_postponed_course_would_become_late():
     # R is due the day it starts: postponing it would make it late
-    full = pat("R", fractions=3, duration_min=120, first_duration_min=120,
-               due_date="2027-03-09", booked=_booked_course("R", 1, 3))
+    full = pat(
+        "R",
+        fractions=3,
+        duration_min=120,
+        first_duration_min=120,
+        due_date="2027-03-09",
+        booked=_booked_course("R", 1, 3),
+    )
     inst, sched = schedule([full], days=14)
     sched.patients["R"].booked = []
-    e = P("E", fractions=1, urgency="emergency", due_date="2027-03-09", duration_min=120,
-          first_duration_min=120, ready_date="2027-03-09")
+    e = P(
+        "E",
+        fractions=1,
+        urgency="emergency",
+        due_date="2027-03-09",
+        duration_min=120,
+        first_duration_min=120,
+        ready_date="2027-03-09",
+    )
     sched.patients["E"] = e
     res = book_online(sched, [e], today=0)
     assert res.bumps == []
@@ -155,8 +194,9 @@ def test_no_bump_when_the_postponed_course_would_become_late():
 def test_morning_block_grows_with_days_ahead_and_follows_booked_children():
     stats = ArrivalStats()
     for _ in range(20):
-        stats.observe_day([P("K", anesthesia=True, fractions=10, duration_min=20),
-                           P("A", fractions=5)])
+        stats.observe_day(
+            [P("K", anesthesia=True, fractions=10, duration_min=20), P("A", fractions=5)]
+        )
     r = Reserve.from_stats(stats, ["M1"], today=0, anesthesia_machines=["M1"])
     ahead = [r.morning("M1", k) for k in range(12)]
     assert ahead[0] == 0 and 0 < ahead[1] <= ahead[5] <= ahead[11]
@@ -174,8 +214,9 @@ def test_morning_block_grows_with_days_ahead_and_follows_booked_children():
 def _acute_stats():
     stats = ArrivalStats()
     for _ in range(20):
-        stats.observe_day([P("U", urgency="urgent", fractions=5, duration_min=20),
-                           P("R", fractions=5)])
+        stats.observe_day(
+            [P("U", urgency="urgent", fractions=5, duration_min=20), P("R", fractions=5)]
+        )
     return stats
 
 
@@ -213,8 +254,14 @@ def test_palliative_and_radical_courses_leave_the_acute_block_free():
     r = Reserve.from_stats(_acute_stats(), ["M1"], today=0, q_acute=0.75)
     limit = _acute_limit(sched, r)
     rad = [P(f"R{i}", fractions=3, duration_min=20, first_duration_min=20) for i in range(6)]
-    urg = P("U", urgency="urgent", fractions=3, duration_min=20, first_duration_min=20,
-            due_date="2027-03-10")
+    urg = P(
+        "U",
+        urgency="urgent",
+        fractions=3,
+        duration_min=20,
+        first_duration_min=20,
+        due_date="2027-03-10",
+    )
     for p in [*rad, urg]:
         sched.patients[p.id] = p
     res = book_online(sched, [*rad, urg], today=0, late_limit=limit)
@@ -224,8 +271,9 @@ def test_palliative_and_radical_courses_leave_the_acute_block_free():
             assert s.end <= 720 - r.acute("M1", s.day), (p.id, s)
     # the urgent course may use the block and, given the choice, takes it
     assert sched.sessions["U"][1].day <= 2
-    assert any(s.end > 720 - r.acute("M1", s.day) for s in sched.sessions["U"].values()
-               if s.day > 0)
+    assert any(
+        s.end > 720 - r.acute("M1", s.day) for s in sched.sessions["U"].values() if s.day > 0
+    )
     valid(inst, sched)
 
 
@@ -236,8 +284,11 @@ def test_book_day_optimizer_reports_bumps_and_candidates():
     assert res.booked == ["A"] and res.info["candidates"] >= 1 and res.info["bumps"] == []
 
 
-@settings(max_examples=int(os.environ.get("LINAC_HYPOTHESIS_EXAMPLES", "40")), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("LINAC_HYPOTHESIS_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(instances())
 def test_every_online_booking_passes_check(js):
     inst = Instance.from_json(js)

@@ -16,15 +16,22 @@ def app(pid, fr, m, start, end):
     return {"patient": pid, "fraction": fr, "machine": m, "start": start, "end": end}
 
 
-GOOD = [app("P1", 1, "M1", "2027-03-08T08:00", "2027-03-08T08:20"),
-        app("P1", 2, "M1", "2027-03-09T08:00", "2027-03-09T08:10"),
-        app("P1", 3, "M1", "2027-03-10T08:00", "2027-03-10T08:10")]
+GOOD = [
+    app("P1", 1, "M1", "2027-03-08T08:00", "2027-03-08T08:20"),
+    app("P1", 2, "M1", "2027-03-09T08:00", "2027-03-09T08:10"),
+    app("P1", 3, "M1", "2027-03-10T08:00", "2027-03-10T08:10"),
+]
 
 
 def run(apps, patients=None, machines=None, unscheduled=()):
     inst = Instance.from_json(tiny(machines or copy.deepcopy(MACHINES), patients or [pat()]))
-    sol = Solution.from_json({"format": "linac-schedule-solution/1", "appointments": apps,
-                              "unscheduled": [{"patient": u, "reason": "x"} for u in unscheduled]})
+    sol = Solution.from_json(
+        {
+            "format": "linac-schedule-solution/1",
+            "appointments": apps,
+            "unscheduled": [{"patient": u, "reason": "x"} for u in unscheduled],
+        }
+    )
     return check(inst, sol)
 
 
@@ -43,31 +50,55 @@ def test_good_solution_passes_with_metrics():
     assert m["utilisation"]["M1"] == round(40 / (720 * 5), 4)
 
 
-@pytest.mark.parametrize("apps,patients,rule", [
-    (with_(2, start="2027-03-13T08:00", end="2027-03-13T08:10"), None, "open-day"),
-    (with_(2, start="2027-03-10T19:55", end="2027-03-10T20:05"), None, "open-hours"),
-    (with_(2, start="2027-03-10T07:55", end="2027-03-10T08:05"), None, "open-hours"),
-    ([*GOOD, app("P2", 1, "M1", "2027-03-09T08:05", "2027-03-09T08:25")],
-     [pat(), pat("P2", fractions=1)], "overlap"),
-    (GOOD, [pat(technique="SBRT")], "technique"),
-    (GOOD, [pat(allowed_machines=["M2"])], "allowed-machine"),
-    (GOOD, [pat(ready_date="2027-03-09")], "ready-date"),
-    (with_(0, end="2027-03-08T08:10"), None, "duration"),
-    (with_(1, machine="M2"), [pat(duration_by_machine={"M2": 12})], "duration"),
-    (with_(2, start="2027-03-09T09:00", end="2027-03-09T09:10"), None, "spacing"),
-    (GOOD, [pat(pattern="alternate")], "spacing"),
-    (with_(1, start="2027-03-08T09:00", end="2027-03-08T09:10"), [pat(pattern="bid")], "spacing"),
-    (with_(1, start="2027-03-08T08:10", end="2027-03-08T08:20"), [pat(pattern="bid")], "order"),
-    ([*GOOD, app("P2", 1, "M1", "2027-03-08T08:30", "2027-03-08T08:50")],
-     [pat(), pat("P2", fractions=1, anesthesia=True)], "anesthesia-first"),
-    (GOOD, [pat(booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T08:30"}])],
-     "booked-kept"),
-    (GOOD[:2], None, "complete"),
-    ([*GOOD, GOOD[2]], None, "duplicate-fraction"),
-    ([*GOOD, app("P1", 4, "M1", "2027-03-11T08:00", "2027-03-11T08:10")], None, "fraction-range"),
-    ([*GOOD, app("PX", 1, "M1", "2027-03-11T08:00", "2027-03-11T08:10")], None, "unknown-patient"),
-    (with_(2, machine="M9"), None, "unknown-machine"),
-])
+@pytest.mark.parametrize(
+    "apps,patients,rule",
+    [
+        (with_(2, start="2027-03-13T08:00", end="2027-03-13T08:10"), None, "open-day"),
+        (with_(2, start="2027-03-10T19:55", end="2027-03-10T20:05"), None, "open-hours"),
+        (with_(2, start="2027-03-10T07:55", end="2027-03-10T08:05"), None, "open-hours"),
+        (
+            [*GOOD, app("P2", 1, "M1", "2027-03-09T08:05", "2027-03-09T08:25")],
+            [pat(), pat("P2", fractions=1)],
+            "overlap",
+        ),
+        (GOOD, [pat(technique="SBRT")], "technique"),
+        (GOOD, [pat(allowed_machines=["M2"])], "allowed-machine"),
+        (GOOD, [pat(ready_date="2027-03-09")], "ready-date"),
+        (with_(0, end="2027-03-08T08:10"), None, "duration"),
+        (with_(1, machine="M2"), [pat(duration_by_machine={"M2": 12})], "duration"),
+        (with_(2, start="2027-03-09T09:00", end="2027-03-09T09:10"), None, "spacing"),
+        (GOOD, [pat(pattern="alternate")], "spacing"),
+        (
+            with_(1, start="2027-03-08T09:00", end="2027-03-08T09:10"),
+            [pat(pattern="bid")],
+            "spacing",
+        ),
+        (with_(1, start="2027-03-08T08:10", end="2027-03-08T08:20"), [pat(pattern="bid")], "order"),
+        (
+            [*GOOD, app("P2", 1, "M1", "2027-03-08T08:30", "2027-03-08T08:50")],
+            [pat(), pat("P2", fractions=1, anesthesia=True)],
+            "anesthesia-first",
+        ),
+        (
+            GOOD,
+            [pat(booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T08:30"}])],
+            "booked-kept",
+        ),
+        (GOOD[:2], None, "complete"),
+        ([*GOOD, GOOD[2]], None, "duplicate-fraction"),
+        (
+            [*GOOD, app("P1", 4, "M1", "2027-03-11T08:00", "2027-03-11T08:10")],
+            None,
+            "fraction-range",
+        ),
+        (
+            [*GOOD, app("PX", 1, "M1", "2027-03-11T08:00", "2027-03-11T08:10")],
+            None,
+            "unknown-patient",
+        ),
+        (with_(2, machine="M9"), None, "unknown-machine"),
+    ],
+)
 def test_each_broken_rule_is_caught(apps, patients, rule):
     rep = run(apps, patients)
     assert rule in rep.rules(), rep.violations
@@ -83,27 +114,39 @@ def test_downtime_caught():
 
 def test_holiday_is_not_open():
     # 2027-03-01 (Mon) is Samiljeol, a Korean public holiday
-    inst = Instance.from_json(tiny(copy.deepcopy(MACHINES), [pat(ready_date="2027-03-01")],
-                                   start="2027-03-01"))
-    sol = Solution.from_json({"format": "linac-schedule-solution/1", "appointments": [
-        app("P1", 1, "M1", "2027-03-01T08:00", "2027-03-01T08:20"),
-        app("P1", 2, "M1", "2027-03-02T08:00", "2027-03-02T08:10"),
-        app("P1", 3, "M1", "2027-03-03T08:00", "2027-03-03T08:10")]})
+    inst = Instance.from_json(
+        tiny(copy.deepcopy(MACHINES), [pat(ready_date="2027-03-01")], start="2027-03-01")
+    )
+    sol = Solution.from_json(
+        {
+            "format": "linac-schedule-solution/1",
+            "appointments": [
+                app("P1", 1, "M1", "2027-03-01T08:00", "2027-03-01T08:20"),
+                app("P1", 2, "M1", "2027-03-02T08:00", "2027-03-02T08:10"),
+                app("P1", 3, "M1", "2027-03-03T08:00", "2027-03-03T08:10"),
+            ],
+        }
+    )
     assert check(inst, sol).rules() == {"open-day"}
 
 
 def test_unscheduled_patient_may_be_missing_but_booked_still_kept():
     assert run([], unscheduled=["P1"]).ok
-    rep = run([], [pat(booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"}])],
-              unscheduled=["P1"])
+    rep = run(
+        [],
+        [pat(booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"}])],
+        unscheduled=["P1"],
+    )
     assert rep.rules() == {"booked-kept"}
 
 
 def test_valid_bid_and_anesthesia_first():
-    apps = [app("P1", 1, "M1", "2027-03-08T08:00", "2027-03-08T08:20"),
-            app("P1", 2, "M1", "2027-03-08T14:00", "2027-03-08T14:10"),
-            app("P1", 3, "M1", "2027-03-09T08:00", "2027-03-09T08:10"),
-            app("P2", 1, "M1", "2027-03-08T08:20", "2027-03-08T08:40")]
+    apps = [
+        app("P1", 1, "M1", "2027-03-08T08:00", "2027-03-08T08:20"),
+        app("P1", 2, "M1", "2027-03-08T14:00", "2027-03-08T14:10"),
+        app("P1", 3, "M1", "2027-03-09T08:00", "2027-03-09T08:10"),
+        app("P2", 1, "M1", "2027-03-08T08:20", "2027-03-08T08:40"),
+    ]
     rep = run(apps, [pat(pattern="bid", anesthesia=True), pat("P2", fractions=1)])
     assert rep.ok, rep.violations
 

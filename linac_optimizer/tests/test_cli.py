@@ -27,9 +27,21 @@ def test_solve_then_check(tmp_path, capsys):
 
 def test_check_reports_broken_rules(tmp_path, capsys):
     inst = write(tmp_path / "i.json", SAMPLE)
-    sol = write(tmp_path / "s.json", {"format": "linac-schedule-solution/1", "appointments": [
-        {"patient": "P0001", "fraction": 1, "machine": "LINAC-1",
-         "start": "2027-03-02T07:00", "end": "2027-03-02T07:25"}]})
+    sol = write(
+        tmp_path / "s.json",
+        {
+            "format": "linac-schedule-solution/1",
+            "appointments": [
+                {
+                    "patient": "P0001",
+                    "fraction": 1,
+                    "machine": "LINAC-1",
+                    "start": "2027-03-02T07:00",
+                    "end": "2027-03-02T07:25",
+                }
+            ],
+        },
+    )
     assert main(["check", inst, sol]) == 1
     out = json.loads(capsys.readouterr().out)
     rules = {v["rule"] for v in out["violations"]}
@@ -41,8 +53,10 @@ def test_malformed_instance_exit_2_names_field(tmp_path, capsys):
     bad["patients"][0]["fractions"] = -2
     inst = write(tmp_path / "i.json", bad)
     assert main(["solve", inst, "--out", str(tmp_path / "s.json")]) == 2
-    assert "patients[0] (P0001).fractions: must be a positive integer, got -2" in \
-        capsys.readouterr().err
+    assert (
+        "patients[0] (P0001).fractions: must be a positive integer, got -2"
+        in capsys.readouterr().err
+    )
 
 
 def test_online_and_outage_options(tmp_path):
@@ -51,9 +65,25 @@ def test_online_and_outage_options(tmp_path):
     assert main(["solve", inst, "--out", first]) == 0
     changes = tmp_path / "c.json"
     out = str(tmp_path / "s2.json")
-    assert main(["solve", inst, "--booked-from", first, "--out", out,
-                 "--outage", "LINAC-1", "2027-03-05T08:00", "2027-03-05T12:00",
-                 "--changes", str(changes)]) == 0
+    assert (
+        main(
+            [
+                "solve",
+                inst,
+                "--booked-from",
+                first,
+                "--out",
+                out,
+                "--outage",
+                "LINAC-1",
+                "2027-03-05T08:00",
+                "2027-03-05T12:00",
+                "--changes",
+                str(changes),
+            ]
+        )
+        == 0
+    )
     ch = json.loads(changes.read_text())
     assert ch and ch[0]["old_start"] == "2027-03-05T08:00" and ch[0]["new_start"]
     # online: a second patient is booked around the fixed first one
@@ -61,8 +91,23 @@ def test_online_and_outage_options(tmp_path):
     two["patients"].append({**SAMPLE["patients"][0], "id": "P0002", "booked": []})
     inst2 = write(tmp_path / "i2.json", two)
     out3 = str(tmp_path / "s3.json")
-    assert main(["solve", inst2, "--booked-from", first, "--new-patients", "P0002",
-                 "--today", "2027-03-02", "--out", out3]) == 0
+    assert (
+        main(
+            [
+                "solve",
+                inst2,
+                "--booked-from",
+                first,
+                "--new-patients",
+                "P0002",
+                "--today",
+                "2027-03-02",
+                "--out",
+                out3,
+            ]
+        )
+        == 0
+    )
     assert main(["check", inst2, out3]) == 0
 
 
@@ -70,7 +115,11 @@ def test_python_dash_m(tmp_path):
     inst = write(tmp_path / "i.json", SAMPLE)
     root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": root}
-    r = subprocess.run([sys.executable, "-m", "linac_optimizer", "check", inst,
-                        str(tmp_path / "missing.json")], capture_output=True, text=True,
-                       cwd=root, env=env)
+    r = subprocess.run(
+        [sys.executable, "-m", "linac_optimizer", "check", inst, str(tmp_path / "missing.json")],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+    )
     assert r.returncode == 2 and "file not found" in r.stderr

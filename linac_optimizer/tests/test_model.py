@@ -28,36 +28,71 @@ def test_round_trip_instance(sample_json):
 
 
 def test_round_trip_solution():
-    js = {"format": "linac-schedule-solution/1",
-          "appointments": [{"patient": "P1", "fraction": 1, "machine": "M1",
-                            "start": "2027-03-08T08:00", "end": "2027-03-08T08:20", "note": "x"}],
-          "unscheduled": [{"patient": "P2", "reason": "no capable machine"}],
-          "metrics": {"solve_seconds": 0.1}}
+    js = {
+        "format": "linac-schedule-solution/1",
+        "appointments": [
+            {
+                "patient": "P1",
+                "fraction": 1,
+                "machine": "M1",
+                "start": "2027-03-08T08:00",
+                "end": "2027-03-08T08:20",
+                "note": "x",
+            }
+        ],
+        "unscheduled": [{"patient": "P2", "reason": "no capable machine"}],
+        "metrics": {"solve_seconds": 0.1},
+    }
     sol = Solution.from_json(js)
     assert sol.to_json() == js
     assert Solution.from_json(sol.to_json()) == sol
 
 
-@pytest.mark.parametrize("path,value,message", [
-    (("patients", 0, "fractions"), -2,
-     "patients[0] (P0001).fractions: must be a positive integer, got -2"),
-    (("patients", 0, "urgency"), "soon", "patients[0] (P0001).urgency: must be one of"),
-    (("patients", 0, "pattern"), "weekly", "patients[0] (P0001).pattern: must be one of"),
-    (("patients", 0, "ready_date"), "2027-02-30", "patients[0] (P0001).ready_date: must be a date"),
-    (("patients", 0, "due_date"), "2027-01-01", "patients[0] (P0001).due_date: must not be before"),
-    (("patients", 0, "allowed_machines"), ["LINAC-9"],
-     "patients[0] (P0001).allowed_machines[0]: unknown machine 'LINAC-9'"),
-    (("patients", 0, "preferred_window"), ["12:00", "08:00"], "preferred_window: end must be after"),
-    (("patients", 0, "anesthesia"), "yes", "anesthesia: must be true or false"),
-    (("patients", 0, "booked", 0, "fraction"), 26, "booked[0].fraction: must be at most"),
-    (("patients", 0, "booked", 0, "start"), "2027-03-02T08:00+09:00", "no offset"),
-    (("machines", 0, "close"), "07:00", "machines[0] (LINAC-1).close: must be after open"),
-    (("machines", 1, "open"), "8am", "machines[1] (LINAC-2).open: must be a time HH:MM"),
-    (("machines", 0, "downtime", 0, "end"), "2027-03-04T07:00", "downtime[0].end: must be after"),
-    (("horizon_days",), 0, "horizon_days: must be a positive integer"),
-    (("timezone",), "Mars/Base", "timezone: must be an IANA"),
-    (("format",), "linac-schedule/2", "format: must be 'linac-schedule/1'"),
-])
+@pytest.mark.parametrize(
+    "path,value,message",
+    [
+        (
+            ("patients", 0, "fractions"),
+            -2,
+            "patients[0] (P0001).fractions: must be a positive integer, got -2",
+        ),
+        (("patients", 0, "urgency"), "soon", "patients[0] (P0001).urgency: must be one of"),
+        (("patients", 0, "pattern"), "weekly", "patients[0] (P0001).pattern: must be one of"),
+        (
+            ("patients", 0, "ready_date"),
+            "2027-02-30",
+            "patients[0] (P0001).ready_date: must be a date",
+        ),
+        (
+            ("patients", 0, "due_date"),
+            "2027-01-01",
+            "patients[0] (P0001).due_date: must not be before",
+        ),
+        (
+            ("patients", 0, "allowed_machines"),
+            ["LINAC-9"],
+            "patients[0] (P0001).allowed_machines[0]: unknown machine 'LINAC-9'",
+        ),
+        (
+            ("patients", 0, "preferred_window"),
+            ["12:00", "08:00"],
+            "preferred_window: end must be after",
+        ),
+        (("patients", 0, "anesthesia"), "yes", "anesthesia: must be true or false"),
+        (("patients", 0, "booked", 0, "fraction"), 26, "booked[0].fraction: must be at most"),
+        (("patients", 0, "booked", 0, "start"), "2027-03-02T08:00+09:00", "no offset"),
+        (("machines", 0, "close"), "07:00", "machines[0] (LINAC-1).close: must be after open"),
+        (("machines", 1, "open"), "8am", "machines[1] (LINAC-2).open: must be a time HH:MM"),
+        (
+            ("machines", 0, "downtime", 0, "end"),
+            "2027-03-04T07:00",
+            "downtime[0].end: must be after",
+        ),
+        (("horizon_days",), 0, "horizon_days: must be a positive integer"),
+        (("timezone",), "Mars/Base", "timezone: must be an IANA"),
+        (("format",), "linac-schedule/2", "format: must be 'linac-schedule/1'"),
+    ],
+)
 def test_errors_name_field_and_id(sample_json, path, value, message):
     obj = sample_json
     for k in path[:-1]:

@@ -13,8 +13,10 @@ from linac_optimizer.online import (
 from linac_optimizer.state import Schedule
 from linac_optimizer.tests.factories import pat, tiny
 
-MACHINES = [{"id": "M1", "techniques": ["3D", "IMRT"], "open": "08:00", "close": "10:00"},
-            {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "10:00"}]
+MACHINES = [
+    {"id": "M1", "techniques": ["3D", "IMRT"], "open": "08:00", "close": "10:00"},
+    {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+]
 
 
 def P(pid, **kw):
@@ -48,10 +50,16 @@ def test_poisson_quantile():
 def test_reserve_sized_from_arrivals_grows_with_days_ahead():
     stats = ArrivalStats()
     for _ in range(10):
-        stats.observe_day([P("U", urgency="urgent", fractions=5), P("R", fractions=20),
-                           P("K", anesthesia=True, fractions=10)])
-    r = Reserve.from_stats(stats, ["M1", "M2"], today=3, horizon=10, urgencies=("urgent",),
-                           anesthesia_machines=["M1"])
+        stats.observe_day(
+            [
+                P("U", urgency="urgent", fractions=5),
+                P("R", fractions=20),
+                P("K", anesthesia=True, fractions=10),
+            ]
+        )
+    r = Reserve.from_stats(
+        stats, ["M1", "M2"], today=3, horizon=10, urgencies=("urgent",), anesthesia_machines=["M1"]
+    )
     ahead = [r("M1", 3 + k) for k in range(8)]
     assert ahead[0] == 0 and ahead[1] > 0
     assert ahead == sorted(ahead) and ahead[7] > ahead[1]
@@ -63,12 +71,20 @@ def test_reserve_sized_from_arrivals_grows_with_days_ahead():
 
 
 def test_book_day_keeps_earlier_bookings_and_reports_unbookable():
-    old = pat("OLD", fractions=2, booked=[
-        {"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"},
-        {"fraction": 2, "machine": "M1", "start": "2027-03-09T08:00"}])
+    old = pat(
+        "OLD",
+        fractions=2,
+        booked=[
+            {"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"},
+            {"fraction": 2, "machine": "M1", "start": "2027-03-09T08:00"},
+        ],
+    )
     inst, sched = schedule([old])
-    new = [P("N1", fractions=3), P("N2", fractions=2, technique="SBRT"),
-           P("N3", fractions=1, urgency="emergency", due_date="2027-03-08")]
+    new = [
+        P("N1", fractions=3),
+        P("N2", fractions=2, technique="SBRT"),
+        P("N3", fractions=1, urgency="emergency", due_date="2027-03-08"),
+    ]
     res = book_day(sched, new, today=0, reserve=None)
     assert set(res.booked) == {"N1", "N3"}
     assert "no machine has technique SBRT" in res.unbookable["N2"]
@@ -90,10 +106,17 @@ def test_baseline_policy_books_earliest():
 
 
 def test_online_book_instance_wrapper():
-    js = tiny([dict(m) for m in MACHINES], [
-        pat("OLD", fractions=1, booked=[{"fraction": 1, "machine": "M1",
-                                         "start": "2027-03-08T08:00"}]),
-        pat("NEW", fractions=2)])
+    js = tiny(
+        [dict(m) for m in MACHINES],
+        [
+            pat(
+                "OLD",
+                fractions=1,
+                booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"}],
+            ),
+            pat("NEW", fractions=2),
+        ],
+    )
     inst = Instance.from_json(js)
     sched, res = online_book_instance(inst, ["NEW"], today=dt.date(2027, 3, 8))
     assert res.booked == ["NEW"]
@@ -101,14 +124,30 @@ def test_online_book_instance_wrapper():
 
 
 def _two_patients_on_m1():
-    return [pat("R", fractions=3, urgency="radical", first_duration_min=20, booked=[
+    return [
+        pat(
+            "R",
+            fractions=3,
+            urgency="radical",
+            first_duration_min=20,
+            booked=[
                 {"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"},
                 {"fraction": 2, "machine": "M1", "start": "2027-03-09T08:00"},
-                {"fraction": 3, "machine": "M1", "start": "2027-03-10T08:00"}]),
-            pat("Q", fractions=3, urgency="palliative", first_duration_min=20, booked=[
+                {"fraction": 3, "machine": "M1", "start": "2027-03-10T08:00"},
+            ],
+        ),
+        pat(
+            "Q",
+            fractions=3,
+            urgency="palliative",
+            first_duration_min=20,
+            booked=[
                 {"fraction": 1, "machine": "M1", "start": "2027-03-08T08:20"},
                 {"fraction": 2, "machine": "M1", "start": "2027-03-09T08:20"},
-                {"fraction": 3, "machine": "M1", "start": "2027-03-10T08:20"}])]
+                {"fraction": 3, "machine": "M1", "start": "2027-03-10T08:20"},
+            ],
+        ),
+    ]
 
 
 def test_outage_moves_to_other_machine_same_day_only_affected_changed():
@@ -125,8 +164,10 @@ def test_outage_moves_to_other_machine_same_day_only_affected_changed():
 def test_outage_prioritises_interruption_sensitive_and_extends_only_when_needed():
     # M2 has room for one 10-min session that day: the radical course keeps its day,
     # the palliative one is extended by one day at the end
-    machines = [MACHINES[0], dict(MACHINES[1], downtime=[
-        {"start": "2027-03-09T08:10", "end": "2027-03-09T10:00"}])]
+    machines = [
+        MACHINES[0],
+        dict(MACHINES[1], downtime=[{"start": "2027-03-09T08:10", "end": "2027-03-09T10:00"}]),
+    ]
     inst, sched = schedule(_two_patients_on_m1(), machines=machines)
     s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
     res = rebook_outage(sched, "M1", s, e)

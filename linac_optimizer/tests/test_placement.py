@@ -18,8 +18,9 @@ M2 = {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "10:00"}
 
 def _fill(sched, machine, day):
     """Book the whole opening time of a machine-day with filler sessions."""
-    filler = Patient.from_json(pat(f"F{machine}{day}", fractions=1, duration_min=120,
-                                   first_duration_min=120), 0)
+    filler = Patient.from_json(
+        pat(f"F{machine}{day}", fractions=1, duration_min=120, first_duration_min=120), 0
+    )
     sched.patients[filler.id] = filler
     sched.add(Session(filler.id, 1, machine, day, 480, 600))
 
@@ -41,8 +42,11 @@ def test_screen_rejects_start_days_whose_course_meets_a_full_day():
     assert not screen_alt(1) and screen_alt(2)  # 1 and 3 vs 2 and 4
 
 
-@settings(max_examples=int(os.environ.get("LINAC_HYPOTHESIS_EXAMPLES", "60")), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("LINAC_HYPOTHESIS_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(instances(), st.integers(0, 600))
 def test_screen_is_exactly_when_an_uninterrupted_course_fits(js, target):
     """The screen may only skip days on which every layout fails (else the online optimizer
@@ -77,7 +81,10 @@ def test_course_moves_to_another_machine_only_where_the_main_one_is_full():
     sched.patients[p.id] = p
     placed = place_course(sched, p, "M1", 0, 480)
     assert [(s.machine, s.day, s.start) for s in placed] == [
-        ("M1", 0, 480), ("M2", 1, 480), ("M1", 2, 480)]
+        ("M1", 0, 480),
+        ("M2", 1, 480),
+        ("M1", 2, 480),
+    ]
 
 
 def test_a_far_slot_on_the_main_machine_loses_to_the_target_slot_on_another():

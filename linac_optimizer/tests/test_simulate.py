@@ -20,8 +20,9 @@ def test_rt6_scenario_shape():
     assert [p.id for d in again.arrivals for p in d] == [p.id for p in pats]
 
 
-@pytest.mark.parametrize("policy,acute_q", [("baseline", None), ("optimizer", None),
-                                             ("optimizer", 0.75)])
+@pytest.mark.parametrize(
+    "policy,acute_q", [("baseline", None), ("optimizer", None), ("optimizer", 0.75)]
+)
 def test_short_simulation_passes_check(policy, acute_q):
     scn = generate(3, 0.6, warmup_weeks=0, measured_weeks=2, tail_weeks=8)
     r = run(scn, policy, time_limit=1.0, acute_q=acute_q)
@@ -38,15 +39,22 @@ def test_short_simulation_passes_check(policy, acute_q):
 
 
 def test_bench_writes_json_and_table(tmp_path):
-    agg = bench([1], [0.5], warmup=0, weeks=1, time_limit=0.5, out_dir=tmp_path,
-                log=lambda s: None)
+    agg = bench([1], [0.5], warmup=0, weeks=1, time_limit=0.5, out_dir=tmp_path, log=lambda s: None)
     assert set(agg) == {"0.5/baseline", "0.5/optimizer"}
     data = json.loads((tmp_path / "rt6.json").read_text())
     assert data["meta"]["finished_runs"] == 2
     assert "| 0.5 | optimizer |" in (tmp_path / "rt6.md").read_text()
     # aggregating only what exists does not start missing runs
-    again = bench([1, 2], [0.5], warmup=0, weeks=1, time_limit=0.5, out_dir=tmp_path,
-                  log=lambda s: None, existing_only=True)
+    again = bench(
+        [1, 2],
+        [0.5],
+        warmup=0,
+        weeks=1,
+        time_limit=0.5,
+        out_dir=tmp_path,
+        log=lambda s: None,
+        existing_only=True,
+    )
     assert again["0.5/optimizer"]["seeds"] == [1]
 
 
@@ -61,7 +69,28 @@ def test_simulate_command_takes_the_acute_reserve_quantile(tmp_path):
     from linac_optimizer.cli import main
 
     out = tmp_path / "sim.json"
-    assert main(["simulate", "--seed", "2", "--load", "0.5", "--weeks", "1",
-                 "--warmup-weeks", "0", "--policy", "optimizer", "--time-limit", "0.5",
-                 "--acute-q", "0.9", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "simulate",
+                "--seed",
+                "2",
+                "--load",
+                "0.5",
+                "--weeks",
+                "1",
+                "--warmup-weeks",
+                "0",
+                "--policy",
+                "optimizer",
+                "--time-limit",
+                "0.5",
+                "--acute-q",
+                "0.9",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert json.loads(out.read_text())["optimizer"]["metrics"]["patients"] > 0

@@ -42,62 +42,140 @@ def unscheduled(sol, pid):
 
 CASES = {
     # name: (feasible (machines, patients, kw), infeasible (...), expected reason fragment)
-    "open-days": (([M1], [pat(fractions=1, ready_date="2027-03-12")], {}),
-                  ([M1], [pat(fractions=1, ready_date="2027-03-13", due_date="2027-03-13")], {}),
-                  "after the last open day"),
-    "holiday": (([M1], [pat(fractions=1, ready_date="2027-03-01")], {"start": "2027-03-01",
-                                                                      "days": 2}),
-                ([M1], [pat(fractions=1, ready_date="2027-03-01")], {"start": "2027-03-01",
-                                                                    "days": 1}),
-                "after the last open day"),
-    "closed-date": (([M1], [pat(fractions=1)], {"days": 2}),
-                    ([M1], [pat(fractions=1)], {"days": 2,
-                                                "closed_dates": ["2027-03-08", "2027-03-09"]}),
-                    "after the last open day"),
-    "open-hours": (([M1], [pat(fractions=1, first_duration_min=120)], {}),
-                   ([M1], [pat(fractions=1, first_duration_min=121)], {}),
-                   "longer than the opening hours"),
-    "downtime": (([m(M1, downtime=[{"start": "2027-03-08T08:00", "end": "2027-03-08T09:00"}])],
-                  [pat(fractions=1, first_duration_min=60)], {"days": 1}),
-                 ([m(M1, downtime=[{"start": "2027-03-08T08:00", "end": "2027-03-08T09:30"}])],
-                  [pat(fractions=1, first_duration_min=60)], {"days": 1}),
-                 "no"),
-    "no-overlap": (([M1], [pat("A", fractions=1, first_duration_min=60),
-                           pat("B", fractions=1, first_duration_min=60)], {"days": 1}),
-                   ([M1], [pat("A", fractions=1, first_duration_min=60),
-                           pat("B", fractions=1, first_duration_min=61)], {"days": 1}),
-                   "no"),
-    "technique": (([M1, M2], [pat(technique="SBRT")], {}),
-                  ([M1], [pat(technique="SBRT")], {}), "no machine has technique SBRT"),
-    "allowed-machines": (([M1, M2], [pat(allowed_machines=["M2"])], {}),
-                         ([M1, M2], [pat(technique="IMRT", allowed_machines=["M2"])], {}),
-                         "no machine has technique IMRT among allowed"),
-    "ready-date-and-daily": (([M1], [pat(fractions=3, ready_date="2027-03-10")], {}),
-                             ([M1], [pat(fractions=4, ready_date="2027-03-10")], {}),
-                             "does not fit"),
+    "open-days": (
+        ([M1], [pat(fractions=1, ready_date="2027-03-12")], {}),
+        ([M1], [pat(fractions=1, ready_date="2027-03-13", due_date="2027-03-13")], {}),
+        "after the last open day",
+    ),
+    "holiday": (
+        ([M1], [pat(fractions=1, ready_date="2027-03-01")], {"start": "2027-03-01", "days": 2}),
+        ([M1], [pat(fractions=1, ready_date="2027-03-01")], {"start": "2027-03-01", "days": 1}),
+        "after the last open day",
+    ),
+    "closed-date": (
+        ([M1], [pat(fractions=1)], {"days": 2}),
+        ([M1], [pat(fractions=1)], {"days": 2, "closed_dates": ["2027-03-08", "2027-03-09"]}),
+        "after the last open day",
+    ),
+    "open-hours": (
+        ([M1], [pat(fractions=1, first_duration_min=120)], {}),
+        ([M1], [pat(fractions=1, first_duration_min=121)], {}),
+        "longer than the opening hours",
+    ),
+    "downtime": (
+        (
+            [m(M1, downtime=[{"start": "2027-03-08T08:00", "end": "2027-03-08T09:00"}])],
+            [pat(fractions=1, first_duration_min=60)],
+            {"days": 1},
+        ),
+        (
+            [m(M1, downtime=[{"start": "2027-03-08T08:00", "end": "2027-03-08T09:30"}])],
+            [pat(fractions=1, first_duration_min=60)],
+            {"days": 1},
+        ),
+        "no",
+    ),
+    "no-overlap": (
+        (
+            [M1],
+            [
+                pat("A", fractions=1, first_duration_min=60),
+                pat("B", fractions=1, first_duration_min=60),
+            ],
+            {"days": 1},
+        ),
+        (
+            [M1],
+            [
+                pat("A", fractions=1, first_duration_min=60),
+                pat("B", fractions=1, first_duration_min=61),
+            ],
+            {"days": 1},
+        ),
+        "no",
+    ),
+    "technique": (
+        ([M1, M2], [pat(technique="SBRT")], {}),
+        ([M1], [pat(technique="SBRT")], {}),
+        "no machine has technique SBRT",
+    ),
+    "allowed-machines": (
+        ([M1, M2], [pat(allowed_machines=["M2"])], {}),
+        ([M1, M2], [pat(technique="IMRT", allowed_machines=["M2"])], {}),
+        "no machine has technique IMRT among allowed",
+    ),
+    "ready-date-and-daily": (
+        ([M1], [pat(fractions=3, ready_date="2027-03-10")], {}),
+        ([M1], [pat(fractions=4, ready_date="2027-03-10")], {}),
+        "does not fit",
+    ),
     "daily": (([M1], [pat(fractions=5)], {}), ([M1], [pat(fractions=6)], {}), "does not fit"),
-    "alternate": (([M1], [pat(fractions=3, pattern="alternate")], {}),
-                  ([M1], [pat(fractions=4, pattern="alternate")], {}), "does not fit"),
-    "bid": (([m(M1, close="20:00")], [pat(fractions=4, pattern="bid")], {"days": 2}),
-            ([m(M1, close="13:00")], [pat(fractions=4, pattern="bid")], {"days": 2}), "no"),
+    "alternate": (
+        ([M1], [pat(fractions=3, pattern="alternate")], {}),
+        ([M1], [pat(fractions=4, pattern="alternate")], {}),
+        "does not fit",
+    ),
+    "bid": (
+        ([m(M1, close="20:00")], [pat(fractions=4, pattern="bid")], {"days": 2}),
+        ([m(M1, close="13:00")], [pat(fractions=4, pattern="bid")], {"days": 2}),
+        "no",
+    ),
     "anesthesia-first": (
-        ([M1], [pat("K", fractions=1, anesthesia=True),
-                pat("A", fractions=1, booked=[{"fraction": 1, "machine": "M1",
-                                               "start": "2027-03-08T08:30"}])], {"days": 1}),
-        ([M1], [pat("K", fractions=1, anesthesia=True),
-                pat("A", fractions=1, booked=[{"fraction": 1, "machine": "M1",
-                                               "start": "2027-03-08T08:10"}])], {"days": 1}),
-        "no"),
+        (
+            [M1],
+            [
+                pat("K", fractions=1, anesthesia=True),
+                pat(
+                    "A",
+                    fractions=1,
+                    booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T08:30"}],
+                ),
+            ],
+            {"days": 1},
+        ),
+        (
+            [M1],
+            [
+                pat("K", fractions=1, anesthesia=True),
+                pat(
+                    "A",
+                    fractions=1,
+                    booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T08:10"}],
+                ),
+            ],
+            {"days": 1},
+        ),
+        "no",
+    ),
     "booked-kept": (
-        ([M1], [pat("N", fractions=1, first_duration_min=60),
-                pat("A", fractions=1, first_duration_min=60,
-                    booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T09:00"}])],
-         {"days": 1}),
-        ([M1], [pat("N", fractions=1, first_duration_min=60),
-                pat("A", fractions=1, first_duration_min=60,
-                    booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T08:30"}])],
-         {"days": 1}),
-        "no"),
+        (
+            [M1],
+            [
+                pat("N", fractions=1, first_duration_min=60),
+                pat(
+                    "A",
+                    fractions=1,
+                    first_duration_min=60,
+                    booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T09:00"}],
+                ),
+            ],
+            {"days": 1},
+        ),
+        (
+            [M1],
+            [
+                pat("N", fractions=1, first_duration_min=60),
+                pat(
+                    "A",
+                    fractions=1,
+                    first_duration_min=60,
+                    booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T08:30"}],
+                ),
+            ],
+            {"days": 1},
+        ),
+        "no",
+    ),
 }
 
 
@@ -130,10 +208,10 @@ def test_exact_prefers_window_and_same_time():
 
 def test_urgent_patient_gets_the_early_slot_under_exact():
     # one 60-min slot a day; an emergency and a radical patient both ready Monday
-    patients = [pat("R", fractions=1, first_duration_min=120, urgency="radical",
-                    due_date="2027-03-12"),
-                pat("E", fractions=1, first_duration_min=120, urgency="emergency",
-                    due_date="2027-03-08")]
+    patients = [
+        pat("R", fractions=1, first_duration_min=120, urgency="radical", due_date="2027-03-12"),
+        pat("E", fractions=1, first_duration_min=120, urgency="emergency", due_date="2027-03-08"),
+    ]
     for method in ("exact", "decomposed"):
         _, sol = run(method, [M1], patients)
         assert scheduled(sol, "E")[0].start.day == 8
@@ -152,25 +230,36 @@ def instances(draw):
         techs = draw(st.lists(st.sampled_from(TECHS), min_size=1, max_size=3, unique=True))
         open_h = draw(st.integers(7, 9))
         close_h = draw(st.integers(open_h + 2, 20))
-        mach = {"id": f"M{i}", "techniques": techs, "open": f"{open_h:02d}:00",
-                "close": f"{close_h:02d}:00"}
+        mach = {
+            "id": f"M{i}",
+            "techniques": techs,
+            "open": f"{open_h:02d}:00",
+            "close": f"{close_h:02d}:00",
+        }
         if draw(st.booleans()):
             d = draw(st.integers(8, 12))
             h = draw(st.integers(open_h, close_h - 1))
-            mach["downtime"] = [{"start": f"2027-03-{d:02d}T{h:02d}:00",
-                                 "end": f"2027-03-{d:02d}T{h + 1:02d}:30"}]
+            mach["downtime"] = [
+                {"start": f"2027-03-{d:02d}T{h:02d}:00", "end": f"2027-03-{d:02d}T{h + 1:02d}:30"}
+            ]
         machines.append(mach)
     patients = []
     for j in range(draw(st.integers(1, 5))):
         n = draw(st.integers(1, 4))
         dur = draw(st.integers(10, 40))
         ready = draw(st.integers(8, 12))
-        p = pat(f"P{j}", fractions=n, pattern=draw(st.sampled_from(["daily", "alternate", "bid"])),
-                technique=draw(st.sampled_from(TECHS)), duration_min=dur,
-                first_duration_min=dur + draw(st.integers(0, 15)),
-                ready_date=f"2027-03-{ready:02d}", due_date=f"2027-03-{ready + 2:02d}",
-                urgency=draw(st.sampled_from(["emergency", "urgent", "palliative", "radical"])),
-                anesthesia=draw(st.booleans()) and draw(st.booleans()))
+        p = pat(
+            f"P{j}",
+            fractions=n,
+            pattern=draw(st.sampled_from(["daily", "alternate", "bid"])),
+            technique=draw(st.sampled_from(TECHS)),
+            duration_min=dur,
+            first_duration_min=dur + draw(st.integers(0, 15)),
+            ready_date=f"2027-03-{ready:02d}",
+            due_date=f"2027-03-{ready + 2:02d}",
+            urgency=draw(st.sampled_from(["emergency", "urgent", "palliative", "radical"])),
+            anesthesia=draw(st.booleans()) and draw(st.booleans()),
+        )
         if draw(st.booleans()):
             a = draw(st.integers(8, 16))
             p["preferred_window"] = [f"{a:02d}:00", f"{a + 2:02d}:00"]
@@ -178,7 +267,11 @@ def instances(draw):
     return tiny(machines, patients, days=14)
 
 
-@settings(max_examples=int(os.environ.get("LINAC_HYPOTHESIS_EXAMPLES", "60")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("LINAC_HYPOTHESIS_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(instances(), st.sampled_from(METHODS))
 def test_every_solution_passes_check(js, method):
     inst = Instance.from_json(js)

@@ -29,17 +29,32 @@ class RecommendationForm(DomainForm):
     intent = forms.ChoiceField(label=_("Intent"), choices=Intent.choices)
     # Ordered steps rather than checkboxes: the sequence (e.g. chemotherapy, then surgery) is the
     # recommendation.
-    step1 = forms.ChoiceField(label=_("First modality"), choices=[("", "—"), *Modality.choices], required=False)
-    step2 = forms.ChoiceField(label=_("Then"), choices=[("", "—"), *Modality.choices], required=False)
-    step3 = forms.ChoiceField(label=_("Then"), choices=[("", "—"), *Modality.choices], required=False)
-    step4 = forms.ChoiceField(label=_("Then"), choices=[("", "—"), *Modality.choices], required=False)
+    step1 = forms.ChoiceField(
+        label=_("First modality"), choices=[("", "—"), *Modality.choices], required=False
+    )
+    step2 = forms.ChoiceField(
+        label=_("Then"), choices=[("", "—"), *Modality.choices], required=False
+    )
+    step3 = forms.ChoiceField(
+        label=_("Then"), choices=[("", "—"), *Modality.choices], required=False
+    )
+    step4 = forms.ChoiceField(
+        label=_("Then"), choices=[("", "—"), *Modality.choices], required=False
+    )
     sequence_note = forms.CharField(label=_("Sequence"), max_length=300, required=False)
     from_department = forms.ChoiceField(label=_("Referring department"), choices=Department.choices)
-    trial = forms.TypedChoiceField(label=_("Trial suggestion"), coerce=int, required=False, empty_value=None)
-    referral_to = forms.ChoiceField(label=_("Refer to"), choices=[("", "—"), *Department.choices], required=False)
+    trial = forms.TypedChoiceField(
+        label=_("Trial suggestion"), coerce=int, required=False, empty_value=None
+    )
+    referral_to = forms.ChoiceField(
+        label=_("Refer to"), choices=[("", "—"), *Department.choices], required=False
+    )
     referral_reason = forms.CharField(label=_("Referral reason"), max_length=300, required=False)
     referral_urgency = forms.ChoiceField(label=_("Referral urgency"), choices=Urgency.choices)
-    order_department = forms.ChoiceField(label=_("Order to"), choices=[("", "—"), *WorkupDepartment.choices],
-                                         required=False)
+    order_department = forms.ChoiceField(
+        label=_("Order to"), choices=[("", "—"), *WorkupDepartment.choices], required=False
+    )
     order_test = forms.CharField(label=_("Test to order"), max_length=120, required=False)
-    note = forms.CharField(label=_("Discussion"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Discussion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

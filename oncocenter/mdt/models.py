@@ -17,7 +17,8 @@ class BoardType(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_ko = models.CharField(_("name (Korean)"), max_length=120)
     required_disciplines = models.JSONField(
-        _("required disciplines"), default=list,
+        _("required disciplines"),
+        default=list,
         help_text=_("Department codes that must be present for a quorum."),
     )
 
@@ -38,12 +39,20 @@ class Meeting(TimeStampedModel):
     board_type = models.ForeignKey(BoardType, on_delete=models.PROTECT, related_name="meetings")
     held_on = models.DateField(_("date"))
     location = models.CharField(_("room"), max_length=80, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
-    chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-held_on", "id"]
-        constraints = [models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.board_type} {self.held_on:%Y-%m-%d}"
@@ -61,19 +70,31 @@ class Attendance(TimeStampedModel):
 
 class BoardCase(TimeStampedModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="cases")
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="board_cases")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="board_cases"
+    )
     diagnosis = models.ForeignKey(
-        "oncology.Diagnosis", on_delete=models.PROTECT, null=True, blank=True, related_name="board_cases"
+        "oncology.Diagnosis",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="board_cases",
     )
     question = models.CharField(_("question for the board"), max_length=300)
-    summary = models.JSONField(_("case summary"), default=dict, help_text="Assembled when the case is listed.")
+    summary = models.JSONField(
+        _("case summary"), default=dict, help_text="Assembled when the case is listed."
+    )
     presented_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
         ordering = ["meeting", "id"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "patient"], name="board_case_once_per_meeting")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "patient"], name="board_case_once_per_meeting"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.patient} @ {self.meeting}"
@@ -89,19 +110,33 @@ class Intent(models.TextChoices):
 class Recommendation(TimeStampedModel):
     case = models.OneToOneField(BoardCase, on_delete=models.PROTECT, related_name="recommendation")
     intent = models.CharField(_("intent"), max_length=12, choices=Intent.choices)
-    modalities = models.JSONField(_("modalities in sequence"), default=list, help_text=_("e.g. [\"chemotherapy\", \"surgery\"]"))
+    modalities = models.JSONField(
+        _("modalities in sequence"), default=list, help_text=_('e.g. ["chemotherapy", "surgery"]')
+    )
     sequence_note = models.CharField(_("sequence"), max_length=300, blank=True)
     trial = models.ForeignKey(
-        "trials.Study", on_delete=models.PROTECT, null=True, blank=True, related_name="board_suggestions"
+        "trials.Study",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="board_suggestions",
     )
     note = models.TextField(_("discussion"), blank=True)
     quorum_met = models.BooleanField(default=False)
     missing_disciplines = models.JSONField(default=list)
-    referrals = models.ManyToManyField("referrals.Referral", blank=True, related_name="board_recommendations")
-    orders = models.ManyToManyField("oncology.WorkupOrder", blank=True, related_name="board_recommendations")
+    referrals = models.ManyToManyField(
+        "referrals.Referral", blank=True, related_name="board_recommendations"
+    )
+    orders = models.ManyToManyField(
+        "oncology.WorkupOrder", blank=True, related_name="board_recommendations"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(intent__in=Intent.values), name="recommendation_intent_valid")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(intent__in=Intent.values), name="recommendation_intent_valid"
+            )
+        ]

@@ -39,24 +39,39 @@ def case_summary(*, patient: Patient) -> dict[str, Any]:
             "icd10": d.icd10_code,
             "display": _display(codes.ICD10, d.icd10_code),
             "morphology": d.icdo3_morphology,
-            "morphology_display": _display(codes.ICDO3_MORPHOLOGY, d.icdo3_morphology) if d.icdo3_morphology else "",
+            "morphology_display": _display(codes.ICDO3_MORPHOLOGY, d.icdo3_morphology)
+            if d.icdo3_morphology
+            else "",
             "diagnosed_on": d.diagnosed_on.isoformat(),
             "iccc": d.iccc_subgroup or "",
             "stage": str(stagings[d.pk]) if d.pk in stagings else "",
         }
-        for d in Diagnosis.objects.filter(patient=patient).exclude(verification_status="entered-in-error")
+        for d in Diagnosis.objects.filter(patient=patient).exclude(
+            verification_status="entered-in-error"
+        )
     ]
     ps = PerformanceStatus.objects.filter(patient=patient).order_by("-observed_on", "-id").first()
     return {
         "assembled_on": timezone.localdate().isoformat(),
         "diagnoses": diagnoses,
-        "performance": f"{ps.get_scale_display()} {ps.score} ({ps.observed_on:%Y-%m-%d})" if ps else "",
+        "performance": f"{ps.get_scale_display()} {ps.score} ({ps.observed_on:%Y-%m-%d})"
+        if ps
+        else "",
         "workup": [
-            {"department": w.department, "test": w.test_name, "status": w.status, "result": w.result_summary}
+            {
+                "department": w.department,
+                "test": w.test_name,
+                "status": w.status,
+                "result": w.result_summary,
+            }
             for w in WorkupOrder.objects.filter(patient=patient).order_by("ordered_at")
         ],
         "treatments": [
-            {"modality": t.modality, "started_on": t.started_on.isoformat(), "description": t.description}
+            {
+                "modality": t.modality,
+                "started_on": t.started_on.isoformat(),
+                "description": t.description,
+            }
             for t in TreatmentEpisode.objects.filter(patient=patient)
         ],
         "open_referrals": [
@@ -74,7 +89,9 @@ def meeting_quorum(meeting: Meeting) -> QuorumResult:
 def board_to_treatment_days() -> dict[str, dict[str, Any]]:
     """Per board type: days from the board to the first treatment that started on or after it."""
     recs = Recommendation.objects.select_related("case__meeting__board_type", "case__patient")
-    pairs = [(r.case.meeting.board_type.code, r.case.patient_id, r.case.meeting.held_on) for r in recs]
+    pairs = [
+        (r.case.meeting.board_type.code, r.case.patient_id, r.case.meeting.held_on) for r in recs
+    ]
     starts: dict[int, list] = {}
     for patient_id, started in TreatmentEpisode.objects.filter(
         patient_id__in={p for _, p, _ in pairs}

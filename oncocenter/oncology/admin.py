@@ -5,7 +5,14 @@ from oncocenter.oncology import models
 
 @admin.register(models.Diagnosis)
 class DiagnosisAdmin(admin.ModelAdmin):
-    list_display = ("patient", "icd10_code", "icdo3_morphology", "diagnosed_on", "is_primary", "iccc_group")
+    list_display = (
+        "patient",
+        "icd10_code",
+        "icdo3_morphology",
+        "diagnosed_on",
+        "is_primary",
+        "iccc_group",
+    )
     list_filter = ("is_primary", "iccc_group", "verification_status")
     raw_id_fields = ("patient", "recorded_by")
 
@@ -17,8 +24,13 @@ class TreatmentEpisodeAdmin(admin.ModelAdmin):
     raw_id_fields = ("patient", "diagnosis")
 
 
-for model in (models.TnmStaging, models.PerformanceStatus, models.TumorMarker, models.DiseaseStatus,
-              models.WorkupOrder):
+for model in (
+    models.TnmStaging,
+    models.PerformanceStatus,
+    models.TumorMarker,
+    models.DiseaseStatus,
+    models.WorkupOrder,
+):
     admin.site.register(model)
 
 # The record-completion models live in the patients app (patients/models_record.py); registered here

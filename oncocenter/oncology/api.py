@@ -118,8 +118,16 @@ def diagnosis_status(request: HttpRequest, pk: int, payload: DiagnosisStatusPatc
     """Change clinical or verification status (e.g. entered-in-error); the row itself stays."""
     require(request.user, "diagnosis.edit")
     d = services.diagnosis_set_status(diagnosis=get_diagnosis(pk), **payload.dict())
-    return {**{f.name: getattr(d, f.name) for f in Diagnosis._meta.concrete_fields if f.name != "patient"},
-            "id": d.pk, "stagings": list(d.stagings.all()), "disease_statuses": list(d.disease_statuses.all())}
+    return {
+        **{
+            f.name: getattr(d, f.name)
+            for f in Diagnosis._meta.concrete_fields
+            if f.name != "patient"
+        },
+        "id": d.pk,
+        "stagings": list(d.stagings.all()),
+        "disease_statuses": list(d.disease_statuses.all()),
+    }
 
 
 @router.get("/diagnoses/{pk}/fhir")
@@ -132,8 +140,14 @@ def diagnosis_fhir(request: HttpRequest, pk: int):
     require(request.user, "oncology.view")
     d = get_diagnosis(pk)
     audit_record(action=AuditAction.EXPORT, obj=d, patient=d.patient, detail={"format": "fhir"})
-    entries = [diagnosis_to_fhir(d)] + [staging_to_fhir(s) for s in d.stagings.select_related("diagnosis__patient")]
-    return {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r} for r in entries]}
+    entries = [diagnosis_to_fhir(d)] + [
+        staging_to_fhir(s) for s in d.stagings.select_related("diagnosis__patient")
+    ]
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": r} for r in entries],
+    }
 
 
 @router.post("/diagnoses/{pk}/stagings", response={201: StagingOut})
@@ -262,4 +276,6 @@ def treatment_list(request: HttpRequest, mrn: str):
 @router.get("/patients/{mrn}/workup", response=list[WorkupOut])
 def workup_patient_list(request: HttpRequest, mrn: str):
     require(request.user, "workup.view")
-    return [_workup_out(o) for o in oncology_record(patient=patient_get(mrn=mrn, audit=False)).workup]
+    return [
+        _workup_out(o) for o in oncology_record(patient=patient_get(mrn=mrn, audit=False)).workup
+    ]

@@ -70,20 +70,35 @@ def patient_timeline(*, patient: Patient, audit: bool = True) -> list[ChartEvent
     for s in TnmStaging.objects.filter(diagnosis__patient=patient).select_related("diagnosis"):
         events.append(ChartEvent(s.staged_on, "staging", f"{s} ({s.diagnosis.icd10_code})", s.site))
     for ds in DiseaseStatus.objects.filter(patient=patient):
-        events.append(ChartEvent(ds.observed_on, "disease_status", ds.get_status_display(), ds.note, ds.status))
+        events.append(
+            ChartEvent(
+                ds.observed_on, "disease_status", ds.get_status_display(), ds.note, ds.status
+            )
+        )
     for ps in PerformanceStatus.objects.filter(patient=patient):
         events.append(ChartEvent(ps.observed_on, "performance", str(ps)))
     for tm in TumorMarker.objects.filter(patient=patient):
         events.append(ChartEvent(tm.observed_on, "marker", f"{tm.marker} {tm.value} {tm.unit}"))
     for te in TreatmentEpisode.objects.filter(patient=patient):
         where = "" if te.at_this_center else _("elsewhere")
-        events.append(ChartEvent(te.started_on, "treatment", te.get_modality_display(), f"{te.description} {where}".strip()))
+        events.append(
+            ChartEvent(
+                te.started_on,
+                "treatment",
+                te.get_modality_display(),
+                f"{te.description} {where}".strip(),
+            )
+        )
     for wo in WorkupOrder.objects.filter(patient=patient):
-        events.append(ChartEvent(_day(wo.ordered_at), "workup", str(wo), wo.result_summary, wo.status))
+        events.append(
+            ChartEvent(_day(wo.ordered_at), "workup", str(wo), wo.result_summary, wo.status)
+        )
     for r in Referral.objects.filter(patient=patient):
         events.append(ChartEvent(_day(r.requested_at), "referral", str(r), r.reason, r.status))
     for bc in BoardCase.objects.filter(patient=patient).select_related("meeting__board_type"):
-        events.append(ChartEvent(bc.meeting.held_on, "board", str(bc.meeting.board_type), bc.question))
+        events.append(
+            ChartEvent(bc.meeting.held_on, "board", str(bc.meeting.board_type), bc.question)
+        )
     for se in ScreeningEntry.objects.filter(patient=patient).select_related("study"):
         events.append(ChartEvent(se.screened_on, "trial", se.study.code, se.overall, se.outcome))
     for en in Enrollment.objects.filter(patient=patient).select_related("study"):
@@ -91,7 +106,10 @@ def patient_timeline(*, patient: Patient, audit: bool = True) -> list[ChartEvent
     events.sort(key=lambda e: e.on, reverse=True)
     if audit:
         audit_record(
-            action=AuditAction.READ, patient=patient, object_type="oncology.chart", object_id=patient.mrn,
+            action=AuditAction.READ,
+            patient=patient,
+            object_type="oncology.chart",
+            object_id=patient.mrn,
             detail={"events": len(events)},
         )
     return events

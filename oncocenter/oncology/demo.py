@@ -21,16 +21,41 @@ from oncocenter.oncology.models import (
 
 # (icd10, topography, morphology, laterality, histology)
 ESOPHAGEAL = [
-    ("C15.4", "C15.4", "8070/3", "not-applicable", "Squamous cell carcinoma, moderately differentiated"),
+    (
+        "C15.4",
+        "C15.4",
+        "8070/3",
+        "not-applicable",
+        "Squamous cell carcinoma, moderately differentiated",
+    ),
     ("C15.5", "C15.5", "8070/3", "not-applicable", "Squamous cell carcinoma"),
-    ("C15.3", "C15.3", "8070/3", "not-applicable", "Squamous cell carcinoma, poorly differentiated"),
+    (
+        "C15.3",
+        "C15.3",
+        "8070/3",
+        "not-applicable",
+        "Squamous cell carcinoma, poorly differentiated",
+    ),
     ("C15.5", "C15.5", "8140/3", "not-applicable", "Adenocarcinoma"),
-    ("C16.0", "C16.0", "8140/3", "not-applicable", "Adenocarcinoma of the esophagogastric junction"),
+    (
+        "C16.0",
+        "C16.0",
+        "8140/3",
+        "not-applicable",
+        "Adenocarcinoma of the esophagogastric junction",
+    ),
 ]
 PEDIATRIC = [
     ("C91.0", "C42.1", "9836/3", "not-applicable", "B-lymphoblastic leukemia", 6),
     ("C92.0", "C42.1", "9861/3", "not-applicable", "Acute myeloid leukemia", 2),
-    ("C81.1", "C77.9", "9663/3", "not-applicable", "Classical Hodgkin lymphoma, nodular sclerosis", 2),
+    (
+        "C81.1",
+        "C77.9",
+        "9663/3",
+        "not-applicable",
+        "Classical Hodgkin lymphoma, nodular sclerosis",
+        2,
+    ),
     ("C83.7", "C77.9", "9687/3", "not-applicable", "Burkitt lymphoma", 1),
     ("C71.6", "C71.6", "9470/3", "midline", "Medulloblastoma", 2),
     ("C71.6", "C71.6", "9421/1", "midline", "Pilocytic astrocytoma", 2),
@@ -63,7 +88,14 @@ ADULT_RT = [
     ("C79.5", "", "", "not-applicable", "Bone metastases", None),
 ]
 # Cancers of organs only one sex has; breast is kept for women (male breast cancer is ~1 %).
-SITE_SEX = {"C50": "female", "C53": "female", "C54": "female", "C56": "female", "C61": "male", "C62": "male"}
+SITE_SEX = {
+    "C50": "female",
+    "C53": "female",
+    "C54": "female",
+    "C56": "female",
+    "C61": "male",
+    "C62": "male",
+}
 
 
 def _for_sex(rows: list, sex: str) -> list:
@@ -71,14 +103,26 @@ def _for_sex(rows: list, sex: str) -> list:
     return [r for r in rows if SITE_SEX.get((r[1] or r[0])[:3], sex) == sex]
 
 
-MARKERS = {"esophageal": ("SCC-Ag", "ng/mL", 0.5, 8.0), "C74.9": ("NSE", "ng/mL", 10, 300),
-           "C22.2": ("AFP", "ng/mL", 50, 50000), "C62.9": ("AFP", "ng/mL", 20, 5000),
-           "C20": ("CEA", "ng/mL", 1, 40), "C61": ("PSA", "ng/mL", 2, 60)}
+MARKERS = {
+    "esophageal": ("SCC-Ag", "ng/mL", 0.5, 8.0),
+    "C74.9": ("NSE", "ng/mL", 10, 300),
+    "C22.2": ("AFP", "ng/mL", 50, 50000),
+    "C62.9": ("AFP", "ng/mL", 20, 5000),
+    "C20": ("CEA", "ng/mL", 1, 40),
+    "C61": ("PSA", "ng/mL", 2, 60),
+}
 WORKUP = {
-    "esophageal": [("pathology", "Endoscopic biopsy"), ("radiology", "CT chest/abdomen"),
-                   ("nuclear_medicine", "PET-CT")],
-    "pediatric": [("pathology", "Tumor biopsy"), ("radiology", "MRI primary site"),
-                  ("laboratory_medicine", "Bone marrow aspirate"), ("nuclear_medicine", "Bone scan")],
+    "esophageal": [
+        ("pathology", "Endoscopic biopsy"),
+        ("radiology", "CT chest/abdomen"),
+        ("nuclear_medicine", "PET-CT"),
+    ],
+    "pediatric": [
+        ("pathology", "Tumor biopsy"),
+        ("radiology", "MRI primary site"),
+        ("laboratory_medicine", "Bone marrow aspirate"),
+        ("nuclear_medicine", "Bone scan"),
+    ],
     "radonc": [("pathology", "Biopsy review"), ("radiology", "Staging CT")],
 }
 NB_WORKUP = [("nuclear_medicine", "MIBG scan"), ("laboratory_medicine", "Urine VMA/HVA")]
@@ -90,15 +134,18 @@ def _date_between(rng, lo: dt.date, hi: dt.date) -> dt.date:
     return lo + dt.timedelta(days=rng.randint(0, (hi - lo).days))
 
 
-def _random_stage(rng, site: str, classification: str, morphology: str) -> tuple[str, str, str, str] | None:
+def _random_stage(
+    rng, site: str, classification: str, morphology: str
+) -> tuple[str, str, str, str] | None:
     spec = staging.sites()[site]
     t_values = [t for t in spec["T"] if t not in ("TX", "T0", "Tis")]
     n_values = [n for n in spec["N"] if n != "NX"]
     for _ in range(30):
         t, n = rng.choice(t_values), rng.choice(n_values)
         m = spec["M"][0] if rng.random() < 0.85 else spec["M"][-1]
-        group = staging.derive_stage_group(site=site, classification=classification, t=t, n=n, m=m,
-                                           morphology=morphology)
+        group = staging.derive_stage_group(
+            site=site, classification=classification, t=t, n=n, m=m, morphology=morphology
+        )
         if group:
             return t, n, m, group
     return None
@@ -107,7 +154,9 @@ def _random_stage(rng, site: str, classification: str, morphology: str) -> tuple
 def _aware(ctx, day: dt.date, hour: int):
     from django.utils import timezone
 
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, ctx.rng.choice([0, 15, 30, 45]))))
+    return timezone.make_aware(
+        dt.datetime.combine(day, dt.time(hour, ctx.rng.choice([0, 15, 30, 45])))
+    )
 
 
 def seed(ctx: Any) -> None:
@@ -131,95 +180,217 @@ def seed(ctx: Any) -> None:
     diagnoses: list[Diagnosis] = []
     for patient, _center, row in plans:
         icd10, topo, morph, laterality, histology = row[:5]
-        earliest = max(min(patient.birth_date + dt.timedelta(days=90), today),
-                       today - dt.timedelta(days=5 * 365 - 10))
+        earliest = max(
+            min(patient.birth_date + dt.timedelta(days=90), today),
+            today - dt.timedelta(days=5 * 365 - 10),
+        )
         diagnosed = min(today, _date_between(rng, earliest, today - dt.timedelta(days=3)))
         group = subgroup = None
         if topo and morph and iccc.applies_to_age(patient.age_on(diagnosed)):
             derived = iccc.derive(morph, topo)
             if derived:
                 group, subgroup = derived.group, derived.subgroup
-        diagnoses.append(Diagnosis(
-            patient=patient, icd10_code=icd10, icdo3_topography=topo, icdo3_morphology=morph, laterality=laterality,
-            diagnosed_on=diagnosed, histology_text=histology, iccc_group=group, iccc_subgroup=subgroup,
-            is_primary=not icd10.startswith("C79"),
-            clinical_status="remission" if (today - diagnosed).days > 900 and rng.random() < 0.5 else "active",
-        ))
+        diagnoses.append(
+            Diagnosis(
+                patient=patient,
+                icd10_code=icd10,
+                icdo3_topography=topo,
+                icdo3_morphology=morph,
+                laterality=laterality,
+                diagnosed_on=diagnosed,
+                histology_text=histology,
+                iccc_group=group,
+                iccc_subgroup=subgroup,
+                is_primary=not icd10.startswith("C79"),
+                clinical_status="remission"
+                if (today - diagnosed).days > 900 and rng.random() < 0.5
+                else "active",
+            )
+        )
     Diagnosis.objects.bulk_create(diagnoses, batch_size=500)
     centers = {patient.pk: center for patient, center, _row in plans}
     rows = list(zip(diagnoses, plans, strict=True))
 
     stagings, perf, markers, statuses, treatments, orders = [], [], [], [], [], []
     for d, (patient, center, row) in rows:
-        site = row[5] if center == "radonc" and len(row) > 5 else ("esophagus" if center == "esophageal" else None)
+        site = (
+            row[5]
+            if center == "radonc" and len(row) > 5
+            else ("esophagus" if center == "esophageal" else None)
+        )
         if site and site != "generic":
             for classification in ("clinical",):
                 tnm = _random_stage(rng, site, classification, d.icdo3_morphology)
                 if tnm:
                     t, n, m, group = tnm
-                    stagings.append(TnmStaging(diagnosis=d, classification=classification, site=site, t_category=t,
-                                               n_category=n, m_category=m, stage_group=group,
-                                               staged_on=min(today, d.diagnosed_on + dt.timedelta(days=7))))
+                    stagings.append(
+                        TnmStaging(
+                            diagnosis=d,
+                            classification=classification,
+                            site=site,
+                            t_category=t,
+                            n_category=n,
+                            m_category=m,
+                            stage_group=group,
+                            staged_on=min(today, d.diagnosed_on + dt.timedelta(days=7)),
+                        )
+                    )
         for k in range(rng.randint(1, 3)):
             on = min(today, d.diagnosed_on + dt.timedelta(days=30 * k + rng.randint(0, 20)))
             if patient.age_on(on) < 16:
-                perf.append(PerformanceStatus(patient=patient, scale="lansky", score=rng.choice([50, 60, 70, 80, 90, 100]),
-                                              observed_on=on))
+                perf.append(
+                    PerformanceStatus(
+                        patient=patient,
+                        scale="lansky",
+                        score=rng.choice([50, 60, 70, 80, 90, 100]),
+                        observed_on=on,
+                    )
+                )
             else:
-                perf.append(PerformanceStatus(patient=patient, scale="ecog", score=rng.choice([0, 0, 1, 1, 1, 2, 3]),
-                                              observed_on=on))
+                perf.append(
+                    PerformanceStatus(
+                        patient=patient,
+                        scale="ecog",
+                        score=rng.choice([0, 0, 1, 1, 1, 2, 3]),
+                        observed_on=on,
+                    )
+                )
         marker = MARKERS.get("esophageal" if center == "esophageal" else d.icd10_code)
         if marker:
             code, unit, lo, hi = marker
             for k in range(rng.randint(1, 4)):
-                markers.append(TumorMarker(patient=patient, diagnosis=d, marker=code, unit=unit,
-                                           value=round(rng.uniform(lo, hi) / (k + 1), 2),
-                                           observed_on=min(today, d.diagnosed_on + dt.timedelta(days=45 * k))))
+                markers.append(
+                    TumorMarker(
+                        patient=patient,
+                        diagnosis=d,
+                        marker=code,
+                        unit=unit,
+                        value=round(rng.uniform(lo, hi) / (k + 1), 2),
+                        observed_on=min(today, d.diagnosed_on + dt.timedelta(days=45 * k)),
+                    )
+                )
         age_days = (today - d.diagnosed_on).days
         if age_days > 60:
-            statuses.append(DiseaseStatus(patient=patient, diagnosis=d, observed_on=d.diagnosed_on + dt.timedelta(days=60),
-                                          status=rng.choice(["responding", "responding", "stable", "progressing"])))
+            statuses.append(
+                DiseaseStatus(
+                    patient=patient,
+                    diagnosis=d,
+                    observed_on=d.diagnosed_on + dt.timedelta(days=60),
+                    status=rng.choice(["responding", "responding", "stable", "progressing"]),
+                )
+            )
         if age_days > 400:
-            statuses.append(DiseaseStatus(patient=patient, diagnosis=d, observed_on=d.diagnosed_on + dt.timedelta(days=365),
-                                          status=rng.choice(["remission", "remission", "no-evidence", "relapse"])))
+            statuses.append(
+                DiseaseStatus(
+                    patient=patient,
+                    diagnosis=d,
+                    observed_on=d.diagnosed_on + dt.timedelta(days=365),
+                    status=rng.choice(["remission", "remission", "no-evidence", "relapse"]),
+                )
+            )
         if d.icd10_code.startswith("C") and age_days > 20:
             start = min(today, d.diagnosed_on + dt.timedelta(days=rng.randint(14, 35)))
             if center == "esophageal":
-                treatments.append(TreatmentEpisode(patient=patient, diagnosis=d, modality="chemotherapy", started_on=start,
-                                                   ended_on=min(today, start + dt.timedelta(days=35)),
-                                                   description="Concurrent weekly paclitaxel/carboplatin", source="demo"))
+                treatments.append(
+                    TreatmentEpisode(
+                        patient=patient,
+                        diagnosis=d,
+                        modality="chemotherapy",
+                        started_on=start,
+                        ended_on=min(today, start + dt.timedelta(days=35)),
+                        description="Concurrent weekly paclitaxel/carboplatin",
+                        source="demo",
+                    )
+                )
                 if age_days > 120 and rng.random() < 0.6:
                     surgery = start + dt.timedelta(days=rng.randint(60, 80))
                     if surgery <= today:
-                        treatments.append(TreatmentEpisode(patient=patient, diagnosis=d, modality="surgery",
-                                                           started_on=surgery, ended_on=surgery,
-                                                           description="Ivor Lewis esophagectomy", source="demo"))
+                        treatments.append(
+                            TreatmentEpisode(
+                                patient=patient,
+                                diagnosis=d,
+                                modality="surgery",
+                                started_on=surgery,
+                                ended_on=surgery,
+                                description="Ivor Lewis esophagectomy",
+                                source="demo",
+                            )
+                        )
             elif center == "pediatric":
-                treatments.append(TreatmentEpisode(patient=patient, diagnosis=d, modality="chemotherapy", started_on=start,
-                                                   description="Induction chemotherapy per protocol", source="demo"))
-                if d.icd10_code in ("C91.0", "C92.0", "C74.9") and age_days > 200 and rng.random() < 0.3:
-                    treatments.append(TreatmentEpisode(patient=patient, diagnosis=d, modality="hsct",
-                                                       started_on=start + dt.timedelta(days=150),
-                                                       description="Autologous/allogeneic HSCT", source="demo"))
+                treatments.append(
+                    TreatmentEpisode(
+                        patient=patient,
+                        diagnosis=d,
+                        modality="chemotherapy",
+                        started_on=start,
+                        description="Induction chemotherapy per protocol",
+                        source="demo",
+                    )
+                )
+                if (
+                    d.icd10_code in ("C91.0", "C92.0", "C74.9")
+                    and age_days > 200
+                    and rng.random() < 0.3
+                ):
+                    treatments.append(
+                        TreatmentEpisode(
+                            patient=patient,
+                            diagnosis=d,
+                            modality="hsct",
+                            started_on=start + dt.timedelta(days=150),
+                            description="Autologous/allogeneic HSCT",
+                            source="demo",
+                        )
+                    )
             elif rng.random() < 0.3:
-                treatments.append(TreatmentEpisode(patient=patient, diagnosis=d, modality="surgery",
-                                                   started_on=d.diagnosed_on + dt.timedelta(days=10),
-                                                   at_this_center=rng.random() < 0.5, description="Resection",
-                                                   source="demo"))
+                treatments.append(
+                    TreatmentEpisode(
+                        patient=patient,
+                        diagnosis=d,
+                        modality="surgery",
+                        started_on=d.diagnosed_on + dt.timedelta(days=10),
+                        at_this_center=rng.random() < 0.5,
+                        description="Resection",
+                        source="demo",
+                    )
+                )
         tests = list(WORKUP[center]) + (NB_WORKUP if d.icd10_code == "C74.9" else [])
         for department, test in tests:
-            ordered = _aware(ctx, max(d.diagnosed_on - dt.timedelta(days=rng.randint(0, 10)), patient.birth_date), 9)
-            hours = {"pathology": (48, 140), "radiology": (4, 72), "laboratory_medicine": (1, 24),
-                     "nuclear_medicine": (24, 120)}[department]
+            ordered = _aware(
+                ctx,
+                max(d.diagnosed_on - dt.timedelta(days=rng.randint(0, 10)), patient.birth_date),
+                9,
+            )
+            hours = {
+                "pathology": (48, 140),
+                "radiology": (4, 72),
+                "laboratory_medicine": (1, 24),
+                "nuclear_medicine": (24, 120),
+            }[department]
             recent = (today - d.diagnosed_on).days < 10 and rng.random() < 0.5
             resulted = None if recent else ordered + dt.timedelta(hours=rng.randint(*hours))
-            orders.append(WorkupOrder(
-                patient=patient, diagnosis=d, department=department, test_name=test, ordered_at=ordered,
-                status="ordered" if recent else "resulted", resulted_at=resulted,
-                result_summary="" if recent else f"{test}: consistent with {d.histology_text.lower()}",
-                ordered_by=rng.choice(staff.get("pediatric_oncologist" if center == "pediatric" else
-                                                "radiation_oncologist", [None])),
-            ))
+            orders.append(
+                WorkupOrder(
+                    patient=patient,
+                    diagnosis=d,
+                    department=department,
+                    test_name=test,
+                    ordered_at=ordered,
+                    status="ordered" if recent else "resulted",
+                    resulted_at=resulted,
+                    result_summary=""
+                    if recent
+                    else f"{test}: consistent with {d.histology_text.lower()}",
+                    ordered_by=rng.choice(
+                        staff.get(
+                            "pediatric_oncologist"
+                            if center == "pediatric"
+                            else "radiation_oncologist",
+                            [None],
+                        )
+                    ),
+                )
+            )
     TnmStaging.objects.bulk_create(stagings, batch_size=500)
     PerformanceStatus.objects.bulk_create(perf, batch_size=500)
     TumorMarker.objects.bulk_create(markers, batch_size=500)
@@ -238,7 +409,11 @@ def seed(ctx: Any) -> None:
     per_center.setdefault("pediatric", {})["pediatric_iccc_groups"] = len(
         {d.iccc_group for d, (_p, c, _r) in rows if c == "pediatric" and d.iccc_group}
     )
-    for kind, items in (("treatments", treatments), ("workup_orders", orders), ("performance", perf)):
+    for kind, items in (
+        ("treatments", treatments),
+        ("workup_orders", orders),
+        ("performance", perf),
+    ):
         for item in items:
             center = centers[item.patient_id]
             per_center[center][kind] = per_center[center].get(kind, 0) + 1
@@ -259,7 +434,11 @@ def _seed_record(ctx: Any, rows: list) -> dict[str, dict[str, int]]:
 
     rng, today, fake = ctx.rng, ctx.today, ctx.faker
     centers = {c.code: c for c in Center.objects.all()}
-    lead_role = {"esophageal": "surgeon", "pediatric": "pediatric_oncologist", "radonc": "radiation_oncologist"}
+    lead_role = {
+        "esophageal": "surgeon",
+        "pediatric": "pediatric_oncologist",
+        "radonc": "radiation_oncologist",
+    }
     guardians, team, copays = [], [], []
     minors = []
     counts: dict[str, dict[str, int]] = {}
@@ -267,29 +446,58 @@ def _seed_record(ctx: Any, rows: list) -> dict[str, dict[str, int]]:
         c = counts.setdefault(center, {"guardians": 0, "consents": 0, "care_team": 0, "copay": 0})
         users = ctx.staff.get(lead_role[center]) or []
         if users:
-            team.append(CareTeamMember(patient=patient, user=rng.choice(users), role=lead_role[center],
-                                       center=centers[center], is_lead=True, since=d.diagnosed_on))
+            team.append(
+                CareTeamMember(
+                    patient=patient,
+                    user=rng.choice(users),
+                    role=lead_role[center],
+                    center=centers[center],
+                    is_lead=True,
+                    since=d.diagnosed_on,
+                )
+            )
             c["care_team"] += 1
         nurses = ctx.staff.get("nurse") or []
         if nurses:
-            team.append(CareTeamMember(patient=patient, user=rng.choice(nurses), role="nurse", center=centers[center],
-                                       since=d.diagnosed_on))
+            team.append(
+                CareTeamMember(
+                    patient=patient,
+                    user=rng.choice(nurses),
+                    role="nurse",
+                    center=centers[center],
+                    since=d.diagnosed_on,
+                )
+            )
             c["care_team"] += 1
         if d.icd10_code.startswith("C") and d.is_primary:
             registered = min(today, d.diagnosed_on + dt.timedelta(days=rng.randint(0, 14)))
-            copays.append(CopayRegistration(patient=patient, diagnosis=d, registered_on=registered,
-                                            expires_on=copay_expiry(registered),
-                                            registration_number=f"V193-{rng.randint(10**7, 10**8 - 1)}"))
+            copays.append(
+                CopayRegistration(
+                    patient=patient,
+                    diagnosis=d,
+                    registered_on=registered,
+                    expires_on=copay_expiry(registered),
+                    registration_number=f"V193-{rng.randint(10**7, 10**8 - 1)}",
+                )
+            )
             c["copay"] += 1
         if patient.age_on(today) < 19:
             relationship = rng.choice(["mother", "mother", "father", "grandparent"])
             family = patient.name_ko[0]
             name = (fake.last_name() if relationship == "mother" else family) + fake.first_name()
-            years_older = rng.randint(45, 65) if relationship == "grandparent" else rng.randint(24, 42)
-            guardians.append(Guardian(patient=patient, name_ko=name, relationship=relationship,
-                                      phone=f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
-                                      birth_date=patient.birth_date - dt.timedelta(days=365 * years_older
-                                                                                   + rng.randint(0, 364))))
+            years_older = (
+                rng.randint(45, 65) if relationship == "grandparent" else rng.randint(24, 42)
+            )
+            guardians.append(
+                Guardian(
+                    patient=patient,
+                    name_ko=name,
+                    relationship=relationship,
+                    phone=f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                    birth_date=patient.birth_date
+                    - dt.timedelta(days=365 * years_older + rng.randint(0, 364)),
+                )
+            )
             minors.append((patient, d, center))
             c["guardians"] += 1
     Guardian.objects.bulk_create(guardians, batch_size=500)
@@ -300,12 +508,27 @@ def _seed_record(ctx: Any, rows: list) -> dict[str, dict[str, int]]:
         signed = max(d.diagnosed_on, patient.birth_date)
         if patient.age_on(signed) >= 19:
             continue
-        consents.append(Consent(patient=patient, kind="treatment", given_by="guardian", guardian=guardian,
-                                signed_on=signed, scope="Diagnosis and treatment"))
+        consents.append(
+            Consent(
+                patient=patient,
+                kind="treatment",
+                given_by="guardian",
+                guardian=guardian,
+                signed_on=signed,
+                scope="Diagnosis and treatment",
+            )
+        )
         counts[center]["consents"] += 1
         if patient.age_on(signed) >= 7:
-            consents.append(Consent(patient=patient, kind="treatment", given_by="assent", signed_on=signed,
-                                    scope="Explained with picture book"))
+            consents.append(
+                Consent(
+                    patient=patient,
+                    kind="treatment",
+                    given_by="assent",
+                    signed_on=signed,
+                    scope="Explained with picture book",
+                )
+            )
             counts[center]["consents"] += 1
     Consent.objects.bulk_create(consents, batch_size=500)
     return counts

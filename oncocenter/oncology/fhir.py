@@ -31,33 +31,65 @@ def _coding(code_list: str, value: str) -> dict[str, str]:
 
 
 def diagnosis_to_fhir(d: Diagnosis) -> dict[str, Any]:
-    profile = "mcode-primary-cancer-condition" if d.is_primary else "mcode-secondary-cancer-condition"
+    profile = (
+        "mcode-primary-cancer-condition" if d.is_primary else "mcode-secondary-cancer-condition"
+    )
     resource: dict[str, Any] = {
         "resourceType": "Condition",
         "id": f"diagnosis-{d.pk}",
         "meta": {"profile": [f"{MCODE}/{profile}"]},
         "clinicalStatus": {"coding": [{"system": CLINICAL_STATUS, "code": d.clinical_status}]},
-        "verificationStatus": {"coding": [{"system": VERIFICATION_STATUS, "code": d.verification_status}]},
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category",
-                                  "code": "problem-list-item"}]}],
-        "code": {"coding": [_coding(codes.ICD10, d.icd10_code)], "text": d.histology_text or d.icd10_code},
+        "verificationStatus": {
+            "coding": [{"system": VERIFICATION_STATUS, "code": d.verification_status}]
+        },
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                        "code": "problem-list-item",
+                    }
+                ]
+            }
+        ],
+        "code": {
+            "coding": [_coding(codes.ICD10, d.icd10_code)],
+            "text": d.histology_text or d.icd10_code,
+        },
         "subject": {"reference": f"Patient/{d.patient.mrn}"},
         "onsetDateTime": d.diagnosed_on.isoformat(),
-        "recordedDate": d.created_at.date().isoformat() if d.created_at else d.diagnosed_on.isoformat(),
+        "recordedDate": d.created_at.date().isoformat()
+        if d.created_at
+        else d.diagnosed_on.isoformat(),
     }
     if d.icdo3_topography:
         resource["bodySite"] = [{"coding": [_coding(codes.ICDO3_TOPOGRAPHY, d.icdo3_topography)]}]
         if d.laterality not in ("not-applicable", "unknown"):
             resource["bodySite"][0]["extension"] = [
-                {"url": LATERALITY_EXT, "valueCodeableConcept": {"coding": [{"system": LOCAL, "code": d.laterality}]}}
+                {
+                    "url": LATERALITY_EXT,
+                    "valueCodeableConcept": {"coding": [{"system": LOCAL, "code": d.laterality}]},
+                }
             ]
     extensions = []
     if d.icdo3_morphology:
-        extensions.append({"url": HISTOLOGY_EXT,
-                           "valueCodeableConcept": {"coding": [_coding(codes.ICDO3_MORPHOLOGY, d.icdo3_morphology)]}})
+        extensions.append(
+            {
+                "url": HISTOLOGY_EXT,
+                "valueCodeableConcept": {
+                    "coding": [_coding(codes.ICDO3_MORPHOLOGY, d.icdo3_morphology)]
+                },
+            }
+        )
     if d.iccc_subgroup:
-        extensions.append({"url": f"{LOCAL}/iccc3",
-                           "valueCodeableConcept": {"coding": [{"system": f"{LOCAL}/iccc3", "code": d.iccc_subgroup}]}})
+        extensions.append(
+            {
+                "url": f"{LOCAL}/iccc3",
+                "valueCodeableConcept": {
+                    "coding": [{"system": f"{LOCAL}/iccc3", "code": d.iccc_subgroup}]
+                },
+            }
+        )
     if extensions:
         resource["extension"] = extensions
     return resource
@@ -72,17 +104,35 @@ def staging_to_fhir(s: TnmStaging) -> dict[str, Any]:
         "id": f"tnm-{s.pk}",
         "meta": {"profile": [f"{MCODE}/mcode-tnm-stage-group"]},
         "status": "final",
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                                  "code": "survey"}]}],
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "survey",
+                    }
+                ]
+            }
+        ],
         "code": {"coding": [{"system": LOINC, "code": loinc}]},
         "subject": {"reference": f"Patient/{s.diagnosis.patient.mrn}"},
         "focus": [{"reference": f"Condition/diagnosis-{s.diagnosis_id}"}],
         "effectiveDateTime": s.staged_on.isoformat(),
-        "method": {"coding": [{"system": AJCC, "code": f"ajcc-{s.edition}", "display": f"AJCC {s.edition}th edition"}]},
+        "method": {
+            "coding": [
+                {
+                    "system": AJCC,
+                    "code": f"ajcc-{s.edition}",
+                    "display": f"AJCC {s.edition}th edition",
+                }
+            ]
+        },
         "valueCodeableConcept": {"coding": [{"system": AJCC, "code": s.stage_group or "unknown"}]},
         "component": [
-            {"code": {"coding": [{"system": AJCC, "code": f"{axis}-category"}]},
-             "valueCodeableConcept": {"coding": [{"system": AJCC, "code": f"{prefix}{value}"}]}}
+            {
+                "code": {"coding": [{"system": AJCC, "code": f"{axis}-category"}]},
+                "valueCodeableConcept": {"coding": [{"system": AJCC, "code": f"{prefix}{value}"}]},
+            }
             for axis, value in (("T", s.t_category), ("N", s.n_category), ("M", s.m_category))
         ],
     }

@@ -44,25 +44,51 @@ def today():
 
 class DiagnosisForm(DomainForm):
     icd10_code = forms.CharField(
-        label=_("ICD-10"), max_length=8,
-        widget=forms.TextInput(attrs={"list": "icd10-options", "autocomplete": "off",
-                                      "hx-get": "/oncology/codes/?list=icd10", "hx-trigger": "input changed delay:300ms",
-                                      "hx-target": "#icd10-options", "hx-swap": "innerHTML"}),
+        label=_("ICD-10"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={
+                "list": "icd10-options",
+                "autocomplete": "off",
+                "hx-get": "/oncology/codes/?list=icd10",
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#icd10-options",
+                "hx-swap": "innerHTML",
+            }
+        ),
         help_text=_("Type a code or a word (English or Korean), e.g. neuroblastoma, 식도."),
     )
     icdo3_topography = forms.CharField(
-        label=_("ICD-O-3 topography"), max_length=6, required=False,
-        widget=forms.TextInput(attrs={"list": "topo-options", "autocomplete": "off",
-                                      "hx-get": "/oncology/codes/?list=icdo3_topography",
-                                      "hx-trigger": "input changed delay:300ms", "hx-target": "#topo-options"}),
+        label=_("ICD-O-3 topography"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "list": "topo-options",
+                "autocomplete": "off",
+                "hx-get": "/oncology/codes/?list=icdo3_topography",
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#topo-options",
+            }
+        ),
     )
     icdo3_morphology = forms.CharField(
-        label=_("ICD-O-3 morphology"), max_length=6, required=False,
-        widget=forms.TextInput(attrs={"list": "morph-options", "autocomplete": "off",
-                                      "hx-get": "/oncology/codes/?list=icdo3_morphology",
-                                      "hx-trigger": "input changed delay:300ms", "hx-target": "#morph-options"}),
+        label=_("ICD-O-3 morphology"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "list": "morph-options",
+                "autocomplete": "off",
+                "hx-get": "/oncology/codes/?list=icdo3_morphology",
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#morph-options",
+            }
+        ),
     )
-    laterality = forms.ChoiceField(label=_("Laterality"), choices=Laterality.choices, initial="not-applicable")
+    laterality = forms.ChoiceField(
+        label=_("Laterality"), choices=Laterality.choices, initial="not-applicable"
+    )
     diagnosed_on = forms.DateField(label=_("Diagnosed on"), widget=DATE, initial=today)
     is_primary = forms.BooleanField(label=_("Primary cancer"), required=False, initial=True)
     histology_text = forms.CharField(label=_("Histology"), max_length=300, required=False)
@@ -75,25 +101,38 @@ class DiagnosisForm(DomainForm):
 class DiagnosisStatusForm(DomainForm):
     diagnosis = forms.TypedChoiceField(label=_("Diagnosis"), coerce=int)
     clinical_status = forms.ChoiceField(label=_("Clinical status"), choices=ClinicalStatus.choices)
-    verification_status = forms.ChoiceField(label=_("Verification status"), choices=VerificationStatus.choices,
-                                            help_text=_("Entered in error keeps the row but removes it from "
-                                                        "pre-screening and summaries."))
+    verification_status = forms.ChoiceField(
+        label=_("Verification status"),
+        choices=VerificationStatus.choices,
+        help_text=_(
+            "Entered in error keeps the row but removes it from pre-screening and summaries."
+        ),
+    )
 
 
 class StagingForm(DomainForm):
     diagnosis = forms.TypedChoiceField(label=_("Diagnosis"), coerce=int)
-    classification = forms.ChoiceField(label=_("Classification"), choices=StagingClassification.choices)
+    classification = forms.ChoiceField(
+        label=_("Classification"), choices=StagingClassification.choices
+    )
     t_category = forms.CharField(label="T", max_length=8)
     n_category = forms.CharField(label="N", max_length=8)
     m_category = forms.CharField(label="M", max_length=8)
-    stage_group = forms.CharField(label=_("Stage group"), max_length=8, required=False,
-                                  help_text=_("Leave empty to derive it from the AJCC table."))
+    stage_group = forms.CharField(
+        label=_("Stage group"),
+        max_length=8,
+        required=False,
+        help_text=_("Leave empty to derive it from the AJCC table."),
+    )
     staged_on = forms.DateField(label=_("Staging date"), widget=DATE, initial=today)
 
 
 class PerformanceForm(DomainForm):
-    scale = forms.ChoiceField(label=_("Scale"), choices=PerformanceScale.choices,
-                              help_text=_("Lansky under 16, ECOG from 16."))
+    scale = forms.ChoiceField(
+        label=_("Scale"),
+        choices=PerformanceScale.choices,
+        help_text=_("Lansky under 16, ECOG from 16."),
+    )
     score = forms.IntegerField(label=_("Score"))
     observed_on = forms.DateField(label=_("Assessed on"), widget=DATE, initial=today)
 
@@ -126,5 +165,9 @@ class WorkupForm(DomainForm):
 
 
 class WorkupAdvanceForm(DomainForm):
-    status = forms.ChoiceField(label=_("New status"), choices=[c for c in WorkupStatus.choices if c[0] != "ordered"])
-    result_summary = forms.CharField(label=_("Result summary"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    status = forms.ChoiceField(
+        label=_("New status"), choices=[c for c in WorkupStatus.choices if c[0] != "ordered"]
+    )
+    result_summary = forms.CharField(
+        label=_("Result summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -50,46 +50,69 @@ class VerificationStatus(models.TextChoices):
 class Diagnosis(TimeStampedModel):
     """A cancer (primary or secondary) or a non-malignant blood disease of a patient."""
 
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="diagnoses")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="diagnoses"
+    )
     icd10_code = models.CharField(
         _("ICD-10"), max_length=8, help_text=_("ICD-10 code from the shipped list, e.g. C15.4.")
     )
     icd10_system = models.CharField(max_length=80, default=ICD10_SYSTEM, editable=False)
     icdo3_topography = models.CharField(
-        _("ICD-O-3 topography"), max_length=6, blank=True,
+        _("ICD-O-3 topography"),
+        max_length=6,
+        blank=True,
         help_text=_("Primary site, e.g. C15.4. Empty for non-neoplastic blood diseases."),
     )
     icdo3_morphology = models.CharField(
-        _("ICD-O-3 morphology"), max_length=6, blank=True,
+        _("ICD-O-3 morphology"),
+        max_length=6,
+        blank=True,
         help_text=_("Histology/behaviour, e.g. 8070/3. Empty for non-neoplastic blood diseases."),
     )
     icdo3_system = models.CharField(max_length=80, default=ICDO3_SYSTEM, editable=False)
     laterality = models.CharField(
-        _("laterality"), max_length=20, choices=Laterality.choices, default=Laterality.NOT_APPLICABLE,
+        _("laterality"),
+        max_length=20,
+        choices=Laterality.choices,
+        default=Laterality.NOT_APPLICABLE,
         help_text=_("Side of a paired organ."),
     )
-    diagnosed_on = models.DateField(_("diagnosed on"), help_text=_("Date of diagnosis (not in the future)."))
+    diagnosed_on = models.DateField(
+        _("diagnosed on"), help_text=_("Date of diagnosis (not in the future).")
+    )
     is_primary = models.BooleanField(
-        _("primary cancer"), default=True, help_text=_("False for a secondary (metastatic) condition.")
+        _("primary cancer"),
+        default=True,
+        help_text=_("False for a secondary (metastatic) condition."),
     )
     histology_text = models.CharField(
         _("histology"), max_length=300, blank=True, help_text=_("Pathology wording, free text.")
     )
     # NULL (not "") marks "not applicable: adult", as the cross-area contract says.
     iccc_group = models.CharField(  # noqa: DJ001
-        _("ICCC-3 group"), max_length=4, null=True, blank=True, editable=False,
+        _("ICCC-3 group"),
+        max_length=4,
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("Derived from ICD-O-3 for patients under 20 at diagnosis; empty for adults."),
     )
     iccc_subgroup = models.CharField(  # noqa: DJ001
         _("ICCC-3 subgroup"), max_length=6, null=True, blank=True, editable=False
     )
     clinical_status = models.CharField(
-        _("clinical status"), max_length=20, choices=ClinicalStatus.choices, default=ClinicalStatus.ACTIVE,
+        _("clinical status"),
+        max_length=20,
+        choices=ClinicalStatus.choices,
+        default=ClinicalStatus.ACTIVE,
         help_text=_("FHIR Condition.clinicalStatus."),
     )
     verification_status = models.CharField(
-        _("verification status"), max_length=20, choices=VerificationStatus.choices,
-        default=VerificationStatus.CONFIRMED, help_text=_("FHIR Condition.verificationStatus."),
+        _("verification status"),
+        max_length=20,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.CONFIRMED,
+        help_text=_("FHIR Condition.verificationStatus."),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -105,7 +128,8 @@ class Diagnosis(TimeStampedModel):
                 condition=Q(laterality__in=Laterality.values), name="diagnosis_laterality_valid"
             ),
             models.CheckConstraint(
-                condition=Q(clinical_status__in=ClinicalStatus.values), name="diagnosis_clinical_status_valid"
+                condition=Q(clinical_status__in=ClinicalStatus.values),
+                name="diagnosis_clinical_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(verification_status__in=VerificationStatus.values),
@@ -131,16 +155,29 @@ class TnmStaging(TimeStampedModel):
 
     diagnosis = models.ForeignKey(Diagnosis, on_delete=models.PROTECT, related_name="stagings")
     classification = models.CharField(
-        _("classification"), max_length=20, choices=StagingClassification.choices,
+        _("classification"),
+        max_length=20,
+        choices=StagingClassification.choices,
         help_text=_("Clinical (before treatment) or pathological (after surgery)."),
     )
     edition = models.CharField(_("AJCC edition"), max_length=4, default="8")
-    site = models.CharField(_("staging site"), max_length=30, help_text=_("AJCC chapter used (data file key)."))
-    t_category = models.CharField(_("T"), max_length=8, help_text=_("Primary tumor category, e.g. T3."))
-    n_category = models.CharField(_("N"), max_length=8, help_text=_("Regional nodes category, e.g. N1."))
-    m_category = models.CharField(_("M"), max_length=8, help_text=_("Distant metastasis category, e.g. M0."))
+    site = models.CharField(
+        _("staging site"), max_length=30, help_text=_("AJCC chapter used (data file key).")
+    )
+    t_category = models.CharField(
+        _("T"), max_length=8, help_text=_("Primary tumor category, e.g. T3.")
+    )
+    n_category = models.CharField(
+        _("N"), max_length=8, help_text=_("Regional nodes category, e.g. N1.")
+    )
+    m_category = models.CharField(
+        _("M"), max_length=8, help_text=_("Distant metastasis category, e.g. M0.")
+    )
     stage_group = models.CharField(
-        _("stage group"), max_length=8, blank=True, help_text=_("Derived from the AJCC table when one is shipped.")
+        _("stage group"),
+        max_length=8,
+        blank=True,
+        help_text=_("Derived from the AJCC table when one is shipped."),
     )
     staged_on = models.DateField(_("staging date"))
     recorded_by = models.ForeignKey(
@@ -151,7 +188,8 @@ class TnmStaging(TimeStampedModel):
         ordering = ["staged_on", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(classification__in=StagingClassification.values), name="tnm_classification_valid"
+                condition=Q(classification__in=StagingClassification.values),
+                name="tnm_classification_valid",
             ),
         ]
 
@@ -169,7 +207,9 @@ class PerformanceScale(models.TextChoices):
 class PerformanceStatus(TimeStampedModel):
     """Performance status over time: ECOG from 16 years, Lansky under 16."""
 
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="performance_statuses")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="performance_statuses"
+    )
     scale = models.CharField(_("scale"), max_length=10, choices=PerformanceScale.choices)
     score = models.PositiveSmallIntegerField(
         _("score"), help_text=_("ECOG 0-5; Lansky and Karnofsky 0-100 in steps of 10.")
@@ -210,7 +250,9 @@ class TumorMarkerCode(models.TextChoices):
 
 
 class TumorMarker(TimeStampedModel):
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="tumor_markers")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="tumor_markers"
+    )
     diagnosis = models.ForeignKey(
         Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="tumor_markers"
     )
@@ -224,7 +266,9 @@ class TumorMarker(TimeStampedModel):
 
     class Meta:
         ordering = ["observed_on", "id"]
-        constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="tumor_marker_non_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="tumor_marker_non_negative")
+        ]
 
 
 class DiseaseStatusCode(models.TextChoices):
@@ -240,11 +284,17 @@ class DiseaseStatusCode(models.TextChoices):
 
 
 class DiseaseStatus(TimeStampedModel):
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="disease_statuses")
-    diagnosis = models.ForeignKey(Diagnosis, on_delete=models.PROTECT, related_name="disease_statuses")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="disease_statuses"
+    )
+    diagnosis = models.ForeignKey(
+        Diagnosis, on_delete=models.PROTECT, related_name="disease_statuses"
+    )
     status = models.CharField(_("status"), max_length=20, choices=DiseaseStatusCode.choices)
     observed_on = models.DateField(_("assessed on"))
-    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("Evidence, e.g. imaging result."))
+    note = models.CharField(
+        _("note"), max_length=300, blank=True, help_text=_("Evidence, e.g. imaging result.")
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -253,7 +303,9 @@ class DiseaseStatus(TimeStampedModel):
         ordering = ["observed_on", "id"]
         verbose_name_plural = "disease statuses"
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=DiseaseStatusCode.values), name="disease_status_valid")
+            models.CheckConstraint(
+                condition=Q(status__in=DiseaseStatusCode.values), name="disease_status_valid"
+            )
         ]
 
 
@@ -269,26 +321,39 @@ class Modality(models.TextChoices):
 class TreatmentEpisode(TimeStampedModel):
     """A treatment given (here or elsewhere). Other areas add rows: RT courses, surgeries, HSCT."""
 
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="treatment_episodes")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="treatment_episodes"
+    )
     diagnosis = models.ForeignKey(
-        Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="treatment_episodes"
+        Diagnosis,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="treatment_episodes",
     )
     modality = models.CharField(_("modality"), max_length=20, choices=Modality.choices)
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     at_this_center = models.BooleanField(_("at this hospital"), default=True)
     description = models.CharField(
-        _("description"), max_length=300, blank=True, help_text=_("Regimen, operation or course, e.g. CRT 50.4 Gy.")
+        _("description"),
+        max_length=300,
+        blank=True,
+        help_text=_("Regimen, operation or course, e.g. CRT 50.4 Gy."),
     )
     source = models.CharField(
-        max_length=60, blank=True, help_text="Area that created the row, e.g. radiotherapy.course:12."
+        max_length=60,
+        blank=True,
+        help_text="Area that created the row, e.g. radiotherapy.course:12.",
     )
 
     class Meta:
         ordering = ["started_on", "id"]
         indexes = [models.Index(fields=["patient", "started_on"], name="treatment_patient_start")]
         constraints = [
-            models.CheckConstraint(condition=Q(modality__in=Modality.values), name="treatment_modality_valid"),
+            models.CheckConstraint(
+                condition=Q(modality__in=Modality.values), name="treatment_modality_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="treatment_ends_after_start",
@@ -316,13 +381,19 @@ class WorkupStatus(models.TextChoices):
 class WorkupOrder(TimeStampedModel):
     """A diagnostic order to pathology, radiology, laboratory or nuclear medicine."""
 
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="workup_orders")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="workup_orders"
+    )
     diagnosis = models.ForeignKey(
         Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="workup_orders"
     )
     department = models.CharField(_("department"), max_length=30, choices=WorkupDepartment.choices)
-    test_name = models.CharField(_("test"), max_length=120, help_text=_("e.g. MIBG scan, bone marrow biopsy"))
-    status = models.CharField(_("status"), max_length=20, choices=WorkupStatus.choices, default=WorkupStatus.ORDERED)
+    test_name = models.CharField(
+        _("test"), max_length=120, help_text=_("e.g. MIBG scan, bone marrow biopsy")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=WorkupStatus.choices, default=WorkupStatus.ORDERED
+    )
     ordered_at = models.DateTimeField(_("ordered at"))
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     resulted_at = models.DateTimeField(_("resulted at"), null=True, blank=True)
@@ -338,10 +409,15 @@ class WorkupOrder(TimeStampedModel):
         ordering = ["-ordered_at", "id"]
         indexes = [models.Index(fields=["department", "status"], name="workup_department_status")]
         constraints = [
-            models.CheckConstraint(condition=Q(department__in=WorkupDepartment.values), name="workup_department_valid"),
-            models.CheckConstraint(condition=Q(status__in=WorkupStatus.values), name="workup_status_valid"),
             models.CheckConstraint(
-                condition=~Q(status="resulted") | (Q(resulted_at__isnull=False) & ~Q(result_summary="")),
+                condition=Q(department__in=WorkupDepartment.values), name="workup_department_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=WorkupStatus.values), name="workup_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="resulted")
+                | (Q(resulted_at__isnull=False) & ~Q(result_summary="")),
                 name="workup_resulted_has_result",
             ),
             models.CheckConstraint(

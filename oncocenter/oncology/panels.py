@@ -21,12 +21,19 @@ def referral_panel(request: HttpRequest) -> dict[str, Any] | None:
     if department is None:
         return None
     qs = Referral.objects.filter(to_department=department, status__in=flow.OPEN_STATUSES)
-    return {"department": department, "label": Department(department).label, "count": qs.count(),
-            "rows": list(qs.select_related("patient").order_by("requested_at")[:8])}
+    return {
+        "department": department,
+        "label": Department(department).label,
+        "count": qs.count(),
+        "rows": list(qs.select_related("patient").order_by("requested_at")[:8]),
+    }
 
 
-WORKUP_BY_ROLE: dict[str, str] = {Role.PATHOLOGIST: "pathology", Role.RADIOLOGIST: "radiology",
-                  Role.NUCLEAR_MEDICINE: "nuclear_medicine"}
+WORKUP_BY_ROLE: dict[str, str] = {
+    Role.PATHOLOGIST: "pathology",
+    Role.RADIOLOGIST: "radiology",
+    Role.NUCLEAR_MEDICINE: "nuclear_medicine",
+}
 
 
 def workup_panel(request: HttpRequest) -> dict[str, Any] | None:
@@ -35,9 +42,15 @@ def workup_panel(request: HttpRequest) -> dict[str, Any] | None:
     department = WORKUP_BY_ROLE.get(active_role(request))
     if department is None:
         return None
-    qs = WorkupOrder.objects.filter(department=department, status__in=[WorkupStatus.ORDERED, WorkupStatus.IN_PROGRESS])
-    return {"department": department, "label": WorkupDepartment(department).label, "count": qs.count(),
-            "rows": list(qs.select_related("patient").order_by("ordered_at")[:8])}
+    qs = WorkupOrder.objects.filter(
+        department=department, status__in=[WorkupStatus.ORDERED, WorkupStatus.IN_PROGRESS]
+    )
+    return {
+        "department": department,
+        "label": WorkupDepartment(department).label,
+        "count": qs.count(),
+        "rows": list(qs.select_related("patient").order_by("ordered_at")[:8]),
+    }
 
 
 def board_panel(request: HttpRequest) -> dict[str, Any] | None:
@@ -47,9 +60,14 @@ def board_panel(request: HttpRequest) -> dict[str, Any] | None:
 
     today = timezone.localdate()
     rows = list(
-        Meeting.objects.filter(held_on__gte=today, held_on__lte=today + dt.timedelta(days=14),
-                               status=MeetingStatus.PLANNED)
-        .select_related("board_type").annotate(n_cases=Count("cases")).order_by("held_on")[:6]
+        Meeting.objects.filter(
+            held_on__gte=today,
+            held_on__lte=today + dt.timedelta(days=14),
+            status=MeetingStatus.PLANNED,
+        )
+        .select_related("board_type")
+        .annotate(n_cases=Count("cases"))
+        .order_by("held_on")[:6]
     )
     return {"rows": rows}
 
@@ -59,8 +77,11 @@ def trial_panel(request: HttpRequest) -> dict[str, Any] | None:
 
     from oncocenter.trials.models import Study, StudyStatus
 
-    rows = list(Study.objects.filter(status=StudyStatus.RECRUITING)
-                .annotate(n_enrolled=Count("enrollments", filter=Q(enrollments__status="enrolled"))))
+    rows = list(
+        Study.objects.filter(status=StudyStatus.RECRUITING).annotate(
+            n_enrolled=Count("enrollments", filter=Q(enrollments__status="enrolled"))
+        )
+    )
     return {"rows": rows}
 
 
@@ -86,26 +107,88 @@ def register() -> None:
     from oncocenter.core.registry import HomePanel, NavItem, PatientSection, registry
     from oncocenter.core.roles import ALL_STAFF, PHYSICIANS
 
-    registry.add_nav(NavItem("referrals", _("Referrals"), "referrals:worklist", "referral.view", order=50))
-    registry.add_nav(NavItem("workup", _("Diagnostic workup"), "oncology:workup", "workup.view", order=55))
+    registry.add_nav(
+        NavItem("referrals", _("Referrals"), "referrals:worklist", "referral.view", order=50)
+    )
+    registry.add_nav(
+        NavItem("workup", _("Diagnostic workup"), "oncology:workup", "workup.view", order=55)
+    )
     registry.add_nav(NavItem("mdt", _("Tumor boards"), "mdt:meetings", "mdt.view", order=60))
-    registry.add_nav(NavItem("trials", _("Clinical trials"), "trials:studies", "trial.view", order=65))
-    registry.add_nav(NavItem("copay", _("Co-payment expiries"), "oncology:copay", "copay.manage", section="admin",
-                             order=80))
-    registry.add_panel(HomePanel("referrals", _("Referrals to my department"), "oncology/_partials/panel_referrals.html",
-                                 frozenset(ALL_STAFF) - {Role.TEACHER}, referral_panel, order=20,
-                                 permission="referral.view"))
-    registry.add_panel(HomePanel("workup", _("Open diagnostic orders"), "oncology/_partials/panel_workup.html",
-                                 frozenset(WORKUP_BY_ROLE), workup_panel, order=25, permission="workup.view"))
-    registry.add_panel(HomePanel("boards", _("Tumor boards in the next 14 days"), "oncology/_partials/panel_boards.html",
-                                 frozenset(PHYSICIANS | {Role.NURSE, Role.RESEARCH_COORDINATOR}), board_panel,
-                                 order=30, permission="mdt.view"))
-    registry.add_panel(HomePanel("trials", _("Recruiting studies"), "oncology/_partials/panel_trials.html",
-                                 frozenset({Role.RESEARCH_COORDINATOR, Role.PEDIATRIC_ONCOLOGIST}), trial_panel,
-                                 order=35, permission="trial.view"))
-    registry.add_panel(HomePanel("copay", _("Co-payment registrations expiring (60 days)"),
-                                 "oncology/_partials/panel_copay.html",
-                                 frozenset({Role.SCHEDULER, Role.ADMINISTRATOR, Role.SOCIAL_WORKER}), copay_panel,
-                                 order=40, permission="copay.manage"))
-    registry.add_patient_section(PatientSection("cancer", _("Cancer record"), "oncology/_partials/patient_section.html",
-                                                "oncology.view", patient_section, order=10))
+    registry.add_nav(
+        NavItem("trials", _("Clinical trials"), "trials:studies", "trial.view", order=65)
+    )
+    registry.add_nav(
+        NavItem(
+            "copay",
+            _("Co-payment expiries"),
+            "oncology:copay",
+            "copay.manage",
+            section="admin",
+            order=80,
+        )
+    )
+    registry.add_panel(
+        HomePanel(
+            "referrals",
+            _("Referrals to my department"),
+            "oncology/_partials/panel_referrals.html",
+            frozenset(ALL_STAFF) - {Role.TEACHER},
+            referral_panel,
+            order=20,
+            permission="referral.view",
+        )
+    )
+    registry.add_panel(
+        HomePanel(
+            "workup",
+            _("Open diagnostic orders"),
+            "oncology/_partials/panel_workup.html",
+            frozenset(WORKUP_BY_ROLE),
+            workup_panel,
+            order=25,
+            permission="workup.view",
+        )
+    )
+    registry.add_panel(
+        HomePanel(
+            "boards",
+            _("Tumor boards in the next 14 days"),
+            "oncology/_partials/panel_boards.html",
+            frozenset(PHYSICIANS | {Role.NURSE, Role.RESEARCH_COORDINATOR}),
+            board_panel,
+            order=30,
+            permission="mdt.view",
+        )
+    )
+    registry.add_panel(
+        HomePanel(
+            "trials",
+            _("Recruiting studies"),
+            "oncology/_partials/panel_trials.html",
+            frozenset({Role.RESEARCH_COORDINATOR, Role.PEDIATRIC_ONCOLOGIST}),
+            trial_panel,
+            order=35,
+            permission="trial.view",
+        )
+    )
+    registry.add_panel(
+        HomePanel(
+            "copay",
+            _("Co-payment registrations expiring (60 days)"),
+            "oncology/_partials/panel_copay.html",
+            frozenset({Role.SCHEDULER, Role.ADMINISTRATOR, Role.SOCIAL_WORKER}),
+            copay_panel,
+            order=40,
+            permission="copay.manage",
+        )
+    )
+    registry.add_patient_section(
+        PatientSection(
+            "cancer",
+            _("Cancer record"),
+            "oncology/_partials/patient_section.html",
+            "oncology.view",
+            patient_section,
+            order=10,
+        )
+    )

@@ -52,7 +52,12 @@ def oncology_record(*, patient: Patient, audit: bool = True) -> OncologyRecord:
         workup=list(WorkupOrder.objects.filter(patient=patient).order_by("-ordered_at")),
     )
     if audit:
-        audit_record(action=AuditAction.READ, patient=patient, object_type="oncology.record", object_id=patient.mrn)
+        audit_record(
+            action=AuditAction.READ,
+            patient=patient,
+            object_type="oncology.record",
+            object_id=patient.mrn,
+        )
     return record
 
 
@@ -71,7 +76,8 @@ def workup_worklist(*, department: str, include_closed: bool = False) -> list[Wo
         qs = qs.filter(status__in=[WorkupStatus.ORDERED, WorkupStatus.IN_PROGRESS])
     orders = list(qs.order_by("ordered_at")[:200])
     audit_record(
-        action=AuditAction.SEARCH, object_type="oncology.workuporder",
+        action=AuditAction.SEARCH,
+        object_type="oncology.workuporder",
         detail={"department": department, "count": len(orders)},
     )
     return orders
@@ -83,7 +89,9 @@ def workup_turnaround(*, since: dt.datetime | None = None) -> dict[str, Turnarou
     if since is not None:
         qs = qs.filter(ordered_at__gte=since)
     hours: dict[str, list[float]] = {d: [] for d in WorkupDepartment.values}
-    for department, ordered_at, resulted_at in qs.values_list("department", "ordered_at", "resulted_at"):
+    for department, ordered_at, resulted_at in qs.values_list(
+        "department", "ordered_at", "resulted_at"
+    ):
         if resulted_at is None:
             continue
         hours[department].append((resulted_at - ordered_at).total_seconds() / 3600)

@@ -58,7 +58,11 @@ def check_date(
         problems.append(FieldProblem(field, "cannot be in the future", value.isoformat()))
     elif value < patient.birth_date:
         problems.append(
-            FieldProblem(field, f"cannot be before the patient's birth ({patient.birth_date:%Y-%m-%d})", value.isoformat())
+            FieldProblem(
+                field,
+                f"cannot be before the patient's birth ({patient.birth_date:%Y-%m-%d})",
+                value.isoformat(),
+            )
         )
     return value
 
@@ -119,22 +123,36 @@ def diagnosis_create(
         if derived is not None:
             group, subgroup = derived.group, derived.subgroup
     diagnosis = Diagnosis(
-        patient=patient, icd10_code=icd10, icdo3_topography=topography, icdo3_morphology=morphology,
-        laterality=laterality, diagnosed_on=when, is_primary=is_primary, histology_text=histology_text.strip(),
-        iccc_group=group, iccc_subgroup=subgroup, clinical_status=clinical_status,
-        verification_status=verification_status, recorded_by=recorded_by,
+        patient=patient,
+        icd10_code=icd10,
+        icdo3_topography=topography,
+        icdo3_morphology=morphology,
+        laterality=laterality,
+        diagnosed_on=when,
+        is_primary=is_primary,
+        histology_text=histology_text.strip(),
+        iccc_group=group,
+        iccc_subgroup=subgroup,
+        clinical_status=clinical_status,
+        verification_status=verification_status,
+        recorded_by=recorded_by,
     )
     with transaction.atomic():
         diagnosis.save()
         audit_record(
-            action=AuditAction.CREATE, obj=diagnosis, patient=patient,
+            action=AuditAction.CREATE,
+            obj=diagnosis,
+            patient=patient,
             detail={"icd10": icd10, "morphology": morphology, "iccc": subgroup},
         )
     return diagnosis
 
 
 def diagnosis_set_status(
-    *, diagnosis: Diagnosis, clinical_status: str | None = None, verification_status: str | None = None
+    *,
+    diagnosis: Diagnosis,
+    clinical_status: str | None = None,
+    verification_status: str | None = None,
 ) -> Diagnosis:
     problems: list[FieldProblem] = []
     if clinical_status is not None:
@@ -150,7 +168,9 @@ def diagnosis_set_status(
         changed["verification_status"] = diagnosis.verification_status = verification_status
     with transaction.atomic():
         diagnosis.save()
-        audit_record(action=AuditAction.UPDATE, obj=diagnosis, patient=diagnosis.patient, detail=changed)
+        audit_record(
+            action=AuditAction.UPDATE, obj=diagnosis, patient=diagnosis.patient, detail=changed
+        )
     return diagnosis
 
 
@@ -173,27 +193,44 @@ def staging_record(
         raise ValidationFailed(problems)
     assert when is not None
     if when < diagnosis.diagnosed_on - dt.timedelta(days=90):
-        problems.append(FieldProblem(
-            "staged_on", f"is more than 90 days before the diagnosis ({diagnosis.diagnosed_on:%Y-%m-%d})",
-            when.isoformat(),
-        ))
+        problems.append(
+            FieldProblem(
+                "staged_on",
+                f"is more than 90 days before the diagnosis ({diagnosis.diagnosed_on:%Y-%m-%d})",
+                when.isoformat(),
+            )
+        )
     site = staging.site_for_icd10(diagnosis.icd10_code)
     result = staging.evaluate(
-        site=site, classification=classification, t=t_category, n=n_category, m=m_category,
-        stage_group=stage_group, morphology=diagnosis.icdo3_morphology or None,
+        site=site,
+        classification=classification,
+        t=t_category,
+        n=n_category,
+        m=m_category,
+        stage_group=stage_group,
+        morphology=diagnosis.icdo3_morphology or None,
     )
     problems += [FieldProblem(p.field, p.rule, p.value) for p in result.problems]
     if problems:
         raise ValidationFailed(problems, message="Impossible or unknown TNM staging")
     record = TnmStaging(
-        diagnosis=diagnosis, classification=classification, edition=staging.EDITION, site=site,
-        t_category=result.t, n_category=result.n, m_category=result.m, stage_group=result.stage_group,
-        staged_on=when, recorded_by=recorded_by,
+        diagnosis=diagnosis,
+        classification=classification,
+        edition=staging.EDITION,
+        site=site,
+        t_category=result.t,
+        n_category=result.n,
+        m_category=result.m,
+        stage_group=result.stage_group,
+        staged_on=when,
+        recorded_by=recorded_by,
     )
     with transaction.atomic():
         record.save()
         audit_record(
-            action=AuditAction.CREATE, obj=record, patient=diagnosis.patient,
+            action=AuditAction.CREATE,
+            obj=record,
+            patient=diagnosis.patient,
             detail={"tnm": str(record), "site": site},
         )
     return record
@@ -220,16 +257,29 @@ def performance_record(
     if when is not None and scale in PerformanceScale.values:
         age = patient.age_on(when)
         if age < LANSKY_BELOW_AGE and scale != PerformanceScale.LANSKY:
-            problems.append(FieldProblem("scale", f"must be lansky for a patient aged {age} (under 16)", scale))
+            problems.append(
+                FieldProblem("scale", f"must be lansky for a patient aged {age} (under 16)", scale)
+            )
         if age >= LANSKY_BELOW_AGE and scale == PerformanceScale.LANSKY:
-            problems.append(FieldProblem("scale", f"lansky is for children under 16; the patient is {age}", scale))
+            problems.append(
+                FieldProblem(
+                    "scale", f"lansky is for children under 16; the patient is {age}", scale
+                )
+            )
     if problems:
         raise ValidationFailed(problems)
     assert when is not None
-    record = PerformanceStatus(patient=patient, scale=scale, score=score, observed_on=when, recorded_by=recorded_by)
+    record = PerformanceStatus(
+        patient=patient, scale=scale, score=score, observed_on=when, recorded_by=recorded_by
+    )
     with transaction.atomic():
         record.save()
-        audit_record(action=AuditAction.CREATE, obj=record, patient=patient, detail={"scale": scale, "score": score})
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=record,
+            patient=patient,
+            detail={"scale": scale, "score": score},
+        )
     return record
 
 
@@ -261,35 +311,60 @@ def tumor_marker_record(
         raise ValidationFailed(problems)
     assert when is not None
     record = TumorMarker(
-        patient=patient, diagnosis=diagnosis, marker=marker, value=amount, unit=unit.strip(),
-        observed_on=when, recorded_by=recorded_by,
+        patient=patient,
+        diagnosis=diagnosis,
+        marker=marker,
+        value=amount,
+        unit=unit.strip(),
+        observed_on=when,
+        recorded_by=recorded_by,
     )
     with transaction.atomic():
         record.save()
-        audit_record(action=AuditAction.CREATE, obj=record, patient=patient, detail={"marker": marker})
+        audit_record(
+            action=AuditAction.CREATE, obj=record, patient=patient, detail={"marker": marker}
+        )
     return record
 
 
 def disease_status_record(
-    *, diagnosis: Diagnosis, status: str, observed_on: dt.date | str, note: str = "", recorded_by: Any = None
+    *,
+    diagnosis: Diagnosis,
+    status: str,
+    observed_on: dt.date | str,
+    note: str = "",
+    recorded_by: Any = None,
 ) -> DiseaseStatus:
     problems: list[FieldProblem] = []
     _choice(problems, "status", status, DiseaseStatusCode)
     when = check_date(problems, "observed_on", observed_on, diagnosis.patient)
     if when is not None and when < diagnosis.diagnosed_on:
-        problems.append(FieldProblem(
-            "observed_on", f"cannot be before the diagnosis ({diagnosis.diagnosed_on:%Y-%m-%d})", when.isoformat()
-        ))
+        problems.append(
+            FieldProblem(
+                "observed_on",
+                f"cannot be before the diagnosis ({diagnosis.diagnosed_on:%Y-%m-%d})",
+                when.isoformat(),
+            )
+        )
     if problems:
         raise ValidationFailed(problems)
     assert when is not None
     record = DiseaseStatus(
-        patient=diagnosis.patient, diagnosis=diagnosis, status=status, observed_on=when, note=note.strip(),
+        patient=diagnosis.patient,
+        diagnosis=diagnosis,
+        status=status,
+        observed_on=when,
+        note=note.strip(),
         recorded_by=recorded_by,
     )
     with transaction.atomic():
         record.save()
-        audit_record(action=AuditAction.CREATE, obj=record, patient=diagnosis.patient, detail={"status": status})
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=record,
+            patient=diagnosis.patient,
+            detail={"status": status},
+        )
     return record
 
 
@@ -317,12 +392,20 @@ def treatment_episode_create(
         raise ValidationFailed(problems)
     assert start is not None
     episode = TreatmentEpisode(
-        patient=patient, diagnosis=diagnosis, modality=modality, started_on=start, ended_on=end,
-        at_this_center=at_this_center, description=description.strip(), source=source,
+        patient=patient,
+        diagnosis=diagnosis,
+        modality=modality,
+        started_on=start,
+        ended_on=end,
+        at_this_center=at_this_center,
+        description=description.strip(),
+        source=source,
     )
     with transaction.atomic():
         episode.save()
-        audit_record(action=AuditAction.CREATE, obj=episode, patient=patient, detail={"modality": modality})
+        audit_record(
+            action=AuditAction.CREATE, obj=episode, patient=patient, detail={"modality": modality}
+        )
     return episode
 
 
@@ -343,17 +426,25 @@ def workup_order_create(
         problems.append(FieldProblem("diagnosis", "belongs to another patient", diagnosis.pk))
     ordered_at = ordered_at or timezone.now()
     if ordered_at > timezone.now() + dt.timedelta(minutes=5):
-        problems.append(FieldProblem("ordered_at", "cannot be in the future", ordered_at.isoformat()))
+        problems.append(
+            FieldProblem("ordered_at", "cannot be in the future", ordered_at.isoformat())
+        )
     if problems:
         raise ValidationFailed(problems)
     order = WorkupOrder(
-        patient=patient, diagnosis=diagnosis, department=department, test_name=test_name.strip(),
-        ordered_at=ordered_at, ordered_by=ordered_by,
+        patient=patient,
+        diagnosis=diagnosis,
+        department=department,
+        test_name=test_name.strip(),
+        ordered_at=ordered_at,
+        ordered_by=ordered_by,
     )
     with transaction.atomic():
         order.save()
         audit_record(
-            action=AuditAction.CREATE, obj=order, patient=patient,
+            action=AuditAction.CREATE,
+            obj=order,
+            patient=patient,
             detail={"department": department, "test": order.test_name},
         )
     return order
@@ -368,7 +459,12 @@ WORKUP_TRANSITIONS = {
 
 
 def workup_order_advance(
-    *, order: WorkupOrder, status: str, result_summary: str = "", by: Any = None, at: dt.datetime | None = None
+    *,
+    order: WorkupOrder,
+    status: str,
+    result_summary: str = "",
+    by: Any = None,
+    at: dt.datetime | None = None,
 ) -> WorkupOrder:
     """Move an order along ordered -> in-progress -> resulted (or cancelled); a result needs a summary."""
     problems: list[FieldProblem] = []
@@ -378,7 +474,8 @@ def workup_order_advance(
     allowed = WORKUP_TRANSITIONS[WorkupStatus(order.status)]
     if status not in allowed:
         raise Conflict(
-            f"A {order.status} order cannot become {status}.", rule="workup_status_flow",
+            f"A {order.status} order cannot become {status}.",
+            rule="workup_status_flow",
             problems=[FieldProblem("status", f"cannot follow {order.status}", status)],
         )
     at = at or timezone.now()
@@ -398,5 +495,7 @@ def workup_order_advance(
             locked.result_summary = result_summary.strip()
             locked.resulted_by = by
         locked.save()
-        audit_record(action=AuditAction.UPDATE, obj=locked, patient=locked.patient, detail={"status": status})
+        audit_record(
+            action=AuditAction.UPDATE, obj=locked, patient=locked.patient, detail={"status": status}
+        )
     return locked

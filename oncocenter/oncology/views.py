@@ -39,7 +39,10 @@ RECORD_FORMS: dict[str, tuple[type[oforms.DomainForm], str]] = {
 
 
 def _diagnosis_choices(diagnoses: list[Diagnosis]) -> list[tuple[int, str]]:
-    return [(d.pk, f"{d.icd10_code} {d.icdo3_morphology} ({d.diagnosed_on:%Y-%m-%d})") for d in diagnoses]
+    return [
+        (d.pk, f"{d.icd10_code} {d.icdo3_morphology} ({d.diagnosed_on:%Y-%m-%d})")
+        for d in diagnoses
+    ]
 
 
 def _staging_help(diagnoses: list[Diagnosis]) -> list[dict[str, Any]]:
@@ -53,8 +56,15 @@ def _staging_help(diagnoses: list[Diagnosis]) -> list[dict[str, Any]]:
             continue
         seen.add(site)
         spec = staging.sites()[site]
-        rows.append({"site": spec["label_en"], "t": spec["T"], "n": spec["N"], "m": spec["M"],
-                     "groups": spec["stage_groups"]})
+        rows.append(
+            {
+                "site": spec["label_en"],
+                "t": spec["T"],
+                "n": spec["N"],
+                "m": spec["M"],
+                "groups": spec["stage_groups"],
+            }
+        )
     return rows
 
 
@@ -96,9 +106,15 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
     except NotFound as exc:
         return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
     posted = request.POST.get("form") if request.method == "POST" else None
-    if posted is not None and (posted not in RECORD_FORMS or not has_perm(request.user, RECORD_FORMS[posted][1])):
-        return render(request, "core/forbidden.html", {"permission": RECORD_FORMS.get(posted, ("", posted))[1]},
-                      status=403)
+    if posted is not None and (
+        posted not in RECORD_FORMS or not has_perm(request.user, RECORD_FORMS[posted][1])
+    ):
+        return render(
+            request,
+            "core/forbidden.html",
+            {"permission": RECORD_FORMS.get(posted, ("", posted))[1]},
+            status=403,
+        )
     diagnoses = list(Diagnosis.objects.filter(patient=patient))
     bound: dict[str, oforms.DomainForm] = {}
     status = 200
@@ -126,10 +142,14 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
         "patient": patient,
         "rec": oncology_record(patient=patient),
         "forms": bound,
-        "record_extra": patient_record(patient=patient) if has_perm(request.user, "record.view") else None,
+        "record_extra": patient_record(patient=patient)
+        if has_perm(request.user, "record.view")
+        else None,
         "record_gaps": record_gaps(patient=patient),
         "staging_help": _staging_help(diagnoses),
-        "referrals": _patient_referrals(patient) if has_perm(request.user, "referral.view") else None,
+        "referrals": _patient_referrals(patient)
+        if has_perm(request.user, "referral.view")
+        else None,
         "can_refer": has_perm(request.user, "referral.create"),
         "can_edit_record": has_perm(request.user, "record.edit"),
     }
@@ -157,11 +177,18 @@ def chart(request: HttpRequest, mrn: str) -> HttpResponse:
     wanted = request.GET.get("kind", "")
     if wanted:
         events = [e for e in events if e.kind == wanted]
-    return render(request, "oncology/chart.html", {
-        "patient": patient, "events": events, "kinds": kinds, "wanted": wanted,
-        "elapsed_ms": round((time.perf_counter() - started) * 1000),
-        "queries": len(counted),
-    })
+    return render(
+        request,
+        "oncology/chart.html",
+        {
+            "patient": patient,
+            "events": events,
+            "kinds": kinds,
+            "wanted": wanted,
+            "elapsed_ms": round((time.perf_counter() - started) * 1000),
+            "queries": len(counted),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -174,7 +201,9 @@ def workup(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not has_perm(request.user, "workup.result"):
-            return render(request, "core/forbidden.html", {"permission": "workup.result"}, status=403)
+            return render(
+                request, "core/forbidden.html", {"permission": "workup.result"}, status=403
+            )
         order = WorkupOrder.objects.filter(pk=request.POST.get("order") or 0).first()
         form = oforms.WorkupAdvanceForm(request.POST)
         if order is None:
@@ -194,11 +223,18 @@ def workup(request: HttpRequest) -> HttpResponse:
             status = 400
     orders = workup_worklist(department=department)
     rows = [(o, error_for.get(o.pk) or oforms.WorkupAdvanceForm(prefix=f"o{o.pk}")) for o in orders]
-    return render(request, "oncology/workup.html", {
-        "department": department, "departments": WorkupDepartment.choices, "rows": rows,
-        "turnaround": [(WorkupDepartment(d).label, t) for d, t in workup_turnaround().items()],
-        "can_result": has_perm(request.user, "workup.result"),
-    }, status=status)
+    return render(
+        request,
+        "oncology/workup.html",
+        {
+            "department": department,
+            "departments": WorkupDepartment.choices,
+            "rows": rows,
+            "turnaround": [(WorkupDepartment(d).label, t) for d, t in workup_turnaround().items()],
+            "can_result": has_perm(request.user, "workup.result"),
+        },
+        status=status,
+    )
 
 
 @require_GET
@@ -210,8 +246,11 @@ def code_options(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     query = next((str(v) for k, v in request.GET.items() if k != "list"), "")
     lang = getattr(request, "LANGUAGE_CODE", "en")
-    return render(request, "oncology/_partials/code_options.html",
-                  {"codes": codes.search(code_list, query), "lang": lang})
+    return render(
+        request,
+        "oncology/_partials/code_options.html",
+        {"codes": codes.search(code_list, query), "lang": lang},
+    )
 
 
 @require_GET
@@ -243,18 +282,33 @@ def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
         patient = patient_get(mrn=mrn, audit=False)
     except NotFound as exc:
         return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
-    classes = {"center": rforms.CenterForm, "guardian": rforms.GuardianForm, "consent": rforms.ConsentForm, "careteam": rforms.CareTeamForm,
-               "copay": rforms.CopayForm}
+    classes = {
+        "center": rforms.CenterForm,
+        "guardian": rforms.GuardianForm,
+        "consent": rforms.ConsentForm,
+        "careteam": rforms.CareTeamForm,
+        "copay": rforms.CopayForm,
+    }
     posted = request.POST.get("form") if request.method == "POST" else None
-    if posted is not None and (posted not in classes or not has_perm(request.user, RECORD_EXTRA_FORMS[posted])):
-        return render(request, "core/forbidden.html", {"permission": RECORD_EXTRA_FORMS.get(posted, posted)},
-                      status=403)
+    if posted is not None and (
+        posted not in classes or not has_perm(request.user, RECORD_EXTRA_FORMS[posted])
+    ):
+        return render(
+            request,
+            "core/forbidden.html",
+            {"permission": RECORD_EXTRA_FORMS.get(posted, posted)},
+            status=403,
+        )
     bound = {}
     for key, form_class in classes.items():
         if has_perm(request.user, RECORD_EXTRA_FORMS[key]):
             form = form_class(request.POST if key == posted else None, prefix=key)
             if key == "consent":
-                oforms.set_choices(form, "guardian", [("", "—")] + [(g.pk, str(g)) for g in patient.guardians.all()])
+                oforms.set_choices(
+                    form,
+                    "guardian",
+                    [("", "—")] + [(g.pk, str(g)) for g in patient.guardians.all()],
+                )
             bound[key] = form
     status = 200
     if posted is not None:
@@ -263,17 +317,27 @@ def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
             data = dict(form.cleaned_data)
             try:
                 if posted == "center":
-                    patient_join_center(patient=patient, center_code=data["center_code"], since=data["since"])
+                    patient_join_center(
+                        patient=patient, center_code=data["center_code"], since=data["since"]
+                    )
                 elif posted == "guardian":
                     rsvc.guardian_add(patient=patient, **data)
                 elif posted == "consent":
                     gid = data.pop("guardian")
                     guardian = patient.guardians.filter(pk=gid).first() if gid else None
-                    rsvc.consent_record(patient=patient, guardian=guardian, recorded_by=request.user, **data)
+                    rsvc.consent_record(
+                        patient=patient, guardian=guardian, recorded_by=request.user, **data
+                    )
                 elif posted == "careteam":
-                    user = get_user_model().objects.filter(username=data.pop("username"), is_active=True).first()
+                    user = (
+                        get_user_model()
+                        .objects.filter(username=data.pop("username"), is_active=True)
+                        .first()
+                    )
                     if user is None:
-                        raise ValidationFailed.single("username", _("is not an active staff member"))
+                        raise ValidationFailed.single(
+                            "username", _("is not an active staff member")
+                        )
                     rsvc.care_team_add(patient=patient, user=user, **data)
                 else:
                     rsvc.copay_register(patient=patient, recorded_by=request.user, **data)
@@ -285,4 +349,6 @@ def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("oncology:record", mrn=patient.mrn)
         status = 400
-    return render(request, "oncology/record_edit.html", {"patient": patient, "forms": bound}, status=status)
+    return render(
+        request, "oncology/record_edit.html", {"patient": patient, "forms": bound}, status=status
+    )

@@ -87,8 +87,13 @@ def copay_reminders(request: HttpRequest, days: int = 60):
     if not 1 <= days <= 366:
         raise ValidationFailed.single("days", "must be between 1 and 366", days)
     return [
-        {"id": r.pk, "mrn": r.patient.mrn, "special_code": r.special_code, "registered_on": r.registered_on,
-         "expires_on": r.expires_on}
+        {
+            "id": r.pk,
+            "mrn": r.patient.mrn,
+            "special_code": r.special_code,
+            "registered_on": r.registered_on,
+            "expires_on": r.expires_on,
+        }
         for r in copay_expiring(days=days)
     ]
 
@@ -109,7 +114,9 @@ def consent_create(request: HttpRequest, mrn: str, payload: ConsentIn):
     if guardian_id is not None:
         guardian = Guardian.objects.filter(pk=guardian_id, patient=patient).first()
         if guardian is None:
-            raise ValidationFailed.single("guardian_id", "is not a guardian of this patient", guardian_id)
+            raise ValidationFailed.single(
+                "guardian_id", "is not a guardian of this patient", guardian_id
+            )
     consent = consent_record(patient=patient, guardian=guardian, recorded_by=request.user, **data)
     return Status(201, {**data, "id": consent.pk, "guardian_id": consent.guardian_id})
 
@@ -121,8 +128,23 @@ def care_team_create(request: HttpRequest, mrn: str, payload: CareTeamIn):
     user = get_user_model().objects.filter(username=payload.username, is_active=True).first()
     if user is None:
         raise ValidationFailed.single("username", "is not an active staff member", payload.username)
-    m = care_team_add(patient=patient, user=user, role=payload.role, center_code=payload.center, is_lead=payload.is_lead)
-    return Status(201, {"id": m.pk, "username": user.username, "role": m.role, "is_lead": m.is_lead, "since": m.since})
+    m = care_team_add(
+        patient=patient,
+        user=user,
+        role=payload.role,
+        center_code=payload.center,
+        is_lead=payload.is_lead,
+    )
+    return Status(
+        201,
+        {
+            "id": m.pk,
+            "username": user.username,
+            "role": m.role,
+            "is_lead": m.is_lead,
+            "since": m.since,
+        },
+    )
 
 
 @router.post("/{mrn}/copay", response={201: CopayOut})
@@ -133,9 +155,24 @@ def copay_create(request: HttpRequest, mrn: str, payload: CopayIn):
     if payload.diagnosis_id is not None:
         diagnosis = Diagnosis.objects.filter(pk=payload.diagnosis_id, patient=patient).first()
         if diagnosis is None:
-            raise ValidationFailed.single("diagnosis_id", "is not a diagnosis of this patient", payload.diagnosis_id)
-    r = copay_register(patient=patient, registered_on=payload.registered_on, diagnosis=diagnosis,
-                       registration_number=payload.registration_number, special_code=payload.special_code,
-                       recorded_by=request.user)
-    return Status(201, {"id": r.pk, "mrn": patient.mrn, "special_code": r.special_code, "registered_on": r.registered_on,
-                 "expires_on": r.expires_on})
+            raise ValidationFailed.single(
+                "diagnosis_id", "is not a diagnosis of this patient", payload.diagnosis_id
+            )
+    r = copay_register(
+        patient=patient,
+        registered_on=payload.registered_on,
+        diagnosis=diagnosis,
+        registration_number=payload.registration_number,
+        special_code=payload.special_code,
+        recorded_by=request.user,
+    )
+    return Status(
+        201,
+        {
+            "id": r.pk,
+            "mrn": patient.mrn,
+            "special_code": r.special_code,
+            "registered_on": r.registered_on,
+            "expires_on": r.expires_on,
+        },
+    )

@@ -13,15 +13,23 @@ class GuardianForm(DomainForm):
     name_ko = forms.CharField(label=_("Name (Hangul)"), max_length=40)
     relationship = forms.ChoiceField(label=_("Relationship"), choices=GuardianRelationship.choices)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    birth_date = forms.DateField(label=_("Birth date"), widget=DATE, required=False,
-                                 help_text=_("Required for a legal representative (an adult, 19 or older)."))
-    is_legal_representative = forms.BooleanField(label=_("Legal representative"), required=False, initial=True)
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        widget=DATE,
+        required=False,
+        help_text=_("Required for a legal representative (an adult, 19 or older)."),
+    )
+    is_legal_representative = forms.BooleanField(
+        label=_("Legal representative"), required=False, initial=True
+    )
 
 
 class ConsentForm(DomainForm):
     kind = forms.ChoiceField(label=_("Consent for"), choices=ConsentKind.choices)
     given_by = forms.ChoiceField(label=_("Given by"), choices=ConsentGiver.choices)
-    guardian = forms.TypedChoiceField(label=_("Guardian"), coerce=int, required=False, empty_value=None)
+    guardian = forms.TypedChoiceField(
+        label=_("Guardian"), coerce=int, required=False, empty_value=None
+    )
     signed_on = forms.DateField(label=_("Signed on"), widget=DATE, initial=today)
     scope = forms.CharField(label=_("Scope"), max_length=300, required=False)
 
@@ -29,7 +37,9 @@ class ConsentForm(DomainForm):
 class CareTeamForm(DomainForm):
     username = forms.CharField(label=_("Staff username"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    center_code = forms.ChoiceField(label=_("Center"), choices=[("", "—"), *CenterCode.choices], required=False)
+    center_code = forms.ChoiceField(
+        label=_("Center"), choices=[("", "—"), *CenterCode.choices], required=False
+    )
     is_lead = forms.BooleanField(label=_("Lead clinician"), required=False)
 
 
@@ -40,5 +50,7 @@ class CenterForm(DomainForm):
 
 class CopayForm(DomainForm):
     registered_on = forms.DateField(label=_("Registered on"), widget=DATE, initial=today)
-    registration_number = forms.CharField(label=_("Registration number"), max_length=30, required=False)
+    registration_number = forms.CharField(
+        label=_("Registration number"), max_length=30, required=False
+    )
     special_code = forms.CharField(label=_("Special case code"), max_length=8, initial="V193")

@@ -33,23 +33,34 @@ class GuardianRelationship(models.TextChoices):
 
 
 class Guardian(TimeStampedModel):
-    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="guardians")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="guardians"
+    )
     name_ko = models.CharField(_("name (Hangul)"), max_length=40)
-    relationship = models.CharField(_("relationship"), max_length=20, choices=GuardianRelationship.choices)
-    phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("e.g. 010-1234-5678"))
+    relationship = models.CharField(
+        _("relationship"), max_length=20, choices=GuardianRelationship.choices
+    )
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, help_text=_("e.g. 010-1234-5678")
+    )
     birth_date = models.DateField(
-        _("birth date"), null=True, blank=True,
+        _("birth date"),
+        null=True,
+        blank=True,
         help_text=_("Required for a legal representative, who must be an adult (19 or older)."),
     )
     is_legal_representative = models.BooleanField(
-        _("legal representative"), default=True, help_text=_("May give consent on the child's behalf.")
+        _("legal representative"),
+        default=True,
+        help_text=_("May give consent on the child's behalf."),
     )
 
     class Meta:
         ordering = ["patient", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(relationship__in=GuardianRelationship.values), name="guardian_relationship_valid"
+                condition=Q(relationship__in=GuardianRelationship.values),
+                name="guardian_relationship_valid",
             )
         ]
 
@@ -71,15 +82,23 @@ class ConsentGiver(models.TextChoices):
 
 
 class Consent(TimeStampedModel):
-    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="consents")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="consents"
+    )
     kind = models.CharField(_("consent for"), max_length=12, choices=ConsentKind.choices)
     given_by = models.CharField(_("given by"), max_length=10, choices=ConsentGiver.choices)
     guardian = models.ForeignKey(
-        Guardian, on_delete=models.PROTECT, null=True, blank=True, related_name="consents",
+        Guardian,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
         help_text=_("Required when a guardian consents."),
     )
     signed_on = models.DateField(_("signed on"))
-    scope = models.CharField(_("scope"), max_length=300, blank=True, help_text=_("e.g. protocol or procedure."))
+    scope = models.CharField(
+        _("scope"), max_length=300, blank=True, help_text=_("e.g. protocol or procedure.")
+    )
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -89,7 +108,8 @@ class Consent(TimeStampedModel):
         ordering = ["-signed_on", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(given_by="guardian") | Q(guardian__isnull=False), name="consent_guardian_named"
+                condition=~Q(given_by="guardian") | Q(guardian__isnull=False),
+                name="consent_guardian_named",
             ),
             models.CheckConstraint(
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("signed_on")),
@@ -99,10 +119,16 @@ class Consent(TimeStampedModel):
 
 
 class CareTeamMember(TimeStampedModel):
-    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="care_team")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_teams")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="care_team"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_teams"
+    )
     role = models.CharField(_("role"), max_length=40, choices=Role.choices)
-    center = models.ForeignKey("patients.Center", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    center = models.ForeignKey(
+        "patients.Center", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     is_lead = models.BooleanField(_("lead clinician"), default=False)
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
@@ -111,10 +137,13 @@ class CareTeamMember(TimeStampedModel):
         ordering = ["patient", "-is_lead", "role"]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "user", "role"], condition=Q(until__isnull=True), name="care_team_once_active"
+                fields=["patient", "user", "role"],
+                condition=Q(until__isnull=True),
+                name="care_team_once_active",
             ),
             models.CheckConstraint(
-                condition=Q(until__isnull=True) | Q(until__gte=F("since")), name="care_team_until_after_since"
+                condition=Q(until__isnull=True) | Q(until__gte=F("since")),
+                name="care_team_until_after_since",
             ),
         ]
 
@@ -131,16 +160,23 @@ def copay_expiry(registered_on: dt.date) -> dt.date:
 class CopayRegistration(TimeStampedModel):
     """NHIS registration of a cancer patient for the reduced (5%) co-payment, valid five years."""
 
-    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="copay_registrations")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="copay_registrations"
+    )
     diagnosis = models.ForeignKey(
         "oncology.Diagnosis", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     special_code = models.CharField(
-        _("special case code"), max_length=8, default="V193", help_text=_("NHIS code, V193 for cancer.")
+        _("special case code"),
+        max_length=8,
+        default="V193",
+        help_text=_("NHIS code, V193 for cancer."),
     )
     registration_number = models.CharField(_("registration number"), max_length=30, blank=True)
     registered_on = models.DateField(_("registered on"))
-    expires_on = models.DateField(_("valid through"), help_text=_("Registration date + 5 years - 1 day."))
+    expires_on = models.DateField(
+        _("valid through"), help_text=_("Registration date + 5 years - 1 day.")
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -149,6 +185,10 @@ class CopayRegistration(TimeStampedModel):
         ordering = ["expires_on", "id"]
         indexes = [models.Index(fields=["expires_on"], name="copay_expiry")]
         constraints = [
-            models.CheckConstraint(condition=Q(expires_on__gt=F("registered_on")), name="copay_expiry_after_start"),
-            models.UniqueConstraint(fields=["patient", "registered_on"], name="copay_once_per_date"),
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=F("registered_on")), name="copay_expiry_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "registered_on"], name="copay_once_per_date"
+            ),
         ]

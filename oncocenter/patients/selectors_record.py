@@ -16,12 +16,16 @@ def patient_record(*, patient: Patient) -> dict:
     return {
         "guardians": list(patient.guardians.all()),
         "consents": list(patient.consents.select_related("guardian")),
-        "care_team": list(patient.care_team.select_related("user", "center").filter(until__isnull=True)),
+        "care_team": list(
+            patient.care_team.select_related("user", "center").filter(until__isnull=True)
+        ),
         "copay": list(patient.copay_registrations.all()),
     }
 
 
-def copay_expiring(*, today: dt.date | None = None, days: int = COPAY_REMINDER_DAYS) -> list[CopayRegistration]:
+def copay_expiring(
+    *, today: dt.date | None = None, days: int = COPAY_REMINDER_DAYS
+) -> list[CopayRegistration]:
     """Registrations whose coverage ends within ``days`` (and has not ended), soonest first,
     skipping patients who already have a newer registration that runs longer."""
     today = today or timezone.localdate()
@@ -38,7 +42,8 @@ def copay_expiring(*, today: dt.date | None = None, days: int = COPAY_REMINDER_D
     )
     due = [c for c in candidates if c.patient_id not in later]
     audit_record(
-        action=AuditAction.SEARCH, object_type="patients.copayregistration",
+        action=AuditAction.SEARCH,
+        object_type="patients.copayregistration",
         detail={"expiring_within_days": days, "count": len(due)},
     )
     return due

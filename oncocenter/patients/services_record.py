@@ -45,35 +45,61 @@ def guardian_add(
     problems: list[FieldProblem] = []
     today = timezone.localdate()
     if birth_date is not None and birth_date > today:
-        problems.append(FieldProblem("birth_date", "cannot be in the future", birth_date.isoformat()))
+        problems.append(
+            FieldProblem("birth_date", "cannot be in the future", birth_date.isoformat())
+        )
     elif is_legal_representative:
         if birth_date is None:
             problems.append(FieldProblem("birth_date", "is required for a legal representative"))
         else:
-            age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+            age = (
+                today.year
+                - birth_date.year
+                - ((today.month, today.day) < (birth_date.month, birth_date.day))
+            )
             if age < AGE_OF_MAJORITY:
-                problems.append(FieldProblem(
-                    "birth_date", f"a legal representative must be an adult ({AGE_OF_MAJORITY} or older); this person is {age}",
-                    birth_date.isoformat(),
-                ))
+                problems.append(
+                    FieldProblem(
+                        "birth_date",
+                        f"a legal representative must be an adult ({AGE_OF_MAJORITY} or older); this person is {age}",
+                        birth_date.isoformat(),
+                    )
+                )
     name_ko = name_ko.strip()
     if not name_ko:
         problems.append(FieldProblem("name_ko", "is required"))
     elif not HANGUL_NAME_RE.match(name_ko):
         problems.append(FieldProblem("name_ko", "must be written in Hangul syllables", name_ko))
     if relationship not in GuardianRelationship.values:
-        problems.append(FieldProblem("relationship", f"must be one of {', '.join(GuardianRelationship.values)}", relationship))
+        problems.append(
+            FieldProblem(
+                "relationship",
+                f"must be one of {', '.join(GuardianRelationship.values)}",
+                relationship,
+            )
+        )
     if phone.strip() and not PHONE_RE.match(phone.strip()):
-        problems.append(FieldProblem("phone", "must be a Korean number such as 010-1234-5678", phone))
+        problems.append(
+            FieldProblem("phone", "must be a Korean number such as 010-1234-5678", phone)
+        )
     if problems:
         raise ValidationFailed(problems)
     guardian = Guardian(
-        patient=patient, name_ko=name_ko, relationship=relationship, phone=phone.strip(),
-        is_legal_representative=is_legal_representative, birth_date=birth_date,
+        patient=patient,
+        name_ko=name_ko,
+        relationship=relationship,
+        phone=phone.strip(),
+        is_legal_representative=is_legal_representative,
+        birth_date=birth_date,
     )
     with transaction.atomic():
         guardian.save()
-        audit_record(action=AuditAction.CREATE, obj=guardian, patient=patient, detail={"relationship": relationship})
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=guardian,
+            patient=patient,
+            detail={"relationship": relationship},
+        )
     return guardian
 
 
@@ -91,41 +117,78 @@ def consent_record(
     (from age 7); an adult consents personally."""
     problems: list[FieldProblem] = []
     if kind not in ConsentKind.values:
-        problems.append(FieldProblem("kind", f"must be one of {', '.join(ConsentKind.values)}", kind))
+        problems.append(
+            FieldProblem("kind", f"must be one of {', '.join(ConsentKind.values)}", kind)
+        )
     if given_by not in ConsentGiver.values:
-        problems.append(FieldProblem("given_by", f"must be one of {', '.join(ConsentGiver.values)}", given_by))
+        problems.append(
+            FieldProblem("given_by", f"must be one of {', '.join(ConsentGiver.values)}", given_by)
+        )
     when = check_date(problems, "signed_on", signed_on, patient)
     if when is not None and given_by in ConsentGiver.values:
         age = patient.age_on(when)
         minor = age < AGE_OF_MAJORITY
         if given_by == ConsentGiver.PATIENT and minor:
-            problems.append(FieldProblem("given_by", f"a patient aged {age} consents through a guardian", given_by))
+            problems.append(
+                FieldProblem(
+                    "given_by", f"a patient aged {age} consents through a guardian", given_by
+                )
+            )
         if given_by in (ConsentGiver.GUARDIAN, ConsentGiver.ASSENT) and not minor:
-            problems.append(FieldProblem("given_by", f"the patient is an adult ({age}); consent is personal", given_by))
+            problems.append(
+                FieldProblem(
+                    "given_by", f"the patient is an adult ({age}); consent is personal", given_by
+                )
+            )
         if given_by == ConsentGiver.ASSENT and age < ASSENT_MIN_AGE:
-            problems.append(FieldProblem("given_by", f"assent is asked from age {ASSENT_MIN_AGE}; the child is {age}", given_by))
+            problems.append(
+                FieldProblem(
+                    "given_by",
+                    f"assent is asked from age {ASSENT_MIN_AGE}; the child is {age}",
+                    given_by,
+                )
+            )
         if given_by == ConsentGiver.GUARDIAN:
             if guardian is None:
                 problems.append(FieldProblem("guardian", "is required when a guardian consents"))
             elif guardian.patient_id != patient.pk:
-                problems.append(FieldProblem("guardian", "is not a guardian of this patient", guardian.pk))
+                problems.append(
+                    FieldProblem("guardian", "is not a guardian of this patient", guardian.pk)
+                )
             elif not guardian.is_legal_representative:
-                problems.append(FieldProblem("guardian", "is not a legal representative", guardian.pk))
+                problems.append(
+                    FieldProblem("guardian", "is not a legal representative", guardian.pk)
+                )
     if problems:
         raise ValidationFailed(problems)
     assert when is not None
     consent = Consent(
-        patient=patient, kind=kind, given_by=given_by, guardian=guardian if given_by == ConsentGiver.GUARDIAN else None,
-        signed_on=when, scope=scope.strip(), recorded_by=recorded_by,
+        patient=patient,
+        kind=kind,
+        given_by=given_by,
+        guardian=guardian if given_by == ConsentGiver.GUARDIAN else None,
+        signed_on=when,
+        scope=scope.strip(),
+        recorded_by=recorded_by,
     )
     with transaction.atomic():
         consent.save()
-        audit_record(action=AuditAction.CREATE, obj=consent, patient=patient, detail={"kind": kind, "given_by": given_by})
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=consent,
+            patient=patient,
+            detail={"kind": kind, "given_by": given_by},
+        )
     return consent
 
 
 def care_team_add(
-    *, patient: Patient, user: Any, role: str, center_code: str = "", is_lead: bool = False,
+    *,
+    patient: Patient,
+    user: Any,
+    role: str,
+    center_code: str = "",
+    is_lead: bool = False,
     since: dt.date | None = None,
 ) -> CareTeamMember:
     problems: list[FieldProblem] = []
@@ -141,14 +204,26 @@ def care_team_add(
     if problems:
         raise ValidationFailed(problems)
     member = CareTeamMember(
-        patient=patient, user=user, role=role, center=center, is_lead=is_lead, since=since or timezone.localdate()
+        patient=patient,
+        user=user,
+        role=role,
+        center=center,
+        is_lead=is_lead,
+        since=since or timezone.localdate(),
     )
     try:
         with transaction.atomic():
             member.save()
-            audit_record(action=AuditAction.CREATE, obj=member, patient=patient, detail={"role": role, "user": user.pk})
+            audit_record(
+                action=AuditAction.CREATE,
+                obj=member,
+                patient=patient,
+                detail={"role": role, "user": user.pk},
+            )
     except IntegrityError:
-        raise Conflict(f"{user} is already on the care team as {role}.", rule="care_team_once") from None
+        raise Conflict(
+            f"{user} is already on the care team as {role}.", rule="care_team_once"
+        ) from None
     return member
 
 
@@ -168,20 +243,36 @@ def copay_register(
         problems.append(FieldProblem("diagnosis", "belongs to another patient", diagnosis.pk))
     if not special_code.strip():
         problems.append(FieldProblem("special_code", "is required"))
-    if when is not None and CopayRegistration.objects.filter(patient=patient, registered_on=when).exists():
-        problems.append(FieldProblem("registered_on", "a registration on this date is already recorded", when.isoformat()))
+    if (
+        when is not None
+        and CopayRegistration.objects.filter(patient=patient, registered_on=when).exists()
+    ):
+        problems.append(
+            FieldProblem(
+                "registered_on", "a registration on this date is already recorded", when.isoformat()
+            )
+        )
     if problems:
         raise ValidationFailed(problems)
     assert when is not None
     registration = CopayRegistration(
-        patient=patient, diagnosis=diagnosis, special_code=special_code.strip(),
-        registration_number=registration_number.strip(), registered_on=when, expires_on=copay_expiry(when),
+        patient=patient,
+        diagnosis=diagnosis,
+        special_code=special_code.strip(),
+        registration_number=registration_number.strip(),
+        registered_on=when,
+        expires_on=copay_expiry(when),
         recorded_by=recorded_by,
     )
     with transaction.atomic():
         registration.save()
         audit_record(
-            action=AuditAction.CREATE, obj=registration, patient=patient,
-            detail={"registered_on": when.isoformat(), "expires_on": registration.expires_on.isoformat()},
+            action=AuditAction.CREATE,
+            obj=registration,
+            patient=patient,
+            detail={
+                "registered_on": when.isoformat(),
+                "expires_on": registration.expires_on.isoformat(),
+            },
         )
     return registration

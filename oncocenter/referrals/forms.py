@@ -19,7 +19,9 @@ class ReferralAdvanceForm(DomainForm):
         label=_("New status"), choices=[c for c in ReferralStatus.choices if c[0] != "requested"]
     )
     scheduled_for = forms.DateTimeField(
-        label=_("Scheduled for"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Scheduled for"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     note = forms.CharField(label=_("Response note"), required=False)
     reason = forms.CharField(label=_("Decline reason"), required=False)

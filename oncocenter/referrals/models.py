@@ -51,14 +51,24 @@ class ReferralStatus(models.TextChoices):
 
 
 class Referral(TimeStampedModel):
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="referrals")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="referrals"
+    )
     diagnosis = models.ForeignKey(
-        "oncology.Diagnosis", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+        "oncology.Diagnosis",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
     )
     from_department = models.CharField(_("from"), max_length=30, choices=Department.choices)
     to_department = models.CharField(_("to"), max_length=30, choices=Department.choices)
-    reason = models.TextField(_("reason"), help_text=_("The question for the consulted department."))
-    urgency = models.CharField(_("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.ROUTINE)
+    reason = models.TextField(
+        _("reason"), help_text=_("The question for the consulted department.")
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=12, choices=Urgency.choices, default=Urgency.ROUTINE
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.REQUESTED
     )
@@ -71,7 +81,9 @@ class Referral(TimeStampedModel):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("declined/cancelled at"), null=True, blank=True)
     decline_reason = models.CharField(_("decline reason"), max_length=300, blank=True)
-    response_note = models.TextField(_("response"), blank=True, help_text=_("The consulted department's answer."))
+    response_note = models.TextField(
+        _("response"), blank=True, help_text=_("The consulted department's answer.")
+    )
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -83,11 +95,18 @@ class Referral(TimeStampedModel):
             models.Index(fields=["patient", "requested_at"], name="referral_patient"),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(from_department=F("to_department")), name="referral_not_to_self"),
-            models.CheckConstraint(condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"),
-            models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="referral_urgency_valid"),
             models.CheckConstraint(
-                condition=~Q(status="declined") | ~Q(decline_reason=""), name="referral_decline_has_reason"
+                condition=~Q(from_department=F("to_department")), name="referral_not_to_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReferralStatus.values), name="referral_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(urgency__in=Urgency.values), name="referral_urgency_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                name="referral_decline_has_reason",
             ),
             models.CheckConstraint(
                 condition=~Q(status="completed") | Q(completed_at__isnull=False),

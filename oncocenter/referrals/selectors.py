@@ -43,8 +43,13 @@ def worklist(*, department: str, include_closed: bool = False, limit: int = 200)
     )
     referrals = list(qs.order_by(urgency_rank, "requested_at")[:limit])
     audit_record(
-        action=AuditAction.SEARCH, object_type="referrals.referral",
-        detail={"department": department, "count": len(referrals), "mrns": sorted({r.patient.mrn for r in referrals})},
+        action=AuditAction.SEARCH,
+        object_type="referrals.referral",
+        detail={
+            "department": department,
+            "count": len(referrals),
+            "mrns": sorted({r.patient.mrn for r in referrals}),
+        },
     )
     return referrals
 
@@ -55,7 +60,9 @@ def turnaround_by_department(*, since: dt.datetime | None = None) -> dict[str, f
     if since is not None:
         qs = qs.filter(requested_at__gte=since)
     hours: dict[str, list[float]] = {}
-    for dept, requested, completed in qs.values_list("to_department", "requested_at", "completed_at"):
+    for dept, requested, completed in qs.values_list(
+        "to_department", "requested_at", "completed_at"
+    ):
         if completed is None:
             continue
         hours.setdefault(dept, []).append((completed - requested).total_seconds() / 3600)
@@ -63,4 +70,8 @@ def turnaround_by_department(*, since: dt.datetime | None = None) -> dict[str, f
 
 
 def open_referrals_for(patient) -> list[Referral]:
-    return list(Referral.objects.filter(patient=patient, status__in=flow.OPEN_STATUSES).order_by("requested_at"))
+    return list(
+        Referral.objects.filter(patient=patient, status__in=flow.OPEN_STATUSES).order_by(
+            "requested_at"
+        )
+    )

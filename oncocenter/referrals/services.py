@@ -34,26 +34,42 @@ def referral_create(
         if value not in Department.values:
             problems.append(FieldProblem(name, "is not a known department", value))
     if from_department and from_department == to_department:
-        problems.append(FieldProblem("to_department", "cannot be the referring department itself", to_department))
+        problems.append(
+            FieldProblem(
+                "to_department", "cannot be the referring department itself", to_department
+            )
+        )
     if urgency not in Urgency.values:
-        problems.append(FieldProblem("urgency", f"must be one of {', '.join(Urgency.values)}", urgency))
+        problems.append(
+            FieldProblem("urgency", f"must be one of {', '.join(Urgency.values)}", urgency)
+        )
     if not reason.strip():
         problems.append(FieldProblem("reason", "is required"))
     if diagnosis is not None and diagnosis.patient_id != patient.pk:
         problems.append(FieldProblem("diagnosis", "belongs to another patient", diagnosis.pk))
     requested_at = requested_at or timezone.now()
     if requested_at > timezone.now() + dt.timedelta(minutes=5):
-        problems.append(FieldProblem("requested_at", "cannot be in the future", requested_at.isoformat()))
+        problems.append(
+            FieldProblem("requested_at", "cannot be in the future", requested_at.isoformat())
+        )
     if problems:
         raise ValidationFailed(problems)
     referral = Referral(
-        patient=patient, diagnosis=diagnosis, from_department=from_department, to_department=to_department,
-        reason=reason.strip(), urgency=urgency, requested_at=requested_at, requested_by=requested_by,
+        patient=patient,
+        diagnosis=diagnosis,
+        from_department=from_department,
+        to_department=to_department,
+        reason=reason.strip(),
+        urgency=urgency,
+        requested_at=requested_at,
+        requested_by=requested_by,
     )
     with transaction.atomic():
         referral.save()
         audit_record(
-            action=AuditAction.CREATE, obj=referral, patient=patient,
+            action=AuditAction.CREATE,
+            obj=referral,
+            patient=patient,
             detail={"from": from_department, "to": to_department, "urgency": urgency},
         )
     return referral
@@ -74,8 +90,11 @@ def referral_advance(
         flow.check_transition(referral.status, status, reason=reason)
     except flow.TransitionError as exc:
         if exc.field == "status" and status in flow.STATUSES:
-            raise Conflict(str(exc), rule="referral_status_flow",
-                           problems=[FieldProblem(exc.field, exc.rule, exc.value)]) from None
+            raise Conflict(
+                str(exc),
+                rule="referral_status_flow",
+                problems=[FieldProblem(exc.field, exc.rule, exc.value)],
+            ) from None
         raise ValidationFailed.single(exc.field, exc.rule, exc.value) from None
     if status == flow.SCHEDULED and scheduled_for is None:
         raise ValidationFailed.single("scheduled_for", "is required to schedule a consult")
@@ -103,5 +122,7 @@ def referral_advance(
         if status != flow.CANCELLED:
             locked.responded_by = by
         locked.save()
-        audit_record(action=AuditAction.UPDATE, obj=locked, patient=locked.patient, detail={"status": status})
+        audit_record(
+            action=AuditAction.UPDATE, obj=locked, patient=locked.patient, detail={"status": status}
+        )
     return locked

@@ -30,8 +30,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not has_perm(request.user, "referral.respond"):
-            return render(request, "core/forbidden.html", {"permission": "referral.respond"}, status=403)
-        referral = Referral.objects.select_related("patient").filter(pk=request.POST.get("referral") or 0).first()
+            return render(
+                request, "core/forbidden.html", {"permission": "referral.respond"}, status=403
+            )
+        referral = (
+            Referral.objects.select_related("patient")
+            .filter(pk=request.POST.get("referral") or 0)
+            .first()
+        )
         form = ReferralAdvanceForm(request.POST)
         if referral is not None and form.is_valid():
             try:
@@ -47,13 +53,24 @@ def worklist(request: HttpRequest) -> HttpResponse:
             errors[referral.pk] = form
         status = 400
     include_closed = request.GET.get("closed") == "1"
-    rows = [(r, errors.get(r.pk) or ReferralAdvanceForm())
-            for r in selectors.worklist(department=department, include_closed=include_closed)]
+    rows = [
+        (r, errors.get(r.pk) or ReferralAdvanceForm())
+        for r in selectors.worklist(department=department, include_closed=include_closed)
+    ]
     turnaround = [(Department(d).label, t) for d, t in selectors.turnaround_by_department().items()]
-    return render(request, "referrals/worklist.html", {
-        "department": department, "departments": Department.choices, "rows": rows, "turnaround": turnaround,
-        "can_respond": has_perm(request.user, "referral.respond"), "include_closed": include_closed,
-    }, status=status)
+    return render(
+        request,
+        "referrals/worklist.html",
+        {
+            "department": department,
+            "departments": Department.choices,
+            "rows": rows,
+            "turnaround": turnaround,
+            "can_respond": has_perm(request.user, "referral.respond"),
+            "include_closed": include_closed,
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,14 +85,24 @@ def create(request: HttpRequest, mrn: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            diagnosis = Diagnosis.objects.filter(patient=patient).order_by("-is_primary", "-diagnosed_on").first()
+            diagnosis = (
+                Diagnosis.objects.filter(patient=patient)
+                .order_by("-is_primary", "-diagnosed_on")
+                .first()
+            )
             try:
-                services.referral_create(patient=patient, diagnosis=diagnosis, requested_by=request.user,
-                                         **form.cleaned_data)
+                services.referral_create(
+                    patient=patient,
+                    diagnosis=diagnosis,
+                    requested_by=request.user,
+                    **form.cleaned_data,
+                )
             except ValidationFailed as exc:
                 form.add_domain_errors(exc)
             else:
                 messages.success(request, _("Referral sent."))
                 return redirect("oncology:record", mrn=patient.mrn)
         status = 400
-    return render(request, "referrals/create.html", {"patient": patient, "form": form}, status=status)
+    return render(
+        request, "referrals/create.html", {"patient": patient, "form": form}, status=status
+    )

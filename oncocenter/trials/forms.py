@@ -15,13 +15,19 @@ class StudyForm(DomainForm):
     target_diseases = forms.CharField(label=_("Target diseases"), max_length=300, required=False)
     min_age_years = forms.IntegerField(label=_("Minimum age (years)"), required=False)
     max_age_years = forms.IntegerField(label=_("Maximum age (years)"), required=False)
-    diagnosis_code_prefixes = forms.CharField(label=_("ICD-10 prefixes"), required=False,
-                                              help_text=_("Comma separated, e.g. C74, C47"))
-    stage_groups = forms.CharField(label=_("Stage groups"), required=False, help_text=_("e.g. III, IV"))
+    diagnosis_code_prefixes = forms.CharField(
+        label=_("ICD-10 prefixes"), required=False, help_text=_("Comma separated, e.g. C74, C47")
+    )
+    stage_groups = forms.CharField(
+        label=_("Stage groups"), required=False, help_text=_("e.g. III, IV")
+    )
     max_ecog = forms.IntegerField(label=_("Maximum ECOG"), required=False)
-    performance_max_age_days = forms.IntegerField(label=_("Performance status valid for (days)"), required=False)
-    excluded_prior_therapies = forms.CharField(label=_("Excluded prior therapies"), required=False,
-                                               help_text=_("e.g. radiotherapy, hsct"))
+    performance_max_age_days = forms.IntegerField(
+        label=_("Performance status valid for (days)"), required=False
+    )
+    excluded_prior_therapies = forms.CharField(
+        label=_("Excluded prior therapies"), required=False, help_text=_("e.g. radiotherapy, hsct")
+    )
     arms = forms.CharField(label=_("Arms"), required=False, help_text=_("e.g. A, B"))
 
 
@@ -36,7 +42,9 @@ class EnrollmentForm(DomainForm):
     consent_on = forms.DateField(label=_("Consent date"), widget=DATE, initial=today)
     arm = forms.CharField(label=_("Arm"), max_length=40, required=False)
     override_reason = forms.CharField(
-        label=_("Override reason"), max_length=300, required=False,
+        label=_("Override reason"),
+        max_length=300,
+        required=False,
         help_text=_("Required when the pre-screening does not find the patient eligible."),
     )
 

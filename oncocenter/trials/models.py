@@ -31,39 +31,61 @@ class Study(TimeStampedModel):
     code = models.CharField(_("protocol code"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=300)
     phase = models.CharField(_("phase"), max_length=6, choices=Phase.choices)
-    status = models.CharField(_("status"), max_length=12, choices=StudyStatus.choices, default=StudyStatus.RECRUITING)
-    target_diseases = models.CharField(_("target diseases"), max_length=300, help_text=_("Free text for people."))
+    status = models.CharField(
+        _("status"), max_length=12, choices=StudyStatus.choices, default=StudyStatus.RECRUITING
+    )
+    target_diseases = models.CharField(
+        _("target diseases"), max_length=300, help_text=_("Free text for people.")
+    )
     principal_investigator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     min_age_years = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     max_age_years = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
     diagnosis_code_prefixes = models.JSONField(
-        _("diagnosis codes"), default=list, blank=True, help_text=_("ICD-10 prefixes, e.g. [\"C74\", \"C47\"].")
+        _("diagnosis codes"),
+        default=list,
+        blank=True,
+        help_text=_('ICD-10 prefixes, e.g. ["C74", "C47"].'),
     )
-    stage_groups = models.JSONField(_("stage groups"), default=list, blank=True, help_text=_("e.g. [\"III\", \"IV\"]"))
+    stage_groups = models.JSONField(
+        _("stage groups"), default=list, blank=True, help_text=_('e.g. ["III", "IV"]')
+    )
     max_ecog = models.PositiveSmallIntegerField(
-        _("maximum ECOG"), null=True, blank=True, help_text=_("Lansky/Karnofsky are converted to ECOG.")
+        _("maximum ECOG"),
+        null=True,
+        blank=True,
+        help_text=_("Lansky/Karnofsky are converted to ECOG."),
     )
     performance_max_age_days = models.PositiveSmallIntegerField(
         _("performance status valid for (days)"), null=True, blank=True
     )
     excluded_prior_therapies = models.JSONField(
-        _("excluded prior therapies"), default=list, blank=True, help_text=_("Modalities, e.g. [\"radiotherapy\"].")
+        _("excluded prior therapies"),
+        default=list,
+        blank=True,
+        help_text=_('Modalities, e.g. ["radiotherapy"].'),
     )
-    arms = models.JSONField(_("arms"), default=list, blank=True, help_text=_("Arm names, e.g. [\"A\", \"B\"]."))
+    arms = models.JSONField(
+        _("arms"), default=list, blank=True, help_text=_('Arm names, e.g. ["A", "B"].')
+    )
 
     class Meta:
         ordering = ["code"]
         verbose_name_plural = "studies"
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=StudyStatus.values), name="study_status_valid"),
             models.CheckConstraint(
-                condition=Q(min_age_years__isnull=True) | Q(max_age_years__isnull=True)
+                condition=Q(status__in=StudyStatus.values), name="study_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age_years__isnull=True)
+                | Q(max_age_years__isnull=True)
                 | Q(max_age_years__gte=F("min_age_years")),
                 name="study_age_range_ordered",
             ),
-            models.CheckConstraint(condition=Q(max_ecog__isnull=True) | Q(max_ecog__lte=5), name="study_ecog_range"),
+            models.CheckConstraint(
+                condition=Q(max_ecog__isnull=True) | Q(max_ecog__lte=5), name="study_ecog_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -93,12 +115,17 @@ class ScreeningEntry(TimeStampedModel):
     """One line of a study's screening log with the per-criterion verdicts at that time."""
 
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="screening_log")
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="trial_screenings")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="trial_screenings"
+    )
     screened_on = models.DateField(_("screened on"))
     overall = models.CharField(_("pre-screening result"), max_length=20)
     verdicts = models.JSONField(_("criteria"), default=list)
     outcome = models.CharField(
-        _("outcome"), max_length=16, choices=ScreeningOutcome.choices, default=ScreeningOutcome.PRE_SCREENED
+        _("outcome"),
+        max_length=16,
+        choices=ScreeningOutcome.choices,
+        default=ScreeningOutcome.PRE_SCREENED,
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     screened_by = models.ForeignKey(
@@ -109,7 +136,9 @@ class ScreeningEntry(TimeStampedModel):
         ordering = ["-screened_on", "-id"]
         verbose_name_plural = "screening entries"
         constraints = [
-            models.CheckConstraint(condition=Q(outcome__in=ScreeningOutcome.values), name="screening_outcome_valid")
+            models.CheckConstraint(
+                condition=Q(outcome__in=ScreeningOutcome.values), name="screening_outcome_valid"
+            )
         ]
 
 
@@ -120,17 +149,24 @@ class EnrollmentStatus(models.TextChoices):
 
 class Enrollment(TimeStampedModel):
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="enrollments")
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="trial_enrollments")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="trial_enrollments"
+    )
     consent_on = models.DateField(_("consent date"))
     enrolled_on = models.DateField(_("enrolled on"))
     arm = models.CharField(_("arm"), max_length=40, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ENROLLED
+        _("status"),
+        max_length=10,
+        choices=EnrollmentStatus.choices,
+        default=EnrollmentStatus.ENROLLED,
     )
     eligibility_overall = models.CharField(_("eligibility at enrollment"), max_length=20)
     eligibility_verdicts = models.JSONField(default=list)
     override_reason = models.CharField(
-        _("override reason"), max_length=300, blank=True,
+        _("override reason"),
+        max_length=300,
+        blank=True,
         help_text=_("Required when the pre-screening did not find the patient eligible."),
     )
     enrolled_by = models.ForeignKey(
@@ -143,15 +179,20 @@ class Enrollment(TimeStampedModel):
         ordering = ["-enrolled_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["study", "patient"], condition=Q(status="enrolled"), name="enrollment_once_active"
+                fields=["study", "patient"],
+                condition=Q(status="enrolled"),
+                name="enrollment_once_active",
             ),
             models.CheckConstraint(
                 condition=Q(eligibility_overall="eligible") | ~Q(override_reason=""),
                 name="enrollment_override_recorded",
             ),
-            models.CheckConstraint(condition=Q(enrolled_on__gte=F("consent_on")), name="enrollment_after_consent"),
             models.CheckConstraint(
-                condition=~Q(status="withdrawn") | (Q(withdrawn_on__isnull=False) & ~Q(withdrawal_reason="")),
+                condition=Q(enrolled_on__gte=F("consent_on")), name="enrollment_after_consent"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn")
+                | (Q(withdrawn_on__isnull=False) & ~Q(withdrawal_reason="")),
                 name="enrollment_withdrawal_recorded",
             ),
         ]

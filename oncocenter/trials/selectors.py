@@ -34,18 +34,27 @@ def _facts_for(patient_ids: list[int], prefixes: tuple[str, ...] = ()) -> dict[i
     """Facts for many patients in a fixed number of queries. With ``prefixes`` (the study's
     diagnosis codes), only the stage of a matching diagnosis counts: a stage II breast cancer says
     nothing about the esophageal cancer a study is about."""
-    facts: dict[int, dict] = defaultdict(lambda: {"codes": [], "stages": [], "ps": None, "therapies": None})
+    facts: dict[int, dict] = defaultdict(
+        lambda: {"codes": [], "stages": [], "ps": None, "therapies": None}
+    )
     diagnoses = Diagnosis.objects.filter(patient_id__in=patient_ids).exclude(
         verification_status__in=EXCLUDED_VERIFICATION
     )
     for patient_id, code in diagnoses.values_list("patient_id", "icd10_code"):
         facts[patient_id]["codes"].append(code)
     latest: dict[int, tuple] = {}
-    stagings = TnmStaging.objects.filter(diagnosis__patient_id__in=patient_ids).exclude(stage_group="").exclude(
-        diagnosis__verification_status__in=EXCLUDED_VERIFICATION
+    stagings = (
+        TnmStaging.objects.filter(diagnosis__patient_id__in=patient_ids)
+        .exclude(stage_group="")
+        .exclude(diagnosis__verification_status__in=EXCLUDED_VERIFICATION)
     )
     for diagnosis_id, patient_id, code, stage, on, pk in stagings.values_list(
-        "diagnosis_id", "diagnosis__patient_id", "diagnosis__icd10_code", "stage_group", "staged_on", "id"
+        "diagnosis_id",
+        "diagnosis__patient_id",
+        "diagnosis__icd10_code",
+        "stage_group",
+        "staged_on",
+        "id",
     ):
         if prefixes and not any(el.code_matches(code, p) for p in prefixes):
             continue
@@ -53,11 +62,13 @@ def _facts_for(patient_ids: list[int], prefixes: tuple[str, ...] = ()) -> dict[i
             latest[diagnosis_id] = (patient_id, on, pk, stage)
     for patient_id, _on, _pk, stage in latest.values():
         facts[patient_id]["stages"].append(stage)
-    for ps in PerformanceStatus.objects.filter(patient_id__in=patient_ids).order_by("observed_on", "id"):
-        facts[ps.patient_id]["ps"] = el.PerformanceObservation(ps.scale, ps.score, ps.observed_on)
-    for patient_id, modality in TreatmentEpisode.objects.filter(patient_id__in=patient_ids).values_list(
-        "patient_id", "modality"
+    for ps in PerformanceStatus.objects.filter(patient_id__in=patient_ids).order_by(
+        "observed_on", "id"
     ):
+        facts[ps.patient_id]["ps"] = el.PerformanceObservation(ps.scale, ps.score, ps.observed_on)
+    for patient_id, modality in TreatmentEpisode.objects.filter(
+        patient_id__in=patient_ids
+    ).values_list("patient_id", "modality"):
         facts[patient_id]["therapies"] = (facts[patient_id]["therapies"] or []) + [modality]
     return facts
 
@@ -79,7 +90,9 @@ def patient_facts(
 
 def evaluate_patient(*, study: Study, patient: Patient, as_of: dt.date) -> el.Evaluation:
     criteria = study.criteria()
-    return el.evaluate(criteria, patient_facts(patient, prefixes=criteria.diagnosis_code_prefixes), as_of=as_of)
+    return el.evaluate(
+        criteria, patient_facts(patient, prefixes=criteria.diagnosis_code_prefixes), as_of=as_of
+    )
 
 
 def prescreen(*, study: Study, as_of: dt.date, limit: int = 200) -> list[Candidate]:
@@ -92,16 +105,26 @@ def prescreen(*, study: Study, as_of: dt.date, limit: int = 200) -> list[Candida
             match |= Q(icd10_code__startswith=prefix)
         diagnoses = diagnoses.filter(match)
     patient_ids = list(diagnoses.values_list("patient_id", flat=True).distinct()[: limit * 5])
-    patients = list(Patient.objects.filter(pk__in=patient_ids, deceased_on__isnull=True).order_by("mrn"))
+    patients = list(
+        Patient.objects.filter(pk__in=patient_ids, deceased_on__isnull=True).order_by("mrn")
+    )
     criteria = study.criteria()
     facts = _facts_for([p.pk for p in patients], criteria.diagnosis_code_prefixes)
-    candidates = [Candidate(p, el.evaluate(criteria, patient_facts(p, facts), as_of=as_of)) for p in patients]
+    candidates = [
+        Candidate(p, el.evaluate(criteria, patient_facts(p, facts), as_of=as_of)) for p in patients
+    ]
     rank = {el.ELIGIBLE: 0, el.POSSIBLY_ELIGIBLE: 1, el.INELIGIBLE: 2}
     candidates.sort(key=lambda c: (rank[c.evaluation.overall], c.patient.mrn))
     candidates = candidates[:limit]
     audit_record(
-        action=AuditAction.SEARCH, object_type="trials.prescreen", object_id=str(study.pk),
-        detail={"study": study.code, "count": len(candidates), "mrns": [c.patient.mrn for c in candidates[:50]]},
+        action=AuditAction.SEARCH,
+        object_type="trials.prescreen",
+        object_id=str(study.pk),
+        detail={
+            "study": study.code,
+            "count": len(candidates),
+            "mrns": [c.patient.mrn for c in candidates[:50]],
+        },
     )
     return candidates
 

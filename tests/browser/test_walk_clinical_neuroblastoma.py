@@ -14,7 +14,10 @@ from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.referrals.models import Referral
 from oncocenter.trials.tests.factories import StudyFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -32,12 +35,25 @@ def _reference_data() -> None:
 def test_pediatric_neuroblastoma_walk(page, browser_login):
     _reference_data()
     today = timezone.localdate()
-    patient = PatientFactory(name_ko="한서윤", birth_date=today - dt.timedelta(days=3 * 365 + 40), sex="female")
+    patient = PatientFactory(
+        name_ko="한서윤", birth_date=today - dt.timedelta(days=3 * 365 + 40), sex="female"
+    )
     study = StudyFactory(code="KPHO-NB-2025")
-    doctor = UserFactory(username="walk_pedonc",
-                         roles=["pediatric_oncologist", "nurse", "nuclear_medicine_physician"])
-    attendees = {d: UserFactory(username=f"att_{d}").username for d in
-                 ("pediatric_oncology", "surgery", "radiation_oncology", "radiology", "pathology", "nuclear_medicine")}
+    doctor = UserFactory(
+        username="walk_pedonc",
+        roles=["pediatric_oncologist", "nurse", "nuclear_medicine_physician"],
+    )
+    attendees = {
+        d: UserFactory(username=f"att_{d}").username
+        for d in (
+            "pediatric_oncology",
+            "surgery",
+            "radiation_oncology",
+            "radiology",
+            "pathology",
+            "nuclear_medicine",
+        )
+    }
     coordinator = UserFactory(username="walk_crc", roles=["research_coordinator"])
 
     browser_login(doctor.username, password=PASSWORD)
@@ -52,7 +68,9 @@ def test_pediatric_neuroblastoma_walk(page, browser_login):
     page.fill("#id_diagnosis-icdo3_topography", "C74.9")
     page.fill("#id_diagnosis-icdo3_morphology", "9500/3")
     page.select_option("#id_diagnosis-laterality", "left")
-    page.fill("#id_diagnosis-histology_text", "Neuroblastoma, poorly differentiated, MYCN amplified")
+    page.fill(
+        "#id_diagnosis-histology_text", "Neuroblastoma, poorly differentiated, MYCN amplified"
+    )
     page.click("#form-diagnosis button[type=submit]")
     page.wait_for_selector("text=Saved.")
     assert "IVa" in page.inner_text("#dx-h + table")

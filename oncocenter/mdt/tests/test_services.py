@@ -15,15 +15,29 @@ from oncocenter.referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-PEDIATRIC = ["pediatric_oncology", "surgery", "radiation_oncology", "radiology", "pathology", "nuclear_medicine"]
+PEDIATRIC = [
+    "pediatric_oncology",
+    "surgery",
+    "radiation_oncology",
+    "radiology",
+    "pathology",
+    "nuclear_medicine",
+]
 
 
 def listed_case():
     patient = child()
-    d = diagnosis_create(patient=patient, icd10_code="C74.9", icdo3_topography="C74.9",
-                         icdo3_morphology="9500/3", diagnosed_on=TODAY)
+    d = diagnosis_create(
+        patient=patient,
+        icd10_code="C74.9",
+        icdo3_topography="C74.9",
+        icdo3_morphology="9500/3",
+        diagnosed_on=TODAY,
+    )
     meeting = MeetingFactory()
-    case = services.case_add(meeting=meeting, patient=patient, diagnosis=d, question="Induction plan?")
+    case = services.case_add(
+        meeting=meeting, patient=patient, diagnosis=d, question="Induction plan?"
+    )
     return meeting, case
 
 
@@ -43,7 +57,10 @@ def test_recommendation_without_quorum_names_missing_and_saves_nothing():
     attend(meeting, PEDIATRIC[:4])
     with pytest.raises(Conflict) as exc:
         services.recommendation_record(
-            case=case, intent="curative", modalities=["chemotherapy"], from_department="pediatric_oncology",
+            case=case,
+            intent="curative",
+            modalities=["chemotherapy"],
+            from_department="pediatric_oncology",
             referrals=[{"to_department": "surgery", "reason": "Resection"}],
         )
     assert [p.value for p in exc.value.problems] == ["pathology", "nuclear_medicine"]
@@ -55,9 +72,13 @@ def test_recommendation_creates_referrals_and_orders_in_one_step():
     attend(meeting, PEDIATRIC)
     assert selectors.meeting_quorum(meeting).met
     rec = services.recommendation_record(
-        case=case, intent="curative", modalities=["chemotherapy", "surgery", "radiotherapy"],
+        case=case,
+        intent="curative",
+        modalities=["chemotherapy", "surgery", "radiotherapy"],
         from_department="pediatric_oncology",
-        referrals=[{"to_department": "surgery", "reason": "Delayed resection", "urgency": "urgent"}],
+        referrals=[
+            {"to_department": "surgery", "reason": "Delayed resection", "urgency": "urgent"}
+        ],
         orders=[{"department": "nuclear_medicine", "test_name": "MIBG scan"}],
     )
     assert rec.referrals.count() == 1 and rec.orders.count() == 1
@@ -68,20 +89,33 @@ def test_bad_referral_spec_rolls_back_everything():
     attend(meeting, PEDIATRIC)
     with pytest.raises(ValidationFailed) as exc:
         services.recommendation_record(
-            case=case, intent="curative", modalities=["chemotherapy"], from_department="pediatric_oncology",
-            referrals=[{"to_department": "surgery", "reason": "ok"},
-                       {"to_department": "pediatric_oncology", "reason": "self"}],
+            case=case,
+            intent="curative",
+            modalities=["chemotherapy"],
+            from_department="pediatric_oncology",
+            referrals=[
+                {"to_department": "surgery", "reason": "ok"},
+                {"to_department": "pediatric_oncology", "reason": "self"},
+            ],
             orders=[{"department": "radiology", "test_name": "MRI"}],
         )
     assert exc.value.problems[0].field == "referrals[1].to_department"
-    assert (Recommendation.objects.count(), Referral.objects.count(), WorkupOrder.objects.count()) == (0, 0, 0)
+    assert (
+        Recommendation.objects.count(),
+        Referral.objects.count(),
+        WorkupOrder.objects.count(),
+    ) == (0, 0, 0)
 
 
 def test_board_to_first_treatment():
     meeting, case = listed_case()
     attend(meeting, PEDIATRIC)
-    services.recommendation_record(case=case, intent="curative", modalities=["chemotherapy"],
-                                   from_department="pediatric_oncology")
+    services.recommendation_record(
+        case=case,
+        intent="curative",
+        modalities=["chemotherapy"],
+        from_department="pediatric_oncology",
+    )
     treatment_episode_create(patient=case.patient, modality="chemotherapy", started_on=TODAY)
     stats = selectors.board_to_treatment_days()
     assert stats["pediatric"]["days"] == [0] and stats["esophageal"]["count"] == 0
@@ -98,4 +132,6 @@ def test_duplicate_case_and_attendance_conflict():
     with pytest.raises(ValidationFailed):
         services.attendance_record(meeting=meeting, user=UserFactory(), discipline="astrology")
     with pytest.raises(ValidationFailed):
-        services.meeting_create(board_type=meeting.board_type, held_on=TODAY - dt.timedelta(days=800))
+        services.meeting_create(
+            board_type=meeting.board_type, held_on=TODAY - dt.timedelta(days=800)
+        )

@@ -11,7 +11,9 @@ from oncocenter.patients.tests.factories import PatientFactory
 
 def child(**kwargs):
     """A patient aged about 4 (pediatric rules apply)."""
-    return PatientFactory(birth_date=timezone.localdate() - dt.timedelta(days=4 * 365 + 30), **kwargs)
+    return PatientFactory(
+        birth_date=timezone.localdate() - dt.timedelta(days=4 * 365 + 30), **kwargs
+    )
 
 
 class DiagnosisFactory(factory.django.DjangoModelFactory):

@@ -3,8 +3,17 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["oncology/diagnosis", "referrals/referral", "mdt/meeting", "trials/study",
-                                  "patients/guardian", "patients/copayregistration"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "oncology/diagnosis",
+        "referrals/referral",
+        "mdt/meeting",
+        "trials/study",
+        "patients/guardian",
+        "patients/copayregistration",
+    ],
+)
 def test_admin_changelists(client_as, path):
     client = client_as("administrator")
     client.user.is_superuser = True

@@ -18,25 +18,82 @@ def endpoints():
     mrn = d.patient.mrn
     order = WorkupOrderFactory(patient=d.patient)
     return [
-        ("get", "/api/oncology/codes/icd10?q=C15", None, "pediatric_oncologist", "hospital_school_teacher"),
-        ("get", f"/api/oncology/patients/{mrn}/diagnoses", None, "nurse", "hospital_school_teacher"),
-        ("post", f"/api/oncology/patients/{mrn}/diagnoses",
-         {"icd10_code": "D69.6", "diagnosed_on": TODAY}, "medical_oncologist", "nurse"),
-        ("post", f"/api/oncology/diagnoses/{d.pk}/stagings",
-         {"classification": "clinical", "t_category": "T2", "n_category": "N0", "m_category": "M0",
-          "staged_on": TODAY}, "radiation_oncologist", "nurse"),
-        ("post", f"/api/oncology/diagnoses/{d.pk}/statuses",
-         {"status": "stable", "observed_on": TODAY}, "nurse", "dietitian"),
-        ("post", f"/api/oncology/patients/{mrn}/performance",
-         {"scale": "ecog", "score": 1, "observed_on": TODAY}, "nurse", "social_worker"),
-        ("post", f"/api/oncology/patients/{mrn}/markers",
-         {"marker": "CEA", "value": "3.1", "unit": "ng/mL", "observed_on": TODAY}, "nurse", "scheduler"),
-        ("post", f"/api/oncology/patients/{mrn}/treatments",
-         {"modality": "surgery", "started_on": TODAY}, "surgeon", "research_coordinator"),
-        ("post", f"/api/oncology/patients/{mrn}/workup",
-         {"department": "pathology", "test_name": "Biopsy"}, "surgeon", "nurse"),
-        ("post", f"/api/oncology/workup/{order.pk}/advance",
-         {"status": "in-progress"}, "radiologist", "dietitian"),
+        (
+            "get",
+            "/api/oncology/codes/icd10?q=C15",
+            None,
+            "pediatric_oncologist",
+            "hospital_school_teacher",
+        ),
+        (
+            "get",
+            f"/api/oncology/patients/{mrn}/diagnoses",
+            None,
+            "nurse",
+            "hospital_school_teacher",
+        ),
+        (
+            "post",
+            f"/api/oncology/patients/{mrn}/diagnoses",
+            {"icd10_code": "D69.6", "diagnosed_on": TODAY},
+            "medical_oncologist",
+            "nurse",
+        ),
+        (
+            "post",
+            f"/api/oncology/diagnoses/{d.pk}/stagings",
+            {
+                "classification": "clinical",
+                "t_category": "T2",
+                "n_category": "N0",
+                "m_category": "M0",
+                "staged_on": TODAY,
+            },
+            "radiation_oncologist",
+            "nurse",
+        ),
+        (
+            "post",
+            f"/api/oncology/diagnoses/{d.pk}/statuses",
+            {"status": "stable", "observed_on": TODAY},
+            "nurse",
+            "dietitian",
+        ),
+        (
+            "post",
+            f"/api/oncology/patients/{mrn}/performance",
+            {"scale": "ecog", "score": 1, "observed_on": TODAY},
+            "nurse",
+            "social_worker",
+        ),
+        (
+            "post",
+            f"/api/oncology/patients/{mrn}/markers",
+            {"marker": "CEA", "value": "3.1", "unit": "ng/mL", "observed_on": TODAY},
+            "nurse",
+            "scheduler",
+        ),
+        (
+            "post",
+            f"/api/oncology/patients/{mrn}/treatments",
+            {"modality": "surgery", "started_on": TODAY},
+            "surgeon",
+            "research_coordinator",
+        ),
+        (
+            "post",
+            f"/api/oncology/patients/{mrn}/workup",
+            {"department": "pathology", "test_name": "Biopsy"},
+            "surgeon",
+            "nurse",
+        ),
+        (
+            "post",
+            f"/api/oncology/workup/{order.pk}/advance",
+            {"status": "in-progress"},
+            "radiologist",
+            "dietitian",
+        ),
         ("get", "/api/oncology/workup?department=radiology", None, "radiologist", "social_worker"),
         ("get", "/api/oncology/workup/turnaround", None, "nurse", "scheduler"),
         ("get", f"/api/oncology/patients/{mrn}/timeline", None, "nurse", "hospital_school_teacher"),
@@ -66,12 +123,22 @@ def test_diagnosis_bad_input_names_field(api_as):
     api = api_as("pediatric_oncologist")
     for payload, field in (
         ({"icd10_code": "X99.9", "diagnosed_on": TODAY}, "icd10_code"),
-        ({"icd10_code": "C74.9", "icdo3_topography": "C74.9", "icdo3_morphology": "9500/3",
-          "diagnosed_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat()}, "diagnosed_on"),
+        (
+            {
+                "icd10_code": "C74.9",
+                "icdo3_topography": "C74.9",
+                "icdo3_morphology": "9500/3",
+                "diagnosed_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+            },
+            "diagnosed_on",
+        ),
         ({"icd10_code": "C74.9", "diagnosed_on": "not-a-date"}, "diagnosed_on"),
     ):
-        response = api.post(f"/api/oncology/patients/{patient.mrn}/diagnoses", payload,
-                            content_type="application/json")
+        response = api.post(
+            f"/api/oncology/patients/{patient.mrn}/diagnoses",
+            payload,
+            content_type="application/json",
+        )
         assert response.status_code == 422
         assert field in [e["field"] for e in response.json()["errors"]]
     assert Diagnosis.objects.count() == 0
@@ -81,8 +148,15 @@ def test_pediatric_diagnosis_via_api_has_iccc(api_as):
     patient = child()
     response = api_as("pediatric_oncologist").post(
         f"/api/oncology/patients/{patient.mrn}/diagnoses",
-        {"icd10_code": "C69.2", "icdo3_topography": "C69.2", "icdo3_morphology": "9510/3", "laterality": "right",
-         "diagnosed_on": TODAY}, content_type="application/json")
+        {
+            "icd10_code": "C69.2",
+            "icdo3_topography": "C69.2",
+            "icdo3_morphology": "9510/3",
+            "laterality": "right",
+            "diagnosed_on": TODAY,
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 201
     assert response.json()["iccc_group"] == "V"
     assert response.json()["icd10_system"] == "http://hl7.org/fhir/sid/icd-10"
@@ -92,8 +166,16 @@ def test_impossible_stage_is_422_and_not_saved(api_as):
     d = DiagnosisFactory()
     response = api_as("radiation_oncologist").post(
         f"/api/oncology/diagnoses/{d.pk}/stagings",
-        {"classification": "clinical", "t_category": "T1", "n_category": "N0", "m_category": "M1",
-         "stage_group": "I", "staged_on": TODAY}, content_type="application/json")
+        {
+            "classification": "clinical",
+            "t_category": "T1",
+            "n_category": "N0",
+            "m_category": "M1",
+            "stage_group": "I",
+            "staged_on": TODAY,
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["errors"][0]["field"] == "stage_group" and "IVB" in body["errors"][0]["message"]
@@ -108,21 +190,41 @@ def test_code_autocomplete(api_as):
 
 def test_workup_result_needs_summary(api_as):
     order = WorkupOrderFactory()
-    response = api_as("pathologist").post(f"/api/oncology/workup/{order.pk}/advance", {"status": "resulted"},
-                                          content_type="application/json")
+    response = api_as("pathologist").post(
+        f"/api/oncology/workup/{order.pk}/advance",
+        {"status": "resulted"},
+        content_type="application/json",
+    )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "result_summary"
     assert WorkupOrder.objects.get().status == "ordered"
 
 
 def test_diagnosis_marked_entered_in_error(api_as):
     d = DiagnosisFactory()
-    assert api_as("nurse").patch(f"/api/oncology/diagnoses/{d.pk}", {"verification_status": "entered-in-error"},
-                                 content_type="application/json").status_code == 403
-    response = api_as("surgeon").patch(f"/api/oncology/diagnoses/{d.pk}", {"verification_status": "wrong"},
-                                       content_type="application/json")
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "verification_status"
-    response = api_as("surgeon").patch(f"/api/oncology/diagnoses/{d.pk}", {"verification_status": "entered-in-error"},
-                                       content_type="application/json")
+    assert (
+        api_as("nurse")
+        .patch(
+            f"/api/oncology/diagnoses/{d.pk}",
+            {"verification_status": "entered-in-error"},
+            content_type="application/json",
+        )
+        .status_code
+        == 403
+    )
+    response = api_as("surgeon").patch(
+        f"/api/oncology/diagnoses/{d.pk}",
+        {"verification_status": "wrong"},
+        content_type="application/json",
+    )
+    assert (
+        response.status_code == 422
+        and response.json()["errors"][0]["field"] == "verification_status"
+    )
+    response = api_as("surgeon").patch(
+        f"/api/oncology/diagnoses/{d.pk}",
+        {"verification_status": "entered-in-error"},
+        content_type="application/json",
+    )
     assert response.json()["verification_status"] == "entered-in-error"
 
 
@@ -131,8 +233,14 @@ def test_patient_lists(api_as):
 
     d = DiagnosisFactory()
     performance_record(patient=d.patient, scale="ecog", score=1, observed_on=timezone.localdate())
-    tumor_marker_record(patient=d.patient, diagnosis=d, marker="SCC-Ag", value="3.2", unit="ng/mL",
-                        observed_on=timezone.localdate())
+    tumor_marker_record(
+        patient=d.patient,
+        diagnosis=d,
+        marker="SCC-Ag",
+        value="3.2",
+        unit="ng/mL",
+        observed_on=timezone.localdate(),
+    )
     WorkupOrderFactory(patient=d.patient)
     api = api_as("nurse")
     mrn = d.patient.mrn

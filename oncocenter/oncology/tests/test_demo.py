@@ -20,7 +20,9 @@ def test_small_demo_is_coherent_per_center():
     esophageal = Diagnosis.objects.filter(icd10_code__startswith="C15")
     assert esophageal.exists()
     assert TnmStaging.objects.filter(site="esophagus").exists()
-    assert not Diagnosis.objects.filter(iccc_group__isnull=False, patient__birth_date__lt="1990-01-01").exists()
+    assert not Diagnosis.objects.filter(
+        iccc_group__isnull=False, patient__birth_date__lt="1990-01-01"
+    ).exists()
     assert Guardian.objects.exists() and Consent.objects.filter(given_by="assent").exists()
     assert BoardCase.objects.filter(meeting__board_type__code="esophageal").exists()
     assert Recommendation.objects.exists() and ScreeningEntry.objects.exists()

@@ -21,16 +21,25 @@ def fields(exc):
 def test_pediatric_diagnosis_gets_iccc_group_and_is_audited():
     patient = child()
     d = services.diagnosis_create(
-        patient=patient, icd10_code="c74.9", icdo3_topography="C74.9", icdo3_morphology="9500/3",
-        diagnosed_on=TODAY - dt.timedelta(days=3), laterality="left",
+        patient=patient,
+        icd10_code="c74.9",
+        icdo3_topography="C74.9",
+        icdo3_morphology="9500/3",
+        diagnosed_on=TODAY - dt.timedelta(days=3),
+        laterality="left",
     )
     assert (d.icd10_code, d.iccc_group, d.iccc_subgroup) == ("C74.9", "IV", "IVa")
-    assert AuditEvent.objects.filter(object_type="oncology.diagnosis", patient_mrn=patient.mrn).exists()
+    assert AuditEvent.objects.filter(
+        object_type="oncology.diagnosis", patient_mrn=patient.mrn
+    ).exists()
 
 
 def test_adult_diagnosis_has_no_iccc_group():
     d = services.diagnosis_create(
-        patient=PatientFactory(), icd10_code="C15.4", icdo3_topography="C15.4", icdo3_morphology="8070/3",
+        patient=PatientFactory(),
+        icd10_code="C15.4",
+        icdo3_topography="C15.4",
+        icdo3_morphology="8070/3",
         diagnosed_on=TODAY,
     )
     assert d.iccc_group is None
@@ -56,8 +65,12 @@ def test_blood_disease_needs_no_icdo3():
     ],
 )
 def test_diagnosis_bad_input_names_field_and_saves_nothing(kwargs, field):
-    values = {"icd10_code": "C15.4", "icdo3_topography": "C15.4", "icdo3_morphology": "8070/3",
-              "diagnosed_on": TODAY}
+    values = {
+        "icd10_code": "C15.4",
+        "icdo3_topography": "C15.4",
+        "icdo3_morphology": "8070/3",
+        "diagnosed_on": TODAY,
+    }
     values.update(kwargs)
     with pytest.raises(ValidationFailed) as exc:
         services.diagnosis_create(patient=PatientFactory(), **values)
@@ -67,17 +80,36 @@ def test_diagnosis_bad_input_names_field_and_saves_nothing(kwargs, field):
 
 def test_staging_derives_group_and_rejects_impossible():
     d = DiagnosisFactory()
-    s = services.staging_record(diagnosis=d, classification="clinical", t_category="cT3", n_category="N1",
-                                m_category="M0", staged_on=TODAY)
+    s = services.staging_record(
+        diagnosis=d,
+        classification="clinical",
+        t_category="cT3",
+        n_category="N1",
+        m_category="M0",
+        staged_on=TODAY,
+    )
     assert (s.t_category, s.stage_group, s.site) == ("T3", "III", "esophagus")
     with pytest.raises(ValidationFailed) as exc:
-        services.staging_record(diagnosis=d, classification="clinical", t_category="T3", n_category="N1",
-                                m_category="M0", stage_group="IVB", staged_on=TODAY)
+        services.staging_record(
+            diagnosis=d,
+            classification="clinical",
+            t_category="T3",
+            n_category="N1",
+            m_category="M0",
+            stage_group="IVB",
+            staged_on=TODAY,
+        )
     assert fields(exc) == ["stage_group"]
     assert "is stage III" in exc.value.problems[0].message
     with pytest.raises(ValidationFailed) as exc:
-        services.staging_record(diagnosis=d, classification="clinical", t_category="T9", n_category="N1",
-                                m_category="M0", staged_on=TODAY)
+        services.staging_record(
+            diagnosis=d,
+            classification="clinical",
+            t_category="T9",
+            n_category="N1",
+            m_category="M0",
+            staged_on=TODAY,
+        )
     assert "t_category" in fields(exc)
     assert TnmStaging.objects.count() == 1
 
@@ -87,34 +119,51 @@ def test_performance_scale_follows_age():
     services.performance_record(patient=kid, scale="lansky", score=70, observed_on=TODAY)
     services.performance_record(patient=adult, scale="ecog", score=1, observed_on=TODAY)
     for patient, scale, score, field in (
-        (kid, "ecog", 1, "scale"), (adult, "lansky", 80, "scale"), (adult, "ecog", 6, "score"),
-        (kid, "lansky", 75, "score"), (adult, "ecog", "x", "score"),
+        (kid, "ecog", 1, "scale"),
+        (adult, "lansky", 80, "scale"),
+        (adult, "ecog", 6, "score"),
+        (kid, "lansky", 75, "score"),
+        (adult, "ecog", "x", "score"),
     ):
         with pytest.raises(ValidationFailed) as exc:
-            services.performance_record(patient=patient, scale=scale, score=score, observed_on=TODAY)
+            services.performance_record(
+                patient=patient, scale=scale, score=score, observed_on=TODAY
+            )
         assert field in fields(exc)
 
 
 def test_marker_and_disease_status_rules():
     d = DiagnosisFactory()
-    services.tumor_marker_record(patient=d.patient, marker="SCC-Ag", value="2.5", unit="ng/mL", observed_on=TODAY)
+    services.tumor_marker_record(
+        patient=d.patient, marker="SCC-Ag", value="2.5", unit="ng/mL", observed_on=TODAY
+    )
     with pytest.raises(ValidationFailed) as exc:
-        services.tumor_marker_record(patient=d.patient, marker="XYZ", value="-1", unit="", observed_on=TODAY)
+        services.tumor_marker_record(
+            patient=d.patient, marker="XYZ", value="-1", unit="", observed_on=TODAY
+        )
     assert set(fields(exc)) == {"marker", "value", "unit"}
     services.disease_status_record(diagnosis=d, status="responding", observed_on=TODAY)
     with pytest.raises(ValidationFailed) as exc:
-        services.disease_status_record(diagnosis=d, status="stable", observed_on=d.diagnosed_on - dt.timedelta(days=1))
+        services.disease_status_record(
+            diagnosis=d, status="stable", observed_on=d.diagnosed_on - dt.timedelta(days=1)
+        )
     assert fields(exc) == ["observed_on"]
 
 
 def test_treatment_episode_dates():
     p = PatientFactory()
-    e = services.treatment_episode_create(patient=p, modality="radiotherapy", started_on=TODAY,
-                                          description="CRT 50.4 Gy", source="radiotherapy.course:1")
+    e = services.treatment_episode_create(
+        patient=p,
+        modality="radiotherapy",
+        started_on=TODAY,
+        description="CRT 50.4 Gy",
+        source="radiotherapy.course:1",
+    )
     assert e.at_this_center
     with pytest.raises(ValidationFailed) as exc:
-        services.treatment_episode_create(patient=p, modality="magic", started_on=TODAY,
-                                          ended_on=TODAY - dt.timedelta(days=1))
+        services.treatment_episode_create(
+            patient=p, modality="magic", started_on=TODAY, ended_on=TODAY - dt.timedelta(days=1)
+        )
     assert set(fields(exc)) == {"modality", "ended_on"}
 
 
@@ -126,7 +175,9 @@ def test_workup_flow_and_turnaround():
     with pytest.raises(ValidationFailed) as exc:
         services.workup_order_advance(order=order, status="resulted")
     assert fields(exc) == ["result_summary"]
-    order = services.workup_order_advance(order=order, status="resulted", result_summary="MIBG avid primary")
+    order = services.workup_order_advance(
+        order=order, status="resulted", result_summary="MIBG avid primary"
+    )
     assert order.turnaround_hours > 40
     with pytest.raises(Conflict):
         services.workup_order_advance(order=order, status="cancelled")

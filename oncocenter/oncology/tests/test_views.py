@@ -38,21 +38,37 @@ def test_anonymous_redirected_to_login(client):
 
 def test_diagnosis_form_saves_and_derives_iccc(client_as):
     patient = child()
-    response = client_as("pediatric_oncologist").post(f"/oncology/patients/{patient.mrn}/", {
-        "form": "diagnosis", "diagnosis-icd10_code": "C74.9", "diagnosis-icdo3_topography": "C74.9",
-        "diagnosis-icdo3_morphology": "9500/3", "diagnosis-laterality": "left",
-        "diagnosis-diagnosed_on": TODAY.isoformat(), "diagnosis-is_primary": "on",
-        "diagnosis-clinical_status": "active", "diagnosis-verification_status": "confirmed"})
+    response = client_as("pediatric_oncologist").post(
+        f"/oncology/patients/{patient.mrn}/",
+        {
+            "form": "diagnosis",
+            "diagnosis-icd10_code": "C74.9",
+            "diagnosis-icdo3_topography": "C74.9",
+            "diagnosis-icdo3_morphology": "9500/3",
+            "diagnosis-laterality": "left",
+            "diagnosis-diagnosed_on": TODAY.isoformat(),
+            "diagnosis-is_primary": "on",
+            "diagnosis-clinical_status": "active",
+            "diagnosis-verification_status": "confirmed",
+        },
+    )
     assert response.status_code == 302
     assert Diagnosis.objects.get().iccc_subgroup == "IVa"
 
 
 def test_bad_diagnosis_shows_error_beside_field_and_saves_nothing(client_as):
     patient = child()
-    response = client_as("pediatric_oncologist").post(f"/oncology/patients/{patient.mrn}/", {
-        "form": "diagnosis", "diagnosis-icd10_code": "C99.9", "diagnosis-laterality": "left",
-        "diagnosis-diagnosed_on": (TODAY + dt.timedelta(days=2)).isoformat(),
-        "diagnosis-clinical_status": "active", "diagnosis-verification_status": "confirmed"})
+    response = client_as("pediatric_oncologist").post(
+        f"/oncology/patients/{patient.mrn}/",
+        {
+            "form": "diagnosis",
+            "diagnosis-icd10_code": "C99.9",
+            "diagnosis-laterality": "left",
+            "diagnosis-diagnosed_on": (TODAY + dt.timedelta(days=2)).isoformat(),
+            "diagnosis-clinical_status": "active",
+            "diagnosis-verification_status": "confirmed",
+        },
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "is not in the curated code list" in html and "cannot be in the future" in html
@@ -62,20 +78,37 @@ def test_bad_diagnosis_shows_error_beside_field_and_saves_nothing(client_as):
 
 def test_form_needs_its_own_permission(client_as):
     d = DiagnosisFactory()
-    response = client_as("nurse").post(f"/oncology/patients/{d.patient.mrn}/", {
-        "form": "staging", "staging-diagnosis": d.pk, "staging-classification": "clinical",
-        "staging-t_category": "T1", "staging-n_category": "N0", "staging-m_category": "M0",
-        "staging-staged_on": TODAY.isoformat()})
+    response = client_as("nurse").post(
+        f"/oncology/patients/{d.patient.mrn}/",
+        {
+            "form": "staging",
+            "staging-diagnosis": d.pk,
+            "staging-classification": "clinical",
+            "staging-t_category": "T1",
+            "staging-n_category": "N0",
+            "staging-m_category": "M0",
+            "staging-staged_on": TODAY.isoformat(),
+        },
+    )
     assert response.status_code == 403
     assert TnmStaging.objects.count() == 0
 
 
 def test_impossible_stage_rejected_in_ui(client_as):
     d = DiagnosisFactory()
-    response = client_as("radiation_oncologist").post(f"/oncology/patients/{d.patient.mrn}/", {
-        "form": "staging", "staging-diagnosis": d.pk, "staging-classification": "clinical",
-        "staging-t_category": "T1", "staging-n_category": "N0", "staging-m_category": "M0",
-        "staging-stage_group": "IVB", "staging-staged_on": TODAY.isoformat()})
+    response = client_as("radiation_oncologist").post(
+        f"/oncology/patients/{d.patient.mrn}/",
+        {
+            "form": "staging",
+            "staging-diagnosis": d.pk,
+            "staging-classification": "clinical",
+            "staging-t_category": "T1",
+            "staging-n_category": "N0",
+            "staging-m_category": "M0",
+            "staging-stage_group": "IVB",
+            "staging-staged_on": TODAY.isoformat(),
+        },
+    )
     assert response.status_code == 400
     assert "T1 N0 M0 is stage I" in response.content.decode()
     assert TnmStaging.objects.count() == 0
@@ -84,33 +117,69 @@ def test_impossible_stage_rejected_in_ui(client_as):
 def test_record_completion_forms(client_as):
     kid = child()
     client = client_as("social_worker")
-    response = client.post(f"/oncology/patients/{kid.mrn}/record/", {
-        "form": "guardian", "guardian-name_ko": "이수진", "guardian-relationship": "mother",
-        "guardian-is_legal_representative": "on", "guardian-birth_date": "2012-01-01"})
+    response = client.post(
+        f"/oncology/patients/{kid.mrn}/record/",
+        {
+            "form": "guardian",
+            "guardian-name_ko": "이수진",
+            "guardian-relationship": "mother",
+            "guardian-is_legal_representative": "on",
+            "guardian-birth_date": "2012-01-01",
+        },
+    )
     assert response.status_code == 400 and "adult" in response.content.decode()  # a minor
     assert Guardian.objects.count() == 0
-    response = client.post(f"/oncology/patients/{kid.mrn}/record/", {
-        "form": "guardian", "guardian-name_ko": "이수진", "guardian-relationship": "mother",
-        "guardian-is_legal_representative": "on", "guardian-birth_date": "1984-01-01"})
+    response = client.post(
+        f"/oncology/patients/{kid.mrn}/record/",
+        {
+            "form": "guardian",
+            "guardian-name_ko": "이수진",
+            "guardian-relationship": "mother",
+            "guardian-is_legal_representative": "on",
+            "guardian-birth_date": "1984-01-01",
+        },
+    )
     assert response.status_code == 302 and Guardian.objects.count() == 1
-    response = client.post(f"/oncology/patients/{kid.mrn}/record/", {
-        "form": "consent", "consent-kind": "treatment", "consent-given_by": "guardian",
-        "consent-signed_on": TODAY.isoformat()})
+    response = client.post(
+        f"/oncology/patients/{kid.mrn}/record/",
+        {
+            "form": "consent",
+            "consent-kind": "treatment",
+            "consent-given_by": "guardian",
+            "consent-signed_on": TODAY.isoformat(),
+        },
+    )
     assert response.status_code == 403
-    response = client_as("nurse").post(f"/oncology/patients/{kid.mrn}/record/", {
-        "form": "consent", "consent-kind": "treatment", "consent-given_by": "guardian",
-        "consent-signed_on": TODAY.isoformat()})
-    assert response.status_code == 400 and "is required when a guardian consents" in response.content.decode()
+    response = client_as("nurse").post(
+        f"/oncology/patients/{kid.mrn}/record/",
+        {
+            "form": "consent",
+            "consent-kind": "treatment",
+            "consent-given_by": "guardian",
+            "consent-signed_on": TODAY.isoformat(),
+        },
+    )
+    assert (
+        response.status_code == 400
+        and "is required when a guardian consents" in response.content.decode()
+    )
 
 
 def test_workup_worklist_result_flow(client_as):
     order = WorkupOrderFactory(department="pathology", test_name="Biopsy")
     client = client_as("pathologist")
-    response = client.post("/oncology/workup/?department=pathology",
-                           {"order": order.pk, "status": "resulted", "result_summary": ""})
-    assert response.status_code == 400 and "is required to report a result" in response.content.decode()
-    response = client.post("/oncology/workup/?department=pathology",
-                           {"order": order.pk, "status": "resulted", "result_summary": "Neuroblastoma, poorly diff."})
+    response = client.post(
+        "/oncology/workup/?department=pathology",
+        {"order": order.pk, "status": "resulted", "result_summary": ""},
+    )
+    assert (
+        response.status_code == 400
+        and "is required to report a result" in response.content.decode()
+    )
+    response = client.post(
+        "/oncology/workup/?department=pathology",
+        {"order": order.pk, "status": "resulted", "result_summary": "Neuroblastoma, poorly diff."},
+    )
     assert response.status_code == 302
     assert WorkupOrder.objects.get().status == "resulted"
     assert client_as("social_worker").get("/oncology/workup/").status_code == 403
@@ -125,18 +194,52 @@ def test_copay_reminder_page(client_as):
 def _five_hundred_events(patient):
     d = DiagnosisFactory(patient=patient)
     start = TODAY - dt.timedelta(days=400)
-    TnmStaging.objects.bulk_create([TnmStaging(diagnosis=d, classification="clinical", site="esophagus",
-                                               t_category="T3", n_category="N1", m_category="M0", stage_group="III",
-                                               staged_on=start + dt.timedelta(days=i)) for i in range(100)])
-    TreatmentEpisode.objects.bulk_create([TreatmentEpisode(patient=patient, modality="radiotherapy",
-                                                           started_on=start + dt.timedelta(days=i))
-                                          for i in range(150)])
-    WorkupOrder.objects.bulk_create([WorkupOrder(patient=patient, department="radiology", test_name=f"CT {i}",
-                                                 ordered_at=timezone.now() - dt.timedelta(days=i))
-                                     for i in range(150)])
-    Referral.objects.bulk_create([Referral(patient=patient, from_department="nursing", to_department="nutrition",
-                                           reason="weight loss", requested_at=timezone.now() - dt.timedelta(days=i))
-                                  for i in range(99)])
+    TnmStaging.objects.bulk_create(
+        [
+            TnmStaging(
+                diagnosis=d,
+                classification="clinical",
+                site="esophagus",
+                t_category="T3",
+                n_category="N1",
+                m_category="M0",
+                stage_group="III",
+                staged_on=start + dt.timedelta(days=i),
+            )
+            for i in range(100)
+        ]
+    )
+    TreatmentEpisode.objects.bulk_create(
+        [
+            TreatmentEpisode(
+                patient=patient, modality="radiotherapy", started_on=start + dt.timedelta(days=i)
+            )
+            for i in range(150)
+        ]
+    )
+    WorkupOrder.objects.bulk_create(
+        [
+            WorkupOrder(
+                patient=patient,
+                department="radiology",
+                test_name=f"CT {i}",
+                ordered_at=timezone.now() - dt.timedelta(days=i),
+            )
+            for i in range(150)
+        ]
+    )
+    Referral.objects.bulk_create(
+        [
+            Referral(
+                patient=patient,
+                from_department="nursing",
+                to_department="nutrition",
+                reason="weight loss",
+                requested_at=timezone.now() - dt.timedelta(days=i),
+            )
+            for i in range(99)
+        ]
+    )
 
 
 def _chart_queries(client, patient):
@@ -168,7 +271,12 @@ def test_patient_page_shows_cancer_section(client_as):
     d = DiagnosisFactory()
     html = client_as("nurse").get(f"/patients/{d.patient.mrn}/").content.decode()
     assert "Cancer record" in html and "C15.4" in html
-    assert "Cancer record" not in client_as("hospital_school_teacher").get(f"/patients/{d.patient.mrn}/").content.decode()
+    assert (
+        "Cancer record"
+        not in client_as("hospital_school_teacher")
+        .get(f"/patients/{d.patient.mrn}/")
+        .content.decode()
+    )
 
 
 def test_home_panels_render(client_as):
@@ -188,19 +296,34 @@ def test_korean_ui(client_as):
 
 def test_center_membership_from_record_page(client_as):
     patient = child()
-    response = client_as("nurse").post(f"/oncology/patients/{patient.mrn}/record/", {
-        "form": "center", "center-center_code": "pediatric", "center-since": TODAY.isoformat()})
+    response = client_as("nurse").post(
+        f"/oncology/patients/{patient.mrn}/record/",
+        {"form": "center", "center-center_code": "pediatric", "center-since": TODAY.isoformat()},
+    )
     assert response.status_code == 302
     assert patient.center_memberships.get().center.code == "pediatric"
-    assert client_as("social_worker").post(f"/oncology/patients/{patient.mrn}/record/", {
-        "form": "center", "center-center_code": "radonc"}).status_code == 403
+    assert (
+        client_as("social_worker")
+        .post(
+            f"/oncology/patients/{patient.mrn}/record/",
+            {"form": "center", "center-center_code": "radonc"},
+        )
+        .status_code
+        == 403
+    )
 
 
 def test_diagnosis_entered_in_error_from_record_page(client_as):
     d = DiagnosisFactory()
-    response = client_as("surgeon").post(f"/oncology/patients/{d.patient.mrn}/", {
-        "form": "dxstatus", "dxstatus-diagnosis": d.pk, "dxstatus-clinical_status": "inactive",
-        "dxstatus-verification_status": "entered-in-error"})
+    response = client_as("surgeon").post(
+        f"/oncology/patients/{d.patient.mrn}/",
+        {
+            "form": "dxstatus",
+            "dxstatus-diagnosis": d.pk,
+            "dxstatus-clinical_status": "inactive",
+            "dxstatus-verification_status": "entered-in-error",
+        },
+    )
     assert response.status_code == 302
     d.refresh_from_db()
     assert d.verification_status == "entered-in-error"

@@ -23,9 +23,16 @@ TODAY = timezone.localdate()
 
 def test_guardian_consent_and_assent_for_a_child():
     kid = PatientFactory(birth_date=TODAY - dt.timedelta(days=9 * 365))
-    mother = guardian_add(patient=kid, name_ko="김영희", relationship="mother", phone="010-1234-5678",
-                          birth_date=dt.date(1985, 3, 1))
-    consent_record(patient=kid, kind="treatment", given_by="guardian", guardian=mother, signed_on=TODAY)
+    mother = guardian_add(
+        patient=kid,
+        name_ko="김영희",
+        relationship="mother",
+        phone="010-1234-5678",
+        birth_date=dt.date(1985, 3, 1),
+    )
+    consent_record(
+        patient=kid, kind="treatment", given_by="guardian", guardian=mother, signed_on=TODAY
+    )
     consent_record(patient=kid, kind="treatment", given_by="assent", signed_on=TODAY)
     with pytest.raises(ValidationFailed) as exc:
         consent_record(patient=kid, kind="treatment", given_by="patient", signed_on=TODAY)
@@ -47,13 +54,24 @@ def test_adult_consents_personally_and_toddler_gives_no_assent():
 def test_guardian_bad_input():
     with pytest.raises(ValidationFailed) as exc:
         guardian_add(patient=child(), name_ko="Kim", relationship="uncle", phone="12")
-    assert {p.field for p in exc.value.problems} == {"name_ko", "relationship", "phone", "birth_date"}
+    assert {p.field for p in exc.value.problems} == {
+        "name_ko",
+        "relationship",
+        "phone",
+        "birth_date",
+    }
 
 
 def test_care_team_role_must_be_held():
     doctor = UserFactory(roles=["pediatric_oncologist"])
     patient = child()
-    care_team_add(patient=patient, user=doctor, role="pediatric_oncologist", center_code="pediatric", is_lead=True)
+    care_team_add(
+        patient=patient,
+        user=doctor,
+        role="pediatric_oncologist",
+        center_code="pediatric",
+        is_lead=True,
+    )
     with pytest.raises(Conflict):
         care_team_add(patient=patient, user=doctor, role="pediatric_oncologist")
     with pytest.raises(ValidationFailed) as exc:
@@ -63,8 +81,11 @@ def test_care_team_role_must_be_held():
 
 @pytest.mark.parametrize(
     ("start", "end"),
-    [(dt.date(2024, 3, 15), dt.date(2029, 3, 14)), (dt.date(2024, 2, 29), dt.date(2029, 2, 28)),
-     (dt.date(2025, 1, 1), dt.date(2029, 12, 31))],
+    [
+        (dt.date(2024, 3, 15), dt.date(2029, 3, 14)),
+        (dt.date(2024, 2, 29), dt.date(2029, 2, 28)),
+        (dt.date(2025, 1, 1), dt.date(2029, 12, 31)),
+    ],
 )
 def test_copay_expiry(start, end):
     assert copay_expiry(start) == end
@@ -89,8 +110,12 @@ def test_record_gaps_for_minors():
 
     kid = PatientFactory(birth_date=TODAY - dt.timedelta(days=9 * 365))
     assert record_gaps(patient=kid) == ["guardian", "treatment_consent", "assent"]
-    mother = guardian_add(patient=kid, name_ko="김영희", relationship="mother", birth_date=dt.date(1985, 3, 1))
-    consent_record(patient=kid, kind="treatment", given_by="guardian", guardian=mother, signed_on=TODAY)
+    mother = guardian_add(
+        patient=kid, name_ko="김영희", relationship="mother", birth_date=dt.date(1985, 3, 1)
+    )
+    consent_record(
+        patient=kid, kind="treatment", given_by="guardian", guardian=mother, signed_on=TODAY
+    )
     assert record_gaps(patient=kid) == ["assent"]
     consent_record(patient=kid, kind="treatment", given_by="assent", signed_on=TODAY)
     assert record_gaps(patient=kid) == []
@@ -112,5 +137,11 @@ def test_guardian_minor_or_undated_cannot_be_legal_representative():
     assert exc.value.problems[0].field == "birth_date"
     assert Guardian.objects.count() == 0
     # A minor sibling may be recorded as a contact, not as a legal representative.
-    guardian_add(patient=kid, name_ko="김영희", relationship="sibling", birth_date=minor, is_legal_representative=False)
+    guardian_add(
+        patient=kid,
+        name_ko="김영희",
+        relationship="sibling",
+        birth_date=minor,
+        is_legal_representative=False,
+    )
     assert Guardian.objects.count() == 1

@@ -12,8 +12,12 @@ pytestmark = pytest.mark.django_db
 
 
 def make(**kwargs):
-    values = {"patient": PatientFactory(), "from_department": "pediatric_oncology",
-              "to_department": "pediatric_neurosurgery", "reason": "Resectability?"}
+    values = {
+        "patient": PatientFactory(),
+        "from_department": "pediatric_oncology",
+        "to_department": "pediatric_neurosurgery",
+        "reason": "Resectability?",
+    }
     values.update(kwargs)
     return services.referral_create(**values)
 
@@ -30,9 +34,13 @@ def test_full_flow_and_turnaround():
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"to_department": "pediatric_oncology"}, "to_department"), ({"to_department": "moon"}, "to_department"),
-     ({"urgency": "asap"}, "urgency"), ({"reason": "  "}, "reason"),
-     ({"requested_at": timezone.now() + dt.timedelta(days=1)}, "requested_at")],
+    [
+        ({"to_department": "pediatric_oncology"}, "to_department"),
+        ({"to_department": "moon"}, "to_department"),
+        ({"urgency": "asap"}, "urgency"),
+        ({"reason": "  "}, "reason"),
+        ({"requested_at": timezone.now() + dt.timedelta(days=1)}, "requested_at"),
+    ],
 )
 def test_bad_referrals_rejected(kwargs, field):
     with pytest.raises(ValidationFailed) as exc:

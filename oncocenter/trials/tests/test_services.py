@@ -22,8 +22,13 @@ TODAY = timezone.localdate()
 
 def neuroblastoma_patient(*, lansky=80, treated=True):
     p = child()
-    diagnosis_create(patient=p, icd10_code="C74.9", icdo3_topography="C74.9", icdo3_morphology="9500/3",
-                     diagnosed_on=TODAY - dt.timedelta(days=5))
+    diagnosis_create(
+        patient=p,
+        icd10_code="C74.9",
+        icdo3_topography="C74.9",
+        icdo3_morphology="9500/3",
+        diagnosed_on=TODAY - dt.timedelta(days=5),
+    )
     if lansky is not None:
         performance_record(patient=p, scale="lansky", score=lansky, observed_on=TODAY)
     if treated:
@@ -35,8 +40,13 @@ def test_prescreen_lists_matching_patients_with_verdicts():
     study = StudyFactory()
     eligible = neuroblastoma_patient()
     unknown = neuroblastoma_patient(lansky=None, treated=False)
-    diagnosis_create(patient=PatientFactory(), icd10_code="C15.4", icdo3_topography="C15.4",
-                     icdo3_morphology="8070/3", diagnosed_on=TODAY)
+    diagnosis_create(
+        patient=PatientFactory(),
+        icd10_code="C15.4",
+        icdo3_topography="C15.4",
+        icdo3_morphology="8070/3",
+        diagnosed_on=TODAY,
+    )
     candidates = selectors.prescreen(study=study, as_of=TODAY)
     assert [c.patient for c in candidates] == [eligible, unknown]
     assert candidates[0].evaluation.overall == el.ELIGIBLE
@@ -76,8 +86,13 @@ def test_ineligible_enrollment_needs_recorded_override():
     assert exc.value.problems[0].field == "override_reason"
     assert "performance_status unmet" in exc.value.problems[0].message
     assert Enrollment.objects.count() == 0
-    e = services.enrollment_create(study=study, patient=p, consent_on=TODAY, arm="B",
-                                   override_reason="PI approval: PS due to pain, expected to improve")
+    e = services.enrollment_create(
+        study=study,
+        patient=p,
+        consent_on=TODAY,
+        arm="B",
+        override_reason="PI approval: PS due to pain, expected to improve",
+    )
     assert e.eligibility_overall == el.INELIGIBLE and e.override_reason
 
 
@@ -85,7 +100,9 @@ def test_enrollment_bad_input():
     study = StudyFactory(status="closed")
     p = neuroblastoma_patient()
     with pytest.raises(ValidationFailed) as exc:
-        services.enrollment_create(study=study, patient=p, consent_on=TODAY + dt.timedelta(days=2), arm="Z")
+        services.enrollment_create(
+            study=study, patient=p, consent_on=TODAY + dt.timedelta(days=2), arm="Z"
+        )
     assert {pr.field for pr in exc.value.problems} == {"consent_on", "arm"}
     with pytest.raises(Conflict):
         services.enrollment_create(study=study, patient=p, consent_on=TODAY, arm="A")
@@ -93,33 +110,92 @@ def test_enrollment_bad_input():
 
 def test_study_create_validates_every_field():
     with pytest.raises(ValidationFailed) as exc:
-        services.study_create(data={"code": "", "title": "", "phase": "V", "min_age_years": 10,
-                                    "max_age_years": 2, "max_ecog": 7, "diagnosis_code_prefixes": "C74, 74",
-                                    "stage_groups": "IV, V", "excluded_prior_therapies": "magic"})
+        services.study_create(
+            data={
+                "code": "",
+                "title": "",
+                "phase": "V",
+                "min_age_years": 10,
+                "max_age_years": 2,
+                "max_ecog": 7,
+                "diagnosis_code_prefixes": "C74, 74",
+                "stage_groups": "IV, V",
+                "excluded_prior_therapies": "magic",
+            }
+        )
     assert {p.field for p in exc.value.problems} == {
-        "code", "title", "phase", "max_age_years", "max_ecog", "diagnosis_code_prefixes", "stage_groups",
-        "excluded_prior_therapies"}
+        "code",
+        "title",
+        "phase",
+        "max_age_years",
+        "max_ecog",
+        "diagnosis_code_prefixes",
+        "stage_groups",
+        "excluded_prior_therapies",
+    }
     assert Study.objects.count() == 0
-    study = services.study_create(data={"code": "ESO-1", "title": "Esophageal CRT", "phase": "III",
-                                        "diagnosis_code_prefixes": "c15", "stage_groups": "II, iii",
-                                        "max_ecog": 1, "arms": "A,B"})
+    study = services.study_create(
+        data={
+            "code": "ESO-1",
+            "title": "Esophageal CRT",
+            "phase": "III",
+            "diagnosis_code_prefixes": "c15",
+            "stage_groups": "II, iii",
+            "max_ecog": 1,
+            "arms": "A,B",
+        }
+    )
     assert study.diagnosis_code_prefixes == ["C15"] and study.stage_groups == ["II", "III"]
 
 
 def test_stage_criterion_reads_the_matching_diagnosis_only():
     from oncocenter.oncology.services import staging_record
 
-    study = StudyFactory(code="ESO", diagnosis_code_prefixes=["C15"], stage_groups=["III"], min_age_years=None,
-                         max_age_years=None, max_ecog=None, excluded_prior_therapies=[])
+    study = StudyFactory(
+        code="ESO",
+        diagnosis_code_prefixes=["C15"],
+        stage_groups=["III"],
+        min_age_years=None,
+        max_age_years=None,
+        max_ecog=None,
+        excluded_prior_therapies=[],
+    )
     p = PatientFactory()
-    eso = diagnosis_create(patient=p, icd10_code="C15.4", icdo3_topography="C15.4", icdo3_morphology="8070/3",
-                           diagnosed_on=TODAY)
-    breast = diagnosis_create(patient=p, icd10_code="C50.9", icdo3_topography="C50.9", icdo3_morphology="8500/3",
-                              diagnosed_on=TODAY)
-    staging_record(diagnosis=breast, classification="clinical", t_category="T3", n_category="N1",
-                   m_category="M0", staged_on=TODAY)  # breast IIIA must not count
-    assert selectors.evaluate_patient(study=study, patient=p, as_of=TODAY).by_criterion()["stage"].verdict == "unknown"
-    staging_record(diagnosis=eso, classification="clinical", t_category="T2", n_category="N1", m_category="M0",
-                   staged_on=TODAY)
+    eso = diagnosis_create(
+        patient=p,
+        icd10_code="C15.4",
+        icdo3_topography="C15.4",
+        icdo3_morphology="8070/3",
+        diagnosed_on=TODAY,
+    )
+    breast = diagnosis_create(
+        patient=p,
+        icd10_code="C50.9",
+        icdo3_topography="C50.9",
+        icdo3_morphology="8500/3",
+        diagnosed_on=TODAY,
+    )
+    staging_record(
+        diagnosis=breast,
+        classification="clinical",
+        t_category="T3",
+        n_category="N1",
+        m_category="M0",
+        staged_on=TODAY,
+    )  # breast IIIA must not count
+    assert (
+        selectors.evaluate_patient(study=study, patient=p, as_of=TODAY)
+        .by_criterion()["stage"]
+        .verdict
+        == "unknown"
+    )
+    staging_record(
+        diagnosis=eso,
+        classification="clinical",
+        t_category="T2",
+        n_category="N1",
+        m_category="M0",
+        staged_on=TODAY,
+    )
     verdict = selectors.prescreen(study=study, as_of=TODAY)[0].evaluation.by_criterion()["stage"]
     assert verdict.verdict == "unmet" and verdict.data_used == "stage II"
