@@ -29,9 +29,9 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer oc_...` for API clients."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from oncocenter.accounts.selectors import active_role
         from oncocenter.accounts.services import token_authenticate
         from oncocenter.audit.context import set_user
+        from oncocenter.core.permissions import active_role
 
         user = token_authenticate(token)
         if user is None:

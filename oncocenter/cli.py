@@ -10,7 +10,11 @@ import os
 import sys
 
 # Hyphenated names read better on a command line; Django modules cannot contain hyphens.
-ALIASES = {"audit-verify": "audit_verify", "permissions-matrix": "permissions_matrix"}
+ALIASES = {
+    "audit-verify": "audit_verify",
+    "permissions-matrix": "permissions_matrix",
+    "i18n-check": "i18n_check",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

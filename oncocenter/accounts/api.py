@@ -5,11 +5,10 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from oncocenter.accounts.selectors import active_role
 from oncocenter.accounts.services import login_check, token_issue
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
-from oncocenter.core.permissions import permissions_of, user_roles
+from oncocenter.core.permissions import active_role, permissions_of, user_roles
 
 router = Router(tags=["auth"])
 

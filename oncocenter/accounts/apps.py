@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Staff and credentials")
 
     def ready(self) -> None:
+        from oncocenter.accounts.panels import register
+
+        register()
         from oncocenter.core.registry import NavItem, registry
 
         registry.add_nav(

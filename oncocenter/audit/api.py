@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from oncocenter.audit.models import AuditAction
@@ -44,10 +45,16 @@ def events(request: HttpRequest, filters: Query[EventFilter]):
     require(request.user, "audit.view")
     if filters.action and filters.action not in AuditAction.values:
         raise ValidationFailed.single(
-            "action", f"must be one of {', '.join(AuditAction.values)}", filters.action
+            "action",
+            _("must be one of %(values)s") % {"values": ", ".join(AuditAction.values)},
+            filters.action,
         )
     if not 1 <= filters.limit <= 1000:
-        raise ValidationFailed.single("limit", "must be between 1 and 1000", filters.limit)
+        raise ValidationFailed.single(
+            "limit",
+            _("must be between %(low)d and %(high)d") % {"low": 1, "high": 1000},
+            filters.limit,
+        )
     qs = audit_events(patient_mrn=filters.patient, username=filters.user, action=filters.action)
     if filters.before_seq is not None:
         qs = qs.filter(seq__lt=filters.before_seq)

@@ -8,6 +8,9 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
+        from oncocenter.audit.panels import register
+
+        register()
         from oncocenter.core.registry import NavItem, registry
 
         registry.add_nav(

@@ -6,8 +6,3 @@ class CoreConfig(AppConfig):
     name = "oncocenter.core"
     label = "core"
     verbose_name = _("Core")
-
-    def ready(self) -> None:
-        from oncocenter.core.panels import register
-
-        register()

@@ -5,8 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from oncocenter.accounts.selectors import active_role
-from oncocenter.core.permissions import has_perm, user_roles
+from oncocenter.core.permissions import active_role, has_perm, user_roles
 from oncocenter.core.registry import registry
 from oncocenter.core.roles import Role
 

@@ -11,9 +11,19 @@ from typing import Any
 
 @dataclass
 class FieldProblem:
+    """One broken rule: `field` is the input's name (as the API and forms spell it), `message`
+    the rule in the user's language, `label` the field's label where the service knows it (a
+    form shows the message beside its field; elsewhere "label: message")."""
+
     field: str
     message: str
     value: Any = None
+    label: Any = None
+
+    def label_or_field(self) -> str:
+        if self.label:
+            return str(self.label)
+        return self.field.replace("_", " ").replace(".", " ").strip().capitalize()
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"field": self.field, "message": self.message}

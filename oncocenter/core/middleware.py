@@ -1,4 +1,12 @@
-"""Request id and audit context for every request."""
+"""Request id for every request, and one way from a domain error to a page.
+
+`DomainErrorMiddleware` is the single place where an error a view did not handle becomes a page:
+`NotPermitted` -> 403, `NotFound` (and Django's `Http404`) -> 404, `Conflict` -> 409, a
+`ValidationFailed` that escaped its form -> 422, each rendered in the shell with the message in
+the user's language. An htmx request gets the same content as a fragment retargeted to `#main`,
+so an error never lands nested inside the block that asked. The JSON API (`/api/`) has its own
+handlers (problem JSON, `config/api.py`) and is left alone here.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +15,12 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
-from oncocenter.audit.context import AuditContext, bind_context, reset_context
+from oncocenter.core.errors import DomainError, NotFound, NotPermitted
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -36,24 +47,80 @@ class RequestIdMiddleware:
         return response
 
 
-class AuditContextMiddleware:
-    """Bind who is asking, in which role, from where, so services can audit without the request."""
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def error_response(
+    request: HttpRequest,
+    *,
+    status: int,
+    title: str,
+    message: str,
+    problems: list[tuple[str, str]] | None = None,
+    permission: str | None = None,
+) -> HttpResponse:
+    """Render an error in the shell (a full page), or as a fragment for htmx swapped into #main."""
+    context = {
+        "status": status,
+        "title": title,
+        "message": message,
+        "problems": problems or [],
+        "permission": permission,
+    }
+    if is_htmx(request):
+        response = render(request, "core/_error.html", context, status=status)
+        response["HX-Retarget"] = "#main"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "core/error.html", context, status=status)
+
+
+def forbidden_response(request: HttpRequest, permission: str | None) -> HttpResponse:
+    return error_response(
+        request,
+        status=403,
+        title=_("Not permitted"),
+        message=_("Your roles do not allow this."),
+        permission=permission,
+    )
+
+
+def domain_error_response(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, NotPermitted):
+        return forbidden_response(request, exc.permission)
+    title = {
+        404: _("Not found"),
+        409: _("Not possible now"),
+        422: _("Not saved: please correct the input"),
+    }.get(exc.status, _("Not possible"))
+    return error_response(
+        request,
+        status=exc.status,
+        title=str(title),
+        message=exc.message,
+        problems=[(p.label_or_field(), p.message) for p in exc.problems],
+    )
+
+
+class DomainErrorMiddleware:
+    """Turn the typed errors a page view let through into proper 4xx pages (never a 500)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from oncocenter.accounts.selectors import active_role
+        return self.get_response(request)
 
-        user = getattr(request, "user", None)
-        ctx = AuditContext(
-            user=user if user is not None and user.is_authenticated else None,
-            role=active_role(request) if user is not None and user.is_authenticated else "",
-            client_address=client_address(request),
-            request_id=getattr(request, "request_id", ""),
-        )
-        token = bind_context(ctx)
-        try:
-            return self.get_response(request)
-        finally:
-            reset_context(token)
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, DomainError):
+            return domain_error_response(request, exception)
+        if isinstance(exception, Http404):
+            return domain_error_response(
+                request, NotFound(_("This page or record does not exist."))
+            )
+        if isinstance(exception, PermissionDenied):
+            return forbidden_response(request, None)
+        return None

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from oncocenter.core.errors import NotPermitted
 from oncocenter.core.roles import ALL_STAFF, CLINICAL, PHYSICIANS, Role
 
@@ -29,6 +31,10 @@ FOUNDATION: dict[str, Iterable[str]] = {
     "machine.manage": {R.MEDICAL_PHYSICIST, R.ADMINISTRATOR},
     "audit.view": {R.ADMINISTRATOR},
     "staff.manage": {R.ADMINISTRATOR},
+    # The Django admin: administrators look at any row; clinical rows are never edited there.
+    "admin.view": {R.ADMINISTRATOR},
+    # Reference data in the admin (vocabularies, templates, thresholds, rooms): audited edits.
+    "reference.edit": {R.ADMINISTRATOR},
 }
 
 # --- clinical core (issue 3): oncology, referrals, mdt, trials -----------------------------------
@@ -198,7 +204,26 @@ def has_perm(user: Any, perm: str) -> bool:
 def require(user: Any, perm: str) -> None:
     """Raise NotPermitted unless one of the user's roles grants `perm`."""
     if not has_perm(user, perm):
-        raise NotPermitted(f"Your roles do not include the permission '{perm}'.", permission=perm)
+        raise NotPermitted(
+            _("Your roles do not include the permission '%(permission)s'.") % {"permission": perm},
+            permission=perm,
+        )
+
+
+ROLE_SESSION_KEY = "oncocenter_active_role"
+
+
+def active_role(request: Any) -> str:
+    """The role the user works in now: chosen in the header, else their first role."""
+    roles = user_roles(getattr(request, "user", None))
+    if not roles:
+        return ""
+    session = getattr(request, "session", None)
+    chosen = session.get(ROLE_SESSION_KEY) if session is not None else None
+    if chosen in roles:
+        return str(chosen)
+    order = list(Role.values)
+    return sorted(roles, key=order.index)[0]
 
 
 def permissions_of(roles: Iterable[str]) -> frozenset[str]:

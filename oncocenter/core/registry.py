@@ -1,4 +1,5 @@
-"""Extension points other apps fill from their AppConfig.ready(): navigation and home panels.
+"""Extension points other apps fill from their AppConfig.ready(): navigation, home panels,
+patient-page sections and chart-timeline sources.
 
 The foundation owns the shell; each clinical area adds its links and worklists here instead of
 editing shared templates, so areas grow independently.
@@ -6,7 +7,8 @@ editing shared templates, so areas grow independently.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,11 +50,49 @@ class PatientSection:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class ChartEvent:
+    """One dated entry of a patient's chart timeline."""
+
+    on: dt.date
+    kind: str
+    title: str
+    detail: str = ""
+    status: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(registry.chart_kind_labels().get(self.kind, self.kind))
+
+
+@dataclass(frozen=True)
+class ChartSource:
+    """Events an app adds to the chart timeline: `events(patient)` runs one query per table it
+    reads, whatever the number of events, so the timeline's cost does not grow with them.
+    `kinds` maps each `ChartEvent.kind` it emits to its translated label."""
+
+    key: str
+    kinds: dict[str, Any]
+    events: Callable[[Any], Iterable[ChartEvent]]
+    order: int = 100
+
+
 @dataclass
 class _Registry:
     nav: list[NavItem] = field(default_factory=list)
     panels: list[HomePanel] = field(default_factory=list)
     patient_sections: list[PatientSection] = field(default_factory=list)
+    chart_sources: list[ChartSource] = field(default_factory=list)
+
+    def add_chart_source(self, source: ChartSource) -> None:
+        if all(existing.key != source.key for existing in self.chart_sources):
+            self.chart_sources.append(source)
+
+    def chart_kind_labels(self) -> dict[str, Any]:
+        labels: dict[str, Any] = {}
+        for source in sorted(self.chart_sources, key=lambda s: s.order):
+            labels.update(source.kinds)
+        return labels
 
     def add_patient_section(self, section: PatientSection) -> None:
         if all(existing.key != section.key for existing in self.patient_sections):

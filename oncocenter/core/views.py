@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from oncocenter.accounts.selectors import ROLE_SESSION_KEY, active_role
-from oncocenter.core.permissions import has_perm, user_roles
+from oncocenter.core.middleware import forbidden_response
+from oncocenter.core.permissions import ROLE_SESSION_KEY, active_role, has_perm, user_roles
 from oncocenter.core.registry import registry
 
 
@@ -29,7 +29,7 @@ def permission_required(
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_perm(request.user, perm):
-                return render(request, "core/forbidden.html", {"permission": perm}, status=403)
+                return forbidden_response(request, perm)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -132,7 +132,6 @@ def _staff(ctx: DemoContext) -> None:
                     first_name=given_en,
                     department=str(Role(role).label),
                     is_staff=role == Role.ADMINISTRATOR,
-                    is_superuser=role == Role.ADMINISTRATOR,
                 )
                 user.password = password_hash
                 users.append(user)

@@ -203,7 +203,7 @@ def treatment_create(request: HttpRequest, mrn: str, payload: TreatmentIn):
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
     episode = services.treatment_episode_create(
-        patient=patient, diagnosis=diagnosis, source="api", **data
+        patient=patient, by=request.user, diagnosis=diagnosis, source="api", **data
     )
     return Status(201, episode)
 

@@ -318,6 +318,11 @@ class Modality(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class CurrentEpisodeManager(models.Manager["TreatmentEpisode"]):
+    def get_queryset(self) -> models.QuerySet[TreatmentEpisode]:
+        return super().get_queryset().filter(entered_in_error_at__isnull=True)
+
+
 class TreatmentEpisode(TimeStampedModel):
     """A treatment given (here or elsewhere). Other areas add rows: RT courses, surgeries, HSCT."""
 
@@ -346,8 +351,25 @@ class TreatmentEpisode(TimeStampedModel):
         blank=True,
         help_text="Area that created the row, e.g. radiotherapy.course:12.",
     )
+    entered_in_error_at = models.DateTimeField(
+        _("entered in error at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when the row was recorded by mistake (e.g. its transplant was cancelled)."
+        ),
+    )
+    entered_in_error_reason = models.CharField(
+        _("reason it was entered in error"), max_length=300, blank=True
+    )
+
+    # Rows entered in error stay for the record but are not treatments: every reader (chart,
+    # "previously treated", exports) sees only the current ones; `all_objects` sees them all.
+    objects = CurrentEpisodeManager()
+    all_objects = models.Manager()
 
     class Meta:
+        base_manager_name = "all_objects"
         ordering = ["started_on", "id"]
         indexes = [models.Index(fields=["patient", "started_on"], name="treatment_patient_start")]
         constraints = [

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from oncocenter.accounts.selectors import active_role
+from oncocenter.core.permissions import active_role
 from oncocenter.core.roles import Role
 
 

@@ -92,7 +92,7 @@ def _save(key: str, form: forms.Form, patient: Any, user: Any) -> None:
     elif key == "marker":
         services.tumor_marker_record(patient=patient, recorded_by=user, **data)
     elif key == "treatment":
-        services.treatment_episode_create(patient=patient, source="ui", **data)
+        services.treatment_episode_create(patient=patient, by=user, source="ui", **data)
     elif key == "workup":
         services.workup_order_create(patient=patient, ordered_by=user, **data)
 

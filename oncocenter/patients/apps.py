@@ -8,6 +8,9 @@ class PatientsConfig(AppConfig):
     verbose_name = _("Patients")
 
     def ready(self) -> None:
+        from oncocenter.patients.panels import register
+
+        register()
         from oncocenter.core.registry import NavItem, registry
 
         registry.add_nav(

@@ -84,7 +84,7 @@ def _get(model, pk: int) -> Any:
 
 @permission_required("rt.view")
 def index(request: HttpRequest) -> HttpResponse:
-    from oncocenter.accounts.selectors import active_role
+    from oncocenter.core.permissions import active_role
 
     names = WORKLISTS_BY_ROLE.get(active_role(request), list(WORKLIST_TITLES))
     lists: list[dict[str, Any]] = [

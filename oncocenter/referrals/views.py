@@ -8,9 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from oncocenter.accounts.selectors import active_role
 from oncocenter.core.errors import DomainError, NotFound, ValidationFailed
-from oncocenter.core.permissions import has_perm
+from oncocenter.core.permissions import active_role, has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.oncology.models import Diagnosis
 from oncocenter.patients.selectors import patient_get

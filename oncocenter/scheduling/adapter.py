@@ -32,6 +32,7 @@ from linac_optimizer.solver import solve
 from linac_optimizer.state import Schedule
 from linac_optimizer.timeline import Timeline, open_dates
 from oncocenter.scheduling import policy
+from oncocenter.scheduling.hooks import SEDATION_REQUIRED
 from oncocenter.scheduling.models import Booking, BookingStatus, Machine, MachineDowntime
 
 HOLIDAY_CALENDAR = "KR"
@@ -70,16 +71,13 @@ def pid_rx(pid: str) -> int:
 
 
 def sedation_required(patient: Any) -> bool | None:
-    """The pediatric profile's sedation flag (the `anesthesia` flag of the scheduler's format),
-    or None when the patient has no pediatric profile."""
-    from oncocenter.support.models import PediatricProfile
-
-    value = (
-        PediatricProfile.objects.filter(patient=patient)
-        .values_list("sedation_required", flat=True)
-        .first()
-    )
-    return None if value is None else bool(value)
+    """Whether the patient is treated under sedation (the `anesthesia` flag of the scheduler's
+    format), asked of the apps that know (`hooks.SEDATION_REQUIRED`); None when none knows."""
+    for provider in SEDATION_REQUIRED.providers():
+        answer = provider(patient)
+        if answer is not None:
+            return answer
+    return None
 
 
 # --- building the instance ---------------------------------------------------------------------------

@@ -111,7 +111,22 @@ def _palliative_panel(request: HttpRequest) -> dict[str, Any] | None:
     return {"rows": rows, "url": reverse("support:palliative")}
 
 
+def sedation_required(patient: Any) -> bool | None:
+    """Answer the scheduler's question from the pediatric profile (None: no profile)."""
+    from oncocenter.support.models import PediatricProfile
+
+    value = (
+        PediatricProfile.objects.filter(patient=patient)
+        .values_list("sedation_required", flat=True)
+        .first()
+    )
+    return None if value is None else bool(value)
+
+
 def register() -> None:
+    from oncocenter.scheduling.hooks import SEDATION_REQUIRED
+
+    SEDATION_REQUIRED.register(sedation_required)
     for key, label, url, perm, order in (
         ("support-hub", _("Support services"), "support:hub", "patient.search", 10),
         ("support-hsct", _("Transplant (HSCT)"), "support:hsct", "support.hsct.view", 20),

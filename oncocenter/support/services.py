@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from oncocenter.audit.context import current_context
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.support import calc, vocab
@@ -255,6 +256,7 @@ def _sync_treatment_episode(episode: HSCTEpisode) -> None:
     elif start <= today():
         treatment_episode_create(
             patient=episode.patient,
+            by=current_context().user,  # temporary: the HSCT services get a `by` in the split
             modality="hsct",
             started_on=start,
             description=description,

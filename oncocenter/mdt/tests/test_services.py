@@ -116,7 +116,9 @@ def test_board_to_first_treatment():
         modalities=["chemotherapy"],
         from_department="pediatric_oncology",
     )
-    treatment_episode_create(patient=case.patient, modality="chemotherapy", started_on=TODAY)
+    treatment_episode_create(
+        patient=case.patient, by=UserFactory(), modality="chemotherapy", started_on=TODAY
+    )
     stats = selectors.board_to_treatment_days()
     assert stats["pediatric"]["days"] == [0] and stats["esophageal"]["count"] == 0
 

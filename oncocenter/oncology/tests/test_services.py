@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.audit.models import AuditEvent
 from oncocenter.core.errors import Conflict, ValidationFailed
 from oncocenter.oncology import services
@@ -152,8 +153,10 @@ def test_marker_and_disease_status_rules():
 
 def test_treatment_episode_dates():
     p = PatientFactory()
+    by = UserFactory()
     e = services.treatment_episode_create(
         patient=p,
+        by=by,
         modality="radiotherapy",
         started_on=TODAY,
         description="CRT 50.4 Gy",
@@ -162,9 +165,54 @@ def test_treatment_episode_dates():
     assert e.at_this_center
     with pytest.raises(ValidationFailed) as exc:
         services.treatment_episode_create(
-            patient=p, modality="magic", started_on=TODAY, ended_on=TODAY - dt.timedelta(days=1)
+            patient=p,
+            by=by,
+            modality="magic",
+            started_on=TODAY,
+            ended_on=TODAY - dt.timedelta(days=1),
         )
     assert set(fields(exc)) == {"modality", "ended_on"}
+
+
+def test_treatment_episode_update_checks_dates_and_audits_the_change():
+    from oncocenter.audit.models import AuditEvent
+
+    p = PatientFactory()
+    by = UserFactory()
+    start = TODAY - dt.timedelta(days=30)
+    e = services.treatment_episode_create(
+        patient=p, by=by, modality="hsct", started_on=start, source="pediatrics.hsct:1"
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services.treatment_episode_update(episode=e, by=by, ended_on=start - dt.timedelta(days=1))
+    assert fields(exc) == ["ended_on"]
+    e.refresh_from_db()
+    assert e.ended_on is None
+    services.treatment_episode_update(episode=e, by=by, ended_on=TODAY, description="auto-HSCT")
+    e.refresh_from_db()
+    assert (e.ended_on, e.description) == (TODAY, "auto-HSCT")
+    event = AuditEvent.objects.filter(object_id=str(e.pk), action="update").latest("seq")
+    assert event.detail["changed"]["ended_on"] == ["", TODAY.isoformat()]
+
+
+def test_treatment_episode_entered_in_error_stays_but_leaves_the_readers():
+    from oncocenter.oncology.models import TreatmentEpisode
+
+    p = PatientFactory()
+    by = UserFactory()
+    e = services.treatment_episode_create(
+        patient=p, by=by, modality="hsct", started_on=TODAY, source="pediatrics.hsct:2"
+    )
+    with pytest.raises(ValidationFailed):
+        services.treatment_episode_mark_entered_in_error(episode=e, by=by, reason=" ")
+    services.treatment_episode_mark_entered_in_error(episode=e, by=by, reason="cancelled")
+    assert not TreatmentEpisode.objects.filter(pk=e.pk).exists()
+    assert not p.treatment_episodes.exists()
+    assert services.treatment_episode_for_source("pediatrics.hsct:2") is None
+    kept = TreatmentEpisode.all_objects.get(pk=e.pk)
+    assert kept.entered_in_error_reason == "cancelled"
+    with pytest.raises(Conflict):
+        services.treatment_episode_update(episode=kept, by=by, description="x")
 
 
 def test_workup_flow_and_turnaround():

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.core.errors import Conflict, ValidationFailed
 from oncocenter.oncology.services import (
     diagnosis_create,
@@ -32,7 +33,9 @@ def neuroblastoma_patient(*, lansky=80, treated=True):
     if lansky is not None:
         performance_record(patient=p, scale="lansky", score=lansky, observed_on=TODAY)
     if treated:
-        treatment_episode_create(patient=p, modality="chemotherapy", started_on=TODAY)
+        treatment_episode_create(
+            patient=p, by=UserFactory(), modality="chemotherapy", started_on=TODAY
+        )
     return p
 
 
