@@ -12,4 +12,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_import_contracts_hold(monkeypatch):
     monkeypatch.chdir(ROOT)
-    assert lint_imports(no_cache=True, no_logo=True) == 0, "run `.venv/bin/lint-imports` to see the broken ones"
+    assert lint_imports(no_cache=True, no_logo=True) == 0, (
+        "run `.venv/bin/lint-imports` to see the broken ones"
+    )
