@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,10 @@ from oncocenter.patients.selectors import patient_get
 def _user(request: HttpRequest) -> User:
     # `permission_required` lets only signed-in staff through.
     return cast(User, request.user)
+
+
+def _template_name(template: ProtocolTemplate) -> str:
+    return template.name_ko if (get_language() or "").startswith("ko") else template.name_en
 
 
 def _protocols() -> QuerySet[ProtocolTemplate]:
@@ -176,7 +181,7 @@ def plan_generate(request: HttpRequest, mrn: str) -> HttpResponse:
         generate,
         success=lambda plans: (
             _("Follow-up plan generated: %(names)s.")
-            % {"names": ", ".join(p.template.name_en for p in plans)}
+            % {"names": ", ".join(_template_name(p.template) for p in plans)}
         ),
     )
     if outcome.ok:

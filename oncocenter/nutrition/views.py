@@ -11,6 +11,7 @@ from typing import cast
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -136,11 +137,15 @@ def qol_record(request: HttpRequest, mrn: str) -> HttpResponse:
     if not outcome.ok or outcome.value is None:
         return _patient_page(request, mrn, "qol_form", form, outcome.status)
     _response, alerts = outcome.value
+    language = "ko" if (get_language() or "").startswith("ko") else "en"
+    subscales = {
+        sub["code"]: sub["name"][language] for sub in questionnaire.definition.get("subscales", [])
+    }
     for alert in alerts:
         messages.warning(
             request,
             _("Quality-of-life drop on %(sub)s: %(pts)s points (care team worklist).")
-            % {"sub": alert.subscale, "pts": alert.points},
+            % {"sub": subscales.get(alert.subscale, alert.subscale), "pts": alert.points},
         )
     return redirect("patients:detail", mrn=mrn)
 
