@@ -40,11 +40,11 @@ from oncocenter.clinics.schemas import (
     ClinicTemplateIn,
     ClinicTemplateOut,
     ClinicWaitlistIn,
+    ClinicWaitlistStatusOut,
     PriorityPolicyOut,
     PriorityPolicyPatch,
     PriorityRankedOut,
     ReadmissionRequestIn,
-    WaitlistEntryStatusOut,
     WardIn,
     WardOut,
 )
@@ -399,14 +399,14 @@ def waitlist_accept(request: HttpRequest, entry_id: int):
     )
 
 
-@router.post("/waitlist/{entry_id}/decline", response=WaitlistEntryStatusOut)
+@router.post("/waitlist/{entry_id}/decline", response=ClinicWaitlistStatusOut)
 def waitlist_decline(request: HttpRequest, entry_id: int):
     require(request.user, "clinic.book")
     e = services.waitlist_decline_offer(by=_by(request), entry=_entry(entry_id))
     return {"id": e.pk, "status": e.status}
 
 
-@router.post("/waitlist/{entry_id}/withdraw", response=WaitlistEntryStatusOut)
+@router.post("/waitlist/{entry_id}/withdraw", response=ClinicWaitlistStatusOut)
 def waitlist_withdraw(request: HttpRequest, entry_id: int):
     require(request.user, "clinic.book")
     e = services.waitlist_withdraw(by=_by(request), entry=_entry(entry_id))

@@ -185,7 +185,7 @@ class ClinicSessionsGeneratedOut(Schema):
     created: int
 
 
-class WaitlistEntryStatusOut(Schema):
+class ClinicWaitlistStatusOut(Schema):
     id: int
     status: str
 

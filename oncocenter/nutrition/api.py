@@ -16,7 +16,7 @@ from oncocenter.core.permissions import require
 from oncocenter.nutrition import selectors, services
 from oncocenter.nutrition.models import NutritionAlert, NutritionRecord, QoLAlert, Questionnaire
 from oncocenter.nutrition.schemas import (
-    AlertHandleIn,
+    NutritionAlertHandleIn,
     NutritionAlertOut,
     NutritionMilestoneIn,
     NutritionMilestoneOut,
@@ -164,7 +164,7 @@ def alerts(request: HttpRequest):
 
 
 @router.post("/alerts/{alert_id}", response=NutritionAlertOut)
-def alert_handle(request: HttpRequest, alert_id: int, payload: AlertHandleIn):
+def alert_handle(request: HttpRequest, alert_id: int, payload: NutritionAlertHandleIn):
     require(request.user, "nutrition.alerts")
     alert = NutritionAlert.objects.select_related("patient").filter(pk=alert_id).first()
     if alert is None:
@@ -253,7 +253,7 @@ def qol_alerts(request: HttpRequest):
 
 
 @router.post("/qol-alerts/{alert_id}", response=QoLAlertOut)
-def qol_alert_handle(request: HttpRequest, alert_id: int, payload: AlertHandleIn):
+def qol_alert_handle(request: HttpRequest, alert_id: int, payload: NutritionAlertHandleIn):
     require(request.user, "qol.alerts")
     alert = QoLAlert.objects.select_related("patient").filter(pk=alert_id).first()
     if alert is None:

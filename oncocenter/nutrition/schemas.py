@@ -76,7 +76,7 @@ class NutritionMilestoneOut(Schema):
     occurred_on: date
 
 
-class AlertHandleIn(Schema):
+class NutritionAlertHandleIn(Schema):
     status: str = Field(description="acknowledged | resolved")
 
 
