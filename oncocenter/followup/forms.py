@@ -14,6 +14,9 @@ from oncocenter.core.errors import DomainError
 from oncocenter.core.forms import DATE, DomainForm, set_choices
 from oncocenter.followup.models import EventType, ProtocolTemplate
 from oncocenter.followup.protocols import MODALITIES, Exposure
+from oncocenter.oncology.models import Modality
+
+MODALITY_LABELS = dict(Modality.choices)
 
 _EXPOSURE = re.compile(r"exposures\[(\d+)\]")
 
@@ -28,7 +31,7 @@ class PlanForm(DomainForm):
         label=_("Treatments given"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(m, m) for m in MODALITIES],
+        choices=[(m, MODALITY_LABELS.get(m, m)) for m in MODALITIES],
     )
     treated_field = forms.CharField(label=_("RT treated field"), required=False, max_length=120)
 
