@@ -1,5 +1,14 @@
-from django.contrib import admin
+"""Admin: clinic templates, the calendar, the priority policy and wards are reference data
+(editable by `reference.edit`, audited); sessions, appointments, waitlists and admissions are
+the clinical record (view only: they change through the services and their interlocks)."""
 
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
+
+from oncocenter.audit.admin import ClinicalRecordAdmin, ReferenceDataAdmin
 from oncocenter.clinics.models import (
     Admission,
     Appointment,
@@ -12,10 +21,11 @@ from oncocenter.clinics.models import (
     WaitlistEntry,
     Ward,
 )
+from oncocenter.core.permissions import has_perm
 
 
 @admin.register(PriorityPolicy)
-class PriorityPolicyAdmin(admin.ModelAdmin):
+class PriorityPolicyAdmin(ReferenceDataAdmin):
     list_display = (
         "prior_treatment_points",
         "urgency_soon_points",
@@ -26,20 +36,18 @@ class PriorityPolicyAdmin(admin.ModelAdmin):
         "release_days_before",
     )
 
-    def has_add_permission(self, request):
-        return not PriorityPolicy.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # One policy row (id 1): it can be changed, never doubled.
+        return super().has_add_permission(request, obj) and not PriorityPolicy.objects.exists()
 
 
 @admin.register(CalendarException)
-class CalendarExceptionAdmin(admin.ModelAdmin):
+class CalendarExceptionAdmin(ReferenceDataAdmin):
     list_display = ("date", "is_open", "reason")
 
 
 @admin.register(ClinicTemplate)
-class ClinicTemplateAdmin(admin.ModelAdmin):
+class ClinicTemplateAdmin(ReferenceDataAdmin):
     list_display = (
         "name",
         "physician",
@@ -54,49 +62,58 @@ class ClinicTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClinicSession)
-class ClinicSessionAdmin(admin.ModelAdmin):
+class ClinicSessionAdmin(ClinicalRecordAdmin):
     list_display = ("template", "date", "status", "closed_reason")
     list_filter = ("status",)
     date_hierarchy = "date"
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(ClinicalRecordAdmin):
     list_display = ("patient", "starts_at", "appointment_type", "status", "previously_treated")
     list_filter = ("status", "appointment_type")
     raw_id_fields = ("patient", "slot", "session", "rescheduled_to")
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(admin.ModelAdmin):
+class WaitlistEntryAdmin(ClinicalRecordAdmin):
     list_display = ("patient", "center", "appointment_type", "urgency", "requested_on", "status")
     raw_id_fields = ("patient", "offered_slot", "appointment")
 
 
 class BedInline(admin.TabularInline):
+    """Beds are edited with their ward, under the same permission (never deleted: take a bed
+    out of service instead)."""
+
     model = Bed
     extra = 1
 
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return has_perm(request.user, "admin.view")
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return has_perm(request.user, "reference.edit")
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return has_perm(request.user, "reference.edit")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
 
 @admin.register(Ward)
-class WardAdmin(admin.ModelAdmin):
+class WardAdmin(ReferenceDataAdmin):
     list_display = ("code", "name", "center")
     inlines = [BedInline]
 
 
 @admin.register(Admission)
-class AdmissionAdmin(admin.ModelAdmin):
+class AdmissionAdmin(ClinicalRecordAdmin):
     list_display = ("patient", "bed", "status", "admitted_at", "discharged_at")
     raw_id_fields = ("patient", "bed", "readmission_request")
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReadmissionRequest)
-class ReadmissionRequestAdmin(admin.ModelAdmin):
+class ReadmissionRequestAdmin(ClinicalRecordAdmin):
     list_display = ("patient", "ward", "urgency", "requested_on", "status")
     raw_id_fields = ("patient",)

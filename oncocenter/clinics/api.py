@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Router, Status
 
+from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.clinics import selectors, services
@@ -24,24 +25,26 @@ from oncocenter.clinics.models import (
     Ward,
 )
 from oncocenter.clinics.schemas import (
+    AdmissionDischargeIn,
+    AdmissionIn,
     AdmissionOut,
-    AdmitIn,
-    AppointmentIn,
-    AppointmentOut,
-    DischargeIn,
-    GenerateIn,
-    PolicyOut,
-    PolicyPatch,
-    RankedOut,
-    ReadmissionIn,
-    ReasonIn,
-    RescheduleIn,
-    SessionOut,
-    SlotOut,
-    TemplateIn,
-    TemplateOut,
-    TransferIn,
-    WaitlistIn,
+    BedTransferIn,
+    ClinicAppointmentIn,
+    ClinicAppointmentOut,
+    ClinicReasonIn,
+    ClinicRescheduleIn,
+    ClinicSessionOut,
+    ClinicSessionsGeneratedOut,
+    ClinicSessionsGenerateIn,
+    ClinicSlotOut,
+    ClinicTemplateIn,
+    ClinicTemplateOut,
+    ClinicWaitlistIn,
+    ClinicWaitlistStatusOut,
+    PriorityPolicyOut,
+    PriorityPolicyPatch,
+    PriorityRankedOut,
+    ReadmissionRequestIn,
     WardIn,
     WardOut,
 )
@@ -53,19 +56,26 @@ from oncocenter.patients.selectors import patient_get
 router = Router(tags=["clinics"])
 
 
+def _by(request: HttpRequest) -> User:
+    # TokenAuth (config/api.py) authenticates every request as a staff user.
+    return cast(User, request.user)
+
+
 def _center(code: str, field: str = "center") -> Center:
     center = Center.objects.filter(code=code).first()
     if center is None:
-        raise ValidationFailed.single(field, f"must be one of {', '.join(CenterCode.values)}", code)
+        raise ValidationFailed.single(
+            field, _("must be one of %(choices)s") % {"choices": ", ".join(CenterCode.values)}, code
+        )
     return center
 
 
-def _user(username: str | None, field: str) -> Any:
+def _user(username: str | None, field: str) -> User | None:
     if not username:
         return None
-    user = get_user_model().objects.filter(username=username).first()
+    user = User.objects.filter(username=username).first()
     if user is None:
-        raise ValidationFailed.single(field, "no such user", username)
+        raise ValidationFailed.single(field, _("no such user"), username)
     return user
 
 
@@ -73,8 +83,15 @@ def _get(model: Any, pk: int, label: str) -> Any:
     qs = model.objects.all() if hasattr(model, "objects") else model
     obj = qs.filter(pk=pk).first()
     if obj is None:
-        raise NotFound(f"No {label} {pk}.")
+        raise NotFound(_("No %(what)s %(id)s.") % {"what": label, "id": pk})
     return obj
+
+
+def _slot(pk: int) -> Slot:
+    slot = Slot.objects.filter(pk=pk).first()
+    if slot is None:
+        raise ValidationFailed.single("slot_id", _("no such slot"), pk)
+    return slot
 
 
 def _appt_out(a: Appointment) -> dict[str, Any]:
@@ -104,7 +121,8 @@ def _ranked_out(rows: list[selectors.Ranked]) -> list[dict[str, Any]]:
                 "previously_treated": r.previously_treated,
                 "score": r.score.total,
                 "reasons": [
-                    {"code": x.code, "text": x.text, "points": x.points} for x in r.score.reasons
+                    {"code": x.code, "text": _(x.template) % x.params, "points": x.points}
+                    for x in r.score.reasons
                 ],
                 "appointment_type": getattr(e, "appointment_type", None),
                 "offered_slot_id": getattr(e, "offered_slot_id", None),
@@ -117,18 +135,17 @@ def _ranked_out(rows: list[selectors.Ranked]) -> list[dict[str, Any]]:
 # --- policy --------------------------------------------------------------------------------
 
 
-@router.get("/policy", response=PolicyOut)
+@router.get("/policy", response=PriorityPolicyOut)
 def policy_read(request: HttpRequest):
     require(request.user, "clinic.view")
-    p = services.policy_get()
+    p = selectors.policy_get()
     return {f: getattr(p, f) for f in services.POLICY_FIELDS}
 
 
-@router.patch("/policy", response=PolicyOut)
-def policy_edit(request: HttpRequest, payload: PolicyPatch):
+@router.patch("/policy", response=PriorityPolicyOut)
+def policy_edit(request: HttpRequest, payload: PriorityPolicyPatch):
     require(request.user, "clinic.policy_edit")
-    data = payload.dict(exclude_unset=True)
-    p = services.policy_update(data=data, actor=request.user)
+    p = services.policy_update(by=_by(request), **payload.dict(exclude_unset=True))
     return {f: getattr(p, f) for f in services.POLICY_FIELDS}
 
 
@@ -150,19 +167,20 @@ def _template_out(t: ClinicTemplate) -> dict[str, Any]:
     }
 
 
-@router.get("/templates", response=list[TemplateOut])
+@router.get("/templates", response=list[ClinicTemplateOut])
 def template_list(request: HttpRequest):
     require(request.user, "clinic.view")
     return [_template_out(t) for t in ClinicTemplate.objects.select_related("physician", "center")]
 
 
-@router.post("/templates", response={201: TemplateOut})
-def template_create(request: HttpRequest, payload: TemplateIn):
+@router.post("/templates", response={201: ClinicTemplateOut})
+def template_create(request: HttpRequest, payload: ClinicTemplateIn):
     require(request.user, "clinic.manage")
     physician = _user(payload.physician, "physician")
     if physician is None:
-        raise ValidationFailed.single("physician", "is required")
+        raise ValidationFailed.single("physician", _("is required"))
     t = services.clinic_template_create(
+        by=_by(request),
         physician=physician,
         center=_center(payload.center),
         name=payload.name,
@@ -175,19 +193,17 @@ def template_create(request: HttpRequest, payload: TemplateIn):
     return Status(201, _template_out(t))
 
 
-class GenerateOut(Schema):
-    created: int
-
-
-@router.post("/templates/{template_id}/generate", response={201: GenerateOut})
-def template_generate(request: HttpRequest, template_id: int, payload: GenerateIn):
+@router.post("/templates/{template_id}/generate", response={201: ClinicSessionsGeneratedOut})
+def template_generate(request: HttpRequest, template_id: int, payload: ClinicSessionsGenerateIn):
     require(request.user, "clinic.manage")
-    t = _get(ClinicTemplate, template_id, "clinic template")
-    created = services.clinic_sessions_generate(template=t, start=payload.start, end=payload.end)
+    t = _get(ClinicTemplate, template_id, _("clinic template"))
+    created = services.clinic_sessions_generate(
+        by=_by(request), template=t, start=payload.start, end=payload.end
+    )
     return Status(201, {"created": len(created)})
 
 
-@router.get("/sessions", response=list[SessionOut])
+@router.get("/sessions", response=list[ClinicSessionOut])
 def session_list(
     request: HttpRequest,
     start: str,
@@ -199,9 +215,9 @@ def session_list(
     try:
         d0, d1 = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     except ValueError as exc:
-        raise ValidationFailed.single("start", "dates are YYYY-MM-DD", f"{start}/{end}") from exc
+        raise ValidationFailed.single("start", _("dates are YYYY-MM-DD"), f"{start}/{end}") from exc
     if (d1 - d0).days > 92:
-        raise ValidationFailed.single("end", "at most 92 days at a time", end)
+        raise ValidationFailed.single("end", _("at most 92 days at a time"), end)
     rows = selectors.sessions_between(
         start=d0,
         end=d1,
@@ -227,10 +243,10 @@ def session_list(
     ]
 
 
-@router.get("/sessions/{session_id}/slots", response=list[SlotOut])
+@router.get("/sessions/{session_id}/slots", response=list[ClinicSlotOut])
 def session_slots(request: HttpRequest, session_id: int):
     require(request.user, "clinic.view")
-    session = _get(ClinicSession, session_id, "clinic session")
+    session = _get(ClinicSession, session_id, _("clinic session"))
     rows = selectors.session_slots(session=session)
     mrns = [a.patient.mrn for _, a in rows if a]
     if mrns:
@@ -255,24 +271,22 @@ def session_slots(request: HttpRequest, session_id: int):
 # --- appointments --------------------------------------------------------------------------
 
 
-@router.post("/appointments", response={201: AppointmentOut})
-def appointment_book(request: HttpRequest, payload: AppointmentIn):
+@router.post("/appointments", response={201: ClinicAppointmentOut})
+def appointment_book(request: HttpRequest, payload: ClinicAppointmentIn):
     require(request.user, "clinic.book")
-    slot = Slot.objects.filter(pk=payload.slot_id).first()
-    if slot is None:
-        raise ValidationFailed.single("slot_id", "no such slot", payload.slot_id)
+    slot = _slot(payload.slot_id)
     patient = patient_get(mrn=payload.mrn, audit=False)
     a = services.appointment_book(
+        by=_by(request),
         slot=slot,
         patient=patient,
         appointment_type=payload.appointment_type,
         reason=payload.reason,
-        actor=request.user,
     )
     return Status(201, _appt_out(a))
 
 
-@router.get("/patients/{mrn}/appointments", response=list[AppointmentOut])
+@router.get("/patients/{mrn}/appointments", response=list[ClinicAppointmentOut])
 def patient_appointments(request: HttpRequest, mrn: str):
     require(request.user, "clinic.view")
     patient = patient_get(mrn=mrn, audit=False)
@@ -287,60 +301,58 @@ def patient_appointments(request: HttpRequest, mrn: str):
 
 
 def _appt(pk: int) -> Appointment:
-    return _get(Appointment.objects.select_related("patient"), pk, "appointment")
+    return _get(Appointment.objects.select_related("patient"), pk, _("appointment"))
 
 
-@router.post("/appointments/{appointment_id}/cancel", response=AppointmentOut)
-def appointment_cancel(request: HttpRequest, appointment_id: int, payload: ReasonIn):
+@router.post("/appointments/{appointment_id}/cancel", response=ClinicAppointmentOut)
+def appointment_cancel(request: HttpRequest, appointment_id: int, payload: ClinicReasonIn):
     require(request.user, "clinic.book")
     return _appt_out(
         services.appointment_cancel(
-            appointment=_appt(appointment_id), reason=payload.reason, actor=request.user
+            by=_by(request), appointment=_appt(appointment_id), reason=payload.reason
         )
     )
 
 
-@router.post("/appointments/{appointment_id}/reschedule", response=AppointmentOut)
-def appointment_reschedule(request: HttpRequest, appointment_id: int, payload: RescheduleIn):
+@router.post("/appointments/{appointment_id}/reschedule", response=ClinicAppointmentOut)
+def appointment_reschedule(request: HttpRequest, appointment_id: int, payload: ClinicRescheduleIn):
     require(request.user, "clinic.book")
-    slot = Slot.objects.filter(pk=payload.slot_id).first()
-    if slot is None:
-        raise ValidationFailed.single("slot_id", "no such slot", payload.slot_id)
+    slot = _slot(payload.slot_id)
     return _appt_out(
         services.appointment_reschedule(
-            appointment=_appt(appointment_id), new_slot=slot, actor=request.user
+            by=_by(request), appointment=_appt(appointment_id), new_slot=slot
         )
     )
 
 
-@router.post("/appointments/{appointment_id}/check-in", response=AppointmentOut)
+@router.post("/appointments/{appointment_id}/check-in", response=ClinicAppointmentOut)
 def appointment_check_in(request: HttpRequest, appointment_id: int):
     require(request.user, "clinic.book")
     return _appt_out(
-        services.appointment_check_in(appointment=_appt(appointment_id), actor=request.user)
+        services.appointment_check_in(by=_by(request), appointment=_appt(appointment_id))
     )
 
 
-@router.post("/appointments/{appointment_id}/no-show", response=AppointmentOut)
+@router.post("/appointments/{appointment_id}/no-show", response=ClinicAppointmentOut)
 def appointment_no_show(request: HttpRequest, appointment_id: int):
     require(request.user, "clinic.book")
     return _appt_out(
-        services.appointment_mark_no_show(appointment=_appt(appointment_id), actor=request.user)
+        services.appointment_mark_no_show(by=_by(request), appointment=_appt(appointment_id))
     )
 
 
-@router.post("/appointments/{appointment_id}/complete", response=AppointmentOut)
+@router.post("/appointments/{appointment_id}/complete", response=ClinicAppointmentOut)
 def appointment_complete(request: HttpRequest, appointment_id: int):
     require(request.user, "clinic.book")
     return _appt_out(
-        services.appointment_complete(appointment=_appt(appointment_id), actor=request.user)
+        services.appointment_complete(by=_by(request), appointment=_appt(appointment_id))
     )
 
 
 # --- waitlist ------------------------------------------------------------------------------
 
 
-@router.get("/waitlist", response=list[RankedOut])
+@router.get("/waitlist", response=list[PriorityRankedOut])
 def waitlist(request: HttpRequest, center: str | None = None, physician: str | None = None):
     """Waiting and offered entries, best first, each with the reasons of its score."""
     require(request.user, "clinic.view")
@@ -357,11 +369,12 @@ def waitlist(request: HttpRequest, center: str | None = None, physician: str | N
     return _ranked_out(rows)
 
 
-@router.post("/waitlist", response={201: RankedOut})
-def waitlist_add(request: HttpRequest, payload: WaitlistIn):
+@router.post("/waitlist", response={201: PriorityRankedOut})
+def waitlist_add(request: HttpRequest, payload: ClinicWaitlistIn):
     require(request.user, "clinic.book")
     patient = patient_get(mrn=payload.mrn, audit=False)
     e = services.waitlist_add(
+        by=_by(request),
         patient=patient,
         center=_center(payload.center),
         appointment_type=payload.appointment_type,
@@ -375,33 +388,28 @@ def waitlist_add(request: HttpRequest, payload: WaitlistIn):
 
 
 def _entry(pk: int) -> WaitlistEntry:
-    return _get(WaitlistEntry.objects.select_related("patient"), pk, "waitlist entry")
+    return _get(WaitlistEntry.objects.select_related("patient"), pk, _("waitlist entry"))
 
 
-@router.post("/waitlist/{entry_id}/accept", response={201: AppointmentOut})
+@router.post("/waitlist/{entry_id}/accept", response={201: ClinicAppointmentOut})
 def waitlist_accept(request: HttpRequest, entry_id: int):
     require(request.user, "clinic.book")
     return Status(
-        201, _appt_out(services.waitlist_accept_offer(entry=_entry(entry_id), actor=request.user))
+        201, _appt_out(services.waitlist_accept_offer(by=_by(request), entry=_entry(entry_id)))
     )
 
 
-class StatusOut(Schema):
-    id: int
-    status: str
-
-
-@router.post("/waitlist/{entry_id}/decline", response=StatusOut)
+@router.post("/waitlist/{entry_id}/decline", response=ClinicWaitlistStatusOut)
 def waitlist_decline(request: HttpRequest, entry_id: int):
     require(request.user, "clinic.book")
-    e = services.waitlist_decline_offer(entry=_entry(entry_id), actor=request.user)
+    e = services.waitlist_decline_offer(by=_by(request), entry=_entry(entry_id))
     return {"id": e.pk, "status": e.status}
 
 
-@router.post("/waitlist/{entry_id}/withdraw", response=StatusOut)
+@router.post("/waitlist/{entry_id}/withdraw", response=ClinicWaitlistStatusOut)
 def waitlist_withdraw(request: HttpRequest, entry_id: int):
     require(request.user, "clinic.book")
-    e = services.waitlist_withdraw(entry=_entry(entry_id), actor=request.user)
+    e = services.waitlist_withdraw(by=_by(request), entry=_entry(entry_id))
     return {"id": e.pk, "status": e.status}
 
 
@@ -411,7 +419,7 @@ def waitlist_withdraw(request: HttpRequest, entry_id: int):
 def _ward(code: str, field: str = "ward") -> Ward:
     ward = Ward.objects.filter(code=code).first()
     if ward is None:
-        raise ValidationFailed.single(field, "no such ward", code)
+        raise ValidationFailed.single(field, _("no such ward"), code)
     return ward
 
 
@@ -446,6 +454,7 @@ def wards(request: HttpRequest):
 def ward_create(request: HttpRequest, payload: WardIn):
     require(request.user, "ward.manage")
     ward = services.ward_create(
+        by=_by(request),
         code=payload.code,
         name=payload.name,
         beds=payload.beds,
@@ -476,7 +485,7 @@ def admissions(request: HttpRequest, ward: str | None = None):
 
 
 @router.post("/admissions", response={201: AdmissionOut})
-def admit(request: HttpRequest, payload: AdmitIn):
+def admit(request: HttpRequest, payload: AdmissionIn):
     require(request.user, "admission.manage")
     ward = _ward(payload.ward)
     bed = None
@@ -484,7 +493,9 @@ def admit(request: HttpRequest, payload: AdmitIn):
         bed = Bed.objects.filter(ward=ward, code=payload.bed).first()
         if bed is None:
             raise ValidationFailed.single(
-                "bed", f"no bed {payload.bed} in ward {ward.code}", payload.bed
+                "bed",
+                _("no bed %(bed)s in ward %(ward)s") % {"bed": payload.bed, "ward": ward.code},
+                payload.bed,
             )
     request_obj = None
     if payload.request_id:
@@ -493,27 +504,29 @@ def admit(request: HttpRequest, payload: AdmitIn):
         ).first()
         if request_obj is None:
             raise ValidationFailed.single(
-                "request_id", "no waiting re-admission request with this id", payload.request_id
+                "request_id",
+                _("no waiting re-admission request with this id"),
+                payload.request_id,
             )
     patient = patient_get(mrn=payload.mrn, audit=False)
     a = services.admission_admit(
+        by=_by(request),
         patient=patient,
         ward=ward,
         bed=bed,
         admitted_at=payload.admitted_at,
         reason=payload.reason,
         request=request_obj,
-        actor=request.user,
     )
     return Status(201, _adm_out(a))
 
 
 def _adm(pk: int) -> Admission:
-    return _get(Admission.objects.select_related("patient", "bed__ward"), pk, "admission")
+    return _get(Admission.objects.select_related("patient", "bed__ward"), pk, _("admission"))
 
 
 @router.post("/admissions/{admission_id}/transfer", response=AdmissionOut)
-def transfer(request: HttpRequest, admission_id: int, payload: TransferIn):
+def transfer(request: HttpRequest, admission_id: int, payload: BedTransferIn):
     require(request.user, "admission.manage")
     adm = _adm(admission_id)
     if "-" in payload.to_bed:
@@ -522,27 +535,27 @@ def transfer(request: HttpRequest, admission_id: int, payload: TransferIn):
     else:
         bed = Bed.objects.filter(ward=adm.bed.ward, code=payload.to_bed).first()
     if bed is None:
-        raise ValidationFailed.single("to_bed", "no such bed", payload.to_bed)
+        raise ValidationFailed.single("to_bed", _("no such bed"), payload.to_bed)
     a = services.admission_transfer(
+        by=_by(request),
         admission=adm,
         to_bed=bed,
         moved_at=payload.moved_at,
         reason=payload.reason,
-        actor=request.user,
     )
     return _adm_out(_adm(a.pk))
 
 
 @router.post("/admissions/{admission_id}/discharge", response=AdmissionOut)
-def discharge(request: HttpRequest, admission_id: int, payload: DischargeIn):
+def discharge(request: HttpRequest, admission_id: int, payload: AdmissionDischargeIn):
     require(request.user, "admission.manage")
     a = services.admission_discharge(
-        admission=_adm(admission_id), discharged_at=payload.discharged_at, actor=request.user
+        by=_by(request), admission=_adm(admission_id), discharged_at=payload.discharged_at
     )
     return _adm_out(_adm(a.pk))
 
 
-@router.get("/bed-waitlist", response=list[RankedOut])
+@router.get("/bed-waitlist", response=list[PriorityRankedOut])
 def bed_waitlist(request: HttpRequest, ward: str | None = None):
     """Re-admission requests, best first, each with the reasons of its score."""
     require(request.user, "admission.view")
@@ -555,18 +568,18 @@ def bed_waitlist(request: HttpRequest, ward: str | None = None):
     return _ranked_out(rows)
 
 
-@router.post("/bed-waitlist", response={201: RankedOut})
-def bed_waitlist_add(request: HttpRequest, payload: ReadmissionIn):
+@router.post("/bed-waitlist", response={201: PriorityRankedOut})
+def bed_waitlist_add(request: HttpRequest, payload: ReadmissionRequestIn):
     require(request.user, "admission.manage")
     patient = patient_get(mrn=payload.mrn, audit=False)
     ward = _ward(payload.ward)
     r = services.readmission_request_create(
+        by=_by(request),
         patient=patient,
         ward=ward,
         reason=payload.reason,
         urgency=payload.urgency,
         requested_on=payload.requested_on,
-        actor=request.user,
     )
     row = next(x for x in selectors.bed_waitlist_ranked(ward=ward) if x.entry.pk == r.pk)
     return Status(201, _ranked_out([row])[0])

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from oncocenter.clinics import calendar as clinic_calendar
+from oncocenter.clinics.demo_cohort import esophageal_cohort
 from oncocenter.clinics.models import (
     Admission,
     Appointment,
@@ -24,7 +25,6 @@ from oncocenter.clinics.models import (
     Ward,
 )
 from oncocenter.clinics.selectors import previously_treated_ids
-from oncocenter.followup.cohort import esophageal_cohort
 from oncocenter.patients.models import Center
 
 SEED = 6_1

@@ -6,13 +6,13 @@ from ninja import Schema
 from pydantic import Field
 
 
-class ReasonOut(Schema):
+class ClinicReasonOut(Schema):
     code: str
     text: str
     points: float
 
 
-class PolicyOut(Schema):
+class PriorityPolicyOut(Schema):
     prior_treatment_points: float
     urgency_routine_points: float
     urgency_soon_points: float
@@ -23,7 +23,7 @@ class PolicyOut(Schema):
     release_days_before: int
 
 
-class PolicyPatch(Schema):
+class PriorityPolicyPatch(Schema):
     prior_treatment_points: float | None = None
     urgency_routine_points: float | None = None
     urgency_soon_points: float | None = None
@@ -34,7 +34,7 @@ class PolicyPatch(Schema):
     release_days_before: int | None = None
 
 
-class TemplateIn(Schema):
+class ClinicTemplateIn(Schema):
     physician: str = Field(description="username of the physician")
     center: str = Field(description="radonc | esophageal | pediatric")
     name: str
@@ -45,7 +45,7 @@ class TemplateIn(Schema):
     appointment_types: list[str] = Field(default_factory=lambda: ["follow-up"])
 
 
-class TemplateOut(Schema):
+class ClinicTemplateOut(Schema):
     id: int
     physician: str
     center: str
@@ -58,12 +58,12 @@ class TemplateOut(Schema):
     active: bool
 
 
-class GenerateIn(Schema):
+class ClinicSessionsGenerateIn(Schema):
     start: date
     end: date
 
 
-class SessionOut(Schema):
+class ClinicSessionOut(Schema):
     id: int
     template_id: int
     name: str
@@ -78,7 +78,7 @@ class SessionOut(Schema):
     free: int
 
 
-class SlotOut(Schema):
+class ClinicSlotOut(Schema):
     id: int
     starts_at: datetime
     ends_at: datetime
@@ -86,14 +86,14 @@ class SlotOut(Schema):
     patient_mrn: str | None = None
 
 
-class AppointmentIn(Schema):
+class ClinicAppointmentIn(Schema):
     slot_id: int
     mrn: str
     appointment_type: str = Field(description="new | on-treatment | follow-up | multidisciplinary")
     reason: str = ""
 
 
-class AppointmentOut(Schema):
+class ClinicAppointmentOut(Schema):
     id: int
     slot_id: int
     session_id: int
@@ -104,15 +104,15 @@ class AppointmentOut(Schema):
     previously_treated: bool
 
 
-class ReasonIn(Schema):
+class ClinicReasonIn(Schema):
     reason: str
 
 
-class RescheduleIn(Schema):
+class ClinicRescheduleIn(Schema):
     slot_id: int
 
 
-class WaitlistIn(Schema):
+class ClinicWaitlistIn(Schema):
     mrn: str
     center: str
     appointment_type: str
@@ -122,7 +122,7 @@ class WaitlistIn(Schema):
     note: str = ""
 
 
-class RankedOut(Schema):
+class PriorityRankedOut(Schema):
     id: int
     patient_mrn: str
     urgency: str
@@ -130,7 +130,7 @@ class RankedOut(Schema):
     status: str
     previously_treated: bool
     score: float
-    reasons: list[ReasonOut]
+    reasons: list[ClinicReasonOut]
     appointment_type: str | None = None
     offered_slot_id: int | None = None
     ward: str | None = None
@@ -144,7 +144,7 @@ class WardOut(Schema):
     free: int
 
 
-class AdmitIn(Schema):
+class AdmissionIn(Schema):
     mrn: str
     ward: str
     bed: str | None = Field(None, description="bed code in the ward; empty for the first free bed")
@@ -163,22 +163,31 @@ class AdmissionOut(Schema):
     discharged_at: datetime | None = None
 
 
-class TransferIn(Schema):
+class BedTransferIn(Schema):
     to_bed: str = Field(description="'WARD-BED' or a bed code in the same ward")
     moved_at: datetime | None = None
     reason: str = ""
 
 
-class DischargeIn(Schema):
+class AdmissionDischargeIn(Schema):
     discharged_at: datetime
 
 
-class ReadmissionIn(Schema):
+class ReadmissionRequestIn(Schema):
     mrn: str
     ward: str
     reason: str
     urgency: str = "routine"
     requested_on: date | None = None
+
+
+class ClinicSessionsGeneratedOut(Schema):
+    created: int
+
+
+class ClinicWaitlistStatusOut(Schema):
+    id: int
+    status: str
 
 
 class WardIn(Schema):

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from oncocenter.accounts.models import User
 from oncocenter.clinics import priority
 from oncocenter.clinics.models import (
     HOLDING,
@@ -18,42 +18,60 @@ from oncocenter.clinics.models import (
     Appointment,
     Bed,
     ClinicSession,
+    PriorityPolicy,
     ReadmissionRequest,
     Slot,
     WaitlistEntry,
     Ward,
 )
-from oncocenter.clinics.services import policy_get
+from oncocenter.oncology.models import TreatmentEpisode
+from oncocenter.patients.models import Center, Patient
+
+
+def policy_get() -> PriorityPolicy:
+    """The single priority-policy row (created with the defaults the first time it is read)."""
+    policy, _created = PriorityPolicy.objects.get_or_create(id=1)
+    return policy
+
+
+def _treated_here(on: dt.date) -> QuerySet[TreatmentEpisode]:
+    # "Previously treated" = a treatment at this center that has ended. The default manager
+    # leaves out episodes entered in error, so a withdrawn record never earns priority.
+    return TreatmentEpisode.objects.filter(
+        at_this_center=True, ended_on__isnull=False, ended_on__lte=on
+    )
+
+
+def patient_previously_treated(patient: Patient, *, on: dt.date | None = None) -> bool:
+    """Has the center finished a treatment episode for this patient (oncology.TreatmentEpisode
+    with `at_this_center`) on or before `on` (today by default)?"""
+    return _treated_here(on or timezone.localdate()).filter(patient=patient).exists()
 
 
 def previously_treated_ids(patient_ids: Iterable[int], *, on: dt.date | None = None) -> set[int]:
     """Of these patients, those with a finished treatment episode at this center (one query)."""
-    try:
-        episode_model = apps.get_model("oncology", "TreatmentEpisode")
-    except LookupError:
-        return set()
-    on = on or timezone.localdate()
     return set(
-        episode_model.objects.filter(
-            patient_id__in=list(patient_ids),
-            at_this_center=True,
-            ended_on__isnull=False,
-            ended_on__lte=on,
-        ).values_list("patient_id", flat=True)
+        _treated_here(on or timezone.localdate())
+        .filter(patient_id__in=list(patient_ids))
+        .values_list("patient_id", flat=True)
     )
 
 
 @dataclass(frozen=True)
 class Ranked:
+    """A clinic waitlist entry or a re-admission request with its score and reasons."""
+
     entry: Any
     score: priority.Score
     previously_treated: bool
 
 
-def _rank(entries: list[Any], *, today: dt.date) -> list[Ranked]:
+def _rank(
+    entries: Sequence[WaitlistEntry] | Sequence[ReadmissionRequest], *, today: dt.date
+) -> list[Ranked]:
     policy = policy_get().params()
     prior = previously_treated_ids({e.patient_id for e in entries}, on=today)
-    by_key = {e.pk: e for e in entries}
+    by_key: dict[Hashable, WaitlistEntry | ReadmissionRequest] = {e.pk: e for e in entries}
     cands = [
         priority.Candidate(e.pk, e.patient_id in prior, e.urgency, e.requested_on) for e in entries
     ]
@@ -65,8 +83,8 @@ def _rank(entries: list[Any], *, today: dt.date) -> list[Ranked]:
 
 def waitlist_ranked(
     *,
-    center: Any = None,
-    physician: Any = None,
+    center: Center | None = None,
+    physician: User | None = None,
     today: dt.date | None = None,
     appointment_types: list[str] | None = None,
     statuses: tuple[str, ...] = ("waiting",),
@@ -125,7 +143,7 @@ def ward_beds(*, ward: Ward) -> list[tuple[Bed, Admission | None]]:
     return [(b, current.get(b.pk)) for b in ward.beds.order_by("code")]
 
 
-def current_admissions(*, ward: Ward | None = None):
+def current_admissions(*, ward: Ward | None = None) -> QuerySet[Admission]:
     qs = Admission.objects.filter(status="admitted").select_related("patient", "bed__ward")
     return qs.filter(bed__ward=ward) if ward is not None else qs
 
@@ -142,7 +160,7 @@ class SessionView:
 
 
 def sessions_between(
-    *, start: dt.date, end: dt.date, physician: Any = None, center: Any = None
+    *, start: dt.date, end: dt.date, physician: User | None = None, center: Center | None = None
 ) -> list[SessionView]:
     qs = ClinicSession.objects.filter(date__range=(start, end)).select_related(
         "template", "physician", "template__center"
@@ -172,8 +190,8 @@ def free_slots(
     *,
     start: dt.datetime,
     end: dt.datetime,
-    physician: Any = None,
-    center: Any = None,
+    physician: User | None = None,
+    center: Center | None = None,
     appointment_type: str | None = None,
     limit: int = 200,
 ) -> list[Slot]:
@@ -202,7 +220,7 @@ def free_slots(
     return slots[:limit]
 
 
-def patient_appointments(*, patient: Any):
+def patient_appointments(*, patient: Patient) -> QuerySet[Appointment]:
     return (
         Appointment.objects.filter(patient=patient)
         .select_related("session__template", "session__physician")
@@ -210,7 +228,7 @@ def patient_appointments(*, patient: Any):
     )
 
 
-def day_list(*, day: dt.date, physician: Any = None):
+def day_list(*, day: dt.date, physician: User | None = None) -> QuerySet[Appointment]:
     qs = (
         Appointment.objects.filter(session__date=day, status__in=(*HOLDING,))
         .select_related("patient", "session__template", "session__physician")

@@ -1,19 +1,22 @@
-"""Staff pages for clinics, the waitlist, the priority policy, wards and the bed waitlist."""
+"""Staff pages for clinics, the waitlist, the priority policy, wards and the bed waitlist.
+
+Each write parses a form, calls one service through `run_service` and either redirects (with a
+flash message) or re-renders its page with the problems beside the fields, answering 422 (bad
+input), 409 (a full slot, a taken bed) or 404 (an unknown MRN).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.clinics import priority, selectors, services
@@ -25,24 +28,38 @@ from oncocenter.clinics.forms import (
     PolicyForm,
     ReadmissionForm,
     RescheduleForm,
+    SessionCloseForm,
     TemplateForm,
     TransferForm,
     WaitlistForm,
+    not_found,
 )
 from oncocenter.clinics.models import (
     Admission,
     Appointment,
     Bed,
     ClinicSession,
+    ClinicTemplate,
+    ReadmissionRequest,
     Slot,
     WaitlistEntry,
     Ward,
 )
-from oncocenter.core.errors import DomainError, NotFound, ValidationFailed
-from oncocenter.core.permissions import has_perm
+from oncocenter.core.errors import ValidationFailed
+from oncocenter.core.forms import DomainForm, Outcome, run_service
+from oncocenter.core.permissions import has_perm, require
 from oncocenter.core.views import permission_required
 from oncocenter.patients.models import Center
-from oncocenter.patients.selectors import patient_get
+
+
+def _user(request: HttpRequest) -> User:
+    # `permission_required` lets only signed-in staff through.
+    return cast(User, request.user)
+
+
+def _status(form: DomainForm, outcome: Outcome[Any]) -> int:
+    """404 when the form names an unknown patient, else the status of the refusal."""
+    return 404 if not_found(form) else outcome.status
 
 
 def _week_start(request: HttpRequest) -> dt.date:
@@ -54,19 +71,13 @@ def _week_start(request: HttpRequest) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _error_text(exc: DomainError) -> str:
-    if exc.problems:
-        return "; ".join(f"{p.field}: {p.message}" for p in exc.problems)
-    return exc.message
-
-
 @permission_required("clinic.view")
 def sessions(request: HttpRequest) -> HttpResponse:
     start = _week_start(request)
     end = start + dt.timedelta(days=6)
     physician = None
     if request.GET.get("physician"):
-        physician = get_user_model().objects.filter(username=request.GET["physician"]).first()
+        physician = User.objects.filter(username=request.GET["physician"]).first()
     rows = selectors.sessions_between(start=start, end=end, physician=physician)
     return render(
         request,
@@ -83,9 +94,16 @@ def sessions(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _session_context(request: HttpRequest, session: ClinicSession, **extra: Any) -> dict[str, Any]:
+def _session(pk: int) -> ClinicSession:
+    return get_object_or_404(ClinicSession.objects.select_related("template", "physician"), pk=pk)
+
+
+def _session_page(
+    request: HttpRequest, session: ClinicSession, *, status: int = 200, **forms: DomainForm
+) -> HttpResponse:
+    """The session's slots; `forms` are the forms of a refused write, shown with their errors."""
     rows = selectors.session_slots(session=session)
-    mrns = [a.patient.mrn for _, a in rows if a]
+    mrns = [a.patient.mrn for _slot, a in rows if a]
     if mrns:
         audit_record(
             action=AuditAction.READ,
@@ -93,9 +111,8 @@ def _session_context(request: HttpRequest, session: ClinicSession, **extra: Any)
             object_id=str(session.pk),
             detail={"mrns": mrns},
         )
-    now = timezone.now()
-    policy = services.policy_get().params()
-    booked = [a for _s, a in rows if a]
+    policy = selectors.policy_get().params()
+    booked = [a for _slot, a in rows if a]
     share = priority.check_booking(
         capacity=len(rows),
         booked_total=len(booked),
@@ -105,7 +122,8 @@ def _session_context(request: HttpRequest, session: ClinicSession, **extra: Any)
         today=timezone.localdate(),
         policy=policy,
     )
-    return {
+    book_form = forms.get("book_form")
+    context = {
         "reserved": {
             "held": share.held_for_prior,
             "total": priority.reserved_slot_count(len(rows), policy.reserved_share_percent),
@@ -113,195 +131,162 @@ def _session_context(request: HttpRequest, session: ClinicSession, **extra: Any)
         },
         "session": session,
         "rows": rows,
-        "now": now,
+        "now": timezone.now(),
         "can_book": has_perm(request.user, "clinic.book"),
         "can_manage": has_perm(request.user, "clinic.manage"),
         "types": session.template.appointment_types,
-        "book_form": extra.pop("book_form", None),
-        "book_slot": extra.pop("book_slot", None),
-        **extra,
+        "book_form": book_form,
+        "book_slot": book_form.data.get("slot") if book_form is not None else None,
+        "close_form": forms.get("close_form"),
+        "action_form": forms.get("action_form"),
     }
+    return render(request, "clinics/session.html", context, status=status)
 
 
 @permission_required("clinic.view")
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(
-        ClinicSession.objects.select_related("template", "physician"), pk=pk
-    )
-    return render(request, "clinics/session.html", _session_context(request, session))
+    return _session_page(request, _session(pk))
 
 
 @require_POST
 @permission_required("clinic.manage")
 def session_close(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(
-        ClinicSession.objects.select_related("template", "physician"), pk=pk
+    session = _session(pk)
+    form = SessionCloseForm(request.POST)
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.clinic_session_close(
+            by=_user(request), session=session, reason=form.cleaned_data["reason"]
+        ),
+        success=_("Session closed."),
     )
-    try:
-        services.clinic_session_close(session=session, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-        return render(
-            request, "clinics/session.html", _session_context(request, session), status=exc.status
-        )
-    messages.success(request, _("Session closed."))
-    return redirect("clinics:session", pk=session.pk)
+    if outcome.ok:
+        return redirect("clinics:session", pk=session.pk)
+    return _session_page(request, session, status=outcome.status, close_form=form)
 
 
 @require_POST
 @permission_required("clinic.book")
 def book(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(
-        ClinicSession.objects.select_related("template", "physician"), pk=pk
-    )
+    session = _session(pk)
     form = BookForm(request.POST)
-    status = 400
-    if form.is_valid():
-        slot = Slot.objects.filter(pk=form.cleaned_data["slot"], session=session).first()
-        try:
-            if slot is None:
-                raise ValidationFailed.single("slot", _("is not a slot of this session"))
-            patient = patient_get(mrn=form.cleaned_data["mrn"].strip(), audit=False)
-            appt = services.appointment_book(
-                slot=slot,
-                patient=patient,
-                appointment_type=form.cleaned_data["appointment_type"],
-                reason=form.cleaned_data["reason"],
-                actor=request.user,
-            )
-        except NotFound as exc:
-            form.add_error("mrn", exc.message)
-            status = 404
-        except DomainError as exc:
-            form.add_domain_errors(exc) if isinstance(exc, ValidationFailed) else form.add_error(
-                None, _error_text(exc)
-            )
-            status = exc.status
-        else:
-            messages.success(
-                request,
-                _("Booked %(name)s at %(time)s.")
-                % {
-                    "name": appt.patient.name_ko,
-                    "time": timezone.localtime(appt.starts_at).strftime("%H:%M"),
-                },
-            )
-            return redirect("clinics:session", pk=session.pk)
-    context = _session_context(request, session, book_form=form, book_slot=form.data.get("slot"))
-    return render(request, "clinics/session.html", context, status=status)
 
-
-def _appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    appt = get_object_or_404(Appointment.objects.select_related("patient", "session"), pk=pk)
-    try:
-        if action == "check-in":
-            services.appointment_check_in(appointment=appt, actor=request.user)
-        elif action == "no-show":
-            services.appointment_mark_no_show(appointment=appt, actor=request.user)
-        elif action == "complete":
-            services.appointment_complete(appointment=appt, actor=request.user)
-        elif action == "cancel":
-            cancel_form = CancelForm(request.POST)
-            services.appointment_cancel(
-                appointment=appt, reason=cancel_form.data.get("reason", ""), actor=request.user
-            )
-        elif action == "reschedule":
-            resched_form = RescheduleForm(request.POST)
-            slot = Slot.objects.filter(pk=resched_form.data.get("slot") or 0).first()
-            if slot is None:
-                raise ValidationFailed.single("slot", _("choose a free slot"))
-            services.appointment_reschedule(appointment=appt, new_slot=slot, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-        response = redirect(
-            request.POST.get("next") or reverse("clinics:session", args=[appt.session_id])
+    def book_slot() -> Appointment:
+        cd = form.cleaned_data
+        slot = Slot.objects.filter(pk=cd["slot"], session=session).first()
+        if slot is None:
+            raise ValidationFailed.single("slot", _("is not a slot of this session"), cd["slot"])
+        return services.appointment_book(
+            by=_user(request),
+            slot=slot,
+            patient=cd["mrn"],
+            appointment_type=cd["appointment_type"],
+            reason=cd["reason"],
         )
-        response.status_code = 303
-        return response
-    messages.success(request, _("Saved."))
-    return redirect(request.POST.get("next") or reverse("clinics:session", args=[appt.session_id]))
+
+    outcome = run_service(
+        request,
+        form,
+        book_slot,
+        success=lambda appt: (
+            _("Booked %(name)s at %(time)s.")
+            % {
+                "name": appt.patient.name_ko,
+                "time": timezone.localtime(appt.starts_at).strftime("%H:%M"),
+            }
+        ),
+    )
+    if outcome.ok:
+        return redirect("clinics:session", pk=session.pk)
+    return _session_page(request, session, status=_status(form, outcome), book_form=form)
+
+
+APPOINTMENT_ACTIONS = ("check-in", "no-show", "complete", "cancel", "reschedule")
 
 
 @require_POST
 @permission_required("clinic.book")
 def appointment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ("check-in", "no-show", "complete", "cancel", "reschedule"):
+    if action not in APPOINTMENT_ACTIONS:
         raise Http404(action)
-    return _appointment_action(request, pk, action)
+    appt = get_object_or_404(Appointment.objects.select_related("patient", "session"), pk=pk)
+    by = _user(request)
+    form: DomainForm
+    if action == "cancel":
+        form = CancelForm(request.POST)
+
+        def call() -> Appointment:
+            return services.appointment_cancel(
+                by=by, appointment=appt, reason=form.cleaned_data["reason"]
+            )
+
+    elif action == "reschedule":
+        form = RescheduleForm(request.POST)
+
+        def call() -> Appointment:
+            slot = Slot.objects.filter(pk=form.cleaned_data["slot"] or 0).first()
+            if slot is None:
+                raise ValidationFailed.single("slot", _("choose a free slot"))
+            return services.appointment_reschedule(by=by, appointment=appt, new_slot=slot)
+
+    else:
+        form = DomainForm(request.POST)
+        service = {
+            "check-in": services.appointment_check_in,
+            "no-show": services.appointment_mark_no_show,
+            "complete": services.appointment_complete,
+        }[action]
+
+        def call() -> Appointment:
+            return service(by=by, appointment=appt)
+
+    outcome = run_service(request, form, call, success=_("Saved."))
+    if outcome.ok:
+        return redirect("clinics:session", pk=appt.session_id)
+    return _session_page(
+        request, _session(appt.session_id), status=outcome.status, action_form=form
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("clinic.manage")
 def template_new(request: HttpRequest) -> HttpResponse:
     form = TemplateForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            cd = form.cleaned_data
-            physician = get_user_model().objects.filter(username=cd["physician"]).first()
-            if physician is None:
-                form.add_error("physician", _("No staff member with this username."))
-            else:
-                try:
-                    tpl = services.clinic_template_create(
-                        physician=physician,
-                        center=Center.objects.get(code=cd["center"]),
-                        name=cd["name"],
-                        weekday=cd["weekday"],
-                        start_time=cd["start_time"],
-                        end_time=cd["end_time"],
-                        slot_minutes=cd["slot_minutes"],
-                        appointment_types=cd["appointment_types"],
-                    )
-                    today = timezone.localdate()
-                    if cd["generate_weeks"]:
-                        services.clinic_sessions_generate(
-                            template=tpl,
-                            start=today,
-                            end=today + dt.timedelta(weeks=cd["generate_weeks"]),
-                        )
-                except ValidationFailed as exc:
-                    form.add_domain_errors(exc)
-                    status = 422
-                else:
-                    messages.success(request, _("Clinic template saved and sessions generated."))
-                    return redirect("clinics:sessions")
-    return render(request, "clinics/template_form.html", {"form": form}, status=status)
+    if request.method != "POST":
+        return render(request, "clinics/template_form.html", {"form": form})
+
+    def create() -> ClinicTemplate:
+        cd = form.cleaned_data
+        weeks = cd["generate_weeks"]
+        return services.clinic_template_create(
+            by=_user(request),
+            physician=cd["physician"],
+            center=Center.objects.get(code=cd["center"]),
+            name=cd["name"],
+            weekday=cd["weekday"],
+            start_time=cd["start_time"],
+            end_time=cd["end_time"],
+            slot_minutes=cd["slot_minutes"],
+            appointment_types=cd["appointment_types"],
+            sessions_until=timezone.localdate() + dt.timedelta(weeks=weeks) if weeks else None,
+        )
+
+    outcome = run_service(
+        request, form, create, success=_("Clinic template saved and sessions generated.")
+    )
+    if outcome.ok:
+        return redirect("clinics:sessions")
+    return render(request, "clinics/template_form.html", {"form": form}, status=outcome.status)
 
 
-@require_http_methods(["GET", "POST"])
-@permission_required("clinic.view")
-def waitlist(request: HttpRequest) -> HttpResponse:
-    form = WaitlistForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if not has_perm(request.user, "clinic.book"):
-            return render(request, "core/forbidden.html", {"permission": "clinic.book"}, status=403)
-        status = 400
-        if form.is_valid():
-            cd = form.cleaned_data
-            try:
-                patient = patient_get(mrn=cd["mrn"].strip(), audit=False)
-                services.waitlist_add(
-                    patient=patient,
-                    center=Center.objects.get(code=cd["center"]),
-                    appointment_type=cd["appointment_type"],
-                    urgency=cd["urgency"],
-                    note=cd["note"],
-                )
-            except NotFound as exc:
-                form.add_error("mrn", exc.message)
-                status = 404
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-                status = 422
-            except DomainError as exc:
-                form.add_error(None, _error_text(exc))
-                status = exc.status
-            else:
-                messages.success(request, _("Added to the waitlist."))
-                return redirect("clinics:waitlist")
+def _waitlist_page(
+    request: HttpRequest,
+    *,
+    form: WaitlistForm | None = None,
+    action_form: DomainForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     rows = selectors.waitlist_ranked(statuses=("waiting", "offered"))
     audit_record(
         action=AuditAction.READ,
@@ -311,50 +296,78 @@ def waitlist(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinics/waitlist.html",
-        {"rows": rows, "form": form, "can_book": has_perm(request.user, "clinic.book")},
+        {
+            "rows": rows,
+            "form": form or WaitlistForm(),
+            "action_form": action_form,
+            "can_book": has_perm(request.user, "clinic.book"),
+        },
         status=status,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("clinic.view")
+def waitlist(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _waitlist_page(request)
+    require(request.user, "clinic.book")
+    form = WaitlistForm(request.POST)
+
+    def add() -> WaitlistEntry:
+        cd = form.cleaned_data
+        return services.waitlist_add(
+            by=_user(request),
+            patient=cd["mrn"],
+            center=Center.objects.get(code=cd["center"]),
+            appointment_type=cd["appointment_type"],
+            urgency=cd["urgency"],
+            note=cd["note"],
+        )
+
+    outcome = run_service(request, form, add, success=_("Added to the waitlist."))
+    if outcome.ok:
+        return redirect("clinics:waitlist")
+    return _waitlist_page(request, form=form, status=_status(form, outcome))
 
 
 @require_POST
 @permission_required("clinic.book")
 def waitlist_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ("accept", "decline", "withdraw"):
+    service = {
+        "accept": services.waitlist_accept_offer,
+        "decline": services.waitlist_decline_offer,
+        "withdraw": services.waitlist_withdraw,
+    }.get(action)
+    if service is None:
         raise Http404(action)
     entry = get_object_or_404(WaitlistEntry, pk=pk)
-    try:
-        if action == "accept":
-            services.waitlist_accept_offer(entry=entry, actor=request.user)
-        elif action == "decline":
-            services.waitlist_decline_offer(entry=entry, actor=request.user)
-        elif action == "withdraw":
-            services.waitlist_withdraw(entry=entry, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("clinics:waitlist")
+    form = DomainForm(request.POST)
+    outcome = run_service(
+        request, form, lambda: service(by=_user(request), entry=entry), success=_("Saved.")
+    )
+    if outcome.ok:
+        return redirect("clinics:waitlist")
+    return _waitlist_page(request, action_form=form, status=outcome.status)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("clinic.policy_edit")
 def policy(request: HttpRequest) -> HttpResponse:
-    current = services.policy_get()
+    current = selectors.policy_get()
     initial = {f: getattr(current, f) for f in services.POLICY_FIELDS}
     form = PolicyForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.policy_update(data=dict(form.cleaned_data), actor=request.user)
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-                status = 422
-            else:
-                messages.success(request, _("Priority policy saved."))
-                return redirect("clinics:policy")
-    return render(request, "clinics/policy.html", {"form": form}, status=status)
+    if request.method != "POST":
+        return render(request, "clinics/policy.html", {"form": form})
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.policy_update(by=_user(request), **form.cleaned_data),
+        success=_("Priority policy saved."),
+    )
+    if outcome.ok:
+        return redirect("clinics:policy")
+    return render(request, "clinics/policy.html", {"form": form}, status=outcome.status)
 
 
 # --- wards ---------------------------------------------------------------------------------
@@ -365,10 +378,18 @@ def wards(request: HttpRequest) -> HttpResponse:
     return render(request, "clinics/wards.html", {"rows": selectors.ward_occupancy()})
 
 
-def _ward_context(request: HttpRequest, ward: Ward, **extra: Any) -> dict[str, Any]:
+def _ward_page(
+    request: HttpRequest,
+    ward: Ward,
+    *,
+    status: int = 200,
+    admit_form: AdmitForm | None = None,
+    request_form: ReadmissionForm | None = None,
+    action_form: DomainForm | None = None,
+) -> HttpResponse:
     beds = selectors.ward_beds(ward=ward)
     ranked = selectors.bed_waitlist_ranked(ward=ward)
-    mrns = [a.patient.mrn for _, a in beds if a] + [r.entry.patient.mrn for r in ranked]
+    mrns = [a.patient.mrn for _bed, a in beds if a] + [r.entry.patient.mrn for r in ranked]
     audit_record(
         action=AuditAction.READ,
         object_type="clinics.ward",
@@ -376,22 +397,22 @@ def _ward_context(request: HttpRequest, ward: Ward, **extra: Any) -> dict[str, A
         detail={"mrns": mrns},
     )
     now = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
-    return {
+    context = {
         "ward": ward,
         "beds": beds,
         "ranked": ranked,
         "can_manage": has_perm(request.user, "admission.manage"),
-        "admit_form": extra.pop("admit_form", None) or AdmitForm(initial={"admitted_at": now}),
-        "request_form": extra.pop("request_form", None) or ReadmissionForm(),
+        "admit_form": admit_form or AdmitForm(initial={"admitted_at": now}),
+        "request_form": request_form or ReadmissionForm(),
+        "action_form": action_form,
         "discharge_now": now,
-        **extra,
     }
+    return render(request, "clinics/ward.html", context, status=status)
 
 
 @permission_required("admission.view")
 def ward_detail(request: HttpRequest, code: str) -> HttpResponse:
-    ward = get_object_or_404(Ward, code=code)
-    return render(request, "clinics/ward.html", _ward_context(request, ward))
+    return _ward_page(request, get_object_or_404(Ward, code=code))
 
 
 @require_POST
@@ -399,43 +420,42 @@ def ward_detail(request: HttpRequest, code: str) -> HttpResponse:
 def admit(request: HttpRequest, code: str) -> HttpResponse:
     ward = get_object_or_404(Ward, code=code)
     form = AdmitForm(request.POST)
-    status = 400
-    if form.is_valid():
+
+    def admit_patient() -> Admission:
         cd = form.cleaned_data
-        try:
-            patient = patient_get(mrn=cd["mrn"].strip(), audit=False)
-            bed = None
-            if cd["bed"]:
-                bed = Bed.objects.filter(ward=ward, code=cd["bed"].strip()).first()
-                if bed is None:
-                    raise ValidationFailed.single("bed", _("no such bed in this ward"), cd["bed"])
-            req = None
-            if cd.get("request"):
-                req = ward.requests.filter(pk=cd["request"], status="waiting").first()
-            services.admission_admit(
-                patient=patient,
-                ward=ward,
-                bed=bed,
-                admitted_at=cd["admitted_at"],
-                reason=cd["reason"],
-                request=req,
-                actor=request.user,
-            )
-        except NotFound as exc:
-            form.add_error("mrn", exc.message)
-            status = 404
-        except ValidationFailed as exc:
-            form.add_domain_errors(exc)
-            status = 422
-        except DomainError as exc:
-            form.add_error(None, _error_text(exc))
-            status = exc.status
-        else:
-            messages.success(request, _("Admitted."))
-            return redirect("clinics:ward", code=ward.code)
-    return render(
-        request, "clinics/ward.html", _ward_context(request, ward, admit_form=form), status=status
-    )
+        bed = None
+        if cd["bed"]:
+            bed = Bed.objects.filter(ward=ward, code=cd["bed"].strip()).first()
+            if bed is None:
+                raise ValidationFailed.single("bed", _("no such bed in this ward"), cd["bed"])
+        req: ReadmissionRequest | None = None
+        if cd.get("request"):
+            req = ward.requests.filter(pk=cd["request"], status="waiting").first()
+        return services.admission_admit(
+            by=_user(request),
+            patient=cd["mrn"],
+            ward=ward,
+            bed=bed,
+            admitted_at=cd["admitted_at"],
+            reason=cd["reason"],
+            request=req,
+        )
+
+    outcome = run_service(request, form, admit_patient, success=_("Admitted."))
+    if outcome.ok:
+        return redirect("clinics:ward", code=ward.code)
+    return _ward_page(request, ward, status=_status(form, outcome), admit_form=form)
+
+
+def _bed_by_code(ward: Ward, code: str) -> Bed:
+    """A bed of this ward by its code, or of another ward written "WARD-BED"."""
+    bed = Bed.objects.filter(ward=ward, code=code).first()
+    if bed is None and "-" in code:
+        ward_code, bed_code = code.rsplit("-", 1)
+        bed = Bed.objects.filter(ward__code=ward_code, code=bed_code).first()
+    if bed is None:
+        raise ValidationFailed.single("to_bed", _("no such bed"), code)
+    return bed
 
 
 @require_POST
@@ -445,31 +465,27 @@ def admission_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
         raise Http404(action)
     adm = get_object_or_404(Admission.objects.select_related("bed__ward", "patient"), pk=pk)
     ward = adm.bed.ward
-    try:
-        if action == "discharge":
-            form = DischargeForm(request.POST)
-            if not form.is_valid():
-                raise ValidationFailed.single(
-                    "discharged_at", _("enter a date and time"), request.POST.get("discharged_at")
-                )
-            services.admission_discharge(
-                admission=adm, discharged_at=form.cleaned_data["discharged_at"], actor=request.user
+    by = _user(request)
+    form: DomainForm
+    if action == "discharge":
+        form = DischargeForm(request.POST)
+
+        def call() -> Admission:
+            return services.admission_discharge(
+                by=by, admission=adm, discharged_at=form.cleaned_data["discharged_at"]
             )
-        elif action == "transfer":
-            transfer_form = TransferForm(request.POST)
-            code = transfer_form.data.get("to_bed", "").strip()
-            bed = Bed.objects.filter(ward=ward, code=code).first()
-            if bed is None and "-" in code:
-                w, b = code.rsplit("-", 1)
-                bed = Bed.objects.filter(ward__code=w, code=b).first()
-            if bed is None:
-                raise ValidationFailed.single("to_bed", _("no such bed"), code)
-            services.admission_transfer(admission=adm, to_bed=bed, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, _error_text(exc))
-        return render(request, "clinics/ward.html", _ward_context(request, ward), status=exc.status)
-    messages.success(request, _("Saved."))
-    return redirect("clinics:ward", code=ward.code)
+
+    else:
+        form = TransferForm(request.POST)
+
+        def call() -> Admission:
+            to_bed = _bed_by_code(ward, form.cleaned_data["to_bed"].strip())
+            return services.admission_transfer(by=by, admission=adm, to_bed=to_bed)
+
+    outcome = run_service(request, form, call, success=_("Saved."))
+    if outcome.ok:
+        return redirect("clinics:ward", code=ward.code)
+    return _ward_page(request, ward, status=outcome.status, action_form=form)
 
 
 @require_POST
@@ -477,30 +493,18 @@ def admission_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 def readmission_request(request: HttpRequest, code: str) -> HttpResponse:
     ward = get_object_or_404(Ward, code=code)
     form = ReadmissionForm(request.POST)
-    status = 400
-    if form.is_valid():
-        cd = form.cleaned_data
-        try:
-            patient = patient_get(mrn=cd["mrn"].strip(), audit=False)
-            services.readmission_request_create(
-                patient=patient,
-                ward=ward,
-                reason=cd["reason"],
-                urgency=cd["urgency"],
-                actor=request.user,
-            )
-        except NotFound as exc:
-            form.add_error("mrn", exc.message)
-            status = 404
-        except ValidationFailed as exc:
-            form.add_domain_errors(exc)
-            status = 422
-        except DomainError as exc:
-            form.add_error(None, _error_text(exc))
-            status = exc.status
-        else:
-            messages.success(request, _("Added to the bed waitlist."))
-            return redirect("clinics:ward", code=ward.code)
-    return render(
-        request, "clinics/ward.html", _ward_context(request, ward, request_form=form), status=status
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.readmission_request_create(
+            by=_user(request),
+            patient=form.cleaned_data["mrn"],
+            ward=ward,
+            reason=form.cleaned_data["reason"],
+            urgency=form.cleaned_data["urgency"],
+        ),
+        success=_("Added to the bed waitlist."),
     )
+    if outcome.ok:
+        return redirect("clinics:ward", code=ward.code)
+    return _ward_page(request, ward, status=_status(form, outcome), request_form=form)

@@ -2,40 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.clinics.models import Slot
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
 from oncocenter.followup import selectors, services
 from oncocenter.followup.models import DueItem, FollowUpPlan, ProtocolTemplate
 from oncocenter.followup.protocols import Exposure
 from oncocenter.followup.schemas import (
-    BookIn,
-    DoneIn,
-    EventIn,
-    EventOut,
-    ItemOut,
-    LateEffectsIn,
-    PlanIn,
-    PlanOut,
-    SlotSuggestionOut,
-    TemplateOut,
-    TemplatePut,
+    DueItemBookIn,
+    DueItemDoneIn,
+    DueItemOut,
+    FollowUpEventIn,
+    FollowUpEventOut,
+    FollowUpPlanIn,
+    FollowUpPlanOut,
+    FollowUpSlotSuggestionOut,
+    LateEffectsPlanIn,
+    ProtocolTemplateOut,
+    ProtocolTemplatePut,
 )
 from oncocenter.patients.selectors import patient_get
 
 router = Router(tags=["followup"])
 
 
+def _by(request: HttpRequest) -> User:
+    # TokenAuth (config/api.py) authenticates every request as a staff user.
+    return cast(User, request.user)
+
+
 def _template(code: str, field: str = "template") -> ProtocolTemplate:
     t = ProtocolTemplate.objects.filter(code=code).first()
     if t is None:
-        raise ValidationFailed.single(field, "no such template", code)
+        raise ValidationFailed.single(field, _("no such template"), code)
     return t
 
 
@@ -87,72 +95,75 @@ def _plan_out(p: FollowUpPlan) -> dict[str, Any]:
     }
 
 
-@router.get("/templates", response=list[TemplateOut])
+@router.get("/templates", response=list[ProtocolTemplateOut])
 def templates(request: HttpRequest):
     require(request.user, "followup.view")
     return [_template_out(t) for t in ProtocolTemplate.objects.all()]
 
 
-@router.put("/templates/{code}", response=TemplateOut)
-def template_put(request: HttpRequest, code: str, payload: TemplatePut):
+@router.put("/templates/{code}", response=ProtocolTemplateOut)
+def template_put(request: HttpRequest, code: str, payload: ProtocolTemplatePut):
     """Replace a template's definition (validated; version bumped)."""
     require(request.user, "followup.template_edit")
     t = ProtocolTemplate.objects.filter(code=code).first()
     if t is None:
-        raise NotFound(f"No template {code}.")
+        raise NotFound(_("No template %(code)s.") % {"code": code})
     return _template_out(
         services.protocol_template_update(
-            template=t, definition=payload.definition, reviewed_by=payload.reviewed_by
+            by=_by(request),
+            template=t,
+            definition=payload.definition,
+            reviewed_by=payload.reviewed_by,
         )
     )
 
 
-@router.post("/plans", response={201: list[PlanOut]})
-def plan_create(request: HttpRequest, payload: PlanIn):
+@router.post("/plans", response={201: list[FollowUpPlanOut]})
+def plan_create(request: HttpRequest, payload: FollowUpPlanIn):
     """Generate at the end of treatment: one template, or every template that applies."""
     require(request.user, "followup.manage")
     patient = patient_get(mrn=payload.mrn, audit=False)
     if payload.template:
         plans = [
             services.followup_plan_generate(
+                by=_by(request),
                 patient=patient,
                 template=_template(payload.template),
                 treatment_end=payload.treatment_end,
                 treated_field=payload.treated_field,
-                actor=request.user,
             )
         ]
     elif payload.icd10_code:
         plans = services.followup_plans_at_treatment_end(
+            by=_by(request),
             patient=patient,
             icd10_code=payload.icd10_code,
             modalities=payload.modalities,
             treatment_end=payload.treatment_end,
             treated_field=payload.treated_field,
-            actor=request.user,
         )
     else:
         raise ValidationFailed.single(
-            "template", "give a template code, or icd10_code and modalities"
+            "template", _("give a template code, or icd10_code and modalities")
         )
     return Status(201, [_plan_out(p) for p in plans])
 
 
-@router.post("/plans/late-effects", response={201: PlanOut})
-def plan_late_effects(request: HttpRequest, payload: LateEffectsIn):
+@router.post("/plans/late-effects", response={201: FollowUpPlanOut})
+def plan_late_effects(request: HttpRequest, payload: LateEffectsPlanIn):
     require(request.user, "followup.manage")
     patient = patient_get(mrn=payload.mrn, audit=False)
     plan = services.followup_late_effects_generate(
+        by=_by(request),
         patient=patient,
         template=_template(payload.template),
         therapy_end=payload.therapy_end,
         exposures=[Exposure(e.code, e.ended_on, e.dose, e.field) for e in payload.exposures],
-        actor=request.user,
     )
     return Status(201, _plan_out(plan))
 
 
-@router.get("/patients/{mrn}/plans", response=list[PlanOut])
+@router.get("/patients/{mrn}/plans", response=list[FollowUpPlanOut])
 def patient_plans(request: HttpRequest, mrn: str):
     require(request.user, "followup.view")
     patient = patient_get(mrn=mrn, audit=False)
@@ -166,12 +177,12 @@ def patient_plans(request: HttpRequest, mrn: str):
     return [_plan_out(p) for p in plans]
 
 
-@router.get("/overdue", response=list[ItemOut])
+@router.get("/overdue", response=list[DueItemOut])
 def overdue(request: HttpRequest, limit: int = 200):
     """Due items past their window, most overdue first."""
     require(request.user, "followup.view")
     if not 1 <= limit <= 1000:
-        raise ValidationFailed.single("limit", "must be between 1 and 1000", limit)
+        raise ValidationFailed.single("limit", _("must be between 1 and 1000"), limit)
     rows = list(selectors.overdue_items(limit=limit))
     audit_record(
         action=AuditAction.READ,
@@ -184,11 +195,11 @@ def overdue(request: HttpRequest, limit: int = 200):
 def _item(pk: int) -> DueItem:
     item = DueItem.objects.select_related("patient", "plan__template").filter(pk=pk).first()
     if item is None:
-        raise NotFound(f"No follow-up item {pk}.")
+        raise NotFound(_("No follow-up item %(id)s.") % {"id": pk})
     return item
 
 
-@router.get("/items/{item_id}/suggestions", response=list[SlotSuggestionOut])
+@router.get("/items/{item_id}/suggestions", response=list[FollowUpSlotSuggestionOut])
 def suggestions(request: HttpRequest, item_id: int):
     require(request.user, "clinic.view")
     return [
@@ -202,48 +213,46 @@ def suggestions(request: HttpRequest, item_id: int):
     ]
 
 
-@router.post("/items/{item_id}/book", response=ItemOut)
-def item_book(request: HttpRequest, item_id: int, payload: BookIn):
+@router.post("/items/{item_id}/book", response=DueItemOut)
+def item_book(request: HttpRequest, item_id: int, payload: DueItemBookIn):
     require(request.user, "clinic.book")
-    from oncocenter.clinics.models import Slot
-
     slot = Slot.objects.filter(pk=payload.slot_id).first()
     if slot is None:
-        raise ValidationFailed.single("slot_id", "no such slot", payload.slot_id)
+        raise ValidationFailed.single("slot_id", _("no such slot"), payload.slot_id)
     return _item_out(
-        _item(services.due_item_book(item=_item(item_id), slot=slot, actor=request.user).pk)
+        _item(services.due_item_book(by=_by(request), item=_item(item_id), slot=slot).pk)
     )
 
 
-@router.post("/items/{item_id}/done", response=ItemOut)
-def item_done(request: HttpRequest, item_id: int, payload: DoneIn):
+@router.post("/items/{item_id}/done", response=DueItemOut)
+def item_done(request: HttpRequest, item_id: int, payload: DueItemDoneIn):
     require(request.user, "followup.manage")
     return _item_out(
         _item(
             services.due_item_mark_done(
-                item=_item(item_id), done_on=payload.done_on, actor=request.user
+                by=_by(request), item=_item(item_id), done_on=payload.done_on
             ).pk
         )
     )
 
 
-@router.post("/events", response={201: EventOut})
-def event_create(request: HttpRequest, payload: EventIn):
+@router.post("/events", response={201: FollowUpEventOut})
+def event_create(request: HttpRequest, payload: FollowUpEventIn):
     require(request.user, "followup.manage")
     patient = patient_get(mrn=payload.mrn, audit=False)
     plan = None
     if payload.plan_id:
         plan = FollowUpPlan.objects.filter(pk=payload.plan_id).first()
         if plan is None:
-            raise ValidationFailed.single("plan_id", "no such plan", payload.plan_id)
+            raise ValidationFailed.single("plan_id", _("no such plan"), payload.plan_id)
     e = services.followup_event_record(
+        by=_by(request),
         patient=patient,
         event_type=payload.event_type,
         occurred_on=payload.occurred_on,
         description=payload.description,
         grade=payload.grade,
         plan=plan,
-        actor=request.user,
     )
     return Status(
         201,

@@ -10,7 +10,9 @@ class FollowupConfig(AppConfig):
     def ready(self) -> None:
         from oncocenter.core.registry import HomePanel, NavItem, PatientSection, registry
         from oncocenter.core.roles import PHYSICIANS, Role
-        from oncocenter.followup import panels
+        from oncocenter.followup import panels, subscribers
+
+        subscribers.register()
 
         registry.add_nav(
             NavItem(

@@ -10,9 +10,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from oncocenter.clinics.demo_cohort import esophageal_cohort
 from oncocenter.clinics.models import HOLDING, Appointment, Slot
 from oncocenter.followup import protocols
-from oncocenter.followup.cohort import esophageal_cohort
 from oncocenter.followup.models import DueItem, FollowUpEvent, FollowUpPlan, ProtocolTemplate
 
 SEED = 6_2

@@ -1,19 +1,28 @@
+"""Form shapes only; the rules live in the services and come back beside the fields."""
+
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from oncocenter.clinics.forms import DomainForm
-from oncocenter.followup.models import EventType
-from oncocenter.followup.protocols import MODALITIES
+from oncocenter.core.errors import DomainError
+from oncocenter.core.forms import DATE, DomainForm, set_choices
+from oncocenter.followup.models import EventType, ProtocolTemplate
+from oncocenter.followup.protocols import MODALITIES, Exposure
+from oncocenter.oncology.models import Modality
+
+MODALITY_LABELS = dict(Modality.choices)
+
+_EXPOSURE = re.compile(r"exposures\[(\d+)\]")
 
 
 class PlanForm(DomainForm):
-    treatment_end = forms.DateField(
-        label=_("End of treatment"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    treatment_end = forms.DateField(label=_("End of treatment"), widget=DATE)
     template = forms.ChoiceField(label=_("Protocol"), required=False)
     icd10_code = forms.CharField(
         label=_("ICD-10 code (for automatic choice)"), required=False, max_length=10
@@ -22,35 +31,37 @@ class PlanForm(DomainForm):
         label=_("Treatments given"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(m, m) for m in MODALITIES],
+        choices=[(m, MODALITY_LABELS.get(m, m)) for m in MODALITIES],
     )
     treated_field = forms.CharField(label=_("RT treated field"), required=False, max_length=120)
 
-    def __init__(self, *args, templates=(), **kwargs):
+    def __init__(
+        self, *args: Any, templates: Iterable[ProtocolTemplate] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        field: Any = self.fields["template"]
-        field.choices = [("", _("Automatic: every protocol that applies"))] + [
-            (t.code, f"{t.name_en} / {t.name_ko}") for t in templates
-        ]
+        set_choices(
+            self,
+            "template",
+            [("", _("Automatic: every protocol that applies"))]
+            + [(t.code, f"{t.name_en} / {t.name_ko}") for t in templates],
+        )
 
 
 class EventForm(DomainForm):
     event_type = forms.ChoiceField(label=_("Event"), choices=EventType.choices)
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("Date"), widget=DATE)
     grade = forms.IntegerField(label=_("Grade (CTCAE 1-5)"), required=False)
     description = forms.CharField(label=_("Description"), max_length=300)
 
 
 class BookItemForm(DomainForm):
-    slot = forms.IntegerField(widget=forms.HiddenInput)
+    slot = forms.IntegerField(label=_("Slot"), required=False, widget=forms.HiddenInput)
 
 
 class LateEffectsForm(DomainForm):
     """Childhood survivors: one exposure per line, "code, end date, dose, treated field"."""
 
-    therapy_end = forms.DateField(
-        label=_("End of therapy"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    therapy_end = forms.DateField(label=_("End of therapy"), widget=DATE)
     exposures = forms.CharField(
         label=_("Exposures"),
         widget=forms.Textarea(
@@ -63,13 +74,15 @@ class LateEffectsForm(DomainForm):
         ),
     )
 
-    def parsed_exposures(self) -> list[Any]:
-        """Exposures from the text; a bad line is a form error on "exposures" naming the line."""
-        import datetime as dt
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.exposure_lines: list[int] = []  # the text line of each parsed exposure
 
-        from oncocenter.followup.protocols import Exposure
-
-        out = []
+    def clean_exposures(self) -> list[Exposure]:
+        """Exposures from the text, one per line; a bad line is an error naming the line."""
+        out: list[Exposure] = []
+        errors = []
+        self.exposure_lines = []
         for n, line in enumerate(self.cleaned_data["exposures"].splitlines(), start=1):
             if not line.strip():
                 continue
@@ -78,9 +91,26 @@ class LateEffectsForm(DomainForm):
                 ended = dt.date.fromisoformat(parts[1])
                 dose = float(parts[2]) if len(parts) > 2 and parts[2] else None
             except (IndexError, ValueError):
-                self.add_error(
-                    "exposures", _("line %(n)s: write code, YYYY-MM-DD[, dose][, field]") % {"n": n}
+                errors.append(
+                    forms.ValidationError(
+                        _("line %(n)s: write code, YYYY-MM-DD[, dose][, field]") % {"n": n}
+                    )
                 )
                 continue
             out.append(Exposure(parts[0], ended, dose, parts[3] if len(parts) > 3 else ""))
+            self.exposure_lines.append(n)
+        if errors:
+            raise forms.ValidationError(errors)
         return out
+
+    def add_domain_errors(self, exc: DomainError) -> None:
+        # The service numbers exposures ("exposures[1].dose"); the user wrote lines.
+        for problem in exc.problems:
+            found = _EXPOSURE.match(problem.field)
+            if found and int(found.group(1)) < len(self.exposure_lines):
+                line = self.exposure_lines[int(found.group(1))]
+                problem.message = _("line %(n)s: %(message)s") % {
+                    "n": line,
+                    "message": problem.message,
+                }
+        super().add_domain_errors(exc)

@@ -9,6 +9,7 @@ from oncocenter.core.permissions import has_perm
 from oncocenter.followup import selectors
 from oncocenter.followup.forms import EventForm, LateEffectsForm, PlanForm
 from oncocenter.followup.models import ProtocolTemplate
+from oncocenter.oncology.models import Diagnosis, TreatmentEpisode
 
 
 def overdue_panel(request: HttpRequest) -> dict[str, Any] | None:
@@ -18,23 +19,12 @@ def overdue_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 def _treatment_defaults(patient: Any) -> dict[str, Any]:
     """Prefill the plan form from the clinical record: primary diagnosis, treatments, last end."""
-    from django.apps import apps
-
     initial: dict[str, Any] = {"treatment_end": timezone.localdate()}
-    try:
-        diagnosis_model = apps.get_model("oncology", "Diagnosis")
-        episode_model = apps.get_model("oncology", "TreatmentEpisode")
-    except LookupError:
-        return initial
-    dx = (
-        diagnosis_model.objects.filter(patient=patient)
-        .order_by("-is_primary", "-diagnosed_on")
-        .first()
-    )
+    dx = Diagnosis.objects.filter(patient=patient).order_by("-is_primary", "-diagnosed_on").first()
     if dx is not None:
         initial["icd10_code"] = dx.icd10_code
     episodes = list(
-        episode_model.objects.filter(patient=patient).values_list("modality", "ended_on")
+        TreatmentEpisode.objects.filter(patient=patient).values_list("modality", "ended_on")
     )
     if episodes:
         initial["modalities"] = sorted({m for m, _e in episodes})

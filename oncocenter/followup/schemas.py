@@ -6,7 +6,7 @@ from ninja import Schema
 from pydantic import Field
 
 
-class TemplateOut(Schema):
+class ProtocolTemplateOut(Schema):
     code: str
     kind: str
     name_en: str
@@ -17,12 +17,12 @@ class TemplateOut(Schema):
     definition: dict
 
 
-class TemplatePut(Schema):
+class ProtocolTemplatePut(Schema):
     definition: dict
     reviewed_by: str = ""
 
 
-class PlanIn(Schema):
+class FollowUpPlanIn(Schema):
     mrn: str
     treatment_end: date
     template: str | None = Field(
@@ -39,7 +39,7 @@ class PlanIn(Schema):
     )
 
 
-class ExposureIn(Schema):
+class LateEffectsExposureIn(Schema):
     code: str = Field(
         description="e.g. chest_rt, cranial_rt, anthracycline, alkylating, platinum, any_rt, hsct"
     )
@@ -48,14 +48,14 @@ class ExposureIn(Schema):
     field: str = ""
 
 
-class LateEffectsIn(Schema):
+class LateEffectsPlanIn(Schema):
     mrn: str
     therapy_end: date
-    exposures: list[ExposureIn]
+    exposures: list[LateEffectsExposureIn]
     template: str = "childhood-late-effects"
 
 
-class ItemOut(Schema):
+class DueItemOut(Schema):
     id: int
     patient_mrn: str
     plan_id: int
@@ -71,32 +71,32 @@ class ItemOut(Schema):
     appointment_id: int | None = None
 
 
-class PlanOut(Schema):
+class FollowUpPlanOut(Schema):
     id: int
     patient_mrn: str
     template: str
     treatment_end: date
     treated_field: str
     status: str
-    items: list[ItemOut]
+    items: list[DueItemOut]
 
 
-class SlotSuggestionOut(Schema):
+class FollowUpSlotSuggestionOut(Schema):
     slot_id: int
     starts_at: datetime
     physician: str
     clinic: str
 
 
-class BookIn(Schema):
+class DueItemBookIn(Schema):
     slot_id: int
 
 
-class DoneIn(Schema):
+class DueItemDoneIn(Schema):
     done_on: date
 
 
-class EventIn(Schema):
+class FollowUpEventIn(Schema):
     mrn: str
     event_type: str = Field(description="complication | recurrence | progression | second-primary")
     occurred_on: date
@@ -105,7 +105,7 @@ class EventIn(Schema):
     plan_id: int | None = None
 
 
-class EventOut(Schema):
+class FollowUpEventOut(Schema):
     id: int
     patient_mrn: str
     event_type: str

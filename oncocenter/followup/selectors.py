@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from oncocenter.clinics.models import Slot
+from oncocenter.clinics.selectors import free_slots
 from oncocenter.followup import protocols
 from oncocenter.followup.models import DueItem, DueStatus, FollowUpEvent, FollowUpPlan
+from oncocenter.patients.models import Patient
 
 
-def overdue_items(*, today: dt.date | None = None, limit: int = 200):
+def overdue_items(*, today: dt.date | None = None, limit: int = 200) -> QuerySet[DueItem]:
     """Due items whose window has passed, in active plans, most overdue first."""
     today = today or timezone.localdate()
     return (
@@ -29,7 +31,10 @@ def overdue_count(*, today: dt.date | None = None) -> int:
     ).count()
 
 
-def due_soon(*, today: dt.date | None = None, days: int = 30, limit: int = 200):
+def due_soon(
+    *, today: dt.date | None = None, days: int = 30, limit: int = 200
+) -> QuerySet[DueItem]:
+    """Items due within `days` whose window is still open, soonest first."""
     today = today or timezone.localdate()
     return (
         DueItem.objects.filter(
@@ -43,7 +48,7 @@ def due_soon(*, today: dt.date | None = None, days: int = 30, limit: int = 200):
     )
 
 
-def patient_plans(*, patient: Any) -> list[FollowUpPlan]:
+def patient_plans(*, patient: Patient) -> list[FollowUpPlan]:
     items = Prefetch(
         "items",
         queryset=DueItem.objects.select_related("appointment").order_by("due_on", "item_code"),
@@ -55,15 +60,13 @@ def patient_plans(*, patient: Any) -> list[FollowUpPlan]:
     )
 
 
-def patient_events(*, patient: Any) -> list[FollowUpEvent]:
+def patient_events(*, patient: Patient) -> list[FollowUpEvent]:
     return list(FollowUpEvent.objects.filter(patient=patient).select_related("plan__template"))
 
 
-def slot_suggestions(*, item: DueItem, today: dt.date | None = None, limit: int = 5) -> list[Any]:
+def slot_suggestions(*, item: DueItem, today: dt.date | None = None, limit: int = 5) -> list[Slot]:
     """Free clinic slots for a due item: inside its window nearest the due date, or the soonest
     ones when it is overdue. Visits look for the appointment type the protocol names."""
-    from oncocenter.clinics.selectors import free_slots
-
     today = today or timezone.localdate()
     window = (item.window_end - item.due_on).days
     lo = max(today, item.due_on - dt.timedelta(days=window))
@@ -73,7 +76,7 @@ def slot_suggestions(*, item: DueItem, today: dt.date | None = None, limit: int 
     slots = free_slots(
         start=start, end=end, appointment_type=item.appointment_type or "follow-up", limit=300
     )
-    first_by_date: dict[dt.date, list[Any]] = {}
+    first_by_date: dict[dt.date, list[Slot]] = {}
     for s in slots:
         first_by_date.setdefault(timezone.localtime(s.starts_at).date(), []).append(s)
     dates = protocols.rank_dates_for_due(

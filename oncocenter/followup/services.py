@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.clinics.models import Slot
+from oncocenter.clinics.services import appointment_book
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.followup import protocols
 from oncocenter.followup.models import (
@@ -22,6 +25,9 @@ from oncocenter.followup.models import (
     ProtocolTemplate,
     TemplateKind,
 )
+from oncocenter.oncology.models import Diagnosis
+from oncocenter.oncology.services import disease_status_record
+from oncocenter.patients.models import Patient
 
 
 def _validate_definition(template: ProtocolTemplate) -> None:
@@ -35,14 +41,17 @@ def _validate_definition(template: ProtocolTemplate) -> None:
 
 
 def protocol_template_update(
-    *, template: ProtocolTemplate, definition: dict[str, Any], reviewed_by: str = ""
+    *, by: User, template: ProtocolTemplate, definition: dict[str, Any], reviewed_by: str = ""
 ) -> ProtocolTemplate:
-    """Replace a template's definition after validating it (the version is bumped)."""
+    """Replace a template's definition after validating it (the version is bumped);
+    `reviewed_by` names the clinician who reviewed this version."""
     candidate = ProtocolTemplate(kind=template.kind, definition=definition)
     _validate_definition(candidate)
     if definition.get("code") != template.code:
         raise ValidationFailed.single(
-            "definition.code", f"must stay {template.code!r}", definition.get("code")
+            "definition.code",
+            _("must stay %(code)s") % {"code": repr(template.code)},
+            definition.get("code"),
         )
     with transaction.atomic():
         definition = {**definition, "version": int(template.definition.get("version", 1)) + 1}
@@ -58,6 +67,7 @@ def protocol_template_update(
 
 
 def templates_applicable(*, icd10_code: str, modalities: list[str]) -> list[ProtocolTemplate]:
+    """The active protocols that apply to this diagnosis and these treatments."""
     return [
         t
         for t in ProtocolTemplate.objects.filter(active=True, kind=TemplateKind.PROTOCOL)
@@ -69,11 +79,11 @@ def _check_end(
     treatment_end: dt.date | None, today: dt.date, field: str = "treatment_end"
 ) -> dt.date:
     if treatment_end is None:
-        raise ValidationFailed.single(field, "is required")
+        raise ValidationFailed.single(field, _("is required"))
     if treatment_end > today:
         raise ValidationFailed.single(
             field,
-            "cannot be in the future: plans start at the end of treatment",
+            _("cannot be in the future: plans start at the end of treatment"),
             str(treatment_end),
         )
     return treatment_end
@@ -101,11 +111,11 @@ def _create_items(
 
 def followup_plan_generate(
     *,
-    patient: Any,
+    by: User,
+    patient: Patient,
     template: ProtocolTemplate,
     treatment_end: dt.date,
     treated_field: str = "",
-    actor: Any = None,
     today: dt.date | None = None,
 ) -> FollowUpPlan:
     """Generate a plan from a protocol template, with all its due visits and tests."""
@@ -113,10 +123,12 @@ def followup_plan_generate(
     _check_end(treatment_end, today)
     if template.kind != TemplateKind.PROTOCOL:
         raise ValidationFailed.single(
-            "template", "late-effect rules need exposures; use the survivorship form", template.code
+            "template",
+            _("late-effect rules need exposures; use the survivorship form"),
+            template.code,
         )
     if not template.active:
-        raise ValidationFailed.single("template", "is not active", template.code)
+        raise ValidationFailed.single("template", _("is not active"), template.code)
     _validate_definition(template)
     context = {"field": treated_field.strip()} if treated_field.strip() else None
     due = protocols.generate_plan(template.definition, treatment_end=treatment_end, context=context)
@@ -128,7 +140,7 @@ def followup_plan_generate(
                 template_version=int(template.definition.get("version", 1)),
                 treatment_end=treatment_end,
                 treated_field=treated_field.strip(),
-                created_by=actor,
+                created_by=by,
             )
             _create_items(plan, due)
             audit_record(
@@ -143,10 +155,12 @@ def followup_plan_generate(
             )
     except IntegrityError as exc:
         raise Conflict(
-            "This plan already exists for this end of treatment.",
+            _("This plan already exists for this end of treatment."),
             rule="plan_exists",
             problems=[
-                FieldProblem("template", "already has an active plan from this date", template.code)
+                FieldProblem(
+                    "template", _("already has an active plan from this date"), template.code
+                )
             ],
         ) from exc
     return plan
@@ -154,41 +168,43 @@ def followup_plan_generate(
 
 def followup_late_effects_generate(
     *,
-    patient: Any,
+    by: User,
+    patient: Patient,
     template: ProtocolTemplate,
     therapy_end: dt.date,
     exposures: list[protocols.Exposure],
     until: dt.date | None = None,
-    actor: Any = None,
     today: dt.date | None = None,
 ) -> FollowUpPlan:
     """Generate a childhood-survivor screening plan from exposures (exposure -> test -> schedule)."""
     today = today or timezone.localdate()
     _check_end(therapy_end, today, "therapy_end")
     if template.kind != TemplateKind.LATE_EFFECTS:
-        raise ValidationFailed.single("template", "is not a late-effect rule set", template.code)
+        raise ValidationFailed.single("template", _("is not a late-effect rule set"), template.code)
     known = set(template.definition.get("exposures", {}))
     problems = [
         FieldProblem(
-            f"exposures[{i}].code", f"unknown exposure; use {', '.join(sorted(known))}", e.code
+            f"exposures[{i}].code",
+            _("unknown exposure; use %(codes)s") % {"codes": ", ".join(sorted(known))},
+            e.code,
         )
         for i, e in enumerate(exposures)
         if e.code not in known
     ]
     problems += [
         FieldProblem(
-            f"exposures[{i}].ended_on", "cannot be after the end of therapy", str(e.ended_on)
+            f"exposures[{i}].ended_on", _("cannot be after the end of therapy"), str(e.ended_on)
         )
         for i, e in enumerate(exposures)
         if e.ended_on > therapy_end
     ]
     problems += [
-        FieldProblem(f"exposures[{i}].dose", "must be zero or positive", e.dose)
+        FieldProblem(f"exposures[{i}].dose", _("must be zero or positive"), e.dose)
         for i, e in enumerate(exposures)
         if e.dose is not None and e.dose < 0
     ]
     if not exposures:
-        problems.append(FieldProblem("exposures", "at least one exposure is required"))
+        problems.append(FieldProblem("exposures", _("at least one exposure is required")))
     if problems:
         raise ValidationFailed(problems)
     sex = {"female": "F", "male": "M"}.get(patient.sex, "")
@@ -204,7 +220,7 @@ def followup_late_effects_generate(
                 template=template,
                 template_version=int(template.definition.get("version", 1)),
                 treatment_end=therapy_end,
-                created_by=actor,
+                created_by=by,
             )
             _create_items(plan, due, rationale=True)
             audit_record(
@@ -219,49 +235,57 @@ def followup_late_effects_generate(
             )
     except IntegrityError as exc:
         raise Conflict(
-            "This plan already exists for this end of therapy.", rule="plan_exists"
+            _("This plan already exists for this end of therapy."), rule="plan_exists"
         ) from exc
     return plan
 
 
 def followup_plans_at_treatment_end(
     *,
-    patient: Any,
+    by: User,
+    patient: Patient,
     icd10_code: str,
     modalities: list[str],
     treatment_end: dt.date,
     treated_field: str = "",
-    actor: Any = None,
 ) -> list[FollowUpPlan]:
     """Every applicable protocol for this diagnosis and treatment, generated at once."""
     bad = [m for m in modalities if m not in protocols.MODALITIES]
     if bad:
-        raise ValidationFailed.single("modalities", f"use {', '.join(protocols.MODALITIES)}", bad)
+        raise ValidationFailed.single(
+            "modalities", _("use %(choices)s") % {"choices": ", ".join(protocols.MODALITIES)}, bad
+        )
     templates = templates_applicable(icd10_code=icd10_code, modalities=modalities)
     if not templates:
         raise ValidationFailed.single(
-            "icd10_code", "no active protocol applies to this diagnosis and treatment", icd10_code
+            "icd10_code",
+            _("no active protocol applies to this diagnosis and treatment"),
+            icd10_code,
         )
     with transaction.atomic():
         return [
             followup_plan_generate(
+                by=by,
                 patient=patient,
                 template=t,
                 treatment_end=treatment_end,
                 treated_field=treated_field,
-                actor=actor,
             )
             for t in templates
         ]
 
 
-def followup_plan_stop(*, plan: FollowUpPlan, reason: str, actor: Any = None) -> FollowUpPlan:
+def followup_plan_stop(*, by: User, plan: FollowUpPlan, reason: str) -> FollowUpPlan:
+    """Stop an active plan; its items still due are cancelled."""
     if not reason.strip():
-        raise ValidationFailed.single("reason", "is required")
+        raise ValidationFailed.single("reason", _("is required"))
     with transaction.atomic():
         plan = FollowUpPlan.objects.select_for_update().get(pk=plan.pk)
         if plan.status != "active":
-            raise Conflict(f"The plan is {plan.status}.", rule="status")
+            raise Conflict(
+                _("The plan is %(status)s.") % {"status": plan.get_status_display()},
+                rule="status",
+            )
         plan.status = "stopped"
         plan.stopped_reason = reason.strip()
         plan.save(update_fields=["status", "stopped_reason", "updated_at"])
@@ -275,20 +299,24 @@ def followup_plan_stop(*, plan: FollowUpPlan, reason: str, actor: Any = None) ->
     return plan
 
 
-def due_item_book(*, item: DueItem, slot: Any, actor: Any = None) -> DueItem:
-    """Book a clinic slot for a due visit (or a test reviewed at a visit)."""
-    from oncocenter.clinics.services import appointment_book
+def _item_status_conflict(item: DueItem) -> Conflict:
+    return Conflict(
+        _("The item is %(status)s.") % {"status": item.get_status_display()}, rule="status"
+    )
 
+
+def due_item_book(*, by: User, item: DueItem, slot: Slot) -> DueItem:
+    """Book a clinic slot for a due visit (or a test reviewed at a visit)."""
     with transaction.atomic():
         item = DueItem.objects.select_for_update().select_related("patient").get(pk=item.pk)
         if item.status != DueStatus.DUE:
-            raise Conflict(f"The item is {item.status}.", rule="status")
+            raise _item_status_conflict(item)
         appt = appointment_book(
+            by=by,
             slot=slot,
             patient=item.patient,
             appointment_type=item.appointment_type or "follow-up",
             reason=item.name_en,
-            actor=actor,
             audit_detail={"followup_item": item.pk},
         )
         item.status = DueStatus.BOOKED
@@ -300,13 +328,14 @@ def due_item_book(*, item: DueItem, slot: Any, actor: Any = None) -> DueItem:
     return item
 
 
-def due_item_mark_done(*, item: DueItem, done_on: dt.date, actor: Any = None) -> DueItem:
+def due_item_mark_done(*, by: User, item: DueItem, done_on: dt.date) -> DueItem:
+    """The visit or test took place (outside a clinic appointment, or recorded by hand)."""
     if done_on > timezone.localdate():
-        raise ValidationFailed.single("done_on", "cannot be in the future", str(done_on))
+        raise ValidationFailed.single("done_on", _("cannot be in the future"), str(done_on))
     with transaction.atomic():
         item = DueItem.objects.select_for_update().select_related("patient").get(pk=item.pk)
         if item.status not in (DueStatus.DUE, DueStatus.BOOKED):
-            raise Conflict(f"The item is {item.status}.", rule="status")
+            raise _item_status_conflict(item)
         item.status = DueStatus.DONE
         item.done_on = done_on
         item.save(update_fields=["status", "done_on", "updated_at"])
@@ -319,13 +348,14 @@ def due_item_mark_done(*, item: DueItem, done_on: dt.date, actor: Any = None) ->
     return item
 
 
-def due_item_skip(*, item: DueItem, reason: str, actor: Any = None) -> DueItem:
+def due_item_skip(*, by: User, item: DueItem, reason: str) -> DueItem:
+    """Leave out a due item on purpose (the reason is audited)."""
     if not reason.strip():
-        raise ValidationFailed.single("reason", "is required")
+        raise ValidationFailed.single("reason", _("is required"))
     with transaction.atomic():
         item = DueItem.objects.select_for_update().select_related("patient").get(pk=item.pk)
         if item.status not in (DueStatus.DUE, DueStatus.BOOKED):
-            raise Conflict(f"The item is {item.status}.", rule="status")
+            raise _item_status_conflict(item)
         item.status = DueStatus.SKIPPED
         item.save(update_fields=["status", "updated_at"])
         audit_record(
@@ -337,11 +367,27 @@ def due_item_skip(*, item: DueItem, reason: str, actor: Any = None) -> DueItem:
     return item
 
 
-def due_items_appointment_completed(*, appointment: Any) -> int:
+# --- reactions to clinic appointments (subscribed to clinics events in `subscribers.py`) ------
+
+
+def due_items_appointment_completed(*, appointment_id: int, done_on: dt.date) -> int:
     """A completed clinic appointment fulfils the due items booked into it."""
-    day = timezone.localtime(appointment.starts_at).date()
-    return DueItem.objects.filter(appointment=appointment, status=DueStatus.BOOKED).update(
-        status=DueStatus.DONE, done_on=day, updated_at=timezone.now()
+    return DueItem.objects.filter(appointment_id=appointment_id, status=DueStatus.BOOKED).update(
+        status=DueStatus.DONE, done_on=done_on, updated_at=timezone.now()
+    )
+
+
+def due_items_appointment_cancelled(*, appointment_id: int) -> int:
+    """A cancelled appointment gives its booked due items back to the worklist (due again)."""
+    return DueItem.objects.filter(appointment_id=appointment_id, status=DueStatus.BOOKED).update(
+        status=DueStatus.DUE, appointment=None
+    )
+
+
+def due_items_appointment_moved(*, old_appointment_id: int, new_appointment_id: int) -> int:
+    """A rescheduled appointment takes its due items along to the new booking."""
+    return DueItem.objects.filter(appointment_id=old_appointment_id).update(
+        appointment_id=new_appointment_id
     )
 
 
@@ -353,18 +399,13 @@ DISEASE_STATUS_FOR_EVENT: dict[str, str] = {
 }
 
 
-def _record_disease_status(*, patient: Any, event: FollowUpEvent, actor: Any = None) -> int | None:
+def _record_disease_status(*, by: User, patient: Patient, event: FollowUpEvent) -> int | None:
     """Record the relapse in oncology.DiseaseStatus against the patient's primary diagnosis."""
     status = DISEASE_STATUS_FOR_EVENT.get(event.event_type)
     if status is None:
         return None
-    try:
-        diagnosis_model = apps.get_model("oncology", "Diagnosis")
-        from oncocenter.oncology.services import disease_status_record
-    except (LookupError, ImportError):
-        return None
     diagnosis = (
-        diagnosis_model.objects.filter(patient=patient, diagnosed_on__lte=event.occurred_on)
+        Diagnosis.objects.filter(patient=patient, diagnosed_on__lte=event.occurred_on)
         .order_by("-is_primary", "-diagnosed_on")
         .first()
     )
@@ -375,39 +416,43 @@ def _record_disease_status(*, patient: Any, event: FollowUpEvent, actor: Any = N
         status=status,
         observed_on=event.occurred_on,
         note=f"Follow-up event: {event.description}"[:300],
-        recorded_by=actor,
+        recorded_by=by,
     )
     return row.pk
 
 
 def followup_event_record(
     *,
-    patient: Any,
+    by: User,
+    patient: Patient,
     event_type: str,
     occurred_on: dt.date,
     description: str,
     grade: int | None = None,
     plan: FollowUpPlan | None = None,
-    actor: Any = None,
 ) -> FollowUpEvent:
     """Record a complication (graded 1-5) or a relapse; a relapse updates the disease status."""
     problems = []
     if event_type not in EventType.values:
         problems.append(
-            FieldProblem("event_type", f"must be one of {', '.join(EventType.values)}", event_type)
+            FieldProblem(
+                "event_type",
+                _("must be one of %(choices)s") % {"choices": ", ".join(EventType.values)},
+                event_type,
+            )
         )
     if occurred_on is None:
-        problems.append(FieldProblem("occurred_on", "is required"))
+        problems.append(FieldProblem("occurred_on", _("is required")))
     elif occurred_on > timezone.localdate():
-        problems.append(FieldProblem("occurred_on", "cannot be in the future", str(occurred_on)))
+        problems.append(FieldProblem("occurred_on", _("cannot be in the future"), str(occurred_on)))
     if grade is not None and not 1 <= grade <= 5:
-        problems.append(FieldProblem("grade", "must be a CTCAE grade from 1 to 5", grade))
+        problems.append(FieldProblem("grade", _("must be a CTCAE grade from 1 to 5"), grade))
     if event_type == EventType.COMPLICATION and grade is None:
-        problems.append(FieldProblem("grade", "is required for a complication (CTCAE 1-5)"))
+        problems.append(FieldProblem("grade", _("is required for a complication (CTCAE 1-5)")))
     if not description.strip():
-        problems.append(FieldProblem("description", "is required"))
+        problems.append(FieldProblem("description", _("is required")))
     if plan is not None and plan.patient_id != patient.pk:
-        problems.append(FieldProblem("plan", "belongs to another patient", plan.pk))
+        problems.append(FieldProblem("plan", _("belongs to another patient"), plan.pk))
     if problems:
         raise ValidationFailed(problems)
     with transaction.atomic():
@@ -418,9 +463,9 @@ def followup_event_record(
             occurred_on=occurred_on,
             grade=grade,
             description=description.strip(),
-            recorded_by=actor,
+            recorded_by=by,
         )
-        status_id = _record_disease_status(patient=patient, event=event, actor=actor)
+        status_id = _record_disease_status(by=by, patient=patient, event=event)
         if status_id:
             event.disease_status_id_ref = status_id
             event.save(update_fields=["disease_status_id_ref"])

@@ -1,34 +1,47 @@
-"""Staff pages for follow-up: plan generation on the patient page, due items, overdue worklist."""
+"""Staff pages for follow-up: plan generation on the patient page, due items, overdue worklist.
+
+Each write parses a form and calls one service through `run_service`; a refusal re-renders the
+page it came from (the patient page or the item page) with the problems beside the fields.
+"""
 
 from __future__ import annotations
 
-from django.contrib import messages
+from typing import cast
+
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.clinics.models import Slot
-from oncocenter.core.errors import DomainError, ValidationFailed
+from oncocenter.core.errors import ValidationFailed
+from oncocenter.core.forms import DomainForm, run_service
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.followup import selectors, services
-from oncocenter.followup.forms import EventForm, LateEffectsForm, PlanForm
-from oncocenter.followup.models import DueItem, ProtocolTemplate
+from oncocenter.followup.forms import BookItemForm, EventForm, LateEffectsForm, PlanForm
+from oncocenter.followup.models import DueItem, FollowUpPlan, ProtocolTemplate
+from oncocenter.patients import views as patient_views
 from oncocenter.patients.selectors import patient_get
 
 
-def _protocols():
+def _user(request: HttpRequest) -> User:
+    # `permission_required` lets only signed-in staff through.
+    return cast(User, request.user)
+
+
+def _template_name(template: ProtocolTemplate) -> str:
+    return template.name_ko if (get_language() or "").startswith("ko") else template.name_en
+
+
+def _protocols() -> QuerySet[ProtocolTemplate]:
     return ProtocolTemplate.objects.filter(active=True, kind="protocol")
-
-
-def _errors(exc: DomainError) -> str:
-    return (
-        "; ".join(f"{p.field}: {p.message}" for p in exc.problems) if exc.problems else exc.message
-    )
 
 
 @permission_required("followup.view")
@@ -52,8 +65,9 @@ def overdue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("followup.view")
-def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _item_page(
+    request: HttpRequest, pk: int, *, form: DomainForm | None = None, status: int = 200
+) -> HttpResponse:
     item = get_object_or_404(
         DueItem.objects.select_related("patient", "plan__template", "appointment"), pk=pk
     )
@@ -65,60 +79,68 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "item": item,
             "suggestions": suggestions,
+            "form": form,
             "can_book": has_perm(request.user, "clinic.book"),
             "can_manage": has_perm(request.user, "followup.manage"),
         },
+        status=status,
     )
+
+
+@permission_required("followup.view")
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_page(request, pk)
 
 
 @require_POST
 @permission_required("clinic.book")
 def item_book(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(DueItem.objects.select_related("patient"), pk=pk)
-    slot = Slot.objects.filter(pk=request.POST.get("slot") or 0).first()
-    try:
+    form = BookItemForm(request.POST)
+
+    def book() -> DueItem:
+        slot = Slot.objects.filter(pk=form.cleaned_data["slot"] or 0).first()
         if slot is None:
             raise ValidationFailed.single("slot", _("choose one of the suggested slots"))
-        item = services.due_item_book(item=item, slot=slot, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, _errors(exc))
-        response = item_detail(request, pk)
-        response.status_code = exc.status
-        return response
-    messages.success(
-        request,
-        _("Follow-up booked for %(when)s.")
-        % {
-            "when": timezone.localtime(item.appointment.starts_at).strftime("%Y-%m-%d %H:%M")
-            if item.appointment
-            else ""
-        },
-    )
-    return redirect("patients:detail", mrn=item.patient.mrn)
+        return services.due_item_book(by=_user(request), item=item, slot=slot)
+
+    def booked_for(booked: DueItem) -> str:
+        when = booked.appointment.starts_at if booked.appointment else None
+        return _("Follow-up booked for %(when)s.") % {
+            "when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else ""
+        }
+
+    outcome = run_service(request, form, book, success=booked_for)
+    if outcome.ok:
+        return redirect("patients:detail", mrn=item.patient.mrn)
+    return _item_page(request, pk, form=form, status=outcome.status)
 
 
 @require_POST
 @permission_required("followup.manage")
 def item_done(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(DueItem.objects.select_related("patient"), pk=pk)
-    try:
-        services.due_item_mark_done(item=item, done_on=timezone.localdate(), actor=request.user)
-    except DomainError as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, _("Marked as done."))
-    return redirect("followup:item", pk=pk)
+    form = DomainForm(request.POST)
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.due_item_mark_done(
+            by=_user(request), item=item, done_on=timezone.localdate()
+        ),
+        success=_("Marked as done."),
+    )
+    if outcome.ok:
+        return redirect("followup:item", pk=pk)
+    return _item_page(request, pk, form=form, status=outcome.status)
 
 
-def _patient_page_error(
-    request: HttpRequest, mrn: str, exc: DomainError, form_key: str, form
+def _patient_page(
+    request: HttpRequest, mrn: str, form_key: str, form: DomainForm, status: int
 ) -> HttpResponse:
-    """Re-render the patient page with the failed form and its field errors (nothing saved)."""
-    from oncocenter.patients.views import detail
-
+    """Re-render the patient page with the refused form and its errors (nothing saved)."""
     request._followup_forms = {form_key: form}  # type: ignore[attr-defined]
-    response = detail(request, mrn)
-    response.status_code = exc.status if isinstance(exc, DomainError) else 400
+    response = patient_views.detail(request, mrn)
+    response.status_code = status
     return response
 
 
@@ -127,45 +149,44 @@ def _patient_page_error(
 def plan_generate(request: HttpRequest, mrn: str) -> HttpResponse:
     patient = patient_get(mrn=mrn, audit=False)
     form = PlanForm(request.POST, templates=_protocols())
-    if not form.is_valid():
-        return _patient_page_error(request, mrn, ValidationFailed([]), "plan_form", form)
-    cd = form.cleaned_data
-    try:
+
+    def generate() -> list[FollowUpPlan]:
+        cd = form.cleaned_data
         if cd["template"]:
-            plans = [
+            return [
                 services.followup_plan_generate(
+                    by=_user(request),
                     patient=patient,
                     template=ProtocolTemplate.objects.get(code=cd["template"]),
                     treatment_end=cd["treatment_end"],
                     treated_field=cd["treated_field"],
-                    actor=request.user,
                 )
             ]
-        else:
-            if not cd["icd10_code"]:
-                raise ValidationFailed.single(
-                    "icd10_code", _("choose a protocol, or give the ICD-10 code")
-                )
-            plans = services.followup_plans_at_treatment_end(
-                patient=patient,
-                icd10_code=cd["icd10_code"],
-                modalities=list(cd["modalities"]),
-                treatment_end=cd["treatment_end"],
-                treated_field=cd["treated_field"],
-                actor=request.user,
+        if not cd["icd10_code"]:
+            raise ValidationFailed.single(
+                "icd10_code", _("choose a protocol, or give the ICD-10 code")
             )
-    except ValidationFailed as exc:
-        form.add_domain_errors(exc)
-        return _patient_page_error(request, mrn, exc, "plan_form", form)
-    except DomainError as exc:
-        form.add_error(None, _errors(exc))
-        return _patient_page_error(request, mrn, exc, "plan_form", form)
-    messages.success(
+        return services.followup_plans_at_treatment_end(
+            by=_user(request),
+            patient=patient,
+            icd10_code=cd["icd10_code"],
+            modalities=list(cd["modalities"]),
+            treatment_end=cd["treatment_end"],
+            treated_field=cd["treated_field"],
+        )
+
+    outcome = run_service(
         request,
-        _("Follow-up plan generated: %(names)s.")
-        % {"names": ", ".join(p.template.name_en for p in plans)},
+        form,
+        generate,
+        success=lambda plans: (
+            _("Follow-up plan generated: %(names)s.")
+            % {"names": ", ".join(_template_name(p.template) for p in plans)}
+        ),
     )
-    return redirect("patients:detail", mrn=mrn)
+    if outcome.ok:
+        return redirect("patients:detail", mrn=mrn)
+    return _patient_page(request, mrn, "plan_form", form, outcome.status)
 
 
 @require_POST
@@ -173,23 +194,22 @@ def plan_generate(request: HttpRequest, mrn: str) -> HttpResponse:
 def event_record(request: HttpRequest, mrn: str) -> HttpResponse:
     patient = patient_get(mrn=mrn, audit=False)
     form = EventForm(request.POST)
-    if not form.is_valid():
-        return _patient_page_error(request, mrn, ValidationFailed([]), "event_form", form)
-    cd = form.cleaned_data
-    try:
-        services.followup_event_record(
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.followup_event_record(
+            by=_user(request),
             patient=patient,
-            event_type=cd["event_type"],
-            occurred_on=cd["occurred_on"],
-            grade=cd["grade"],
-            description=cd["description"],
-            actor=request.user,
-        )
-    except ValidationFailed as exc:
-        form.add_domain_errors(exc)
-        return _patient_page_error(request, mrn, exc, "event_form", form)
-    messages.success(request, _("Event recorded."))
-    return redirect("patients:detail", mrn=mrn)
+            event_type=form.cleaned_data["event_type"],
+            occurred_on=form.cleaned_data["occurred_on"],
+            grade=form.cleaned_data["grade"],
+            description=form.cleaned_data["description"],
+        ),
+        success=_("Event recorded."),
+    )
+    if outcome.ok:
+        return redirect("patients:detail", mrn=mrn)
+    return _patient_page(request, mrn, "event_form", form, outcome.status)
 
 
 @require_POST
@@ -197,36 +217,27 @@ def event_record(request: HttpRequest, mrn: str) -> HttpResponse:
 def late_effects_generate(request: HttpRequest, mrn: str) -> HttpResponse:
     patient = patient_get(mrn=mrn, audit=False)
     form = LateEffectsForm(request.POST)
-    if not form.is_valid():
-        return _patient_page_error(request, mrn, ValidationFailed([]), "late_form", form)
-    exposures = form.parsed_exposures()
-    if form.errors:
-        return _patient_page_error(request, mrn, ValidationFailed([]), "late_form", form)
-    template = ProtocolTemplate.objects.filter(kind="late-effects", active=True).first()
-    try:
+
+    def generate() -> FollowUpPlan:
+        template = ProtocolTemplate.objects.filter(kind="late-effects", active=True).first()
         if template is None:
             raise ValidationFailed.single("exposures", _("no active late-effect rule set"))
-        plan = services.followup_late_effects_generate(
+        return services.followup_late_effects_generate(
+            by=_user(request),
             patient=patient,
             template=template,
             therapy_end=form.cleaned_data["therapy_end"],
-            exposures=exposures,
-            actor=request.user,
+            exposures=form.cleaned_data["exposures"],
         )
-    except ValidationFailed as exc:
-        for p in exc.problems:
-            form.add_error(
-                "exposures"
-                if p.field.startswith("exposures")
-                else (p.field if p.field in form.fields else None),
-                f"{p.field}: {p.message}",
-            )
-        return _patient_page_error(request, mrn, exc, "late_form", form)
-    except DomainError as exc:
-        form.add_error(None, _errors(exc))
-        return _patient_page_error(request, mrn, exc, "late_form", form)
-    messages.success(
+
+    outcome = run_service(
         request,
-        _("Survivorship screening plan generated with %(n)s items.") % {"n": plan.items.count()},
+        form,
+        generate,
+        success=lambda plan: (
+            _("Survivorship screening plan generated with %(n)s items.") % {"n": plan.items.count()}
+        ),
     )
-    return redirect("patients:detail", mrn=mrn)
+    if outcome.ok:
+        return redirect("patients:detail", mrn=mrn)
+    return _patient_page(request, mrn, "late_form", form, outcome.status)

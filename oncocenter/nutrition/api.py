@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotFound, ValidationFailed
@@ -14,24 +16,29 @@ from oncocenter.core.permissions import require
 from oncocenter.nutrition import selectors, services
 from oncocenter.nutrition.models import NutritionAlert, NutritionRecord, QoLAlert, Questionnaire
 from oncocenter.nutrition.schemas import (
-    AlertOut,
-    HandleIn,
-    MilestoneIn,
-    MilestoneOut,
+    NutritionAlertHandleIn,
+    NutritionAlertOut,
+    NutritionMilestoneIn,
+    NutritionMilestoneOut,
+    NutritionRecordIn,
+    NutritionRecordOut,
+    NutritionScreeningIn,
+    NutritionScreeningOut,
+    NutritionSettingsOut,
+    NutritionSettingsPatch,
     QoLAlertOut,
-    QoLIn,
-    QoLOut,
-    QuestionnaireOut,
-    RecordIn,
-    RecordOut,
-    ScreeningIn,
-    ScreeningOut,
-    SettingsOut,
-    SettingsPatch,
+    QoLQuestionnaireOut,
+    QoLResponseIn,
+    QoLResponseOut,
 )
 from oncocenter.patients.selectors import patient_get
 
 router = Router(tags=["nutrition"])
+
+
+def _by(request: HttpRequest) -> User:
+    # TokenAuth (config/api.py) authenticates every request as a staff user.
+    return cast(User, request.user)
 
 
 def _f(v: Any) -> float | None:
@@ -43,7 +50,7 @@ def _alert_out(a: NutritionAlert) -> dict[str, Any]:
         "id": a.pk,
         "patient_mrn": a.patient.mrn,
         "code": a.code,
-        "message": a.message,
+        "message": a.localized_message,
         "value": float(a.value),
         "threshold": float(a.threshold),
         "raised_on": a.raised_on,
@@ -68,17 +75,18 @@ def _record_out(r: NutritionRecord, alerts: list[NutritionAlert] | None = None) 
     }
 
 
-@router.post("/records", response={201: RecordOut})
-def record_create(request: HttpRequest, payload: RecordIn):
+@router.post("/records", response={201: NutritionRecordOut})
+def record_create(request: HttpRequest, payload: NutritionRecordIn):
     """Record weight/height (with units), FOIS, IDDSI, route, intake; returns the alerts raised."""
     require(request.user, "nutrition.record")
     patient = patient_get(mrn=payload.mrn, audit=False)
-    data = payload.dict(exclude={"mrn"})
-    record, alerts = services.nutrition_record_create(patient=patient, actor=request.user, **data)
+    record, alerts = services.nutrition_record_create(
+        by=_by(request), patient=patient, **payload.dict(exclude={"mrn"})
+    )
     return Status(201, _record_out(record, alerts))
 
 
-@router.get("/patients/{mrn}/records", response=list[RecordOut])
+@router.get("/patients/{mrn}/records", response=list[NutritionRecordOut])
 def records(request: HttpRequest, mrn: str):
     require(request.user, "nutrition.view")
     patient = patient_get(mrn=mrn, audit=False)
@@ -106,16 +114,16 @@ def chart(request: HttpRequest, mrn: str):
     return HttpResponse(selectors.patient_chart_svg(patient=patient), content_type="image/svg+xml")
 
 
-@router.post("/screenings", response={201: ScreeningOut})
-def screening(request: HttpRequest, payload: ScreeningIn):
+@router.post("/screenings", response={201: NutritionScreeningOut})
+def screening(request: HttpRequest, payload: NutritionScreeningIn):
     require(request.user, "nutrition.record")
     patient = patient_get(mrn=payload.mrn, audit=False)
     row, alerts = services.nrs_screening_record(
+        by=_by(request),
         patient=patient,
         screened_on=payload.screened_on,
         nutritional_status=payload.nutritional_status,
         disease_severity=payload.disease_severity,
-        actor=request.user,
     )
     return Status(
         201,
@@ -128,21 +136,21 @@ def screening(request: HttpRequest, payload: ScreeningIn):
     )
 
 
-@router.post("/milestones", response={201: MilestoneOut})
-def milestone(request: HttpRequest, payload: MilestoneIn):
+@router.post("/milestones", response={201: NutritionMilestoneOut})
+def milestone(request: HttpRequest, payload: NutritionMilestoneIn):
     require(request.user, "nutrition.record")
     patient = patient_get(mrn=payload.mrn, audit=False)
     m = services.milestone_record(
+        by=_by(request),
         patient=patient,
         kind=payload.kind,
         occurred_on=payload.occurred_on,
         note=payload.note,
-        actor=request.user,
     )
     return Status(201, {"id": m.pk, "kind": m.kind, "occurred_on": m.occurred_on})
 
 
-@router.get("/alerts", response=list[AlertOut])
+@router.get("/alerts", response=list[NutritionAlertOut])
 def alerts(request: HttpRequest):
     """The dietitian's worklist: open alerts, oldest first."""
     require(request.user, "nutrition.alerts")
@@ -155,14 +163,14 @@ def alerts(request: HttpRequest):
     return [_alert_out(a) for a in rows]
 
 
-@router.post("/alerts/{alert_id}", response=AlertOut)
-def alert_handle(request: HttpRequest, alert_id: int, payload: HandleIn):
+@router.post("/alerts/{alert_id}", response=NutritionAlertOut)
+def alert_handle(request: HttpRequest, alert_id: int, payload: NutritionAlertHandleIn):
     require(request.user, "nutrition.alerts")
     alert = NutritionAlert.objects.select_related("patient").filter(pk=alert_id).first()
     if alert is None:
-        raise NotFound(f"No alert {alert_id}.")
+        raise NotFound(_("No alert %(id)s.") % {"id": alert_id})
     return _alert_out(
-        services.nutrition_alert_handle(alert=alert, status=payload.status, actor=request.user)
+        services.nutrition_alert_handle(by=_by(request), alert=alert, status=payload.status)
     )
 
 
@@ -171,20 +179,20 @@ def _settings_out() -> dict[str, Any]:
     return {k: float(getattr(s, k)) for k in services.SETTINGS_FIELDS}
 
 
-@router.get("/settings", response=SettingsOut)
+@router.get("/settings", response=NutritionSettingsOut)
 def settings_read(request: HttpRequest):
     require(request.user, "nutrition.view")
     return _settings_out()
 
 
-@router.patch("/settings", response=SettingsOut)
-def settings_edit(request: HttpRequest, payload: SettingsPatch):
+@router.patch("/settings", response=NutritionSettingsOut)
+def settings_edit(request: HttpRequest, payload: NutritionSettingsPatch):
     require(request.user, "nutrition.settings")
-    services.alert_settings_update(data=payload.dict(exclude_unset=True), actor=request.user)
+    services.alert_settings_update(by=_by(request), **payload.dict(exclude_unset=True))
     return _settings_out()
 
 
-@router.get("/questionnaires", response=list[QuestionnaireOut])
+@router.get("/questionnaires", response=list[QoLQuestionnaireOut])
 def questionnaires(request: HttpRequest):
     require(request.user, "qol.view")
     return [
@@ -205,21 +213,21 @@ def _qol_alert_out(a: QoLAlert) -> dict[str, Any]:
     }
 
 
-@router.post("/qol", response={201: QoLOut})
-def qol_record(request: HttpRequest, payload: QoLIn):
+@router.post("/qol", response={201: QoLResponseOut})
+def qol_record(request: HttpRequest, payload: QoLResponseIn):
     require(request.user, "qol.record")
     patient = patient_get(mrn=payload.mrn, audit=False)
     q = Questionnaire.objects.filter(code=payload.questionnaire).first()
     if q is None:
         raise ValidationFailed.single(
-            "questionnaire", "no such questionnaire", payload.questionnaire
+            "questionnaire", _("no such questionnaire"), payload.questionnaire
         )
     resp, alerts = services.qol_response_record(
+        by=_by(request),
         patient=patient,
         questionnaire=q,
         answered_on=payload.answered_on,
         answers=payload.answers,
-        actor=request.user,
     )
     return Status(
         201,
@@ -245,11 +253,11 @@ def qol_alerts(request: HttpRequest):
 
 
 @router.post("/qol-alerts/{alert_id}", response=QoLAlertOut)
-def qol_alert_handle(request: HttpRequest, alert_id: int, payload: HandleIn):
+def qol_alert_handle(request: HttpRequest, alert_id: int, payload: NutritionAlertHandleIn):
     require(request.user, "qol.alerts")
     alert = QoLAlert.objects.select_related("patient").filter(pk=alert_id).first()
     if alert is None:
-        raise NotFound(f"No QoL alert {alert_id}.")
+        raise NotFound(_("No quality-of-life alert %(id)s.") % {"id": alert_id})
     return _qol_alert_out(
-        services.qol_alert_handle(alert=alert, status=payload.status, actor=request.user)
+        services.qol_alert_handle(by=_by(request), alert=alert, status=payload.status)
     )

@@ -89,7 +89,8 @@ class UnknownUnit(ValueError):
     def __init__(self, field: str, unit: str, allowed: Iterable[str]) -> None:
         self.field = field
         self.unit = unit
-        super().__init__(f"{field}: unknown unit {unit!r}; use one of {', '.join(allowed)}")
+        self.allowed = tuple(allowed)
+        super().__init__(f"{field}: unknown unit {unit!r}; use one of {', '.join(self.allowed)}")
 
 
 def to_kg(value: float, unit: str = "kg") -> float:

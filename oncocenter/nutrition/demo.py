@@ -10,7 +10,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from oncocenter.followup.cohort import esophageal_cohort
+from oncocenter.clinics.demo_cohort import esophageal_cohort
 from oncocenter.nutrition import calc, qol
 from oncocenter.nutrition.models import (
     AlertSettings,

@@ -1,14 +1,16 @@
+"""Form shapes only; the rules (ranges with units) live in the services."""
+
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from oncocenter.clinics.forms import DomainForm
+from oncocenter.core.forms import DATE, DomainForm
 from oncocenter.nutrition import calc
 
 
 class RecordForm(DomainForm):
-    measured_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    measured_on = forms.DateField(label=_("Date"), widget=DATE)
     weight = forms.FloatField(label=_("Weight"), required=False)
     weight_unit = forms.ChoiceField(
         label=_("Weight unit"), choices=[("kg", "kg"), ("g", "g"), ("lb", "lb")]
@@ -34,7 +36,7 @@ class RecordForm(DomainForm):
 
 
 class ScreeningForm(DomainForm):
-    screened_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    screened_on = forms.DateField(label=_("Date"), widget=DATE)
     nutritional_status = forms.TypedChoiceField(
         label=_("Impaired nutritional status"), coerce=int, choices=[(i, str(i)) for i in range(4)]
     )
@@ -47,8 +49,18 @@ class MilestoneForm(DomainForm):
     kind = forms.ChoiceField(
         label=_("Milestone"), choices=[(c, _(label)) for c, label in calc.MILESTONES]
     )
-    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("Date"), widget=DATE)
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
+
+
+class QoLForm(DomainForm):
+    """The questionnaire's date; its answers (one select per item) are read by the view."""
+
+    answered_on = forms.DateField(label=_("Date"), widget=DATE)
+
+
+class AlertHandleForm(DomainForm):
+    status = forms.CharField(label=_("Status"), required=False, max_length=20)
 
 
 class SettingsForm(DomainForm):

@@ -56,7 +56,7 @@ def patient_section(request: HttpRequest, patient: Any) -> dict[str, Any] | None
         or ScreeningForm(initial={"screened_on": today}),
         "milestone_form": forms.get("milestone_form")
         or MilestoneForm(initial={"occurred_on": today}),
-        "qol_error": forms.get("qol_error", ""),
+        "qol_form": forms.get("qol_form"),
         "questionnaires": questionnaires,
         "today": today,
     }

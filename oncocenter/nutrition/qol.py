@@ -18,12 +18,33 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 QOL_FORMAT = "oncocenter-qol/1"
 
 
-class QuestionnaireError(ValueError):
-    """A bad definition or a bad answer; ``path`` names the item or field."""
+def gettext_noop(message: str) -> str:
+    """Mark a string for translation without translating it (keeps this module Django-free)."""
+    return message
 
-    def __init__(self, path: str, message: str) -> None:
+
+ANSWER_UNKNOWN_ITEM = gettext_noop("is not an item of this questionnaire")
+ANSWER_OUTSIDE_SCALE = gettext_noop("answer %(value)s is outside %(low)s-%(high)s")
+
+
+class QuestionnaireError(ValueError):
+    """A bad definition or a bad answer; ``path`` names the item or field.
+
+    ``template`` and ``params`` let the web layer show an answer's problem translated;
+    ``message`` is the English text."""
+
+    def __init__(
+        self,
+        path: str,
+        message: str,
+        *,
+        template: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
         self.path = path
         self.message = message
+        self.template = template if template is not None else message.replace("%", "%%")
+        self.params: Mapping[str, object] = params or {}
         super().__init__(f"{path}: {message}")
 
 
@@ -93,9 +114,12 @@ def score(
     items = {it["code"]: it for it in definition["items"]}
     for code, value in answers.items():
         if code not in items:
-            raise QuestionnaireError(code, "is not an item of this questionnaire")
+            raise QuestionnaireError(code, ANSWER_UNKNOWN_ITEM, template=ANSWER_UNKNOWN_ITEM)
         if value is not None and (not isinstance(value, int) or not lo <= value <= hi):
-            raise QuestionnaireError(code, f"answer {value!r} is outside {lo}-{hi}")
+            params = {"value": repr(value), "low": lo, "high": hi}
+            raise QuestionnaireError(
+                code, ANSWER_OUTSIDE_SCALE % params, template=ANSWER_OUTSIDE_SCALE, params=params
+            )
     result: dict[str, float | None] = {}
     for sub in definition["subscales"]:
         sub_items = [it for it in definition["items"] if it["subscale"] == sub["code"]]

@@ -6,7 +6,7 @@ from ninja import Schema
 from pydantic import Field
 
 
-class RecordIn(Schema):
+class NutritionRecordIn(Schema):
     mrn: str
     measured_on: date
     weight: float | None = Field(None, description="in weight_unit (default kg)")
@@ -23,7 +23,7 @@ class RecordIn(Schema):
     note: str = ""
 
 
-class AlertOut(Schema):
+class NutritionAlertOut(Schema):
     id: int
     patient_mrn: str
     code: str
@@ -34,7 +34,7 @@ class AlertOut(Schema):
     status: str
 
 
-class RecordOut(Schema):
+class NutritionRecordOut(Schema):
     id: int
     patient_mrn: str
     measured_on: date
@@ -46,41 +46,41 @@ class RecordOut(Schema):
     feeding_route: str
     intake_percent: int | None = None
     dysphagia_grade: int | None = None
-    alerts: list[AlertOut] = Field(default_factory=list)
+    alerts: list[NutritionAlertOut] = Field(default_factory=list)
 
 
-class ScreeningIn(Schema):
+class NutritionScreeningIn(Schema):
     mrn: str
     screened_on: date
     nutritional_status: int = Field(description="0-3")
     disease_severity: int = Field(description="0-3")
 
 
-class ScreeningOut(Schema):
+class NutritionScreeningOut(Schema):
     id: int
     total: int
     at_risk: bool
-    alerts: list[AlertOut]
+    alerts: list[NutritionAlertOut]
 
 
-class MilestoneIn(Schema):
+class NutritionMilestoneIn(Schema):
     mrn: str
     kind: str = Field(description="first_oral_intake | tube_removal | full_oral_diet")
     occurred_on: date
     note: str = ""
 
 
-class MilestoneOut(Schema):
+class NutritionMilestoneOut(Schema):
     id: int
     kind: str
     occurred_on: date
 
 
-class HandleIn(Schema):
+class NutritionAlertHandleIn(Schema):
     status: str = Field(description="acknowledged | resolved")
 
 
-class SettingsOut(Schema):
+class NutritionSettingsOut(Schema):
     loss_1m_percent: float
     loss_6m_percent: float
     bmi_below: float
@@ -88,7 +88,7 @@ class SettingsOut(Schema):
     qol_drop_points: float
 
 
-class SettingsPatch(Schema):
+class NutritionSettingsPatch(Schema):
     loss_1m_percent: float | None = None
     loss_6m_percent: float | None = None
     bmi_below: float | None = None
@@ -96,14 +96,14 @@ class SettingsPatch(Schema):
     qol_drop_points: float | None = None
 
 
-class QuestionnaireOut(Schema):
+class QoLQuestionnaireOut(Schema):
     code: str
     name_en: str
     name_ko: str
     definition: dict
 
 
-class QoLIn(Schema):
+class QoLResponseIn(Schema):
     mrn: str
     questionnaire: str
     answered_on: date
@@ -120,7 +120,7 @@ class QoLAlertOut(Schema):
     status: str
 
 
-class QoLOut(Schema):
+class QoLResponseOut(Schema):
     id: int
     scores: dict[str, float | None]
     alerts: list[QoLAlertOut]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.apps import apps
+from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from oncocenter.followup.models import FollowUpPlan
 from oncocenter.nutrition import calc
 from oncocenter.nutrition.chart import Axis, Marker, Series, line_chart, weight_fois_chart
 from oncocenter.nutrition.models import (
@@ -20,9 +21,11 @@ from oncocenter.nutrition.models import (
     QoLAlert,
     QoLResponse,
 )
+from oncocenter.oncology.models import TreatmentEpisode
+from oncocenter.patients.models import Patient
 
 
-def dietitian_worklist(*, limit: int = 200):
+def dietitian_worklist(*, limit: int = 200) -> QuerySet[NutritionAlert]:
     """Open nutrition alerts, oldest first (with the patient in one query)."""
     return (
         NutritionAlert.objects.filter(status=AlertStatus.OPEN)
@@ -31,7 +34,8 @@ def dietitian_worklist(*, limit: int = 200):
     )
 
 
-def qol_worklist(*, limit: int = 200):
+def qol_worklist(*, limit: int = 200) -> QuerySet[QoLAlert]:
+    """Open quality-of-life drops, oldest first."""
     return (
         QoLAlert.objects.filter(status=AlertStatus.OPEN)
         .select_related("patient", "response__questionnaire")
@@ -39,11 +43,13 @@ def qol_worklist(*, limit: int = 200):
     )
 
 
-def patient_records(*, patient: Any) -> list[NutritionRecord]:
+def patient_records(*, patient: Patient) -> list[NutritionRecord]:
     return list(NutritionRecord.objects.filter(patient=patient).order_by("measured_on", "id"))
 
 
-def latest_summary(*, patient: Any, records: list[NutritionRecord] | None = None) -> dict[str, Any]:
+def latest_summary(
+    *, patient: Patient, records: list[NutritionRecord] | None = None
+) -> dict[str, Any]:
     records = records if records is not None else patient_records(patient=patient)
     weights = [(r.measured_on, float(r.weight_kg)) for r in records if r.weight_kg is not None]
     heights = [r.height_cm for r in records if r.height_cm is not None]
@@ -71,24 +77,17 @@ def latest_summary(*, patient: Any, records: list[NutritionRecord] | None = None
     }
 
 
-def treatment_markers(*, patient: Any) -> list[Marker]:
-    """Treatment start/end dates to mark on charts: oncology.TreatmentEpisode when available,
-    else the follow-up plans' end-of-treatment dates."""
+def treatment_markers(*, patient: Patient) -> list[Marker]:
+    """Treatment start/end dates to mark on charts: oncology.TreatmentEpisode rows, else (for a
+    patient treated elsewhere) the follow-up plans' end-of-treatment dates."""
     markers: list[Marker] = []
-    try:
-        episode = apps.get_model("oncology", "TreatmentEpisode")
-    except LookupError:
-        episode = None
-    if episode is not None:
-        for e in episode.objects.filter(patient=patient).order_by("started_on"):
-            label = e.get_modality_display() if hasattr(e, "get_modality_display") else e.modality
-            if e.started_on:
-                markers.append(Marker(e.started_on, f"{label} ▶"))
-            if e.ended_on and e.ended_on != e.started_on:
-                markers.append(Marker(e.ended_on, f"{label} ■"))
+    for e in TreatmentEpisode.objects.filter(patient=patient).order_by("started_on"):
+        label = e.get_modality_display()
+        if e.started_on:
+            markers.append(Marker(e.started_on, f"{label} ▶"))
+        if e.ended_on and e.ended_on != e.started_on:
+            markers.append(Marker(e.ended_on, f"{label} ■"))
     if not markers:
-        from oncocenter.followup.models import FollowUpPlan
-
         for end in (
             FollowUpPlan.objects.filter(patient=patient)
             .values_list("treatment_end", flat=True)
@@ -98,7 +97,7 @@ def treatment_markers(*, patient: Any) -> list[Marker]:
     return markers
 
 
-def patient_chart_svg(*, patient: Any, records: list[NutritionRecord] | None = None) -> str:
+def patient_chart_svg(*, patient: Patient, records: list[NutritionRecord] | None = None) -> str:
     records = records if records is not None else patient_records(patient=patient)
     return weight_fois_chart(
         weights=[(r.measured_on, float(r.weight_kg)) for r in records if r.weight_kg is not None],
@@ -111,7 +110,7 @@ def patient_chart_svg(*, patient: Any, records: list[NutritionRecord] | None = N
     )
 
 
-def qol_chart_svg(*, patient: Any) -> str:
+def qol_chart_svg(*, patient: Patient) -> str:
     responses = list(
         QoLResponse.objects.filter(patient=patient)
         .select_related("questionnaire")

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
@@ -25,10 +27,12 @@ from oncocenter.nutrition.models import (
     QoLResponse,
     Questionnaire,
 )
+from oncocenter.patients.models import Patient
 
 
 def settings_get() -> AlertSettings:
-    obj, _ = AlertSettings.objects.get_or_create(id=1)
+    """The single alert-settings row (created with the defaults the first time it is read)."""
+    obj, _created = AlertSettings.objects.get_or_create(id=1)
     return obj
 
 
@@ -41,19 +45,47 @@ SETTINGS_FIELDS = (
 )
 
 
-def alert_settings_update(*, data: dict[str, Any], actor: Any = None) -> AlertSettings:
+Threshold = Decimal | float | int | None
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+# A threshold left out of a call keeps its value; None is a value (and refused).
+UNCHANGED: Any = _Unchanged()
+
+
+def alert_settings_update(
+    *,
+    by: User,
+    loss_1m_percent: Threshold = UNCHANGED,
+    loss_6m_percent: Threshold = UNCHANGED,
+    bmi_below: Threshold = UNCHANGED,
+    nrs_at_least: Threshold = UNCHANGED,
+    qol_drop_points: Threshold = UNCHANGED,
+) -> AlertSettings:
+    """Change the alert thresholds given (each above zero, percentages at most 100); the
+    others keep their value. Audited with before and after."""
+    given = {
+        "loss_1m_percent": loss_1m_percent,
+        "loss_6m_percent": loss_6m_percent,
+        "bmi_below": bmi_below,
+        "nrs_at_least": nrs_at_least,
+        "qol_drop_points": qol_drop_points,
+    }
+    data = {name: value for name, value in given.items() if value is not UNCHANGED}
     problems = []
     for name, value in data.items():
-        if name not in SETTINGS_FIELDS:
-            problems.append(FieldProblem(name, "is not an alert setting", value))
-        elif value is None or float(value) <= 0:
-            problems.append(FieldProblem(name, "must be greater than zero", value))
+        if value is None or float(value) <= 0:
+            problems.append(FieldProblem(name, _("must be greater than zero"), value))
         elif name.endswith("percent") and float(value) > 100:
-            problems.append(FieldProblem(name, "must be at most 100 %", value))
+            problems.append(FieldProblem(name, _("must be at most 100 %"), value))
     if problems:
         raise ValidationFailed(problems)
     with transaction.atomic():
-        obj = settings_get()
+        settings_get()
         obj = AlertSettings.objects.select_for_update().get(id=1)
         before = {k: str(getattr(obj, k)) for k in data}
         for k, v in data.items():
@@ -69,9 +101,9 @@ def alert_settings_update(*, data: dict[str, Any], actor: Any = None) -> AlertSe
 
 def _not_future(day: dt.date | None, field: str, problems: list[FieldProblem]) -> None:
     if day is None:
-        problems.append(FieldProblem(field, "is required"))
+        problems.append(FieldProblem(field, _("is required")))
     elif day > timezone.localdate():
-        problems.append(FieldProblem(field, "cannot be in the future", str(day)))
+        problems.append(FieldProblem(field, _("cannot be in the future"), str(day)))
 
 
 def _plausible(
@@ -84,15 +116,57 @@ def _plausible(
         problems.append(
             FieldProblem(
                 label or field,
-                f"{exc.value:g}{unit} is outside the plausible range {exc.low:g}-{exc.high:g}{unit}",
+                _("%(value)s%(unit)s is outside the plausible range %(low)s-%(high)s%(unit)s")
+                % {
+                    "value": f"{exc.value:g}",
+                    "unit": unit,
+                    "low": f"{exc.low:g}",
+                    "high": f"{exc.high:g}",
+                },
                 exc.value,
             )
         )
 
 
+def _unknown_unit(exc: calc.UnknownUnit) -> FieldProblem:
+    return FieldProblem(
+        exc.field,
+        _("unknown unit %(unit)s; use one of %(units)s")
+        % {"unit": repr(exc.unit), "units": ", ".join(exc.allowed)},
+        exc.unit,
+    )
+
+
+def _converted_implausible(
+    field: str,
+    value: float,
+    unit: str,
+    converted: float,
+    base_unit: str,
+    exc: calc.ImplausibleValue,
+) -> FieldProblem:
+    return FieldProblem(
+        field,
+        _(
+            "%(value)s %(unit)s = %(converted)s %(base)s is outside the plausible range "
+            "%(low)s-%(high)s %(base)s"
+        )
+        % {
+            "value": f"{value:g}",
+            "unit": unit,
+            "converted": f"{converted:g}",
+            "base": base_unit,
+            "low": f"{exc.low:g}",
+            "high": f"{exc.high:g}",
+        },
+        value,
+    )
+
+
 def nutrition_record_create(
     *,
-    patient: Any,
+    by: User,
+    patient: Patient,
     measured_on: dt.date,
     weight: float | None = None,
     weight_unit: str = "kg",
@@ -104,7 +178,6 @@ def nutrition_record_create(
     intake_percent: int | None = None,
     dysphagia_grade: int | None = None,
     note: str = "",
-    actor: Any = None,
 ) -> tuple[NutritionRecord, list[NutritionAlert]]:
     """Record a nutrition assessment and raise the dietitian's alerts it triggers.
 
@@ -118,7 +191,7 @@ def nutrition_record_create(
         try:
             weight_kg = round(calc.to_kg(float(weight), weight_unit), 1)
         except calc.UnknownUnit as exc:
-            problems.append(FieldProblem("weight_unit", str(exc).split(": ", 1)[1], weight_unit))
+            problems.append(_unknown_unit(exc))
         else:
             if weight_unit == "kg":
                 _plausible("weight_kg", float(weight), problems, "weight")
@@ -127,18 +200,15 @@ def nutrition_record_create(
                     calc.check_plausible("weight_kg", weight_kg)
                 except calc.ImplausibleValue as exc:
                     problems.append(
-                        FieldProblem(
-                            "weight",
-                            f"{float(weight):g} {weight_unit} = {weight_kg:g} kg is outside the plausible range "
-                            f"{exc.low:g}-{exc.high:g} kg",
-                            weight,
+                        _converted_implausible(
+                            "weight", float(weight), weight_unit, weight_kg, "kg", exc
                         )
                     )
     if height is not None:
         try:
             height_cm = round(calc.to_cm(float(height), height_unit), 1)
         except calc.UnknownUnit as exc:
-            problems.append(FieldProblem("height_unit", str(exc).split(": ", 1)[1], height_unit))
+            problems.append(_unknown_unit(exc))
         else:
             if height_unit == "cm":
                 _plausible("height_cm", float(height), problems, "height")
@@ -147,11 +217,8 @@ def nutrition_record_create(
                     calc.check_plausible("height_cm", height_cm)
                 except calc.ImplausibleValue as exc:
                     problems.append(
-                        FieldProblem(
-                            "height",
-                            f"{float(height):g} {height_unit} = {height_cm:g} cm is outside the plausible range "
-                            f"{exc.low:g}-{exc.high:g} cm",
-                            height,
+                        _converted_implausible(
+                            "height", float(height), height_unit, height_cm, "cm", exc
                         )
                     )
     _plausible("fois_level", fois_level, problems)
@@ -161,7 +228,11 @@ def nutrition_record_create(
     routes = [c for c, _ in calc.FEEDING_ROUTES]
     if feeding_route and feeding_route not in routes:
         problems.append(
-            FieldProblem("feeding_route", f"must be one of {', '.join(routes)}", feeding_route)
+            FieldProblem(
+                "feeding_route",
+                _("must be one of %(choices)s") % {"choices": ", ".join(routes)},
+                feeding_route,
+            )
         )
     if (
         all(
@@ -170,7 +241,7 @@ def nutrition_record_create(
         )
         and not feeding_route
     ):
-        problems.append(FieldProblem("weight", "enter at least one measurement"))
+        problems.append(FieldProblem("weight", _("enter at least one measurement")))
     if problems:
         raise ValidationFailed(problems)
 
@@ -197,7 +268,7 @@ def nutrition_record_create(
             intake_percent=intake_percent,
             dysphagia_grade=dysphagia_grade,
             note=note.strip(),
-            recorded_by=actor,
+            recorded_by=by,
         )
         audit_record(
             action=AuditAction.CREATE,
@@ -211,7 +282,7 @@ def nutrition_record_create(
 
 def _raise_alerts(
     *,
-    patient: Any,
+    patient: Patient,
     record: NutritionRecord | None,
     height_cm: float | None,
     on: dt.date,
@@ -261,12 +332,13 @@ def _raise_alerts(
 
 def nrs_screening_record(
     *,
-    patient: Any,
+    by: User,
+    patient: Patient,
     screened_on: dt.date,
     nutritional_status: int,
     disease_severity: int,
-    actor: Any = None,
 ) -> tuple[NRSScreening, list[NutritionAlert]]:
+    """NRS-2002 (nutritional status + severity + 1 from age 70); at risk from 3 raises an alert."""
     problems: list[FieldProblem] = []
     _not_future(screened_on, "screened_on", problems)
     for name, value in (
@@ -274,7 +346,7 @@ def nrs_screening_record(
         ("disease_severity", disease_severity),
     ):
         if value not in (0, 1, 2, 3):
-            problems.append(FieldProblem(name, "must be 0, 1, 2 or 3", value))
+            problems.append(FieldProblem(name, _("must be 0, 1, 2 or 3"), value))
     if problems:
         raise ValidationFailed(problems)
     result = calc.nrs2002(
@@ -291,7 +363,7 @@ def nrs_screening_record(
             age_points=result.age_points,
             total=result.total,
             at_risk=result.at_risk,
-            recorded_by=actor,
+            recorded_by=by,
         )
         audit_record(
             action=AuditAction.CREATE, obj=row, patient=patient, detail={"total": result.total}
@@ -303,12 +375,17 @@ def nrs_screening_record(
 
 
 def milestone_record(
-    *, patient: Any, kind: str, occurred_on: dt.date, note: str = "", actor: Any = None
+    *, by: User, patient: Patient, kind: str, occurred_on: dt.date, note: str = ""
 ) -> Milestone:
+    """First oral intake, tube removal, full oral diet: each recorded once per patient."""
     problems: list[FieldProblem] = []
-    kinds = [c for c, _ in calc.MILESTONES]
+    kinds = [code for code, _label in calc.MILESTONES]
     if kind not in kinds:
-        problems.append(FieldProblem("kind", f"must be one of {', '.join(kinds)}", kind))
+        problems.append(
+            FieldProblem(
+                "kind", _("must be one of %(choices)s") % {"choices": ", ".join(kinds)}, kind
+            )
+        )
     _not_future(occurred_on, "occurred_on", problems)
     if problems:
         raise ValidationFailed(problems)
@@ -319,7 +396,7 @@ def milestone_record(
                 kind=kind,
                 occurred_on=occurred_on,
                 note=note.strip(),
-                recorded_by=actor,
+                recorded_by=by,
             )
             audit_record(
                 action=AuditAction.CREATE,
@@ -329,26 +406,25 @@ def milestone_record(
             )
     except IntegrityError as exc:
         raise Conflict(
-            "This milestone is already recorded.",
+            _("This milestone is already recorded."),
             rule="milestone_exists",
-            problems=[FieldProblem("kind", "is already recorded for this patient", kind)],
+            problems=[FieldProblem("kind", _("is already recorded for this patient"), kind)],
         ) from exc
     return row
 
 
-def nutrition_alert_handle(
-    *, alert: NutritionAlert, status: str, actor: Any = None
-) -> NutritionAlert:
+def nutrition_alert_handle(*, by: User, alert: NutritionAlert, status: str) -> NutritionAlert:
+    """The dietitian acknowledges or resolves an alert."""
     if status not in (AlertStatus.ACKNOWLEDGED, AlertStatus.RESOLVED):
-        raise ValidationFailed.single("status", "must be acknowledged or resolved", status)
+        raise ValidationFailed.single("status", _("must be acknowledged or resolved"), status)
     with transaction.atomic():
         alert = (
             NutritionAlert.objects.select_for_update().select_related("patient").get(pk=alert.pk)
         )
         if alert.status == AlertStatus.RESOLVED:
-            raise Conflict("The alert is already resolved.", rule="status")
+            raise Conflict(_("The alert is already resolved."), rule="status")
         alert.status = status
-        alert.handled_by = actor
+        alert.handled_by = by
         alert.handled_at = timezone.now()
         alert.save(update_fields=["status", "handled_by", "handled_at", "updated_at"])
         audit_record(
@@ -362,26 +438,28 @@ def nutrition_alert_handle(
 
 def qol_response_record(
     *,
-    patient: Any,
+    by: User,
+    patient: Patient,
     questionnaire: Questionnaire,
     answered_on: dt.date,
     answers: dict[str, int | None],
-    actor: Any = None,
 ) -> tuple[QoLResponse, list[QoLAlert]]:
     """Score by subscale; a drop of the configured points since the previous answer alerts the
     care team."""
     problems: list[FieldProblem] = []
     _not_future(answered_on, "answered_on", problems)
     if not questionnaire.active:
-        problems.append(FieldProblem("questionnaire", "is not active", questionnaire.code))
+        problems.append(FieldProblem("questionnaire", _("is not active"), questionnaire.code))
     scores: dict[str, float | None] = {}
     try:
         scores = qol.score(questionnaire.definition, answers)
     except qol.QuestionnaireError as exc:
-        problems.append(FieldProblem(f"answers.{exc.path}", exc.message, answers.get(exc.path)))
+        problems.append(
+            FieldProblem(f"answers.{exc.path}", _(exc.template) % exc.params, answers.get(exc.path))
+        )
     if not problems and all(v is None for v in scores.values()):
         problems.append(
-            FieldProblem("answers", "answer at least half of the items of one subscale")
+            FieldProblem("answers", _("answer at least half of the items of one subscale"))
         )
     if problems:
         raise ValidationFailed(problems)
@@ -400,7 +478,7 @@ def qol_response_record(
             answered_on=answered_on,
             answers=dict(answers),
             scores=scores,
-            recorded_by=actor,
+            recorded_by=by,
         )
         audit_record(
             action=AuditAction.CREATE, obj=response, patient=patient, detail={"scores": scores}
@@ -426,15 +504,16 @@ def qol_response_record(
     return response, alerts
 
 
-def qol_alert_handle(*, alert: QoLAlert, status: str, actor: Any = None) -> QoLAlert:
+def qol_alert_handle(*, by: User, alert: QoLAlert, status: str) -> QoLAlert:
+    """The care team acknowledges or resolves a quality-of-life drop."""
     if status not in (AlertStatus.ACKNOWLEDGED, AlertStatus.RESOLVED):
-        raise ValidationFailed.single("status", "must be acknowledged or resolved", status)
+        raise ValidationFailed.single("status", _("must be acknowledged or resolved"), status)
     with transaction.atomic():
         alert = QoLAlert.objects.select_for_update().select_related("patient").get(pk=alert.pk)
         if alert.status == AlertStatus.RESOLVED:
-            raise Conflict("The alert is already resolved.", rule="status")
+            raise Conflict(_("The alert is already resolved."), rule="status")
         alert.status = status
-        alert.handled_by = actor
+        alert.handled_by = by
         alert.handled_at = timezone.now()
         alert.save(update_fields=["status", "handled_by", "handled_at", "updated_at"])
         audit_record(

@@ -1,34 +1,51 @@
-"""Staff pages for nutrition and QoL: recording forms on the patient page, worklists, settings."""
+"""Staff pages for nutrition and QoL: recording forms on the patient page, worklists, settings.
+
+Each write parses a form and calls one service through `run_service`; a refusal re-renders the
+page it came from with the problems beside the fields (ranges name the value and the unit).
+"""
 
 from __future__ import annotations
+
+from typing import cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
-from oncocenter.core.errors import DomainError, ValidationFailed
+from oncocenter.core.forms import DomainForm, run_service
+from oncocenter.core.middleware import is_htmx
 from oncocenter.core.views import permission_required
 from oncocenter.nutrition import selectors, services
-from oncocenter.nutrition.forms import MilestoneForm, RecordForm, ScreeningForm, SettingsForm
-from oncocenter.nutrition.models import NutritionAlert, QoLAlert, Questionnaire
+from oncocenter.nutrition.forms import (
+    AlertHandleForm,
+    MilestoneForm,
+    QoLForm,
+    RecordForm,
+    ScreeningForm,
+    SettingsForm,
+)
+from oncocenter.nutrition.models import NRSScreening, NutritionAlert, QoLAlert, Questionnaire
+from oncocenter.patients import views as patient_views
 from oncocenter.patients.selectors import patient_get
 
 
-def _errors(exc: DomainError) -> str:
-    return (
-        "; ".join(f"{p.field}: {p.message}" for p in exc.problems) if exc.problems else exc.message
-    )
+def _user(request: HttpRequest) -> User:
+    # `permission_required` lets only signed-in staff through.
+    return cast(User, request.user)
 
 
-def _patient_page(request: HttpRequest, mrn: str, key: str, form, status: int) -> HttpResponse:
-    from oncocenter.patients.views import detail
-
+def _patient_page(
+    request: HttpRequest, mrn: str, key: str, form: DomainForm, status: int
+) -> HttpResponse:
+    """Re-render the patient page with the refused form and its errors (nothing saved)."""
     request._nutrition_forms = {key: form}  # type: ignore[attr-defined]
-    response = detail(request, mrn)
+    response = patient_views.detail(request, mrn)
     response.status_code = status
     return response
 
@@ -38,18 +55,21 @@ def _patient_page(request: HttpRequest, mrn: str, key: str, form, status: int) -
 def record(request: HttpRequest, mrn: str) -> HttpResponse:
     patient = patient_get(mrn=mrn, audit=False)
     form = RecordForm(request.POST)
-    if not form.is_valid():
-        return _patient_page(request, mrn, "record_form", form, 400)
-    try:
-        _rec, alerts = services.nutrition_record_create(
-            patient=patient, actor=request.user, **form.cleaned_data
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.nutrition_record_create(
+            by=_user(request), patient=patient, **form.cleaned_data
+        ),
+        success=_("Nutrition record saved."),
+    )
+    if not outcome.ok or outcome.value is None:
+        return _patient_page(request, mrn, "record_form", form, outcome.status)
+    _record, alerts = outcome.value
+    for alert in alerts:
+        messages.warning(
+            request, _("Alert for the dietitian: %(text)s") % {"text": alert.localized_message}
         )
-    except ValidationFailed as exc:
-        form.add_domain_errors(exc)
-        return _patient_page(request, mrn, "record_form", form, exc.status)
-    messages.success(request, _("Nutrition record saved."))
-    for a in alerts:
-        messages.warning(request, _("Alert for the dietitian: %(text)s") % {"text": a.message})
     return redirect("patients:detail", mrn=mrn)
 
 
@@ -58,16 +78,20 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
 def screening(request: HttpRequest, mrn: str) -> HttpResponse:
     patient = patient_get(mrn=mrn, audit=False)
     form = ScreeningForm(request.POST)
-    if not form.is_valid():
-        return _patient_page(request, mrn, "screening_form", form, 400)
-    try:
-        row, _alerts = services.nrs_screening_record(
-            patient=patient, actor=request.user, **form.cleaned_data
-        )
-    except ValidationFailed as exc:
-        form.add_domain_errors(exc)
-        return _patient_page(request, mrn, "screening_form", form, exc.status)
-    messages.success(request, _("NRS-2002 score %(n)s recorded.") % {"n": row.total})
+
+    def screened(result: tuple[NRSScreening, list[NutritionAlert]]) -> str:
+        return _("NRS-2002 score %(n)s recorded.") % {"n": result[0].total}
+
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.nrs_screening_record(
+            by=_user(request), patient=patient, **form.cleaned_data
+        ),
+        success=screened,
+    )
+    if not outcome.ok:
+        return _patient_page(request, mrn, "screening_form", form, outcome.status)
     return redirect("patients:detail", mrn=mrn)
 
 
@@ -76,17 +100,14 @@ def screening(request: HttpRequest, mrn: str) -> HttpResponse:
 def milestone(request: HttpRequest, mrn: str) -> HttpResponse:
     patient = patient_get(mrn=mrn, audit=False)
     form = MilestoneForm(request.POST)
-    if not form.is_valid():
-        return _patient_page(request, mrn, "milestone_form", form, 400)
-    try:
-        services.milestone_record(patient=patient, actor=request.user, **form.cleaned_data)
-    except ValidationFailed as exc:
-        form.add_domain_errors(exc)
-        return _patient_page(request, mrn, "milestone_form", form, exc.status)
-    except DomainError as exc:
-        form.add_error(None, _errors(exc))
-        return _patient_page(request, mrn, "milestone_form", form, exc.status)
-    messages.success(request, _("Milestone recorded."))
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.milestone_record(by=_user(request), patient=patient, **form.cleaned_data),
+        success=_("Milestone recorded."),
+    )
+    if not outcome.ok:
+        return _patient_page(request, mrn, "milestone_form", form, outcome.status)
     return redirect("patients:detail", mrn=mrn)
 
 
@@ -94,93 +115,120 @@ def milestone(request: HttpRequest, mrn: str) -> HttpResponse:
 @permission_required("qol.record")
 def qol_record(request: HttpRequest, mrn: str) -> HttpResponse:
     patient = patient_get(mrn=mrn, audit=False)
-    q = get_object_or_404(Questionnaire, code=request.POST.get("questionnaire", ""))
-    answers = {}
-    for item in q.definition["items"]:
+    questionnaire = get_object_or_404(Questionnaire, code=request.POST.get("questionnaire", ""))
+    # One select per item of the questionnaire (its items are data, not form fields).
+    answers: dict[str, int | None] = {}
+    for item in questionnaire.definition["items"]:
         raw = request.POST.get(f"q_{item['code']}", "")
         answers[item["code"]] = int(raw) if raw.strip().lstrip("-").isdigit() else None
-    try:
-        import datetime as dt
-
-        answered_on = dt.date.fromisoformat(request.POST.get("answered_on", ""))
-    except ValueError:
-        messages.error(request, _("answered_on: enter a date"))
-        return redirect("patients:detail", mrn=mrn)
-    try:
-        _resp, alerts = services.qol_response_record(
+    form = QoLForm(request.POST)
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.qol_response_record(
+            by=_user(request),
             patient=patient,
-            questionnaire=q,
-            answered_on=answered_on,
+            questionnaire=questionnaire,
+            answered_on=form.cleaned_data["answered_on"],
             answers=answers,
-            actor=request.user,
-        )
-    except ValidationFailed as exc:
-        messages.error(request, _errors(exc))
-        return _patient_page(request, mrn, "qol_error", _errors(exc), exc.status)
-    messages.success(request, _("Questionnaire recorded."))
-    for a in alerts:
+        ),
+        success=_("Questionnaire recorded."),
+    )
+    if not outcome.ok or outcome.value is None:
+        return _patient_page(request, mrn, "qol_form", form, outcome.status)
+    _response, alerts = outcome.value
+    language = "ko" if (get_language() or "").startswith("ko") else "en"
+    subscales = {
+        sub["code"]: sub["name"][language] for sub in questionnaire.definition.get("subscales", [])
+    }
+    for alert in alerts:
         messages.warning(
             request,
             _("Quality-of-life drop on %(sub)s: %(pts)s points (care team worklist).")
-            % {"sub": a.subscale, "pts": a.points},
+            % {"sub": subscales.get(alert.subscale, alert.subscale), "pts": alert.points},
         )
     return redirect("patients:detail", mrn=mrn)
 
 
-@permission_required("nutrition.alerts")
-def worklist(request: HttpRequest) -> HttpResponse:
+def _worklist_page(
+    request: HttpRequest, *, form: DomainForm | None = None, status: int = 200
+) -> HttpResponse:
     rows = list(selectors.dietitian_worklist())
     audit_record(
         action=AuditAction.READ,
         object_type="nutrition.nutritionalert",
         detail={"worklist": "dietitian", "mrns": sorted({a.patient.mrn for a in rows})},
     )
-    return render(request, "nutrition/worklist.html", {"rows": rows})
+    return render(request, "nutrition/worklist.html", {"rows": rows, "form": form}, status=status)
+
+
+@permission_required("nutrition.alerts")
+def worklist(request: HttpRequest) -> HttpResponse:
+    return _worklist_page(request)
 
 
 @require_POST
 @permission_required("nutrition.alerts")
 def alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(NutritionAlert.objects.select_related("patient"), pk=pk)
-    htmx = bool(request.headers.get("HX-Request"))
-    try:
-        alert = services.nutrition_alert_handle(
-            alert=alert, status=request.POST.get("status", ""), actor=request.user
+    form = AlertHandleForm(request.POST)
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.nutrition_alert_handle(
+            by=_user(request), alert=alert, status=form.cleaned_data["status"]
+        ),
+    )
+    if is_htmx(request):
+        # htmx swaps just this row: refused, it shows why; resolved, it leaves the worklist.
+        if outcome.ok and outcome.value is not None:
+            alert = outcome.value
+            if alert.status == "resolved":
+                return HttpResponse("")
+        return render(
+            request,
+            "nutrition/_partials/alert_row.html",
+            {"a": alert, "row_form": None if outcome.ok else form},
+            status=outcome.status,
         )
-    except DomainError as exc:
-        if htmx:
-            return HttpResponse(_errors(exc), status=exc.status)
-        messages.error(request, _errors(exc))
-        return redirect("nutrition:worklist")
-    if htmx:
-        # htmx swaps just this row; a resolved alert leaves the worklist
-        if alert.status == "resolved":
-            return HttpResponse("")
-        return render(request, "nutrition/_partials/alert_row.html", {"a": alert})
+    if not outcome.ok:
+        return _worklist_page(request, form=form, status=outcome.status)
     return redirect("nutrition:worklist")
 
 
-@permission_required("qol.alerts")
-def qol_worklist(request: HttpRequest) -> HttpResponse:
+def _qol_worklist_page(
+    request: HttpRequest, *, form: DomainForm | None = None, status: int = 200
+) -> HttpResponse:
     rows = list(selectors.qol_worklist())
     audit_record(
         action=AuditAction.READ,
         object_type="nutrition.qolalert",
         detail={"worklist": "qol", "mrns": sorted({a.patient.mrn for a in rows})},
     )
-    return render(request, "nutrition/qol_worklist.html", {"rows": rows})
+    return render(
+        request, "nutrition/qol_worklist.html", {"rows": rows, "form": form}, status=status
+    )
+
+
+@permission_required("qol.alerts")
+def qol_worklist(request: HttpRequest) -> HttpResponse:
+    return _qol_worklist_page(request)
 
 
 @require_POST
 @permission_required("qol.alerts")
 def qol_alert_handle(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(QoLAlert, pk=pk)
-    try:
-        services.qol_alert_handle(
-            alert=alert, status=request.POST.get("status", ""), actor=request.user
-        )
-    except DomainError as exc:
-        messages.error(request, _errors(exc))
+    form = AlertHandleForm(request.POST)
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.qol_alert_handle(
+            by=_user(request), alert=alert, status=form.cleaned_data["status"]
+        ),
+    )
+    if not outcome.ok:
+        return _qol_worklist_page(request, form=form, status=outcome.status)
     return redirect("nutrition:qol-worklist")
 
 
@@ -191,16 +239,14 @@ def settings_view(request: HttpRequest) -> HttpResponse:
     form = SettingsForm(
         request.POST or None, initial={f: getattr(current, f) for f in services.SETTINGS_FIELDS}
     )
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.alert_settings_update(data=dict(form.cleaned_data), actor=request.user)
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-                status = 422
-            else:
-                messages.success(request, _("Alert thresholds saved."))
-                return redirect("nutrition:settings")
-    return render(request, "nutrition/settings.html", {"form": form}, status=status)
+    if request.method != "POST":
+        return render(request, "nutrition/settings.html", {"form": form})
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.alert_settings_update(by=_user(request), **form.cleaned_data),
+        success=_("Alert thresholds saved."),
+    )
+    if outcome.ok:
+        return redirect("nutrition:settings")
+    return render(request, "nutrition/settings.html", {"form": form}, status=outcome.status)

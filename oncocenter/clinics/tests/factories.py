@@ -35,6 +35,7 @@ def make_session(
     start = dt.time(9, 0)
     end = (dt.datetime.combine(day, start) + dt.timedelta(minutes=slots * slot_minutes)).time()
     template = clinic_template_create(
+        by=physician,
         physician=physician,
         center=Center.objects.get(code=center_code),
         name="Esophageal clinic",
@@ -44,7 +45,7 @@ def make_session(
         slot_minutes=slot_minutes,
         appointment_types=list(types),
     )
-    clinic_sessions_generate(template=template, start=day, end=day)
+    clinic_sessions_generate(by=physician, template=template, start=day, end=day)
     return ClinicSession.objects.get(template=template, date=day)
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.clinics import services
 from oncocenter.clinics.models import Admission, Appointment
 from oncocenter.clinics.tests.factories import make_session, make_ward
@@ -62,9 +63,10 @@ def test_50_patients_race_for_one_slot():
     session = make_session(slots=4)
     slot = session.slots.first()
     patients = [PatientFactory() for _ in range(N)]
+    staff = UserFactory()
     ok, conflicts, errors = _race(
         lambda i: services.appointment_book(
-            slot=slot, patient=patients[i], appointment_type="follow-up"
+            by=staff, slot=slot, patient=patients[i], appointment_type="follow-up"
         )
     )
     assert errors == []
@@ -76,9 +78,10 @@ def test_50_patients_race_for_a_ten_slot_session():
     session = make_session(slots=10)
     slots = list(session.slots.all())
     patients = [PatientFactory() for _ in range(N)]
+    staff = UserFactory()
     ok, _conflicts, errors = _race(
         lambda i: services.appointment_book(
-            slot=slots[i % 10], patient=patients[i], appointment_type="follow-up"
+            by=staff, slot=slots[i % 10], patient=patients[i], appointment_type="follow-up"
         )
     )
     assert errors == []
@@ -91,9 +94,10 @@ def test_one_patient_50_sessions_same_time():
     day = make_session(slots=1).date
     sessions = [make_session(slots=1, day=day) for _ in range(N)]
     patient = PatientFactory()
+    staff = UserFactory()
     ok, _conflicts, errors = _race(
         lambda i: services.appointment_book(
-            slot=sessions[i].slots.first(), patient=patient, appointment_type="follow-up"
+            by=staff, slot=sessions[i].slots.first(), patient=patient, appointment_type="follow-up"
         )
     )
     assert errors == []
@@ -105,8 +109,11 @@ def test_50_admissions_race_for_five_beds():
     ward = make_ward(beds=5)
     patients = [PatientFactory() for _ in range(N)]
     now = timezone.now()
+    staff = UserFactory()
     ok, conflicts, errors = _race(
-        lambda i: services.admission_admit(patient=patients[i], ward=ward, admitted_at=now)
+        lambda i: services.admission_admit(
+            by=staff, patient=patients[i], ward=ward, admitted_at=now
+        )
     )
     assert errors == []
     assert len(ok) == 5 and len(conflicts) == N - 5

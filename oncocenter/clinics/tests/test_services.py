@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.audit.models import AuditEvent
 from oncocenter.clinics import services as s
 from oncocenter.clinics.models import (
@@ -23,9 +24,11 @@ pytestmark = pytest.mark.django_db
 
 def _set_prior(monkeypatch, patients):
     ids = {p.pk for p in patients}
-    monkeypatch.setattr(s, "patient_previously_treated", lambda patient, on=None: patient.pk in ids)
     from oncocenter.clinics import selectors
 
+    monkeypatch.setattr(
+        selectors, "patient_previously_treated", lambda patient, on=None: patient.pk in ids
+    )
     monkeypatch.setattr(
         selectors, "previously_treated_ids", lambda pids, on=None: {i for i in pids if i in ids}
     )
@@ -36,6 +39,7 @@ def test_generate_sessions_closes_korean_holidays(make_user):
 
     doc = make_user("surgeon")
     tpl = s.clinic_template_create(
+        by=UserFactory(),
         physician=doc,
         center=Center.objects.get(code="esophageal"),
         name="Fri clinic",
@@ -46,7 +50,7 @@ def test_generate_sessions_closes_korean_holidays(make_user):
         appointment_types=["follow-up"],
     )
     sessions = s.clinic_sessions_generate(
-        template=tpl, start=dt.date(2026, 9, 21), end=dt.date(2026, 10, 10)
+        by=UserFactory(), template=tpl, start=dt.date(2026, 9, 21), end=dt.date(2026, 10, 10)
     )
     by_date = {x.date: x for x in sessions}
     assert by_date[dt.date(2026, 9, 25)].status == "closed"
@@ -57,7 +61,7 @@ def test_generate_sessions_closes_korean_holidays(make_user):
     # idempotent
     assert (
         s.clinic_sessions_generate(
-            template=tpl, start=dt.date(2026, 9, 21), end=dt.date(2026, 10, 10)
+            by=UserFactory(), template=tpl, start=dt.date(2026, 9, 21), end=dt.date(2026, 10, 10)
         )
         == []
     )
@@ -67,6 +71,7 @@ def test_generate_sessions_closes_korean_holidays(make_user):
 def test_template_bad_input_names_fields(make_user):
     with pytest.raises(ValidationFailed) as exc:
         s.clinic_template_create(
+            by=UserFactory(),
             physician=make_user("surgeon"),
             center=Center.objects.get(code="esophageal"),
             name="",
@@ -84,7 +89,9 @@ def test_book_and_audit():
     session = make_session()
     patient = PatientFactory()
     slot = session.slots.first()
-    appt = s.appointment_book(slot=slot, patient=patient, appointment_type="follow-up")
+    appt = s.appointment_book(
+        by=UserFactory(), slot=slot, patient=patient, appointment_type="follow-up"
+    )
     assert appt.status == "booked" and appt.starts_at == slot.starts_at
     assert AuditEvent.objects.filter(
         object_type="clinics.appointment", patient_mrn=patient.mrn, action="create"
@@ -95,13 +102,15 @@ def test_no_double_booking_of_slot_or_patient():
     session = make_session()
     a, b = PatientFactory(), PatientFactory()
     slot = session.slots.first()
-    s.appointment_book(slot=slot, patient=a, appointment_type="follow-up")
+    s.appointment_book(by=UserFactory(), slot=slot, patient=a, appointment_type="follow-up")
     with pytest.raises(Conflict) as exc:
-        s.appointment_book(slot=slot, patient=b, appointment_type="follow-up")
+        s.appointment_book(by=UserFactory(), slot=slot, patient=b, appointment_type="follow-up")
     assert exc.value.rule == "slot_taken"
     other = make_session(day=session.date)  # another physician, same time
     with pytest.raises(Conflict) as exc:
-        s.appointment_book(slot=other.slots.first(), patient=a, appointment_type="follow-up")
+        s.appointment_book(
+            by=UserFactory(), slot=other.slots.first(), patient=a, appointment_type="follow-up"
+        )
     assert exc.value.rule == "patient_double_booked"
     assert exc.value.problems[0].field == "patient"
     assert Appointment.objects.count() == 1
@@ -112,17 +121,21 @@ def test_closed_day_past_slot_and_wrong_type_rejected():
     patient = PatientFactory()
     slot = session.slots.first()
     with pytest.raises(ValidationFailed) as exc:
-        s.appointment_book(slot=slot, patient=patient, appointment_type="new")
+        s.appointment_book(by=UserFactory(), slot=slot, patient=patient, appointment_type="new")
     assert exc.value.problems[0].field == "appointment_type"
     ClinicSession.objects.filter(pk=session.pk).update(status="closed", closed_reason="Chuseok")
     with pytest.raises(ValidationFailed) as exc:
-        s.appointment_book(slot=slot, patient=patient, appointment_type="follow-up")
+        s.appointment_book(
+            by=UserFactory(), slot=slot, patient=patient, appointment_type="follow-up"
+        )
     assert exc.value.problems[0].field == "slot" and "closed" in exc.value.problems[0].message
     past = make_session(day=timezone.localdate() - dt.timedelta(days=7))
     past.status = "open"
     past.save()
     with pytest.raises(ValidationFailed) as exc:
-        s.appointment_book(slot=past.slots.first(), patient=patient, appointment_type="follow-up")
+        s.appointment_book(
+            by=UserFactory(), slot=past.slots.first(), patient=patient, appointment_type="follow-up"
+        )
     assert "past" in exc.value.problems[0].message
     assert Appointment.objects.count() == 0
 
@@ -134,16 +147,22 @@ def test_full_session_and_reserved_share(monkeypatch):
     _set_prior(monkeypatch, [prior])
     slots = list(session.slots.order_by("starts_at"))
     for slot, p in zip(slots[:3], others[:3], strict=True):
-        s.appointment_book(slot=slot, patient=p, appointment_type="follow-up")
+        s.appointment_book(by=UserFactory(), slot=slot, patient=p, appointment_type="follow-up")
     with pytest.raises(Conflict) as exc:
-        s.appointment_book(slot=slots[3], patient=others[3], appointment_type="follow-up")
+        s.appointment_book(
+            by=UserFactory(), slot=slots[3], patient=others[3], appointment_type="follow-up"
+        )
     assert exc.value.rule == "reserved_for_prior"
     assert "held for previously treated" in exc.value.message
-    appt = s.appointment_book(slot=slots[3], patient=prior, appointment_type="follow-up")
+    appt = s.appointment_book(
+        by=UserFactory(), slot=slots[3], patient=prior, appointment_type="follow-up"
+    )
     assert appt.previously_treated
     extra = PatientFactory()
     with pytest.raises(Conflict) as exc:
-        s.appointment_book(slot=slots[3], patient=extra, appointment_type="follow-up")
+        s.appointment_book(
+            by=UserFactory(), slot=slots[3], patient=extra, appointment_type="follow-up"
+        )
     assert exc.value.rule == "session_full"
     assert "full (4 slots booked)" in exc.value.problems[0].message
 
@@ -153,7 +172,9 @@ def test_reserved_share_released_near_date(monkeypatch):
     PriorityPolicy.objects.filter(id=1).update(release_days_before=60)
     slots = list(session.slots.order_by("starts_at"))
     for slot in slots:
-        s.appointment_book(slot=slot, patient=PatientFactory(), appointment_type="follow-up")
+        s.appointment_book(
+            by=UserFactory(), slot=slot, patient=PatientFactory(), appointment_type="follow-up"
+        )
     assert Appointment.objects.count() == 4
 
 
@@ -164,6 +185,7 @@ def test_cancel_offers_slot_to_best_ranked_and_accept_books(monkeypatch):
     center = Center.objects.get(code="esophageal")
     today = timezone.localdate()
     e_new = s.waitlist_add(
+        by=UserFactory(),
         patient=newer,
         center=center,
         appointment_type="follow-up",
@@ -171,6 +193,7 @@ def test_cancel_offers_slot_to_best_ranked_and_accept_books(monkeypatch):
         requested_on=today - dt.timedelta(days=20),
     )
     e_prior = s.waitlist_add(
+        by=UserFactory(),
         patient=prior,
         center=center,
         appointment_type="follow-up",
@@ -181,17 +204,17 @@ def test_cancel_offers_slot_to_best_ranked_and_accept_books(monkeypatch):
     assert [r.entry.pk for r in ranked] == [e_prior.pk, e_new.pk]
     assert any("Previously treated" in r.text for r in ranked[0].score.reasons)
     appt = s.appointment_book(
-        slot=session.slots.first(), patient=booked, appointment_type="follow-up"
+        by=UserFactory(), slot=session.slots.first(), patient=booked, appointment_type="follow-up"
     )
-    s.appointment_cancel(appointment=appt, reason="patient called")
+    s.appointment_cancel(by=UserFactory(), appointment=appt, reason="patient called")
     e_prior.refresh_from_db()
     assert e_prior.status == "offered" and e_prior.offered_slot_id == appt.slot_id
     # decline -> offered to the next
-    s.waitlist_decline_offer(entry=e_prior)
+    s.waitlist_decline_offer(by=UserFactory(), entry=e_prior)
     e_new.refresh_from_db()
     e_prior.refresh_from_db()
     assert e_new.status == "offered" and e_prior.status == "waiting"
-    new_appt = s.waitlist_accept_offer(entry=e_new)
+    new_appt = s.waitlist_accept_offer(by=UserFactory(), entry=e_new)
     assert new_appt.patient == newer and new_appt.slot_id == appt.slot_id
     assert WaitlistEntry.objects.get(pk=e_new.pk).status == "booked"
 
@@ -200,42 +223,47 @@ def test_cancel_requires_reason_and_reschedule_moves():
     session = make_session(slots=3)
     patient = PatientFactory()
     slots = list(session.slots.order_by("starts_at"))
-    appt = s.appointment_book(slot=slots[0], patient=patient, appointment_type="follow-up")
+    appt = s.appointment_book(
+        by=UserFactory(), slot=slots[0], patient=patient, appointment_type="follow-up"
+    )
     with pytest.raises(ValidationFailed) as exc:
-        s.appointment_cancel(appointment=appt, reason=" ")
+        s.appointment_cancel(by=UserFactory(), appointment=appt, reason=" ")
     assert exc.value.problems[0].field == "reason"
-    new = s.appointment_reschedule(appointment=appt, new_slot=slots[1])
+    new = s.appointment_reschedule(by=UserFactory(), appointment=appt, new_slot=slots[1])
     appt.refresh_from_db()
     assert appt.status == "rescheduled" and appt.rescheduled_to == new
     # the old slot is free again
-    s.appointment_book(slot=slots[0], patient=PatientFactory(), appointment_type="follow-up")
+    s.appointment_book(
+        by=UserFactory(), slot=slots[0], patient=PatientFactory(), appointment_type="follow-up"
+    )
 
 
 def test_check_in_only_on_the_day_and_no_show_only_after():
     session = make_session()
     appt = s.appointment_book(
-        slot=session.slots.first(), patient=PatientFactory(), appointment_type="follow-up"
+        by=UserFactory(),
+        slot=session.slots.first(),
+        patient=PatientFactory(),
+        appointment_type="follow-up",
     )
     with pytest.raises(ValidationFailed):
-        s.appointment_check_in(appointment=appt)
+        s.appointment_check_in(by=UserFactory(), appointment=appt)
     with pytest.raises(ValidationFailed):
-        s.appointment_mark_no_show(appointment=appt)
+        s.appointment_mark_no_show(by=UserFactory(), appointment=appt)
     ClinicSession.objects.filter(pk=session.pk).update(date=timezone.localdate())
     appt.refresh_from_db()
-    assert s.appointment_check_in(appointment=appt).status == "checked-in"
+    assert s.appointment_check_in(by=UserFactory(), appointment=appt).status == "checked-in"
 
 
 def test_policy_update_validates_and_audits(make_user):
     admin = make_user("administrator")
     with pytest.raises(ValidationFailed) as exc:
-        s.policy_update(
-            data={"reserved_share_percent": 150, "prior_treatment_points": -1}, actor=admin
-        )
+        s.policy_update(reserved_share_percent=150, prior_treatment_points=-1, by=admin)
     assert {p.field for p in exc.value.problems} == {
         "reserved_share_percent",
         "prior_treatment_points",
     }
-    s.policy_update(data={"prior_treatment_points": 80}, actor=admin)
+    s.policy_update(prior_treatment_points=80, by=admin)
     assert PriorityPolicy.objects.get(id=1).params().prior_treatment_points == 80
     assert AuditEvent.objects.filter(object_type="clinics.prioritypolicy", action="update").exists()
 
@@ -247,18 +275,22 @@ def test_admit_transfer_discharge():
     ward = make_ward(beds=2)
     p = PatientFactory()
     now = timezone.now()
-    adm = s.admission_admit(patient=p, ward=ward, admitted_at=now - dt.timedelta(days=2))
+    adm = s.admission_admit(
+        by=UserFactory(), patient=p, ward=ward, admitted_at=now - dt.timedelta(days=2)
+    )
     assert adm.bed.code == "01"
     other_bed = ward.beds.get(code="02")
-    s.admission_transfer(admission=adm, to_bed=other_bed)
+    s.admission_transfer(by=UserFactory(), admission=adm, to_bed=other_bed)
     adm.refresh_from_db()
     assert adm.bed == other_bed and adm.moves.count() == 1
     with pytest.raises(ValidationFailed) as exc:
-        s.admission_discharge(admission=adm, discharged_at=now - dt.timedelta(days=3))
+        s.admission_discharge(
+            by=UserFactory(), admission=adm, discharged_at=now - dt.timedelta(days=3)
+        )
     assert exc.value.problems[0].field == "discharged_at"
     adm.refresh_from_db()
     assert adm.status == "admitted"
-    s.admission_discharge(admission=adm, discharged_at=now)
+    s.admission_discharge(by=UserFactory(), admission=adm, discharged_at=now)
     adm.refresh_from_db()
     assert adm.status == "discharged"
 
@@ -267,13 +299,13 @@ def test_ward_never_over_capacity_and_one_admission_per_patient():
     ward = make_ward(beds=2)
     now = timezone.now()
     a, b, c = PatientFactory(), PatientFactory(), PatientFactory()
-    s.admission_admit(patient=a, ward=ward, admitted_at=now)
+    s.admission_admit(by=UserFactory(), patient=a, ward=ward, admitted_at=now)
     with pytest.raises(Conflict) as exc:
-        s.admission_admit(patient=a, ward=ward, admitted_at=now)
+        s.admission_admit(by=UserFactory(), patient=a, ward=ward, admitted_at=now)
     assert exc.value.rule == "already_admitted"
-    s.admission_admit(patient=b, ward=ward, admitted_at=now)
+    s.admission_admit(by=UserFactory(), patient=b, ward=ward, admitted_at=now)
     with pytest.raises(Conflict) as exc:
-        s.admission_admit(patient=c, ward=ward, admitted_at=now)
+        s.admission_admit(by=UserFactory(), patient=c, ward=ward, admitted_at=now)
     assert exc.value.rule == "ward_full"
     occ = ward_occupancy()[0]
     assert occ.occupied == 2 and occ.free == 0
@@ -286,6 +318,7 @@ def test_bed_waitlist_ranked_by_policy_and_admit_from_request(monkeypatch):
     _set_prior(monkeypatch, [prior])
     today = timezone.localdate()
     r_fresh = s.readmission_request_create(
+        by=UserFactory(),
         patient=fresh,
         ward=ward,
         reason="fever",
@@ -293,6 +326,7 @@ def test_bed_waitlist_ranked_by_policy_and_admit_from_request(monkeypatch):
         requested_on=today - dt.timedelta(days=3),
     )
     r_prior = s.readmission_request_create(
+        by=UserFactory(),
         patient=prior,
         ward=ward,
         reason="stricture dilation",
@@ -301,11 +335,13 @@ def test_bed_waitlist_ranked_by_policy_and_admit_from_request(monkeypatch):
     ranked = bed_waitlist_ranked(ward=ward)
     assert [r.entry.pk for r in ranked] == [r_prior.pk, r_fresh.pk]
     assert ranked[0].score.total == 50 + 0 + 0.5
-    adm = s.admission_admit(patient=prior, ward=ward, admitted_at=timezone.now(), request=r_prior)
+    adm = s.admission_admit(
+        by=UserFactory(), patient=prior, ward=ward, admitted_at=timezone.now(), request=r_prior
+    )
     r_prior.refresh_from_db()
     assert r_prior.status == "admitted" and adm.readmission_request == r_prior
     with pytest.raises(Conflict):
-        s.readmission_request_create(patient=fresh, ward=ward, reason="again")
+        s.readmission_request_create(by=UserFactory(), patient=fresh, ward=ward, reason="again")
 
 
 def test_admission_bad_input():
@@ -313,10 +349,21 @@ def test_admission_bad_input():
     other = make_ward(beds=1, code="W6")
     p = PatientFactory()
     with pytest.raises(ValidationFailed) as exc:
-        s.admission_admit(patient=p, ward=ward, admitted_at=timezone.now() + dt.timedelta(days=1))
+        s.admission_admit(
+            by=UserFactory(),
+            patient=p,
+            ward=ward,
+            admitted_at=timezone.now() + dt.timedelta(days=1),
+        )
     assert exc.value.problems[0].field == "admitted_at"
     with pytest.raises(ValidationFailed) as exc:
-        s.admission_admit(patient=p, ward=ward, admitted_at=timezone.now(), bed=other.beds.first())
+        s.admission_admit(
+            by=UserFactory(),
+            patient=p,
+            ward=ward,
+            admitted_at=timezone.now(),
+            bed=other.beds.first(),
+        )
     assert exc.value.problems[0].field == "bed"
     assert Admission.objects.count() == 0
 
@@ -359,16 +406,21 @@ def test_offer_respects_reserved_share(monkeypatch):
     center = Center.objects.get(code="esophageal")
     today = timezone.localdate()
     e_fresh = s.waitlist_add(
+        by=UserFactory(),
         patient=fresh,
         center=center,
         appointment_type="follow-up",
         urgency="urgent",
         requested_on=today - dt.timedelta(days=60),
     )
-    e_prior = s.waitlist_add(patient=prior, center=center, appointment_type="follow-up")
+    e_prior = s.waitlist_add(
+        by=UserFactory(), patient=prior, center=center, appointment_type="follow-up"
+    )
     slots = list(session.slots.order_by("starts_at"))
     appts = [
-        s.appointment_book(slot=sl, patient=PatientFactory(), appointment_type="follow-up")
+        s.appointment_book(
+            by=UserFactory(), slot=sl, patient=PatientFactory(), appointment_type="follow-up"
+        )
         for sl in slots[:3]
     ]
     # the fresh patient ranks first (40 + 30 > 50 + 0) but the one free slot is held for prior
@@ -376,7 +428,7 @@ def test_offer_respects_reserved_share(monkeypatch):
     assert entry is not None and entry.pk == e_prior.pk
     assert WaitlistEntry.objects.get(pk=e_fresh.pk).status == "waiting"
     # once two slots are free, one is open to everyone: the best-ranked takes the freed one
-    s.appointment_cancel(appointment=appts[0], reason="moved")
+    s.appointment_cancel(by=UserFactory(), appointment=appts[0], reason="moved")
     assert WaitlistEntry.objects.get(pk=e_fresh.pk).status == "offered"
 
 
@@ -384,9 +436,11 @@ def test_failed_reschedule_keeps_the_original_booking():
     session = make_session(slots=2)
     a, b = PatientFactory(), PatientFactory()
     slots = list(session.slots.order_by("starts_at"))
-    appt = s.appointment_book(slot=slots[0], patient=a, appointment_type="follow-up")
-    s.appointment_book(slot=slots[1], patient=b, appointment_type="follow-up")
+    appt = s.appointment_book(
+        by=UserFactory(), slot=slots[0], patient=a, appointment_type="follow-up"
+    )
+    s.appointment_book(by=UserFactory(), slot=slots[1], patient=b, appointment_type="follow-up")
     with pytest.raises(Conflict):
-        s.appointment_reschedule(appointment=appt, new_slot=slots[1])
+        s.appointment_reschedule(by=UserFactory(), appointment=appt, new_slot=slots[1])
     appt.refresh_from_db()
     assert appt.status == "booked" and appt.rescheduled_to is None

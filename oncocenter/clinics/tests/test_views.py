@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.clinics import services
 from oncocenter.clinics.models import Admission, Appointment
 from oncocenter.clinics.tests.factories import make_session, make_ward
@@ -101,6 +102,7 @@ def test_waitlist_page_shows_reasons(client_as):
     from oncocenter.patients.models import Center
 
     services.waitlist_add(
+        by=UserFactory(),
         patient=PatientFactory(),
         center=Center.objects.get(code="esophageal"),
         appointment_type="follow-up",
@@ -114,7 +116,7 @@ def test_discharge_before_admission_form_message(client_as):
     ward = make_ward(beds=1)
     p = PatientFactory()
     adm = services.admission_admit(
-        patient=p, ward=ward, admitted_at=timezone.now() - dt.timedelta(hours=3)
+        by=UserFactory(), patient=p, ward=ward, admitted_at=timezone.now() - dt.timedelta(hours=3)
     )
     before = timezone.localtime(adm.admitted_at - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     r = client_as("nurse").post(
@@ -143,7 +145,9 @@ def test_policy_form_error(client_as):
 def test_patient_page_and_home_panels_render(client_as):
     p = PatientFactory()
     session = make_session()
-    services.appointment_book(slot=session.slots.first(), patient=p, appointment_type="follow-up")
+    services.appointment_book(
+        by=UserFactory(), slot=session.slots.first(), patient=p, appointment_type="follow-up"
+    )
     body = client_as("surgeon").get(f"/patients/{p.mrn}/").content.decode()
     assert (
         "Appointments and admission" in body
@@ -158,6 +162,7 @@ def test_korean_ui_and_reasons(client_as, settings):
     from oncocenter.patients.models import Center
 
     services.waitlist_add(
+        by=UserFactory(),
         patient=PatientFactory(),
         center=Center.objects.get(code="esophageal"),
         appointment_type="follow-up",
@@ -176,7 +181,10 @@ def test_close_session_needs_reason_and_no_bookings(client_as):
     r = c.post(f"/clinics/sessions/{session.pk}/close/", {"reason": ""})
     assert r.status_code == 422 and "reason" in r.content.decode()
     services.appointment_book(
-        slot=session.slots.first(), patient=PatientFactory(), appointment_type="follow-up"
+        by=UserFactory(),
+        slot=session.slots.first(),
+        patient=PatientFactory(),
+        appointment_type="follow-up",
     )
     r = c.post(f"/clinics/sessions/{session.pk}/close/", {"reason": "Physician at a congress"})
     assert r.status_code == 409

@@ -39,7 +39,11 @@ def test_esophageal_journey(page):
     UserFactory(username="scheduler_j", roles=["scheduler"])
     patient = PatientFactory(name_ko="김식도", birth_date=dt.date(1958, 4, 2))
     nutrition_record_create(
-        patient=patient, measured_on=today - dt.timedelta(days=28), weight=64.0, height=168
+        by=UserFactory(),
+        patient=patient,
+        measured_on=today - dt.timedelta(days=28),
+        weight=64.0,
+        height=168,
     )
     session = make_session(slots=6, physician=surgeon)
     base = page.base_url

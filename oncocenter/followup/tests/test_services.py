@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.clinics.services import appointment_complete
 from oncocenter.clinics.tests.factories import make_session
 from oncocenter.core.errors import Conflict, ValidationFailed
@@ -32,6 +33,7 @@ def test_plans_at_treatment_end_pick_applicable_templates():
     patient = PatientFactory()
     end = timezone.localdate() - dt.timedelta(days=10)
     plans = s.followup_plans_at_treatment_end(
+        by=UserFactory(),
         patient=patient,
         icd10_code="C15.5",
         modalities=["chemotherapy", "radiotherapy"],
@@ -51,7 +53,7 @@ def test_plans_at_treatment_end_pick_applicable_templates():
     assert first.item_code == "response-assessment"
     with pytest.raises(Conflict):
         s.followup_plan_generate(
-            patient=patient, template=tpl("after-radiotherapy"), treatment_end=end
+            by=UserFactory(), patient=patient, template=tpl("after-radiotherapy"), treatment_end=end
         )
 
 
@@ -59,6 +61,7 @@ def test_plan_bad_input():
     patient = PatientFactory()
     with pytest.raises(ValidationFailed) as exc:
         s.followup_plan_generate(
+            by=UserFactory(),
             patient=patient,
             template=tpl("esophagus-esophagectomy"),
             treatment_end=timezone.localdate() + dt.timedelta(days=3),
@@ -66,6 +69,7 @@ def test_plan_bad_input():
     assert exc.value.problems[0].field == "treatment_end"
     with pytest.raises(ValidationFailed) as exc:
         s.followup_plans_at_treatment_end(
+            by=UserFactory(),
             patient=patient,
             icd10_code="C15.5",
             modalities=["magic"],
@@ -79,6 +83,7 @@ def test_late_effects_plan_from_exposures():
     child = PatientFactory(birth_date=dt.date(2012, 3, 1), sex="female")
     end = timezone.localdate() - dt.timedelta(days=30)
     plan = s.followup_late_effects_generate(
+        by=UserFactory(),
         patient=child,
         template=tpl("childhood-late-effects"),
         therapy_end=end,
@@ -94,6 +99,7 @@ def test_late_effects_plan_from_exposures():
     )
     with pytest.raises(ValidationFailed) as exc:
         s.followup_late_effects_generate(
+            by=UserFactory(),
             patient=child,
             template=tpl("childhood-late-effects"),
             therapy_end=end,
@@ -113,7 +119,10 @@ def test_overdue_worklist_and_booking_suggestions():
     patient = PatientFactory()
     end = timezone.localdate() - dt.timedelta(days=200)
     s.followup_plan_generate(
-        patient=patient, template=tpl("esophagus-esophagectomy"), treatment_end=end
+        by=UserFactory(),
+        patient=patient,
+        template=tpl("esophagus-esophagectomy"),
+        treatment_end=end,
     )
     overdue = list(overdue_items())
     assert overdue and all(i.window_end < timezone.localdate() for i in overdue)
@@ -121,13 +130,13 @@ def test_overdue_worklist_and_booking_suggestions():
     visit = next(i for i in overdue if i.kind == "visit")
     suggestions = slot_suggestions(item=visit)
     assert suggestions and suggestions[0].session == session
-    booked = s.due_item_book(item=visit, slot=suggestions[0])
+    booked = s.due_item_book(by=UserFactory(), item=visit, slot=suggestions[0])
     assert booked.status == "booked" and booked.appointment.appointment_type == "follow-up"
     assert visit.pk not in {i.pk for i in overdue_items()}
     from oncocenter.clinics.models import ClinicSession
 
     ClinicSession.objects.filter(pk=session.pk).update(date=timezone.localdate())
-    appointment_complete(appointment=booked.appointment)
+    appointment_complete(by=UserFactory(), appointment=booked.appointment)
     booked.refresh_from_db()
     assert booked.status == "done" and booked.done_on is not None
 
@@ -136,6 +145,7 @@ def test_events_validate_grade_and_record_relapse():
     patient = PatientFactory()
     with pytest.raises(ValidationFailed) as exc:
         s.followup_event_record(
+            by=UserFactory(),
             patient=patient,
             event_type="complication",
             occurred_on=timezone.localdate(),
@@ -144,6 +154,7 @@ def test_events_validate_grade_and_record_relapse():
     assert exc.value.problems[0].field == "grade"
     with pytest.raises(ValidationFailed) as exc:
         s.followup_event_record(
+            by=UserFactory(),
             patient=patient,
             event_type="complication",
             occurred_on=timezone.localdate(),
@@ -152,6 +163,7 @@ def test_events_validate_grade_and_record_relapse():
         )
     assert exc.value.problems[0].field == "grade"
     ev = s.followup_event_record(
+        by=UserFactory(),
         patient=patient,
         event_type="complication",
         grade=2,
@@ -160,6 +172,7 @@ def test_events_validate_grade_and_record_relapse():
     )
     assert ev.grade == 2
     rel = s.followup_event_record(
+        by=UserFactory(),
         patient=patient,
         event_type="recurrence",
         occurred_on=timezone.localdate(),
@@ -173,9 +186,9 @@ def test_template_update_validates_and_bumps_version():
     t = tpl("esophagus-esophagectomy")
     bad = {**t.definition, "items": []}
     with pytest.raises(ValidationFailed) as exc:
-        s.protocol_template_update(template=t, definition=bad)
+        s.protocol_template_update(by=UserFactory(), template=t, definition=bad)
     assert exc.value.problems[0].field == "definition.items"
     good = dict(t.definition)
-    s.protocol_template_update(template=t, definition=good, reviewed_by="Dr Kim")
+    s.protocol_template_update(by=UserFactory(), template=t, definition=good, reviewed_by="Dr Kim")
     t.refresh_from_db()
     assert t.definition["version"] == 2 and t.reviewed_by == "Dr Kim"

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.clinics.tests.factories import make_session
 from oncocenter.core.permissions import roles_with
 from oncocenter.core.roles import Role
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def objs():
     p = PatientFactory()
     plan = services.followup_plan_generate(
+        by=UserFactory(),
         patient=p,
         template=ProtocolTemplate.objects.get(code="after-radiotherapy"),
         treatment_end=timezone.localdate() - dt.timedelta(days=60),
@@ -151,4 +153,4 @@ def test_plan_form_prefilled_from_clinical_record(client_as):
     TreatmentEpisodeFactory(patient=dx.patient, modality="surgery", started_on=end, ended_on=end)
     body = client_as("surgeon").get(f"/patients/{dx.patient.mrn}/").content.decode()
     assert 'value="C15.3"' in body and f'value="{end.isoformat()}"' in body
-    assert 'value="surgery" id="id_modalities_0" checked' in body
+    assert 'value="surgery" id="planform_modalities_0" checked' in body

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.core.permissions import roles_with
 from oncocenter.core.roles import Role
 from oncocenter.nutrition import services
@@ -16,10 +17,14 @@ pytestmark = pytest.mark.django_db
 def objs():
     p = PatientFactory()
     services.nutrition_record_create(
-        patient=p, measured_on=timezone.localdate() - dt.timedelta(days=20), weight=70, height=170
+        by=UserFactory(),
+        patient=p,
+        measured_on=timezone.localdate() - dt.timedelta(days=20),
+        weight=70,
+        height=170,
     )
     _, alerts = services.nutrition_record_create(
-        patient=p, measured_on=timezone.localdate(), weight=65
+        by=UserFactory(), patient=p, measured_on=timezone.localdate(), weight=65
     )
     return {"mrn": p.mrn, "alert": alerts[0].pk}
 

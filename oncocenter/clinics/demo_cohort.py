@@ -1,8 +1,10 @@
 """The demo esophageal cohort shared by the clinics, follow-up and nutrition demo seeders.
 
-Built once per seeding run (memoised on the demo context) from the treatment episodes the
-clinical demo created; patients without episodes get synthetic ones here, so the cohort also
-exists when the clinical area is not installed.
+It lives in clinics, the lowest of the three apps, so that every seeder reads it without
+importing an app above its own. Built once per seeding run (memoised on the demo context) from
+the treatment episodes the clinical demo created; a patient the clinical demo left without one
+gets a synthetic chemoradiation (and sometimes surgery) here, so every cohort member has ended a
+treatment at this center.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
+from oncocenter.oncology.models import TreatmentEpisode
+from oncocenter.patients.models import Patient
 
 SEED = 6_2026
 
 
 @dataclass
 class CohortPatient:
-    patient: Any
+    patient: Patient
     treatment_end: dt.date
     modalities: list[str]
     surgery_on: dt.date | None
@@ -27,28 +30,20 @@ class CohortPatient:
     episodes: list[tuple[str, dt.date, dt.date | None]] = field(default_factory=list)
 
 
-def _episode_model():
-    try:
-        return apps.get_model("oncology", "TreatmentEpisode")
-    except LookupError:
-        return None
-
-
 def esophageal_cohort(ctx: Any) -> list[CohortPatient]:
-    cached = getattr(ctx, "_esophageal_cohort", None)
+    """The esophageal patients whose treatment ended at least 14 days ago, with their course."""
+    cached: list[CohortPatient] | None = getattr(ctx, "_esophageal_cohort", None)
     if cached is not None:
         return cached
     rng = random.Random(SEED)
     today = ctx.today
     patients = list(ctx.patients_by_center.get("esophageal", []))
-    model = _episode_model()
     existing: dict[int, list[tuple[str, dt.date, dt.date | None]]] = {}
-    if model is not None:
-        for pid, modality, start, end in model.objects.filter(patient__in=patients).values_list(
-            "patient_id", "modality", "started_on", "ended_on"
-        ):
-            existing.setdefault(pid, []).append((modality, start, end))
-    created: list[Any] = []
+    for pid, modality, start, end in TreatmentEpisode.objects.filter(
+        patient__in=patients
+    ).values_list("patient_id", "modality", "started_on", "ended_on"):
+        existing.setdefault(pid, []).append((modality, start, end))
+    created: list[TreatmentEpisode] = []
     cohort: list[CohortPatient] = []
     for patient in patients:
         episodes = existing.get(patient.pk)
@@ -62,19 +57,19 @@ def esophageal_cohort(ctx: Any) -> list[CohortPatient]:
                 surgery = end + dt.timedelta(days=rng.randint(42, 70))
                 if surgery < today - dt.timedelta(days=14):
                     episodes.append(("surgery", surgery, surgery))
-            if model is not None:
-                created.extend(
-                    model(
-                        patient=patient,
-                        modality=m,
-                        started_on=s,
-                        ended_on=e,
-                        at_this_center=True,
-                        description="Demo esophageal treatment",
-                        source="followup.demo",
-                    )
-                    for m, s, e in episodes
+            # Seeded in bulk like the clinical demo's own episodes (the service audits one by one).
+            created.extend(
+                TreatmentEpisode(
+                    patient=patient,
+                    modality=m,
+                    started_on=s,
+                    ended_on=e,
+                    at_this_center=True,
+                    description="Demo esophageal treatment",
+                    source="clinics.demo",
                 )
+                for m, s, e in episodes
+            )
         modalities = {m for m, _s, _e in episodes}
         if "chemotherapy" in modalities:
             modalities.add(
@@ -95,6 +90,6 @@ def esophageal_cohort(ctx: Any) -> list[CohortPatient]:
             )
         )
     if created:
-        model.objects.bulk_create(created, batch_size=500)
+        TreatmentEpisode.objects.bulk_create(created, batch_size=500)
     ctx._esophageal_cohort = cohort
     return cohort
