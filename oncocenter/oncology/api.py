@@ -20,12 +20,12 @@ from oncocenter.oncology.schemas import (
     ChartEventOut,
     CopayRegistrationIn,
     CopayRegistrationOut,
-    DiagnosisIn,
-    DiagnosisOut,
     DiagnosisStatusPatch,
     DiseaseStatusIn,
     DiseaseStatusOut,
     OncologyCodeOut,
+    OncologyDiagnosisIn,
+    OncologyDiagnosisOut,
     PerformanceStatusIn,
     PerformanceStatusOut,
     StagingIn,
@@ -96,7 +96,7 @@ def code_search(request: HttpRequest, code_list: str, q: str = "", limit: int = 
     return [asdict(c) for c in codes.search(code_list, q, limit=max(1, min(limit, 50)))]
 
 
-@router.get("/patients/{mrn}/diagnoses", response=list[DiagnosisOut])
+@router.get("/patients/{mrn}/diagnoses", response=list[OncologyDiagnosisOut])
 def diagnosis_list(request: HttpRequest, mrn: str):
     require(request.user, "oncology.view")
     patient = patient_get(mrn=mrn)
@@ -115,15 +115,15 @@ def diagnosis_list(request: HttpRequest, mrn: str):
     ]
 
 
-@router.post("/patients/{mrn}/diagnoses", response={201: DiagnosisOut})
-def diagnosis_create(request: HttpRequest, mrn: str, payload: DiagnosisIn):
+@router.post("/patients/{mrn}/diagnoses", response={201: OncologyDiagnosisOut})
+def diagnosis_create(request: HttpRequest, mrn: str, payload: OncologyDiagnosisIn):
     require(request.user, "diagnosis.edit")
     patient = patient_get(mrn=mrn, audit=False)
     d = services.diagnosis_create(patient=patient, by=current_user(request), **payload.dict())
     return Status(201, d)
 
 
-@router.patch("/diagnoses/{pk}", response=DiagnosisOut)
+@router.patch("/diagnoses/{pk}", response=OncologyDiagnosisOut)
 def diagnosis_status(request: HttpRequest, pk: int, payload: DiagnosisStatusPatch):
     """Change clinical or verification status (e.g. entered-in-error); the row itself stays."""
     require(request.user, "diagnosis.edit")

@@ -47,7 +47,7 @@ class DiseaseStatusOut(Schema):
     note: str
 
 
-class DiagnosisIn(Schema):
+class OncologyDiagnosisIn(Schema):
     icd10_code: str
     icdo3_topography: str = ""
     icdo3_morphology: str = ""
@@ -64,7 +64,7 @@ class DiagnosisStatusPatch(Schema):
     verification_status: str | None = None
 
 
-class DiagnosisOut(Schema):
+class OncologyDiagnosisOut(Schema):
     id: int
     icd10_system: str
     icd10_code: str

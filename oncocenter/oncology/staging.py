@@ -10,6 +10,7 @@ Pure Python, no Django.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -37,7 +38,8 @@ class StagingProblem:
     value: str
     rule: str
     code: str = ""
-    params: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # `dataclasses.field` in full: the attribute `field` above shadows the name in this body.
+    params: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.value!r} {self.rule}"
