@@ -74,3 +74,7 @@ class CredentialForm(DomainForm):
 
 class StaffActiveForm(DomainForm):
     """No input: the deactivate / reactivate button, whose refusal shows beside it."""
+
+
+class ApiTokenForm(DomainForm):
+    name = forms.CharField(label=_("Token name"), max_length=80)

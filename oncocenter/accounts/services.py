@@ -80,6 +80,36 @@ def user_create(
     return user
 
 
+def administrator_bootstrap(
+    *, username: str, password: str, display_name_ko: str = "", email: str = ""
+) -> User:
+    """The first administrator of a new installation (`oncocenter bootstrap_admin`), acting as
+    the system. Refused once an active administrator exists: from then on administrators add
+    staff on the staff pages, as themselves."""
+    if User.objects.filter(is_active=True, role_assignments__role=Role.ADMINISTRATOR).exists():
+        raise Conflict(
+            _("An administrator already exists; new staff are added on the staff pages."),
+            rule="administrator_exists",
+        )
+    username = username.strip()
+    if not username:
+        raise ValidationFailed.single("username", _("is required"))
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed.single("username", _("is already taken"), username)
+    with transaction.atomic():
+        user = User(username=username, display_name_ko=display_name_ko.strip(), email=email.strip())
+        user.is_staff = True
+        user.set_password(password)
+        user.save()
+        RoleAssignment.objects.create(user=user, role=Role.ADMINISTRATOR)
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=user,
+            detail={"username": username, "roles": [Role.ADMINISTRATOR.value], "bootstrap": True},
+        )
+    return user
+
+
 def user_set_roles(*, user: User, by: User, roles: Iterable[str]) -> User:
     """Replace the user's roles; audited with the roles before and after. An administrator
     cannot take the administrator role from themselves (nobody would be left to give it back)."""

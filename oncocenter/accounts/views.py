@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from oncocenter.accounts import services
 from oncocenter.accounts.forms import (
+    ApiTokenForm,
     CredentialForm,
     StaffActiveForm,
     StaffCreateForm,
@@ -75,22 +76,28 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def account(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required_view guarantees a signed-in user
     new_token = ""
+    form = ApiTokenForm(request.POST if "name" in request.POST else None)
+    status = 200
     if request.method == "POST":
         if "revoke" in request.POST:
             token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=user)
             token_revoke(token=token, by=user)
             messages.success(request, _("Token revoked."))
             return redirect("accounts:account")
-        try:
-            _token, new_token = token_issue(user=user, name=request.POST.get("name", ""))
-        except DomainError as exc:
-            messages.error(request, exc.problems[0].message if exc.problems else exc.message)
+        outcome = run_service(
+            request, form, lambda: token_issue(user=user, name=form.cleaned_data["name"])
+        )
+        if outcome.ok and outcome.value is not None:
+            new_token = outcome.value[1]
+            form = ApiTokenForm()
+        status = page_status(outcome)
     tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
     credentials = Credential.objects.filter(user=user)
     return render(
         request,
         "accounts/account.html",
-        {"tokens": tokens, "credentials": credentials, "new_token": new_token},
+        {"tokens": tokens, "credentials": credentials, "new_token": new_token, "form": form},
+        status=status,
     )
 
 

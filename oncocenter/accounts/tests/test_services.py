@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
-from oncocenter.accounts.models import Credential, LoginFailure
+from oncocenter.accounts.models import Credential, LoginFailure, User
 from oncocenter.accounts.services import (
     credential_add,
     credential_is_current,
@@ -174,3 +174,19 @@ def test_base_settings_hash_with_argon2():
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert base.SESSION_SAVE_EVERY_REQUEST is True
     assert base.SESSION_COOKIE_AGE == base.SESSION_IDLE_MINUTES * 60
+
+
+def test_first_administrator_bootstrap_once(monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("ONCOCENTER_ADMIN_PASSWORD", "short")
+    with pytest.raises(CommandError, match="too short"):
+        call_command("bootstrap_admin", "--username", "chief", "--noinput")
+    monkeypatch.setenv("ONCOCENTER_ADMIN_PASSWORD", "lantern-orbit-47")
+    call_command("bootstrap_admin", "--username", "chief", "--noinput")
+    chief = User.objects.get(username="chief")
+    assert chief.role_list == ["administrator"] and chief.is_staff and not chief.is_superuser
+    event = AuditEvent.objects.get(action="create", object_type="accounts.user")
+    assert event.detail["bootstrap"] and event.actor_username == "system"
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("bootstrap_admin", "--username", "second", "--noinput")
