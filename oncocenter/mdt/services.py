@@ -9,6 +9,7 @@ from typing import TypedDict
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
@@ -109,13 +110,21 @@ def case_add(
     if not question.strip():
         problems.append(FieldProblem("question", _("is required")))
     if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(FieldProblem("diagnosis", _("belongs to another patient"), diagnosis.pk))
+        problems.append(
+            FieldProblem(
+                "diagnosis",
+                _("belongs to another patient"),
+                diagnosis.pk,
+                label=gettext_lazy("Diagnosis"),
+            )
+        )
     if meeting.status != MeetingStatus.PLANNED:
         problems.append(
             FieldProblem(
                 "meeting",
                 _("is %(status)s; cases are added to planned meetings")
                 % {"status": MeetingStatus(meeting.status).label},
+                label=gettext_lazy("Meeting"),
             )
         )
     if problems:
@@ -191,7 +200,9 @@ def recommendation_record(
             _("No quorum: missing %(disciplines)s.") % {"disciplines": ", ".join(missing)},
             rule="quorum",
             problems=[
-                FieldProblem("attendance", _("missing required discipline"), d)
+                FieldProblem(
+                    "attendance", _("missing required discipline"), d, gettext_lazy("Attendance")
+                )
                 for d in quorum.missing
             ],
         )

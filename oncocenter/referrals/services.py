@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
@@ -51,11 +52,23 @@ def referral_create(
     if not reason.strip():
         problems.append(FieldProblem("reason", _("is required")))
     if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(FieldProblem("diagnosis", _("belongs to another patient"), diagnosis.pk))
+        problems.append(
+            FieldProblem(
+                "diagnosis",
+                _("belongs to another patient"),
+                diagnosis.pk,
+                label=gettext_lazy("Diagnosis"),
+            )
+        )
     requested_at = requested_at or timezone.now()
     if requested_at > timezone.now() + dt.timedelta(minutes=5):
         problems.append(
-            FieldProblem("requested_at", _("cannot be in the future"), requested_at.isoformat())
+            FieldProblem(
+                "requested_at",
+                _("cannot be in the future"),
+                requested_at.isoformat(),
+                label=gettext_lazy("Requested at"),
+            )
         )
     if problems:
         raise ValidationFailed(problems)
@@ -124,7 +137,13 @@ def referral_advance(
         raise ValidationFailed.single("scheduled_for", _("is required to schedule a consult"))
     at = at or timezone.now()
     if at < referral.requested_at:
-        raise ValidationFailed.single("at", _("cannot be before the request"), at.isoformat())
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "at", _("cannot be before the request"), at.isoformat(), gettext_lazy("Time")
+                )
+            ]
+        )
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         if locked.status != referral.status:

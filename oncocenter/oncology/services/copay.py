@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
@@ -29,7 +30,14 @@ def copay_register(
     problems: list[FieldProblem] = []
     when = check_date(problems, "registered_on", registered_on, patient)
     if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(FieldProblem("diagnosis", _("belongs to another patient"), diagnosis.pk))
+        problems.append(
+            FieldProblem(
+                "diagnosis",
+                _("belongs to another patient"),
+                diagnosis.pk,
+                label=gettext_lazy("Diagnosis"),
+            )
+        )
     if not special_code.strip():
         problems.append(FieldProblem("special_code", _("is required")))
     if (

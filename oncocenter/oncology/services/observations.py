@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
@@ -117,7 +118,14 @@ def tumor_marker_record(
     if not unit.strip():
         problems.append(FieldProblem("unit", _("is required")))
     if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(FieldProblem("diagnosis", _("belongs to another patient"), diagnosis.pk))
+        problems.append(
+            FieldProblem(
+                "diagnosis",
+                _("belongs to another patient"),
+                diagnosis.pk,
+                label=gettext_lazy("Diagnosis"),
+            )
+        )
     if problems:
         raise ValidationFailed(problems)
     assert when is not None

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
@@ -32,11 +33,23 @@ def workup_order_create(
     if not test_name.strip():
         problems.append(FieldProblem("test_name", _("is required")))
     if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(FieldProblem("diagnosis", _("belongs to another patient"), diagnosis.pk))
+        problems.append(
+            FieldProblem(
+                "diagnosis",
+                _("belongs to another patient"),
+                diagnosis.pk,
+                label=gettext_lazy("Diagnosis"),
+            )
+        )
     ordered_at = ordered_at or timezone.now()
     if ordered_at > timezone.now() + dt.timedelta(minutes=5):
         problems.append(
-            FieldProblem("ordered_at", _("cannot be in the future"), ordered_at.isoformat())
+            FieldProblem(
+                "ordered_at",
+                _("cannot be in the future"),
+                ordered_at.isoformat(),
+                label=gettext_lazy("Ordered at"),
+            )
         )
     if problems:
         raise ValidationFailed(problems)
@@ -95,7 +108,16 @@ def workup_order_advance(
         )
     at = at or timezone.now()
     if at < order.ordered_at:
-        raise ValidationFailed.single("at", _("cannot be before the order time"), at.isoformat())
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "at",
+                    _("cannot be before the order time"),
+                    at.isoformat(),
+                    label=gettext_lazy("Time"),
+                )
+            ]
+        )
     if status == WorkupStatus.RESULTED and not result_summary.strip():
         raise ValidationFailed.single("result_summary", _("is required to report a result"))
     with transaction.atomic():
