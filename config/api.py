@@ -130,6 +130,7 @@ def _mount() -> None:
     from oncocenter.followup.api import router as followup_router
     from oncocenter.mdt.api import router as mdt_router
     from oncocenter.nutrition.api import router as nutrition_router
+    from oncocenter.oncology.api import copay_router
     from oncocenter.oncology.api import router as oncology_router
     from oncocenter.patients.api import router as patients_router
     from oncocenter.radiotherapy.api import router as radiotherapy_router
@@ -141,6 +142,8 @@ def _mount() -> None:
     api.add_router("/auth/", accounts_router)
     api.add_router("/audit/", audit_router)
     api.add_router("/patients/", patients_router)
+    # The co-payment registration moved to oncology (issue 14); its paths stay where they were.
+    api.add_router("/patients/", copay_router)
     api.add_router("/oncology/", oncology_router)
     api.add_router("/referrals/", referrals_router)
     api.add_router("/mdt/", mdt_router)

@@ -22,6 +22,8 @@ SURFACE = [
     ("ui", "/patients/{mrn}/edit/", "patient.edit"),
     ("ui", "/audit/", "audit.view"),
     ("ui", "/accounts/staff/", "staff.manage"),
+    ("ui", "/accounts/staff/new/", "staff.manage"),
+    ("ui", "/accounts/staff/{uid}/", "staff.manage"),
     ("ui", "/scheduling/machines/", "machine.view"),
     ("api", "/api/patients/?q=a", "patient.search"),
     ("api", "/api/patients/{mrn}", "patient.view"),
@@ -42,7 +44,7 @@ def test_every_view_and_endpoint_for_role(role):
     api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     failures = []
     for kind, template, perm in SURFACE:
-        path = template.format(mrn=patient.mrn)
+        path = template.format(mrn=patient.mrn, uid=user.pk)
         response = (ui if kind == "ui" else api).get(path)
         expected = 200 if role in roles_with(perm) else 403
         if response.status_code != expected:
@@ -52,9 +54,10 @@ def test_every_view_and_endpoint_for_role(role):
 
 def test_every_ui_view_sends_anonymous_users_to_login():
     patient = PatientFactory()
+    staff = UserFactory(roles=["nurse"])
     client = Client()
     for kind, template, _perm in SURFACE:
-        path = template.format(mrn=patient.mrn)
+        path = template.format(mrn=patient.mrn, uid=staff.pk)
         response = client.get(path)
         if kind == "ui":
             assert response.status_code == 302 and "/accounts/login/" in response["Location"], path

@@ -83,7 +83,11 @@ def _objects():
         "study": StudyFactory().pk,
         "order": WorkupOrderFactory(patient=d.patient).pk,
         "referral": referral_create(
-            patient=d.patient, from_department="nursing", to_department="nutrition", reason="x"
+            by=UserFactory(),
+            patient=d.patient,
+            from_department="nursing",
+            to_department="nutrition",
+            reason="x",
         ).pk,
     }
 

@@ -13,18 +13,18 @@ from oncocenter.core.permissions import active_role, permissions_of, user_roles
 router = Router(tags=["auth"])
 
 
-class TokenIn(Schema):
+class AuthTokenIn(Schema):
     username: str
     password: str
     name: str = "api client"
 
 
-class TokenOut(Schema):
+class AuthTokenOut(Schema):
     token: str
     expires_at: datetime
 
 
-class MeOut(Schema):
+class AuthMeOut(Schema):
     username: str
     name: str
     roles: list[str]
@@ -32,8 +32,8 @@ class MeOut(Schema):
     permissions: list[str]
 
 
-@router.post("/token", auth=None, response={201: TokenOut})
-def create_token(request: HttpRequest, payload: TokenIn):
+@router.post("/token", auth=None, response={201: AuthTokenOut})
+def create_token(request: HttpRequest, payload: AuthTokenIn):
     """Exchange a username and password for a bearer token (shown once; store it safely)."""
     user = login_check(request=request, username=payload.username, password=payload.password)
     audit_record(action=AuditAction.LOGIN, actor=user, detail={"via": "api"})
@@ -41,7 +41,7 @@ def create_token(request: HttpRequest, payload: TokenIn):
     return Status(201, {"token": raw, "expires_at": token.expires_at})
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response=AuthMeOut)
 def me(request: HttpRequest):
     roles = user_roles(request.user)
     return {

@@ -11,12 +11,21 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from oncocenter.accounts.models import ApiToken, Credential, LoginFailure, RoleAssignment, User
+from oncocenter.accounts.models import (
+    ApiToken,
+    Credential,
+    CredentialKind,
+    LoginFailure,
+    RoleAssignment,
+    User,
+)
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
-from oncocenter.core.errors import NotPermitted, Throttled, ValidationFailed
+from oncocenter.core.errors import Conflict, FieldProblem, NotPermitted, Throttled, ValidationFailed
 from oncocenter.core.roles import Role
 
 
@@ -24,12 +33,15 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
     roles = list(dict.fromkeys(roles))
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
-        raise ValidationFailed.single("roles", f"unknown role(s): {', '.join(unknown)}", unknown)
+        raise ValidationFailed.single(
+            "roles", _("unknown role(s): %(roles)s") % {"roles": ", ".join(unknown)}, unknown
+        )
     return roles
 
 
 def user_create(
     *,
+    by: User,
     username: str,
     password: str,
     roles: Iterable[str],
@@ -39,56 +51,154 @@ def user_create(
     department: str = "",
     email: str = "",
 ) -> User:
+    """Create a staff account with its roles; audited (roles, never the password)."""
     roles = _check_roles(roles)
-    if not username.strip():
-        raise ValidationFailed.single("username", "is required")
+    username = username.strip()
+    if not username:
+        raise ValidationFailed.single("username", _("is required"))
     if User.objects.filter(username=username).exists():
-        raise ValidationFailed.single("username", "is already taken", username)
+        raise ValidationFailed.single("username", _("is already taken"), username)
     with transaction.atomic():
         user = User(
             username=username,
-            first_name=first_name,
-            last_name=last_name,
-            display_name_ko=display_name_ko,
-            department=department,
-            email=email,
-            # Administrators use Django's admin to manage staff and reference data.
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            display_name_ko=display_name_ko.strip(),
+            department=department.strip(),
+            email=email.strip(),
+            # The Django admin (view-only, plus reference data) is for administrators.
             is_staff=Role.ADMINISTRATOR in roles,
         )
         user.set_password(password)
         user.save()
         RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in roles])
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=user,
+            detail={"username": username, "roles": sorted(roles), "department": user.department},
+        )
     return user
 
 
-def user_set_roles(*, user: User, roles: Iterable[str]) -> User:
+def administrator_bootstrap(
+    *, username: str, password: str, display_name_ko: str = "", email: str = ""
+) -> User:
+    """The first administrator of a new installation (`oncocenter bootstrap_admin`), acting as
+    the system. Refused once an active administrator exists: from then on administrators add
+    staff on the staff pages, as themselves."""
+    if User.objects.filter(is_active=True, role_assignments__role=Role.ADMINISTRATOR).exists():
+        raise Conflict(
+            _("An administrator already exists; new staff are added on the staff pages."),
+            rule="administrator_exists",
+        )
+    username = username.strip()
+    if not username:
+        raise ValidationFailed.single("username", _("is required"))
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed.single("username", _("is already taken"), username)
+    with transaction.atomic():
+        user = User(username=username, display_name_ko=display_name_ko.strip(), email=email.strip())
+        user.is_staff = True
+        user.set_password(password)
+        user.save()
+        RoleAssignment.objects.create(user=user, role=Role.ADMINISTRATOR)
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=user,
+            detail={"username": username, "roles": [Role.ADMINISTRATOR.value], "bootstrap": True},
+        )
+    return user
+
+
+def user_set_roles(*, user: User, by: User, roles: Iterable[str]) -> User:
+    """Replace the user's roles; audited with the roles before and after. An administrator
+    cannot take the administrator role from themselves (nobody would be left to give it back)."""
     roles = _check_roles(roles)
     with transaction.atomic():
+        before = sorted(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+        if user.pk == by.pk and Role.ADMINISTRATOR in before and Role.ADMINISTRATOR not in roles:
+            raise Conflict(
+                _("You cannot remove your own administrator role; ask another administrator."),
+                rule="own_administrator_role",
+                problems=[
+                    FieldProblem("roles", _("must keep the administrator role"), "administrator")
+                ],
+            )
         RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
-        existing = set(user.role_assignments.values_list("role", flat=True))
         RoleAssignment.objects.bulk_create(
-            [RoleAssignment(user=user, role=r) for r in roles if r not in existing]
+            [RoleAssignment(user=user, role=r) for r in roles if r not in before]
         )
         user.is_staff = Role.ADMINISTRATOR in roles
         user.save(update_fields=["is_staff"])
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=user,
+            detail={"roles_before": before, "roles": sorted(roles)},
+        )
     user.__dict__.pop("_oncocenter_roles", None)
     return user
 
 
+def user_set_active(*, user: User, by: User, active: bool) -> User:
+    """Deactivate (no sign-in, no API token works) or reactivate a staff account; audited.
+    Nobody deactivates themselves. Accounts are never deleted: the record names them."""
+    if user.pk == by.pk and not active:
+        raise Conflict(_("You cannot deactivate your own account."), rule="own_account")
+    if user.is_active == active:
+        return user
+    with transaction.atomic():
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(action=AuditAction.UPDATE, obj=user, detail={"active": active})
+    return user
+
+
 def credential_add(
-    *, user: User, kind: str, number: str, issued_on: dt.date, expires_on: dt.date | None
+    *,
+    user: User,
+    by: User,
+    kind: str,
+    number: str,
+    issued_on: dt.date,
+    expires_on: dt.date | None,
 ) -> Credential:
+    """Register a licence or certificate (unique per kind and number); audited."""
+    problems: list[FieldProblem] = []
+    number = number.strip()
+    if kind not in CredentialKind.values:
+        problems.append(
+            FieldProblem(
+                "kind",
+                _("must be one of %(choices)s") % {"choices": ", ".join(CredentialKind.values)},
+                kind,
+            )
+        )
+    if not number:
+        problems.append(FieldProblem("number", _("is required")))
+    elif Credential.objects.filter(kind=kind, number=number).exists():
+        problems.append(
+            FieldProblem("number", _("this credential number is already registered"), number)
+        )
     if expires_on is not None and expires_on <= issued_on:
-        raise ValidationFailed.single(
-            "expires_on", "must be after the issue date", expires_on.isoformat()
+        problems.append(
+            FieldProblem("expires_on", _("must be after the issue date"), expires_on.isoformat())
         )
-    if Credential.objects.filter(kind=kind, number=number).exists():
-        raise ValidationFailed.single(
-            "number", "this credential number is already registered", number
+    if problems:
+        raise ValidationFailed(problems)
+    with transaction.atomic():
+        credential = Credential.objects.create(
+            user=user, kind=kind, number=number, issued_on=issued_on, expires_on=expires_on
         )
-    return Credential.objects.create(
-        user=user, kind=kind, number=number, issued_on=issued_on, expires_on=expires_on
-    )
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=credential,
+            detail={
+                "user": user.username,
+                "kind": kind,
+                "expires_on": expires_on.isoformat() if expires_on else "",
+            },
+        )
+    return credential
 
 
 def credential_is_current(*, user: User, kinds: Iterable[str], on: dt.date | None = None) -> bool:
@@ -102,6 +212,12 @@ def credential_is_current(*, user: User, kinds: Iterable[str], on: dt.date | Non
     ).exists()
 
 
+def _credential_kind(kind: str) -> str:
+    """ "Board certification: radiation oncology (specialist_radiation_oncology)"."""
+    label = CredentialKind(kind).label if kind in CredentialKind.values else kind
+    return f"{label} ({kind})"
+
+
 def credential_require(
     *, user: User, kinds: Iterable[str], purpose: str, on: dt.date | None = None
 ) -> None:
@@ -109,8 +225,16 @@ def credential_require(
     kinds = list(kinds)
     if not credential_is_current(user=user, kinds=kinds, on=on):
         raise NotPermitted(
-            f"{purpose} requires a current credential of kind {' or '.join(kinds)}; "
-            f"{user.username} has none valid on {(on or timezone.localdate()).isoformat()}."
+            _(
+                "%(purpose)s requires a current credential of kind %(kinds)s; "
+                "%(user)s has none valid on %(date)s."
+            )
+            % {
+                "purpose": purpose,
+                "kinds": ", ".join(_credential_kind(k) for k in kinds),
+                "user": user.username,
+                "date": (on or timezone.localdate()).isoformat(),
+            }
         )
 
 
@@ -123,7 +247,7 @@ def _recent_failures(username: str, address: str) -> int:
     return max(by_user, by_addr)
 
 
-def login_check(*, request, username: str, password: str) -> User:
+def login_check(*, request: HttpRequest, username: str, password: str) -> User:
     """Authenticate with throttling; every success and failure goes to the audit trail."""
     from oncocenter.core.middleware import client_address
 
@@ -134,7 +258,8 @@ def login_check(*, request, username: str, password: str) -> User:
             action=AuditAction.LOGIN_FAILED, actor_username=username, detail={"reason": "throttled"}
         )
         raise Throttled(
-            f"Too many failed sign-ins. Try again in {settings.LOGIN_FAILURE_WINDOW_MINUTES} minutes."
+            _("Too many failed sign-ins. Try again in %(minutes)s minutes.")
+            % {"minutes": settings.LOGIN_FAILURE_WINDOW_MINUTES}
         )
     user = authenticate(request, username=username, password=password)
     if user is None:
@@ -144,12 +269,12 @@ def login_check(*, request, username: str, password: str) -> User:
             actor_username=username,
             detail={"reason": "bad credentials"},
         )
-        raise ValidationFailed.single("password", "username or password is incorrect")
+        raise ValidationFailed.single("password", _("username or password is incorrect"))
     if not RoleAssignment.objects.filter(user=user).exists():
         audit_record(
             action=AuditAction.LOGIN_FAILED, actor_username=username, detail={"reason": "no role"}
         )
-        raise NotPermitted("This account has no role assigned; ask an administrator.")
+        raise NotPermitted(_("This account has no role assigned; ask an administrator."))
     return user  # type: ignore[return-value]
 
 
@@ -160,7 +285,7 @@ def _hash_token(raw: str) -> str:
 def token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create an API token; the raw value is returned once and never stored."""
     if not name.strip():
-        raise ValidationFailed.single("name", "is required")
+        raise ValidationFailed.single("name", _("is required"))
     raw = "oc_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -188,7 +313,10 @@ def token_authenticate(raw: str) -> User | None:
     return token.user
 
 
-def token_revoke(*, token: ApiToken) -> ApiToken:
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
+def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
+    """Revoke an API token at once; audited."""
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(action=AuditAction.TOKEN, obj=token, detail={"revoked": token.name})
     return token

@@ -8,4 +8,6 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("me/", views.account, name="account"),
     path("staff/", views.staff_list, name="staff"),
+    path("staff/new/", views.staff_new, name="staff-new"),
+    path("staff/<int:pk>/", views.staff_detail, name="staff-detail"),
 ]

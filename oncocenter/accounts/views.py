@@ -1,5 +1,9 @@
+"""Sign-in and out, the user's own account (credentials, API tokens), and the staff management
+pages of administrators (`staff.manage`): new staff member, roles, credentials, deactivation."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from django.contrib import messages
@@ -11,11 +15,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from oncocenter.accounts import services
+from oncocenter.accounts.forms import (
+    ApiTokenForm,
+    CredentialForm,
+    StaffActiveForm,
+    StaffCreateForm,
+    StaffRolesForm,
+)
 from oncocenter.accounts.models import ApiToken, Credential, RoleAssignment, User
+from oncocenter.accounts.selectors import current_user
 from oncocenter.accounts.services import login_check, token_issue, token_revoke
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
-from oncocenter.core.errors import DomainError
+from oncocenter.core.errors import DomainError, NotPermitted
+from oncocenter.core.forms import DomainForm, page_status, run_service
+from oncocenter.core.roles import Role
 from oncocenter.core.views import login_required_view, permission_required
 
 
@@ -61,22 +76,28 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def account(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # login_required_view guarantees a signed-in user
     new_token = ""
+    form = ApiTokenForm(request.POST if "name" in request.POST else None)
+    status = 200
     if request.method == "POST":
         if "revoke" in request.POST:
             token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=user)
-            token_revoke(token=token)
+            token_revoke(token=token, by=user)
             messages.success(request, _("Token revoked."))
             return redirect("accounts:account")
-        try:
-            _token, new_token = token_issue(user=user, name=request.POST.get("name", ""))
-        except DomainError as exc:
-            messages.error(request, str(exc))
+        outcome = run_service(
+            request, form, lambda: token_issue(user=user, name=form.cleaned_data["name"])
+        )
+        if outcome.ok and outcome.value is not None:
+            new_token = outcome.value[1]
+            form = ApiTokenForm()
+        status = page_status(outcome)
     tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
     credentials = Credential.objects.filter(user=user)
     return render(
         request,
         "accounts/account.html",
-        {"tokens": tokens, "credentials": credentials, "new_token": new_token},
+        {"tokens": tokens, "credentials": credentials, "new_token": new_token, "form": form},
+        status=status,
     )
 
 
@@ -89,10 +110,89 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     ).order_by("username")
     if role:
         users = users.filter(role_assignments__role=role)
-    from oncocenter.core.roles import Role
-
     return render(
         request,
         "accounts/staff_list.html",
         {"users": users[:500], "roles": Role.choices, "role": role},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("staff.manage")
+def staff_new(request: HttpRequest) -> HttpResponse:
+    form = StaffCreateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.user_create(by=current_user(request), **form.cleaned_data),
+            success=lambda u: _("Staff member %(username)s created.") % {"username": u.username},
+        )
+        if outcome.ok and outcome.value is not None:
+            return redirect("accounts:staff-detail", pk=outcome.value.pk)
+        status = page_status(outcome)
+    return render(request, "accounts/staff_new.html", {"form": form}, status=status)
+
+
+STAFF_FORMS = ("roles", "credential", "deactivate", "reactivate")
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("staff.manage")
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(
+        User.objects.prefetch_related("role_assignments", "credentials"), pk=pk
+    )
+    posted = request.POST.get("form", "") if request.method == "POST" else None
+    if posted is not None and posted not in STAFF_FORMS:
+        raise NotPermitted(_("This page has no form '%(form)s'.") % {"form": posted})
+    data = request.POST if posted is not None else None
+    roles_form = StaffRolesForm(
+        data if posted == "roles" else None, initial={"roles": member.role_list}, prefix="roles"
+    )
+    credential_form = CredentialForm(data if posted == "credential" else None, prefix="credential")
+    active_form = StaffActiveForm(
+        data if posted in ("deactivate", "reactivate") else None, prefix="active"
+    )
+    status = 200
+    if posted is not None:
+        by = current_user(request)
+        actions: dict[str, tuple[DomainForm, Callable[[], object], str]] = {
+            "roles": (
+                roles_form,
+                lambda: services.user_set_roles(user=member, by=by, **roles_form.cleaned_data),
+                _("Roles saved."),
+            ),
+            "credential": (
+                credential_form,
+                lambda: services.credential_add(user=member, by=by, **credential_form.cleaned_data),
+                _("Credential added."),
+            ),
+            "deactivate": (
+                active_form,
+                lambda: services.user_set_active(user=member, by=by, active=False),
+                _("Account deactivated: it can no longer sign in."),
+            ),
+            "reactivate": (
+                active_form,
+                lambda: services.user_set_active(user=member, by=by, active=True),
+                _("Account reactivated."),
+            ),
+        }
+        form, call, success = actions[posted]
+        outcome = run_service(request, form, call, success=success)
+        if outcome.ok:
+            return redirect("accounts:staff-detail", pk=member.pk)
+        status = page_status(outcome)
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {
+            "member": member,
+            "roles_form": roles_form,
+            "credential_form": credential_form,
+            "active_form": active_form,
+        },
+        status=status,
     )

@@ -16,7 +16,7 @@ from oncocenter.core.permissions import require
 router = Router(tags=["audit"])
 
 
-class EventOut(Schema):
+class AuditEventOut(Schema):
     seq: int
     at: datetime
     actor_username: str
@@ -31,7 +31,7 @@ class EventOut(Schema):
     hash: str
 
 
-class EventFilter(Schema):
+class AuditEventFilter(Schema):
     patient: str = ""
     user: str = ""
     action: str = ""
@@ -39,8 +39,8 @@ class EventFilter(Schema):
     limit: int = 100
 
 
-@router.get("/events", response=list[EventOut])
-def events(request: HttpRequest, filters: Query[EventFilter]):
+@router.get("/events", response=list[AuditEventOut])
+def events(request: HttpRequest, filters: Query[AuditEventFilter]):
     """Audit events, newest first; page with `before_seq`."""
     require(request.user, "audit.view")
     if filters.action and filters.action not in AuditAction.values:

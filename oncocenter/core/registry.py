@@ -52,13 +52,15 @@ class PatientSection:
 
 @dataclass(frozen=True)
 class ChartEvent:
-    """One dated entry of a patient's chart timeline."""
+    """One dated entry of a patient's chart timeline. `status` is the code (as the API gives it),
+    `status_label` its translated label for the page."""
 
     on: dt.date
     kind: str
     title: str
     detail: str = ""
     status: str = ""
+    status_label: str = ""
 
     @property
     def kind_label(self) -> str:

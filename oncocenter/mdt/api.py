@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from typing import Any
+
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from oncocenter.accounts.models import User
+from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
 from oncocenter.mdt import selectors, services
 from oncocenter.mdt.models import BoardCase, BoardType, Meeting
 from oncocenter.mdt.schemas import (
-    AttendanceIn,
+    BoardAttendanceIn,
+    BoardCaseIn,
+    BoardCaseOut,
+    BoardMeetingIn,
+    BoardMeetingOut,
+    BoardQuorumOut,
+    BoardRecommendationIn,
+    BoardRecommendationOut,
     BoardTimeOut,
-    CaseIn,
-    CaseOut,
-    MeetingIn,
-    MeetingOut,
-    QuorumOut,
-    RecommendationIn,
-    RecommendationOut,
 )
 from oncocenter.oncology.models import Diagnosis
 from oncocenter.patients.selectors import patient_get
@@ -31,11 +35,11 @@ router = Router(tags=["mdt"])
 def get_meeting(pk: int) -> Meeting:
     meeting = Meeting.objects.select_related("board_type").filter(pk=pk).first()
     if meeting is None:
-        raise NotFound(f"No meeting {pk}.")
+        raise NotFound(_("No meeting %(id)s.") % {"id": pk})
     return meeting
 
 
-def quorum_out(meeting: Meeting) -> dict:
+def quorum_out(meeting: Meeting) -> dict[str, Any]:
     q = selectors.meeting_quorum(meeting)
     return {
         "met": q.met,
@@ -45,7 +49,7 @@ def quorum_out(meeting: Meeting) -> dict:
     }
 
 
-def meeting_out(meeting: Meeting) -> dict:
+def meeting_out(meeting: Meeting) -> dict[str, Any]:
     return {
         "id": meeting.pk,
         "board_type": meeting.board_type.code,
@@ -60,39 +64,44 @@ def meeting_out(meeting: Meeting) -> dict:
     }
 
 
-@router.post("/meetings", response={201: MeetingOut})
-def meeting_create(request: HttpRequest, payload: MeetingIn):
+@router.post("/meetings", response={201: BoardMeetingOut})
+def meeting_create(request: HttpRequest, payload: BoardMeetingIn) -> Any:
     require(request.user, "mdt.manage")
     board = BoardType.objects.filter(code=payload.board_type).first()
     if board is None:
-        raise ValidationFailed.single("board_type", "is not a board type", payload.board_type)
+        raise ValidationFailed.single("board_type", _("is not a board type"), payload.board_type)
+    by = current_user(request)
     meeting = services.meeting_create(
-        board_type=board, held_on=payload.held_on, location=payload.location, chair=request.user
+        board_type=board, by=by, held_on=payload.held_on, location=payload.location, chair=by
     )
     return Status(201, meeting_out(meeting))
 
 
-@router.get("/meetings/{pk}", response=MeetingOut)
-def meeting_read(request: HttpRequest, pk: int):
+@router.get("/meetings/{pk}", response=BoardMeetingOut)
+def meeting_read(request: HttpRequest, pk: int) -> Any:
     require(request.user, "mdt.view")
     meeting = get_meeting(pk)
     selectors.meeting_audit_read(meeting)
     return meeting_out(meeting)
 
 
-@router.post("/meetings/{pk}/attendance", response={201: QuorumOut})
-def attendance(request: HttpRequest, pk: int, payload: AttendanceIn):
+@router.post("/meetings/{pk}/attendance", response={201: BoardQuorumOut})
+def attendance(request: HttpRequest, pk: int, payload: BoardAttendanceIn) -> Any:
     require(request.user, "mdt.manage")
     meeting = get_meeting(pk)
-    user = get_user_model().objects.filter(username=payload.username, is_active=True).first()
+    user = User.objects.filter(username=payload.username, is_active=True).first()
     if user is None:
-        raise ValidationFailed.single("username", "is not an active staff member", payload.username)
-    services.attendance_record(meeting=meeting, user=user, discipline=payload.discipline)
+        raise ValidationFailed.single(
+            "username", _("is not an active staff member"), payload.username
+        )
+    services.attendance_record(
+        meeting=meeting, by=current_user(request), user=user, discipline=payload.discipline
+    )
     return Status(201, quorum_out(meeting))
 
 
-@router.post("/meetings/{pk}/cases", response={201: CaseOut})
-def case_add(request: HttpRequest, pk: int, payload: CaseIn):
+@router.post("/meetings/{pk}/cases", response={201: BoardCaseOut})
+def case_add(request: HttpRequest, pk: int, payload: BoardCaseIn) -> Any:
     require(request.user, "mdt.manage")
     meeting = get_meeting(pk)
     patient = patient_get(mrn=payload.mrn, audit=False)
@@ -101,22 +110,22 @@ def case_add(request: HttpRequest, pk: int, payload: CaseIn):
         diagnosis = Diagnosis.objects.filter(pk=payload.diagnosis_id, patient=patient).first()
         if diagnosis is None:
             raise ValidationFailed.single(
-                "diagnosis_id", "is not a diagnosis of this patient", payload.diagnosis_id
+                "diagnosis_id", _("is not a diagnosis of this patient"), payload.diagnosis_id
             )
     case = services.case_add(
         meeting=meeting,
+        by=current_user(request),
         patient=patient,
         question=payload.question,
         diagnosis=diagnosis,
-        by=request.user,
     )
     return Status(
         201, {"id": case.pk, "mrn": patient.mrn, "question": case.question, "summary": case.summary}
     )
 
 
-@router.post("/cases/{pk}/recommendation", response={201: RecommendationOut})
-def recommend(request: HttpRequest, pk: int, payload: RecommendationIn):
+@router.post("/cases/{pk}/recommendation", response={201: BoardRecommendationOut})
+def recommend(request: HttpRequest, pk: int, payload: BoardRecommendationIn) -> Any:
     """Record the recommendation; its referrals and orders are created in the same step."""
     require(request.user, "mdt.recommend")
     case = (
@@ -125,23 +134,26 @@ def recommend(request: HttpRequest, pk: int, payload: RecommendationIn):
         .first()
     )
     if case is None:
-        raise NotFound(f"No board case {pk}.")
+        raise NotFound(_("No board case %(id)s.") % {"id": pk})
     trial = None
     if payload.trial_id is not None:
         trial = Study.objects.filter(pk=payload.trial_id).first()
         if trial is None:
-            raise ValidationFailed.single("trial_id", "is not a study", payload.trial_id)
+            raise ValidationFailed.single("trial_id", _("is not a study"), payload.trial_id)
     rec = services.recommendation_record(
         case=case,
+        by=current_user(request),
         intent=payload.intent,
         modalities=payload.modalities,
         from_department=payload.from_department,
         sequence_note=payload.sequence_note,
         trial=trial,
         note=payload.note,
-        referrals=[r.dict() for r in payload.referrals],
-        orders=[o.dict() for o in payload.orders],
-        by=request.user,
+        referrals=[
+            {"to_department": r.to_department, "reason": r.reason, "urgency": r.urgency}
+            for r in payload.referrals
+        ],
+        orders=[{"department": o.department, "test_name": o.test_name} for o in payload.orders],
     )
     return Status(
         201,
@@ -156,7 +168,7 @@ def recommend(request: HttpRequest, pk: int, payload: RecommendationIn):
 
 
 @router.get("/board-to-treatment", response=list[BoardTimeOut])
-def board_to_treatment(request: HttpRequest):
+def board_to_treatment(request: HttpRequest) -> Any:
     require(request.user, "mdt.view")
     return [
         {

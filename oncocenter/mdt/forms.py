@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from oncocenter.core.forms import DATE, DomainForm, today
 from oncocenter.mdt.models import Intent
-from oncocenter.oncology.forms import DATE, DomainForm, today
 from oncocenter.oncology.models import Modality, WorkupDepartment
 from oncocenter.referrals.models import Department, Urgency
 
@@ -16,16 +16,30 @@ class MeetingForm(DomainForm):
 
 
 class AttendanceForm(DomainForm):
+    field_aliases = {"user": "username"}
+
     username = forms.CharField(label=_("Staff username"), max_length=150)
     discipline = forms.ChoiceField(label=_("Discipline"), choices=Department.choices)
 
 
 class CaseForm(DomainForm):
+    field_aliases = {"patient": "mrn"}
+
     mrn = forms.CharField(label=_("Patient MRN"), max_length=10)
     question = forms.CharField(label=_("Question for the board"), max_length=300)
 
 
 class RecommendationForm(DomainForm):
+    # The form names one referral and one order; the service numbers them.
+    field_aliases = {
+        "modalities": "step1",
+        "referrals[0].to_department": "referral_to",
+        "referrals[0].reason": "referral_reason",
+        "referrals[0].urgency": "referral_urgency",
+        "orders[0].department": "order_department",
+        "orders[0].test_name": "order_test",
+    }
+
     intent = forms.ChoiceField(label=_("Intent"), choices=Intent.choices)
     # Ordered steps rather than checkboxes: the sequence (e.g. chemotherapy, then surgery) is the
     # recommendation.
@@ -58,3 +72,7 @@ class RecommendationForm(DomainForm):
     note = forms.CharField(
         label=_("Discussion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MeetingCloseForm(DomainForm):
+    """No input: the "mark as held" button, whose refusal (already held) shows beside it."""

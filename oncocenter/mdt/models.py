@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.models import TimeStampedModel
@@ -26,7 +27,8 @@ class BoardType(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.name_en
+        korean = (get_language() or "").startswith("ko")
+        return (self.name_ko if korean else "") or self.name_en
 
 
 class MeetingStatus(models.TextChoices):

@@ -6,70 +6,70 @@ from typing import Any
 from ninja import Schema
 
 
-class MeetingIn(Schema):
+class BoardMeetingIn(Schema):
     board_type: str
     held_on: date
     location: str = ""
 
 
-class AttendanceIn(Schema):
+class BoardAttendanceIn(Schema):
     username: str
     discipline: str
 
 
-class QuorumOut(Schema):
+class BoardQuorumOut(Schema):
     met: bool
     required: list[str]
     present: list[str]
     missing: list[str]
 
 
-class CaseIn(Schema):
+class BoardCaseIn(Schema):
     mrn: str
     question: str
     diagnosis_id: int | None = None
 
 
-class CaseOut(Schema):
+class BoardCaseOut(Schema):
     id: int
     mrn: str
     question: str
     summary: dict[str, Any]
 
 
-class MeetingOut(Schema):
+class BoardMeetingOut(Schema):
     id: int
     board_type: str
     held_on: date
     location: str
     status: str
-    quorum: QuorumOut
-    cases: list[CaseOut]
+    quorum: BoardQuorumOut
+    cases: list[BoardCaseOut]
 
 
-class ReferralSpec(Schema):
+class BoardReferralSpec(Schema):
     to_department: str
     reason: str
     urgency: str = "routine"
 
 
-class OrderSpec(Schema):
+class BoardOrderSpec(Schema):
     department: str
     test_name: str
 
 
-class RecommendationIn(Schema):
+class BoardRecommendationIn(Schema):
     intent: str
     modalities: list[str]
     from_department: str
     sequence_note: str = ""
     trial_id: int | None = None
     note: str = ""
-    referrals: list[ReferralSpec] = []
-    orders: list[OrderSpec] = []
+    referrals: list[BoardReferralSpec] = []
+    orders: list[BoardOrderSpec] = []
 
 
-class RecommendationOut(Schema):
+class BoardRecommendationOut(Schema):
     id: int
     intent: str
     modalities: list[str]

@@ -3,49 +3,61 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
-from django.contrib import messages
-from django.contrib.auth import get_user_model
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from oncocenter.core.errors import DomainError, NotFound, ValidationFailed
-from oncocenter.core.permissions import has_perm
+from oncocenter.accounts.models import User
+from oncocenter.accounts.selectors import current_user
+from oncocenter.core.errors import NotFound, NotPermitted, ValidationFailed
+from oncocenter.core.forms import DomainForm, page_status, run_service, set_choices
+from oncocenter.core.permissions import has_perm, require
 from oncocenter.core.views import permission_required
 from oncocenter.mdt import selectors, services
-from oncocenter.mdt.forms import AttendanceForm, CaseForm, MeetingForm, RecommendationForm
+from oncocenter.mdt.forms import (
+    AttendanceForm,
+    CaseForm,
+    MeetingCloseForm,
+    MeetingForm,
+    RecommendationForm,
+)
 from oncocenter.mdt.models import BoardCase, BoardType, Meeting
-from oncocenter.oncology.forms import DomainForm, set_choices
 from oncocenter.patients.selectors import patient_get
 from oncocenter.trials.models import Study, StudyStatus
+
+# Django's own input ids ("id_<prefix>-<field>"): every form here has its own prefix, so the ids
+# are unique, and the browser walk addresses them.
+IDS = "id_%s"
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("mdt.view")
 def meetings(request: HttpRequest) -> HttpResponse:
-    form = MeetingForm(request.POST or None, prefix="meeting")
-    set_choices(form, "board_type", [(b.pk, b.name_en) for b in BoardType.objects.all()])
+    form = MeetingForm(request.POST or None, prefix="meeting", auto_id=IDS)
+    set_choices(form, "board_type", [(b.pk, str(b)) for b in BoardType.objects.all()])
     status = 200
     if request.method == "POST":
-        if not has_perm(request.user, "mdt.manage"):
-            return render(request, "core/forbidden.html", {"permission": "mdt.manage"}, status=403)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                meeting = services.meeting_create(
-                    board_type=BoardType.objects.get(pk=data["board_type"]),
-                    held_on=data["held_on"],
-                    location=data["location"],
-                    chair=request.user,
-                )
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            else:
-                return redirect("mdt:meeting", pk=meeting.pk)
-        status = 400
+        require(request.user, "mdt.manage")
+        by = current_user(request)
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.meeting_create(
+                board_type=BoardType.objects.get(pk=form.cleaned_data["board_type"]),
+                by=by,
+                held_on=form.cleaned_data["held_on"],
+                location=form.cleaned_data["location"],
+                chair=by,
+            ),
+        )
+        if outcome.ok and outcome.value is not None:
+            return redirect("mdt:meeting", pk=outcome.value.pk)
+        status = page_status(outcome)
     since = timezone.localdate() - dt.timedelta(days=60)
     rows = (
         Meeting.objects.filter(held_on__gte=since).select_related("board_type").order_by("held_on")
@@ -63,8 +75,8 @@ def meetings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _recommendation_form(data=None, case: BoardCase | None = None) -> RecommendationForm:
-    form = RecommendationForm(data, prefix=f"rec{case.pk}" if case else "rec")
+def _recommendation_form(data: QueryDict | None, case: BoardCase) -> RecommendationForm:
+    form = RecommendationForm(data, prefix=f"rec{case.pk}", auto_id=IDS)
     set_choices(
         form,
         "trial",
@@ -77,124 +89,124 @@ def _recommendation_form(data=None, case: BoardCase | None = None) -> Recommenda
     return form
 
 
+def _recommendation_call(
+    form: RecommendationForm, case: BoardCase, by: User
+) -> Callable[[], object]:
+    def call() -> object:
+        d = form.cleaned_data
+        referrals: list[services.BoardReferral] = []
+        if d["referral_to"]:
+            referrals.append(
+                {
+                    "to_department": d["referral_to"],
+                    "reason": d["referral_reason"],
+                    "urgency": d["referral_urgency"],
+                }
+            )
+        orders: list[services.BoardOrder] = []
+        if d["order_department"]:
+            orders.append({"department": d["order_department"], "test_name": d["order_test"]})
+        return services.recommendation_record(
+            case=case,
+            by=by,
+            intent=d["intent"],
+            from_department=d["from_department"],
+            modalities=[d[f"step{i}"] for i in range(1, 5) if d[f"step{i}"]],
+            sequence_note=d["sequence_note"],
+            note=d["note"],
+            trial=Study.objects.filter(pk=d["trial"]).first() if d["trial"] else None,
+            referrals=referrals,
+            orders=orders,
+        )
+
+    return call
+
+
+NEEDED = {
+    "attendance": "mdt.manage",
+    "case": "mdt.manage",
+    "close": "mdt.manage",
+    "recommend": "mdt.recommend",
+}
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("mdt.view")
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting.objects.select_related("board_type"), pk=pk)
     action = request.POST.get("form", "") if request.method == "POST" else None
-    needed = {
-        "attendance": "mdt.manage",
-        "case": "mdt.manage",
-        "close": "mdt.manage",
-        "recommend": "mdt.recommend",
-    }
-    if action is not None and (action not in needed or not has_perm(request.user, needed[action])):
-        return render(
-            request, "core/forbidden.html", {"permission": needed.get(action, action)}, status=403
-        )
-    attendance_form = AttendanceForm(request.POST if action == "attendance" else None, prefix="att")
-    case_form = CaseForm(request.POST if action == "case" else None, prefix="case")
+    if action is not None:
+        if action not in NEEDED:
+            raise NotPermitted(_("This page has no form '%(form)s'.") % {"form": action})
+        require(request.user, NEEDED[action])
+    data = request.POST if action is not None else None
+    attendance_form = AttendanceForm(
+        data if action == "attendance" else None, prefix="att", auto_id=IDS
+    )
+    case_form = CaseForm(data if action == "case" else None, prefix="case", auto_id=IDS)
+    close_form = MeetingCloseForm(data if action == "close" else None, prefix="close")
     rec_forms: dict[int, RecommendationForm] = {}
     status = 200
-    try:
-        if action == "attendance" and attendance_form.is_valid():
-            user = (
-                get_user_model()
-                .objects.filter(username=attendance_form.cleaned_data["username"], is_active=True)
-                .first()
-            )
+    if action is not None:
+        by = current_user(request)
+
+        def add_attendee() -> object:
+            username = attendance_form.cleaned_data["username"]
+            user = User.objects.filter(username=username, is_active=True).first()
             if user is None:
                 raise ValidationFailed.single("username", _("is not an active staff member"))
-            services.attendance_record(
-                meeting=meeting, user=user, discipline=attendance_form.cleaned_data["discipline"]
+            return services.attendance_record(
+                meeting=meeting,
+                by=by,
+                user=user,
+                discipline=attendance_form.cleaned_data["discipline"],
             )
-            return redirect("mdt:meeting", pk=pk)
-        if action == "case" and case_form.is_valid():
+
+        def list_case() -> object:
             try:
                 patient = patient_get(mrn=case_form.cleaned_data["mrn"].strip(), audit=False)
             except NotFound:
                 raise ValidationFailed.single("mrn", _("no patient with this MRN")) from None
-            diagnosis = patient.diagnoses.order_by("-is_primary", "-diagnosed_on").first()
-            services.case_add(
+            return services.case_add(
                 meeting=meeting,
+                by=by,
                 patient=patient,
-                diagnosis=diagnosis,
+                diagnosis=patient.diagnoses.order_by("-is_primary", "-diagnosed_on").first(),
                 question=case_form.cleaned_data["question"],
-                by=request.user,
             )
-            return redirect("mdt:meeting", pk=pk)
-        if action == "close":
-            services.meeting_close(meeting=meeting)
-            return redirect("mdt:meeting", pk=pk)
-        if action == "recommend":
+
+        form: DomainForm
+        call: Callable[[], object]
+        success: str | None = None
+        if action == "attendance":
+            form, call = attendance_form, add_attendee
+        elif action == "case":
+            form, call = case_form, list_case
+        elif action == "close":
+            form, call = close_form, lambda: services.meeting_close(meeting=meeting, by=by)
+        else:
             case = get_object_or_404(
                 BoardCase.objects.select_related("patient", "diagnosis", "meeting__board_type"),
                 pk=request.POST.get("case"),
                 meeting=meeting,
             )
-            form = _recommendation_form(request.POST, case)
-            rec_forms[case.pk] = form
-            if form.is_valid():
-                d = form.cleaned_data
-                referrals = (
-                    [
-                        {
-                            "to_department": d["referral_to"],
-                            "reason": d["referral_reason"],
-                            "urgency": d["referral_urgency"],
-                        }
-                    ]
-                    if d["referral_to"]
-                    else []
-                )
-                orders = (
-                    [{"department": d["order_department"], "test_name": d["order_test"]}]
-                    if d["order_department"]
-                    else []
-                )
-                services.recommendation_record(
-                    case=case,
-                    intent=d["intent"],
-                    from_department=d["from_department"],
-                    modalities=[d[f"step{i}"] for i in range(1, 5) if d[f"step{i}"]],
-                    sequence_note=d["sequence_note"],
-                    note=d["note"],
-                    trial=Study.objects.filter(pk=d["trial"]).first() if d["trial"] else None,
-                    referrals=referrals,
-                    orders=orders,
-                    by=request.user,
-                )
-                messages.success(
-                    request, _("Recommendation recorded with its referrals and orders.")
-                )
-                return redirect("mdt:meeting", pk=pk)
-        if action is not None:
-            status = 400
-    except ValidationFailed as exc:
-        forms_by_action: dict[str, DomainForm] = {"attendance": attendance_form, "case": case_form}
-        target = forms_by_action.get(action or "") or next(iter(rec_forms.values()))
-        target.add_domain_errors(exc)
-        status = 400
-    except DomainError as exc:
-        by_action: dict[str, DomainForm] = {"attendance": attendance_form, "case": case_form}
-        target_or_none = by_action.get(action or "")
-        if target_or_none is None and rec_forms:
-            target_or_none = next(iter(rec_forms.values()))
-        if target_or_none is not None:
-            target_or_none.add_error(None, str(exc))
-        else:
-            messages.error(request, str(exc))
-        status = 409
+            form = rec_forms[case.pk] = _recommendation_form(request.POST, case)
+            call = _recommendation_call(form, case, by)
+            success = _("Recommendation recorded with its referrals and orders.")
+        outcome = run_service(request, form, call, success=success)
+        if outcome.ok:
+            return redirect("mdt:meeting", pk=pk)
+        status = page_status(outcome)
     selectors.meeting_audit_read(meeting)
     cases = list(meeting.cases.select_related("patient", "recommendation").order_by("id"))
-    case_rows = []
+    case_rows: list[dict[str, Any]] = []
     for c in cases:
         rec = getattr(c, "recommendation", None)
         case_rows.append(
             {
                 "case": c,
                 "rec": rec,
-                "form": None if rec else rec_forms.get(c.pk) or _recommendation_form(case=c),
+                "form": None if rec else rec_forms.get(c.pk) or _recommendation_form(None, c),
             }
         )
     return render(
@@ -207,6 +219,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             "case_rows": case_rows,
             "attendance_form": attendance_form,
             "case_form": case_form,
+            "close_form": close_form,
             "can_manage": has_perm(request.user, "mdt.manage"),
             "can_recommend": has_perm(request.user, "mdt.recommend"),
         },

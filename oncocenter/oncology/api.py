@@ -1,39 +1,46 @@
-"""Oncology API: code autocomplete, diagnoses, staging, observations, treatments, workup, chart."""
+"""Oncology API: code autocomplete, diagnoses, staging, observations, treatments, workup, chart,
+and (mounted under /api/patients/, where it always was) the co-payment registration."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
 from oncocenter.oncology import codes, services
 from oncocenter.oncology.chart import patient_timeline
-from oncocenter.oncology.models import Diagnosis, WorkupDepartment, WorkupOrder
+from oncocenter.oncology.models import CopayRegistration, Diagnosis, WorkupDepartment, WorkupOrder
 from oncocenter.oncology.schemas import (
     ChartEventOut,
-    CodeOut,
-    DiagnosisIn,
-    DiagnosisOut,
+    CopayRegistrationIn,
+    CopayRegistrationOut,
     DiagnosisStatusPatch,
     DiseaseStatusIn,
     DiseaseStatusOut,
-    MarkerIn,
-    MarkerOut,
-    PerformanceIn,
-    PerformanceOut,
+    OncologyCodeOut,
+    OncologyDiagnosisIn,
+    OncologyDiagnosisOut,
+    PerformanceStatusIn,
+    PerformanceStatusOut,
     StagingIn,
     StagingOut,
-    TreatmentIn,
-    TreatmentOut,
-    TurnaroundOut,
+    TreatmentEpisodeIn,
+    TreatmentEpisodeOut,
+    TumorMarkerIn,
+    TumorMarkerOut,
     WorkupAdvanceIn,
     WorkupIn,
     WorkupOut,
+    WorkupTurnaroundOut,
 )
 from oncocenter.oncology.selectors import (
+    copay_expiring,
     diagnoses_qs,
     oncology_record,
     workup_turnaround,
@@ -43,12 +50,13 @@ from oncocenter.patients.models import Patient
 from oncocenter.patients.selectors import patient_get
 
 router = Router(tags=["oncology"])
+copay_router = Router(tags=["co-payment registration"])
 
 
 def get_diagnosis(pk: int) -> Diagnosis:
     diagnosis = Diagnosis.objects.select_related("patient").filter(pk=pk).first()
     if diagnosis is None:
-        raise NotFound(f"No diagnosis {pk}.")
+        raise NotFound(_("No diagnosis %(id)s.") % {"id": pk})
     return diagnosis
 
 
@@ -57,7 +65,7 @@ def _patient_diagnosis(patient: Patient, pk: int | None) -> Diagnosis | None:
         return None
     diagnosis = Diagnosis.objects.filter(pk=pk, patient=patient).first()
     if diagnosis is None:
-        raise ValidationFailed.single("diagnosis_id", "is not a diagnosis of this patient", pk)
+        raise ValidationFailed.single("diagnosis_id", _("is not a diagnosis of this patient"), pk)
     return diagnosis
 
 
@@ -75,18 +83,20 @@ def _workup_out(order: WorkupOrder) -> dict:
     }
 
 
-@router.get("/codes/{code_list}", response=list[CodeOut])
+@router.get("/codes/{code_list}", response=list[OncologyCodeOut])
 def code_search(request: HttpRequest, code_list: str, q: str = "", limit: int = 20):
     """Autocomplete over the shipped code lists: icd10, icdo3_topography, icdo3_morphology."""
     require(request.user, "oncology.view")
     if code_list not in codes.LISTS:
         raise ValidationFailed.single(
-            "code_list", f"must be one of {', '.join(codes.LISTS)}", code_list
+            "code_list",
+            _("must be one of %(choices)s") % {"choices": ", ".join(codes.LISTS)},
+            code_list,
         )
     return [asdict(c) for c in codes.search(code_list, q, limit=max(1, min(limit, 50)))]
 
 
-@router.get("/patients/{mrn}/diagnoses", response=list[DiagnosisOut])
+@router.get("/patients/{mrn}/diagnoses", response=list[OncologyDiagnosisOut])
 def diagnosis_list(request: HttpRequest, mrn: str):
     require(request.user, "oncology.view")
     patient = patient_get(mrn=mrn)
@@ -105,19 +115,21 @@ def diagnosis_list(request: HttpRequest, mrn: str):
     ]
 
 
-@router.post("/patients/{mrn}/diagnoses", response={201: DiagnosisOut})
-def diagnosis_create(request: HttpRequest, mrn: str, payload: DiagnosisIn):
+@router.post("/patients/{mrn}/diagnoses", response={201: OncologyDiagnosisOut})
+def diagnosis_create(request: HttpRequest, mrn: str, payload: OncologyDiagnosisIn):
     require(request.user, "diagnosis.edit")
     patient = patient_get(mrn=mrn, audit=False)
-    d = services.diagnosis_create(patient=patient, recorded_by=request.user, **payload.dict())
+    d = services.diagnosis_create(patient=patient, by=current_user(request), **payload.dict())
     return Status(201, d)
 
 
-@router.patch("/diagnoses/{pk}", response=DiagnosisOut)
+@router.patch("/diagnoses/{pk}", response=OncologyDiagnosisOut)
 def diagnosis_status(request: HttpRequest, pk: int, payload: DiagnosisStatusPatch):
     """Change clinical or verification status (e.g. entered-in-error); the row itself stays."""
     require(request.user, "diagnosis.edit")
-    d = services.diagnosis_set_status(diagnosis=get_diagnosis(pk), **payload.dict())
+    d = services.diagnosis_set_status(
+        diagnosis=get_diagnosis(pk), by=current_user(request), **payload.dict()
+    )
     return {
         **{
             f.name: getattr(d, f.name)
@@ -156,7 +168,7 @@ def staging_create(request: HttpRequest, pk: int, payload: StagingIn):
     return Status(
         201,
         services.staging_record(
-            diagnosis=get_diagnosis(pk), recorded_by=request.user, **payload.dict()
+            diagnosis=get_diagnosis(pk), by=current_user(request), **payload.dict()
         ),
     )
 
@@ -167,43 +179,43 @@ def disease_status_create(request: HttpRequest, pk: int, payload: DiseaseStatusI
     return Status(
         201,
         services.disease_status_record(
-            diagnosis=get_diagnosis(pk), recorded_by=request.user, **payload.dict()
+            diagnosis=get_diagnosis(pk), by=current_user(request), **payload.dict()
         ),
     )
 
 
-@router.post("/patients/{mrn}/performance", response={201: PerformanceOut})
-def performance_create(request: HttpRequest, mrn: str, payload: PerformanceIn):
+@router.post("/patients/{mrn}/performance", response={201: PerformanceStatusOut})
+def performance_create(request: HttpRequest, mrn: str, payload: PerformanceStatusIn) -> Any:
     require(request.user, "observation.record")
     patient = patient_get(mrn=mrn, audit=False)
     return Status(
         201,
-        services.performance_record(patient=patient, recorded_by=request.user, **payload.dict()),
+        services.performance_record(patient=patient, by=current_user(request), **payload.dict()),
     )
 
 
-@router.post("/patients/{mrn}/markers", response={201: MarkerOut})
-def marker_create(request: HttpRequest, mrn: str, payload: MarkerIn):
+@router.post("/patients/{mrn}/markers", response={201: TumorMarkerOut})
+def marker_create(request: HttpRequest, mrn: str, payload: TumorMarkerIn) -> Any:
     require(request.user, "observation.record")
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
     marker = services.tumor_marker_record(
-        patient=patient, diagnosis=diagnosis, recorded_by=request.user, **data
+        patient=patient, diagnosis=diagnosis, by=current_user(request), **data
     )
     return Status(
         201, {**data, "id": marker.pk, "diagnosis_id": marker.diagnosis_id, "value": marker.value}
     )
 
 
-@router.post("/patients/{mrn}/treatments", response={201: TreatmentOut})
-def treatment_create(request: HttpRequest, mrn: str, payload: TreatmentIn):
+@router.post("/patients/{mrn}/treatments", response={201: TreatmentEpisodeOut})
+def treatment_create(request: HttpRequest, mrn: str, payload: TreatmentEpisodeIn) -> Any:
     require(request.user, "treatment.record")
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
     episode = services.treatment_episode_create(
-        patient=patient, by=request.user, diagnosis=diagnosis, source="api", **data
+        patient=patient, by=current_user(request), diagnosis=diagnosis, source="api", **data
     )
     return Status(201, episode)
 
@@ -215,7 +227,7 @@ def workup_create(request: HttpRequest, mrn: str, payload: WorkupIn):
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
     order = services.workup_order_create(
-        patient=patient, diagnosis=diagnosis, ordered_by=request.user, **data
+        patient=patient, diagnosis=diagnosis, by=current_user(request), **data
     )
     return Status(201, _workup_out(order))
 
@@ -225,9 +237,9 @@ def workup_advance(request: HttpRequest, pk: int, payload: WorkupAdvanceIn):
     require(request.user, "workup.result")
     order = WorkupOrder.objects.select_related("patient").filter(pk=pk).first()
     if order is None:
-        raise NotFound(f"No workup order {pk}.")
+        raise NotFound(_("No workup order %(id)s.") % {"id": pk})
     return _workup_out(
-        services.workup_order_advance(order=order, by=request.user, **payload.dict())
+        services.workup_order_advance(order=order, by=current_user(request), **payload.dict())
     )
 
 
@@ -237,12 +249,14 @@ def workup_list(request: HttpRequest, department: str):
     require(request.user, "workup.view")
     if department not in WorkupDepartment.values:
         raise ValidationFailed.single(
-            "department", f"must be one of {', '.join(WorkupDepartment.values)}", department
+            "department",
+            _("must be one of %(choices)s") % {"choices": ", ".join(WorkupDepartment.values)},
+            department,
         )
     return [_workup_out(o) for o in workup_worklist(department=department)]
 
 
-@router.get("/workup/turnaround", response=list[TurnaroundOut])
+@router.get("/workup/turnaround", response=list[WorkupTurnaroundOut])
 def workup_turnaround_view(request: HttpRequest):
     require(request.user, "workup.view")
     return [{"department": d, **asdict(t)} for d, t in workup_turnaround().items()]
@@ -255,19 +269,19 @@ def timeline(request: HttpRequest, mrn: str):
     return [asdict(e) for e in patient_timeline(patient=patient)]
 
 
-@router.get("/patients/{mrn}/performance", response=list[PerformanceOut])
+@router.get("/patients/{mrn}/performance", response=list[PerformanceStatusOut])
 def performance_list(request: HttpRequest, mrn: str):
     require(request.user, "oncology.view")
     return oncology_record(patient=patient_get(mrn=mrn, audit=False)).performance
 
 
-@router.get("/patients/{mrn}/markers", response=list[MarkerOut])
+@router.get("/patients/{mrn}/markers", response=list[TumorMarkerOut])
 def marker_list(request: HttpRequest, mrn: str):
     require(request.user, "oncology.view")
     return oncology_record(patient=patient_get(mrn=mrn, audit=False)).markers
 
 
-@router.get("/patients/{mrn}/treatments", response=list[TreatmentOut])
+@router.get("/patients/{mrn}/treatments", response=list[TreatmentEpisodeOut])
 def treatment_list(request: HttpRequest, mrn: str):
     require(request.user, "oncology.view")
     return oncology_record(patient=patient_get(mrn=mrn, audit=False)).treatments
@@ -279,3 +293,39 @@ def workup_patient_list(request: HttpRequest, mrn: str):
     return [
         _workup_out(o) for o in oncology_record(patient=patient_get(mrn=mrn, audit=False)).workup
     ]
+
+
+def _copay_out(r: CopayRegistration) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "mrn": r.patient.mrn,
+        "special_code": r.special_code,
+        "registered_on": r.registered_on,
+        "expires_on": r.expires_on,
+    }
+
+
+@copay_router.get("/copay/expiring", response=list[CopayRegistrationOut])
+def copay_reminders(request: HttpRequest, days: int = 60) -> Any:
+    """Registrations whose 5-year coverage ends within `days` (default 60)."""
+    require(request.user, "copay.manage")
+    if not 1 <= days <= 366:
+        raise ValidationFailed.single(
+            "days", _("must be between %(low)s and %(high)s") % {"low": 1, "high": 366}, days
+        )
+    return [_copay_out(r) for r in copay_expiring(days=days)]
+
+
+@copay_router.post("/{mrn}/copay", response={201: CopayRegistrationOut})
+def copay_create(request: HttpRequest, mrn: str, payload: CopayRegistrationIn) -> Any:
+    require(request.user, "copay.manage")
+    patient = patient_get(mrn=mrn, audit=False)
+    registration = services.copay_register(
+        patient=patient,
+        by=current_user(request),
+        registered_on=payload.registered_on,
+        diagnosis=_patient_diagnosis(patient, payload.diagnosis_id),
+        registration_number=payload.registration_number,
+        special_code=payload.special_code,
+    )
+    return Status(201, _copay_out(registration))

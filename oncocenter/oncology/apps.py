@@ -8,6 +8,7 @@ class OncologyConfig(AppConfig):
     verbose_name = _("Oncology")
 
     def ready(self) -> None:
-        from oncocenter.oncology.panels import register
+        from oncocenter.oncology import chart, panels
 
-        register()
+        panels.register()
+        chart.register()

@@ -423,14 +423,9 @@ def seed(ctx: Any) -> None:
 
 
 def _seed_record(ctx: Any, rows: list) -> dict[str, dict[str, int]]:
+    from oncocenter.oncology.models import CopayRegistration, copay_expiry
     from oncocenter.patients.models import Center
-    from oncocenter.patients.models_record import (
-        CareTeamMember,
-        Consent,
-        CopayRegistration,
-        Guardian,
-        copay_expiry,
-    )
+    from oncocenter.patients.models_record import CareTeamMember, Consent, Guardian
 
     rng, today, fake = ctx.rng, ctx.today, ctx.faker
     centers = {c.code: c for c in Center.objects.all()}

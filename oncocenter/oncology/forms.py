@@ -1,13 +1,12 @@
-"""Form shapes for the clinical-core pages. The rules live in the services; their field errors
-come back beside the field (``add_domain_errors``)."""
+"""Form shapes for the cancer-record pages. The rules live in the services; their field problems
+come back beside the field (`oncocenter.core.forms.run_service`)."""
 
 from __future__ import annotations
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oncocenter.core.errors import ValidationFailed
+from oncocenter.core.forms import DATE, DomainForm, today
 from oncocenter.oncology.models import (
     ClinicalStatus,
     DiseaseStatusCode,
@@ -20,26 +19,6 @@ from oncocenter.oncology.models import (
     WorkupDepartment,
     WorkupStatus,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"})
-
-
-def set_choices(form: forms.Form, name: str, choices: list) -> None:
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)
-    field.choices = choices
-
-
-class DomainForm(forms.Form):
-    def add_domain_errors(self, exc: ValidationFailed) -> None:
-        for problem in exc.problems:
-            name = problem.field if problem.field in self.fields else None
-            message = problem.message if name else f"{problem.field}: {problem.message}"
-            self.add_error(name, message)
-
-
-def today():
-    return timezone.localdate()
 
 
 class DiagnosisForm(DomainForm):
@@ -171,3 +150,11 @@ class WorkupAdvanceForm(DomainForm):
     result_summary = forms.CharField(
         label=_("Result summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class CopayForm(DomainForm):
+    registered_on = forms.DateField(label=_("Registered on"), widget=DATE, initial=today)
+    registration_number = forms.CharField(
+        label=_("Registration number"), max_length=30, required=False
+    )
+    special_code = forms.CharField(label=_("Special case code"), max_length=8, initial="V193")

@@ -7,6 +7,8 @@ export maps field to field (Condition.clinicalStatus, Condition.verificationStat
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -456,3 +458,60 @@ class WorkupOrder(TimeStampedModel):
         if self.resulted_at is None:
             return None
         return (self.resulted_at - self.ordered_at).total_seconds() / 3600
+
+
+# National Health Insurance: a registered cancer patient pays a reduced share (5%) for five years.
+COPAY_YEARS = 5
+COPAY_REMINDER_DAYS = 60
+
+
+def copay_expiry(registered_on: dt.date) -> dt.date:
+    """Last day covered: five years from registration, less a day (29 Feb -> 28 Feb)."""
+    try:
+        end = registered_on.replace(year=registered_on.year + COPAY_YEARS)
+    except ValueError:
+        end = dt.date(registered_on.year + COPAY_YEARS, 3, 1)
+    return end - dt.timedelta(days=1)
+
+
+class CopayRegistration(TimeStampedModel):
+    """NHIS registration of a cancer patient for the reduced (5%) co-payment, valid five years.
+
+    It is made for a cancer diagnosis, so it lives here; until issue 14 it was in ``patients``
+    (the table was renamed from ``patients_copayregistration``, rows kept)."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="copay_registrations"
+    )
+    diagnosis = models.ForeignKey(
+        Diagnosis, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    special_code = models.CharField(
+        _("special case code"),
+        max_length=8,
+        default="V193",
+        help_text=_("NHIS code, V193 for cancer."),
+    )
+    registration_number = models.CharField(_("registration number"), max_length=30, blank=True)
+    registered_on = models.DateField(_("registered on"))
+    expires_on = models.DateField(
+        _("valid through"), help_text=_("Registration date + 5 years - 1 day.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["expires_on", "id"]
+        indexes = [models.Index(fields=["expires_on"], name="copay_expiry")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=F("registered_on")), name="copay_expiry_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "registered_on"], name="copay_once_per_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.special_code} {self.registered_on:%Y-%m-%d}"

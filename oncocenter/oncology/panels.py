@@ -1,4 +1,5 @@
-"""Home-page worklist panels and the patient-page section of the clinical core (issue 3)."""
+"""Oncology's home-page worklists (open diagnostic orders, co-payment expiries), its navigation
+and its section on the patient page. Referrals, tumor boards and trials register their own."""
 
 from __future__ import annotations
 
@@ -7,27 +8,20 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.permissions import active_role
+from oncocenter.core.registry import HomePanel, NavItem, PatientSection, registry
 from oncocenter.core.roles import Role
-
-
-def referral_panel(request: HttpRequest) -> dict[str, Any] | None:
-    from oncocenter.referrals import flow
-    from oncocenter.referrals.models import Department, Referral
-    from oncocenter.referrals.selectors import DEFAULT_DEPARTMENT
-
-    department = DEFAULT_DEPARTMENT.get(active_role(request))
-    if department is None:
-        return None
-    qs = Referral.objects.filter(to_department=department, status__in=flow.OPEN_STATUSES)
-    return {
-        "department": department,
-        "label": Department(department).label,
-        "count": qs.count(),
-        "rows": list(qs.select_related("patient").order_by("requested_at")[:8]),
-    }
-
+from oncocenter.oncology.models import (
+    COPAY_REMINDER_DAYS,
+    CopayRegistration,
+    Diagnosis,
+    WorkupDepartment,
+    WorkupOrder,
+    WorkupStatus,
+)
+from oncocenter.patients.models import Patient
 
 WORKUP_BY_ROLE: dict[str, str] = {
     Role.PATHOLOGIST: "pathology",
@@ -37,8 +31,6 @@ WORKUP_BY_ROLE: dict[str, str] = {
 
 
 def workup_panel(request: HttpRequest) -> dict[str, Any] | None:
-    from oncocenter.oncology.models import WorkupDepartment, WorkupOrder, WorkupStatus
-
     department = WORKUP_BY_ROLE.get(active_role(request))
     if department is None:
         return None
@@ -53,41 +45,7 @@ def workup_panel(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def board_panel(request: HttpRequest) -> dict[str, Any] | None:
-    from django.db.models import Count
-
-    from oncocenter.mdt.models import Meeting, MeetingStatus
-
-    today = timezone.localdate()
-    rows = list(
-        Meeting.objects.filter(
-            held_on__gte=today,
-            held_on__lte=today + dt.timedelta(days=14),
-            status=MeetingStatus.PLANNED,
-        )
-        .select_related("board_type")
-        .annotate(n_cases=Count("cases"))
-        .order_by("held_on")[:6]
-    )
-    return {"rows": rows}
-
-
-def trial_panel(request: HttpRequest) -> dict[str, Any] | None:
-    from django.db.models import Count, Q
-
-    from oncocenter.trials.models import Study, StudyStatus
-
-    rows = list(
-        Study.objects.filter(status=StudyStatus.RECRUITING).annotate(
-            n_enrolled=Count("enrollments", filter=Q(enrollments__status="enrolled"))
-        )
-    )
-    return {"rows": rows}
-
-
 def copay_panel(request: HttpRequest) -> dict[str, Any] | None:
-    from oncocenter.patients.models_record import COPAY_REMINDER_DAYS, CopayRegistration
-
     today = timezone.localdate()
     count = CopayRegistration.objects.filter(
         expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=COPAY_REMINDER_DAYS)
@@ -95,27 +53,13 @@ def copay_panel(request: HttpRequest) -> dict[str, Any] | None:
     return {"count": count}
 
 
-def patient_section(request: HttpRequest, patient: Any) -> dict[str, Any] | None:
-    from oncocenter.oncology.models import Diagnosis
-
+def patient_section(request: HttpRequest, patient: Patient) -> dict[str, Any] | None:
     return {"patient": patient, "diagnoses": list(Diagnosis.objects.filter(patient=patient)[:5])}
 
 
 def register() -> None:
-    from django.utils.translation import gettext_lazy as _
-
-    from oncocenter.core.registry import HomePanel, NavItem, PatientSection, registry
-    from oncocenter.core.roles import ALL_STAFF, PHYSICIANS
-
-    registry.add_nav(
-        NavItem("referrals", _("Referrals"), "referrals:worklist", "referral.view", order=50)
-    )
     registry.add_nav(
         NavItem("workup", _("Diagnostic workup"), "oncology:workup", "workup.view", order=55)
-    )
-    registry.add_nav(NavItem("mdt", _("Tumor boards"), "mdt:meetings", "mdt.view", order=60))
-    registry.add_nav(
-        NavItem("trials", _("Clinical trials"), "trials:studies", "trial.view", order=65)
     )
     registry.add_nav(
         NavItem(
@@ -129,17 +73,6 @@ def register() -> None:
     )
     registry.add_panel(
         HomePanel(
-            "referrals",
-            _("Referrals to my department"),
-            "oncology/_partials/panel_referrals.html",
-            frozenset(ALL_STAFF) - {Role.TEACHER},
-            referral_panel,
-            order=20,
-            permission="referral.view",
-        )
-    )
-    registry.add_panel(
-        HomePanel(
             "workup",
             _("Open diagnostic orders"),
             "oncology/_partials/panel_workup.html",
@@ -147,28 +80,6 @@ def register() -> None:
             workup_panel,
             order=25,
             permission="workup.view",
-        )
-    )
-    registry.add_panel(
-        HomePanel(
-            "boards",
-            _("Tumor boards in the next 14 days"),
-            "oncology/_partials/panel_boards.html",
-            frozenset(PHYSICIANS | {Role.NURSE, Role.RESEARCH_COORDINATOR}),
-            board_panel,
-            order=30,
-            permission="mdt.view",
-        )
-    )
-    registry.add_panel(
-        HomePanel(
-            "trials",
-            _("Recruiting studies"),
-            "oncology/_partials/panel_trials.html",
-            frozenset({Role.RESEARCH_COORDINATOR, Role.PEDIATRIC_ONCOLOGIST}),
-            trial_panel,
-            order=35,
-            permission="trial.view",
         )
     )
     registry.add_panel(

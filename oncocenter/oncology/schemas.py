@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import Schema
 
 
-class CodeOut(Schema):
+class OncologyCodeOut(Schema):
     system: str
     code: str
     display_en: str
@@ -47,7 +47,7 @@ class DiseaseStatusOut(Schema):
     note: str
 
 
-class DiagnosisIn(Schema):
+class OncologyDiagnosisIn(Schema):
     icd10_code: str
     icdo3_topography: str = ""
     icdo3_morphology: str = ""
@@ -64,7 +64,7 @@ class DiagnosisStatusPatch(Schema):
     verification_status: str | None = None
 
 
-class DiagnosisOut(Schema):
+class OncologyDiagnosisOut(Schema):
     id: int
     icd10_system: str
     icd10_code: str
@@ -83,17 +83,17 @@ class DiagnosisOut(Schema):
     disease_statuses: list[DiseaseStatusOut] = []
 
 
-class PerformanceIn(Schema):
+class PerformanceStatusIn(Schema):
     scale: str
     score: int
     observed_on: date
 
 
-class PerformanceOut(PerformanceIn):
+class PerformanceStatusOut(PerformanceStatusIn):
     id: int
 
 
-class MarkerIn(Schema):
+class TumorMarkerIn(Schema):
     marker: str
     value: Decimal
     unit: str
@@ -101,11 +101,11 @@ class MarkerIn(Schema):
     diagnosis_id: int | None = None
 
 
-class MarkerOut(MarkerIn):
+class TumorMarkerOut(TumorMarkerIn):
     id: int
 
 
-class TreatmentIn(Schema):
+class TreatmentEpisodeIn(Schema):
     modality: str
     started_on: date
     ended_on: date | None = None
@@ -114,7 +114,7 @@ class TreatmentIn(Schema):
     description: str = ""
 
 
-class TreatmentOut(TreatmentIn):
+class TreatmentEpisodeOut(TreatmentEpisodeIn):
     id: int
     source: str
 
@@ -142,7 +142,7 @@ class WorkupOut(Schema):
     result_summary: str
 
 
-class TurnaroundOut(Schema):
+class WorkupTurnaroundOut(Schema):
     department: str
     count: int
     median_hours: float | None
@@ -156,3 +156,18 @@ class ChartEventOut(Schema):
     title: str
     detail: str
     status: str
+
+
+class CopayRegistrationIn(Schema):
+    registered_on: date
+    registration_number: str = ""
+    diagnosis_id: int | None = None
+    special_code: str = "V193"
+
+
+class CopayRegistrationOut(Schema):
+    id: int
+    mrn: str
+    special_code: str
+    registered_on: date
+    expires_on: date

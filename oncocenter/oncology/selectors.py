@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.oncology.models import (
+    COPAY_REMINDER_DAYS,
+    CopayRegistration,
     Diagnosis,
     DiseaseStatus,
     PerformanceStatus,
@@ -21,8 +24,8 @@ from oncocenter.oncology.models import (
     WorkupOrder,
     WorkupStatus,
 )
+from oncocenter.oncology.turnaround import Turnaround, summarize_hours
 from oncocenter.patients.models import Patient
-from oncocenter.referrals.flow import Turnaround, summarize_hours
 
 
 @dataclass
@@ -96,3 +99,33 @@ def workup_turnaround(*, since: dt.datetime | None = None) -> dict[str, Turnarou
             continue
         hours[department].append((resulted_at - ordered_at).total_seconds() / 3600)
     return {d: summarize_hours(v) for d, v in hours.items()}
+
+
+def copay_registrations(*, patient: Patient) -> list[CopayRegistration]:
+    return list(CopayRegistration.objects.filter(patient=patient))
+
+
+def copay_expiring(
+    *, today: dt.date | None = None, days: int = COPAY_REMINDER_DAYS
+) -> list[CopayRegistration]:
+    """Registrations whose coverage ends within ``days`` (and has not ended), soonest first,
+    skipping patients who already have a newer registration that runs longer."""
+    today = today or timezone.localdate()
+    horizon = today + dt.timedelta(days=days)
+    candidates = list(
+        CopayRegistration.objects.filter(expires_on__gte=today, expires_on__lte=horizon)
+        .select_related("patient")
+        .order_by("expires_on", "id")
+    )
+    later = set(
+        CopayRegistration.objects.filter(
+            patient_id__in=[c.patient_id for c in candidates], expires_on__gt=horizon
+        ).values_list("patient_id", flat=True)
+    )
+    due = [c for c in candidates if c.patient_id not in later]
+    audit_record(
+        action=AuditAction.SEARCH,
+        object_type="oncology.copayregistration",
+        detail={"expiring_within_days": days, "count": len(due)},
+    )
+    return due

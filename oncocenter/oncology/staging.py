@@ -10,6 +10,7 @@ Pure Python, no Django.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -30,11 +31,15 @@ FIELD_OF_AXIS = {"T": "t_category", "N": "n_category", "M": "m_category"}
 
 @dataclass(frozen=True)
 class StagingProblem:
-    """One rejected value: the field, the value and the rule it breaks."""
+    """One rejected value: the field, the value and the rule it breaks (in English). `code` and
+    `params` name the rule for callers that word it in the reader's language."""
 
     field: str
     value: str
     rule: str
+    code: str = ""
+    # `dataclasses.field` in full: the attribute `field` above shadows the name in this body.
+    params: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.value!r} {self.rule}"
@@ -184,11 +189,20 @@ def evaluate(
     """
     problems: list[StagingProblem] = []
     if site not in sites():
-        problems.append(StagingProblem("site", site, "is not a staging site of AJCC 8th here"))
+        problems.append(
+            StagingProblem(
+                "site", site, "is not a staging site of AJCC 8th here", code="unknown_site"
+            )
+        )
         return StagingResult(site, classification, t, n, m, stage_group, None, problems)
     if classification not in CLASSIFICATIONS:
         problems.append(
-            StagingProblem("classification", classification, "must be clinical or pathological")
+            StagingProblem(
+                "classification",
+                classification,
+                "must be clinical or pathological",
+                code="classification",
+            )
         )
     spec = sites()[site]
     values = {
@@ -200,18 +214,28 @@ def evaluate(
     label = spec["label_en"]
     for axis, value in values.items():
         if not value:
-            problems.append(StagingProblem(FIELD_OF_AXIS[axis], value, "is required"))
+            problems.append(
+                StagingProblem(FIELD_OF_AXIS[axis], value, "is required", code="required")
+            )
         elif value not in spec[axis]:
             problems.append(
                 StagingProblem(
                     FIELD_OF_AXIS[axis],
                     value,
                     f"is not an AJCC 8th {axis} category for {label} ({', '.join(spec[axis])})",
+                    code="not_category",
+                    params={"site": site, "axis": axis, "values": ", ".join(spec[axis])},
                 )
             )
     if group and group not in spec["stage_groups"]:
         problems.append(
-            StagingProblem("stage_group", group, f"is not an AJCC 8th stage group for {label}")
+            StagingProblem(
+                "stage_group",
+                group,
+                f"is not an AJCC 8th stage group for {label}",
+                code="not_stage_group",
+                params={"site": site},
+            )
         )
     result = StagingResult(site, classification, values["T"], values["N"], values["M"], group, None)
     if problems:
@@ -237,6 +261,13 @@ def evaluate(
                     "stage_group",
                     group,
                     f"contradicts AJCC 8th {label} {classification}: {tnm} is stage {derived}",
+                    code="contradicts",
+                    params={
+                        "site": site,
+                        "classification": classification,
+                        "tnm": tnm,
+                        "stage": derived,
+                    },
                 )
             )
         elif not group:
@@ -249,6 +280,13 @@ def evaluate(
                     group,
                     f"contradicts AJCC 8th {label} {classification}: {tnm} is stage "
                     f"{' or '.join(allowed)} (depending on grade/location)",
+                    code="contradicts_any",
+                    params={
+                        "site": site,
+                        "classification": classification,
+                        "tnm": tnm,
+                        "stages": ", ".join(allowed),
+                    },
                 )
             )
     elif group and table and "X" not in tnm:
@@ -257,16 +295,18 @@ def evaluate(
                 "stage_group",
                 group,
                 f"is impossible: AJCC 8th {label} {classification} defines no stage group for {tnm}",
+                code="no_stage_group",
+                params={"site": site, "classification": classification, "tnm": tnm},
             )
         )
     if group and not problems:
-        problems.extend(_constraint_problems(spec, group, values, label))
+        problems.extend(_constraint_problems(site, spec, group, values, label))
     result.problems = problems
     return result
 
 
 def _constraint_problems(
-    spec: dict, group: str, values: dict[str, str], label: str
+    site: str, spec: dict, group: str, values: dict[str, str], label: str
 ) -> list[StagingProblem]:
     problems = []
     m1_groups = spec.get("m1_stage_groups")
@@ -278,6 +318,8 @@ def _constraint_problems(
                     "stage_group",
                     group,
                     f"is impossible with {values['M']}: distant metastasis is stage {'/'.join(m1_groups)} for {label}",
+                    code="metastatic_stage",
+                    params={"site": site, "m": values["M"], "stages": "/".join(m1_groups)},
                 )
             )
         if not metastatic and group in m1_groups:
@@ -286,6 +328,8 @@ def _constraint_problems(
                     "m_category",
                     values["M"],
                     f"contradicts stage {group}, which requires distant metastasis (M1) for {label}",
+                    code="needs_metastasis",
+                    params={"site": site, "stage": group},
                 )
             )
     for axis, allowed in (spec.get("constraints", {}).get(group) or {}).items():
@@ -295,6 +339,8 @@ def _constraint_problems(
                     FIELD_OF_AXIS[axis],
                     values[axis],
                     f"is impossible with stage {group} for {label} (requires {'/'.join(allowed)})",
+                    code="stage_requires",
+                    params={"site": site, "stage": group, "allowed": "/".join(allowed)},
                 )
             )
     return problems

@@ -1,32 +1,50 @@
-"""Staff pages: the patient's cancer record (with its forms), the chart timeline, the workup
-worklist, code autocomplete and the co-payment reminder list."""
+"""Staff pages: the patient's cancer record (with its forms), record completion, the chart
+timeline, the workup worklist, code autocomplete and the co-payment reminder list."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
-from django import forms
-from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from oncocenter.core.errors import DomainError, NotFound, ValidationFailed
-from oncocenter.core.permissions import has_perm
+from oncocenter.accounts.models import User
+from oncocenter.accounts.selectors import current_user
+from oncocenter.core.errors import NotFound, NotPermitted, ValidationFailed
+from oncocenter.core.forms import DomainForm, page_status, run_service, set_choices
+from oncocenter.core.permissions import has_perm, require
 from oncocenter.core.views import permission_required
-from oncocenter.oncology import codes, services
+from oncocenter.oncology import codes, services, staging
 from oncocenter.oncology import forms as oforms
 from oncocenter.oncology.chart import patient_timeline
+from oncocenter.oncology.hooks import RECORD_SECTIONS
+from oncocenter.oncology.labels import staging_site_label
 from oncocenter.oncology.models import Diagnosis, WorkupDepartment, WorkupOrder
-from oncocenter.oncology.selectors import oncology_record, workup_turnaround, workup_worklist
+from oncocenter.oncology.selectors import (
+    copay_expiring,
+    copay_registrations,
+    oncology_record,
+    workup_turnaround,
+    workup_worklist,
+)
+from oncocenter.patients import forms_record as rforms
+from oncocenter.patients import services_record as rsvc
+from oncocenter.patients.models import Patient
 from oncocenter.patients.selectors import patient_get
-from oncocenter.patients.selectors_record import copay_expiring, patient_record, record_gaps
+from oncocenter.patients.selectors_record import patient_record, record_gaps
+from oncocenter.patients.services import patient_join_center
+
+# Django's own input ids ("id_<form key>-<field>"): every form of these pages has its own prefix,
+# so the ids are unique, and the browser walks address them.
+IDS = "id_%s"
 
 # form key -> (form class, permission); the key is also the form prefix
-RECORD_FORMS: dict[str, tuple[type[oforms.DomainForm], str]] = {
+RECORD_FORMS: dict[str, tuple[type[DomainForm], str]] = {
     "diagnosis": (oforms.DiagnosisForm, "diagnosis.edit"),
     "dxstatus": (oforms.DiagnosisStatusForm, "diagnosis.edit"),
     "staging": (oforms.StagingForm, "staging.edit"),
@@ -38,7 +56,18 @@ RECORD_FORMS: dict[str, tuple[type[oforms.DomainForm], str]] = {
 }
 
 
-def _diagnosis_choices(diagnoses: list[Diagnosis]) -> list[tuple[int, str]]:
+def _posted_form(request: HttpRequest, permissions: dict[str, str]) -> str | None:
+    """The key of the form a POST submits, once the user's roles allow it (else 403)."""
+    if request.method != "POST":
+        return None
+    posted = request.POST.get("form", "")
+    if posted not in permissions:
+        raise NotPermitted(_("This page has no form '%(form)s'.") % {"form": posted})
+    require(request.user, permissions[posted])
+    return posted
+
+
+def _diagnosis_choices(diagnoses: list[Diagnosis]) -> list[tuple[Any, Any]]:
     return [
         (d.pk, f"{d.icd10_code} {d.icdo3_morphology} ({d.diagnosed_on:%Y-%m-%d})")
         for d in diagnoses
@@ -47,8 +76,6 @@ def _diagnosis_choices(diagnoses: list[Diagnosis]) -> list[tuple[int, str]]:
 
 def _staging_help(diagnoses: list[Diagnosis]) -> list[dict[str, Any]]:
     """The AJCC value sets of the sites of this patient's diagnoses, shown beside the form."""
-    from oncocenter.oncology import staging
-
     seen, rows = set(), []
     for d in diagnoses:
         site = staging.site_for_icd10(d.icd10_code)
@@ -58,7 +85,7 @@ def _staging_help(diagnoses: list[Diagnosis]) -> list[dict[str, Any]]:
         spec = staging.sites()[site]
         rows.append(
             {
-                "site": spec["label_en"],
+                "site": staging_site_label(site),
                 "t": spec["T"],
                 "n": spec["N"],
                 "m": spec["M"],
@@ -68,89 +95,83 @@ def _staging_help(diagnoses: list[Diagnosis]) -> list[dict[str, Any]]:
     return rows
 
 
-def _patient_referrals(patient: Any) -> list:
-    from oncocenter.referrals.models import Referral
+def _record_call(
+    key: str, form: DomainForm, patient: Patient, by: User, diagnoses: list[Diagnosis]
+) -> Callable[[], object]:
+    """The one service call a record form stands for."""
 
-    return list(Referral.objects.filter(patient=patient).order_by("-requested_at")[:50])
+    def call() -> object:
+        data = dict(form.cleaned_data)
+        if "diagnosis" in data:
+            # The choices are this patient's diagnoses, so the form already refused any other.
+            data["diagnosis"] = next(d for d in diagnoses if d.pk == data["diagnosis"])
+        if key == "diagnosis":
+            return services.diagnosis_create(patient=patient, by=by, **data)
+        if key == "dxstatus":
+            return services.diagnosis_set_status(by=by, **data)
+        if key == "staging":
+            return services.staging_record(by=by, **data)
+        if key == "status":
+            return services.disease_status_record(by=by, **data)
+        if key == "performance":
+            return services.performance_record(patient=patient, by=by, **data)
+        if key == "marker":
+            return services.tumor_marker_record(patient=patient, by=by, **data)
+        if key == "treatment":
+            return services.treatment_episode_create(patient=patient, by=by, source="ui", **data)
+        return services.workup_order_create(patient=patient, by=by, **data)
+
+    return call
 
 
-def _save(key: str, form: forms.Form, patient: Any, user: Any) -> None:
-    data = dict(form.cleaned_data)
-    if key == "diagnosis":
-        services.diagnosis_create(patient=patient, recorded_by=user, **data)
-    elif key == "dxstatus":
-        diagnosis = Diagnosis.objects.get(pk=data.pop("diagnosis"), patient=patient)
-        services.diagnosis_set_status(diagnosis=diagnosis, **data)
-    elif key == "staging":
-        diagnosis = Diagnosis.objects.get(pk=data.pop("diagnosis"), patient=patient)
-        services.staging_record(diagnosis=diagnosis, recorded_by=user, **data)
-    elif key == "status":
-        diagnosis = Diagnosis.objects.get(pk=data.pop("diagnosis"), patient=patient)
-        services.disease_status_record(diagnosis=diagnosis, recorded_by=user, **data)
-    elif key == "performance":
-        services.performance_record(patient=patient, recorded_by=user, **data)
-    elif key == "marker":
-        services.tumor_marker_record(patient=patient, recorded_by=user, **data)
-    elif key == "treatment":
-        services.treatment_episode_create(patient=patient, by=user, source="ui", **data)
-    elif key == "workup":
-        services.workup_order_create(patient=patient, ordered_by=user, **data)
+def _record_sections(request: HttpRequest, patient: Patient) -> list[dict[str, Any]]:
+    """The blocks the apps above oncology add to the record (referrals: the patient's consults)."""
+    sections = []
+    for section in sorted(RECORD_SECTIONS.providers(), key=lambda s: s.order):
+        if has_perm(request.user, section.permission):
+            context = section.context(request, patient)
+            if context is not None:
+                sections.append({"section": section, "context": context})
+    return sections
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("oncology.view")
 def record(request: HttpRequest, mrn: str) -> HttpResponse:
     """The cancer record of one patient: every list and, per permission, the form to add to it."""
-    try:
-        patient = patient_get(mrn=mrn, audit=False)
-    except NotFound as exc:
-        return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
-    posted = request.POST.get("form") if request.method == "POST" else None
-    if posted is not None and (
-        posted not in RECORD_FORMS or not has_perm(request.user, RECORD_FORMS[posted][1])
-    ):
-        return render(
-            request,
-            "core/forbidden.html",
-            {"permission": RECORD_FORMS.get(posted, ("", posted))[1]},
-            status=403,
-        )
+    patient = patient_get(mrn=mrn, audit=False)
+    posted = _posted_form(request, {key: perm for key, (_c, perm) in RECORD_FORMS.items()})
     diagnoses = list(Diagnosis.objects.filter(patient=patient))
-    bound: dict[str, oforms.DomainForm] = {}
-    status = 200
+    bound: dict[str, DomainForm] = {}
     for key, (form_class, perm) in RECORD_FORMS.items():
         if not has_perm(request.user, perm):
             continue
-        form = form_class(request.POST if key == posted else None, prefix=key)
+        form = form_class(request.POST if key == posted else None, prefix=key, auto_id=IDS)
         if "diagnosis" in form.fields:
-            oforms.set_choices(form, "diagnosis", _diagnosis_choices(diagnoses))
+            set_choices(form, "diagnosis", _diagnosis_choices(diagnoses))
         bound[key] = form
+    status = 200
     if posted is not None:
         form = bound[posted]
-        if form.is_valid():
-            try:
-                _save(posted, form, patient, request.user)
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("oncology:record", mrn=patient.mrn)
-        status = 400
+        outcome = run_service(
+            request,
+            form,
+            _record_call(posted, form, patient, current_user(request), diagnoses),
+            success=_("Saved."),
+        )
+        if outcome.ok:
+            return redirect("oncology:record", mrn=patient.mrn)
+        status = page_status(outcome)
+    show_record = has_perm(request.user, "record.view")
     context = {
         "patient": patient,
         "rec": oncology_record(patient=patient),
         "forms": bound,
-        "record_extra": patient_record(patient=patient)
-        if has_perm(request.user, "record.view")
-        else None,
+        "record_extra": patient_record(patient=patient) if show_record else None,
+        "copay": copay_registrations(patient=patient) if show_record else None,
         "record_gaps": record_gaps(patient=patient),
         "staging_help": _staging_help(diagnoses),
-        "referrals": _patient_referrals(patient)
-        if has_perm(request.user, "referral.view")
-        else None,
-        "can_refer": has_perm(request.user, "referral.create"),
+        "sections": _record_sections(request, patient),
         "can_edit_record": has_perm(request.user, "record.edit"),
     }
     return render(request, "oncology/record.html", context, status=status)
@@ -160,15 +181,12 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
 @permission_required("oncology.view")
 def chart(request: HttpRequest, mrn: str) -> HttpResponse:
     """Timeline of everything clinical on one page; the query count and time are shown for support."""
-    try:
-        patient = patient_get(mrn=mrn, audit=False)
-    except NotFound as exc:
-        return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
+    patient = patient_get(mrn=mrn, audit=False)
     started = time.perf_counter()
     counted: list[str] = []
 
-    def count(execute, sql, params, many, context):  # shown on the page for support staff
-        counted.append(sql)
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        counted.append(sql)  # shown on the page for support staff
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
@@ -200,29 +218,28 @@ def workup(request: HttpRequest) -> HttpResponse:
     error_for: dict[int, oforms.WorkupAdvanceForm] = {}
     status = 200
     if request.method == "POST":
-        if not has_perm(request.user, "workup.result"):
-            return render(
-                request, "core/forbidden.html", {"permission": "workup.result"}, status=403
-            )
+        require(request.user, "workup.result")
         order = WorkupOrder.objects.filter(pk=request.POST.get("order") or 0).first()
-        form = oforms.WorkupAdvanceForm(request.POST)
         if order is None:
-            messages.error(request, _("No such order."))
-        elif form.is_valid():
-            try:
-                services.workup_order_advance(order=order, by=request.user, **form.cleaned_data)
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Order updated."))
-                return redirect(f"{request.path}?department={department}")
-        if order is not None:
-            error_for[order.pk] = form
-            status = 400
+            raise NotFound(_("No such order."))
+        form = oforms.WorkupAdvanceForm(request.POST, auto_id=IDS)
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.workup_order_advance(
+                order=order, by=current_user(request), **form.cleaned_data
+            ),
+            success=_("Order updated."),
+        )
+        if outcome.ok:
+            return redirect(f"{request.path}?department={department}")
+        error_for[order.pk] = form
+        status = page_status(outcome)
     orders = workup_worklist(department=department)
-    rows = [(o, error_for.get(o.pk) or oforms.WorkupAdvanceForm(prefix=f"o{o.pk}")) for o in orders]
+    rows = [
+        (o, error_for.get(o.pk) or oforms.WorkupAdvanceForm(prefix=f"o{o.pk}", auto_id=IDS))
+        for o in orders
+    ]
     return render(
         request,
         "oncology/workup.html",
@@ -259,52 +276,51 @@ def copay_reminders(request: HttpRequest) -> HttpResponse:
     return render(request, "oncology/copay.html", {"rows": copay_expiring()})
 
 
-RECORD_EXTRA_FORMS = {
-    "center": "patient.edit",
-    "guardian": "record.edit",
-    "consent": "consent.record",
-    "careteam": "record.edit",
-    "copay": "copay.manage",
+# form key -> (form class, permission) of the record-completion page
+RECORD_EXTRA_FORMS: dict[str, tuple[type[DomainForm], str]] = {
+    "center": (rforms.CenterForm, "patient.edit"),
+    "guardian": (rforms.GuardianForm, "record.edit"),
+    "consent": (rforms.ConsentForm, "consent.record"),
+    "careteam": (rforms.CareTeamForm, "record.edit"),
+    "copay": (oforms.CopayForm, "copay.manage"),
 }
+
+
+def _record_extra_call(
+    key: str, form: DomainForm, patient: Patient, by: User
+) -> Callable[[], object]:
+    def call() -> object:
+        data = dict(form.cleaned_data)
+        if key == "center":
+            return patient_join_center(patient=patient, by=by, **data)
+        if key == "guardian":
+            return rsvc.guardian_add(patient=patient, by=by, **data)
+        if key == "consent":
+            gid = data.pop("guardian")
+            guardian = patient.guardians.filter(pk=gid).first() if gid else None
+            return rsvc.consent_record(patient=patient, by=by, guardian=guardian, **data)
+        if key == "careteam":
+            user = User.objects.filter(username=data.pop("username"), is_active=True).first()
+            if user is None:
+                raise ValidationFailed.single("username", _("is not an active staff member"))
+            return rsvc.care_team_add(patient=patient, by=by, user=user, **data)
+        return services.copay_register(patient=patient, by=by, **data)
+
+    return call
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("record.view")
 def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
     """Record completion: guardians, consent/assent, care team, co-payment registration."""
-    from django.contrib.auth import get_user_model
-
-    from oncocenter.patients import forms_record as rforms
-    from oncocenter.patients import services_record as rsvc
-    from oncocenter.patients.services import patient_join_center
-
-    try:
-        patient = patient_get(mrn=mrn, audit=False)
-    except NotFound as exc:
-        return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
-    classes = {
-        "center": rforms.CenterForm,
-        "guardian": rforms.GuardianForm,
-        "consent": rforms.ConsentForm,
-        "careteam": rforms.CareTeamForm,
-        "copay": rforms.CopayForm,
-    }
-    posted = request.POST.get("form") if request.method == "POST" else None
-    if posted is not None and (
-        posted not in classes or not has_perm(request.user, RECORD_EXTRA_FORMS[posted])
-    ):
-        return render(
-            request,
-            "core/forbidden.html",
-            {"permission": RECORD_EXTRA_FORMS.get(posted, posted)},
-            status=403,
-        )
-    bound = {}
-    for key, form_class in classes.items():
-        if has_perm(request.user, RECORD_EXTRA_FORMS[key]):
-            form = form_class(request.POST if key == posted else None, prefix=key)
+    patient = patient_get(mrn=mrn, audit=False)
+    posted = _posted_form(request, {key: perm for key, (_c, perm) in RECORD_EXTRA_FORMS.items()})
+    bound: dict[str, DomainForm] = {}
+    for key, (form_class, perm) in RECORD_EXTRA_FORMS.items():
+        if has_perm(request.user, perm):
+            form = form_class(request.POST if key == posted else None, prefix=key, auto_id=IDS)
             if key == "consent":
-                oforms.set_choices(
+                set_choices(
                     form,
                     "guardian",
                     [("", "—")] + [(g.pk, str(g)) for g in patient.guardians.all()],
@@ -312,43 +328,15 @@ def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
             bound[key] = form
     status = 200
     if posted is not None:
-        form = bound[posted]
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            try:
-                if posted == "center":
-                    patient_join_center(
-                        patient=patient, center_code=data["center_code"], since=data["since"]
-                    )
-                elif posted == "guardian":
-                    rsvc.guardian_add(patient=patient, **data)
-                elif posted == "consent":
-                    gid = data.pop("guardian")
-                    guardian = patient.guardians.filter(pk=gid).first() if gid else None
-                    rsvc.consent_record(
-                        patient=patient, guardian=guardian, recorded_by=request.user, **data
-                    )
-                elif posted == "careteam":
-                    user = (
-                        get_user_model()
-                        .objects.filter(username=data.pop("username"), is_active=True)
-                        .first()
-                    )
-                    if user is None:
-                        raise ValidationFailed.single(
-                            "username", _("is not an active staff member")
-                        )
-                    rsvc.care_team_add(patient=patient, user=user, **data)
-                else:
-                    rsvc.copay_register(patient=patient, recorded_by=request.user, **data)
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("oncology:record", mrn=patient.mrn)
-        status = 400
+        outcome = run_service(
+            request,
+            bound[posted],
+            _record_extra_call(posted, bound[posted], patient, current_user(request)),
+            success=_("Saved."),
+        )
+        if outcome.ok:
+            return redirect("oncology:record", mrn=patient.mrn)
+        status = page_status(outcome)
     return render(
         request, "oncology/record_edit.html", {"patient": patient, "forms": bound}, status=status
     )

@@ -3,20 +3,22 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
+from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import ValidationFailed
 from oncocenter.core.permissions import has_perm, require
 from oncocenter.patients.models import CenterCode, Patient
 from oncocenter.patients.schemas import (
-    CenterIn,
-    CenterMembershipOut,
+    PatientCenterIn,
+    PatientCenterMembershipOut,
     PatientContactOut,
     PatientIn,
     PatientOut,
     PatientPatch,
-    RrnIn,
-    RrnOut,
+    PatientRrnIn,
+    PatientRrnOut,
 )
 from oncocenter.patients.selectors import patient_get, patient_search
 from oncocenter.patients.services import (
@@ -29,7 +31,7 @@ from oncocenter.patients.services import (
 router = Router(tags=["patients"])
 
 
-class SearchParams(Schema):
+class PatientSearchParams(Schema):
     q: str = ""
     center: str | None = None
     limit: int = 50
@@ -60,15 +62,21 @@ def _out(patient: Patient, *, contacts: bool) -> dict:
 
 
 @router.get("/", response=list[PatientOut])
-def search(request: HttpRequest, params: Query[SearchParams]):
+def search(request: HttpRequest, params: Query[PatientSearchParams]):
     """Search by MRN prefix, Hangul name (partial) or Latin name (partial)."""
     require(request.user, "patient.search")
     if params.center and params.center not in CenterCode.values:
         raise ValidationFailed.single(
-            "center", f"must be one of {', '.join(CenterCode.values)}", params.center
+            "center",
+            _("must be one of %(choices)s") % {"choices": ", ".join(CenterCode.values)},
+            params.center,
         )
     if not 1 <= params.limit <= 200:
-        raise ValidationFailed.single("limit", "must be between 1 and 200", params.limit)
+        raise ValidationFailed.single(
+            "limit",
+            _("must be between %(low)s and %(high)s") % {"low": 1, "high": 200},
+            params.limit,
+        )
     return [
         _out(p, contacts=False)
         for p in patient_search(query=params.q, center_code=params.center, limit=params.limit)
@@ -81,13 +89,18 @@ def create(request: HttpRequest, payload: PatientIn):
     unknown = [c for c in payload.centers if c not in CenterCode.values]
     if unknown:
         raise ValidationFailed.single(
-            "centers", f"unknown center code(s); use {', '.join(CenterCode.values)}", unknown
+            "centers",
+            _("unknown center code(s); use %(choices)s")
+            % {"choices": ", ".join(CenterCode.values)},
+            unknown,
         )
-    data = payload.dict(exclude={"rrn", "centers"})
+    by = current_user(request)
     with transaction.atomic():
-        patient = patient_create(data=data, rrn=payload.rrn)
+        patient = patient_create(by=by, **payload.dict(exclude={"rrn", "centers"}), rrn=payload.rrn)
         for code in payload.centers:
-            patient_join_center(patient=patient, center_code=code, since=timezone.localdate())
+            patient_join_center(
+                patient=patient, by=by, center_code=code, since=timezone.localdate()
+            )
     patient = patient_get(mrn=patient.mrn, audit=False)
     return Status(201, _out(patient, contacts=True))
 
@@ -103,25 +116,29 @@ def read(request: HttpRequest, mrn: str):
 def update(request: HttpRequest, mrn: str, payload: PatientPatch):
     require(request.user, "patient.edit")
     patient = patient_get(mrn=mrn, audit=False)
-    data = payload.dict(exclude_unset=True, exclude={"rrn"})
-    patient_update(patient=patient, data=data, rrn=payload.rrn or None)
+    patient_update(
+        patient=patient,
+        by=current_user(request),
+        **payload.dict(exclude_unset=True, exclude={"rrn"}),
+        rrn=payload.rrn or None,
+    )
     return _out(patient_get(mrn=mrn, audit=False), contacts=True)
 
 
-@router.post("/{mrn}/verify-rrn", response=RrnOut)
-def verify_rrn(request: HttpRequest, mrn: str, payload: RrnIn):
+@router.post("/{mrn}/verify-rrn", response=PatientRrnOut)
+def verify_rrn(request: HttpRequest, mrn: str, payload: PatientRrnIn):
     """Check a presented resident registration number against the stored one."""
     require(request.user, "patient.verify_rrn")
     patient = patient_get(mrn=mrn, audit=False)
     return {"matches": patient_verify_rrn(patient=patient, rrn=payload.rrn)}
 
 
-@router.post("/{mrn}/centers", response={201: CenterMembershipOut})
-def join_center(request: HttpRequest, mrn: str, payload: CenterIn):
+@router.post("/{mrn}/centers", response={201: PatientCenterMembershipOut})
+def join_center(request: HttpRequest, mrn: str, payload: PatientCenterIn):
     require(request.user, "patient.edit")
     patient = patient_get(mrn=mrn, audit=False)
     membership = patient_join_center(
-        patient=patient, center_code=payload.center, since=payload.since
+        patient=patient, by=current_user(request), center_code=payload.center, since=payload.since
     )
     return Status(
         201,

@@ -1,21 +1,21 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from oncocenter.core.errors import ValidationFailed
+from oncocenter.core.forms import DATE, DomainForm
 from oncocenter.patients.models import Sex
 
 
-class PatientForm(forms.Form):
+class PatientForm(DomainForm):
     """Shape of the form only; the rules live in patients.services and come back as field errors."""
 
     name_ko = forms.CharField(label=_("Name (Hangul)"), max_length=40)
     family_name_en = forms.CharField(label=_("Family name (Latin)"), max_length=60)
     given_name_en = forms.CharField(label=_("Given name (Latin)"), max_length=60)
-    birth_date = forms.DateField(
-        label=_("Birth date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Birth date"), widget=DATE)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     rrn = forms.CharField(
         label=_("Resident registration no."),
@@ -29,12 +29,8 @@ class PatientForm(forms.Form):
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
     postal_code = forms.CharField(label=_("Postal code"), required=False, max_length=5)
 
-    def add_domain_errors(self, exc: ValidationFailed) -> None:
-        for problem in exc.problems:
-            field = problem.field if problem.field in self.fields else None
-            self.add_error(field, problem.message)
-
-    def service_data(self) -> dict:
+    def demographics(self) -> dict[str, Any]:
+        """The cleaned demographic fields, as the patient services take them (without the RRN)."""
         data = dict(self.cleaned_data)
         data.pop("rrn", None)
         return data

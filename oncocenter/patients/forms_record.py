@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from oncocenter.core.forms import DATE, DomainForm, today
 from oncocenter.core.roles import Role
-from oncocenter.oncology.forms import DATE, DomainForm, today
 from oncocenter.patients.models import CenterCode
 from oncocenter.patients.models_record import ConsentGiver, ConsentKind, GuardianRelationship
 
@@ -35,6 +35,8 @@ class ConsentForm(DomainForm):
 
 
 class CareTeamForm(DomainForm):
+    field_aliases = {"user": "username", "center": "center_code"}
+
     username = forms.CharField(label=_("Staff username"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     center_code = forms.ChoiceField(
@@ -44,13 +46,7 @@ class CareTeamForm(DomainForm):
 
 
 class CenterForm(DomainForm):
+    field_aliases = {"center": "center_code"}
+
     center_code = forms.ChoiceField(label=_("Center"), choices=CenterCode.choices)
     since = forms.DateField(label=_("Since"), widget=DATE, initial=today)
-
-
-class CopayForm(DomainForm):
-    registered_on = forms.DateField(label=_("Registered on"), widget=DATE, initial=today)
-    registration_number = forms.CharField(
-        label=_("Registration number"), max_length=30, required=False
-    )
-    special_code = forms.CharField(label=_("Special case code"), max_length=8, initial="V193")

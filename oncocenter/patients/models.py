@@ -153,6 +153,5 @@ class PatientCenter(TimeStampedModel):
 from oncocenter.patients.models_record import (  # noqa: E402,F401  (issue 3: record completion)
     CareTeamMember,
     Consent,
-    CopayRegistration,
     Guardian,
 )

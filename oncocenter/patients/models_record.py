@@ -1,12 +1,10 @@
-"""Patient record completion (issue 3): guardians with consent and assent, care team, and the
-National Health Insurance reduced co-payment registration for cancer patients.
+"""Patient record completion (issue 3): guardians with consent and assent, and the care team.
 
-Kept apart from ``models.py`` (owned by the foundation) and imported at its bottom.
+Kept apart from ``models.py`` (demographics) and imported at its bottom. The National Health
+Insurance co-payment registration, which is made for a cancer diagnosis, lives in ``oncology``.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django.conf import settings
 from django.db import models
@@ -19,8 +17,6 @@ from oncocenter.core.roles import Role
 # Korean civil law: majority at 19. Assent is asked from children old enough to understand.
 AGE_OF_MAJORITY = 19
 ASSENT_MIN_AGE = 7
-COPAY_YEARS = 5
-COPAY_REMINDER_DAYS = 60
 
 
 class GuardianRelationship(models.TextChoices):
@@ -144,51 +140,5 @@ class CareTeamMember(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(until__isnull=True) | Q(until__gte=F("since")),
                 name="care_team_until_after_since",
-            ),
-        ]
-
-
-def copay_expiry(registered_on: dt.date) -> dt.date:
-    """Last day covered: five years from registration, less a day (29 Feb -> 28 Feb)."""
-    try:
-        end = registered_on.replace(year=registered_on.year + COPAY_YEARS)
-    except ValueError:
-        end = dt.date(registered_on.year + COPAY_YEARS, 3, 1)
-    return end - dt.timedelta(days=1)
-
-
-class CopayRegistration(TimeStampedModel):
-    """NHIS registration of a cancer patient for the reduced (5%) co-payment, valid five years."""
-
-    patient = models.ForeignKey(
-        "patients.Patient", on_delete=models.CASCADE, related_name="copay_registrations"
-    )
-    diagnosis = models.ForeignKey(
-        "oncology.Diagnosis", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    special_code = models.CharField(
-        _("special case code"),
-        max_length=8,
-        default="V193",
-        help_text=_("NHIS code, V193 for cancer."),
-    )
-    registration_number = models.CharField(_("registration number"), max_length=30, blank=True)
-    registered_on = models.DateField(_("registered on"))
-    expires_on = models.DateField(
-        _("valid through"), help_text=_("Registration date + 5 years - 1 day.")
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["expires_on", "id"]
-        indexes = [models.Index(fields=["expires_on"], name="copay_expiry")]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(expires_on__gt=F("registered_on")), name="copay_expiry_after_start"
-            ),
-            models.UniqueConstraint(
-                fields=["patient", "registered_on"], name="copay_once_per_date"
             ),
         ]

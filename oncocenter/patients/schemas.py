@@ -6,7 +6,7 @@ from ninja import Schema
 from pydantic import Field
 
 
-class CenterMembershipOut(Schema):
+class PatientCenterMembershipOut(Schema):
     center: str
     since: date
     active: bool
@@ -20,7 +20,7 @@ class PatientOut(Schema):
     birth_date: date
     sex: str
     rrn_masked: str
-    centers: list[CenterMembershipOut]
+    centers: list[PatientCenterMembershipOut]
 
 
 class PatientContactOut(PatientOut):
@@ -59,14 +59,14 @@ class PatientPatch(Schema):
     postal_code: str | None = None
 
 
-class RrnIn(Schema):
+class PatientRrnIn(Schema):
     rrn: str
 
 
-class RrnOut(Schema):
+class PatientRrnOut(Schema):
     matches: bool
 
 
-class CenterIn(Schema):
+class PatientCenterIn(Schema):
     center: str
     since: date | None = None

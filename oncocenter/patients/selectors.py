@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
@@ -66,7 +67,7 @@ def patient_get(*, mrn: str, audit: bool = True) -> Patient:
         .first()
     )
     if patient is None:
-        raise NotFound(f"No patient with MRN {mrn}.")
+        raise NotFound(_("No patient with MRN %(mrn)s.") % {"mrn": mrn})
     if audit:
         audit_record(action=AuditAction.READ, obj=patient)
     return patient

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
@@ -33,6 +35,15 @@ EDITABLE_FIELDS = (
     "postal_code",
 )
 MRN_START = 1_000_000
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+# The default of `patient_update`'s arguments: "keep what is recorded" (None may be a value).
+UNCHANGED: Any = _Unchanged()
 
 
 def luhn_digit(number: str) -> str:
@@ -69,25 +80,27 @@ def _clean(data: dict[str, Any], *, partial: bool) -> tuple[dict[str, Any], list
     for name in EDITABLE_FIELDS:
         if name not in data:
             if not partial and name in required:
-                problems.append(FieldProblem(name, "is required"))
+                problems.append(FieldProblem(name, _("is required")))
             continue
         value = data[name]
         if isinstance(value, str):
             value = value.strip()
         if name in required and value in ("", None):
-            problems.append(FieldProblem(name, "is required"))
+            problems.append(FieldProblem(name, _("is required")))
             continue
         cleaned[name] = value
 
     if "name_ko" in cleaned and not HANGUL_NAME_RE.match(cleaned["name_ko"]):
         problems.append(
-            FieldProblem("name_ko", "must be written in Hangul syllables", cleaned["name_ko"])
+            FieldProblem("name_ko", _("must be written in Hangul syllables"), cleaned["name_ko"])
         )
     for latin in ("family_name_en", "given_name_en"):
         if latin in cleaned and not LATIN_NAME_RE.match(cleaned[latin]):
             problems.append(
                 FieldProblem(
-                    latin, "must use Latin letters, spaces, hyphens or apostrophes", cleaned[latin]
+                    latin,
+                    _("must use Latin letters, spaces, hyphens or apostrophes"),
+                    cleaned[latin],
                 )
             )
     if "birth_date" in cleaned:
@@ -97,31 +110,37 @@ def _clean(data: dict[str, Any], *, partial: bool) -> tuple[dict[str, Any], list
                 born = dt.date.fromisoformat(born)
             except ValueError:
                 problems.append(
-                    FieldProblem("birth_date", "must be a date written YYYY-MM-DD", born)
+                    FieldProblem("birth_date", _("must be a date written YYYY-MM-DD"), born)
                 )
                 born = None
         if born is not None:
             if born > timezone.localdate():
                 problems.append(
-                    FieldProblem("birth_date", "cannot be in the future", born.isoformat())
+                    FieldProblem("birth_date", _("cannot be in the future"), born.isoformat())
                 )
             elif born < dt.date(1900, 1, 1):
                 problems.append(
-                    FieldProblem("birth_date", "cannot be before 1900-01-01", born.isoformat())
+                    FieldProblem("birth_date", _("cannot be before 1900-01-01"), born.isoformat())
                 )
             cleaned["birth_date"] = born
     if "sex" in cleaned and cleaned["sex"] not in Sex.values:
         problems.append(
-            FieldProblem("sex", f"must be one of {', '.join(Sex.values)}", cleaned["sex"])
+            FieldProblem(
+                "sex",
+                _("must be one of %(choices)s") % {"choices": ", ".join(Sex.values)},
+                cleaned["sex"],
+            )
         )
     if cleaned.get("phone") and not PHONE_RE.match(cleaned["phone"]):
         problems.append(
-            FieldProblem("phone", "must be a Korean number such as 010-1234-5678", cleaned["phone"])
+            FieldProblem(
+                "phone", _("must be a Korean number such as 010-1234-5678"), cleaned["phone"]
+            )
         )
     if cleaned.get("postal_code") and not POSTAL_RE.match(cleaned["postal_code"]):
-        problems.append(FieldProblem("postal_code", "must be 5 digits", cleaned["postal_code"]))
+        problems.append(FieldProblem("postal_code", _("must be 5 digits"), cleaned["postal_code"]))
     if cleaned.get("email") and not EMAIL_RE.match(cleaned["email"]):
-        problems.append(FieldProblem("email", "is not an e-mail address", cleaned["email"]))
+        problems.append(FieldProblem("email", _("is not an e-mail address"), cleaned["email"]))
     for key in ("address",):
         if key in cleaned and cleaned[key] is None:
             cleaned[key] = ""
@@ -132,18 +151,23 @@ def _check_rrn(rrn: str, *, birth_date: Any, sex: Any) -> tuple[str | None, list
     """Return the 13 digits or problems. The value itself is never echoed back (PIPA)."""
     try:
         digits = crypto.normalize_rrn(rrn)
-    except ValueError as exc:
-        return None, [FieldProblem("rrn", str(exc))]
+    except ValueError:
+        return None, [FieldProblem("rrn", _rrn_format_message())]
     try:
         rrn_born, rrn_sex = crypto.rrn_birth_date_and_sex(digits)
     except ValueError:
-        return None, [FieldProblem("rrn", "the first six digits are not a valid date (YYMMDD)")]
+        return None, [FieldProblem("rrn", _("the first six digits are not a valid date (YYMMDD)"))]
     problems = []
     if isinstance(birth_date, dt.date) and rrn_born != birth_date:
-        problems.append(FieldProblem("rrn", "does not match the birth date"))
+        problems.append(FieldProblem("rrn", _("does not match the birth date")))
     if sex in ("male", "female") and rrn_sex != sex:
-        problems.append(FieldProblem("rrn", "its 7th digit does not match the sex"))
+        problems.append(FieldProblem("rrn", _("its 7th digit does not match the sex")))
     return digits, problems
+
+
+def _rrn_format_message() -> str:
+    # crypto.normalize_rrn is pure Python and speaks English; the user reads their language.
+    return _("must be 13 digits written as YYMMDD-NNNNNNN")
 
 
 def _name_search(family: str, given: str) -> str:
@@ -151,8 +175,32 @@ def _name_search(family: str, given: str) -> str:
     return f"{family} {given}|{given} {family}"
 
 
-def patient_create(*, data: dict[str, Any], rrn: str = "") -> Patient:
+def patient_create(
+    *,
+    by: User,
+    name_ko: str,
+    family_name_en: str,
+    given_name_en: str,
+    birth_date: dt.date | str,
+    sex: str,
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    postal_code: str = "",
+    rrn: str = "",
+) -> Patient:
     """Register a patient with a newly issued MRN. `rrn` is optional (foreigners, newborns)."""
+    data: dict[str, Any] = {
+        "name_ko": name_ko,
+        "family_name_en": family_name_en,
+        "given_name_en": given_name_en,
+        "birth_date": birth_date,
+        "sex": sex,
+        "phone": phone,
+        "email": email,
+        "address": address,
+        "postal_code": postal_code,
+    }
     cleaned, problems = _clean(data, partial=False)
     digits = None
     if rrn:
@@ -167,7 +215,8 @@ def patient_create(*, data: dict[str, Any], rrn: str = "") -> Patient:
         ):
             problems.append(
                 FieldProblem(
-                    "rrn", "a patient with this resident registration number is already registered"
+                    "rrn",
+                    _("a patient with this resident registration number is already registered"),
                 )
             )
     if problems:
@@ -189,14 +238,39 @@ def patient_create(*, data: dict[str, Any], rrn: str = "") -> Patient:
             )
     except IntegrityError as exc:
         raise Conflict(
-            "The patient could not be registered (duplicate identifier).", rule="unique"
+            _("The patient could not be registered (duplicate identifier)."), rule="unique"
         ) from exc
     return patient
 
 
-def patient_update(*, patient: Patient, data: dict[str, Any], rrn: str | None = None) -> Patient:
-    """Change demographics; only the fields given change. Audited with the changed field names."""
-    cleaned, problems = _clean(data, partial=True)
+def patient_update(
+    *,
+    patient: Patient,
+    by: User,
+    name_ko: str = UNCHANGED,
+    family_name_en: str = UNCHANGED,
+    given_name_en: str = UNCHANGED,
+    birth_date: dt.date | str = UNCHANGED,
+    sex: str = UNCHANGED,
+    phone: str = UNCHANGED,
+    email: str = UNCHANGED,
+    address: str = UNCHANGED,
+    postal_code: str = UNCHANGED,
+    rrn: str | None = None,
+) -> Patient:
+    """Change demographics; only the arguments given change. Audited with the changed field names."""
+    given = {
+        "name_ko": name_ko,
+        "family_name_en": family_name_en,
+        "given_name_en": given_name_en,
+        "birth_date": birth_date,
+        "sex": sex,
+        "phone": phone,
+        "email": email,
+        "address": address,
+        "postal_code": postal_code,
+    }
+    cleaned, problems = _clean({k: v for k, v in given.items() if v is not UNCHANGED}, partial=True)
     merged_birth = cleaned.get("birth_date", patient.birth_date)
     merged_sex = cleaned.get("sex", patient.sex)
     digits = None
@@ -213,7 +287,7 @@ def patient_update(*, patient: Patient, data: dict[str, Any], rrn: str | None = 
             )
         ):
             problems.append(
-                FieldProblem("rrn", "another patient has this resident registration number")
+                FieldProblem("rrn", _("another patient has this resident registration number"))
             )
     if problems:
         raise ValidationFailed(problems)
@@ -238,19 +312,20 @@ def patient_verify_rrn(*, patient: Patient, rrn: str) -> bool:
     """Compare a presented number with the stored one; the attempt is audited, never the number."""
     try:
         digits = crypto.normalize_rrn(rrn)
-    except ValueError as exc:
-        raise ValidationFailed.single("rrn", str(exc)) from None
+    except ValueError:
+        raise ValidationFailed.single("rrn", _rrn_format_message()) from None
     matches = bool(patient.rrn_digest) and crypto.digest(digits) == patient.rrn_digest
     audit_record(action=AuditAction.READ, obj=patient, detail={"rrn_verified": matches})
     return matches
 
 
 def patient_join_center(
-    *, patient: Patient, center_code: str, since: dt.date | None = None
+    *, patient: Patient, by: User, center_code: str, since: dt.date | None = None
 ) -> PatientCenter:
+    """Register the patient with one of the hospital's centers (again active if they had left)."""
     center = Center.objects.filter(code=center_code).first()
     if center is None:
-        raise ValidationFailed.single("center", "unknown center code", center_code)
+        raise ValidationFailed.single("center", _("unknown center code"), center_code)
     since = since or timezone.localdate()
     with transaction.atomic():
         membership, created = PatientCenter.objects.get_or_create(

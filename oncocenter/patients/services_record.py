@@ -1,21 +1,22 @@
-"""Writes for the patient record completion (issue 3): guardians, consent/assent, care team and
-the reduced co-payment registration. Separate from ``services.py`` (foundation)."""
+"""Writes for the patient record completion (issue 3): guardians, consent/assent and the care
+team. Separate from ``services.py`` (demographics). The co-payment registration, which belongs to
+a diagnosis, is in ``oncology``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.core.permissions import user_roles
 from oncocenter.core.roles import Role
-from oncocenter.oncology.models import Diagnosis
-from oncocenter.oncology.services import check_date
+from oncocenter.patients.dates import check_date
 from oncocenter.patients.models import Center, Patient
 from oncocenter.patients.models_record import (
     AGE_OF_MAJORITY,
@@ -24,17 +25,20 @@ from oncocenter.patients.models_record import (
     Consent,
     ConsentGiver,
     ConsentKind,
-    CopayRegistration,
     Guardian,
     GuardianRelationship,
-    copay_expiry,
 )
 from oncocenter.patients.services import HANGUL_NAME_RE, PHONE_RE
+
+
+def _one_of(values: list[str]) -> str:
+    return _("must be one of %(choices)s") % {"choices": ", ".join(values)}
 
 
 def guardian_add(
     *,
     patient: Patient,
+    by: User,
     name_ko: str,
     relationship: str,
     phone: str = "",
@@ -46,11 +50,11 @@ def guardian_add(
     today = timezone.localdate()
     if birth_date is not None and birth_date > today:
         problems.append(
-            FieldProblem("birth_date", "cannot be in the future", birth_date.isoformat())
+            FieldProblem("birth_date", _("cannot be in the future"), birth_date.isoformat())
         )
     elif is_legal_representative:
         if birth_date is None:
-            problems.append(FieldProblem("birth_date", "is required for a legal representative"))
+            problems.append(FieldProblem("birth_date", _("is required for a legal representative")))
         else:
             age = (
                 today.year
@@ -61,26 +65,26 @@ def guardian_add(
                 problems.append(
                     FieldProblem(
                         "birth_date",
-                        f"a legal representative must be an adult ({AGE_OF_MAJORITY} or older); this person is {age}",
+                        _(
+                            "a legal representative must be an adult (%(majority)s or older); "
+                            "this person is %(age)s"
+                        )
+                        % {"majority": AGE_OF_MAJORITY, "age": age},
                         birth_date.isoformat(),
                     )
                 )
     name_ko = name_ko.strip()
     if not name_ko:
-        problems.append(FieldProblem("name_ko", "is required"))
+        problems.append(FieldProblem("name_ko", _("is required")))
     elif not HANGUL_NAME_RE.match(name_ko):
-        problems.append(FieldProblem("name_ko", "must be written in Hangul syllables", name_ko))
+        problems.append(FieldProblem("name_ko", _("must be written in Hangul syllables"), name_ko))
     if relationship not in GuardianRelationship.values:
         problems.append(
-            FieldProblem(
-                "relationship",
-                f"must be one of {', '.join(GuardianRelationship.values)}",
-                relationship,
-            )
+            FieldProblem("relationship", _one_of(GuardianRelationship.values), relationship)
         )
     if phone.strip() and not PHONE_RE.match(phone.strip()):
         problems.append(
-            FieldProblem("phone", "must be a Korean number such as 010-1234-5678", phone)
+            FieldProblem("phone", _("must be a Korean number such as 010-1234-5678"), phone)
         )
     if problems:
         raise ValidationFailed(problems)
@@ -106,24 +110,20 @@ def guardian_add(
 def consent_record(
     *,
     patient: Patient,
+    by: User,
     kind: str,
     given_by: str,
     signed_on: dt.date | str,
     guardian: Guardian | None = None,
     scope: str = "",
-    recorded_by: Any = None,
 ) -> Consent:
     """A minor (under 19) consents through a legal-representative guardian and may add an assent
     (from age 7); an adult consents personally."""
     problems: list[FieldProblem] = []
     if kind not in ConsentKind.values:
-        problems.append(
-            FieldProblem("kind", f"must be one of {', '.join(ConsentKind.values)}", kind)
-        )
+        problems.append(FieldProblem("kind", _one_of(ConsentKind.values), kind))
     if given_by not in ConsentGiver.values:
-        problems.append(
-            FieldProblem("given_by", f"must be one of {', '.join(ConsentGiver.values)}", given_by)
-        )
+        problems.append(FieldProblem("given_by", _one_of(ConsentGiver.values), given_by))
     when = check_date(problems, "signed_on", signed_on, patient)
     if when is not None and given_by in ConsentGiver.values:
         age = patient.age_on(when)
@@ -131,33 +131,38 @@ def consent_record(
         if given_by == ConsentGiver.PATIENT and minor:
             problems.append(
                 FieldProblem(
-                    "given_by", f"a patient aged {age} consents through a guardian", given_by
+                    "given_by",
+                    _("a patient aged %(age)s consents through a guardian") % {"age": age},
+                    given_by,
                 )
             )
         if given_by in (ConsentGiver.GUARDIAN, ConsentGiver.ASSENT) and not minor:
             problems.append(
                 FieldProblem(
-                    "given_by", f"the patient is an adult ({age}); consent is personal", given_by
+                    "given_by",
+                    _("the patient is an adult (%(age)s); consent is personal") % {"age": age},
+                    given_by,
                 )
             )
         if given_by == ConsentGiver.ASSENT and age < ASSENT_MIN_AGE:
             problems.append(
                 FieldProblem(
                     "given_by",
-                    f"assent is asked from age {ASSENT_MIN_AGE}; the child is {age}",
+                    _("assent is asked from age %(min_age)s; the child is %(age)s")
+                    % {"min_age": ASSENT_MIN_AGE, "age": age},
                     given_by,
                 )
             )
         if given_by == ConsentGiver.GUARDIAN:
             if guardian is None:
-                problems.append(FieldProblem("guardian", "is required when a guardian consents"))
+                problems.append(FieldProblem("guardian", _("is required when a guardian consents")))
             elif guardian.patient_id != patient.pk:
                 problems.append(
-                    FieldProblem("guardian", "is not a guardian of this patient", guardian.pk)
+                    FieldProblem("guardian", _("is not a guardian of this patient"), guardian.pk)
                 )
             elif not guardian.is_legal_representative:
                 problems.append(
-                    FieldProblem("guardian", "is not a legal representative", guardian.pk)
+                    FieldProblem("guardian", _("is not a legal representative"), guardian.pk)
                 )
     if problems:
         raise ValidationFailed(problems)
@@ -169,7 +174,7 @@ def consent_record(
         guardian=guardian if given_by == ConsentGiver.GUARDIAN else None,
         signed_on=when,
         scope=scope.strip(),
-        recorded_by=recorded_by,
+        recorded_by=by,
     )
     with transaction.atomic():
         consent.save()
@@ -185,22 +190,26 @@ def consent_record(
 def care_team_add(
     *,
     patient: Patient,
-    user: Any,
+    by: User,
+    user: User,
     role: str,
     center_code: str = "",
     is_lead: bool = False,
     since: dt.date | None = None,
 ) -> CareTeamMember:
+    """Put a staff member on the patient's care team in one of the roles they hold."""
     problems: list[FieldProblem] = []
     if role not in Role.values:
-        problems.append(FieldProblem("role", "is not a staff role", role))
+        problems.append(FieldProblem("role", _("is not a staff role"), role))
     elif role not in user_roles(user):
-        problems.append(FieldProblem("role", f"{user} does not hold this role", role))
+        problems.append(
+            FieldProblem("role", _("%(user)s does not hold this role") % {"user": user}, role)
+        )
     center = None
     if center_code:
         center = Center.objects.filter(code=center_code).first()
         if center is None:
-            problems.append(FieldProblem("center", "unknown center code", center_code))
+            problems.append(FieldProblem("center", _("unknown center code"), center_code))
     if problems:
         raise ValidationFailed(problems)
     member = CareTeamMember(
@@ -222,57 +231,8 @@ def care_team_add(
             )
     except IntegrityError:
         raise Conflict(
-            f"{user} is already on the care team as {role}.", rule="care_team_once"
+            _("%(user)s is already on the care team as %(role)s.")
+            % {"user": user, "role": Role(role).label},
+            rule="care_team_once",
         ) from None
     return member
-
-
-def copay_register(
-    *,
-    patient: Patient,
-    registered_on: dt.date | str,
-    registration_number: str = "",
-    diagnosis: Diagnosis | None = None,
-    special_code: str = "V193",
-    recorded_by: Any = None,
-) -> CopayRegistration:
-    """Record the NHIS reduced co-payment registration; valid through registration + 5 years - 1 day."""
-    problems: list[FieldProblem] = []
-    when = check_date(problems, "registered_on", registered_on, patient)
-    if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(FieldProblem("diagnosis", "belongs to another patient", diagnosis.pk))
-    if not special_code.strip():
-        problems.append(FieldProblem("special_code", "is required"))
-    if (
-        when is not None
-        and CopayRegistration.objects.filter(patient=patient, registered_on=when).exists()
-    ):
-        problems.append(
-            FieldProblem(
-                "registered_on", "a registration on this date is already recorded", when.isoformat()
-            )
-        )
-    if problems:
-        raise ValidationFailed(problems)
-    assert when is not None
-    registration = CopayRegistration(
-        patient=patient,
-        diagnosis=diagnosis,
-        special_code=special_code.strip(),
-        registration_number=registration_number.strip(),
-        registered_on=when,
-        expires_on=copay_expiry(when),
-        recorded_by=recorded_by,
-    )
-    with transaction.atomic():
-        registration.save()
-        audit_record(
-            action=AuditAction.CREATE,
-            obj=registration,
-            patient=patient,
-            detail={
-                "registered_on": when.isoformat(),
-                "expires_on": registration.expires_on.isoformat(),
-            },
-        )
-    return registration

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -8,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from oncocenter.core.errors import DomainError, NotFound, ValidationFailed
+from oncocenter.accounts.selectors import current_user
+from oncocenter.core.errors import DomainError
+from oncocenter.core.forms import page_status, run_service
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.registry import registry
 from oncocenter.core.views import permission_required
@@ -52,10 +53,7 @@ def center_view(code: str):
 
 @permission_required("patient.view")
 def detail(request: HttpRequest, mrn: str) -> HttpResponse:
-    try:
-        patient = patient_get(mrn=mrn)
-    except NotFound as exc:
-        return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
+    patient = patient_get(mrn=mrn)
     sections = []
     for section in sorted(registry.patient_sections, key=lambda s: s.order):
         if has_perm(request.user, section.permission):
@@ -82,48 +80,44 @@ def create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                patient = patient_create(
-                    data=form.service_data(), rrn=form.cleaned_data.get("rrn", "")
-                )
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(
-                    request, _("Patient registered with MRN %(mrn)s.") % {"mrn": patient.mrn}
-                )
-                return redirect("patients:detail", mrn=patient.mrn)
-        status = 400
+        outcome = run_service(
+            request,
+            form,
+            lambda: patient_create(
+                by=current_user(request),
+                **form.demographics(),
+                rrn=form.cleaned_data.get("rrn", ""),
+            ),
+            success=lambda p: _("Patient registered with MRN %(mrn)s.") % {"mrn": p.mrn},
+        )
+        if outcome.ok and outcome.value is not None:
+            return redirect("patients:detail", mrn=outcome.value.mrn)
+        status = page_status(outcome)
     return render(request, "patients/form.html", {"form": form, "patient": None}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("patient.edit")
 def edit(request: HttpRequest, mrn: str) -> HttpResponse:
-    try:
-        patient = patient_get(mrn=mrn)
-    except NotFound as exc:
-        return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
+    patient = patient_get(mrn=mrn)
     initial = {f: getattr(patient, f) for f in PatientForm.base_fields if f != "rrn"}
     form = PatientForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                patient_update(
-                    patient=patient,
-                    data=form.service_data(),
-                    rrn=form.cleaned_data.get("rrn") or None,
-                )
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("patients:detail", mrn=patient.mrn)
-        status = 400
+        outcome = run_service(
+            request,
+            form,
+            lambda: patient_update(
+                patient=patient,
+                by=current_user(request),
+                **form.demographics(),
+                rrn=form.cleaned_data.get("rrn") or None,
+            ),
+            success=_("Changes saved."),
+        )
+        if outcome.ok:
+            return redirect("patients:detail", mrn=patient.mrn)
+        status = page_status(outcome)
     return render(request, "patients/form.html", {"form": form, "patient": patient}, status=status)
 
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from oncocenter.audit.admin import ClinicalRecordAdmin
 from oncocenter.referrals.models import Referral
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(ClinicalRecordAdmin):
     list_display = (
         "patient",
         "from_department",

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
 from oncocenter.oncology.models import Diagnosis
 from oncocenter.patients.selectors import patient_get
 from oncocenter.referrals import selectors, services
 from oncocenter.referrals.models import Department, Referral
-from oncocenter.referrals.schemas import ReferralAdvanceIn, ReferralIn, ReferralOut, TurnaroundOut
+from oncocenter.referrals.schemas import (
+    ReferralAdvanceIn,
+    ReferralIn,
+    ReferralOut,
+    ReferralTurnaroundOut,
+)
 
 router = Router(tags=["referrals"])
 
 
-def referral_out(r: Referral) -> dict:
+def referral_out(r: Referral) -> dict[str, Any]:
     return {
         "id": r.pk,
         "patient_mrn": r.patient.mrn,
@@ -37,7 +45,7 @@ def referral_out(r: Referral) -> dict:
 
 
 @router.post("/patients/{mrn}", response={201: ReferralOut})
-def create(request: HttpRequest, mrn: str, payload: ReferralIn):
+def create(request: HttpRequest, mrn: str, payload: ReferralIn) -> Any:
     require(request.user, "referral.create")
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
@@ -46,38 +54,38 @@ def create(request: HttpRequest, mrn: str, payload: ReferralIn):
         diagnosis = Diagnosis.objects.filter(pk=data["diagnosis_id"], patient=patient).first()
         if diagnosis is None:
             raise ValidationFailed.single(
-                "diagnosis_id", "is not a diagnosis of this patient", data["diagnosis_id"]
+                "diagnosis_id", _("is not a diagnosis of this patient"), data["diagnosis_id"]
             )
     data.pop("diagnosis_id")
     referral = services.referral_create(
-        patient=patient, diagnosis=diagnosis, requested_by=request.user, **data
+        patient=patient, by=current_user(request), diagnosis=diagnosis, **data
     )
     return Status(201, referral_out(referral))
 
 
 @router.post("/{pk}/advance", response=ReferralOut)
-def advance(request: HttpRequest, pk: int, payload: ReferralAdvanceIn):
+def advance(request: HttpRequest, pk: int, payload: ReferralAdvanceIn) -> Any:
     require(request.user, "referral.respond")
     referral = Referral.objects.select_related("patient").filter(pk=pk).first()
     if referral is None:
-        raise NotFound(f"No referral {pk}.")
+        raise NotFound(_("No referral %(id)s.") % {"id": pk})
     return referral_out(
-        services.referral_advance(referral=referral, by=request.user, **payload.dict())
+        services.referral_advance(referral=referral, by=current_user(request), **payload.dict())
     )
 
 
 @router.get("/worklist/{department}", response=list[ReferralOut])
-def worklist(request: HttpRequest, department: str, include_closed: bool = False):
+def worklist(request: HttpRequest, department: str, include_closed: bool = False) -> Any:
     require(request.user, "referral.view")
     if department not in Department.values:
-        raise ValidationFailed.single("department", "is not a known department", department)
+        raise ValidationFailed.single("department", _("is not a known department"), department)
     return [
         referral_out(r)
         for r in selectors.worklist(department=department, include_closed=include_closed)
     ]
 
 
-@router.get("/turnaround", response=list[TurnaroundOut])
-def turnaround(request: HttpRequest):
+@router.get("/turnaround", response=list[ReferralTurnaroundOut])
+def turnaround(request: HttpRequest) -> Any:
     require(request.user, "referral.view")
     return [{"department": d, **asdict(t)} for d, t in selectors.turnaround_by_department().items()]

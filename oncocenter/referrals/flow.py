@@ -6,9 +6,10 @@ reason) or cancelled. Completed, declined and cancelled are final.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+# The turnaround summary is shared with the diagnostic workup worklist (below referrals).
+from oncocenter.oncology.turnaround import Turnaround as Turnaround
+from oncocenter.oncology.turnaround import percentile as percentile
+from oncocenter.oncology.turnaround import summarize_hours as summarize_hours
 
 REQUESTED = "requested"
 ACCEPTED = "accepted"
@@ -32,51 +33,27 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class TransitionError(ValueError):
-    def __init__(self, field: str, value: str, rule: str):
+    """A refused transition: the field, the value and the rule (in English); `code` names the
+    rule (unknown_status, not_allowed, reason_required) for callers that word it themselves."""
+
+    def __init__(self, field: str, value: str, rule: str, *, code: str = ""):
         self.field = field
         self.value = value
         self.rule = rule
+        self.code = code
         super().__init__(f"{field}: {value!r} {rule}")
 
 
 def check_transition(current: str, new: str, *, reason: str = "") -> None:
     """Raise :class:`TransitionError` unless ``current -> new`` is allowed (declines need a reason)."""
     if new not in STATUSES:
-        raise TransitionError("status", new, "is not a referral status")
+        raise TransitionError("status", new, "is not a referral status", code="unknown_status")
     if new not in TRANSITIONS[current]:
         allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (final status)"
-        raise TransitionError("status", new, f"cannot follow {current}; allowed: {allowed}")
+        raise TransitionError(
+            "status", new, f"cannot follow {current}; allowed: {allowed}", code="not_allowed"
+        )
     if new == DECLINED and not reason.strip():
-        raise TransitionError("reason", reason, "is required when declining a referral")
-
-
-@dataclass(frozen=True)
-class Turnaround:
-    """Summary of durations in hours: count, median, 90th percentile, mean."""
-
-    count: int
-    median_hours: float | None
-    p90_hours: float | None
-    mean_hours: float | None
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
-def summarize_hours(durations: Iterable[float]) -> Turnaround:
-    values = [float(v) for v in durations]
-    if not values:
-        return Turnaround(0, None, None, None)
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-    return Turnaround(
-        count=len(values),
-        median_hours=round(median, 1),
-        p90_hours=round(percentile(values, 90), 1),
-        mean_hours=round(sum(values) / len(values), 1),
-    )
+        raise TransitionError(
+            "reason", reason, "is required when declining a referral", code="reason_required"
+        )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from oncocenter.oncology.forms import DomainForm
+from oncocenter.core.forms import DATETIME, DomainForm
 from oncocenter.referrals.models import Department, ReferralStatus, Urgency
 
 
@@ -18,10 +18,6 @@ class ReferralAdvanceForm(DomainForm):
     status = forms.ChoiceField(
         label=_("New status"), choices=[c for c in ReferralStatus.choices if c[0] != "requested"]
     )
-    scheduled_for = forms.DateTimeField(
-        label=_("Scheduled for"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
+    scheduled_for = forms.DateTimeField(label=_("Scheduled for"), required=False, widget=DATETIME)
     note = forms.CharField(label=_("Response note"), required=False)
     reason = forms.CharField(label=_("Decline reason"), required=False)

@@ -36,7 +36,7 @@ class ReferralOut(Schema):
     response_note: str
 
 
-class TurnaroundOut(Schema):
+class ReferralTurnaroundOut(Schema):
     department: str
     count: int
     median_hours: float | None

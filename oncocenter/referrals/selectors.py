@@ -9,6 +9,7 @@ from django.db.models import Case, IntegerField, Value, When
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.roles import Role
+from oncocenter.patients.models import Patient
 from oncocenter.referrals import flow
 from oncocenter.referrals.models import Department, Referral, Urgency
 
@@ -69,9 +70,14 @@ def turnaround_by_department(*, since: dt.datetime | None = None) -> dict[str, f
     return {d: flow.summarize_hours(hours.get(d, [])) for d in Department.values if d in hours}
 
 
-def open_referrals_for(patient) -> list[Referral]:
+def open_referrals_for(patient: Patient) -> list[Referral]:
     return list(
         Referral.objects.filter(patient=patient, status__in=flow.OPEN_STATUSES).order_by(
             "requested_at"
         )
     )
+
+
+def patient_referrals(*, patient: Patient, limit: int = 50) -> list[Referral]:
+    """The patient's referrals, newest first (for the cancer record page, which audits its read)."""
+    return list(Referral.objects.filter(patient=patient).order_by("-requested_at")[:limit])

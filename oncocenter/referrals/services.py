@@ -3,54 +3,72 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.oncology.models import Diagnosis
 from oncocenter.patients.models import Patient
 from oncocenter.referrals import flow
-from oncocenter.referrals.models import Department, Referral, Urgency
+from oncocenter.referrals.models import Department, Referral, ReferralStatus, Urgency
 
 
 def referral_create(
     *,
     patient: Patient,
+    by: User,
     from_department: str,
     to_department: str,
     reason: str,
     urgency: str = Urgency.ROUTINE,
     diagnosis: Diagnosis | None = None,
-    requested_by: Any = None,
     requested_at: dt.datetime | None = None,
 ) -> Referral:
     """Ask another department for a consult. A department cannot refer to itself."""
     problems: list[FieldProblem] = []
     for name, value in (("from_department", from_department), ("to_department", to_department)):
         if value not in Department.values:
-            problems.append(FieldProblem(name, "is not a known department", value))
+            problems.append(FieldProblem(name, _("is not a known department"), value))
     if from_department and from_department == to_department:
         problems.append(
             FieldProblem(
-                "to_department", "cannot be the referring department itself", to_department
+                "to_department", _("cannot be the referring department itself"), to_department
             )
         )
     if urgency not in Urgency.values:
         problems.append(
-            FieldProblem("urgency", f"must be one of {', '.join(Urgency.values)}", urgency)
+            FieldProblem(
+                "urgency",
+                _("must be one of %(choices)s") % {"choices": ", ".join(Urgency.values)},
+                urgency,
+            )
         )
     if not reason.strip():
-        problems.append(FieldProblem("reason", "is required"))
+        problems.append(FieldProblem("reason", _("is required")))
     if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(FieldProblem("diagnosis", "belongs to another patient", diagnosis.pk))
+        problems.append(
+            FieldProblem(
+                "diagnosis",
+                _("belongs to another patient"),
+                diagnosis.pk,
+                label=gettext_lazy("Diagnosis"),
+            )
+        )
     requested_at = requested_at or timezone.now()
     if requested_at > timezone.now() + dt.timedelta(minutes=5):
         problems.append(
-            FieldProblem("requested_at", "cannot be in the future", requested_at.isoformat())
+            FieldProblem(
+                "requested_at",
+                _("cannot be in the future"),
+                requested_at.isoformat(),
+                label=gettext_lazy("Requested at"),
+            )
         )
     if problems:
         raise ValidationFailed(problems)
@@ -62,7 +80,7 @@ def referral_create(
         reason=reason.strip(),
         urgency=urgency,
         requested_at=requested_at,
-        requested_by=requested_by,
+        requested_by=by,
     )
     with transaction.atomic():
         referral.save()
@@ -75,11 +93,28 @@ def referral_create(
     return referral
 
 
+def _status_label(status: str) -> str:
+    return str(ReferralStatus(status).label) if status in ReferralStatus.values else status
+
+
+def _transition_message(exc: flow.TransitionError, current: str) -> str:
+    """The flow's refusal in the reader's language (flow.py is pure Python and speaks English)."""
+    if exc.code == "unknown_status":
+        return _("is not a referral status")
+    if exc.code == "reason_required":
+        return _("is required when declining a referral")
+    allowed = ", ".join(_status_label(s) for s in sorted(flow.TRANSITIONS[current]))
+    return _("cannot follow %(current)s; allowed: %(allowed)s") % {
+        "current": _status_label(current),
+        "allowed": allowed or _("none (final status)"),
+    }
+
+
 def referral_advance(
     *,
     referral: Referral,
+    by: User,
     status: str,
-    by: Any = None,
     note: str = "",
     reason: str = "",
     scheduled_for: dt.datetime | None = None,
@@ -89,22 +124,30 @@ def referral_advance(
     try:
         flow.check_transition(referral.status, status, reason=reason)
     except flow.TransitionError as exc:
+        message = _transition_message(exc, referral.status)
         if exc.field == "status" and status in flow.STATUSES:
             raise Conflict(
-                str(exc),
+                _("A %(current)s referral cannot become %(wanted)s.")
+                % {"current": _status_label(referral.status), "wanted": _status_label(status)},
                 rule="referral_status_flow",
-                problems=[FieldProblem(exc.field, exc.rule, exc.value)],
+                problems=[FieldProblem(exc.field, message, exc.value)],
             ) from None
-        raise ValidationFailed.single(exc.field, exc.rule, exc.value) from None
+        raise ValidationFailed.single(exc.field, message, exc.value) from None
     if status == flow.SCHEDULED and scheduled_for is None:
-        raise ValidationFailed.single("scheduled_for", "is required to schedule a consult")
+        raise ValidationFailed.single("scheduled_for", _("is required to schedule a consult"))
     at = at or timezone.now()
     if at < referral.requested_at:
-        raise ValidationFailed.single("at", "cannot be before the request", at.isoformat())
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "at", _("cannot be before the request"), at.isoformat(), gettext_lazy("Time")
+                )
+            ]
+        )
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         if locked.status != referral.status:
-            raise Conflict("The referral changed meanwhile; reload it.", rule="stale")
+            raise Conflict(_("The referral changed meanwhile; reload it."), rule="stale")
         locked.status = status
         if status == flow.ACCEPTED:
             locked.accepted_at = at

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from oncocenter.core.errors import DomainError, NotFound, ValidationFailed
-from oncocenter.core.permissions import active_role, has_perm
+from oncocenter.accounts.selectors import current_user
+from oncocenter.core.errors import NotFound
+from oncocenter.core.forms import page_status, run_service
+from oncocenter.core.permissions import active_role, has_perm, require
 from oncocenter.core.views import permission_required
 from oncocenter.oncology.models import Diagnosis
 from oncocenter.patients.selectors import patient_get
 from oncocenter.referrals import selectors, services
 from oncocenter.referrals.forms import ReferralAdvanceForm, ReferralForm
 from oncocenter.referrals.models import Department, Referral
+
+# Django's own input ids: the create page shows one form, and the browser walk addresses them.
+IDS = "id_%s"
 
 
 @require_http_methods(["GET", "POST"])
@@ -28,32 +32,30 @@ def worklist(request: HttpRequest) -> HttpResponse:
     errors: dict[int, ReferralAdvanceForm] = {}
     status = 200
     if request.method == "POST":
-        if not has_perm(request.user, "referral.respond"):
-            return render(
-                request, "core/forbidden.html", {"permission": "referral.respond"}, status=403
-            )
+        require(request.user, "referral.respond")
         referral = (
             Referral.objects.select_related("patient")
             .filter(pk=request.POST.get("referral") or 0)
             .first()
         )
-        form = ReferralAdvanceForm(request.POST)
-        if referral is not None and form.is_valid():
-            try:
-                services.referral_advance(referral=referral, by=request.user, **form.cleaned_data)
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Referral updated."))
-                return redirect(f"{request.path}?department={department}")
-        if referral is not None:
-            errors[referral.pk] = form
-        status = 400
+        if referral is None:
+            raise NotFound(_("No such referral."))
+        form = ReferralAdvanceForm(request.POST, auto_id=IDS)
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.referral_advance(
+                referral=referral, by=current_user(request), **form.cleaned_data
+            ),
+            success=_("Referral updated."),
+        )
+        if outcome.ok:
+            return redirect(f"{request.path}?department={department}")
+        errors[referral.pk] = form
+        status = page_status(outcome)
     include_closed = request.GET.get("closed") == "1"
     rows = [
-        (r, errors.get(r.pk) or ReferralAdvanceForm())
+        (r, errors.get(r.pk) or ReferralAdvanceForm(auto_id=IDS))
         for r in selectors.worklist(department=department, include_closed=include_closed)
     ]
     turnaround = [(Department(d).label, t) for d, t in selectors.turnaround_by_department().items()]
@@ -75,33 +77,28 @@ def worklist(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("referral.create")
 def create(request: HttpRequest, mrn: str) -> HttpResponse:
-    try:
-        patient = patient_get(mrn=mrn, audit=False)
-    except NotFound as exc:
-        return render(request, "patients/not_found.html", {"message": exc.message}, status=404)
+    patient = patient_get(mrn=mrn, audit=False)
     initial = {"from_department": selectors.DEFAULT_DEPARTMENT.get(active_role(request), "")}
-    form = ReferralForm(request.POST or None, initial=initial)
+    form = ReferralForm(request.POST or None, initial=initial, auto_id=IDS)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            diagnosis = (
-                Diagnosis.objects.filter(patient=patient)
-                .order_by("-is_primary", "-diagnosed_on")
-                .first()
-            )
-            try:
-                services.referral_create(
-                    patient=patient,
-                    diagnosis=diagnosis,
-                    requested_by=request.user,
-                    **form.cleaned_data,
-                )
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            else:
-                messages.success(request, _("Referral sent."))
-                return redirect("oncology:record", mrn=patient.mrn)
-        status = 400
+        # The consult is about the patient's main cancer: the primary, most recent diagnosis.
+        diagnosis = (
+            Diagnosis.objects.filter(patient=patient)
+            .order_by("-is_primary", "-diagnosed_on")
+            .first()
+        )
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.referral_create(
+                patient=patient, by=current_user(request), diagnosis=diagnosis, **form.cleaned_data
+            ),
+            success=_("Referral sent."),
+        )
+        if outcome.ok:
+            return redirect("oncology:record", mrn=patient.mrn)
+        status = page_status(outcome)
     return render(
         request, "referrals/create.html", {"patient": patient, "form": form}, status=status
     )

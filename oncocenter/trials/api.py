@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import NotFound
 from oncocenter.core.permissions import require
 from oncocenter.patients.selectors import patient_get
 from oncocenter.trials import selectors, services
 from oncocenter.trials.models import Enrollment, Study
 from oncocenter.trials.schemas import (
-    CandidateOut,
-    EnrollmentIn,
-    EnrollmentOut,
-    ScreeningIn,
-    ScreeningOut,
-    StudyIn,
-    StudyOut,
-    WithdrawIn,
+    TrialCandidateOut,
+    TrialEnrollmentIn,
+    TrialEnrollmentOut,
+    TrialScreeningIn,
+    TrialScreeningOut,
+    TrialStudyIn,
+    TrialStudyOut,
+    TrialWithdrawIn,
 )
 
 router = Router(tags=["trials"])
@@ -28,11 +32,11 @@ router = Router(tags=["trials"])
 def get_study(pk: int) -> Study:
     study = Study.objects.filter(pk=pk).first()
     if study is None:
-        raise NotFound(f"No study {pk}.")
+        raise NotFound(_("No study %(id)s.") % {"id": pk})
     return study
 
 
-def enrollment_out(e: Enrollment) -> dict:
+def enrollment_out(e: Enrollment) -> dict[str, Any]:
     return {
         "id": e.pk,
         "mrn": e.patient.mrn,
@@ -48,20 +52,20 @@ def enrollment_out(e: Enrollment) -> dict:
     }
 
 
-@router.get("/studies", response=list[StudyOut])
-def study_list(request: HttpRequest):
+@router.get("/studies", response=list[TrialStudyOut])
+def study_list(request: HttpRequest) -> Any:
     require(request.user, "trial.view")
     return list(Study.objects.all())
 
 
-@router.post("/studies", response={201: StudyOut})
-def study_create(request: HttpRequest, payload: StudyIn):
+@router.post("/studies", response={201: TrialStudyOut})
+def study_create(request: HttpRequest, payload: TrialStudyIn) -> Any:
     require(request.user, "trial.manage")
-    return Status(201, services.study_create(data=payload.dict(), by=request.user))
+    return Status(201, services.study_create(by=current_user(request), **payload.dict()))
 
 
-@router.get("/studies/{pk}/prescreen", response=list[CandidateOut])
-def prescreen(request: HttpRequest, pk: int):
+@router.get("/studies/{pk}/prescreen", response=list[TrialCandidateOut])
+def prescreen(request: HttpRequest, pk: int) -> Any:
     """Matching patients, each criterion met / unmet / unknown with the data used."""
     require(request.user, "trial.screen")
     study = get_study(pk)
@@ -77,8 +81,8 @@ def prescreen(request: HttpRequest, pk: int):
     ]
 
 
-@router.get("/studies/{pk}/screening-log", response=list[ScreeningOut])
-def screening_log(request: HttpRequest, pk: int):
+@router.get("/studies/{pk}/screening-log", response=list[TrialScreeningOut])
+def screening_log(request: HttpRequest, pk: int) -> Any:
     require(request.user, "trial.screen")
     study = get_study(pk)
     selectors.study_audit_read(study)
@@ -95,13 +99,17 @@ def screening_log(request: HttpRequest, pk: int):
     ]
 
 
-@router.post("/studies/{pk}/screening-log", response={201: ScreeningOut})
-def screening_add(request: HttpRequest, pk: int, payload: ScreeningIn):
+@router.post("/studies/{pk}/screening-log", response={201: TrialScreeningOut})
+def screening_add(request: HttpRequest, pk: int, payload: TrialScreeningIn) -> Any:
     require(request.user, "trial.screen")
     study = get_study(pk)
     patient = patient_get(mrn=payload.mrn, audit=False)
     s = services.screening_log_add(
-        study=study, patient=patient, outcome=payload.outcome, note=payload.note, by=request.user
+        study=study,
+        patient=patient,
+        by=current_user(request),
+        outcome=payload.outcome,
+        note=payload.note,
     )
     return Status(
         201,
@@ -116,8 +124,8 @@ def screening_add(request: HttpRequest, pk: int, payload: ScreeningIn):
     )
 
 
-@router.post("/studies/{pk}/enrollments", response={201: EnrollmentOut})
-def enroll(request: HttpRequest, pk: int, payload: EnrollmentIn):
+@router.post("/studies/{pk}/enrollments", response={201: TrialEnrollmentOut})
+def enroll(request: HttpRequest, pk: int, payload: TrialEnrollmentIn) -> Any:
     require(request.user, "trial.enroll")
     study = get_study(pk)
     patient = patient_get(mrn=payload.mrn, audit=False)
@@ -127,19 +135,22 @@ def enroll(request: HttpRequest, pk: int, payload: EnrollmentIn):
         consent_on=payload.consent_on,
         arm=payload.arm,
         override_reason=payload.override_reason,
-        by=request.user,
+        by=current_user(request),
     )
     return Status(201, enrollment_out(e))
 
 
-@router.post("/enrollments/{pk}/withdraw", response=EnrollmentOut)
-def withdraw(request: HttpRequest, pk: int, payload: WithdrawIn):
+@router.post("/enrollments/{pk}/withdraw", response=TrialEnrollmentOut)
+def withdraw(request: HttpRequest, pk: int, payload: TrialWithdrawIn) -> Any:
     require(request.user, "trial.enroll")
     e = Enrollment.objects.select_related("patient", "study").filter(pk=pk).first()
     if e is None:
-        raise NotFound(f"No enrollment {pk}.")
+        raise NotFound(_("No enrollment %(id)s.") % {"id": pk})
     return enrollment_out(
         services.enrollment_withdraw(
-            enrollment=e, withdrawn_on=payload.withdrawn_on, reason=payload.reason, by=request.user
+            enrollment=e,
+            by=current_user(request),
+            withdrawn_on=payload.withdrawn_on,
+            reason=payload.reason,
         )
     )

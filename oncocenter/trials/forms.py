@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from oncocenter.oncology.forms import DATE, DomainForm, today
+from oncocenter.core.forms import DATE, DomainForm, today
 from oncocenter.trials.models import Phase, ScreeningOutcome, StudyStatus
 
 
@@ -32,12 +32,16 @@ class StudyForm(DomainForm):
 
 
 class ScreeningForm(DomainForm):
+    field_aliases = {"patient": "mrn"}
+
     mrn = forms.CharField(label=_("Patient MRN"), max_length=10)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ScreeningOutcome.choices[:-1])
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class EnrollmentForm(DomainForm):
+    field_aliases = {"patient": "mrn"}
+
     mrn = forms.CharField(label=_("Patient MRN"), max_length=10)
     consent_on = forms.DateField(label=_("Consent date"), widget=DATE, initial=today)
     arm = forms.CharField(label=_("Arm"), max_length=40, required=False)

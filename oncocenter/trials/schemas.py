@@ -5,7 +5,7 @@ from datetime import date
 from ninja import Schema
 
 
-class StudyIn(Schema):
+class TrialStudyIn(Schema):
     code: str
     title: str
     phase: str
@@ -21,47 +21,47 @@ class StudyIn(Schema):
     arms: list[str] = []
 
 
-class StudyOut(StudyIn):
+class TrialStudyOut(TrialStudyIn):
     id: int
 
 
-class VerdictOut(Schema):
+class TrialVerdictOut(Schema):
     criterion: str
     verdict: str
     requirement: str
     data_used: str
 
 
-class CandidateOut(Schema):
+class TrialCandidateOut(Schema):
     mrn: str
     name_ko: str
     overall: str
-    verdicts: list[VerdictOut]
+    verdicts: list[TrialVerdictOut]
 
 
-class ScreeningIn(Schema):
+class TrialScreeningIn(Schema):
     mrn: str
     outcome: str = "pre-screened"
     note: str = ""
 
 
-class ScreeningOut(Schema):
+class TrialScreeningOut(Schema):
     id: int
     mrn: str
     screened_on: date
     overall: str
     outcome: str
-    verdicts: list[VerdictOut]
+    verdicts: list[TrialVerdictOut]
 
 
-class EnrollmentIn(Schema):
+class TrialEnrollmentIn(Schema):
     mrn: str
     consent_on: date
     arm: str = ""
     override_reason: str = ""
 
 
-class EnrollmentOut(Schema):
+class TrialEnrollmentOut(Schema):
     id: int
     mrn: str
     study: str
@@ -75,6 +75,6 @@ class EnrollmentOut(Schema):
     withdrawal_reason: str
 
 
-class WithdrawIn(Schema):
+class TrialWithdrawIn(Schema):
     withdrawn_on: date
     reason: str

@@ -2,41 +2,44 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from oncocenter.core.errors import DomainError, NotFound, ValidationFailed
-from oncocenter.core.permissions import has_perm
+from oncocenter.accounts.selectors import current_user
+from oncocenter.core.errors import NotFound, NotPermitted, ValidationFailed
+from oncocenter.core.forms import DomainForm, page_status, run_service
+from oncocenter.core.permissions import has_perm, require
 from oncocenter.core.views import permission_required
-from oncocenter.oncology.forms import DomainForm
+from oncocenter.patients.models import Patient
 from oncocenter.patients.selectors import patient_get
 from oncocenter.trials import selectors, services
 from oncocenter.trials.forms import EnrollmentForm, ScreeningForm, StudyForm, WithdrawForm
 from oncocenter.trials.models import Enrollment, Study
 
+# Django's own input ids ("id_<prefix>-<field>"): every form here has its own prefix.
+IDS = "id_%s"
+
 
 @require_http_methods(["GET", "POST"])
 @permission_required("trial.view")
 def studies(request: HttpRequest) -> HttpResponse:
-    form = StudyForm(request.POST or None, prefix="study")
+    form = StudyForm(request.POST or None, prefix="study", auto_id=IDS)
     status = 200
     if request.method == "POST":
-        if not has_perm(request.user, "trial.manage"):
-            return render(
-                request, "core/forbidden.html", {"permission": "trial.manage"}, status=403
-            )
-        if form.is_valid():
-            try:
-                study = services.study_create(data=form.cleaned_data, by=request.user)
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            else:
-                return redirect("trials:study", pk=study.pk)
-        status = 400
+        require(request.user, "trial.manage")
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.study_create(by=current_user(request), **form.cleaned_data),
+        )
+        if outcome.ok and outcome.value is not None:
+            return redirect("trials:study", pk=outcome.value.pk)
+        status = page_status(outcome)
     return render(
         request,
         "trials/studies.html",
@@ -49,58 +52,73 @@ def studies(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _patient_by_mrn(mrn: str) -> Patient:
+    """The patient an MRN typed into a form names; an unknown one is that field's problem."""
+    try:
+        return patient_get(mrn=mrn.strip(), audit=False)
+    except NotFound:
+        raise ValidationFailed.single("mrn", _("no patient with this MRN")) from None
+
+
+NEEDED = {"screen": "trial.screen", "enroll": "trial.enroll", "withdraw": "trial.enroll"}
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("trial.view")
 def study(request: HttpRequest, pk: int) -> HttpResponse:
     study = get_object_or_404(Study, pk=pk)
     action = request.POST.get("form", "") if request.method == "POST" else None
-    needed = {"screen": "trial.screen", "enroll": "trial.enroll", "withdraw": "trial.enroll"}
-    if action is not None and (action not in needed or not has_perm(request.user, needed[action])):
-        return render(
-            request, "core/forbidden.html", {"permission": needed.get(action, action)}, status=403
-        )
-    screen_form = ScreeningForm(request.POST if action == "screen" else None, prefix="screen")
-    enroll_form = EnrollmentForm(request.POST if action == "enroll" else None, prefix="enroll")
-    withdraw_form = WithdrawForm(request.POST if action == "withdraw" else None, prefix="withdraw")
-    by_action: dict[str, DomainForm] = {
-        "screen": screen_form,
-        "enroll": enroll_form,
-        "withdraw": withdraw_form,
-    }
-    target = by_action.get(action or "")
+    if action is not None:
+        if action not in NEEDED:
+            raise NotPermitted(_("This page has no form '%(form)s'.") % {"form": action})
+        require(request.user, NEEDED[action])
+    data = request.POST if action is not None else None
+    screen_form = ScreeningForm(data if action == "screen" else None, prefix="screen", auto_id=IDS)
+    enroll_form = EnrollmentForm(data if action == "enroll" else None, prefix="enroll", auto_id=IDS)
+    withdraw_form = WithdrawForm(
+        data if action == "withdraw" else None, prefix="withdraw", auto_id=IDS
+    )
     status = 200
-    if target is not None:
-        if target.is_valid():
-            data = dict(target.cleaned_data)
-            try:
-                if action == "withdraw":
-                    enrollment = get_object_or_404(
-                        Enrollment, pk=request.POST.get("enrollment"), study=study
-                    )
-                    services.enrollment_withdraw(enrollment=enrollment, by=request.user, **data)
-                else:
-                    try:
-                        patient = patient_get(mrn=data.pop("mrn").strip(), audit=False)
-                    except NotFound:
-                        raise ValidationFailed.single(
-                            "mrn", _("no patient with this MRN")
-                        ) from None
-                    if action == "screen":
-                        services.screening_log_add(
-                            study=study, patient=patient, by=request.user, **data
-                        )
-                    else:
-                        services.enrollment_create(
-                            study=study, patient=patient, by=request.user, **data
-                        )
-            except ValidationFailed as exc:
-                target.add_domain_errors(exc)
-            except DomainError as exc:
-                target.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("trials:study", pk=study.pk)
-        status = 400
+    if action is not None:
+        by = current_user(request)
+
+        def withdraw() -> object:
+            enrollment = get_object_or_404(
+                Enrollment, pk=request.POST.get("enrollment"), study=study
+            )
+            return services.enrollment_withdraw(
+                enrollment=enrollment, by=by, **withdraw_form.cleaned_data
+            )
+
+        def screen() -> object:
+            return services.screening_log_add(
+                study=study,
+                by=by,
+                patient=_patient_by_mrn(screen_form.cleaned_data["mrn"]),
+                outcome=screen_form.cleaned_data["outcome"],
+                note=screen_form.cleaned_data["note"],
+            )
+
+        def enroll() -> object:
+            return services.enrollment_create(
+                study=study,
+                by=by,
+                patient=_patient_by_mrn(enroll_form.cleaned_data["mrn"]),
+                consent_on=enroll_form.cleaned_data["consent_on"],
+                arm=enroll_form.cleaned_data["arm"],
+                override_reason=enroll_form.cleaned_data["override_reason"],
+            )
+
+        actions: dict[str, tuple[DomainForm, Callable[[], object]]] = {
+            "withdraw": (withdraw_form, withdraw),
+            "screen": (screen_form, screen),
+            "enroll": (enroll_form, enroll),
+        }
+        form, call = actions[action]
+        outcome = run_service(request, form, call, success=_("Saved."))
+        if outcome.ok:
+            return redirect("trials:study", pk=study.pk)
+        status = page_status(outcome)
     can_screen = has_perm(request.user, "trial.screen")
     selectors.study_audit_read(study)
     return render(

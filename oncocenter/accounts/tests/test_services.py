@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
-from oncocenter.accounts.models import Credential, LoginFailure
+from oncocenter.accounts.models import Credential, LoginFailure, User
 from oncocenter.accounts.services import (
     credential_add,
     credential_is_current,
@@ -31,7 +31,10 @@ def _request(addr="10.0.0.1"):
 
 def test_user_create_with_roles_and_admin_flag():
     user = user_create(
-        username="kim", password="x-very-long-pass", roles=["administrator", "nurse"]
+        by=UserFactory(),
+        username="kim",
+        password="x-very-long-pass",
+        roles=["administrator", "nurse"],
     )
     assert sorted(user.role_list) == ["administrator", "nurse"]
     assert user.is_staff
@@ -40,17 +43,17 @@ def test_user_create_with_roles_and_admin_flag():
 
 def test_user_create_rejects_unknown_role_and_duplicate():
     with pytest.raises(ValidationFailed) as exc:
-        user_create(username="a", password="p", roles=["wizard"])
+        user_create(by=UserFactory(), username="a", password="p", roles=["wizard"])
     assert exc.value.problems[0].field == "roles"
-    user_create(username="a", password="p", roles=["nurse"])
+    user_create(by=UserFactory(), username="a", password="p", roles=["nurse"])
     with pytest.raises(ValidationFailed) as exc:
-        user_create(username="a", password="p", roles=["nurse"])
+        user_create(by=UserFactory(), username="a", password="p", roles=["nurse"])
     assert exc.value.problems[0].field == "username"
 
 
 def test_set_roles_replaces():
     user = UserFactory(roles=["nurse"])
-    user_set_roles(user=user, roles=["dietitian"])
+    user_set_roles(by=UserFactory(), user=user, roles=["dietitian"])
     assert user.role_list == ["dietitian"]
 
 
@@ -82,11 +85,22 @@ def test_credential_require_names_kind():
 def test_credential_add_rules():
     user = UserFactory()
     with pytest.raises(ValidationFailed) as exc:
-        credential_add(user=user, kind="nurse", number="N1", issued_on=TODAY, expires_on=TODAY)
+        credential_add(
+            by=UserFactory(),
+            user=user,
+            kind="nurse",
+            number="N1",
+            issued_on=TODAY,
+            expires_on=TODAY,
+        )
     assert exc.value.problems[0].field == "expires_on"
-    credential_add(user=user, kind="nurse", number="N1", issued_on=TODAY, expires_on=None)
+    credential_add(
+        by=UserFactory(), user=user, kind="nurse", number="N1", issued_on=TODAY, expires_on=None
+    )
     with pytest.raises(ValidationFailed) as exc:
-        credential_add(user=user, kind="nurse", number="N1", issued_on=TODAY, expires_on=None)
+        credential_add(
+            by=UserFactory(), user=user, kind="nurse", number="N1", issued_on=TODAY, expires_on=None
+        )
     assert exc.value.problems[0].field == "number"
     assert Credential.objects.count() == 1
 
@@ -140,7 +154,7 @@ def test_tokens_authenticate_until_revoked_or_expired():
     user = UserFactory(roles=["nurse"])
     token, raw = token_issue(user=user, name="lab")
     assert raw not in token.key_hash and token_authenticate(raw) == user
-    token_revoke(token=token)
+    token_revoke(by=UserFactory(), token=token)
     assert token_authenticate(raw) is None
     token2, raw2 = token_issue(user=user, name="lab2")
     token2.expires_at = timezone.now() - dt.timedelta(seconds=1)
@@ -160,3 +174,19 @@ def test_base_settings_hash_with_argon2():
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert base.SESSION_SAVE_EVERY_REQUEST is True
     assert base.SESSION_COOKIE_AGE == base.SESSION_IDLE_MINUTES * 60
+
+
+def test_first_administrator_bootstrap_once(monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("ONCOCENTER_ADMIN_PASSWORD", "short")
+    with pytest.raises(CommandError, match="too short"):
+        call_command("bootstrap_admin", "--username", "chief", "--noinput")
+    monkeypatch.setenv("ONCOCENTER_ADMIN_PASSWORD", "lantern-orbit-47")
+    call_command("bootstrap_admin", "--username", "chief", "--noinput")
+    chief = User.objects.get(username="chief")
+    assert chief.role_list == ["administrator"] and chief.is_staff and not chief.is_superuser
+    event = AuditEvent.objects.get(action="create", object_type="accounts.user")
+    assert event.detail["bootstrap"] and event.actor_username == "system"
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("bootstrap_admin", "--username", "second", "--noinput")

@@ -124,3 +124,10 @@ def test_api_token_endpoint_wrong_password_is_422_naming_field():
 def test_api_without_auth_is_401():
     response = Client().get("/api/patients/")
     assert response.status_code == 401 and response.json()["status"] == 401
+
+
+def test_account_page_token_needs_a_name(client_as):
+    client = client_as("nurse")
+    response = client.post(reverse("accounts:account"), {"name": " "})
+    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    assert not ApiToken.objects.filter(user=client.user).exists()

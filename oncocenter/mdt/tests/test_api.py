@@ -13,6 +13,7 @@ TODAY = timezone.localdate().isoformat()
 def test_board_flow_with_quorum_and_roles(api_as):
     patient = child()
     d = diagnosis_create(
+        by=UserFactory(),
         patient=patient,
         icd10_code="C74.9",
         icdo3_topography="C74.9",

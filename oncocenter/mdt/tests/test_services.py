@@ -28,6 +28,7 @@ PEDIATRIC = [
 def listed_case():
     patient = child()
     d = diagnosis_create(
+        by=UserFactory(),
         patient=patient,
         icd10_code="C74.9",
         icdo3_topography="C74.9",
@@ -36,14 +37,16 @@ def listed_case():
     )
     meeting = MeetingFactory()
     case = services.case_add(
-        meeting=meeting, patient=patient, diagnosis=d, question="Induction plan?"
+        by=UserFactory(), meeting=meeting, patient=patient, diagnosis=d, question="Induction plan?"
     )
     return meeting, case
 
 
 def attend(meeting, disciplines):
     for d in disciplines:
-        services.attendance_record(meeting=meeting, user=UserFactory(), discipline=d)
+        services.attendance_record(
+            by=UserFactory(), meeting=meeting, user=UserFactory(), discipline=d
+        )
 
 
 def test_case_summary_is_assembled():
@@ -57,6 +60,7 @@ def test_recommendation_without_quorum_names_missing_and_saves_nothing():
     attend(meeting, PEDIATRIC[:4])
     with pytest.raises(Conflict) as exc:
         services.recommendation_record(
+            by=UserFactory(),
             case=case,
             intent="curative",
             modalities=["chemotherapy"],
@@ -72,6 +76,7 @@ def test_recommendation_creates_referrals_and_orders_in_one_step():
     attend(meeting, PEDIATRIC)
     assert selectors.meeting_quorum(meeting).met
     rec = services.recommendation_record(
+        by=UserFactory(),
         case=case,
         intent="curative",
         modalities=["chemotherapy", "surgery", "radiotherapy"],
@@ -89,6 +94,7 @@ def test_bad_referral_spec_rolls_back_everything():
     attend(meeting, PEDIATRIC)
     with pytest.raises(ValidationFailed) as exc:
         services.recommendation_record(
+            by=UserFactory(),
             case=case,
             intent="curative",
             modalities=["chemotherapy"],
@@ -111,6 +117,7 @@ def test_board_to_first_treatment():
     meeting, case = listed_case()
     attend(meeting, PEDIATRIC)
     services.recommendation_record(
+        by=UserFactory(),
         case=case,
         intent="curative",
         modalities=["chemotherapy"],
@@ -126,14 +133,18 @@ def test_board_to_first_treatment():
 def test_duplicate_case_and_attendance_conflict():
     meeting, case = listed_case()
     with pytest.raises(Conflict):
-        services.case_add(meeting=meeting, patient=case.patient, question="again")
+        services.case_add(by=UserFactory(), meeting=meeting, patient=case.patient, question="again")
     user = UserFactory()
-    services.attendance_record(meeting=meeting, user=user, discipline="radiology")
+    services.attendance_record(by=UserFactory(), meeting=meeting, user=user, discipline="radiology")
     with pytest.raises(Conflict):
-        services.attendance_record(meeting=meeting, user=user, discipline="pathology")
+        services.attendance_record(
+            by=UserFactory(), meeting=meeting, user=user, discipline="pathology"
+        )
     with pytest.raises(ValidationFailed):
-        services.attendance_record(meeting=meeting, user=UserFactory(), discipline="astrology")
+        services.attendance_record(
+            by=UserFactory(), meeting=meeting, user=UserFactory(), discipline="astrology"
+        )
     with pytest.raises(ValidationFailed):
         services.meeting_create(
-            board_type=meeting.board_type, held_on=TODAY - dt.timedelta(days=800)
+            by=UserFactory(), board_type=meeting.board_type, held_on=TODAY - dt.timedelta(days=800)
         )

@@ -35,6 +35,7 @@ def test_meeting_pages_allow_deny(client_as):
 def test_meeting_flow(client_as):
     patient = child()
     diagnosis_create(
+        by=UserFactory(),
         patient=patient,
         icd10_code="C74.9",
         icdo3_topography="C74.9",

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
         "mdt/meeting",
         "trials/study",
         "patients/guardian",
-        "patients/copayregistration",
+        "oncology/copayregistration",
     ],
 )
 def test_admin_changelists(client_as, path):

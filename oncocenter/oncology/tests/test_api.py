@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.oncology.models import Diagnosis, TnmStaging, WorkupOrder
 from oncocenter.oncology.tests.factories import DiagnosisFactory, WorkupOrderFactory, child
 from oncocenter.patients.tests.factories import PatientFactory
@@ -232,8 +233,11 @@ def test_patient_lists(api_as):
     from oncocenter.oncology.services import performance_record, tumor_marker_record
 
     d = DiagnosisFactory()
-    performance_record(patient=d.patient, scale="ecog", score=1, observed_on=timezone.localdate())
+    performance_record(
+        by=UserFactory(), patient=d.patient, scale="ecog", score=1, observed_on=timezone.localdate()
+    )
     tumor_marker_record(
+        by=UserFactory(),
         patient=d.patient,
         diagnosis=d,
         marker="SCC-Ag",

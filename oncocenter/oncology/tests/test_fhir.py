@@ -4,6 +4,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.observation import Observation
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.audit.models import AuditEvent
 from oncocenter.oncology.fhir import diagnosis_to_fhir, staging_to_fhir
 from oncocenter.oncology.services import diagnosis_create, staging_record
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_diagnosis_and_staging_are_valid_fhir():
     patient = child()
     d = diagnosis_create(
+        by=UserFactory(),
         patient=patient,
         icd10_code="C74.9",
         icdo3_topography="C74.9",
@@ -26,6 +28,7 @@ def test_diagnosis_and_staging_are_valid_fhir():
     assert condition.code.coding[0].code == "C74.9"
     assert condition.verificationStatus.coding[0].code == "confirmed"
     s = staging_record(
+        by=UserFactory(),
         diagnosis=d,
         classification="clinical",
         t_category="T2",
@@ -40,6 +43,7 @@ def test_diagnosis_and_staging_are_valid_fhir():
 def test_fhir_endpoint_returns_a_bundle_and_is_audited(api_as):
     patient = child()
     d = diagnosis_create(
+        by=UserFactory(),
         patient=patient,
         icd10_code="C69.2",
         icdo3_topography="C69.2",

@@ -22,6 +22,7 @@ def fields(exc):
 def test_pediatric_diagnosis_gets_iccc_group_and_is_audited():
     patient = child()
     d = services.diagnosis_create(
+        by=UserFactory(),
         patient=patient,
         icd10_code="c74.9",
         icdo3_topography="C74.9",
@@ -37,6 +38,7 @@ def test_pediatric_diagnosis_gets_iccc_group_and_is_audited():
 
 def test_adult_diagnosis_has_no_iccc_group():
     d = services.diagnosis_create(
+        by=UserFactory(),
         patient=PatientFactory(),
         icd10_code="C15.4",
         icdo3_topography="C15.4",
@@ -47,7 +49,9 @@ def test_adult_diagnosis_has_no_iccc_group():
 
 
 def test_blood_disease_needs_no_icdo3():
-    d = services.diagnosis_create(patient=child(), icd10_code="D69.6", diagnosed_on=TODAY)
+    d = services.diagnosis_create(
+        by=UserFactory(), patient=child(), icd10_code="D69.6", diagnosed_on=TODAY
+    )
     assert d.iccc_group is None and not d.is_cancer
 
 
@@ -74,7 +78,7 @@ def test_diagnosis_bad_input_names_field_and_saves_nothing(kwargs, field):
     }
     values.update(kwargs)
     with pytest.raises(ValidationFailed) as exc:
-        services.diagnosis_create(patient=PatientFactory(), **values)
+        services.diagnosis_create(by=UserFactory(), patient=PatientFactory(), **values)
     assert field in fields(exc)
     assert Diagnosis.objects.count() == 0
 
@@ -82,6 +86,7 @@ def test_diagnosis_bad_input_names_field_and_saves_nothing(kwargs, field):
 def test_staging_derives_group_and_rejects_impossible():
     d = DiagnosisFactory()
     s = services.staging_record(
+        by=UserFactory(),
         diagnosis=d,
         classification="clinical",
         t_category="cT3",
@@ -92,6 +97,7 @@ def test_staging_derives_group_and_rejects_impossible():
     assert (s.t_category, s.stage_group, s.site) == ("T3", "III", "esophagus")
     with pytest.raises(ValidationFailed) as exc:
         services.staging_record(
+            by=UserFactory(),
             diagnosis=d,
             classification="clinical",
             t_category="T3",
@@ -104,6 +110,7 @@ def test_staging_derives_group_and_rejects_impossible():
     assert "is stage III" in exc.value.problems[0].message
     with pytest.raises(ValidationFailed) as exc:
         services.staging_record(
+            by=UserFactory(),
             diagnosis=d,
             classification="clinical",
             t_category="T9",
@@ -117,8 +124,12 @@ def test_staging_derives_group_and_rejects_impossible():
 
 def test_performance_scale_follows_age():
     kid, adult = child(), PatientFactory()
-    services.performance_record(patient=kid, scale="lansky", score=70, observed_on=TODAY)
-    services.performance_record(patient=adult, scale="ecog", score=1, observed_on=TODAY)
+    services.performance_record(
+        by=UserFactory(), patient=kid, scale="lansky", score=70, observed_on=TODAY
+    )
+    services.performance_record(
+        by=UserFactory(), patient=adult, scale="ecog", score=1, observed_on=TODAY
+    )
     for patient, scale, score, field in (
         (kid, "ecog", 1, "scale"),
         (adult, "lansky", 80, "scale"),
@@ -128,7 +139,7 @@ def test_performance_scale_follows_age():
     ):
         with pytest.raises(ValidationFailed) as exc:
             services.performance_record(
-                patient=patient, scale=scale, score=score, observed_on=TODAY
+                by=UserFactory(), patient=patient, scale=scale, score=score, observed_on=TODAY
             )
         assert field in fields(exc)
 
@@ -136,17 +147,32 @@ def test_performance_scale_follows_age():
 def test_marker_and_disease_status_rules():
     d = DiagnosisFactory()
     services.tumor_marker_record(
-        patient=d.patient, marker="SCC-Ag", value="2.5", unit="ng/mL", observed_on=TODAY
+        by=UserFactory(),
+        patient=d.patient,
+        marker="SCC-Ag",
+        value="2.5",
+        unit="ng/mL",
+        observed_on=TODAY,
     )
     with pytest.raises(ValidationFailed) as exc:
         services.tumor_marker_record(
-            patient=d.patient, marker="XYZ", value="-1", unit="", observed_on=TODAY
+            by=UserFactory(),
+            patient=d.patient,
+            marker="XYZ",
+            value="-1",
+            unit="",
+            observed_on=TODAY,
         )
     assert set(fields(exc)) == {"marker", "value", "unit"}
-    services.disease_status_record(diagnosis=d, status="responding", observed_on=TODAY)
+    services.disease_status_record(
+        by=UserFactory(), diagnosis=d, status="responding", observed_on=TODAY
+    )
     with pytest.raises(ValidationFailed) as exc:
         services.disease_status_record(
-            diagnosis=d, status="stable", observed_on=d.diagnosed_on - dt.timedelta(days=1)
+            by=UserFactory(),
+            diagnosis=d,
+            status="stable",
+            observed_on=d.diagnosed_on - dt.timedelta(days=1),
         )
     assert fields(exc) == ["observed_on"]
 
@@ -219,22 +245,24 @@ def test_workup_flow_and_turnaround():
     from oncocenter.oncology.selectors import workup_turnaround
 
     order = WorkupOrderFactory(department="nuclear_medicine", test_name="MIBG scan")
-    order = services.workup_order_advance(order=order, status="in-progress")
+    order = services.workup_order_advance(by=UserFactory(), order=order, status="in-progress")
     with pytest.raises(ValidationFailed) as exc:
-        services.workup_order_advance(order=order, status="resulted")
+        services.workup_order_advance(by=UserFactory(), order=order, status="resulted")
     assert fields(exc) == ["result_summary"]
     order = services.workup_order_advance(
-        order=order, status="resulted", result_summary="MIBG avid primary"
+        by=UserFactory(), order=order, status="resulted", result_summary="MIBG avid primary"
     )
     assert order.turnaround_hours > 40
     with pytest.raises(Conflict):
-        services.workup_order_advance(order=order, status="cancelled")
+        services.workup_order_advance(by=UserFactory(), order=order, status="cancelled")
     stats = workup_turnaround()
     assert stats["nuclear_medicine"].count == 1 and stats["radiology"].count == 0
 
 
 def test_workup_order_bad_input():
     with pytest.raises(ValidationFailed) as exc:
-        services.workup_order_create(patient=PatientFactory(), department="kitchen", test_name=" ")
+        services.workup_order_create(
+            by=UserFactory(), patient=PatientFactory(), department="kitchen", test_name=" "
+        )
     assert set(fields(exc)) == {"department", "test_name"}
     assert WorkupOrder.objects.count() == 0

@@ -6,10 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.oncology.models import Diagnosis, TnmStaging, TreatmentEpisode, WorkupOrder
+from oncocenter.oncology.services import copay_register
 from oncocenter.oncology.tests.factories import DiagnosisFactory, WorkupOrderFactory, child
 from oncocenter.patients.models import Guardian
-from oncocenter.patients.services_record import copay_register
 from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.referrals.models import Referral
 
@@ -187,7 +188,9 @@ def test_workup_worklist_result_flow(client_as):
 
 def test_copay_reminder_page(client_as):
     p = PatientFactory()
-    copay_register(patient=p, registered_on=TODAY - dt.timedelta(days=5 * 365 - 10))
+    copay_register(
+        by=UserFactory(), patient=p, registered_on=TODAY - dt.timedelta(days=5 * 365 - 10)
+    )
     assert p.mrn in client_as("administrator").get("/oncology/copay-expiring/").content.decode()
 
 

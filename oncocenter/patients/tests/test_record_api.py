@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.patients.models import Guardian
-from oncocenter.patients.services_record import copay_register
 from oncocenter.patients.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,12 +81,3 @@ def test_guardian_consent_care_team_copay(api_as):
         response.json()["expires_on"]
         == (TODAY.replace(year=TODAY.year + 5) - dt.timedelta(days=1)).isoformat()
     )
-
-
-def test_copay_reminders(api_as):
-    soon = PatientFactory()
-    copay_register(patient=soon, registered_on=TODAY - dt.timedelta(days=5 * 365 - 20))
-    assert api_as("pediatric_oncologist").get("/api/patients/copay/expiring").status_code == 403
-    rows = api_as("scheduler").get("/api/patients/copay/expiring").json()
-    assert [r["mrn"] for r in rows] == [soon.mrn]
-    assert api_as("scheduler").get("/api/patients/copay/expiring?days=0").status_code == 422

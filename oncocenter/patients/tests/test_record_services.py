@@ -6,13 +6,9 @@ from django.utils import timezone
 from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.core.errors import Conflict, ValidationFailed
 from oncocenter.oncology.tests.factories import child
-from oncocenter.patients.models import CopayRegistration
-from oncocenter.patients.models_record import copay_expiry
-from oncocenter.patients.selectors_record import copay_expiring
 from oncocenter.patients.services_record import (
     care_team_add,
     consent_record,
-    copay_register,
     guardian_add,
 )
 from oncocenter.patients.tests.factories import PatientFactory
@@ -24,6 +20,7 @@ TODAY = timezone.localdate()
 def test_guardian_consent_and_assent_for_a_child():
     kid = PatientFactory(birth_date=TODAY - dt.timedelta(days=9 * 365))
     mother = guardian_add(
+        by=UserFactory(),
         patient=kid,
         name_ko="김영희",
         relationship="mother",
@@ -31,29 +28,48 @@ def test_guardian_consent_and_assent_for_a_child():
         birth_date=dt.date(1985, 3, 1),
     )
     consent_record(
-        patient=kid, kind="treatment", given_by="guardian", guardian=mother, signed_on=TODAY
+        by=UserFactory(),
+        patient=kid,
+        kind="treatment",
+        given_by="guardian",
+        guardian=mother,
+        signed_on=TODAY,
     )
-    consent_record(patient=kid, kind="treatment", given_by="assent", signed_on=TODAY)
+    consent_record(
+        by=UserFactory(), patient=kid, kind="treatment", given_by="assent", signed_on=TODAY
+    )
     with pytest.raises(ValidationFailed) as exc:
-        consent_record(patient=kid, kind="treatment", given_by="patient", signed_on=TODAY)
+        consent_record(
+            by=UserFactory(), patient=kid, kind="treatment", given_by="patient", signed_on=TODAY
+        )
     assert exc.value.problems[0].field == "given_by"
     with pytest.raises(ValidationFailed) as exc:
-        consent_record(patient=kid, kind="research", given_by="guardian", signed_on=TODAY)
+        consent_record(
+            by=UserFactory(), patient=kid, kind="research", given_by="guardian", signed_on=TODAY
+        )
     assert exc.value.problems[0].field == "guardian"
 
 
 def test_adult_consents_personally_and_toddler_gives_no_assent():
     adult = PatientFactory()
-    consent_record(patient=adult, kind="treatment", given_by="patient", signed_on=TODAY)
+    consent_record(
+        by=UserFactory(), patient=adult, kind="treatment", given_by="patient", signed_on=TODAY
+    )
     with pytest.raises(ValidationFailed):
-        consent_record(patient=adult, kind="treatment", given_by="assent", signed_on=TODAY)
+        consent_record(
+            by=UserFactory(), patient=adult, kind="treatment", given_by="assent", signed_on=TODAY
+        )
     with pytest.raises(ValidationFailed):
-        consent_record(patient=child(), kind="treatment", given_by="assent", signed_on=TODAY)
+        consent_record(
+            by=UserFactory(), patient=child(), kind="treatment", given_by="assent", signed_on=TODAY
+        )
 
 
 def test_guardian_bad_input():
     with pytest.raises(ValidationFailed) as exc:
-        guardian_add(patient=child(), name_ko="Kim", relationship="uncle", phone="12")
+        guardian_add(
+            by=UserFactory(), patient=child(), name_ko="Kim", relationship="uncle", phone="12"
+        )
     assert {p.field for p in exc.value.problems} == {
         "name_ko",
         "relationship",
@@ -66,6 +82,7 @@ def test_care_team_role_must_be_held():
     doctor = UserFactory(roles=["pediatric_oncologist"])
     patient = child()
     care_team_add(
+        by=UserFactory(),
         patient=patient,
         user=doctor,
         role="pediatric_oncologist",
@@ -73,36 +90,12 @@ def test_care_team_role_must_be_held():
         is_lead=True,
     )
     with pytest.raises(Conflict):
-        care_team_add(patient=patient, user=doctor, role="pediatric_oncologist")
+        care_team_add(by=UserFactory(), patient=patient, user=doctor, role="pediatric_oncologist")
     with pytest.raises(ValidationFailed) as exc:
-        care_team_add(patient=patient, user=doctor, role="surgeon", center_code="mars")
+        care_team_add(
+            by=UserFactory(), patient=patient, user=doctor, role="surgeon", center_code="mars"
+        )
     assert {p.field for p in exc.value.problems} == {"role", "center"}
-
-
-@pytest.mark.parametrize(
-    ("start", "end"),
-    [
-        (dt.date(2024, 3, 15), dt.date(2029, 3, 14)),
-        (dt.date(2024, 2, 29), dt.date(2029, 2, 28)),
-        (dt.date(2025, 1, 1), dt.date(2029, 12, 31)),
-    ],
-)
-def test_copay_expiry(start, end):
-    assert copay_expiry(start) == end
-
-
-def test_copay_reminder_list():
-    soon = PatientFactory()
-    copay_register(patient=soon, registered_on=TODAY - dt.timedelta(days=5 * 365 - 30))
-    renewed = PatientFactory()
-    copay_register(patient=renewed, registered_on=TODAY - dt.timedelta(days=5 * 365 - 30))
-    copay_register(patient=renewed, registered_on=TODAY)
-    copay_register(patient=PatientFactory(), registered_on=TODAY - dt.timedelta(days=365))
-    assert [r.patient for r in copay_expiring()] == [soon]
-    with pytest.raises(ValidationFailed) as exc:
-        copay_register(patient=soon, registered_on=TODAY + dt.timedelta(days=1))
-    assert exc.value.problems[0].field == "registered_on"
-    assert CopayRegistration.objects.count() == 4
 
 
 def test_record_gaps_for_minors():
@@ -111,13 +104,24 @@ def test_record_gaps_for_minors():
     kid = PatientFactory(birth_date=TODAY - dt.timedelta(days=9 * 365))
     assert record_gaps(patient=kid) == ["guardian", "treatment_consent", "assent"]
     mother = guardian_add(
-        patient=kid, name_ko="김영희", relationship="mother", birth_date=dt.date(1985, 3, 1)
+        by=UserFactory(),
+        patient=kid,
+        name_ko="김영희",
+        relationship="mother",
+        birth_date=dt.date(1985, 3, 1),
     )
     consent_record(
-        patient=kid, kind="treatment", given_by="guardian", guardian=mother, signed_on=TODAY
+        by=UserFactory(),
+        patient=kid,
+        kind="treatment",
+        given_by="guardian",
+        guardian=mother,
+        signed_on=TODAY,
     )
     assert record_gaps(patient=kid) == ["assent"]
-    consent_record(patient=kid, kind="treatment", given_by="assent", signed_on=TODAY)
+    consent_record(
+        by=UserFactory(), patient=kid, kind="treatment", given_by="assent", signed_on=TODAY
+    )
     assert record_gaps(patient=kid) == []
     assert record_gaps(patient=child()) == ["guardian", "treatment_consent"]
     assert record_gaps(patient=PatientFactory()) == []
@@ -130,14 +134,21 @@ def test_guardian_minor_or_undated_cannot_be_legal_representative():
     kid = child()
     minor = timezone.localdate().replace(year=timezone.localdate().year - 17)
     with pytest.raises(ValidationFailed) as exc:
-        guardian_add(patient=kid, name_ko="김영희", relationship="sibling", birth_date=minor)
+        guardian_add(
+            by=UserFactory(),
+            patient=kid,
+            name_ko="김영희",
+            relationship="sibling",
+            birth_date=minor,
+        )
     assert exc.value.problems[0].field == "birth_date" and "adult" in exc.value.problems[0].message
     with pytest.raises(ValidationFailed) as exc:
-        guardian_add(patient=kid, name_ko="김영희", relationship="mother")
+        guardian_add(by=UserFactory(), patient=kid, name_ko="김영희", relationship="mother")
     assert exc.value.problems[0].field == "birth_date"
     assert Guardian.objects.count() == 0
     # A minor sibling may be recorded as a contact, not as a legal representative.
     guardian_add(
+        by=UserFactory(),
         patient=kid,
         name_ko="김영희",
         relationship="sibling",

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.core.errors import ValidationFailed
 from oncocenter.patients import crypto
 from oncocenter.patients.models import Patient
@@ -26,7 +27,7 @@ BASE = {
 
 @pytest.mark.django_db
 def test_rrn_stored_encrypted_with_digest_and_mask():
-    patient = patient_create(data=BASE, rrn="7103042123456")
+    patient = patient_create(by=UserFactory(), **BASE, rrn="7103042123456")
     assert patient.rrn_masked == "710304-2******"
     assert "7103042123456" not in patient.rrn_encrypted
     assert crypto.decrypt(patient.rrn_encrypted) == "7103042123456"
@@ -36,7 +37,10 @@ def test_rrn_stored_encrypted_with_digest_and_mask():
 @pytest.mark.django_db
 def test_all_problems_reported_at_once():
     with pytest.raises(ValidationFailed) as exc:
-        patient_create(data={**BASE, "name_ko": "", "birth_date": dt.date(1890, 1, 1), "sex": "x"})
+        patient_create(
+            by=UserFactory(),
+            **{**BASE, "name_ko": "", "birth_date": dt.date(1890, 1, 1), "sex": "x"},
+        )
     assert {p.field for p in exc.value.problems} == {"name_ko", "birth_date", "sex"}
     assert Patient.objects.count() == 0
 
@@ -44,13 +48,13 @@ def test_all_problems_reported_at_once():
 @pytest.mark.django_db
 def test_rrn_sex_digit_must_match():
     with pytest.raises(ValidationFailed, match="7th digit"):
-        patient_create(data=BASE, rrn="710304-1123456")
+        patient_create(by=UserFactory(), **BASE, rrn="710304-1123456")
 
 
 @pytest.mark.django_db
 def test_update_only_given_fields_and_rrn_replaced():
-    patient = patient_create(data=BASE)
-    patient_update(patient=patient, data={"given_name_en": "Sky"}, rrn="710304-2999999")
+    patient = patient_create(by=UserFactory(), **BASE)
+    patient_update(by=UserFactory(), patient=patient, given_name_en="Sky", rrn="710304-2999999")
     patient.refresh_from_db()
     assert patient.given_name_en == "Sky" and patient.name_ko == "김하늘"
     assert "sky kim" in patient.name_en_search
@@ -59,19 +63,19 @@ def test_update_only_given_fields_and_rrn_replaced():
 
 @pytest.mark.django_db
 def test_join_center_idempotent_and_unknown_rejected():
-    patient = patient_create(data=BASE)
-    patient_join_center(patient=patient, center_code="esophageal")
-    patient_join_center(patient=patient, center_code="esophageal")
+    patient = patient_create(by=UserFactory(), **BASE)
+    patient_join_center(by=UserFactory(), patient=patient, center_code="esophageal")
+    patient_join_center(by=UserFactory(), patient=patient, center_code="esophageal")
     assert patient.center_memberships.count() == 1
     with pytest.raises(ValidationFailed):
-        patient_join_center(patient=patient, center_code="dental")
+        patient_join_center(by=UserFactory(), patient=patient, center_code="dental")
 
 
 @pytest.mark.django_db
 def test_death_before_birth_refused_by_database():
     from django.db import IntegrityError
 
-    patient = patient_create(data=BASE)
+    patient = patient_create(by=UserFactory(), **BASE)
     patient.deceased_on = dt.date(1960, 1, 1)
     with pytest.raises(IntegrityError):
         patient.save()

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.audit.models import AuditEvent
 from oncocenter.patients.models import Patient
 from oncocenter.patients.tests.factories import PatientCenterFactory, PatientFactory
@@ -65,7 +66,7 @@ def test_detail_shows_masked_rrn_and_audits_read(client_as):
     from oncocenter.patients.services import patient_create
 
     data = {k: v for k, v in VALID.items() if k != "rrn"}
-    patient = patient_create(data=data, rrn=VALID["rrn"])
+    patient = patient_create(by=UserFactory(), **data, rrn=VALID["rrn"])
     client = client_as("radiation_oncologist")
     body = client.get(reverse("patients:detail", args=[patient.mrn])).content.decode()
     assert "710304-2******" in body
@@ -139,7 +140,9 @@ def test_edit_changes_fields_and_audits(client_as):
 def test_verify_rrn_match_and_mismatch(client_as):
     from oncocenter.patients.services import patient_create
 
-    patient = patient_create(data={k: v for k, v in VALID.items() if k != "rrn"}, rrn=VALID["rrn"])
+    patient = patient_create(
+        by=UserFactory(), **{k: v for k, v in VALID.items() if k != "rrn"}, rrn=VALID["rrn"]
+    )
     client = client_as("radiation_therapist")
     url = reverse("patients:verify-rrn", args=[patient.mrn])
     assert "Matches" in client.post(url, {"rrn": "710304-2123456"}).content.decode()

@@ -1,5 +1,6 @@
 import pytest
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.referrals.models import Referral
 from oncocenter.referrals.services import referral_create
@@ -68,6 +69,7 @@ def test_self_referral_rejected_and_nothing_saved(api_as):
 
 def test_final_status_conflict(api_as):
     r = referral_create(
+        by=UserFactory(),
         patient=PatientFactory(),
         from_department="nursing",
         to_department="social_work",

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.core.errors import Conflict, ValidationFailed
 from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.referrals import selectors, services
@@ -19,14 +20,18 @@ def make(**kwargs):
         "reason": "Resectability?",
     }
     values.update(kwargs)
-    return services.referral_create(**values)
+    return services.referral_create(by=UserFactory(), **values)
 
 
 def test_full_flow_and_turnaround():
     r = make(requested_at=timezone.now() - dt.timedelta(hours=30))
-    r = services.referral_advance(referral=r, status="accepted")
-    r = services.referral_advance(referral=r, status="scheduled", scheduled_for=timezone.now())
-    r = services.referral_advance(referral=r, status="completed", note="Resectable after chemo")
+    r = services.referral_advance(by=UserFactory(), referral=r, status="accepted")
+    r = services.referral_advance(
+        by=UserFactory(), referral=r, status="scheduled", scheduled_for=timezone.now()
+    )
+    r = services.referral_advance(
+        by=UserFactory(), referral=r, status="completed", note="Resectable after chemo"
+    )
     assert r.response_note and 29 < r.turnaround_hours < 31
     stats = selectors.turnaround_by_department()
     assert stats["pediatric_neurosurgery"].count == 1
@@ -52,13 +57,15 @@ def test_bad_referrals_rejected(kwargs, field):
 def test_decline_needs_reason_and_final_states_stay_final():
     r = make()
     with pytest.raises(ValidationFailed) as exc:
-        services.referral_advance(referral=r, status="declined")
+        services.referral_advance(by=UserFactory(), referral=r, status="declined")
     assert exc.value.problems[0].field == "reason"
-    r = services.referral_advance(referral=r, status="declined", reason="Not a surgical candidate")
+    r = services.referral_advance(
+        by=UserFactory(), referral=r, status="declined", reason="Not a surgical candidate"
+    )
     with pytest.raises(Conflict):
-        services.referral_advance(referral=r, status="accepted")
+        services.referral_advance(by=UserFactory(), referral=r, status="accepted")
     with pytest.raises(ValidationFailed):
-        services.referral_advance(referral=make(), status="scheduled")
+        services.referral_advance(by=UserFactory(), referral=make(), status="scheduled")
 
 
 def test_worklist_orders_emergencies_first():

@@ -1,5 +1,6 @@
 import pytest
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.referrals.models import Referral
 from oncocenter.referrals.services import referral_create
@@ -9,6 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_worklist_allow_deny_and_default_department(client_as):
     referral_create(
+        by=UserFactory(),
         patient=PatientFactory(),
         from_department="pediatric_oncology",
         to_department="social_work",
@@ -50,6 +52,7 @@ def test_create_and_self_referral_rejected(client_as):
 
 def test_respond_flow_in_ui(client_as):
     r = referral_create(
+        by=UserFactory(),
         patient=PatientFactory(),
         from_department="nursing",
         to_department="nutrition",

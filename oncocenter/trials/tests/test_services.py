@@ -24,6 +24,7 @@ TODAY = timezone.localdate()
 def neuroblastoma_patient(*, lansky=80, treated=True):
     p = child()
     diagnosis_create(
+        by=UserFactory(),
         patient=p,
         icd10_code="C74.9",
         icdo3_topography="C74.9",
@@ -31,7 +32,9 @@ def neuroblastoma_patient(*, lansky=80, treated=True):
         diagnosed_on=TODAY - dt.timedelta(days=5),
     )
     if lansky is not None:
-        performance_record(patient=p, scale="lansky", score=lansky, observed_on=TODAY)
+        performance_record(
+            by=UserFactory(), patient=p, scale="lansky", score=lansky, observed_on=TODAY
+        )
     if treated:
         treatment_episode_create(
             patient=p, by=UserFactory(), modality="chemotherapy", started_on=TODAY
@@ -44,6 +47,7 @@ def test_prescreen_lists_matching_patients_with_verdicts():
     eligible = neuroblastoma_patient()
     unknown = neuroblastoma_patient(lansky=None, treated=False)
     diagnosis_create(
+        by=UserFactory(),
         patient=PatientFactory(),
         icd10_code="C15.4",
         icdo3_topography="C15.4",
@@ -69,15 +73,21 @@ def test_prescreen_query_count_is_bounded(django_assert_max_num_queries):
 def test_enroll_eligible_and_withdraw():
     study = StudyFactory()
     p = neuroblastoma_patient()
-    e = services.enrollment_create(study=study, patient=p, consent_on=TODAY, arm="A")
+    e = services.enrollment_create(
+        by=UserFactory(), study=study, patient=p, consent_on=TODAY, arm="A"
+    )
     assert e.eligibility_overall == el.ELIGIBLE and e.override_reason == ""
     assert ScreeningEntry.objects.filter(outcome="enrolled").count() == 1
     with pytest.raises(Conflict):
-        services.enrollment_create(study=study, patient=p, consent_on=TODAY, arm="A")
+        services.enrollment_create(
+            by=UserFactory(), study=study, patient=p, consent_on=TODAY, arm="A"
+        )
     with pytest.raises(ValidationFailed) as exc:
-        services.enrollment_withdraw(enrollment=e, withdrawn_on=TODAY, reason="")
+        services.enrollment_withdraw(by=UserFactory(), enrollment=e, withdrawn_on=TODAY, reason="")
     assert exc.value.problems[0].field == "reason"
-    e = services.enrollment_withdraw(enrollment=e, withdrawn_on=TODAY, reason="Family decision")
+    e = services.enrollment_withdraw(
+        by=UserFactory(), enrollment=e, withdrawn_on=TODAY, reason="Family decision"
+    )
     assert e.status == "withdrawn"
 
 
@@ -85,11 +95,14 @@ def test_ineligible_enrollment_needs_recorded_override():
     study = StudyFactory()
     p = neuroblastoma_patient(lansky=30)
     with pytest.raises(ValidationFailed) as exc:
-        services.enrollment_create(study=study, patient=p, consent_on=TODAY, arm="B")
+        services.enrollment_create(
+            by=UserFactory(), study=study, patient=p, consent_on=TODAY, arm="B"
+        )
     assert exc.value.problems[0].field == "override_reason"
     assert "performance_status unmet" in exc.value.problems[0].message
     assert Enrollment.objects.count() == 0
     e = services.enrollment_create(
+        by=UserFactory(),
         study=study,
         patient=p,
         consent_on=TODAY,
@@ -104,17 +117,24 @@ def test_enrollment_bad_input():
     p = neuroblastoma_patient()
     with pytest.raises(ValidationFailed) as exc:
         services.enrollment_create(
-            study=study, patient=p, consent_on=TODAY + dt.timedelta(days=2), arm="Z"
+            by=UserFactory(),
+            study=study,
+            patient=p,
+            consent_on=TODAY + dt.timedelta(days=2),
+            arm="Z",
         )
     assert {pr.field for pr in exc.value.problems} == {"consent_on", "arm"}
     with pytest.raises(Conflict):
-        services.enrollment_create(study=study, patient=p, consent_on=TODAY, arm="A")
+        services.enrollment_create(
+            by=UserFactory(), study=study, patient=p, consent_on=TODAY, arm="A"
+        )
 
 
 def test_study_create_validates_every_field():
     with pytest.raises(ValidationFailed) as exc:
         services.study_create(
-            data={
+            by=UserFactory(),
+            **{
                 "code": "",
                 "title": "",
                 "phase": "V",
@@ -124,7 +144,7 @@ def test_study_create_validates_every_field():
                 "diagnosis_code_prefixes": "C74, 74",
                 "stage_groups": "IV, V",
                 "excluded_prior_therapies": "magic",
-            }
+            },
         )
     assert {p.field for p in exc.value.problems} == {
         "code",
@@ -138,7 +158,8 @@ def test_study_create_validates_every_field():
     }
     assert Study.objects.count() == 0
     study = services.study_create(
-        data={
+        by=UserFactory(),
+        **{
             "code": "ESO-1",
             "title": "Esophageal CRT",
             "phase": "III",
@@ -146,7 +167,7 @@ def test_study_create_validates_every_field():
             "stage_groups": "II, iii",
             "max_ecog": 1,
             "arms": "A,B",
-        }
+        },
     )
     assert study.diagnosis_code_prefixes == ["C15"] and study.stage_groups == ["II", "III"]
 
@@ -165,6 +186,7 @@ def test_stage_criterion_reads_the_matching_diagnosis_only():
     )
     p = PatientFactory()
     eso = diagnosis_create(
+        by=UserFactory(),
         patient=p,
         icd10_code="C15.4",
         icdo3_topography="C15.4",
@@ -172,6 +194,7 @@ def test_stage_criterion_reads_the_matching_diagnosis_only():
         diagnosed_on=TODAY,
     )
     breast = diagnosis_create(
+        by=UserFactory(),
         patient=p,
         icd10_code="C50.9",
         icdo3_topography="C50.9",
@@ -179,6 +202,7 @@ def test_stage_criterion_reads_the_matching_diagnosis_only():
         diagnosed_on=TODAY,
     )
     staging_record(
+        by=UserFactory(),
         diagnosis=breast,
         classification="clinical",
         t_category="T3",
@@ -193,6 +217,7 @@ def test_stage_criterion_reads_the_matching_diagnosis_only():
         == "unknown"
     )
     staging_record(
+        by=UserFactory(),
         diagnosis=eso,
         classification="clinical",
         t_category="T2",
