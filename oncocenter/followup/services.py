@@ -416,7 +416,7 @@ def _record_disease_status(*, by: User, patient: Patient, event: FollowUpEvent) 
         status=status,
         observed_on=event.occurred_on,
         note=f"Follow-up event: {event.description}"[:300],
-        recorded_by=by,
+        by=by,
     )
     return row.pk
 
