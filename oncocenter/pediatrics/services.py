@@ -186,6 +186,13 @@ def _hsct_check_dates(e: HSCTEpisode) -> None:
         )
 
 
+# Why a timeline row stops counting as a treatment (stored with the row, in English like the row).
+_WITHDRAWN: dict[str, str] = {
+    HSCTStatus.CANCELLED: "HSCT cancelled",
+    HSCTStatus.ENTERED_IN_ERROR: "HSCT entered in error",
+}
+
+
 def _sync_treatment_episode(episode: HSCTEpisode, by: User) -> None:
     """Keep the treatment timeline (oncology.TreatmentEpisode, modality hsct) in step.
 
@@ -200,17 +207,12 @@ def _sync_treatment_episode(episode: HSCTEpisode, by: User) -> None:
     donor = dict(vocab.choices(vocab.donor_types())).get(episode.donor_type, episode.donor_type)
     # Stored text: in English whatever the language of the request that wrote it.
     description = f"HSCT ({donor}): {episode.indication}"[:300]
-    withdrawn = {
-        HSCTStatus.CANCELLED: "HSCT cancelled",
-        HSCTStatus.ENTERED_IN_ERROR: "HSCT entered in error",
-    }.get(HSCTStatus(episode.status))
-    if withdrawn is None and start is None:
-        withdrawn = "HSCT start date removed"
-    elif withdrawn is None and start is not None and start > today():
-        withdrawn = "HSCT start moved to a future date"
-    if withdrawn is not None:
+    if start is None or start > today() or episode.status in _WITHDRAWN:
         if existing is not None:
-            treatment_episode_mark_entered_in_error(episode=existing, by=by, reason=withdrawn)
+            reason = _WITHDRAWN.get(episode.status) or (
+                "HSCT start date removed" if start is None else "HSCT start moved to a future date"
+            )
+            treatment_episode_mark_entered_in_error(episode=existing, by=by, reason=reason)
         return
     if existing is not None:
         treatment_episode_update(episode=existing, by=by, started_on=start, description=description)
