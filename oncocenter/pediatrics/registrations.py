@@ -15,6 +15,7 @@ from oncocenter.patients.models import Patient
 from oncocenter.pediatrics import selectors
 from oncocenter.pediatrics.hooks import SERVICE_LINKS
 from oncocenter.pediatrics.lookups import audit_panel_read
+from oncocenter.scheduling.hooks import SEDATION_REQUIRED
 
 
 def _pediatric_section(request: HttpRequest, patient: Patient) -> dict[str, Any] | None:
@@ -48,8 +49,6 @@ def _hsct_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def register() -> None:
-    from oncocenter.scheduling.hooks import SEDATION_REQUIRED
-
     SEDATION_REQUIRED.register(selectors.sedation_required)
     for key, label, url, perm, order in (
         ("support-hub", _("Support services"), "pediatrics:hub", "patient.search", 10),
