@@ -125,6 +125,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _mount() -> None:
     from oncocenter.accounts.api import router as accounts_router
+    from oncocenter.aid.api import router as aid_router
     from oncocenter.audit.api import router as audit_router
     from oncocenter.clinics.api import router as clinics_router
     from oncocenter.followup.api import router as followup_router
@@ -132,11 +133,15 @@ def _mount() -> None:
     from oncocenter.nutrition.api import router as nutrition_router
     from oncocenter.oncology.api import copay_router
     from oncocenter.oncology.api import router as oncology_router
+    from oncocenter.palliative.api import router as palliative_router
     from oncocenter.patients.api import router as patients_router
+    from oncocenter.pediatrics.api import router as pediatrics_router
     from oncocenter.radiotherapy.api import router as radiotherapy_router
     from oncocenter.referrals.api import router as referrals_router
     from oncocenter.scheduling.api import router as scheduling_router
-    from oncocenter.support.api import router as support_router
+    from oncocenter.school.api import router as school_router
+    from oncocenter.shelter.api import router as shelter_router
+    from oncocenter.socialwork.api import router as socialwork_router
     from oncocenter.trials.api import router as trials_router
 
     api.add_router("/auth/", accounts_router)
@@ -153,7 +158,17 @@ def _mount() -> None:
     api.add_router("/clinics/", clinics_router)
     api.add_router("/followup/", followup_router)
     api.add_router("/nutrition/", nutrition_router)
-    api.add_router("/support/", support_router)
+    # The pediatric services keep the address they had as one app ("support"); their paths
+    # do not overlap.
+    for router in (
+        pediatrics_router,
+        school_router,
+        aid_router,
+        shelter_router,
+        palliative_router,
+        socialwork_router,
+    ):
+        api.add_router("/support/", router)
 
 
 _mount()

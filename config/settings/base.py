@@ -45,7 +45,13 @@ INSTALLED_APPS = [
     "oncocenter.clinics",
     "oncocenter.followup",
     "oncocenter.nutrition",
-    "oncocenter.support",
+    "oncocenter.support",  # migrations only: hands its tables to the six apps below
+    "oncocenter.pediatrics",
+    "oncocenter.school",
+    "oncocenter.aid",
+    "oncocenter.shelter",
+    "oncocenter.palliative",
+    "oncocenter.socialwork",
     "oncocenter.demo",
 ]
 

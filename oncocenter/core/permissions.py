@@ -136,38 +136,70 @@ CLINICS: dict[str, Iterable[str]] = {
     "qol.alerts": _CARE_TEAM,
 }
 
-# --- pediatric support services (issue 7) ----------------------------------------------------------
-SUPPORT: dict[str, Iterable[str]] = {
+# --- pediatric record (issue 7): app pediatrics ------------------------------------------------------
+PEDIATRICS: dict[str, Iterable[str]] = {
     # Pediatric clinical record (Lansky, height/weight/BSA, sedation, ICCC-3): the care team only.
-    "support.pediatric.view": CLINICAL,
-    "support.pediatric.edit": PHYSICIANS | {R.NURSE},
-    "support.hsct.view": CLINICAL,
-    "support.hsct.edit": {R.PEDIATRIC_ONCOLOGIST, R.MEDICAL_ONCOLOGIST, R.NURSE},
-    # Hospital school: teachers run it; the care team and social work may look.
-    "support.school.view": {R.TEACHER, R.SOCIAL_WORKER, R.PEDIATRIC_ONCOLOGIST, R.NURSE, R.ADMINISTRATOR},
-    "support.school.edit": {R.TEACHER},
-    "support.school.manage": {R.TEACHER, R.ADMINISTRATOR},
-    # Aid associations and the family shelter: social work (the aid staff) and administration.
-    "support.aid.view": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
-    "support.aid.edit": {R.SOCIAL_WORKER},
-    "support.aid.manage": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
-    "support.shelter.view": {R.SOCIAL_WORKER, R.ADMINISTRATOR, R.NURSE, R.PEDIATRIC_ONCOLOGIST},
-    "support.shelter.edit": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
-    "support.shelter.manage": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
-    # Palliative care: goals of care and symptom plans are clinical; anyone caring may refer.
-    "support.palliative.view": {R.PALLIATIVE_CARE, R.PEDIATRIC_ONCOLOGIST, R.NURSE},
-    "support.palliative.refer": PHYSICIANS | {R.NURSE, R.PALLIATIVE_CARE, R.SOCIAL_WORKER},
-    "support.palliative.edit": {R.PALLIATIVE_CARE, R.PEDIATRIC_ONCOLOGIST},
-    "support.social.view": {R.SOCIAL_WORKER, R.PALLIATIVE_CARE, R.ADMINISTRATOR},
-    "support.social.edit": {R.SOCIAL_WORKER},
+    "pediatric.view": CLINICAL,
+    "pediatric.edit": PHYSICIANS | {R.NURSE},
+    "hsct.view": CLINICAL,
+    "hsct.edit": {R.PEDIATRIC_ONCOLOGIST, R.MEDICAL_ONCOLOGIST, R.NURSE},
     # Aggregate reports (counts only, no identifiers).
-    "support.reports.view": {R.ADMINISTRATOR, R.PEDIATRIC_ONCOLOGIST, R.SOCIAL_WORKER},
+    "pediatric.reports": {R.ADMINISTRATOR, R.PEDIATRIC_ONCOLOGIST, R.SOCIAL_WORKER},
+}
+
+# --- hospital school (issue 7): app school -----------------------------------------------------------
+SCHOOL: dict[str, Iterable[str]] = {
+    # Teachers run it; the care team and social work may look.
+    "school.view": {R.TEACHER, R.SOCIAL_WORKER, R.PEDIATRIC_ONCOLOGIST, R.NURSE, R.ADMINISTRATOR},
+    "school.edit": {R.TEACHER},
+    "school.manage": {R.TEACHER, R.ADMINISTRATOR},
+}
+
+# --- aid associations (issue 7): app aid -------------------------------------------------------------
+AID: dict[str, Iterable[str]] = {
+    # Social work (the aid staff) and administration.
+    "aid.view": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
+    "aid.edit": {R.SOCIAL_WORKER},
+    "aid.manage": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
+}
+
+# --- family shelter (issue 7): app shelter -----------------------------------------------------------
+SHELTER: dict[str, Iterable[str]] = {
+    "shelter.view": {R.SOCIAL_WORKER, R.ADMINISTRATOR, R.NURSE, R.PEDIATRIC_ONCOLOGIST},
+    "shelter.edit": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
+    "shelter.manage": {R.SOCIAL_WORKER, R.ADMINISTRATOR},
+}
+
+# --- palliative care (issue 7): app palliative -------------------------------------------------------
+PALLIATIVE: dict[str, Iterable[str]] = {
+    # Goals of care and symptom plans are clinical; anyone caring may refer.
+    "palliative.view": {R.PALLIATIVE_CARE, R.PEDIATRIC_ONCOLOGIST, R.NURSE},
+    "palliative.refer": PHYSICIANS | {R.NURSE, R.PALLIATIVE_CARE, R.SOCIAL_WORKER},
+    "palliative.edit": {R.PALLIATIVE_CARE, R.PEDIATRIC_ONCOLOGIST},
+}
+
+# --- social work (issue 7): app socialwork -----------------------------------------------------------
+SOCIALWORK: dict[str, Iterable[str]] = {
+    "socialwork.view": {R.SOCIAL_WORKER, R.PALLIATIVE_CARE, R.ADMINISTRATOR},
+    "socialwork.edit": {R.SOCIAL_WORKER},
 }
 
 
 def _build() -> dict[str, frozenset[str]]:
     table: dict[str, frozenset[str]] = {}
-    for section in (FOUNDATION, CLINICAL_CORE, RADIOTHERAPY, SCHEDULING, CLINICS, SUPPORT):
+    for section in (
+        FOUNDATION,
+        CLINICAL_CORE,
+        RADIOTHERAPY,
+        SCHEDULING,
+        CLINICS,
+        PEDIATRICS,
+        SCHOOL,
+        AID,
+        SHELTER,
+        PALLIATIVE,
+        SOCIALWORK,
+    ):
         for perm, roles in section.items():
             if perm in table:
                 raise RuntimeError(f"permission {perm!r} is defined twice")

@@ -1,13 +1,19 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class SupportConfig(AppConfig):
+    """The former pediatric "support" app, kept installed for its migrations only.
+
+    Its 22 models were split into ``pediatrics``, ``school``, ``aid``, ``shelter``,
+    ``palliative`` and ``socialwork`` (issue 14). Databases created before the split have the
+    ``support_*`` tables and rows in ``django_migrations`` for this app; its migrations 0004-0006
+    hand the guardian birth dates to ``patients`` and the tables (renamed, every row kept) and
+    content types to the new apps, so this app must stay installed for those databases to
+    migrate, and for a new database to be built through the same steps. It has no models and no
+    code besides this file and ``migrations/``.
+    """
+
     name = "oncocenter.support"
     label = "support"
-    verbose_name = _("Pediatric support services")
-
-    def ready(self) -> None:
-        from oncocenter.support import registrations
-
-        registrations.register()
+    # Shown nowhere (no models, no admin), so not translated.
+    verbose_name = "Pediatric support services (migrations only)"

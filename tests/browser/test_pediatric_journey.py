@@ -2,8 +2,9 @@
 
 Drives Debian's Chromium through Playwright against a live server. The diagnosis is recorded
 through the oncology JSON API (the clinical area's endpoint) from the signed-in browser session;
-everything else goes through the support pages. It lives in tests/browser (after the other
-walks) because, like every live-server test, it ends by flushing the database.
+everything else goes through the pages of the pediatric services (pediatrics, school, shelter,
+aid). It lives in tests/browser (after the other walks) because, like every live-server test, it
+ends by flushing the database.
 """
 
 import datetime as dt
@@ -17,13 +18,11 @@ def test_childs_journey_from_diagnosis_to_report(page, browser_login):
     from django.utils import timezone
 
     from oncocenter.accounts.tests.factories import PASSWORD, UserFactory
+    from oncocenter.aid.tests.factories import AidOrganisationFactory
     from oncocenter.patients.models import Center, PatientCenter
-    from oncocenter.support.tests.factories import (
-        AidOrganisationFactory,
-        ChildFactory,
-        SchoolClassFactory,
-        ShelterRoomFactory,
-    )
+    from oncocenter.pediatrics.tests.factories import ChildFactory
+    from oncocenter.school.tests.factories import SchoolClassFactory
+    from oncocenter.shelter.tests.factories import ShelterRoomFactory
 
     today = timezone.localdate()
     child = ChildFactory(name_ko="서하준", birth_date=today.replace(year=today.year - 7, day=1))

@@ -1,0 +1,21 @@
+"""Rename the social work tables from ``support_*`` to this app's names.
+
+``ALTER TABLE ... RENAME`` keeps every row, index and constraint (check, unique, and on
+PostgreSQL the shelter's exclusion constraint) and the foreign keys that point at the tables.
+"""
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("socialwork", "0001_take_over_support_tables"),
+        ("support", "0006_hand_over_to_new_apps"),
+    ]
+
+    # table=None: back to the default name "socialwork_<model>", which the models declare.
+    operations = [
+        migrations.AlterModelTable(name="socialcase", table=None),
+        migrations.AlterModelTable(name="needsassessment", table=None),
+        migrations.AlterModelTable(name="socialintervention", table=None),
+    ]
