@@ -106,7 +106,9 @@ def add_measurement(request: HttpRequest, mrn: str, payload: BodyMeasurementIn) 
 def guardian_register(request: HttpRequest, mrn: str, payload: PediatricGuardianIn) -> Status:
     """Add a guardian; a legal representative must be an adult (the patients app's rule)."""
     require(request.user, "record.edit")
-    guardian = guardian_add(patient=patient_get(mrn=mrn, audit=False), **payload.dict())
+    guardian = guardian_add(
+        patient=patient_get(mrn=mrn, audit=False), by=current_user(request), **payload.dict()
+    )
     return Status(201, {"id": guardian.pk})
 
 

@@ -165,7 +165,7 @@ def pediatric_guardian(request: HttpRequest, mrn: str) -> HttpResponse:
     outcome = run_service(
         request,
         form,
-        lambda: guardian_add(patient=patient, **form.cleaned_data),
+        lambda: guardian_add(patient=patient, by=current_user(request), **form.cleaned_data),
         success=_("Guardian added."),
     )
     if outcome.ok:

@@ -177,7 +177,7 @@ def test_guardian_must_be_adult():
 
     from oncocenter.core.errors import ValidationFailed
     from oncocenter.patients.services_record import guardian_add
-    from oncocenter.pediatrics.tests.factories import ChildFactory
+    from oncocenter.pediatrics.tests.factories import ChildFactory, staff
 
     today = timezone.localdate()
     try:
@@ -186,11 +186,18 @@ def test_guardian_must_be_adult():
         nineteen = date(today.year - 19, 2, 28)
     child = ChildFactory()
     guardian_add(
-        patient=child, name_ko="김아빠", relationship="father", birth_date=date(1990, 1, 1)
+        by=staff(),
+        patient=child,
+        name_ko="김아빠",
+        relationship="father",
+        birth_date=date(1990, 1, 1),
     )
-    guardian_add(patient=child, name_ko="김누나", relationship="sibling", birth_date=nineteen)
+    guardian_add(
+        by=staff(), patient=child, name_ko="김누나", relationship="sibling", birth_date=nineteen
+    )
     with pytest.raises(ValidationFailed) as e:
         guardian_add(
+            by=staff(),
             patient=child,
             name_ko="김동생",
             relationship="sibling",

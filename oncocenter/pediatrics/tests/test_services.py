@@ -190,11 +190,19 @@ def test_guardian_minor_rejected():
     sixteen = dt.date.today().replace(year=dt.date.today().year - 16, day=1)
     with pytest.raises(ValidationFailed) as e:
         guardian_add(
-            patient=ChildFactory(), name_ko="김지수", relationship="sibling", birth_date=sixteen
+            by=staff(),
+            patient=ChildFactory(),
+            name_ko="김지수",
+            relationship="sibling",
+            birth_date=sixteen,
         )
     assert _field(e) == "birth_date"
     guardian_add(
-        patient=ChildFactory(), name_ko="김엄마", relationship="mother", birth_date=D(1985, 1, 1)
+        by=staff(),
+        patient=ChildFactory(),
+        name_ko="김엄마",
+        relationship="mother",
+        birth_date=D(1985, 1, 1),
     )
 
 
@@ -233,11 +241,14 @@ def test_guardian_register_refuses_minor_as_legal_representative():
     child = ChildFactory()
     minor = dt.date.today().replace(year=dt.date.today().year - 17)
     with pytest.raises(ValidationFailed) as e:
-        guardian_add(patient=child, name_ko="김지수", relationship="sibling", birth_date=minor)
+        guardian_add(
+            by=staff(), patient=child, name_ko="김지수", relationship="sibling", birth_date=minor
+        )
     assert _field(e) == "birth_date"
     assert not Guardian.objects.filter(patient=child).exists()
     # A minor sibling may be listed, but not as legal representative.
     guardian_add(
+        by=staff(),
         patient=child,
         name_ko="김지수",
         relationship="sibling",
@@ -245,12 +256,18 @@ def test_guardian_register_refuses_minor_as_legal_representative():
         is_legal_representative=False,
     )
     g = guardian_add(
-        patient=child, name_ko="김엄마", relationship="mother", birth_date=D(1985, 1, 1)
+        by=staff(), patient=child, name_ko="김엄마", relationship="mother", birth_date=D(1985, 1, 1)
     )
     assert g.birth_date == D(1985, 1, 1)
     # The patients app's own checks still apply and nothing is half-saved.
     with pytest.raises(ValidationFailed) as e:
-        guardian_add(patient=child, name_ko="Mom", relationship="mother", birth_date=D(1985, 1, 1))
+        guardian_add(
+            by=staff(),
+            patient=child,
+            name_ko="Mom",
+            relationship="mother",
+            birth_date=D(1985, 1, 1),
+        )
     assert _field(e) == "name_ko"
     assert Guardian.objects.filter(patient=child).count() == 2
 

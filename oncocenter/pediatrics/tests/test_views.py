@@ -234,12 +234,15 @@ def test_pediatric_page_shows_iccc_group_lansky_and_guardian_minor_rejected(worl
     child = world["child"]
     diagnosis_create(
         patient=child,
+        by=staff(),
         icd10_code="C74.9",
         icdo3_topography="C74.9",
         icdo3_morphology="9500/3",
         diagnosed_on="2026-01-02",
     )
-    performance_record(patient=child, scale="lansky", score=70, observed_on="2026-01-03")
+    performance_record(
+        patient=child, by=staff(), scale="lansky", score=70, observed_on="2026-01-03"
+    )
     c = client_as("pediatric_oncologist")
     body = c.get(reverse("pediatrics:pediatric", args=[world["mrn"]])).content.decode()
     assert "IV Neuroblastoma" in body
