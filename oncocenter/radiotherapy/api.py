@@ -17,6 +17,7 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
+from oncocenter.machines.models import Machine
 from oncocenter.patients.models import Patient
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy import services as s
@@ -56,7 +57,6 @@ from oncocenter.radiotherapy.schemas import (
     SignatureOut,
     WeeklyReviewIn,
 )
-from oncocenter.scheduling.models import Machine
 
 router = Router(tags=["radiotherapy"])
 

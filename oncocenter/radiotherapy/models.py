@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.models import TimeStampedModel
-from oncocenter.scheduling.models import Technique
+from oncocenter.machines.models import Technique
 
 USER = settings.AUTH_USER_MODEL
 
@@ -238,7 +238,7 @@ class DicomMachineName(TimeStampedModel):
 
     dicom_name = models.CharField(_("DICOM treatment machine name"), max_length=64, unique=True)
     machine = models.ForeignKey(
-        "scheduling.Machine", on_delete=models.CASCADE, related_name="dicom_names"
+        "machines.Machine", on_delete=models.CASCADE, related_name="dicom_names"
     )
 
     class Meta:
@@ -421,7 +421,7 @@ class Plan(TimeStampedModel):
         help_text=_("Dosimetrist or physicist who made the plan."),
     )
     machine = models.ForeignKey(
-        "scheduling.Machine", on_delete=models.PROTECT, related_name="rt_plans"
+        "machines.Machine", on_delete=models.PROTECT, related_name="rt_plans"
     )
     technique = models.CharField(_("technique"), max_length=10, choices=Technique.choices)
     fractions_planned = models.PositiveSmallIntegerField(_("fractions planned"))
@@ -670,7 +670,7 @@ class Fraction(TimeStampedModel):
     )
     scheduled_date = models.DateField(_("scheduled date"), null=True, blank=True)
     machine = models.ForeignKey(
-        "scheduling.Machine",
+        "machines.Machine",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -748,7 +748,7 @@ class Delivery(models.Model):
     recorded_at = models.DateTimeField(_("recorded at"))
     delivered_at = models.DateTimeField(_("delivered at"))
     machine = models.ForeignKey(
-        "scheduling.Machine", on_delete=models.PROTECT, related_name="rt_deliveries"
+        "machines.Machine", on_delete=models.PROTECT, related_name="rt_deliveries"
     )
     meterset_delivered = models.DecimalField(
         _("meterset delivered"), max_digits=8, decimal_places=2, null=True, blank=True
@@ -815,9 +815,7 @@ class BrachySession(TimeStampedModel):
         _("applicator"), max_length=120, help_text=_("e.g. tandem and ovoids")
     )
     room = models.CharField(_("room"), max_length=40)
-    afterloader = models.ForeignKey(
-        "scheduling.Machine", on_delete=models.PROTECT, related_name="+"
-    )
+    afterloader = models.ForeignKey("machines.Machine", on_delete=models.PROTECT, related_name="+")
     anesthesia = models.BooleanField(_("under anesthesia"), default=False)
     physician_present = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

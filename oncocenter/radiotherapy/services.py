@@ -24,6 +24,7 @@ from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, NotFound, ValidationFailed
 from oncocenter.core.permissions import require, user_roles
 from oncocenter.core.roles import Role
+from oncocenter.machines.models import Machine, MachineKind, Technique
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy.dicom_rtplan import (
     MachineSpec,
@@ -62,7 +63,6 @@ from oncocenter.radiotherapy.models import (
     WeeklyReview,
 )
 from oncocenter.radiotherapy.rules import check_fraction_spacing, match_gap_sensitive_site
-from oncocenter.scheduling.models import Machine, MachineKind, Technique
 
 RO_CREDENTIALS = (CredentialKind.SPECIALIST_RADIATION_ONCOLOGY,)
 PHYSICIST_CREDENTIALS = (CredentialKind.MEDICAL_PHYSICIST,)

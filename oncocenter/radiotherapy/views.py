@@ -27,6 +27,7 @@ from oncocenter.core.errors import (
 from oncocenter.core.permissions import has_perm, require
 from oncocenter.core.roles import Role
 from oncocenter.core.views import permission_required
+from oncocenter.machines.models import Machine, Technique
 from oncocenter.patients.models import Patient
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy import services as s
@@ -43,7 +44,6 @@ from oncocenter.radiotherapy.models import (
     Prescription,
 )
 from oncocenter.radiotherapy.worklists import worklist_rows
-from oncocenter.scheduling.models import Machine, Technique
 
 WORKLISTS_BY_ROLE: dict[str, list[str]] = {
     Role.RADIATION_ONCOLOGIST: [

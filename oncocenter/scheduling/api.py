@@ -11,10 +11,13 @@ from ninja import Query, Router, Schema, Status
 from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
+from oncocenter.machines import selectors as machine_selectors
+from oncocenter.machines import services as machine_services
+from oncocenter.machines.models import Machine, MachineDowntime
 from oncocenter.patients.selectors import patient_get
 from oncocenter.radiotherapy.models import Fraction
 from oncocenter.scheduling import selectors, services
-from oncocenter.scheduling.models import Booking, Machine, MachineDowntime
+from oncocenter.scheduling.models import Booking
 from oncocenter.scheduling.schemas import (
     BoardOut,
     BookingIn,
@@ -86,7 +89,7 @@ def booking_out(b: Booking) -> dict:
 
 
 def _machine(code: str) -> Machine:
-    return selectors.machine_get(code=code)
+    return machine_selectors.machine_get(code=code)
 
 
 @router.get("/machines", response=list[MachineOut])
@@ -99,26 +102,26 @@ def machines(request: HttpRequest):
 def machine_service(request: HttpRequest, code: str, payload: ServiceIn):
     """Take a machine out of service (no new bookings) or put it back."""
     require(request.user, "machine.manage")
-    m = services.machine_set_in_service(
+    m = machine_services.machine_set_in_service(
         machine=_machine(code),
         in_service=payload.in_service,
         by=current_user(request),
         reason=payload.reason,
     )
-    return machine_out(selectors.machine_get(code=m.code))
+    return machine_out(machine_selectors.machine_get(code=m.code))
 
 
 @router.get("/machines/{code}/downtime", response=list[DowntimeOut])
 def machine_downtime(request: HttpRequest, code: str):
     require(request.user, "machine.view")
-    return [downtime_out(d) for d in selectors.machine_downtimes(machine=_machine(code))]
+    return [downtime_out(d) for d in machine_selectors.machine_downtimes(machine=_machine(code))]
 
 
 @router.post("/machines/{code}/qa", response={201: DowntimeOut})
 def qa_window(request: HttpRequest, code: str, payload: DowntimeIn):
     """Plan a QA or maintenance window (refused over booked sessions)."""
     require(request.user, "downtime.plan")
-    window = services.qa_window_plan(
+    window = machine_services.qa_window_plan(
         machine=_machine(code),
         start=payload.start,
         end=payload.end,

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from oncocenter.accounts.services import credential_is_current
 from oncocenter.core.errors import DomainError
+from oncocenter.machines import services as machine_services
 from oncocenter.radiotherapy import services as rt
 from oncocenter.radiotherapy.models import (
     ChecklistKind,
@@ -104,7 +105,7 @@ def seed(ctx: Any) -> None:
     day = first_day
     for m in linacs:
         day = adapter.add_open_days(day, 2)
-        services.qa_window_plan(
+        machine_services.qa_window_plan(
             machine=m,
             start=_at(day, 18),
             end=_at(day, 20),

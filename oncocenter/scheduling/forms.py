@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.errors import ValidationFailed
-from oncocenter.scheduling.models import Machine, Urgency
+from oncocenter.machines.models import Machine
+from oncocenter.scheduling.models import Urgency
 
 DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

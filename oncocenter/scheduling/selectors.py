@@ -11,21 +11,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotFound
+from oncocenter.machines.models import DowntimeKind, Machine, MachineDowntime
 from oncocenter.radiotherapy.models import Course, CourseStatus, Prescription, PrescriptionStatus
 from oncocenter.scheduling import adapter
-from oncocenter.scheduling.models import (
-    Booking,
-    BookingStatus,
-    DowntimeKind,
-    Machine,
-    MachineDowntime,
-)
+from oncocenter.scheduling.models import Booking, BookingStatus
 
 #: The board's vertical scale: pixels per minute of machine time.
 PX_PER_MIN = 2
@@ -176,22 +171,6 @@ def course_get(*, pk: int) -> Course:
     return course
 
 
-def machine_get(*, code: str) -> Machine:
-    machine = Machine.objects.prefetch_related("techniques").filter(code=code).first()
-    if machine is None:
-        raise NotFound(f"No machine with code {code}.")
-    return machine
-
-
-def machine_downtimes(*, machine: Machine, days_back: int = 7) -> QuerySet[MachineDowntime]:
-    since = timezone.now() - dt.timedelta(days=days_back)
-    return (
-        MachineDowntime.objects.filter(machine=machine, end__gte=since)
-        .select_related("reported_by", "confirmed_by")
-        .order_by("start")
-    )
-
-
 def outage_get(*, pk: int) -> MachineDowntime:
     outage = (
         MachineDowntime.objects.select_related("machine", "reported_by", "confirmed_by")
@@ -239,3 +218,14 @@ def outages_on(*, day: dt.date) -> list[MachineDowntime]:
         .select_related("machine")
         .order_by("start")
     )
+
+
+def booked_on_machine(machine: Machine, start: dt.datetime, end: dt.datetime | None) -> int:
+    """Active bookings on the machine overlapping [start, end) (`end` None: from start on).
+
+    Answers `oncocenter.machines.hooks.BOOKED_SESSIONS` (registered in apps.py).
+    """
+    qs = Booking.objects.filter(machine=machine, status=BookingStatus.BOOKED, end__gt=start)
+    if end is not None:
+        qs = qs.filter(start__lt=end)
+    return qs.count()

@@ -25,6 +25,8 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.core.permissions import require
+from oncocenter.machines import services as machine_services
+from oncocenter.machines.models import DowntimeKind, Machine, MachineDowntime
 from oncocenter.radiotherapy.models import (
     Course,
     Fraction,
@@ -34,16 +36,7 @@ from oncocenter.radiotherapy.models import (
     PrescriptionStatus,
 )
 from oncocenter.scheduling import adapter, policy
-from oncocenter.scheduling.models import (
-    Booking,
-    BookingStatus,
-    DowntimeKind,
-    Machine,
-    MachineDowntime,
-)
-
-MAX_DOWNTIME = dt.timedelta(days=14)
-
+from oncocenter.scheduling.models import Booking, BookingStatus
 
 # --- helpers ---------------------------------------------------------------------------------------
 
@@ -57,24 +50,6 @@ def _lock_machines(ids: Iterable[int]) -> dict[int, Machine]:
         .prefetch_related("techniques")
     )
     return {m.pk: m for m in rows}
-
-
-def _check_interval(start: Any, end: Any, *, max_length: dt.timedelta | None = None) -> None:
-    problems = []
-    if not isinstance(start, dt.datetime):
-        problems.append(FieldProblem("start", "must be a date and time", start))
-    if not isinstance(end, dt.datetime):
-        problems.append(FieldProblem("end", "must be a date and time", end))
-    if problems:
-        raise ValidationFailed(problems)
-    if timezone.is_naive(start) or timezone.is_naive(end):
-        raise ValidationFailed.single("start", "must carry a timezone", start)
-    if end <= start:
-        raise ValidationFailed.single("end", "must be after start", end.isoformat())
-    if max_length and end - start > max_length:
-        raise ValidationFailed.single(
-            "end", f"a downtime longer than {max_length.days} days: enter it in parts", end
-        )
 
 
 def _physics_done_at(prescription: Prescription) -> dt.datetime | None:
@@ -223,74 +198,7 @@ def _sync_fraction(fraction_id: int, booking: Booking | None) -> None:
     )
 
 
-# --- machines -------------------------------------------------------------------------------------------
-
-
-def machine_set_in_service(*, machine: Machine, in_service: bool, by: User, reason: str) -> Machine:
-    """Take a machine out of service (no new bookings) or put it back.
-
-    Refused while sessions are booked on it ahead: an outage report rebooks them first.
-    """
-    require(by, "machine.manage")
-    if not reason.strip():
-        raise ValidationFailed.single("reason", "is required")
-    with transaction.atomic():
-        machine = Machine.objects.select_for_update().get(pk=machine.pk)
-        if not in_service:
-            ahead = Booking.objects.filter(
-                machine=machine, status=BookingStatus.BOOKED, end__gt=timezone.now()
-            ).count()
-            if ahead:
-                raise Conflict(
-                    f"{machine.code} has {ahead} booked session(s) ahead; report an outage for "
-                    "the period so they are rebooked, then take it out of service.",
-                    rule="machine_has_bookings",
-                    problems=[FieldProblem("in_service", f"{ahead} booked session(s) ahead")],
-                )
-        machine.in_service = in_service
-        machine.save(update_fields=["in_service", "updated_at"])
-        audit_record(
-            action=AuditAction.UPDATE,
-            obj=machine,
-            detail={"in_service": in_service, "reason": reason.strip()[:300]},
-        )
-    return machine
-
-
-def qa_window_plan(
-    *, machine: Machine, start: dt.datetime, end: dt.datetime, reason: str, by: User
-) -> MachineDowntime:
-    """A planned QA or maintenance window; refused where sessions are already booked."""
-    require(by, "downtime.plan")
-    _check_interval(start, end, max_length=MAX_DOWNTIME)
-    if not reason.strip():
-        raise ValidationFailed.single("reason", "is required")
-    with transaction.atomic():
-        _lock_machines([machine.pk])
-        booked = adapter.overlapping(
-            Booking.objects.filter(machine=machine, status=BookingStatus.BOOKED), start, end
-        ).count()
-        if booked:
-            raise Conflict(
-                f"{booked} session(s) are booked on {machine.code} in that window; plan QA in "
-                "free time or report an outage to rebook them.",
-                rule="qa_overlaps_bookings",
-                problems=[FieldProblem("start", f"{booked} booked session(s) in the window")],
-            )
-        window = MachineDowntime.objects.create(
-            machine=machine,
-            kind=DowntimeKind.QA,
-            start=start,
-            end=end,
-            reason=reason.strip()[:300],
-            reported_by=by,
-        )
-        audit_record(
-            action=AuditAction.CREATE,
-            obj=window,
-            detail={"machine": machine.code, "start": start, "end": end},
-        )
-    return window
+# --- outages ---------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -318,19 +226,12 @@ def outage_report(
     last one. Moved bookings are new rows pointing to the ones they replace.
     """
     require(by, "outage.report")
-    _check_interval(start, end, max_length=MAX_DOWNTIME)
-    if not reason.strip():
-        raise ValidationFailed.single("reason", "is required")
+    machine_services.downtime_check(start=start, end=end, reason=reason)
     now = now or timezone.now()
     with transaction.atomic():
         machines = _lock_machines(Machine.objects.values_list("pk", flat=True))
-        outage = MachineDowntime.objects.create(
-            machine=machine,
-            kind=DowntimeKind.OUTAGE,
-            start=start,
-            end=end,
-            reason=reason.strip()[:300],
-            reported_by=by,
+        outage = machine_services.outage_record(
+            machine=machine, start=start, end=end, reason=reason, by=by
         )
         result = OutageResult(outage)
         if machine.in_service:
@@ -346,9 +247,9 @@ def outage_report(
         }
         outage.save(update_fields=["rebook_summary", "updated_at"])
         audit_record(
-            action=AuditAction.CREATE,
+            action=AuditAction.UPDATE,
             obj=outage,
-            detail={"machine": machine.code, "start": start, "end": end, **outage.rebook_summary},
+            detail={"rebooked": True, **outage.rebook_summary},
         )
     return result
 

@@ -18,11 +18,13 @@ from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
+from oncocenter.machines import selectors as machine_selectors
+from oncocenter.machines import services as machine_services
+from oncocenter.machines.models import Machine
 from oncocenter.patients.selectors import patient_get
 from oncocenter.radiotherapy.selectors import current_plan, plan_readiness
 from oncocenter.scheduling import adapter, selectors, services
 from oncocenter.scheduling.forms import CourseBookForm, DowntimeForm, OutageForm, ServiceForm
-from oncocenter.scheduling.models import Machine
 
 PENALTY_LABELS = {
     "late_start": gettext_lazy("first fraction after the due date"),
@@ -63,7 +65,7 @@ def machines(request: HttpRequest) -> HttpResponse:
 @permission_required("machine.view")
 def machine_detail(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        machine = selectors.machine_get(code=code)
+        machine = machine_selectors.machine_get(code=code)
     except NotFound as exc:
         return _not_found(request, exc)
     qa_form: forms.Form = DowntimeForm(prefix="qa")
@@ -86,7 +88,7 @@ def machine_detail(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             try:
                 if action == "qa":
-                    services.qa_window_plan(
+                    machine_services.qa_window_plan(
                         machine=machine,
                         start=form.cleaned_data["start"],
                         end=form.cleaned_data["end"],
@@ -95,7 +97,7 @@ def machine_detail(request: HttpRequest, code: str) -> HttpResponse:
                     )
                     messages.success(request, _("QA window planned."))
                 else:
-                    services.machine_set_in_service(
+                    machine_services.machine_set_in_service(
                         machine=machine,
                         in_service=form.cleaned_data["in_service"],
                         by=current_user(request),
@@ -116,7 +118,7 @@ def machine_detail(request: HttpRequest, code: str) -> HttpResponse:
             service_form = form
     context = {
         "machine": machine,
-        "downtimes": selectors.machine_downtimes(machine=machine),
+        "downtimes": machine_selectors.machine_downtimes(machine=machine),
         "qa_form": qa_form,
         "service_form": service_form,
         "can_plan": has_perm(request.user, "downtime.plan"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from pydicom.data import get_testdata_file
 
 from oncocenter.core.errors import Conflict, NotPermitted, ValidationFailed
+from oncocenter.machines.models import MachineKind
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.models import (
@@ -27,7 +28,6 @@ from oncocenter.radiotherapy.models import (
     Signature,
 )
 from oncocenter.radiotherapy.tests.factories import all_pass, machine, make_world, past, staff
-from oncocenter.scheduling.models import MachineKind
 
 pytestmark = pytest.mark.django_db
 
