@@ -308,7 +308,7 @@ def prescription_create(request: HttpRequest, course_id: int, payload: Prescript
     rx = s.prescription_create(
         course=_get(Course, course_id, "course"),
         by=_me(request),
-        data=payload.dict(exclude_none=True),
+        **payload.dict(exclude_none=True),
     )
     return Status(201, rx_out(rx))
 
@@ -319,7 +319,7 @@ def prescription_update(request: HttpRequest, rx_id: int, payload: PrescriptionP
     rx = s.prescription_update(
         prescription=_get(Prescription, rx_id, "prescription"),
         by=_me(request),
-        data=payload.dict(exclude_unset=True),
+        **payload.dict(exclude_unset=True),
     )
     return rx_out(rx)
 
@@ -377,7 +377,7 @@ def plan_update(request: HttpRequest, plan_id: int, payload: PlanPatch):
     data = payload.dict(exclude_unset=True)
     if "machine" in data:
         data["machine"] = _machine(data["machine"])
-    plan = s.plan_update(plan=_get(Plan, plan_id, "plan"), by=_me(request), data=data)
+    plan = s.plan_update(plan=_get(Plan, plan_id, "plan"), by=_me(request), **data)
     return plan_out(plan)
 
 

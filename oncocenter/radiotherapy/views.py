@@ -335,14 +335,16 @@ def _checklist_results(request: HttpRequest, items) -> dict[str, Any]:
 
 def a_rx_create(request, course):
     data = {k: request.POST[k] for k in RX_FIELDS if request.POST.get(k, "") != ""}
-    rx = s.prescription_create(course=course, by=_me(request), data=data)
+    required = ("site", "technique", "dose_per_fraction_gy", "number_of_fractions", "intent")
+    data.update({k: data.get(k, "") for k in required})
+    rx = s.prescription_create(course=course, by=_me(request), **data)
     return _("Prescription saved (unsigned): %(rx)s") % {"rx": rx}
 
 
 def a_rx_edit(request, course):
     rx = _target(request, Prescription, course)
     data = {k: request.POST[k] for k in RX_FIELDS if request.POST.get(k, "") != ""}
-    s.prescription_update(prescription=rx, by=_me(request), data=data)
+    s.prescription_update(prescription=rx, by=_me(request), **data)
     return _("Prescription edited: its signature and the plan approvals were voided.")
 
 

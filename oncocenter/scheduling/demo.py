@@ -57,7 +57,7 @@ def _pediatric_course(ctx: Any, patient: Any, template: tuple, staff: dict[str, 
     rx = rt.prescription_create(
         course=course,
         by=ro,
-        data={
+        **{
             "site": site,
             "technique": technique,
             "dose_per_fraction_gy": dose,

@@ -27,6 +27,7 @@ from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.core.permissions import require
 from oncocenter.machines import services as machine_services
 from oncocenter.machines.models import DowntimeKind, Machine, MachineDowntime
+from oncocenter.radiotherapy import services as rt_services
 from oncocenter.radiotherapy.models import (
     Course,
     Fraction,
@@ -35,6 +36,7 @@ from oncocenter.radiotherapy.models import (
     Prescription,
     PrescriptionStatus,
 )
+from oncocenter.radiotherapy.selectors import current_plan
 from oncocenter.scheduling import adapter, policy
 from oncocenter.scheduling.models import Booking, BookingStatus
 
@@ -54,8 +56,6 @@ def _lock_machines(ids: Iterable[int]) -> dict[int, Machine]:
 
 def _physics_done_at(prescription: Prescription) -> dt.datetime | None:
     """When the current plan's initial physics check passed (signature in force), or None."""
-    from oncocenter.radiotherapy.selectors import current_plan
-
     plan = current_plan(prescription)
     if plan is None:
         return None
@@ -188,13 +188,17 @@ def _save(booking: Booking) -> Booking:
     return booking
 
 
-def _sync_fraction(fraction_id: int, booking: Booking | None) -> None:
-    """Keep the radiotherapy session's date and machine equal to its booking."""
-    if booking is None:
-        return
-    Fraction.objects.filter(pk=fraction_id).update(
-        scheduled_date=adapter.to_local_naive(booking.start).date(),
-        machine_id=booking.machine_id,
+def _sync_fractions(bookings: Iterable[Booking]) -> None:
+    """Keep the radiotherapy sessions' date and machine equal to their bookings."""
+    rt_services.fractions_follow_bookings(
+        slots=[
+            rt_services.SessionSlot(
+                fraction_id=b.fraction_id,
+                scheduled_date=adapter.to_local_naive(b.start).date(),
+                machine_id=b.machine_id,
+            )
+            for b in bookings
+        ]
     )
 
 
@@ -308,7 +312,7 @@ def _apply_moves(
                 booked_by=by,
             )
         )
-        _sync_fraction(old.fraction_id, new)
+        _sync_fractions([new])
         result.moved.append(new)
         by_patient[old.patient_id].append(
             {
@@ -353,7 +357,7 @@ def _resequence(prescription_ids: set[int]) -> None:
         for b, f in zip(rows, fractions, strict=True):
             Booking.objects.filter(pk=b.pk).update(fraction=f, status=BookingStatus.BOOKED)
             b.fraction_id = f.pk
-            _sync_fraction(f.pk, b)
+            _sync_fractions([b])
 
 
 def outage_confirm(*, outage: MachineDowntime, by: User) -> MachineDowntime:
@@ -443,7 +447,7 @@ def booking_create(
                 booked_by=by,
             )
         )
-        _sync_fraction(fraction.pk, booking)
+        _sync_fractions([booking])
         audit_record(
             action=AuditAction.CREATE,
             obj=booking,
@@ -549,8 +553,6 @@ def _new_courses(
     r: BookingRequest, window: tuple[str, str] | None, by: User, today: dt.date
 ) -> tuple[list[adapter.NewCourse], dict[int, dt.datetime | None]]:
     """The engine patients of one course, after its interlocks (rows locked by the caller)."""
-    from oncocenter.radiotherapy.selectors import current_plan
-    from oncocenter.radiotherapy.services import fractions_schedule
 
     course = r.course
     anesthesia = r.anesthesia
@@ -604,7 +606,7 @@ def _new_courses(
             )
         fractions = list(rx.fractions.filter(status=FractionStatus.SCHEDULED).order_by("sequence"))
         if not fractions:
-            fractions = fractions_schedule(plan=plan, by=by, start_date=tomorrow)
+            fractions = rt_services.fractions_schedule(plan=plan, by=by, start_date=tomorrow)
         # Today's machine time is already running: courses start from the next open day.
         ready = max(r.ready_date or tomorrow, tomorrow, adapter.to_local_naive(done).date())
         ready = adapter.open_day_on_or_after(ready)
@@ -695,8 +697,7 @@ def courses_book(
             raise Conflict(
                 "A session was booked by someone else meanwhile; book again.", rule="slot_taken"
             ) from exc
-        for b in all_rows:
-            _sync_fraction(b.fraction_id, b)
+        _sync_fractions(all_rows)
         results = []
         for r in requests:
             mine = {k: v for k, v in rows_by_rx.items() if course_of[k].pk == r.course.pk}

@@ -89,7 +89,7 @@ class World:
             "energy": "6 MV",
         }
         base.update(data)
-        self.rx = s.prescription_create(course=self.course, by=self.ro, data=base)
+        self.rx = s.prescription_create(course=self.course, by=self.ro, **base)
         return self.rx
 
     def make_plan(self, **kw) -> Plan:
