@@ -26,7 +26,7 @@ from oncocenter.radiotherapy.models import (
     PrescriptionStatus,
 )
 from oncocenter.radiotherapy.selectors import checklist
-from oncocenter.scheduling import adapter, services
+from oncocenter.scheduling import adapter, selectors, services
 from oncocenter.scheduling.models import Booking, BookingStatus
 
 PEDIATRIC = [
@@ -141,7 +141,7 @@ def seed(ctx: Any) -> None:
     for course in courses:
         if all(r.course.pk != course.pk for r in requests):
             rx_ok = all(
-                services._physics_done_at(rx) is not None
+                selectors.physics_done_at(rx) is not None
                 for rx in course.prescriptions.filter(status=PrescriptionStatus.SIGNED)
             )
             if rx_ok:

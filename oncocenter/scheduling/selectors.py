@@ -18,7 +18,14 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotFound
 from oncocenter.machines.models import DowntimeKind, Machine, MachineDowntime
-from oncocenter.radiotherapy.models import Course, CourseStatus, Prescription, PrescriptionStatus
+from oncocenter.radiotherapy.models import (
+    Course,
+    CourseStatus,
+    PhysicsCheck,
+    Prescription,
+    PrescriptionStatus,
+)
+from oncocenter.radiotherapy.selectors import current_plan
 from oncocenter.scheduling import adapter
 from oncocenter.scheduling.models import Booking, BookingStatus
 
@@ -229,3 +236,22 @@ def booked_on_machine(machine: Machine, start: dt.datetime, end: dt.datetime | N
     if end is not None:
         qs = qs.filter(start__lt=end)
     return qs.count()
+
+
+def physics_done_at(prescription: Prescription) -> dt.datetime | None:
+    """When the current plan's initial physics check passed (signature in force), or None."""
+    plan = current_plan(prescription)
+    if plan is None:
+        return None
+    check = (
+        PhysicsCheck.objects.filter(
+            plan=plan,
+            kind="initial",
+            passed=True,
+            signature__voided_at__isnull=True,
+            signature__signed_version=plan.version,
+        )
+        .order_by("-performed_at")
+        .first()
+    )
+    return check.performed_at if check else None
