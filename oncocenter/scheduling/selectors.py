@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
@@ -174,7 +175,7 @@ def course_get(*, pk: int) -> Course:
         .first()
     )
     if course is None:
-        raise NotFound(f"No radiotherapy course with id {pk}.")
+        raise NotFound(_("No radiotherapy course with id %(id)s.") % {"id": pk})
     return course
 
 
@@ -185,7 +186,7 @@ def outage_get(*, pk: int) -> MachineDowntime:
         .first()
     )
     if outage is None:
-        raise NotFound(f"No outage with id {pk}.")
+        raise NotFound(_("No outage with id %(id)s.") % {"id": pk})
     return outage
 
 

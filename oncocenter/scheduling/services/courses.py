@@ -262,7 +262,7 @@ def courses_book(
                 Booking.objects.bulk_create(all_rows)
         except IntegrityError as exc:
             raise Conflict(
-                "A session was booked by someone else meanwhile; book again.", rule="slot_taken"
+                _("A session was booked by someone else meanwhile; book again."), rule="slot_taken"
             ) from exc
         _sync_fractions(all_rows)
         results = []
