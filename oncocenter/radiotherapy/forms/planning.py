@@ -109,7 +109,10 @@ class PrescriptionForm(RtForm):
         label=gettext_lazy("Number of fractions"), required=False
     )
     pattern = forms.ChoiceField(
-        label=gettext_lazy("Pattern"), choices=Pattern.choices, initial=Pattern.DAILY
+        label=gettext_lazy("Pattern"),
+        choices=Pattern.choices,
+        initial=Pattern.DAILY,
+        required=False,
     )
     intent = forms.ChoiceField(label=gettext_lazy("Intent"), choices=Intent.choices)
     diagnosis = DiagnosisChoiceField(

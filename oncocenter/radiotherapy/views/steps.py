@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from oncocenter.radiotherapy import forms as f
 from oncocenter.radiotherapy import services as s
-from oncocenter.radiotherapy.models import Course
+from oncocenter.radiotherapy.models import Course, Pattern
 from oncocenter.radiotherapy.views._common import _me
 
 # --- the steps of the course page: form, one service call, what the user is told -------------------
@@ -30,7 +30,7 @@ def _rx_create(request: HttpRequest, course: Course, form: f.PrescriptionForm) -
         dose_per_fraction_gy=d["dose_per_fraction_gy"],
         number_of_fractions=d["number_of_fractions"],
         intent=d["intent"],
-        pattern=d["pattern"],
+        pattern=d["pattern"] or Pattern.DAILY,
         energy=d["energy"],
         icd10_code=d["icd10_code"],
         icdo3_morphology=d["icdo3_morphology"],
