@@ -19,6 +19,7 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotFound
 from oncocenter.machines.models import DowntimeKind, Machine, MachineDowntime
+from oncocenter.patients.models import Patient
 from oncocenter.radiotherapy.models import (
     Course,
     CourseStatus,
@@ -134,7 +135,7 @@ def day_board(*, day: dt.date, audit: bool = True) -> DayBoard:
     )
 
 
-def patient_appointments(*, patient: Any, include_past: bool = False) -> list[Booking]:
+def patient_appointments(*, patient: Patient, include_past: bool = False) -> list[Booking]:
     qs = (
         Booking.objects.filter(patient=patient, status=BookingStatus.BOOKED)
         .select_related("machine", "prescription", "replaces__machine")
@@ -205,7 +206,7 @@ def outage_changes(*, outage: MachineDowntime) -> list[Booking]:
     return rows
 
 
-def unbooked_signed_courses(*, limit: int = 20, patient: Any = None) -> list[Course]:
+def unbooked_signed_courses(*, limit: int = 20, patient: Patient | None = None) -> list[Course]:
     """Open courses with a signed prescription and no booked session yet (scheduler worklist)."""
     booked = Booking.objects.filter(prescription=OuterRef("pk"), status=BookingStatus.BOOKED)
     rx_waiting = Prescription.objects.filter(

@@ -138,3 +138,27 @@ def test_records_outside_the_course_and_unknown_steps_are_404(w):
     missing = client.get(reverse("radiotherapy:course", args=[999999]))
     assert missing.status_code == 404 and 'class="sidenav"' in missing.content.decode()
     assert client.get(reverse("radiotherapy:patient", args=["NOPE"])).status_code == 404
+
+
+def test_override_form_carries_its_constraint_and_signs_it(w):
+    from oncocenter.radiotherapy import services as s
+
+    w.make_rx()
+    s.prescription_sign(prescription=w.rx, by=w.ro)
+    w.make_plan()
+    s.plan_set_organ_doses(
+        plan=w.plan,
+        by=w.dosimetrist,
+        doses=[{"organ": "Spinal cord", "metric": "Dmax", "value": 52, "unit": "Gy"}],
+    )
+    client = as_user(w.ro)
+    page = client.get(reverse("radiotherapy:course", args=[w.course.pk])).content.decode()
+    form = page[page.index("do/override/") :]
+    form = form[: form.index("</form>")]
+    assert 'name="organ" value="Spinal cord"' in form and 'name="cumulative" value="0"' in form
+    short = {"target": w.plan.pk, "organ": "Spinal cord", "metric": "Dmax", "cumulative": "0"}
+    r = act(client, w.course, "override", {**short, "justification": "ok"})
+    assert r.status_code == 422 and "at least 20 characters" in r.content.decode()
+    justification = "palliative re-treatment, cord dose accepted"
+    r = act(client, w.course, "override", {**short, "justification": justification}, htmx=False)
+    assert r.status_code == 302 and w.plan.overrides.get().justification == justification

@@ -44,7 +44,7 @@ class CourseBookingResult:
     metrics: dict[str, Any]
 
 
-def _parse_window(value: Any) -> tuple[str, str] | None:
+def _parse_window(value: Sequence[str] | None) -> tuple[str, str] | None:
     if value in (None, "", []):
         return None
     try:
@@ -67,7 +67,7 @@ class BookingRequest:
     urgency: str | None = None
     ready_date: dt.date | None = None
     anesthesia: bool | None = None
-    preferred_window: Any = None
+    preferred_window: Sequence[str] | None = None
 
 
 def course_book(
@@ -77,7 +77,7 @@ def course_book(
     urgency: str | None = None,
     ready_date: dt.date | None = None,
     anesthesia: bool | None = None,
-    preferred_window: Any = None,
+    preferred_window: Sequence[str] | None = None,
     time_limit: float = 5.0,
 ) -> CourseBookingResult:
     """Book every open session of the course's signed prescriptions, solved in-process.
