@@ -14,8 +14,7 @@ puts a failed form back in the place it came from (`form_key`).
 
 from oncocenter.radiotherapy.forms.base import (
     DiagnosisChoiceField,
-    MachineChoiceField,
-    MachineCodeField,
+    MachineField,
     RtForm,
     StaffChoiceField,
     TargetForm,
@@ -60,8 +59,7 @@ __all__ = [
     "DvhForm",
     "FractionTargetForm",
     "GapReviewForm",
-    "MachineChoiceField",
-    "MachineCodeField",
+    "MachineField",
     "OrganDosesForm",
     "OverrideForm",
     "PhysicsCheckForm",

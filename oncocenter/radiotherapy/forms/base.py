@@ -3,10 +3,11 @@ choice fields."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django import forms
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -31,23 +32,32 @@ ANSWERS = [
 NO_ANSWER = [("", "—")]
 
 
-class MachineChoiceField(forms.ModelChoiceField):
-    """A machine by its code; the option says what it can deliver and whether it is in service."""
+class MachineField(forms.ChoiceField):
+    """A machine by its code, chosen from the machines the page read once (several forms of the
+    course page offer machines; each would otherwise read them again). `describe` adds what it
+    can deliver and whether it is in service; `kinds` keeps only machines of those kinds."""
 
-    def label_from_instance(self, obj: Model) -> str:
-        assert isinstance(obj, Machine)
-        label = f"{obj.code} ({', '.join(obj.technique_codes())})"
-        if not obj.in_service:
+    def __init__(self, *, describe: bool = False, kinds: tuple[str, ...] = (), **kwargs: Any):
+        super().__init__(choices=(), **kwargs)
+        self.describe, self.kinds = describe, kinds
+        self.machines: dict[str, Machine] = {}
+
+    def offer(self, machines: Iterable[Machine]) -> None:
+        rows = [m for m in machines if not self.kinds or m.kind in self.kinds]
+        self.machines = {m.code: m for m in rows}
+        self.choices = [(m.code, self._label(m)) for m in rows]
+
+    def _label(self, machine: Machine) -> str:
+        if not self.describe:
+            return machine.code
+        label = f"{machine.code} ({', '.join(machine.technique_codes())})"
+        if not machine.in_service:
             label += " — " + _("out of service")
         return label
 
-
-class MachineCodeField(forms.ModelChoiceField):
-    """A machine by its code, shown as its code."""
-
-    def label_from_instance(self, obj: Model) -> str:
-        assert isinstance(obj, Machine)
-        return obj.code
+    def clean(self, value: Any) -> Machine | None:
+        code = super().clean(value)
+        return self.machines.get(code) if code else None
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -69,8 +79,9 @@ def _in_language(english: str, korean: str) -> str:
     return korean if korean and (get_language() or "").startswith("ko") else english
 
 
-def _machines() -> QuerySet[Machine]:
-    return Machine.objects.prefetch_related("techniques").order_by("code")
+def machines_offered() -> list[Machine]:
+    """Every machine with its techniques, read once for the forms of a page."""
+    return list(Machine.objects.prefetch_related("techniques").order_by("code"))
 
 
 class RtForm(DomainForm):
@@ -80,7 +91,14 @@ class RtForm(DomainForm):
     ids: ClassVar[dict[str, str]] = {}
     id_stem: ClassVar[str] = "rt"
 
-    def __init__(self, *args: Any, course: Course, key: object = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        course: Course,
+        key: object = "",
+        machines: list[Machine] | None = None,
+        **kwargs: Any,
+    ) -> None:
         suffix = f"-{key}" if key != "" else ""
         kwargs.setdefault("auto_id", f"{self.id_stem}-%s{suffix}")
         super().__init__(*args, **kwargs)
@@ -89,6 +107,11 @@ class RtForm(DomainForm):
         for name, pattern in self.ids.items():
             if name in self.fields:
                 self.fields[name].widget.attrs["id"] = pattern.format(key=key)
+        machine_fields = [f for f in self.fields.values() if isinstance(f, MachineField)]
+        if machine_fields:
+            offered = machines if machines is not None else machines_offered()
+            for field in machine_fields:
+                field.offer(offered)
 
     def form_key(self) -> str:
         """What the form acts on, from the posted data (bound) or the key it was built with."""

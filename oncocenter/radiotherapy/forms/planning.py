@@ -14,18 +14,17 @@ from django.utils.translation import gettext_lazy
 from oncocenter.accounts.models import User
 from oncocenter.core.forms import DATE, DomainForm, today
 from oncocenter.core.roles import Role
-from oncocenter.machines.models import Machine, Technique
+from oncocenter.machines.models import Technique
 from oncocenter.oncology.models import Diagnosis
 from oncocenter.radiotherapy.forms.base import (
     ANSWERS,
     NO_ANSWER,
     DiagnosisChoiceField,
-    MachineChoiceField,
+    MachineField,
     RtForm,
     StaffChoiceField,
     TargetForm,
     _in_language,
-    _machines,
 )
 from oncocenter.radiotherapy.models import (
     ChecklistItem,
@@ -188,12 +187,7 @@ class PlanCreateForm(TargetForm):
         "meterset_per_fraction": "pl-mu-{key}",
     }
     label = forms.CharField(label=gettext_lazy("Plan label"), max_length=64, required=False)
-    machine = MachineChoiceField(
-        label=gettext_lazy("Machine"),
-        queryset=Machine.objects.none(),
-        to_field_name="code",
-        empty_label=None,
-    )
+    machine = MachineField(label=gettext_lazy("Machine"), describe=True)
     fractions_planned = forms.IntegerField(label=gettext_lazy("Fractions planned"))
     dose_per_fraction_gy = forms.DecimalField(
         label=gettext_lazy("Dose per fraction (Gy)"),
@@ -216,9 +210,6 @@ class PlanCreateForm(TargetForm):
                 }
             )
         super().__init__(*args, course=course, key=key, **kwargs)
-        machine = self.fields["machine"]
-        assert isinstance(machine, forms.ModelChoiceField)
-        machine.queryset = _machines()
 
 
 class PlanImportForm(TargetForm):

@@ -13,13 +13,12 @@ from django.utils.translation import gettext_lazy
 
 from oncocenter.accounts.models import User
 from oncocenter.core.forms import DATE, DATETIME, today
-from oncocenter.machines.models import Machine, MachineKind
+from oncocenter.machines.models import MachineKind
 from oncocenter.radiotherapy.forms.base import (
-    MachineCodeField,
+    MachineField,
     RtForm,
     TargetForm,
     _in_language,
-    _machines,
 )
 from oncocenter.radiotherapy.models import (
     Course,
@@ -62,12 +61,7 @@ class DeliverForm(FractionTargetForm):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    machine = MachineCodeField(
-        label=gettext_lazy("Machine"),
-        queryset=Machine.objects.none(),
-        to_field_name="code",
-        empty_label=None,
-    )
+    machine = MachineField(label=gettext_lazy("Machine"))
     delivered_at = forms.DateTimeField(label=gettext_lazy("Beam on at"), widget=DATETIME)
     meterset_delivered = forms.DecimalField(
         label=gettext_lazy("Meterset delivered (MU; required if partial)"),
@@ -83,9 +77,6 @@ class DeliverForm(FractionTargetForm):
         if fraction is not None and fraction.machine is not None:
             initial.setdefault("machine", fraction.machine.code)
         super().__init__(*args, course=course, key=key, **kwargs)
-        machine = self.fields["machine"]
-        assert isinstance(machine, forms.ModelChoiceField)
-        machine.queryset = _machines()
 
     def identifiers(self) -> dict[str, str]:
         given = {k: self.cleaned_data[f"id_{k}"] for k in ("mrn", "birth_date", "name")}
@@ -139,12 +130,7 @@ class BrachyForm(FractionTargetForm):
     }
     applicator = forms.CharField(label=gettext_lazy("Applicator"), max_length=120, required=False)
     room = forms.CharField(label=gettext_lazy("Room"), max_length=40, required=False)
-    afterloader = MachineCodeField(
-        label=gettext_lazy("Afterloader"),
-        queryset=Machine.objects.none(),
-        to_field_name="code",
-        empty_label=None,
-    )
+    afterloader = MachineField(label=gettext_lazy("Afterloader"), kinds=(MachineKind.AFTERLOADER,))
     anesthesia = forms.BooleanField(label=gettext_lazy("Under anesthesia"), required=False)
     physician_present = UsernameField(
         label=gettext_lazy("Physician present (username)"), required=False
@@ -155,12 +141,6 @@ class BrachyForm(FractionTargetForm):
     anesthesiologist = UsernameField(
         label=gettext_lazy("Anesthesiologist (username)"), required=False
     )
-
-    def __init__(self, *args: Any, course: Course, key: object = "", **kwargs: Any) -> None:
-        super().__init__(*args, course=course, key=key, **kwargs)
-        afterloader = self.fields["afterloader"]
-        assert isinstance(afterloader, forms.ModelChoiceField)
-        afterloader.queryset = _machines().filter(kind=MachineKind.AFTERLOADER)
 
 
 # --- reviews ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from oncocenter.core.permissions import has_perm, require
 from oncocenter.core.views import permission_required
 from oncocenter.radiotherapy import forms as f
 from oncocenter.radiotherapy import selectors
+from oncocenter.radiotherapy.forms.base import machines_offered
 from oncocenter.radiotherapy.models import Course, CourseStatus, Fraction, FractionStatus
 from oncocenter.radiotherapy.views._common import _course
 from oncocenter.radiotherapy.views.steps import STEPS
@@ -51,11 +52,12 @@ class _Forms:
 
     def __init__(self, course: Course, failed: Failed | None) -> None:
         self.course, self.failed = course, failed
+        self.machines = machines_offered()
 
     def __call__(
         self, action: str, form_class: type[f.RtForm], key: object = "", **kw: Any
     ) -> f.RtForm:
-        form = form_class(course=self.course, key=key, **kw)
+        form = form_class(course=self.course, key=key, machines=self.machines, **kw)
         failed = self.failed
         if (
             failed is not None
