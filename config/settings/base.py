@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "oncocenter.referrals",
     "oncocenter.mdt",
     "oncocenter.trials",
+    "oncocenter.machines",
     "oncocenter.radiotherapy",
     "oncocenter.scheduling",
     "oncocenter.clinics",

@@ -27,8 +27,6 @@ FOUNDATION: dict[str, Iterable[str]] = {
     "patient.view_contacts": CLINICAL | {R.SCHEDULER, R.SOCIAL_WORKER, R.ADMINISTRATOR},
     # Compare a presented resident registration number with the stored one (never shown in full).
     "patient.verify_rrn": PHYSICIANS | {R.NURSE, R.SCHEDULER, R.RADIATION_THERAPIST, R.ADMINISTRATOR},
-    "machine.view": ALL_STAFF - {R.TEACHER},
-    "machine.manage": {R.MEDICAL_PHYSICIST, R.ADMINISTRATOR},
     "audit.view": {R.ADMINISTRATOR},
     "staff.manage": {R.ADMINISTRATOR},
     # The Django admin: administrators look at any row; clinical rows are never edited there.
@@ -67,6 +65,13 @@ CLINICAL_CORE: dict[str, Iterable[str]] = {
     "record.edit": PHYSICIANS | {R.NURSE, R.SOCIAL_WORKER, R.SCHEDULER, R.ADMINISTRATOR},
     "consent.record": PHYSICIANS | {R.NURSE, R.RESEARCH_COORDINATOR},
     "copay.manage": {R.ADMINISTRATOR, R.SCHEDULER, R.SOCIAL_WORKER, R.NURSE},
+}
+
+# --- machines (issue 14): LINACs and afterloaders, their service state ------------------------------
+MACHINES: dict[str, Iterable[str]] = {
+    "machine.view": ALL_STAFF - {R.TEACHER},
+    # Take a machine out of service or put it back (physics owns the machines).
+    "machine.manage": {R.MEDICAL_PHYSICIST, R.ADMINISTRATOR},
 }
 
 # --- radiotherapy (issue 4) ------------------------------------------------------------------------
@@ -190,6 +195,7 @@ def _build() -> dict[str, frozenset[str]]:
     for section in (
         FOUNDATION,
         CLINICAL_CORE,
+        MACHINES,
         RADIOTHERAPY,
         SCHEDULING,
         CLINICS,

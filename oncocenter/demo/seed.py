@@ -25,10 +25,10 @@ from oncocenter.audit.services import audit_record
 from oncocenter.core.roles import Role
 from oncocenter.demo.models import DemoSeed
 from oncocenter.demo.romanize import romanize_name
+from oncocenter.machines.models import Machine, MachineKind, MachineTechnique
 from oncocenter.patients import crypto
 from oncocenter.patients.models import Center, MrnCounter, Patient, PatientCenter
 from oncocenter.patients.services import MRN_START, _name_search, luhn_digit
-from oncocenter.scheduling.models import Machine, MachineKind, MachineTechnique
 
 SEED = 20261122
 DEMO_PASSWORD = "demo1234"

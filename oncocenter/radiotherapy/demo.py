@@ -220,7 +220,7 @@ class _Seeder:
         }
         if dx is not None and dx.icd10_code[:3] == icd[:3]:
             data["diagnosis"] = dx.pk
-        rx = s.prescription_create(course=course, by=ro, data=data)
+        rx = s.prescription_create(course=course, by=ro, **data)
         self.counts["courses"] += 1
         return course, rx
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -162,6 +162,8 @@ def match_gap_sensitive_site(
 class SpacingViolation:
     code: str  # "bid_interval" or "fractions_per_day"
     message: str
+    # The numbers of the message, so that a caller can say it in the user's language.
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 def check_fraction_spacing(
@@ -188,6 +190,12 @@ def check_fraction_spacing(
             "fractions_per_day",
             f"a {pattern} course allows {per_day} fraction(s) per day; "
             f"{len(same_day)} already delivered on {day.isoformat()}",
+            {
+                "pattern": pattern,
+                "per_day": per_day,
+                "count": len(same_day),
+                "day": day.isoformat(),
+            },
         )
     if pattern == "bid":
         limit = timedelta(hours=min_interval_hours)
@@ -199,6 +207,7 @@ def check_fraction_spacing(
                     "bid_interval",
                     f"twice-daily fractions must be at least {min_interval_hours:g} h apart; "
                     f"the previous one was {hours:.1f} h before",
+                    {"min_hours": f"{min_interval_hours:g}", "hours": f"{hours:.1f}"},
                 )
     return None
 

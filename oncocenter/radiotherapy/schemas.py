@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import Field
 
 
-class CourseIn(Schema):
+class RtCourseIn(Schema):
     mrn: str = Field(description="Patient MRN")
     label: str = Field(description="Short label, e.g. 'Oropharynx definitive'")
     intent: str = Field(description="curative | palliative | prophylactic")
@@ -18,12 +18,12 @@ class CourseIn(Schema):
     notes: str = ""
 
 
-class CourseCloseIn(Schema):
+class RtCourseCloseIn(Schema):
     status: str = Field(description="completed | stopped")
     reason: str = ""
 
 
-class PrescriptionIn(Schema):
+class RtPrescriptionIn(Schema):
     site: str
     technique: str = Field(description="3D | IMRT | VMAT | SBRT | SRS | ELECTRON | HDR")
     dose_per_fraction_gy: Decimal
@@ -43,7 +43,7 @@ class PrescriptionIn(Schema):
     notes: str = ""
 
 
-class PrescriptionPatch(Schema):
+class RtPrescriptionPatch(Schema):
     site: str | None = None
     technique: str | None = None
     dose_per_fraction_gy: Decimal | None = None
@@ -58,7 +58,7 @@ class PrescriptionPatch(Schema):
     notes: str | None = None
 
 
-class PlanIn(Schema):
+class RtPlanIn(Schema):
     label: str
     machine: str = Field(description="Machine code, e.g. LINAC-1")
     fractions_planned: int
@@ -66,7 +66,7 @@ class PlanIn(Schema):
     meterset_per_fraction: Decimal | None = None
 
 
-class PlanPatch(Schema):
+class RtPlanPatch(Schema):
     label: str | None = None
     machine: str | None = None
     fractions_planned: int | None = None
@@ -74,49 +74,49 @@ class PlanPatch(Schema):
     meterset_per_fraction: Decimal | None = None
 
 
-class OrganDoseIn(Schema):
+class RtOrganDoseIn(Schema):
     organ: str
     metric: str = Field(description="Dmax, Dmean, D0.03cc or Vx such as V20")
     value: Decimal
     unit: str = Field("Gy", description="Gy or %")
 
 
-class OrganDosesIn(Schema):
-    doses: list[OrganDoseIn]
+class RtOrganDosesIn(Schema):
+    doses: list[RtOrganDoseIn]
     source: str = Field("entered", description="entered | dvh")
 
 
-class OverrideIn(Schema):
+class RtOverrideIn(Schema):
     organ: str
     metric: str
     cumulative: bool = False
     justification: str = Field(description="Written justification (at least 20 characters)")
 
 
-class ChecklistIn(Schema):
+class RtChecklistIn(Schema):
     results: dict[str, Any] = Field(
         description="Item code -> 'pass' | 'fail' | 'na' or {result, comment}"
     )
     comment: str = ""
 
 
-class ChartCheckIn(ChecklistIn):
+class RtChartCheckIn(RtChecklistIn):
     kind: str = Field(description="weekly | end")
 
 
-class PsqaIn(Schema):
+class RtPsqaIn(Schema):
     method: str
     passing_rate_pct: Decimal
     action_limit_pct: Decimal = Decimal(95)
     comment: str = ""
 
 
-class ScheduleIn(Schema):
+class RtScheduleIn(Schema):
     start_date: date
     machine: str | None = None
 
 
-class DeliveryIn(Schema):
+class RtDeliveryIn(Schema):
     delivered_at: datetime = Field(description="When the beam was on (with timezone)")
     machine: str
     identifiers: dict[str, str] = Field(
@@ -127,18 +127,18 @@ class DeliveryIn(Schema):
     notes: str = ""
 
 
-class ReasonIn(Schema):
+class RtReasonIn(Schema):
     reason: str
 
 
-class CorrectionIn(Schema):
+class RtCorrectionIn(Schema):
     reason: str
     meterset_delivered: Decimal | None = None
     delivered_at: datetime | None = None
     partial: bool | None = None
 
 
-class BrachyIn(Schema):
+class RtBrachyIn(Schema):
     applicator: str
     room: str
     afterloader: str = Field(description="Machine code of the afterloader")
@@ -149,19 +149,19 @@ class BrachyIn(Schema):
     notes: str = ""
 
 
-class InterruptionReviewIn(Schema):
+class RtInterruptionReviewIn(Schema):
     decision: str = Field(description="compensate | no-compensation")
     note: str = Field(description="The compensation planned, or why none is needed")
 
 
-class WeeklyReviewIn(Schema):
+class RtWeeklyReviewIn(Schema):
     reviewed_on: date
     grades: dict[str, int] = Field(description="CTCAE term code -> grade 0..5")
     notes: str = ""
     continue_treatment: bool = True
 
 
-class SignatureOut(Schema):
+class RtSignatureOut(Schema):
     id: int
     meaning: str
     signer: str
@@ -173,7 +173,7 @@ class SignatureOut(Schema):
     voided_reason: str
 
 
-class FractionOut(Schema):
+class RtFractionOut(Schema):
     id: int
     sequence: int
     scheduled_date: date | None
@@ -184,7 +184,7 @@ class FractionOut(Schema):
     dose_delivered_gy: Decimal
 
 
-class PlanOut(Schema):
+class RtPlanOut(Schema):
     id: int
     label: str
     machine: str
@@ -199,7 +199,7 @@ class PlanOut(Schema):
     dicom_sop_instance_uid: str
 
 
-class PrescriptionOut(Schema):
+class RtPrescriptionOut(Schema):
     id: int
     site: str
     technique: str
@@ -215,11 +215,11 @@ class PrescriptionOut(Schema):
     gap_sensitive_site: str
     icd10_code: str
     diagnosis: int | None
-    plans: list[PlanOut]
-    fractions: list[FractionOut]
+    plans: list[RtPlanOut]
+    fractions: list[RtFractionOut]
 
 
-class CourseOut(Schema):
+class RtCourseOut(Schema):
     id: int
     mrn: str
     number: int
@@ -232,12 +232,12 @@ class CourseOut(Schema):
     ended_on: date | None
 
 
-class CourseDetailOut(CourseOut):
-    prescriptions: list[PrescriptionOut]
-    signatures: list[SignatureOut]
+class RtCourseDetailOut(RtCourseOut):
+    prescriptions: list[RtPrescriptionOut]
+    signatures: list[RtSignatureOut]
 
 
-class DeliveryOut(Schema):
+class RtDeliveryOut(Schema):
     id: int
     fraction: int
     fraction_number: int | None
@@ -253,6 +253,6 @@ class DeliveryOut(Schema):
     fractions_prescribed: int
 
 
-class IdOut(Schema):
+class RtIdOut(Schema):
     id: int
     status: str = ""

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from oncocenter.patients.models import Patient
 from oncocenter.radiotherapy.dose import OrganDoseContribution, cumulative_eqd2, eqd2_of_fractions
 from oncocenter.radiotherapy.models import (
     DELIVERED_STATUSES,
@@ -68,7 +69,7 @@ def session_dates(
 # --- courses ------------------------------------------------------------------------------------------
 
 
-def courses_for_patient(*, patient) -> QuerySet[Course]:
+def courses_for_patient(*, patient: Patient) -> QuerySet[Course]:
     return (
         Course.objects.filter(patient=patient).prefetch_related("prescriptions").order_by("number")
     )
@@ -331,7 +332,7 @@ def _open_courses() -> QuerySet[Course]:
     ).select_related("patient", "physician")
 
 
-def worklist_prescriptions_to_sign(*, user=None) -> QuerySet[Prescription]:
+def worklist_prescriptions_to_sign() -> QuerySet[Prescription]:
     qs = Prescription.objects.filter(
         status=PrescriptionStatus.DRAFT,
         course__status__in=[CourseStatus.PLANNED, CourseStatus.ACTIVE],

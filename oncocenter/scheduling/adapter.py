@@ -31,9 +31,10 @@ from linac_optimizer.online import Change, rebook_outage
 from linac_optimizer.solver import solve
 from linac_optimizer.state import Schedule
 from linac_optimizer.timeline import Timeline, open_dates
+from oncocenter.machines.models import Machine, MachineDowntime
 from oncocenter.scheduling import policy
 from oncocenter.scheduling.hooks import SEDATION_REQUIRED
-from oncocenter.scheduling.models import Booking, BookingStatus, Machine, MachineDowntime
+from oncocenter.scheduling.models import Booking, BookingStatus
 
 HOLIDAY_CALENDAR = "KR"
 

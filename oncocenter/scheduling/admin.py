@@ -1,14 +1,14 @@
+"""Admin: bookings are viewable only; they change through the booking services."""
+
+from __future__ import annotations
+
 from django.contrib import admin
 
-from oncocenter.scheduling.models import Machine, MachineTechnique
+from oncocenter.audit.admin import ClinicalRecordAdmin
+from oncocenter.scheduling.models import Booking
 
 
-class TechniqueInline(admin.TabularInline):
-    model = MachineTechnique
-    extra = 1
-
-
-@admin.register(Machine)
-class MachineAdmin(admin.ModelAdmin):
-    inlines = [TechniqueInline]
-    list_display = ("code", "name", "kind", "model", "opens_at", "closes_at", "in_service")
+@admin.register(Booking)
+class BookingAdmin(ClinicalRecordAdmin):
+    list_display = ("start", "machine", "patient", "fraction", "status", "urgency")
+    list_filter = ("status", "machine")

@@ -6,29 +6,33 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.permissions import require
+from oncocenter.machines import selectors as machine_selectors
+from oncocenter.machines import services as machine_services
+from oncocenter.machines.models import Machine, MachineDowntime
 from oncocenter.patients.selectors import patient_get
 from oncocenter.radiotherapy.models import Fraction
 from oncocenter.scheduling import selectors, services
-from oncocenter.scheduling.models import Booking, Machine, MachineDowntime
+from oncocenter.scheduling.models import Booking
 from oncocenter.scheduling.schemas import (
-    BoardOut,
+    BookingBoardOut,
+    BookingCancelIn,
+    BookingCourseIn,
+    BookingCourseOut,
     BookingIn,
     BookingOut,
-    CancelIn,
-    CourseBookIn,
-    CourseBookingOut,
-    DowntimeIn,
-    DowntimeOut,
+    BookingWaitingOut,
+    MachineDowntimeIn,
+    MachineDowntimeOut,
     MachineOut,
-    OutageIn,
-    OutageOut,
-    ServiceIn,
-    WaitingOut,
+    MachineOutageIn,
+    MachineOutageOut,
+    MachineServiceIn,
 )
 
 router = Router(tags=["scheduling"])
@@ -86,7 +90,7 @@ def booking_out(b: Booking) -> dict:
 
 
 def _machine(code: str) -> Machine:
-    return selectors.machine_get(code=code)
+    return machine_selectors.machine_get(code=code)
 
 
 @router.get("/machines", response=list[MachineOut])
@@ -96,29 +100,29 @@ def machines(request: HttpRequest):
 
 
 @router.post("/machines/{code}/service", response=MachineOut)
-def machine_service(request: HttpRequest, code: str, payload: ServiceIn):
+def machine_service(request: HttpRequest, code: str, payload: MachineServiceIn):
     """Take a machine out of service (no new bookings) or put it back."""
     require(request.user, "machine.manage")
-    m = services.machine_set_in_service(
+    m = machine_services.machine_set_in_service(
         machine=_machine(code),
         in_service=payload.in_service,
         by=current_user(request),
         reason=payload.reason,
     )
-    return machine_out(selectors.machine_get(code=m.code))
+    return machine_out(machine_selectors.machine_get(code=m.code))
 
 
-@router.get("/machines/{code}/downtime", response=list[DowntimeOut])
+@router.get("/machines/{code}/downtime", response=list[MachineDowntimeOut])
 def machine_downtime(request: HttpRequest, code: str):
     require(request.user, "machine.view")
-    return [downtime_out(d) for d in selectors.machine_downtimes(machine=_machine(code))]
+    return [downtime_out(d) for d in machine_selectors.machine_downtimes(machine=_machine(code))]
 
 
-@router.post("/machines/{code}/qa", response={201: DowntimeOut})
-def qa_window(request: HttpRequest, code: str, payload: DowntimeIn):
+@router.post("/machines/{code}/qa", response={201: MachineDowntimeOut})
+def qa_window(request: HttpRequest, code: str, payload: MachineDowntimeIn):
     """Plan a QA or maintenance window (refused over booked sessions)."""
     require(request.user, "downtime.plan")
-    window = services.qa_window_plan(
+    window = machine_services.qa_window_plan(
         machine=_machine(code),
         start=payload.start,
         end=payload.end,
@@ -128,14 +132,16 @@ def qa_window(request: HttpRequest, code: str, payload: DowntimeIn):
     return Status(201, downtime_out(window))
 
 
-@router.post("/outages", response={201: OutageOut})
-def outage_report(request: HttpRequest, payload: OutageIn):
+@router.post("/outages", response={201: MachineOutageOut})
+def outage_report(request: HttpRequest, payload: MachineOutageIn):
     """Report an unplanned outage; the sessions it hits are rebooked at once (see `changes`)."""
     require(request.user, "outage.report")
     try:
         machine = _machine(payload.machine)
     except NotFound:
-        raise ValidationFailed.single("machine", "unknown machine code", payload.machine) from None
+        raise ValidationFailed.single(
+            "machine", _("unknown machine code"), payload.machine
+        ) from None
     result = services.outage_report(
         machine=machine,
         start=payload.start,
@@ -154,7 +160,7 @@ def outage_report(request: HttpRequest, payload: OutageIn):
     )
 
 
-@router.get("/outages/{pk}", response=OutageOut)
+@router.get("/outages/{pk}", response=MachineOutageOut)
 def outage_read(request: HttpRequest, pk: int):
     require(request.user, "schedule.view")
     outage = selectors.outage_get(pk=pk)
@@ -165,14 +171,14 @@ def outage_read(request: HttpRequest, pk: int):
     }
 
 
-@router.post("/outages/{pk}/confirm", response=DowntimeOut)
+@router.post("/outages/{pk}/confirm", response=MachineDowntimeOut)
 def outage_confirm(request: HttpRequest, pk: int):
     require(request.user, "outage.confirm")
     outage = services.outage_confirm(outage=selectors.outage_get(pk=pk), by=current_user(request))
     return downtime_out(selectors.outage_get(pk=outage.pk))
 
 
-@router.post("/courses/book-waiting", response={201: WaitingOut})
+@router.post("/courses/book-waiting", response={201: BookingWaitingOut})
 def book_waiting(request: HttpRequest):
     """Book every ready course of the worklist in one solve; the others are listed as skipped."""
     require(request.user, "schedule.book")
@@ -190,8 +196,8 @@ def book_waiting(request: HttpRequest):
     )
 
 
-@router.post("/courses/{pk}/book", response={201: CourseBookingOut})
-def course_book(request: HttpRequest, pk: int, payload: CourseBookIn):
+@router.post("/courses/{pk}/book", response={201: BookingCourseOut})
+def course_book(request: HttpRequest, pk: int, payload: BookingCourseIn):
     """Book the course's signed prescriptions (solved in-process); 409 names the rule refused."""
     require(request.user, "schedule.book")
     course = selectors.course_get(pk=pk)
@@ -232,11 +238,13 @@ def booking_create(request: HttpRequest, payload: BookingIn):
     require(request.user, "schedule.book")
     fraction = Fraction.objects.filter(pk=payload.fraction_id).first()
     if fraction is None:
-        raise ValidationFailed.single("fraction_id", "no such session", payload.fraction_id)
+        raise ValidationFailed.single("fraction_id", _("no such session"), payload.fraction_id)
     try:
         machine = _machine(payload.machine)
     except NotFound:
-        raise ValidationFailed.single("machine", "unknown machine code", payload.machine) from None
+        raise ValidationFailed.single(
+            "machine", _("unknown machine code"), payload.machine
+        ) from None
     booking = services.booking_create(
         fraction=fraction,
         machine=machine,
@@ -249,23 +257,23 @@ def booking_create(request: HttpRequest, payload: BookingIn):
 
 
 @router.post("/bookings/{pk}/cancel", response=BookingOut)
-def booking_cancel(request: HttpRequest, pk: int, payload: CancelIn):
+def booking_cancel(request: HttpRequest, pk: int, payload: BookingCancelIn):
     require(request.user, "schedule.book")
     booking = Booking.objects.select_related("patient", "machine").filter(pk=pk).first()
     if booking is None:
-        raise NotFound(f"No booking with id {pk}.")
+        raise NotFound(_("No booking with id %(id)s.") % {"id": pk})
     booking = services.booking_cancel(
         booking=booking, by=current_user(request), reason=payload.reason
     )
     return booking_out(booking)
 
 
-class BoardParams(Schema):
+class BookingBoardParams(Schema):
     date: dt.date | None = None
 
 
-@router.get("/board", response=BoardOut)
-def board(request: HttpRequest, params: Query[BoardParams]):
+@router.get("/board", response=BookingBoardOut)
+def board(request: HttpRequest, params: Query[BookingBoardParams]):
     """The LINAC day board: per machine, the day's sessions and downtime."""
     require(request.user, "schedule.view")
     data = selectors.day_board(day=params.date or timezone.localdate())

@@ -10,7 +10,10 @@ class SchedulingConfig(AppConfig):
     def ready(self) -> None:
         from oncocenter.core.registry import HomePanel, NavItem, PatientSection, registry
         from oncocenter.core.roles import Role
-        from oncocenter.scheduling import panels
+        from oncocenter.machines.hooks import BOOKED_SESSIONS
+        from oncocenter.scheduling import panels, selectors
+
+        BOOKED_SESSIONS.register(selectors.booked_on_machine)
 
         registry.add_nav(
             NavItem(

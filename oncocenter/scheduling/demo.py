@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from oncocenter.accounts.services import credential_is_current
 from oncocenter.core.errors import DomainError
+from oncocenter.machines import services as machine_services
 from oncocenter.radiotherapy import services as rt
 from oncocenter.radiotherapy.models import (
     ChecklistKind,
@@ -25,7 +26,7 @@ from oncocenter.radiotherapy.models import (
     PrescriptionStatus,
 )
 from oncocenter.radiotherapy.selectors import checklist
-from oncocenter.scheduling import adapter, services
+from oncocenter.scheduling import adapter, selectors, services
 from oncocenter.scheduling.models import Booking, BookingStatus
 
 PEDIATRIC = [
@@ -56,7 +57,7 @@ def _pediatric_course(ctx: Any, patient: Any, template: tuple, staff: dict[str, 
     rx = rt.prescription_create(
         course=course,
         by=ro,
-        data={
+        **{
             "site": site,
             "technique": technique,
             "dose_per_fraction_gy": dose,
@@ -104,7 +105,7 @@ def seed(ctx: Any) -> None:
     day = first_day
     for m in linacs:
         day = adapter.add_open_days(day, 2)
-        services.qa_window_plan(
+        machine_services.qa_window_plan(
             machine=m,
             start=_at(day, 18),
             end=_at(day, 20),
@@ -140,7 +141,7 @@ def seed(ctx: Any) -> None:
     for course in courses:
         if all(r.course.pk != course.pk for r in requests):
             rx_ok = all(
-                services._physics_done_at(rx) is not None
+                selectors.physics_done_at(rx) is not None
                 for rx in course.prescriptions.filter(status=PrescriptionStatus.SIGNED)
             )
             if rx_ok:

@@ -1,29 +1,24 @@
+"""Forms of the scheduling pages: the shape of one service call each; the rules live in the
+services (scheduling's, and the machines area's for QA windows and service state)."""
+
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, ClassVar
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oncocenter.core.errors import ValidationFailed
-from oncocenter.scheduling.models import Machine, Urgency
-
-DT_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class DomainErrorsMixin:
-    def add_domain_errors(self, exc: ValidationFailed) -> None:
-        for problem in exc.problems:
-            name = problem.field if problem.field in self.fields else None  # type: ignore[attr-defined]
-            self.add_error(name, problem.message)  # type: ignore[attr-defined]
+from oncocenter.core.errors import Conflict, DomainError
+from oncocenter.core.forms import DATE, DATETIME, TIME, DomainForm
+from oncocenter.machines.models import Machine
+from oncocenter.scheduling.models import Urgency
 
 
-class DowntimeForm(DomainErrorsMixin, forms.Form):
-    """Shape of the form only; the rules live in scheduling.services."""
-
-    start = forms.DateTimeField(label=_("Start"), widget=DT_WIDGET)
-    end = forms.DateTimeField(label=_("End"), widget=DT_WIDGET)
+class DowntimeForm(DomainForm):
+    start = forms.DateTimeField(label=_("Start"), widget=DATETIME)
+    end = forms.DateTimeField(label=_("End"), widget=DATETIME)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
@@ -36,7 +31,7 @@ class OutageForm(DowntimeForm):
     )
     field_order = ["machine", "start", "end", "reason"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             now = timezone.localtime().replace(second=0, microsecond=0)
@@ -44,12 +39,15 @@ class OutageForm(DowntimeForm):
             self.initial.setdefault("end", now + dt.timedelta(hours=4))
 
 
-class ServiceForm(DomainErrorsMixin, forms.Form):
+class ServiceForm(DomainForm):
     in_service = forms.BooleanField(label=_("In service"), required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
-class CourseBookForm(DomainErrorsMixin, forms.Form):
+class CourseBookForm(DomainForm):
+    """A scheduler's choices for booking a course; a refused interlock is kept with its rule."""
+
+    field_aliases: ClassVar[dict[str, str]] = {"preferred_window": "window_start"}
     urgency = forms.ChoiceField(
         label=_("Urgency"),
         required=False,
@@ -58,30 +56,24 @@ class CourseBookForm(DomainErrorsMixin, forms.Form):
     ready_date = forms.DateField(
         label=_("Ready to treat from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE,
         help_text=_("Empty: the next open day after the physics check."),
     )
     anesthesia = forms.BooleanField(
         label=_("Under anesthesia (first slot of the day)"), required=False
     )
-    window_start = forms.TimeField(
-        label=_("Preferred from"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
-    window_end = forms.TimeField(
-        label=_("Preferred until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    window_start = forms.TimeField(label=_("Preferred from"), required=False, widget=TIME)
+    window_end = forms.TimeField(label=_("Preferred until"), required=False, widget=TIME)
 
-    def add_domain_errors(self, exc: ValidationFailed) -> None:
-        for problem in exc.problems:
-            name = "window_start" if problem.field == "preferred_window" else problem.field
-            self.add_error(name if name in self.fields else None, problem.message)
+    refusal: Conflict | None = None
+
+    def add_domain_errors(self, exc: DomainError) -> None:
+        if isinstance(exc, Conflict):
+            self.refusal = exc
+        super().add_domain_errors(exc)
 
     def preferred_window(self) -> list[str] | None:
         a, b = self.cleaned_data.get("window_start"), self.cleaned_data.get("window_end")
         if a is None and b is None:
             return None
         return [a.strftime("%H:%M") if a else "", b.strftime("%H:%M") if b else ""]
-
-
-class CancelForm(DomainErrorsMixin, forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=300)

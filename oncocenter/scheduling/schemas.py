@@ -16,22 +16,22 @@ class MachineOut(Schema):
     in_service: bool
 
 
-class ServiceIn(Schema):
+class MachineServiceIn(Schema):
     in_service: bool
     reason: str
 
 
-class DowntimeIn(Schema):
+class MachineDowntimeIn(Schema):
     start: dt.datetime
     end: dt.datetime
     reason: str
 
 
-class OutageIn(DowntimeIn):
+class MachineOutageIn(MachineDowntimeIn):
     machine: str
 
 
-class DowntimeOut(Schema):
+class MachineDowntimeOut(Schema):
     id: int
     machine: str
     kind: str
@@ -64,13 +64,13 @@ class BookingOut(Schema):
     change_kind: str = ""
 
 
-class OutageOut(Schema):
-    outage: DowntimeOut
+class MachineOutageOut(Schema):
+    outage: MachineDowntimeOut
     changes: list[BookingOut]
     unresolved: dict[str, str] = {}
 
 
-class CourseBookIn(Schema):
+class BookingCourseIn(Schema):
     urgency: str | None = None
     ready_date: dt.date | None = None
     anesthesia: bool | None = None
@@ -78,7 +78,7 @@ class CourseBookIn(Schema):
     time_limit: float = 5.0
 
 
-class CourseBookingOut(Schema):
+class BookingCourseOut(Schema):
     course_id: int
     bookings: list[BookingOut]
     penalties: dict[str, dict[str, int]]
@@ -93,26 +93,26 @@ class BookingIn(Schema):
     urgency: str = ""
 
 
-class CancelIn(Schema):
+class BookingCancelIn(Schema):
     reason: str
 
 
-class BoardColumnOut(Schema):
+class BookingBoardColumnOut(Schema):
     machine: str
     sessions: int
     minutes: int
     bookings: list[BookingOut]
-    downtime: list[DowntimeOut]
+    downtime: list[MachineDowntimeOut]
 
 
-class BoardOut(Schema):
+class BookingBoardOut(Schema):
     date: dt.date
     sessions: int
     changed: int
-    columns: list[BoardColumnOut]
+    columns: list[BookingBoardColumnOut]
 
 
-class WaitingOut(Schema):
+class BookingWaitingOut(Schema):
     booked: list[int]
     bookings: int
     skipped: dict[str, str]

@@ -11,21 +11,25 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotFound
-from oncocenter.radiotherapy.models import Course, CourseStatus, Prescription, PrescriptionStatus
-from oncocenter.scheduling import adapter
-from oncocenter.scheduling.models import (
-    Booking,
-    BookingStatus,
-    DowntimeKind,
-    Machine,
-    MachineDowntime,
+from oncocenter.machines.models import DowntimeKind, Machine, MachineDowntime
+from oncocenter.patients.models import Patient
+from oncocenter.radiotherapy.models import (
+    Course,
+    CourseStatus,
+    PhysicsCheck,
+    Prescription,
+    PrescriptionStatus,
 )
+from oncocenter.radiotherapy.selectors import current_plan
+from oncocenter.scheduling import adapter
+from oncocenter.scheduling.models import Booking, BookingStatus
 
 #: The board's vertical scale: pixels per minute of machine time.
 PX_PER_MIN = 2
@@ -131,7 +135,7 @@ def day_board(*, day: dt.date, audit: bool = True) -> DayBoard:
     )
 
 
-def patient_appointments(*, patient: Any, include_past: bool = False) -> list[Booking]:
+def patient_appointments(*, patient: Patient, include_past: bool = False) -> list[Booking]:
     qs = (
         Booking.objects.filter(patient=patient, status=BookingStatus.BOOKED)
         .select_related("machine", "prescription", "replaces__machine")
@@ -172,24 +176,8 @@ def course_get(*, pk: int) -> Course:
         .first()
     )
     if course is None:
-        raise NotFound(f"No radiotherapy course with id {pk}.")
+        raise NotFound(_("No radiotherapy course with id %(id)s.") % {"id": pk})
     return course
-
-
-def machine_get(*, code: str) -> Machine:
-    machine = Machine.objects.prefetch_related("techniques").filter(code=code).first()
-    if machine is None:
-        raise NotFound(f"No machine with code {code}.")
-    return machine
-
-
-def machine_downtimes(*, machine: Machine, days_back: int = 7) -> QuerySet[MachineDowntime]:
-    since = timezone.now() - dt.timedelta(days=days_back)
-    return (
-        MachineDowntime.objects.filter(machine=machine, end__gte=since)
-        .select_related("reported_by", "confirmed_by")
-        .order_by("start")
-    )
 
 
 def outage_get(*, pk: int) -> MachineDowntime:
@@ -199,7 +187,7 @@ def outage_get(*, pk: int) -> MachineDowntime:
         .first()
     )
     if outage is None:
-        raise NotFound(f"No outage with id {pk}.")
+        raise NotFound(_("No outage with id %(id)s.") % {"id": pk})
     return outage
 
 
@@ -218,7 +206,7 @@ def outage_changes(*, outage: MachineDowntime) -> list[Booking]:
     return rows
 
 
-def unbooked_signed_courses(*, limit: int = 20, patient: Any = None) -> list[Course]:
+def unbooked_signed_courses(*, limit: int = 20, patient: Patient | None = None) -> list[Course]:
     """Open courses with a signed prescription and no booked session yet (scheduler worklist)."""
     booked = Booking.objects.filter(prescription=OuterRef("pk"), status=BookingStatus.BOOKED)
     rx_waiting = Prescription.objects.filter(
@@ -239,3 +227,33 @@ def outages_on(*, day: dt.date) -> list[MachineDowntime]:
         .select_related("machine")
         .order_by("start")
     )
+
+
+def booked_on_machine(machine: Machine, start: dt.datetime, end: dt.datetime | None) -> int:
+    """Active bookings on the machine overlapping [start, end) (`end` None: from start on).
+
+    Answers `oncocenter.machines.hooks.BOOKED_SESSIONS` (registered in apps.py).
+    """
+    qs = Booking.objects.filter(machine=machine, status=BookingStatus.BOOKED, end__gt=start)
+    if end is not None:
+        qs = qs.filter(start__lt=end)
+    return qs.count()
+
+
+def physics_done_at(prescription: Prescription) -> dt.datetime | None:
+    """When the current plan's initial physics check passed (signature in force), or None."""
+    plan = current_plan(prescription)
+    if plan is None:
+        return None
+    check = (
+        PhysicsCheck.objects.filter(
+            plan=plan,
+            kind="initial",
+            passed=True,
+            signature__voided_at__isnull=True,
+            signature__signed_version=plan.version,
+        )
+        .order_by("-performed_at")
+        .first()
+    )
+    return check.performed_at if check else None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,14 +14,21 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from oncocenter.accounts.selectors import current_user
-from oncocenter.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from oncocenter.core.permissions import has_perm
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.core.errors import Conflict, ValidationFailed
+from oncocenter.core.forms import Outcome, run_service
+from oncocenter.core.middleware import error_response
+from oncocenter.core.permissions import has_perm, require
 from oncocenter.core.views import permission_required
+from oncocenter.machines import selectors as machine_selectors
+from oncocenter.machines import services as machine_services
+from oncocenter.machines.models import MachineDowntime
 from oncocenter.patients.selectors import patient_get
+from oncocenter.radiotherapy.models import Prescription
 from oncocenter.radiotherapy.selectors import current_plan, plan_readiness
 from oncocenter.scheduling import adapter, selectors, services
 from oncocenter.scheduling.forms import CourseBookForm, DowntimeForm, OutageForm, ServiceForm
-from oncocenter.scheduling.models import Machine
 
 PENALTY_LABELS = {
     "late_start": gettext_lazy("first fraction after the due date"),
@@ -34,10 +40,6 @@ PENALTY_LABELS = {
 }
 
 
-def _not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
-    return render(request, "scheduling/not_found.html", {"message": exc.message}, status=404)
-
-
 def _penalty_rows(penalties: dict[str, int]) -> list[dict[str, object]]:
     return [
         {"name": k, "label": PENALTY_LABELS.get(k, k), "value": v}
@@ -46,77 +48,76 @@ def _penalty_rows(penalties: dict[str, int]) -> list[dict[str, object]]:
     ]
 
 
+def _page_status(status: int) -> int:
+    """The status of a re-rendered scheduling form: these full-page forms (no htmx) have always
+    answered 400 for input the service refused, 409 for an interlock."""
+    return 400 if status == 422 else status
+
+
 # --- machines ------------------------------------------------------------------------------------
 
 
 @permission_required("machine.view")
 def machines(request: HttpRequest) -> HttpResponse:
-    rows = Machine.objects.prefetch_related("techniques").order_by("code")
     return render(
         request,
         "scheduling/machines.html",
-        {"machines": rows, "can_report": has_perm(request.user, "outage.report")},
+        {
+            "machines": machine_selectors.machine_list(),
+            "can_report": has_perm(request.user, "outage.report"),
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("machine.view")
 def machine_detail(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        machine = selectors.machine_get(code=code)
-    except NotFound as exc:
-        return _not_found(request, exc)
-    qa_form: forms.Form = DowntimeForm(prefix="qa")
-    service_form: forms.Form = ServiceForm(
-        prefix="svc", initial={"in_service": not machine.in_service}
-    )
+    machine = machine_selectors.machine_get(code=code)
+    qa_form = DowntimeForm(prefix="qa")
+    service_form = ServiceForm(prefix="svc", initial={"in_service": not machine.in_service})
     status = 200
     if request.method == "POST":
-        action = request.POST.get("action")
-        perm = {"qa": "downtime.plan", "service": "machine.manage"}.get(action or "")
-        if perm is None:
-            return HttpResponse(_("Unknown action."), status=400)
-        if not has_perm(request.user, perm):
-            return render(request, "core/forbidden.html", {"permission": perm}, status=403)
-        form: DowntimeForm | ServiceForm = (
-            DowntimeForm(request.POST, prefix="qa")
-            if action == "qa"
-            else ServiceForm(request.POST, prefix="svc")
-        )
-        if form.is_valid():
-            try:
-                if action == "qa":
-                    services.qa_window_plan(
-                        machine=machine,
-                        start=form.cleaned_data["start"],
-                        end=form.cleaned_data["end"],
-                        reason=form.cleaned_data["reason"],
-                        by=current_user(request),
-                    )
-                    messages.success(request, _("QA window planned."))
-                else:
-                    services.machine_set_in_service(
-                        machine=machine,
-                        in_service=form.cleaned_data["in_service"],
-                        by=current_user(request),
-                        reason=form.cleaned_data["reason"],
-                    )
-                    messages.success(request, _("Machine status changed."))
-                return redirect("scheduling:machine", code=machine.code)
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-                status = exc.status
-        if status == 200:
-            status = 400
+        action = request.POST.get("action", "")
+        outcome: Outcome[object]
         if action == "qa":
-            qa_form = form
+            require(request.user, "downtime.plan")
+            qa_form = DowntimeForm(request.POST, prefix="qa")
+            outcome = run_service(
+                request,
+                qa_form,
+                lambda: machine_services.qa_window_plan(
+                    machine=machine,
+                    start=qa_form.cleaned_data["start"],
+                    end=qa_form.cleaned_data["end"],
+                    reason=qa_form.cleaned_data["reason"],
+                    by=current_user(request),
+                ),
+                success=_("QA window planned."),
+            )
+        elif action == "service":
+            require(request.user, "machine.manage")
+            service_form = ServiceForm(request.POST, prefix="svc")
+            outcome = run_service(
+                request,
+                service_form,
+                lambda: machine_services.machine_set_in_service(
+                    machine=machine,
+                    in_service=service_form.cleaned_data["in_service"],
+                    by=current_user(request),
+                    reason=service_form.cleaned_data["reason"],
+                ),
+                success=_("Machine status changed."),
+            )
         else:
-            service_form = form
+            return error_response(
+                request, status=400, title=_("Unknown action"), message=_("Unknown action.")
+            )
+        if outcome.ok:
+            return redirect("scheduling:machine", code=machine.code)
+        status = _page_status(outcome.status)
     context = {
         "machine": machine,
-        "downtimes": selectors.machine_downtimes(machine=machine),
+        "downtimes": machine_selectors.machine_downtimes(machine=machine),
         "qa_form": qa_form,
         "service_form": service_form,
         "can_plan": has_perm(request.user, "downtime.plan"),
@@ -138,37 +139,30 @@ def outage_report(request: HttpRequest) -> HttpResponse:
     form = OutageForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = services.outage_report(
-                    machine=form.cleaned_data["machine"],
-                    start=form.cleaned_data["start"],
-                    end=form.cleaned_data["end"],
-                    reason=form.cleaned_data["reason"],
-                    by=current_user(request),
-                )
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            except DomainError as exc:
-                form.add_error(None, str(exc))
-                status = exc.status
-            else:
-                messages.success(
-                    request,
-                    _("Outage recorded; %(n)d session(s) were rebooked automatically.")
-                    % {"n": len(result.moved)},
-                )
-                return redirect("scheduling:outage", pk=result.outage.pk)
-        status = status if status != 200 else 400
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.outage_report(
+                machine=form.cleaned_data["machine"],
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                reason=form.cleaned_data["reason"],
+                by=current_user(request),
+            ),
+            success=lambda result: (
+                _("Outage recorded; %(n)d session(s) were rebooked automatically.")
+                % {"n": len(result.moved)}
+            ),
+        )
+        if outcome.ok and outcome.value is not None:
+            return redirect("scheduling:outage", pk=outcome.value.outage.pk)
+        status = _page_status(outcome.status)
     return render(request, "scheduling/outage_form.html", {"form": form}, status=status)
 
 
 @permission_required("schedule.view")
 def outage_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        outage = selectors.outage_get(pk=pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    outage = selectors.outage_get(pk=pk)
     changes = selectors.outage_changes(outage=outage)
     return render(
         request,
@@ -183,9 +177,7 @@ def outage_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _unresolved(outage) -> list[dict[str, object]]:
-    from oncocenter.radiotherapy.models import Prescription
-
+def _unresolved(outage: MachineDowntime) -> list[dict[str, object]]:
     reasons = outage.rebook_summary.get("unresolved", {})
     rxs = Prescription.objects.select_related("course__patient").in_bulk([int(k) for k in reasons])
     return [
@@ -197,13 +189,12 @@ def _unresolved(outage) -> list[dict[str, object]]:
 @require_POST
 @permission_required("outage.confirm")
 def outage_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    outage = selectors.outage_get(pk=pk)
     try:
-        outage = selectors.outage_get(pk=pk)
         services.outage_confirm(outage=outage, by=current_user(request))
-    except NotFound as exc:
-        return _not_found(request, exc)
     except Conflict as exc:
-        messages.error(request, str(exc))
+        # Confirmed twice (two schedulers at once): say so on the outage page.
+        messages.error(request, exc.message)
     else:
         messages.success(request, _("Changes confirmed. Print the notices for the patients."))
     return redirect("scheduling:outage", pk=pk)
@@ -212,13 +203,7 @@ def outage_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("outage.confirm")
 def outage_notices(request: HttpRequest, pk: int) -> HttpResponse:
     """One printable notice per affected patient, listing the changed appointments."""
-    from oncocenter.audit.models import AuditAction
-    from oncocenter.audit.services import audit_record
-
-    try:
-        outage = selectors.outage_get(pk=pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    outage = selectors.outage_get(pk=pk)
     changes = selectors.outage_changes(outage=outage)
     by_patient: dict[int, dict] = {}
     for b in changes:
@@ -243,36 +228,29 @@ def outage_notices(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("schedule.book")
 def course_book(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        course = selectors.course_get(pk=pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    course = selectors.course_get(pk=pk)
     sedation = adapter.sedation_required(course.patient)
     form = CourseBookForm(
         request.POST if request.method == "POST" else None, initial={"anesthesia": bool(sedation)}
     )
     status = 200
-    refusal = None
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.course_book(
-                    course=course,
-                    by=current_user(request),
-                    urgency=form.cleaned_data["urgency"] or None,
-                    ready_date=form.cleaned_data["ready_date"],
-                    anesthesia=form.cleaned_data["anesthesia"],
-                    preferred_window=form.preferred_window(),
-                )
-            except ValidationFailed as exc:
-                form.add_domain_errors(exc)
-            except DomainError as exc:
-                refusal = exc
-                status = exc.status
-            else:
-                messages.success(request, _("Course booked."))
-                return redirect("scheduling:course-bookings", pk=course.pk)
-        status = status if status != 200 else 400
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.course_book(
+                course=course,
+                by=current_user(request),
+                urgency=form.cleaned_data["urgency"] or None,
+                ready_date=form.cleaned_data["ready_date"],
+                anesthesia=form.cleaned_data["anesthesia"],
+                preferred_window=form.preferred_window(),
+            ),
+            success=_("Course booked."),
+        )
+        if outcome.ok:
+            return redirect("scheduling:course-bookings", pk=course.pk)
+        status = _page_status(outcome.status)
     prescriptions = []
     for rx in course.prescriptions.all():
         plan = current_plan(rx)
@@ -282,13 +260,7 @@ def course_book(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "scheduling/course_book.html",
-        {
-            "course": course,
-            "form": form,
-            "prescriptions": prescriptions,
-            "refusal": refusal,
-            "sedation": sedation,
-        },
+        {"course": course, "form": form, "prescriptions": prescriptions, "sedation": sedation},
         status=status,
     )
 
@@ -299,8 +271,8 @@ def book_waiting(request: HttpRequest) -> HttpResponse:
     """Book every ready course of the worklist in one solve (the daily online step)."""
     try:
         result = services.courses_book_waiting(by=current_user(request))
-    except DomainError as exc:
-        messages.error(request, str(exc))
+    except (Conflict, ValidationFailed) as exc:
+        messages.error(request, exc.message)
         return redirect("core:home")
     messages.success(
         request,
@@ -316,10 +288,7 @@ def book_waiting(request: HttpRequest) -> HttpResponse:
 
 @permission_required("schedule.view")
 def course_bookings(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        course = selectors.course_get(pk=pk)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    course = selectors.course_get(pk=pk)
     rows = selectors.course_bookings(course=course)
     total: dict[str, int] = {}
     for b in rows:
@@ -352,11 +321,11 @@ def _parse_day(value: str | None) -> dt.date | None:
 def board(request: HttpRequest) -> HttpResponse:
     day = _parse_day(request.GET.get("date"))
     if day is None:
-        return render(
+        return error_response(
             request,
-            "scheduling/not_found.html",
-            {"message": _("date: must be a date YYYY-MM-DD.")},
             status=400,
+            title=_("Not a date"),
+            message=_("date: must be a date YYYY-MM-DD."),
         )
     data = selectors.day_board(day=day)
     return render(
@@ -374,10 +343,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @permission_required("schedule.view")
 def patient_appointments(request: HttpRequest, mrn: str) -> HttpResponse:
-    try:
-        patient = patient_get(mrn=mrn, audit=False)
-    except NotFound as exc:
-        return _not_found(request, exc)
+    patient = patient_get(mrn=mrn, audit=False)
     rows = selectors.patient_appointments(patient=patient)
     return render(
         request,

@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from oncocenter.accounts.models import CredentialKind, User
 from oncocenter.accounts.tests.factories import CredentialFactory, UserFactory
+from oncocenter.machines.models import Machine
+from oncocenter.machines.tests.factories import machine
 from oncocenter.patients.models import Patient
 from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.models import ChecklistKind, Course, Fraction, Plan, Prescription
 from oncocenter.radiotherapy.selectors import checklist
-from oncocenter.scheduling.models import Machine, MachineKind, MachineTechnique
 
 CRED_FOR_ROLE = {
     "radiation_oncologist": CredentialKind.SPECIALIST_RADIATION_ONCOLOGY,
@@ -41,28 +42,6 @@ def staff(role: str, *, expired: bool = False, **kwargs) -> User:
         else:
             CredentialFactory(user=user, kind=kind)
     return user
-
-
-def machine(
-    code: str,
-    techniques=("3D", "IMRT", "VMAT"),
-    *,
-    kind=MachineKind.LINAC,
-    in_service=True,
-    name: str = "",
-) -> Machine:
-    m = Machine.objects.create(
-        code=code,
-        name=name or code,
-        kind=kind,
-        opens_at=dt.time(8),
-        closes_at=dt.time(20),
-        in_service=in_service,
-    )
-    MachineTechnique.objects.bulk_create(
-        [MachineTechnique(machine=m, technique=t) for t in techniques]
-    )
-    return m
 
 
 def all_pass(kind: str = ChecklistKind.INITIAL) -> dict:
@@ -110,7 +89,7 @@ class World:
             "energy": "6 MV",
         }
         base.update(data)
-        self.rx = s.prescription_create(course=self.course, by=self.ro, data=base)
+        self.rx = s.prescription_create(course=self.course, by=self.ro, **base)
         return self.rx
 
     def make_plan(self, **kw) -> Plan:

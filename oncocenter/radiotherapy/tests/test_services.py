@@ -10,6 +10,7 @@ from django.utils import timezone
 from pydicom.data import get_testdata_file
 
 from oncocenter.core.errors import Conflict, NotPermitted, ValidationFailed
+from oncocenter.machines.models import MachineKind
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.models import (
@@ -27,7 +28,6 @@ from oncocenter.radiotherapy.models import (
     Signature,
 )
 from oncocenter.radiotherapy.tests.factories import all_pass, machine, make_world, past, staff
-from oncocenter.scheduling.models import MachineKind
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_prescription_bad_input_names_fields(w):
         s.prescription_create(
             course=w.course,
             by=w.ro,
-            data={
+            **{
                 "site": "",
                 "technique": "GAMMA",
                 "dose_per_fraction_gy": "-2",
@@ -102,7 +102,7 @@ def test_prescription_total_must_match(w):
         s.prescription_create(
             course=w.course,
             by=w.ro,
-            data={
+            **{
                 "site": "Lung",
                 "technique": "3D",
                 "dose_per_fraction_gy": "2",
@@ -410,7 +410,7 @@ def test_prescription_edit_voids_signatures_and_blocks_delivery(w):
     w.ready()
     (a, b, *_) = w.schedule()
     w.deliver(a, past(4))
-    s.prescription_update(prescription=w.rx, by=w.ro, data={"number_of_fractions": 6})
+    s.prescription_update(prescription=w.rx, by=w.ro, number_of_fractions=6)
     w.rx.refresh_from_db()
     w.plan.refresh_from_db()
     assert w.rx.status == PrescriptionStatus.DRAFT and w.rx.version == 2
@@ -433,13 +433,13 @@ def test_prescription_cannot_go_below_delivered(w):
     for i, f in enumerate(sessions[:3]):
         w.deliver(f, past(6 - i))
     with pytest.raises(ValidationFailed) as exc:
-        s.prescription_update(prescription=w.rx, by=w.ro, data={"number_of_fractions": 2})
+        s.prescription_update(prescription=w.rx, by=w.ro, number_of_fractions=2)
     assert exc.value.problems[0].field == "number_of_fractions"
 
 
 def test_plan_edit_voids_approval_check_and_psqa(w):
     w.ready(technique="VMAT")
-    s.plan_update(plan=w.plan, by=w.dosimetrist, data={"meterset_per_fraction": "210"})
+    s.plan_update(plan=w.plan, by=w.dosimetrist, meterset_per_fraction="210")
     w.plan.refresh_from_db()
     assert w.plan.status == PlanStatus.DRAFT and w.plan.version == 2
     assert not Signature.objects.filter(plan=w.plan, voided_at__isnull=True).exists()
@@ -781,13 +781,13 @@ def test_database_keeps_signatures_and_deliveries_append_only(w):
 
 def test_plan_no_longer_matching_edited_prescription_cannot_be_approved(w):
     w.ready()
-    s.prescription_update(prescription=w.rx, by=w.ro, data={"dose_per_fraction_gy": "2.5"})
+    s.prescription_update(prescription=w.rx, by=w.ro, dose_per_fraction_gy="2.5")
     s.prescription_sign(prescription=w.rx, by=w.ro)
     with pytest.raises(Conflict) as exc:
         s.plan_approve(plan=w.plan, by=w.ro)
     assert exc.value.rule == "plan_mismatch"
     assert exc.value.problems[0].field == "dose_per_fraction_gy"
-    s.plan_update(plan=w.plan, by=w.dosimetrist, data={"dose_per_fraction_gy": "2.5"})
+    s.plan_update(plan=w.plan, by=w.dosimetrist, dose_per_fraction_gy="2.5")
     s.plan_approve(plan=w.plan, by=w.ro)
 
 

@@ -44,7 +44,7 @@ class CourseMachine(RuleBasedStateMachine):
         self.rx = s.prescription_create(
             course=self.course,
             by=w.ro,
-            data={
+            **{
                 "site": "Site",
                 "technique": "3D",
                 "dose_per_fraction_gy": "2",
@@ -94,7 +94,7 @@ class CourseMachine(RuleBasedStateMachine):
             s.prescription_update,
             prescription=self.rx,
             by=self.world.ro,
-            data={"number_of_fractions": n},
+            number_of_fractions=n,
         )
 
     @rule()
@@ -122,7 +122,8 @@ class CourseMachine(RuleBasedStateMachine):
                 s.plan_update,
                 plan=plan,
                 by=self.world.dosimetrist,
-                data={"meterset_per_fraction": mu, "fractions_planned": rx.number_of_fractions},
+                meterset_per_fraction=mu,
+                fractions_planned=rx.number_of_fractions,
             )
 
     @rule()

@@ -6,10 +6,10 @@ import datetime as dt
 
 from django.utils import timezone
 
+from oncocenter.machines.models import Machine
 from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.radiotherapy.tests.factories import World, machine, staff
 from oncocenter.scheduling import adapter
-from oncocenter.scheduling.models import Machine
 
 LINACS = (
     ("LINAC-1", ("3D", "IMRT", "VMAT", "SBRT", "SRS", "ELECTRON")),

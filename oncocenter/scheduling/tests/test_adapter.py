@@ -4,6 +4,7 @@ import pytest
 
 from linac_optimizer.model import Appointment, Instance
 from linac_optimizer.timeline import Timeline
+from oncocenter.machines import services as machine_services
 from oncocenter.scheduling import adapter, services
 from oncocenter.scheduling.models import Booking
 from oncocenter.scheduling.tests.factories import at, next_open_day
@@ -15,7 +16,7 @@ def test_instance_has_korean_holidays_downtime_and_fixed_bookings(w, machines):
     services.course_book(course=w.course, by=w.scheduler)
     first = Booking.objects.filter(prescription=w.rx).order_by("start").first()
     day = adapter.to_local_naive(first.start).date()
-    services.qa_window_plan(
+    machine_services.qa_window_plan(
         machine=machines["LINAC-4"], start=at(day, 18), end=at(day, 20), reason="QA", by=w.physicist
     )
     data, index, _ = adapter.build_instance(start_date=day, horizon_days=30)

@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 
+from oncocenter.machines.models import MachineDowntime
 from oncocenter.scheduling import services
-from oncocenter.scheduling.models import Booking, MachineDowntime
+from oncocenter.scheduling.models import Booking
 from oncocenter.scheduling.tests.factories import at, next_open_day, world
 
 pytestmark = pytest.mark.django_db

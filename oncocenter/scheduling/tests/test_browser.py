@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from oncocenter.scheduling.models import DowntimeKind, MachineDowntime
+from oncocenter.machines.models import DowntimeKind, MachineDowntime
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"

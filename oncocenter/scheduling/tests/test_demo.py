@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from oncocenter.scheduling.models import Booking, BookingStatus, DowntimeKind, MachineDowntime
+from oncocenter.machines.models import DowntimeKind, MachineDowntime
+from oncocenter.scheduling.models import Booking, BookingStatus
 from oncocenter.scheduling.selectors import day_bounds
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,12 @@ from django.db import IntegrityError, transaction
 
 from oncocenter.audit.models import AuditEvent
 from oncocenter.core.errors import Conflict, NotPermitted, ValidationFailed
+from oncocenter.machines import services as machine_services
+from oncocenter.machines.models import DowntimeKind, MachineDowntime
 from oncocenter.radiotherapy import services as rt
 from oncocenter.radiotherapy.models import Fraction
 from oncocenter.scheduling import adapter, services
-from oncocenter.scheduling.models import Booking, BookingStatus, DowntimeKind, MachineDowntime
+from oncocenter.scheduling.models import Booking, BookingStatus
 from oncocenter.scheduling.tests.factories import at, next_open_day, world
 
 pytestmark = pytest.mark.django_db
@@ -196,11 +198,17 @@ def test_database_refuses_bad_intervals_and_double_bookings(w, sessions, machine
 def test_machine_out_of_service_needs_a_reason_and_a_physicist(machines, w):
     m = machines["LINAC-2"]
     with pytest.raises(NotPermitted):
-        services.machine_set_in_service(machine=m, in_service=False, by=w.scheduler, reason="x")
+        machine_services.machine_set_in_service(
+            machine=m, in_service=False, by=w.scheduler, reason="x"
+        )
     with pytest.raises(ValidationFailed) as exc:
-        services.machine_set_in_service(machine=m, in_service=False, by=w.physicist, reason="")
+        machine_services.machine_set_in_service(
+            machine=m, in_service=False, by=w.physicist, reason=""
+        )
     assert exc.value.problems[0].field == "reason"
-    services.machine_set_in_service(machine=m, in_service=False, by=w.physicist, reason="repair")
+    machine_services.machine_set_in_service(
+        machine=m, in_service=False, by=w.physicist, reason="repair"
+    )
     m.refresh_from_db()
     assert not m.in_service
 
@@ -209,7 +217,7 @@ def test_qa_window_refused_over_bookings_and_bad_interval(w, sessions, machines)
     day = next_open_day()
     _book(w, sessions[0], machines["LINAC-3"], at(day, 9))
     with pytest.raises(ValidationFailed) as exc:
-        services.qa_window_plan(
+        machine_services.qa_window_plan(
             machine=machines["LINAC-3"],
             start=at(day, 10),
             end=at(day, 9),
@@ -218,7 +226,7 @@ def test_qa_window_refused_over_bookings_and_bad_interval(w, sessions, machines)
         )
     assert exc.value.problems[0].field == "end"
     with pytest.raises(Conflict) as exc:
-        services.qa_window_plan(
+        machine_services.qa_window_plan(
             machine=machines["LINAC-3"],
             start=at(day, 8),
             end=at(day, 12),
@@ -226,7 +234,7 @@ def test_qa_window_refused_over_bookings_and_bad_interval(w, sessions, machines)
             by=w.physicist,
         )
     assert _rule(exc) == "qa_overlaps_bookings"
-    qa = services.qa_window_plan(
+    qa = machine_services.qa_window_plan(
         machine=machines["LINAC-3"],
         start=at(day, 12),
         end=at(day, 16),
@@ -235,7 +243,7 @@ def test_qa_window_refused_over_bookings_and_bad_interval(w, sessions, machines)
     )
     assert qa.kind == DowntimeKind.QA
     with pytest.raises(NotPermitted):
-        services.qa_window_plan(
+        machine_services.qa_window_plan(
             machine=machines["LINAC-3"],
             start=at(day, 16),
             end=at(day, 17),
@@ -300,7 +308,7 @@ def test_outage_bad_input_saves_nothing(w, machines):
 def test_machine_with_booked_sessions_ahead_stays_in_service(w, sessions, machines):
     _book(w, sessions[0], machines["LINAC-3"], at(next_open_day(), 9))
     with pytest.raises(Conflict) as exc:
-        services.machine_set_in_service(
+        machine_services.machine_set_in_service(
             machine=machines["LINAC-3"], in_service=False, by=w.physicist, reason="repair"
         )
     assert _rule(exc) == "machine_has_bookings"

@@ -4,10 +4,11 @@ import time
 import pytest
 from django.urls import reverse
 
+from oncocenter.machines.models import Machine, MachineDowntime, MachineTechnique
 from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.radiotherapy.models import Fraction
 from oncocenter.scheduling import services
-from oncocenter.scheduling.models import Booking, Machine, MachineDowntime, MachineTechnique
+from oncocenter.scheduling.models import Booking
 from oncocenter.scheduling.tests.factories import at, next_open_day, world
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,174 @@
+"""Opening and closing a course; its record as an oncology treatment episode."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oncocenter.accounts.models import User
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
+from oncocenter.core.events import publish
+from oncocenter.core.permissions import require, user_roles
+from oncocenter.core.roles import Role
+from oncocenter.oncology import services as oncology_services
+from oncocenter.oncology.models import Modality
+from oncocenter.patients.models import Patient
+from oncocenter.radiotherapy.events import CourseClosed
+from oncocenter.radiotherapy.models import (
+    Course,
+    CourseStatus,
+    Delivery,
+    Fraction,
+    FractionStatus,
+    Intent,
+    Prescription,
+    PrescriptionStatus,
+)
+from oncocenter.radiotherapy.services._common import OPEN_COURSE
+
+
+def course_create(
+    *, patient: Patient, label: str, intent: str, physician: User, by: User, notes: str = ""
+) -> Course:
+    """Open a radiotherapy course; flags re-irradiation when the patient was irradiated before."""
+    require(by, "rt.course.manage")
+    problems = []
+    if not label.strip():
+        problems.append(FieldProblem("label", _("is required")))
+    if intent not in Intent.values:
+        problems.append(
+            FieldProblem(
+                "intent",
+                _("must be one of %(choices)s") % {"choices": ", ".join(Intent.values)},
+                intent,
+            )
+        )
+    if Role.RADIATION_ONCOLOGIST not in user_roles(physician):
+        problems.append(
+            FieldProblem("physician", _("must be a radiation oncologist"), physician.username)
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    with transaction.atomic():
+        number = (Course.objects.filter(patient=patient).aggregate(m=Max("number"))["m"] or 0) + 1
+        prior = (
+            Prescription.objects.filter(course__patient=patient, fractions_delivered__gt=0).exists()
+            or patient.rt_prior_doses.exists()
+        )
+        course = Course.objects.create(
+            patient=patient,
+            number=number,
+            label=label.strip(),
+            intent=intent,
+            physician=physician,
+            is_reirradiation=prior,
+            notes=notes,
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=course,
+            patient=patient,
+            detail={"course": number, "reirradiation": prior},
+        )
+    return course
+
+
+def course_close(*, course: Course, by: User, status: str, reason: str = "") -> Course:
+    """Complete or stop a course; remaining scheduled sessions are cancelled."""
+    require(by, "rt.course.manage")
+    if status not in (CourseStatus.COMPLETED, CourseStatus.STOPPED):
+        raise ValidationFailed.single("status", _("must be completed or stopped"), status)
+    if status == CourseStatus.STOPPED and not reason.strip():
+        raise ValidationFailed.single("reason", _("is required to stop a course early"))
+    with transaction.atomic():
+        course = Course.objects.select_for_update().get(pk=course.pk)
+        if course.status not in OPEN_COURSE:
+            raise Conflict(
+                _("Course is already %(status)s.") % {"status": course.get_status_display()},
+                rule="course_closed",
+            )
+        last = (
+            Delivery.objects.filter(
+                fraction__prescription__course=course, status=Delivery.Status.RECORDED
+            )
+            .order_by("-delivered_at")
+            .first()
+        )
+        scheduled = Fraction.objects.filter(
+            prescription__course=course, status=FractionStatus.SCHEDULED
+        )
+        cancelled = tuple(scheduled.order_by("pk").values_list("pk", flat=True))
+        scheduled.update(status=FractionStatus.CANCELLED, status_reason=f"course {status}")
+        for rx in course.prescriptions.filter(status=PrescriptionStatus.SIGNED):
+            rx.status = PrescriptionStatus.COMPLETED
+            rx.save(update_fields=["status", "updated_at"])
+        course.status = status
+        if last is not None:
+            course.started_on = course.started_on or timezone.localtime(last.delivered_at).date()
+            course.ended_on = timezone.localtime(last.delivered_at).date()
+        if reason:
+            course.notes = (
+                course.notes + "\n" if course.notes else ""
+            ) + f"{status}: {reason.strip()}"
+        course.save()
+        _episode_end(course, by=by)
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=course,
+            patient=course.patient,
+            detail={"status": status, "reason": reason},
+        )
+        publish(
+            CourseClosed(
+                course_id=course.pk,
+                patient_id=course.patient_id,
+                status=status,
+                cancelled_fraction_ids=cancelled,
+            )
+        )
+    return course
+
+
+# --- the course as an oncology.TreatmentEpisode (written by the oncology services) ---------------
+
+
+def _episode_source(course: Course) -> str:
+    return f"radiotherapy.course:{course.pk}"
+
+
+def _episode_start(course: Course, *, by: User) -> None:
+    """The course's first delivery starts its treatment episode in the oncology record."""
+    if course.treatment_episode_id:
+        return
+    rx = course.prescriptions.exclude(diagnosis__isnull=True).select_related("diagnosis").first()
+    doses = ", ".join(
+        f"{p.site} {p.total_dose_gy} Gy/{p.number_of_fractions} fx"
+        for p in course.prescriptions.all()
+    )
+    assert course.started_on is not None  # set by the delivery that starts the course
+    episode = oncology_services.treatment_episode_create(
+        patient=course.patient,
+        by=by,
+        modality=Modality.RADIOTHERAPY,
+        started_on=course.started_on,
+        diagnosis=rx.diagnosis if rx else None,
+        at_this_center=True,
+        description=f"RT course {course.number}: {course.label} ({doses})"[:300],
+        source=_episode_source(course),
+    )
+    Course.objects.filter(pk=course.pk).update(treatment_episode_id=episode.pk)
+    course.treatment_episode_id = episode.pk
+
+
+def _episode_end(course: Course, *, by: User) -> None:
+    """Closing the course ends its episode (on the last delivery's date)."""
+    if not course.treatment_episode_id:
+        return
+    episode = oncology_services.treatment_episode_for_source(_episode_source(course))
+    if episode is None:  # withdrawn in the oncology record (entered in error)
+        return
+    oncology_services.treatment_episode_update(episode=episode, by=by, ended_on=course.ended_on)

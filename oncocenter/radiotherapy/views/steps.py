@@ -1,0 +1,263 @@
+"""The steps of the course page: for each, its permission, form, one service call and what the
+user is told when it is done."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from oncocenter.radiotherapy import forms as f
+from oncocenter.radiotherapy import services as s
+from oncocenter.radiotherapy.models import Course, Pattern
+from oncocenter.radiotherapy.views._common import _me
+
+# --- the steps of the course page: form, one service call, what the user is told -------------------
+
+Call = Callable[[HttpRequest, Course, Any], str]
+
+
+def _rx_create(request: HttpRequest, course: Course, form: f.PrescriptionForm) -> str:
+    d = form.cleaned_data
+    rx = s.prescription_create(
+        course=course,
+        by=_me(request),
+        site=d["site"],
+        technique=d["technique"],
+        dose_per_fraction_gy=d["dose_per_fraction_gy"],
+        number_of_fractions=d["number_of_fractions"],
+        intent=d["intent"],
+        pattern=d["pattern"] or Pattern.DAILY,
+        energy=d["energy"],
+        icd10_code=d["icd10_code"],
+        icdo3_morphology=d["icdo3_morphology"],
+        diagnosis=d["diagnosis"],
+    )
+    return _("Prescription saved (unsigned): %(rx)s") % {"rx": rx}
+
+
+def _rx_edit(request: HttpRequest, course: Course, form: f.PrescriptionEditForm) -> str:
+    s.prescription_update(
+        prescription=form.cleaned_data["target"], by=_me(request), **form.changes()
+    )
+    return _("Prescription edited: its signature and the plan approvals were voided.")
+
+
+def _rx_sign(request: HttpRequest, course: Course, form: f.TargetForm) -> str:
+    s.prescription_sign(prescription=form.cleaned_data["target"], by=_me(request))
+    return _("Prescription signed.")
+
+
+def _plan_create(request: HttpRequest, course: Course, form: f.PlanCreateForm) -> str:
+    d = form.cleaned_data
+    s.plan_create(
+        prescription=d["target"],
+        by=_me(request),
+        label=d["label"],
+        machine=d["machine"],
+        fractions_planned=d["fractions_planned"],
+        dose_per_fraction_gy=d["dose_per_fraction_gy"],
+        meterset_per_fraction=d["meterset_per_fraction"],
+    )
+    return _("Plan saved.")
+
+
+def _plan_import(request: HttpRequest, course: Course, form: f.PlanImportForm) -> str:
+    plan = s.plan_import_dicom(
+        prescription=form.cleaned_data["target"],
+        by=_me(request),
+        content=form.cleaned_data["file"].read(),
+    )
+    return _("RT Plan %(label)s imported.") % {"label": plan.label}
+
+
+def _plan_approve(request: HttpRequest, course: Course, form: f.PlanTargetForm) -> str:
+    s.plan_approve(plan=form.cleaned_data["target"], by=_me(request))
+    return _("Plan approved.")
+
+
+def _organ_doses(request: HttpRequest, course: Course, form: f.OrganDosesForm) -> str:
+    s.plan_set_organ_doses(
+        plan=form.cleaned_data["target"], by=_me(request), doses=form.cleaned_data["doses"]
+    )
+    return _("Organ-at-risk doses saved.")
+
+
+def _dvh(request: HttpRequest, course: Course, form: f.DvhForm) -> str:
+    s.plan_import_dvh(
+        plan=form.cleaned_data["target"], by=_me(request), text=form.cleaned_data["file"]
+    )
+    return _("Organ-at-risk doses imported from the DVH export.")
+
+
+def _override(request: HttpRequest, course: Course, form: f.OverrideForm) -> str:
+    d = form.cleaned_data
+    s.dose_override_sign(
+        plan=d["target"],
+        by=_me(request),
+        organ=d["organ"],
+        metric=d["metric"],
+        cumulative=d["cumulative"],
+        justification=d["justification"],
+    )
+    return _("Override signed.")
+
+
+def _physics_check(request: HttpRequest, course: Course, form: f.PhysicsCheckForm) -> str:
+    check = s.physics_check_record(
+        plan=form.cleaned_data["target"],
+        by=_me(request),
+        results=form.results(),
+        comment=form.cleaned_data["comment"],
+    )
+    if check.passed:
+        return _("Physics check recorded: passed.")
+    return _("Physics check recorded: FAILED.")
+
+
+def _chart_check(request: HttpRequest, course: Course, form: f.ChartCheckForm) -> str:
+    s.chart_check_record(
+        course=course,
+        by=_me(request),
+        kind=form.cleaned_data["kind"],
+        results=form.results(),
+        comment=form.cleaned_data["comment"],
+    )
+    return _("Chart check recorded.")
+
+
+def _psqa(request: HttpRequest, course: Course, form: f.PsqaForm) -> str:
+    d = form.cleaned_data
+    qa = s.psqa_record(
+        plan=d["target"],
+        by=_me(request),
+        method=d["method"],
+        passing_rate_pct=d["passing_rate_pct"],
+        action_limit_pct=d["action_limit_pct"] if d["action_limit_pct"] is not None else 95,
+    )
+    if qa.passed:
+        return _("Patient-specific QA recorded: passed.")
+    return _("Patient-specific QA recorded: FAILED.")
+
+
+def _schedule(request: HttpRequest, course: Course, form: f.ScheduleForm) -> str:
+    created = s.fractions_schedule(
+        plan=form.cleaned_data["target"],
+        by=_me(request),
+        start_date=form.cleaned_data["start_date"],
+    )
+    return _("%(n)d sessions scheduled.") % {"n": len(created)}
+
+
+def _deliver(request: HttpRequest, course: Course, form: f.DeliverForm) -> str:
+    d = form.cleaned_data
+    delivery = s.fraction_record_delivery(
+        fraction=d["target"],
+        by=_me(request),
+        delivered_at=d["delivered_at"],
+        machine=d["machine"],
+        identifiers=form.identifiers(),
+        meterset_delivered=d["meterset_delivered"],
+        partial=d["partial"],
+    )
+    delivery.fraction.refresh_from_db()
+    return _("Fraction %(n)s recorded.") % {"n": delivery.fraction.delivered_number}
+
+
+def _missed(request: HttpRequest, course: Course, form: f.ReasonForm) -> str:
+    s.fraction_mark_missed(
+        fraction=form.cleaned_data["target"], by=_me(request), reason=form.cleaned_data["reason"]
+    )
+    return _("Session marked missed; a replacement session was added.")
+
+
+def _delivery_error(request: HttpRequest, course: Course, form: f.DeliveryErrorForm) -> str:
+    s.delivery_mark_entered_in_error(
+        delivery=form.cleaned_data["target"], by=_me(request), reason=form.cleaned_data["reason"]
+    )
+    return _("Delivery record marked entered-in-error.")
+
+
+def _brachy(request: HttpRequest, course: Course, form: f.BrachyForm) -> str:
+    d = form.cleaned_data
+    s.brachy_session_set(
+        fraction=d["target"],
+        by=_me(request),
+        applicator=d["applicator"],
+        room=d["room"],
+        afterloader=d["afterloader"],
+        anesthesia=d["anesthesia"],
+        physician_present=d["physician_present"],
+        physicist_present=d["physicist_present"],
+        anesthesiologist=d["anesthesiologist"],
+    )
+    return _("HDR session recorded.")
+
+
+def _weekly_review(request: HttpRequest, course: Course, form: f.WeeklyReviewForm) -> str:
+    s.weekly_review_record(
+        course=course,
+        by=_me(request),
+        reviewed_on=form.cleaned_data["reviewed_on"],
+        grades=form.grades(),
+        notes=form.cleaned_data["notes"],
+        continue_treatment=form.cleaned_data["continue_treatment"],
+    )
+    return _("Weekly review signed.")
+
+
+def _gap_review(request: HttpRequest, course: Course, form: f.GapReviewForm) -> str:
+    s.interruption_review_record(
+        prescription=form.cleaned_data["target"],
+        by=_me(request),
+        decision=form.cleaned_data["decision"],
+        note=form.cleaned_data["note"],
+    )
+    return _("Interruption review recorded.")
+
+
+def _close(request: HttpRequest, course: Course, form: f.CloseForm) -> str:
+    s.course_close(
+        course=course,
+        by=_me(request),
+        status=form.cleaned_data["status"],
+        reason=form.cleaned_data["reason"],
+    )
+    return _("Course closed.")
+
+
+@dataclass(frozen=True)
+class Step:
+    permission: str
+    form: type[f.RtForm]
+    call: Call
+    place: str  # where on the page a refusal is shown: "rx", "plan", "fraction" or a section
+
+
+STEPS: dict[str, Step] = {
+    "rx-create": Step("rt.prescription.write", f.PrescriptionForm, _rx_create, "rx-new"),
+    "rx-edit": Step("rt.prescription.write", f.PrescriptionEditForm, _rx_edit, "rx"),
+    "rx-sign": Step("rt.prescription.sign", f.TargetForm, _rx_sign, "rx"),
+    "plan-create": Step("rt.plan.write", f.PlanCreateForm, _plan_create, "rx"),
+    "plan-import": Step("rt.plan.write", f.PlanImportForm, _plan_import, "rx"),
+    "plan-approve": Step("rt.plan.approve", f.PlanTargetForm, _plan_approve, "plan"),
+    "organ-doses": Step("rt.plan.write", f.OrganDosesForm, _organ_doses, "plan"),
+    "dvh": Step("rt.plan.write", f.DvhForm, _dvh, "plan"),
+    "override": Step("rt.override.sign", f.OverrideForm, _override, "plan"),
+    "physics-check": Step("rt.physics.check", f.PhysicsCheckForm, _physics_check, "plan"),
+    "chart-check": Step("rt.physics.check", f.ChartCheckForm, _chart_check, "checks"),
+    "psqa": Step("rt.psqa.record", f.PsqaForm, _psqa, "plan"),
+    "schedule": Step("rt.schedule", f.ScheduleForm, _schedule, "plan"),
+    "deliver": Step("rt.delivery.record", f.DeliverForm, _deliver, "fraction"),
+    "missed": Step("rt.schedule", f.ReasonForm, _missed, "fraction"),
+    "delivery-error": Step(
+        "rt.delivery.correct", f.DeliveryErrorForm, _delivery_error, "deliveries"
+    ),
+    "brachy": Step("rt.brachy.record", f.BrachyForm, _brachy, "fraction"),
+    "weekly-review": Step("rt.review.record", f.WeeklyReviewForm, _weekly_review, "review"),
+    "gap-review": Step("rt.review.record", f.GapReviewForm, _gap_review, "rx"),
+    "close": Step("rt.course.manage", f.CloseForm, _close, "close"),
+}
