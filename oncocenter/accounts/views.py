@@ -29,7 +29,7 @@ from oncocenter.accounts.services import login_check, token_issue, token_revoke
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import DomainError, NotPermitted
-from oncocenter.core.forms import DomainForm, page_status, run_service
+from oncocenter.core.forms import DomainForm, run_service
 from oncocenter.core.roles import Role
 from oncocenter.core.views import login_required_view, permission_required
 
@@ -90,7 +90,7 @@ def account(request: HttpRequest) -> HttpResponse:
         if outcome.ok and outcome.value is not None:
             new_token = outcome.value[1]
             form = ApiTokenForm()
-        status = page_status(outcome)
+        status = outcome.status
     tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
     credentials = Credential.objects.filter(user=user)
     return render(
@@ -131,7 +131,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
         )
         if outcome.ok and outcome.value is not None:
             return redirect("accounts:staff-detail", pk=outcome.value.pk)
-        status = page_status(outcome)
+        status = outcome.status
     return render(request, "accounts/staff_new.html", {"form": form}, status=status)
 
 
@@ -184,7 +184,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         outcome = run_service(request, form, call, success=success)
         if outcome.ok:
             return redirect("accounts:staff-detail", pk=member.pk)
-        status = page_status(outcome)
+        status = outcome.status
     return render(
         request,
         "accounts/staff_detail.html",

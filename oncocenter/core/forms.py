@@ -116,12 +116,3 @@ def run_service(
         text = success(value) if callable(success) else success
         messages.success(request, text)
     return Outcome(ok=True, value=value, status=200)
-
-
-def page_status(outcome: Outcome[Any]) -> int:
-    """The status of the page re-rendered after `run_service`: 200 when it went through, 400 when
-    the input needs correcting (the staff pages' answer to a form with errors, kept as it was), 409
-    when an interlock or a full slot refused it."""
-    if outcome.ok:
-        return 200
-    return 409 if outcome.status == 409 else 400

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from oncocenter.accounts.models import User
 from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import NotFound, NotPermitted, ValidationFailed
-from oncocenter.core.forms import DomainForm, page_status, run_service, set_choices
+from oncocenter.core.forms import DomainForm, run_service, set_choices
 from oncocenter.core.permissions import has_perm, require
 from oncocenter.core.views import permission_required
 from oncocenter.mdt import selectors, services
@@ -57,7 +57,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
         )
         if outcome.ok and outcome.value is not None:
             return redirect("mdt:meeting", pk=outcome.value.pk)
-        status = page_status(outcome)
+        status = outcome.status
     since = timezone.localdate() - dt.timedelta(days=60)
     rows = (
         Meeting.objects.filter(held_on__gte=since).select_related("board_type").order_by("held_on")
@@ -196,7 +196,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
         outcome = run_service(request, form, call, success=success)
         if outcome.ok:
             return redirect("mdt:meeting", pk=pk)
-        status = page_status(outcome)
+        status = outcome.status
     selectors.meeting_audit_read(meeting)
     cases = list(meeting.cases.select_related("patient", "recommendation").order_by("id"))
     case_rows: list[dict[str, Any]] = []

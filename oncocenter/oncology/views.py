@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from oncocenter.accounts.models import User
 from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import NotFound, NotPermitted, ValidationFailed
-from oncocenter.core.forms import DomainForm, page_status, run_service, set_choices
+from oncocenter.core.forms import DomainForm, run_service, set_choices
 from oncocenter.core.permissions import has_perm, require
 from oncocenter.core.views import permission_required
 from oncocenter.oncology import codes, services, staging
@@ -161,7 +161,7 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
         )
         if outcome.ok:
             return redirect("oncology:record", mrn=patient.mrn)
-        status = page_status(outcome)
+        status = outcome.status
     show_record = has_perm(request.user, "record.view")
     context = {
         "patient": patient,
@@ -234,7 +234,7 @@ def workup(request: HttpRequest) -> HttpResponse:
         if outcome.ok:
             return redirect(f"{request.path}?department={department}")
         error_for[order.pk] = form
-        status = page_status(outcome)
+        status = outcome.status
     orders = workup_worklist(department=department)
     rows = [
         (o, error_for.get(o.pk) or oforms.WorkupAdvanceForm(prefix=f"o{o.pk}", auto_id=IDS))
@@ -336,7 +336,7 @@ def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
         )
         if outcome.ok:
             return redirect("oncology:record", mrn=patient.mrn)
-        status = page_status(outcome)
+        status = outcome.status
     return render(
         request, "oncology/record_edit.html", {"patient": patient, "forms": bound}, status=status
     )

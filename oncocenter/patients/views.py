@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import DomainError
-from oncocenter.core.forms import page_status, run_service
+from oncocenter.core.forms import run_service
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.registry import registry
 from oncocenter.core.views import permission_required
@@ -92,7 +92,7 @@ def create(request: HttpRequest) -> HttpResponse:
         )
         if outcome.ok and outcome.value is not None:
             return redirect("patients:detail", mrn=outcome.value.mrn)
-        status = page_status(outcome)
+        status = outcome.status
     return render(request, "patients/form.html", {"form": form, "patient": None}, status=status)
 
 
@@ -117,7 +117,7 @@ def edit(request: HttpRequest, mrn: str) -> HttpResponse:
         )
         if outcome.ok:
             return redirect("patients:detail", mrn=patient.mrn)
-        status = page_status(outcome)
+        status = outcome.status
     return render(request, "patients/form.html", {"form": form, "patient": patient}, status=status)
 
 

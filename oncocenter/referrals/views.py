@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import NotFound
-from oncocenter.core.forms import page_status, run_service
+from oncocenter.core.forms import run_service
 from oncocenter.core.permissions import active_role, has_perm, require
 from oncocenter.core.views import permission_required
 from oncocenter.oncology.models import Diagnosis
@@ -52,7 +52,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         if outcome.ok:
             return redirect(f"{request.path}?department={department}")
         errors[referral.pk] = form
-        status = page_status(outcome)
+        status = outcome.status
     include_closed = request.GET.get("closed") == "1"
     rows = [
         (r, errors.get(r.pk) or ReferralAdvanceForm(auto_id=IDS))
@@ -98,7 +98,7 @@ def create(request: HttpRequest, mrn: str) -> HttpResponse:
         )
         if outcome.ok:
             return redirect("oncology:record", mrn=patient.mrn)
-        status = page_status(outcome)
+        status = outcome.status
     return render(
         request, "referrals/create.html", {"patient": patient, "form": form}, status=status
     )

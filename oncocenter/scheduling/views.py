@@ -48,12 +48,6 @@ def _penalty_rows(penalties: dict[str, int]) -> list[dict[str, object]]:
     ]
 
 
-def _page_status(status: int) -> int:
-    """The status of a re-rendered scheduling form: these full-page forms (no htmx) have always
-    answered 400 for input the service refused, 409 for an interlock."""
-    return 400 if status == 422 else status
-
-
 # --- machines ------------------------------------------------------------------------------------
 
 
@@ -114,7 +108,7 @@ def machine_detail(request: HttpRequest, code: str) -> HttpResponse:
             )
         if outcome.ok:
             return redirect("scheduling:machine", code=machine.code)
-        status = _page_status(outcome.status)
+        status = outcome.status
     context = {
         "machine": machine,
         "downtimes": machine_selectors.machine_downtimes(machine=machine),
@@ -156,7 +150,7 @@ def outage_report(request: HttpRequest) -> HttpResponse:
         )
         if outcome.ok and outcome.value is not None:
             return redirect("scheduling:outage", pk=outcome.value.outage.pk)
-        status = _page_status(outcome.status)
+        status = outcome.status
     return render(request, "scheduling/outage_form.html", {"form": form}, status=status)
 
 
@@ -250,7 +244,7 @@ def course_book(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if outcome.ok:
             return redirect("scheduling:course-bookings", pk=course.pk)
-        status = _page_status(outcome.status)
+        status = outcome.status
     prescriptions = []
     for rx in course.prescriptions.all():
         plan = current_plan(rx)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.core.errors import NotFound, NotPermitted, ValidationFailed
-from oncocenter.core.forms import DomainForm, page_status, run_service
+from oncocenter.core.forms import DomainForm, run_service
 from oncocenter.core.permissions import has_perm, require
 from oncocenter.core.views import permission_required
 from oncocenter.patients.models import Patient
@@ -39,7 +39,7 @@ def studies(request: HttpRequest) -> HttpResponse:
         )
         if outcome.ok and outcome.value is not None:
             return redirect("trials:study", pk=outcome.value.pk)
-        status = page_status(outcome)
+        status = outcome.status
     return render(
         request,
         "trials/studies.html",
@@ -118,7 +118,7 @@ def study(request: HttpRequest, pk: int) -> HttpResponse:
         outcome = run_service(request, form, call, success=_("Saved."))
         if outcome.ok:
             return redirect("trials:study", pk=study.pk)
-        status = page_status(outcome)
+        status = outcome.status
     can_screen = has_perm(request.user, "trial.screen")
     selectors.study_audit_read(study)
     return render(

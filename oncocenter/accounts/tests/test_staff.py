@@ -74,7 +74,7 @@ def test_new_staff_member_is_created_with_roles_and_audited(client_as):
 )
 def test_new_staff_member_bad_input_is_shown_beside_the_field(client_as, change, field, message):
     response = client_as("administrator").post(reverse("accounts:staff-new"), {**NEW, **change})
-    assert response.status_code == 400
+    assert response.status_code == 422
     errors = response.context["form"].errors[field]
     assert any(message in e for e in errors), errors
     assert not User.objects.filter(username="kimsj").exists()
@@ -83,7 +83,7 @@ def test_new_staff_member_bad_input_is_shown_beside_the_field(client_as, change,
 def test_a_taken_username_comes_back_from_the_service(client_as):
     UserFactory(username="kimsj")
     response = client_as("administrator").post(reverse("accounts:staff-new"), NEW)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.context["form"].errors["username"] == ["is already taken"]
 
 
@@ -98,7 +98,7 @@ def test_roles_are_replaced_and_audited(client_as):
     event = AuditEvent.objects.get(action="update", object_type="accounts.user")
     assert event.detail == {"roles_before": ["nurse"], "roles": ["dietitian", "nurse"]}
     response = client.post(_detail(member), {"form": "roles"})
-    assert response.status_code == 400 and member.role_list == ["dietitian", "nurse"]
+    assert response.status_code == 422 and member.role_list == ["dietitian", "nurse"]
 
 
 def test_an_administrator_keeps_their_own_administrator_role(client_as):
@@ -148,7 +148,7 @@ def test_credential_bad_input(client_as, change, field, message):
         **change,
     }
     response = client_as("administrator").post(_detail(member), data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     errors = response.context["credential_form"].errors[field]
     assert any(message in e for e in errors), errors
     assert not Credential.objects.filter(user=member).exists()

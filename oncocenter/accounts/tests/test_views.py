@@ -129,5 +129,5 @@ def test_api_without_auth_is_401():
 def test_account_page_token_needs_a_name(client_as):
     client = client_as("nurse")
     response = client.post(reverse("accounts:account"), {"name": " "})
-    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    assert response.status_code == 422 and "This field is required." in response.content.decode()
     assert not ApiToken.objects.filter(user=client.user).exists()

@@ -54,7 +54,7 @@ def test_meeting_flow(client_as):
     assert response.status_code == 302
     url = f"/mdt/meetings/{meeting.pk}/"
     response = nurse.post(url, {"form": "case", "case-mrn": "99999999", "case-question": "?"})
-    assert response.status_code == 400 and "no patient with this MRN" in response.content.decode()
+    assert response.status_code == 422 and "no patient with this MRN" in response.content.decode()
     nurse.post(url, {"form": "case", "case-mrn": patient.mrn, "case-question": "Induction?"})
     case = meeting.cases.get()
     html = nurse.get(url).content.decode()

@@ -70,7 +70,7 @@ def test_bad_diagnosis_shows_error_beside_field_and_saves_nothing(client_as):
             "diagnosis-verification_status": "confirmed",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     html = response.content.decode()
     assert "is not in the curated code list" in html and "cannot be in the future" in html
     assert 'value="C99.9"' in html
@@ -110,7 +110,7 @@ def test_impossible_stage_rejected_in_ui(client_as):
             "staging-staged_on": TODAY.isoformat(),
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "T1 N0 M0 is stage I" in response.content.decode()
     assert TnmStaging.objects.count() == 0
 
@@ -128,7 +128,7 @@ def test_record_completion_forms(client_as):
             "guardian-birth_date": "2012-01-01",
         },
     )
-    assert response.status_code == 400 and "adult" in response.content.decode()  # a minor
+    assert response.status_code == 422 and "adult" in response.content.decode()  # a minor
     assert Guardian.objects.count() == 0
     response = client.post(
         f"/oncology/patients/{kid.mrn}/record/",
@@ -161,7 +161,7 @@ def test_record_completion_forms(client_as):
         },
     )
     assert (
-        response.status_code == 400
+        response.status_code == 422
         and "is required when a guardian consents" in response.content.decode()
     )
 
@@ -174,7 +174,7 @@ def test_workup_worklist_result_flow(client_as):
         {"order": order.pk, "status": "resulted", "result_summary": ""},
     )
     assert (
-        response.status_code == 400
+        response.status_code == 422
         and "is required to report a result" in response.content.decode()
     )
     response = client.post(

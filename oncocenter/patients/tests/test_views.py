@@ -112,7 +112,7 @@ def test_create_form_bad_input_shows_message_beside_field_and_saves_nothing(
     client_as, field, value, message
 ):
     response = client_as("nurse").post(reverse("patients:create"), {**VALID, field: value})
-    assert response.status_code == 400
+    assert response.status_code == 422
     form = response.context["form"]
     assert any(message in e for e in form.errors[field])
     assert Patient.objects.count() == 0

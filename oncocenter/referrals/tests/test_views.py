@@ -35,7 +35,7 @@ def test_create_and_self_referral_rejected(client_as):
             "reason": "?",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "cannot be the referring department itself" in response.content.decode()
     assert Referral.objects.count() == 0
     response = client.post(
@@ -62,7 +62,7 @@ def test_respond_flow_in_ui(client_as):
     response = client.post(
         "/referrals/?department=nutrition", {"referral": r.pk, "status": "declined"}
     )
-    assert response.status_code == 400 and "is required when declining" in response.content.decode()
+    assert response.status_code == 422 and "is required when declining" in response.content.decode()
     response = client.post(
         "/referrals/?department=nutrition",
         {"referral": r.pk, "status": "completed", "note": "ONS started"},

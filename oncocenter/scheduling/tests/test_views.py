@@ -145,7 +145,7 @@ def test_course_book_page_books_and_shows_penalties(client_as, w):
     scheduler = client_as("scheduler")
     url = reverse("scheduling:course-book", kwargs={"pk": w.course.pk})
     bad = scheduler.post(url, {"urgency": "urgent", "window_start": "12:00", "window_end": "09:00"})
-    assert bad.status_code == 400 and "end must be after start" in bad.content.decode()
+    assert bad.status_code == 422 and "end must be after start" in bad.content.decode()
     assert not Booking.objects.exists()
     response = scheduler.post(
         url, {"urgency": "urgent", "window_start": "13:00", "window_end": "15:00"}
@@ -166,7 +166,7 @@ def test_outage_form_bad_input_names_the_field(client_as, machines):
             "reason": "x",
         },
     )
-    assert response.status_code == 400 and "must be after start" in response.content.decode()
+    assert response.status_code == 422 and "must be after start" in response.content.decode()
     assert not MachineDowntime.objects.exists()
 
 
@@ -180,7 +180,7 @@ def test_machine_detail_qa_and_service_permissions(client_as, machines):
     svc = {"action": "service", "svc-reason": ""}
     assert client_as("radiation_therapist").post(url, svc).status_code == 403
     response = client_as("medical_physicist").post(url, svc)
-    assert response.status_code == 400 and Machine.objects.get(code="LINAC-2").in_service
+    assert response.status_code == 422 and Machine.objects.get(code="LINAC-2").in_service
     client_as("medical_physicist").post(url, {"action": "service", "svc-reason": "repair"})
     assert not Machine.objects.get(code="LINAC-2").in_service
 

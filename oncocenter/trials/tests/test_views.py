@@ -45,7 +45,7 @@ def test_study_create_bad_input(client_as):
         },
     )
     assert (
-        response.status_code == 400 and "is not an ICD-10 code prefix" in response.content.decode()
+        response.status_code == 422 and "is not an ICD-10 code prefix" in response.content.decode()
     )
     assert Study.objects.count() == 0
 
@@ -66,7 +66,7 @@ def test_prescreen_reasons_and_override_enrollment(client_as):
             "enroll-arm": "A",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "is required: the patient is not confirmed eligible" in response.content.decode()
     assert Enrollment.objects.count() == 0
     response = client.post(
