@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from oncocenter.accounts.tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Korean activates Korean in the test's thread; start and end every test in the
+    default language so no test depends on the order it runs in."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

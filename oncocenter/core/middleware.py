@@ -76,19 +76,23 @@ def error_response(
     return render(request, "core/error.html", context, status=status)
 
 
-def forbidden_response(request: HttpRequest, permission: str | None) -> HttpResponse:
+def forbidden_response(
+    request: HttpRequest, permission: str | None, message: str = ""
+) -> HttpResponse:
+    """403 in the shell. Without a permission name (e.g. a lapsed credential) the refusal's own
+    message says why."""
     return error_response(
         request,
         status=403,
         title=_("Not permitted"),
-        message=_("Your roles do not allow this."),
+        message=message or _("Your roles do not allow this."),
         permission=permission,
     )
 
 
 def domain_error_response(request: HttpRequest, exc: DomainError) -> HttpResponse:
     if isinstance(exc, NotPermitted):
-        return forbidden_response(request, exc.permission)
+        return forbidden_response(request, exc.permission, exc.message)
     title = {
         404: _("Not found"),
         409: _("Not possible now"),

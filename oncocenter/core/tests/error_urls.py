@@ -16,6 +16,10 @@ def _raiser(exc: Exception):
 
 urlpatterns = [
     path("raise/forbidden/", _raiser(NotPermitted("no", permission="rt.plan.approve"))),
+    path(
+        "raise/credential/",
+        _raiser(NotPermitted("Signing needs a current radiation oncology specialist credential.")),
+    ),
     path("raise/not-found/", _raiser(NotFound("Course 99 does not exist."))),
     path("raise/http404/", _raiser(Http404("gone"))),
     path("raise/conflict/", _raiser(Conflict("The plan is not approved.", rule="plan_approved"))),

@@ -9,6 +9,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("oncocenter.core.tests.err
     ("url", "status", "text"),
     [
         ("/raise/forbidden/", 403, "rt.plan.approve"),
+        ("/raise/credential/", 403, "current radiation oncology specialist credential"),
         ("/raise/not-found/", 404, "Course 99 does not exist."),
         ("/raise/http404/", 404, "This page or record does not exist."),
         ("/raise/conflict/", 409, "The plan is not approved."),

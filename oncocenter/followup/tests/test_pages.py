@@ -3,8 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.followup import services
@@ -12,13 +11,6 @@ from oncocenter.followup.models import FollowUpPlan, ProtocolTemplate
 from oncocenter.patients.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _back_to_the_default_language():
-    # A request in Korean leaves Korean active in this thread for the tests that follow.
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_booking_without_a_slot_re_renders_the_item_with_the_problem(client_as):

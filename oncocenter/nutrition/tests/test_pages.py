@@ -3,8 +3,7 @@
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.core.errors import ValidationFailed
@@ -13,13 +12,6 @@ from oncocenter.nutrition.models import AlertSettings, Questionnaire
 from oncocenter.patients.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _back_to_the_default_language():
-    # A request in Korean leaves Korean active in this thread for the tests that follow.
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_an_answer_outside_the_scale_names_the_item():
