@@ -1,6 +1,6 @@
 """Pages of the aid associations. Each POST parses one form, calls one service through
 ``run_service`` and redirects; a refusal re-renders the page with the message beside the field
-(status 422, nothing saved)."""
+(status 422 for bad input, 409 for a state that forbids it; nothing saved)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def aid_organisation_create(request: HttpRequest) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("aid:index")
-    return _aid_page(request, 422, org_form=form)
+    return _aid_page(request, outcome.status, org_form=form)
 
 
 @require_POST
@@ -88,7 +88,7 @@ def aid_create(request: HttpRequest) -> HttpResponse:
     )
     if outcome.ok and outcome.value is not None:
         return redirect("aid:detail", pk=outcome.value.pk)
-    return _aid_page(request, 422, aid_form=form)
+    return _aid_page(request, outcome.status, aid_form=form)
 
 
 def _status(code: str) -> str:
@@ -151,7 +151,7 @@ def aid_documents(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("aid:detail", pk=pk)
-    return _aid_detail_page(request, a, 422, docs_form=form)
+    return _aid_detail_page(request, a, outcome.status, docs_form=form)
 
 
 @require_POST
@@ -170,7 +170,7 @@ def aid_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if outcome.ok:
         return redirect("aid:detail", pk=pk)
     a.refresh_from_db()
-    return _aid_detail_page(request, a, 422, transition_form=form)
+    return _aid_detail_page(request, a, outcome.status, transition_form=form)
 
 
 @require_GET

@@ -1,6 +1,6 @@
 """Pages of pediatric palliative care. Each POST parses one form, calls one service through
 ``run_service`` and redirects; a refusal re-renders the page with the message beside the field
-(status 422, nothing saved)."""
+(status 422 for bad input, 409 for a state that forbids it; nothing saved)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def palliative_refer(request: HttpRequest) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("pediatrics:hub")
-    return _refer_page(request, form, 422)
+    return _refer_page(request, form, outcome.status)
 
 
 def _palliative_page(
@@ -117,7 +117,7 @@ def palliative_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("palliative:detail", pk=pk)
-    return _palliative_page(request, r, 422, form=form)
+    return _palliative_page(request, r, outcome.status, form=form)
 
 
 @require_POST
@@ -135,4 +135,4 @@ def palliative_bereavement(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("palliative:detail", pk=pk)
-    return _palliative_page(request, r, 422, bereavement_form=form)
+    return _palliative_page(request, r, outcome.status, bereavement_form=form)

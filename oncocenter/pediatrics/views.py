@@ -133,7 +133,7 @@ def pediatric_sedation(request: HttpRequest, mrn: str) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("pediatrics:pediatric", mrn=mrn)
-    return _pediatric_page(request, patient, 422, sedation_form=form)
+    return _pediatric_page(request, patient, outcome.status, sedation_form=form)
 
 
 @require_POST
@@ -153,7 +153,7 @@ def pediatric_measurement(request: HttpRequest, mrn: str) -> HttpResponse:
         for warning in outcome.value[1]:
             messages.warning(request, warning)
         return redirect("pediatrics:pediatric", mrn=mrn)
-    return _pediatric_page(request, patient, 422, measurement_form=form)
+    return _pediatric_page(request, patient, outcome.status, measurement_form=form)
 
 
 @require_POST
@@ -170,7 +170,7 @@ def pediatric_guardian(request: HttpRequest, mrn: str) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("pediatrics:pediatric", mrn=mrn)
-    return _pediatric_page(request, patient, 422, guardian_form=form)
+    return _pediatric_page(request, patient, outcome.status, guardian_form=form)
 
 
 def _hsct_data(form: forms.HSCTForm) -> dict[str, Any]:
@@ -194,7 +194,7 @@ def hsct_create(request: HttpRequest, mrn: str) -> HttpResponse:
     )
     if outcome.ok and outcome.value is not None:
         return redirect("pediatrics:hsct-detail", pk=outcome.value.pk)
-    return _pediatric_page(request, patient, 422, hsct_form=form)
+    return _pediatric_page(request, patient, outcome.status, hsct_form=form)
 
 
 # ============================================================================ HSCT
@@ -262,7 +262,7 @@ def hsct_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if outcome.ok:
         return redirect("pediatrics:hsct-detail", pk=pk)
     episode.refresh_from_db()
-    return _hsct_page(request, episode, 422, edit_form=form)
+    return _hsct_page(request, episode, outcome.status, edit_form=form)
 
 
 @require_POST
@@ -280,7 +280,7 @@ def hsct_gvhd(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("pediatrics:hsct-detail", pk=pk)
-    return _hsct_page(request, episode, 422, gvhd_form=form)
+    return _hsct_page(request, episode, outcome.status, gvhd_form=form)
 
 
 @require_POST
@@ -298,4 +298,4 @@ def hsct_complication(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("pediatrics:hsct-detail", pk=pk)
-    return _hsct_page(request, episode, 422, complication_form=form)
+    return _hsct_page(request, episode, outcome.status, complication_form=form)

@@ -1,6 +1,6 @@
 """Pages of the hospital school. Each POST parses one form, calls one service through
 ``run_service`` and redirects; a refusal re-renders the page with the message beside the field
-(status 422, nothing saved)."""
+(status 422 for bad input, 409 for a state that forbids it; nothing saved)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def school_class_create(request: HttpRequest) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("school:index")
-    return _school_page(request, 422, class_form=form)
+    return _school_page(request, outcome.status, class_form=form)
 
 
 @require_POST
@@ -83,7 +83,7 @@ def school_enroll(request: HttpRequest) -> HttpResponse:
     )
     if outcome.ok and outcome.value is not None:
         return redirect("school:enrollment", pk=outcome.value.pk)
-    return _school_page(request, 422, enroll_form=form)
+    return _school_page(request, outcome.status, enroll_form=form)
 
 
 def _enrollment_page(
@@ -141,7 +141,7 @@ def enrollment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("school:enrollment", pk=pk)
-    return _enrollment_page(request, e, 422, attendance_form=form)
+    return _enrollment_page(request, e, outcome.status, attendance_form=form)
 
 
 @require_POST
@@ -159,4 +159,4 @@ def enrollment_plan(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("school:enrollment", pk=pk)
-    return _enrollment_page(request, e, 422, plan_form=form)
+    return _enrollment_page(request, e, outcome.status, plan_form=form)

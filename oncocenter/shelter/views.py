@@ -1,6 +1,6 @@
 """Pages of the family shelter. Each POST parses one form, calls one service through
 ``run_service`` and redirects; a refusal re-renders the page with the message beside the field
-(status 422, nothing saved), a taken room included."""
+(status 422, or 409 for a taken room; nothing saved)."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def shelter_check_in(request: HttpRequest) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("shelter:index")
-    return _shelter_page(request, 422, checkin_form=form)
+    return _shelter_page(request, outcome.status, checkin_form=form)
 
 
 @require_POST
@@ -117,7 +117,7 @@ def shelter_check_out(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("shelter:index")
-    return _shelter_page(request, 422, checkout_form=form)
+    return _shelter_page(request, outcome.status, checkout_form=form)
 
 
 @require_POST
@@ -136,7 +136,7 @@ def shelter_waitlist_add(request: HttpRequest) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("shelter:index")
-    return _shelter_page(request, 422, waitlist_form=form)
+    return _shelter_page(request, outcome.status, waitlist_form=form)
 
 
 @require_POST
@@ -160,7 +160,7 @@ def shelter_house_create(request: HttpRequest) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("shelter:index")
-    return _shelter_page(request, 422, house_form=form)
+    return _shelter_page(request, outcome.status, house_form=form)
 
 
 @require_POST
@@ -175,4 +175,4 @@ def shelter_room_create(request: HttpRequest) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("shelter:index")
-    return _shelter_page(request, 422, room_form=form)
+    return _shelter_page(request, outcome.status, room_form=form)

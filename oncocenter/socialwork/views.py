@@ -72,7 +72,7 @@ def social_case_open(request: HttpRequest) -> HttpResponse:
     )
     if outcome.ok and outcome.value is not None:
         return redirect("socialwork:case", pk=outcome.value.pk)
-    return _social_page(request, 422, open_form=form)
+    return _social_page(request, outcome.status, open_form=form)
 
 
 def _case_page(
@@ -129,7 +129,7 @@ def social_case_close(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("socialwork:index")
-    return _case_page(request, case, 422, close_form=form)
+    return _case_page(request, case, outcome.status, close_form=form)
 
 
 @require_POST
@@ -147,7 +147,7 @@ def social_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("socialwork:case", pk=pk)
-    return _case_page(request, case, 422, assessment_form=form)
+    return _case_page(request, case, outcome.status, assessment_form=form)
 
 
 @require_POST
@@ -163,7 +163,7 @@ def social_intervention(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("socialwork:case", pk=pk)
-    return _case_page(request, case, 422, intervention_form=form)
+    return _case_page(request, case, outcome.status, intervention_form=form)
 
 
 @require_POST
@@ -181,4 +181,4 @@ def social_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.ok:
         return redirect("socialwork:case", pk=i.case_id)
-    return _case_page(request, i.case, 422, outcome_form=form)
+    return _case_page(request, i.case, outcome.status, outcome_form=form)

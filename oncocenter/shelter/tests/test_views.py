@@ -21,7 +21,7 @@ def test_shelter_overlap_and_check_out_before_check_in_forms(world, client_as):
         reverse("shelter:check-in"),
         {"room": world["room"].pk, "mrn": world["mrn"], "guests": 2, "check_in": "2026-02-01"},
     )
-    assert r.status_code == 422 and "already occupied" in r.content.decode()
+    assert r.status_code == 409 and "already occupied" in r.content.decode()
     r = c.post(
         reverse("shelter:check-in"),
         {
