@@ -27,6 +27,7 @@ from oncocenter.mdt.models import (
 from oncocenter.mdt.selectors import case_summary, meeting_quorum
 from oncocenter.oncology.models import Diagnosis, Modality
 from oncocenter.oncology.services import workup_order_create
+from oncocenter.patients.checks import check_same_patient
 from oncocenter.patients.models import Patient
 from oncocenter.referrals.models import Department
 from oncocenter.referrals.services import referral_create
@@ -109,15 +110,7 @@ def case_add(
     problems: list[FieldProblem] = []
     if not question.strip():
         problems.append(FieldProblem("question", _("is required")))
-    if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(
-            FieldProblem(
-                "diagnosis",
-                _("belongs to another patient"),
-                diagnosis.pk,
-                label=gettext_lazy("Diagnosis"),
-            )
-        )
+    check_same_patient(problems, "diagnosis", diagnosis, patient)
     if meeting.status != MeetingStatus.PLANNED:
         problems.append(
             FieldProblem(

@@ -16,7 +16,7 @@ from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.core.permissions import user_roles
 from oncocenter.core.roles import Role
-from oncocenter.patients.dates import check_date
+from oncocenter.patients.checks import check_date
 from oncocenter.patients.models import Center, Patient
 from oncocenter.patients.models_record import (
     AGE_OF_MAJORITY,

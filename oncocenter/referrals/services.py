@@ -14,6 +14,7 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.oncology.models import Diagnosis
+from oncocenter.patients.checks import check_moment, check_same_patient
 from oncocenter.patients.models import Patient
 from oncocenter.referrals import flow
 from oncocenter.referrals.models import Department, Referral, ReferralStatus, Urgency
@@ -51,25 +52,10 @@ def referral_create(
         )
     if not reason.strip():
         problems.append(FieldProblem("reason", _("is required")))
-    if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(
-            FieldProblem(
-                "diagnosis",
-                _("belongs to another patient"),
-                diagnosis.pk,
-                label=gettext_lazy("Diagnosis"),
-            )
-        )
-    requested_at = requested_at or timezone.now()
-    if requested_at > timezone.now() + dt.timedelta(minutes=5):
-        problems.append(
-            FieldProblem(
-                "requested_at",
-                _("cannot be in the future"),
-                requested_at.isoformat(),
-                label=gettext_lazy("Requested at"),
-            )
-        )
+    check_same_patient(problems, "diagnosis", diagnosis, patient)
+    requested_at = check_moment(
+        problems, "requested_at", requested_at, label=gettext_lazy("Requested at")
+    )
     if problems:
         raise ValidationFailed(problems)
     referral = Referral(

@@ -15,7 +15,7 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.oncology.models import Modality
-from oncocenter.patients.dates import check_date
+from oncocenter.patients.checks import check_date
 from oncocenter.patients.models import Patient
 from oncocenter.trials import eligibility as el
 from oncocenter.trials.models import (

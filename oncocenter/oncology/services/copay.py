@@ -6,14 +6,13 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import FieldProblem, ValidationFailed
 from oncocenter.oncology.models import CopayRegistration, Diagnosis, copay_expiry
-from oncocenter.patients.dates import check_date
+from oncocenter.patients.checks import check_date, check_same_patient
 from oncocenter.patients.models import Patient
 
 
@@ -29,15 +28,7 @@ def copay_register(
     """Record the NHIS reduced co-payment registration; valid through registration + 5 years - 1 day."""
     problems: list[FieldProblem] = []
     when = check_date(problems, "registered_on", registered_on, patient)
-    if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(
-            FieldProblem(
-                "diagnosis",
-                _("belongs to another patient"),
-                diagnosis.pk,
-                label=gettext_lazy("Diagnosis"),
-            )
-        )
+    check_same_patient(problems, "diagnosis", diagnosis, patient)
     if not special_code.strip():
         problems.append(FieldProblem("special_code", _("is required")))
     if (

@@ -22,7 +22,7 @@ from oncocenter.oncology.models import (
     VerificationStatus,
 )
 from oncocenter.oncology.services._checks import check_choice, check_code
-from oncocenter.patients.dates import check_date
+from oncocenter.patients.checks import check_date
 from oncocenter.patients.models import Patient
 
 

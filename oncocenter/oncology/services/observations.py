@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
@@ -23,7 +22,7 @@ from oncocenter.oncology.models import (
     TumorMarkerCode,
 )
 from oncocenter.oncology.services._checks import check_choice
-from oncocenter.patients.dates import check_date
+from oncocenter.patients.checks import check_date, check_same_patient
 from oncocenter.patients.models import Patient
 
 LANSKY_BELOW_AGE = 16
@@ -117,15 +116,7 @@ def tumor_marker_record(
         amount = Decimal(0)
     if not unit.strip():
         problems.append(FieldProblem("unit", _("is required")))
-    if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(
-            FieldProblem(
-                "diagnosis",
-                _("belongs to another patient"),
-                diagnosis.pk,
-                label=gettext_lazy("Diagnosis"),
-            )
-        )
+    check_same_patient(problems, "diagnosis", diagnosis, patient)
     if problems:
         raise ValidationFailed(problems)
     assert when is not None

@@ -9,7 +9,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
@@ -17,7 +16,7 @@ from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.oncology.models import Diagnosis, Modality, TreatmentEpisode
 from oncocenter.oncology.services._checks import check_choice
-from oncocenter.patients.dates import check_date
+from oncocenter.patients.checks import check_date, check_same_patient
 from oncocenter.patients.models import Patient
 
 
@@ -41,15 +40,7 @@ def treatment_episode_create(
     end = check_date(problems, "ended_on", ended_on, patient, required=False)
     if start and end and end < start:
         problems.append(FieldProblem("ended_on", _("cannot be before the start"), end.isoformat()))
-    if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(
-            FieldProblem(
-                "diagnosis",
-                _("belongs to another patient"),
-                diagnosis.pk,
-                label=gettext_lazy("Diagnosis"),
-            )
-        )
+    check_same_patient(problems, "diagnosis", diagnosis, patient)
     if problems:
         raise ValidationFailed(problems)
     assert start is not None

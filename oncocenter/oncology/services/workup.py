@@ -15,6 +15,7 @@ from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.oncology.models import Diagnosis, WorkupDepartment, WorkupOrder, WorkupStatus
 from oncocenter.oncology.services._checks import check_choice
+from oncocenter.patients.checks import check_moment, check_same_patient
 from oncocenter.patients.models import Patient
 
 
@@ -32,25 +33,8 @@ def workup_order_create(
     check_choice(problems, "department", department, WorkupDepartment)
     if not test_name.strip():
         problems.append(FieldProblem("test_name", _("is required")))
-    if diagnosis is not None and diagnosis.patient_id != patient.pk:
-        problems.append(
-            FieldProblem(
-                "diagnosis",
-                _("belongs to another patient"),
-                diagnosis.pk,
-                label=gettext_lazy("Diagnosis"),
-            )
-        )
-    ordered_at = ordered_at or timezone.now()
-    if ordered_at > timezone.now() + dt.timedelta(minutes=5):
-        problems.append(
-            FieldProblem(
-                "ordered_at",
-                _("cannot be in the future"),
-                ordered_at.isoformat(),
-                label=gettext_lazy("Ordered at"),
-            )
-        )
+    check_same_patient(problems, "diagnosis", diagnosis, patient)
+    ordered_at = check_moment(problems, "ordered_at", ordered_at, label=gettext_lazy("Ordered at"))
     if problems:
         raise ValidationFailed(problems)
     order = WorkupOrder(
