@@ -11,7 +11,12 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 
-from oncocenter.audit.admin import ClinicalRecordAdmin, ReferenceDataAdmin
+from oncocenter.audit.admin import (
+    ClinicalRecordAdmin,
+    ClinicalRecordInline,
+    ReferenceDataAdmin,
+    ReferenceDataInline,
+)
 from oncocenter.audit.models import AuditEvent
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -25,6 +30,18 @@ def test_every_registered_model_uses_a_base_class(model_admin):
         f"{type(model_admin).__name__} for {model_admin.model._meta.label} must extend "
         "ClinicalRecordAdmin (clinical rows: view-only) or ReferenceDataAdmin (reference data)"
     )
+
+
+@pytest.mark.parametrize(
+    "model_admin", [a for _m, a in REGISTERED], ids=[m._meta.label for m, _a in REGISTERED]
+)
+def test_inlines_follow_their_parent(model_admin):
+    """A view-only record shows view-only rows; reference data edits its rows with it."""
+    expected = (
+        ReferenceDataInline if isinstance(model_admin, ReferenceDataAdmin) else ClinicalRecordInline
+    )
+    for inline in model_admin.inlines:
+        assert issubclass(inline, expected), f"{inline.__name__} must extend {expected.__name__}"
 
 
 def _clinical_rows():

@@ -4,38 +4,20 @@ tokens by their owners on "My account"."""
 
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.db.models import Model
-from django.http import HttpRequest
 
 from oncocenter.accounts.models import ApiToken, Credential, RoleAssignment, User
-from oncocenter.audit.admin import ClinicalRecordAdmin
+from oncocenter.audit.admin import ClinicalRecordAdmin, ClinicalRecordInline
 
 # Roles are OncoCenter's own (RoleAssignment and the permission table), not Django groups.
 admin.site.unregister(Group)
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(ClinicalRecordInline):
     model = RoleAssignment
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
-class CredentialInline(admin.TabularInline):
+class CredentialInline(ClinicalRecordInline):
     model = Credential
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(User)

@@ -103,3 +103,37 @@ class ReferenceDataAdmin(_PermissionTableAdmin):
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects + [o for o, _fields in formset.changed_objects]:
             audit_record(action=AuditAction.UPDATE, obj=obj, detail={"admin": True})
+
+
+class _PermissionTableInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return has_perm(request.user, "admin.view")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ClinicalRecordInline(_PermissionTableInline):
+    """Rows shown inside a view-only clinical (or staff) record: never added or changed here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class ReferenceDataInline(_PermissionTableInline):
+    """Rows edited with their reference-data parent (a machine's techniques, a ward's beds), under
+    the same permission; saved and audited through `ReferenceDataAdmin.save_formset`."""
+
+    extra = 1
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return has_perm(request.user, "reference.edit")
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return has_perm(request.user, "reference.edit")

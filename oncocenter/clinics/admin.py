@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from oncocenter.audit.admin import ClinicalRecordAdmin, ReferenceDataAdmin
+from oncocenter.audit.admin import ClinicalRecordAdmin, ReferenceDataAdmin, ReferenceDataInline
 from oncocenter.clinics.models import (
     Admission,
     Appointment,
@@ -21,7 +21,6 @@ from oncocenter.clinics.models import (
     WaitlistEntry,
     Ward,
 )
-from oncocenter.core.permissions import has_perm
 
 
 @admin.register(PriorityPolicy)
@@ -81,24 +80,12 @@ class WaitlistEntryAdmin(ClinicalRecordAdmin):
     raw_id_fields = ("patient", "offered_slot", "appointment")
 
 
-class BedInline(admin.TabularInline):
+class BedInline(ReferenceDataInline):
     """Beds are edited with their ward, under the same permission (never deleted: take a bed
     out of service instead)."""
 
     model = Bed
     extra = 1
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return has_perm(request.user, "admin.view")
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return has_perm(request.user, "reference.edit")
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return has_perm(request.user, "reference.edit")
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(Ward)

@@ -7,31 +7,16 @@ first (`machine_set_in_service`, `qa_window_plan`, the outage workflow): the adm
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 
-from oncocenter.audit.admin import ClinicalRecordAdmin, ReferenceDataAdmin
-from oncocenter.core.permissions import has_perm
+from oncocenter.audit.admin import ClinicalRecordAdmin, ReferenceDataAdmin, ReferenceDataInline
 from oncocenter.machines.models import Machine, MachineDowntime, MachineTechnique
 
 
-class TechniqueInline(admin.TabularInline):
+class TechniqueInline(ReferenceDataInline):
     """A machine's techniques, editable with the machine (same permission, audited by its save)."""
 
     model = MachineTechnique
     extra = 1
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return has_perm(request.user, "admin.view")
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return has_perm(request.user, "reference.edit")
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return has_perm(request.user, "reference.edit")
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(Machine)

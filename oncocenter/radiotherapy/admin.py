@@ -5,31 +5,16 @@ through the services, with their interlocks and signatures."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 
-from oncocenter.audit.admin import ClinicalRecordAdmin, ReferenceDataAdmin
-from oncocenter.core.permissions import has_perm
+from oncocenter.audit.admin import ClinicalRecordAdmin, ReferenceDataAdmin, ReferenceDataInline
 from oncocenter.radiotherapy import models as m
 
 
-class OrganConstraintInline(admin.TabularInline):
+class OrganConstraintInline(ReferenceDataInline):
     """A constraint set's limits, edited with the set (same permission, audited by its save)."""
 
     model = m.OrganConstraint
     extra = 0
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return has_perm(request.user, "admin.view")
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return has_perm(request.user, "reference.edit")
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return has_perm(request.user, "reference.edit")
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(m.ConstraintSet)
