@@ -120,20 +120,9 @@ def qa_window_plan(
                     )
                 ],
             )
-        window = MachineDowntime.objects.create(
-            machine=machine,
-            kind=DowntimeKind.QA,
-            start=start,
-            end=end,
-            reason=reason.strip()[:300],
-            reported_by=by,
+        return _downtime_create(
+            machine=machine, kind=DowntimeKind.QA, start=start, end=end, reason=reason, by=by
         )
-        audit_record(
-            action=AuditAction.CREATE,
-            obj=window,
-            detail={"machine": machine.code, "start": start, "end": end},
-        )
-    return window
 
 
 def outage_record(
@@ -147,17 +136,32 @@ def outage_record(
     require(by, "outage.report")
     downtime_check(start=start, end=end, reason=reason)
     with transaction.atomic():
-        outage = MachineDowntime.objects.create(
-            machine=machine,
-            kind=DowntimeKind.OUTAGE,
-            start=start,
-            end=end,
-            reason=reason.strip()[:300],
-            reported_by=by,
+        return _downtime_create(
+            machine=machine, kind=DowntimeKind.OUTAGE, start=start, end=end, reason=reason, by=by
         )
-        audit_record(
-            action=AuditAction.CREATE,
-            obj=outage,
-            detail={"machine": machine.code, "start": start, "end": end},
-        )
-    return outage
+
+
+def _downtime_create(
+    *,
+    machine: Machine,
+    kind: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    reason: str,
+    by: User,
+) -> MachineDowntime:
+    """Save and audit a checked downtime (inside the caller's transaction)."""
+    downtime = MachineDowntime.objects.create(
+        machine=machine,
+        kind=kind,
+        start=start,
+        end=end,
+        reason=reason.strip()[:300],
+        reported_by=by,
+    )
+    audit_record(
+        action=AuditAction.CREATE,
+        obj=downtime,
+        detail={"machine": machine.code, "start": start, "end": end},
+    )
+    return downtime
