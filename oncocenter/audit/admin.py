@@ -63,7 +63,9 @@ class ClinicalRecordAdmin(_PermissionTableAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
-        obj = self.get_object(request, object_id)
+        # The change view already loaded the row; read it from the response, not the database again.
+        context = getattr(response, "context_data", None) or {}
+        obj = context.get("original")
         if obj is not None and response.status_code == 200:
             audit_record(
                 action=AuditAction.READ, obj=obj, patient=_patient_of(obj), detail={"admin": True}
