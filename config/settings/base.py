@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "oncocenter.core",
     "oncocenter.accounts",
     "oncocenter.audit",
@@ -129,6 +131,18 @@ LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("ONCOCENTER_LOGIN_FAILURE_WIND
 
 # API tokens expire; a year by default, a setting for sites with stricter rules.
 API_TOKEN_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_DAYS", "365"))
+
+# Background jobs (LINAC booking, rebooking, exports, notifications) run on the database
+# through Django's tasks API (the django-tasks backport until Django 6): no broker to operate, the
+# same PostgreSQL that holds the data holds the queue, and SQLite keeps working for the demo.
+# Workers: `oncocenter db_worker`. Tests switch to the immediate backend where they do not
+# exercise the worker itself.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "booking", "notifications", "exports"],
+    }
+}
 
 LANGUAGE_CODE = os.environ.get("ONCOCENTER_LANGUAGE", "en")
 LANGUAGES = [("en", "English"), ("ko", "한국어")]
