@@ -52,15 +52,15 @@ def bar_chart(
     width: int = 360,
     height: int = 200,
 ) -> str:
-    left, bottom, top = 40, 24, 22
+    left, bottom, top = 40, 24, 34
     plot_h = height - bottom - top
     numbers = [float(v) for v in values if v is not None]
     ymax = _nice(max(numbers, default=0.0))
     n = max(len(labels), 1)
     slot = (width - left - 8) / n
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}"><title>{escape(title)}</title>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" width="100%" '
+        f'viewBox="0 0 {width} {height}"><title>{escape(title)}</title>',
         f'<text x="{left}" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 4}" y2="{top + plot_h}" stroke="#999"/>',
         f'<text x="{left - 4}" y="{top + 8}" font-size="10" text-anchor="end">{ymax:g}</text>',
@@ -127,15 +127,16 @@ def timeline(
     top = 24
     plot_w = width - left - right
     chart_top = top + lane_h * max(len(spans), 1) + 16
-    chart_h = 140
+    # Without response points there is nothing to plot below the treatment bars.
+    chart_h = 140 if points else 0
     height = chart_top + chart_h + 30
 
     def x(day: dt.date) -> float:
         return left + (day - first).days / days * plot_w
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart timeline" width="{width}"'
-        f' height="{height}" viewBox="0 0 {width} {height}"><title>{escape(title)}</title>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart timeline" width="100%"'
+        f' viewBox="0 0 {width} {height}"><title>{escape(title)}</title>',
         f'<text x="4" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
     ]
     for i, s in enumerate(spans):
@@ -154,9 +155,11 @@ def timeline(
     ymax = _nice(max(sums, default=1.0))
     base = chart_top + chart_h
     parts.append(f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="#999"/>')
-    parts.append(
-        f'<text x="{left - 6}" y="{chart_top + 8}" font-size="10" text-anchor="end">{ymax:g} mm</text>'
-    )
+    if sums:
+        parts.append(
+            f'<text x="{left - 6}" y="{chart_top + 8}" font-size="10" text-anchor="end">'
+            f"{ymax:g} mm</text>"
+        )
     line = [
         f"{x(p.on):.1f},{base - float(p.value) / ymax * chart_h:.1f}"
         for p in points

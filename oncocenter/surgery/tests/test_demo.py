@@ -20,14 +20,19 @@ def test_small_demo_surgery_is_coherent():
         assert report.nodes_positive <= report.nodes_examined
     assert not Operation.objects.filter(diagnosis__isnull=True).exists()
     # Every stored follow-up category is what the rules compute from its lesions.
-    for a in ResponseAssessment.objects.filter(criteria="recist11", baseline__isnull=False).prefetch_related("lesions"):
+    for a in ResponseAssessment.objects.filter(
+        criteria="recist11", baseline__isnull=False
+    ).prefetch_related("lesions"):
         base = a.baseline
-        prev = [
-            f.sum_mm for f in base.followups.filter(assessed_on__lt=a.assessed_on)
-        ]
+        prev = [f.sum_mm for f in base.followups.filter(assessed_on__lt=a.assessed_on)]
         r = recist.assess(
-            lesions=[recist.Lesion(x.label, x.organ, x.diameter_mm, x.is_node) for x in a.lesions.all()],
-            baseline=[recist.Lesion(x.label, x.organ, x.diameter_mm, x.is_node) for x in base.lesions.all()],
+            lesions=[
+                recist.Lesion(x.label, x.organ, x.diameter_mm, x.is_node) for x in a.lesions.all()
+            ],
+            baseline=[
+                recist.Lesion(x.label, x.organ, x.diameter_mm, x.is_node)
+                for x in base.lesions.all()
+            ],
             previous_sums=prev,
         )
         assert r.overall_response == a.overall_response
