@@ -360,10 +360,11 @@ def _pediatric(ctx: Any, rng: random.Random) -> dict[str, int]:
                 recorded_by=rng.choice(readers),
             )
             baselines.append(base)
-            shrink = rng.uniform(0.45, 0.95)
+            # Most tumors shrink; about one in eight progresses.
+            shrink = rng.uniform(0.45, 0.95) if rng.random() < 0.88 else rng.uniform(1.15, 1.4)
             for k, on in enumerate(points, 1):
                 now_pm = (pm * Decimal(str(shrink**k))).quantize(Decimal("0.1"))
-                now_curie = int(curie * shrink**k)
+                now_curie = min(30, int(curie * shrink**k))
                 now_marrow = (
                     (marrow * Decimal(str(shrink ** (2 * k)))).quantize(Decimal("0.1"))
                     if marrow
@@ -371,6 +372,7 @@ def _pediatric(ctx: Any, rng: random.Random) -> dict[str, int]:
                 )
                 if now_marrow < 1:
                     now_marrow = Decimal(0)
+                now_marrow = min(now_marrow, Decimal(100))
                 c = inrc.assess(
                     primary_baseline_mm=pm,
                     primary_mm=now_pm,
@@ -418,7 +420,7 @@ def _pediatric(ctx: Any, rng: random.Random) -> dict[str, int]:
             )
             baselines.append(base)
             lesions.append((base, base_lesions))
-            factor = rng.uniform(0.5, 1.05)
+            factor = rng.uniform(0.5, 1.05) if rng.random() < 0.85 else rng.uniform(1.15, 1.35)
             sums: list[Decimal] = []
             for k, on in enumerate(points, 1):
                 now = [

@@ -149,3 +149,85 @@ def test_quality_page_queries_do_not_grow(world, client_as, django_assert_max_nu
     csv = client.get("/surgery/quality.csv").content.decode()
     assert csv.splitlines()[0].startswith("year,esophagectomies,r0_rate")
     assert f"{(world.today - dt.timedelta(days=100)).year}" in csv
+
+
+def test_inrc_form_computes_the_response_and_refuses_an_impossible_curie(world, client_as):
+    client = client_as(user=world.radiologist)
+    url = f"/surgery/patients/{world.patient.mrn}/response/inrc/"
+    r = client.post(
+        url,
+        {
+            "diagnosis": world.diagnosis.pk,
+            "baseline": "",
+            "assessed_on": str(world.today - dt.timedelta(days=60)),
+            "primary_mm": "60",
+            "curie_score": "12",
+            "marrow_pct": "30",
+        },
+    )
+    assert r.status_code == 302
+    base = world.patient.response_assessments.get()
+    r = client.post(
+        url,
+        {
+            "diagnosis": world.diagnosis.pk,
+            "baseline": base.pk,
+            "assessed_on": str(world.today),
+            "primary_mm": "35",
+            "curie_score": "31",
+            "marrow_pct": "0",
+        },
+    )
+    assert r.status_code == 422 and b'data-field="curie_score"' in r.content
+    r = client.post(
+        url,
+        {
+            "diagnosis": world.diagnosis.pk,
+            "baseline": base.pk,
+            "assessed_on": str(world.today),
+            "primary_mm": "35",
+            "curie_score": "4",
+            "marrow_pct": "0",
+        },
+    )
+    assert r.status_code == 302
+    assert world.patient.response_assessments.latest("assessed_on").overall_response == "PR"
+
+
+def test_response_page_queries_do_not_grow(world, client_as, django_assert_max_num_queries):
+    client = client_as(user=world.radiologist)
+
+    def series(n):
+        base = (
+            services.response_record(
+                by=world.radiologist,
+                patient=world.patient,
+                diagnosis=world.diagnosis,
+                criteria="recist11",
+                assessed_on=world.today - dt.timedelta(days=300),
+                lesions=[{"label": f"L{i}", "organ": f"o{i}", "diameter_mm": 30} for i in range(3)],
+            )
+            if not world.patient.response_assessments.exists()
+            else world.patient.response_assessments.earliest("id")
+        )
+        start = world.patient.response_assessments.count()
+        for k in range(start, start + n):
+            services.response_record(
+                by=world.radiologist,
+                patient=world.patient,
+                diagnosis=world.diagnosis,
+                criteria="recist11",
+                baseline=base,
+                assessed_on=world.today - dt.timedelta(days=290 - 10 * k),
+                lesions=[
+                    {"label": f"L{i}", "organ": f"o{i}", "diameter_mm": 30 - k} for i in range(3)
+                ],
+            )
+
+    series(2)
+    url = f"/surgery/patients/{world.patient.mrn}/response/"
+    with django_assert_max_num_queries(40) as small:
+        assert client.get(url).status_code == 200
+    series(18)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
