@@ -139,3 +139,53 @@ def test_cross_esophagectomy_leak_pcr_quality(page):
     page.goto(f"{base}/patients/{patient.mrn}/")
     assert page.locator("svg.timeline").count() == 1
     page.screenshot(path=str(SCREENSHOTS / "surgery-patient-timeline.png"), full_page=True)
+
+
+def test_recist_series_on_the_response_timeline(page):
+    """A radiologist records a RECIST baseline and follow-ups; a changed target set is refused;
+    the timeline shows the treatments and the computed categories."""
+    today = timezone.localdate()
+    UserFactory(username="radiologist_s", roles=["radiologist"])
+    patient = PatientFactory(name_ko="최반응", birth_date=dt.date(1966, 8, 1))
+    dx = DiagnosisFactory(patient=patient, diagnosed_on=today - dt.timedelta(days=260))
+    TreatmentEpisodeFactory(
+        patient=patient,
+        diagnosis=dx,
+        modality="chemotherapy",
+        started_on=today - dt.timedelta(days=240),
+        ended_on=today - dt.timedelta(days=120),
+        description="FOLFOX x 8",
+    )
+    base = page.base_url
+    _login(page, base, "radiologist_s")
+    page.goto(f"{base}/surgery/patients/{patient.mrn}/response/")
+    form = "#recist-form"
+    steps = [
+        ("", 250, "L1; liver; 42\nL2; lung; 25\nN1; mediastinum; 18; yes"),
+        ("1", 180, "L1; liver; 30\nL2; lung; 16\nN1; mediastinum; 12; yes"),
+        ("1", 110, "L1; liver; 24\nL2; lung; 12\nN1; mediastinum; 9; yes"),
+        ("1", 40, "L1; liver; 31\nL2; lung; 15\nN1; mediastinum; 11; yes"),
+    ]
+    for i, (baseline, days_ago, lesions) in enumerate(steps):
+        if baseline:
+            page.select_option(f"{form} select[name=baseline]", index=1)
+        page.fill(
+            f"{form} input[name=assessed_on]", (today - dt.timedelta(days=days_ago)).isoformat()
+        )
+        page.fill(f"{form} textarea[name=lesions]", lesions)
+        page.click(f"{form} button[type=submit]")
+        page.wait_for_selector("text=Response assessment saved")
+        if i == 1:
+            # a follow-up that swaps a target lesion is refused: it needs a new baseline
+            page.select_option(f"{form} select[name=baseline]", index=1)
+            page.fill(
+                f"{form} input[name=assessed_on]", (today - dt.timedelta(days=150)).isoformat()
+            )
+            page.fill(f"{form} textarea[name=lesions]", "L1; liver; 28\nL3; bone; 20")
+            page.click(f"{form} button[type=submit]")
+            page.wait_for_selector(f"{form} .error[data-field=lesions]")
+            assert "record a new baseline" in page.locator(f"{form} .error").inner_text()
+    rows = page.locator("#assessments tbody tr").all_inner_texts()
+    assert [r.split("\t")[-1].strip() for r in rows] == ["baseline", "PR", "PR", "PD"]
+    assert page.locator("svg.timeline circle").count() == 4
+    page.screenshot(path=str(SCREENSHOTS / "surgery-response.png"), full_page=True)
