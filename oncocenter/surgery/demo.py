@@ -130,7 +130,7 @@ def _esophagectomies(ctx: Any, rng: random.Random) -> dict[str, int]:
         procedure, anastomosis = _pick(rng, [((p, a), w) for p, a, w in ESOPHAGECTOMY])
         comps = _complications(rng)
         severe = any(cd in ("IIIb", "IVa") for _k, _t, cd, _d in comps)
-        died = None
+        died: dt.date | None = None
         if rng.random() < (0.12 if severe else 0.015):
             died = when + dt.timedelta(days=rng.randint(8, 85))
             if died > today:
@@ -138,10 +138,10 @@ def _esophagectomies(ctx: Any, rng: random.Random) -> dict[str, int]:
         los = rng.randint(9, 15) + (
             rng.randint(8, 25) if severe else rng.randint(0, 4) * (len(comps) > 0)
         )
-        discharged = when + dt.timedelta(days=los)
-        if died is not None and died <= discharged:
-            discharged = None
-        if discharged is not None and discharged > today:
+        discharged: dt.date | None = when + dt.timedelta(days=los)
+        if (died is not None and died <= when + dt.timedelta(days=los)) or (
+            when + dt.timedelta(days=los) > today
+        ):
             discharged = None
         oral = when + dt.timedelta(
             days=rng.randint(5, 8) + (14 if any(k == "anastomotic_leak" for k, *_ in comps) else 0)
