@@ -142,6 +142,7 @@ def _mount() -> None:
     from oncocenter.school.api import router as school_router
     from oncocenter.shelter.api import router as shelter_router
     from oncocenter.socialwork.api import router as socialwork_router
+    from oncocenter.surgery.api import router as surgery_router
     from oncocenter.trials.api import router as trials_router
 
     api.add_router("/auth/", accounts_router)
@@ -158,6 +159,7 @@ def _mount() -> None:
     api.add_router("/clinics/", clinics_router)
     api.add_router("/followup/", followup_router)
     api.add_router("/nutrition/", nutrition_router)
+    api.add_router("/surgery/", surgery_router)
     # The pediatric services keep the address they had as one app ("support"); their paths
     # do not overlap.
     for router in (

@@ -19,6 +19,7 @@ urlpatterns = [
     path("clinics/", include("oncocenter.clinics.urls")),
     path("followup/", include("oncocenter.followup.urls")),
     path("nutrition/", include("oncocenter.nutrition.urls")),
+    path("surgery/", include("oncocenter.surgery.urls")),
     # The pediatric services keep the addresses they had as one app ("support").
     path("support/", include("oncocenter.pediatrics.urls")),
     path("support/school/", include("oncocenter.school.urls")),

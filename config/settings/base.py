@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "oncocenter.clinics",
     "oncocenter.followup",
     "oncocenter.nutrition",
+    "oncocenter.surgery",
     "oncocenter.support",  # migrations only: hands its tables to the six apps below
     "oncocenter.pediatrics",
     "oncocenter.school",

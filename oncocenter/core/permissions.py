@@ -189,6 +189,20 @@ SOCIALWORK: dict[str, Iterable[str]] = {
     "socialwork.edit": {R.SOCIAL_WORKER},
 }
 
+# --- surgery and treatment response (issue 22): app surgery ----------------------------------------
+SURGERY: dict[str, Iterable[str]] = {
+    # Operations, complications, pathology and response assessments: the clinical record.
+    "surgery.view": CLINICAL,
+    # Operative record, postoperative course and complications: surgeons and ward nurses.
+    "surgery.record": {R.SURGEON, R.NURSE},
+    # Resection pathology (ypTNM, regression grade, margins, nodes).
+    "surgery.pathology": {R.PATHOLOGIST},
+    # Imaging response (RECIST 1.1, INRC with MIBG and bone marrow).
+    "response.record": {R.RADIOLOGIST, R.NUCLEAR_MEDICINE, R.MEDICAL_ONCOLOGIST, R.PEDIATRIC_ONCOLOGIST, R.RADIATION_ONCOLOGIST},
+    # The center's yearly quality figures (aggregate, no identifiers) and their CSV.
+    "surgery.quality": {R.SURGEON, R.ADMINISTRATOR, R.MEDICAL_ONCOLOGIST, R.RADIATION_ONCOLOGIST},
+}
+
 
 def _build() -> dict[str, frozenset[str]]:
     table: dict[str, frozenset[str]] = {}
@@ -205,6 +219,7 @@ def _build() -> dict[str, frozenset[str]]:
         SHELTER,
         PALLIATIVE,
         SOCIALWORK,
+        SURGERY,
     ):
         for perm, roles in section.items():
             if perm in table:

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.core.registry import registry
 from oncocenter.mdt.models import BoardCase
 from oncocenter.mdt.tests.factories import MeetingFactory
@@ -26,6 +27,7 @@ from oncocenter.oncology.tests.factories import (
 )
 from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.referrals.models import Referral
+from oncocenter.surgery.models import Complication, Operation, ResponseAssessment
 from oncocenter.trials.models import Enrollment, ScreeningEntry
 from oncocenter.trials.tests.factories import StudyFactory
 
@@ -75,6 +77,23 @@ def _record(patient, n):
             consent_on=day,
             enrolled_on=day,
             eligibility_overall="eligible",
+        )
+        op = Operation.objects.create(
+            patient=patient,
+            diagnosis=diagnosis,
+            procedure="ivor_lewis",
+            approach="mis",
+            operated_on=day,
+            duration_min=300,
+            blood_loss_ml=100,
+            residual_tumor="R0",
+            surgeon=UserFactory(),
+        )
+        Complication.objects.create(
+            operation=op, operated_on=day, kind="pneumonia", clavien_dindo="II", occurred_on=day
+        )
+        ResponseAssessment.objects.create(
+            patient=patient, diagnosis=diagnosis, criteria="recist11", assessed_on=day
         )
 
 
