@@ -139,3 +139,16 @@ class ReferenceDataInline(_PermissionTableInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return has_perm(request.user, "reference.edit")
+
+
+# Background-job results keep their arguments and return values, which can name patients: the
+# admin shows them under the same view-only, audited, permission-table rules as clinical rows.
+from django_tasks_db.admin import DBTaskResultAdmin  # noqa: E402
+from django_tasks_db.models import DBTaskResult  # noqa: E402
+
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class JobResultAdmin(ClinicalRecordAdmin, DBTaskResultAdmin):
+    pass
