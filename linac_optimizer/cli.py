@@ -7,7 +7,9 @@
     linac-schedule simulate [--seed N --load L --weeks W --warmup-weeks W --policy P]
     linac-schedule bench [--seeds 1,2 --loads 0.8,1.0 --weeks W --warmup-weeks W] [--hindsight]
 
-Exit status 2 means the input files are malformed (the message names the field).
+Exit status 2 means the input files are malformed (the message names the field). `solve`
+exits 3 when it wrote a solution that leaves patients unscheduled (each with its reason, also
+printed), so an incomplete schedule is never mistaken for a complete one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 from typing import Any
 
 from .model import Downtime, FormatError, dump_json, load_instance, load_solution
+from .solver import METHODS
 
 
 def _print(obj: Any) -> None:
@@ -70,11 +73,19 @@ def cmd_solve(a: argparse.Namespace) -> int:
         method = "greedy" if a.policy == "baseline" else a.method
         sol = solve(inst, time_limit=a.time_limit, method=method, workers=a.workers)
     dump_json(sol.to_json(), a.out)
+    solver = sol.metrics.get("solver") or {}
+    gap = f", bound {solver['bound']}, gap {solver['gap']:.1%}" if "gap" in solver else ""
     print(
         f"{len(sol.appointments)} appointments, {len(sol.unscheduled)} unscheduled, "
-        f"{sol.metrics.get('solve_seconds')} s -> {a.out}",
+        f"{sol.metrics.get('solve_seconds')} s{gap} -> {a.out}",
         file=sys.stderr,
     )
+    if sol.unscheduled:
+        for u in sol.unscheduled[:20]:
+            print(f"unscheduled: {u.patient}: {u.reason}", file=sys.stderr)
+        if len(sol.unscheduled) > 20:
+            print(f"unscheduled: ... and {len(sol.unscheduled) - 20} more", file=sys.stderr)
+        return 3
     return 0
 
 
@@ -180,9 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("instance")
     s.add_argument("--out", required=True)
     s.add_argument("--time-limit", type=float, default=10.0)
-    s.add_argument("--method", choices=["auto", "exact", "decomposed", "greedy"], default="auto")
+    s.add_argument("--method", choices=list(METHODS), default="auto")
     s.add_argument("--policy", choices=["optimizer", "baseline"], default="optimizer")
-    s.add_argument("--workers", type=int, default=1)
+    s.add_argument(
+        "--workers", type=int, default=2, help="CP-SAT search workers (default: both cores)"
+    )
     s.add_argument(
         "--new-patients",
         help="online mode: comma-separated ids to book; every other patient must be fully booked",

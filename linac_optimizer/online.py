@@ -17,6 +17,7 @@ from typing import Any
 from .candidates import book_online
 from .decomposed import URGENT, BookingResult, book_patients
 from .model import Instance, Patient, fmt_datetime
+from .named import named_objective
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .placement import baseline_book, book_earliest
 from .state import Schedule, Session
@@ -221,7 +222,13 @@ def book_day(
         sched.morning_hold = reserve.morning
     if policy == "optimizer":
         limit = _acute_limit(sched, reserve) if reserve and reserve.acute_by_ahead else None
+        base = sched.snapshot()
+        ids = [p.id for p in new_patients]
         try:
+            # the incumbent: greedy first come, first served, under the same held capacity
+            greedy_failed = baseline_book(sched, list(new_patients), today=today)
+            greedy_state = sched.snapshot()
+            sched.restore(base)
             on = book_online(
                 sched,
                 list(new_patients),
@@ -231,6 +238,19 @@ def book_day(
                 workers=workers,
                 late_limit=limit,
             )
+            # bumped courses count too: their new dates are part of what the optimizer did
+            judged = ids + [b.patient for b in on.bumps]
+            opt_state, opt_obj = sched.snapshot(), named_objective(sched, judged)
+            sched.restore(greedy_state)
+            greedy_obj = named_objective(sched, judged)
+            if opt_obj.scalar() <= greedy_obj.scalar():
+                sched.restore(opt_state)
+                kept = "optimizer"
+            else:  # greedy was better on the named objective today: keep it
+                on.booked = [q for q in ids if q not in greedy_failed]
+                on.unbookable = dict(greedy_failed)
+                on.bumps = []
+                kept = "greedy"
         finally:
             sched.morning_hold = None
         # what the optimizer holds back tomorrow: the children's morning block and the
@@ -250,6 +270,9 @@ def book_day(
                 "fallbacks": on.fallbacks,
                 "bumps": on.bumps,
                 "candidates": on.candidates,
+                "kept": kept,
+                "objective": opt_obj.to_json(),
+                "greedy_objective": greedy_obj.to_json(),
             },
         )
     try:
