@@ -89,6 +89,7 @@ def solve(
             sched.unscheduled[p.id] = reason
     pids = [p.id for p in new]
     base = sched.snapshot()
+    lb = lower_bound(sched, new)
 
     # the incumbent: greedy first come, first served
     sched.unscheduled.update(baseline_book(sched, new))
@@ -151,15 +152,15 @@ def solve(
             return {"status": res.stage1_status, "fallbacks": res.fallbacks}
 
         attempt("decomposed", run_decomposed)
-    if method == "auto" and new and left() > 0:
+    if method == "auto" and new and left() > 0 and best_obj.scalar() > lb:
         sched.restore(best)
         polished, moved = _polish(sched, new, pids, deadline)
         if moved:
             best_obj, best = polished, sched.snapshot()
             tried.append({"method": "polish", **best_obj.to_json(), "moved": moved})
             info["method"] += " + polish"
-    if method == "auto" and new:
-        improved = _repair(sched, new, pids, deadline, seed, best_obj, greedy_obj, best)
+    if method == "auto" and len(new) > 1 and best_obj.scalar() > lb:
+        improved = _repair(sched, new, pids, deadline, seed, best_obj, greedy_obj, best, lb)
         if improved is not None:
             best_obj, best, rounds = improved
             tried.append({"method": "repair", **best_obj.to_json(), "rounds": rounds})
@@ -169,9 +170,6 @@ def solve(
     info["tried"] = tried
     info["objective"] = best_obj.to_json()
     info["greedy_objective"] = greedy_obj.to_json()
-    sched_lb = Schedule(instance)
-    sched_lb.load_booked()
-    lb = lower_bound(sched_lb, new)
     info["bound"] = lb
     total = best_obj.scalar()
     info["gap"] = round((total - lb) / total, 4) if total > 0 else 0.0
@@ -283,19 +281,24 @@ def _repair(
     best_obj: Objective,
     greedy_obj: Objective,
     start: Any,
+    lb: int,
+    patience: int = 40,
 ) -> tuple[Objective, Any, int] | None:
     """Large-neighbourhood search on the incumbent until `deadline`: take out a few of the
     worst-off new patients and some of their neighbours on the same machine-days, lay them out
     again (CP-SAT choice over whole-course candidates, a random order of the greedy otherwise)
-    and keep the result only when the named objective improves."""
+    and keep the result only when the named objective improves. Stops at the deadline, at the
+    lower bound, or after `patience` rounds in a row without an improvement."""
     from .candidates import book_online
 
     rng = random.Random(seed)
     byid = {p.id: p for p in new}
     improved = False
     cur = start
-    rounds = 0
-    while time.perf_counter() < deadline - 0.3:
+    rounds = last = 0
+    while (
+        time.perf_counter() < deadline - 0.3 and rounds - last < patience and best_obj.scalar() > lb
+    ):
         rounds += 1
         sched.restore(cur)
         pen = {pid: patient_penalty(sched, pid) for pid in pids}
@@ -332,6 +335,6 @@ def _repair(
         obj = named_objective(sched, pids)
         if obj.improves(best_obj, greedy_obj):
             best_obj, cur = obj, sched.snapshot()
-            improved = True
+            improved, last = True, rounds
     sched.restore(cur)
     return (best_obj, cur, rounds) if improved else None
