@@ -50,7 +50,7 @@ def test_auto_never_worse_than_greedy_and_reports_bound(running_case):
     assert 0 <= info["bound"] <= a["penalty"] + 1_000_000 * a["unscheduled"]
     assert 0.0 <= info["gap"] <= 1.0
     assert info["workers"] == 2
-    assert [t["method"] for t in info["tried"]][0] == "greedy"
+    assert info["tried"][0]["method"] == "greedy"
 
 
 def test_every_method_keeps_the_incumbent_when_it_cannot_beat_it():
