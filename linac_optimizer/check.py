@@ -278,13 +278,12 @@ def _check_unscheduled(instance: Instance, solution: Solution, tl: Timeline, bad
 
     sched = Schedule(instance, tl)
     for a in solution.appointments:
-        p = sched.patients[a.patient]
         day, minute = tl.locate(a.start)
         if day is not None:
             end = minute + int((a.end - a.start).total_seconds() // 60)
             sched.add(Session(a.patient, a.fraction, a.machine, day, minute, end))
     for u in solution.unscheduled:
-        p = sched.patients.get(u.patient)
+        p: Patient | None = sched.patients.get(u.patient)
         if p is None or sched.sessions.get(p.id) or precheck(instance, p, tl):
             continue  # partly treated courses are judged by `complete`; structural reasons hold
         d0 = tl.first_open_on_or_after(p.ready_date)

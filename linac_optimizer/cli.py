@@ -51,6 +51,7 @@ def cmd_solve(a: argparse.Namespace) -> int:
         sol.metrics = metrics(inst, sol)
         sol.metrics["solve_seconds"] = round(res.seconds, 4)
         sol.extra["changes"] = [c.to_json() for c in res.changes]
+        sol.metrics["outage"] = res.summary()
         if a.changes:
             dump_json([c.to_json() for c in res.changes], a.changes)
     elif a.new_patients:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from typing import Any
 
 from .check import explain, metrics
@@ -78,7 +79,7 @@ def solve(
         raise ValueError(f"method: must be one of {', '.join(METHODS)}, got {method!r}")
     t0 = time.perf_counter()
     # the search stops early enough for the metrics, the bound and the explanations
-    deadline = t0 + 0.92 * time_limit - 0.3
+    deadline = t0 + 0.9 * time_limit - 0.5
     sched = Schedule(instance)
     problems = sched.load_booked()
     new = [p for p in instance.patients if not p.booked]
@@ -254,7 +255,7 @@ def _polish(
             DEFAULT_WEIGHTS,
             start_days=1,
             max_days=first - ready + 1,
-            earliest_start=lambda _p, r=ready: r,
+            earliest_start=_constant(ready),
         )
         best, best_pen = None, cur
         for c in lst:
@@ -338,3 +339,7 @@ def _repair(
             improved, last = True, rounds
     sched.restore(cur)
     return (best_obj, cur, rounds) if improved else None
+
+
+def _constant(day: int) -> Callable[[Patient], int]:
+    return lambda _p: day
