@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .check import metrics
-from .scenario import generate, offered_load
+from .scenario import available_minutes, generate, offered_load
 from .simulate import percentile, run
 from .solver import solve
 
@@ -25,13 +25,26 @@ def _load_avg() -> str:
         return "n/a"
 
 
+def _run_path(
+    out_dir: Path, scenario: str, load: float, seed: int, policy: str, warmup: int, weeks: int
+) -> Path:
+    return out_dir / "runs" / f"{scenario}-load{load}-seed{seed}-{policy}-w{warmup}+{weeks}.json"
+
+
 def run_one(
-    seed: int, load: float, policy: str, warmup: int, weeks: int, time_limit: float, out_dir: Path
+    seed: int,
+    load: float,
+    policy: str,
+    warmup: int,
+    weeks: int,
+    time_limit: float,
+    out_dir: Path,
+    scenario: str = "rt6",
 ) -> dict[str, Any]:
-    path = out_dir / "runs" / f"rt6-load{load}-seed{seed}-{policy}-w{warmup}+{weeks}.json"
+    path = _run_path(out_dir, scenario, load, seed, policy, warmup, weeks)
     if path.exists():
         return json.loads(path.read_text())
-    scn = generate(seed, load, warmup_weeks=warmup, measured_weeks=weeks)
+    scn = generate(seed, load, warmup_weeks=warmup, measured_weeks=weeks, scenario=scenario)
     la0 = _load_avg()
     r = run(scn, policy, time_limit=time_limit)
     s = r.summary()
@@ -40,7 +53,14 @@ def run_one(
             "warmup_weeks": warmup,
             "measured_weeks": weeks,
             "time_limit": time_limit,
+            "scenario": scenario,
             "offered_load": round(offered_load(scn), 4),
+            "offered_share_of_available": round(
+                offered_load(scn)
+                * sum(m.close - m.open for m in scn.machines)
+                / available_minutes(scn),
+                4,
+            ),
             "loadavg_before": la0,
             "loadavg_after": _load_avg(),
             "booking_seconds_all": [round(x, 4) for x in r.booking_seconds],
@@ -144,6 +164,7 @@ def bench(
     name: str = "rt6",
     log: Any = print,
     existing_only: bool = False,
+    scenario: str = "rt6",
 ) -> dict[str, Any]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -152,10 +173,10 @@ def bench(
     for load in loads:
         for seed in seeds:
             for policy in policies:
-                path = out / "runs" / f"rt6-load{load}-seed{seed}-{policy}-w{warmup}+{weeks}.json"
+                path = _run_path(out, scenario, load, seed, policy, warmup, weeks)
                 if existing_only and not path.exists():
                     continue  # aggregate what has finished, e.g. while a long run goes on
-                r = run_one(seed, load, policy, warmup, weeks, time_limit, out)
+                r = run_one(seed, load, policy, warmup, weeks, time_limit, out, scenario)
                 runs.append(r)
                 m = r["metrics"]
                 log(
@@ -166,7 +187,7 @@ def bench(
                 )
                 agg = aggregate(runs)
                 meta = {
-                    "scenario": "rt6",
+                    "scenario": scenario,
                     "seeds": seeds,
                     "loads": loads,
                     "warmup_weeks": warmup,

@@ -44,8 +44,13 @@ from .placement import best_recurring_start, place_course, split_cost, start_scr
 from .state import Schedule, Session, course_days_needed, precheck
 
 ORDER = {"emergency": 0, "urgent": 1, "palliative": 2, "radical": 3}
-NOT_TODAY = 10_000_000  # cost of leaving a patient unbooked today (beats any candidate)
 SCALE = 10  # candidate costs are in tenths of a penalty point, so the tie-breaks stay small
+# Waiting is worth more than drift (issue 16): the start-day terms (late start, waiting) are
+# compared first. One of their points outweighs every other term of a course: drift, outside
+# the window (both at most 35 sessions x 288 five-minute steps x SCALE), machine changes
+# (35 x 100 x SCALE), holes and machine versatility together stay below LEX.
+LEX = 1_000_000
+NOT_TODAY = 10**13  # cost of leaving a patient unbooked today (beats any candidate)
 
 
 @dataclass
@@ -133,7 +138,8 @@ def score(
         "fragmentation": frag // 5 * SCALE // 2,
         "versatility": _versatility(sched, p, machine) * len(sessions),
     }
-    return sum(parts.values()), parts
+    day_terms = parts["late_start"] + parts["waiting"]
+    return day_terms // SCALE * LEX + sum(parts.values()) - day_terms, parts
 
 
 def _fragmentation(sched: Schedule, sessions: list[Session]) -> int:
@@ -219,6 +225,7 @@ def select(
     cands: dict[str, list[Candidate]],
     time_limit: float,
     workers: int,
+    wall_clock: bool = False,
 ) -> tuple[dict[str, Candidate], OnlineResult]:
     """CP-SAT choice of one candidate per patient, sessions of different patients disjoint."""
     res = OnlineResult()
@@ -274,7 +281,7 @@ def select(
             model.add_no_overlap(ivs)
     _adult_before_child(model, sched, byid, cands, xs)
     model.minimize(sum(obj))
-    solver, status = run_cpsat(model, time_limit, workers)
+    solver, status = run_cpsat(model, time_limit, workers, wall_clock)
     res.status = solver.status_name(status)
     res.candidates = len(xs)
     res.hint_objective = sum(c.cost for c in hint.values()) + NOT_TODAY * (len(cands) - len(hint))
@@ -365,6 +372,7 @@ def book_online(
     start_days: int = 2,
     earliest_start: Callable[[Patient], int] | None = None,
     late_limit: Callable[[str, int], int] | None = None,
+    wall_clock: bool = False,
 ) -> OnlineResult:
     """Book whole courses of `pats` (none of their fractions booked yet) into `sched`, every
     existing session fixed except not-yet-started courses that bumping may postpone.
@@ -397,7 +405,7 @@ def book_online(
             unbookable[p.id] = (
                 "no free slot for the whole course on a capable machine within the horizon"
             )
-    chosen, res = select(sched, pats, cands, time_limit, workers)
+    chosen, res = select(sched, pats, cands, time_limit, workers, wall_clock)
     res.unbookable.update(unbookable)
     byid = {p.id: p for p in pats}
     for pid, c in chosen.items():

@@ -260,8 +260,47 @@ def check(instance: Instance, solution: Solution) -> CheckReport:
                 )
         _check_spacing(p, apps, tl, bad)
 
+    if unscheduled and not rep.violations:
+        _check_unscheduled(instance, solution, tl, bad)
     rep.metrics = metrics(instance, solution, tl)
     return rep
+
+
+def _check_unscheduled(instance: Instance, solution: Solution, tl: Timeline, bad: Any) -> None:
+    """An unscheduled patient needs a valid reason: either the instance itself rules the course
+    out (no capable machine, session longer than the opening hours, ready date or course
+    beyond the horizon), or the course really does not fit the free time this solution leaves.
+    A course that fits (first-come-first-served, earliest slots, up to 5 skipped days, which
+    is what the greedy baseline would have done) was dropped without a reason: a failure.
+    Checked only when every other rule holds, since it reads the solution as a schedule."""
+    from .placement import book_earliest
+    from .state import Schedule, Session, precheck
+
+    sched = Schedule(instance, tl)
+    for a in solution.appointments:
+        day, minute = tl.locate(a.start)
+        if day is not None:
+            end = minute + int((a.end - a.start).total_seconds() // 60)
+            sched.add(Session(a.patient, a.fraction, a.machine, day, minute, end))
+    for u in solution.unscheduled:
+        p: Patient | None = sched.patients.get(u.patient)
+        if p is None or sched.sessions.get(p.id) or precheck(instance, p, tl):
+            continue  # partly treated courses are judged by `complete`; structural reasons hold
+        d0 = tl.first_open_on_or_after(p.ready_date)
+        placed = book_earliest(sched, p, d0) or book_earliest(sched, p, d0, max_interrupt=5)
+        if placed:
+            first = placed[0]
+            for ses in placed:
+                sched.remove(ses.patient, ses.fraction)
+            bad(
+                Violation(
+                    "unscheduled-without-reason",
+                    f"{p.id}: listed as unscheduled ({u.reason!r}) but the whole course fits "
+                    f"the free time of this solution, from {tl.dates[first.day]} on "
+                    f"{first.machine}",
+                    p.id,
+                )
+            )
 
 
 def _check_spacing(p: Patient, apps: list[Appointment], tl: Timeline, bad: Any) -> None:

@@ -7,7 +7,9 @@
     linac-schedule simulate [--seed N --load L --weeks W --warmup-weeks W --policy P]
     linac-schedule bench [--seeds 1,2 --loads 0.8,1.0 --weeks W --warmup-weeks W] [--hindsight]
 
-Exit status 2 means the input files are malformed (the message names the field).
+Exit status 2 means the input files are malformed (the message names the field). `solve`
+exits 3 when it wrote a solution that leaves patients unscheduled (each with its reason, also
+printed), so an incomplete schedule is never mistaken for a complete one.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 from typing import Any
 
 from .model import Downtime, FormatError, dump_json, load_instance, load_solution
+from .solver import METHODS
 
 
 def _print(obj: Any) -> None:
@@ -48,6 +51,7 @@ def cmd_solve(a: argparse.Namespace) -> int:
         sol.metrics = metrics(inst, sol)
         sol.metrics["solve_seconds"] = round(res.seconds, 4)
         sol.extra["changes"] = [c.to_json() for c in res.changes]
+        sol.metrics["outage"] = res.summary()
         if a.changes:
             dump_json([c.to_json() for c in res.changes], a.changes)
     elif a.new_patients:
@@ -70,11 +74,19 @@ def cmd_solve(a: argparse.Namespace) -> int:
         method = "greedy" if a.policy == "baseline" else a.method
         sol = solve(inst, time_limit=a.time_limit, method=method, workers=a.workers)
     dump_json(sol.to_json(), a.out)
+    solver = sol.metrics.get("solver") or {}
+    gap = f", bound {solver['bound']}, gap {solver['gap']:.1%}" if "gap" in solver else ""
     print(
         f"{len(sol.appointments)} appointments, {len(sol.unscheduled)} unscheduled, "
-        f"{sol.metrics.get('solve_seconds')} s -> {a.out}",
+        f"{sol.metrics.get('solve_seconds')} s{gap} -> {a.out}",
         file=sys.stderr,
     )
+    if sol.unscheduled:
+        for u in sol.unscheduled[:20]:
+            print(f"unscheduled: {u.patient}: {u.reason}", file=sys.stderr)
+        if len(sol.unscheduled) > 20:
+            print(f"unscheduled: ... and {len(sol.unscheduled) - 20} more", file=sys.stderr)
+        return 3
     return 0
 
 
@@ -118,7 +130,9 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     from .scenario import generate
     from .simulate import run
 
-    scn = generate(a.seed, a.load, warmup_weeks=a.warmup_weeks, measured_weeks=a.weeks)
+    scn = generate(
+        a.seed, a.load, warmup_weeks=a.warmup_weeks, measured_weeks=a.weeks, scenario=a.scenario
+    )
     out = {}
     policies = ["baseline", "optimizer"] if a.policy == "both" else [a.policy]
     for pol in policies:
@@ -161,6 +175,7 @@ def cmd_bench(a: argparse.Namespace) -> int:
         name=a.name,
         log=lambda s: print(s, file=sys.stderr, flush=True),
         existing_only=a.existing_only,
+        scenario=a.scenario,
     )
     from .bench import table
 
@@ -180,9 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("instance")
     s.add_argument("--out", required=True)
     s.add_argument("--time-limit", type=float, default=10.0)
-    s.add_argument("--method", choices=["auto", "exact", "decomposed", "greedy"], default="auto")
+    s.add_argument("--method", choices=list(METHODS), default="auto")
     s.add_argument("--policy", choices=["optimizer", "baseline"], default="optimizer")
-    s.add_argument("--workers", type=int, default=1)
+    s.add_argument(
+        "--workers", type=int, default=2, help="CP-SAT search workers (default: both cores)"
+    )
     s.add_argument(
         "--new-patients",
         help="online mode: comma-separated ids to book; every other patient must be fully booked",
@@ -209,7 +226,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, func in (("simulate", cmd_simulate), ("bench", cmd_bench)):
         p = sub.add_parser(name, help=f"{name} the rt6 online scenario")
-        p.add_argument("--scenario", choices=["rt6"], default="rt6")
+        p.add_argument(
+            "--scenario",
+            choices=["rt6", "rt6c"],
+            default="rt6",
+            help="rt6: the issue-5 stress case (load x 19 arrivals a day); rt6c: calibrated, "
+            "load = offered share of the available machine-minutes",
+        )
         p.add_argument("--weeks", type=int, default=26, help="measured weeks")
         p.add_argument("--warmup-weeks", type=int, default=8)
         p.add_argument(

@@ -46,14 +46,18 @@ class BookingResult:
 
 
 def run_cpsat(
-    model: cp_model.CpModel, time_limit: float, workers: int
+    model: cp_model.CpModel, time_limit: float, workers: int, wall_clock: bool = False
 ) -> tuple[cp_model.CpSolver, int]:
     """Solve `model` with the limits every CP-SAT call of the engine uses. The deterministic
     work limit makes the same instance give the same schedule on a loaded or an idle machine
-    (benchmarks are reproducible); the wall-clock limit is only a safety net."""
+    (benchmarks are reproducible); the wall-clock limit is only a safety net. `wall_clock`:
+    the caller's time limit is wall-clock seconds (the static solve, which uses all of it)."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_deterministic_time = time_limit
-    solver.parameters.max_time_in_seconds = 3 * time_limit
+    if wall_clock:
+        solver.parameters.max_time_in_seconds = time_limit
+    else:
+        solver.parameters.max_deterministic_time = time_limit
+        solver.parameters.max_time_in_seconds = 3 * time_limit
     solver.parameters.num_workers = workers
     return solver, solver.solve(model)
 
@@ -82,6 +86,7 @@ def stage1(
     w: Weights = DEFAULT_WEIGHTS,
     max_candidates: int = 8,
     workers: int = 1,
+    wall_clock: bool = False,
 ) -> tuple[dict[str, tuple[str, int]], BookingResult]:
     res = BookingResult()
     free_cache: dict[tuple[str, int], int] = {}
@@ -168,7 +173,7 @@ def stage1(
         for key, terms in usage_std.items():
             model.add(sum(terms) <= max(0, free(*key) - reserve(*key)))
     model.minimize(sum(obj))
-    solver, status = run_cpsat(model, time_limit, workers)
+    solver, status = run_cpsat(model, time_limit, workers, wall_clock)
     res.stage1_status = solver.status_name(status)
     choice: dict[str, tuple[str, int]] = {}
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -198,11 +203,14 @@ def book_patients(
     time_limit: float = 2.0,
     weights: Weights = DEFAULT_WEIGHTS,
     workers: int = 1,
+    wall_clock: bool = False,
 ) -> BookingResult:
     """Book whole courses of `pats` (none of their fractions booked yet) into `sched`, existing
     sessions fixed. Unbookable patients are returned with the reason."""
     t0 = time.perf_counter()
-    choice, res = stage1(sched, pats, today, reserve, time_limit, weights, workers=workers)
+    choice, res = stage1(
+        sched, pats, today, reserve, time_limit, weights, workers=workers, wall_clock=wall_clock
+    )
     for p in sorted((p for p in pats if p.id in choice), key=priority):
         m, s = choice[p.id]
         if p.urgency == "emergency" and s > due_index(sched, p):

@@ -32,9 +32,11 @@ def solve_exact(
     time_limit: float,
     w: Weights = DEFAULT_WEIGHTS,
     workers: int = 1,
+    hint: dict[str, dict[int, Session]] | None = None,
 ) -> tuple[dict[str, str], dict]:
     """Book `pats` (no fraction booked yet) into `sched` (booked sessions and downtime fixed).
-    Returns ({patient: reason} for the unscheduled, solver info)."""
+    `hint`: a known schedule of (some of) them, e.g. the greedy incumbent, given to CP-SAT as
+    its first solution. Returns ({patient: reason} for the unscheduled, solver info)."""
     t0 = time.perf_counter()
     model = cp_model.CpModel()
     n_days = sched.ndays
@@ -123,6 +125,16 @@ def solve_exact(
                 obj.append(w.outside_window_per_5min * out)
         obj.append(5 * UNSCHEDULED_COST * (1 - present))
         V[p.id] = {"p": p, "D": D, "T": T, "S": S, "X": X, "present": present}
+        known = (hint or {}).get(p.id)
+        if known and len(known) == n:
+            model.add_hint(present, True)
+            for k in range(1, n + 1):
+                hs = known[k]
+                model.add_hint(D[k], hs.day)
+                model.add_hint(T[k], hs.start)
+                model.add_hint(S[k], DAY * hs.day + hs.start)
+                for m, x in X[k].items():
+                    model.add_hint(x, m == hs.machine)
 
     # children under anesthesia: first session of the day precedes every other patient's
     anest = [v for v in V.values() if v["p"].anesthesia]
@@ -167,7 +179,7 @@ def solve_exact(
         if ivs:
             model.add_no_overlap(ivs)
     model.minimize(sum(obj))
-    solver, status = run_cpsat(model, time_limit, workers)
+    solver, status = run_cpsat(model, time_limit, workers, wall_clock=True)
     info = {"status": solver.status_name(status), "seconds": time.perf_counter() - t0}
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         info["failed"] = True

@@ -17,6 +17,7 @@ from typing import Any
 from .candidates import book_online
 from .decomposed import URGENT, BookingResult, book_patients
 from .model import Instance, Patient, fmt_datetime
+from .named import named_objective
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .placement import baseline_book, book_earliest
 from .state import Schedule, Session
@@ -221,7 +222,13 @@ def book_day(
         sched.morning_hold = reserve.morning
     if policy == "optimizer":
         limit = _acute_limit(sched, reserve) if reserve and reserve.acute_by_ahead else None
+        base = sched.snapshot()
+        ids = [p.id for p in new_patients]
         try:
+            # the incumbent: greedy first come, first served, under the same held capacity
+            greedy_failed = baseline_book(sched, list(new_patients), today=today)
+            greedy_state = sched.snapshot()
+            sched.restore(base)
             on = book_online(
                 sched,
                 list(new_patients),
@@ -231,6 +238,19 @@ def book_day(
                 workers=workers,
                 late_limit=limit,
             )
+            # bumped courses count too: their new dates are part of what the optimizer did
+            judged = ids + [b.patient for b in on.bumps]
+            opt_state, opt_obj = sched.snapshot(), named_objective(sched, judged)
+            sched.restore(greedy_state)
+            greedy_obj = named_objective(sched, judged)
+            if opt_obj.scalar() <= greedy_obj.scalar():
+                sched.restore(opt_state)
+                kept = "optimizer"
+            else:  # greedy was better on the named objective today: keep it
+                on.booked = [q for q in ids if q not in greedy_failed]
+                on.unbookable = dict(greedy_failed)
+                on.bumps = []
+                kept = "greedy"
         finally:
             sched.morning_hold = None
         # what the optimizer holds back tomorrow: the children's morning block and the
@@ -250,6 +270,9 @@ def book_day(
                 "fallbacks": on.fallbacks,
                 "bumps": on.bumps,
                 "candidates": on.candidates,
+                "kept": kept,
+                "objective": opt_obj.to_json(),
+                "greedy_objective": greedy_obj.to_json(),
             },
         )
     try:
@@ -308,7 +331,9 @@ class Change:
     old_start: dt.datetime
     new_machine: str | None
     new_start: dt.datetime | None
-    kind: str  # "moved same day", "moved to the end of the course", "cancelled"
+    # "moved same day", "moved same day to make room" (a swap), "moved to the end of the
+    # course", "course restarted", "cancelled"
+    kind: str
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -327,6 +352,24 @@ class OutageResult:
     changes: list[Change]
     unresolved: dict[str, str]
     seconds: float
+
+    def summary(self) -> dict[str, int]:
+        """What the outage cost the patients: changed appointments, of which on another
+        machine, sessions moved after the end of their course (one interruption day each),
+        courses restarted, sessions cancelled."""
+        kinds = [c.kind for c in self.changes]
+        return {
+            "changed_appointments": sum(1 for c in self.changes if c.new_start is not None),
+            "machine_changes": sum(
+                1 for c in self.changes if c.new_machine and c.new_machine != c.old_machine
+            ),
+            "swaps": kinds.count("moved same day to make room"),
+            "moved_after_course": kinds.count("moved to the end of the course"),
+            "courses_restarted": len(
+                {c.patient for c in self.changes if c.kind == "course restarted"}
+            ),
+            "cancelled": kinds.count("cancelled"),
+        }
 
 
 def rebook_outage(
@@ -384,6 +427,32 @@ def rebook_outage(
                 )
             )
             continue
+        if policy != "baseline":
+            swap = _swap_same_day(sched, p, a, now, weights)
+            if swap is not None:
+                (mine, other_old, other_new) = swap
+                changes.append(
+                    Change(
+                        p.id,
+                        a.fraction,
+                        *old,
+                        mine.machine,
+                        tl.at(mine.day, mine.start),
+                        "moved same day",
+                    )
+                )
+                changes.append(
+                    Change(
+                        other_old.patient,
+                        other_old.fraction,
+                        other_old.machine,
+                        tl.at(other_old.day, other_old.start),
+                        other_new.machine,
+                        tl.at(other_new.day, other_new.start),
+                        "moved same day to make room",
+                    )
+                )
+                continue
         if a.fraction == 1:
             changes.extend(_restart(sched, p, a, policy))
             if p.id not in sched.sessions or 1 not in sched.sessions[p.id]:
@@ -446,6 +515,59 @@ def _same_day(
         if best_cost is None or cost < best_cost:
             best, best_cost = Session(p.id, a.fraction, m, a.day, s, s + dur), cost
     return best
+
+
+def _swap_same_day(
+    sched: Schedule,
+    p: Patient,
+    a: Session,
+    now: dt.datetime,
+    w: Weights,
+    max_tries: int = 60,
+) -> tuple[Session, Session, Session] | None:
+    """The day has no gap for `a`: move one other session of that day (not yet started, of a
+    course that is not under anesthesia or twice daily) to another free slot the same day, and
+    put `a` where it was. Two changed appointments and no interruption, which beats extending
+    the course. Returns (a's new session, the other's old and new session) or None, nothing
+    changed."""
+    tl = sched.tl
+    lo = now.hour * 60 + now.minute if tl.dates[a.day] == now.date() else 0
+    caps = _caps(sched, p)
+    tries = 0
+    best = None
+    for m in [a.machine] + [c for c in caps if c != a.machine]:
+        dur = p.duration(a.fraction, m)
+        for b in list(sched.busy.get((m, a.day), ())):
+            if not b.patient or b.patient == p.id or b.start < lo or b.anesthesia_first:
+                continue
+            q = sched.patients[b.patient]
+            if q.pattern == "bid" or q.anesthesia or b.end - b.start + 30 < dur:
+                continue
+            tries += 1
+            if tries > max_tries:
+                break
+            other = sched.remove(b.patient, b.fraction)
+            mine_at = sched.nearest(m, a.day, dur, a.start, p.anesthesia, lo=lo)
+            if mine_at is not None:
+                mine = Session(p.id, a.fraction, m, a.day, mine_at, mine_at + dur)
+                sched.add(mine)
+                moved = _same_day(sched, q, other, now, "optimizer", w)
+                sched.remove(p.id, a.fraction)
+                if moved is not None and (moved.machine, moved.start) != (m, other.start):
+                    cost = abs(mine_at - a.start) + abs(moved.start - other.start)
+                    cost += 100 * ((m != a.machine) + (moved.machine != other.machine))
+                    if best is None or cost < best[0]:
+                        best = (cost, mine, other, moved)
+            sched.add(other)
+        if best is not None or tries > max_tries:
+            break  # a swap on the patient's own machine beats one elsewhere
+    if best is None:
+        return None
+    _, mine, other, moved = best
+    sched.remove(other.patient, other.fraction)
+    sched.add(moved)
+    sched.add(mine)
+    return mine, other, moved
 
 
 def _restart(sched: Schedule, p: Patient, a: Session, policy: str) -> list[Change]:

@@ -100,22 +100,41 @@ def _urgency(rng: random.Random) -> str:
     )
 
 
+# Calibrated session lengths (scenario "rt6c"): DOMAIN.md's typical slots with image guidance,
+# 10-12 min 3D/electrons, 12-15 min IMRT, 10-13 min VMAT (arc delivery is shorter than
+# step-and-shoot IMRT), 20-40 min SBRT/SRS, first fraction +10 min. Sources written in
+# benchmarks/README.md ("Calibration").
+CALIBRATED = {"3D": (10, 12), "electrons": (10, 12), "IMRT": (12, 15), "VMAT": (10, 13)}
+CALIBRATED_STEREO = (10, 20)  # x 2 min: 20-40 min
+SCENARIOS = ("rt6", "rt6c")
+
+
 def make_patient(
-    rng: random.Random, pid: str, ready: dt.date, due: dt.date, urgency: str
+    rng: random.Random,
+    pid: str,
+    ready: dt.date,
+    due: dt.date,
+    urgency: str,
+    *,
+    scenario: str = "rt6",
 ) -> Patient:
     n = _course_length(rng)
     child = rng.random() < 0.05
     window = None
     if n <= 5 and not child and rng.random() < 0.10 / 0.33:
         tech = "SRS" if rng.random() < 0.3 else "SBRT"
-        dur = rng.randint(18, 30) * 2
+        lo, hi = CALIBRATED_STEREO if scenario == "rt6c" else (18, 30)
+        dur = rng.randint(lo, hi) * 2
         pattern = "alternate" if n > 1 else "daily"
     else:
         r = rng.random()
         tech = "IMRT" if r < 0.35 else "VMAT" if r < 0.6 else "3D" if r < 0.9 else "electrons"
         if child and tech == "electrons":
             tech = "3D"
-        dur = rng.randint(15, 20) if tech in ("IMRT", "VMAT") else 12
+        if scenario == "rt6c":
+            dur = rng.randint(*CALIBRATED[tech])
+        else:
+            dur = rng.randint(15, 20) if tech in ("IMRT", "VMAT") else 12
         pattern = "bid" if n >= 10 and rng.random() < 0.02 else "daily"
     if not child:
         r = rng.random()
@@ -143,10 +162,19 @@ def generate(
     measured_weeks: int = 26,
     tail_weeks: int = 20,
     start_date: dt.date = dt.date(2027, 1, 4),
+    scenario: str = "rt6",
 ) -> Scenario:
     """The rt6 scenario: arrivals over warm-up + measured weeks, a tail of weeks without
-    arrivals so the last courses fit in the horizon."""
-    rng = random.Random(f"rt6/{seed}/{load}")
+    arrivals so the last courses fit in the horizon.
+
+    scenario "rt6" (the issue-5 stress case): 19 x `load` arrivals a day with 15-20 min
+    IMRT/VMAT and 36-60 min SBRT/SRS, which offers ~112% of the open minutes at load 1.0.
+    scenario "rt6c" (calibrated): DOMAIN.md's session lengths, and `load` is the offered share
+    of the *available* machine-minutes (open minus planned QA minus the expected 3% of
+    outages): arrivals = load x available minutes / mean minutes of a course."""
+    if scenario not in SCENARIOS:
+        raise ValueError(f"scenario: must be one of {', '.join(SCENARIOS)}, got {scenario!r}")
+    rng = random.Random(f"rt6/{seed}/{load}" if scenario == "rt6" else f"{scenario}/{seed}/{load}")
     sim_weeks = warmup_weeks + measured_weeks
     horizon = (sim_weeks + tail_weeks) * 7
     all_days = open_dates(start_date, horizon, "KR")
@@ -189,7 +217,17 @@ def generate(
                     )
                 )
     arrivals = []
-    lam = BASE_ARRIVALS * load
+    if scenario == "rt6c":
+        qa_per_day = sum(
+            (d.end - d.start).total_seconds() / 60
+            for m in machines
+            for d in m.downtime
+            if d.start.date() < sim_end
+        ) / max(1, len(days))
+        avail = len(machines) * (CLOSE - OPEN) * (1 - OUTAGE_SHARE) - qa_per_day
+        lam = load * avail / mean_course_minutes(scenario)
+    else:
+        lam = BASE_ARRIVALS * load
     n = 0
     index = {d: i for i, d in enumerate(all_days)}
     for d in days:
@@ -198,10 +236,10 @@ def generate(
             n += 1
             urg = _urgency(rng)
             due = all_days[min(len(all_days) - 1, index[d] + TARGET_DAYS[urg])]
-            todays.append(make_patient(rng, f"P{n:05d}", d, due, urg))
+            todays.append(make_patient(rng, f"P{n:05d}", d, due, urg, scenario=scenario))
         arrivals.append(todays)
     return Scenario(
-        "rt6",
+        scenario,
         seed,
         load,
         start_date,
@@ -211,7 +249,7 @@ def generate(
         outages,
         days,
         measured_from,
-        {"warmup_weeks": warmup_weeks, "measured_weeks": measured_weeks},
+        {"warmup_weeks": warmup_weeks, "measured_weeks": measured_weeks, "arrivals_per_day": lam},
     )
 
 
@@ -236,3 +274,26 @@ def offered_load(scn: Scenario) -> float:
     )
     cap = sum(m.close - m.open for m in scn.machines)
     return mins / len(scn.days) / cap
+
+
+def mean_course_minutes(scenario: str, n: int = 20000) -> float:
+    """Mean machine-minutes of one course of the generator (sampled with a fixed seed)."""
+    rng = random.Random(f"calibration/{scenario}")
+    d = dt.date(2027, 1, 4)
+    tot = 0
+    for i in range(n):
+        p = make_patient(rng, f"C{i}", d, d, _urgency(rng), scenario=scenario)
+        tot += p.first_duration_min + (p.fractions - 1) * p.duration_min
+    return tot / n
+
+
+def available_minutes(scn: Scenario) -> float:
+    """Open machine-minutes per simulated day minus planned QA and the unplanned outages."""
+    days = set(scn.days)
+    lost = sum(
+        (d.end - d.start).total_seconds() / 60
+        for m in scn.machines
+        for d in m.downtime
+        if d.start.date() in days
+    ) + sum((o.end - o.start).total_seconds() / 60 for o in scn.outages)
+    return sum(m.close - m.open for m in scn.machines) - lost / len(scn.days)

@@ -99,6 +99,21 @@ class Schedule:
             self.remove(pid, k) for k in sorted(self.sessions.get(pid, {})) if k >= from_fraction
         ]
 
+    def snapshot(self) -> tuple[dict, dict, dict]:
+        """The booked state, cheap to take (lists and dicts are copied, the immutable-by-use
+        Busy/Session records are shared): `restore()` undoes every add/remove since."""
+        return (
+            {k: list(v) for k, v in self.busy.items()},
+            {k: dict(v) for k, v in self.sessions.items()},
+            dict(self.unscheduled),
+        )
+
+    def restore(self, snap: tuple[dict, dict, dict]) -> None:
+        busy, sessions, unscheduled = snap
+        self.busy = defaultdict(list, {k: list(v) for k, v in busy.items()})
+        self.sessions = defaultdict(dict, {k: dict(v) for k, v in sessions.items()})
+        self.unscheduled = dict(unscheduled)
+
     # ------------------------------------------------------------------ slot search
     def window(self, machine: str, day: int, anesthesia_first: bool) -> tuple[int, int]:
         """Start/end bounds on `machine` that day for a session: opening hours, narrowed so that

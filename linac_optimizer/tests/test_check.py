@@ -130,8 +130,37 @@ def test_holiday_is_not_open():
     assert check(inst, sol).rules() == {"open-day"}
 
 
+def test_unscheduled_patient_needs_a_valid_reason():
+    # the course fits the empty machines: dropping it is not a valid reason
+    rep = run([], unscheduled=["P1"])
+    assert rep.rules() == {"unscheduled-without-reason"}
+    assert "fits the free time" in rep.violations[0].message
+    # the instance rules it out (no machine has the technique): valid
+    assert run([], [pat(technique="electrons")], unscheduled=["P1"]).ok
+    # the machine is full for the whole horizon: valid
+    full = copy.deepcopy(MACHINES)
+    for m in full:
+        m["downtime"] = [{"start": "2027-03-08T08:00", "end": "2027-03-14T20:00"}]
+    assert run([], machines=full, unscheduled=["P1"]).ok
+    # the free time is taken by another patient's course: valid
+    other = [
+        app("P2", 1, "M1", "2027-03-08T08:00", "2027-03-08T20:00"),
+        app("P2", 2, "M1", "2027-03-09T08:00", "2027-03-09T20:00"),
+        app("P2", 3, "M1", "2027-03-10T08:00", "2027-03-10T20:00"),
+    ]
+    long_p2 = pat("P2", first_duration_min=720, duration_min=720)
+    one = copy.deepcopy(MACHINES[:1])
+    one[0]["downtime"] = [{"start": "2027-03-11T08:00", "end": "2027-03-12T20:00"}]
+    assert run(other, [pat(), long_p2], machines=one, unscheduled=["P1"]).ok
+    rep = run(other[:2], [pat(), long_p2], machines=one, unscheduled=["P1", "P2"])
+    assert rep.ok  # P2 is partly treated (judged by `complete`); P1 still has no room
+
+
 def test_unscheduled_patient_may_be_missing_but_booked_still_kept():
-    assert run([], unscheduled=["P1"]).ok
+    full = copy.deepcopy(MACHINES)
+    for m in full:
+        m["downtime"] = [{"start": "2027-03-08T08:00", "end": "2027-03-14T20:00"}]
+    assert run([], machines=full, unscheduled=["P1"]).ok
     rep = run(
         [],
         [pat(booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"}])],

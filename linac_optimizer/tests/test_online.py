@@ -197,3 +197,55 @@ def test_baseline_outage_policy_also_valid():
     assert res.changes
     inst.machines[0].downtime.append(Downtime(s, e, "outage"))
     final_check(inst, sched, moved=True)
+
+
+def test_outage_swaps_a_session_before_extending_a_course():
+    # M1 (IMRT) fails on Tuesday; the IMRT patient I can only use M1 and M3. M3 is full that
+    # day with a 3D patient T who could also go to M2 (one free slot). Moving T to M2 and I
+    # into T's slot on M3 is two changed appointments and no interruption.
+    machines = [
+        MACHINES[0],
+        {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "08:10"},
+        {"id": "M3", "techniques": ["3D", "IMRT"], "open": "08:00", "close": "08:10"},
+    ]
+    imrt = pat(
+        "I",
+        technique="IMRT",
+        first_duration_min=10,
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{7 + k:02d}T08:00"}
+            for k in (1, 2, 3)
+        ],
+    )
+    other = pat(
+        "T",
+        fractions=1,
+        first_duration_min=10,
+        ready_date="2027-03-09",
+        booked=[{"fraction": 1, "machine": "M3", "start": "2027-03-09T08:00"}],
+    )
+    inst, sched = schedule([imrt, other], machines=machines)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    kinds = {(c.patient, c.kind) for c in res.changes}
+    assert kinds == {("I", "moved same day"), ("T", "moved same day to make room")}
+    assert res.summary() == {
+        "changed_appointments": 2,
+        "machine_changes": 2,
+        "swaps": 1,
+        "moved_after_course": 0,
+        "courses_restarted": 0,
+        "cancelled": 0,
+    }
+    assert sched.sessions["I"][2].machine == "M3" and sched.sessions["T"][1].machine == "M2"
+    assert [x.day for x in sorted(sched.sessions["I"].values(), key=lambda x: x.fraction)] == [
+        0,
+        1,
+        2,
+    ]
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+    # the baseline has no swap: it extends the course
+    _, sched2 = schedule([imrt, other], machines=machines)
+    res2 = rebook_outage(sched2, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0), policy="baseline")
+    assert {c.kind for c in res2.changes} == {"moved to the end of the course"}
