@@ -113,9 +113,7 @@ class OptOut(TimeStampedModel):
     class Meta:
         ordering = ["address"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["channel", "address", "category"], name="optout_once"
-            ),
+            models.UniqueConstraint(fields=["channel", "address", "category"], name="optout_once"),
             models.CheckConstraint(
                 condition=~Q(category="staff_alert"), name="optout_not_staff_alerts"
             ),

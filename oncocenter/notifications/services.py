@@ -60,7 +60,9 @@ def after_quiet_hours(moment: dt.datetime) -> dt.datetime:
 
 def render_message(template_code: str, context: dict[str, Any], language: str) -> tuple[str, str]:
     if template_code not in TEMPLATES:
-        raise ValidationFailed.single("template_code", _("is not a message template"), template_code)
+        raise ValidationFailed.single(
+            "template_code", _("is not a message template"), template_code
+        )
     with translation.override(language):
         text = render_to_string(f"notifications/messages/{template_code}.txt", context)
     lines = [line.rstrip() for line in text.strip().splitlines()]

@@ -64,9 +64,7 @@ def rt_sessions(patient: Patient, now: dt.datetime) -> list[Upcoming]:
         if b.is_first:
             prepare.append(str(_("The first session takes longer: imaging before the treatment.")))
         if b.anesthesia:
-            prepare.append(
-                str(_("Sedation: no food for 6 hours and no milk for 4 hours before."))
-            )
+            prepare.append(str(_("Sedation: no food for 6 hours and no milk for 4 hours before.")))
         out.append(
             Upcoming(
                 key=f"rt:{b.pk}",
@@ -120,9 +118,8 @@ def followup_items(patient: Patient, now: dt.datetime) -> list[Upcoming]:
             on=d.due_on,
             title=d.name_ko if lang_ko else d.name_en,
             where="",
-            prepare=str(_("Due by %(date)s: the center will call you, or ask below.")) % {
-                "date": d.window_end.isoformat()
-            },
+            prepare=str(_("Due by %(date)s: the center will call you, or ask below."))
+            % {"date": d.window_end.isoformat()},
         )
         for d in rows
     ]

@@ -63,7 +63,9 @@ def _font_paths() -> tuple[str, str]:
         regular, bold = Path(folder, "NanumGothic.ttf"), Path(folder, "NanumGothicBold.ttf")
         if regular.is_file():
             return str(regular), str(bold if bold.is_file() else regular)
-    raise FontMissing("no TrueType font with Hangul: install fonts-nanum or set ONCOCENTER_PDF_FONT")
+    raise FontMissing(
+        "no TrueType font with Hangul: install fonts-nanum or set ONCOCENTER_PDF_FONT"
+    )
 
 
 def _d(day: dt.date | None) -> str:
@@ -76,8 +78,10 @@ def _ko(language: str) -> bool:
 
 def _diagnosis_section(patient: Patient) -> Section:
     section = Section(str(_("Diagnosis")))
-    for d in Diagnosis.objects.filter(patient=patient).prefetch_related("stagings").order_by(
-        "-is_primary", "diagnosed_on"
+    for d in (
+        Diagnosis.objects.filter(patient=patient)
+        .prefetch_related("stagings")
+        .order_by("-is_primary", "diagnosed_on")
     ):
         stage = next(iter(sorted(d.stagings.all(), key=lambda s: s.staged_on, reverse=True)), None)
         text = f"{d.icd10_code} {d.histology_text}".strip() + f" · {_d(d.diagnosed_on)}"
@@ -182,7 +186,9 @@ def _team_section(patient: Patient) -> Section:
 def _upcoming_section(patient: Patient) -> Section:
     section = Section(str(_("Next appointments")))
     for u in appointments.upcoming(patient):
-        when = timezone.localtime(u.starts_at).strftime("%Y-%m-%d %H:%M") if u.starts_at else _d(u.on)
+        when = (
+            timezone.localtime(u.starts_at).strftime("%Y-%m-%d %H:%M") if u.starts_at else _d(u.on)
+        )
         section.lines.append(f"{when} · {u.kind_label} · {u.title}")
     if not section.lines:
         section.lines.append(str(_("No appointment booked.")))

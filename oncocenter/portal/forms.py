@@ -27,7 +27,8 @@ class ActivateForm(DomainForm):
         help_text=_("At least 10 characters with letters and digits."),
     )
     password2 = forms.CharField(
-        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     email = forms.EmailField(label=_("E-mail for reminders"), required=False)
 
@@ -40,7 +41,9 @@ class ActivateForm(DomainForm):
 
 class SignInForm(DomainForm):
     username = forms.CharField(
-        label=_("Sign-in name"), max_length=60, widget=forms.TextInput(attrs={"autocomplete": "username"})
+        label=_("Sign-in name"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})

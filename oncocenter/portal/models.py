@@ -39,7 +39,7 @@ class PortalAccount(TimeStampedModel):
         help_text=_("The guardian record this account belongs to (guardian accounts)."),
     )
     # NULL until activation, when the person chooses it.
-    username = models.CharField(  # noqa: DJ001
+    username = models.CharField(
         _("sign-in name"), max_length=60, null=True, blank=True, unique=True
     )
     password = models.CharField(max_length=256, blank=True, editable=False)
@@ -190,9 +190,7 @@ class SymptomAlert(TimeStampedModel):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="symptom_alerts"
     )
-    submission = models.OneToOneField(
-        ProSubmission, on_delete=models.PROTECT, related_name="alert"
-    )
+    submission = models.OneToOneField(ProSubmission, on_delete=models.PROTECT, related_name="alert")
     findings = models.JSONField(_("findings"), help_text=_("Item, answer, rule."))
     summary = models.CharField(_("summary"), max_length=300)
     assigned_to = models.ForeignKey(
@@ -210,7 +208,9 @@ class SymptomAlert(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=20, choices=AlertOutcome.choices, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=AlertOutcome.choices, blank=True
+    )
     outcome_note = models.CharField(_("note"), max_length=300, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -32,7 +32,9 @@ def _channels(account: PortalAccount) -> list[tuple[str, str]]:
     return out
 
 
-def reminders_queue(*, today: dt.date | None = None, now: dt.datetime | None = None) -> Counter[str]:
+def reminders_queue(
+    *, today: dt.date | None = None, now: dt.datetime | None = None
+) -> Counter[str]:
     """Queue the day's reminders for every active account; returns counts per template."""
     today = today or timezone.localdate()
     now = now or timezone.now()
@@ -97,7 +99,9 @@ def reminders_queue(*, today: dt.date | None = None, now: dt.datetime | None = N
                 ):
                     counts[code] += 1
         on_rt = Booking.objects.filter(
-            patient=patient, status="booked", start__date__gte=today,
+            patient=patient,
+            status="booked",
+            start__date__gte=today,
             start__date__lte=today + dt.timedelta(days=7),
         ).exists()
         week = today.isocalendar()

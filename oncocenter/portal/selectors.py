@@ -32,9 +32,7 @@ def alerts_for(user: User, *, include_closed: bool = False) -> list[SymptomAlert
     )
     if not include_closed:
         qs = qs.exclude(status="closed")
-    return list(
-        qs.select_related("patient", "assigned_to").order_by("status", "-created_at")[:200]
-    )
+    return list(qs.select_related("patient", "assigned_to").order_by("status", "-created_at")[:200])
 
 
 def open_alert_count(user: User) -> int:

@@ -127,9 +127,7 @@ def portal_account_create(
         if guardian.patient_id != patient.pk:
             raise ValidationFailed.single("guardian", _("is not a guardian of this patient"))
         if age >= ADULT_AGE:
-            raise Conflict(
-                _("The patient is an adult: guardians do not get access."), rule="adult"
-            )
+            raise Conflict(_("The patient is an adult: guardians do not get access."), rule="adult")
         if not guardian.is_legal_representative:
             raise Conflict(
                 _("Only a legal representative may act for the child."), rule="not_representative"
@@ -147,7 +145,9 @@ def portal_account_create(
             phone=phone.strip(),
             created_by=by,
         )
-        PortalGrant.objects.create(account=account, patient=patient, relation=relation, granted_by=by)
+        PortalGrant.objects.create(
+            account=account, patient=patient, relation=relation, granted_by=by
+        )
         issued = _new_code(by=by, account=account, now=now)
         audit_record(
             action=AuditAction.CREATE,
@@ -192,9 +192,9 @@ def _throttle_fail(key: str, now: dt.datetime) -> None:
     """Count one failure atomically (an UPDATE ... SET failures = failures + 1), so parallel
     attempts cannot slip under the limit."""
     with transaction.atomic():
-        updated = Throttle.objects.filter(
-            key=key, window_start__gt=now - THROTTLE_WINDOW
-        ).update(failures=F("failures") + 1)
+        updated = Throttle.objects.filter(key=key, window_start__gt=now - THROTTLE_WINDOW).update(
+            failures=F("failures") + 1
+        )
         if updated:
             return
         # No row, or a stale window: start a new window with this failure.
@@ -602,7 +602,10 @@ def change_request_handle(*, by: User, request: ChangeRequest, status: str) -> C
         request.status, request.handled_by, request.handled_at = status, by, timezone.now()
         request.save()
         audit_record(
-            action=AuditAction.UPDATE, obj=request, patient=request.patient, detail={"status": status}
+            action=AuditAction.UPDATE,
+            obj=request,
+            patient=request.patient,
+            detail={"status": status},
         )
     return request
 
@@ -617,4 +620,3 @@ def audit_portal_read(
         actor_username=actor_name(account),
         detail=detail or {},
     )
-

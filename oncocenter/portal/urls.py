@@ -18,7 +18,9 @@ urlpatterns = [
     path("p/<int:pid>/documents/<str:kind>.<str:fmt>", views.document, name="document"),
     path("staff/alerts/", views.staff_alerts, name="staff_alerts"),
     path("staff/alerts/<int:pk>/", views.staff_alert, name="staff_alert"),
-    path("staff/alerts/<int:pk>/acknowledge/", views.staff_alert_acknowledge, name="staff_alert_ack"),
+    path(
+        "staff/alerts/<int:pk>/acknowledge/", views.staff_alert_acknowledge, name="staff_alert_ack"
+    ),
     path("staff/alerts/<int:pk>/close/", views.staff_alert_close, name="staff_alert_close"),
     path("staff/patients/<int:pid>/", views.staff_access, name="staff_access"),
     path("staff/patients/<int:pid>/code/", views.staff_issue_code, name="staff_issue_code"),

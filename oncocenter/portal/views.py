@@ -59,7 +59,9 @@ def _activate_language(request: HttpRequest) -> str:
     return lang
 
 
-def _render(request: HttpRequest, template: str, ctx: dict[str, Any], status: int = 200) -> HttpResponse:
+def _render(
+    request: HttpRequest, template: str, ctx: dict[str, Any], status: int = 200
+) -> HttpResponse:
     ctx.setdefault("portal_language", _language(request))
     response = render(request, template, ctx, status=status)
     response["Cache-Control"] = "no-store"
@@ -359,7 +361,12 @@ def staff_alerts(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/staff_alerts.html", {"alerts": rows})
 
 
-def _alert_page(request: HttpRequest, alert: SymptomAlert, form: forms.AlertCloseForm | None = None, status: int = 200) -> HttpResponse:
+def _alert_page(
+    request: HttpRequest,
+    alert: SymptomAlert,
+    form: forms.AlertCloseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     lang = translation.get_language() or settings.LANGUAGE_CODE
     return render(
         request,

@@ -26,7 +26,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
@@ -57,7 +57,13 @@ def queue(**kw):
         to_address="minjun@example.org",
         category="reminder",
         template_code="appointment_reminder",
-        context={"name": "김민준", "what": "방사선 치료", "when": "2027-03-03 09:00", "where": "LINAC 1", "prepare": ""},
+        context={
+            "name": "김민준",
+            "what": "방사선 치료",
+            "when": "2027-03-03 09:00",
+            "where": "LINAC 1",
+            "prepare": "",
+        },
         language="ko",
         now=NOON,
     )
@@ -108,7 +114,10 @@ def test_failures_are_retried_with_growing_delays_then_failed(settings):
         if message.status == MessageStatus.RETRYING:
             delays.append((message.not_before - now).total_seconds() / 60)
             # Too early: nothing happens.
-            assert services.notification_deliver(message_id=message.pk, now=now).attempts == message.attempts
+            assert (
+                services.notification_deliver(message_id=message.pk, now=now).attempts
+                == message.attempts
+            )
             now = message.not_before
     assert message.status == MessageStatus.FAILED and message.attempts == 5
     assert delays == [2, 4, 8, 16]
@@ -169,7 +178,11 @@ def test_opt_out_suppresses_that_category_only(smtp):
     assert services.notification_deliver(message_id=other.pk, now=NOON).status == "sent"
     # Opting out after queuing still stops it at delivery time.
     services.opt_out_add(channel="email", address="minjun@example.org", category="all")
-    late = queue(category="followup", template_code="followup_due", context={"name": "김", "item": "CT", "due_on": "2027-03-09"})
+    late = queue(
+        category="followup",
+        template_code="followup_due",
+        context={"name": "김", "item": "CT", "due_on": "2027-03-09"},
+    )
     assert late.status == MessageStatus.SUPPRESSED
     assert len(smtp.messages) == 1
 
@@ -197,7 +210,9 @@ def test_the_worker_delivers_queued_messages(smtp):
         from oncocenter.notifications.tasks import deliver_message
 
         deliver_message.enqueue(message.pk)
-    call_command("db_worker", batch=True, queue_name="notifications", no_startup_delay=True, verbosity=0)
+    call_command(
+        "db_worker", batch=True, queue_name="notifications", no_startup_delay=True, verbosity=0
+    )
     message.refresh_from_db()
     assert message.status == "sent"
     assert len(smtp.messages) == 1

@@ -10,9 +10,7 @@ def portal_client(db):
 
     def make(username: str, password: str = STRONG) -> Client:
         client = Client()
-        response = client.post(
-            "/portal/sign-in/", {"username": username, "password": password}
-        )
+        response = client.post("/portal/sign-in/", {"username": username, "password": password})
         assert response.status_code == 302, response.content.decode()[:500]
         return client
 

@@ -26,13 +26,17 @@ class Portal:
 
 def child(**kwargs) -> Patient:
     today = timezone.localdate()
-    return PatientFactory(birth_date=today.replace(year=today.year - 8) - dt.timedelta(days=3), **kwargs)
+    return PatientFactory(
+        birth_date=today.replace(year=today.year - 8) - dt.timedelta(days=3), **kwargs
+    )
 
 
 def adult_with_account(username: str = "minjun", *, staff=None) -> Portal:
     staff = staff or UserFactory(roles=["nurse"])
     patient = PatientFactory()
-    issued = services.portal_account_create(by=staff, patient=patient, email=f"{username}@example.org")
+    issued = services.portal_account_create(
+        by=staff, patient=patient, email=f"{username}@example.org"
+    )
     account = services.portal_activate(
         code=issued.code, username=username, password=STRONG, address="10.9.9.9"
     )

@@ -23,7 +23,10 @@ def test_severe_answer_reaches_the_nurse_within_a_minute(smtp):  # noqa: F811
     portal = guardian_with_account("latency_mom")
     nurse = care_nurse(portal.patient)
     family = Client()
-    assert family.post("/portal/sign-in/", {"username": "latency_mom", "password": STRONG}).status_code == 302
+    assert (
+        family.post("/portal/sign-in/", {"username": "latency_mom", "password": STRONG}).status_code
+        == 302
+    )
     staff = Client()
     staff.force_login(nurse)
 
@@ -38,11 +41,15 @@ def test_severe_answer_reaches_the_nurse_within_a_minute(smtp):  # noqa: F811
     assert f"/portal/staff/alerts/{alert.pk}/" in worklist
     assert "구내염" in alert.summary
 
-    call_command("db_worker", batch=True, queue_name="notifications", no_startup_delay=True, verbosity=0)
+    call_command(
+        "db_worker", batch=True, queue_name="notifications", no_startup_delay=True, verbosity=0
+    )
     LATENCY["email"] = time.monotonic() - started
     message = OutboxMessage.objects.get(recipient_user=nurse)
     assert message.status == "sent"
     (mail,) = smtp.messages
     assert mail["To"] == nurse.email and portal.patient.mrn in mail["Subject"]
     assert LATENCY["worklist"] < 60 and LATENCY["email"] < 60
-    print(f"alert latency: worklist {LATENCY['worklist']:.3f}s, nurse e-mail {LATENCY['email']:.3f}s")
+    print(
+        f"alert latency: worklist {LATENCY['worklist']:.3f}s, nurse e-mail {LATENCY['email']:.3f}s"
+    )

@@ -33,21 +33,40 @@ def pdf_text(data: bytes) -> tuple[str, set[str]]:
 def test_care_plan_has_diagnosis_follow_up_and_team_in_korean():
     portal = adult_with_account()
     Diagnosis.objects.create(
-        patient=portal.patient, icd10_code="C15.4", histology_text="Squamous cell carcinoma",
-        diagnosed_on=dt.date(2026, 3, 4), is_primary=True,
+        patient=portal.patient,
+        icd10_code="C15.4",
+        histology_text="Squamous cell carcinoma",
+        diagnosed_on=dt.date(2026, 3, 4),
+        is_primary=True,
     )
     template = ProtocolTemplate.objects.filter(kind="protocol").first()
-    plan = FollowUpPlan.objects.create(patient=portal.patient, template=template, treatment_end=dt.date(2026, 6, 1))
+    plan = FollowUpPlan.objects.create(
+        patient=portal.patient, template=template, treatment_end=dt.date(2026, 6, 1)
+    )
     DueItem.objects.create(
-        plan=plan, patient=portal.patient, item_code="ct", kind="imaging", name_en="Chest CT",
-        name_ko="흉부 CT", due_on=dt.date(2026, 9, 1), window_end=dt.date(2026, 10, 1),
+        plan=plan,
+        patient=portal.patient,
+        item_code="ct",
+        kind="imaging",
+        name_en="Chest CT",
+        name_ko="흉부 CT",
+        due_on=dt.date(2026, 9, 1),
+        window_end=dt.date(2026, 10, 1),
         rationale="Recurrence surveillance",
     )
     doc = documents.build("care-plan", portal.patient, "ko")
     text, fonts = pdf_text(documents.to_pdf(doc))
     assert any("Nanum" in f for f in fonts)
-    for expected in ("치료 요약 및 생존자 관리 계획", portal.patient.name_ko, "C15.4", "2026-03-04",
-                     "흉부 CT", "2026-09-01", "추적 관찰 일정", "누가 무엇을 담당하는지"):
+    for expected in (
+        "치료 요약 및 생존자 관리 계획",
+        portal.patient.name_ko,
+        "C15.4",
+        "2026-03-04",
+        "흉부 CT",
+        "2026-09-01",
+        "추적 관찰 일정",
+        "누가 무엇을 담당하는지",
+    ):
         assert expected in text, expected
     english = documents.build("care-plan", portal.patient, "en")
     text_en, _f = pdf_text(documents.to_pdf(english))
@@ -56,17 +75,28 @@ def test_care_plan_has_diagnosis_follow_up_and_team_in_korean():
 
 def test_treatment_doses_are_the_delivered_ones(monkeypatch):
     portal = adult_with_account()
-    rows = [{"site": "Esophagus", "dose_delivered_gy": Decimal("50.4"), "fractions_delivered": 28,
-             "dose_prescribed_gy": Decimal("50.4"), "fractions_prescribed": 28}]
+    rows = [
+        {
+            "site": "Esophagus",
+            "dose_delivered_gy": Decimal("50.4"),
+            "fractions_delivered": 28,
+            "dose_prescribed_gy": Decimal("50.4"),
+            "fractions_prescribed": 28,
+        }
+    ]
     from oncocenter.radiotherapy.models import Course
 
     monkeypatch.setattr(documents, "dose_summary", lambda course: rows)
     from oncocenter.accounts.tests.factories import UserFactory
 
     Course.objects.create(
-        patient=portal.patient, number=1, label="식도 근치적 화학방사선", intent="curative",
+        patient=portal.patient,
+        number=1,
+        label="식도 근치적 화학방사선",
+        intent="curative",
         physician=UserFactory(roles=["radiation_oncologist"]),
-        started_on=dt.date(2026, 4, 1), ended_on=dt.date(2026, 5, 12),
+        started_on=dt.date(2026, 4, 1),
+        ended_on=dt.date(2026, 5, 12),
     )
     text, _f = pdf_text(documents.to_pdf(documents.build("care-plan", portal.patient, "ko")))
     assert "Esophagus: 28회에 걸쳐 50.4 Gy 조사" in text.replace("\n", " ")
@@ -76,7 +106,10 @@ def test_treatment_doses_are_the_delivered_ones(monkeypatch):
 def test_school_letter_names_the_child_and_not_the_diagnosis():
     portal = guardian_with_account()
     Diagnosis.objects.create(
-        patient=portal.patient, icd10_code="C91.0", diagnosed_on=dt.date(2026, 1, 5), is_primary=True,
+        patient=portal.patient,
+        icd10_code="C91.0",
+        diagnosed_on=dt.date(2026, 1, 5),
+        is_primary=True,
     )
     text, _f = pdf_text(documents.to_pdf(documents.build("school", portal.patient, "ko")))
     assert "학교 복귀 안내문" in text and portal.patient.name_ko in text
@@ -88,8 +121,12 @@ def test_full_record_lists_the_symptom_reports():
     from oncocenter.portal.tests.test_services import answers
 
     portal = adult_with_account()
-    services.pro_submit(account=portal.account, patient=portal.patient, instrument_code="symptoms-weekly",
-                        answers=answers(mucositis__severity=3))
+    services.pro_submit(
+        account=portal.account,
+        patient=portal.patient,
+        instrument_code="symptoms-weekly",
+        answers=answers(mucositis__severity=3),
+    )
     text, _f = pdf_text(documents.to_pdf(documents.build("record", portal.patient, "ko")))
     assert "구내염 심함" in text and "증상 및 삶의 질 보고" in text
 

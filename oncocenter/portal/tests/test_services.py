@@ -88,7 +88,9 @@ def test_a_staff_username_cannot_be_taken(make_user):
     staff = make_user("nurse", username="nurse_kim")
     issued = services.portal_account_create(by=staff, patient=PatientFactory())
     with pytest.raises(ValidationFailed, match="") as exc:
-        services.portal_activate(code=issued.code, username="nurse_kim", password=STRONG, address="x")
+        services.portal_activate(
+            code=issued.code, username="nurse_kim", password=STRONG, address="x"
+        )
     assert exc.value.problems[0].field == "username"
 
 
@@ -96,11 +98,17 @@ def test_wrong_codes_are_throttled_per_address(make_user):
     issued = services.portal_account_create(by=make_user("nurse"), patient=PatientFactory())
     for _i in range(services.ACTIVATION_MAX_FAILURES):
         with pytest.raises(ValidationFailed):
-            services.portal_activate(code="AAAAA-AAAAA", username="u1", password=STRONG, address="9.9.9.9")
+            services.portal_activate(
+                code="AAAAA-AAAAA", username="u1", password=STRONG, address="9.9.9.9"
+            )
     with pytest.raises(Throttled):
-        services.portal_activate(code=issued.code, username="u1", password=STRONG, address="9.9.9.9")
+        services.portal_activate(
+            code=issued.code, username="u1", password=STRONG, address="9.9.9.9"
+        )
     # Another address is not blocked.
-    assert services.portal_activate(code=issued.code, username="u1", password=STRONG, address="8.8.8.8")
+    assert services.portal_activate(
+        code=issued.code, username="u1", password=STRONG, address="8.8.8.8"
+    )
 
 
 def test_sign_in_is_throttled_per_account_and_address():
@@ -110,7 +118,10 @@ def test_sign_in_is_throttled_per_account_and_address():
             services.portal_sign_in(username="minjun", password="wrong-one-1", address="5.5.5.5")
     with pytest.raises(Throttled):
         services.portal_sign_in(username="minjun", password=STRONG, address="5.5.5.5")
-    assert services.portal_sign_in(username="MINJUN", password=STRONG, address="6.6.6.6") == portal.account
+    assert (
+        services.portal_sign_in(username="MINJUN", password=STRONG, address="6.6.6.6")
+        == portal.account
+    )
     failed = AuditEvent.objects.filter(action="login_failed", actor_username="portal:minjun")
     assert failed.count() == services.SIGNIN_MAX_FAILURES
 
@@ -135,16 +146,22 @@ def test_staff_passwords_never_sign_in_to_the_portal(make_user, password):
 def test_guardian_only_for_a_minor_and_a_legal_representative(make_user):
     staff = make_user("nurse")
     adult = PatientFactory()
-    g = Guardian.objects.create(patient=adult, name_ko="김보호", relationship="mother", birth_date=dt.date(1950, 1, 1))
+    g = Guardian.objects.create(
+        patient=adult, name_ko="김보호", relationship="mother", birth_date=dt.date(1950, 1, 1)
+    )
     with pytest.raises(Conflict):
         services.portal_account_create(by=staff, patient=adult, guardian=g)
     kid = child()
-    sib = Guardian.objects.create(patient=kid, name_ko="김형", relationship="sibling", is_legal_representative=False)
+    sib = Guardian.objects.create(
+        patient=kid, name_ko="김형", relationship="sibling", is_legal_representative=False
+    )
     with pytest.raises(Conflict):
         services.portal_account_create(by=staff, patient=kid, guardian=sib)
     with pytest.raises(Conflict):  # an 8-year-old gets access through a guardian
         services.portal_account_create(by=staff, patient=kid)
-    other_child_guardian = Guardian.objects.create(patient=adult, name_ko="남", relationship="father", birth_date=dt.date(1950, 1, 1))
+    other_child_guardian = Guardian.objects.create(
+        patient=adult, name_ko="남", relationship="father", birth_date=dt.date(1950, 1, 1)
+    )
     with pytest.raises(ValidationFailed):
         services.portal_account_create(by=staff, patient=kid, guardian=other_child_guardian)
 
@@ -162,7 +179,7 @@ def test_guardian_access_ends_when_the_child_turns_19():
 def test_severe_mucositis_raises_an_alert_for_the_care_team_nurse():
     portal = adult_with_account()
     nurse = care_nurse(portal.patient)
-    submission, alert = services.pro_submit(
+    _submission, alert = services.pro_submit(
         account=portal.account,
         patient=portal.patient,
         instrument_code="symptoms-weekly",
@@ -172,13 +189,18 @@ def test_severe_mucositis_raises_an_alert_for_the_care_team_nurse():
     assert alert.findings[0]["item"] == "mucositis" and "구내염" in alert.summary
     message = OutboxMessage.objects.get(recipient_user=nurse)
     assert message.category == "staff_alert" and message.status == "queued"
-    assert AuditEvent.objects.filter(object_type="portal.symptomalert", actor_username="portal:minjun").exists()
+    assert AuditEvent.objects.filter(
+        object_type="portal.symptomalert", actor_username="portal:minjun"
+    ).exists()
 
 
 def test_mild_answers_raise_no_alert_and_worsening_does():
     portal = adult_with_account()
     _s, alert = services.pro_submit(
-        account=portal.account, patient=portal.patient, instrument_code="symptoms-weekly", answers=answers()
+        account=portal.account,
+        patient=portal.patient,
+        instrument_code="symptoms-weekly",
+        answers=answers(),
     )
     assert alert is None
     _s, alert = services.pro_submit(
@@ -216,7 +238,10 @@ def test_a_guardian_answers_the_proxy_version_only():
     portal = guardian_with_account()
     with pytest.raises(ValidationFailed):
         services.pro_submit(
-            account=portal.account, patient=portal.patient, instrument_code="symptoms-weekly", answers=answers()
+            account=portal.account,
+            patient=portal.patient,
+            instrument_code="symptoms-weekly",
+            answers=answers(),
         )
     submission, _a = services.pro_submit(
         account=portal.account,
@@ -231,14 +256,24 @@ def test_a_report_for_another_patient_is_refused():
     a = adult_with_account("aaa1")
     b = adult_with_account("bbb1")
     with pytest.raises(NotPermitted):
-        services.pro_submit(account=a.account, patient=b.patient, instrument_code="symptoms-weekly", answers=answers())
+        services.pro_submit(
+            account=a.account,
+            patient=b.patient,
+            instrument_code="symptoms-weekly",
+            answers=answers(),
+        )
 
 
 def test_eating_questionnaire_feeds_the_quality_of_life_chart():
     portal = adult_with_account()
     q = Questionnaire.objects.get(code="esophageal-qol-example")
     items = [i["code"] for i in q.definition["items"]]
-    services.qol_submit(account=portal.account, patient=portal.patient, questionnaire=q, answers={c: 2 for c in items})
+    services.qol_submit(
+        account=portal.account,
+        patient=portal.patient,
+        questionnaire=q,
+        answers={c: 2 for c in items},
+    )
     response = QoLResponse.objects.get(patient=portal.patient)
     assert response.recorded_by is None and response.scores["eating"] is not None
 
@@ -247,7 +282,9 @@ def test_alert_acknowledged_then_closed_with_an_outcome(make_user):
     portal = adult_with_account()
     nurse = care_nurse(portal.patient)
     _s, alert = services.pro_submit(
-        account=portal.account, patient=portal.patient, instrument_code="symptoms-weekly",
+        account=portal.account,
+        patient=portal.patient,
+        instrument_code="symptoms-weekly",
         answers=answers(pain__severity=4),
     )
     services.symptom_alert_acknowledge(by=nurse, alert=alert)
@@ -255,7 +292,9 @@ def test_alert_acknowledged_then_closed_with_an_outcome(make_user):
         services.symptom_alert_acknowledge(by=nurse, alert=alert)
     with pytest.raises(ValidationFailed):
         services.symptom_alert_close(by=nurse, alert=alert, outcome="")
-    closed = services.symptom_alert_close(by=nurse, alert=alert, outcome="clinic_visit", note="내일 외래")
+    closed = services.symptom_alert_close(
+        by=nurse, alert=alert, outcome="clinic_visit", note="내일 외래"
+    )
     assert closed.status == "closed" and closed.closed_by == nurse
     with pytest.raises(Conflict):
         services.symptom_alert_close(by=nurse, alert=alert, outcome="advice")
@@ -266,7 +305,9 @@ def test_database_refuses_a_closed_alert_without_outcome():
 
     portal = adult_with_account()
     _s, alert = services.pro_submit(
-        account=portal.account, patient=portal.patient, instrument_code="symptoms-weekly",
+        account=portal.account,
+        patient=portal.patient,
+        instrument_code="symptoms-weekly",
         answers=answers(pain__severity=4),
     )
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -276,10 +317,18 @@ def test_database_refuses_a_closed_alert_without_outcome():
 def test_change_request_once_per_appointment(make_user):
     portal = adult_with_account()
     r = services.change_request_create(
-        account=portal.account, patient=portal.patient, appointment_key="clinic:1", appointment_label="x", reason="출장"
+        account=portal.account,
+        patient=portal.patient,
+        appointment_key="clinic:1",
+        appointment_label="x",
+        reason="출장",
     )
     with pytest.raises(Conflict):
         services.change_request_create(
-            account=portal.account, patient=portal.patient, appointment_key="clinic:1", appointment_label="x", reason="again"
+            account=portal.account,
+            patient=portal.patient,
+            appointment_key="clinic:1",
+            appointment_label="x",
+            reason="again",
         )
     services.change_request_handle(by=make_user("scheduler"), request=r, status="done")

@@ -22,7 +22,14 @@ from oncocenter.portal.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-PATIENT_PAGES = ("", "symptoms/", "eating/", "thanks/", "documents/record.html", "documents/care-plan.pdf")
+PATIENT_PAGES = (
+    "",
+    "symptoms/",
+    "eating/",
+    "thanks/",
+    "documents/record.html",
+    "documents/care-plan.pdf",
+)
 
 
 def test_portal_pages_need_the_portal_sign_in():
@@ -169,7 +176,8 @@ def test_change_request_only_for_own_listed_appointments(portal_client):
     portal = adult_with_account("chg1")
     client = portal_client("chg1")
     r = client.post(
-        f"/portal/p/{portal.patient.pk}/change/", {"appointment_key": "clinic:424242", "reason": "x"}
+        f"/portal/p/{portal.patient.pk}/change/",
+        {"appointment_key": "clinic:424242", "reason": "x"},
     )
     assert r.status_code == 403 and not ChangeRequest.objects.exists()
 
@@ -196,7 +204,9 @@ def test_alert_page_and_acknowledge_by_role(client_as, role):
     from oncocenter.portal.tests.test_services import answers
 
     _s, alert = services.pro_submit(
-        account=portal.account, patient=portal.patient, instrument_code="symptoms-weekly",
+        account=portal.account,
+        patient=portal.patient,
+        instrument_code="symptoms-weekly",
         answers=answers(mucositis__severity=3),
     )
     client = client_as(role)
@@ -221,7 +231,9 @@ def test_issue_code_by_role(client_as, role):
     assert client.get(f"/portal/staff/patients/{patient.pk}/").status_code == (
         200 if role in roles_with("portal.manage") else 403
     )
-    r = client.post(f"/portal/staff/patients/{patient.pk}/code/", {"holder": "patient", "language": "ko"})
+    r = client.post(
+        f"/portal/staff/patients/{patient.pk}/code/", {"holder": "patient", "language": "ko"}
+    )
     if role in roles_with("portal.manage"):
         assert r.status_code == 200 and 'id="activation-code"' in r.content.decode()
     else:
@@ -233,13 +245,17 @@ def test_close_without_outcome_is_refused_with_the_field(client_as):
     from oncocenter.portal.tests.test_services import answers
 
     _s, alert = services.pro_submit(
-        account=portal.account, patient=portal.patient, instrument_code="symptoms-weekly",
+        account=portal.account,
+        patient=portal.patient,
+        instrument_code="symptoms-weekly",
         answers=answers(pain__severity=4),
     )
     client = client_as("nurse")
     r = client.post(f"/portal/staff/alerts/{alert.pk}/close/", {"outcome": ""})
     assert r.status_code == 422
-    r = client.post(f"/portal/staff/alerts/{alert.pk}/close/", {"outcome": "advice", "note": "전화 상담"})
+    r = client.post(
+        f"/portal/staff/alerts/{alert.pk}/close/", {"outcome": "advice", "note": "전화 상담"}
+    )
     assert r.status_code == 302
     alert.refresh_from_db()
     assert alert.status == "closed" and alert.outcome == "advice"
@@ -254,7 +270,9 @@ def test_worklist_query_count_does_not_grow(client_as, django_assert_max_num_que
         for i in range(n):
             portal = adult_with_account(f"q{SymptomAlert.objects.count()}x{i}")
             services.pro_submit(
-                account=portal.account, patient=portal.patient, instrument_code="symptoms-weekly",
+                account=portal.account,
+                patient=portal.patient,
+                instrument_code="symptoms-weekly",
                 answers=answers(pain__severity=4),
             )
 
