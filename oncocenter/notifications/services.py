@@ -27,7 +27,6 @@ from oncocenter.notifications.models import (
     OptOut,
     OutboxMessage,
 )
-from oncocenter.patients.models import Patient
 
 TEMPLATES = (
     "appointment_reminder",
@@ -86,12 +85,13 @@ def notification_queue(
     template_code: str,
     context: dict[str, Any],
     language: str = "ko",
-    patient: Patient | None = None,
+    patient_id: int | None = None,
     recipient_user: User | None = None,
     dedupe_key: str | None = None,
     now: dt.datetime | None = None,
 ) -> OutboxMessage | None:
-    """Put one message in the outbox and schedule its delivery job.
+    """Put one message in the outbox and schedule its delivery job. `patient_id` names the
+    patient the message is about (an id: this app sits below patients, which may publish to it).
 
     Returns None when `dedupe_key` was already queued (a repeated daily run sends nothing twice).
     """
@@ -117,7 +117,7 @@ def notification_queue(
                 body=body,
                 status=MessageStatus.SUPPRESSED if suppressed else MessageStatus.QUEUED,
                 not_before=not_before,
-                patient=patient,
+                patient_id=patient_id,
                 recipient_user=recipient_user,
                 dedupe_key=dedupe_key,
             )

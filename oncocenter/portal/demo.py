@@ -18,7 +18,7 @@ from oncocenter.scheduling.models import Booking
 DEMO_PORTAL_PASSWORD = "Demo-portal-2027"
 
 
-def _answers(level: int, **overrides: int) -> dict[str, int | None]:
+def _answers(level: int, **overrides: int | None) -> dict[str, int | None]:
     out: dict[str, int | None] = {
         epro.answer_key(i.code, a): level for i in epro.ITEMS for a in i.attributes
     }

@@ -24,7 +24,7 @@ FOLLOWUP_NOTICE_DAYS = 7
 
 
 def _channels(account: PortalAccount) -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     if account.email:
         out.append((Channel.EMAIL, account.email))
     if account.phone:
@@ -71,7 +71,7 @@ def reminders_queue(
                         "prepare": u.prepare,
                     },
                     language=lang,
-                    patient=patient,
+                    patient_id=patient.pk,
                     dedupe_key=f"reminder:{u.key}:{account.pk}:{channel}",
                     now=now,
                 ):
@@ -93,7 +93,7 @@ def reminders_queue(
                     template_code=code,
                     context={"name": name, "item": label, "due_on": item.due_on.isoformat()},
                     language=lang,
-                    patient=patient,
+                    patient_id=patient.pk,
                     dedupe_key=f"{key}:{account.pk}:{channel}",
                     now=now,
                 ):
@@ -115,7 +115,7 @@ def reminders_queue(
                     template_code="questionnaire_invite",
                     context={"name": name, "questionnaire": instrument.name[lang]},
                     language=lang,
-                    patient=patient,
+                    patient_id=patient.pk,
                     dedupe_key=f"invite:{patient.pk}:{account.pk}:{week[0]}-{week[1]}:{channel}",
                     now=now,
                 ):

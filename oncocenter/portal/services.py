@@ -466,7 +466,7 @@ def pro_submit(
                         "url": reverse("portal:staff_alert", args=[alert.pk]),
                     },
                     language="en",
-                    patient=patient,
+                    patient_id=patient.pk,
                     recipient_user=nurse,
                     dedupe_key=f"epro-alert:{alert.pk}",
                 )

@@ -24,7 +24,7 @@ from oncocenter.audit.context import current_context
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotPermitted, ValidationFailed
-from oncocenter.core.forms import run_service
+from oncocenter.core.forms import run_service, set_choices
 from oncocenter.core.middleware import client_address
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
@@ -428,7 +428,7 @@ def staff_alert_close(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_issue_code(request: HttpRequest, pid: int) -> HttpResponse:
     patient_obj = get_object_or_404(Patient, pk=pid)
     form = forms.IssueCodeForm(request.POST)
-    form.fields["holder"].choices = selectors.holder_choices(patient_obj)
+    set_choices(form, "holder", selectors.holder_choices(patient_obj))
     user = current_user(request)
 
     def call() -> services.IssuedCode:
@@ -465,7 +465,7 @@ def staff_issue_code(request: HttpRequest, pid: int) -> HttpResponse:
 def staff_access(request: HttpRequest, pid: int) -> HttpResponse:
     patient_obj = get_object_or_404(Patient, pk=pid)
     form = forms.IssueCodeForm()
-    form.fields["holder"].choices = selectors.holder_choices(patient_obj)
+    set_choices(form, "holder", selectors.holder_choices(patient_obj))
     audit_record(action=AuditAction.READ, object_type="portal.accounts", patient=patient_obj)
     return render(
         request,

@@ -57,7 +57,9 @@ def test_guardian_reports_severe_mucositis_and_the_nurse_acknowledges(browser, p
     assert len(code) == 11
 
     # 2. The mother activates on her phone (Korean by default).
-    phone_ctx = browser.new_context(viewport=PHONE, locale="ko-KR", timezone_id="Asia/Seoul", is_mobile=True, has_touch=True)
+    phone_ctx = browser.new_context(
+        viewport=PHONE, locale="ko-KR", timezone_id="Asia/Seoul", is_mobile=True, has_touch=True
+    )
     phone_ctx.set_default_timeout(15_000)
     mom = phone_ctx.new_page()
     mom.goto(f"{base}/portal/activate/")
@@ -79,7 +81,9 @@ def test_guardian_reports_severe_mucositis_and_the_nurse_acknowledges(browser, p
     assert "서하준" in mom.inner_text("h1")
     appt = mom.inner_text("li.appt-clinic")
     assert session.date.isoformat() in appt and "외래 진료" in appt
-    assert "walknurse" in mom.inner_text("#h-team + ul") or nurse.get_full_name() in mom.inner_text("#h-team + ul")
+    assert "walknurse" in mom.inner_text("#h-team + ul") or nurse.get_full_name() in mom.inner_text(
+        "#h-team + ul"
+    )
     mom.screenshot(path=str(SCREENSHOTS / "portal-phone-child.png"), full_page=True)
 
     # 4. The weekly symptom report (guardian's proxy version) with severe mouth sores.
