@@ -69,7 +69,7 @@ def seed(ctx: Any) -> None:
             by=nurse, patient=patient, email="patient@example.org", phone="010-0000-1001"
         )
         account = services.portal_activate(
-            code=issued.code, username="demo-patient", password=DEMO_PORTAL_PASSWORD, address="demo"
+            code=issued.code, username="demo.patient", password=DEMO_PORTAL_PASSWORD, address="demo"
         )
         for weeks_ago, level in ((3, 0), (2, 1), (1, 1)):
             services.pro_submit(
@@ -85,7 +85,7 @@ def seed(ctx: Any) -> None:
                 now=now - dt.timedelta(weeks=weeks_ago),
             )
         counts["accounts"] += 1
-        counts["patient"] = {"username": "demo-patient", "mrn": patient.mrn}
+        counts["patient"] = {"username": "demo.patient", "mrn": patient.mrn}
     if children:
         child = children[0]
         lead_nurse(child)
@@ -95,7 +95,7 @@ def seed(ctx: Any) -> None:
         )
         account = services.portal_activate(
             code=issued.code,
-            username="demo-guardian",
+            username="demo.guardian",
             password=DEMO_PORTAL_PASSWORD,
             address="demo",
         )
@@ -107,7 +107,7 @@ def seed(ctx: Any) -> None:
             now=now - dt.timedelta(hours=5),
         )
         counts["accounts"] += 1
-        counts["guardian"] = {"username": "demo-guardian", "mrn": child.mrn}
+        counts["guardian"] = {"username": "demo.guardian", "mrn": child.mrn}
         if len(children) > 1:
             second = children[1]
             guardian = Guardian.objects.filter(patient=second, is_legal_representative=True).first()
