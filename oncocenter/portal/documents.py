@@ -17,6 +17,7 @@ it refuses rather than print boxes.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,9 @@ from oncocenter.portal import appointments, epro, selectors
 from oncocenter.portal.models import ProSubmission
 from oncocenter.radiotherapy.models import Course
 from oncocenter.radiotherapy.selectors import dose_summary
+
+# fpdf2 subsets the font with fontTools, which logs every hinting table it drops.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 KINDS = ("care-plan", "followup", "school", "record")
 FONT_DIRS = ("/usr/share/fonts/truetype/nanum",)
