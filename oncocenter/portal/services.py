@@ -31,7 +31,12 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, NotPermitted, Throttled, ValidationFailed
 from oncocenter.notifications.models import Category, Channel
-from oncocenter.notifications.services import notification_queue
+from oncocenter.notifications.services import (
+    is_opted_out,
+    notification_queue,
+    opt_out_add,
+    opt_out_remove,
+)
 from oncocenter.nutrition.models import Questionnaire
 from oncocenter.nutrition.services import qol_response_record
 from oncocenter.patients.models import Patient
@@ -620,3 +625,52 @@ def audit_portal_read(
         actor_username=actor_name(account),
         detail=detail or {},
     )
+
+
+# --- message preferences -----------------------------------------------------------------------
+
+PATIENT_CATEGORIES = (Category.REMINDER, Category.FOLLOWUP, Category.QUESTIONNAIRE)
+
+
+def account_addresses(account: PortalAccount) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if account.email:
+        out.append((Channel.EMAIL, account.email))
+    if account.phone:
+        out.append((Channel.SMS, account.phone))
+    return out
+
+
+def message_preferences(account: PortalAccount) -> dict[str, bool]:
+    """Category -> wanted (True unless every address of the account refused it)."""
+    addresses = account_addresses(account)
+    return {
+        str(category): not addresses
+        or not all(
+            is_opted_out(channel=ch, address=addr, category=category) for ch, addr in addresses
+        )
+        for category in PATIENT_CATEGORIES
+    }
+
+
+def message_preferences_set(*, account: PortalAccount, wanted: set[str]) -> dict[str, bool]:
+    """Opt the account's addresses in or out of each patient message category."""
+    unknown = wanted - {str(c) for c in PATIENT_CATEGORIES}
+    if unknown:
+        raise ValidationFailed.single(
+            "categories", _("is not a message category"), ", ".join(sorted(unknown))
+        )
+    with transaction.atomic():
+        for channel, address in account_addresses(account):
+            for category in PATIENT_CATEGORIES:
+                if category in wanted:
+                    opt_out_remove(channel=channel, address=address, category=category)
+                else:
+                    opt_out_add(channel=channel, address=address, category=category)
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=account,
+            actor_username=actor_name(account),
+            detail={"messages_wanted": sorted(wanted)},
+        )
+    return message_preferences(account)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("activate/", views.activate, name="activate"),
     path("sign-out/", views.sign_out, name="sign_out"),
     path("language/<str:lang>/", views.set_language, name="language"),
+    path("settings/", views.preferences, name="preferences"),
     path("p/<int:pid>/", views.patient, name="patient"),
     path("p/<int:pid>/symptoms/", views.symptoms, name="symptoms"),
     path("p/<int:pid>/eating/", views.qol, name="qol"),

@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from oncocenter.core.forms import run_service, set_choices
 from oncocenter.core.middleware import client_address
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
+from oncocenter.notifications.models import Category
 from oncocenter.nutrition.models import Questionnaire
 from oncocenter.patients.models import Patient
 from oncocenter.portal import appointments, documents, epro, forms, selectors, services
@@ -497,3 +499,25 @@ def staff_request_handle(request: HttpRequest, pk: int) -> HttpResponse:
     status = request.POST.get("status", "")
     services.change_request_handle(by=current_user(request), request=row, status=status)
     return redirect("portal:staff_requests")
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def preferences(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    if request.method == "POST":
+        services.message_preferences_set(
+            account=account, wanted=set(request.POST.getlist("categories"))
+        )
+        messages.success(request, _("Your message settings are saved."))
+        return redirect("portal:preferences")
+    labels = dict(Category.choices)
+    current = services.message_preferences(account)
+    return _render(
+        request,
+        "portal/preferences.html",
+        {
+            "account": account,
+            "addresses": services.account_addresses(account),
+            "rows": [(code, labels[code], wanted) for code, wanted in current.items()],
+        },
+    )

@@ -283,3 +283,23 @@ def test_worklist_query_count_does_not_grow(client_as, django_assert_max_num_que
     make(18)
     with django_assert_max_num_queries(20):
         assert client.get("/portal/staff/alerts/").status_code == 200
+
+
+def test_message_settings_opt_out_and_back_in(portal_client):
+    from oncocenter.notifications.models import OptOut
+
+    portal = adult_with_account("pref1")
+    client = portal_client("pref1")
+    page = client.get("/portal/settings/").content.decode()
+    assert "pref1@example.org" in page and page.count('type="checkbox"') == 3
+    r = client.post("/portal/settings/", {"categories": ["followup"]})
+    assert r.status_code == 302
+    assert set(OptOut.objects.values_list("category", flat=True)) == {"reminder", "questionnaire"}
+    assert services.message_preferences(portal.account) == {
+        "reminder": False,
+        "followup": True,
+        "questionnaire": False,
+    }
+    client.post("/portal/settings/", {"categories": ["reminder", "followup", "questionnaire"]})
+    assert not OptOut.objects.exists()
+    assert client.post("/portal/settings/", {"categories": ["staff_alert"]}).status_code == 422
