@@ -50,7 +50,7 @@ def test_no_staff_role_opens_a_portal_page(client_as, role):
 def test_a_portal_session_opens_no_staff_page(portal_client):
     portal = adult_with_account()
     client = portal_client(portal.username)
-    for url in (f"/patients/{portal.patient.pk}/", "/", "/portal/staff/alerts/", "/api/patients/"):
+    for url in (f"/patients/{portal.patient.mrn}/", "/", "/portal/staff/alerts/", "/api/patients/"):
         response = client.get(url)
         assert response.status_code in (302, 401), url
         if response.status_code == 302:
@@ -303,3 +303,28 @@ def test_message_settings_opt_out_and_back_in(portal_client):
     client.post("/portal/settings/", {"categories": ["reminder", "followup", "questionnaire"]})
     assert not OptOut.objects.exists()
     assert client.post("/portal/settings/", {"categories": ["staff_alert"]}).status_code == 422
+
+
+def test_patient_page_links_portal_access_for_those_who_manage_it(client_as):
+    portal = adult_with_account("sect1")
+    page = client_as("scheduler").get(f"/patients/{portal.patient.mrn}/").content.decode()
+    assert f"/portal/staff/patients/{portal.patient.pk}/" in page and "sect1" not in page
+    page = client_as("dietitian").get(f"/patients/{portal.patient.mrn}/").content.decode()
+    assert "/portal/staff/patients/" not in page
+
+
+def test_nurse_home_panel_lists_open_alerts(client_as):
+    from oncocenter.portal.tests.test_services import answers
+
+    portal = adult_with_account("panel1")
+    _s, alert = services.pro_submit(
+        account=portal.account,
+        patient=portal.patient,
+        instrument_code="symptoms-weekly",
+        answers=answers(mucositis__severity=3),
+    )
+    page = client_as("nurse").get("/").content.decode()
+    assert f"/portal/staff/alerts/{alert.pk}/" in page
+    assert (
+        f"/portal/staff/alerts/{alert.pk}/" not in client_as("dietitian").get("/").content.decode()
+    )
