@@ -21,7 +21,6 @@ from django.contrib.auth.password_validation import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -187,33 +186,29 @@ def portal_account_disable(*, by: User, account: PortalAccount) -> PortalAccount
 # --- throttling ------------------------------------------------------------------------------
 
 
-def _throttle_check(key: str, limit: int, now: dt.datetime) -> None:
-    row = Throttle.objects.filter(key=key).first()
-    if row is not None and row.window_start > now - THROTTLE_WINDOW and row.failures >= limit:
-        raise Throttled(_("Too many failed attempts. Try again in 15 minutes."))
-
-
-def _throttle_fail(key: str, now: dt.datetime) -> None:
-    """Count one failure atomically (an UPDATE ... SET failures = failures + 1), so parallel
-    attempts cannot slip under the limit."""
-    with transaction.atomic():
-        updated = Throttle.objects.filter(key=key, window_start__gt=now - THROTTLE_WINDOW).update(
-            failures=F("failures") + 1
-        )
-        if updated:
-            return
-        # No row, or a stale window: start a new window with this failure.
-        if Throttle.objects.filter(key=key).update(failures=1, window_start=now):
-            return
+def _throttle_lock(key: str, limit: int, now: dt.datetime) -> Throttle:
+    """Lock the counter row of `key` (creating it if needed) for the rest of the transaction,
+    and refuse if it already holds `limit` failures in the window. Holding the lock while the
+    password or code is checked serialises attempts per key, so parallel attempts cannot all pass
+    the check before any failure is counted. Call inside `transaction.atomic()`."""
+    row = Throttle.objects.select_for_update().filter(key=key).first()
+    if row is None:
         try:
             with transaction.atomic():
-                Throttle.objects.create(key=key, failures=1, window_start=now)
+                Throttle.objects.create(key=key, failures=0, window_start=now)
         except IntegrityError:
-            Throttle.objects.filter(key=key).update(failures=F("failures") + 1)
+            pass  # created by a parallel attempt; lock that one
+        row = Throttle.objects.select_for_update().get(key=key)
+    if row.window_start <= now - THROTTLE_WINDOW:
+        row.failures, row.window_start = 0, now
+    if row.failures >= limit:
+        raise Throttled(_("Too many failed attempts. Try again in 15 minutes."))
+    return row
 
 
-def _throttle_clear(key: str) -> None:
-    Throttle.objects.filter(key=key).delete()
+def _throttle_fail(row: Throttle) -> None:
+    row.failures += 1
+    row.save(update_fields=["failures", "window_start"])
 
 
 def signin_key(username: str, address: str) -> str:
@@ -250,22 +245,26 @@ def portal_activate(
     """Turn a one-time code into a signed-in account: the person chooses a sign-in name and a
     strong password. Failed codes count against the address (10 per 15 minutes)."""
     now = timezone.now()
-    key = f"activate:{address}"
-    _throttle_check(key, ACTIVATION_MAX_FAILURES, now)
     username = username.strip().lower()
-    row = (
-        ActivationCode.objects.select_related("account")
-        .filter(digest=_digest(code), used_at__isnull=True, revoked_at__isnull=True)
-        .first()
-    )
-    if row is None or row.expires_at <= now or row.account.status == AccountStatus.DISABLED:
-        _throttle_fail(key, now)
-        audit_record(
-            action=AuditAction.LOGIN_FAILED,
-            object_type="portal.activation",
-            actor_username="portal:activation",
-            detail={"reason": "code"},
+    wrong_code = False
+    with transaction.atomic():
+        throttle = _throttle_lock(f"activate:{address}", ACTIVATION_MAX_FAILURES, now)
+        row = (
+            ActivationCode.objects.select_for_update()
+            .select_related("account")
+            .filter(digest=_digest(code), used_at__isnull=True, revoked_at__isnull=True)
+            .first()
         )
+        if row is None or row.expires_at <= now or row.account.status == AccountStatus.DISABLED:
+            _throttle_fail(throttle)
+            audit_record(
+                action=AuditAction.LOGIN_FAILED,
+                object_type="portal.activation",
+                actor_username="portal:activation",
+                detail={"reason": "code"},
+            )
+            wrong_code = True
+    if wrong_code or row is None:
         raise ValidationFailed.single(
             "code", _("is not valid (wrong, used or expired): ask the desk for a new one")
         )
@@ -294,7 +293,7 @@ def portal_activate(
         if email.strip():
             account.email = email.strip()
         account.save()
-        _throttle_clear(key)
+        Throttle.objects.filter(key=f"activate:{address}").delete()
         audit_record(
             action=AuditAction.LOGIN,
             obj=account,
@@ -308,26 +307,27 @@ def portal_sign_in(*, username: str, password: str, address: str) -> PortalAccou
     """Check the sign-in; after 5 failures for this name from this address within 15 minutes,
     refuse (even the right password) until the window passes. Staff credentials never work."""
     now = timezone.now()
-    key = signin_key(username, address)
-    _throttle_check(key, SIGNIN_MAX_FAILURES, now)
-    account = PortalAccount.objects.filter(
-        username=username.strip().lower(), status=AccountStatus.ACTIVE
-    ).first()
-    # Hash even when there is no account, so the timing does not tell which names exist.
-    ok = check_password(password, account.password if account else make_password(None))
-    if account is None or not ok:
-        _throttle_fail(key, now)
-        audit_record(
-            action=AuditAction.LOGIN_FAILED,
-            object_type="portal.account",
-            actor_username=f"portal:{username.strip().lower()[:60]}",
-        )
-        raise ValidationFailed.single("password", _("sign-in name or password is wrong"))
+    name = username.strip().lower()
     with transaction.atomic():
-        account.last_sign_in_at = now
-        account.save(update_fields=["last_sign_in_at", "updated_at"])
-        _throttle_clear(key)
-        audit_record(action=AuditAction.LOGIN, obj=account, actor_username=actor_name(account))
+        throttle = _throttle_lock(signin_key(name, address), SIGNIN_MAX_FAILURES, now)
+        account = PortalAccount.objects.filter(username=name, status=AccountStatus.ACTIVE).first()
+        # Hash even when there is no account, so the timing does not tell which names exist.
+        ok = check_password(password, account.password if account else make_password(None))
+        if account is None or not ok:
+            _throttle_fail(throttle)
+            audit_record(
+                action=AuditAction.LOGIN_FAILED,
+                object_type="portal.account",
+                actor_username=f"portal:{name[:60]}",
+            )
+            account = None
+        else:
+            throttle.delete()
+            account.last_sign_in_at = now
+            account.save(update_fields=["last_sign_in_at", "updated_at"])
+            audit_record(action=AuditAction.LOGIN, obj=account, actor_username=actor_name(account))
+    if account is None:
+        raise ValidationFailed.single("password", _("sign-in name or password is wrong"))
     return account
 
 
