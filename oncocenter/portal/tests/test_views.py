@@ -328,3 +328,36 @@ def test_nurse_home_panel_lists_open_alerts(client_as):
     assert (
         f"/portal/staff/alerts/{alert.pk}/" not in client_as("dietitian").get("/").content.decode()
     )
+
+
+@pytest.mark.parametrize("role", sorted(Role.values))
+def test_handling_a_change_request_and_closing_an_alert_by_role(client_as, role):
+    from oncocenter.portal.tests.test_services import answers
+
+    portal = adult_with_account()
+    request = services.change_request_create(
+        account=portal.account,
+        patient=portal.patient,
+        appointment_key="clinic:1",
+        appointment_label="외래 2027-03-02",
+        reason="출장",
+    )
+    _s, alert = services.pro_submit(
+        account=portal.account,
+        patient=portal.patient,
+        instrument_code="symptoms-weekly",
+        answers=answers(pain__severity=4),
+    )
+    client = client_as(role)
+    r = client.post(f"/portal/staff/requests/{request.pk}/", {"status": "done"})
+    request.refresh_from_db()
+    if role in roles_with("portal.requests"):
+        assert r.status_code == 302 and request.status == "done"
+    else:
+        assert r.status_code == 403 and request.status == "open"
+    r = client.post(f"/portal/staff/alerts/{alert.pk}/close/", {"outcome": "advice"})
+    alert.refresh_from_db()
+    if role in roles_with("epro.handle"):
+        assert r.status_code == 302 and alert.status == "closed"
+    else:
+        assert r.status_code == 403 and alert.status == "open"
