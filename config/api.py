@@ -136,6 +136,7 @@ def _mount() -> None:
     from oncocenter.palliative.api import router as palliative_router
     from oncocenter.patients.api import router as patients_router
     from oncocenter.pediatrics.api import router as pediatrics_router
+    from oncocenter.portal.api import router as portal_router
     from oncocenter.radiotherapy.api import router as radiotherapy_router
     from oncocenter.referrals.api import router as referrals_router
     from oncocenter.scheduling.api import router as scheduling_router
@@ -160,6 +161,7 @@ def _mount() -> None:
     api.add_router("/followup/", followup_router)
     api.add_router("/nutrition/", nutrition_router)
     api.add_router("/surgery/", surgery_router)
+    api.add_router("/portal/", portal_router)
     # The pediatric services keep the address they had as one app ("support"); their paths
     # do not overlap.
     for router in (

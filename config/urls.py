@@ -27,6 +27,7 @@ urlpatterns = [
     path("support/shelter/", include("oncocenter.shelter.urls")),
     path("support/palliative/", include("oncocenter.palliative.urls")),
     path("support/social/", include("oncocenter.socialwork.urls")),
+    path("portal/", include("oncocenter.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "oncocenter.shelter",
     "oncocenter.palliative",
     "oncocenter.socialwork",
+    "oncocenter.notifications",
+    "oncocenter.portal",
     "oncocenter.demo",
 ]
 

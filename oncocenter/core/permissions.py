@@ -204,6 +204,18 @@ SURGERY: dict[str, Iterable[str]] = {
 }
 
 
+# --- patient portal (issue 21): apps portal and notifications ---------------------------------------
+PORTAL: dict[str, Iterable[str]] = {
+    # Open portal access for a patient or a guardian (activation code at the desk).
+    "portal.manage": PHYSICIANS | {R.NURSE, R.SCHEDULER, R.ADMINISTRATOR},
+    # Symptom reports from the portal and their alerts: the care team reads, nurses and
+    # physicians acknowledge and record the outcome.
+    "epro.view": PHYSICIANS | {R.NURSE},
+    "epro.handle": PHYSICIANS | {R.NURSE},
+    # Appointment change requests sent from the portal.
+    "portal.requests": {R.SCHEDULER, R.NURSE},
+}
+
 def _build() -> dict[str, frozenset[str]]:
     table: dict[str, frozenset[str]] = {}
     for section in (
@@ -220,6 +232,7 @@ def _build() -> dict[str, frozenset[str]]:
         PALLIATIVE,
         SOCIALWORK,
         SURGERY,
+        PORTAL,
     ):
         for perm, roles in section.items():
             if perm in table:

@@ -438,14 +438,14 @@ def nutrition_alert_handle(*, by: User, alert: NutritionAlert, status: str) -> N
 
 def qol_response_record(
     *,
-    by: User,
+    by: User | None,
     patient: Patient,
     questionnaire: Questionnaire,
     answered_on: dt.date,
     answers: dict[str, int | None],
 ) -> tuple[QoLResponse, list[QoLAlert]]:
     """Score by subscale; a drop of the configured points since the previous answer alerts the
-    care team."""
+    care team. `by` is None when the patient answered in the portal (issue 21)."""
     problems: list[FieldProblem] = []
     _not_future(answered_on, "answered_on", problems)
     if not questionnaire.active:

@@ -1,0 +1,305 @@
+"""Documents patients take home, as HTML and as PDF with an embedded Korean font.
+
+- `care-plan`: treatment summary and survivorship care plan with ASCO's elements (diagnosis,
+  treatments and doses, possible late effects, the follow-up schedule, who is responsible for
+  what, whom to call);
+- `followup`: the follow-up schedule alone;
+- `school`: a return-to-school letter for a child's school (no diagnosis details beyond what the
+  school needs);
+- `record`: the full record the portal shows (right of access): everything above plus every
+  symptom report.
+
+Each document is built once as plain sections, so the HTML page and the PDF say the same thing.
+The PDF embeds a TrueType font with Hangul (NanumGothic, or `ONCOCENTER_PDF_FONT`); without one
+it refuses rather than print boxes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from oncocenter.followup.models import DueItem
+from oncocenter.oncology.models import Diagnosis
+from oncocenter.patients.models import Patient
+from oncocenter.portal import appointments, epro, selectors
+from oncocenter.portal.models import ProSubmission
+from oncocenter.radiotherapy.models import Course
+from oncocenter.radiotherapy.selectors import dose_summary
+
+# fpdf2 subsets the font with fontTools, which logs every hinting table it drops.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+
+KINDS = ("care-plan", "followup", "school", "record")
+FONT_DIRS = ("/usr/share/fonts/truetype/nanum",)
+
+
+class FontMissing(RuntimeError):
+    pass
+
+
+@dataclass
+class Section:
+    heading: str
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    title: str
+    subtitle: str
+    sections: list[Section]
+    generated_at: dt.datetime
+
+
+def _font_paths() -> tuple[str, str]:
+    configured = os.environ.get("ONCOCENTER_PDF_FONT")
+    if configured and Path(configured).is_file():
+        return configured, configured
+    for folder in FONT_DIRS:
+        regular, bold = Path(folder, "NanumGothic.ttf"), Path(folder, "NanumGothicBold.ttf")
+        if regular.is_file():
+            return str(regular), str(bold if bold.is_file() else regular)
+    raise FontMissing(
+        "no TrueType font with Hangul: install fonts-nanum or set ONCOCENTER_PDF_FONT"
+    )
+
+
+def _d(day: dt.date | None) -> str:
+    return day.isoformat() if day else "-"
+
+
+def _ko(language: str) -> bool:
+    return language.startswith("ko")
+
+
+def _diagnosis_section(patient: Patient) -> Section:
+    section = Section(str(_("Diagnosis")))
+    for d in (
+        Diagnosis.objects.filter(patient=patient)
+        .prefetch_related("stagings")
+        .order_by("-is_primary", "diagnosed_on")
+    ):
+        stage = next(iter(sorted(d.stagings.all(), key=lambda s: s.staged_on, reverse=True)), None)
+        text = f"{d.icd10_code} {d.histology_text}".strip() + f" · {_d(d.diagnosed_on)}"
+        if stage is not None and stage.stage_group:
+            text += " · " + str(_("stage %(stage)s") % {"stage": stage.stage_group})
+        section.lines.append(text)
+    if not section.lines:
+        section.lines.append(str(_("No diagnosis recorded yet.")))
+    return section
+
+
+def _treatment_section(patient: Patient) -> Section:
+    section = Section(str(_("Treatments and doses")))
+    courses = (
+        Course.objects.filter(patient=patient)
+        .select_related("physician")
+        .prefetch_related("prescriptions__fractions")
+        .order_by("number")
+    )
+    for course in courses:
+        section.lines.append(
+            str(_("Radiotherapy course %(n)s: %(label)s, %(start)s to %(end)s"))
+            % {
+                "n": course.number,
+                "label": course.label,
+                "start": _d(course.started_on),
+                "end": _d(course.ended_on),
+            }
+        )
+        for row in dose_summary(course=course):
+            section.lines.append(
+                "  "
+                + str(
+                    _(
+                        "%(site)s: %(delivered)s Gy in %(fx)s fractions delivered "
+                        "(prescribed %(prescribed)s Gy in %(pfx)s)"
+                    )
+                )
+                % {
+                    "site": row["site"],
+                    "delivered": row["dose_delivered_gy"],
+                    "fx": row["fractions_delivered"],
+                    "prescribed": row["dose_prescribed_gy"],
+                    "pfx": row["fractions_prescribed"],
+                }
+            )
+    if not section.lines:
+        section.lines.append(str(_("No radiotherapy recorded at this center.")))
+    return section
+
+
+def _late_effects_section(patient: Patient, language: str) -> Section:
+    section = Section(str(_("Possible late effects and what we check for")))
+    seen: set[str] = set()
+    items = DueItem.objects.filter(patient=patient).exclude(rationale="").order_by("due_on")
+    for item in items:
+        name = item.name_ko if _ko(language) else item.name_en
+        line = f"{name}: {item.rationale}"
+        if line not in seen:
+            seen.add(line)
+            section.lines.append(line)
+    section.lines.append(
+        str(
+            _(
+                "Tell the team about trouble swallowing, weight loss, cough, pain, or new lumps: "
+                "they can be late effects or signs of recurrence."
+            )
+        )
+    )
+    return section
+
+
+def _followup_section(patient: Patient, language: str) -> Section:
+    section = Section(str(_("Follow-up schedule")))
+    for item in DueItem.objects.filter(patient=patient).order_by("due_on", "id"):
+        name = item.name_ko if _ko(language) else item.name_en
+        status = item.get_status_display()
+        section.lines.append(f"{_d(item.due_on)} · {name} · {status}")
+    if not section.lines:
+        section.lines.append(str(_("No follow-up planned yet.")))
+    return section
+
+
+def _team_section(patient: Patient) -> Section:
+    section = Section(str(_("Who is responsible for what")))
+    for member in selectors.care_team(patient):
+        lead = " · " + str(_("lead")) if member.is_lead else ""
+        section.lines.append(
+            f"{member.get_role_display()}: {member.user.get_full_name() or member.user.username}{lead}"
+        )
+    section.lines.append(
+        str(
+            _(
+                "Your family doctor: general health, vaccinations and other illnesses. "
+                "The center: cancer follow-up and late effects."
+            )
+        )
+    )
+    return section
+
+
+def _upcoming_section(patient: Patient) -> Section:
+    section = Section(str(_("Next appointments")))
+    for u in appointments.upcoming(patient):
+        when = (
+            timezone.localtime(u.starts_at).strftime("%Y-%m-%d %H:%M") if u.starts_at else _d(u.on)
+        )
+        section.lines.append(f"{when} · {u.kind_label} · {u.title}")
+    if not section.lines:
+        section.lines.append(str(_("No appointment booked.")))
+    return section
+
+
+def _reports_section(patient: Patient, language: str) -> Section:
+    section = Section(str(_("Symptom and quality-of-life reports")))
+    lang = "ko" if _ko(language) else "en"
+    for sub in ProSubmission.objects.filter(patient=patient).order_by("answered_at"):
+        parts = []
+        for key, value in sorted(sub.answers.items()):
+            item, _dot, attr = key.partition(".")
+            if item in epro.ITEM_NAMES and attr in epro.SCALES:
+                parts.append(f"{epro.ITEM_NAMES[item][lang]} {epro.SCALES[attr][lang][int(value)]}")
+            else:
+                parts.append(f"{key} {value}")
+        when = timezone.localtime(sub.answered_at).strftime("%Y-%m-%d")
+        section.lines.append(f"{when} · {sub.instrument}: " + ", ".join(parts))
+    if not section.lines:
+        section.lines.append(str(_("No report yet.")))
+    return section
+
+
+def build(kind: str, patient: Patient, language: str) -> Document:
+    with translation.override(language):
+        name = f"{patient.name_ko} ({patient.name_en}) · MRN {patient.mrn} · " + str(
+            _("born %(date)s") % {"date": patient.birth_date.isoformat()}
+        )
+        now = timezone.localtime()
+        if kind == "care-plan":
+            return Document(
+                str(_("Treatment summary and survivorship care plan")),
+                name,
+                [
+                    _diagnosis_section(patient),
+                    _treatment_section(patient),
+                    _late_effects_section(patient, language),
+                    _followup_section(patient, language),
+                    _team_section(patient),
+                ],
+                now,
+            )
+        if kind == "followup":
+            return Document(
+                str(_("Follow-up schedule")),
+                name,
+                [_upcoming_section(patient), _followup_section(patient, language)],
+                now,
+            )
+        if kind == "school":
+            letter = Section(
+                str(_("To the school")),
+                [
+                    str(
+                        _(
+                            "%(name)s is treated at our center and may return to school. "
+                            "Please allow rest breaks, access to water and the toilet, and "
+                            "absences for appointments; tell the family at once about chickenpox "
+                            "or measles in the class, because the child's immunity may be low."
+                        )
+                    )
+                    % {"name": patient.name_ko},
+                    str(_("Appointments to plan around:")),
+                ],
+            )
+            letter.lines.extend(_upcoming_section(patient).lines)
+            return Document(str(_("Return-to-school letter")), patient.name_ko, [letter], now)
+        if kind == "record":
+            return Document(
+                str(_("My record (copy for the patient)")),
+                name,
+                [
+                    _diagnosis_section(patient),
+                    _treatment_section(patient),
+                    _upcoming_section(patient),
+                    _followup_section(patient, language),
+                    _team_section(patient),
+                    _reports_section(patient, language),
+                ],
+                now,
+            )
+    raise ValueError(f"unknown document {kind!r}")
+
+
+def to_pdf(doc: Document) -> bytes:
+    regular, bold = _font_paths()
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_font("body", "", regular)
+    pdf.add_font("body", "B", bold)
+    pdf.set_title(doc.title)
+    pdf.add_page()
+    pdf.set_font("body", "B", 16)
+    pdf.multi_cell(0, 9, doc.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("body", "", 10)
+    pdf.multi_cell(0, 6, doc.subtitle, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    for section in doc.sections:
+        pdf.set_font("body", "B", 12)
+        pdf.multi_cell(0, 8, section.heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("body", "", 10)
+        for line in section.lines:
+            pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+    pdf.set_font("body", "", 8)
+    pdf.multi_cell(
+        0, 5, f"OncoCenter · {doc.generated_at:%Y-%m-%d %H:%M}", new_x="LMARGIN", new_y="NEXT"
+    )
+    return bytes(pdf.output())

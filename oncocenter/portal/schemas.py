@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class PortalSymptomAlertOut(Schema):
+    id: int
+    patient_mrn: str
+    created_at: dt.datetime
+    summary: str
+    findings: list[dict[str, object]]
+    assigned_to: str | None
+    status: str
+    outcome: str
+
+
+class PortalSymptomAlertCloseIn(Schema):
+    outcome: str
+    note: str = ""

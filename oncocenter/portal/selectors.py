@@ -1,0 +1,90 @@
+"""Reads for the portal pages and the staff worklist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from oncocenter.accounts.models import User
+from oncocenter.patients.models import Patient
+from oncocenter.patients.models_record import CareTeamMember
+from oncocenter.portal import epro
+from oncocenter.portal.models import PortalAccount, ProSubmission, SymptomAlert
+
+
+def care_team(patient: Patient) -> list[CareTeamMember]:
+    return list(
+        CareTeamMember.objects.filter(patient=patient, until__isnull=True)
+        .select_related("user", "center")
+        .order_by("-is_lead", "role", "id")
+    )
+
+
+def recent_reports(patient: Patient, limit: int = 5) -> list[ProSubmission]:
+    return list(ProSubmission.objects.filter(patient=patient).order_by("-answered_at")[:limit])
+
+
+def alerts_for(user: User, *, include_closed: bool = False) -> list[SymptomAlert]:
+    """The alerts of the nurse's own patients first, then the unassigned ones."""
+    qs: QuerySet[SymptomAlert] = SymptomAlert.objects.filter(
+        Q(assigned_to=user) | Q(assigned_to__isnull=True)
+    )
+    if not include_closed:
+        qs = qs.exclude(status="closed")
+    return list(qs.select_related("patient", "assigned_to").order_by("status", "-created_at")[:200])
+
+
+def open_alert_count(user: User) -> int:
+    return SymptomAlert.objects.filter(
+        Q(assigned_to=user) | Q(assigned_to__isnull=True), status="open"
+    ).count()
+
+
+def alert_lines(alert: SymptomAlert, language: str) -> str:
+    findings = [
+        epro.Finding(
+            str(f["item"]),
+            str(f["attribute"]),
+            int(f["value"]),
+            str(f["rule"]),
+            int(f["previous"]) if f.get("previous") is not None else None,
+        )
+        for f in alert.findings
+    ]
+    return epro.describe(findings, language)
+
+
+def submission_lines(submission: ProSubmission, language: str) -> list[tuple[str, str, str]]:
+    lang = language if language in ("en", "ko") else "en"
+    rows = []
+    for key, value in sorted(submission.answers.items()):
+        item, attr = key.split(".", 1)
+        if item in epro.ITEM_NAMES and attr in epro.SCALES:
+            rows.append(
+                (
+                    epro.ITEM_NAMES[item][lang],
+                    epro.ATTRIBUTE_NAMES[attr][lang],
+                    epro.SCALES[attr][lang][int(value)],
+                )
+            )
+    return rows
+
+
+def holder_choices(patient: Patient) -> list[tuple[str, str]]:
+    from django.utils.translation import gettext as _
+
+    choices = [("patient", str(_("The patient")) + f" ({patient.name_ko})")]
+    choices += [
+        (f"guardian:{g.pk}", f"{g.name_ko} ({g.get_relationship_display()})")
+        for g in patient.guardians.all()
+    ]
+    return choices
+
+
+def accounts_of(patient: Patient) -> list[dict[str, Any]]:
+    accounts = PortalAccount.objects.filter(grants__patient=patient).distinct().order_by("id")
+    return [
+        {"account": a, "status": a.get_status_display(), "kind": a.get_kind_display()}
+        for a in accounts
+    ]

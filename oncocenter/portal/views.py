@@ -1,0 +1,523 @@
+"""Pages of the patient portal (own sign-in, own session key) and the staff pages that serve it.
+
+A portal page never looks at `request.user`: it reads the portal account from the session key
+`portal_account`, set only by the portal's own sign-in. Staff sign-in does not set it, and portal
+sign-in does not authenticate a staff user, so neither side opens the other's pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from oncocenter.accounts.selectors import current_user
+from oncocenter.audit.context import current_context
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.core.errors import NotPermitted, ValidationFailed
+from oncocenter.core.forms import run_service, set_choices
+from oncocenter.core.middleware import client_address
+from oncocenter.core.permissions import has_perm
+from oncocenter.core.views import permission_required
+from oncocenter.notifications.models import Category
+from oncocenter.nutrition.models import Questionnaire
+from oncocenter.patients.models import Patient
+from oncocenter.portal import appointments, documents, epro, forms, selectors, services
+from oncocenter.portal.models import (
+    AccountStatus,
+    ChangeRequest,
+    PortalAccount,
+    RequestStatus,
+    SymptomAlert,
+)
+
+SESSION_KEY = "portal_account"
+LANG_KEY = "portal_language"
+QOL_CODE = "esophageal-qol-example"
+
+PortalView = Callable[..., HttpResponse]
+
+
+def _language(request: HttpRequest) -> str:
+    lang = request.session.get(LANG_KEY, "ko")
+    return lang if lang in ("ko", "en") else "ko"
+
+
+def _activate_language(request: HttpRequest) -> str:
+    """Korean unless the person chose English on the portal (staff language is not used)."""
+    lang = _language(request)
+    translation.activate(lang)
+    request.LANGUAGE_CODE = lang
+    return lang
+
+
+def _render(
+    request: HttpRequest, template: str, ctx: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    ctx.setdefault("portal_language", _language(request))
+    response = render(request, template, ctx, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def portal_page(view: PortalView) -> PortalView:
+    """Signed-in portal account required; a `pid` argument must be a patient it may see
+    (403, the same for a patient that does not exist, so ids cannot be probed)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _activate_language(request)
+        account_id = request.session.get(SESSION_KEY)
+        account = (
+            PortalAccount.objects.filter(pk=account_id, status=AccountStatus.ACTIVE).first()
+            if account_id
+            else None
+        )
+        if account is None:
+            return redirect(f"{reverse('portal:sign_in')}?next={request.path}")
+        current_context().system_actor = services.actor_name(account)
+        request.portal_account = account  # type: ignore[attr-defined]
+        if "pid" in kwargs:
+            try:
+                kwargs["patient"] = services.patient_for(account, int(kwargs.pop("pid")))
+            except NotPermitted as exc:
+                return _render(request, "portal/denied.html", {"message": exc.message}, 403)
+        return view(request, account, *args, **kwargs)
+
+    return wrapped
+
+
+@require_GET
+def set_language(request: HttpRequest, lang: str) -> HttpResponse:
+    if lang in ("ko", "en"):
+        request.session[LANG_KEY] = lang
+    target = request.GET.get("next", "")
+    if not target.startswith("/portal/"):
+        target = reverse("portal:home")
+    return HttpResponseRedirect(target)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    _activate_language(request)
+    form = forms.SignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.portal_sign_in(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                address=client_address(request),
+            ),
+        )
+        if outcome.ok and outcome.value is not None:
+            return _start_session(request, outcome.value)
+        status = outcome.status
+    return _render(request, "portal/sign_in.html", {"form": form}, status)
+
+
+def _start_session(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    request.session.cycle_key()  # a new session id at sign-in (no fixation)
+    request.session[SESSION_KEY] = account.pk
+    request.session[LANG_KEY] = request.session.get(LANG_KEY, account.language)
+    target = request.GET.get("next", "")
+    if not target.startswith("/portal/"):
+        target = reverse("portal:home")
+    return HttpResponseRedirect(target)
+
+
+@require_http_methods(["GET", "POST"])
+def activate(request: HttpRequest) -> HttpResponse:
+    _activate_language(request)
+    form = forms.ActivateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.portal_activate(
+                code=form.cleaned_data["code"],
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                email=form.cleaned_data.get("email") or "",
+                address=client_address(request),
+            ),
+        )
+        if outcome.ok and outcome.value is not None:
+            return _start_session(request, outcome.value)
+        status = outcome.status
+    return _render(request, "portal/activate.html", {"form": form}, status)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    account_id = request.session.pop(SESSION_KEY, None)
+    if account_id:
+        account = PortalAccount.objects.filter(pk=account_id).first()
+        if account is not None:
+            audit_record(
+                action=AuditAction.LOGOUT, obj=account, actor_username=services.actor_name(account)
+            )
+    request.session.cycle_key()
+    return redirect("portal:sign_in")
+
+
+@require_GET
+@portal_page
+def home(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    people = services.patients_of(account)
+    if len(people) == 1:
+        return redirect("portal:patient", pid=people[0][0].pk)
+    services.audit_portal_read(account, None, "home", {"patients": [p.mrn for p, _r in people]})
+    return _render(request, "portal/home.html", {"account": account, "people": people})
+
+
+@require_GET
+@portal_page
+def patient(request: HttpRequest, account: PortalAccount, patient: Patient) -> HttpResponse:
+    upcoming = appointments.upcoming(patient)
+    open_requests = set(
+        ChangeRequest.objects.filter(
+            account=account, patient=patient, status=RequestStatus.OPEN
+        ).values_list("appointment_key", flat=True)
+    )
+    services.audit_portal_read(
+        account, patient, "overview", {"appointments": [u.key for u in upcoming]}
+    )
+    return _render(
+        request,
+        "portal/patient.html",
+        {
+            "account": account,
+            "patient": patient,
+            "upcoming": upcoming,
+            "open_requests": open_requests,
+            "care_team": selectors.care_team(patient),
+            "is_proxy": account.kind == "guardian",
+            "has_qol": Questionnaire.objects.filter(code=QOL_CODE, active=True).exists(),
+            "change_form": forms.ChangeRequestForm(),
+            "reports": selectors.recent_reports(patient),
+        },
+    )
+
+
+@require_POST
+@portal_page
+def change_request(request: HttpRequest, account: PortalAccount, patient: Patient) -> HttpResponse:
+    form = forms.ChangeRequestForm(request.POST)
+    labels = {u.key: f"{u.kind_label} {u.on:%Y-%m-%d}" for u in appointments.upcoming(patient)}
+    key = request.POST.get("appointment_key", "")
+    if key not in labels:
+        return _render(
+            request, "portal/denied.html", {"message": _("This appointment is not yours.")}, 403
+        )
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.change_request_create(
+            account=account,
+            patient=patient,
+            appointment_key=key,
+            appointment_label=labels[key],
+            reason=form.cleaned_data["reason"],
+            preferred=form.cleaned_data.get("preferred") or "",
+        ),
+        success=_("Your request is sent; the center will call you."),
+    )
+    if outcome.ok:
+        return redirect("portal:patient", pid=patient.pk)
+    return _render(
+        request,
+        "portal/change_request.html",
+        {"patient": patient, "form": form, "label": labels[key]},
+        outcome.status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def symptoms(request: HttpRequest, account: PortalAccount, patient: Patient) -> HttpResponse:
+    lang = _language(request)
+    instrument = epro.PROXY if account.kind == "guardian" else epro.ADULT
+    form = forms.SymptomForm(request.POST or None, instrument=instrument, language=lang)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.pro_submit(
+                    account=account,
+                    patient=patient,
+                    instrument_code=instrument.code,
+                    answers=form.answers(),
+                )
+            except ValidationFailed as exc:
+                for problem in exc.problems:
+                    name = problem.field.removeprefix("answers.")
+                    form.add_error(name if name in form.fields else None, problem.message)
+                status = 422
+            else:
+                return redirect("portal:thanks", pid=patient.pk)
+        else:
+            status = 422
+    else:
+        services.audit_portal_read(account, patient, "questionnaire", {"code": instrument.code})
+    return _render(
+        request,
+        "portal/symptoms.html",
+        {"patient": patient, "form": form, "instrument_name": instrument.name[lang]},
+        status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def qol(request: HttpRequest, account: PortalAccount, patient: Patient) -> HttpResponse:
+    lang = _language(request)
+    questionnaire = get_object_or_404(Questionnaire, code=QOL_CODE, active=True)
+    form = forms.QoLForm(request.POST or None, definition=questionnaire.definition, language=lang)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.qol_submit(
+                    account=account,
+                    patient=patient,
+                    questionnaire=questionnaire,
+                    answers=form.answers(),
+                )
+            except ValidationFailed as exc:
+                for problem in exc.problems:
+                    name = problem.field.removeprefix("answers.")
+                    form.add_error(name if name in form.fields else None, problem.message)
+                status = 422
+            else:
+                return redirect("portal:thanks", pid=patient.pk)
+        else:
+            status = 422
+    else:
+        services.audit_portal_read(account, patient, "questionnaire", {"code": QOL_CODE})
+    name = questionnaire.name_ko if lang == "ko" else questionnaire.name_en
+    return _render(
+        request,
+        "portal/qol.html",
+        {"patient": patient, "form": form, "instrument_name": name},
+        status,
+    )
+
+
+@require_GET
+@portal_page
+def thanks(request: HttpRequest, account: PortalAccount, patient: Patient) -> HttpResponse:
+    return _render(request, "portal/thanks.html", {"patient": patient})
+
+
+@require_GET
+@portal_page
+def document(
+    request: HttpRequest, account: PortalAccount, patient: Patient, kind: str, fmt: str
+) -> HttpResponse:
+    if kind not in documents.KINDS or fmt not in ("html", "pdf"):
+        return _render(request, "portal/denied.html", {"message": _("No such document.")}, 404)
+    lang = _language(request)
+    doc = documents.build(kind, patient, lang)
+    audit_record(
+        action=AuditAction.EXPORT,
+        object_type=f"portal.document.{kind}",
+        patient=patient,
+        actor_username=services.actor_name(account),
+        detail={"format": fmt},
+    )
+    if fmt == "pdf":
+        response = HttpResponse(documents.to_pdf(doc), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{kind}-{patient.mrn}.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return _render(request, "portal/document.html", {"patient": patient, "doc": doc, "kind": kind})
+
+
+# --- staff side ----------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("epro.view")
+def staff_alerts(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    rows = selectors.alerts_for(user, include_closed=request.GET.get("all") == "1")
+    audit_record(
+        action=AuditAction.READ,
+        object_type="portal.symptom_alerts",
+        detail={"count": len(rows), "mrns": sorted({a.patient.mrn for a in rows})},
+    )
+    return render(request, "portal/staff_alerts.html", {"alerts": rows})
+
+
+def _alert_page(
+    request: HttpRequest,
+    alert: SymptomAlert,
+    form: forms.AlertCloseForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    lang = translation.get_language() or settings.LANGUAGE_CODE
+    return render(
+        request,
+        "portal/staff_alert.html",
+        {
+            "alert": alert,
+            "described": selectors.alert_lines(alert, lang[:2]),
+            "answers": selectors.submission_lines(alert.submission, lang[:2]),
+            "can_handle": has_perm(request.user, "epro.handle"),
+            "close_form": form or forms.AlertCloseForm(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+@permission_required("epro.view")
+def staff_alert(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(
+        SymptomAlert.objects.select_related("patient", "submission", "assigned_to"), pk=pk
+    )
+    audit_record(action=AuditAction.READ, obj=alert, patient=alert.patient)
+    return _alert_page(request, alert)
+
+
+@require_POST
+@permission_required("epro.handle")
+def staff_alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(SymptomAlert, pk=pk)
+    services.symptom_alert_acknowledge(by=current_user(request), alert=alert)
+    return redirect("portal:staff_alert", pk=pk)
+
+
+@require_POST
+@permission_required("epro.handle")
+def staff_alert_close(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(
+        SymptomAlert.objects.select_related("patient", "submission", "assigned_to"), pk=pk
+    )
+    form = forms.AlertCloseForm(request.POST)
+    outcome = run_service(
+        request,
+        form,
+        lambda: services.symptom_alert_close(
+            by=current_user(request),
+            alert=alert,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data.get("note") or "",
+        ),
+        success=_("Alert closed."),
+    )
+    if outcome.ok:
+        return redirect("portal:staff_alert", pk=pk)
+    return _alert_page(request, alert, form, outcome.status)
+
+
+@require_POST
+@permission_required("portal.manage")
+def staff_issue_code(request: HttpRequest, pid: int) -> HttpResponse:
+    patient_obj = get_object_or_404(Patient, pk=pid)
+    form = forms.IssueCodeForm(request.POST)
+    set_choices(form, "holder", selectors.holder_choices(patient_obj))
+    user = current_user(request)
+
+    def call() -> services.IssuedCode:
+        holder = form.cleaned_data["holder"]
+        guardian = None
+        if holder != "patient":
+            guardian = patient_obj.guardians.get(pk=int(holder.removeprefix("guardian:")))
+        return services.portal_account_create(
+            by=user,
+            patient=patient_obj,
+            guardian=guardian,
+            email=form.cleaned_data.get("email") or "",
+            phone=form.cleaned_data.get("phone") or "",
+            language=form.cleaned_data["language"],
+        )
+
+    outcome = run_service(request, form, call)
+    if outcome.ok and outcome.value is not None:
+        return render(
+            request,
+            "portal/staff_code.html",
+            {"patient": patient_obj, "issued": outcome.value},
+        )
+    return render(
+        request,
+        "portal/staff_access.html",
+        {"patient": patient_obj, "form": form, "accounts": selectors.accounts_of(patient_obj)},
+        status=outcome.status,
+    )
+
+
+@require_GET
+@permission_required("portal.manage")
+def staff_access(request: HttpRequest, pid: int) -> HttpResponse:
+    patient_obj = get_object_or_404(Patient, pk=pid)
+    form = forms.IssueCodeForm()
+    set_choices(form, "holder", selectors.holder_choices(patient_obj))
+    audit_record(action=AuditAction.READ, object_type="portal.accounts", patient=patient_obj)
+    return render(
+        request,
+        "portal/staff_access.html",
+        {"patient": patient_obj, "form": form, "accounts": selectors.accounts_of(patient_obj)},
+    )
+
+
+@require_GET
+@permission_required("portal.requests")
+def staff_requests(request: HttpRequest) -> HttpResponse:
+    rows = list(
+        ChangeRequest.objects.filter(status=RequestStatus.OPEN)
+        .select_related("patient")
+        .order_by("created_at")[:200]
+    )
+    audit_record(
+        action=AuditAction.READ,
+        object_type="portal.change_requests",
+        detail={"mrns": sorted({r.patient.mrn for r in rows})},
+    )
+    return render(request, "portal/staff_requests.html", {"rows": rows, "now": timezone.now()})
+
+
+@require_POST
+@permission_required("portal.requests")
+def staff_request_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(ChangeRequest, pk=pk)
+    status = request.POST.get("status", "")
+    services.change_request_handle(by=current_user(request), request=row, status=status)
+    return redirect("portal:staff_requests")
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def preferences(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    if request.method == "POST":
+        services.message_preferences_set(
+            account=account, wanted=set(request.POST.getlist("categories"))
+        )
+        messages.success(request, _("Your message settings are saved."))
+        return redirect("portal:preferences")
+    labels = dict(Category.choices)
+    current = services.message_preferences(account)
+    return _render(
+        request,
+        "portal/preferences.html",
+        {
+            "account": account,
+            "addresses": services.account_addresses(account),
+            "rows": [(code, labels[code], wanted) for code, wanted in current.items()],
+        },
+    )
