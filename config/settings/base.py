@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "oncocenter.shelter",
     "oncocenter.palliative",
     "oncocenter.socialwork",
+    "oncocenter.interop",
     "oncocenter.demo",
 ]
 
