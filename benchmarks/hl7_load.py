@@ -65,7 +65,7 @@ def main() -> None:
     )
     print(f"ACK codes: {codes}")
     print(f"elapsed: {seconds:.1f} s; {n / seconds:.0f} messages/s")
-    print("load:", open("/proc/loadavg").read().strip())
+    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":
