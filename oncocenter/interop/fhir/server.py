@@ -36,6 +36,7 @@ from oncocenter.oncology.models import (
     TnmStaging,
     TreatmentEpisode,
     TumorMarker,
+    TumorMarkerCode,
 )
 from oncocenter.patients.models import Patient
 from oncocenter.radiotherapy.models import Course, Prescription
@@ -303,11 +304,7 @@ SOURCES: dict[str, list[Source]] = {
                 "code": _mapped(
                     "tumor_marker",
                     "marker",
-                    [
-                        c
-                        for c in TumorMarker._meta.get_field("marker").choices or []
-                        for c in [c[0]]
-                    ],
+                    TumorMarkerCode.values,
                     local_system=f"{R.LOCAL}:tumor-marker",
                 ),
                 "category": _category({"laboratory": Q()}),

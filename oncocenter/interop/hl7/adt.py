@@ -96,7 +96,7 @@ def parse(raw: str) -> AdtMessage:
         raise Hl7Error(f"not a readable HL7 v2 message: {exc}") from exc
     sep = text[3]
     comp, rep = text[4], text[5]
-    segments = {}
+    segments: dict[str, str] = {}
     for seg in text.split("\r"):
         segments.setdefault(seg[:3], seg)
     msh = _fields(segments["MSH"], sep)
