@@ -47,11 +47,11 @@ def message(event: str, control: str, ident: str, family: str, given: str) -> st
 
 
 def main() -> None:
+    global FACILITY
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--facility", default=FACILITY, help="MSH-4 of the simulated sender")
     args = parser.parse_args()
-    global FACILITY
     FACILITY = args.facility
     user, _ = User.objects.get_or_create(username="hl7-load")
     bind_context(AuditContext(user=user, system_actor="hl7"))
