@@ -189,6 +189,14 @@ SOCIALWORK: dict[str, Iterable[str]] = {
     "socialwork.edit": {R.SOCIAL_WORKER},
 }
 
+# --- interoperability (issue 20): app interop ---------------------------------------------------
+# The FHIR server reads with the permission of each resource's own app (patient.view,
+# oncology.view, rt.view, clinic.view); these are the exports that leave the hospital.
+INTEROP: dict[str, Iterable[str]] = {
+    # De-identified research dataset (CSV + Parquet) of a cohort.
+    "research.export": {R.RESEARCH_COORDINATOR, R.ADMINISTRATOR},
+}
+
 
 def _build() -> dict[str, frozenset[str]]:
     table: dict[str, frozenset[str]] = {}
@@ -205,6 +213,7 @@ def _build() -> dict[str, frozenset[str]]:
         SHELTER,
         PALLIATIVE,
         SOCIALWORK,
+        INTEROP,
     ):
         for perm, roles in section.items():
             if perm in table:
