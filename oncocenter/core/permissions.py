@@ -195,6 +195,8 @@ SOCIALWORK: dict[str, Iterable[str]] = {
 INTEROP: dict[str, Iterable[str]] = {
     # De-identified research dataset (CSV + Parquet) of a cohort.
     "research.export": {R.RESEARCH_COORDINATOR, R.ADMINISTRATOR},
+    # Cancer registry abstract (identified: the registry links records by patient).
+    "registry.export": {R.RESEARCH_COORDINATOR, R.ADMINISTRATOR},
 }
 
 
