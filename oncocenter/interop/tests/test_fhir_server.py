@@ -185,3 +185,18 @@ def test_search_queries_do_not_grow_with_rows(api_as, django_assert_max_num_quer
     with django_assert_max_num_queries(40):
         body = get(api, f"/fhir/Observation?patient={record['patient'].mrn}&_count=200").json()
     assert body["total"] == 4 + 1 + n + 1 + 1
+
+
+@pytest.mark.parametrize(
+    "resource_type",
+    ["Patient", "Condition", "Observation", "Procedure", "Appointment", "Practitioner"],
+)
+def test_every_role_gets_what_the_permission_table_says(api_as, resource_type):
+    from oncocenter.core.permissions import roles_with
+    from oncocenter.core.roles import Role
+    from oncocenter.interop.fhir import server
+
+    allowed = set().union(*(roles_with(s.permission) for s in server.SOURCES[resource_type]))
+    for role in Role.values:
+        status = api_as(role).get(f"/fhir/{resource_type}?_count=1").status_code
+        assert status == (200 if role in allowed else 403), (role, resource_type, status)
