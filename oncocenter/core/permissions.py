@@ -197,6 +197,8 @@ INTEROP: dict[str, Iterable[str]] = {
     "research.export": {R.RESEARCH_COORDINATOR, R.ADMINISTRATOR},
     # Cancer registry abstract (identified: the registry links records by patient).
     "registry.export": {R.RESEARCH_COORDINATOR, R.ADMINISTRATOR},
+    # FHIR Bulk Data $export of a center's patients (identified, for the hospital's systems).
+    "fhir.bulk_export": {R.ADMINISTRATOR},
 }
 
 

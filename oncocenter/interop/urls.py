@@ -7,6 +7,15 @@ app_name = "fhir"
 urlpatterns = [
     path("metadata", views.metadata, name="metadata"),
     path("ConceptMap/<str:name>", views.concept_map, name="concept-map"),
+    re_path(r"^Group/(?P<center>[a-z]{1,20})/\$export$", views.group_export, name="group-export"),
+    re_path(
+        r"^\$export-status/(?P<ref>[0-9]+-[0-9a-f]{16})$", views.export_status, name="export-status"
+    ),
+    re_path(
+        r"^\$export-file/(?P<ref>[0-9]+-[0-9a-f]{16})/(?P<resource_type>[A-Za-z]+)\.ndjson$",
+        views.export_file,
+        name="export-file",
+    ),
     re_path(
         r"^Patient/(?P<rid>[A-Za-z0-9\-.]{1,64})/\$(?:mcode-)?everything$",
         views.patient_everything,

@@ -259,3 +259,96 @@ def patient_everything(request: HttpRequest, rid: str) -> HttpResponse:
             "entry": [_entry(base, r, "match") for r in entries],
         }
     )
+
+
+@require_GET
+def group_export(request: HttpRequest, center: str) -> HttpResponse:
+    """Group/<center>/$export: kick off a Bulk Data export of the center's patients."""
+    from oncocenter.interop.fhir import bulk
+    from oncocenter.patients.models import Center
+
+    denied = _guard(request, "Patient")
+    if denied:
+        return denied
+    if not has_perm(request.user, "fhir.bulk_export"):
+        return outcome(
+            403, "forbidden", "Your roles do not include the permission 'fhir.bulk_export'."
+        )
+    if request.headers.get("Prefer", "") != "respond-async":
+        return outcome(400, "invalid", "Bulk export is asynchronous: send 'Prefer: respond-async'.")
+    if not Center.objects.filter(code=center).exists():
+        return outcome(404, "not-found", f"No Group/{center} (groups are the centers).")
+    fmt = request.GET.get("_outputFormat", "application/fhir+ndjson")
+    if fmt not in ("application/fhir+ndjson", "application/ndjson", "ndjson"):
+        return outcome(400, "invalid", f"_outputFormat {fmt!r}: only NDJSON is written.")
+    types = [t for t in request.GET.get("_type", ",".join(bulk.TYPES)).split(",") if t]
+    unknown = [t for t in types if t not in bulk.TYPES]
+    if unknown:
+        return outcome(
+            400,
+            "invalid",
+            f"_type: {', '.join(unknown)} not exported (exported: {', '.join(bulk.TYPES)}).",
+        )
+    import secrets
+
+    job_id = secrets.token_hex(8)
+    bulk.bulk_export_task.enqueue(request.user.pk, center, types, job_id)
+    status = f"{base_url(request)}/$export-status/{request.user.pk}-{job_id}"
+    response = HttpResponse(status=202)
+    response["Content-Location"] = status
+    return response
+
+
+def _job(request: HttpRequest, ref: str) -> tuple[HttpResponse | None, str]:
+    owner, _, job_id = ref.partition("-")
+    if not owner.isdigit() or int(owner) != request.user.pk or not job_id.isalnum():
+        return outcome(404, "not-found", "No such export for you."), ""
+    return None, job_id
+
+
+@require_GET
+def export_status(request: HttpRequest, ref: str) -> HttpResponse:
+    from oncocenter.interop.fhir import bulk
+
+    denied = _guard(request)
+    if denied:
+        return denied
+    missing, job_id = _job(request, ref)
+    if missing:
+        return missing
+    folder = bulk.export_dir(job_id)
+    done = folder / "done.json"
+    if not done.exists():
+        response = HttpResponse(status=202)
+        response["X-Progress"] = "in progress" if folder.exists() else "queued"
+        return response
+    info = json.loads(done.read_text())
+    base = base_url(request)
+    return fhir_response(
+        {
+            "transactionTime": info["transactionTime"],
+            "request": f"{base}/Group/$export",
+            "requiresAccessToken": True,
+            "output": [
+                {"type": t, "url": f"{base}/$export-file/{ref}/{t}.ndjson", "count": n}
+                for t, n in info["counts"].items()
+            ],
+            "error": [],
+        }
+    )
+
+
+@require_GET
+def export_file(request: HttpRequest, ref: str, resource_type: str) -> HttpResponse:
+    from oncocenter.interop.fhir import bulk
+
+    denied = _guard(request)
+    if denied:
+        return denied
+    missing, job_id = _job(request, ref)
+    if missing:
+        return missing
+    path = bulk.export_dir(job_id) / f"{resource_type}.ndjson"
+    if resource_type not in bulk.TYPES or not path.exists():
+        return outcome(404, "not-found", f"No {resource_type} file in this export.")
+    return HttpResponse(path.read_bytes(), content_type="application/fhir+ndjson")
