@@ -292,7 +292,8 @@ def group_export(request: HttpRequest, center: str) -> HttpResponse:
     import secrets
 
     job_id = secrets.token_hex(8)
-    bulk.bulk_export_task.enqueue(request.user.pk, center, types, job_id)
+    user_id = int(request.user.pk or 0)
+    bulk.bulk_export_task.enqueue(user_id, center, types, job_id)
     status = f"{base_url(request)}/$export-status/{request.user.pk}-{job_id}"
     response = HttpResponse(status=202)
     response["Content-Location"] = status
