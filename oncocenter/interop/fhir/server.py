@@ -18,7 +18,8 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from oncocenter.accounts.models import User
-from oncocenter.clinics.models import Appointment
+from oncocenter.clinics.models import Admission, Appointment
+from oncocenter.followup.models import FollowUpPlan
 from oncocenter.interop.fhir import resources as R
 from oncocenter.interop.fhir import terminology as tx
 from oncocenter.interop.fhir.params import (
@@ -221,6 +222,56 @@ def _appointment(a: Appointment) -> dict[str, Any]:
     return out
 
 
+ENCOUNTER_STATUS = {
+    "admitted": "in-progress",
+    "discharged": "finished",
+    "entered-in-error": "entered-in-error",
+}
+
+
+def _encounter(a: Admission) -> dict[str, Any]:
+    """An admission to one of the center's wards as an inpatient Encounter."""
+    period = {"start": a.admitted_at.isoformat()}
+    if a.discharged_at:
+        period["end"] = a.discharged_at.isoformat()
+    out: dict[str, Any] = {
+        "resourceType": "Encounter",
+        "id": f"admission-{a.pk}",
+        "meta": R.meta(a.updated_at),
+        "status": ENCOUNTER_STATUS.get(a.status, "unknown"),
+        "class": {
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+            "code": "IMP",
+            "display": "inpatient encounter",
+        },
+        "subject": R.ref("Patient", a.patient.mrn),
+        "period": period,
+        "location": [{"location": {"display": f"{a.bed.ward.name} {a.bed.code}"}}],
+    }
+    if a.reason:
+        out["reasonCode"] = [{"text": a.reason}]
+    return out
+
+
+CAREPLAN_STATUS = {"active": "active", "stopped": "revoked", "entered-in-error": "entered-in-error"}
+
+
+def _careplan(p: FollowUpPlan) -> dict[str, Any]:
+    """A follow-up plan (survivorship protocol from the end of treatment) as a CarePlan."""
+    return {
+        "resourceType": "CarePlan",
+        "id": f"followup-{p.pk}",
+        "meta": R.meta(p.updated_at),
+        "status": CAREPLAN_STATUS.get(p.status, "unknown"),
+        "intent": "plan",
+        "category": [{"text": "follow-up"}],
+        "title": p.template.name_en,
+        "subject": R.ref("Patient", p.patient.mrn),
+        "period": {"start": p.treatment_end.isoformat()},
+        "instantiatesUri": [f"{R.LOCAL}:followup-protocol:{p.template.code}:{p.template_version}"],
+    }
+
+
 SOURCES: dict[str, list[Source]] = {
     "Patient": [
         Source(
@@ -402,6 +453,43 @@ SOURCES: dict[str, list[Source]] = {
             patient_of=lambda x: x.patient,
         )
     ],
+    "Encounter": [
+        Source(
+            resource_type="Encounter",
+            prefix="admission-",
+            suffix="",
+            permission="admission.view",
+            queryset=lambda: Admission.objects.select_related("patient", "bed__ward"),
+            build=_encounter,
+            patient_path="patient__mrn",
+            date_field="admitted_at",
+            tokens={
+                "status": lambda t: Q(
+                    status__in=[k for k, v in ENCOUNTER_STATUS.items() if v == t.code]
+                ),
+                "class": _fixed({("http://terminology.hl7.org/CodeSystem/v3-ActCode", "IMP"): Q()}),
+            },
+            patient_of=lambda x: x.patient,
+        )
+    ],
+    "CarePlan": [
+        Source(
+            resource_type="CarePlan",
+            prefix="followup-",
+            suffix="",
+            permission="followup.view",
+            queryset=lambda: FollowUpPlan.objects.select_related("patient", "template"),
+            build=_careplan,
+            patient_path="patient__mrn",
+            date_field="treatment_end",
+            tokens={
+                "status": lambda t: Q(
+                    status__in=[k for k, v in CAREPLAN_STATUS.items() if v == t.code]
+                ),
+            },
+            patient_of=lambda x: x.patient,
+        )
+    ],
     "Practitioner": [
         Source(
             resource_type="Practitioner",
@@ -444,6 +532,8 @@ INCLUDES = {
     },
     "Procedure": {"Procedure:subject", "Procedure:patient"},
     "Appointment": {"Appointment:patient", "Appointment:actor"},
+    "Encounter": {"Encounter:subject", "Encounter:patient"},
+    "CarePlan": {"CarePlan:subject", "CarePlan:patient"},
 }
 
 
@@ -664,7 +754,14 @@ def read(
 
 def everything(
     patient: Patient,
-    types: Iterable[str] = ("Condition", "Observation", "Procedure", "Appointment"),
+    types: Iterable[str] = (
+        "Condition",
+        "Observation",
+        "Procedure",
+        "Appointment",
+        "Encounter",
+        "CarePlan",
+    ),
 ) -> list[tuple[Source, dict[str, Any]]]:
     """Every resource of the patient's record served here (Patient/$everything)."""
     out: list[tuple[Source, dict[str, Any]]] = []

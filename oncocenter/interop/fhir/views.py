@@ -240,7 +240,9 @@ def patient_everything(request: HttpRequest, rid: str) -> HttpResponse:
     from oncocenter.interop.fhir import resources as R
 
     types = [
-        t for t in ("Condition", "Observation", "Procedure", "Appointment") if _visible(request, t)
+        t
+        for t in ("Condition", "Observation", "Procedure", "Appointment", "Encounter", "CarePlan")
+        if _visible(request, t)
     ]
     entries = [R.patient(patient, list(patient.identifiers.all()))]
     allowed = {id(s) for t in types for s in _visible(request, t)}

@@ -189,7 +189,16 @@ def test_search_queries_do_not_grow_with_rows(api_as, django_assert_max_num_quer
 
 @pytest.mark.parametrize(
     "resource_type",
-    ["Patient", "Condition", "Observation", "Procedure", "Appointment", "Practitioner"],
+    [
+        "Patient",
+        "Condition",
+        "Observation",
+        "Procedure",
+        "Appointment",
+        "Encounter",
+        "CarePlan",
+        "Practitioner",
+    ],
 )
 def test_every_role_gets_what_the_permission_table_says(api_as, resource_type):
     from oncocenter.core.permissions import roles_with
@@ -200,3 +209,38 @@ def test_every_role_gets_what_the_permission_table_says(api_as, resource_type):
     for role in Role.values:
         status = api_as(role).get(f"/fhir/{resource_type}?_count=1").status_code
         assert status == (200 if role in allowed else 403), (role, resource_type, status)
+
+
+def test_admissions_and_followup_plans_are_encounters_and_careplans(api_as, record):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from oncocenter.clinics.services.admissions import admission_admit, ward_create
+    from oncocenter.followup import services as fu
+    from oncocenter.followup.models import ProtocolTemplate, TemplateKind
+
+    p = record["patient"]
+    ward = ward_create(by=record["by"], code="W5", name="Ward 5", beds=2)
+    admission_admit(
+        by=record["by"],
+        patient=p,
+        ward=ward,
+        admitted_at=timezone.now() - dt.timedelta(hours=3),
+        reason="pain",
+    )
+    template = ProtocolTemplate.objects.filter(kind=TemplateKind.PROTOCOL).first()
+    fu.followup_plan_generate(
+        by=record["by"],
+        patient=p,
+        template=template,
+        treatment_end=timezone.localdate() - dt.timedelta(days=1),
+    )
+    api = api_as("nurse")
+    enc = get(api, f"/fhir/Encounter?patient={p.mrn}&status=in-progress").json()
+    assert [e["resource"]["class"]["code"] for e in enc["entry"]] == ["IMP"]
+    assert enc["entry"][0]["resource"]["location"][0]["location"]["display"] == "Ward 5 01"
+    plans = get(api, f"/fhir/CarePlan?patient={p.mrn}&status=active").json()
+    assert plans["total"] == 1 and plans["entry"][0]["resource"]["title"] == template.name_en
+    everything = get(api_as("radiation_oncologist"), f"/fhir/Patient/{p.mrn}/$everything").json()
+    assert {"Encounter", "CarePlan"} <= {e["resource"]["resourceType"] for e in everything["entry"]}
