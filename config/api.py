@@ -129,6 +129,7 @@ def _mount() -> None:
     from oncocenter.audit.api import router as audit_router
     from oncocenter.clinics.api import router as clinics_router
     from oncocenter.followup.api import router as followup_router
+    from oncocenter.interop.api import router as interop_router
     from oncocenter.mdt.api import router as mdt_router
     from oncocenter.nutrition.api import router as nutrition_router
     from oncocenter.oncology.api import copay_router
@@ -152,6 +153,8 @@ def _mount() -> None:
     # The co-payment registration moved to oncology (issue 14); its paths stay where they were.
     api.add_router("/patients/", copay_router)
     api.add_router("/oncology/", oncology_router)
+    # The diagnosis FHIR bundle moved to interop (issue 20); its path stays.
+    api.add_router("/oncology/", interop_router)
     api.add_router("/referrals/", referrals_router)
     api.add_router("/mdt/", mdt_router)
     api.add_router("/trials/", trials_router)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),
+    path("fhir/", include("oncocenter.interop.urls")),
     path("admin/", admin.site.urls),
 ]
 

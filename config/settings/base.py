@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "oncocenter.socialwork",
     "oncocenter.notifications",
     "oncocenter.portal",
+    "oncocenter.interop",
     "oncocenter.demo",
 ]
 

@@ -215,6 +215,18 @@ PORTAL: dict[str, Iterable[str]] = {
     # Appointment change requests sent from the portal.
     "portal.requests": {R.SCHEDULER, R.NURSE},
 }
+# --- interoperability (issue 20): app interop ---------------------------------------------------
+# The FHIR server reads with the permission of each resource's own app (patient.view,
+# oncology.view, rt.view, clinic.view); these are the exports that leave the hospital.
+INTEROP: dict[str, Iterable[str]] = {
+    # De-identified research dataset (CSV + Parquet) of a cohort.
+    "research.export": {R.RESEARCH_COORDINATOR, R.ADMINISTRATOR},
+    # Cancer registry abstract (identified: the registry links records by patient).
+    "registry.export": {R.RESEARCH_COORDINATOR, R.ADMINISTRATOR},
+    # FHIR Bulk Data $export of a center's patients (identified, for the hospital's systems).
+    "fhir.bulk_export": {R.ADMINISTRATOR},
+}
+
 
 def _build() -> dict[str, frozenset[str]]:
     table: dict[str, frozenset[str]] = {}
@@ -233,6 +245,7 @@ def _build() -> dict[str, frozenset[str]]:
         SOCIALWORK,
         SURGERY,
         PORTAL,
+        INTEROP,
     ):
         for perm, roles in section.items():
             if perm in table:

@@ -142,26 +142,6 @@ def diagnosis_status(request: HttpRequest, pk: int, payload: DiagnosisStatusPatc
     }
 
 
-@router.get("/diagnoses/{pk}/fhir")
-def diagnosis_fhir(request: HttpRequest, pk: int):
-    """The diagnosis as a FHIR R4 Condition (mCODE cancer condition) and its TNM observations."""
-    from oncocenter.audit.models import AuditAction
-    from oncocenter.audit.services import audit_record
-    from oncocenter.oncology.fhir import diagnosis_to_fhir, staging_to_fhir
-
-    require(request.user, "oncology.view")
-    d = get_diagnosis(pk)
-    audit_record(action=AuditAction.EXPORT, obj=d, patient=d.patient, detail={"format": "fhir"})
-    entries = [diagnosis_to_fhir(d)] + [
-        staging_to_fhir(s) for s in d.stagings.select_related("diagnosis__patient")
-    ]
-    return {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "entry": [{"resource": r} for r in entries],
-    }
-
-
 @router.post("/diagnoses/{pk}/stagings", response={201: StagingOut})
 def staging_create(request: HttpRequest, pk: int, payload: StagingIn):
     require(request.user, "staging.edit")

@@ -4,6 +4,7 @@ administrators, changed only through the services (`services_record.py`)."""
 from django.contrib import admin
 
 from oncocenter.audit.admin import ClinicalRecordAdmin
+from oncocenter.patients.models import PatientIdentifier
 from oncocenter.patients.models_record import CareTeamMember, Consent, Guardian
 
 
@@ -23,3 +24,9 @@ class ConsentAdmin(ClinicalRecordAdmin):
 class CareTeamMemberAdmin(ClinicalRecordAdmin):
     list_display = ("patient", "user", "role", "is_lead", "since", "until")
     raw_id_fields = ("patient", "user")
+
+
+@admin.register(PatientIdentifier)
+class PatientIdentifierAdmin(ClinicalRecordAdmin):
+    list_display = ("patient", "authority", "value", "type_code")
+    raw_id_fields = ("patient",)

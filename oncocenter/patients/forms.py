@@ -12,9 +12,9 @@ from oncocenter.patients.models import Sex
 class PatientForm(DomainForm):
     """Shape of the form only; the rules live in patients.services and come back as field errors."""
 
-    name_ko = forms.CharField(label=_("Name (Hangul)"), max_length=40)
+    name_ko = forms.CharField(label=_("Name (Hangul)"), max_length=40, required=False)
     family_name_en = forms.CharField(label=_("Family name (Latin)"), max_length=60)
-    given_name_en = forms.CharField(label=_("Given name (Latin)"), max_length=60)
+    given_name_en = forms.CharField(label=_("Given name (Latin)"), max_length=60, required=False)
     birth_date = forms.DateField(label=_("Birth date"), widget=DATE)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     rrn = forms.CharField(

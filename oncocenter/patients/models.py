@@ -58,7 +58,10 @@ class Patient(TimeStampedModel):
         help_text=_("Medical record number: 7 digits and a check digit, issued by the hospital."),
     )
     name_ko = models.CharField(
-        _("name (Hangul)"), max_length=40, help_text=_("Full name in Hangul, family name first.")
+        _("name (Hangul)"),
+        max_length=40,
+        blank=True,
+        help_text=_("Full name in Hangul, family name first; empty for a Latin-only name."),
     )
     family_name_en = models.CharField(
         _("family name (Latin)"), max_length=60, help_text=_("As in the passport, e.g. KIM.")
@@ -117,7 +120,7 @@ class Patient(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name_ko} ({self.mrn})"
+        return f"{self.name_ko or self.name_en} ({self.mrn})"
 
     @property
     def name_en(self) -> str:
@@ -148,6 +151,37 @@ class PatientCenter(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.patient.mrn} @ {self.center.code}"
+
+
+class PatientIdentifier(TimeStampedModel):
+    """An identifier another system gives the patient (the hospital's patient index, an insurer).
+
+    The assigning authority and the value together name one patient here, so that a feed from
+    that system (HL7 v2 PID-3) finds the same patient again.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="identifiers")
+    authority = models.CharField(
+        _("assigning authority"),
+        max_length=100,
+        help_text=_("Who issued it: an HL7 assigning authority (e.g. HOSP) or a URI."),
+    )
+    value = models.CharField(_("identifier"), max_length=60)
+    type_code = models.CharField(
+        _("type"), max_length=10, default="MR", help_text=_("HL7 v2 identifier type, e.g. MR, PI.")
+    )
+
+    class Meta:
+        ordering = ["authority", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "value"], name="patient_identifier_once"),
+            models.CheckConstraint(
+                condition=~Q(authority="") & ~Q(value=""), name="patient_identifier_present"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority}|{self.value}"
 
 
 from oncocenter.patients.models_record import (  # noqa: E402,F401  (issue 3: record completion)

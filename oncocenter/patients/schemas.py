@@ -31,9 +31,9 @@ class PatientContactOut(PatientOut):
 
 
 class PatientIn(Schema):
-    name_ko: str = Field(description="Full name in Hangul, family name first")
+    name_ko: str = Field("", description="Full name in Hangul, family name first; may be empty")
     family_name_en: str
-    given_name_en: str
+    given_name_en: str = ""
     birth_date: date
     sex: str = Field(description="male | female | other | unknown")
     rrn: str = Field(

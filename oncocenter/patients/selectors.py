@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotFound
-from oncocenter.patients.models import Patient, PatientCenter
+from oncocenter.patients.models import Patient, PatientCenter, PatientIdentifier
 
 HANGUL_RE = re.compile(r"[가-힣ㄱ-ㅎ]")
 SEARCH_LIMIT = 50
@@ -71,3 +71,14 @@ def patient_get(*, mrn: str, audit: bool = True) -> Patient:
     if audit:
         audit_record(action=AuditAction.READ, obj=patient)
     return patient
+
+
+def patient_by_identifier(*, authority: str, value: str) -> Patient | None:
+    """The patient another system knows by `authority` and `value`, if any (not audited: callers
+    audit what they do with it)."""
+    found = (
+        PatientIdentifier.objects.select_related("patient")
+        .filter(authority=authority, value=value)
+        .first()
+    )
+    return found.patient if found is not None else None

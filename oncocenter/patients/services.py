@@ -15,10 +15,18 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.patients import crypto
-from oncocenter.patients.models import Center, MrnCounter, Patient, PatientCenter, Sex
+from oncocenter.patients.models import (
+    Center,
+    MrnCounter,
+    Patient,
+    PatientCenter,
+    PatientIdentifier,
+    Sex,
+)
 
 HANGUL_NAME_RE = re.compile(r"^[가-힣]+( [가-힣]+)*$")
-LATIN_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z' -]*$")
+# Passport and hospital-index names: letters, spaces, hyphens, apostrophes and initials ("J.").
+LATIN_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z'. -]*$")
 PHONE_RE = re.compile(r"^0\d{1,2}-?\d{3,4}-?\d{4}$")
 POSTAL_RE = re.compile(r"^\d{5}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -76,7 +84,9 @@ def _clean(data: dict[str, Any], *, partial: bool) -> tuple[dict[str, Any], list
     """Normalise and check demographics; collect every problem so the user fixes them at once."""
     problems: list[FieldProblem] = []
     cleaned: dict[str, Any] = {}
-    required = ("name_ko", "family_name_en", "given_name_en", "birth_date", "sex")
+    # A Hangul name is not required: foreign patients and hospital-index feeds carry Latin names
+    # only; a person may also have a single (family) name.
+    required = ("family_name_en", "birth_date", "sex")
     for name in EDITABLE_FIELDS:
         if name not in data:
             if not partial and name in required:
@@ -90,12 +100,15 @@ def _clean(data: dict[str, Any], *, partial: bool) -> tuple[dict[str, Any], list
             continue
         cleaned[name] = value
 
-    if "name_ko" in cleaned and not HANGUL_NAME_RE.match(cleaned["name_ko"]):
+    if cleaned.get("name_ko") and not HANGUL_NAME_RE.match(cleaned["name_ko"]):
         problems.append(
             FieldProblem("name_ko", _("must be written in Hangul syllables"), cleaned["name_ko"])
         )
+    for key in ("name_ko", "given_name_en"):
+        if key in cleaned and cleaned[key] is None:
+            cleaned[key] = ""
     for latin in ("family_name_en", "given_name_en"):
-        if latin in cleaned and not LATIN_NAME_RE.match(cleaned[latin]):
+        if cleaned.get(latin) and not LATIN_NAME_RE.match(cleaned[latin]):
             problems.append(
                 FieldProblem(
                     latin,
@@ -178,11 +191,11 @@ def _name_search(family: str, given: str) -> str:
 def patient_create(
     *,
     by: User,
-    name_ko: str,
     family_name_en: str,
-    given_name_en: str,
     birth_date: dt.date | str,
     sex: str,
+    name_ko: str = "",
+    given_name_en: str = "",
     phone: str = "",
     email: str = "",
     address: str = "",
@@ -306,6 +319,66 @@ def patient_update(
         patient.save()
         audit_record(action=AuditAction.UPDATE, obj=patient, detail={"fields": changed})
     return patient
+
+
+def patient_identifier_add(
+    *, patient: Patient, by: User, authority: str, value: str, type_code: str = "MR"
+) -> PatientIdentifier:
+    """Record an identifier another system gave the patient; one patient per authority and value."""
+    authority, value = authority.strip(), value.strip()
+    problems = []
+    if not authority:
+        problems.append(FieldProblem("authority", _("is required")))
+    if not value:
+        problems.append(FieldProblem("value", _("is required")))
+    if problems:
+        raise ValidationFailed(problems)
+    existing = PatientIdentifier.objects.filter(authority=authority, value=value).first()
+    if existing is not None:
+        if existing.patient_id == patient.pk:
+            return existing
+        raise Conflict(
+            _("The identifier %(authority)s|%(value)s belongs to another patient.")
+            % {"authority": authority, "value": value},
+            rule="identifier_taken",
+        )
+    try:
+        with transaction.atomic():
+            identifier = PatientIdentifier.objects.create(
+                patient=patient, authority=authority, value=value, type_code=type_code or "MR"
+            )
+            audit_record(
+                action=AuditAction.CREATE,
+                obj=identifier,
+                patient=patient,
+                detail={"authority": authority},
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("The identifier %(authority)s|%(value)s belongs to another patient.")
+            % {"authority": authority, "value": value},
+            rule="identifier_taken",
+        ) from exc
+    return identifier
+
+
+def patient_identifier_move(
+    *, identifier: PatientIdentifier, to: Patient, by: User
+) -> PatientIdentifier:
+    """Give an identifier to another patient (a merge in the hospital's index); audited."""
+    if identifier.patient_id == to.pk:
+        return identifier
+    with transaction.atomic():
+        was = identifier.patient
+        identifier.patient = to
+        identifier.save(update_fields=["patient", "updated_at"])
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=identifier,
+            patient=to,
+            detail={"authority": identifier.authority, "moved_from": was.mrn},
+        )
+    return identifier
 
 
 def patient_verify_rrn(*, patient: Patient, rrn: str) -> bool:

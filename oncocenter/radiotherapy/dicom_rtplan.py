@@ -192,19 +192,41 @@ def _str(ds: Dataset, keyword: str) -> str:
 def _read(source: str | os.PathLike[str] | bytes | BinaryIO | Dataset) -> Dataset:
     if isinstance(source, Dataset):
         return source
+    if isinstance(source, bytes | bytearray):
+        source = io.BytesIO(source)
     try:
-        if isinstance(source, bytes | bytearray):
-            return pydicom.dcmread(io.BytesIO(source))
         return pydicom.dcmread(source)
-    except (InvalidDicomError, EOFError, OSError, ValueError, TypeError) as exc:
+    except InvalidDicomError:
+        pass  # no preamble or meta header: read again below, as many exports are written
+    except (EOFError, OSError, ValueError, TypeError) as exc:
         raise RTPlanParseError(f"not a readable DICOM file: {exc}") from exc
+    if hasattr(source, "seek"):
+        source.seek(0)
+    try:
+        ds = pydicom.dcmread(source, force=True)
+        # A forced read accepts any bytes; a DICOM object names its class or modality.
+        if not (str(ds.get("SOPClassUID", "")) or str(ds.get("Modality", ""))):
+            raise ValueError("no SOP Class UID or Modality found")
+    except (InvalidDicomError, EOFError, OSError, ValueError, TypeError, KeyError) as exc:
+        raise RTPlanParseError(f"not a readable DICOM file: {exc}") from exc
+    return ds
 
 
 def parse_rtplan(source: str | os.PathLike[str] | bytes | BinaryIO | Dataset) -> RTPlanSummary:
     """Read an RT Plan (path, bytes, file object or dataset) into an `RTPlanSummary`."""
     ds = _read(source)
     sop_class = str(ds.get("SOPClassUID", ""))
-    if _str(ds, "Modality") != "RTPLAN" and sop_class not in (RT_PLAN_STORAGE, RT_ION_PLAN_STORAGE):
+    if sop_class == RT_ION_PLAN_STORAGE or "IonBeamSequence" in ds:
+        raise RTPlanParseError(
+            "an RT Ion Plan (protons or heavier ions): ion plans are not supported here; "
+            "this center treats with photons, electrons and HDR brachytherapy only"
+        )
+    modality = _str(ds, "Modality")
+    if modality in ("RTSTRUCT", "RTDOSE", "RTIMAGE", "RTRECORD"):
+        raise RTPlanParseError(
+            f"an {modality} object, not an RT Plan: import the plan (modality RTPLAN) here"
+        )
+    if modality != "RTPLAN" and sop_class not in (RT_PLAN_STORAGE,):
         raise RTPlanParseError(
             f"not an RT Plan: modality {_str(ds, 'Modality') or 'missing'!r}, SOP class {sop_class!r}"
         )

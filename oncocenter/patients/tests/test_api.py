@@ -56,7 +56,7 @@ def test_mrn_has_valid_check_digit_and_is_unique(api_as):
         ({"name_ko": "Park"}, "name_ko"),
         ({"rrn": "150701-1123456"}, "rrn"),
         ({"centers": ["mars"]}, "centers"),
-        ({"given_name_en": ""}, "given_name_en"),
+        ({"family_name_en": ""}, "family_name_en"),
     ],
 )
 def test_bad_input_is_4xx_naming_field_and_saves_nothing(api_as, patch, field):

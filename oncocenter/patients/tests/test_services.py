@@ -39,9 +39,9 @@ def test_all_problems_reported_at_once():
     with pytest.raises(ValidationFailed) as exc:
         patient_create(
             by=UserFactory(),
-            **{**BASE, "name_ko": "", "birth_date": dt.date(1890, 1, 1), "sex": "x"},
+            **{**BASE, "family_name_en": "", "birth_date": dt.date(1890, 1, 1), "sex": "x"},
         )
-    assert {p.field for p in exc.value.problems} == {"name_ko", "birth_date", "sex"}
+    assert {p.field for p in exc.value.problems} == {"family_name_en", "birth_date", "sex"}
     assert Patient.objects.count() == 0
 
 
@@ -105,3 +105,39 @@ def test_rrn_birth_date_and_sex_roundtrip(born, sex):
     }[(born.year >= 2000, sex)]
     digits = born.strftime("%y%m%d") + digit + "000000"
     assert crypto.rrn_birth_date_and_sex(digits) == (born, sex)
+
+
+@pytest.mark.django_db
+def test_latin_only_and_initials_are_accepted():
+    """Hospital-index feeds and foreign patients: no Hangul name, initials with a full stop."""
+    patient = patient_create(
+        by=UserFactory(),
+        **{**BASE, "name_ko": "", "family_name_en": "O'NEIL", "given_name_en": "J. R."},
+    )
+    assert patient.name_ko == "" and patient.given_name_en == "J. R."
+    assert str(patient).startswith("O'NEIL J. R.")
+    with pytest.raises(ValidationFailed) as exc:
+        patient_create(by=UserFactory(), **{**BASE, "given_name_en": "Min;jun"})
+    assert [p.field for p in exc.value.problems] == ["given_name_en"]
+
+
+@pytest.mark.django_db
+def test_external_identifier_is_unique_per_authority():
+    from oncocenter.core.errors import Conflict
+    from oncocenter.patients.selectors import patient_by_identifier
+    from oncocenter.patients.services import patient_identifier_add, patient_identifier_move
+
+    by = UserFactory()
+    a = patient_create(by=by, **BASE)
+    b = patient_create(by=by, **{**BASE, "name_ko": "이하늘"})
+    ident = patient_identifier_add(patient=a, by=by, authority="HOSP", value="123")
+    assert patient_identifier_add(patient=a, by=by, authority="HOSP", value="123") == ident
+    assert patient_identifier_add(patient=b, by=by, authority="OTHER", value="123").patient == b
+    with pytest.raises(Conflict) as exc:
+        patient_identifier_add(patient=b, by=by, authority="HOSP", value="123")
+    assert exc.value.rule == "identifier_taken"
+    with pytest.raises(ValidationFailed):
+        patient_identifier_add(patient=b, by=by, authority="", value="9")
+    patient_identifier_move(identifier=ident, to=b, by=by)
+    assert patient_by_identifier(authority="HOSP", value="123") == b
+    assert patient_by_identifier(authority="HOSP", value="404") is None

@@ -83,6 +83,37 @@ def test_non_rtplan_is_rejected():
         parse_rtplan(get_testdata_file("CT_small.dcm"))
 
 
+def test_file_without_meta_header_is_read():
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filewriter import write_dataset
+
+    ds = pydicom.dcmread(SAMPLE)
+    del ds.file_meta
+    # The bare data set, implicit VR little endian, without preamble or meta header, as some
+    # systems export it.
+    buf = DicomBytesIO()
+    buf.is_little_endian, buf.is_implicit_VR = True, True
+    write_dataset(buf, ds)
+    raw = buf.getvalue()
+    assert b"DICM" not in raw[:200]
+    assert parse_rtplan(raw).plan_label == "Plan1"
+
+
+def test_ion_plan_is_refused_in_plain_words():
+    ds = pydicom.dcmread(SAMPLE)
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.481.8"
+    with pytest.raises(RTPlanParseError, match="ion plans are not supported"):
+        parse_rtplan(ds)
+
+
+def test_structure_set_is_named_not_called_unreadable():
+    ds = pydicom.Dataset()
+    ds.Modality = "RTSTRUCT"
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.481.3"
+    with pytest.raises(RTPlanParseError, match="an RTSTRUCT object, not an RT Plan"):
+        parse_rtplan(ds)
+
+
 def test_garbage_is_rejected():
     with pytest.raises(RTPlanParseError, match="not a readable DICOM"):
         parse_rtplan(b"this is not dicom")

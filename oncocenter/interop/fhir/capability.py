@@ -1,0 +1,103 @@
+"""The CapabilityStatement, generated from what the server really does (`server.SOURCES`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from oncocenter.interop.fhir import server
+
+PROFILES = {
+    "Patient": ["mcode-cancer-patient"],
+    "Condition": ["mcode-primary-cancer-condition", "mcode-secondary-cancer-condition"],
+    "Observation": [
+        "mcode-tnm-stage-group",
+        "mcode-tnm-primary-tumor-category",
+        "mcode-tnm-regional-nodes-category",
+        "mcode-tnm-distant-metastases-category",
+        "mcode-ecog-performance-status",
+        "mcode-karnofsky-performance-status",
+        "mcode-lansky-play-performance-status",
+        "mcode-tumor-marker-test",
+        "mcode-cancer-disease-status",
+    ],
+    "Procedure": ["mcode-radiotherapy-course-summary"],
+}
+MCODE = "http://hl7.org/fhir/us/mcode/StructureDefinition"
+
+
+def capability_statement(base: str) -> dict[str, Any]:
+    resources = []
+    for rtype in sorted(server.SOURCES):
+        entry: dict[str, Any] = {
+            "type": rtype,
+            "interaction": [{"code": "read"}, {"code": "vread"}, {"code": "search-type"}],
+            "versioning": "versioned",
+            "readHistory": False,
+            "conditionalRead": "not-supported",
+            "searchParam": [
+                {"name": name, "type": kind}
+                for name, kind in sorted(server.supported_params(rtype).items())
+            ],
+        }
+        if rtype in server.INCLUDES:
+            entry["searchInclude"] = sorted(server.INCLUDES[rtype])
+        if rtype in PROFILES:
+            entry["supportedProfile"] = [f"{MCODE}/{p}" for p in PROFILES[rtype]]
+        if rtype == "Patient":
+            entry["operation"] = [
+                {
+                    "name": "everything",
+                    "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                },
+                {
+                    "name": "mcode-everything",
+                    "definition": "http://hl7.org/fhir/us/mcode/OperationDefinition/mcode-patient-everything",
+                },
+            ]
+        resources.append(entry)
+    resources.append(
+        {
+            "type": "ConceptMap",
+            "interaction": [{"code": "read"}],
+            "documentation": "The maintained maps from local codes to SNOMED CT, LOINC and AJCC codes.",
+        }
+    )
+    return {
+        "resourceType": "CapabilityStatement",
+        "id": "oncocenter",
+        "status": "active",
+        "date": "2026-12-07",
+        "kind": "instance",
+        "software": {"name": "OncoCenter"},
+        "implementation": {"description": "OncoCenter FHIR R4 server", "url": base},
+        "fhirVersion": "4.0.1",
+        "format": ["application/fhir+json", "json"],
+        "instantiates": [
+            "http://hl7.org/fhir/us/mcode/CapabilityStatement/mcode-sender-patient-bundle"
+        ],
+        "rest": [
+            {
+                "mode": "server",
+                "documentation": "Read-only. Search results page with _count (at most "
+                f"{server.MAX_COUNT}) and 'next' links; unknown parameters and modifiers are "
+                "refused with an OperationOutcome (400). Only the current version of a resource "
+                "is kept: vread answers for that version only and there is no _history.",
+                "security": {
+                    "cors": False,
+                    "service": [
+                        {
+                            "coding": [
+                                {
+                                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                                    "code": "OAuth",
+                                }
+                            ],
+                            "text": "Bearer token from POST /api/auth/token, or the staff session; "
+                            "the same roles as the rest of the API.",
+                        }
+                    ],
+                },
+                "resource": resources,
+            }
+        ],
+    }

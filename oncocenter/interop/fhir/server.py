@@ -1,0 +1,773 @@
+"""The FHIR R4 server's read and search engine over OncoCenter's tables.
+
+A resource type is served from one or more *sources*: a table, the resources a row becomes and
+the search parameters it understands. Observations come from five tables (TNM stagings, which
+give four Observations each, performance status, tumor markers, disease status), Procedures from
+RT courses and other treatment episodes. A search runs one count and at most one fetch (plus its
+prefetches) per source, whatever the number of rows, and pages across sources in a fixed order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from oncocenter.accounts.models import User
+from oncocenter.clinics.models import Admission, Appointment
+from oncocenter.followup.models import FollowUpPlan
+from oncocenter.interop.fhir import resources as R
+from oncocenter.interop.fhir import terminology as tx
+from oncocenter.interop.fhir.params import (
+    DateRange,
+    ParamError,
+    Token,
+    parse_date,
+    parse_reference,
+    parse_token,
+)
+from oncocenter.oncology.models import (
+    Diagnosis,
+    DiseaseStatus,
+    PerformanceStatus,
+    TnmStaging,
+    TreatmentEpisode,
+    TumorMarker,
+    TumorMarkerCode,
+)
+from oncocenter.patients.models import Patient
+from oncocenter.radiotherapy.models import Course, Prescription
+
+TokenFilter = Callable[[Token], Q | None]  # None: no row of this source can match
+MAX_COUNT = 200
+DEFAULT_COUNT = 50
+
+
+@dataclass
+class Source:
+    resource_type: str
+    prefix: str  # id prefix before the row's pk ("diagnosis-")
+    suffix: str  # after the pk ("-t" for the T category Observation of a staging)
+    permission: str
+    queryset: Callable[[], QuerySet[Any]]
+    build: Callable[[Any], dict[str, Any]]
+    patient_path: str | None  # ORM path to the patient's MRN
+    date_field: str | None = None
+    tokens: dict[str, TokenFilter] = field(default_factory=dict)
+    strings: dict[str, Callable[[str], Q]] = field(default_factory=dict)
+    dates: dict[str, str] = field(default_factory=dict)  # extra date parameters -> field
+    patient_of: Callable[[Any], Any] = lambda row: None
+
+    def rid(self, row: Any) -> str:
+        return f"{self.prefix}{row.pk}{self.suffix}"
+
+    def pk_of(self, rid: str) -> int | None:
+        if not (rid.startswith(self.prefix) and rid.endswith(self.suffix)):
+            return None
+        body = rid[len(self.prefix) : len(rid) - len(self.suffix) if self.suffix else None]
+        return int(body) if body.isdigit() else None
+
+
+def _exact(field_name: str, system: str | None = None) -> TokenFilter:
+    def f(t: Token) -> Q | None:
+        if t.system is not None and system is not None and t.system != system:
+            return None
+        return Q(**{field_name: t.code})
+
+    return f
+
+
+def _fixed(codes: dict[tuple[str, str], Q]) -> TokenFilter:
+    """Codes this source emits from a field value: (system, code) -> the rows that emit it."""
+
+    def f(t: Token) -> Q | None:
+        hits = [
+            q
+            for (system, code), q in codes.items()
+            if code == t.code and t.system in (None, system)
+        ]
+        if not hits:
+            return None
+        out = hits[0]
+        for q in hits[1:]:
+            out |= q
+        return out
+
+    return f
+
+
+def _mapped(
+    map_name: str, field_name: str, values: Iterable[str], local_system: str = ""
+) -> TokenFilter:
+    table: dict[tuple[str, str], Q] = {}
+    for v in values:
+        c = tx.coding(map_name, v)
+        if c:
+            key = (c["system"], c["code"])
+            table[key] = table[key] | Q(**{field_name: v}) if key in table else Q(**{field_name: v})
+        if local_system:
+            table[(local_system, v)] = Q(**{field_name: v})
+    return _fixed(table)
+
+
+OBS_CAT = "http://terminology.hl7.org/CodeSystem/observation-category"
+
+
+def _category(code_for: dict[str, Q]) -> TokenFilter:
+    return _fixed({(OBS_CAT, k): q for k, q in code_for.items()})
+
+
+def _tnm_source(axis: str) -> Source:
+    key = axis if axis else "group"
+    codes = {}
+    for cls in ("clinical", "pathological"):
+        c = tx.coding("tnm_type", f"{cls}:{key}")
+        assert c is not None
+        codes[(c["system"], c["code"])] = Q(classification=cls)
+
+    def build(s: TnmStaging) -> dict[str, Any]:
+        index = {"": 0, "T": 1, "N": 2, "M": 3}[axis]
+        return R.tnm_observations(s)[index]
+
+    return Source(
+        resource_type="Observation",
+        prefix="tnm-",
+        suffix=f"-{axis.lower()}" if axis else "",
+        permission="oncology.view",
+        queryset=lambda: TnmStaging.objects.select_related("diagnosis__patient"),
+        build=build,
+        patient_path="diagnosis__patient__mrn",
+        date_field="staged_on",
+        tokens={
+            "code": _fixed(codes),
+            "category": _category(
+                {
+                    "exam": Q(classification="clinical"),
+                    "laboratory": Q(classification="pathological"),
+                }
+            ),
+        },
+        patient_of=lambda s: s.diagnosis.patient,
+    )
+
+
+def _primary_prefetch() -> Prefetch:
+    return Prefetch(
+        "patient__diagnoses",
+        queryset=Diagnosis.objects.filter(is_primary=True).order_by("diagnosed_on", "pk"),
+        to_attr="primaries",
+    )
+
+
+def _condition(d: Diagnosis) -> dict[str, Any]:
+    primaries = [p for p in getattr(d.patient, "primaries", []) if p.pk != d.pk]
+    return R.condition(
+        d, primary=primaries[0] if primaries else None, stagings=list(d.stagings.all())
+    )
+
+
+def _course(c: Course) -> dict[str, Any]:
+    return R.rt_course_summary(
+        c, [rx for rx in c.prescriptions.all() if rx.status != "entered-in-error"]
+    )
+
+
+def _name_q(value: str) -> Q:
+    v = value.strip().lower()
+    return Q(name_en_search__icontains=v) | Q(name_ko__contains=value.strip())
+
+
+def _identifier(t: Token) -> Q | None:
+    if t.system == R.MRN_SYSTEM:
+        return Q(mrn=t.code)
+    if t.system:
+        return Q(identifiers__authority=R.authority_of(t.system), identifiers__value=t.code)
+    return Q(mrn=t.code) | Q(identifiers__value=t.code)
+
+
+def _practitioner(u: User) -> dict[str, Any]:
+    return R.practitioner(u)
+
+
+APPOINTMENT_STATUS = {
+    "booked": "booked",
+    "checked-in": "checked-in",
+    "completed": "fulfilled",
+    "cancelled": "cancelled",
+    "no-show": "noshow",
+    "rescheduled": "cancelled",
+    "entered-in-error": "entered-in-error",
+}
+
+
+def _appointment(a: Appointment) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "resourceType": "Appointment",
+        "id": f"appointment-{a.pk}",
+        "meta": R.meta(a.updated_at),
+        "status": APPOINTMENT_STATUS.get(a.status, "proposed"),
+        "start": a.starts_at.isoformat(),
+        "participant": [
+            {"actor": R.ref("Patient", a.patient.mrn), "status": "accepted"},
+            {"actor": R.ref("Practitioner", str(a.session.physician_id)), "status": "accepted"},
+        ],
+        "end": a.slot.ends_at.isoformat(),
+    }
+    if a.reason:
+        out["description"] = a.reason
+    return out
+
+
+ENCOUNTER_STATUS = {
+    "admitted": "in-progress",
+    "discharged": "finished",
+    "entered-in-error": "entered-in-error",
+}
+
+
+def _encounter(a: Admission) -> dict[str, Any]:
+    """An admission to one of the center's wards as an inpatient Encounter."""
+    period = {"start": a.admitted_at.isoformat()}
+    if a.discharged_at:
+        period["end"] = a.discharged_at.isoformat()
+    out: dict[str, Any] = {
+        "resourceType": "Encounter",
+        "id": f"admission-{a.pk}",
+        "meta": R.meta(a.updated_at),
+        "status": ENCOUNTER_STATUS.get(a.status, "unknown"),
+        "class": {
+            "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
+            "code": "IMP",
+            "display": "inpatient encounter",
+        },
+        "subject": R.ref("Patient", a.patient.mrn),
+        "period": period,
+        "location": [{"location": {"display": f"{a.bed.ward.name} {a.bed.code}"}}],
+    }
+    if a.reason:
+        out["reasonCode"] = [{"text": a.reason}]
+    return out
+
+
+CAREPLAN_STATUS = {"active": "active", "stopped": "revoked", "entered-in-error": "entered-in-error"}
+
+
+def _careplan(p: FollowUpPlan) -> dict[str, Any]:
+    """A follow-up plan (survivorship protocol from the end of treatment) as a CarePlan."""
+    return {
+        "resourceType": "CarePlan",
+        "id": f"followup-{p.pk}",
+        "meta": R.meta(p.updated_at),
+        "status": CAREPLAN_STATUS.get(p.status, "unknown"),
+        "intent": "plan",
+        "category": [{"text": "follow-up"}],
+        "title": p.template.name_en,
+        "subject": R.ref("Patient", p.patient.mrn),
+        "period": {"start": p.treatment_end.isoformat()},
+        "instantiatesUri": [f"{R.LOCAL}:followup-protocol:{p.template.code}:{p.template_version}"],
+    }
+
+
+SOURCES: dict[str, list[Source]] = {
+    "Patient": [
+        Source(
+            resource_type="Patient",
+            prefix="",
+            suffix="",
+            permission="patient.view",
+            queryset=lambda: Patient.objects.prefetch_related("identifiers"),
+            build=lambda p: R.patient(p, list(p.identifiers.all())),
+            patient_path="mrn",
+            tokens={
+                "identifier": _identifier,
+                "gender": _exact("sex"),
+            },
+            strings={
+                "name": _name_q,
+                "family": lambda v: Q(family_name_en__istartswith=v.strip()),
+                "given": lambda v: Q(given_name_en__icontains=v.strip()),
+            },
+            dates={"birthdate": "birth_date"},
+            patient_of=lambda p: p,
+        )
+    ],
+    "Condition": [
+        Source(
+            resource_type="Condition",
+            prefix="diagnosis-",
+            suffix="",
+            permission="oncology.view",
+            queryset=lambda: Diagnosis.objects.select_related("patient").prefetch_related(
+                Prefetch(
+                    "stagings",
+                    queryset=TnmStaging.objects.order_by("staged_on", "pk").select_related(
+                        "diagnosis__patient"
+                    ),
+                ),
+                _primary_prefetch(),
+            ),
+            build=_condition,
+            patient_path="patient__mrn",
+            date_field="diagnosed_on",
+            tokens={
+                "code": _exact("icd10_code", tx.ICD10),
+                "clinical-status": _exact("clinical_status"),
+                "verification-status": _exact("verification_status"),
+            },
+            dates={"onset-date": "diagnosed_on"},
+            patient_of=lambda d: d.patient,
+        )
+    ],
+    "Observation": [
+        _tnm_source(""),
+        _tnm_source("T"),
+        _tnm_source("N"),
+        _tnm_source("M"),
+        Source(
+            resource_type="Observation",
+            prefix="performance-",
+            suffix="",
+            permission="oncology.view",
+            queryset=lambda: PerformanceStatus.objects.select_related("patient"),
+            build=R.performance,
+            patient_path="patient__mrn",
+            date_field="observed_on",
+            tokens={
+                "code": _mapped("performance_scale", "scale", ("ecog", "karnofsky", "lansky")),
+                "category": _category({"survey": Q()}),
+            },
+            patient_of=lambda x: x.patient,
+        ),
+        Source(
+            resource_type="Observation",
+            prefix="marker-",
+            suffix="",
+            permission="oncology.view",
+            queryset=lambda: TumorMarker.objects.select_related("patient"),
+            build=R.tumor_marker,
+            patient_path="patient__mrn",
+            date_field="observed_on",
+            tokens={
+                "code": _mapped(
+                    "tumor_marker",
+                    "marker",
+                    TumorMarkerCode.values,
+                    local_system=f"{R.LOCAL}:tumor-marker",
+                ),
+                "category": _category({"laboratory": Q()}),
+            },
+            patient_of=lambda x: x.patient,
+        ),
+        Source(
+            resource_type="Observation",
+            prefix="status-",
+            suffix="",
+            permission="oncology.view",
+            queryset=lambda: DiseaseStatus.objects.select_related("patient"),
+            build=R.disease_status,
+            patient_path="patient__mrn",
+            date_field="observed_on",
+            tokens={
+                "code": _fixed({(tx.LOINC, "97509-4"): Q()}),
+                "category": _category({"exam": Q()}),
+                "value-concept": _mapped(
+                    "disease_status",
+                    "status",
+                    (
+                        "no-evidence",
+                        "remission",
+                        "responding",
+                        "stable",
+                        "progressing",
+                        "relapse",
+                        "undetermined",
+                    ),
+                    local_system=f"{R.LOCAL}:disease-status",
+                ),
+            },
+            patient_of=lambda x: x.patient,
+        ),
+    ],
+    "Procedure": [
+        Source(
+            resource_type="Procedure",
+            prefix="rtcourse-",
+            suffix="",
+            permission="rt.view",
+            queryset=lambda: Course.objects.select_related("patient").prefetch_related(
+                Prefetch("prescriptions", queryset=Prescription.objects.order_by("pk"))
+            ),
+            build=_course,
+            patient_path="patient__mrn",
+            date_field="started_on",
+            tokens={
+                "code": _fixed({(tx.SNOMED, "1217123003"): Q()}),
+                "status": lambda t: Q(
+                    status__in=[k for k, v in R.COURSE_STATUS.items() if v == t.code]
+                ),
+            },
+            patient_of=lambda x: x.patient,
+        ),
+        Source(
+            resource_type="Procedure",
+            prefix="treatment-",
+            suffix="",
+            permission="oncology.view",
+            # An RT course is served as its course summary; its episode would repeat it.
+            queryset=lambda: TreatmentEpisode.objects.select_related("patient").exclude(
+                modality="radiotherapy"
+            ),
+            build=R.treatment_episode,
+            patient_path="patient__mrn",
+            date_field="started_on",
+            tokens={
+                "code": _exact("modality", f"{R.LOCAL}:treatment-modality"),
+                "status": lambda t: (
+                    Q(ended_on__isnull=t.code != "completed")
+                    if t.code in ("completed", "in-progress")
+                    else None
+                ),
+            },
+            patient_of=lambda x: x.patient,
+        ),
+    ],
+    "Appointment": [
+        Source(
+            resource_type="Appointment",
+            prefix="appointment-",
+            suffix="",
+            permission="clinic.view",
+            queryset=lambda: Appointment.objects.select_related("patient", "session", "slot"),
+            build=_appointment,
+            patient_path="patient__mrn",
+            date_field="starts_at",
+            tokens={
+                "status": lambda t: Q(
+                    status__in=[k for k, v in APPOINTMENT_STATUS.items() if v == t.code]
+                ),
+            },
+            patient_of=lambda x: x.patient,
+        )
+    ],
+    "Encounter": [
+        Source(
+            resource_type="Encounter",
+            prefix="admission-",
+            suffix="",
+            permission="admission.view",
+            queryset=lambda: Admission.objects.select_related("patient", "bed__ward"),
+            build=_encounter,
+            patient_path="patient__mrn",
+            date_field="admitted_at",
+            tokens={
+                "status": lambda t: Q(
+                    status__in=[k for k, v in ENCOUNTER_STATUS.items() if v == t.code]
+                ),
+                "class": _fixed({("http://terminology.hl7.org/CodeSystem/v3-ActCode", "IMP"): Q()}),
+            },
+            patient_of=lambda x: x.patient,
+        )
+    ],
+    "CarePlan": [
+        Source(
+            resource_type="CarePlan",
+            prefix="followup-",
+            suffix="",
+            permission="followup.view",
+            queryset=lambda: FollowUpPlan.objects.select_related("patient", "template"),
+            build=_careplan,
+            patient_path="patient__mrn",
+            date_field="treatment_end",
+            tokens={
+                "status": lambda t: Q(
+                    status__in=[k for k, v in CAREPLAN_STATUS.items() if v == t.code]
+                ),
+            },
+            patient_of=lambda x: x.patient,
+        )
+    ],
+    "Practitioner": [
+        Source(
+            resource_type="Practitioner",
+            prefix="",
+            suffix="",
+            permission="patient.view",
+            queryset=lambda: User.objects.all(),
+            build=_practitioner,
+            patient_path=None,
+            strings={
+                "name": lambda v: (
+                    Q(last_name__icontains=v)
+                    | Q(first_name__icontains=v)
+                    | Q(username__icontains=v)
+                )
+            },
+        )
+    ],
+}
+
+COMMON = {
+    "_id",
+    "_lastUpdated",
+    "_count",
+    "_offset",
+    "_include",
+    "_revinclude",
+    "_format",
+    "_pretty",
+    "_total",
+}
+REFERENCE_PARAMS = ("patient", "subject")
+INCLUDES = {
+    "Condition": {"Condition:subject", "Condition:patient"},
+    "Observation": {
+        "Observation:subject",
+        "Observation:patient",
+        "Observation:has-member",
+        "Observation:focus",
+    },
+    "Procedure": {"Procedure:subject", "Procedure:patient"},
+    "Appointment": {"Appointment:patient", "Appointment:actor"},
+    "Encounter": {"Encounter:subject", "Encounter:patient"},
+    "CarePlan": {"CarePlan:subject", "CarePlan:patient"},
+}
+
+
+def supported_params(resource_type: str) -> dict[str, str]:
+    """Search parameter -> FHIR type, the union over the type's sources (for the CapabilityStatement)."""
+    out: dict[str, str] = {"_id": "token", "_lastUpdated": "date"}
+    for s in SOURCES[resource_type]:
+        if s.patient_path and resource_type != "Patient":
+            out["patient"] = "reference"
+            out["subject"] = "reference"
+        if s.date_field:
+            out["date"] = "date"
+        out.update(dict.fromkeys(s.tokens, "token"))
+        out.update(dict.fromkeys(s.strings, "string"))
+        out.update(dict.fromkeys(s.dates, "date"))
+    return out
+
+
+def _date_q(field_name: str, r: DateRange, *, is_date: bool) -> Q:
+    start: Any = r.start
+    end: Any = r.end
+    if is_date:
+        start, end = timezone.localtime(r.start).date(), timezone.localtime(r.end).date()
+        if end == start:
+            end = start + dt.timedelta(days=1)
+    lo, hi = f"{field_name}__gte", f"{field_name}__lt"
+    return {
+        "eq": Q(**{lo: start, hi: end}),
+        "ne": ~Q(**{lo: start, hi: end}),
+        "lt": Q(**{hi: start}),
+        "eb": Q(**{hi: start}),
+        "gt": Q(**{lo: end}),
+        "sa": Q(**{lo: end}),
+        "le": Q(**{hi: end}),
+        "ge": Q(**{lo: start}),
+    }[r.prefix]
+
+
+@dataclass
+class Page:
+    resources: list[tuple[Source, dict[str, Any], Any]]  # source, resource, patient
+    total: int
+    included: list[dict[str, Any]]
+
+
+def _source_filter(source: Source, params: list[tuple[str, str]]) -> Q | None:
+    """The rows of `source` matching every parameter; None when none can."""
+    q = Q()
+    tz = timezone.get_current_timezone()
+    model: type[Model] = source.queryset().model
+    for name, value in params:
+        base, _, modifier = name.partition(":")
+        if (
+            modifier
+            and not (base in REFERENCE_PARAMS and modifier == "Patient")
+            and not (modifier == "exact" and base in source.strings)
+        ):
+            raise ParamError(f"{name}: the modifier ':{modifier}' is not supported")
+        values = value.split(",")  # a comma means OR
+        alt = Q()
+        matched_any = False
+        for v in values:
+            part: Q | None
+            if base == "_id":
+                pk = source.pk_of(v)
+                if source.prefix == "" and source.suffix == "":
+                    field_name = "mrn" if source.resource_type == "Patient" else "pk"
+                    part = None if field_name == "pk" and not v.isdigit() else Q(**{field_name: v})
+                else:
+                    part = Q(pk=pk) if pk is not None else None
+            elif base in REFERENCE_PARAMS:
+                if source.patient_path is None:
+                    raise ParamError(f"{name}: not a parameter of {source.resource_type}")
+                part = Q(**{source.patient_path: parse_reference(name, v, "Patient")})
+            elif base == "_lastUpdated":
+                part = _date_q("updated_at", parse_date(name, v, tz), is_date=False)
+            elif base == "date" and source.date_field:
+                is_date = (
+                    model._meta.get_field(source.date_field).get_internal_type() == "DateField"
+                )
+                part = _date_q(source.date_field, parse_date(name, v, tz), is_date=is_date)
+            elif base in source.dates:
+                part = _date_q(source.dates[base], parse_date(name, v, tz), is_date=True)
+            elif base in source.tokens:
+                part = source.tokens[base](parse_token(v))
+            elif base in source.strings:
+                part = source.strings[base](v)
+            else:
+                return None  # a parameter another source of this type understands
+            if part is not None:
+                alt = alt | part if matched_any else part
+                matched_any = True
+        if not matched_any:
+            return None
+        q &= alt
+    return q
+
+
+def check_params(resource_type: str, params: list[tuple[str, str]]) -> None:
+    known = set(supported_params(resource_type)) | COMMON
+    for name, _value in params:
+        base = name.partition(":")[0]
+        if base not in known:
+            raise ParamError(f"{name}: not a search parameter of {resource_type} on this server")
+
+
+def search(
+    resource_type: str,
+    params: list[tuple[str, str]],
+    *,
+    count: int,
+    offset: int,
+    includes: list[str],
+    sources: list[Source] | None = None,
+) -> Page:
+    check_params(resource_type, params)
+    filters = [
+        (name, v) for name, v in params if name not in COMMON or name in ("_id", "_lastUpdated")
+    ]
+    chosen: list[tuple[Source, QuerySet[Any]]] = []
+    for source in sources if sources is not None else SOURCES[resource_type]:
+        q = _source_filter(source, filters)
+        if q is None:
+            continue
+        qs = source.queryset().filter(q)
+        if any(n.partition(":")[0] == "identifier" for n, _ in filters):
+            qs = qs.distinct()
+        chosen.append((source, qs.order_by("pk")))
+    counts = [qs.count() for _, qs in chosen]
+    total = sum(counts)
+    out: list[tuple[Source, dict[str, Any], Any]] = []
+    skip, want = offset, count
+    for (source, qs), n in zip(chosen, counts, strict=True):
+        if want <= 0:
+            break
+        if skip >= n:
+            skip -= n
+            continue
+        rows = list(qs[skip : skip + want])
+        skip = 0
+        want -= len(rows)
+        out.extend((source, source.build(row), source.patient_of(row)) for row in rows)
+    included = _includes(resource_type, out, includes)
+    return Page(resources=out, total=total, included=included)
+
+
+def _includes(
+    resource_type: str, page: list[tuple[Source, dict[str, Any], Any]], includes: list[str]
+) -> list[dict[str, Any]]:
+    allowed = INCLUDES.get(resource_type, set())
+    for inc in includes:
+        if inc not in allowed:
+            raise ParamError(
+                f"_include: {inc!r} is not supported (supported: {', '.join(sorted(allowed)) or 'none'})"
+            )
+    out: list[dict[str, Any]] = []
+    seen = {(r["resourceType"], r["id"]) for _, r, _ in page}
+    wanted_patients: set[str] = set()
+    wanted_obs: set[str] = set()
+    wanted_conditions: set[int] = set()
+    for inc in includes:
+        _, target = inc.split(":", 1)
+        for _source, res, _patient in page:
+            if target in ("subject", "patient", "actor"):
+                for key in ("subject",):
+                    if key in res:
+                        wanted_patients.add(res[key]["reference"].split("/", 1)[1])
+                for p in res.get("participant", []):
+                    if p["actor"]["reference"].startswith("Patient/"):
+                        wanted_patients.add(p["actor"]["reference"].split("/", 1)[1])
+            elif target == "has-member":
+                wanted_obs.update(m["reference"].split("/", 1)[1] for m in res.get("hasMember", []))
+            elif target == "focus":
+                for f in res.get("focus", []):
+                    pk = f["reference"].removeprefix("Condition/diagnosis-")
+                    if pk.isdigit():
+                        wanted_conditions.add(int(pk))
+    if wanted_patients:
+        for p in Patient.objects.filter(mrn__in=wanted_patients).prefetch_related("identifiers"):
+            if ("Patient", p.mrn) not in seen:
+                out.append(R.patient(p, list(p.identifiers.all())))
+    if wanted_obs:
+        pks = {int(rid.split("-")[1]) for rid in wanted_obs}
+        for s in TnmStaging.objects.filter(pk__in=pks).select_related("diagnosis__patient"):
+            out.extend(
+                r
+                for r in R.tnm_observations(s)
+                if r["id"] in wanted_obs and ("Observation", r["id"]) not in seen
+            )
+    if wanted_conditions:
+        cond = SOURCES["Condition"][0]
+        for d in cond.queryset().filter(pk__in=wanted_conditions):
+            if ("Condition", R.condition_id(d)) not in seen:
+                out.append(cond.build(d))
+    return out
+
+
+def read(
+    resource_type: str, rid: str, sources: list[Source] | None = None
+) -> tuple[Source, dict[str, Any], Any] | None:
+    for source in sources if sources is not None else SOURCES[resource_type]:
+        if source.prefix == "" and source.suffix == "":
+            field_name = "mrn" if resource_type == "Patient" else "pk"
+            if field_name == "pk" and not rid.isdigit():
+                continue
+            row = source.queryset().filter(**{field_name: rid}).first()
+        else:
+            pk = source.pk_of(rid)
+            if pk is None:
+                continue
+            row = source.queryset().filter(pk=pk).first()
+        if row is not None:
+            res = source.build(row)
+            if res["id"] == rid:
+                return source, res, source.patient_of(row)
+    return None
+
+
+def everything(
+    patient: Patient,
+    types: Iterable[str] = (
+        "Condition",
+        "Observation",
+        "Procedure",
+        "Appointment",
+        "Encounter",
+        "CarePlan",
+    ),
+) -> list[tuple[Source, dict[str, Any]]]:
+    """Every resource of the patient's record served here (Patient/$everything)."""
+    out: list[tuple[Source, dict[str, Any]]] = []
+    for rtype in types:
+        for source in SOURCES[rtype]:
+            assert source.patient_path is not None
+            qs = source.queryset().filter(**{source.patient_path: patient.mrn}).order_by("pk")
+            out.extend((source, source.build(row)) for row in qs)
+    return out

@@ -1,0 +1,82 @@
+"""Maintained concept maps from OncoCenter's local codes to the systems mCODE STU4 binds.
+
+The maps are data (`interop/data/conceptmaps.json`), reviewable beside the value sets they target;
+this module only reads them. Pure Python, no Django.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "conceptmaps.json"
+SNOMED = "http://snomed.info/sct"
+LOINC = "http://loinc.org"
+AJCC = "http://cancerstaging.org"
+ICD10 = "http://hl7.org/fhir/sid/icd-10"
+ICDO3 = "http://terminology.hl7.org/CodeSystem/icd-o-3"
+
+
+@cache
+def _maps() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DATA.read_text(encoding="utf-8"))
+    data.pop("_comment", None)
+    return data
+
+
+def map_names() -> list[str]:
+    return sorted(_maps())
+
+
+def coding(map_name: str, local: str) -> dict[str, str] | None:
+    """The target Coding of a local code, or None when the map has no equivalent."""
+    cmap = _maps()[map_name]
+    hit = cmap["map"].get(local)
+    if hit is None:
+        return None
+    code, display = hit
+    system = cmap["system"]
+    if not system:
+        system, code = code.split("|", 1)
+    return {"system": system, "code": code, "display": display}
+
+
+def reverse(map_name: str, system: str, code: str) -> str | None:
+    """The first local code that maps to `system|code` (for import), or None."""
+    cmap = _maps()[map_name]
+    for local, (target, _display) in cmap["map"].items():
+        target_system = cmap["system"]
+        target_code = target
+        if not target_system:
+            target_system, target_code = target.split("|", 1)
+        if target_system == system and target_code == code:
+            return str(local)
+    return None
+
+
+def as_concept_map(map_name: str, base_url: str) -> dict[str, Any]:
+    """One map as a FHIR ConceptMap resource (served at /fhir/ConceptMap/<name>)."""
+    cmap = _maps()[map_name]
+    elements = []
+    for local, (target, display) in sorted(cmap["map"].items()):
+        code = target.split("|", 1)[-1]
+        elements.append(
+            {"code": local, "target": [{"code": code, "display": display, "equivalence": "wider"}]}
+        )
+    return {
+        "resourceType": "ConceptMap",
+        "id": map_name.replace("_", "-"),
+        "url": f"{base_url}/ConceptMap/{map_name.replace('_', '-')}",
+        "status": "active",
+        "name": map_name,
+        "targetUri": cmap["target"],
+        "group": [
+            {
+                "source": f"urn:oncocenter:{map_name}",
+                "target": cmap["system"] or "mixed",
+                "element": elements,
+            }
+        ],
+    }

@@ -1,0 +1,357 @@
+"""The HTTP side of the FHIR R4 server at /fhir/: JSON only, OperationOutcome for every refusal.
+
+Authentication is the API's: the staff session or `Authorization: Bearer <token>`. Each resource
+type is readable with the permission its app's data already needs (`PERMISSION_OF` in
+`server.py` sources), so the FHIR surface shows no more than the pages and the API do. Every
+read is audited like the API's: a read event per resource read, a search event per search
+naming the patients in the page.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from oncocenter.audit.models import AuditAction
+from oncocenter.audit.services import audit_record
+from oncocenter.core.permissions import has_perm
+from oncocenter.interop.fhir import capability, server
+from oncocenter.interop.fhir import terminology as tx
+from oncocenter.interop.fhir.params import ParamError
+from oncocenter.patients.models import Patient
+
+FHIR_JSON = "application/fhir+json; charset=utf-8"
+
+
+def fhir_response(
+    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        status=status,
+        content_type=FHIR_JSON,
+    )
+    for k, v in (headers or {}).items():
+        response[k] = v
+    return response
+
+
+def outcome(status: int, code: str, diagnostics: str, severity: str = "error") -> HttpResponse:
+    body = {
+        "resourceType": "OperationOutcome",
+        "issue": [{"severity": severity, "code": code, "diagnostics": diagnostics}],
+    }
+    headers = {"WWW-Authenticate": 'Bearer realm="oncocenter"'} if status == 401 else None
+    return fhir_response(body, status, headers)
+
+
+def _authenticate(request: HttpRequest) -> Any:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        from oncocenter.accounts.services import token_authenticate
+        from oncocenter.audit.context import set_user
+        from oncocenter.core.permissions import active_role
+
+        user = token_authenticate(header[7:].strip())
+        if user is not None:
+            request.user = user
+            set_user(user, active_role(request))
+            return user
+    return None
+
+
+def base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/fhir").rstrip("/")
+
+
+def _guard(request: HttpRequest, resource_type: str | None = None) -> HttpResponse | None:
+    if _authenticate(request) is None:
+        return outcome(401, "login", "Sign in, or send 'Authorization: Bearer <token>'.")
+    accept = request.headers.get("Accept", "")
+    if accept and not any(t in accept for t in ("json", "*/*")):
+        return outcome(406, "not-supported", f"Only JSON is served here (asked for {accept!r}).")
+    fmt = request.GET.get("_format", "")
+    if fmt and "json" not in fmt:
+        return outcome(406, "not-supported", f"_format {fmt!r}: only JSON is served here.")
+    if resource_type is not None:
+        if resource_type not in server.SOURCES:
+            return outcome(
+                404, "not-supported", f"Resource type {resource_type!r} is not served here."
+            )
+        perms = {s.permission for s in server.SOURCES[resource_type]}
+        if not any(has_perm(request.user, p) for p in perms):
+            return outcome(
+                403,
+                "forbidden",
+                f"Your roles do not include the permission {' or '.join(sorted(perms))!r}.",
+            )
+    return None
+
+
+def _visible(request: HttpRequest, resource_type: str) -> list[server.Source]:
+    return [s for s in server.SOURCES[resource_type] if has_perm(request.user, s.permission)]
+
+
+@csrf_exempt
+@require_GET
+def metadata(request: HttpRequest) -> HttpResponse:
+    """The CapabilityStatement; public, as FHIR clients read it before they authenticate."""
+    return fhir_response(capability.capability_statement(base_url(request)))
+
+
+@require_GET
+def concept_map(request: HttpRequest, name: str) -> HttpResponse:
+    denied = _guard(request)
+    if denied:
+        return denied
+    key = name.replace("-", "_")
+    if key not in tx.map_names():
+        return outcome(404, "not-found", f"No ConceptMap {name!r}.")
+    return fhir_response(tx.as_concept_map(key, base_url(request)))
+
+
+def _entry(base: str, res: dict[str, Any], mode: str) -> dict[str, Any]:
+    return {
+        "fullUrl": f"{base}/{res['resourceType']}/{res['id']}",
+        "resource": res,
+        "search": {"mode": mode},
+    }
+
+
+def _int_param(request: HttpRequest, name: str, default: int, maximum: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise ParamError(f"{name}: {raw!r} is not a non-negative integer")
+    return min(int(raw), maximum)
+
+
+@require_GET
+def search_type(request: HttpRequest, resource_type: str) -> HttpResponse:
+    denied = _guard(request, resource_type)
+    if denied:
+        return denied
+    params = [(k, v) for k in request.GET for v in request.GET.getlist(k)]
+    try:
+        count = _int_param(request, "_count", server.DEFAULT_COUNT, server.MAX_COUNT)
+        offset = _int_param(request, "_offset", 0, 10**9)
+        includes = request.GET.getlist("_include")
+        if request.GET.getlist("_revinclude"):
+            raise ParamError("_revinclude is not supported on this server")
+        page = server.search(
+            resource_type,
+            [
+                (k, v)
+                for k, v in params
+                if k not in ("_count", "_offset", "_include", "_format", "_pretty", "_total")
+            ],
+            count=count,
+            offset=offset,
+            includes=includes,
+            sources=_visible(request, resource_type),
+        )
+    except ParamError as exc:
+        return outcome(400, "invalid", str(exc))
+    base = base_url(request)
+    mrns = sorted({p.mrn for _, _, p in page.resources if p is not None})
+    audit_record(
+        action=AuditAction.SEARCH,
+        object_type=f"fhir.{resource_type}",
+        detail={
+            "query": request.GET.urlencode()[:200],
+            "count": len(page.resources),
+            "mrns": mrns[:200],
+        },
+    )
+    keep = [(k, v) for k, v in params if k not in ("_offset",)]
+    links = [{"relation": "self", "url": f"{base}/{resource_type}?{request.GET.urlencode()}"}]
+    if offset + count < page.total and count > 0:
+        nxt = urlencode(
+            [*keep, ("_offset", str(offset + count))]
+            if ("_count", str(count)) in keep
+            else [*keep, ("_count", str(count)), ("_offset", str(offset + count))]
+        )
+        links.append({"relation": "next", "url": f"{base}/{resource_type}?{nxt}"})
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": page.total,
+        "link": links,
+        "entry": [_entry(base, r, "match") for _, r, _ in page.resources]
+        + [_entry(base, r, "include") for r in page.included],
+    }
+    return fhir_response(bundle)
+
+
+def _etag(res: dict[str, Any]) -> str:
+    return f'W/"{res["meta"]["versionId"]}"'
+
+
+@require_GET
+def read(
+    request: HttpRequest, resource_type: str, rid: str, vid: str | None = None
+) -> HttpResponse:
+    denied = _guard(request, resource_type)
+    if denied:
+        return denied
+    found = server.read(resource_type, rid, _visible(request, resource_type))
+    if found is None:
+        return outcome(404, "not-found", f"No {resource_type}/{rid}.")
+    _source, res, patient = found
+    if vid is not None and vid != res["meta"]["versionId"]:
+        return outcome(
+            404,
+            "not-found",
+            f"{resource_type}/{rid} has no version {vid}; only the current version "
+            f"({res['meta']['versionId']}) is kept.",
+        )
+    if request.headers.get("If-None-Match") == _etag(res):
+        return HttpResponse(status=304)
+    audit_record(
+        action=AuditAction.READ,
+        object_type=f"fhir.{resource_type}",
+        object_id=rid,
+        patient=patient if isinstance(patient, Patient) else None,
+    )
+    headers = {"ETag": _etag(res)}
+    if "lastUpdated" in res["meta"]:
+        headers["Last-Modified"] = res["meta"]["lastUpdated"]
+    return fhir_response(res, headers=headers)
+
+
+@require_GET
+def patient_everything(request: HttpRequest, rid: str) -> HttpResponse:
+    """Patient/[id]/$everything (and mCODE's $mcode-everything): the record served here."""
+    denied = _guard(request, "Patient")
+    if denied:
+        return denied
+    patient = Patient.objects.prefetch_related("identifiers").filter(mrn=rid).first()
+    if patient is None:
+        return outcome(404, "not-found", f"No Patient/{rid}.")
+    from oncocenter.interop.fhir import resources as R
+
+    types = [
+        t
+        for t in ("Condition", "Observation", "Procedure", "Appointment", "Encounter", "CarePlan")
+        if _visible(request, t)
+    ]
+    entries = [R.patient(patient, list(patient.identifiers.all()))]
+    allowed = {id(s) for t in types for s in _visible(request, t)}
+    entries += [res for source, res in server.everything(patient, types) if id(source) in allowed]
+    audit_record(
+        action=AuditAction.EXPORT,
+        obj=patient,
+        detail={"format": "fhir", "operation": "$everything", "count": len(entries)},
+    )
+    base = base_url(request)
+    return fhir_response(
+        {
+            "resourceType": "Bundle",
+            "type": "searchset",
+            "total": len(entries),
+            "entry": [_entry(base, r, "match") for r in entries],
+        }
+    )
+
+
+@require_GET
+def group_export(request: HttpRequest, center: str) -> HttpResponse:
+    """Group/<center>/$export: kick off a Bulk Data export of the center's patients."""
+    from oncocenter.interop.fhir import bulk
+    from oncocenter.patients.models import Center
+
+    denied = _guard(request, "Patient")
+    if denied:
+        return denied
+    if not has_perm(request.user, "fhir.bulk_export"):
+        return outcome(
+            403, "forbidden", "Your roles do not include the permission 'fhir.bulk_export'."
+        )
+    if request.headers.get("Prefer", "") != "respond-async":
+        return outcome(400, "invalid", "Bulk export is asynchronous: send 'Prefer: respond-async'.")
+    if not Center.objects.filter(code=center).exists():
+        return outcome(404, "not-found", f"No Group/{center} (groups are the centers).")
+    fmt = request.GET.get("_outputFormat", "application/fhir+ndjson")
+    if fmt not in ("application/fhir+ndjson", "application/ndjson", "ndjson"):
+        return outcome(400, "invalid", f"_outputFormat {fmt!r}: only NDJSON is written.")
+    types = [t for t in request.GET.get("_type", ",".join(bulk.TYPES)).split(",") if t]
+    unknown = [t for t in types if t not in bulk.TYPES]
+    if unknown:
+        return outcome(
+            400,
+            "invalid",
+            f"_type: {', '.join(unknown)} not exported (exported: {', '.join(bulk.TYPES)}).",
+        )
+    import secrets
+
+    job_id = secrets.token_hex(8)
+    user_id = int(request.user.pk or 0)
+    bulk.bulk_export_task.enqueue(user_id, center, types, job_id)
+    status = f"{base_url(request)}/$export-status/{request.user.pk}-{job_id}"
+    response = HttpResponse(status=202)
+    response["Content-Location"] = status
+    return response
+
+
+def _job(request: HttpRequest, ref: str) -> tuple[HttpResponse | None, str]:
+    owner, _, job_id = ref.partition("-")
+    if not owner.isdigit() or int(owner) != request.user.pk or not job_id.isalnum():
+        return outcome(404, "not-found", "No such export for you."), ""
+    return None, job_id
+
+
+@require_GET
+def export_status(request: HttpRequest, ref: str) -> HttpResponse:
+    from oncocenter.interop.fhir import bulk
+
+    denied = _guard(request)
+    if denied:
+        return denied
+    missing, job_id = _job(request, ref)
+    if missing:
+        return missing
+    folder = bulk.export_dir(job_id)
+    done = folder / "done.json"
+    if not done.exists():
+        response = HttpResponse(status=202)
+        response["X-Progress"] = "in progress" if folder.exists() else "queued"
+        return response
+    info = json.loads(done.read_text())
+    base = base_url(request)
+    return fhir_response(
+        {
+            "transactionTime": info["transactionTime"],
+            "request": f"{base}/Group/$export",
+            "requiresAccessToken": True,
+            "output": [
+                {"type": t, "url": f"{base}/$export-file/{ref}/{t}.ndjson", "count": n}
+                for t, n in info["counts"].items()
+            ],
+            "error": [],
+        }
+    )
+
+
+@require_GET
+def export_file(request: HttpRequest, ref: str, resource_type: str) -> HttpResponse:
+    from oncocenter.interop.fhir import bulk
+
+    denied = _guard(request)
+    if denied:
+        return denied
+    missing, job_id = _job(request, ref)
+    if missing:
+        return missing
+    path = bulk.export_dir(job_id) / f"{resource_type}.ndjson"
+    if resource_type not in bulk.TYPES or not path.exists():
+        return outcome(404, "not-found", f"No {resource_type} file in this export.")
+    return HttpResponse(path.read_bytes(), content_type="application/fhir+ndjson")
