@@ -12,6 +12,7 @@ import sys
 # Hyphenated names read better on a command line; Django modules cannot contain hyphens.
 ALIASES = {
     "audit-verify": "audit_verify",
+    "audit-checkpoint": "audit_checkpoint",
     "permissions-matrix": "permissions_matrix",
     "i18n-check": "i18n_check",
 }

@@ -129,8 +129,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LOGIN_MAX_FAILURES = int(os.environ.get("ONCOCENTER_LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("ONCOCENTER_LOGIN_FAILURE_WINDOW", "15"))
 
-# API tokens expire; a year by default, a setting for sites with stricter rules.
-API_TOKEN_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_DAYS", "365"))
+# API tokens expire (90 days by default) and lapse sooner when unused for API_TOKEN_IDLE_DAYS.
+API_TOKEN_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_DAYS", "90"))
+API_TOKEN_IDLE_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_IDLE_DAYS", "14"))
 
 # Background jobs (LINAC booking, rebooking, exports, notifications) run on the database
 # through Django's tasks API (the django-tasks backport until Django 6): no broker to operate, the
@@ -159,6 +160,18 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True
+
+# The audit trail's HMAC key (kept outside the database; production requires it) and retired keys
+# still needed to verify older events; signed checkpoints of the chain go to a file outside the
+# database every AUDIT_CHECKPOINT_EVERY events (docs/operations.md, "Audit trail").
+AUDIT_KEY = os.environ.get("ONCOCENTER_AUDIT_KEY", "")
+AUDIT_OLD_KEYS = [k for k in os.environ.get("ONCOCENTER_AUDIT_OLD_KEYS", "").split(",") if k]
+AUDIT_CHECKPOINT_FILE = os.environ.get(
+    "ONCOCENTER_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.jsonl")
+)
+AUDIT_CHECKPOINT_EVERY = int(os.environ.get("ONCOCENTER_AUDIT_CHECKPOINT_EVERY", "100"))
+# `oncocenter flush` would wipe the audit trail: refused except in the test settings.
+AUDIT_ALLOW_FLUSH = False
 
 # Behind a reverse proxy that sets X-Forwarded-For, set this so the audit trail records the
 # client's address instead of the proxy's.

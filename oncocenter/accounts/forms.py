@@ -78,3 +78,12 @@ class StaffActiveForm(DomainForm):
 
 class ApiTokenForm(DomainForm):
     name = forms.CharField(label=_("Token name"), max_length=80)
+    access = forms.ChoiceField(
+        label=_("Access"),
+        choices=[("read", _("Read only")), ("write", _("Read and write"))],
+        initial="read",
+        required=False,
+    )
+
+    def scopes(self) -> list[str]:
+        return ["read", "write"] if self.cleaned_data.get("access") == "write" else ["read"]

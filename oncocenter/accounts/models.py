@@ -108,9 +108,21 @@ class ApiToken(TimeStampedModel):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What the token may do: 'read' or 'write' (every area), or per area "
+        "'read:patients', 'write:radiotherapy'. Writing implies reading the same area.",
+    )
 
     def __str__(self) -> str:
         return f"{self.user.username}:{self.name} ({self.prefix}...)"
+
+    def allows(self, *, area: str, write: bool) -> bool:
+        """True when the scopes cover a read (or a write) in the API area (`/api/<area>/`)."""
+        wanted = ("write",) if write else ("read", "write")
+        scopes = set(self.scopes or [])
+        return any(w in scopes or f"{w}:{area}" in scopes for w in wanted)
 
 
 class LoginFailure(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -282,35 +283,86 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create an API token; the raw value is returned once and never stored."""
+_SCOPE_RE = re.compile(r"^(read|write)(:[a-z][a-z_]{1,39})?$")
+TOKEN_SCOPES_ALL = ("read", "write")
+
+
+def _check_scopes(scopes: Iterable[str]) -> list[str]:
+    scopes = sorted(dict.fromkeys(s.strip() for s in scopes))
+    bad = [s for s in scopes if not _SCOPE_RE.match(s)]
+    if bad or not scopes:
+        raise ValidationFailed.single(
+            "scopes",
+            _("each scope is 'read', 'write', 'read:<area>' or 'write:<area>' (at least one)"),
+            ", ".join(bad),
+        )
+    return scopes
+
+
+def token_issue(
+    *, user: User, name: str, scopes: Iterable[str] = TOKEN_SCOPES_ALL
+) -> tuple[ApiToken, str]:
+    """Create an API token with its scopes; the raw value is returned once and never stored."""
     if not name.strip():
         raise ValidationFailed.single("name", _("is required"))
+    if len(name.strip()) > 80:
+        raise ValidationFailed.single("name", _("at most 80 characters"))
+    scopes = _check_scopes(scopes)
     raw = "oc_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=name.strip()[:80],
-        key_hash=_hash_token(raw),
-        prefix=raw[:8],
-        expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS),
-    )
-    audit_record(action=AuditAction.TOKEN, obj=token, actor=user, detail={"name": token.name})
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name.strip(),
+            key_hash=_hash_token(raw),
+            prefix=raw[:8],
+            scopes=scopes,
+            expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS),
+        )
+        audit_record(
+            action=AuditAction.TOKEN,
+            obj=token,
+            actor=user,
+            detail={"name": token.name, "scopes": scopes},
+        )
     return token, raw
 
 
-def token_authenticate(raw: str) -> User | None:
+def token_lookup(raw: str) -> ApiToken | None:
+    """The live token for a raw value: not revoked, not expired, not idle past
+    `API_TOKEN_IDLE_DAYS` since its last use (or issue), and its user still active."""
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
+    last = token.last_used_at or token.created_at
+    if now - last > dt.timedelta(days=settings.API_TOKEN_IDLE_DAYS):
+        return None
+    return token
+
+
+def token_record_use(*, token: ApiToken, method: str, path: str) -> None:
+    """Keep the token's last use (to the minute, to avoid a write per request) and put that
+    use on the audit trail (every event of the request also names the token)."""
     now = timezone.now()
-    # Avoid a write per request: last use is kept to the minute.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            audit_record(
+                action=AuditAction.TOKEN,
+                obj=token,
+                actor=token.user,
+                detail={"used": token.prefix, "method": method, "path": path[:200]},
+            )
+        token.last_used_at = now
+
+
+def token_authenticate(raw: str) -> User | None:
+    token = token_lookup(raw)
+    return token.user if token is not None else None
 
 
 def token_revoke(*, token: ApiToken, by: User) -> ApiToken:

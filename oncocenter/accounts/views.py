@@ -85,7 +85,9 @@ def account(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Token revoked."))
             return redirect("accounts:account")
         outcome = run_service(
-            request, form, lambda: token_issue(user=user, name=form.cleaned_data["name"])
+            request,
+            form,
+            lambda: token_issue(user=user, name=form.cleaned_data["name"], scopes=form.scopes()),
         )
         if outcome.ok and outcome.value is not None:
             new_token = outcome.value[1]
