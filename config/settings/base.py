@@ -124,10 +124,15 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Failed sign-ins: after LOGIN_MAX_FAILURES within LOGIN_FAILURE_WINDOW_MINUTES for the same
-# username or client address, further attempts are refused until the window passes.
+# Failed sign-ins within LOGIN_FAILURE_WINDOW_MINUTES lock, with a delay doubling from one minute
+# up to LOGIN_LOCKOUT_MAX_MINUTES: an account at one address after LOGIN_MAX_FAILURES, an account
+# from any address after LOGIN_ACCOUNT_MAX_FAILURES, an address (many accounts; a whole ward may
+# share it behind a NAT) after LOGIN_ADDRESS_MAX_FAILURES.
 LOGIN_MAX_FAILURES = int(os.environ.get("ONCOCENTER_LOGIN_MAX_FAILURES", "5"))
+LOGIN_ACCOUNT_MAX_FAILURES = int(os.environ.get("ONCOCENTER_LOGIN_ACCOUNT_MAX_FAILURES", "20"))
+LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("ONCOCENTER_LOGIN_ADDRESS_MAX_FAILURES", "100"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("ONCOCENTER_LOGIN_FAILURE_WINDOW", "15"))
+LOGIN_LOCKOUT_MAX_MINUTES = int(os.environ.get("ONCOCENTER_LOGIN_LOCKOUT_MAX_MINUTES", "60"))
 
 # API tokens expire (90 days by default) and lapse sooner when unused for API_TOKEN_IDLE_DAYS.
 API_TOKEN_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_DAYS", "90"))
@@ -173,9 +178,13 @@ AUDIT_CHECKPOINT_EVERY = int(os.environ.get("ONCOCENTER_AUDIT_CHECKPOINT_EVERY",
 # `oncocenter flush` would wipe the audit trail: refused except in the test settings.
 AUDIT_ALLOW_FLUSH = False
 
-# Behind a reverse proxy that sets X-Forwarded-For, set this so the audit trail records the
-# client's address instead of the proxy's.
+# Behind reverse proxies that append to X-Forwarded-For, set how many there are: the client's
+# address is then read that many entries from the right (values further left are whatever the
+# client sent, never trusted). ONCOCENTER_TRUST_X_FORWARDED_FOR=1 (older setting) means one proxy.
 TRUST_X_FORWARDED_FOR = os.environ.get("ONCOCENTER_TRUST_X_FORWARDED_FOR", "0") == "1"
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("ONCOCENTER_TRUSTED_PROXIES", "1" if TRUST_X_FORWARDED_FOR else "0")
+)
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,7 @@ from oncocenter.accounts.models import (
     Credential,
     CredentialKind,
     LoginFailure,
+    LoginThrottle,
     RoleAssignment,
     User,
 )
@@ -239,32 +240,87 @@ def credential_require(
         )
 
 
-def _recent_failures(username: str, address: str) -> int:
-    since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    by_user = LoginFailure.objects.filter(username=username, at__gte=since).count()
-    by_addr = (
-        LoginFailure.objects.filter(client_address=address, at__gte=since).count() if address else 0
+def _throttle_keys(username: str, address: str) -> dict[str, int]:
+    """The throttle keys of a sign-in attempt and the failures each may take before a lockout."""
+    per_pair = settings.LOGIN_MAX_FAILURES
+    keys = {f"user:{username}"[:230]: settings.LOGIN_ACCOUNT_MAX_FAILURES}
+    if address:
+        keys[f"pair:{username}|{address}"[:230]] = per_pair
+        keys[f"addr:{address}"[:230]] = settings.LOGIN_ADDRESS_MAX_FAILURES
+    else:
+        keys[f"user:{username}"[:230]] = per_pair
+    return keys
+
+
+def _lock_throttles(keys: Iterable[str]) -> list[LoginThrottle]:
+    """The throttle rows of these keys, created if missing, locked in key order (no deadlock)."""
+    ordered = sorted(keys)
+    LoginThrottle.objects.bulk_create(
+        [LoginThrottle(key=k) for k in ordered], ignore_conflicts=True
     )
-    return max(by_user, by_addr)
+    return list(LoginThrottle.objects.select_for_update().filter(key__in=ordered).order_by("key"))
+
+
+def _lockout_minutes(over: int) -> int:
+    """Progressive delay: 1, 2, 4, ... minutes for each failure past the limit, capped."""
+    return int(min(2 ** min(over, 16), settings.LOGIN_LOCKOUT_MAX_MINUTES))
+
+
+def _count_failure(
+    throttles: list[LoginThrottle], limits: dict[str, int], now: dt.datetime
+) -> None:
+    window = dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    for throttle in throttles:
+        if throttle.window_start is None or now - throttle.window_start > window:
+            throttle.failures, throttle.window_start = 0, now
+        throttle.failures += 1
+        over = throttle.failures - limits[throttle.key]
+        if over >= 0:
+            throttle.locked_until = now + dt.timedelta(minutes=_lockout_minutes(over))
+        throttle.save(update_fields=["failures", "window_start", "locked_until"])
 
 
 def login_check(*, request: HttpRequest, username: str, password: str) -> User:
-    """Authenticate with throttling; every success and failure goes to the audit trail."""
+    """Authenticate with throttling; every success and failure goes to the audit trail.
+
+    The throttle rows of the attempt are locked for its duration, so parallel wrong passwords
+    are counted one after the other and never more than the limit are tried. A locked key is
+    refused before the password is looked at, even when the password is right."""
     from oncocenter.core.middleware import client_address
 
     address = client_address(request)
-    username = (username or "").strip()
-    if _recent_failures(username, address) >= settings.LOGIN_MAX_FAILURES:
+    username = (username or "").strip()[:150]
+    limits = _throttle_keys(username, address)
+    locked_minutes, locked_keys, user = 0, [], None
+    with transaction.atomic():
+        now = timezone.now()
+        throttles = _lock_throttles(limits)
+        locked = [t for t in throttles if t.locked_until is not None and t.locked_until > now]
+        if locked:
+            until = max(t.locked_until for t in locked if t.locked_until is not None)
+            locked_minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+            locked_keys = sorted(t.key.split(":")[0] for t in locked)
+        else:
+            user = authenticate(request, username=username, password=password)
+            if user is None:
+                _count_failure(throttles, limits, now)
+                LoginFailure.objects.create(username=username, client_address=address, at=now)
+            else:
+                # A success clears this person's counters; the address's stays (spraying).
+                LoginThrottle.objects.filter(
+                    key__in=[k for k in limits if not k.startswith("addr:")]
+                ).update(failures=0, window_start=None, locked_until=None)
+    if locked_minutes:
         audit_record(
-            action=AuditAction.LOGIN_FAILED, actor_username=username, detail={"reason": "throttled"}
+            action=AuditAction.LOGIN_FAILED,
+            actor_username=username,
+            detail={"reason": "throttled", "keys": locked_keys},
         )
         raise Throttled(
             _("Too many failed sign-ins. Try again in %(minutes)s minutes.")
-            % {"minutes": settings.LOGIN_FAILURE_WINDOW_MINUTES}
+            % {"minutes": locked_minutes}
         )
-    user = authenticate(request, username=username, password=password)
     if user is None:
-        LoginFailure.objects.create(username=username, client_address=address, at=timezone.now())
         audit_record(
             action=AuditAction.LOGIN_FAILED,
             actor_username=username,

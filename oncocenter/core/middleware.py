@@ -10,6 +10,7 @@ handlers (problem JSON, `config/api.py`) and is left alone here.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from collections.abc import Callable
@@ -26,11 +27,22 @@ _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 def client_address(request: HttpRequest) -> str:
-    if settings.TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+    """The client's address: with N trusted proxies (TRUSTED_PROXY_COUNT), the N-th entry of
+    X-Forwarded-For counted from the right (each proxy appends the address it saw; the leftmost
+    entries are the client's to choose); otherwise the socket's address. Anything that is not
+    an IP address is ignored."""
+    remote = str(request.META.get("REMOTE_ADDR", ""))[:64]
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies > 0:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if hops:
+            candidate = hops[-proxies] if len(hops) >= proxies else hops[0]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return remote
+    return remote
 
 
 class RequestIdMiddleware:
