@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
-
 # Concurrent clients on SQLite: write-ahead logging lets readers run beside the one writer; a
 # write transaction takes the write lock when it begins (IMMEDIATE), so a request that reads then
 # writes (every audited read does) waits up to `timeout` seconds for the lock instead of failing

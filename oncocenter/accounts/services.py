@@ -9,7 +9,8 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -333,6 +334,25 @@ def login_check(*, request: HttpRequest, username: str, password: str) -> User:
         )
         raise NotPermitted(_("This account has no role assigned; ask an administrator."))
     return user  # type: ignore[return-value]
+
+
+def password_change(*, user: User, by: User, old_password: str, new_password: str) -> User:
+    """Change one's own password: the current one is asked again, the new one must pass the
+    password validators (12 characters or more, not common, not like the name); audited (never
+    the password). Other sessions of the user end (their session hash no longer matches)."""
+    if user.pk != by.pk:
+        raise NotPermitted(_("Only the account's owner changes its password here."))
+    if not user.check_password(old_password):
+        raise ValidationFailed.single("old_password", _("is not your current password"))
+    try:
+        password_validation.validate_password(new_password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed([FieldProblem("new_password", m) for m in exc.messages]) from exc
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit_record(action=AuditAction.UPDATE, obj=user, detail={"password_changed": True})
+    return user
 
 
 def _hash_token(raw: str) -> str:

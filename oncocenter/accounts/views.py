@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +21,7 @@ from oncocenter.accounts import services
 from oncocenter.accounts.forms import (
     ApiTokenForm,
     CredentialForm,
+    PasswordChangeForm,
     StaffActiveForm,
     StaffCreateForm,
     StaffRolesForm,
@@ -116,6 +117,32 @@ def account(request: HttpRequest) -> HttpResponse:
         {"tokens": tokens, "credentials": credentials, "new_token": new_token, "form": form},
         status=status,
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_view
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password (the current one is asked again); other sessions end."""
+    user = cast(User, request.user)
+    form = PasswordChangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        outcome = run_service(
+            request,
+            form,
+            lambda: services.password_change(
+                user=user,
+                by=user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            ),
+            success=lambda _u: _("Password changed."),
+        )
+        if outcome.ok:
+            update_session_auth_hash(request, user)
+            return redirect("accounts:account")
+        status = outcome.status
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
 
 
 @permission_required("staff.manage")

@@ -226,7 +226,7 @@ def test_head_only_moves_forward():
     _events(3)
     with pytest.raises(Exception, match="only moves forward"), transaction.atomic():
         AuditChainHead.objects.filter(id=1).update(seq=1)
-    with pytest.raises(Exception, match="only moves forward|append-only"), transaction.atomic():
+    with pytest.raises(Exception, match=r"only moves forward|append-only"), transaction.atomic():
         AuditChainHead.objects.all().delete()
 
 
