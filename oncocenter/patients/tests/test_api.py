@@ -147,3 +147,24 @@ def test_verify_rrn_api(api_as):
         {"rrn": "150701-3123457"},
         content_type="application/json",
     ).json() == {"matches": False}
+
+
+def test_patch_null_clears_a_contact_field_and_refuses_clearing_the_name(api_as):
+    """Issue 17: `{"postal_code": null}` was a 500 (NOT NULL)."""
+    from oncocenter.patients.tests.factories import PatientFactory
+
+    patient = PatientFactory(postal_code="04510")
+    client = api_as("nurse")
+    response = client.patch(
+        f"/api/patients/{patient.mrn}", {"postal_code": None}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    patient.refresh_from_db()
+    assert patient.postal_code == ""
+    response = client.patch(
+        f"/api/patients/{patient.mrn}",
+        {"name_ko": None, "birth_date": None},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["birth_date", "name_ko"]
