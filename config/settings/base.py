@@ -140,6 +140,11 @@ LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("ONCOCENTER_LOGIN_ADDRESS_MAX_FA
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("ONCOCENTER_LOGIN_FAILURE_WINDOW", "15"))
 LOGIN_LOCKOUT_MAX_MINUTES = int(os.environ.get("ONCOCENTER_LOGIN_LOCKOUT_MAX_MINUTES", "60"))
 
+# Checking a presented resident registration number against the stored one is refused after this
+# many wrong numbers in the window, per user and per patient (it must not become an oracle).
+RRN_CHECK_MAX_MISSES = int(os.environ.get("ONCOCENTER_RRN_CHECK_MAX_MISSES", "5"))
+RRN_CHECK_WINDOW_MINUTES = int(os.environ.get("ONCOCENTER_RRN_CHECK_WINDOW", "60"))
+
 # API tokens expire (90 days by default) and lapse sooner when unused for API_TOKEN_IDLE_DAYS.
 API_TOKEN_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_DAYS", "90"))
 API_TOKEN_IDLE_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_IDLE_DAYS", "14"))
