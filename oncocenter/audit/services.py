@@ -164,7 +164,9 @@ class VerifyResult:
         return f"BROKEN{where}: {self.reason} ({self.count} events checked)"
 
 
-def audit_verify(*, checkpoint_file: Path | None = None) -> VerifyResult:
+def audit_verify(
+    *, checkpoint_file: Path | str | None = None, using: str = "default"
+) -> VerifyResult:
     """Walk the chain in order and report the first event whose link or keyed hash does not hold;
     then hold the chain against every signed checkpoint written outside the database."""
     from oncocenter.audit.checkpoints import CheckpointError, checkpoint_read
@@ -178,7 +180,7 @@ def audit_verify(*, checkpoint_file: Path | None = None) -> VerifyResult:
     prev_hash = GENESIS
     count = 0
     keyed_seen = False
-    for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
+    for event in AuditEvent.objects.using(using).order_by("seq").iterator(chunk_size=2000):
         if event.seq != expected_seq:
             return VerifyResult(
                 False, count, expected_seq, f"event #{expected_seq} is missing (deleted)"
@@ -229,7 +231,7 @@ def audit_verify(*, checkpoint_file: Path | None = None) -> VerifyResult:
             f"{count}: {what}, or an older database was restored",
             len(checkpoints),
         )
-    head = AuditChainHead.objects.filter(id=1).first()
+    head = AuditChainHead.objects.using(using).filter(id=1).first()
     head_seq = head.seq if head else 0
     if head_seq != count:
         return VerifyResult(
