@@ -44,6 +44,7 @@ INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "an inline <script> block"),
     (re.compile(r"\son[a-z]+\s*=", re.I), "an on*= event handler attribute"),
     (re.compile(r"\sstyle\s*=", re.I), "a style= attribute"),
+    (re.compile(r"<style\b", re.I), "an inline <style> block"),
 ]
 
 
