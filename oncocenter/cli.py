@@ -13,6 +13,7 @@ import sys
 ALIASES = {
     "audit-verify": "audit_verify",
     "audit-checkpoint": "audit_checkpoint",
+    "rotate-field-key": "rotate_field_key",
     "permissions-matrix": "permissions_matrix",
     "i18n-check": "i18n_check",
 }

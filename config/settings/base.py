@@ -23,6 +23,10 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 # Key for encrypting sensitive identifiers (resident registration numbers) at rest. Derived from
 # SECRET_KEY unless given, so the demo works without setup; production should set its own.
 FIELD_ENCRYPTION_KEY = os.environ.get("ONCOCENTER_FIELD_KEY", "")
+# Retired field keys, still read until `oncocenter rotate-field-key` has re-encrypted everything.
+FIELD_ENCRYPTION_OLD_KEYS = [
+    k for k in os.environ.get("ONCOCENTER_FIELD_OLD_KEYS", "").split(",") if k
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -216,7 +216,7 @@ def patient_create(
         if (
             digits
             and not rrn_problems
-            and Patient.objects.filter(rrn_digest=crypto.digest(digits)).exists()
+            and Patient.objects.filter(rrn_digest__in=crypto.digests(digits)).exists()
         ):
             problems.append(
                 FieldProblem(
@@ -286,7 +286,7 @@ def patient_update(
             digits
             and not rrn_problems
             and (
-                Patient.objects.filter(rrn_digest=crypto.digest(digits))
+                Patient.objects.filter(rrn_digest__in=crypto.digests(digits))
                 .exclude(pk=patient.pk)
                 .exists()
             )
@@ -311,6 +311,29 @@ def patient_update(
         patient.save()
         audit_record(action=AuditAction.UPDATE, obj=patient, detail={"fields": changed})
     return patient
+
+
+def patient_rrn_rotate_keys(*, batch: int = 500) -> int:
+    """Re-encrypt every stored resident number (and its lookup digest) under the current field
+    key, in one transaction; audited as the system. Returns how many were re-encrypted."""
+    done = 0
+    with transaction.atomic():
+        rows = Patient.objects.select_for_update().filter(rrn_encrypted__isnull=False)
+        changed = []
+        for patient in rows.exclude(rrn_encrypted="").only("pk", "rrn_encrypted").iterator():
+            patient.rrn_encrypted, patient.rrn_digest = crypto.reencrypt(patient.rrn_encrypted)
+            changed.append(patient)
+            if len(changed) >= batch:
+                Patient.objects.bulk_update(changed, ["rrn_encrypted", "rrn_digest"])
+                done, changed = done + len(changed), []
+        Patient.objects.bulk_update(changed, ["rrn_encrypted", "rrn_digest"])
+        done += len(changed)
+        audit_record(
+            action=AuditAction.UPDATE,
+            object_type="patients.rrn_keys",
+            detail={"re_encrypted": done},
+        )
+    return done
 
 
 def _rrn_misses(**who: Any) -> int:
@@ -340,7 +363,7 @@ def patient_verify_rrn(*, patient: Patient, rrn: str, by: Any = None) -> bool:
         digits = crypto.normalize_rrn(rrn)
     except ValueError:
         raise ValidationFailed.single("rrn", _rrn_format_message()) from None
-    matches = bool(patient.rrn_digest) and crypto.digest(digits) == patient.rrn_digest
+    matches = bool(patient.rrn_digest) and patient.rrn_digest in crypto.digests(digits)
     audit_record(action=AuditAction.READ, obj=patient, detail={"rrn_verified": matches})
     if not matches and limit - 1 in (user_misses, patient_misses):
         who = user.get_username() if user is not None else "system"
