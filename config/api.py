@@ -14,30 +14,57 @@ from oncocenter.core.errors import DomainError
 
 
 class SessionAuth(APIKeyCookie):
-    """The staff UI's session cookie (CSRF checked on unsafe methods)."""
+    """The staff UI's session cookie; CSRF is checked on unsafe methods, but only when a session
+    cookie is actually sent (a machine client with a bearer token has none, and the token is
+    tried first)."""
 
     param_name = "sessionid"
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if key and user is not None and user.is_authenticated:
             return user
         return None
 
 
+def api_area(path: str) -> str:
+    """`/api/patients/P1` -> `patients`: the area a token scope names."""
+    prefix = "/api/"
+    rest = path[path.index(prefix) + len(prefix) :] if prefix in path else path.lstrip("/")
+    return rest.split("/", 1)[0]
+
+
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer oc_...` for API clients."""
+    """`Authorization: Bearer oc_...` for API clients: no CSRF (a browser never sends this header
+    on its own), scoped to read/write per area, lapsing when idle; each use is audited."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from oncocenter.accounts.services import token_authenticate
-        from oncocenter.audit.context import set_user
+        from oncocenter.accounts.services import token_lookup, token_record_use
+        from oncocenter.audit.context import set_token, set_user
         from oncocenter.core.permissions import active_role
 
-        user = token_authenticate(token)
-        if user is None:
+        found = token_lookup(token)
+        if found is None:
             return None
+        area = api_area(request.path)
+        write = request.method not in ("GET", "HEAD", "OPTIONS")
+        # Every token may ask who it belongs to.
+        if area != "auth" and not found.allows(area=area, write=write):
+            raise HttpError(
+                403,
+                f"This token's scopes ({', '.join(found.scopes) or 'none'}) do not allow "
+                f"{'writing' if write else 'reading'} in '{area}'.",
+            )
+        user = found.user
         request.user = user
         set_user(user, active_role(request))
+        set_token(found.prefix)
+        token_record_use(token=found, method=request.method or "", path=request.path)
         return user
 
 
@@ -47,7 +74,8 @@ api = NinjaAPI(
     description="Staff API of OncoCenter. Authenticate with a session cookie or a bearer token "
     "from POST /api/auth/token. Errors are JSON with `status`, `detail` and `errors[]` "
     "(each names the `field` and the rule broken).",
-    auth=[SessionAuth(), TokenAuth()],
+    # The token first: a machine client's request never reaches the cookie's CSRF check.
+    auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
 

@@ -4,6 +4,11 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from config.api import api
+from oncocenter.accounts.views import admin_login
+
+# One sign-in: the admin site's own login form (unthrottled, unaudited) is replaced by a redirect
+# to the throttled, audited sign-in page (before admin.site.urls is read below).
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("oncocenter.core.urls")),

@@ -12,6 +12,8 @@ import sys
 # Hyphenated names read better on a command line; Django modules cannot contain hyphens.
 ALIASES = {
     "audit-verify": "audit_verify",
+    "audit-checkpoint": "audit_checkpoint",
+    "rotate-field-key": "rotate_field_key",
     "permissions-matrix": "permissions_matrix",
     "i18n-check": "i18n_check",
 }

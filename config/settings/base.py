@@ -23,6 +23,10 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost
 # Key for encrypting sensitive identifiers (resident registration numbers) at rest. Derived from
 # SECRET_KEY unless given, so the demo works without setup; production should set its own.
 FIELD_ENCRYPTION_KEY = os.environ.get("ONCOCENTER_FIELD_KEY", "")
+# Retired field keys, still read until `oncocenter rotate-field-key` has re-encrypted everything.
+FIELD_ENCRYPTION_OLD_KEYS = [
+    k for k in os.environ.get("ONCOCENTER_FIELD_OLD_KEYS", "").split(",") if k
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "oncocenter.core.middleware.SecurityHeadersMiddleware",
     "oncocenter.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -113,7 +118,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
@@ -127,14 +135,27 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# Failed sign-ins: after LOGIN_MAX_FAILURES within LOGIN_FAILURE_WINDOW_MINUTES for the same
-# username or client address, further attempts are refused until the window passes.
+# Failed sign-ins within LOGIN_FAILURE_WINDOW_MINUTES lock, with a delay doubling from one minute
+# up to LOGIN_LOCKOUT_MAX_MINUTES: an account at one address after LOGIN_MAX_FAILURES, an account
+# from any address after LOGIN_ACCOUNT_MAX_FAILURES, an address (many accounts; a whole ward may
+# share it behind a NAT) after LOGIN_ADDRESS_MAX_FAILURES.
 LOGIN_MAX_FAILURES = int(os.environ.get("ONCOCENTER_LOGIN_MAX_FAILURES", "5"))
+LOGIN_ACCOUNT_MAX_FAILURES = int(os.environ.get("ONCOCENTER_LOGIN_ACCOUNT_MAX_FAILURES", "20"))
+LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("ONCOCENTER_LOGIN_ADDRESS_MAX_FAILURES", "100"))
 LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("ONCOCENTER_LOGIN_FAILURE_WINDOW", "15"))
+LOGIN_LOCKOUT_MAX_MINUTES = int(os.environ.get("ONCOCENTER_LOGIN_LOCKOUT_MAX_MINUTES", "60"))
 
-# API tokens expire; a year by default, a setting for sites with stricter rules.
-API_TOKEN_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_DAYS", "365"))
+# Checking a presented resident registration number against the stored one is refused after this
+# many wrong numbers in the window, per user and per patient (it must not become an oracle).
+RRN_CHECK_MAX_MISSES = int(os.environ.get("ONCOCENTER_RRN_CHECK_MAX_MISSES", "5"))
+RRN_CHECK_WINDOW_MINUTES = int(os.environ.get("ONCOCENTER_RRN_CHECK_WINDOW", "60"))
+
+# API tokens expire (90 days by default) and lapse sooner when unused for API_TOKEN_IDLE_DAYS.
+API_TOKEN_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_DAYS", "90"))
+API_TOKEN_IDLE_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_IDLE_DAYS", "14"))
 
 # Background jobs (LINAC booking, rebooking, exports, notifications) run on the database
 # through Django's tasks API (the django-tasks backport until Django 6): no broker to operate, the
@@ -164,9 +185,25 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 
-# Behind a reverse proxy that sets X-Forwarded-For, set this so the audit trail records the
-# client's address instead of the proxy's.
+# The audit trail's HMAC key (kept outside the database; production requires it) and retired keys
+# still needed to verify older events; signed checkpoints of the chain go to a file outside the
+# database every AUDIT_CHECKPOINT_EVERY events (docs/operations.md, "Audit trail").
+AUDIT_KEY = os.environ.get("ONCOCENTER_AUDIT_KEY", "")
+AUDIT_OLD_KEYS = [k for k in os.environ.get("ONCOCENTER_AUDIT_OLD_KEYS", "").split(",") if k]
+AUDIT_CHECKPOINT_FILE = os.environ.get(
+    "ONCOCENTER_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.jsonl")
+)
+AUDIT_CHECKPOINT_EVERY = int(os.environ.get("ONCOCENTER_AUDIT_CHECKPOINT_EVERY", "100"))
+# `oncocenter flush` would wipe the audit trail: refused except in the test settings.
+AUDIT_ALLOW_FLUSH = False
+
+# Behind reverse proxies that append to X-Forwarded-For, set how many there are: the client's
+# address is then read that many entries from the right (values further left are whatever the
+# client sent, never trusted). ONCOCENTER_TRUST_X_FORWARDED_FOR=1 (older setting) means one proxy.
 TRUST_X_FORWARDED_FOR = os.environ.get("ONCOCENTER_TRUST_X_FORWARDED_FOR", "0") == "1"
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("ONCOCENTER_TRUSTED_PROXIES", "1" if TRUST_X_FORWARDED_FOR else "0")
+)
 
 LOGGING = {
     "version": 1,

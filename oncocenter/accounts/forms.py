@@ -34,7 +34,7 @@ class StaffCreateForm(DomainForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_(
-            "At least 8 characters; not a common password, not all digits, not like the "
+            "At least 12 characters; not a common password, not all digits, not like the "
             "username or the names."
         ),
     )
@@ -78,3 +78,44 @@ class StaffActiveForm(DomainForm):
 
 class ApiTokenForm(DomainForm):
     name = forms.CharField(label=_("Token name"), max_length=80)
+    access = forms.ChoiceField(
+        label=_("Access"),
+        choices=[("read", _("Read only")), ("write", _("Read and write"))],
+        initial="read",
+        required=False,
+    )
+
+    def scopes(self) -> list[str]:
+        return ["read", "write"] if self.cleaned_data.get("access") == "write" else ["read"]
+
+
+class PasswordChangeForm(DomainForm):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 12 characters; not a common password, not all digits, not like the "
+            "username or the names."
+        ),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password, again"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        new, again = cleaned.get("new_password"), cleaned.get("new_password_again")
+        if new and again and new != again:
+            self.add_error("new_password_again", _("does not match the new password"))
+        return cleaned

@@ -108,9 +108,21 @@ class ApiToken(TimeStampedModel):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What the token may do: 'read' or 'write' (every area), or per area "
+        "'read:patients', 'write:radiotherapy'. Writing implies reading the same area.",
+    )
 
     def __str__(self) -> str:
         return f"{self.user.username}:{self.name} ({self.prefix}...)"
+
+    def allows(self, *, area: str, write: bool) -> bool:
+        """True when the scopes cover a read (or a write) in the API area (`/api/<area>/`)."""
+        wanted = ("write",) if write else ("read", "write")
+        scopes = set(self.scopes or [])
+        return any(w in scopes or f"{w}:{area}" in scopes for w in wanted)
 
 
 class LoginFailure(models.Model):
@@ -122,3 +134,19 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.client_address} {self.at:%Y-%m-%d %H:%M}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted per key, updated under a row lock so parallel guesses are counted
+    one by one: `pair:<user>|<address>` (a person mistyping locks only themselves, at that
+    address), `user:<user>` (guessing one account from many addresses), `addr:<address>`
+    (spraying many accounts from one address; a high limit, so one typist never locks out a ward
+    behind a NAT). Past its limit a key is locked with a delay that doubles per further failure."""
+
+    key = models.CharField(max_length=230, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

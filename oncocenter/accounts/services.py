@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -20,6 +22,7 @@ from oncocenter.accounts.models import (
     Credential,
     CredentialKind,
     LoginFailure,
+    LoginThrottle,
     RoleAssignment,
     User,
 )
@@ -238,32 +241,87 @@ def credential_require(
         )
 
 
-def _recent_failures(username: str, address: str) -> int:
-    since = timezone.now() - dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
-    by_user = LoginFailure.objects.filter(username=username, at__gte=since).count()
-    by_addr = (
-        LoginFailure.objects.filter(client_address=address, at__gte=since).count() if address else 0
+def _throttle_keys(username: str, address: str) -> dict[str, int]:
+    """The throttle keys of a sign-in attempt and the failures each may take before a lockout."""
+    per_pair = settings.LOGIN_MAX_FAILURES
+    keys = {f"user:{username}"[:230]: settings.LOGIN_ACCOUNT_MAX_FAILURES}
+    if address:
+        keys[f"pair:{username}|{address}"[:230]] = per_pair
+        keys[f"addr:{address}"[:230]] = settings.LOGIN_ADDRESS_MAX_FAILURES
+    else:
+        keys[f"user:{username}"[:230]] = per_pair
+    return keys
+
+
+def _lock_throttles(keys: Iterable[str]) -> list[LoginThrottle]:
+    """The throttle rows of these keys, created if missing, locked in key order (no deadlock)."""
+    ordered = sorted(keys)
+    LoginThrottle.objects.bulk_create(
+        [LoginThrottle(key=k) for k in ordered], ignore_conflicts=True
     )
-    return max(by_user, by_addr)
+    return list(LoginThrottle.objects.select_for_update().filter(key__in=ordered).order_by("key"))
+
+
+def _lockout_minutes(over: int) -> int:
+    """Progressive delay: 1, 2, 4, ... minutes for each failure past the limit, capped."""
+    return int(min(2 ** min(over, 16), settings.LOGIN_LOCKOUT_MAX_MINUTES))
+
+
+def _count_failure(
+    throttles: list[LoginThrottle], limits: dict[str, int], now: dt.datetime
+) -> None:
+    window = dt.timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+    for throttle in throttles:
+        if throttle.window_start is None or now - throttle.window_start > window:
+            throttle.failures, throttle.window_start = 0, now
+        throttle.failures += 1
+        over = throttle.failures - limits[throttle.key]
+        if over >= 0:
+            throttle.locked_until = now + dt.timedelta(minutes=_lockout_minutes(over))
+        throttle.save(update_fields=["failures", "window_start", "locked_until"])
 
 
 def login_check(*, request: HttpRequest, username: str, password: str) -> User:
-    """Authenticate with throttling; every success and failure goes to the audit trail."""
+    """Authenticate with throttling; every success and failure goes to the audit trail.
+
+    The throttle rows of the attempt are locked for its duration, so parallel wrong passwords
+    are counted one after the other and never more than the limit are tried. A locked key is
+    refused before the password is looked at, even when the password is right."""
     from oncocenter.core.middleware import client_address
 
     address = client_address(request)
-    username = (username or "").strip()
-    if _recent_failures(username, address) >= settings.LOGIN_MAX_FAILURES:
+    username = (username or "").strip()[:150]
+    limits = _throttle_keys(username, address)
+    locked_minutes, locked_keys, user = 0, [], None
+    with transaction.atomic():
+        now = timezone.now()
+        throttles = _lock_throttles(limits)
+        locked = [t for t in throttles if t.locked_until is not None and t.locked_until > now]
+        if locked:
+            until = max(t.locked_until for t in locked if t.locked_until is not None)
+            locked_minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+            locked_keys = sorted(t.key.split(":")[0] for t in locked)
+        else:
+            user = authenticate(request, username=username, password=password)
+            if user is None:
+                _count_failure(throttles, limits, now)
+                LoginFailure.objects.create(username=username, client_address=address, at=now)
+            else:
+                # A success clears this person's counters; the address's stays (spraying).
+                LoginThrottle.objects.filter(
+                    key__in=[k for k in limits if not k.startswith("addr:")]
+                ).update(failures=0, window_start=None, locked_until=None)
+    if locked_minutes:
         audit_record(
-            action=AuditAction.LOGIN_FAILED, actor_username=username, detail={"reason": "throttled"}
+            action=AuditAction.LOGIN_FAILED,
+            actor_username=username,
+            detail={"reason": "throttled", "keys": locked_keys},
         )
         raise Throttled(
             _("Too many failed sign-ins. Try again in %(minutes)s minutes.")
-            % {"minutes": settings.LOGIN_FAILURE_WINDOW_MINUTES}
+            % {"minutes": locked_minutes}
         )
-    user = authenticate(request, username=username, password=password)
     if user is None:
-        LoginFailure.objects.create(username=username, client_address=address, at=timezone.now())
         audit_record(
             action=AuditAction.LOGIN_FAILED,
             actor_username=username,
@@ -278,39 +336,109 @@ def login_check(*, request: HttpRequest, username: str, password: str) -> User:
     return user  # type: ignore[return-value]
 
 
+def password_change(*, user: User, by: User, old_password: str, new_password: str) -> User:
+    """Change one's own password: the current one is asked again, the new one must pass the
+    password validators (12 characters or more, not common, not like the name); audited (never
+    the password). Other sessions of the user end (their session hash no longer matches)."""
+    if user.pk != by.pk:
+        raise NotPermitted(_("Only the account's owner changes its password here."))
+    if not user.check_password(old_password):
+        raise ValidationFailed.single("old_password", _("is not your current password"))
+    try:
+        password_validation.validate_password(new_password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed([FieldProblem("new_password", m) for m in exc.messages]) from exc
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit_record(action=AuditAction.UPDATE, obj=user, detail={"password_changed": True})
+    return user
+
+
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create an API token; the raw value is returned once and never stored."""
+_SCOPE_RE = re.compile(r"^(read|write)(:[a-z][a-z_]{1,39})?$")
+TOKEN_SCOPES_ALL = ("read", "write")
+
+
+def _check_scopes(scopes: Iterable[str]) -> list[str]:
+    scopes = sorted(dict.fromkeys(s.strip() for s in scopes))
+    bad = [s for s in scopes if not _SCOPE_RE.match(s)]
+    if bad or not scopes:
+        raise ValidationFailed.single(
+            "scopes",
+            _("each scope is 'read', 'write', 'read:<area>' or 'write:<area>' (at least one)"),
+            ", ".join(bad),
+        )
+    return scopes
+
+
+def token_issue(
+    *, user: User, name: str, scopes: Iterable[str] = TOKEN_SCOPES_ALL
+) -> tuple[ApiToken, str]:
+    """Create an API token with its scopes; the raw value is returned once and never stored."""
     if not name.strip():
         raise ValidationFailed.single("name", _("is required"))
+    if len(name.strip()) > 80:
+        raise ValidationFailed.single("name", _("at most 80 characters"))
+    scopes = _check_scopes(scopes)
     raw = "oc_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=name.strip()[:80],
-        key_hash=_hash_token(raw),
-        prefix=raw[:8],
-        expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS),
-    )
-    audit_record(action=AuditAction.TOKEN, obj=token, actor=user, detail={"name": token.name})
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name.strip(),
+            key_hash=_hash_token(raw),
+            prefix=raw[:8],
+            scopes=scopes,
+            expires_at=timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS),
+        )
+        audit_record(
+            action=AuditAction.TOKEN,
+            obj=token,
+            actor=user,
+            detail={"name": token.name, "scopes": scopes},
+        )
     return token, raw
 
 
-def token_authenticate(raw: str) -> User | None:
+def token_lookup(raw: str) -> ApiToken | None:
+    """The live token for a raw value: not revoked, not expired, not idle past
+    `API_TOKEN_IDLE_DAYS` since its last use (or issue), and its user still active."""
+    now = timezone.now()
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
+    last = token.last_used_at or token.created_at
+    if now - last > dt.timedelta(days=settings.API_TOKEN_IDLE_DAYS):
+        return None
+    return token
+
+
+def token_record_use(*, token: ApiToken, method: str, path: str) -> None:
+    """Keep the token's last use (to the minute, to avoid a write per request) and put that
+    use on the audit trail (every event of the request also names the token)."""
     now = timezone.now()
-    # Avoid a write per request: last use is kept to the minute.
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        with transaction.atomic():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            audit_record(
+                action=AuditAction.TOKEN,
+                obj=token,
+                actor=token.user,
+                detail={"used": token.prefix, "method": method, "path": path[:200]},
+            )
+        token.last_used_at = now
+
+
+def token_authenticate(raw: str) -> User | None:
+    token = token_lookup(raw)
+    return token.user if token is not None else None
 
 
 def token_revoke(*, token: ApiToken, by: User) -> ApiToken:

@@ -8,6 +8,11 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from oncocenter.audit.db_guards import register_sqlite_function
+
+        connection_created.connect(register_sqlite_function, dispatch_uid="audit_sqlite_guard")
         from oncocenter.audit.panels import register
 
         register()

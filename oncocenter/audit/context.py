@@ -15,6 +15,8 @@ class AuditContext:
     request_id: str = ""
     # Commands and the demo seeder act as the system, not as a person.
     system_actor: str = ""
+    # The prefix of the API token the request came with (named on every event it causes).
+    token: str = ""
 
 
 _current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar(
@@ -41,3 +43,10 @@ def set_user(user: Any, role: str) -> None:
     if ctx is not None:
         ctx.user = user
         ctx.role = role
+
+
+def set_token(prefix: str) -> None:
+    """Called by API token authentication: later events of the request name the token."""
+    ctx = _current.get()
+    if ctx is not None:
+        ctx.token = prefix

@@ -44,7 +44,9 @@ class AuditEvent(models.Model):
     )
     action = models.CharField(max_length=20, choices=AuditAction.choices)
     object_type = models.CharField(max_length=80, blank=True, help_text="e.g. patients.patient")
-    object_id = models.CharField(max_length=64, blank=True)
+    # Long enough for composite keys (e.g. a worklist's filter); longer values are cut by
+    # audit_record, never refused, so an audit write does not fail the request.
+    object_id = models.CharField(max_length=500, blank=True)
     patient_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     patient_mrn = models.CharField(max_length=20, blank=True, db_index=True)
     client_address = models.CharField(max_length=64, blank=True)
@@ -54,6 +56,13 @@ class AuditEvent(models.Model):
     )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        help_text="Which audit key signed the hash (its fingerprint); empty: plain SHA-256, "
+        "from before events were keyed.",
+    )
 
     class Meta:
         ordering = ["-seq"]

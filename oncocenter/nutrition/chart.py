@@ -74,10 +74,11 @@ def line_chart(
     days = [p[0] for s in series for p in s.points] + [m.on for m in markers]
     if not any(s.points for s in series):
         height = 48
-    # Scales with its container (viewBox + width 100 %), never wider than drawn.
+    # Scales down with its container (viewBox; .oc-chart in the stylesheet), never wider than
+    # drawn; no style attribute (the Content-Security-Policy forbids them).
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" style="max-width:{width}px;height:auto" role="img" aria-label="{escape(title)}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
         'class="oc-chart" font-family="sans-serif" font-size="11">',
         f"<title>{escape(title)}</title>",
     ]

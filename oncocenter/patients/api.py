@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from oncocenter.accounts.selectors import current_user
-from oncocenter.core.errors import ValidationFailed
+from oncocenter.core.errors import FieldProblem, ValidationFailed
 from oncocenter.core.permissions import has_perm, require
 from oncocenter.patients.models import CenterCode, Patient
 from oncocenter.patients.schemas import (
@@ -112,14 +112,25 @@ def read(request: HttpRequest, mrn: str):
     return _out(patient, contacts=has_perm(request.user, "patient.view_contacts"))
 
 
+CLEARABLE = frozenset({"phone", "email", "address", "postal_code"})
+
+
 @router.patch("/{mrn}", response=PatientContactOut)
 def update(request: HttpRequest, mrn: str, payload: PatientPatch):
     require(request.user, "patient.edit")
     patient = patient_get(mrn=mrn, audit=False)
+    changes = payload.dict(exclude_unset=True, exclude={"rrn"})
+    # null clears a contact field; the name, birth date and sex cannot be cleared (a 422 naming
+    # the field, never a database error).
+    required = sorted(k for k, v in changes.items() if v is None and k not in CLEARABLE)
+    if required:
+        raise ValidationFailed(
+            [FieldProblem(k, _("may not be null (it cannot be cleared)"), "null") for k in required]
+        )
     patient_update(
         patient=patient,
         by=current_user(request),
-        **payload.dict(exclude_unset=True, exclude={"rrn"}),
+        **{k: "" if v is None else v for k, v in changes.items()},
         rrn=payload.rrn or None,
     )
     return _out(patient_get(mrn=mrn, audit=False), contacts=True)

@@ -12,21 +12,40 @@ import hmac
 import re
 from datetime import date
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 
 RRN_RE = re.compile(r"^(\d{6})-?(\d{7})$")
+
+
+def _derived_material() -> bytes:
+    return hashlib.sha256(("oncocenter-field-key:" + settings.SECRET_KEY).encode()).digest()
 
 
 def _key_material() -> bytes:
     configured = settings.FIELD_ENCRYPTION_KEY
     if configured:
         return hashlib.sha256(configured.encode()).digest()
-    return hashlib.sha256(("oncocenter-field-key:" + settings.SECRET_KEY).encode()).digest()
+    return _derived_material()
+
+
+def _old_materials() -> list[bytes]:
+    """Retired keys (ONCOCENTER_FIELD_OLD_KEYS), and the SECRET_KEY-derived key once a key of
+    its own is configured: readable until `oncocenter rotate-field-key` has re-encrypted all."""
+    old = [hashlib.sha256(k.encode()).digest() for k in settings.FIELD_ENCRYPTION_OLD_KEYS]
+    if settings.FIELD_ENCRYPTION_KEY:
+        old.append(_derived_material())
+    current = _key_material()
+    return [m for m in dict.fromkeys(old) if m != current]
 
 
 def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(_key_material()))
+
+
+def _multi() -> MultiFernet:
+    keys = [_key_material(), *_old_materials()]
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(k)) for k in keys])
 
 
 def normalize_rrn(value: str) -> str:
@@ -62,11 +81,29 @@ def encrypt(digits: str) -> str:
 
 
 def decrypt(token: str) -> str:
-    return _fernet().decrypt(token.encode()).decode()
+    """Decrypt with the current key or any retired one (during a rotation)."""
+    return _multi().decrypt(token.encode()).decode()
+
+
+def _digest(key: bytes, digits: str) -> str:
+    return hmac.new(key, ("rrn:" + digits).encode(), hashlib.sha256).hexdigest()
 
 
 def digest(digits: str) -> str:
-    return hmac.new(_key_material(), ("rrn:" + digits).encode(), hashlib.sha256).hexdigest()
+    """The lookup digest under the current key (what is stored for new numbers)."""
+    return _digest(_key_material(), digits)
+
+
+def digests(digits: str) -> list[str]:
+    """The digest under every key held, current first: lookups and duplicate checks still find
+    a number stored before a key rotation finished."""
+    return [_digest(k, digits) for k in [_key_material(), *_old_materials()]]
+
+
+def reencrypt(token: str) -> tuple[str, str]:
+    """(ciphertext, digest) of a stored number under the current key."""
+    digits = decrypt(token)
+    return encrypt(digits), digest(digits)
 
 
 def mask(digits: str) -> str:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oncocenter.accounts.models import User
-from oncocenter.audit.models import AuditAction
+from oncocenter.audit.context import current_context
+from oncocenter.audit.models import AuditAction, AuditEvent
 from oncocenter.audit.services import audit_record
-from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
+from oncocenter.core.errors import Conflict, FieldProblem, Throttled, ValidationFailed
 from oncocenter.patients import crypto
 from oncocenter.patients.models import (
     Center,
@@ -23,6 +26,8 @@ from oncocenter.patients.models import (
     PatientIdentifier,
     Sex,
 )
+
+logger = logging.getLogger(__name__)
 
 HANGUL_NAME_RE = re.compile(r"^[가-힣]+( [가-힣]+)*$")
 # Passport and hospital-index names: letters, spaces, hyphens, apostrophes and initials ("J.").
@@ -224,7 +229,7 @@ def patient_create(
         if (
             digits
             and not rrn_problems
-            and Patient.objects.filter(rrn_digest=crypto.digest(digits)).exists()
+            and Patient.objects.filter(rrn_digest__in=crypto.digests(digits)).exists()
         ):
             problems.append(
                 FieldProblem(
@@ -294,7 +299,7 @@ def patient_update(
             digits
             and not rrn_problems
             and (
-                Patient.objects.filter(rrn_digest=crypto.digest(digits))
+                Patient.objects.filter(rrn_digest__in=crypto.digests(digits))
                 .exclude(pk=patient.pk)
                 .exists()
             )
@@ -381,14 +386,71 @@ def patient_identifier_move(
     return identifier
 
 
-def patient_verify_rrn(*, patient: Patient, rrn: str) -> bool:
-    """Compare a presented number with the stored one; the attempt is audited, never the number."""
+def patient_rrn_rotate_keys(*, batch: int = 500) -> int:
+    """Re-encrypt every stored resident number (and its lookup digest) under the current field
+    key, in one transaction; audited as the system. Returns how many were re-encrypted."""
+    done = 0
+    with transaction.atomic():
+        rows = Patient.objects.select_for_update().filter(rrn_encrypted__isnull=False)
+        changed = []
+        for patient in rows.exclude(rrn_encrypted="").only("pk", "rrn_encrypted").iterator():
+            patient.rrn_encrypted, patient.rrn_digest = crypto.reencrypt(patient.rrn_encrypted)
+            changed.append(patient)
+            if len(changed) >= batch:
+                Patient.objects.bulk_update(changed, ["rrn_encrypted", "rrn_digest"])
+                done, changed = done + len(changed), []
+        Patient.objects.bulk_update(changed, ["rrn_encrypted", "rrn_digest"])
+        done += len(changed)
+        audit_record(
+            action=AuditAction.UPDATE,
+            object_type="patients.rrn_keys",
+            detail={"re_encrypted": done},
+        )
+    return done
+
+
+def _rrn_misses(**who: Any) -> int:
+    since = timezone.now() - dt.timedelta(minutes=settings.RRN_CHECK_WINDOW_MINUTES)
+    return AuditEvent.objects.filter(
+        at__gte=since, action=AuditAction.READ, detail__rrn_verified=False, **who
+    ).count()
+
+
+def patient_verify_rrn(*, patient: Patient, rrn: str, by: Any = None) -> bool:
+    """Compare a presented number with the stored one; the attempt is audited, never the number.
+
+    Not an oracle: after RRN_CHECK_MAX_MISSES wrong numbers within RRN_CHECK_WINDOW_MINUTES by
+    the same user, or against the same patient from anyone, checks are refused (429) until the
+    window passes; reaching the limit raises a security alert (logged and audited)."""
+    user = by if by is not None else current_context().user
+    limit = settings.RRN_CHECK_MAX_MISSES
+    user_misses = _rrn_misses(actor_id=user.pk) if user is not None else 0
+    patient_misses = _rrn_misses(patient_id=patient.pk)
+    if user_misses >= limit or patient_misses >= limit:
+        audit_record(action=AuditAction.READ, obj=patient, detail={"rrn_check_refused": True})
+        raise Throttled(
+            _("Too many resident-number checks did not match. Try again in %(minutes)s minutes.")
+            % {"minutes": settings.RRN_CHECK_WINDOW_MINUTES}
+        )
     try:
         digits = crypto.normalize_rrn(rrn)
     except ValueError:
         raise ValidationFailed.single("rrn", _rrn_format_message()) from None
-    matches = bool(patient.rrn_digest) and crypto.digest(digits) == patient.rrn_digest
+    matches = bool(patient.rrn_digest) and patient.rrn_digest in crypto.digests(digits)
     audit_record(action=AuditAction.READ, obj=patient, detail={"rrn_verified": matches})
+    if not matches and limit - 1 in (user_misses, patient_misses):
+        who = user.get_username() if user is not None else "system"
+        logger.warning(
+            "security alert: %s wrong resident-number checks (user %s, patient %s)",
+            limit,
+            who,
+            patient.mrn,
+        )
+        audit_record(
+            action=AuditAction.READ,
+            obj=patient,
+            detail={"alert": "rrn_check_misses", "user": who, "limit": limit},
+        )
     return matches
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
-from oncocenter.accounts.models import Credential, LoginFailure, User
+from oncocenter.accounts.models import Credential, User
 from oncocenter.accounts.services import (
     credential_add,
     credential_is_current,
@@ -132,16 +132,6 @@ def test_login_throttled_after_failures_even_with_right_password():
             login_check(request=_request(), username=user.username, password="wrong")
     with pytest.raises(Throttled):
         login_check(request=_request(), username=user.username, password=PASSWORD)
-
-
-@override_settings(LOGIN_MAX_FAILURES=3, LOGIN_FAILURE_WINDOW_MINUTES=15)
-def test_old_failures_do_not_count():
-    user = UserFactory(roles=["nurse"])
-    old = timezone.now() - dt.timedelta(minutes=16)
-    LoginFailure.objects.bulk_create(
-        [LoginFailure(username=user.username, client_address="1.1.1.1", at=old)] * 5
-    )
-    assert login_check(request=_request(), username=user.username, password=PASSWORD) == user
 
 
 def test_user_without_role_cannot_sign_in():

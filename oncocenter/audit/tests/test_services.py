@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from oncocenter.audit.db_guards import SQLITE_DROP
 from oncocenter.audit.models import AuditChainHead, AuditEvent
 from oncocenter.audit.services import GENESIS, audit_record, audit_verify, compute_hash
 from oncocenter.patients.tests.factories import PatientFactory
@@ -13,9 +14,11 @@ def _disable_guards():
     """Simulate a database administrator bypassing the append-only triggers."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
+            for sql in SQLITE_DROP:
+                cursor.execute(sql)
         else:
-            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
+            cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
+            cursor.execute("ALTER TABLE audit_auditchainhead DISABLE TRIGGER USER")
 
 
 def _events(n):
@@ -84,7 +87,7 @@ def test_verify_catches_deleted_last_event():
 def test_command_exit_codes(capsys):
     events = _events(2)
     call_command("audit_verify")
-    assert "ok: 2 events" in capsys.readouterr().out
+    assert "ok: 2 events, chain intact" in capsys.readouterr().out
     _disable_guards()
     AuditEvent.objects.filter(pk=events[0].pk).update(actor_username="mallory")
     with pytest.raises(SystemExit) as exc:

@@ -147,3 +147,45 @@ def test_verify_rrn_api(api_as):
         {"rrn": "150701-3123457"},
         content_type="application/json",
     ).json() == {"matches": False}
+
+
+def test_patch_null_clears_a_contact_field_and_refuses_clearing_the_name(api_as):
+    """Issue 17: `{"postal_code": null}` was a 500 (NOT NULL)."""
+    from oncocenter.patients.tests.factories import PatientFactory
+
+    patient = PatientFactory(postal_code="04510")
+    client = api_as("nurse")
+    response = client.patch(
+        f"/api/patients/{patient.mrn}", {"postal_code": None}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    patient.refresh_from_db()
+    assert patient.postal_code == ""
+    response = client.patch(
+        f"/api/patients/{patient.mrn}",
+        {"name_ko": None, "birth_date": None},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["birth_date", "name_ko"]
+
+
+def test_verify_rrn_is_not_an_oracle(api_as, settings, caplog):
+    """Issue 17: 200 wrong guesses were answered at 15.6/s. Now the limit per user and per
+    patient refuses further checks (429), and reaching it raises an alert."""
+    settings.RRN_CHECK_MAX_MISSES = 5
+    client = api_as("nurse")
+    mrn = client.post("/api/patients/", NEW, content_type="application/json").json()["mrn"]
+    url = f"/api/patients/{mrn}/verify-rrn"
+    codes = [
+        client.post(url, {"rrn": f"150701-31234{n:02d}"}, content_type="application/json")
+        for n in range(10, 30)
+    ]
+    assert [c.status_code for c in codes] == [200] * 5 + [429] * 15
+    assert "security alert" in caplog.text
+    assert AuditEvent.objects.filter(detail__alert="rrn_check_misses").count() == 1
+    assert AuditEvent.objects.filter(detail__rrn_check_refused=True).count() == 15
+    # The right number is refused too while the limit holds (no oracle), for anyone.
+    other = api_as("nurse")
+    right = other.post(url, {"rrn": "150701-3123456"}, content_type="application/json")
+    assert right.status_code == 429

@@ -1,6 +1,8 @@
 """Staff UI: allow/deny per view, the course page steps through forms (htmx and plain), errors shown
 beside the form with nothing saved, worklists on the home page, printable summary and PDF."""
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -211,7 +213,11 @@ def test_summary_html_and_pdf(w):
         w.deliver(f, past(5 - i))
     c = as_user(w.ro)
     html = c.get(reverse("radiotherapy:summary", args=[w.course.pk])).content.decode()
-    assert "@media print" in html and "4.000 Gy" in html
+    # The print styles live in a static file (the CSP forbids inline styles).
+    assert "radiotherapy/summary.css" in html and "4.000 Gy" in html
+    from django.contrib.staticfiles import finders
+
+    assert "@media print" in Path(finders.find("radiotherapy/summary.css")).read_text()
     r = c.get(reverse("radiotherapy:summary-pdf", args=[w.course.pk]))
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")

@@ -1,7 +1,9 @@
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from oncocenter.machines.models import Machine, MachineDowntime, MachineTechnique
@@ -127,7 +129,9 @@ def test_outage_page_lists_changed_patients_and_confirm_and_print(client_as, boo
     assert outage.confirmed_at is not None
     notices = scheduler.get(reverse("scheduling:outage-notices", kwargs={"pk": outage.pk}))
     assert booked["w"].patient.name_ko in notices.content.decode()
-    assert "@media print" in notices.content.decode()
+    # The print styles come from a static file (the CSP forbids inline styles).
+    assert "scheduling/scheduling.css" in notices.content.decode()
+    assert "@media print" in Path(finders.find("scheduling/scheduling.css")).read_text()
 
 
 def test_course_book_page_refuses_unsigned_with_the_rule(client_as, machines):
