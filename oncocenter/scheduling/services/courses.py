@@ -90,6 +90,11 @@ def course_book(
     return courses_book(requests=[request], by=by, time_limit=time_limit)[0]
 
 
+def booking_request_check(r: BookingRequest) -> None:
+    """The input checks of a booking request alone (422), before it is queued as a job."""
+    _validate_request(r, timezone.localdate())
+
+
 def _validate_request(r: BookingRequest, today: dt.date) -> tuple[str, str] | None:
     problems = []
     if r.urgency not in (None, "") and r.urgency not in policy.URGENCIES:
@@ -313,8 +318,32 @@ def courses_book_waiting(
             skipped[course.pk] = "physics_check_incomplete"
         else:
             requests.append(BookingRequest(course))
-    if not requests:
-        return WaitingBookingResult([], skipped)
-    return WaitingBookingResult(
-        courses_book(requests=requests, by=by, time_limit=time_limit), skipped
-    )
+    # A course that cannot be placed (or whose interlock fires) is named and left for later;
+    # the others are booked: one blocked course never holds back the whole worklist.
+    while requests:
+        try:
+            return WaitingBookingResult(
+                courses_book(requests=requests, by=by, time_limit=time_limit), skipped
+            )
+        except Conflict as exc:
+            blocker = _blocking_course(exc, requests)
+            if blocker is None:
+                raise
+            skipped[blocker.pk] = f"{exc.rule}: {exc.message}"
+            requests = [r for r in requests if r.course.pk != blocker.pk]
+    return WaitingBookingResult([], skipped)
+
+
+def _blocking_course(exc: Conflict, requests: Sequence[BookingRequest]) -> Course | None:
+    """The course a refusal names (by its course or one of its prescriptions), if any."""
+    for problem in exc.problems:
+        for r in requests:
+            if problem.field == "course" and str(problem.value) == str(r.course.pk):
+                return r.course
+            if (
+                problem.field == "prescription"
+                and isinstance(problem.value, int)
+                and r.course.prescriptions.filter(pk=problem.value).exists()
+            ):
+                return r.course
+    return None
