@@ -20,7 +20,9 @@ class JobKind:
 
     With `atomic` (the default) the work and the job's success are saved in one transaction,
     so a worker killed at any point leaves either both or neither: a retried job never does its
-    work twice. `permission` is what a person needs to start it and to see others' jobs of
+    work twice. A kind that commits in steps (booking: short transactions around a long solve
+    that holds no lock) sets `atomic=False` and calls `services.job_mark_succeeded` inside the
+    transaction that saves its result; its earlier steps must be safe to repeat. `permission` is what a person needs to start it and to see others' jobs of
     this kind; `result_url(job)` names the page that shows what it made.
     """
 

@@ -92,6 +92,17 @@ def _finish(job: Job, status: str, **fields: Any) -> None:
     Job.objects.filter(pk=job.pk).update(
         status=status, finished_at=timezone.now(), heartbeat_at=None, **fields
     )
+    if status == JobStatus.SUCCEEDED:
+        # The bar ends full: the steps of the last report, all done.
+        Job.objects.filter(pk=job.pk, progress_total__gt=0).update(
+            progress_done=F("progress_total")
+        )
+
+
+def job_mark_succeeded(job: Job, result: dict[str, Any]) -> None:
+    """For kinds that are not `atomic`: call inside the transaction that saves the work, so the
+    work and the job's success commit together (the job is then never run again)."""
+    _finish(job, JobStatus.SUCCEEDED, result=result, progress_note="")
 
 
 def job_execute(*, job_id: int) -> str:
@@ -110,23 +121,20 @@ def job_execute(*, job_id: int) -> str:
         if spec.atomic:
             with transaction.atomic():
                 result = spec.run(job, progress)
-                _finish(
-                    job,
-                    JobStatus.SUCCEEDED,
-                    result=result,
-                    progress_done=progress.total,
-                    progress_total=progress.total,
-                    progress_note="",
-                )
+                _finish(job, JobStatus.SUCCEEDED, result=result, progress_note="")
         else:
             result = spec.run(job, progress)
-            _finish(
-                job,
-                JobStatus.SUCCEEDED,
+            # Usually marked already, inside the work's own transaction (job_mark_succeeded).
+            Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.SUCCEEDED,
+                finished_at=timezone.now(),
+                heartbeat_at=None,
                 result=result,
-                progress_done=progress.total,
-                progress_total=progress.total,
                 progress_note="",
+            )
+        if progress.total:
+            Job.objects.filter(pk=job.pk).update(
+                progress_done=progress.total, progress_total=progress.total
             )
         return JobStatus.SUCCEEDED
     except DomainError as exc:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from oncocenter.jobs.models import Job
 from oncocenter.jobs.progress import Progress
 from oncocenter.jobs.registry import JobKind, register
+from oncocenter.jobs.services import job_mark_succeeded
 from oncocenter.machines.models import Machine
 from oncocenter.radiotherapy.models import Course
 from oncocenter.scheduling import adapter, services
@@ -27,11 +28,24 @@ BOOK_WAITING = "scheduling.book_waiting"
 OUTAGE_REPORT = "scheduling.outage_report"
 
 
+def _course_summary(results: list[services.CourseBookingResult]) -> dict[str, Any]:
+    (result,) = results
+    rows = [b for v in result.bookings.values() for b in v]
+    first = min(b.start for b in rows)
+    return {
+        "summary": _("%(n)d session(s) booked; first on %(first)s.")
+        % {"n": len(rows), "first": f"{adapter.to_local_naive(first):%Y-%m-%d %H:%M}"},
+        "course": result.course.pk,
+        "bookings": len(rows),
+    }
+
+
 def _course_book(job: Job, progress: Progress) -> dict[str, Any]:
     p = job.params
     course = Course.objects.select_related("patient").get(pk=p["course"])
-    progress(1, 3, _("Checking the course and solving"))
     result = services.course_book(
+        progress=progress,
+        on_saved=lambda results: job_mark_succeeded(job, _course_summary(results)),
         course=course,
         by=job.created_by,
         urgency=p.get("urgency") or None,
@@ -39,21 +53,11 @@ def _course_book(job: Job, progress: Progress) -> dict[str, Any]:
         anesthesia=p.get("anesthesia"),
         preferred_window=p.get("preferred_window"),
     )
-    progress(3, 3, _("Saved"))
-    rows = [b for v in result.bookings.values() for b in v]
-    first = min(b.start for b in rows)
-    return {
-        "summary": _("%(n)d session(s) booked; first on %(first)s.")
-        % {"n": len(rows), "first": f"{adapter.to_local_naive(first):%Y-%m-%d %H:%M}"},
-        "course": course.pk,
-        "bookings": len(rows),
-    }
+    progress(4, 4, _("Saved"))
+    return _course_summary([result])
 
 
-def _book_waiting(job: Job, progress: Progress) -> dict[str, Any]:
-    progress(1, 3, _("Reading the worklist and solving"))
-    result = services.courses_book_waiting(by=job.created_by)
-    progress(3, 3, _("Saved"))
+def _waiting_summary(result: services.WaitingBookingResult) -> dict[str, Any]:
     lines = [
         _("%(course)s (%(mrn)s): %(n)d session(s)")
         % {
@@ -79,6 +83,16 @@ def _book_waiting(job: Job, progress: Progress) -> dict[str, Any]:
         "skipped": {str(k): v for k, v in result.skipped.items()},
         "first_day": adapter.to_local_naive(min(first)).date().isoformat() if first else None,
     }
+
+
+def _book_waiting(job: Job, progress: Progress) -> dict[str, Any]:
+    result = services.courses_book_waiting(
+        by=job.created_by,
+        progress=progress,
+        on_saved=lambda saved: job_mark_succeeded(job, _waiting_summary(saved)),
+    )
+    progress(4, 4, _("Saved"))
+    return _waiting_summary(result)
 
 
 def _outage_report(job: Job, progress: Progress) -> dict[str, Any]:
@@ -125,6 +139,7 @@ def register_kinds() -> None:
             _course_book,
             "schedule.book",
             queue="booking",
+            atomic=False,
             result_url=_course_url,
         )
     )
@@ -135,6 +150,7 @@ def register_kinds() -> None:
             _book_waiting,
             "schedule.book",
             queue="booking",
+            atomic=False,
             result_url=_waiting_url,
         )
     )
