@@ -126,3 +126,29 @@ def test_no_machine_lock_is_held_while_solving(monkeypatch):
     assert waited < 2.0, f"the manual booking waited {waited:.1f} s for the solver's locks"
     assert Booking.objects.filter(prescription=w.rx, status="booked").count() == 5
     assert not _overlaps(Booking.objects.filter(status="booked"))
+
+
+@pytest.mark.django_db
+def test_a_blocked_course_is_named_and_the_others_of_the_waiting_list_booked(
+    w, machines, monkeypatch
+):
+    blocked_rx = w.rx
+    other = world()
+    ready_course(other, number_of_fractions=3, technique="IMRT")
+    real = adapter.solve_courses
+
+    def solve(new, **kwargs):
+        result = real(new, **kwargs)
+        if blocked_rx.pk in result.bookings:
+            # The engine finds no room for this course (e.g. no capable machine left).
+            result.bookings.pop(blocked_rx.pk)
+            result.unscheduled[blocked_rx.pk] = "no capacity left"
+        return result
+
+    monkeypatch.setattr(adapter, "solve_courses", solve)
+    result = services.courses_book_waiting(by=w.scheduler)
+    assert [r.course.pk for r in result.booked] == [other.course.pk]
+    assert result.skipped[w.course.pk].startswith("no_feasible_slot:")
+    assert "no capacity left" in result.skipped[w.course.pk]
+    assert Booking.objects.filter(prescription=other.rx, status="booked").count() == 3
+    assert not Booking.objects.filter(prescription=blocked_rx).exists()
