@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("oncocenter.accounts.urls")),
     path("audit/", include("oncocenter.audit.urls")),
     path("patients/", include("oncocenter.patients.urls")),
+    path("jobs/", include("oncocenter.jobs.urls")),
     path("oncology/", include("oncocenter.oncology.urls")),
     path("referrals/", include("oncocenter.referrals.urls")),
     path("mdt/", include("oncocenter.mdt.urls")),

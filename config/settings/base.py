@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Before django_tasks_db: its `db_worker` command is this app's (recovery of lost jobs).
+    "oncocenter.jobs",
     "django_tasks",
     "django_tasks_db",
     "oncocenter.core",
@@ -168,6 +170,9 @@ TASKS = {
         "QUEUES": ["default", "booking", "notifications", "exports"],
     }
 }
+# A running job whose heartbeat (written every second) is older than this lost its worker and
+# is queued again (oncocenter.jobs.services.jobs_recover).
+JOBS_STALE_SECONDS = int(os.environ.get("ONCOCENTER_JOBS_STALE_SECONDS", "30"))
 
 LANGUAGE_CODE = os.environ.get("ONCOCENTER_LANGUAGE", "en")
 LANGUAGES = [("en", "English"), ("ko", "한국어")]

@@ -81,3 +81,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("ONCOCENTER_HSTS_SUBDOMAINS", "1
 SECURE_HSTS_PRELOAD = os.environ.get("ONCOCENTER_HSTS_PRELOAD", "1") == "1"
 if os.environ.get("ONCOCENTER_BEHIND_PROXY", "0") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Static files: compressed (gzip, and brotli when installed) with content hashes in their names,
+# so whitenoise serves them with a ten-year immutable cache; `oncocenter serve` collects them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False

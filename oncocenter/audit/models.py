@@ -66,7 +66,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["actor_username", "-seq"], name="audit_user_seq")]
+        # One index per filter of the audit page, each ending in seq (keyset pages).
+        indexes = [
+            models.Index(fields=["actor_username", "-seq"], name="audit_user_seq"),
+            models.Index(fields=["patient_mrn", "-seq"], name="audit_patient_seq"),
+            models.Index(fields=["action", "-seq"], name="audit_action_seq"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive")
         ]

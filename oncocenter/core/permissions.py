@@ -183,6 +183,13 @@ PALLIATIVE: dict[str, Iterable[str]] = {
     "palliative.edit": {R.PALLIATIVE_CARE, R.PEDIATRIC_ONCOLOGIST},
 }
 
+# --- background jobs (issue 18): app jobs ------------------------------------------------------
+JOBS: dict[str, Iterable[str]] = {
+    # See the jobs one started (and those of the kinds one may start: see jobs.selectors).
+    "job.view": ALL_STAFF,
+    "job.view_all": {R.ADMINISTRATOR},
+}
+
 # --- social work (issue 7): app socialwork -----------------------------------------------------------
 SOCIALWORK: dict[str, Iterable[str]] = {
     "socialwork.view": {R.SOCIAL_WORKER, R.PALLIATIVE_CARE, R.ADMINISTRATOR},
@@ -246,6 +253,7 @@ def _build() -> dict[str, frozenset[str]]:
         SURGERY,
         PORTAL,
         INTEROP,
+        JOBS,
     ):
         for perm, roles in section.items():
             if perm in table:

@@ -15,9 +15,10 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
+from tqdm import tqdm
 
 from oncocenter.accounts.models import Credential, CredentialKind, RoleAssignment, User
 from oncocenter.audit.models import AuditAction
@@ -343,13 +344,21 @@ def seed_demo(*, size: str = "small", today: dt.date | None = None) -> tuple[boo
     ctx = DemoContext(
         size=size, rng=random.Random(SEED), faker=fake, today=today or timezone.localdate()
     )
+    steps = [("staff", _staff), ("machines", _machines), ("patients", _patients)]
+    apps = list(_app_seeders())
     with transaction.atomic():
-        _staff(ctx)
-        _machines(ctx)
-        _patients(ctx)
-        for label, seeder in _app_seeders():
+        # Progress on a terminal (tqdm disables itself when stderr is not one, e.g. in tests).
+        bar = tqdm(total=len(steps) + len(apps), desc="seed", unit="step", disable=None)
+        for label, step in steps:
+            bar.set_postfix_str(label)
+            step(ctx)
+            bar.update()
+        for label, seeder in apps:
+            bar.set_postfix_str(label)
             seeder(ctx)
             ctx.counts.setdefault("apps", []).append(label)
+            bar.update()
+        bar.close()
         ctx.counts["staff"] = User.objects.count()
         ctx.counts["machines"] = len(ctx.machines)
         DemoSeed.objects.create(size=size, seed=SEED, counts=ctx.counts)
@@ -358,7 +367,16 @@ def seed_demo(*, size: str = "small", today: dt.date | None = None) -> tuple[boo
             object_type="demo.demoseed",
             detail={"size": size, **{k: v for k, v in ctx.counts.items() if k != "apps"}},
         )
+    analyze()
     return True, ctx.counts
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL): without them a worklist query
+    was planned for empty tables and took seconds (issue 18)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def demo_logins() -> list[tuple[str, str]]:

@@ -8,7 +8,18 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from oncocenter.patients.models import Patient
@@ -22,6 +33,8 @@ from oncocenter.radiotherapy.models import (
     Delivery,
     DoseOverride,
     Fraction,
+    InterruptionReview,
+    PatientSpecificQA,
     PhysicsCheck,
     Plan,
     PlanStatus,
@@ -126,17 +139,23 @@ def plan_readiness(*, plan: Plan) -> dict[str, bool]:
 
 
 def delivered_dates(*, rx: Prescription) -> list[dt.date]:
+    return delivered_dates_by_prescription([rx.pk]).get(rx.pk, [])
+
+
+def delivered_dates_by_prescription(ids: list[int]) -> dict[int, list[dt.date]]:
+    """Local delivery dates of several prescriptions in one query."""
     tz = timezone.get_default_timezone()
-    return [
-        timezone.localtime(d, tz).date()
-        for d in Delivery.objects.filter(
-            fraction__prescription=rx, status=Delivery.Status.RECORDED
-        ).values_list("delivered_at", flat=True)
-    ]
+    out: dict[int, list[dt.date]] = {i: [] for i in ids}
+    rows = Delivery.objects.filter(
+        fraction__prescription_id__in=ids, status=Delivery.Status.RECORDED
+    ).values_list("fraction__prescription_id", "delivered_at")
+    for rx_id, at in rows:
+        out[rx_id].append(timezone.localtime(at, tz).date())
+    return out
 
 
 def prescription_interruptions(
-    *, rx: Prescription, today: dt.date | None = None
+    *, rx: Prescription, today: dt.date | None = None, dates: list[dt.date] | None = None
 ) -> InterruptionReport:
     """Open days skipped so far. A course still running counts up to yesterday (today's session
     may not have happened yet); a finished prescription up to its last treatment day."""
@@ -145,7 +164,7 @@ def prescription_interruptions(
         rx.status == PrescriptionStatus.SIGNED and rx.fractions_delivered < rx.number_of_fractions
     )
     return detect_interruptions(
-        delivered_dates(rx=rx),
+        delivered_dates(rx=rx) if dates is None else dates,
         calendar=treatment_calendar(),
         pattern=rx.pattern,
         as_of=today - dt.timedelta(days=1) if running else None,
@@ -348,86 +367,137 @@ def worklist_plans_to_approve() -> QuerySet[Plan]:
     )
 
 
+def _deliveries_counted(course_ref: str = "pk") -> QuerySet[Delivery]:
+    """First deliveries (not corrections) of the outer course, for a counting subquery."""
+    return Delivery.objects.filter(
+        fraction__prescription__course=OuterRef(course_ref),
+        status=Delivery.Status.RECORDED,
+        replaces__isnull=True,
+    ).order_by()
+
+
+def _count(qs: QuerySet[Any]) -> Coalesce:
+    """A correlated COUNT(*) subquery (one query for the whole list, not one per row)."""
+    # Func, not Count: no GROUP BY, so the subquery counts every row the filter keeps.
+    counted = qs.annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def worklist_physics_checks_due() -> list[dict[str, Any]]:
-    """Initial plan checks (approved plans), PSQA due, weekly chart checks and end-of-treatment checks."""
+    """Initial plan checks (approved plans), PSQA due, weekly chart checks and end-of-treatment checks.
+
+    A fixed number of queries whatever the number of plans and courses: the per-row facts (a
+    passed PSQA for this version, the last weekly check, sessions since then, an end check) are
+    annotations.
+    """
     items: list[dict[str, Any]] = []
     for plan in Plan.objects.filter(status=PlanStatus.APPROVED).select_related(
         "prescription__course__patient"
     ):
         items.append({"kind": "initial", "course": plan.prescription.course, "plan": plan})
-    for plan in Plan.objects.filter(
-        status__in=[PlanStatus.APPROVED, PlanStatus.CHECKED],
-        technique__in=["IMRT", "VMAT", "SBRT", "SRS"],
-    ).select_related("prescription__course__patient"):
-        if not plan.psqa.filter(
-            passed=True, signature__voided_at__isnull=True, signature__signed_version=plan.version
-        ).exists():
-            items.append({"kind": "psqa", "course": plan.prescription.course, "plan": plan})
+    psqa_passed = PatientSpecificQA.objects.filter(
+        plan=OuterRef("pk"),
+        passed=True,
+        signature__voided_at__isnull=True,
+        signature__signed_version=OuterRef("version"),
+    )
+    for plan in (
+        Plan.objects.filter(
+            status__in=[PlanStatus.APPROVED, PlanStatus.CHECKED],
+            technique__in=["IMRT", "VMAT", "SBRT", "SRS"],
+        )
+        .annotate(psqa_ok=Exists(psqa_passed))
+        .filter(psqa_ok=False)
+        .select_related("prescription__course__patient")
+    ):
+        items.append({"kind": "psqa", "course": plan.prescription.course, "plan": plan})
     today = timezone.localdate()
-    for course in Course.objects.filter(status=CourseStatus.ACTIVE).select_related("patient"):
-        if _due(
-            course,
-            PhysicsCheck.objects.filter(course=course, kind=ChecklistKind.WEEKLY).aggregate(
-                m=Max("performed_at")
-            )["m"],
-            today,
-        ):
+    last_weekly = (
+        PhysicsCheck.objects.filter(course=OuterRef("pk"), kind=ChecklistKind.WEEKLY)
+        .order_by("-performed_at")
+        .values("performed_at")[:1]
+    )
+    for course in (
+        Course.objects.filter(status=CourseStatus.ACTIVE)
+        .annotate(last=Subquery(last_weekly))
+        .annotate(
+            delivered=_count(_deliveries_counted()),
+            delivered_since=_count(_deliveries_counted().filter(delivered_at__gt=OuterRef("last"))),
+        )
+        .select_related("patient")
+    ):
+        if _due_from(course.last, course.delivered, course.delivered_since, today):
             items.append({"kind": "weekly", "course": course, "plan": None})
-    for course in Course.objects.filter(
-        status__in=[CourseStatus.COMPLETED, CourseStatus.STOPPED]
-    ).select_related("patient"):
-        if not PhysicsCheck.objects.filter(course=course, kind=ChecklistKind.END).exists():
-            items.append({"kind": "end", "course": course, "plan": None})
+    end_check = PhysicsCheck.objects.filter(course=OuterRef("pk"), kind=ChecklistKind.END)
+    for ended in (
+        Course.objects.filter(status__in=[CourseStatus.COMPLETED, CourseStatus.STOPPED])
+        .annotate(end_done=Exists(end_check))
+        .filter(end_done=False)
+        .select_related("patient")
+    ):
+        items.append({"kind": "end", "course": ended, "plan": None})
     return items
 
 
-def _delivered_since(course: Course, since: dt.datetime | None) -> int:
-    qs = Delivery.objects.filter(
-        fraction__prescription__course=course,
-        status=Delivery.Status.RECORDED,
-        replaces__isnull=True,
-    )
-    if since is not None:
-        qs = qs.filter(delivered_at__gt=since)
-    return qs.count()
-
-
-def _due(course: Course, last: dt.datetime | dt.date | None, today: dt.date) -> bool:
-    if isinstance(last, dt.datetime):
-        last_day = timezone.localtime(last).date()
-        since = last
-    elif isinstance(last, dt.date):
-        last_day = last
-        since = timezone.make_aware(dt.datetime.combine(last, dt.time.max))
-    else:
-        return _delivered_since(course, None) > 0
-    return (today - last_day).days >= REVIEW_EVERY_DAYS or _delivered_since(
-        course, since
-    ) >= REVIEW_EVERY_FRACTIONS
+def _due_from(
+    last: dt.datetime | dt.date | None, delivered: int, delivered_since: int, today: dt.date
+) -> bool:
+    """Due after REVIEW_EVERY_DAYS days or REVIEW_EVERY_FRACTIONS sessions since the last one;
+    never reviewed: due once the first session is delivered."""
+    if last is None:
+        return delivered > 0
+    last_day = timezone.localtime(last).date() if isinstance(last, dt.datetime) else last
+    return (today - last_day).days >= REVIEW_EVERY_DAYS or delivered_since >= REVIEW_EVERY_FRACTIONS
 
 
 def worklist_weekly_reviews_due() -> list[Course]:
     today = timezone.localdate()
-    out = []
-    for course in Course.objects.filter(status=CourseStatus.ACTIVE).select_related(
-        "patient", "physician"
-    ):
-        last = WeeklyReview.objects.filter(course=course).aggregate(m=Max("reviewed_on"))["m"]
-        if _due(course, last, today):
-            out.append(course)
-    return out
+    last_review = (
+        WeeklyReview.objects.filter(course=OuterRef("pk"))
+        .order_by("-reviewed_on")
+        .values("reviewed_on")[:1]
+    )
+    # A review on day D covers that whole local day: count sessions on later local days.
+    since = (
+        _deliveries_counted()
+        .annotate(day=TruncDate("delivered_at"))
+        .filter(day__gt=OuterRef("last"))
+    )
+    courses = (
+        Course.objects.filter(status=CourseStatus.ACTIVE)
+        .annotate(last=Subquery(last_review))
+        .annotate(delivered=_count(_deliveries_counted()), delivered_since=_count(since))
+        .select_related("patient", "physician")
+    )
+    return [c for c in courses if _due_from(c.last, c.delivered, c.delivered_since, today)]
 
 
 def worklist_interruptions() -> list[dict[str, Any]]:
+    """Signed, running prescriptions with open days skipped and not yet reviewed at that count.
+
+    Three queries whatever the number of prescriptions: the prescriptions with their last
+    review's count, then every delivery date of those prescriptions at once.
+    """
+    last_review = (
+        InterruptionReview.objects.filter(prescription=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("days_lost")[:1]
+    )
+    rxs = list(
+        Prescription.objects.filter(
+            status=PrescriptionStatus.SIGNED,
+            fractions_delivered__gt=0,
+            course__status=CourseStatus.ACTIVE,
+        )
+        .annotate(reviewed_days=Subquery(last_review))
+        .select_related("course__patient")
+    )
+    dates = delivered_dates_by_prescription([rx.pk for rx in rxs])
     out: list[dict[str, Any]] = []
-    for rx in Prescription.objects.filter(
-        status=PrescriptionStatus.SIGNED,
-        fractions_delivered__gt=0,
-        course__status=CourseStatus.ACTIVE,
-    ).select_related("course__patient"):
-        report = prescription_interruptions(rx=rx)
-        reviewed = rx.interruption_reviews.order_by("-created_at").first()
-        if report.interrupted and (reviewed is None or reviewed.days_lost < report.days_lost):
+    for rx in rxs:
+        report = prescription_interruptions(rx=rx, dates=dates.get(rx.pk, []))
+        reviewed = rx.reviewed_days
+        if report.interrupted and (reviewed is None or reviewed < report.days_lost):
             out.append({"prescription": rx, "course": rx.course, "report": report})
     out.sort(key=lambda x: (not x["report"].compensation_needed, -x["report"].days_lost))
     return out

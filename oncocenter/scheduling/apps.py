@@ -14,6 +14,9 @@ class SchedulingConfig(AppConfig):
         from oncocenter.scheduling import panels, selectors
 
         BOOKED_SESSIONS.register(selectors.booked_on_machine)
+        from oncocenter.scheduling.jobs import register_kinds
+
+        register_kinds()
 
         registry.add_nav(
             NavItem(

@@ -7,7 +7,6 @@ import datetime as dt
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,19 +15,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
-from oncocenter.core.errors import Conflict, ValidationFailed
+from oncocenter.core.errors import Conflict
 from oncocenter.core.forms import Outcome, run_service
 from oncocenter.core.middleware import error_response
-from oncocenter.core.permissions import has_perm, require
+from oncocenter.core.permissions import active_role, has_perm, require
 from oncocenter.core.views import permission_required
+from oncocenter.jobs.models import Job
+from oncocenter.jobs.services import job_submit
 from oncocenter.machines import selectors as machine_selectors
 from oncocenter.machines import services as machine_services
 from oncocenter.machines.models import MachineDowntime
 from oncocenter.patients.selectors import patient_get
-from oncocenter.radiotherapy.models import Prescription
+from oncocenter.radiotherapy.models import Course, Prescription
 from oncocenter.radiotherapy.selectors import current_plan, plan_readiness
-from oncocenter.scheduling import adapter, selectors, services
+from oncocenter.scheduling import adapter, jobs, selectors, services
 from oncocenter.scheduling.forms import CourseBookForm, DowntimeForm, OutageForm, ServiceForm
+from oncocenter.scheduling.services.courses import booking_request_check
 
 PENALTY_LABELS = {
     "late_start": gettext_lazy("first fraction after the due date"),
@@ -133,25 +135,29 @@ def outage_report(request: HttpRequest) -> HttpResponse:
     form = OutageForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST":
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.outage_report(
-                machine=form.cleaned_data["machine"],
-                start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"],
-                reason=form.cleaned_data["reason"],
-                by=current_user(request),
-            ),
-            success=lambda result: (
-                _("Outage recorded; %(n)d session(s) were rebooked automatically.")
-                % {"n": len(result.moved)}
-            ),
-        )
+        # The outage is recorded and its sessions rebooked by a job; the job page follows it.
+        outcome = run_service(request, form, lambda: _submit_outage(request, form))
         if outcome.ok and outcome.value is not None:
-            return redirect("scheduling:outage", pk=outcome.value.outage.pk)
+            return redirect("jobs:detail", pk=outcome.value.pk)
         status = outcome.status
     return render(request, "scheduling/outage_form.html", {"form": form}, status=status)
+
+
+def _submit_outage(request: HttpRequest, form: OutageForm) -> Job:
+    data = form.cleaned_data
+    machine_services.downtime_check(start=data["start"], end=data["end"], reason=data["reason"])
+    return job_submit(
+        kind=jobs.OUTAGE_REPORT,
+        by=current_user(request),
+        role=active_role(request),
+        params={
+            "machine": data["machine"].pk,
+            "start": data["start"].isoformat(),
+            "end": data["end"].isoformat(),
+            "reason": data["reason"],
+        },
+        subject=data["machine"],
+    )
 
 
 @permission_required("schedule.view")
@@ -229,21 +235,11 @@ def course_book(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.course_book(
-                course=course,
-                by=current_user(request),
-                urgency=form.cleaned_data["urgency"] or None,
-                ready_date=form.cleaned_data["ready_date"],
-                anesthesia=form.cleaned_data["anesthesia"],
-                preferred_window=form.preferred_window(),
-            ),
-            success=_("Course booked."),
-        )
-        if outcome.ok:
-            return redirect("scheduling:course-bookings", pk=course.pk)
+        # Bad input is answered here (422); the booking itself runs as a job, whose page shows
+        # its progress and then the bookings or the interlock that refused them.
+        outcome = run_service(request, form, lambda: _submit_course(request, course, form))
+        if outcome.ok and outcome.value is not None:
+            return redirect("jobs:detail", pk=outcome.value.pk)
         status = outcome.status
     prescriptions = []
     for rx in course.prescriptions.all():
@@ -259,25 +255,40 @@ def course_book(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _submit_course(request: HttpRequest, course: Course, form: CourseBookForm) -> Job:
+    data = form.cleaned_data
+    window = form.preferred_window()
+    booking_request_check(
+        services.BookingRequest(
+            course, data["urgency"] or None, data["ready_date"], data["anesthesia"], window
+        )
+    )
+    return job_submit(
+        kind=jobs.COURSE_BOOK,
+        by=current_user(request),
+        role=active_role(request),
+        params={
+            "course": course.pk,
+            "urgency": data["urgency"] or None,
+            "ready_date": data["ready_date"].isoformat() if data["ready_date"] else None,
+            "anesthesia": data["anesthesia"],
+            "preferred_window": list(window) if window else None,
+        },
+        patient=course.patient,
+        subject=course,
+    )
+
+
 @require_POST
 @permission_required("schedule.book")
 def book_waiting(request: HttpRequest) -> HttpResponse:
-    """Book every ready course of the worklist in one solve (the daily online step)."""
-    try:
-        result = services.courses_book_waiting(by=current_user(request))
-    except (Conflict, ValidationFailed) as exc:
-        messages.error(request, exc.message)
-        return redirect("core:home")
-    messages.success(
-        request,
-        _("%(n)d course(s) booked; %(k)d left for later (unsigned or physics check pending).")
-        % {"n": len(result.booked), "k": len(result.skipped)},
+    """Book every ready course of the worklist in one solve (the daily online step), as a job."""
+    job = job_submit(
+        kind=jobs.BOOK_WAITING,
+        by=current_user(request),
+        role=active_role(request),
     )
-    if not result.booked:
-        return redirect("core:home")
-    first = min(b.start for r in result.booked for rows in r.bookings.values() for b in rows)
-    day = adapter.to_local_naive(first).date()
-    return redirect(f"{reverse('scheduling:board')}?date={day.isoformat()}")
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @permission_required("schedule.view")

@@ -19,14 +19,49 @@ from oncocenter.scheduling.models import Booking, BookingStatus
 
 
 def _lock_machines(ids: Iterable[int]) -> dict[int, Machine]:
-    """Lock machine rows in a fixed order (no deadlock between two bookers)."""
+    """Lock machine rows in a fixed order (no deadlock between two bookers).
+
+    FOR NO KEY UPDATE: bookers still exclude each other, but rows that merely reference a
+    machine (a session or delivery being saved elsewhere, which takes FOR KEY SHARE) do not
+    wait for a booker, nor a booker for them.
+    """
     rows = (
-        Machine.objects.select_for_update()
+        Machine.objects.select_for_update(no_key=True)
         .filter(pk__in=sorted(set(ids)))
         .order_by("pk")
         .prefetch_related("techniques")
     )
     return {m.pk: m for m in rows}
+
+
+def schedule_stamp(prescription_ids: Iterable[int] = ()) -> tuple[object, ...]:
+    """What a solve depends on, in a few aggregate queries: the bookings (any new row, any
+    status change), downtime, the machines, and the prescriptions being booked with their
+    sessions. Compared after the solve, under the machine locks: equal means nothing changed
+    underneath, so the solution still fits."""
+    from django.db.models import Count, Max
+
+    from oncocenter.radiotherapy.models import Prescription
+
+    ids = sorted(set(prescription_ids))
+    b = Booking.objects.aggregate(n=Count("pk"), last=Max("pk"), changed=Max("updated_at"))
+    d = MachineDowntime.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    m = Machine.objects.aggregate(changed=Max("updated_at"))
+    rx = Prescription.objects.filter(pk__in=ids).aggregate(changed=Max("updated_at"))
+    fx = Fraction.objects.filter(prescription_id__in=ids).aggregate(
+        n=Count("pk"), changed=Max("updated_at")
+    )
+    return (
+        b["n"],
+        b["last"],
+        b["changed"],
+        d["n"],
+        d["changed"],
+        m["changed"],
+        rx["changed"],
+        fx["n"],
+        fx["changed"],
+    )
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ from oncocenter.scheduling.services._slots import (
     _check_slots,
     _lock_machines,
     _sync_fractions,
+    schedule_stamp,
 )
 
 
@@ -70,6 +71,10 @@ class BookingRequest:
     preferred_window: Sequence[str] | None = None
 
 
+#: `progress(done, total, note)`: told each step of a booking (a job's page shows it).
+Progress = Callable[[int, int, str], None]
+
+
 def course_book(
     *,
     course: Course,
@@ -79,6 +84,8 @@ def course_book(
     anesthesia: bool | None = None,
     preferred_window: Sequence[str] | None = None,
     time_limit: float = 5.0,
+    progress: Progress | None = None,
+    on_saved: Callable[[list[CourseBookingResult]], None] | None = None,
 ) -> CourseBookingResult:
     """Book every open session of the course's signed prescriptions, solved in-process.
 
@@ -87,7 +94,14 @@ def course_book(
     physics check; `anesthesia` defaults to the pediatric area's sedation flag when it has one.
     """
     request = BookingRequest(course, urgency, ready_date, anesthesia, preferred_window)
-    return courses_book(requests=[request], by=by, time_limit=time_limit)[0]
+    return courses_book(
+        requests=[request], by=by, time_limit=time_limit, progress=progress, on_saved=on_saved
+    )[0]
+
+
+def booking_request_check(r: BookingRequest) -> None:
+    """The input checks of a booking request alone (422), before it is queued as a job."""
+    _validate_request(r, timezone.localdate())
 
 
 def _validate_request(r: BookingRequest, today: dt.date) -> tuple[str, str] | None:
@@ -195,12 +209,27 @@ def _new_courses(
     return new, physics
 
 
+#: Solves on a fresh snapshot before giving up when the schedule keeps changing underneath.
+SNAPSHOT_ATTEMPTS = 3
+
+
 def courses_book(
-    *, requests: Sequence[BookingRequest], by: User, time_limit: float = 5.0
+    *,
+    requests: Sequence[BookingRequest],
+    by: User,
+    time_limit: float = 5.0,
+    progress: Progress | None = None,
+    on_saved: Callable[[list[CourseBookingResult]], None] | None = None,
 ) -> list[CourseBookingResult]:
     """Book several courses in one solve (a day's new patients: the engine's online mode).
 
-    All or nothing: when one course is refused or cannot be placed, nothing is saved.
+    All or nothing for the bookings: when one course is refused or cannot be placed, no
+    booking is saved (sessions the courses needed may stay scheduled, unbooked). Solved on a
+    snapshot without machine locks (other bookings go on meanwhile); the machines are locked
+    only to check that nothing changed underneath (`schedule_stamp`) and to save. When
+    something did, it solves again on the new state, up to `SNAPSHOT_ATTEMPTS` times.
+    `progress(done, total, note)` hears each step (the job page shows it); `on_saved(results)`
+    runs inside the transaction that saves the bookings (a job records its success there).
     """
     require(by, "schedule.book")
     if not 0.5 <= time_limit <= 60:
@@ -209,80 +238,123 @@ def courses_book(
         )
     today = timezone.localdate()
     windows = [_validate_request(r, today) for r in requests]
-    with transaction.atomic():
-        machines = _lock_machines(Machine.objects.values_list("pk", flat=True))
-        new: list[adapter.NewCourse] = []
-        physics: dict[int, dt.datetime | None] = {}
-        course_of: dict[int, Course] = {}
-        for r, window in zip(requests, windows, strict=True):
-            items, done = _new_courses(r, window, by, today)
-            new.extend(items)
-            physics.update(done)
-            course_of.update({c.prescription.pk: r.course for c in items})
+    report = progress or (lambda done, total, note: None)
+    for attempt in range(1, SNAPSHOT_ATTEMPTS + 1):
+        # 1. Interlocks and the course's sessions, in a short transaction of their own (sessions
+        # scheduled but not yet booked are a valid state: the course page makes them too).
+        report(0, 4, _("Checking the courses"))
+        with transaction.atomic():
+            new: list[adapter.NewCourse] = []
+            physics: dict[int, dt.datetime | None] = {}
+            course_of: dict[int, Course] = {}
+            for r, window in zip(requests, windows, strict=True):
+                items, done = _new_courses(r, window, by, today)
+                new.extend(items)
+                physics.update(done)
+                course_of.update({c.prescription.pk: r.course for c in items})
+        rx_ids = [c.prescription.pk for c in new]
+        # 2. Solve on a snapshot, outside any transaction: no machine row and no audit chain
+        # lock is held, so other schedulers and every audited write go on meanwhile.
+        stamp = schedule_stamp(rx_ids)
+        report(1, 4, _("Solving (attempt %(n)d)") % {"n": attempt})
         start_date = min(c.ready_date for c in new)
         solved = adapter.solve_courses(new, start_date=start_date, time_limit=time_limit)
-        if solved.unscheduled:
-            rx_id, reason = next(iter(solved.unscheduled.items()))
-            raise Conflict(
-                _("No feasible slots for prescription %(id)s: %(reason)s")
-                % {"id": rx_id, "reason": reason},
-                rule="no_feasible_slot",
-                problems=[FieldProblem("prescription", reason, rx_id)],
-            )
-        by_rx = {c.prescription.pk: c for c in new}
-        slots = [
-            Slot(p.fraction, p.machine.pk, p.start, p.end, by_rx[rx_id].technique, p.is_first)
-            for rx_id, planned in solved.bookings.items()
-            for p in planned
-        ]
-        _check_slots(slots, machines, physics_done=physics)
-        rows_by_rx: dict[int, list[Booking]] = {}
-        for rx_id, planned in solved.bookings.items():
-            c = by_rx[rx_id]
-            rows_by_rx[rx_id] = [
-                Booking(
-                    fraction=p.fraction,
-                    prescription_id=rx_id,
-                    patient=course_of[rx_id].patient,
-                    machine=p.machine,
-                    start=p.start,
-                    end=p.end,
-                    technique=c.technique,
-                    is_first=p.is_first,
-                    anesthesia=c.anesthesia,
-                    urgency=c.urgency,
-                    penalties=p.penalties,
-                    booked_by=by,
-                )
-                for p in planned
-            ]
-        all_rows = [b for rows in rows_by_rx.values() for b in rows]
+        # 3. Lock the machines, check that nothing changed underneath, save.
+        report(2, 4, _("Checking that nothing changed meanwhile"))
         try:
             with transaction.atomic():
-                Booking.objects.bulk_create(all_rows)
-        except IntegrityError as exc:
-            raise Conflict(
-                _("A session was booked by someone else meanwhile; book again."), rule="slot_taken"
-            ) from exc
-        _sync_fractions(all_rows)
-        results = []
-        for r in requests:
-            mine = {k: v for k, v in rows_by_rx.items() if course_of[k].pk == r.course.pk}
-            totals = {k: solved.totals.get(k, {}) for k in mine}
-            audit_record(
-                action=AuditAction.CREATE,
-                obj=r.course,
-                patient=r.course.patient,
-                detail={
-                    "bookings": sum(len(v) for v in mine.values()),
-                    "prescriptions": sorted(mine),
-                    "first": min(b.start for v in mine.values() for b in v),
-                    "penalties": {str(k): v for k, v in totals.items()},
-                    "solve_seconds": solved.metrics.get("solve_seconds"),
-                    "courses_in_solve": len(requests),
-                },
+                machines = _lock_machines(Machine.objects.values_list("pk", flat=True))
+                if schedule_stamp(rx_ids) != stamp:
+                    raise _ScheduleChanged
+                report(3, 4, _("Saving"))
+                results = _commit(requests, new, solved, machines, physics, course_of, by)
+                if on_saved is not None:
+                    on_saved(results)
+                return results
+        except _ScheduleChanged:
+            continue  # someone booked, cancelled or reported downtime: solve again
+    raise Conflict(
+        _("The schedule kept changing while the courses were solved; book again."),
+        rule="schedule_changed",
+    )
+
+
+class _ScheduleChanged(Exception):
+    """The snapshot a solve used is out of date."""
+
+
+def _commit(
+    requests: Sequence[BookingRequest],
+    new: list[adapter.NewCourse],
+    solved: adapter.CourseSolution,
+    machines: dict[int, Machine],
+    physics: dict[int, dt.datetime | None],
+    course_of: dict[int, Course],
+    by: User,
+) -> list[CourseBookingResult]:
+    """Save a solution under the machine locks, after every hard rule is checked again."""
+    if solved.unscheduled:
+        rx_id, reason = next(iter(solved.unscheduled.items()))
+        raise Conflict(
+            _("No feasible slots for prescription %(id)s: %(reason)s")
+            % {"id": rx_id, "reason": reason},
+            rule="no_feasible_slot",
+            problems=[FieldProblem("prescription", reason, rx_id)],
+        )
+    by_rx = {c.prescription.pk: c for c in new}
+    slots = [
+        Slot(p.fraction, p.machine.pk, p.start, p.end, by_rx[rx_id].technique, p.is_first)
+        for rx_id, planned in solved.bookings.items()
+        for p in planned
+    ]
+    _check_slots(slots, machines, physics_done=physics)
+    rows_by_rx: dict[int, list[Booking]] = {}
+    for rx_id, planned in solved.bookings.items():
+        c = by_rx[rx_id]
+        rows_by_rx[rx_id] = [
+            Booking(
+                fraction=p.fraction,
+                prescription_id=rx_id,
+                patient=course_of[rx_id].patient,
+                machine=p.machine,
+                start=p.start,
+                end=p.end,
+                technique=c.technique,
+                is_first=p.is_first,
+                anesthesia=c.anesthesia,
+                urgency=c.urgency,
+                penalties=p.penalties,
+                booked_by=by,
             )
-            results.append(CourseBookingResult(r.course, mine, totals, solved.metrics))
+            for p in planned
+        ]
+    all_rows = [b for rows in rows_by_rx.values() for b in rows]
+    try:
+        with transaction.atomic():
+            Booking.objects.bulk_create(all_rows)
+    except IntegrityError as exc:
+        raise Conflict(
+            _("A session was booked by someone else meanwhile; book again."), rule="slot_taken"
+        ) from exc
+    _sync_fractions(all_rows)
+    results = []
+    for r in requests:
+        mine = {k: v for k, v in rows_by_rx.items() if course_of[k].pk == r.course.pk}
+        totals = {k: solved.totals.get(k, {}) for k in mine}
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=r.course,
+            patient=r.course.patient,
+            detail={
+                "bookings": sum(len(v) for v in mine.values()),
+                "prescriptions": sorted(mine),
+                "first": min(b.start for v in mine.values() for b in v),
+                "penalties": {str(k): v for k, v in totals.items()},
+                "solve_seconds": solved.metrics.get("solve_seconds"),
+                "courses_in_solve": len(requests),
+            },
+        )
+        results.append(CourseBookingResult(r.course, mine, totals, solved.metrics))
     return results
 
 
@@ -293,7 +365,12 @@ class WaitingBookingResult:
 
 
 def courses_book_waiting(
-    *, by: User, limit: int = 50, time_limit: float = 10.0
+    *,
+    by: User,
+    limit: int = 50,
+    time_limit: float = 10.0,
+    progress: Progress | None = None,
+    on_saved: Callable[[WaitingBookingResult], None] | None = None,
 ) -> WaitingBookingResult:
     """Book, in one solve, every open course whose signed prescriptions are ready and unbooked.
 
@@ -313,8 +390,33 @@ def courses_book_waiting(
             skipped[course.pk] = "physics_check_incomplete"
         else:
             requests.append(BookingRequest(course))
-    if not requests:
-        return WaitingBookingResult([], skipped)
-    return WaitingBookingResult(
-        courses_book(requests=requests, by=by, time_limit=time_limit), skipped
-    )
+    # A course that cannot be placed (or whose interlock fires) is named and left for later;
+    # the others are booked: one blocked course never holds back the whole worklist.
+    while requests:
+        try:
+            return WaitingBookingResult(
+                courses_book(requests=requests, by=by, time_limit=time_limit, progress=progress),
+                skipped,
+            )
+        except Conflict as exc:
+            blocker = _blocking_course(exc, requests)
+            if blocker is None:
+                raise
+            skipped[blocker.pk] = f"{exc.rule}: {exc.message}"
+            requests = [r for r in requests if r.course.pk != blocker.pk]
+    return WaitingBookingResult([], skipped)
+
+
+def _blocking_course(exc: Conflict, requests: Sequence[BookingRequest]) -> Course | None:
+    """The course a refusal names (by its course or one of its prescriptions), if any."""
+    for problem in exc.problems:
+        for r in requests:
+            if problem.field == "course" and str(problem.value) == str(r.course.pk):
+                return r.course
+            if (
+                problem.field == "prescription"
+                and isinstance(problem.value, int)
+                and r.course.prescriptions.filter(pk=problem.value).exists()
+            ):
+                return r.course
+    return None

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import timezone
 
 from oncocenter.machines.models import Machine, MachineDowntime, MachineTechnique
 from oncocenter.patients.tests.factories import PatientFactory
@@ -134,14 +135,24 @@ def test_outage_page_lists_changed_patients_and_confirm_and_print(client_as, boo
     assert "@media print" in Path(finders.find("scheduling/scheduling.css")).read_text()
 
 
+def run_booking_jobs() -> None:
+    """What a worker does with the queued jobs (here in the test's transaction)."""
+    from oncocenter.jobs.models import Job, JobStatus
+    from oncocenter.jobs.services import job_execute
+
+    for pk in Job.objects.filter(status=JobStatus.QUEUED).values_list("pk", flat=True):
+        job_execute(job_id=pk)
+
+
 def test_course_book_page_refuses_unsigned_with_the_rule(client_as, machines):
     wld = world()
     wld.make_rx(technique="IMRT")
-    response = client_as("scheduler").post(
-        reverse("scheduling:course-book", kwargs={"pk": wld.course.pk}), {}
-    )
-    assert response.status_code == 409
-    assert "prescription_not_signed" in response.content.decode()
+    scheduler = client_as("scheduler")
+    response = scheduler.post(reverse("scheduling:course-book", kwargs={"pk": wld.course.pk}), {})
+    assert response.status_code == 302 and "/jobs/" in response.url
+    run_booking_jobs()
+    page = scheduler.get(response.url).content.decode()
+    assert "prescription_not_signed" in page and 'data-status="failed"' in page
     assert not Booking.objects.exists()
 
 
@@ -154,8 +165,14 @@ def test_course_book_page_books_and_shows_penalties(client_as, w):
     response = scheduler.post(
         url, {"urgency": "urgent", "window_start": "13:00", "window_end": "15:00"}
     )
-    assert response.status_code == 302
-    page = scheduler.get(response.url).content.decode()
+    assert response.status_code == 302 and "/jobs/" in response.url
+    assert not Booking.objects.exists()  # queued, not booked inside the request
+    run_booking_jobs()
+    job_page = scheduler.get(response.url).content.decode()
+    assert 'data-status="succeeded"' in job_page and "5 session(s) booked" in job_page
+    result_url = reverse("scheduling:course-bookings", kwargs={"pk": w.course.pk})
+    assert result_url in job_page
+    page = scheduler.get(result_url).content.decode()
     assert "Why these slots" in page and "First fraction" in page
     assert Booking.objects.filter(prescription=w.rx).count() == 5
 
@@ -268,8 +285,12 @@ def test_patient_page_offers_booking_then_lists_appointments(client_as, w):
 def test_book_waiting_button(client_as, w):
     url = reverse("scheduling:book-waiting")
     assert client_as("nurse").post(url).status_code == 403
-    response = client_as("scheduler").post(url)
-    assert response.status_code == 302 and "/scheduling/board/?date=" in response.url
+    scheduler = client_as("scheduler")
+    response = scheduler.post(url)
+    assert response.status_code == 302 and "/jobs/" in response.url
+    run_booking_jobs()
+    page = scheduler.get(response.url).content.decode()
+    assert "1 course(s) booked; 0 left for later." in page and "/scheduling/board/?date=" in page
     assert Booking.objects.filter(prescription=w.rx, status="booked").count() == 5
 
 
@@ -280,3 +301,28 @@ def test_outage_page_names_the_patient_of_an_unresolved_session(client_as, booke
     page = client_as("scheduler").get(reverse("scheduling:outage", kwargs={"pk": outage.pk}))
     body = page.content.decode()
     assert "Not rebooked automatically" in body and w.patient.mrn in body and "no room" in body
+
+
+def test_outage_report_page_rebooks_in_a_job_and_links_the_outage(client_as, w):
+    services.course_book(course=w.course, by=w.scheduler)
+    first = Booking.objects.filter(prescription=w.rx).order_by("start").first()
+    local = timezone.localtime(first.start)
+    therapist = client_as("radiation_therapist")
+    response = therapist.post(
+        reverse("scheduling:outage-report"),
+        {
+            "machine": first.machine.code,
+            "start": f"{local:%Y-%m-%d}T{first.machine.opens_at:%H:%M}",
+            "end": f"{local:%Y-%m-%d}T{first.machine.closes_at:%H:%M}",
+            "reason": "Magnetron fault",
+        },
+    )
+    assert response.status_code == 302 and "/jobs/" in response.url
+    assert not MachineDowntime.objects.filter(kind="outage").exists()
+    run_booking_jobs()
+    outage = MachineDowntime.objects.get(kind="outage")
+    page = therapist.get(response.url).content.decode()
+    assert 'data-status="succeeded"' in page
+    assert reverse("scheduling:outage", kwargs={"pk": outage.pk}) in page
+    first.refresh_from_db()
+    assert first.status != "booked"

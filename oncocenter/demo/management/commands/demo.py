@@ -15,8 +15,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Seed only; do not start the server."
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not run jobs inside this process (run `oncocenter db_worker` instead).",
+        )
 
-    def handle(self, *args, size, addr, no_serve, **options):
+    def handle(self, *args, size, addr, no_serve, no_worker=False, **options):
         started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=0)
         created, counts = seed_demo(size=size)
@@ -29,4 +34,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<16} {role}")
         self.stdout.write(f"\nOncoCenter: http://{addr}/  (Ctrl+C to stop)\n")
         if not no_serve:
+            if not no_worker:
+                # Booking and rebooking are jobs: one command runs the server and a worker.
+                from oncocenter.jobs.worker import start_in_process
+
+                start_in_process()
+                self.stdout.write("Jobs run inside this process (in-process worker).\n")
             call_command("runserver", addr, use_reloader=False)

@@ -1,0 +1,109 @@
+"""One row per piece of long work started by a person (booking, rebooking, a PDF): what it is,
+who started it, for which patient and object, how far it got, and what came of it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from oncocenter.core.models import TimeStampedModel
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class Job(TimeStampedModel):
+    kind = models.CharField(
+        _("kind"), max_length=60, help_text=_("registered job kind, e.g. scheduling.course_book")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    params = models.JSONField(_("parameters"), default=dict, help_text=_("the job's input"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="jobs",
+        verbose_name=_("started by"),
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=40,
+        blank=True,
+        help_text=_("active role of the person who started it"),
+    )
+    patient = models.ForeignKey(
+        "patients.Patient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("patient"),
+    )
+    subject_type = models.CharField(
+        _("object type"), max_length=100, blank=True, help_text=_("e.g. radiotherapy.course")
+    )
+    subject_id = models.CharField(_("object id"), max_length=64, blank=True)
+    progress_done = models.PositiveIntegerField(_("steps done"), default=0)
+    progress_total = models.PositiveIntegerField(_("steps in all"), default=0)
+    progress_note = models.CharField(_("current step"), max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("attempts allowed"), default=3)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    error_rule = models.CharField(_("rule"), max_length=60, blank=True)
+    task_id = models.CharField(
+        _("queue task"), max_length=64, blank=True, help_text=_("the queue's task result id")
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"),
+        null=True,
+        blank=True,
+        help_text=_("written every second while the job runs; a stale one means the worker died"),
+    )
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [
+            models.Index(fields=["created_by", "-id"], name="job_by_user"),
+            models.Index(
+                fields=["status", "heartbeat_at"],
+                name="job_running",
+                condition=Q(status="running"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status"),
+            models.CheckConstraint(
+                condition=Q(progress_done__lte=models.F("progress_total")) | Q(progress_total=0),
+                name="job_progress_within_total",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[s.value for s in FINISHED]) | Q(finished_at__isnull=False),
+                name="job_finished_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 100 if self.status == JobStatus.SUCCEEDED else 0
+        return round(100 * self.progress_done / self.progress_total)
