@@ -26,7 +26,12 @@ def _env(tmp_path: Path) -> dict[str, str]:
     }
     env.update(
         ONCOCENTER_DATA_DIR=str(tmp_path),
-        SECRET_KEY="x" * 50,
+        # Production settings refuse weak or shared keys (issue 17); these are test-only.
+        SECRET_KEY="serve-test-secret-" + "abcdefghijklmnopqrstuvwxyz0123456789",
+        ONCOCENTER_FIELD_KEY="serve-test-field-" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        ONCOCENTER_AUDIT_KEY="serve-test-audit-" + "zyxwvutsrqponmlkjihgfedcba9876543210",
+        # Plain HTTP on the loopback: the TLS redirect belongs to the proxy in front.
+        ONCOCENTER_SSL_REDIRECT="0",
         ALLOWED_HOSTS="127.0.0.1",
         ONCOCENTER_ACCESS_LOG="/dev/null",
     )
@@ -96,5 +101,6 @@ def test_serve_runs_gunicorn_with_hashed_compressed_static(tmp_path):
         assert "max-age=315360000" in response.headers["Cache-Control"]
         assert "gunicorn" in response.headers.get("Server", "")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
