@@ -115,7 +115,9 @@ def test_move_round_trip_keeps_rows_constraints_and_content_types(rows):
     assert Booking.objects.filter(moved_by_downtime__kind="outage").exists()
     OldContentType = old_apps.get_model("contenttypes", "ContentType")
     assert OldContentType.objects.filter(app_label="scheduling", model="machine").exists()
-    assert not OldContentType.objects.filter(app_label="machines").exists()
+    # (models added to the app later, e.g. machine QA, keep their content types: not moved ones)
+    moved_models = [name.lower() for name in MOVED]
+    assert not OldContentType.objects.filter(app_label="machines", model__in=moved_models).exists()
 
     new_apps = _migrate()
     tables = _tables()
@@ -125,7 +127,9 @@ def test_move_round_trip_keeps_rows_constraints_and_content_types(rows):
         assert _constraints(new) == constraints[new]
     assert _constraints("scheduling_booking") == booking_constraints
     ContentType.objects.clear_cache()
-    assert {ct.model for ct in ContentType.objects.filter(app_label="machines")} == {
+    assert {
+        ct.model for ct in ContentType.objects.filter(app_label="machines", model__in=moved_models)
+    } == {
         "machine",
         "machinetechnique",
         "machinedowntime",
