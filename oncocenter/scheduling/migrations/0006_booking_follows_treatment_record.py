@@ -4,6 +4,15 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def free_bookings_of_closed_courses(apps, schema_editor):
+    # Before bookings followed the record, a closed course kept its open bookings.
+    Booking = apps.get_model("scheduling", "Booking")
+    Booking.objects.filter(
+        status="booked",
+        prescription__course__status__in=["completed", "stopped", "entered-in-error"],
+    ).update(status="cancelled", cancel_reason="course closed (freed when bookings began to follow the record)")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -37,4 +46,5 @@ class Migration(migrations.Migration):
             model_name='booking',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'treated'), ('treated_at__isnull', False)), models.Q(models.Q(('status', 'treated'), _negated=True), ('treated_at__isnull', True)), _connector='OR'), name='sched_booking_treated_has_time'),
         ),
+        migrations.RunPython(free_bookings_of_closed_courses, migrations.RunPython.noop),
     ]
