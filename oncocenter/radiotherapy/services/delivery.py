@@ -25,6 +25,7 @@ from oncocenter.radiotherapy.events import DeliveryEnteredInError, FractionDeliv
 from oncocenter.radiotherapy.models import (
     DELIVERED_STATUSES,
     BrachySession,
+    Course,
     CourseStatus,
     Delivery,
     Fraction,
@@ -551,7 +552,7 @@ def fraction_record_delivery(
     return delivery
 
 
-def _course_fully_delivered(course: object) -> bool:
+def _course_fully_delivered(course: Course) -> bool:
     """Every active prescription of the course has all its fractions fully treated."""
     rxs = Prescription.objects.filter(course=course, status=PrescriptionStatus.SIGNED)
     if not rxs.exists():

@@ -389,3 +389,45 @@ def test_override_signature_is_append_only(w):
     d = w.deliver(first, past(1), align=False, override_reason="patient came a day early")
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017 (sqlite and pg raise differently)
         Signature.objects.filter(pk=d.override_signature_id).update(statement="edited")
+
+
+# --- 4. no default answers; 2. late entries shown as such --------------------------------------------
+
+
+def test_checklist_forms_start_unanswered_and_untouched_is_refused_naming_each_item(w):
+    from oncocenter.radiotherapy.forms.planning import ChartCheckForm, PhysicsCheckForm
+    from oncocenter.radiotherapy.selectors import checklist
+
+    w.ready()
+    for form in (
+        PhysicsCheckForm(course=w.course, key=w.plan.pk),
+        ChartCheckForm(course=w.course, key="weekly"),
+        ChartCheckForm(course=w.course, key="end"),
+    ):
+        radios = [str(form[name]) for name in form.fields if name.startswith("item-")]
+        assert radios and not any("checked" in r for r in radios)
+    with pytest.raises(ValidationFailed) as exc:
+        s.chart_check_record(course=w.course, by=w.physicist, kind="weekly", results={})
+    assert {p.field for p in exc.value.problems} == {
+        f"results.{i.code}" for i in checklist("weekly")
+    }
+
+
+def test_course_page_shows_late_entries_and_overrides(w, client):
+    w.ready()
+    first, second, *_ = w.schedule()
+    w.deliver(first, past(3), late_entry_reason="entered from the console log")
+    s.fractions_follow_bookings(
+        slots=[
+            s.SessionSlot(
+                fraction_id=second.pk, scheduled_date=past(0).date(), machine_id=w.linac.pk
+            )
+        ]
+    )
+    w.deliver(second, past(2), align=False, override_reason="patient came a day early")
+    client.force_login(w.ro)
+    from django.urls import reverse
+
+    body = client.get(reverse("radiotherapy:course", args=[w.course.pk])).content.decode()
+    assert body.count('data-testid="late-entry"') == 2
+    assert 'data-testid="off-schedule"' in body and "patient came a day early" in body
