@@ -29,6 +29,7 @@ MOVED = {
     "MachineTechnique": ("scheduling_machinetechnique", "machines_machinetechnique"),
     "MachineDowntime": ("scheduling_machinedowntime", "machines_machinedowntime"),
 }
+LATER_BOOKING_CONSTRAINTS = {"sched_booking_treated_has_time"}
 STAYING = {
     ("scheduling", "Booking"),
     ("radiotherapy", "Plan"),
@@ -106,7 +107,8 @@ def test_move_round_trip_keeps_rows_constraints_and_content_types(rows):
     assert _counts(old_apps, "scheduling") == before_counts
     for old, new in MOVED.values():
         assert _constraints(old) == constraints[new]
-    assert _constraints("scheduling_booking") == booking_constraints
+    # (constraints added to bookings by later migrations, e.g. issue 15's, are not there yet)
+    assert _constraints("scheduling_booking") == booking_constraints - LATER_BOOKING_CONSTRAINTS
     Booking = old_apps.get_model("scheduling", "Booking")
     assert (
         Booking.objects.filter(machine__code__startswith="LINAC").count()
