@@ -158,6 +158,7 @@ def _mount() -> None:
     from oncocenter.clinics.api import router as clinics_router
     from oncocenter.followup.api import router as followup_router
     from oncocenter.interop.api import router as interop_router
+    from oncocenter.machines.api import router as machines_router
     from oncocenter.mdt.api import router as mdt_router
     from oncocenter.nutrition.api import router as nutrition_router
     from oncocenter.oncology.api import copay_router
@@ -188,6 +189,7 @@ def _mount() -> None:
     api.add_router("/trials/", trials_router)
     api.add_router("/radiotherapy/", radiotherapy_router)
     api.add_router("/scheduling/", scheduling_router)
+    api.add_router("/machines/", machines_router)
     api.add_router("/clinics/", clinics_router)
     api.add_router("/followup/", followup_router)
     api.add_router("/nutrition/", nutrition_router)

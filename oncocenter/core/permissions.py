@@ -72,6 +72,12 @@ MACHINES: dict[str, Iterable[str]] = {
     "machine.view": ALL_STAFF - {R.TEACHER},
     # Take a machine out of service or put it back (physics owns the machines).
     "machine.manage": {R.MEDICAL_PHYSICIST, R.ADMINISTRATOR},
+    # Machine QA (issue 15): therapists run the morning checks, physics owns the program,
+    # signs beam-matched groups and releases a machine held by a failed or missing check.
+    "machine.qa.record": {R.RADIATION_THERAPIST, R.MEDICAL_PHYSICIST},
+    "machine.qa.define": {R.MEDICAL_PHYSICIST},
+    "machine.qa.release": {R.MEDICAL_PHYSICIST},
+    "machine.match.sign": {R.MEDICAL_PHYSICIST},
 }
 
 # --- radiotherapy (issue 4) ------------------------------------------------------------------------

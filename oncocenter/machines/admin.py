@@ -9,7 +9,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from oncocenter.audit.admin import ClinicalRecordAdmin, ReferenceDataAdmin, ReferenceDataInline
-from oncocenter.machines.models import Machine, MachineDowntime, MachineTechnique
+from oncocenter.machines.models import (
+    BeamMatchGroup,
+    Machine,
+    MachineDowntime,
+    MachineTechnique,
+    QAHold,
+    QAResult,
+    QATest,
+)
 
 
 class TechniqueInline(ReferenceDataInline):
@@ -31,3 +39,28 @@ class MachineAdmin(ReferenceDataAdmin):
 class MachineDowntimeAdmin(ClinicalRecordAdmin):
     list_display = ("machine", "kind", "start", "end", "reason", "reported_by")
     list_filter = ("kind", "machine")
+
+
+# Machine QA and beam matching (issue 15): written only through `machines.qa` (signed, audited).
+
+
+@admin.register(BeamMatchGroup)
+class BeamMatchGroupAdmin(ClinicalRecordAdmin):
+    list_display = ("name", "matched_on", "signed_by", "signed_at", "active")
+
+
+@admin.register(QATest)
+class QATestAdmin(ClinicalRecordAdmin):
+    list_display = ("machine", "code", "name", "frequency", "nominal", "tolerance", "action")
+    list_filter = ("frequency", "machine")
+
+
+@admin.register(QAResult)
+class QAResultAdmin(ClinicalRecordAdmin):
+    list_display = ("machine", "test", "value", "status", "performed_at", "performed_by")
+    list_filter = ("status", "machine")
+
+
+@admin.register(QAHold)
+class QAHoldAdmin(ClinicalRecordAdmin):
+    list_display = ("machine", "started_at", "reason", "released_at", "released_by")

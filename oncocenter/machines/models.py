@@ -155,3 +155,179 @@ class MachineDowntime(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.machine_id} {self.get_kind_display()} {self.start:%Y-%m-%d %H:%M}"
+
+
+# --- beam matching: machines a plan may move between without re-planning (issue 15) ----------------
+
+
+class BeamMatchGroup(TimeStampedModel):
+    """Machines a physicist has shown to be dosimetrically matched (same beam data).
+
+    A plan approved for one member may be booked and delivered on any other active member; any
+    other machine needs a plan transfer. Signed and dated, with the evidence of the matching.
+    Retired rather than deleted, so what was matched when stays readable.
+    """
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    evidence = models.TextField(
+        _("matching evidence"),
+        help_text=_("e.g. PDD/profiles within 1%, output factors, MLC transmission measured on."),
+    )
+    matched_on = models.DateField(_("matched on"), help_text=_("Date of the matching measurement."))
+    signed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("signed by")
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+    active = models.BooleanField(_("active"), default=True)
+    retired_reason = models.CharField(_("retired because"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(evidence=""), name="machine_match_has_evidence"),
+            models.CheckConstraint(
+                condition=Q(active=True) | ~Q(retired_reason=""),
+                name="machine_match_retired_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BeamMatchMember(models.Model):
+    group = models.ForeignKey(BeamMatchGroup, on_delete=models.CASCADE, related_name="members")
+    machine = models.ForeignKey(Machine, on_delete=models.PROTECT, related_name="match_members")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "machine"], name="machine_match_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.machine_id}"
+
+
+# --- machine QA (TG-142 style, after QATrack+) (issue 15) -----------------------------------------
+
+
+class QAFrequency(models.TextChoices):
+    DAILY = "daily", _("Daily")
+    MONTHLY = "monthly", _("Monthly")
+    ANNUAL = "annual", _("Annual")
+
+
+class QAResultStatus(models.TextChoices):
+    PASS = "pass", _("Within tolerance")
+    TOLERANCE = "tolerance", _("Outside tolerance (within action level)")
+    ACTION = "action", _("Outside action level (failed)")
+
+
+class QATest(TimeStampedModel):
+    """One test of a machine's QA program: what is measured, how often, and its limits.
+
+    Limits are absolute deviations from `nominal` in the test's unit (TG-142: e.g. output
+    constancy 3 %, laser 1.5 mm). A boolean test (door interlock works) has nominal 1, tolerance 0,
+    action 0: anything but 1 fails.
+    """
+
+    machine = models.ForeignKey(Machine, on_delete=models.PROTECT, related_name="qa_tests")
+    code = models.CharField(_("code"), max_length=40, help_text=_("e.g. output-6x"))
+    name = models.CharField(_("test"), max_length=120)
+    frequency = models.CharField(_("frequency"), max_length=10, choices=QAFrequency.choices)
+    unit = models.CharField(_("unit"), max_length=12, blank=True, help_text=_("%, mm, 1 = works"))
+    nominal = models.DecimalField(_("nominal value"), max_digits=9, decimal_places=3)
+    tolerance = models.DecimalField(
+        _("tolerance"), max_digits=9, decimal_places=3, help_text=_("Allowed deviation.")
+    )
+    action = models.DecimalField(
+        _("action level"),
+        max_digits=9,
+        decimal_places=3,
+        help_text=_("Beyond this deviation the test fails; a daily failure holds the machine."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["machine", "frequency", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["machine", "code"], name="machine_qa_test_once"),
+            models.CheckConstraint(
+                condition=Q(frequency__in=QAFrequency.values), name="machine_qa_test_frequency"
+            ),
+            models.CheckConstraint(
+                condition=Q(tolerance__gte=0, action__gte=F("tolerance")),
+                name="machine_qa_test_levels_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.machine_id} {self.code}"
+
+
+class QAResult(models.Model):
+    """A measured value of a QA test. Append-only (never edited; a re-measurement is a new row)."""
+
+    test = models.ForeignKey(QATest, on_delete=models.PROTECT, related_name="results")
+    machine = models.ForeignKey(Machine, on_delete=models.PROTECT, related_name="qa_results")
+    value = models.DecimalField(_("value"), max_digits=9, decimal_places=3)
+    status = models.CharField(_("status"), max_length=10, choices=QAResultStatus.choices)
+    performed_at = models.DateTimeField(_("performed at"))
+    performed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("performed by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+    comment = models.CharField(_("comment"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-performed_at"]
+        indexes = [models.Index(fields=["machine", "performed_at"], name="machine_qa_result_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=QAResultStatus.values), name="machine_qa_result_status"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test_id} {self.value} ({self.status})"
+
+
+class QAHold(models.Model):
+    """A machine may not treat (nor take bookings for today) until a physicist releases it."""
+
+    machine = models.ForeignKey(Machine, on_delete=models.PROTECT, related_name="qa_holds")
+    started_at = models.DateTimeField(_("held since"))
+    reason = models.CharField(_("reason"), max_length=300)
+    result = models.ForeignKey(
+        QAResult, on_delete=models.PROTECT, null=True, blank=True, related_name="holds"
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("released by"),
+    )
+    release_reason = models.CharField(_("release reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            # One open hold per machine: a second failure adds nothing to release.
+            models.UniqueConstraint(
+                fields=["machine"],
+                condition=Q(released_at__isnull=True),
+                name="machine_qa_one_open_hold",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="machine_qa_hold_reason"),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True)
+                | (Q(released_by__isnull=False) & ~Q(release_reason="")),
+                name="machine_qa_release_documented",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"QA hold {self.machine_id} {self.started_at:%Y-%m-%d %H:%M}"

@@ -34,27 +34,40 @@ DELIVERY_FIXED = (
     "replaces_id",
     "notes",
 )
+#: Migration 0007 (issue 15) adds the console-vs-entry facts of a delivery; they are fixed too.
+DELIVERY_FIXED_V2 = (
+    *DELIVERY_FIXED,
+    "late_entry",
+    "late_entry_reason",
+    "off_schedule",
+    "override_signature_id",
+)
 
 
 def _changed(columns: tuple[str, ...], op: str) -> str:
     return " OR ".join(f"NEW.{c} {op} OLD.{c}" for c in columns)
 
 
-SQLITE_GUARDS = [
-    f"""CREATE TRIGGER rt_signature_append_only BEFORE UPDATE ON radiotherapy_signature
+def _sqlite_guards(delivery_fixed: tuple[str, ...]) -> list[str]:
+    return [
+        f"""CREATE TRIGGER rt_signature_append_only BEFORE UPDATE ON radiotherapy_signature
        WHEN OLD.voided_at IS NOT NULL OR {_changed(SIGNATURE_FIXED, "IS NOT")}
        BEGIN SELECT RAISE(ABORT, 'signatures are append-only: only voiding is allowed'); END;""",
-    f"""CREATE TRIGGER rt_delivery_append_only BEFORE UPDATE ON radiotherapy_delivery
-       WHEN OLD.status = 'entered-in-error' OR {_changed(DELIVERY_FIXED, "IS NOT")}
+        f"""CREATE TRIGGER rt_delivery_append_only BEFORE UPDATE ON radiotherapy_delivery
+       WHEN OLD.status = 'entered-in-error' OR {_changed(delivery_fixed, "IS NOT")}
        BEGIN SELECT RAISE(ABORT, 'delivery records are append-only: only entered-in-error is allowed'); END;""",
-]
+    ]
+
+
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS rt_signature_append_only;",
     "DROP TRIGGER IF EXISTS rt_delivery_append_only;",
 ]
 
-PG_GUARDS = [
-    f"""CREATE OR REPLACE FUNCTION rt_signature_append_only() RETURNS trigger AS $$
+
+def _pg_guards(delivery_fixed: tuple[str, ...]) -> list[str]:
+    return [
+        f"""CREATE OR REPLACE FUNCTION rt_signature_append_only() RETURNS trigger AS $$
        BEGIN
          IF TG_OP = 'DELETE' THEN RAISE EXCEPTION 'signatures are never deleted'; END IF;
          IF OLD.voided_at IS NOT NULL OR {_changed(SIGNATURE_FIXED, "IS DISTINCT FROM")} THEN
@@ -62,19 +75,23 @@ PG_GUARDS = [
          END IF;
          RETURN NEW;
        END; $$ LANGUAGE plpgsql;""",
-    """CREATE TRIGGER rt_signature_append_only BEFORE UPDATE OR DELETE ON radiotherapy_signature
+        """CREATE TRIGGER rt_signature_append_only BEFORE UPDATE OR DELETE ON radiotherapy_signature
        FOR EACH ROW EXECUTE FUNCTION rt_signature_append_only();""",
-    f"""CREATE OR REPLACE FUNCTION rt_delivery_append_only() RETURNS trigger AS $$
+        f"""CREATE OR REPLACE FUNCTION rt_delivery_append_only() RETURNS trigger AS $$
        BEGIN
          IF TG_OP = 'DELETE' THEN RAISE EXCEPTION 'delivery records are never deleted'; END IF;
-         IF OLD.status = 'entered-in-error' OR {_changed(DELIVERY_FIXED, "IS DISTINCT FROM")} THEN
+         IF OLD.status = 'entered-in-error' OR {_changed(delivery_fixed, "IS DISTINCT FROM")} THEN
            RAISE EXCEPTION 'delivery records are append-only: only entered-in-error is allowed';
          END IF;
          RETURN NEW;
        END; $$ LANGUAGE plpgsql;""",
-    """CREATE TRIGGER rt_delivery_append_only BEFORE UPDATE OR DELETE ON radiotherapy_delivery
+        """CREATE TRIGGER rt_delivery_append_only BEFORE UPDATE OR DELETE ON radiotherapy_delivery
        FOR EACH ROW EXECUTE FUNCTION rt_delivery_append_only();""",
-]
+    ]
+
+
+SQLITE_GUARDS = _sqlite_guards(DELIVERY_FIXED)
+PG_GUARDS = _pg_guards(DELIVERY_FIXED)
 PG_DROP = [
     "DROP TRIGGER IF EXISTS rt_signature_append_only ON radiotherapy_signature;",
     "DROP TRIGGER IF EXISTS rt_delivery_append_only ON radiotherapy_delivery;",
@@ -83,10 +100,24 @@ PG_DROP = [
 ]
 
 
-def add_guards(apps, schema_editor):
+def _add(schema_editor, delivery_fixed: tuple[str, ...]) -> None:
     vendor = schema_editor.connection.vendor
-    for sql in SQLITE_GUARDS if vendor == "sqlite" else PG_GUARDS if vendor == "postgresql" else []:
+    if vendor == "sqlite":
+        sqls = _sqlite_guards(delivery_fixed)
+    elif vendor == "postgresql":
+        sqls = _pg_guards(delivery_fixed)
+    else:
+        sqls = []
+    for sql in sqls:
         schema_editor.execute(sql)
+
+
+def add_guards(apps, schema_editor):
+    _add(schema_editor, DELIVERY_FIXED)
+
+
+def add_guards_v2(apps, schema_editor):
+    _add(schema_editor, DELIVERY_FIXED_V2)
 
 
 def drop_guards(apps, schema_editor):

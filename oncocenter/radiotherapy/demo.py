@@ -1,15 +1,20 @@
 """Demo radiotherapy courses in every state across the six LINACs and the HDR afterloader.
 
 Everything goes through the services, so the demo obeys the same interlocks as real use (signed
-prescriptions, approved and checked plans, PSQA, two identifiers, fraction counts, bid spacing).
+prescriptions, approved and checked plans, PSQA, two identifiers, fraction counts, bid spacing,
+treatment times after the approvals and in order). The history is written as it would have been:
+each step runs under `_clock` at the time it happened, so signatures precede treatments and every
+treatment is entered at its console time (no late entries).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 from django.utils import timezone
 
@@ -135,6 +140,16 @@ def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
+@contextmanager
+def _clock(at: dt.datetime) -> Iterator[None]:
+    """Write synthetic history as of `at` (the services stamp signatures and entries with now)."""
+    if at >= timezone.now():
+        yield
+        return
+    with mock.patch("django.utils.timezone.now", return_value=at):
+        yield
+
+
 class _Seeder:
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
@@ -220,6 +235,8 @@ class _Seeder:
         }
         if dx is not None and dx.icd10_code[:3] == icd[:3]:
             data["diagnosis"] = dx.pk
+        else:
+            data["no_diagnosis_reason"] = "diagnosis on file at the referring hospital"
         rx = s.prescription_create(course=course, by=ro, **data)
         self.counts["courses"] += 1
         return course, rx
@@ -274,7 +291,8 @@ class _Seeder:
         partial_last: bool = False,
     ):
         start = days[0]
-        s.fractions_schedule(plan=plan, by=self.scheduler, start_date=start)
+        with _clock(_at(start, 7, 0) - dt.timedelta(days=1)):
+            s.fractions_schedule(plan=plan, by=self.scheduler, start_date=start)
         sessions = list(
             Fraction.objects.filter(prescription=rx, status="scheduled").order_by("sequence")
         )
@@ -295,19 +313,25 @@ class _Seeder:
                     self.rng.randrange(0, 50),
                 )
                 last = partial_last and day_index == len(days) - 1
-                s.fraction_record_delivery(
-                    fraction=f,
-                    by=self.pick(self.therapists),
-                    delivered_at=when,
-                    machine=plan.machine,
-                    identifiers=self.ids(rx.course.patient),
-                    meterset_delivered=(plan.meterset_per_fraction * Decimal("0.6")).quantize(
-                        Decimal("0.01")
-                    )
-                    if last
-                    else None,
-                    partial=last,
+                # The session was booked for the day it was treated (rebooked after a gap).
+                s.fractions_follow_bookings(
+                    slots=[
+                        s.SessionSlot(
+                            fraction_id=f.pk, scheduled_date=day, machine_id=plan.machine_id
+                        )
+                    ]
                 )
+                mu = plan.meterset_per_fraction * Decimal("0.6") if last else None
+                with _clock(when + dt.timedelta(minutes=3)):
+                    s.fraction_record_delivery(
+                        fraction=f,
+                        by=self.pick(self.therapists),
+                        delivered_at=when,
+                        machine=plan.machine,
+                        identifiers=self.ids(rx.course.patient),
+                        meterset_delivered=mu.quantize(Decimal("0.01")) if mu else None,
+                        partial=last,
+                    )
                 self.counts["deliveries"] += 1
 
     def weekly_review(self, course, day: dt.date) -> None:
@@ -333,71 +357,85 @@ class _Seeder:
 
     # --- scenarios ---------------------------------------------------------------------------------------
 
-    def run_state(self, patient, template, state: str) -> None:
-        course, rx = self.course(patient, template)
-        self.counts["states"][state] = self.counts["states"].get(state, 0) + 1
-        if state == "rx_draft":
-            return
-        s.prescription_sign(prescription=rx, by=course.physician)
-        plan = self.plan(rx, template)
-        if state == "plan_draft":
-            return
-        if state == "plan_approved":
-            s.plan_approve(plan=plan, by=course.physician)
-            return
-        self.approve_and_check(rx, plan)
-        n = rx.number_of_fractions
-        per_day = 2 if rx.pattern == "bid" else 1
-        step = 2 if rx.pattern == "alternate" else 1
+    def _days_for(self, template, state: str) -> list[dt.date]:
+        """The treatment days of a course in `state` (empty: not treated yet)."""
+        n, pattern = template[3], template[4]
+        per_day = 2 if pattern == "bid" else 1
+        step = 2 if pattern == "alternate" else 1
         total_days = -(-n // per_day)
+        yesterday = self.today - dt.timedelta(days=1)
+        if state.startswith("active"):
+            done = max(1, min(total_days - 1, self.rng.randint(3, 12)))
+            gap = state == "active_gap"
+            return self.open_days_back((done + (2 if gap else 0)) * step, yesterday)[::step]
+        if state in ("completed", "completed_checked", "stopped"):
+            # a course that ended a few weeks ago
+            end = self.today - dt.timedelta(days=self.rng.randint(20, 60))
+            days = self.open_days_back(total_days * step, end)[::step]
+            return days[: max(1, len(days) // 2)] if state == "stopped" else days
+        return []
+
+    def run_state(self, patient, template, state: str) -> None:
+        days = self._days_for(template, state)
+        # Prescribed, planned and approved a few days before the first treatment.
+        setup_at = _at(days[0], 16, 0) - dt.timedelta(days=4) if days else timezone.now()
+        with _clock(setup_at):
+            course, rx = self.course(patient, template)
+            self.counts["states"][state] = self.counts["states"].get(state, 0) + 1
+            if state == "rx_draft":
+                return
+            s.prescription_sign(prescription=rx, by=course.physician)
+            plan = self.plan(rx, template)
+            if state == "plan_draft":
+                return
+            if state == "plan_approved":
+                s.plan_approve(plan=plan, by=course.physician)
+                return
+            self.approve_and_check(rx, plan)
         if state == "ready":
             s.fractions_schedule(
                 plan=plan, by=self.scheduler, start_date=self.cal.add_open_days(self.today, 1)
             )
             return
-        yesterday = self.today - dt.timedelta(days=1)
         if state.startswith("active"):
-            done = max(1, min(total_days - 1, self.rng.randint(3, 12)))
             gap = state == "active_gap"
-            days = self.open_days_back((done + (2 if gap else 0)) * step, yesterday)[::step]
             skip = {len(days) - 3, len(days) - 2} if gap and len(days) > 4 else set()
             self.treat(rx, plan, days, skip=skip, partial_last=state == "active_partial")
-            self.weekly_review(course, days[-1])
+            with _clock(_at(days[-1], 17, 30)):
+                self.weekly_review(course, days[-1])
             return
-        # completed / stopped: a course that ended a few weeks ago
-        end = self.today - dt.timedelta(days=self.rng.randint(20, 60))
-        days = self.open_days_back(total_days * step, end)[::step]
-        if state == "stopped":
-            days = days[: max(1, len(days) // 2)]
+        # completed / stopped: the last fraction of a completed course closes it
         self.treat(rx, plan, days)
-        self.weekly_review(course, days[-1])
-        if state == "stopped":
-            s.course_close(
-                course=course,
-                by=course.physician,
-                status=CourseStatus.STOPPED,
-                reason="Patient declined further treatment after grade 3 mucositis.",
-            )
-            return
-        s.course_close(course=course, by=course.physician, status=CourseStatus.COMPLETED)
+        with _clock(_at(days[-1], 17, 30)):
+            self.weekly_review(course, days[-1])
+            if state == "stopped":
+                s.course_close(
+                    course=course,
+                    by=course.physician,
+                    status=CourseStatus.STOPPED,
+                    reason="Patient declined further treatment after grade 3 mucositis.",
+                )
+                return
         if state == "completed_checked":
-            s.chart_check_record(
-                course=course,
-                by=self.pick(self.physicists),
-                kind=ChecklistKind.END,
-                results={i.code: "pass" for i in selectors.checklist(ChecklistKind.END)},
-            )
+            with _clock(_at(days[-1], 17, 30) + dt.timedelta(days=1)):
+                s.chart_check_record(
+                    course=course,
+                    by=self.pick(self.physicists),
+                    kind=ChecklistKind.END,
+                    results={i.code: "pass" for i in selectors.checklist(ChecklistKind.END)},
+                )
 
     def reirradiation(self, patient) -> None:
         """A head-and-neck course two years ago, then re-irradiation with a cumulative cord override."""
         first = TEMPLATES[0]
-        course, rx = self.course(patient, first, label_suffix=" (first course)")
-        s.prescription_sign(prescription=rx, by=course.physician)
-        plan = self.plan(rx, first, machine=self.linacs[2])
-        self.approve_and_check(rx, plan)
         end = self.today - dt.timedelta(days=730)
-        self.treat(rx, plan, self.open_days_back(rx.number_of_fractions, end))
-        s.course_close(course=course, by=course.physician, status=CourseStatus.COMPLETED)
+        days = self.open_days_back(first[3], end)
+        with _clock(_at(days[0], 16, 0) - dt.timedelta(days=4)):
+            course, rx = self.course(patient, first, label_suffix=" (first course)")
+            s.prescription_sign(prescription=rx, by=course.physician)
+            plan = self.plan(rx, first, machine=self.linacs[2])
+            self.approve_and_check(rx, plan)
+        self.treat(rx, plan, days)  # the last fraction completes the course
         re_t = (
             "Recurrent neck node (re-irradiation)",
             "VMAT",
@@ -408,20 +446,22 @@ class _Seeder:
             "8070/3",
             [("Spinal cord", "Dmax", "30", "Gy"), ("Brainstem", "Dmax", "12", "Gy")],
         )
-        course2, rx2 = self.course(patient, re_t)
-        s.prescription_sign(prescription=rx2, by=course2.physician)
-        plan2 = self.plan(rx2, re_t, machine=self.linacs[0])
-        s.dose_override_sign(
-            plan=plan2,
-            by=course2.physician,
-            organ="Spinal cord",
-            metric="Dmax",
-            cumulative=True,
-            justification="Re-irradiation for in-field recurrence two years after 70 Gy; "
-            "cumulative cord EQD2 accepted after tumour board discussion.",
-        )
-        self.approve_and_check(rx2, plan2)
-        self.treat(rx2, plan2, self.open_days_back(3, self.today - dt.timedelta(days=1)))
+        days2 = self.open_days_back(3, self.today - dt.timedelta(days=1))
+        with _clock(_at(days2[0], 16, 0) - dt.timedelta(days=4)):
+            course2, rx2 = self.course(patient, re_t)
+            s.prescription_sign(prescription=rx2, by=course2.physician)
+            plan2 = self.plan(rx2, re_t, machine=self.linacs[0])
+            s.dose_override_sign(
+                plan=plan2,
+                by=course2.physician,
+                organ="Spinal cord",
+                metric="Dmax",
+                cumulative=True,
+                justification="Re-irradiation for in-field recurrence two years after 70 Gy; "
+                "cumulative cord EQD2 accepted after tumour board discussion.",
+            )
+            self.approve_and_check(rx2, plan2)
+        self.treat(rx2, plan2, days2)
         self.counts["states"]["reirradiation"] = 1
 
     def hdr_course(self, patient) -> None:
@@ -437,28 +477,32 @@ class _Seeder:
             "8070/3",
             [],
         )
-        course, rx = self.course(patient, t)
-        s.prescription_sign(prescription=rx, by=course.physician)
-        plan = s.plan_create(
-            prescription=rx,
-            by=self.pick(self.physicists),
-            label="HDR-T&O",
-            machine=hdr,
-            fractions_planned=4,
-            dose_per_fraction_gy="7",
-        )
-        s.plan_approve(plan=plan, by=course.physician)
-        checker = next(p for p in self.physicists if p.pk != plan.planner_id)
-        s.physics_check_record(
-            plan=plan,
-            by=checker,
-            results={i.code: "pass" for i in selectors.checklist(ChecklistKind.INITIAL)},
-        )
         days = self.open_days_back(4, self.today - dt.timedelta(days=1))[::2]
-        s.fractions_schedule(plan=plan, by=self.scheduler, start_date=days[0])
+        with _clock(_at(days[0], 16, 0) - dt.timedelta(days=4)):
+            course, rx = self.course(patient, t)
+            s.prescription_sign(prescription=rx, by=course.physician)
+            plan = s.plan_create(
+                prescription=rx,
+                by=self.pick(self.physicists),
+                label="HDR-T&O",
+                machine=hdr,
+                fractions_planned=4,
+                dose_per_fraction_gy="7",
+            )
+            s.plan_approve(plan=plan, by=course.physician)
+            checker = next(p for p in self.physicists if p.pk != plan.planner_id)
+            s.physics_check_record(
+                plan=plan,
+                by=checker,
+                results={i.code: "pass" for i in selectors.checklist(ChecklistKind.INITIAL)},
+            )
+            s.fractions_schedule(plan=plan, by=self.scheduler, start_date=days[0])
         for f, day in zip(
             Fraction.objects.filter(prescription=rx).order_by("sequence"), days, strict=False
         ):
+            s.fractions_follow_bookings(
+                slots=[s.SessionSlot(fraction_id=f.pk, scheduled_date=day, machine_id=hdr.pk)]
+            )
             s.brachy_session_set(
                 fraction=f,
                 by=checker,
@@ -470,13 +514,14 @@ class _Seeder:
                 physicist_present=checker,
                 anesthesiologist=self.anesthesiologist,
             )
-            s.fraction_record_delivery(
-                fraction=f,
-                by=self.pick(self.therapists),
-                delivered_at=_at(day, 10, 0),
-                machine=hdr,
-                identifiers=self.ids(patient),
-            )
+            with _clock(_at(day, 10, 5)):
+                s.fraction_record_delivery(
+                    fraction=f,
+                    by=self.pick(self.therapists),
+                    delivered_at=_at(day, 10, 0),
+                    machine=hdr,
+                    identifiers=self.ids(patient),
+                )
             self.counts["deliveries"] += 1
         self.counts["states"]["hdr"] = 1
 

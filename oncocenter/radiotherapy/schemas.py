@@ -37,6 +37,9 @@ class RtPrescriptionIn(Schema):
     diagnosis: int | None = Field(
         None, description="oncology.Diagnosis id; its ICD codes are copied"
     )
+    no_diagnosis_reason: str = Field(
+        "", description="Required when no diagnosis is given: why none is linked"
+    )
     constraint_set: str | None = Field(
         None, description="Constraint set code; default: the first active"
     )
@@ -55,6 +58,7 @@ class RtPrescriptionPatch(Schema):
     icd10_code: str | None = None
     icdo3_morphology: str | None = None
     diagnosis: int | None = None
+    no_diagnosis_reason: str | None = None
     notes: str | None = None
 
 
@@ -125,6 +129,14 @@ class RtDeliveryIn(Schema):
     meterset_delivered: Decimal | None = None
     partial: bool = False
     notes: str = ""
+    late_entry_reason: str = Field(
+        "", description="Required when entered more than an hour after the treatment time"
+    )
+    override_reason: str = Field(
+        "",
+        description="Signed override for a treatment off its booked day or machine, on a closed "
+        "day, or a second one on a day",
+    )
 
 
 class RtReasonIn(Schema):
@@ -215,6 +227,7 @@ class RtPrescriptionOut(Schema):
     gap_sensitive_site: str
     icd10_code: str
     diagnosis: int | None
+    no_diagnosis_reason: str = ""
     plans: list[RtPlanOut]
     fractions: list[RtFractionOut]
 
@@ -251,6 +264,11 @@ class RtDeliveryOut(Schema):
     replaces: int | None
     fractions_delivered: int
     fractions_prescribed: int
+    recorded_at: datetime
+    late_entry: bool
+    late_entry_reason: str
+    off_schedule: list[str]
+    override_signature: int | None
 
 
 class RtIdOut(Schema):

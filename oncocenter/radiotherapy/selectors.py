@@ -527,7 +527,7 @@ def checklist(kind: str) -> QuerySet[ChecklistItem]:
 def deliveries_for_course(*, course: Course) -> QuerySet[Delivery]:
     return (
         Delivery.objects.filter(fraction__prescription__course=course)
-        .select_related("fraction", "machine", "recorded_by", "errored_by")
+        .select_related("fraction", "machine", "recorded_by", "errored_by", "override_signature")
         .order_by("delivered_at", "pk")
     )
 

@@ -99,6 +99,7 @@ class NewCourse:
     preferred_window: tuple[str, str] | None = None
     not_before: dt.datetime | None = None  # aware: the physics check completed at
     started: bool = False  # fractions already delivered: no long first session
+    allowed_machines: list[str] | None = None  # the plan's machine and its beam-matched group
 
     @property
     def first_is_long(self) -> bool:
@@ -123,6 +124,8 @@ class NewCourse:
         }
         if self.preferred_window:
             data["preferred_window"] = list(self.preferred_window)
+        if self.allowed_machines is not None:
+            data["allowed_machines"] = list(self.allowed_machines)
         return data
 
 

@@ -65,6 +65,7 @@ def _pediatric_course(ctx: Any, patient: Any, template: tuple, staff: dict[str, 
             "pattern": "daily",
             "intent": "curative",
             "energy": "6 MV",
+            "no_diagnosis_reason": "diagnosis on file at the referring children's hospital",
         },
     )
     rt.prescription_sign(prescription=rx, by=ro)

@@ -19,6 +19,7 @@ class BookingStatus(models.TextChoices):
     BOOKED = "booked", _("Booked")
     MOVED = "moved", _("Moved (replaced by a new booking)")
     CANCELLED = "cancelled", _("Cancelled")
+    TREATED = "treated", _("Treated (consumed by the delivery record)")
 
 
 class Urgency(models.TextChoices):
@@ -97,6 +98,12 @@ class Booking(TimeStampedModel):
     )
     booked_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     cancel_reason = models.CharField(_("cancel reason"), max_length=300, blank=True)
+    treated_at = models.DateTimeField(
+        _("treated at"),
+        null=True,
+        blank=True,
+        help_text=_("The delivery's console time, when the treatment record consumed the booking."),
+    )
 
     class Meta:
         ordering = ["start", "machine"]
@@ -133,6 +140,12 @@ class Booking(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
                 name="sched_booking_cancel_has_reason",
+            ),
+            # Consumed by a delivery exactly when it carries the treatment time (issue 15).
+            models.CheckConstraint(
+                condition=Q(status="treated", treated_at__isnull=False)
+                | (~Q(status="treated") & Q(treated_at__isnull=True)),
+                name="sched_booking_treated_has_time",
             ),
         ]
 

@@ -19,6 +19,7 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotFound
 from oncocenter.machines.models import DowntimeKind, Machine, MachineDowntime
+from oncocenter.machines.qa import QAStatus, qa_states
 from oncocenter.patients.models import Patient
 from oncocenter.radiotherapy.models import (
     Course,
@@ -55,6 +56,7 @@ class BoardColumn:
     items: list[BoardItem] = field(default_factory=list)
     sessions: int = 0
     minutes: int = 0
+    qa: QAStatus | None = None  # the machine's QA state (today: now; another day: its end)
 
 
 @dataclass
@@ -80,7 +82,9 @@ def day_board(*, day: dt.date, audit: bool = True) -> DayBoard:
     machines = list(Machine.objects.prefetch_related("techniques").order_by("code"))
     opens = min((m.opens_at.hour * 60 + m.opens_at.minute for m in machines), default=480)
     closes = max((m.closes_at.hour * 60 + m.closes_at.minute for m in machines), default=1200)
-    columns = {m.pk: BoardColumn(m) for m in machines}
+    qa_at = min(timezone.now(), end - dt.timedelta(seconds=1))
+    qa = qa_states([m.pk for m in machines], qa_at) if begin <= timezone.now() else {}
+    columns = {m.pk: BoardColumn(m, qa=qa.get(m.pk)) for m in machines}
     downtimes = list(
         MachineDowntime.objects.filter(start__lt=end, end__gt=begin)
         .select_related("machine")

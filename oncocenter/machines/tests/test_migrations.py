@@ -29,6 +29,7 @@ MOVED = {
     "MachineTechnique": ("scheduling_machinetechnique", "machines_machinetechnique"),
     "MachineDowntime": ("scheduling_machinedowntime", "machines_machinedowntime"),
 }
+LATER_BOOKING_CONSTRAINTS = {"sched_booking_treated_has_time"}
 STAYING = {
     ("scheduling", "Booking"),
     ("radiotherapy", "Plan"),
@@ -106,7 +107,8 @@ def test_move_round_trip_keeps_rows_constraints_and_content_types(rows):
     assert _counts(old_apps, "scheduling") == before_counts
     for old, new in MOVED.values():
         assert _constraints(old) == constraints[new]
-    assert _constraints("scheduling_booking") == booking_constraints
+    # (constraints added to bookings by later migrations, e.g. issue 15's, are not there yet)
+    assert _constraints("scheduling_booking") == booking_constraints - LATER_BOOKING_CONSTRAINTS
     Booking = old_apps.get_model("scheduling", "Booking")
     assert (
         Booking.objects.filter(machine__code__startswith="LINAC").count()
@@ -115,7 +117,9 @@ def test_move_round_trip_keeps_rows_constraints_and_content_types(rows):
     assert Booking.objects.filter(moved_by_downtime__kind="outage").exists()
     OldContentType = old_apps.get_model("contenttypes", "ContentType")
     assert OldContentType.objects.filter(app_label="scheduling", model="machine").exists()
-    assert not OldContentType.objects.filter(app_label="machines").exists()
+    # (models added to the app later, e.g. machine QA, keep their content types: not moved ones)
+    moved_models = [name.lower() for name in MOVED]
+    assert not OldContentType.objects.filter(app_label="machines", model__in=moved_models).exists()
 
     new_apps = _migrate()
     tables = _tables()
@@ -125,7 +129,9 @@ def test_move_round_trip_keeps_rows_constraints_and_content_types(rows):
         assert _constraints(new) == constraints[new]
     assert _constraints("scheduling_booking") == booking_constraints
     ContentType.objects.clear_cache()
-    assert {ct.model for ct in ContentType.objects.filter(app_label="machines")} == {
+    assert {
+        ct.model for ct in ContentType.objects.filter(app_label="machines", model__in=moved_models)
+    } == {
         "machine",
         "machinetechnique",
         "machinedowntime",

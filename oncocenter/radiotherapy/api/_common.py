@@ -133,6 +133,7 @@ def rx_out(rx: Prescription) -> dict[str, Any]:
         "gap_sensitive_site": rx.gap_sensitive_site,
         "icd10_code": rx.icd10_code,
         "diagnosis": rx.diagnosis_id,
+        "no_diagnosis_reason": rx.no_diagnosis_reason,
         "plans": [
             plan_out(p) for p in rx.plans.select_related("machine", "planner").order_by("pk")
         ],
@@ -174,6 +175,11 @@ def delivery_out(d: Delivery) -> dict[str, Any]:
         "replaces": d.replaces_id,
         "fractions_delivered": rx.fractions_delivered,
         "fractions_prescribed": rx.number_of_fractions,
+        "recorded_at": d.recorded_at,
+        "late_entry": d.late_entry,
+        "late_entry_reason": d.late_entry_reason,
+        "off_schedule": [c for c in d.off_schedule.split(",") if c],
+        "override_signature": d.override_signature_id,
     }
 
 

@@ -40,6 +40,8 @@ def delivery_record(request: HttpRequest, fraction_id: int, payload: RtDeliveryI
         meterset_delivered=payload.meterset_delivered,
         partial=payload.partial,
         notes=payload.notes,
+        late_entry_reason=payload.late_entry_reason,
+        override_reason=payload.override_reason,
     )
     return Status(201, delivery_out(d))
 

@@ -91,6 +91,7 @@ class PrescriptionForm(RtForm):
         "pattern": "rx-pattern",
         "intent": "rx-intent",
         "diagnosis": "rx-dx",
+        "no_diagnosis_reason": "rx-nodx",
         "icd10_code": "rx-icd",
         "icdo3_morphology": "rx-morph",
     }
@@ -119,6 +120,12 @@ class PrescriptionForm(RtForm):
         queryset=Diagnosis.objects.none(),
         required=False,
         empty_label="—",
+    )
+    no_diagnosis_reason = forms.CharField(
+        label=gettext_lazy("Reason for no diagnosis"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("Only when no diagnosis is linked."),
     )
     icd10_code = forms.CharField(label=gettext_lazy("ICD-10"), max_length=10, required=False)
     icdo3_morphology = forms.CharField(

@@ -44,6 +44,8 @@ class DeliverForm(FractionTargetForm):
         "delivered_at": "dt-{key}",
         "meterset_delivered": "mu-{key}",
         "partial": "pt-{key}",
+        "late_entry_reason": "late-{key}",
+        "override_reason": "ovr-{key}",
     }
     field_aliases = {f"identifiers.{k}": f"id_{k}" for k in ("mrn", "birth_date", "name")}
     id_mrn = forms.CharField(
@@ -69,6 +71,21 @@ class DeliverForm(FractionTargetForm):
         widget=forms.NumberInput(attrs={"step": "0.01"}),
     )
     partial = forms.BooleanField(label=gettext_lazy("Partial treatment"), required=False)
+    late_entry_reason = forms.CharField(
+        label=gettext_lazy("Late entry: why recorded only now"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("Needed when entered more than an hour after the beam-on time."),
+    )
+    override_reason = forms.CharField(
+        label=gettext_lazy("Off-schedule override (signed): reason"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy(
+            "Needed off the booked day or machine, on a closed day, or for a second fraction "
+            "on one day."
+        ),
+    )
 
     def __init__(self, *args: Any, course: Course, key: object = "", **kwargs: Any) -> None:
         fraction = kwargs.pop("fraction", None)

@@ -90,6 +90,14 @@ class Prescription(TimeStampedModel):
             "The diagnosis this prescription treats; its ICD-10 and ICD-O-3 codes are copied."
         ),
     )
+    no_diagnosis_reason = models.CharField(
+        _("reason for no diagnosis"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Required when no diagnosis is linked (e.g. benign disease treated before histology)."
+        ),
+    )
     icd10_code = models.CharField(
         _("ICD-10"),
         max_length=10,
@@ -167,6 +175,11 @@ class Prescription(TimeStampedModel):
             models.CheckConstraint(condition=Q(pattern__in=Pattern.values), name="rt_rx_pattern"),
             models.CheckConstraint(
                 condition=Q(status__in=PrescriptionStatus.values), name="rt_rx_status"
+            ),
+            # Tied to the diagnosis it treats, or an explicit reason why not (issue 15).
+            models.CheckConstraint(
+                condition=Q(diagnosis__isnull=False) | ~Q(no_diagnosis_reason=""),
+                name="rt_rx_diagnosis_or_reason",
             ),
         ]
 

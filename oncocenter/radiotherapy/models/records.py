@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.models import TimeStampedModel
@@ -274,6 +274,29 @@ class Delivery(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
     )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
+    late_entry = models.BooleanField(
+        _("late entry"),
+        default=False,
+        help_text=_("Entered well after the treatment time (console time); needs a reason."),
+    )
+    late_entry_reason = models.CharField(_("late entry reason"), max_length=300, blank=True)
+    off_schedule = models.CharField(
+        _("off schedule"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "What differed from the booking, comma-separated: other-day, other-machine, "
+            "closed-day, second-today, unscheduled."
+        ),
+    )
+    override_signature = models.OneToOneField(
+        Signature,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delivery_override",
+        help_text=_("The signed override that allowed an off-schedule treatment."),
+    )
 
     class Meta:
         ordering = ["delivered_at"]
@@ -293,6 +316,19 @@ class Delivery(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(dose_delivered_gy__gte=0), name="rt_delivery_dose_positive"
+            ),
+            # The console time is never after the server's entry time (issue 15).
+            models.CheckConstraint(
+                condition=Q(delivered_at__lte=F("recorded_at")),
+                name="rt_delivery_not_after_entry",
+            ),
+            models.CheckConstraint(
+                condition=Q(late_entry=False) | ~Q(late_entry_reason=""),
+                name="rt_delivery_late_entry_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(off_schedule="") | Q(override_signature__isnull=False),
+                name="rt_delivery_off_schedule_signed",
             ),
         ]
 

@@ -65,6 +65,7 @@ class SignatureMeaning(models.TextChoices):
     END_CHECK = "end-of-treatment-check", _("End-of-treatment check")
     WEEKLY_REVIEW = "weekly-review", _("Weekly on-treatment review")
     OVERRIDE = "dose-override", _("Dose-limit override")
+    DELIVERY_OVERRIDE = "delivery-override", _("Off-schedule treatment override")
 
 
 class ChecklistKind(models.TextChoices):

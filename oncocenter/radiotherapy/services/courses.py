@@ -85,51 +85,56 @@ def course_close(*, course: Course, by: User, status: str, reason: str = "") -> 
     if status == CourseStatus.STOPPED and not reason.strip():
         raise ValidationFailed.single("reason", _("is required to stop a course early"))
     with transaction.atomic():
-        course = Course.objects.select_for_update().get(pk=course.pk)
-        if course.status not in OPEN_COURSE:
-            raise Conflict(
-                _("Course is already %(status)s.") % {"status": course.get_status_display()},
-                rule="course_closed",
-            )
-        last = (
-            Delivery.objects.filter(
-                fraction__prescription__course=course, status=Delivery.Status.RECORDED
-            )
-            .order_by("-delivered_at")
-            .first()
+        return _close(course, by=by, status=status, reason=reason)
+
+
+def _close(course: Course, *, by: User, status: str, reason: str) -> Course:
+    """Close a course (inside the caller's transaction): cancel its scheduled sessions, complete
+    its signed prescriptions, set its real first and last treatment dates, end its episode, and
+    publish `CourseClosed` (the scheduling area cancels the course's future bookings).
+
+    Called by `course_close` and by the delivery service when the last fraction is treated."""
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    if course.status not in OPEN_COURSE:
+        raise Conflict(
+            _("Course is already %(status)s.") % {"status": course.get_status_display()},
+            rule="course_closed",
         )
-        scheduled = Fraction.objects.filter(
-            prescription__course=course, status=FractionStatus.SCHEDULED
+    recorded = Delivery.objects.filter(
+        fraction__prescription__course=course, status=Delivery.Status.RECORDED
+    )
+    first = recorded.order_by("delivered_at").first()
+    last = recorded.order_by("-delivered_at").first()
+    scheduled = Fraction.objects.filter(
+        prescription__course=course, status=FractionStatus.SCHEDULED
+    )
+    cancelled = tuple(scheduled.order_by("pk").values_list("pk", flat=True))
+    scheduled.update(status=FractionStatus.CANCELLED, status_reason=f"course {status}")
+    for rx in course.prescriptions.filter(status=PrescriptionStatus.SIGNED):
+        rx.status = PrescriptionStatus.COMPLETED
+        rx.save(update_fields=["status", "updated_at"])
+    course.status = status
+    if first is not None and last is not None:
+        course.started_on = timezone.localtime(first.delivered_at).date()
+        course.ended_on = timezone.localtime(last.delivered_at).date()
+    if reason:
+        course.notes = (course.notes + "\n" if course.notes else "") + f"{status}: {reason.strip()}"
+    course.save()
+    _episode_end(course, by=by)
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=course,
+        patient=course.patient,
+        detail={"status": status, "reason": reason, "cancelled_sessions": len(cancelled)},
+    )
+    publish(
+        CourseClosed(
+            course_id=course.pk,
+            patient_id=course.patient_id,
+            status=status,
+            cancelled_fraction_ids=cancelled,
         )
-        cancelled = tuple(scheduled.order_by("pk").values_list("pk", flat=True))
-        scheduled.update(status=FractionStatus.CANCELLED, status_reason=f"course {status}")
-        for rx in course.prescriptions.filter(status=PrescriptionStatus.SIGNED):
-            rx.status = PrescriptionStatus.COMPLETED
-            rx.save(update_fields=["status", "updated_at"])
-        course.status = status
-        if last is not None:
-            course.started_on = course.started_on or timezone.localtime(last.delivered_at).date()
-            course.ended_on = timezone.localtime(last.delivered_at).date()
-        if reason:
-            course.notes = (
-                course.notes + "\n" if course.notes else ""
-            ) + f"{status}: {reason.strip()}"
-        course.save()
-        _episode_end(course, by=by)
-        audit_record(
-            action=AuditAction.UPDATE,
-            obj=course,
-            patient=course.patient,
-            detail={"status": status, "reason": reason},
-        )
-        publish(
-            CourseClosed(
-                course_id=course.pk,
-                patient_id=course.patient_id,
-                status=status,
-                cancelled_fraction_ids=cancelled,
-            )
-        )
+    )
     return course
 
 

@@ -18,11 +18,14 @@ from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.core.events import publish
 from oncocenter.core.permissions import require
 from oncocenter.machines.models import Machine, Technique
+from oncocenter.machines.qa import machine_allowed_for_plan, qa_gate
 from oncocenter.patients.models import Patient
+from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy.events import DeliveryEnteredInError, FractionDelivered
 from oncocenter.radiotherapy.models import (
     DELIVERED_STATUSES,
     BrachySession,
+    Course,
     CourseStatus,
     Delivery,
     Fraction,
@@ -45,10 +48,12 @@ from oncocenter.radiotherapy.services._common import (
     _dec,
     _lock_rx,
 )
-from oncocenter.radiotherapy.services.courses import _episode_start
-from oncocenter.radiotherapy.services.signing import _require_signer
+from oncocenter.radiotherapy.services.courses import _close, _episode_start
+from oncocenter.radiotherapy.services.signing import _require_signer, _sign
 
 MIN_REASON = 5
+#: An entry made this long after the console's treatment time is a late entry (needs a reason).
+LATE_ENTRY_AFTER = dt.timedelta(hours=1)
 
 
 def _check_identifiers(patient: Patient, identifiers: Mapping[str, str]) -> list[str]:
@@ -138,6 +143,124 @@ def _authorisations(rx: Prescription, plan: Plan) -> list[int]:
     return ids
 
 
+def _check_after_approvals(authorised: list[int], delivered_at: dt.datetime) -> None:
+    """A treatment cannot have happened before the signatures that allowed it."""
+    latest = (
+        Signature.objects.filter(pk__in=authorised, signed_at__gt=delivered_at)
+        .order_by("-signed_at")
+        .first()
+    )
+    if latest is None:
+        return
+    when = timezone.localtime(latest.signed_at)
+    raise Conflict(
+        _("Treatment time %(at)s is before the %(what)s signed %(when)s.")
+        % {
+            "at": f"{timezone.localtime(delivered_at):%Y-%m-%d %H:%M}",
+            "what": latest.get_meaning_display(),
+            "when": f"{when:%Y-%m-%d %H:%M}",
+        },
+        rule="delivered_before_approval",
+        problems=[
+            FieldProblem(
+                "delivered_at",
+                _("before the %(what)s (%(when)s)")
+                % {"what": latest.get_meaning_display(), "when": f"{when:%Y-%m-%d %H:%M}"},
+                delivered_at.isoformat(),
+            )
+        ],
+    )
+
+
+def _check_in_order(rx: Prescription, delivered_at: dt.datetime) -> None:
+    """Treatments are recorded in the order they happened (a later fraction is later in time)."""
+    last = (
+        Delivery.objects.filter(fraction__prescription=rx, status=Delivery.Status.RECORDED)
+        .order_by("-delivered_at")
+        .values_list("delivered_at", flat=True)
+        .first()
+    )
+    if last is not None and delivered_at <= last:
+        local = timezone.localtime(last)
+        raise Conflict(
+            _("Treatment time is not after the last recorded treatment (%(last)s).")
+            % {"last": f"{local:%Y-%m-%d %H:%M}"},
+            rule="delivery_out_of_order",
+            problems=[
+                FieldProblem(
+                    "delivered_at",
+                    _("must be after %(last)s") % {"last": f"{local:%Y-%m-%d %H:%M}"},
+                    delivered_at.isoformat(),
+                )
+            ],
+        )
+
+
+def _off_schedule_text(code: str) -> str:
+    texts = {
+        "unscheduled": _("the session has no booked day"),
+        "other-day": _("not on the booked day"),
+        "other-machine": _("not on the booked machine"),
+        "closed-day": _("on a closed day (weekend or holiday)"),
+        "second-today": _("a second fraction on one day"),
+    }
+    return texts.get(code, code)
+
+
+def _off_schedule(
+    rx: Prescription, fraction: Fraction, machine: Machine, delivered_at: dt.datetime
+) -> list[str]:
+    """What about this treatment differs from the session's booking (codes, in a fixed order)."""
+    day = timezone.localtime(delivered_at).date()
+    codes = []
+    if fraction.scheduled_date is None:
+        codes.append("unscheduled")
+    elif fraction.scheduled_date != day:
+        codes.append("other-day")
+    if fraction.machine_id is not None and fraction.machine_id != machine.pk:
+        codes.append("other-machine")
+    if not selectors.treatment_calendar().is_open(day):
+        codes.append("closed-day")
+    return codes
+
+
+def _override(
+    *,
+    codes: list[str],
+    override_reason: str,
+    rx: Prescription,
+    by: User,
+    delivered_at: dt.datetime,
+) -> Signature | None:
+    """No override needed when on schedule; otherwise a reason, signed by the one recording."""
+    if not codes:
+        return None
+    if len(override_reason.strip()) < MIN_REASON:
+        problems = [FieldProblem("override_reason", _off_schedule_text(c), c) for c in codes]
+        raise Conflict(
+            _(
+                "This treatment is off schedule (%(what)s): a signed override with a reason is "
+                "needed."
+            )
+            % {"what": "; ".join(_off_schedule_text(c) for c in codes)},
+            rule="off_schedule_override_required",
+            problems=problems,
+        )
+    return _sign(
+        meaning=SignatureMeaning.DELIVERY_OVERRIDE,
+        course=rx.course,
+        signer=by,
+        role="radiation_therapist",
+        kinds=THERAPIST_CREDENTIALS,
+        prescription=rx,
+        version=rx.version,
+        statement=(
+            f"off schedule ({', '.join(codes)}) at "
+            f"{timezone.localtime(delivered_at):%Y-%m-%d %H:%M}: {override_reason.strip()}"
+        ),
+    )
+
+
 def _next_delivered_number(rx: Prescription) -> int:
     used = set(
         rx.fractions.filter(delivered_number__isnull=False).values_list(
@@ -181,7 +304,11 @@ def _check_hdr_team(fraction: Fraction, machine: Machine) -> None:
         )
 
 
-def _check_spacing(rx: Prescription, fraction: Fraction, delivered_at: dt.datetime) -> None:
+def _check_spacing(
+    rx: Prescription, fraction: Fraction, delivered_at: dt.datetime, *, overridden: bool = False
+) -> bool:
+    """Refuse a spacing violation; with `overridden`, one more fraction on a day is allowed
+    (returns True when that override was needed)."""
     others = list(
         Delivery.objects.filter(
             fraction__prescription=rx,
@@ -194,6 +321,10 @@ def _check_spacing(rx: Prescription, fraction: Fraction, delivered_at: dt.dateti
     violation = check_fraction_spacing(
         others, delivered_at, pattern=rx.pattern, tz=timezone.get_default_timezone()
     )
+    if violation is None:
+        return False
+    if violation.code == "fractions_per_day" and overridden:
+        return True
     if violation is not None:
         message = _spacing_message(violation.code, violation.params) or violation.message
         raise Conflict(
@@ -201,6 +332,7 @@ def _check_spacing(rx: Prescription, fraction: Fraction, delivered_at: dt.dateti
             rule=violation.code,
             problems=[FieldProblem("delivered_at", message, delivered_at.isoformat())],
         )
+    return False
 
 
 def _spacing_message(code: str, params: Mapping[str, object]) -> str | None:
@@ -234,20 +366,32 @@ def fraction_record_delivery(
     meterset_delivered: Number | None = None,
     partial: bool = False,
     notes: str = "",
+    late_entry_reason: str = "",
+    override_reason: str = "",
 ) -> Delivery:
     """Record a treated (or partially treated) session after every record-and-verify interlock:
     therapist with a current licence; two patient identifiers; signed prescription, approved plan,
-    passed physics check (and PSQA where required) of the current versions; machine in service and
-    capable; never more fractions than prescribed (row lock + database constraint); twice-daily
-    spacing; meterset within the plan. A second delivery on a partially treated session completes it.
-    Publishes `FractionDelivered` in the same transaction.
+    passed physics check (and PSQA where required) of the current versions; the plan's machine or
+    one beam-matched to it, in service, capable and not on QA hold; never more fractions than
+    prescribed (row lock + database constraint); twice-daily spacing; meterset within the plan.
+
+    Times: `delivered_at` is the console's treatment time, `recorded_at` the server's entry time;
+    the treatment is not in the future, not before the signatures it relies on, and after the
+    prescription's last recorded treatment. An entry more than `LATE_ENTRY_AFTER` after the
+    treatment is a late entry and needs `late_entry_reason`. Off its booked day or machine, on a
+    closed day, or a second fraction on one day of a daily course needs `override_reason`, saved
+    as a signature of the one recording.
+
+    A second delivery on a partially treated session completes it. The last fraction of the
+    course completes the course. Publishes `FractionDelivered` in the same transaction.
     """
     _require_signer(by, "rt.delivery.record", THERAPIST_CREDENTIALS, _("Recording a treatment"))
     if delivered_at.tzinfo is None:
         raise ValidationFailed.single(
             "delivered_at", _("must include a timezone"), delivered_at.isoformat()
         )
-    if delivered_at > timezone.now() + dt.timedelta(minutes=5):
+    now = timezone.now()
+    if delivered_at > now:
         raise ValidationFailed.single(
             "delivered_at", _("cannot be in the future"), delivered_at.isoformat()
         )
@@ -260,7 +404,9 @@ def fraction_record_delivery(
         # Lock order everywhere: prescription, then fraction. Serialises concurrent recordings of
         # the same prescription, so the fraction count below cannot be read stale.
         rx = _lock_rx(fraction.prescription)
-        fraction = Fraction.objects.select_for_update().select_related("plan").get(pk=fraction.pk)
+        fraction = (
+            Fraction.objects.select_for_update().select_related("plan__machine").get(pk=fraction.pk)
+        )
         plan = fraction.plan
         patient = rx.course.patient
         matched = _check_identifiers(patient, identifiers)
@@ -277,8 +423,12 @@ def fraction_record_delivery(
             )
         authorised = _authorisations(rx, plan)
         _check_machine(machine, rx.technique)
+        machine_allowed_for_plan(planned=plan.machine, attempted=machine)
+        qa_gate(machine, delivered_at)
         if rx.technique == Technique.HDR:
             _check_hdr_team(fraction, machine)
+        _check_after_approvals(authorised, delivered_at)
+        _check_in_order(rx, delivered_at)
         completing = fraction.status == FractionStatus.PARTIAL
         planned_mu = plan.meterset_per_fraction
         if planned_mu is not None and mu is not None:
@@ -302,6 +452,7 @@ def fraction_record_delivery(
                     _("the meterset reaches the plan: not a partial treatment"),
                     str(mu),
                 )
+        codes = [] if completing else _off_schedule(rx, fraction, machine, delivered_at)
         if not completing:
             if rx.fractions_delivered >= rx.number_of_fractions:
                 raise Conflict(
@@ -309,14 +460,27 @@ def fraction_record_delivery(
                     % {"n": rx.number_of_fractions},
                     rule="fractions_exhausted",
                 )
-            _check_spacing(rx, fraction, delivered_at)
+            overriding = len(override_reason.strip()) >= MIN_REASON
+            if _check_spacing(rx, fraction, delivered_at, overridden=overriding):
+                codes.append("second-today")
+        override = _override(
+            codes=codes, override_reason=override_reason, rx=rx, by=by, delivered_at=delivered_at
+        )
+        late = now - delivered_at > LATE_ENTRY_AFTER
+        if late and len(late_entry_reason.strip()) < MIN_REASON:
+            raise ValidationFailed.single(
+                "late_entry_reason",
+                _("entered more than %(minutes)d minutes after the treatment: give a reason")
+                % {"minutes": LATE_ENTRY_AFTER.total_seconds() // 60},
+                delivered_at.isoformat(),
+            )
         dose = _dose_for(plan, rx, mu, partial)
         if completing:
             dose = min(dose, rx.dose_per_fraction_gy - fraction.dose_delivered_gy)
         delivery = Delivery.objects.create(
             fraction=fraction,
             recorded_by=by,
-            recorded_at=timezone.now(),
+            recorded_at=now,
             delivered_at=delivered_at,
             machine=machine,
             meterset_delivered=mu,
@@ -327,8 +491,12 @@ def fraction_record_delivery(
             prescription_version=rx.version,
             authorised_by=authorised,
             notes=notes[:300],
+            late_entry=late,
+            late_entry_reason=late_entry_reason.strip()[:300] if late else "",
+            off_schedule=",".join(codes),
+            override_signature=override,
         )
-        fraction.meterset_delivered += mu or (planned_mu or Decimal(0))
+        fraction.meterset_delivered += _mu_counted(delivery, planned_mu)
         fraction.dose_delivered_gy += dose
         fraction.status = FractionStatus.PARTIAL if partial else FractionStatus.TREATED
         fraction.machine = machine
@@ -362,6 +530,8 @@ def fraction_record_delivery(
                 "partial": partial,
                 "machine": machine.code,
                 "identifiers": matched,
+                "late_entry": late,
+                "off_schedule": codes,
             },
         )
         publish(
@@ -377,7 +547,29 @@ def fraction_record_delivery(
                 completes_partial=completing,
             )
         )
+        if not partial and _course_fully_delivered(course):
+            _close(course, by=by, status=CourseStatus.COMPLETED, reason="")
     return delivery
+
+
+def _course_fully_delivered(course: Course) -> bool:
+    """Every active prescription of the course has all its fractions fully treated."""
+    rxs = Prescription.objects.filter(course=course, status=PrescriptionStatus.SIGNED)
+    if not rxs.exists():
+        return False
+    if rxs.filter(fractions_delivered__lt=F("number_of_fractions")).exists():
+        return False
+    return not Fraction.objects.filter(prescription__in=rxs, status=FractionStatus.PARTIAL).exists()
+
+
+def _mu_counted(delivery: Delivery, planned_mu: Decimal | None) -> Decimal:
+    """The meterset a record adds to its session: as entered, or the plan's for a full treatment
+    entered without one (the same rule at recording and at every recomputation)."""
+    if delivery.meterset_delivered is not None:
+        return delivery.meterset_delivered
+    if delivery.partial or planned_mu is None:
+        return Decimal(0)
+    return planned_mu
 
 
 def _reapply_fraction(fraction: Fraction, rx: Prescription) -> bool:
@@ -397,9 +589,8 @@ def _reapply_fraction(fraction: Fraction, rx: Prescription) -> bool:
                 fractions_delivered=F("fractions_delivered") - 1
             )
         return True
-    fraction.meterset_delivered = sum(
-        (d.meterset_delivered or Decimal(0) for d in active), Decimal(0)
-    )
+    planned_mu = fraction.plan.meterset_per_fraction
+    fraction.meterset_delivered = sum((_mu_counted(d, planned_mu) for d in active), Decimal(0))
     fraction.dose_delivered_gy = sum((d.dose_delivered_gy for d in active), Decimal(0))
     fraction.status = FractionStatus.PARTIAL if active[-1].partial else FractionStatus.TREATED
     fraction.save()
@@ -489,7 +680,7 @@ def delivery_correct(
             raise ValidationFailed.single(
                 "meterset_delivered", _("is required for a partial treatment")
             )
-        others = fraction.meterset_delivered - (old.meterset_delivered or Decimal(0))
+        others = fraction.meterset_delivered - _mu_counted(old, plan.meterset_per_fraction)
         if (
             plan.meterset_per_fraction
             and mu is not None

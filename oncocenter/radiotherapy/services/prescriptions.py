@@ -48,6 +48,10 @@ def _one_of(problems: list[FieldProblem], field: str, value: Any, choices: list[
         )
 
 
+def _field_problem(problems: list[FieldProblem], field: str) -> bool:
+    return any(p.field == field for p in problems)
+
+
 def _clean_rx(data: dict[str, Any], *, current: Prescription | None) -> dict[str, Any]:
     """Every field of a prescription checked at once; `data` holds the fields given."""
     problems: list[FieldProblem] = []
@@ -142,6 +146,16 @@ def _clean_rx(data: dict[str, Any], *, current: Prescription | None) -> dict[str
     if diagnosis is not None and diagnosis.patient_id != patient_id:
         problems.append(FieldProblem("diagnosis", _("belongs to another patient"), diagnosis.pk))
     out["diagnosis"] = diagnosis
+    # Tied to the diagnosis it treats, or an explicit reason why none is linked (issue 15).
+    no_dx_reason = str(get("no_diagnosis_reason") or "").strip()[:300]
+    if diagnosis is None and len(no_dx_reason) < 5 and not _field_problem(problems, "diagnosis"):
+        problems.append(
+            FieldProblem(
+                "diagnosis",
+                _("link the diagnosis this prescription treats, or give the reason for none"),
+            )
+        )
+    out["no_diagnosis_reason"] = "" if diagnosis is not None else no_dx_reason
     # The diagnosis is the source of the codes; typed codes are for patients without one on file.
     out["icd10_code"] = (
         (diagnosis.icd10_code if diagnosis else (get("icd10_code") or "")).strip().upper()
@@ -179,6 +193,7 @@ def prescription_create(
     icd10_code: str = "",
     icdo3_morphology: str = "",
     diagnosis: Diagnosis | int | None = None,
+    no_diagnosis_reason: str = "",
     constraint_set: ConstraintSet | str | None = None,
     notes: str = "",
 ) -> Prescription:
@@ -206,6 +221,7 @@ def prescription_create(
         "icd10_code": icd10_code,
         "icdo3_morphology": icdo3_morphology,
         "diagnosis": diagnosis,
+        "no_diagnosis_reason": no_diagnosis_reason,
         "notes": notes,
         "_patient_id": course.patient_id,
     }
@@ -242,6 +258,7 @@ def prescription_update(
     icd10_code: str = UNCHANGED,
     icdo3_morphology: str = UNCHANGED,
     diagnosis: Diagnosis | int | None = UNCHANGED,
+    no_diagnosis_reason: str = UNCHANGED,
     notes: str = UNCHANGED,
 ) -> Prescription:
     """Edit a prescription (arguments left out are kept). An edit voids its signature and
@@ -262,6 +279,7 @@ def prescription_update(
             "icd10_code": icd10_code,
             "icdo3_morphology": icdo3_morphology,
             "diagnosis": diagnosis,
+            "no_diagnosis_reason": no_diagnosis_reason,
             "notes": notes,
         }.items()
         if value is not UNCHANGED

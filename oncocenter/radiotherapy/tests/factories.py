@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from unittest import mock
 
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ from oncocenter.machines.models import Machine
 from oncocenter.machines.tests.factories import machine
 from oncocenter.patients.models import Patient
 from oncocenter.patients.tests.factories import PatientFactory
+from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.models import ChecklistKind, Course, Fraction, Plan, Prescription
 from oncocenter.radiotherapy.selectors import checklist
@@ -87,6 +90,7 @@ class World:
             "pattern": "daily",
             "intent": "curative",
             "energy": "6 MV",
+            "no_diagnosis_reason": "test course without a diagnosis on file",
         }
         base.update(data)
         self.rx = s.prescription_create(course=self.course, by=self.ro, **base)
@@ -107,7 +111,14 @@ class World:
         return self.plan
 
     def ready(self, **rx_data) -> Plan:
-        """Signed prescription, approved and physics-checked plan (PSQA when the technique needs it)."""
+        """Signed prescription, approved and physics-checked plan (PSQA when the technique needs it).
+
+        Signed `APPROVED_DAYS_AGO` days ago, so that the tests' treatments (in the past) come
+        after the approvals they rely on."""
+        with signed_days_ago(APPROVED_DAYS_AGO):
+            return self._ready(**rx_data)
+
+    def _ready(self, **rx_data) -> Plan:
         self.make_rx(**rx_data)
         s.prescription_sign(prescription=self.rx, by=self.ro)
         self.make_plan()
@@ -125,7 +136,24 @@ class World:
         start = start or timezone.localdate() - dt.timedelta(days=30)
         return s.fractions_schedule(plan=self.plan, by=self.scheduler, start_date=start)
 
-    def deliver(self, fraction: Fraction, when: dt.datetime, **kw):
+    def deliver(self, fraction: Fraction, when: dt.datetime, *, align: bool = True, **kw):
+        """Record a treatment at `when`. With `align` (the default) the session is first booked
+        on that day and machine, as the scheduling area does, so only tests about off-schedule
+        treatment meet the override rule; an entry older than an hour gets a late-entry reason."""
+        machine = kw.get("machine", self.linac)
+        if align and timezone.is_aware(when):
+            s.fractions_follow_bookings(
+                slots=[
+                    s.SessionSlot(
+                        fraction_id=fraction.pk,
+                        scheduled_date=timezone.localtime(when).date(),
+                        machine_id=machine.pk,
+                    )
+                ]
+            )
+            fraction.refresh_from_db()
+        if timezone.is_aware(when) and timezone.now() - when > dt.timedelta(hours=1):
+            kw.setdefault("late_entry_reason", "entered from the paper record")
         return s.fraction_record_delivery(
             fraction=fraction,
             by=kw.pop("by", self.therapist),
@@ -149,7 +177,25 @@ def make_world() -> World:
     )
 
 
+#: `World.ready` signs everything this many days ago (see `signed_days_ago`).
+APPROVED_DAYS_AGO = 60
+
+
+@contextmanager
+def signed_days_ago(days: int):
+    """Run services as if it were `days` ago (their signatures carry that time)."""
+    then = timezone.now() - dt.timedelta(days=days)
+    with mock.patch("django.utils.timezone.now", return_value=then):
+        yield
+
+
 def past(days: int, hour: int = 9, minute: int = 0) -> dt.datetime:
-    """An aware datetime `days` ago at a local hour."""
-    day = timezone.localdate() - dt.timedelta(days=days)
+    """An aware datetime `days` open treatment days ago (weekends and holidays skipped) at a local
+    hour, so that a test's treatments fall on days the center treats."""
+    cal = selectors.treatment_calendar()
+    day = timezone.localdate()
+    for _ in range(days):
+        day -= dt.timedelta(days=1)
+        while not cal.is_open(day):
+            day -= dt.timedelta(days=1)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))

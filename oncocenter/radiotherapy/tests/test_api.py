@@ -1,6 +1,7 @@
 """API: per-role allow/deny for every endpoint, bad input naming the field, and every interlock
 attacked through HTTP (4xx with the rule named, nothing written)."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -14,11 +15,18 @@ from oncocenter.radiotherapy.models import (
     Course,
     Delivery,
     DicomMachineName,
+    Fraction,
     Plan,
     Prescription,
     Signature,
 )
-from oncocenter.radiotherapy.tests.factories import all_pass, make_world, past, staff
+from oncocenter.radiotherapy.tests.factories import (
+    all_pass,
+    make_world,
+    past,
+    signed_days_ago,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/radiotherapy"
@@ -48,51 +56,67 @@ RX = {
     "number_of_fractions": 5,
     "intent": "curative",
     "energy": "6 MV",
+    "no_diagnosis_reason": "benign disease, no oncology diagnosis",
 }
 
 
 def test_course_and_prescription_flow_through_api(w, api_as):
     ro = api_as(user=w.ro)
-    r = post(
-        ro,
-        "/courses",
-        {"mrn": w.patient.mrn, "label": "Larynx", "intent": "curative", "physician": w.ro.username},
-    )
-    assert r.status_code == 201, r.content
-    course_id = r.json()["id"]
-    r = post(ro, f"/courses/{course_id}/prescriptions", RX)
-    assert r.status_code == 201 and r.json()["total_dose_gy"] == "10.000"
-    rx_id = r.json()["id"]
-    assert post(ro, f"/prescriptions/{rx_id}/sign").status_code == 201
-    r = post(
-        api_as(user=w.dosimetrist),
-        f"/prescriptions/{rx_id}/plans",
-        {
-            "label": "P1",
-            "machine": w.linac.code,
-            "fractions_planned": 5,
-            "dose_per_fraction_gy": "2",
-            "meterset_per_fraction": "210",
-        },
-    )
-    assert r.status_code == 201, r.content
-    plan_id = r.json()["id"]
-    assert post(ro, f"/plans/{plan_id}/approve").status_code == 201
-    r = post(api_as(user=w.physicist), f"/plans/{plan_id}/physics-check", {"results": all_pass()})
-    assert r.status_code == 201 and r.json()["status"] == "passed"
-    r = post(
-        api_as(user=w.scheduler),
-        f"/plans/{plan_id}/schedule",
-        {"start_date": (timezone.localdate().replace(day=1)).isoformat()},
-    )
-    assert r.status_code == 201
+    today = timezone.localdate()
+    # Signed yesterday, so that a treatment now comes after the approvals.
+    with signed_days_ago(1):
+        r = post(
+            ro,
+            "/courses",
+            {
+                "mrn": w.patient.mrn,
+                "label": "Larynx",
+                "intent": "curative",
+                "physician": w.ro.username,
+            },
+        )
+        assert r.status_code == 201, r.content
+        course_id = r.json()["id"]
+        r = post(ro, f"/courses/{course_id}/prescriptions", RX)
+        assert r.status_code == 201 and r.json()["total_dose_gy"] == "10.000"
+        rx_id = r.json()["id"]
+        assert post(ro, f"/prescriptions/{rx_id}/sign").status_code == 201
+        r = post(
+            api_as(user=w.dosimetrist),
+            f"/prescriptions/{rx_id}/plans",
+            {
+                "label": "P1",
+                "machine": w.linac.code,
+                "fractions_planned": 5,
+                "dose_per_fraction_gy": "2",
+                "meterset_per_fraction": "210",
+            },
+        )
+        assert r.status_code == 201, r.content
+        plan_id = r.json()["id"]
+        assert post(ro, f"/plans/{plan_id}/approve").status_code == 201
+        r = post(
+            api_as(user=w.physicist), f"/plans/{plan_id}/physics-check", {"results": all_pass()}
+        )
+        assert r.status_code == 201 and r.json()["status"] == "passed"
+        r = post(
+            api_as(user=w.scheduler),
+            f"/plans/{plan_id}/schedule",
+            {"start_date": today.isoformat()},
+        )
+        assert r.status_code == 201
     fraction_id = r.json()[0]["id"]
-    r = post(
-        api_as(user=w.therapist),
-        f"/fractions/{fraction_id}/deliveries",
-        {"delivered_at": past(1).isoformat(), "machine": w.linac.code, "identifiers": w.ids},
-    )
+    body = {
+        "delivered_at": (timezone.now() - dt.timedelta(minutes=2)).isoformat(),
+        "machine": w.linac.code,
+        "identifiers": w.ids,
+    }
+    first = Fraction.objects.get(pk=fraction_id)
+    if first.scheduled_date != today:
+        body["override_reason"] = "the test runs on a day the center is closed"
+    r = post(api_as(user=w.therapist), f"/fractions/{fraction_id}/deliveries", body)
     assert r.status_code == 201, r.content
+    assert r.json()["late_entry"] is False
     assert r.json()["fraction_number"] == 1 and r.json()["fractions_delivered"] == 1
     detail = ro.get(f"{BASE}/courses/{course_id}").json()
     assert detail["status"] == "active"
@@ -192,6 +216,12 @@ def test_attack_delivery_before_approval(w, api_as):
 def test_attack_extra_fraction(w, api_as):
     w.ready()
     sessions = w.schedule()
+    # A second prescription keeps the course open after the first one's last fraction.
+    first_rx = w.rx
+    with signed_days_ago(60):
+        second = w.make_rx(site="Neck boost")
+        s.prescription_sign(prescription=second, by=w.ro)
+    w.rx = first_rx
     for i, f in enumerate(sessions):
         w.deliver(f, past(10 - i))
     from oncocenter.radiotherapy.models import Fraction

@@ -27,7 +27,14 @@ from oncocenter.radiotherapy.models import (
     PriorOrganDose,
     Signature,
 )
-from oncocenter.radiotherapy.tests.factories import all_pass, machine, make_world, past, staff
+from oncocenter.radiotherapy.tests.factories import (
+    all_pass,
+    machine,
+    make_world,
+    past,
+    signed_days_ago,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -214,21 +221,28 @@ def test_delivery_before_approval_refused(w):
 
 
 def test_delivery_needs_psqa_for_imrt(w):
-    w.make_rx(technique="IMRT")
-    s.prescription_sign(prescription=w.rx, by=w.ro)
-    w.make_plan()
-    s.plan_approve(plan=w.plan, by=w.ro)
-    s.physics_check_record(plan=w.plan, by=w.physicist, results=all_pass())
+    with signed_days_ago(30):
+        w.make_rx(technique="IMRT")
+        s.prescription_sign(prescription=w.rx, by=w.ro)
+        w.make_plan()
+        s.plan_approve(plan=w.plan, by=w.ro)
+        s.physics_check_record(plan=w.plan, by=w.physicist, results=all_pass())
     (first, *_) = w.schedule()
     with pytest.raises(Conflict) as exc:
         w.deliver(first, past(3))
     assert exc.value.rule == "psqa_missing"
-    s.psqa_record(
-        plan=w.plan, by=w.physicist, method="gamma 3%/2mm", passing_rate_pct=91, action_limit_pct=95
-    )
+    with signed_days_ago(20):
+        s.psqa_record(
+            plan=w.plan,
+            by=w.physicist,
+            method="gamma 3%/2mm",
+            passing_rate_pct=91,
+            action_limit_pct=95,
+        )
     with pytest.raises(Conflict):
         w.deliver(first, past(3))  # a failed PSQA does not count
-    s.psqa_record(plan=w.plan, by=w.physicist, method="gamma 3%/2mm", passing_rate_pct=97.2)
+    with signed_days_ago(10):
+        s.psqa_record(plan=w.plan, by=w.physicist, method="gamma 3%/2mm", passing_rate_pct=97.2)
     assert w.deliver(first, past(3)).status == "recorded"
 
 
@@ -291,9 +305,10 @@ def test_never_more_fractions_than_prescribed(w):
     w.rx.refresh_from_db()
     assert w.rx.fractions_delivered == 5
     extra = Fraction.objects.create(prescription=w.rx, plan=w.plan, sequence=99)
+    # The last fraction completed the course: nothing more is recorded on it.
     with pytest.raises(Conflict) as exc:
         w.deliver(extra, past(1))
-    assert exc.value.rule == "fractions_exhausted"
+    assert exc.value.rule == "course_closed"
     assert Delivery.objects.count() == 5
     assert sorted(
         Fraction.objects.exclude(delivered_number=None).values_list("delivered_number", flat=True)
@@ -606,10 +621,11 @@ def test_hdr_needs_team_present(w):
         energy="Ir-192",
         icd10_code="C53.9",
     )
-    s.prescription_sign(prescription=w.rx, by=w.ro)
-    w.make_plan(machine=hdr, meterset_per_fraction=None)
-    s.plan_approve(plan=w.plan, by=w.ro)
-    s.physics_check_record(plan=w.plan, by=w.physicist, results=all_pass())
+    with signed_days_ago(30):
+        s.prescription_sign(prescription=w.rx, by=w.ro)
+        w.make_plan(machine=hdr, meterset_per_fraction=None)
+        s.plan_approve(plan=w.plan, by=w.ro)
+        s.physics_check_record(plan=w.plan, by=w.physicist, results=all_pass())
     (first, *_) = w.schedule()
     with pytest.raises(Conflict) as exc:
         w.deliver(first, past(3), machine=hdr)
@@ -684,9 +700,13 @@ def test_course_close_and_end_of_treatment_check(w):
     w.ready()
     for i, f in enumerate(w.schedule()):
         w.deliver(f, past(8 - i))
-    s.course_close(course=w.course, by=w.ro, status=CourseStatus.COMPLETED)
+    # The last fraction completes the course, with its real first and last treatment days.
     w.course.refresh_from_db()
-    assert w.course.status == CourseStatus.COMPLETED and w.course.ended_on is not None
+    assert w.course.status == CourseStatus.COMPLETED
+    assert (w.course.started_on, w.course.ended_on) == (past(8).date(), past(4).date())
+    with pytest.raises(Conflict) as exc:
+        s.course_close(course=w.course, by=w.ro, status=CourseStatus.COMPLETED)
+    assert exc.value.rule == "course_closed"
     assert any(i["kind"] == "end" for i in selectors.worklist_physics_checks_due())
     s.chart_check_record(
         course=w.course, by=w.physicist, kind=ChecklistKind.END, results=all_pass("end")
@@ -728,14 +748,14 @@ def test_course_start_and_end_recorded_as_treatment_episode(w):
     dx = DiagnosisFactory(patient=w.patient)
     w.ready(diagnosis=dx.pk)
     sessions = w.schedule()
-    for i, f in enumerate(sessions):
+    for i, f in enumerate(sessions[:-1]):
         w.deliver(f, past(9 - i))
     episode = TreatmentEpisode.objects.get(patient=w.patient)
     assert (
         episode.modality == "radiotherapy" and episode.diagnosis == dx and episode.ended_on is None
     )
     assert episode.source == f"radiotherapy.course:{w.course.pk}"
-    s.course_close(course=w.course, by=w.ro, status=CourseStatus.COMPLETED)
+    w.deliver(sessions[-1], past(5))  # the last fraction closes the course and the episode
     episode.refresh_from_db()
     assert episode.ended_on == w.course.__class__.objects.get(pk=w.course.pk).ended_on
 

@@ -1,6 +1,7 @@
 """Staff UI: allow/deny per view, the course page steps through forms (htmx and plain), errors shown
 beside the form with nothing saved, worklists on the home page, printable summary and PDF."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from oncocenter.audit.models import AuditEvent
 from oncocenter.radiotherapy.models import Course, Delivery, Prescription
-from oncocenter.radiotherapy.tests.factories import all_pass, make_world, past
+from oncocenter.radiotherapy.tests.factories import all_pass, make_world, past, signed_days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -101,57 +102,63 @@ def test_steps_through_the_ui_to_first_delivery(w):
     ro, dosi, phys, sched, rtt = (
         as_user(u) for u in (w.ro, w.dosimetrist, w.physicist, w.scheduler, w.therapist)
     )
-    assert (
-        act(
-            ro,
-            w.course,
-            "rx-create",
-            {
-                "site": "Larynx",
-                "technique": "3D",
-                "dose_per_fraction_gy": "2",
-                "number_of_fractions": "5",
-                "pattern": "daily",
-                "intent": "curative",
-                "icd10_code": "C32.0",
-            },
-        ).status_code
-        == 302
-    )
-    rx = Prescription.objects.get()
-    assert rx.gap_sensitive_site == "head-neck"
-    r = act(ro, w.course, "rx-sign", {"target": rx.pk}, htmx=True)
-    assert r.status_code == 200 and "Prescription signed." in r.content.decode()
-    assert (
-        act(
-            dosi,
-            w.course,
-            "plan-create",
-            {
-                "target": rx.pk,
-                "label": "LX1",
-                "machine": w.linac.code,
-                "fractions_planned": "5",
-                "dose_per_fraction_gy": "2",
-                "meterset_per_fraction": "220",
-            },
-        ).status_code
-        == 302
-    )
-    plan = rx.plans.get()
-    assert act(ro, w.course, "plan-approve", {"target": plan.pk}).status_code == 302
-    data = {"target": plan.pk, **{f"item-{k}": v for k, v in all_pass().items()}}
-    assert act(phys, w.course, "physics-check", data).status_code == 302
-    assert (
-        act(
-            sched,
-            w.course,
-            "schedule",
-            {"target": plan.pk, "start_date": timezone.localdate().isoformat()},
-        ).status_code
-        == 302
-    )
+    today = timezone.localdate()
+    # Signed yesterday, so that a treatment now comes after the approvals.
+    with signed_days_ago(1):
+        assert (
+            act(
+                ro,
+                w.course,
+                "rx-create",
+                {
+                    "site": "Larynx",
+                    "technique": "3D",
+                    "dose_per_fraction_gy": "2",
+                    "number_of_fractions": "5",
+                    "pattern": "daily",
+                    "intent": "curative",
+                    "icd10_code": "C32.0",
+                    "no_diagnosis_reason": "diagnosis recorded at the referring hospital",
+                },
+            ).status_code
+            == 302
+        )
+        rx = Prescription.objects.get()
+        assert rx.gap_sensitive_site == "head-neck"
+        r = act(ro, w.course, "rx-sign", {"target": rx.pk}, htmx=True)
+        assert r.status_code == 200 and "Prescription signed." in r.content.decode()
+        assert (
+            act(
+                dosi,
+                w.course,
+                "plan-create",
+                {
+                    "target": rx.pk,
+                    "label": "LX1",
+                    "machine": w.linac.code,
+                    "fractions_planned": "5",
+                    "dose_per_fraction_gy": "2",
+                    "meterset_per_fraction": "220",
+                },
+            ).status_code
+            == 302
+        )
+        plan = rx.plans.get()
+        assert act(ro, w.course, "plan-approve", {"target": plan.pk}).status_code == 302
+        data = {"target": plan.pk, **{f"item-{k}": v for k, v in all_pass().items()}}
+        assert act(phys, w.course, "physics-check", data).status_code == 302
+        assert (
+            act(
+                sched,
+                w.course,
+                "schedule",
+                {"target": plan.pk, "start_date": today.isoformat()},
+            ).status_code
+            == 302
+        )
     f = rx.fractions.order_by("sequence").first()
+    beam_on = (timezone.localtime() - dt.timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M")
+    override = "" if f.scheduled_date == today else "the test runs on a closed day"
     # one identifier only: refused, message beside the form, nothing saved
     r = act(
         rtt,
@@ -161,7 +168,7 @@ def test_steps_through_the_ui_to_first_delivery(w):
             "target": f.pk,
             "id_mrn": w.patient.mrn,
             "machine": w.linac.code,
-            "delivered_at": past(0, 0, 1).strftime("%Y-%m-%dT%H:%M"),
+            "delivered_at": beam_on,
         },
         htmx=True,
     )
@@ -176,7 +183,8 @@ def test_steps_through_the_ui_to_first_delivery(w):
             "id_mrn": w.patient.mrn,
             "id_birth_date": w.patient.birth_date.isoformat(),
             "machine": w.linac.code,
-            "delivered_at": past(0, 0, 1).strftime("%Y-%m-%dT%H:%M"),
+            "delivered_at": beam_on,
+            "override_reason": override,
         },
         htmx=True,
     )

@@ -35,6 +35,7 @@ def _rx_create(request: HttpRequest, course: Course, form: f.PrescriptionForm) -
         icd10_code=d["icd10_code"],
         icdo3_morphology=d["icdo3_morphology"],
         diagnosis=d["diagnosis"],
+        no_diagnosis_reason=d["no_diagnosis_reason"],
     )
     return _("Prescription saved (unsigned): %(rx)s") % {"rx": rx}
 
@@ -162,6 +163,8 @@ def _deliver(request: HttpRequest, course: Course, form: f.DeliverForm) -> str:
         identifiers=form.identifiers(),
         meterset_delivered=d["meterset_delivered"],
         partial=d["partial"],
+        late_entry_reason=d["late_entry_reason"],
+        override_reason=d["override_reason"],
     )
     delivery.fraction.refresh_from_db()
     return _("Fraction %(n)s recorded.") % {"n": delivery.fraction.delivered_number}

@@ -15,7 +15,7 @@ from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.core.permissions import require
 from oncocenter.machines.models import Machine
 from oncocenter.radiotherapy.models import Fraction, FractionStatus, PrescriptionStatus
-from oncocenter.scheduling import policy, selectors
+from oncocenter.scheduling import policy, record, selectors
 from oncocenter.scheduling.models import Booking, BookingStatus
 from oncocenter.scheduling.services._slots import (
     Slot,
@@ -84,6 +84,9 @@ def booking_create(
         end = start + dt.timedelta(minutes=minutes)
         slot = Slot(fraction, machine.pk, start, end, rx.technique, is_first)
         _check_slots([slot], machines, physics_done={rx.pk: selectors.physics_done_at(rx)})
+        # The plan's machine or its beam-matched group, and no machine on QA hold today (issue 15).
+        record.check_booking_machine(fraction, machine)
+        record.check_qa_hold_today(machine, start)
         booking = _save(
             Booking(
                 fraction=fraction,

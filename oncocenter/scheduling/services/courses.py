@@ -26,7 +26,7 @@ from oncocenter.radiotherapy.models import (
     PrescriptionStatus,
 )
 from oncocenter.radiotherapy.selectors import current_plan
-from oncocenter.scheduling import adapter, policy, selectors
+from oncocenter.scheduling import adapter, policy, record, selectors
 from oncocenter.scheduling.models import Booking, BookingStatus
 from oncocenter.scheduling.services._slots import (
     Slot,
@@ -204,6 +204,7 @@ def _new_courses(
                 preferred_window=window,
                 not_before=done,
                 started=rx.fractions_delivered > 0,
+                allowed_machines=record.allowed_machine_codes(plan),
             )
         )
     return new, physics
