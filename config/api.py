@@ -129,6 +129,7 @@ def _mount() -> None:
     from oncocenter.audit.api import router as audit_router
     from oncocenter.clinics.api import router as clinics_router
     from oncocenter.followup.api import router as followup_router
+    from oncocenter.labs.api import router as labs_router
     from oncocenter.mdt.api import router as mdt_router
     from oncocenter.nutrition.api import router as nutrition_router
     from oncocenter.oncology.api import copay_router
@@ -142,6 +143,7 @@ def _mount() -> None:
     from oncocenter.school.api import router as school_router
     from oncocenter.shelter.api import router as shelter_router
     from oncocenter.socialwork.api import router as socialwork_router
+    from oncocenter.systemic.api import router as systemic_router
     from oncocenter.trials.api import router as trials_router
 
     api.add_router("/auth/", accounts_router)
@@ -150,6 +152,8 @@ def _mount() -> None:
     # The co-payment registration moved to oncology (issue 14); its paths stay where they were.
     api.add_router("/patients/", copay_router)
     api.add_router("/oncology/", oncology_router)
+    api.add_router("/labs/", labs_router)
+    api.add_router("/systemic/", systemic_router)
     api.add_router("/referrals/", referrals_router)
     api.add_router("/mdt/", mdt_router)
     api.add_router("/trials/", trials_router)

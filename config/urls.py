@@ -11,6 +11,8 @@ urlpatterns = [
     path("audit/", include("oncocenter.audit.urls")),
     path("patients/", include("oncocenter.patients.urls")),
     path("oncology/", include("oncocenter.oncology.urls")),
+    path("labs/", include("oncocenter.labs.urls")),
+    path("systemic/", include("oncocenter.systemic.urls")),
     path("referrals/", include("oncocenter.referrals.urls")),
     path("mdt/", include("oncocenter.mdt.urls")),
     path("trials/", include("oncocenter.trials.urls")),

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "oncocenter.audit",
     "oncocenter.patients",
     "oncocenter.oncology",
+    "oncocenter.labs",
     "oncocenter.referrals",
     "oncocenter.mdt",
     "oncocenter.trials",
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "oncocenter.clinics",
     "oncocenter.followup",
     "oncocenter.nutrition",
+    "oncocenter.systemic",
     "oncocenter.support",  # migrations only: hands its tables to the six apps below
     "oncocenter.pediatrics",
     "oncocenter.school",
