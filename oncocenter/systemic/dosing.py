@@ -30,6 +30,11 @@ class DoseRuleError(ValueError):
         self.value = value
 
 
+def _n(value: Decimal) -> str:
+    """A figure for a formula: 50.000 -> 50, 1.50 -> 1.5."""
+    return format(value.normalize(), "f")
+
+
 def _q(value: Decimal, places: str) -> Decimal:
     return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
@@ -71,7 +76,7 @@ def cockcroft_gault(
     if female:
         raw *= Decimal("0.85")
     value = _q(raw, "0.1")
-    formula = f"(140 - {age_years}) x {weight_kg} kg / (72 x {scr_mg_dl} mg/dL)"
+    formula = f"(140 - {age_years}) x {_n(weight_kg)} kg / (72 x {_n(scr_mg_dl)} mg/dL)"
     if female:
         formula += " x 0.85"
     return Clearance(value, "cockcroft_gault", f"CrCl = {formula} = {value} mL/min")
@@ -84,7 +89,7 @@ def schwartz_bedside(*, height_cm: Decimal, scr_mg_dl: Decimal) -> Clearance:
     return Clearance(
         value,
         "schwartz_bedside",
-        f"GFR = 0.413 x {height_cm} cm / {scr_mg_dl} mg/dL = {value} mL/min/1.73m2",
+        f"GFR = 0.413 x {_n(height_cm)} cm / {_n(scr_mg_dl)} mg/dL = {value} mL/min/1.73m2",
     )
 
 
@@ -103,7 +108,7 @@ def calvert(*, auc: Decimal, gfr: Decimal, gfr_cap: Decimal = GFR_CAP) -> tuple[
     used = min(gfr, gfr_cap)
     dose = auc * (used + 25)
     capped = " (GFR capped)" if gfr > gfr_cap else ""
-    return dose, f"AUC {auc} x (GFR {used}{capped} + 25)"
+    return dose, f"AUC {_n(auc)} x (GFR {used}{capped} + 25)"
 
 
 @dataclass(frozen=True)
@@ -134,29 +139,29 @@ def compute_dose(
     if basis == "mg_m2":
         if bsa is None or bsa <= 0:
             raise DoseRuleError("bsa", "required", bsa)
-        raw, text = amount * bsa, f"{amount} mg/m2 x {bsa} m2"
+        raw, text = amount * bsa, f"{_n(amount)} mg/m2 x {bsa} m2"
     elif basis == "mg_kg":
         if weight_kg is None or weight_kg <= 0:
             raise DoseRuleError("weight_kg", "required", weight_kg)
-        raw, text = amount * weight_kg, f"{amount} mg/kg x {weight_kg} kg"
+        raw, text = amount * weight_kg, f"{_n(amount)} mg/kg x {_n(weight_kg)} kg"
     elif basis == "auc":
         if gfr is None or gfr <= 0:
             raise DoseRuleError("creatinine", "required", gfr)
         raw, text = calvert(auc=amount, gfr=gfr)
     else:
-        raw, text = amount, f"{amount} mg flat"
+        raw, text = amount, f"{_n(amount)} mg flat"
     if percent != 100:
         raw = raw * percent / 100
-        text += f" x {percent}%"
+        text += f" x {_n(percent)}%"
     computed = _q(raw, "0.01")
     dose = computed
     if round_to is not None and round_to > 0:
         dose = _q(computed / round_to, "1") * round_to
-        text += f" = {computed} mg, rounded to {round_to} mg"
+        text += f" = {computed} mg, rounded to {_n(round_to)} mg"
     capped = False
     if cap_mg is not None and dose > cap_mg:
         dose, capped = cap_mg, True
-        text += f", capped at {cap_mg} mg"
+        text += f", capped at {_n(cap_mg)} mg"
     dose = _q(dose, "0.01")
     return Dose(computed=computed, dose=dose, capped=capped, formula=f"{text} = {dose} mg")
 

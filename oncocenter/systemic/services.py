@@ -193,8 +193,10 @@ def order_create(
         raise ValidationFailed.single(
             "cycle", _("must be between 1 and %(n)s") % {"n": regimen.cycles}, cycle
         )
-    if start_date < timezone.localdate() - dt.timedelta(days=1):
-        raise ValidationFailed.single("start_date", _("must not be in the past"), start_date)
+    if start_date < timezone.localdate() - dt.timedelta(days=regimen.cycle_length_days - 1):
+        raise ValidationFailed.single(
+            "start_date", _("must not be before the current cycle of the regimen"), start_date
+        )
     _check_links(patient, diagnosis, trial_enrollment, rt_course)
     m = _latest_measurement(patient, start_date)
     age = patient.age_on(start_date)

@@ -13,7 +13,9 @@ def adult(db):
 
 @pytest.fixture
 def child(db):
-    return PatientFactory(birth_date=timezone.localdate() - dt.timedelta(days=5 * 365 + 30), sex="female")
+    return PatientFactory(
+        birth_date=timezone.localdate() - dt.timedelta(days=5 * 365 + 30), sex="female"
+    )
 
 
 @pytest.fixture

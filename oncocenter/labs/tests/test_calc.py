@@ -34,10 +34,20 @@ def test_critical_limits_win_over_low_high():
 
 def test_units_convert_or_are_refused():
     alt = {"umol/L": "0.01131"}
-    assert calc.to_catalogue_unit(D("88.4"), unit="umol/L", catalogue_unit="mg/dL", alternatives=alt).quantize(D("0.01")) == D("1.00")
-    assert calc.to_catalogue_unit(D("1"), unit="mg/dL", catalogue_unit="mg/dL", alternatives=alt) == D("1")
-    assert calc.to_catalogue_unit(D("1"), unit="mg/dl", catalogue_unit="mg/dL", alternatives=alt) is None
-    assert calc.to_catalogue_unit(D("1"), unit="mmol/L", catalogue_unit="mg/dL", alternatives=alt) is None
+    assert calc.to_catalogue_unit(
+        D("88.4"), unit="umol/L", catalogue_unit="mg/dL", alternatives=alt
+    ).quantize(D("0.01")) == D("1.00")
+    assert calc.to_catalogue_unit(
+        D("1"), unit="mg/dL", catalogue_unit="mg/dL", alternatives=alt
+    ) == D("1")
+    assert (
+        calc.to_catalogue_unit(D("1"), unit="mg/dl", catalogue_unit="mg/dL", alternatives=alt)
+        is None
+    )
+    assert (
+        calc.to_catalogue_unit(D("1"), unit="mmol/L", catalogue_unit="mg/dL", alternatives=alt)
+        is None
+    )
 
 
 DAY0 = dt.date(2026, 3, 1)
@@ -54,7 +64,9 @@ def test_neutrophil_engraftment_first_of_three_days():
 
 
 def test_neutrophil_engraftment_needs_consecutive_days_and_counts_after_day0():
-    anc = _series([0.6, 0.6], start=DAY0 - dt.timedelta(days=2)) + _series([0.6, 0.7], start=DAY0 + dt.timedelta(days=3))
+    anc = _series([0.6, 0.6], start=DAY0 - dt.timedelta(days=2)) + _series(
+        [0.6, 0.7], start=DAY0 + dt.timedelta(days=3)
+    )
     assert calc.neutrophil_engraftment(DAY0, anc) is None
     # a second, lower count the same day disqualifies the day
     anc = _series([0.6, 0.6, 0.6]) + [(DAY0 + dt.timedelta(days=1), D("0.3"))]

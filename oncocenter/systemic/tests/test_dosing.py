@@ -23,7 +23,9 @@ def test_per_m2_with_rounding():
 
 
 def test_per_kg():
-    dose = dosing.compute_dose(basis="mg_kg", amount=D("0.045"), weight_kg=D("20"), round_to=D("0.01"))
+    dose = dosing.compute_dose(
+        basis="mg_kg", amount=D("0.045"), weight_kg=D("20"), round_to=D("0.01")
+    )
     assert dose.dose == D("0.90")
     assert "0.045 mg/kg x 20 kg" in dose.formula
 
@@ -35,7 +37,9 @@ def test_flat():
 def test_cockcroft_gault_male_and_female():
     male = dosing.cockcroft_gault(age_years=60, weight_kg=D("70"), scr_mg_dl=D("1.0"), female=False)
     assert male.value == D("77.8")  # (140-60) x 70 / (72 x 1.0) = 77.78
-    female = dosing.cockcroft_gault(age_years=60, weight_kg=D("70"), scr_mg_dl=D("1.0"), female=True)
+    female = dosing.cockcroft_gault(
+        age_years=60, weight_kg=D("70"), scr_mg_dl=D("1.0"), female=True
+    )
     assert female.value == D("66.1")  # x 0.85
     assert "x 0.85" in female.formula and female.method == "cockcroft_gault"
 
@@ -47,8 +51,12 @@ def test_bedside_schwartz():
 
 
 def test_clearance_for_picks_the_formula_by_age():
-    adult = dosing.clearance_for(age_years=18, height_cm=D("170"), weight_kg=D("70"), scr_mg_dl=D("1"), female=False)
-    child = dosing.clearance_for(age_years=17, height_cm=D("170"), weight_kg=D("70"), scr_mg_dl=D("1"), female=False)
+    adult = dosing.clearance_for(
+        age_years=18, height_cm=D("170"), weight_kg=D("70"), scr_mg_dl=D("1"), female=False
+    )
+    child = dosing.clearance_for(
+        age_years=17, height_cm=D("170"), weight_kg=D("70"), scr_mg_dl=D("1"), female=False
+    )
     assert adult.method == "cockcroft_gault" and child.method == "schwartz_bedside"
 
 
@@ -71,7 +79,9 @@ def test_calvert_caps_the_gfr():
 
 
 def test_cap_vincristine():
-    dose = dosing.compute_dose(basis="mg_m2", amount=D("1.5"), bsa=D("1.6"), round_to=D("0.1"), cap_mg=D("2"))
+    dose = dosing.compute_dose(
+        basis="mg_m2", amount=D("1.5"), bsa=D("1.6"), round_to=D("0.1"), cap_mg=D("2")
+    )
     assert dose.computed == D("2.40") and dose.dose == D("2.00") and dose.capped
     assert "capped at 2 mg" in dose.formula
 
@@ -109,10 +119,13 @@ def test_anthracycline_equivalent_and_limit():
 
 
 def test_hold_checks_missing_result_fails():
-    checks = dosing.hold_checks({"anc_min": D("1.0"), "plt_min": D("75"), "creat_max": None},
-                                {"anc": D("0.8"), "plt": None})
+    checks = dosing.hold_checks(
+        {"anc_min": D("1.0"), "plt_min": D("75"), "creat_max": None}, {"anc": D("0.8"), "plt": None}
+    )
     assert [(c.parameter, c.met) for c in checks] == [("anc", False), ("plt", False)]
-    ok = dosing.hold_checks({"anc_min": D("1.0"), "creat_max": D("1.5")}, {"anc": D("1.0"), "creat": D("1.5")})
+    ok = dosing.hold_checks(
+        {"anc_min": D("1.0"), "creat_max": D("1.5")}, {"anc": D("1.0"), "creat": D("1.5")}
+    )
     assert all(c.met for c in ok)
 
 
@@ -135,14 +148,24 @@ def test_dose_is_monotonic_in_bsa(b1, b2, amount, step, cap):
     assert d1.dose <= d2.dose
 
 
-@given(bsas, amounts, steps, st.decimals(min_value=D("0.5"), max_value=D("5000"), places=1),
-       st.decimals(min_value=D("1"), max_value=D("150"), places=1))
+@given(
+    bsas,
+    amounts,
+    steps,
+    st.decimals(min_value=D("0.5"), max_value=D("5000"), places=1),
+    st.decimals(min_value=D("1"), max_value=D("150"), places=1),
+)
 def test_dose_never_above_cap(bsa, amount, step, cap, percent):
-    dose = dosing.compute_dose(basis="mg_m2", amount=amount, bsa=bsa, round_to=step, cap_mg=cap, percent=percent)
+    dose = dosing.compute_dose(
+        basis="mg_m2", amount=amount, bsa=bsa, round_to=step, cap_mg=cap, percent=percent
+    )
     assert dose.dose <= cap
 
 
-@given(st.decimals(min_value=D("1"), max_value=D("200"), places=1), st.decimals(min_value=D("1"), max_value=D("10"), places=1))
+@given(
+    st.decimals(min_value=D("1"), max_value=D("200"), places=1),
+    st.decimals(min_value=D("1"), max_value=D("10"), places=1),
+)
 def test_auc_dose_monotonic_in_gfr(gfr, auc):
     a = dosing.compute_dose(basis="auc", amount=auc, gfr=gfr)
     b = dosing.compute_dose(basis="auc", amount=auc, gfr=gfr + 1)
