@@ -69,7 +69,7 @@ def test_neutrophil_engraftment_needs_consecutive_days_and_counts_after_day0():
     )
     assert calc.neutrophil_engraftment(DAY0, anc) is None
     # a second, lower count the same day disqualifies the day
-    anc = _series([0.6, 0.6, 0.6]) + [(DAY0 + dt.timedelta(days=1), D("0.3"))]
+    anc = [*_series([0.6, 0.6, 0.6]), (DAY0 + dt.timedelta(days=1), D("0.3"))]
     assert calc.neutrophil_engraftment(DAY0, anc) is None
 
 

@@ -235,9 +235,9 @@ def test_order_then_results_mark_it_resulted(adult, make_user, now):
 
 
 def test_engraftment_computed_from_counts(child, make_user):
-    from oncocenter.pediatrics.models import HSCTEpisode
-
     from django.utils import timezone
+
+    from oncocenter.pediatrics.models import HSCTEpisode
 
     day0 = timezone.localdate() - dt.timedelta(days=20)
     e = HSCTEpisode.objects.create(

@@ -24,7 +24,6 @@ from oncocenter.systemic.models import (
 from .conftest import good_labs, lab, person
 
 pytestmark = pytest.mark.django_db
-TODAY = None
 
 
 def _order(chain, **kw):
@@ -77,8 +76,8 @@ def test_cross_doses_computed_with_formula(chain):
     assert order.bsa_m2 == D("1.82") and order.clearance == crcl
     doses = list(order.doses.select_related("drug"))
     assert len(doses) == 10
-    pac = [d for d in doses if d.drug.drug == "paclitaxel"][0]
-    carbo = [d for d in doses if d.drug.drug == "carboplatin"][0]
+    pac = next(d for d in doses if d.drug.drug == "paclitaxel")
+    carbo = next(d for d in doses if d.drug.drug == "carboplatin")
     assert pac.planned_mg == D("91.00") and "50 mg/m2 x 1.82 m2" in pac.formula
     expected = (2 * (crcl + 25) / 5).quantize(D("1")) * 5
     assert carbo.planned_mg == expected and carbo.formula.startswith(f"AUC 2 x (GFR {crcl} + 25)")
@@ -170,7 +169,6 @@ def test_sign_needs_a_current_licence_and_verify_another_person(chain):
     with pytest.raises(Conflict):
         services.order_verify(order=order, by=chain.pharmacist)  # not signed yet
     both = person("medical_oncologist", "pharmacist", credential=CredentialKind.MEDICAL_LICENSE)
-    CredentialKindFactory = None  # noqa: F841 (the same person holds both credentials below)
     from oncocenter.accounts.tests.factories import CredentialFactory
 
     CredentialFactory(user=both, kind=CredentialKind.PHARMACIST)
