@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oncocenter.core.errors import NotFound
+from oncocenter.labs.models import LabResult
 from oncocenter.oncology.models import CopayRegistration
 from oncocenter.patients.models import Patient
 from oncocenter.systemic import dosing
 from oncocenter.systemic.models import DayRelease, Decision, OrderDose, OrderStatus, TherapyOrder
-from oncocenter.systemic.services import cumulative_anthracycline, day_checks
+from oncocenter.systemic.services import HOLD_CODES, cumulative_anthracycline, day_checks
 
 LIVE = [OrderStatus.SIGNED, OrderStatus.VERIFIED, OrderStatus.DRAFT]
 
@@ -151,10 +152,29 @@ def verification_queue() -> QuerySet[TherapyOrder]:
     )
 
 
+def _day_values(patient_ids: set[int], on: dt.date) -> dict[int, dict[str, Decimal | None]]:
+    """The latest hold-parameter values of each patient collected on `on` or the day before
+    (what ``services.day_checks`` reads), for many patients in one query."""
+    start = timezone.make_aware(dt.datetime.combine(on - dt.timedelta(days=1), dt.time()))
+    values: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
+    for pid, code, value in (
+        LabResult.objects.filter(
+            patient_id__in=patient_ids,
+            analyte__code__in=HOLD_CODES,
+            status__in=["final", "corrected"],
+            collected_at__gte=start,
+            collected_at__lt=start + dt.timedelta(days=2),
+        )
+        .order_by("collected_at", "id")
+        .values_list("patient_id", "analyte__code", "value")
+    ):
+        values[pid][code] = value
+    return values
+
+
 def today_list(on: dt.date, center: str = "") -> list[dict[str, Any]]:
-    """Patients with doses on `on`, per unit (the regimen's center), with lab readiness.
-    Queries: one for the doses, one for the decisions, two per patient for labs (bounded by
-    the chair list, not the database)."""
+    """Patients with doses on `on`, per unit (the regimen's center), with lab readiness against
+    each regimen's hold parameters. Three queries, whatever the length of the list."""
     qs = OrderDose.objects.filter(
         on=on, order__status__in=[OrderStatus.VERIFIED, OrderStatus.SIGNED, OrderStatus.COMPLETED]
     )
@@ -171,17 +191,18 @@ def today_list(on: dt.date, center: str = "") -> list[dict[str, Any]]:
         "at", "id"
     ):
         decisions[(rel.order_id, rel.day)] = rel
+    labs = _day_values({r["order"].patient_id for r in rows.values()}, on)
     out = []
     for key, r in sorted(
         rows.items(), key=lambda kv: (kv[1]["order"].regimen.center, kv[1]["order"].patient.mrn)
     ):
+        order = r["order"]
         r["decision"] = decisions.get(key)
-        r["checks"] = (
-            day_checks(r["order"], r["day"]) if r["order"].status == OrderStatus.VERIFIED else []
+        r["checks"] = dosing.hold_checks(
+            order.regimen.hold_parameters(),  # type: ignore[arg-type]
+            labs.get(order.patient_id, {}),
         )
-        r["ready"] = (bool(r["checks"]) and all(c.met for c in r["checks"])) or (
-            not r["checks"] and r["order"].status == OrderStatus.VERIFIED
-        )
+        r["ready"] = order.status == OrderStatus.VERIFIED and all(c.met for c in r["checks"])
         out.append(r)
     return out
 
@@ -211,17 +232,29 @@ def held_days(since: dt.date) -> list[DayRelease]:
 
 
 def cumulative_warnings() -> list[dict[str, Any]]:
-    """Patients at or above 80 % of their lifetime anthracycline limit (live orders only)."""
-    patients = (
-        Patient.objects.filter(therapy_orders__doses__dox_eq_mg_m2__gt=0)
-        .exclude(therapy_orders__status=OrderStatus.CANCELLED)
-        .distinct()[:500]
-    )
+    """Patients at or above 80 % of their lifetime anthracycline limit. Two queries."""
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for pid, dose_eq, given, planned in (
+        OrderDose.objects.filter(dox_eq_mg_m2__gt=0)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values_list("order__patient_id", "dox_eq_mg_m2", "administration__given_mg", "planned_mg")
+    ):
+        totals[pid] += (given / planned * dose_eq) if given is not None and planned else dose_eq
+    today = timezone.localdate()
     out = []
-    for p in patients:
-        c = cumulative(p)
-        if c["warn"]:
-            out.append({"patient": p, **c})
+    for p in Patient.objects.filter(pk__in=list(totals)):
+        limit = dosing.anthracycline_limit(p.age_on(today))
+        total = totals[p.pk].quantize(Decimal("0.1"))
+        if total >= limit * Decimal("0.8"):
+            out.append(
+                {
+                    "patient": p,
+                    "total": total,
+                    "limit": limit,
+                    "percent": (total / limit * 100).quantize(Decimal("1")),
+                    "warn": True,
+                }
+            )
     return out
 
 
