@@ -194,6 +194,7 @@ def _order_page(
         {
             "o": order,
             "patient": order.patient,
+            "today": timezone.localdate(),
             "days": days,
             "drugs": list(first_dose_per_drug.values()),
             "cost": selectors.cost_estimate(order),

@@ -13,10 +13,21 @@ def test_demo_counts():
     created, counts = seed_demo(size="small")
     assert created
     s, labs = counts["systemic"], counts["labs"]
-    assert s["orders"] >= 15 and s["administrations"] > 50 and s["held"] >= 1 and s["awaiting_verification"] == 2
+    assert (
+        s["orders"] >= 15
+        and s["administrations"] > 50
+        and s["held"] >= 1
+        and s["awaiting_verification"] == 2
+    )
     assert "refused" not in s
-    assert set(TherapyOrder.objects.values_list("regimen__center", flat=True)) == {"esophageal", "pediatric"}
+    assert set(TherapyOrder.objects.values_list("regimen__center", flat=True)) == {
+        "esophageal",
+        "pediatric",
+    }
     assert TherapyOrder.objects.filter(rt_course__isnull=False).exists()
     assert DayRelease.objects.filter(decision="held").exists()
     assert Administration.objects.count() == s["administrations"]
-    assert labs["critical"] >= 3 and LabResult.objects.filter(critical=True, acknowledgement__isnull=True).exists()
+    assert (
+        labs["critical"] >= 3
+        and LabResult.objects.filter(critical=True, acknowledgement__isnull=True).exists()
+    )
