@@ -305,7 +305,19 @@ def lab_result_record(
                 recorded_by=by,
             )
     except IntegrityError:
-        # Another writer recorded the same accession between our check and our insert.
+        # Another writer recorded the same accession between our check and our insert: the
+        # unique index waited for it to commit, so it is visible now.
+        winner = LabResult.objects.filter(
+            accession=accession,
+            analyte=analyte,
+            status__in=[ResultStatus.FINAL, ResultStatus.CORRECTED],
+        ).first()
+        if (
+            winner is not None
+            and winner.patient_id == patient.pk
+            and _same(winner, number, text, collected)
+        ):
+            return Recorded(winner, created=False)
         raise Conflict(
             _("Accession %(acc)s was recorded at the same moment; retry.") % {"acc": accession},
             rule="labs_accession_race",
