@@ -159,6 +159,7 @@ def _mount() -> None:
     from oncocenter.followup.api import router as followup_router
     from oncocenter.interop.api import router as interop_router
     from oncocenter.machines.api import router as machines_router
+    from oncocenter.labs.api import router as labs_router
     from oncocenter.mdt.api import router as mdt_router
     from oncocenter.nutrition.api import router as nutrition_router
     from oncocenter.oncology.api import copay_router
@@ -174,6 +175,7 @@ def _mount() -> None:
     from oncocenter.shelter.api import router as shelter_router
     from oncocenter.socialwork.api import router as socialwork_router
     from oncocenter.surgery.api import router as surgery_router
+    from oncocenter.systemic.api import router as systemic_router
     from oncocenter.trials.api import router as trials_router
 
     api.add_router("/auth/", accounts_router)
@@ -184,6 +186,8 @@ def _mount() -> None:
     api.add_router("/oncology/", oncology_router)
     # The diagnosis FHIR bundle moved to interop (issue 20); its path stays.
     api.add_router("/oncology/", interop_router)
+    api.add_router("/labs/", labs_router)
+    api.add_router("/systemic/", systemic_router)
     api.add_router("/referrals/", referrals_router)
     api.add_router("/mdt/", mdt_router)
     api.add_router("/trials/", trials_router)

@@ -17,6 +17,8 @@ urlpatterns = [
     path("patients/", include("oncocenter.patients.urls")),
     path("jobs/", include("oncocenter.jobs.urls")),
     path("oncology/", include("oncocenter.oncology.urls")),
+    path("labs/", include("oncocenter.labs.urls")),
+    path("systemic/", include("oncocenter.systemic.urls")),
     path("referrals/", include("oncocenter.referrals.urls")),
     path("mdt/", include("oncocenter.mdt.urls")),
     path("trials/", include("oncocenter.trials.urls")),

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "oncocenter.audit",
     "oncocenter.patients",
     "oncocenter.oncology",
+    "oncocenter.labs",
     "oncocenter.referrals",
     "oncocenter.mdt",
     "oncocenter.trials",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "oncocenter.followup",
     "oncocenter.nutrition",
     "oncocenter.surgery",
+    "oncocenter.systemic",
     "oncocenter.support",  # migrations only: hands its tables to the six apps below
     "oncocenter.pediatrics",
     "oncocenter.school",

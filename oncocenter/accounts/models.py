@@ -63,6 +63,7 @@ class CredentialKind(models.TextChoices):
     SOCIAL_WORKER = "social_worker", _("Medical social worker licence")
     TEACHER = "teacher", _("Teaching certificate")
     GCP = "gcp", _("Good Clinical Practice training")
+    PHARMACIST = "pharmacist", _("Pharmacist licence")
 
 
 class Credential(TimeStampedModel):

@@ -25,6 +25,7 @@ ABBREVIATIONS = {
     Role.TEACHER: "Tch",
     Role.PALLIATIVE_CARE: "Pal",
     Role.RESEARCH_COORDINATOR: "CRC",
+    Role.PHARMACIST: "Pha",
     Role.ADMINISTRATOR: "Adm",
 }
 

@@ -147,6 +147,40 @@ CLINICS: dict[str, Iterable[str]] = {
     "qol.alerts": _CARE_TEAM,
 }
 
+# --- laboratory medicine (issue 19): app labs ----------------------------------------------------------
+LABS: dict[str, Iterable[str]] = {
+    # Results, trends, critical values: the clinical team.
+    "lab.view": CLINICAL,
+    "lab.order": PHYSICIANS,
+    # Enter a result by hand or import the laboratory's file (laboratory medicine, nurses at the
+    # point of care).
+    "lab.result": {R.PATHOLOGIST, R.NURSE},
+    "lab.import": {R.PATHOLOGIST, R.ADMINISTRATOR},
+    # Read back and act on a critical value: the ordering team.
+    "lab.critical.ack": PHYSICIANS | {R.NURSE},
+    "transfusion.order": PHYSICIANS,
+    "transfusion.give": {R.NURSE},
+}
+
+# --- systemic therapy (issue 19): app systemic -------------------------------------------------------
+_PRESCRIBERS = {R.MEDICAL_ONCOLOGIST, R.PEDIATRIC_ONCOLOGIST}
+SYSTEMIC: dict[str, Iterable[str]] = {
+    "systemic.view": CLINICAL | {R.SOCIAL_WORKER},
+    # Measure height and weight for dosing.
+    "systemic.measure": PHYSICIANS | {R.NURSE},
+    # Order, modify and sign a regimen; override a held day with a reason.
+    "systemic.order": _PRESCRIBERS,
+    "systemic.override": _PRESCRIBERS,
+    # Independent verification of a signed order.
+    "systemic.verify": {R.PHARMACIST},
+    # Release a day whose labs meet the hold parameters.
+    "systemic.release": _PRESCRIBERS | {R.NURSE, R.PHARMACIST},
+    # Give a released dose after the two-person check.
+    "systemic.administer": {R.NURSE},
+    # The printable cost estimate (social work helps families with it).
+    "systemic.cost": CLINICAL | {R.SOCIAL_WORKER, R.ADMINISTRATOR},
+}
+
 # --- pediatric record (issue 7): app pediatrics ------------------------------------------------------
 PEDIATRICS: dict[str, Iterable[str]] = {
     # Pediatric clinical record (Lansky, height/weight/BSA, sedation, ICCC-3): the care team only.
@@ -250,6 +284,8 @@ def _build() -> dict[str, frozenset[str]]:
         RADIOTHERAPY,
         SCHEDULING,
         CLINICS,
+        LABS,
+        SYSTEMIC,
         PEDIATRICS,
         SCHOOL,
         AID,

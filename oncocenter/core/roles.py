@@ -23,6 +23,7 @@ class Role(models.TextChoices):
     TEACHER = "hospital_school_teacher", _("Hospital-school teacher")
     PALLIATIVE_CARE = "palliative_care", _("Palliative care team member")
     RESEARCH_COORDINATOR = "research_coordinator", _("Clinical research coordinator")
+    PHARMACIST = "pharmacist", _("Oncology pharmacist")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -47,6 +48,7 @@ CLINICAL = PHYSICIANS | {
     Role.DIETITIAN,
     Role.PALLIATIVE_CARE,
     Role.RESEARCH_COORDINATOR,
+    Role.PHARMACIST,
 }
 # Everyone who works with patients at all (demographics), including non-clinical support staff.
 ALL_STAFF = frozenset(Role)

@@ -55,6 +55,7 @@ STAFF_PLAN: list[tuple[str, str, int, str | None]] = [
     ("teacher", Role.TEACHER, 1, CredentialKind.TEACHER),
     ("palliative", Role.PALLIATIVE_CARE, 2, CredentialKind.NURSE),
     ("research", Role.RESEARCH_COORDINATOR, 2, CredentialKind.GCP),
+    ("pharmacist", Role.PHARMACIST, 2, CredentialKind.PHARMACIST),
     ("admin", Role.ADMINISTRATOR, 0, None),
 ]
 PHYSICIAN_LICENSED = {

@@ -49,7 +49,10 @@ def _hsct_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def register() -> None:
+    from oncocenter.pediatrics import engraftment
+
     SEDATION_REQUIRED.register(selectors.sedation_required)
+    engraftment.register()
     for key, label, url, perm, order in (
         ("support-hub", _("Support services"), "pediatrics:hub", "patient.search", 10),
         ("support-hsct", _("Transplant (HSCT)"), "pediatrics:hsct", "hsct.view", 20),

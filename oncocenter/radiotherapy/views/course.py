@@ -27,6 +27,7 @@ from oncocenter.core.views import permission_required
 from oncocenter.radiotherapy import forms as f
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy.forms.base import machines_offered
+from oncocenter.radiotherapy.hooks import COURSE_SECTIONS
 from oncocenter.radiotherapy.models import Course, CourseStatus, Fraction, FractionStatus
 from oncocenter.radiotherapy.views._common import _course
 from oncocenter.radiotherapy.views.steps import STEPS
@@ -184,6 +185,11 @@ def _course_context(
         "close": forms("close", f.CloseForm),
         "open": course.status in OPEN,
         "can": can,
+        "extra_sections": [
+            block
+            for provider in COURSE_SECTIONS.providers()
+            if (block := provider(request, course))
+        ],
     }
 
 

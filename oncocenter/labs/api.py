@@ -1,0 +1,189 @@
+"""JSON API of laboratory medicine (mounted at /api/labs/). Thin: check the permission, parse,
+call one service. ``POST /patients/{mrn}/results`` is the coded-result door the HL7/FHIR feed
+uses too (idempotent on the accession)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from oncocenter.accounts.selectors import current_user
+from oncocenter.audit.services import audit_record
+from oncocenter.core.errors import ValidationFailed
+from oncocenter.core.permissions import require
+from oncocenter.labs import schemas as s
+from oncocenter.labs import selectors, services
+from oncocenter.labs.models import LabOrder, LabResult, Transfusion
+from oncocenter.labs.witness import second_person
+from oncocenter.patients.models import Center
+from oncocenter.patients.selectors import patient_get
+
+router = Router(tags=["labs"])
+
+
+def _result_out(r: LabResult, created: bool = True) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "mrn": r.patient.mrn,
+        "loinc": r.analyte.loinc,
+        "analyte": r.analyte.code,
+        "value": r.value,
+        "text_value": r.text_value,
+        "unit": r.analyte.unit,
+        "ref_low": r.ref_low,
+        "ref_high": r.ref_high,
+        "flag": r.flag,
+        "critical": r.critical,
+        "acknowledged": hasattr(r, "acknowledgement"),
+        "collected_at": r.collected_at,
+        "resulted_at": r.resulted_at,
+        "accession": r.accession,
+        "source": r.source,
+        "status": r.status,
+        "created": created,
+    }
+
+
+@router.get("/patients/{mrn}/results", response=list[s.LabResultOut])
+def lab_results(request: HttpRequest, mrn: str, loinc: str = "") -> list[dict[str, Any]]:
+    require(request.user, "lab.view")
+    patient = patient_get(mrn=mrn, audit=False)
+    qs = selectors.live_results(patient).select_related("patient")
+    if loinc:
+        qs = qs.filter(analyte__loinc=loinc)
+    rows = list(qs[:500])
+    audit_record(
+        action="read",
+        patient=patient,
+        object_type="labs.results",
+        object_id=mrn,
+        detail={"count": len(rows)},
+    )
+    return [_result_out(r) for r in rows]
+
+
+@router.post("/patients/{mrn}/results", response={200: s.LabResultOut, 201: s.LabResultOut})
+def lab_result_create(request: HttpRequest, mrn: str, payload: s.LabResultIn) -> Status:
+    require(request.user, "lab.result")
+    patient = patient_get(mrn=mrn, audit=False)
+    data = payload.dict()
+    order_id = data.pop("order_id")
+    order = None
+    if order_id is not None:
+        order = LabOrder.objects.filter(pk=order_id).first()
+        if order is None:
+            raise ValidationFailed.single("order_id", _("no such lab order"), order_id)
+    outcome = services.lab_result_record(
+        patient=patient, by=current_user(request), order=order, **data
+    )
+    return Status(201 if outcome.created else 200, _result_out(outcome.result, outcome.created))
+
+
+@router.post("/patients/{mrn}/orders", response={201: s.LabOrderOut})
+def lab_order_create(request: HttpRequest, mrn: str, payload: s.LabOrderIn) -> Status:
+    require(request.user, "lab.order")
+    patient = patient_get(mrn=mrn, audit=False)
+    center = Center.objects.filter(code=payload.center).first() if payload.center else None
+    if payload.center and center is None:
+        raise ValidationFailed.single("center", _("unknown center"), payload.center)
+    order = services.lab_order_create(
+        patient=patient,
+        by=current_user(request),
+        analyte_codes=payload.analyte_codes,
+        center=center,
+        note=payload.note,
+    )
+    return Status(
+        201,
+        {
+            "id": order.pk,
+            "mrn": mrn,
+            "status": order.status,
+            "tests": sorted(order.analytes.values_list("code", flat=True)),
+        },
+    )
+
+
+@router.post("/results/{result_id}/acknowledge", response={201: s.LabAcknowledgeOut})
+def lab_acknowledge(request: HttpRequest, result_id: int, payload: s.LabAcknowledgeIn) -> Status:
+    require(request.user, "lab.critical.ack")
+    ack = services.lab_critical_acknowledge(
+        result=selectors.result_get(result_id), by=current_user(request), **payload.dict()
+    )
+    return Status(201, {"result_id": result_id, "by": ack.by.username, "at": ack.at})
+
+
+@router.get("/critical", response=list[s.LabResultOut])
+def lab_critical(
+    request: HttpRequest, center: str = "", mine: bool = False
+) -> list[dict[str, Any]]:
+    require(request.user, "lab.view")
+    rows = list(
+        selectors.critical_unacknowledged(
+            user=current_user(request) if mine else None, center_code=center
+        )[:500]
+    )
+    audit_record(
+        action="search",
+        object_type="labs.critical",
+        detail={"mrns": sorted({r.patient.mrn for r in rows})},
+    )
+    return [_result_out(r) for r in rows]
+
+
+@router.post("/import", response=s.LabImportOut)
+def lab_import(request: HttpRequest, payload: s.LabImportIn) -> Any:
+    require(request.user, "lab.import")
+    return services.lab_results_import_csv(by=current_user(request), content=payload.csv)
+
+
+def _tx_out(t: Transfusion) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "product": t.product,
+        "irradiated": t.irradiated,
+        "leukoreduced": t.leukoreduced,
+        "units": t.units,
+        "status": t.status,
+        "trigger_value": t.trigger_value,
+        "trigger_threshold": t.trigger_threshold,
+        "reaction_grade": t.reaction_grade,
+    }
+
+
+@router.post("/patients/{mrn}/transfusions", response={201: s.LabTransfusionOut})
+def lab_transfusion_order(request: HttpRequest, mrn: str, payload: s.LabTransfusionIn) -> Status:
+    require(request.user, "transfusion.order")
+    t = services.transfusion_order(
+        patient=patient_get(mrn=mrn, audit=False), by=current_user(request), **payload.dict()
+    )
+    return Status(201, _tx_out(t))
+
+
+@router.post("/transfusions/{transfusion_id}/given", response=s.LabTransfusionOut)
+def lab_transfusion_given(
+    request: HttpRequest, transfusion_id: int, payload: s.LabTransfusionGivenIn
+) -> Any:
+    require(request.user, "transfusion.give")
+    t = Transfusion.objects.filter(pk=transfusion_id).first()
+    if t is None:
+        raise Http404
+    me = current_user(request)
+    witness = second_person(
+        username=payload.witness_username,
+        password=payload.witness_password,
+        permission="transfusion.give",
+        first=me,
+    )
+    return _tx_out(
+        services.transfusion_record_given(
+            transfusion=t,
+            by=me,
+            checked_by=witness,
+            reaction=payload.reaction,
+            reaction_grade=payload.reaction_grade,
+        )
+    )
