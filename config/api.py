@@ -158,8 +158,8 @@ def _mount() -> None:
     from oncocenter.clinics.api import router as clinics_router
     from oncocenter.followup.api import router as followup_router
     from oncocenter.interop.api import router as interop_router
-    from oncocenter.machines.api import router as machines_router
     from oncocenter.labs.api import router as labs_router
+    from oncocenter.machines.api import router as machines_router
     from oncocenter.mdt.api import router as mdt_router
     from oncocenter.nutrition.api import router as nutrition_router
     from oncocenter.oncology.api import copay_router
