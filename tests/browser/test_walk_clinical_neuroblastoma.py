@@ -62,7 +62,8 @@ def test_pediatric_neuroblastoma_walk(page, browser_login):
     # 1. Diagnosis with autocomplete: typing a word offers the ICD-10 code.
     page.goto(record)
     page.fill("#id_diagnosis-icd10_code", "neuroblastoma")
-    page.wait_for_function("document.querySelectorAll('#icd10-options option').length > 0")
+    # A selector, not a JavaScript expression: the CSP forbids evaluating strings.
+    page.wait_for_selector("#icd10-options option", state="attached")
     assert "C74.9" in page.inner_html("#icd10-options")
     page.fill("#id_diagnosis-icd10_code", "C74.9")
     page.fill("#id_diagnosis-icdo3_topography", "C74.9")

@@ -6,6 +6,7 @@ import importlib
 import pytest
 
 from oncocenter.accounts.tests.factories import PASSWORD
+from oncocenter.oncology.tests.factories import DiagnosisFactory
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.models import ChecklistItem, Delivery, Prescription
 from oncocenter.radiotherapy.tests.factories import make_world
@@ -42,6 +43,8 @@ def signed_in(browser, live_server, user):
 def test_prescription_to_first_recorded_fraction(browser, live_server):
     _reference_data()
     w = make_world()
+    # A prescription is tied to its diagnosis (issue 15).
+    dx = DiagnosisFactory(patient=w.patient, icd10_code="C32.0", icdo3_topography="C32.0")
     course = s.course_create(
         patient=w.patient, label="Larynx T2N0", intent="curative", physician=w.ro, by=w.ro
     )
@@ -53,6 +56,7 @@ def test_prescription_to_first_recorded_fraction(browser, live_server):
     ro.select_option("#rx-tech", "3D")
     ro.fill("#rx-dpf", "2.25")
     ro.fill("#rx-n", "28")
+    ro.select_option("#rx-dx", str(dx.pk))
     ro.fill("#rx-icd", "C32.0")
     ro.click("[data-testid=rx-create]")
     ro.wait_for_selector("[data-testid=rx-sign]")

@@ -162,8 +162,18 @@ def test_mllp_listener_acknowledges_over_tcp():
         writer.close()
         return acks
 
+    def run_client() -> list[str]:
+        # A loop of its own in a thread of its own: after a browser test, Playwright's sync API
+        # keeps an event loop running in the main thread, where asyncio.run() is refused.
+        result: list[list[str]] = []
+        worker = threading.Thread(target=lambda: result.append(asyncio.run(client())))
+        worker.start()
+        worker.join(60)
+        assert result, "the MLLP client did not finish"
+        return result[0]
+
     try:
-        acks = asyncio.run(client())
+        acks = run_client()
     finally:
         loop.call_soon_threadsafe(tasks[0].cancel)
         time.sleep(0.2)

@@ -3,6 +3,7 @@ own, referrals, tumor boards and trials. Each source reads its tables once, what
 of events, so the timeline's cost does not grow with the record."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,7 +12,10 @@ from django.utils import timezone
 
 from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.core.registry import registry
+from oncocenter.labs.services import lab_result_record
 from oncocenter.mdt.models import BoardCase
+from oncocenter.systemic import services as systemic
+from oncocenter.systemic.models import Regimen
 from oncocenter.mdt.tests.factories import MeetingFactory
 from oncocenter.oncology.chart import patient_timeline
 from oncocenter.oncology.models import (
@@ -38,6 +42,18 @@ TODAY = timezone.localdate()
 def _record(patient, n):
     """`n` events of every kind for one patient."""
     diagnosis = DiagnosisFactory(patient=patient)
+    nurse = UserFactory(roles=["nurse"])
+    systemic.measurement_record(
+        patient=patient, by=nurse, height_cm=Decimal("170"), weight_kg=Decimal("70")
+    )
+    # A chemotherapy order (the systemic source charts orders; one cycle is enough), per m2.
+    systemic.order_create(
+        patient=patient,
+        by=UserFactory(roles=["medical_oncologist"]),
+        regimen=Regimen.objects.get(code="flot"),
+        diagnosis=diagnosis,
+        start_date=TODAY,
+    )
     for i in range(n):
         day = TODAY - dt.timedelta(days=i)
         TnmStaging.objects.create(
@@ -94,6 +110,15 @@ def _record(patient, n):
         )
         ResponseAssessment.objects.create(
             patient=patient, diagnosis=diagnosis, criteria="recist11", assessed_on=day
+        )
+        # A critical neutrophil count (the labs source charts critical values).
+        lab_result_record(
+            patient=patient,
+            by=UserFactory(),
+            loinc="751-8",
+            value="0.3",
+            unit="10*9/L",
+            collected_at=timezone.now() - dt.timedelta(days=i, hours=1),
         )
 
 

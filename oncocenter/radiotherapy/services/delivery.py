@@ -144,9 +144,14 @@ def _authorisations(rx: Prescription, plan: Plan) -> list[int]:
 
 
 def _check_after_approvals(authorised: list[int], delivered_at: dt.datetime) -> None:
-    """A treatment cannot have happened before the signatures that allowed it."""
+    """A treatment cannot have happened before the signatures that allowed it.
+
+    Treatment times are kept to the minute (the console's record and the form), signatures to
+    the microsecond: a treatment in the same minute as the last signature counts as after it,
+    or a therapist treating right after the physics check would be refused."""
+    minute_end = delivered_at.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     latest = (
-        Signature.objects.filter(pk__in=authorised, signed_at__gt=delivered_at)
+        Signature.objects.filter(pk__in=authorised, signed_at__gte=minute_end)
         .order_by("-signed_at")
         .first()
     )
