@@ -14,8 +14,6 @@ from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.core.registry import registry
 from oncocenter.labs.services import lab_result_record
 from oncocenter.mdt.models import BoardCase
-from oncocenter.systemic import services as systemic
-from oncocenter.systemic.models import Regimen
 from oncocenter.mdt.tests.factories import MeetingFactory
 from oncocenter.oncology.chart import patient_timeline
 from oncocenter.oncology.models import (
@@ -32,6 +30,8 @@ from oncocenter.oncology.tests.factories import (
 from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.referrals.models import Referral
 from oncocenter.surgery.models import Complication, Operation, ResponseAssessment
+from oncocenter.systemic import services as systemic
+from oncocenter.systemic.models import Regimen
 from oncocenter.trials.models import Enrollment, ScreeningEntry
 from oncocenter.trials.tests.factories import StudyFactory
 
