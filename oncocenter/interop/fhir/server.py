@@ -30,6 +30,7 @@ from oncocenter.interop.fhir.params import (
     parse_reference,
     parse_token,
 )
+from oncocenter.labs.models import LabResult
 from oncocenter.oncology.models import (
     Diagnosis,
     DiseaseStatus,
@@ -272,6 +273,70 @@ def _careplan(p: FollowUpPlan) -> dict[str, Any]:
     }
 
 
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+LAB_FLAG = {
+    "normal": ("N", "Normal"),
+    "low": ("L", "Low"),
+    "high": ("H", "High"),
+    "critical_low": ("LL", "Critical low"),
+    "critical_high": ("HH", "Critical high"),
+}
+LAB_STATUS = {
+    "final": "final",
+    "corrected": "corrected",
+    "superseded": "amended",
+    "entered-in-error": "entered-in-error",
+}
+
+
+def _lab_result(r: LabResult) -> dict[str, Any]:
+    """A laboratory result (labs app) as a laboratory Observation: LOINC, UCUM, range, flag."""
+    out: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": f"lab-{r.pk}",
+        "meta": R.meta(r.updated_at),
+        "status": LAB_STATUS.get(r.status, "unknown"),
+        "category": [{"coding": [{"system": OBS_CAT, "code": "laboratory"}]}],
+        "code": {
+            "coding": [{"system": tx.LOINC, "code": r.analyte.loinc, "display": r.analyte.name}],
+            "text": r.analyte.name,
+        },
+        "subject": R.ref("Patient", r.patient.mrn),
+        "effectiveDateTime": r.collected_at.isoformat(),
+        "issued": r.resulted_at.isoformat(),
+    }
+    if r.value is not None:
+        out["valueQuantity"] = {
+            "value": R._num(r.value.normalize()),
+            "unit": r.analyte.unit,
+            "system": "http://unitsofmeasure.org",
+            "code": r.analyte.unit,
+        }
+        code, display = LAB_FLAG.get(r.flag, ("N", "Normal"))
+        out["interpretation"] = [
+            {"coding": [{"system": INTERPRETATION, "code": code, "display": display}]}
+        ]
+        bound = {
+            k: {
+                "value": R._num(v.normalize()),
+                "unit": r.analyte.unit,
+                "system": "http://unitsofmeasure.org",
+                "code": r.analyte.unit,
+            }
+            for k, v in (("low", r.ref_low), ("high", r.ref_high))
+            if v is not None
+        }
+        if bound:
+            out["referenceRange"] = [bound]
+    else:
+        out["valueString"] = r.text_value
+    if r.accession:
+        out["identifier"] = [{"system": f"{R.LOCAL}:lab-accession", "value": r.accession}]
+    if r.replaces_id:
+        out["derivedFrom"] = [R.ref("Observation", f"lab-{r.replaces_id}")]
+    return out
+
+
 SOURCES: dict[str, list[Source]] = {
     "Patient": [
         Source(
@@ -388,6 +453,22 @@ SOURCES: dict[str, list[Source]] = {
                     ),
                     local_system=f"{R.LOCAL}:disease-status",
                 ),
+            },
+            patient_of=lambda x: x.patient,
+        ),
+        Source(
+            resource_type="Observation",
+            prefix="lab-",
+            suffix="",
+            permission="lab.view",
+            queryset=lambda: LabResult.objects.select_related("patient", "analyte"),
+            build=_lab_result,
+            patient_path="patient__mrn",
+            date_field="collected_at",
+            tokens={
+                "code": _exact("analyte__loinc", tx.LOINC),
+                "category": _category({"laboratory": Q()}),
+                "status": lambda t: Q(status__in=[k for k, v in LAB_STATUS.items() if v == t.code]),
             },
             patient_of=lambda x: x.patient,
         ),
