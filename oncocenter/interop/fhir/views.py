@@ -241,7 +241,16 @@ def patient_everything(request: HttpRequest, rid: str) -> HttpResponse:
 
     types = [
         t
-        for t in ("Condition", "Observation", "Procedure", "Appointment", "Encounter", "CarePlan")
+        for t in (
+            "Condition",
+            "Observation",
+            "Procedure",
+            "MedicationRequest",
+            "MedicationAdministration",
+            "Appointment",
+            "Encounter",
+            "CarePlan",
+        )
         if _visible(request, t)
     ]
     entries = [R.patient(patient, list(patient.identifiers.all()))]
