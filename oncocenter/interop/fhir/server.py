@@ -775,6 +775,47 @@ INCLUDES = {
 }
 
 
+REVINCLUDE_MAX = 1000  # resources brought in per _revinclude on one page
+
+
+def revincludes_of(resource_type: str) -> list[str]:
+    """`_revinclude` values served: on Patient, every type that points to its patient."""
+    if resource_type != "Patient":
+        return []
+    out = []
+    for rtype, sources in SOURCES.items():
+        if rtype != "Patient" and all(s.patient_path for s in sources):
+            out += [f"{rtype}:patient", f"{rtype}:subject"]
+    return sorted(out)
+
+
+def revinclude_types(resource_type: str, values: list[str]) -> list[str]:
+    allowed = revincludes_of(resource_type)
+    types: list[str] = []
+    for value in values:
+        if value not in allowed:
+            raise ParamError(
+                f"_revinclude: {value!r} is not supported on {resource_type} "
+                f"(supported: {', '.join(allowed) or 'none'})"
+            )
+        rtype = value.partition(":")[0]
+        if rtype not in types:
+            types.append(rtype)
+    return types
+
+
+def revincluded(mrns: list[str], sources: list[Source]) -> list[dict[str, Any]]:
+    """The resources of `sources` that point to one of the patients: one query per source."""
+    out: list[dict[str, Any]] = []
+    if not mrns:
+        return out
+    for source in sources:
+        assert source.patient_path is not None
+        qs = source.queryset().filter(**{f"{source.patient_path}__in": mrns}).order_by("pk")
+        out.extend(source.build(row) for row in qs[:REVINCLUDE_MAX])
+    return out
+
+
 def supported_params(resource_type: str) -> dict[str, str]:
     """Search parameter -> FHIR type, the union over the type's sources (for the CapabilityStatement)."""
     out: dict[str, str] = {"_id": "token", "_lastUpdated": "date"}

@@ -103,3 +103,29 @@ def test_capability_statement_names_lab_search_params(client):
     body = client.get("/fhir/metadata").json()
     obs = next(r for r in body["rest"][0]["resource"] if r["type"] == "Observation")
     assert {"code", "category", "status", "date"} <= {p["name"] for p in obs["searchParam"]}
+
+
+def test_patient_search_revincludes_observations_for_the_roles_that_may_read_them(
+    api_as, client, labs
+):
+    mrn = labs["patient"].mrn
+    api = api_as("medical_oncologist")
+    r = api.get(f"/fhir/Patient?_id={mrn}&_revinclude=Observation:patient")
+    assert r.status_code == 200, r.content
+    entries = r.json()["entry"]
+    assert [e["resource"]["id"] for e in entries if e["search"]["mode"] == "match"] == [mrn]
+    included = {e["resource"]["id"] for e in entries if e["search"]["mode"] == "include"}
+    assert {f"lab-{labs['wbc'].pk}", f"lab-{labs['hgb'].pk}", f"lab-{labs['fixed'].pk}"} <= included
+    assert any(i.startswith("tnm-") for i in included)
+    assert all(e["resource"]["subject"]["reference"] == f"Patient/{mrn}" for e in entries[1:])
+    teacher = api_as("hospital_school_teacher")
+    assert teacher.get(f"/fhir/Patient?_id={mrn}").status_code == 200
+    assert (
+        teacher.get(f"/fhir/Patient?_id={mrn}&_revinclude=Observation:patient").status_code == 403
+    )
+    bad = api.get(f"/fhir/Patient?_id={mrn}&_revinclude=Observation:focus")
+    assert bad.status_code == 400 and "Observation:patient" in bad.json()["issue"][0]["diagnostics"]
+    assert api.get("/fhir/Condition?_revinclude=Observation:focus").status_code == 400
+    body = client.get("/fhir/metadata").json()
+    patient = next(r for r in body["rest"][0]["resource"] if r["type"] == "Patient")
+    assert "MedicationAdministration:patient" in patient["searchRevInclude"]
