@@ -41,6 +41,8 @@ def capability_statement(base: str) -> dict[str, Any]:
         }
         if rtype in server.INCLUDES:
             entry["searchInclude"] = sorted(server.INCLUDES[rtype])
+        if server.revincludes_of(rtype):
+            entry["searchRevInclude"] = server.revincludes_of(rtype)
         if rtype in PROFILES:
             entry["supportedProfile"] = [f"{MCODE}/{p}" for p in PROFILES[rtype]]
         if rtype == "Patient":

@@ -30,6 +30,7 @@ from oncocenter.interop.fhir.params import (
     parse_reference,
     parse_token,
 )
+from oncocenter.labs.models import LabResult
 from oncocenter.oncology.models import (
     Diagnosis,
     DiseaseStatus,
@@ -41,6 +42,7 @@ from oncocenter.oncology.models import (
 )
 from oncocenter.patients.models import Patient
 from oncocenter.radiotherapy.models import Course, Prescription
+from oncocenter.systemic.models import Administration, OrderDose
 
 TokenFilter = Callable[[Token], Q | None]  # None: no row of this source can match
 MAX_COUNT = 200
@@ -61,6 +63,7 @@ class Source:
     strings: dict[str, Callable[[str], Q]] = field(default_factory=dict)
     dates: dict[str, str] = field(default_factory=dict)  # extra date parameters -> field
     patient_of: Callable[[Any], Any] = lambda row: None
+    updated_field: str = "updated_at"  # what _lastUpdated filters on
 
     def rid(self, row: Any) -> str:
         return f"{self.prefix}{row.pk}{self.suffix}"
@@ -272,6 +275,173 @@ def _careplan(p: FollowUpPlan) -> dict[str, Any]:
     }
 
 
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+LAB_FLAG = {
+    "normal": ("N", "Normal"),
+    "low": ("L", "Low"),
+    "high": ("H", "High"),
+    "critical_low": ("LL", "Critical low"),
+    "critical_high": ("HH", "Critical high"),
+}
+LAB_STATUS = {
+    "final": "final",
+    "corrected": "corrected",
+    "superseded": "amended",
+    "entered-in-error": "entered-in-error",
+}
+
+
+def _lab_result(r: LabResult) -> dict[str, Any]:
+    """A laboratory result (labs app) as a laboratory Observation: LOINC, UCUM, range, flag."""
+    out: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": f"lab-{r.pk}",
+        "meta": R.meta(r.updated_at),
+        "status": LAB_STATUS.get(r.status, "unknown"),
+        "category": [{"coding": [{"system": OBS_CAT, "code": "laboratory"}]}],
+        "code": {
+            "coding": [{"system": tx.LOINC, "code": r.analyte.loinc, "display": r.analyte.name}],
+            "text": r.analyte.name,
+        },
+        "subject": R.ref("Patient", r.patient.mrn),
+        "effectiveDateTime": r.collected_at.isoformat(),
+        "issued": r.resulted_at.isoformat(),
+    }
+    if r.value is not None:
+        out["valueQuantity"] = {
+            "value": R._num(r.value.normalize()),
+            "unit": r.analyte.unit,
+            "system": "http://unitsofmeasure.org",
+            "code": r.analyte.unit,
+        }
+        code, display = LAB_FLAG.get(r.flag, ("N", "Normal"))
+        out["interpretation"] = [
+            {"coding": [{"system": INTERPRETATION, "code": code, "display": display}]}
+        ]
+        bound = {
+            k: {
+                "value": R._num(v.normalize()),
+                "unit": r.analyte.unit,
+                "system": "http://unitsofmeasure.org",
+                "code": r.analyte.unit,
+            }
+            for k, v in (("low", r.ref_low), ("high", r.ref_high))
+            if v is not None
+        }
+        if bound:
+            out["referenceRange"] = [bound]
+    else:
+        out["valueString"] = r.text_value
+    if r.accession:
+        out["identifier"] = [{"system": f"{R.LOCAL}:lab-accession", "value": r.accession}]
+    if r.replaces_id:
+        out["derivedFrom"] = [R.ref("Observation", f"lab-{r.replaces_id}")]
+    return out
+
+
+DRUG_SYSTEM = f"{R.LOCAL}:drug"
+ROUTE = {  # SNOMED CT route of administration
+    "iv": ("47625008", "Intravenous route"),
+    "po": ("26643006", "Oral route"),
+    "it": ("72607000", "Intrathecal route"),
+    "sc": ("34206005", "Subcutaneous route"),
+    "im": ("78421000", "Intramuscular route"),
+}
+MEDREQ_STATUS = {
+    "draft": "draft",
+    "signed": "active",
+    "verified": "active",
+    "completed": "completed",
+    "cancelled": "cancelled",
+}
+
+
+def _drug(name: str) -> dict[str, Any]:
+    return {"coding": [{"system": DRUG_SYSTEM, "code": name}], "text": name}
+
+
+def _route(code: str) -> dict[str, Any]:
+    snomed, display = ROUTE.get(code, ("", code))
+    coding = [{"system": tx.SNOMED, "code": snomed, "display": display}] if snomed else []
+    return {"coding": coding, "text": display}
+
+
+def _mg(value: Any) -> dict[str, Any]:
+    return {
+        "value": R._num(value.normalize()),
+        "unit": "mg",
+        "system": "http://unitsofmeasure.org",
+        "code": "mg",
+    }
+
+
+def _medication_request(d: OrderDose) -> dict[str, Any]:
+    """One ordered dose (drug, day of the cycle) of a systemic therapy order."""
+    o = d.order
+    out: dict[str, Any] = {
+        "resourceType": "MedicationRequest",
+        "id": f"sysdose-{d.pk}",
+        "meta": R.meta(o.updated_at),
+        "status": MEDREQ_STATUS.get(o.status, "unknown"),
+        "intent": "order",
+        "category": [{"text": "chemotherapy"}],
+        "medicationCodeableConcept": _drug(d.drug.drug),
+        "subject": R.ref("Patient", o.patient.mrn),
+        "authoredOn": o.created_at.isoformat(),
+        "requester": R.ref("Practitioner", str(o.signed_by_id or o.ordered_by_id)),
+        "reasonReference": [R.ref("Condition", f"diagnosis-{o.diagnosis_id}")],
+        "groupIdentifier": {"system": f"{R.LOCAL}:systemic-order", "value": str(o.pk)},
+        "note": [{"text": f"{o.regimen.name} cycle {o.cycle} day {d.day}: {d.formula}"}],
+        "dosageInstruction": [
+            {
+                "sequence": d.day,
+                "timing": {"event": [d.on.isoformat()]},
+                "route": _route(d.drug.route),
+                "doseAndRate": [{"doseQuantity": _mg(d.planned_mg)}],
+            }
+        ],
+    }
+    if o.status == "cancelled" and o.cancel_reason:
+        out["statusReason"] = {"text": o.cancel_reason}
+    return out
+
+
+def _medication_administration(a: Administration) -> dict[str, Any]:
+    """A dose given at the chair (append-only), with the request it fulfils."""
+    d = a.dose
+    dosage: dict[str, Any] = {"route": _route(a.route), "dose": _mg(a.given_mg)}
+    if a.rate_ml_h is not None:
+        dosage["rateQuantity"] = {
+            "value": R._num(a.rate_ml_h.normalize()),
+            "unit": "mL/h",
+            "system": "http://unitsofmeasure.org",
+            "code": "mL/h",
+        }
+    out: dict[str, Any] = {
+        "resourceType": "MedicationAdministration",
+        "id": f"sysadmin-{a.pk}",
+        "meta": R.meta(a.recorded_at),
+        "status": "completed",
+        "category": {"text": "chemotherapy"},
+        "medicationCodeableConcept": _drug(d.drug.drug),
+        "subject": R.ref("Patient", d.order.patient.mrn),
+        "effectivePeriod": {"start": a.started_at.isoformat(), "end": a.stopped_at.isoformat()},
+        "performer": [
+            {"actor": R.ref("Practitioner", str(a.nurse_id))},
+            {
+                "function": {"text": "second checker"},
+                "actor": R.ref("Practitioner", str(a.checker_id)),
+            },
+        ],
+        "request": R.ref("MedicationRequest", f"sysdose-{d.pk}"),
+        "reasonReference": [R.ref("Condition", f"diagnosis-{d.order.diagnosis_id}")],
+        "dosage": dosage,
+    }
+    if a.reaction:
+        out["note"] = [{"text": f"infusion reaction: {a.reaction} (grade {a.reaction_grade})"}]
+    return out
+
+
 SOURCES: dict[str, list[Source]] = {
     "Patient": [
         Source(
@@ -391,6 +561,22 @@ SOURCES: dict[str, list[Source]] = {
             },
             patient_of=lambda x: x.patient,
         ),
+        Source(
+            resource_type="Observation",
+            prefix="lab-",
+            suffix="",
+            permission="lab.view",
+            queryset=lambda: LabResult.objects.select_related("patient", "analyte"),
+            build=_lab_result,
+            patient_path="patient__mrn",
+            date_field="collected_at",
+            tokens={
+                "code": _exact("analyte__loinc", tx.LOINC),
+                "category": _category({"laboratory": Q()}),
+                "status": lambda t: Q(status__in=[k for k, v in LAB_STATUS.items() if v == t.code]),
+            },
+            patient_of=lambda x: x.patient,
+        ),
     ],
     "Procedure": [
         Source(
@@ -434,6 +620,53 @@ SOURCES: dict[str, list[Source]] = {
             },
             patient_of=lambda x: x.patient,
         ),
+    ],
+    "MedicationRequest": [
+        Source(
+            resource_type="MedicationRequest",
+            prefix="sysdose-",
+            suffix="",
+            permission="systemic.view",
+            queryset=lambda: OrderDose.objects.select_related(
+                "order__patient", "order__regimen", "drug"
+            ),
+            build=_medication_request,
+            patient_path="order__patient__mrn",
+            tokens={
+                "code": _exact("drug__drug", DRUG_SYSTEM),
+                "status": lambda t: Q(
+                    order__status__in=[k for k, v in MEDREQ_STATUS.items() if v == t.code]
+                ),
+                "intent": _fixed(
+                    {("http://hl7.org/fhir/CodeSystem/medicationrequest-intent", "order"): Q()}
+                ),
+            },
+            dates={"authoredon": "order__created_at"},
+            patient_of=lambda x: x.order.patient,
+            updated_field="order__updated_at",
+        )
+    ],
+    "MedicationAdministration": [
+        Source(
+            resource_type="MedicationAdministration",
+            prefix="sysadmin-",
+            suffix="",
+            permission="systemic.view",
+            queryset=lambda: Administration.objects.select_related(
+                "dose__order__patient", "dose__drug"
+            ),
+            build=_medication_administration,
+            patient_path="dose__order__patient__mrn",
+            tokens={
+                "code": _exact("dose__drug__drug", DRUG_SYSTEM),
+                "status": _fixed(
+                    {("http://hl7.org/fhir/CodeSystem/medication-admin-status", "completed"): Q()}
+                ),
+            },
+            dates={"effective-time": "started_at"},
+            patient_of=lambda x: x.dose.order.patient,
+            updated_field="recorded_at",
+        )
     ],
     "Appointment": [
         Source(
@@ -534,7 +767,53 @@ INCLUDES = {
     "Appointment": {"Appointment:patient", "Appointment:actor"},
     "Encounter": {"Encounter:subject", "Encounter:patient"},
     "CarePlan": {"CarePlan:subject", "CarePlan:patient"},
+    "MedicationRequest": {"MedicationRequest:subject", "MedicationRequest:patient"},
+    "MedicationAdministration": {
+        "MedicationAdministration:subject",
+        "MedicationAdministration:patient",
+    },
 }
+
+
+REVINCLUDE_MAX = 1000  # resources brought in per _revinclude on one page
+
+
+def revincludes_of(resource_type: str) -> list[str]:
+    """`_revinclude` values served: on Patient, every type that points to its patient."""
+    if resource_type != "Patient":
+        return []
+    out = []
+    for rtype, sources in SOURCES.items():
+        if rtype != "Patient" and all(s.patient_path for s in sources):
+            out += [f"{rtype}:patient", f"{rtype}:subject"]
+    return sorted(out)
+
+
+def revinclude_types(resource_type: str, values: list[str]) -> list[str]:
+    allowed = revincludes_of(resource_type)
+    types: list[str] = []
+    for value in values:
+        if value not in allowed:
+            raise ParamError(
+                f"_revinclude: {value!r} is not supported on {resource_type} "
+                f"(supported: {', '.join(allowed) or 'none'})"
+            )
+        rtype = value.partition(":")[0]
+        if rtype not in types:
+            types.append(rtype)
+    return types
+
+
+def revincluded(mrns: list[str], sources: list[Source]) -> list[dict[str, Any]]:
+    """The resources of `sources` that point to one of the patients: one query per source."""
+    out: list[dict[str, Any]] = []
+    if not mrns:
+        return out
+    for source in sources:
+        assert source.patient_path is not None
+        qs = source.queryset().filter(**{f"{source.patient_path}__in": mrns}).order_by("pk")
+        out.extend(source.build(row) for row in qs[:REVINCLUDE_MAX])
+    return out
 
 
 def supported_params(resource_type: str) -> dict[str, str]:
@@ -550,6 +829,16 @@ def supported_params(resource_type: str) -> dict[str, str]:
         out.update(dict.fromkeys(s.strings, "string"))
         out.update(dict.fromkeys(s.dates, "date"))
     return out
+
+
+def _is_date_field(model: type[Model], path: str) -> bool:
+    """Whether the field at an ORM path is a DateField (else a DateTimeField)."""
+    *hops, last = path.split("__")
+    for hop in hops:
+        related = model._meta.get_field(hop).related_model
+        assert isinstance(related, type)
+        model = related
+    return model._meta.get_field(last).get_internal_type() == "DateField"
 
 
 def _date_q(field_name: str, r: DateRange, *, is_date: bool) -> Q:
@@ -609,14 +898,18 @@ def _source_filter(source: Source, params: list[tuple[str, str]]) -> Q | None:
                     raise ParamError(f"{name}: not a parameter of {source.resource_type}")
                 part = Q(**{source.patient_path: parse_reference(name, v, "Patient")})
             elif base == "_lastUpdated":
-                part = _date_q("updated_at", parse_date(name, v, tz), is_date=False)
+                part = _date_q(source.updated_field, parse_date(name, v, tz), is_date=False)
             elif base == "date" and source.date_field:
                 is_date = (
                     model._meta.get_field(source.date_field).get_internal_type() == "DateField"
                 )
                 part = _date_q(source.date_field, parse_date(name, v, tz), is_date=is_date)
             elif base in source.dates:
-                part = _date_q(source.dates[base], parse_date(name, v, tz), is_date=True)
+                part = _date_q(
+                    source.dates[base],
+                    parse_date(name, v, tz),
+                    is_date=_is_date_field(model, source.dates[base]),
+                )
             elif base in source.tokens:
                 part = source.tokens[base](parse_token(v))
             elif base in source.strings:
@@ -758,6 +1051,8 @@ def everything(
         "Condition",
         "Observation",
         "Procedure",
+        "MedicationRequest",
+        "MedicationAdministration",
         "Appointment",
         "Encounter",
         "CarePlan",

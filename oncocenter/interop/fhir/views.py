@@ -145,20 +145,37 @@ def search_type(request: HttpRequest, resource_type: str) -> HttpResponse:
         count = _int_param(request, "_count", server.DEFAULT_COUNT, server.MAX_COUNT)
         offset = _int_param(request, "_offset", 0, 10**9)
         includes = request.GET.getlist("_include")
-        if request.GET.getlist("_revinclude"):
-            raise ParamError("_revinclude is not supported on this server")
+        rev_types = server.revinclude_types(resource_type, request.GET.getlist("_revinclude"))
+        for rtype in rev_types:
+            denied = _guard(request, rtype)
+            if denied:
+                return denied
         page = server.search(
             resource_type,
             [
                 (k, v)
                 for k, v in params
-                if k not in ("_count", "_offset", "_include", "_format", "_pretty", "_total")
+                if k
+                not in (
+                    "_count",
+                    "_offset",
+                    "_include",
+                    "_revinclude",
+                    "_format",
+                    "_pretty",
+                    "_total",
+                )
             ],
             count=count,
             offset=offset,
             includes=includes,
             sources=_visible(request, resource_type),
         )
+        if rev_types:
+            page.included += server.revincluded(
+                sorted({p.mrn for _, _, p in page.resources if p is not None}),
+                [s for rtype in rev_types for s in _visible(request, rtype)],
+            )
     except ParamError as exc:
         return outcome(400, "invalid", str(exc))
     base = base_url(request)
@@ -241,7 +258,16 @@ def patient_everything(request: HttpRequest, rid: str) -> HttpResponse:
 
     types = [
         t
-        for t in ("Condition", "Observation", "Procedure", "Appointment", "Encounter", "CarePlan")
+        for t in (
+            "Condition",
+            "Observation",
+            "Procedure",
+            "MedicationRequest",
+            "MedicationAdministration",
+            "Appointment",
+            "Encounter",
+            "CarePlan",
+        )
         if _visible(request, t)
     ]
     entries = [R.patient(patient, list(patient.identifiers.all()))]

@@ -106,7 +106,9 @@ def parse(raw: str) -> AdtMessage:
     if not control_id:
         raise Hl7Error("MSH-10 (message control id) is empty")
     if msg_type[0] != "ADT":
-        raise Hl7Error(f"message type {msg_type[0] or 'missing'!r} is not accepted here (ADT only)")
+        raise Hl7Error(
+            f"message type {msg_type[0] or 'missing'!r} is not accepted here (ADT and ORU^R01 only)"
+        )
     event = msg_type[1] if len(msg_type) > 1 else ""
     if event not in SUPPORTED:
         raise Hl7Error(

@@ -18,8 +18,10 @@ from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, DomainError, ValidationFailed
-from oncocenter.interop.hl7 import adt
+from oncocenter.interop.hl7 import adt, oru
 from oncocenter.interop.models import Hl7Message
+from oncocenter.labs.models import LabResult, ResultSource, ResultStatus
+from oncocenter.labs.services import lab_result_enter_in_error, lab_result_record
 from oncocenter.patients import services as patients
 from oncocenter.patients.models import Patient, PatientIdentifier
 from oncocenter.patients.selectors import patient_by_identifier
@@ -181,6 +183,9 @@ def hl7_receive(*, raw: str, by: User) -> Hl7Message:
 
 def _process(row: Hl7Message, *, by: User, now: dt.datetime) -> None:
     """Apply `row.raw` in a savepoint, so a refusal keeps nothing but the message and its ACK."""
+    if oru.message_type(row.raw) == "ORU":
+        _process_oru(row, by=by, now=now)
+        return
     try:
         msg = adt.parse(row.raw)
         row.message_type = f"ADT^{msg.event}"
@@ -200,6 +205,95 @@ def _process(row: Hl7Message, *, by: User, now: dt.datetime) -> None:
     row.ack = adt.ack(
         row.raw, row.ack_code, row.ack_text or row.outcome, now=now, ack_id=_ack_id(now)
     )
+
+
+def _process_oru(row: Hl7Message, *, by: User, now: dt.datetime) -> None:
+    """ORU^R01: every final or corrected OBX through labs' one door, all or none."""
+    row.message_type = "ORU^R01"
+    try:
+        msg = oru.parse(row.raw)
+        patient = _find_by(msg.identifiers)
+        if patient is None:
+            raise Hl7Refused("AE", "PID-3: the patient is not known here (send an ADT first)")
+        try:
+            with transaction.atomic():
+                outcome = _apply_results(msg, patient, by)
+        except DomainError as exc:
+            raise Hl7Refused("AE", getattr(exc, "hl7_where", "") + _problems_text(exc)) from exc
+        row.ack_code, row.ack_text, row.patient, row.outcome = "AA", "", patient, outcome[:200]
+    except oru.Hl7Error as exc:
+        row.ack_code, row.ack_text, row.patient, row.outcome = exc.code, str(exc)[:300], None, ""
+    except Hl7Refused as exc:
+        row.ack_code, row.ack_text, row.patient, row.outcome = exc.code, exc.text[:300], None, ""
+    row.ack = adt.ack(
+        row.raw, row.ack_code, row.ack_text or row.outcome, now=now, ack_id=_ack_id(now)
+    )
+
+
+def _find_by(identifiers: list[adt.Identifier]) -> Patient | None:
+    for ident in identifiers:
+        if ident.authority:
+            found = patient_by_identifier(authority=ident.authority, value=ident.value)
+            if found is not None:
+                return found
+    return None
+
+
+def _apply_results(msg: oru.OruMessage, patient: Patient, by: User) -> str:
+    counts = {"recorded": 0, "already recorded": 0, "corrected": 0, "withdrawn": 0}
+    notes: list[str] = []
+    for obs in msg.observations:
+        try:
+            if obs.status in ("F", "C"):
+                done = lab_result_record(
+                    patient=patient,
+                    by=by,
+                    loinc=obs.loinc,
+                    value=obs.value if obs.value is not None else obs.text,
+                    text_value=obs.text,
+                    unit=obs.unit,
+                    collected_at=obs.observed_at,
+                    resulted_at=obs.resulted_at,
+                    ref_low=obs.ref_low,
+                    ref_high=obs.ref_high,
+                    accession=obs.accession,
+                    source=ResultSource.HL7,
+                    correction=obs.status == "C",
+                )
+                if not done.created:
+                    counts["already recorded"] += 1
+                elif done.result.status == ResultStatus.CORRECTED:
+                    counts["corrected"] += 1
+                else:
+                    counts["recorded"] += 1
+                sender_abnormal = bool(set(obs.flags) & oru.ABNORMAL_FLAGS)
+                if obs.flags and sender_abnormal != (done.result.flag != "normal"):
+                    notes.append(
+                        f"OBX-{obs.set_id} flag {'~'.join(obs.flags)} here {done.result.flag}"
+                    )
+            elif obs.status in ("D", "W"):
+                current = LabResult.objects.filter(
+                    patient=patient,
+                    analyte__loinc=obs.loinc,
+                    accession=obs.accession,
+                    status__in=[ResultStatus.FINAL, ResultStatus.CORRECTED],
+                ).first()
+                if current is not None:
+                    lab_result_enter_in_error(
+                        result=current,
+                        by=by,
+                        reason=f"withdrawn by the laboratory (HL7 OBX-11 {obs.status})",
+                    )
+                    counts["withdrawn"] += 1
+            else:
+                notes.append(f"OBX-{obs.set_id} not final ({obs.status}), not stored")
+        except DomainError as exc:
+            exc.hl7_where = f"OBX-{obs.set_id} {obs.loinc}: "  # type: ignore[attr-defined]
+            raise
+    text = "results " + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+    if not any(counts.values()):
+        text = "no result stored"
+    return "; ".join([text, *notes])
 
 
 def hl7_replay(*, message: Hl7Message, by: User) -> Hl7Message:

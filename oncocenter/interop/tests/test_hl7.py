@@ -81,8 +81,8 @@ def test_errors_and_rejections_carry_the_reason_and_save_nothing_else():
     assert bad_name.ack_code == "AE" and "given_name_en" in bad_name.ack_text
     unsupported = hl7_receive(raw=msg(event="A02", control="E3"), by=by)
     assert unsupported.ack_code == "AR" and "A02" in unsupported.ack_text
-    oru = hl7_receive(raw=msg(control="E4").replace("ADT^A01", "ORU^R01"), by=by)
-    assert oru.ack_code == "AR" and "ADT only" in oru.ack_text
+    oru = hl7_receive(raw=msg(control="E4").replace("ADT^A01", "MDM^T02"), by=by)
+    assert oru.ack_code == "AR" and "ADT and ORU^R01 only" in oru.ack_text
     garbage = hl7_receive(raw="hello", by=by)
     assert garbage.ack_code == "AR" and "MSA|AR" in garbage.ack
     assert Patient.objects.count() == 0 and PatientIdentifier.objects.count() == 0
