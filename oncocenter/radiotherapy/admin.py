@@ -60,5 +60,6 @@ for model in (
     m.InterruptionReview,
     m.WeeklyReview,
     m.ToxicityGrade,
+    m.TreatmentRecordImport,
 ):
     admin.site.register(model, ClinicalRecordAdmin)

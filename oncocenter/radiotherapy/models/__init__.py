@@ -25,6 +25,7 @@ from oncocenter.radiotherapy.models.records import (
     PhysicsCheck,
     Signature,
     ToxicityGrade,
+    TreatmentRecordImport,
     WeeklyReview,
 )
 from oncocenter.radiotherapy.models.reference import (
@@ -79,5 +80,6 @@ __all__ = [
     "Signature",
     "SignatureMeaning",
     "ToxicityGrade",
+    "TreatmentRecordImport",
     "WeeklyReview",
 ]

@@ -430,3 +430,38 @@ class ToxicityGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} grade {self.grade}"
+
+
+class TreatmentRecordImport(models.Model):
+    """A DICOM RT Beams Treatment Record from which a delivery was recorded (append-only).
+
+    The record's SOP Instance UID is imported once; the summary (beams, delivered meterset,
+    console time) is kept beside the delivery it produced, as evidence."""
+
+    delivery = models.OneToOneField(
+        Delivery, on_delete=models.PROTECT, related_name="treatment_record"
+    )
+    sop_instance_uid = models.CharField(_("DICOM SOP Instance UID"), max_length=64, unique=True)
+    referenced_plan_uid = models.CharField(_("referenced RT Plan UID"), max_length=64)
+    machine_name = models.CharField(_("treatment machine name"), max_length=64)
+    fraction_number = models.PositiveSmallIntegerField(_("fraction number"))
+    summary = models.JSONField(_("record summary"), default=dict)
+    source = models.CharField(_("source"), max_length=20)  # upload, api, folder
+    imported_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(sop_instance_uid="") & ~Q(referenced_plan_uid=""),
+                name="rt_record_import_uids",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["upload", "api", "folder"]),
+                name="rt_record_import_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sop_instance_uid} -> delivery {self.delivery_id}"

@@ -59,6 +59,7 @@ from oncocenter.radiotherapy.services.qa import (
     physics_check_record,
     psqa_record,
 )
+from oncocenter.radiotherapy.services.records import treatment_record_import
 from oncocenter.radiotherapy.services.reviews import (
     interruption_review_record,
     weekly_review_record,
@@ -99,5 +100,6 @@ __all__ = [
     "prescription_sign",
     "prescription_update",
     "psqa_record",
+    "treatment_record_import",
     "weekly_review_record",
 ]
