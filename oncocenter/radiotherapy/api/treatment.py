@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 
+from oncocenter.core.errors import ValidationFailed
 from oncocenter.core.permissions import require
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.api._common import _get, _machine, _me, _user, delivery_out
@@ -42,6 +45,29 @@ def delivery_record(request: HttpRequest, fraction_id: int, payload: RtDeliveryI
         notes=payload.notes,
         late_entry_reason=payload.late_entry_reason,
         override_reason=payload.override_reason,
+    )
+    return Status(201, delivery_out(d))
+
+
+@router.post("/treatment-records", response={201: RtDeliveryOut})
+def treatment_record_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    late_entry_reason: Form[str] = "",
+    override_reason: Form[str] = "",
+):
+    """Record a delivery from a DICOM RT Beams Treatment Record (console export). Refused (409
+    `treatment_record_mismatch`, every difference listed, nothing saved) unless the plan UID,
+    patient, machine, fraction number and each beam's delivered MU match."""
+    require(request.user, "rt.delivery.record")
+    if file.size and file.size > 20 * 1024 * 1024:
+        raise ValidationFailed.single("file", _("is larger than 20 MB"), file.size)
+    d = s.treatment_record_import(
+        content=file.read(),
+        by=_me(request),
+        source="api",
+        late_entry_reason=late_entry_reason,
+        override_reason=override_reason,
     )
     return Status(201, delivery_out(d))
 

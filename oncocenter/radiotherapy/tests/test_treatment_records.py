@@ -214,3 +214,66 @@ def test_folder_command_imports_and_sorts_files(w, tmp_path: Path):
     reasons = (tmp_path / "refused" / "bad.dcm.txt").read_text()
     assert "patient" in reasons and "fraction_number" in reasons
     assert TreatmentRecordImport.objects.get().source == "folder"
+
+
+# --- API attacks and roles ------------------------------------------------------------------------
+
+URL = "/api/radiotherapy/treatment-records"
+
+
+def _upload(client, content, **form):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        URL, {"file": SimpleUploadedFile("r.dcm", content, "application/dicom"), **form}
+    )
+
+
+def test_api_records_a_matching_record(w, api_as):
+    when = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=15)
+    _book(w, w.fractions[0], when)
+    r = _upload(api_as(user=w.therapist), rec(w, treated_at=when))
+    assert r.status_code == 201, r.content
+    assert r.json()["delivered_at"].startswith(timezone.localtime(when).isoformat()[:19])
+    assert TreatmentRecordImport.objects.get().source == "api"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"plan_uid": "9.9.9"}, "plan"),
+        ({"patient_id": "OTHER"}, "patient"),
+        ({"machine": "LINAC-ZZ"}, "machine"),
+        ({"fraction": 2}, "fraction_number"),
+        ({"beams": {1: 150.0, 2: 80.0}}, "beams.1"),
+    ],
+)
+def test_api_mismatch_per_field_is_409_and_saves_nothing(w, api_as, change, field):
+    r = _upload(api_as(user=w.therapist), rec(w, **change))
+    assert r.status_code == 409
+    body = r.json()
+    assert body["code"] == "treatment_record_mismatch"
+    assert field in [p["field"] for p in body["errors"]]
+    assert not Delivery.objects.exists()
+
+
+def test_api_refuses_garbage_and_a_replayed_record(w, api_as):
+    client = api_as(user=w.therapist)
+    r = _upload(client, b"\x00" * 300)
+    assert (r.status_code, r.json()["code"]) == (422, "validation")
+    when = timezone.now() - dt.timedelta(minutes=5)
+    _book(w, w.fractions[0], when)
+    content = rec(w, treated_at=when)
+    assert _upload(client, content).status_code == 201
+    r = _upload(client, content)
+    assert (r.status_code, r.json()["code"]) == (409, "treatment_record_duplicate")
+    assert Delivery.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "role", ["radiation_oncologist", "medical_physicist", "dosimetrist", "scheduler", "nurse"]
+)
+def test_api_denies_other_roles(w, api_as, role):
+    r = _upload(api_as(role), rec(w))
+    assert r.status_code == 403
+    assert not Delivery.objects.exists()
