@@ -277,3 +277,52 @@ def test_api_denies_other_roles(w, api_as, role):
     r = _upload(api_as(role), rec(w))
     assert r.status_code == 403
     assert not Delivery.objects.exists()
+
+
+# --- upload page ----------------------------------------------------------------------------------
+
+PAGE = "/radiotherapy/treatment-records/"
+
+
+def _page_post(client, content, **form):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        PAGE, {"file": SimpleUploadedFile("r.dcm", content, "application/dicom"), **form}
+    )
+
+
+def test_page_records_a_matching_record_and_opens_the_course(w, client):
+    when = timezone.now() - dt.timedelta(minutes=15)
+    _book(w, w.fractions[0], when)
+    client.force_login(w.therapist)
+    assert client.get(PAGE).status_code == 200
+    r = _page_post(client, rec(w, treated_at=when))
+    assert r.status_code == 302 and r["Location"] == f"/radiotherapy/courses/{w.course.pk}/"
+    assert TreatmentRecordImport.objects.get().source == "upload"
+
+
+def test_page_lists_every_difference_and_saves_nothing(w, client):
+    client.force_login(w.therapist)
+    r = _page_post(client, rec(w, patient_id="NOPE", fraction=5))
+    assert r.status_code == 409
+    html = r.content.decode()
+    assert "the next fraction is 1, the record says 5" in html
+    assert "NOPE" in html
+    assert not Delivery.objects.exists()
+
+
+def test_page_in_korean(w, client):
+    client.force_login(w.therapist)
+    r = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="ko")
+    assert "치료 기록" in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    "role", ["radiation_oncologist", "medical_physicist", "dosimetrist", "scheduler"]
+)
+def test_page_denies_other_roles(w, client, role):
+    client.force_login(staff(role))
+    assert client.get(PAGE).status_code == 403
+    assert _page_post(client, rec(w)).status_code == 403
+    assert not Delivery.objects.exists()

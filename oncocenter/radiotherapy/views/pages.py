@@ -62,7 +62,11 @@ def index(request: HttpRequest) -> HttpResponse:
         object_id=",".join(names),
         detail={"mrns": sorted({r["mrn"] for lst in lists for r in lst["rows"]})[:200]},
     )
-    return render(request, "radiotherapy/index.html", {"lists": lists})
+    return render(
+        request,
+        "radiotherapy/index.html",
+        {"lists": lists, "can_import_record": has_perm(request.user, "rt.delivery.record")},
+    )
 
 
 @require_http_methods(["GET", "POST"])
