@@ -61,5 +61,6 @@ for model in (
     m.WeeklyReview,
     m.ToxicityGrade,
     m.TreatmentRecordImport,
+    m.ImageReview,
 ):
     admin.site.register(model, ClinicalRecordAdmin)

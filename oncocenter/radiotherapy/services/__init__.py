@@ -40,6 +40,7 @@ from oncocenter.radiotherapy.services.fractions import (
     fractions_follow_bookings,
     fractions_schedule,
 )
+from oncocenter.radiotherapy.services.imaging import image_review_record, image_review_sign
 from oncocenter.radiotherapy.services.plans import (
     dose_override_sign,
     plan_approve,
@@ -88,6 +89,8 @@ __all__ = [
     "fraction_record_delivery",
     "fractions_follow_bookings",
     "fractions_schedule",
+    "image_review_record",
+    "image_review_sign",
     "interruption_review_record",
     "physics_check_record",
     "plan_approve",

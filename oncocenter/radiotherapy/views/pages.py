@@ -32,6 +32,7 @@ WORKLISTS_BY_ROLE: dict[str, list[str]] = {
         "weekly-reviews-due",
         "interruptions",
         "overrides",
+        "image-reviews",
     ],
     Role.MEDICAL_PHYSICIST: ["physics-checks-due", "interruptions", "overrides"],
     Role.DOSIMETRIST: ["plans-to-approve"],
@@ -47,6 +48,7 @@ WORKLIST_TITLES = {
     "interruptions": gettext_lazy("Interruptions"),
     "overrides": gettext_lazy("Dose-limit overrides"),
     "treat-today": gettext_lazy("Treatment today"),
+    "image-reviews": gettext_lazy("Treatment images to review"),
 }
 
 
