@@ -60,5 +60,7 @@ for model in (
     m.InterruptionReview,
     m.WeeklyReview,
     m.ToxicityGrade,
+    m.TreatmentRecordImport,
+    m.ImageReview,
 ):
     admin.site.register(model, ClinicalRecordAdmin)

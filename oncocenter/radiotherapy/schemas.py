@@ -274,3 +274,30 @@ class RtDeliveryOut(Schema):
 class RtIdOut(Schema):
     id: int
     status: str = ""
+
+
+class RtImageReviewIn(Schema):
+    kind: str
+    shift_lat_mm: Decimal
+    shift_long_mm: Decimal
+    shift_vert_mm: Decimal
+
+
+class RtImageReviewSignIn(Schema):
+    note: str = ""
+
+
+class RtImageReviewOut(Schema):
+    id: int
+    delivery_id: int
+    kind: str
+    shift_lat_mm: Decimal
+    shift_long_mm: Decimal
+    shift_vert_mm: Decimal
+    tolerance_mm: Decimal
+    needs_review: bool
+    approved_by: str
+    approved_at: datetime
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_note: str

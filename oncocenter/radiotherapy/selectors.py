@@ -33,6 +33,7 @@ from oncocenter.radiotherapy.models import (
     Delivery,
     DoseOverride,
     Fraction,
+    ImageReview,
     InterruptionReview,
     PatientSpecificQA,
     PhysicsCheck,
@@ -508,6 +509,15 @@ def worklist_overrides() -> QuerySet[DoseOverride]:
         DoseOverride.objects.filter(signature__voided_at__isnull=True)
         .select_related("plan__prescription__course__patient", "signature__signer")
         .order_by("-created_at")
+    )
+
+
+def worklist_image_reviews() -> QuerySet[ImageReview]:
+    """Treatment images whose couch shifts exceeded the tolerance, not yet reviewed."""
+    return (
+        ImageReview.objects.filter(needs_review=True, reviewed_at__isnull=True)
+        .select_related("delivery__fraction__prescription__course__patient")
+        .order_by("approved_at")
     )
 
 

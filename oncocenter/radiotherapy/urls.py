@@ -6,6 +6,7 @@ app_name = "radiotherapy"
 urlpatterns = [
     path("", views.index, name="index"),
     path("patients/<str:mrn>/", views.patient_courses, name="patient"),
+    path("treatment-records/", views.treatment_record_upload, name="treatment-record"),
     path("courses/<int:pk>/", views.course_detail, name="course"),
     path("courses/<int:pk>/do/<slug:action>/", views.course_action, name="action"),
     path("courses/<int:pk>/summary/", views.summary, name="summary"),

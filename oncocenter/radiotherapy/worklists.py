@@ -92,6 +92,23 @@ def worklist_rows(name: str) -> list[dict[str, Any]]:
                     f"plan-{ov.plan_id}",
                 )
             )
+    elif name == "image-reviews":
+        for ir in selectors.worklist_image_reviews()[:100]:
+            f = ir.delivery.fraction
+            rows.append(
+                _row(
+                    f.prescription.course,
+                    _("Review treatment images"),
+                    _("fraction %(n)s, %(kind)s, shifts %(lat)s/%(long)s/%(vert)s mm")
+                    % {
+                        "n": f.delivered_number,
+                        "kind": ir.get_kind_display(),
+                        "lat": ir.shift_lat_mm,
+                        "long": ir.shift_long_mm,
+                        "vert": ir.shift_vert_mm,
+                    },
+                )
+            )
     elif name == "treat-today":
         for f in selectors.worklist_treat_today():
             rows.append(

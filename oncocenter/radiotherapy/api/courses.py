@@ -179,6 +179,7 @@ WORKLISTS = (
     "interruptions",
     "overrides",
     "treat-today",
+    "image-reviews",
 )
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 
+from oncocenter.core.errors import ValidationFailed
 from oncocenter.core.permissions import require
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.api._common import _get, _machine, _me, _user, delivery_out
 from oncocenter.radiotherapy.models import (
     Delivery,
     Fraction,
+    ImageReview,
 )
 from oncocenter.radiotherapy.schemas import (
     RtBrachyIn,
@@ -18,6 +22,9 @@ from oncocenter.radiotherapy.schemas import (
     RtDeliveryIn,
     RtDeliveryOut,
     RtIdOut,
+    RtImageReviewIn,
+    RtImageReviewOut,
+    RtImageReviewSignIn,
     RtReasonIn,
 )
 
@@ -42,6 +49,29 @@ def delivery_record(request: HttpRequest, fraction_id: int, payload: RtDeliveryI
         notes=payload.notes,
         late_entry_reason=payload.late_entry_reason,
         override_reason=payload.override_reason,
+    )
+    return Status(201, delivery_out(d))
+
+
+@router.post("/treatment-records", response={201: RtDeliveryOut})
+def treatment_record_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    late_entry_reason: Form[str] = "",
+    override_reason: Form[str] = "",
+):
+    """Record a delivery from a DICOM RT Beams Treatment Record (console export). Refused (409
+    `treatment_record_mismatch`, every difference listed, nothing saved) unless the plan UID,
+    patient, machine, fraction number and each beam's delivered MU match."""
+    require(request.user, "rt.delivery.record")
+    if file.size and file.size > 20 * 1024 * 1024:
+        raise ValidationFailed.single("file", _("is larger than 20 MB"), file.size)
+    d = s.treatment_record_import(
+        content=file.read(),
+        by=_me(request),
+        source="api",
+        late_entry_reason=late_entry_reason,
+        override_reason=override_reason,
     )
     return Status(201, delivery_out(d))
 
@@ -94,3 +124,50 @@ def delivery_correct(request: HttpRequest, delivery_id: int, payload: RtCorrecti
         partial=payload.partial,
     )
     return Status(201, delivery_out(d))
+
+
+# --- treatment images ---------------------------------------------------------------------------------
+
+
+def image_review_out(r: ImageReview) -> dict[str, object]:
+    return {
+        "id": r.pk,
+        "delivery_id": r.delivery_id,
+        "kind": r.kind,
+        "shift_lat_mm": r.shift_lat_mm,
+        "shift_long_mm": r.shift_long_mm,
+        "shift_vert_mm": r.shift_vert_mm,
+        "tolerance_mm": r.tolerance_mm,
+        "needs_review": r.needs_review,
+        "approved_by": r.approved_by.get_username(),
+        "approved_at": r.approved_at,
+        "reviewed_by": r.reviewed_by.get_username() if r.reviewed_by else None,
+        "reviewed_at": r.reviewed_at,
+        "review_note": r.review_note,
+    }
+
+
+@router.post("/deliveries/{delivery_id}/image-review", response={201: RtImageReviewOut})
+def image_review_record(request: HttpRequest, delivery_id: int, payload: RtImageReviewIn):
+    """Approve the treatment images of a delivery: imaging kind and couch shifts (mm); shifts
+    above the tolerance put it on the physician's offline review worklist."""
+    require(request.user, "rt.delivery.record")
+    r = s.image_review_record(
+        delivery=_get(Delivery, delivery_id, "delivery"),
+        by=_me(request),
+        kind=payload.kind,
+        shift_lat_mm=payload.shift_lat_mm,
+        shift_long_mm=payload.shift_long_mm,
+        shift_vert_mm=payload.shift_vert_mm,
+    )
+    return Status(201, image_review_out(r))
+
+
+@router.post("/image-reviews/{review_id}/sign", response=RtImageReviewOut)
+def image_review_sign(request: HttpRequest, review_id: int, payload: RtImageReviewSignIn):
+    """The physician signs the offline review of out-of-tolerance treatment images."""
+    require(request.user, "rt.review.record")
+    r = s.image_review_sign(
+        review=_get(ImageReview, review_id, "image review"), by=_me(request), note=payload.note
+    )
+    return image_review_out(r)

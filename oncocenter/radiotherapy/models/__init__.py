@@ -20,11 +20,14 @@ from oncocenter.radiotherapy.models.records import (
     Delivery,
     DoseOverride,
     Fraction,
+    ImageReview,
+    ImagingKind,
     InterruptionReview,
     PatientSpecificQA,
     PhysicsCheck,
     Signature,
     ToxicityGrade,
+    TreatmentRecordImport,
     WeeklyReview,
 )
 from oncocenter.radiotherapy.models.reference import (
@@ -64,6 +67,8 @@ __all__ = [
     "Fraction",
     "FractionStatus",
     "GapSensitiveSite",
+    "ImageReview",
+    "ImagingKind",
     "Intent",
     "InterruptionReview",
     "OrganConstraint",
@@ -79,5 +84,6 @@ __all__ = [
     "Signature",
     "SignatureMeaning",
     "ToxicityGrade",
+    "TreatmentRecordImport",
     "WeeklyReview",
 ]

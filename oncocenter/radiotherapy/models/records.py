@@ -430,3 +430,90 @@ class ToxicityGrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} grade {self.grade}"
+
+
+class TreatmentRecordImport(models.Model):
+    """A DICOM RT Beams Treatment Record from which a delivery was recorded (append-only).
+
+    The record's SOP Instance UID is imported once; the summary (beams, delivered meterset,
+    console time) is kept beside the delivery it produced, as evidence."""
+
+    delivery = models.OneToOneField(
+        Delivery, on_delete=models.PROTECT, related_name="treatment_record"
+    )
+    sop_instance_uid = models.CharField(_("DICOM SOP Instance UID"), max_length=64, unique=True)
+    referenced_plan_uid = models.CharField(_("referenced RT Plan UID"), max_length=64)
+    machine_name = models.CharField(_("treatment machine name"), max_length=64)
+    fraction_number = models.PositiveSmallIntegerField(_("fraction number"))
+    summary = models.JSONField(_("record summary"), default=dict)
+    source = models.CharField(_("source"), max_length=20)  # upload, api, folder
+    imported_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(sop_instance_uid="") & ~Q(referenced_plan_uid=""),
+                name="rt_record_import_uids",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["upload", "api", "folder"]),
+                name="rt_record_import_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sop_instance_uid} -> delivery {self.delivery_id}"
+
+
+class ImagingKind(models.TextChoices):
+    KV = "kv", _("kV planar")
+    CBCT = "cbct", _("CBCT")
+    MV = "mv", _("MV portal")
+
+
+class ImageReview(models.Model):
+    """Treatment imaging of one delivery: the kind, the couch shifts applied (mm), the therapist's
+    approval; shifts above the tolerance put it on the physician's offline review worklist until
+    the physician signs the review. Append-only: the review is added once, never changed."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.PROTECT, related_name="image_review")
+    kind = models.CharField(_("imaging"), max_length=4, choices=ImagingKind.choices)
+    shift_lat_mm = models.DecimalField(_("lateral shift (mm)"), max_digits=5, decimal_places=1)
+    shift_long_mm = models.DecimalField(
+        _("longitudinal shift (mm)"), max_digits=5, decimal_places=1
+    )
+    shift_vert_mm = models.DecimalField(_("vertical shift (mm)"), max_digits=5, decimal_places=1)
+    tolerance_mm = models.DecimalField(_("tolerance (mm)"), max_digits=4, decimal_places=1)
+    needs_review = models.BooleanField(_("needs offline review"))
+    approved_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"))
+    reviewed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["kv", "cbct", "mv"]), name="rt_image_review_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(tolerance_mm__gt=0), name="rt_image_review_tolerance_positive"
+            ),
+            models.CheckConstraint(
+                condition=(Q(reviewed_by__isnull=True) & Q(reviewed_at__isnull=True))
+                | (Q(reviewed_by__isnull=False) & Q(reviewed_at__isnull=False)),
+                name="rt_image_review_signed_with_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True) | Q(needs_review=True),
+                name="rt_image_review_only_when_needed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for delivery {self.delivery_id}"

@@ -40,6 +40,7 @@ from oncocenter.radiotherapy.services.fractions import (
     fractions_follow_bookings,
     fractions_schedule,
 )
+from oncocenter.radiotherapy.services.imaging import image_review_record, image_review_sign
 from oncocenter.radiotherapy.services.plans import (
     dose_override_sign,
     plan_approve,
@@ -59,6 +60,7 @@ from oncocenter.radiotherapy.services.qa import (
     physics_check_record,
     psqa_record,
 )
+from oncocenter.radiotherapy.services.records import treatment_record_import
 from oncocenter.radiotherapy.services.reviews import (
     interruption_review_record,
     weekly_review_record,
@@ -87,6 +89,8 @@ __all__ = [
     "fraction_record_delivery",
     "fractions_follow_bookings",
     "fractions_schedule",
+    "image_review_record",
+    "image_review_sign",
     "interruption_review_record",
     "physics_check_record",
     "plan_approve",
@@ -99,5 +103,6 @@ __all__ = [
     "prescription_sign",
     "prescription_update",
     "psqa_record",
+    "treatment_record_import",
     "weekly_review_record",
 ]

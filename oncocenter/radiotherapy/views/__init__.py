@@ -12,5 +12,14 @@ runner), `steps` (what each step does); `urls.py` names the views re-exported he
 
 from oncocenter.radiotherapy.views.course import course_action, course_detail
 from oncocenter.radiotherapy.views.pages import index, patient_courses, summary, summary_pdf
+from oncocenter.radiotherapy.views.records import treatment_record_upload
 
-__all__ = ["course_action", "course_detail", "index", "patient_courses", "summary", "summary_pdf"]
+__all__ = [
+    "course_action",
+    "course_detail",
+    "index",
+    "patient_courses",
+    "summary",
+    "summary_pdf",
+    "treatment_record_upload",
+]

@@ -32,6 +32,7 @@ WORKLISTS_BY_ROLE: dict[str, list[str]] = {
         "weekly-reviews-due",
         "interruptions",
         "overrides",
+        "image-reviews",
     ],
     Role.MEDICAL_PHYSICIST: ["physics-checks-due", "interruptions", "overrides"],
     Role.DOSIMETRIST: ["plans-to-approve"],
@@ -47,6 +48,7 @@ WORKLIST_TITLES = {
     "interruptions": gettext_lazy("Interruptions"),
     "overrides": gettext_lazy("Dose-limit overrides"),
     "treat-today": gettext_lazy("Treatment today"),
+    "image-reviews": gettext_lazy("Treatment images to review"),
 }
 
 
@@ -62,7 +64,11 @@ def index(request: HttpRequest) -> HttpResponse:
         object_id=",".join(names),
         detail={"mrns": sorted({r["mrn"] for lst in lists for r in lst["rows"]})[:200]},
     )
-    return render(request, "radiotherapy/index.html", {"lists": lists})
+    return render(
+        request,
+        "radiotherapy/index.html",
+        {"lists": lists, "can_import_record": has_perm(request.user, "rt.delivery.record")},
+    )
 
 
 @require_http_methods(["GET", "POST"])
