@@ -27,6 +27,7 @@ PATIENT_PAGES = (
     "symptoms/",
     "eating/",
     "thanks/",
+    "results/",
     "documents/record.html",
     "documents/care-plan.pdf",
 )
