@@ -29,10 +29,19 @@ from oncocenter.core.forms import run_service, set_choices
 from oncocenter.core.middleware import client_address
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
+from oncocenter.interop.fhir.views import base_url, fhir_response
 from oncocenter.notifications.models import Category
 from oncocenter.nutrition.models import Questionnaire
 from oncocenter.patients.models import Patient
-from oncocenter.portal import appointments, documents, epro, forms, selectors, services
+from oncocenter.portal import (
+    appointments,
+    documents,
+    epro,
+    fhir_record,
+    forms,
+    selectors,
+    services,
+)
 from oncocenter.portal.models import (
     AccountStatus,
     ChangeRequest,
@@ -328,8 +337,22 @@ def thanks(request: HttpRequest, account: PortalAccount, patient: Patient) -> Ht
 def document(
     request: HttpRequest, account: PortalAccount, patient: Patient, kind: str, fmt: str
 ) -> HttpResponse:
-    if kind not in documents.KINDS or fmt not in ("html", "pdf"):
+    json_record = kind == "record" and fmt == "json"
+    if kind not in documents.KINDS or (fmt not in ("html", "pdf") and not json_record):
         return _render(request, "portal/denied.html", {"message": _("No such document.")}, 404)
+    if json_record:
+        bundle = fhir_record.everything_bundle(patient, base_url(request))
+        audit_record(
+            action=AuditAction.EXPORT,
+            object_type="portal.document.record",
+            patient=patient,
+            actor_username=services.actor_name(account),
+            detail={"format": "fhir", "operation": "$everything", "count": bundle["total"]},
+        )
+        response = fhir_response(bundle)
+        response["Content-Disposition"] = f'attachment; filename="record-{patient.mrn}.json"'
+        response["Cache-Control"] = "no-store"
+        return response
     lang = _language(request)
     doc = documents.build(kind, patient, lang)
     audit_record(

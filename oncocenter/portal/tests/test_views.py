@@ -30,6 +30,8 @@ PATIENT_PAGES = (
     "results/",
     "documents/record.html",
     "documents/care-plan.pdf",
+    "documents/cost.html",
+    "documents/record.json",
 )
 
 
