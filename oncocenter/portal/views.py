@@ -543,7 +543,7 @@ def staff_results(request: HttpRequest, pid: int) -> HttpResponse:
             )
         except ValidationFailed as exc:
             problems = "; ".join(p.message for p in exc.problems) or exc.message
-            messages.error(request, f"{_('Results')}: {problems}")
+            messages.error(request, _("Results: %(problems)s") % {"problems": problems})
             status = exc.status
         except Conflict as exc:
             messages.error(request, exc.message)
