@@ -261,6 +261,8 @@ PORTAL: dict[str, Iterable[str]] = {
     "epro.handle": PHYSICIANS | {R.NURSE},
     # Appointment change requests sent from the portal.
     "portal.requests": {R.SCHEDULER, R.NURSE},
+    # Release laboratory results to the patient's portal (the physician decides when).
+    "portal.release_results": PHYSICIANS,
 }
 # --- interoperability (issue 20): app interop ---------------------------------------------------
 # The FHIR server reads with the permission of each resource's own app (patient.view,

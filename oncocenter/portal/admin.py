@@ -15,5 +15,6 @@ for model in (
     m.ProSubmission,
     m.SymptomAlert,
     m.ChangeRequest,
+    m.ResultRelease,
 ):
     admin.site.register(model, ClinicalRecordAdmin)

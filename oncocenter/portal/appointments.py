@@ -2,9 +2,9 @@
 
 Each area contributes an `UpcomingSource`: `items(patient, now)` runs one query and returns the
 patient's next appointments from that area. RT sessions, clinic visits and follow-up items are
-registered by this app (it sits above them); chemotherapy days come from the systemic-therapy app
-(issue 19) when it is merged: one more `UPCOMING.register(UpcomingSource(...))` in
-`registrations.py`, with no change to the pages, reminders or documents that read this list.
+registered by this app (it sits above them), and so are chemotherapy days of the systemic-therapy
+app (signed or verified orders only; a held day is shown as postponed). Pages, reminders and
+documents read this list and nothing else.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from oncocenter.core.events import Hook
 from oncocenter.followup.models import DueItem
 from oncocenter.patients.models import Patient
 from oncocenter.scheduling.models import Booking
+from oncocenter.systemic.models import DayRelease, Decision, OrderDose, OrderStatus
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,80 @@ def followup_items(patient: Patient, now: dt.datetime) -> list[Upcoming]:
     ]
 
 
+CHEMO_DAYS_SHOWN = 10
+
+
+def chemo_days(patient: Patient, now: dt.datetime) -> list[Upcoming]:
+    """Treatment days of the patient's signed or verified chemotherapy orders (one query)."""
+    today = timezone.localdate(now)
+    held = DayRelease.objects.filter(
+        order=OuterRef("order"), day=OuterRef("day"), decision=Decision.HELD
+    )
+    released = DayRelease.objects.filter(
+        order=OuterRef("order"),
+        day=OuterRef("day"),
+        decision__in=[Decision.RELEASED, Decision.OVERRIDDEN],
+    )
+    rows = (
+        OrderDose.objects.filter(
+            order__patient=patient,
+            order__status__in=[OrderStatus.SIGNED, OrderStatus.VERIFIED],
+            on__gte=today,
+        )
+        .annotate(held=Exists(held), released=Exists(released))
+        .values(
+            "order_id",
+            "day",
+            "on",
+            "held",
+            "released",
+            "order__cycle",
+            "order__regimen__name",
+            "order__regimen__name_ko",
+            "order__regimen__premedication",
+        )
+        .distinct()
+        .order_by("on", "order_id", "day")[: CHEMO_DAYS_SHOWN * 4]
+    )
+    lang_ko = (translation.get_language() or "").startswith("ko")
+    seen: set[tuple[int, int]] = set()
+    out: list[Upcoming] = []
+    for r in rows:
+        k = (r["order_id"], r["day"])
+        if k in seen:
+            continue
+        seen.add(k)
+        name = r["order__regimen__name_ko"] if lang_ko else r["order__regimen__name"]
+        if r["held"] and not r["released"]:
+            prepare = str(_("Postponed by your team: they will tell you the new date."))
+        else:
+            prepare = str(
+                _(
+                    "Blood tests come first on the day: allow half a day, eat normally, bring "
+                    "your medication list and something warm to wear."
+                )
+            )
+            if r["order__regimen__premedication"]:
+                prepare += " " + str(_("Take the premedication as your team told you."))
+        out.append(
+            Upcoming(
+                key=f"chemo:{r['order_id']}:{r['day']}",
+                kind="chemo",
+                kind_label=str(_("Chemotherapy day")),
+                starts_at=None,
+                on=r["on"],
+                title=str(_("%(regimen)s · cycle %(cycle)s, day %(day)s"))
+                % {"regimen": name, "cycle": r["order__cycle"], "day": r["day"]},
+                where=str(_("Day treatment unit")),
+                prepare=prepare,
+                can_change=False,
+            )
+        )
+        if len(out) >= CHEMO_DAYS_SHOWN:
+            break
+    return out
+
+
 def upcoming(patient: Patient, now: dt.datetime | None = None) -> list[Upcoming]:
     """Every source's next appointments, in time order (one query per source)."""
     now = now or timezone.now()
@@ -141,4 +217,5 @@ def upcoming(patient: Patient, now: dt.datetime | None = None) -> list[Upcoming]
 def register_builtin_sources() -> None:
     UPCOMING.register(UpcomingSource("rt", rt_sessions, order=10))
     UPCOMING.register(UpcomingSource("clinic", clinic_visits, order=20))
+    UPCOMING.register(UpcomingSource("chemo", chemo_days, order=25))
     UPCOMING.register(UpcomingSource("followup", followup_items, order=30))

@@ -1,6 +1,6 @@
 """Demo portal users: an adult esophageal patient and a guardian of a child, both active (password
 DEMO_PORTAL_PASSWORD), one guardian waiting with an activation code (printed in the seed counts),
-the demo `nurse` as their lead nurse, and a few weekly symptom reports, one of them severe."""
+the demo `nurse` as their lead nurse, and a few weekly symptom reports, one of them severe; a physician has released the latest laboratory results of both."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from oncocenter.labs.models import LabResult
 from oncocenter.patients.models import Patient
 from oncocenter.patients.models_record import CareTeamMember, Guardian
 from oncocenter.portal import epro, services
@@ -113,5 +114,26 @@ def seed(ctx: Any) -> None:
             guardian = Guardian.objects.filter(patient=second, is_legal_representative=True).first()
             pending = services.portal_account_create(by=nurse, patient=second, guardian=guardian)
             counts["pending_activation_code"] = {"code": pending.code, "mrn": second.mrn}
+    released = 0
+    doctor = next(
+        (
+            u
+            for role in ("medical_oncologist", "radiation_oncologist")
+            for u in ctx.staff.get(role, [])
+        ),
+        None,
+    )
+    for key in ("patient", "guardian"):
+        if doctor is None or key not in counts:
+            continue
+        who = Patient.objects.get(mrn=counts[key]["mrn"])
+        latest = list(
+            LabResult.objects.filter(patient=who, status__in=["final", "corrected"])
+            .order_by("-collected_at", "-id")
+            .values_list("pk", flat=True)[:6]
+        )
+        if latest:
+            released += len(services.results_release(by=doctor, patient=who, result_ids=latest))
+    counts["results_released"] = released
     counts["password"] = DEMO_PORTAL_PASSWORD
     ctx.counts["portal"] = counts

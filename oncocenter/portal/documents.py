@@ -6,8 +6,12 @@
 - `followup`: the follow-up schedule alone;
 - `school`: a return-to-school letter for a child's school (no diagnosis details beyond what the
   school needs);
-- `record`: the full record the portal shows (right of access): everything above plus every
-  symptom report.
+- `cost`: the cost estimate of each signed or verified chemotherapy cycle with the co-payment
+  (systemic therapy's estimate: drugs, chair days, the 5 % severe-illness share when the cancer
+  registration is valid on day 1, else the general share);
+- `record`: the full record the portal shows (right of access): everything above plus the
+  released laboratory results and every symptom report. The same record as FHIR JSON is the
+  `record.json` download (interop's `Patient/$everything`).
 
 Each document is built once as plain sections, so the HTML page and the PDF say the same thing.
 The PDF embeds a TrueType font with Hangul (NanumGothic, or `ONCOCENTER_PDF_FONT`); without one
@@ -20,6 +24,7 @@ import datetime as dt
 import logging
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils import timezone, translation
@@ -33,11 +38,14 @@ from oncocenter.portal import appointments, epro, selectors
 from oncocenter.portal.models import ProSubmission
 from oncocenter.radiotherapy.models import Course
 from oncocenter.radiotherapy.selectors import dose_summary
+from oncocenter.systemic.models import OrderStatus, TherapyOrder
+from oncocenter.systemic.selectors import cost_estimate
 
 # fpdf2 subsets the font with fontTools, which logs every hinting table it drops.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
-KINDS = ("care-plan", "followup", "school", "record")
+KINDS = ("care-plan", "followup", "school", "cost", "record")
+COST_ORDERS_SHOWN = 6
 FONT_DIRS = ("/usr/share/fonts/truetype/nanum",)
 
 
@@ -217,6 +225,103 @@ def _reports_section(patient: Patient, language: str) -> Section:
     return section
 
 
+def _krw(amount: Decimal, language: str) -> str:
+    return f"{int(amount):,}원" if _ko(language) else f"KRW {int(amount):,}"
+
+
+def _cost_sections(patient: Patient, language: str) -> list[Section]:
+    orders = (
+        TherapyOrder.objects.filter(
+            patient=patient, status__in=[OrderStatus.SIGNED, OrderStatus.VERIFIED]
+        )
+        .select_related("regimen", "patient")
+        .order_by("start_date", "id")[:COST_ORDERS_SHOWN]
+    )
+    sections = []
+    for order in orders:
+        est = cost_estimate(order)
+        regimen = order.regimen.name_ko if _ko(language) else order.regimen.name
+        section = Section(
+            str(_("%(regimen)s, cycle %(cycle)s (day 1 on %(date)s)"))
+            % {"regimen": regimen, "cycle": order.cycle, "date": _d(order.start_date)}
+        )
+        for line in est["lines"]:
+            section.lines.append(
+                str(_("%(drug)s %(mg)s mg in total: %(cost)s"))
+                % {
+                    "drug": line["drug"],
+                    "mg": f"{line['mg'].normalize():f}",
+                    "cost": _krw(line["cost"], language),
+                }
+            )
+        section.lines.append(
+            str(_("Day-treatment fee: %(days)s days x %(fee)s = %(total)s"))
+            % {
+                "days": est["days"],
+                "fee": _krw(est["fee_per_day"], language),
+                "total": _krw(est["fee_total"], language),
+            }
+        )
+        section.lines.append(str(_("Total: %(total)s")) % {"total": _krw(est["total"], language)})
+        reg = est["registration"]
+        if reg is not None:
+            basis = str(_("severe-illness (cancer) registration %(code)s valid until %(date)s")) % {
+                "code": reg.special_code,
+                "date": _d(reg.expires_on),
+            }
+        else:
+            basis = str(_("no severe-illness registration on day 1: general share"))
+        section.lines.append(
+            str(_("Your share %(rate)s%% (%(basis)s): %(share)s"))
+            % {
+                "rate": est["rate_percent"],
+                "basis": basis,
+                "share": _krw(est["patient_share"], language),
+            }
+        )
+        section.lines.append(
+            str(_("Paid by the National Health Insurance: %(amount)s"))
+            % {"amount": _krw(est["insurer_share"], language)}
+        )
+        sections.append(section)
+    if not sections:
+        sections.append(
+            Section(str(_("Chemotherapy")), [str(_("No chemotherapy cycle is ordered."))])
+        )
+    sections.append(
+        Section(
+            str(_("About this estimate")),
+            [
+                str(
+                    _(
+                        "An estimate from the ordered doses and the center's example prices; "
+                        "the bill may differ (tests, imaging, admission and non-covered items "
+                        "are not included). Ask the billing desk for the exact amount."
+                    )
+                )
+            ],
+        )
+    )
+    return sections
+
+
+def _results_section(patient: Patient) -> Section:
+    section = Section(str(_("Test results released by your team")))
+    lang_ko = (translation.get_language() or "ko").startswith("ko")
+    for r in selectors.released_results(patient):
+        ref = selectors.result_range(r)
+        flag = "" if r.flag == "normal" else f" ({r.get_flag_display()})"
+        section.lines.append(
+            f"{timezone.localtime(r.collected_at):%Y-%m-%d} · "
+            f"{r.analyte.name_ko if lang_ko else r.analyte.name} "
+            f"{selectors.result_value(r)} {r.analyte.unit}{flag}"
+            + (f" · {_('Reference range')} {ref}" if ref else "")
+        )
+    if not section.lines:
+        section.lines.append(str(_("No result released yet.")))
+    return section
+
+
 def build(kind: str, patient: Patient, language: str) -> Document:
     with translation.override(language):
         name = f"{patient.name_ko} ({patient.name_en}) · MRN {patient.mrn} · " + str(
@@ -261,6 +366,13 @@ def build(kind: str, patient: Patient, language: str) -> Document:
             )
             letter.lines.extend(_upcoming_section(patient).lines)
             return Document(str(_("Return-to-school letter")), patient.name_ko, [letter], now)
+        if kind == "cost":
+            return Document(
+                str(_("Cost estimate with your co-payment")),
+                name,
+                _cost_sections(patient, language),
+                now,
+            )
         if kind == "record":
             return Document(
                 str(_("My record (copy for the patient)")),
@@ -271,6 +383,7 @@ def build(kind: str, patient: Patient, language: str) -> Document:
                     _upcoming_section(patient),
                     _followup_section(patient, language),
                     _team_section(patient),
+                    _results_section(patient),
                     _reports_section(patient, language),
                 ],
                 now,

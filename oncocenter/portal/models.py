@@ -272,3 +272,33 @@ class ChangeRequest(TimeStampedModel):
                 name="portal_change_request_handled_named",
             ),
         ]
+
+
+class ResultRelease(TimeStampedModel):
+    """A laboratory result the care team released to the patient's portal. Append-only: a
+    release is not taken back; a corrected result is a new row that needs its own release, and
+    the portal hides a superseded or entered-in-error one."""
+
+    result = models.OneToOneField(
+        "labs.LabResult",
+        on_delete=models.PROTECT,
+        related_name="portal_release",
+        verbose_name=_("result"),
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="portal_result_releases"
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(_("released at"))
+    note = models.CharField(_("note for the patient"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-released_at", "-id"]
+        verbose_name = _("result released to the portal")
+        verbose_name_plural = _("results released to the portal")
+        indexes = [models.Index(fields=["patient", "released_at"], name="portal_release_patient")]
+
+    def __str__(self) -> str:
+        return f"release of result {self.result_id}"

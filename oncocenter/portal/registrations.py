@@ -27,9 +27,14 @@ def _alerts_panel(request: HttpRequest) -> dict[str, Any] | None:
 
 
 def _access_section(request: HttpRequest, patient: Any) -> dict[str, Any] | None:
+    from oncocenter.core.permissions import has_perm
     from oncocenter.portal import selectors
 
-    return {"accounts": selectors.accounts_of(patient), "patient": patient}
+    return {
+        "accounts": selectors.accounts_of(patient),
+        "patient": patient,
+        "can_release": has_perm(request.user, "portal.release_results"),
+    }
 
 
 def register() -> None:

@@ -1,7 +1,7 @@
 """Reminders for portal users, queued once a day (job `send_daily_reminders`, or the command
 `oncocenter portal_reminders`): the day-before appointment reminder, follow-up due in a week,
 follow-up overdue (once a week, on the item's weekday), and the weekly symptom questionnaire
-invitation while the patient is on radiotherapy. Each message has a dedupe key, so a repeated run
+invitation while the patient is on radiotherapy or chemotherapy (a day in the coming week). Each message has a dedupe key, so a repeated run
 sends nothing twice; quiet hours, opt-outs, delivery and retries are the outbox's business.
 """
 
@@ -19,6 +19,7 @@ from oncocenter.portal import appointments, epro
 from oncocenter.portal.models import AccountStatus, PortalAccount, PortalGrant
 from oncocenter.portal.services import grant_allows
 from oncocenter.scheduling.models import Booking
+from oncocenter.systemic.models import OrderDose, OrderStatus
 
 FOLLOWUP_NOTICE_DAYS = 7
 
@@ -55,8 +56,13 @@ def reminders_queue(
         with translation.override(lang):
             upcoming = [u for u in appointments.upcoming(patient, now) if u.on == tomorrow]
         for u in upcoming:
-            if u.starts_at is None:
+            if u.kind == "followup":  # follow-up items have their own due/overdue reminders
                 continue
+            when = (
+                timezone.localtime(u.starts_at).strftime("%Y-%m-%d %H:%M")
+                if u.starts_at
+                else u.on.isoformat()
+            )
             for channel, address in channels:
                 if notification_queue(
                     channel=channel,
@@ -66,7 +72,7 @@ def reminders_queue(
                     context={
                         "name": name,
                         "what": u.kind_label,
-                        "when": timezone.localtime(u.starts_at).strftime("%Y-%m-%d %H:%M"),
+                        "when": when,
                         "where": u.where or u.title,
                         "prepare": u.prepare,
                     },
@@ -98,12 +104,20 @@ def reminders_queue(
                     now=now,
                 ):
                     counts[code] += 1
-        on_rt = Booking.objects.filter(
-            patient=patient,
-            status="booked",
-            start__date__gte=today,
-            start__date__lte=today + dt.timedelta(days=7),
-        ).exists()
+        on_rt = (
+            Booking.objects.filter(
+                patient=patient,
+                status="booked",
+                start__date__gte=today,
+                start__date__lte=today + dt.timedelta(days=7),
+            ).exists()
+            or OrderDose.objects.filter(
+                order__patient=patient,
+                order__status__in=[OrderStatus.SIGNED, OrderStatus.VERIFIED],
+                on__gte=today,
+                on__lte=today + dt.timedelta(days=7),
+            ).exists()
+        )
         week = today.isocalendar()
         if on_rt and today.weekday() == 0:
             instrument = epro.PROXY if account.kind == "guardian" else epro.ADULT

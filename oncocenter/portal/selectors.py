@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from oncocenter.accounts.models import User
+from oncocenter.labs.models import LabResult, ResultStatus
 from oncocenter.patients.models import Patient
 from oncocenter.patients.models_record import CareTeamMember
 from oncocenter.portal import epro
@@ -88,3 +89,49 @@ def accounts_of(patient: Patient) -> list[dict[str, Any]]:
         {"account": a, "status": a.get_status_display(), "kind": a.get_kind_display()}
         for a in accounts
     ]
+
+
+LIVE_RESULT = (ResultStatus.FINAL, ResultStatus.CORRECTED)
+RESULTS_SHOWN = 200
+
+
+def released_results(patient: Patient, limit: int = RESULTS_SHOWN) -> list[LabResult]:
+    """What the portal shows: results the team released, still current (one query)."""
+    return list(
+        LabResult.objects.filter(
+            patient=patient, status__in=LIVE_RESULT, portal_release__isnull=False
+        )
+        .select_related("analyte", "portal_release")
+        .order_by("-collected_at", "-id")[:limit]
+    )
+
+
+def releasable_results(patient: Patient, limit: int = 100) -> list[LabResult]:
+    """For the staff release page: the patient's current results, newest first, each with its
+    release if any (one query)."""
+    return list(
+        LabResult.objects.filter(patient=patient, status__in=LIVE_RESULT)
+        .select_related("analyte", "portal_release__released_by")
+        .order_by("-collected_at", "-id")[:limit]
+    )
+
+
+def result_range(result: LabResult) -> str:
+    """The reference range as printed: "3.5-5.1", "< 5", "> 60", or "" without one."""
+
+    def fmt(v: Any) -> str:
+        return f"{v.normalize():f}"
+
+    if result.ref_low is not None and result.ref_high is not None:
+        return f"{fmt(result.ref_low)}-{fmt(result.ref_high)}"
+    if result.ref_high is not None:
+        return f"< {fmt(result.ref_high)}"
+    if result.ref_low is not None:
+        return f"> {fmt(result.ref_low)}"
+    return ""
+
+
+def result_value(result: LabResult) -> str:
+    if result.value is None:
+        return result.text_value
+    return f"{result.value:.{result.analyte.decimals}f}"

@@ -29,6 +29,8 @@ from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, NotPermitted, Throttled, ValidationFailed
+from oncocenter.core.permissions import has_perm
+from oncocenter.labs.models import LabResult, ResultStatus
 from oncocenter.notifications.models import Category, Channel
 from oncocenter.notifications.services import (
     is_opted_out,
@@ -53,6 +55,7 @@ from oncocenter.portal.models import (
     PortalGrant,
     ProSubmission,
     RequestStatus,
+    ResultRelease,
     SymptomAlert,
     Throttle,
 )
@@ -674,3 +677,58 @@ def message_preferences_set(*, account: PortalAccount, wanted: set[str]) -> dict
             detail={"messages_wanted": sorted(wanted)},
         )
     return message_preferences(account)
+
+
+LIVE_RESULT = (ResultStatus.FINAL, ResultStatus.CORRECTED)
+
+
+def results_release(
+    *, by: User, patient: Patient, result_ids: list[int], note: str = ""
+) -> list[ResultRelease]:
+    """Release laboratory results of one patient to the portal (all or none). Refused: no result
+    chosen, a result of another patient or not live (superseded, entered in error), or one already
+    released. Audited per patient with the results released."""
+    if not has_perm(by, "portal.release_results"):
+        raise NotPermitted(_("You may not release results to the portal."))
+    ids = sorted({int(i) for i in result_ids})
+    if not ids:
+        raise ValidationFailed.single("results", _("choose at least one result"))
+    with transaction.atomic():
+        rows = list(
+            LabResult.objects.select_for_update()
+            .filter(pk__in=ids, patient=patient, status__in=LIVE_RESULT)
+            .order_by("pk")
+        )
+        if len(rows) != len(ids):
+            raise ValidationFailed.single(
+                "results", _("must be current results of this patient"), ids
+            )
+        already = set(
+            ResultRelease.objects.filter(result_id__in=ids).values_list("result_id", flat=True)
+        )
+        if already:
+            raise Conflict(
+                _("Already released: %(ids)s.") % {"ids": ", ".join(map(str, sorted(already)))},
+                rule="portal_result_released_once",
+            )
+        now = timezone.now()
+        releases = ResultRelease.objects.bulk_create(
+            [
+                ResultRelease(
+                    result=r,
+                    patient=patient,
+                    released_by=by,
+                    released_at=now,
+                    note=(note or "").strip()[:300],
+                )
+                for r in rows
+            ]
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            object_type="portal.result_release",
+            patient=patient,
+            actor=by,
+            detail={"results": ids, "note": bool(note.strip())},
+        )
+    return releases

@@ -16,6 +16,7 @@ urlpatterns = [
     path("p/<int:pid>/eating/", views.qol, name="qol"),
     path("p/<int:pid>/thanks/", views.thanks, name="thanks"),
     path("p/<int:pid>/change/", views.change_request, name="change_request"),
+    path("p/<int:pid>/results/", views.results, name="results"),
     path("p/<int:pid>/documents/<str:kind>.<str:fmt>", views.document, name="document"),
     path("staff/alerts/", views.staff_alerts, name="staff_alerts"),
     path("staff/alerts/<int:pk>/", views.staff_alert, name="staff_alert"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("staff/alerts/<int:pk>/close/", views.staff_alert_close, name="staff_alert_close"),
     path("staff/patients/<int:pid>/", views.staff_access, name="staff_access"),
     path("staff/patients/<int:pid>/code/", views.staff_issue_code, name="staff_issue_code"),
+    path("staff/patients/<int:pid>/results/", views.staff_results, name="staff_results"),
     path("staff/requests/", views.staff_requests, name="staff_requests"),
     path("staff/requests/<int:pk>/", views.staff_request_handle, name="staff_request_handle"),
 ]

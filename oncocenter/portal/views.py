@@ -24,15 +24,24 @@ from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.context import current_context
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
-from oncocenter.core.errors import NotPermitted, ValidationFailed
+from oncocenter.core.errors import Conflict, NotPermitted, ValidationFailed
 from oncocenter.core.forms import run_service, set_choices
 from oncocenter.core.middleware import client_address
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
+from oncocenter.interop.fhir.views import base_url, fhir_response
 from oncocenter.notifications.models import Category
 from oncocenter.nutrition.models import Questionnaire
 from oncocenter.patients.models import Patient
-from oncocenter.portal import appointments, documents, epro, forms, selectors, services
+from oncocenter.portal import (
+    appointments,
+    documents,
+    epro,
+    fhir_record,
+    forms,
+    selectors,
+    services,
+)
 from oncocenter.portal.models import (
     AccountStatus,
     ChangeRequest,
@@ -328,8 +337,22 @@ def thanks(request: HttpRequest, account: PortalAccount, patient: Patient) -> Ht
 def document(
     request: HttpRequest, account: PortalAccount, patient: Patient, kind: str, fmt: str
 ) -> HttpResponse:
-    if kind not in documents.KINDS or fmt not in ("html", "pdf"):
+    json_record = kind == "record" and fmt == "json"
+    if kind not in documents.KINDS or (fmt not in ("html", "pdf") and not json_record):
         return _render(request, "portal/denied.html", {"message": _("No such document.")}, 404)
+    if json_record:
+        bundle = fhir_record.everything_bundle(patient, base_url(request))
+        audit_record(
+            action=AuditAction.EXPORT,
+            object_type="portal.document.record",
+            patient=patient,
+            actor_username=services.actor_name(account),
+            detail={"format": "fhir", "operation": "$everything", "count": bundle["total"]},
+        )
+        response = fhir_response(bundle)
+        response["Content-Disposition"] = f'attachment; filename="record-{patient.mrn}.json"'
+        response["Cache-Control"] = "no-store"
+        return response
     lang = _language(request)
     doc = documents.build(kind, patient, lang)
     audit_record(
@@ -345,6 +368,31 @@ def document(
         response["Cache-Control"] = "no-store"
         return response
     return _render(request, "portal/document.html", {"patient": patient, "doc": doc, "kind": kind})
+
+
+def _result_rows(rows: list[Any]) -> list[dict[str, Any]]:
+    lang_ko = (translation.get_language() or "ko").startswith("ko")
+    return [
+        {
+            "result": r,
+            "name": r.analyte.name_ko if lang_ko else r.analyte.name,
+            "value": selectors.result_value(r),
+            "unit": r.analyte.unit,
+            "range": selectors.result_range(r),
+            "flag": r.flag,
+            "flag_label": r.get_flag_display(),
+            "release": getattr(r, "portal_release", None),
+        }
+        for r in rows
+    ]
+
+
+@require_GET
+@portal_page
+def results(request: HttpRequest, account: PortalAccount, patient: Patient) -> HttpResponse:
+    rows = selectors.released_results(patient)
+    services.audit_portal_read(account, patient, "results", {"results": [r.pk for r in rows]})
+    return _render(request, "portal/results.html", {"patient": patient, "rows": _result_rows(rows)})
 
 
 # --- staff side ----------------------------------------------------------------------------------
@@ -473,6 +521,48 @@ def staff_access(request: HttpRequest, pid: int) -> HttpResponse:
         request,
         "portal/staff_access.html",
         {"patient": patient_obj, "form": form, "accounts": selectors.accounts_of(patient_obj)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("portal.release_results")
+def staff_results(request: HttpRequest, pid: int) -> HttpResponse:
+    patient_obj = get_object_or_404(Patient, pk=pid)
+    status = 200
+    if request.method == "POST":
+        try:
+            ids = [int(v) for v in request.POST.getlist("results")]
+        except ValueError:
+            ids = []
+        try:
+            done = services.results_release(
+                by=current_user(request),
+                patient=patient_obj,
+                result_ids=ids,
+                note=request.POST.get("note", ""),
+            )
+        except ValidationFailed as exc:
+            problems = "; ".join(p.message for p in exc.problems) or exc.message
+            messages.error(request, _("Results: %(problems)s") % {"problems": problems})
+            status = exc.status
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, _("%(n)s results released to the portal.") % {"n": len(done)})
+            return redirect("portal:staff_results", pid=pid)
+    rows = selectors.releasable_results(patient_obj)
+    audit_record(
+        action=AuditAction.READ,
+        object_type="portal.result_release",
+        patient=patient_obj,
+        detail={"results": len(rows)},
+    )
+    return render(
+        request,
+        "portal/staff_results.html",
+        {"patient": patient_obj, "rows": _result_rows(rows)},
+        status=status,
     )
 
 

@@ -27,8 +27,11 @@ PATIENT_PAGES = (
     "symptoms/",
     "eating/",
     "thanks/",
+    "results/",
     "documents/record.html",
     "documents/care-plan.pdf",
+    "documents/cost.html",
+    "documents/record.json",
 )
 
 
