@@ -18,9 +18,11 @@ R = Role
 
 # --- foundation: patients, audit, staff --------------------------------------------------------
 FOUNDATION: dict[str, Iterable[str]] = {
-    # Find a patient and see demographics (name, MRN, birth date): everyone who works with patients.
-    "patient.search": ALL_STAFF,
-    "patient.view": ALL_STAFF,
+    # Find a patient and see demographics (name, MRN, birth date): everyone who works with patients
+    # except hospital-school teachers, who see only their enrolled students' names and school
+    # information on the school pages (issue 17, least privilege).
+    "patient.search": ALL_STAFF - {R.TEACHER},
+    "patient.view": ALL_STAFF - {R.TEACHER},
     "patient.create": PHYSICIANS | {R.NURSE, R.SCHEDULER, R.ADMINISTRATOR},
     "patient.edit": PHYSICIANS | {R.NURSE, R.SCHEDULER, R.ADMINISTRATOR},
     # Contacts and address: not for hospital-school teachers.
@@ -38,7 +40,10 @@ FOUNDATION: dict[str, Iterable[str]] = {
 # --- clinical core (issue 3): oncology, referrals, mdt, trials -----------------------------------
 CLINICAL_CORE: dict[str, Iterable[str]] = {
     # Diagnoses, staging, performance status, tumor markers, disease status, treatments, chart.
-    "oncology.view": CLINICAL | {R.SOCIAL_WORKER},
+    "oncology.view": CLINICAL,
+    # The diagnosis summary only (cancer type and date of diagnosis, no staging or disease
+    # status): what social work needs to help a family (issue 17, least privilege).
+    "diagnosis.summary": CLINICAL | {R.SOCIAL_WORKER},
     "diagnosis.edit": PHYSICIANS,
     "staging.edit": PHYSICIANS,
     "observation.record": PHYSICIANS | {R.NURSE},
@@ -51,8 +56,8 @@ CLINICAL_CORE: dict[str, Iterable[str]] = {
     "referral.view": ALL_STAFF - {R.TEACHER},
     "referral.create": PHYSICIANS | {R.NURSE, R.DIETITIAN, R.SOCIAL_WORKER, R.PALLIATIVE_CARE},
     "referral.respond": PHYSICIANS | {R.NURSE, R.DIETITIAN, R.SOCIAL_WORKER, R.PALLIATIVE_CARE, R.SCHEDULER},
-    # Tumor boards.
-    "mdt.view": CLINICAL | {R.SOCIAL_WORKER},
+    # Tumor boards (clinical cases and recommendations: not social work).
+    "mdt.view": CLINICAL,
     "mdt.manage": PHYSICIANS | {R.NURSE, R.RESEARCH_COORDINATOR},
     "mdt.recommend": PHYSICIANS,
     # Clinical trials.

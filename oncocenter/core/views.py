@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from oncocenter.core.events import HomePanelsShown, publish
 from oncocenter.core.middleware import forbidden_response
 from oncocenter.core.permissions import ROLE_SESSION_KEY, active_role, has_perm, user_roles
 from oncocenter.core.registry import registry
@@ -60,6 +61,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context = panel.context(request)
         if context is not None:
             panels.append({"panel": panel, "context": context})
+    publish(HomePanelsShown(panels=tuple((p["panel"].key, p["context"]) for p in panels)))
     return render(request, "core/home.html", {"panels": panels})
 
 
