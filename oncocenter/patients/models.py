@@ -189,3 +189,6 @@ from oncocenter.patients.models_record import (  # noqa: E402,F401  (issue 3: re
     Consent,
     Guardian,
 )
+from oncocenter.patients.models_breakglass import (  # noqa: E402,F401  (issue 17)
+    BreakGlassAccess,
+)

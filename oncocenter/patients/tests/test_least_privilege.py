@@ -28,7 +28,7 @@ def test_social_worker_sees_the_diagnosis_summary_not_the_cancer_record(client_a
     assert 'id="sec-diagnosis_summary"' in html and d.icd10_code in html
     assert "Neuroblastoma" in html
     assert 'id="sec-cancer"' not in html
-    assert "/oncology/patients/" + d.patient.mrn + "/\"" not in html
+    assert "/oncology/patients/" + d.patient.mrn + '/"' not in html
 
 
 def test_care_team_sees_the_cancer_record_not_the_summary(client_as):
