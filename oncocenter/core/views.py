@@ -72,6 +72,7 @@ def login_required_view(view: Callable[..., HttpResponse]) -> Callable[..., Http
 def home(request: HttpRequest) -> HttpResponse:
     role = active_role(request)
     panels = []
+    shown: list[tuple[str, dict[str, Any]]] = []
     for panel in sorted(registry.panels, key=lambda p: p.order):
         if role not in panel.roles:
             continue
@@ -80,7 +81,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context = panel.context(request)
         if context is not None:
             panels.append({"panel": panel, "context": context})
-    publish(HomePanelsShown(panels=tuple((p["panel"].key, p["context"]) for p in panels)))
+            shown.append((panel.key, context))
+    publish(HomePanelsShown(panels=tuple(shown)))
     return render(request, "core/home.html", {"panels": panels})
 
 

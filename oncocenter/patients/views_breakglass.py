@@ -54,7 +54,7 @@ def open_grant(request: HttpRequest, mrn: str) -> HttpResponse:
             % {"minutes": break_glass_minutes()},
         )
         if outcome.ok:
-            return redirect(target or "patients:detail", **({} if target else {"mrn": mrn}))
+            return redirect(target) if target else redirect("patients:detail", mrn=mrn)
         status = outcome.status
     return render(
         request,
