@@ -160,6 +160,8 @@ RRN_CHECK_WINDOW_MINUTES = int(os.environ.get("ONCOCENTER_RRN_CHECK_WINDOW", "60
 # API tokens expire (90 days by default) and lapse sooner when unused for API_TOKEN_IDLE_DAYS.
 API_TOKEN_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_DAYS", "90"))
 API_TOKEN_IDLE_DAYS = int(os.environ.get("ONCOCENTER_API_TOKEN_IDLE_DAYS", "14"))
+# Break the glass (issue 17): how long a grant to read one patient outside one's roles lasts.
+BREAK_GLASS_MINUTES = int(os.environ.get("ONCOCENTER_BREAK_GLASS_MINUTES", "60"))
 
 # Background jobs (LINAC booking, rebooking, exports, notifications) run on the database
 # through Django's tasks API (the django-tasks backport until Django 6): no broker to operate, the

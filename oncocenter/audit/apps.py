@@ -16,6 +16,10 @@ class AuditConfig(AppConfig):
         from oncocenter.audit.panels import register
 
         register()
+        from oncocenter.audit.home import audit_home_panels
+        from oncocenter.core.events import HomePanelsShown, subscribe
+
+        subscribe(HomePanelsShown, audit_home_panels)
         from oncocenter.core.registry import NavItem, registry
 
         registry.add_nav(

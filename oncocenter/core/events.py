@@ -75,3 +75,14 @@ class Hook(Generic[T]):
 
     def __repr__(self) -> str:
         return f"Hook({self.name!r}, {len(self._providers)} provider(s))"
+
+
+@dataclass(frozen=True)
+class HomePanelsShown(Event):
+    """The home page is about to show these panels (key, context) to the signed-in user.
+
+    The audit app subscribes and records which patients the panels list (issue 17: every page or
+    list that shows patient data is audited), so a panel needs no audit call of its own."""
+
+    name: ClassVar[str] = "core.home_panels_shown"
+    panels: tuple[tuple[str, dict[str, Any]], ...]

@@ -107,9 +107,11 @@ def error_response(
     message: str,
     problems: list[tuple[str, str]] | None = None,
     permission: str | None = None,
+    break_glass_url: str = "",
 ) -> HttpResponse:
     """Render an error in the shell (a full page), or as a fragment for htmx swapped into #main."""
     context = {
+        "break_glass_url": break_glass_url,
         "status": status,
         "title": title,
         "message": message,
@@ -128,14 +130,40 @@ def forbidden_response(
     request: HttpRequest, permission: str | None, message: str = ""
 ) -> HttpResponse:
     """403 in the shell. Without a permission name (e.g. a lapsed credential) the refusal's own
-    message says why."""
-    return error_response(
+    message says why. On a page about one patient that a read permission guards, someone who may
+    break the glass is offered the form to do so (issue 17)."""
+    response = error_response(
         request,
         status=403,
         title=_("Not permitted"),
         message=message or _("Your roles do not allow this."),
         permission=permission,
+        break_glass_url=_break_glass_url(request, permission),
     )
+    return response
+
+
+def _break_glass_url(request: HttpRequest, permission: str | None) -> str:
+    from django.urls import NoReverseMatch, reverse
+    from django.utils.http import urlencode
+
+    from oncocenter.core.permissions import breakable, has_perm
+
+    match = getattr(request, "resolver_match", None)
+    mrn = match.kwargs.get("mrn") if match is not None else None
+    if (
+        not permission
+        or not isinstance(mrn, str)
+        or request.method not in ("GET", "HEAD")
+        or not breakable(permission)
+        or not has_perm(request.user, "breakglass.use")
+    ):
+        return ""
+    try:
+        url = reverse("patients:break-glass", kwargs={"mrn": mrn})
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{urlencode({'next': request.get_full_path()})}"
 
 
 def domain_error_response(request: HttpRequest, exc: DomainError) -> HttpResponse:

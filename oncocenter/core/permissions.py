@@ -6,21 +6,24 @@ is read and reviewed here, in one table. Each app owns one section below; keep e
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from oncocenter.core.errors import NotPermitted
+from oncocenter.core.events import Hook
 from oncocenter.core.roles import ALL_STAFF, CLINICAL, PHYSICIANS, Role
 
 R = Role
 
 # --- foundation: patients, audit, staff --------------------------------------------------------
 FOUNDATION: dict[str, Iterable[str]] = {
-    # Find a patient and see demographics (name, MRN, birth date): everyone who works with patients.
-    "patient.search": ALL_STAFF,
-    "patient.view": ALL_STAFF,
+    # Find a patient and see demographics (name, MRN, birth date): everyone who works with patients
+    # except hospital-school teachers, who see only their enrolled students' names and school
+    # information on the school pages (issue 17, least privilege).
+    "patient.search": ALL_STAFF - {R.TEACHER},
+    "patient.view": ALL_STAFF - {R.TEACHER},
     "patient.create": PHYSICIANS | {R.NURSE, R.SCHEDULER, R.ADMINISTRATOR},
     "patient.edit": PHYSICIANS | {R.NURSE, R.SCHEDULER, R.ADMINISTRATOR},
     # Contacts and address: not for hospital-school teachers.
@@ -28,6 +31,10 @@ FOUNDATION: dict[str, Iterable[str]] = {
     # Compare a presented resident registration number with the stored one (never shown in full).
     "patient.verify_rrn": PHYSICIANS | {R.NURSE, R.SCHEDULER, R.RADIATION_THERAPIST, R.ADMINISTRATOR},
     "audit.view": {R.ADMINISTRATOR},
+    # Break the glass (issue 17): read one patient's pages outside one's roles, with a reason,
+    # for BREAK_GLASS_MINUTES, every use audited; the privacy officer (administrator) reviews.
+    "breakglass.use": CLINICAL | {R.SOCIAL_WORKER, R.SCHEDULER},
+    "breakglass.report": {R.ADMINISTRATOR},
     "staff.manage": {R.ADMINISTRATOR},
     # The Django admin: administrators look at any row; clinical rows are never edited there.
     "admin.view": {R.ADMINISTRATOR},
@@ -38,7 +45,10 @@ FOUNDATION: dict[str, Iterable[str]] = {
 # --- clinical core (issue 3): oncology, referrals, mdt, trials -----------------------------------
 CLINICAL_CORE: dict[str, Iterable[str]] = {
     # Diagnoses, staging, performance status, tumor markers, disease status, treatments, chart.
-    "oncology.view": CLINICAL | {R.SOCIAL_WORKER},
+    "oncology.view": CLINICAL,
+    # The diagnosis summary only (cancer type and date of diagnosis, no staging or disease
+    # status): what social work needs to help a family (issue 17, least privilege).
+    "diagnosis.summary": CLINICAL | {R.SOCIAL_WORKER},
     "diagnosis.edit": PHYSICIANS,
     "staging.edit": PHYSICIANS,
     "observation.record": PHYSICIANS | {R.NURSE},
@@ -51,8 +61,8 @@ CLINICAL_CORE: dict[str, Iterable[str]] = {
     "referral.view": ALL_STAFF - {R.TEACHER},
     "referral.create": PHYSICIANS | {R.NURSE, R.DIETITIAN, R.SOCIAL_WORKER, R.PALLIATIVE_CARE},
     "referral.respond": PHYSICIANS | {R.NURSE, R.DIETITIAN, R.SOCIAL_WORKER, R.PALLIATIVE_CARE, R.SCHEDULER},
-    # Tumor boards.
-    "mdt.view": CLINICAL | {R.SOCIAL_WORKER},
+    # Tumor boards (clinical cases and recommendations: not social work).
+    "mdt.view": CLINICAL,
     "mdt.manage": PHYSICIANS | {R.NURSE, R.RESEARCH_COORDINATOR},
     "mdt.recommend": PHYSICIANS,
     # Clinical trials.
@@ -327,9 +337,23 @@ def user_roles(user: Any) -> frozenset[str]:
     return cached
 
 
+def breakable(perm: str) -> bool:
+    """Permissions an open break-the-glass grant stands in for: reading, never writing."""
+    return perm.endswith(".view") or perm == "diagnosis.summary"
+
+
+# Providers answer "may this user break the glass onto this patient now?" and audit the use
+# (the patients app, which holds the grants). core asks; it cannot import the patients app.
+BREAK_GLASS: Hook[Callable[[Any, str, str], bool]] = Hook("core.break_glass")
+
+
 def has_perm(user: Any, perm: str) -> bool:
     allowed = roles_with(perm)
-    return bool(user_roles(user) & allowed)
+    if user_roles(user) & allowed:
+        return True
+    # Inside a request that opened a break-the-glass grant (set by `permission_required` on a
+    # page about one patient), the read permissions of that page are granted too.
+    return bool(getattr(user, "_oncocenter_glass", None)) and breakable(perm)
 
 
 def require(user: Any, perm: str) -> None:

@@ -13,9 +13,29 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from oncocenter.core.events import HomePanelsShown, publish
 from oncocenter.core.middleware import forbidden_response
-from oncocenter.core.permissions import ROLE_SESSION_KEY, active_role, has_perm, user_roles
+from oncocenter.core.permissions import (
+    BREAK_GLASS,
+    ROLE_SESSION_KEY,
+    active_role,
+    breakable,
+    has_perm,
+    user_roles,
+)
 from oncocenter.core.registry import registry
+
+
+def _glass(request: HttpRequest, perm: str, kwargs: dict[str, Any]) -> bool:
+    """An open break-the-glass grant on the patient of this page lets a GET read it (issue 17)."""
+    mrn = kwargs.get("mrn")
+    if request.method not in ("GET", "HEAD") or not isinstance(mrn, str) or not breakable(perm):
+        return False
+    for provider in BREAK_GLASS.providers():
+        if provider(request.user, mrn, perm):
+            request.user._oncocenter_glass = mrn  # type: ignore[union-attr]
+            return True
+    return False
 
 
 def permission_required(
@@ -28,7 +48,7 @@ def permission_required(
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not has_perm(request.user, perm):
+            if not has_perm(request.user, perm) and not _glass(request, perm, kwargs):
                 return forbidden_response(request, perm)
             return view(request, *args, **kwargs)
 
@@ -52,6 +72,7 @@ def login_required_view(view: Callable[..., HttpResponse]) -> Callable[..., Http
 def home(request: HttpRequest) -> HttpResponse:
     role = active_role(request)
     panels = []
+    shown: list[tuple[str, dict[str, Any]]] = []
     for panel in sorted(registry.panels, key=lambda p: p.order):
         if role not in panel.roles:
             continue
@@ -60,6 +81,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context = panel.context(request)
         if context is not None:
             panels.append({"panel": panel, "context": context})
+            shown.append((panel.key, context))
+    publish(HomePanelsShown(panels=tuple(shown)))
     return render(request, "core/home.html", {"panels": panels})
 
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oncocenter.core.permissions import active_role
+from oncocenter.core.permissions import active_role, has_perm
 from oncocenter.core.registry import HomePanel, NavItem, PatientSection, registry
 from oncocenter.core.roles import Role
 from oncocenter.oncology.models import (
@@ -57,6 +57,18 @@ def patient_section(request: HttpRequest, patient: Patient) -> dict[str, Any] | 
     return {"patient": patient, "diagnoses": list(Diagnosis.objects.filter(patient=patient)[:5])}
 
 
+def diagnosis_summary_section(request: HttpRequest, patient: Patient) -> dict[str, Any] | None:
+    """The diagnosis summary for those who may not read the cancer record (social work): cancer
+    type and date only, no staging, disease status or treatment. Those who hold
+    ``oncology.view`` see the full "Cancer record" section instead."""
+    if has_perm(request.user, "oncology.view"):
+        return None
+    rows = Diagnosis.objects.filter(patient=patient).only(
+        "icd10_code", "histology_text", "diagnosed_on", "is_primary"
+    )
+    return {"diagnoses": list(rows.order_by("-is_primary", "diagnosed_on")[:5])}
+
+
 def register() -> None:
     registry.add_nav(
         NavItem("workup", _("Diagnostic workup"), "oncology:workup", "workup.view", order=55)
@@ -101,5 +113,15 @@ def register() -> None:
             "oncology.view",
             patient_section,
             order=10,
+        )
+    )
+    registry.add_patient_section(
+        PatientSection(
+            "diagnosis_summary",
+            _("Diagnosis summary"),
+            "oncology/_partials/diagnosis_summary.html",
+            "diagnosis.summary",
+            diagnosis_summary_section,
+            order=11,
         )
     )

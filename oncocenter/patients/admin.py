@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from oncocenter.audit.admin import ClinicalRecordAdmin
 from oncocenter.patients.models import PatientIdentifier
+from oncocenter.patients.models_breakglass import BreakGlassAccess
 from oncocenter.patients.models_record import CareTeamMember, Consent, Guardian
 
 
@@ -30,3 +31,9 @@ class CareTeamMemberAdmin(ClinicalRecordAdmin):
 class PatientIdentifierAdmin(ClinicalRecordAdmin):
     list_display = ("patient", "authority", "value", "type_code")
     raw_id_fields = ("patient",)
+
+
+@admin.register(BreakGlassAccess)
+class BreakGlassAccessAdmin(ClinicalRecordAdmin):
+    list_display = ("opened_at", "expires_at", "user", "patient", "reason")
+    raw_id_fields = ("patient", "user")

@@ -31,3 +31,17 @@ class PatientsConfig(AppConfig):
                     order=order,
                 )
             )
+        registry.add_nav(
+            NavItem(
+                "break-glass",
+                _("Break-the-glass report"),
+                "patients:break-glass-report",
+                "breakglass.report",
+                section="admin",
+                order=15,
+            )
+        )
+        from oncocenter.core.permissions import BREAK_GLASS
+        from oncocenter.patients.services_breakglass import break_glass_use
+
+        BREAK_GLASS.register(break_glass_use)

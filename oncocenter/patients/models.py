@@ -184,6 +184,9 @@ class PatientIdentifier(TimeStampedModel):
         return f"{self.authority}|{self.value}"
 
 
+from oncocenter.patients.models_breakglass import (  # noqa: E402,F401  (issue 17)
+    BreakGlassAccess,
+)
 from oncocenter.patients.models_record import (  # noqa: E402,F401  (issue 3: record completion)
     CareTeamMember,
     Consent,

@@ -41,10 +41,12 @@ def test_unauthenticated_and_denied_get_operation_outcomes(api_as, client, recor
     r = get(api_as("hospital_school_teacher"), "/fhir/Condition")
     assert r.status_code == 403
     assert "oncology.view" in r.json()["issue"][0]["diagnostics"]
+    # Issue 17: teachers see their students only on the school pages, not patient records.
     assert (
         get(api_as("hospital_school_teacher"), f"/fhir/Patient/{record['patient'].mrn}").status_code
-        == 200
+        == 403
     )
+    assert get(api_as("scheduler"), f"/fhir/Patient/{record['patient'].mrn}").status_code == 200
 
 
 def test_read_with_etag_and_vread_and_audit(api_as, record):

@@ -94,4 +94,5 @@ def test_board_flow_with_quorum_and_roles(api_as):
     assert response.status_code == 201 and len(response.json()["referral_ids"]) == 1
     assert Referral.objects.get().to_department == "surgery"
     assert api_as("hospital_school_teacher").get(f"/api/mdt/meetings/{mid}").status_code == 403
-    assert api_as("social_worker").get("/api/mdt/board-to-treatment").status_code == 200
+    assert api_as("nurse").get("/api/mdt/board-to-treatment").status_code == 200
+    assert api_as("social_worker").get("/api/mdt/board-to-treatment").status_code == 403

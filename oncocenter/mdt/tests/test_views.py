@@ -14,8 +14,11 @@ pytestmark = pytest.mark.django_db
 def test_meeting_pages_allow_deny(client_as):
     meeting = MeetingFactory()
     assert client_as("hospital_school_teacher").get("/mdt/").status_code == 403
-    assert client_as("social_worker").get("/mdt/").status_code == 200
-    assert client_as("social_worker").get(f"/mdt/meetings/{meeting.pk}/").status_code == 200
+    assert client_as("nurse").get("/mdt/").status_code == 200
+    assert client_as("nurse").get(f"/mdt/meetings/{meeting.pk}/").status_code == 200
+    # Issue 17, least privilege: tumor-board cases are not for social work.
+    assert client_as("social_worker").get("/mdt/").status_code == 403
+    assert client_as("social_worker").get(f"/mdt/meetings/{meeting.pk}/").status_code == 403
     assert (
         client_as("dietitian")
         .post(

@@ -23,7 +23,9 @@ def test_pages_allow_and_deny(client_as):
     mrn = d.patient.mrn
     for url, allowed, denied in (
         (f"/oncology/patients/{mrn}/", "nurse", "hospital_school_teacher"),
-        (f"/oncology/patients/{mrn}/chart/", "social_worker", "scheduler"),
+        (f"/oncology/patients/{mrn}/chart/", "nurse", "scheduler"),
+        (f"/oncology/patients/{mrn}/", "radiation_therapist", "social_worker"),
+        (f"/oncology/patients/{mrn}/chart/", "dietitian", "social_worker"),
         (f"/oncology/patients/{mrn}/record/", "scheduler", "hospital_school_teacher"),
         ("/oncology/workup/?department=radiology", "radiologist", "social_worker"),
         ("/oncology/codes/?list=icd10&q=C15", "nurse", "scheduler"),
