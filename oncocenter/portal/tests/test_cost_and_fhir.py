@@ -92,3 +92,29 @@ def test_guardian_downloads_the_childs_fhir_record_only(portal_client):
     assert mine.patient.mrn in json.dumps(bundle)
     assert other.patient.mrn not in json.dumps(bundle)
     assert client.get(f"/portal/p/{other.patient.pk}/documents/record.json").status_code == 403
+
+
+def test_fhir_record_carries_only_the_released_lab_results(portal_client):
+    from oncocenter.accounts.tests.factories import UserFactory
+    from oncocenter.labs.services import lab_result_record
+    from oncocenter.portal.services import results_release
+
+    portal = adult_with_account("fhirlab")
+    nurse = UserFactory(roles=["nurse"])
+    at = timezone.now() - dt.timedelta(hours=2)
+    released = lab_result_record(
+        patient=portal.patient, by=nurse, loinc="751-8", value="2.5", unit="10*9/L", collected_at=at
+    ).result
+    held = lab_result_record(
+        patient=portal.patient, by=nurse, loinc="777-3", value="45", unit="10*9/L", collected_at=at
+    ).result
+    results_release(
+        by=UserFactory(roles=["medical_oncologist"]),
+        patient=portal.patient,
+        result_ids=[released.pk],
+    )
+    client = portal_client("fhirlab")
+    bundle = json.loads(client.get(f"/portal/p/{portal.patient.pk}/documents/record.json").content)
+    ids = {e["resource"]["id"] for e in bundle["entry"]}
+    assert f"lab-{released.pk}" in ids
+    assert f"lab-{held.pk}" not in ids
