@@ -410,11 +410,16 @@ def rebook_outage(
             key=lambda a: (not sched.patients[a.patient].interruption_sensitive, a.day, a.start)
         )
     changes, unresolved = [], {}
+    # Sessions this outage already moved: a swap must not displace one of them again, or the
+    # changes would hold two moves of one appointment (the first onto a slot the swap then gives
+    # away) and the booked schedule would overlap.
+    touched: set[tuple[str, int]] = set()
     for a in affected:
         p = sched.patients[a.patient]
         moved = _same_day(sched, p, a, now, policy, weights)
         old = (a.machine, tl.at(a.day, a.start))
         if moved is not None:
+            touched.add((p.id, a.fraction))
             sched.add(moved)
             changes.append(
                 Change(
@@ -428,9 +433,11 @@ def rebook_outage(
             )
             continue
         if policy != "baseline":
-            swap = _swap_same_day(sched, p, a, now, weights)
+            swap = _swap_same_day(sched, p, a, now, weights, touched)
             if swap is not None:
                 (mine, other_old, other_new) = swap
+                touched.add((p.id, a.fraction))
+                touched.add((other_old.patient, other_old.fraction))
                 changes.append(
                     Change(
                         p.id,
@@ -523,6 +530,7 @@ def _swap_same_day(
     a: Session,
     now: dt.datetime,
     w: Weights,
+    touched: set[tuple[str, int]] | None = None,
     max_tries: int = 60,
 ) -> tuple[Session, Session, Session] | None:
     """The day has no gap for `a`: move one other session of that day (not yet started, of a
@@ -539,6 +547,8 @@ def _swap_same_day(
         dur = p.duration(a.fraction, m)
         for b in list(sched.busy.get((m, a.day), ())):
             if not b.patient or b.patient == p.id or b.start < lo or b.anesthesia_first:
+                continue
+            if touched and (b.patient, b.fraction) in touched:
                 continue
             q = sched.patients[b.patient]
             if q.pattern == "bid" or q.anesthesia or b.end - b.start + 30 < dur:

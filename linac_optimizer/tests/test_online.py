@@ -249,3 +249,39 @@ def test_outage_swaps_a_session_before_extending_a_course():
     _, sched2 = schedule([imrt, other], machines=machines)
     res2 = rebook_outage(sched2, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0), policy="baseline")
     assert {c.kind for c in res2.changes} == {"moved to the end of the course"}
+
+
+def test_outage_swap_never_displaces_a_session_the_outage_already_moved():
+    # M1 fails with a 3D patient A (08:00) and an IMRT patient I (08:10) on it. A moves first,
+    # to M3's only slot (08:00, no drift); I then finds no gap. Swapping A out of M3 again (to
+    # M2 at 09:00) would give A two moves in one result, the first onto the slot I takes: the
+    # booked schedule would overlap (found by the full demo's outage). I goes after its course.
+    machines = [
+        MACHINES[0],
+        {"id": "M2", "techniques": ["3D"], "open": "09:00", "close": "09:10"},
+        {"id": "M3", "techniques": ["3D", "IMRT"], "open": "08:00", "close": "08:10"},
+    ]
+    a = pat(
+        "A",
+        fractions=1,
+        first_duration_min=10,
+        ready_date="2027-03-09",
+        booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-09T08:00"}],
+    )
+    imrt = pat(
+        "I",
+        technique="IMRT",
+        first_duration_min=10,
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{7 + k:02d}T08:10"}
+            for k in (1, 2, 3)
+        ],
+    )
+    inst, sched = schedule([a, imrt], machines=machines)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    keys = [(c.patient, c.fraction) for c in res.changes]
+    assert len(keys) == len(set(keys)), res.changes
+    assert sched.sessions["A"][1].machine == "M3"
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
