@@ -118,11 +118,14 @@ def test_patient_search_revincludes_observations_for_the_roles_that_may_read_the
     assert {f"lab-{labs['wbc'].pk}", f"lab-{labs['hgb'].pk}", f"lab-{labs['fixed'].pk}"} <= included
     assert any(i.startswith("tnm-") for i in included)
     assert all(e["resource"]["subject"]["reference"] == f"Patient/{mrn}" for e in entries[1:])
-    teacher = api_as("hospital_school_teacher")
-    assert teacher.get(f"/fhir/Patient?_id={mrn}").status_code == 200
+    # A scheduler reads the patient but not the clinical record; a teacher not even the patient
+    # (least privilege, issue 17).
+    scheduler = api_as("scheduler")
+    assert scheduler.get(f"/fhir/Patient?_id={mrn}").status_code == 200
     assert (
-        teacher.get(f"/fhir/Patient?_id={mrn}&_revinclude=Observation:patient").status_code == 403
+        scheduler.get(f"/fhir/Patient?_id={mrn}&_revinclude=Observation:patient").status_code == 403
     )
+    assert api_as("hospital_school_teacher").get(f"/fhir/Patient?_id={mrn}").status_code == 403
     bad = api.get(f"/fhir/Patient?_id={mrn}&_revinclude=Observation:focus")
     assert bad.status_code == 400 and "Observation:patient" in bad.json()["issue"][0]["diagnostics"]
     assert api.get("/fhir/Condition?_revinclude=Observation:focus").status_code == 400
