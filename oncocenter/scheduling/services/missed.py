@@ -41,6 +41,15 @@ from oncocenter.scheduling.services.bookings import book_session
 HORIZON_DAYS = 20
 STEP_MIN = 5
 MAX_TRIES = 40
+#: Refusals about one slot (another slot may do); any other refusal ends the search.
+SLOT_RULES = {
+    "slot_taken",
+    "outside_hours",
+    "machine_down",
+    "closed_day",
+    "machine_qa_hold",
+    "machine_out_of_service",
+}
 
 
 @dataclass
@@ -150,7 +159,11 @@ def book_next_free(
                             anesthesia=anesthesia,
                             urgency=urgency,
                         )
-                except Conflict:
+                except Conflict as exc:
+                    if exc.rule not in SLOT_RULES:
+                        # Not about this slot (e.g. the first fraction before the physics check
+                        # of a transferred plan): no other slot would do; say why.
+                        return exc.message
                     if tries >= MAX_TRIES:
                         return _("no free slot accepted after %(n)d tries") % {"n": tries}
                     continue

@@ -225,9 +225,11 @@ REASON = "LINAC-3 magnetron replacement, 2 weeks; replanned on LINAC-5"
 
 
 def test_plan_transfer_signed_by_physicist_and_reapproved_by_physician(w, sessions, machines):
+    # Mid-course: LINAC-3 breaks down for weeks after the first fraction.
+    w.deliver(sessions[0], past(2, 9), machine=machines["LINAC-3"])
     later = [
         _book(w, f, machines["LINAC-3"], at(next_open_day(skip=i + 1), 9))
-        for i, f in enumerate(sessions)
+        for i, f in enumerate(sessions[1:])
     ]
     for who in (w.ro, w.dosimetrist, w.therapist):
         with pytest.raises(NotPermitted):
@@ -241,17 +243,18 @@ def test_plan_transfer_signed_by_physicist_and_reapproved_by_physician(w, sessio
     assert new.machine.code == "LINAC-5"
     sig = Signature.objects.get(plan=new, meaning="plan-transfer")
     assert sig.signer == w.physicist and "LINAC-5" in sig.statement
-    assert set(Fraction.objects.filter(prescription=w.rx).values_list("plan_id", flat=True)) == {
-        new.pk
-    }
+    moved = Fraction.objects.filter(prescription=w.rx, status="scheduled")
+    assert set(moved.values_list("plan_id", flat=True)) == {new.pk}
+    assert Fraction.objects.get(pk=sessions[0].pk).plan_id == w.plan.pk  # history stays
     # The old bookings are cancelled; the sessions are booked again on LINAC-5.
     assert {b.status for b in Booking.objects.filter(pk__in=[b.pk for b in later])} == {
         BookingStatus.CANCELLED
     }
     rebooked = Booking.objects.filter(prescription=w.rx, status=BookingStatus.BOOKED)
-    assert rebooked.count() == 5 and {b.machine.code for b in rebooked} == {"LINAC-5"}
+    assert rebooked.count() == 4 and {b.machine.code for b in rebooked} == {"LINAC-5"}
+    assert {adapter.to_local_naive(b.start).time() for b in rebooked} == {dt.time(9)}
     # No treatment until the physician re-approves (and physics checks) the transferred plan.
-    f = Fraction.objects.get(pk=sessions[0].pk)
+    f = Fraction.objects.get(pk=sessions[1].pk)
     with pytest.raises(Conflict) as exc:
         w.deliver(f, timezone.now() - dt.timedelta(minutes=5), machine=machines["LINAC-5"])
     assert exc.value.rule == "plan_not_approved"
@@ -260,18 +263,25 @@ def test_plan_transfer_signed_by_physicist_and_reapproved_by_physician(w, sessio
         rt.psqa_record(plan=new, by=w.physicist, method="gamma 3%/2mm", passing_rate_pct=98.0)
     rt.physics_check_record(plan=new, by=w.physicist, results=all_pass())
     f.refresh_from_db()
-    d = w.deliver(f, timezone.now() - dt.timedelta(minutes=5), machine=machines["LINAC-5"])
+    d = w.deliver(f, timezone.now(), machine=machines["LINAC-5"])
     assert d.machine.code == "LINAC-5"
     # The old machine is now refused for this course.
-    f2 = Fraction.objects.get(pk=sessions[1].pk)
+    f2 = Fraction.objects.get(pk=sessions[2].pk)
     with pytest.raises(Conflict) as exc:
         w.deliver(
             f2,
-            timezone.now() - dt.timedelta(minutes=1),
+            timezone.now(),
             machine=machines["LINAC-3"],
             override_reason="second fraction today, catch-up",
         )
     assert exc.value.rule == "machine_not_planned"
+
+
+def test_plan_transfer_before_the_first_fraction_waits_for_the_physics_check(w, sessions, machines):
+    _book(w, sessions[0], machines["LINAC-3"], at(next_open_day(), 9))
+    rt.plan_transfer(plan=w.plan, machine=machines["LINAC-5"], by=w.physicist, reason=REASON)
+    # The first fraction is never booked before the physics check of its plan: left unbooked.
+    assert not Booking.objects.filter(prescription=w.rx, status=BookingStatus.BOOKED).exists()
 
 
 def test_plan_transfer_to_a_matched_machine_is_not_needed(w, sessions, machines):
