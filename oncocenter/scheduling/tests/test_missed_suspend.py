@@ -261,7 +261,8 @@ def test_plan_transfer_signed_by_physicist_and_reapproved_by_physician(w, sessio
     rt.plan_approve(plan=new, by=w.ro)
     if new.needs_psqa:
         rt.psqa_record(plan=new, by=w.physicist, method="gamma 3%/2mm", passing_rate_pct=98.0)
-    rt.physics_check_record(plan=new, by=w.physicist, results=all_pass())
+    # The independent check: a physicist other than the one who made the transferred plan.
+    rt.physics_check_record(plan=new, by=w.physicist2, results=all_pass())
     f.refresh_from_db()
     d = w.deliver(f, timezone.now(), machine=machines["LINAC-5"])
     assert d.machine.code == "LINAC-5"
@@ -311,3 +312,16 @@ def test_database_keeps_suspensions_append_only_resumed_once(w, sessions):
     rt.course_resume(course=w.course, by=w.ro)
     with pytest.raises(DatabaseError), transaction.atomic():
         CourseSuspension.objects.filter(pk=susp.pk).update(resume_note="later edit")
+
+
+def test_a_late_entry_dated_inside_a_suspension_is_refused(w, sessions):
+    from oncocenter.radiotherapy.tests.factories import signed_days_ago
+
+    with signed_days_ago(5):  # suspended five days ago, resumed today
+        rt.course_suspend(course=w.course, by=w.ro, reason="admitted with pneumonia")
+    rt.course_resume(course=w.course, by=w.ro)
+    with pytest.raises(Conflict) as exc:
+        w.deliver(sessions[0], past(1, 9))  # a day inside the suspension, entered late
+    assert exc.value.rule == "course_suspended_then"
+    assert exc.value.problems[0].field == "delivered_at"
+    w.deliver(sessions[0], timezone.now())
