@@ -183,6 +183,7 @@ def test_qa_hold_release_record_import_image_review_course_completes(
     ro.click(f"{row} button:has-text('Sign image review')")
     ro.wait_for_selector(f"{row} [data-testid=image-reviewed]")
     assert ImageReview.objects.get().reviewed_by == w.ro
+    ro.goto(f"{live_server.url}/radiotherapy/courses/{w.course.pk}/")
     ro.screenshot(path=str(SHOTS / "rv-6-course-completed.png"), full_page=True)
 
     # 7. The course is complete and nothing of it stays booked in the future.
