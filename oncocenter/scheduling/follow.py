@@ -75,9 +75,7 @@ def on_plan_transferred(event: PlanTransferred) -> None:
     prefer = None
     if first is not None:
         # Keep the time of day; the machine is the new plan's (first is on the old one).
-        prefer = Booking(
-            start=first.start, machine_id=None, anesthesia=first.anesthesia, urgency=first.urgency
-        )
+        prefer = Booking(start=first.start, anesthesia=first.anesthesia, urgency=first.urgency)
     booked, unbooked = rebook_fractions(fraction_ids=event.fraction_ids, by=by, prefer=prefer)
     _note(event.course_id, booked, unbooked, "plan transferred")
 

@@ -69,7 +69,7 @@ class QAEntryForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.tests and all(data.get(f"value-{t.pk}") is None for t in self.tests):
             raise forms.ValidationError(_("Enter at least one measured value."))
         return data

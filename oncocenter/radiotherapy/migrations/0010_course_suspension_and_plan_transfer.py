@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from oncocenter.radiotherapy.db_guards import add_guards_v2, drop_guards
+
 
 class Migration(migrations.Migration):
 
@@ -13,7 +15,10 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+    # SQLite rebuilds radiotherapy_signature to change its meaning CHECK, which drops its
+    # append-only trigger: drop the guards first and put them back at the end (as 0007 does).
     operations = [
+        migrations.RunPython(drop_guards, add_guards_v2),
         migrations.CreateModel(
             name='CourseSuspension',
             fields=[
@@ -85,4 +90,5 @@ class Migration(migrations.Migration):
             model_name='coursesuspension',
             constraint=models.CheckConstraint(condition=models.Q(('resumed_at__isnull', True), models.Q(('resumed_at__gte', models.F('suspended_at')), ('resumed_by__isnull', False)), _connector='OR'), name='rt_suspension_resume_documented'),
         ),
+        migrations.RunPython(add_guards_v2, drop_guards),
     ]
