@@ -78,3 +78,41 @@ class CourseClosed(Event):
     patient_id: int
     status: str
     cancelled_fraction_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CourseSuspended(Event):
+    """A course was put on hold by its physician; its scheduled sessions wait (not cancelled)."""
+
+    name: ClassVar[str] = "radiotherapy.course_suspended"
+
+    course_id: int
+    patient_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class CourseResumed(Event):
+    """A suspended course is open again; `fraction_ids` are its sessions still to treat."""
+
+    name: ClassVar[str] = "radiotherapy.course_resumed"
+
+    course_id: int
+    patient_id: int
+    by_id: int
+    fraction_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PlanTransferred(Event):
+    """A plan was transferred to a machine not beam-matched to it: `plan_id` is the new plan
+    (awaiting the physician's approval), `fraction_ids` the sessions that moved to it."""
+
+    name: ClassVar[str] = "radiotherapy.plan_transferred"
+
+    plan_id: int
+    from_plan_id: int
+    course_id: int
+    patient_id: int
+    by_id: int
+    fraction_ids: tuple[int, ...]

@@ -537,7 +537,15 @@ def checklist(kind: str) -> QuerySet[ChecklistItem]:
 def deliveries_for_course(*, course: Course) -> QuerySet[Delivery]:
     return (
         Delivery.objects.filter(fraction__prescription__course=course)
-        .select_related("fraction", "machine", "recorded_by", "errored_by", "override_signature")
+        .select_related(
+            "fraction",
+            "machine",
+            "recorded_by",
+            "errored_by",
+            "override_signature",
+            "image_review__approved_by",
+            "image_review__reviewed_by",
+        )
         .order_by("delivered_at", "pk")
     )
 

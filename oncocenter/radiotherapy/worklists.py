@@ -107,6 +107,7 @@ def worklist_rows(name: str) -> list[dict[str, Any]]:
                         "long": ir.shift_long_mm,
                         "vert": ir.shift_vert_mm,
                     },
+                    f"img-{ir.delivery_id}",
                 )
             )
     elif name == "treat-today":

@@ -11,13 +11,14 @@ class SchedulingConfig(AppConfig):
         from oncocenter.core.registry import HomePanel, NavItem, PatientSection, registry
         from oncocenter.core.roles import Role
         from oncocenter.machines.hooks import BOOKED_SESSIONS
-        from oncocenter.scheduling import panels, record, selectors
+        from oncocenter.scheduling import follow, panels, record, selectors
 
         BOOKED_SESSIONS.register(selectors.booked_on_machine)
         from oncocenter.scheduling.jobs import register_kinds
 
         register_kinds()
         record.register()
+        follow.register()
 
         registry.add_nav(
             NavItem(

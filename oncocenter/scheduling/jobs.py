@@ -26,6 +26,7 @@ from oncocenter.scheduling import adapter, services
 COURSE_BOOK = "scheduling.course_book"
 BOOK_WAITING = "scheduling.book_waiting"
 OUTAGE_REPORT = "scheduling.outage_report"
+MISSED_SESSIONS = "scheduling.missed_sessions"
 
 
 def _course_summary(results: list[services.CourseBookingResult]) -> dict[str, Any]:
@@ -118,6 +119,41 @@ def _outage_report(job: Job, progress: Progress) -> dict[str, Any]:
     }
 
 
+def missed_summary(result: services.MissedResult) -> dict[str, Any]:
+    lines = [
+        _("%(mrn)s session %(n)d rebooked %(start)s on %(machine)s")
+        % {
+            "mrn": b.patient.mrn,
+            "n": b.fraction.sequence,
+            "start": f"{adapter.to_local_naive(b.start):%Y-%m-%d %H:%M}",
+            "machine": b.machine.code,
+        }
+        for b in result.rebooked
+    ] + [
+        _("Session %(id)s not rebooked: %(why)s") % {"id": k, "why": v}
+        for k, v in result.unbooked.items()
+    ]
+    return {
+        "summary": _("%(n)d missed session(s); %(k)d rebooked, %(u)d left to book by hand.")
+        % {"n": len(result.missed), "k": len(result.rebooked), "u": len(result.unbooked)},
+        "lines": lines,
+        "missed": [f.pk for f in result.missed],
+        "rebooked": [b.pk for b in result.rebooked],
+        "unbooked": {str(k): v for k, v in result.unbooked.items()},
+    }
+
+
+def _missed_sessions(job: Job, progress: Progress) -> dict[str, Any]:
+    progress(1, 2, _("Marking missed sessions and rebooking them"))
+    result = services.missed_sessions_process(by=job.created_by)
+    progress(2, 2, _("Saved"))
+    return missed_summary(result)
+
+
+def _board_url(job: Job) -> str:
+    return reverse("scheduling:board")
+
+
 def _course_url(job: Job) -> str:
     return reverse("scheduling:course-bookings", args=[job.result["course"]])
 
@@ -152,6 +188,16 @@ def register_kinds() -> None:
             queue="booking",
             atomic=False,
             result_url=_waiting_url,
+        )
+    )
+    register(
+        JobKind(
+            MISSED_SESSIONS,
+            gettext_lazy("Mark missed sessions and rebook them"),
+            _missed_sessions,
+            "schedule.book",
+            queue="booking",
+            result_url=_board_url,
         )
     )
     register(

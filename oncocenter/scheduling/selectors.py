@@ -32,6 +32,10 @@ from oncocenter.radiotherapy.selectors import current_plan
 from oncocenter.scheduling import adapter
 from oncocenter.scheduling.models import Booking, BookingStatus
 
+#: Lists and the day board show the bookings of open courses only (completed, stopped, suspended
+#: and entered-in-error courses have no open booking anyway: this also guards old rows).
+OPEN_COURSES = (CourseStatus.PLANNED, CourseStatus.ACTIVE)
+
 #: The board's vertical scale: pixels per minute of machine time.
 PX_PER_MIN = 2
 
@@ -98,7 +102,12 @@ def day_board(*, day: dt.date, audit: bool = True) -> DayBoard:
                 BoardItem(None, d, (top - opens) * PX_PER_MIN, (bottom - top) * PX_PER_MIN)
             )
     bookings = list(
-        Booking.objects.filter(status=BookingStatus.BOOKED, start__gte=begin, start__lt=end)
+        Booking.objects.filter(
+            status=BookingStatus.BOOKED,
+            start__gte=begin,
+            start__lt=end,
+            prescription__course__status__in=OPEN_COURSES,
+        )
         .select_related("patient", "prescription", "replaces__machine")
         .order_by("start")
     )
@@ -141,7 +150,11 @@ def day_board(*, day: dt.date, audit: bool = True) -> DayBoard:
 
 def patient_appointments(*, patient: Patient, include_past: bool = False) -> list[Booking]:
     qs = (
-        Booking.objects.filter(patient=patient, status=BookingStatus.BOOKED)
+        Booking.objects.filter(
+            patient=patient,
+            status=BookingStatus.BOOKED,
+            prescription__course__status__in=OPEN_COURSES,
+        )
         .select_related("machine", "prescription", "replaces__machine")
         .order_by("start")
     )

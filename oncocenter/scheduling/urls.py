@@ -1,12 +1,15 @@
 from django.urls import path
 
-from oncocenter.scheduling import views
+from oncocenter.scheduling import qa_views, views
 
 app_name = "scheduling"
 urlpatterns = [
     path("machines/", views.machines, name="machines"),
     path("machines/<str:code>/", views.machine_detail, name="machine"),
+    path("machines/<str:code>/qa/", qa_views.machine_qa, name="machine-qa"),
+    path("machines/<str:code>/qa/<str:test>/", qa_views.machine_qa_chart, name="machine-qa-chart"),
     path("board/", views.board, name="board"),
+    path("board/missed-sessions/", views.missed_sessions, name="missed-sessions"),
     path("outages/new/", views.outage_report, name="outage-report"),
     path("outages/<int:pk>/", views.outage_detail, name="outage"),
     path("outages/<int:pk>/confirm/", views.outage_confirm, name="outage-confirm"),

@@ -291,6 +291,18 @@ def book_waiting(request: HttpRequest) -> HttpResponse:
     return redirect("jobs:detail", pk=job.pk)
 
 
+@require_POST
+@permission_required("schedule.book")
+def missed_sessions(request: HttpRequest) -> HttpResponse:
+    """Mark booked sessions of past days without a delivery missed and rebook them, as a job."""
+    job = job_submit(
+        kind=jobs.MISSED_SESSIONS,
+        by=current_user(request),
+        role=active_role(request),
+    )
+    return redirect("jobs:detail", pk=job.pk)
+
+
 @permission_required("schedule.view")
 def course_bookings(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_get(pk=pk)
@@ -342,6 +354,7 @@ def board(request: HttpRequest) -> HttpResponse:
             "prev": day - dt.timedelta(days=1),
             "next": day + dt.timedelta(days=1),
             "today": timezone.localdate(),
+            "can_book": has_perm(request.user, "schedule.book"),
         },
     )
 

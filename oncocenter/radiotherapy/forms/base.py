@@ -20,6 +20,7 @@ from oncocenter.radiotherapy.models import (
     Course,
     Delivery,
     Fraction,
+    ImageReview,
     Plan,
     Prescription,
 )
@@ -148,4 +149,6 @@ def _course_id(obj: Model) -> int:
         return obj.prescription.course_id
     if isinstance(obj, Delivery):
         return obj.fraction.prescription.course_id
+    if isinstance(obj, ImageReview):
+        return obj.delivery.fraction.prescription.course_id
     raise TypeError(type(obj).__name__)

@@ -76,6 +76,18 @@ class CloseForm(RtForm):
     )
 
 
+class SuspendForm(RtForm):
+    id_stem = "sus"
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for suspending"), max_length=300, required=False
+    )
+
+
+class ResumeForm(RtForm):
+    id_stem = "res"
+    note = forms.CharField(label=gettext_lazy("Note on resuming"), max_length=300, required=False)
+
+
 # --- prescriptions ---------------------------------------------------------------------------
 
 
@@ -182,6 +194,21 @@ class GapReviewForm(TargetForm):
 
 class PlanTargetForm(TargetForm):
     model: ClassVar[type[Model]] = Plan
+
+
+class PlanTransferForm(PlanTargetForm):
+    """A physicist moves the plan to a machine not beam-matched to it (a new plan to approve)."""
+
+    id_stem = "tr"
+    machine = MachineField(label=gettext_lazy("New machine"), describe=True)
+    meterset_per_fraction = forms.DecimalField(
+        label=gettext_lazy("Meterset per fraction on the new machine (MU; empty: unchanged)"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason and recalculation done"), max_length=300, required=False
+    )
 
 
 class PlanCreateForm(TargetForm):

@@ -25,6 +25,8 @@ from oncocenter.radiotherapy.models import (
     CtcaeTerm,
     Delivery,
     Fraction,
+    ImageReview,
+    ImagingKind,
 )
 
 # --- sessions --------------------------------------------------------------------------------
@@ -119,6 +121,45 @@ class DeliveryErrorForm(ReasonForm):
     model: ClassVar[type[Model]] = Delivery
     id_stem = "err"
     ids = {"reason": "err-{key}"}
+
+
+class ImageReviewForm(TargetForm):
+    """The therapist approves one delivery's treatment images: kind and couch shifts (mm).
+
+    No default answer: the imaging kind starts unselected and every shift must be typed.
+    """
+
+    model: ClassVar[type[Model]] = Delivery
+    id_stem = "img"
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Imaging"), choices=ImagingKind.choices, widget=forms.RadioSelect
+    )
+    shift_lat_mm = forms.DecimalField(
+        label=gettext_lazy("Couch shift lateral (mm)"),
+        max_digits=5,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1"}),
+    )
+    shift_long_mm = forms.DecimalField(
+        label=gettext_lazy("Couch shift longitudinal (mm)"),
+        max_digits=5,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1"}),
+    )
+    shift_vert_mm = forms.DecimalField(
+        label=gettext_lazy("Couch shift vertical (mm)"),
+        max_digits=5,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "0.1"}),
+    )
+
+
+class ImageSignForm(TargetForm):
+    """The physician signs the offline review of out-of-tolerance images."""
+
+    model: ClassVar[type[Model]] = ImageReview
+    id_stem = "irs"
+    note = forms.CharField(label=gettext_lazy("Review note"), max_length=300, required=False)
 
 
 class UsernameField(forms.CharField):

@@ -10,6 +10,7 @@ One module per part of the record; every model and vocabulary is importable from
 
 from oncocenter.radiotherapy.models.course import (
     Course,
+    CourseSuspension,
     Plan,
     PlannedOrganDose,
     Prescription,
@@ -60,6 +61,7 @@ __all__ = [
     "ConstraintSet",
     "Course",
     "CourseStatus",
+    "CourseSuspension",
     "CtcaeTerm",
     "Delivery",
     "DicomMachineName",

@@ -75,6 +75,43 @@ class Course(TimeStampedModel):
         return f"RT course {self.number}: {self.label}"
 
 
+class CourseSuspension(models.Model):
+    """A course put on hold by its physician (reason required) and, later, resumed.
+
+    Suspending cancels the course's future bookings; resuming books its remaining sessions again.
+    One open suspension per course; a resumed row keeps who resumed it and when (never deleted).
+    """
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="suspensions")
+    suspended_at = models.DateTimeField(_("suspended at"))
+    suspended_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300)
+    resumed_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resume_note = models.CharField(_("resume note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["course", "-suspended_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course"],
+                condition=Q(resumed_at__isnull=True),
+                name="rt_course_one_open_suspension",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="rt_suspension_reason"),
+            models.CheckConstraint(
+                condition=Q(resumed_at__isnull=True)
+                | Q(resumed_by__isnull=False, resumed_at__gte=F("suspended_at")),
+                name="rt_suspension_resume_documented",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"course {self.course_id} suspended {self.suspended_at:%Y-%m-%d}"
+
+
 class Prescription(TimeStampedModel):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="prescriptions")
     site = models.CharField(
@@ -230,6 +267,15 @@ class Plan(TimeStampedModel):
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    transferred_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        verbose_name=_("transferred from"),
+        help_text=_("The plan this one replaces on a machine not beam-matched to it."),
+    )
 
     class Meta:
         ordering = ["prescription", "pk"]

@@ -26,6 +26,7 @@ class CourseStatus(models.TextChoices):
     ACTIVE = "active", _("On treatment")
     COMPLETED = "completed", _("Completed")
     STOPPED = "stopped", _("Stopped early")
+    SUSPENDED = "suspended", _("Suspended (on hold)")
     ENTERED_IN_ERROR = "entered-in-error", _("Entered in error")
 
 
@@ -66,6 +67,7 @@ class SignatureMeaning(models.TextChoices):
     WEEKLY_REVIEW = "weekly-review", _("Weekly on-treatment review")
     OVERRIDE = "dose-override", _("Dose-limit override")
     DELIVERY_OVERRIDE = "delivery-override", _("Off-schedule treatment override")
+    PLAN_TRANSFER = "plan-transfer", _("Plan transfer to another machine")
 
 
 class ChecklistKind(models.TextChoices):

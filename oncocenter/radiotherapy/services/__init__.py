@@ -27,7 +27,12 @@ from oncocenter.radiotherapy.services._common import (
     THERAPIST_CREDENTIALS,
     UNCHANGED,
 )
-from oncocenter.radiotherapy.services.courses import course_close, course_create
+from oncocenter.radiotherapy.services.courses import (
+    course_close,
+    course_create,
+    course_resume,
+    course_suspend,
+)
 from oncocenter.radiotherapy.services.delivery import (
     delivery_correct,
     delivery_mark_entered_in_error,
@@ -48,6 +53,7 @@ from oncocenter.radiotherapy.services.plans import (
     plan_import_dicom,
     plan_import_dvh,
     plan_set_organ_doses,
+    plan_transfer,
     plan_update,
 )
 from oncocenter.radiotherapy.services.prescriptions import (
@@ -82,6 +88,8 @@ __all__ = [
     "chart_check_record",
     "course_close",
     "course_create",
+    "course_resume",
+    "course_suspend",
     "delivery_correct",
     "delivery_mark_entered_in_error",
     "dose_override_sign",
@@ -98,6 +106,7 @@ __all__ = [
     "plan_import_dicom",
     "plan_import_dvh",
     "plan_set_organ_doses",
+    "plan_transfer",
     "plan_update",
     "prescription_create",
     "prescription_sign",

@@ -17,10 +17,11 @@ from oncocenter.core.roles import Role
 from oncocenter.oncology import services as oncology_services
 from oncocenter.oncology.models import Modality
 from oncocenter.patients.models import Patient
-from oncocenter.radiotherapy.events import CourseClosed
+from oncocenter.radiotherapy.events import CourseClosed, CourseResumed, CourseSuspended
 from oncocenter.radiotherapy.models import (
     Course,
     CourseStatus,
+    CourseSuspension,
     Delivery,
     Fraction,
     FractionStatus,
@@ -95,7 +96,12 @@ def _close(course: Course, *, by: User, status: str, reason: str) -> Course:
 
     Called by `course_close` and by the delivery service when the last fraction is treated."""
     course = Course.objects.select_for_update().get(pk=course.pk)
-    if course.status not in OPEN_COURSE:
+    if course.status == CourseStatus.SUSPENDED:
+        # Closing a suspended course (stopped for good): its suspension ends with it.
+        CourseSuspension.objects.filter(course=course, resumed_at__isnull=True).update(
+            resumed_at=timezone.now(), resumed_by=by, resume_note=f"course {status}"[:300]
+        )
+    elif course.status not in OPEN_COURSE:
         raise Conflict(
             _("Course is already %(status)s.") % {"status": course.get_status_display()},
             rule="course_closed",
@@ -135,6 +141,91 @@ def _close(course: Course, *, by: User, status: str, reason: str) -> Course:
             cancelled_fraction_ids=cancelled,
         )
     )
+    return course
+
+
+MIN_REASON = 5
+
+
+def course_suspend(*, course: Course, by: User, reason: str) -> CourseSuspension:
+    """Put a planned or active course on hold (e.g. toxicity, admission): no treatment and no
+    bookings until it is resumed. Its future bookings are cancelled (scheduling reacts to
+    `CourseSuspended`); the sessions stay to be treated."""
+    require(by, "rt.course.manage")
+    if len(reason.strip()) < MIN_REASON:
+        raise ValidationFailed.single(
+            "reason", _("a reason of at least %(n)d characters is required") % {"n": MIN_REASON}
+        )
+    with transaction.atomic():
+        course = Course.objects.select_for_update().select_related("patient").get(pk=course.pk)
+        if course.status not in OPEN_COURSE:
+            raise Conflict(
+                _("Course is %(status)s; only a planned or active course is suspended.")
+                % {"status": course.get_status_display()},
+                rule="course_not_open",
+            )
+        suspension = CourseSuspension.objects.create(
+            course=course, suspended_at=timezone.now(), suspended_by=by, reason=reason.strip()[:300]
+        )
+        previous = course.status
+        course.status = CourseStatus.SUSPENDED
+        course.save(update_fields=["status", "updated_at"])
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=course,
+            patient=course.patient,
+            detail={"status": "suspended", "from": previous, "reason": suspension.reason},
+        )
+        publish(
+            CourseSuspended(
+                course_id=course.pk, patient_id=course.patient_id, reason=suspension.reason
+            )
+        )
+    return suspension
+
+
+def course_resume(*, course: Course, by: User, note: str = "") -> Course:
+    """Resume a suspended course: its remaining sessions are booked again (scheduling reacts to
+    `CourseResumed` and books them on the plan's machine or its beam-matched group)."""
+    require(by, "rt.course.manage")
+    with transaction.atomic():
+        course = Course.objects.select_for_update().select_related("patient").get(pk=course.pk)
+        if course.status != CourseStatus.SUSPENDED:
+            raise Conflict(
+                _("Course is %(status)s, not suspended.") % {"status": course.get_status_display()},
+                rule="course_not_suspended",
+            )
+        suspension = CourseSuspension.objects.select_for_update().get(
+            course=course, resumed_at__isnull=True
+        )
+        suspension.resumed_at = timezone.now()
+        suspension.resumed_by = by
+        suspension.resume_note = note.strip()[:300]
+        suspension.save(update_fields=["resumed_at", "resumed_by", "resume_note"])
+        delivered = Delivery.objects.filter(
+            fraction__prescription__course=course, status=Delivery.Status.RECORDED
+        ).exists()
+        course.status = CourseStatus.ACTIVE if delivered else CourseStatus.PLANNED
+        course.save(update_fields=["status", "updated_at"])
+        remaining = tuple(
+            Fraction.objects.filter(prescription__course=course, status=FractionStatus.SCHEDULED)
+            .order_by("prescription_id", "sequence")
+            .values_list("pk", flat=True)
+        )
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=course,
+            patient=course.patient,
+            detail={"status": course.status, "resumed": True, "remaining": len(remaining)},
+        )
+        publish(
+            CourseResumed(
+                course_id=course.pk,
+                patient_id=course.patient_id,
+                by_id=by.pk,
+                fraction_ids=remaining,
+            )
+        )
     return course
 
 

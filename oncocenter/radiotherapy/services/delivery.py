@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,7 @@ from oncocenter.radiotherapy.models import (
     BrachySession,
     Course,
     CourseStatus,
+    CourseSuspension,
     Delivery,
     Fraction,
     FractionStatus,
@@ -196,6 +197,25 @@ def _check_in_order(rx: Prescription, delivered_at: dt.datetime) -> None:
                     "delivered_at",
                     _("must be after %(last)s") % {"last": f"{local:%Y-%m-%d %H:%M}"},
                     delivered_at.isoformat(),
+                )
+            ],
+        )
+
+
+def _check_not_suspended_then(rx: Prescription, delivered_at: dt.datetime) -> None:
+    """No treatment dated while the course was suspended (a late entry cannot walk around it)."""
+    hit = (
+        CourseSuspension.objects.filter(course_id=rx.course_id, suspended_at__lte=delivered_at)
+        .filter(Q(resumed_at__isnull=True) | Q(resumed_at__gt=delivered_at))
+        .first()
+    )
+    if hit is not None:
+        raise Conflict(
+            _("The course was suspended at that time (%(reason)s).") % {"reason": hit.reason},
+            rule="course_suspended_then",
+            problems=[
+                FieldProblem(
+                    "delivered_at", _("inside a suspension of the course"), delivered_at.isoformat()
                 )
             ],
         )
@@ -434,6 +454,7 @@ def fraction_record_delivery(
             _check_hdr_team(fraction, machine)
         _check_after_approvals(authorised, delivered_at)
         _check_in_order(rx, delivered_at)
+        _check_not_suspended_then(rx, delivered_at)
         completing = fraction.status == FractionStatus.PARTIAL
         planned_mu = plan.meterset_per_fraction
         if planned_mu is not None and mu is not None:

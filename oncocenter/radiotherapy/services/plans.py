@@ -13,9 +13,11 @@ from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
+from oncocenter.core.events import publish
 from oncocenter.core.permissions import require
 from oncocenter.core.roles import Role
 from oncocenter.machines.models import Machine
+from oncocenter.machines.qa import matched_machine_ids
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy.dicom_rtplan import (
     PrescriptionSpec,
@@ -23,8 +25,11 @@ from oncocenter.radiotherapy.dicom_rtplan import (
     compare_plan_with_prescription,
     parse_rtplan,
 )
+from oncocenter.radiotherapy.events import PlanTransferred
 from oncocenter.radiotherapy.models import (
     DoseOverride,
+    Fraction,
+    FractionStatus,
     Plan,
     PlannedOrganDose,
     PlanStatus,
@@ -36,6 +41,8 @@ from oncocenter.radiotherapy.models import (
 from oncocenter.radiotherapy.services._common import (
     DOSE_TOLERANCE,
     MIN_JUSTIFICATION,
+    OPEN_COURSE,
+    PHYSICIST_CREDENTIALS,
     RO_CREDENTIALS,
     UNCHANGED,
     Number,
@@ -554,3 +561,125 @@ def plan_approve(*, plan: Plan, by: User) -> Signature:
             detail={"meaning": sig.meaning},
         )
     return sig
+
+
+def plan_transfer(
+    *,
+    plan: Plan,
+    machine: Machine,
+    by: User,
+    reason: str,
+    meterset_per_fraction: Number | None = None,
+) -> Plan:
+    """Move a patient's treatment to a machine NOT beam-matched to the plan's (issue 15).
+
+    A medical physicist signs the transfer (meaning `plan-transfer`, with the reason): a new plan
+    on the new machine (same prescription, fractions, dose per fraction and beams; the meterset
+    recalculated for it, or kept) replaces the plan, which is retired. The sessions still to treat
+    move to the new plan and machine; their bookings are cancelled and booked again on the new
+    machine (scheduling reacts to `PlanTransferred`). The new plan is a draft: no treatment until
+    the physician approves it again and its physics check (and PSQA where needed) pass.
+    A machine in the plan's beam-matched group needs no transfer (409 `plan_transfer_not_needed`).
+    """
+    _require_signer(by, "rt.physics.check", PHYSICIST_CREDENTIALS, _("Transferring a plan"))
+    if len(reason.strip()) < MIN_JUSTIFICATION:
+        raise ValidationFailed.single(
+            "reason",
+            _("a reason of at least %(n)d characters is required") % {"n": MIN_JUSTIFICATION},
+        )
+    mu = (
+        _dec(meterset_per_fraction, "meterset_per_fraction", places="0.01")
+        if meterset_per_fraction not in (None, "")
+        else None
+    )
+    if mu is not None and mu <= 0:
+        raise ValidationFailed.single("meterset_per_fraction", _("must be more than 0"), str(mu))
+    with transaction.atomic():
+        rx = _lock_rx(plan.prescription)
+        plan = Plan.objects.select_for_update().select_related("machine").get(pk=plan.pk)
+        if rx.course.status not in OPEN_COURSE:
+            raise Conflict(
+                _("Course is %(status)s.") % {"status": rx.course.get_status_display()},
+                rule="course_closed",
+            )
+        if plan.status not in (PlanStatus.APPROVED, PlanStatus.CHECKED):
+            raise Conflict(
+                _("Only an approved plan is transferred (this one is %(status)s).")
+                % {"status": plan.get_status_display()},
+                rule="plan_not_approved",
+            )
+        if machine.pk in matched_machine_ids(plan.machine_id):
+            raise Conflict(
+                _(
+                    "%(machine)s is %(planned)s or beam-matched to it: book and treat there "
+                    "without a transfer."
+                )
+                % {"machine": machine.code, "planned": plan.machine.code},
+                rule="plan_transfer_not_needed",
+                problems=[FieldProblem("machine", _("no transfer needed"), machine.code)],
+            )
+        _refuse_mismatch(
+            _plan_mismatches(
+                rx,
+                machine=machine,
+                technique=plan.technique,
+                fractions=plan.fractions_planned,
+                dose_per_fraction=plan.dose_per_fraction_gy,
+            ),
+            _("The plan cannot be transferred to this machine."),
+        )
+        new = Plan.objects.create(
+            prescription=rx,
+            label=f"{plan.label} → {machine.code}"[:64],
+            planner=by,
+            machine=machine,
+            technique=plan.technique,
+            fractions_planned=plan.fractions_planned,
+            dose_per_fraction_gy=plan.dose_per_fraction_gy,
+            meterset_per_fraction=mu if mu is not None else plan.meterset_per_fraction,
+            beams=plan.beams,
+            created_by=by,
+            transferred_from=plan,
+        )
+        _sign(
+            meaning=SignatureMeaning.PLAN_TRANSFER,
+            course=rx.course,
+            prescription=rx,
+            plan=new,
+            version=new.version,
+            signer=by,
+            role=Role.MEDICAL_PHYSICIST,
+            kinds=PHYSICIST_CREDENTIALS,
+            statement=f"{plan.machine.code} -> {machine.code}: {reason.strip()}",
+        )
+        plan.status = PlanStatus.RETIRED
+        plan.save(update_fields=["status", "updated_at"])
+        moving = Fraction.objects.filter(
+            plan=plan, status__in=[FractionStatus.SCHEDULED, FractionStatus.PARTIAL]
+        )
+        ids = tuple(moving.order_by("sequence").values_list("pk", flat=True))
+        moving.update(plan=new, machine=machine)
+        audit_record(
+            action=AuditAction.SIGN,
+            obj=new,
+            patient=rx.course.patient,
+            detail={
+                "transfer": True,
+                "from_plan": plan.pk,
+                "from_machine": plan.machine.code,
+                "to_machine": machine.code,
+                "reason": reason.strip()[:300],
+                "sessions_moved": len(ids),
+            },
+        )
+        publish(
+            PlanTransferred(
+                plan_id=new.pk,
+                from_plan_id=plan.pk,
+                course_id=rx.course_id,
+                patient_id=rx.course.patient_id,
+                by_id=by.pk,
+                fraction_ids=ids,
+            )
+        )
+    return new

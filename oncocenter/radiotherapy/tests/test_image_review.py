@@ -129,3 +129,136 @@ def test_api_attacks(w, api_as):
         assert _post(api_as(role), f"{BASE}/image-reviews/{rid}/sign", {}).status_code == 403
     r = _post(api_as(user=w.ro), f"{BASE}/image-reviews/{rid}/sign", {})
     assert (r.status_code, r.json()["code"]) == (409, "image_review_not_needed")
+
+
+# --- the web page: the course's "Treatment images" section and the physician's worklist --------
+
+
+def _client(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def _act(user, w, action, data):
+    from django.urls import reverse
+
+    return _client(user).post(reverse("radiotherapy:action", args=[w.course.pk, action]), data)
+
+
+def test_page_therapist_approves_images_and_physician_signs_from_worklist(w):
+    from django.urls import reverse
+
+    page = _client(w.therapist).get(reverse("radiotherapy:course", args=[w.course.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200 and 'id="images"' in body
+    # No default answer: nothing checked in the imaging kind.
+    assert (
+        'name="kind"' in body
+        and "checked" not in body.split('id="images"')[1].split("</section>")[0]
+    )
+    r = _act(
+        w.therapist,
+        w,
+        "image-review",
+        {
+            "target": w.delivery.pk,
+            "kind": "cbct",
+            "shift_lat_mm": "6.5",
+            "shift_long_mm": "0",
+            "shift_vert_mm": "-1.0",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    review = ImageReview.objects.get(delivery=w.delivery)
+    assert review.needs_review and review.approved_by == w.therapist
+    # The physician's worklist links to the row on the course page.
+    index = _client(w.ro).get(reverse("radiotherapy:index")).content.decode()
+    assert f"#img-{w.delivery.pk}" in index
+    course = _client(w.ro).get(reverse("radiotherapy:course", args=[w.course.pk])).content.decode()
+    assert "image-review-due" in course and "Sign image review" in course
+    r = _act(w.ro, w, "image-sign", {"target": review.pk, "note": "bony match fine"})
+    assert r.status_code == 302
+    review.refresh_from_db()
+    assert review.reviewed_by == w.ro and review.review_note == "bony match fine"
+    course = _client(w.ro).get(reverse("radiotherapy:course", args=[w.course.pk])).content.decode()
+    assert "image-reviewed" in course
+    # Signed twice: the interlock is shown on the page, 409.
+    r = _act(w.ro, w, "image-sign", {"target": review.pk})
+    assert r.status_code == 409 and "already signed" in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "field_status"),
+    [
+        ({"shift_lat_mm": "1", "shift_long_mm": "1", "shift_vert_mm": "1"}, 422),  # no kind
+        ({"kind": "mri", "shift_lat_mm": "1", "shift_long_mm": "1", "shift_vert_mm": "1"}, 422),
+        ({"kind": "kv", "shift_lat_mm": "x", "shift_long_mm": "1", "shift_vert_mm": "1"}, 422),
+        ({"kind": "kv", "shift_lat_mm": "", "shift_long_mm": "1", "shift_vert_mm": "1"}, 422),
+        ({"kind": "kv", "shift_lat_mm": "90", "shift_long_mm": "1", "shift_vert_mm": "1"}, 422),
+        ({"kind": "kv", "shift_lat_mm": "1e400", "shift_long_mm": "1", "shift_vert_mm": "1"}, 422),
+    ],
+)
+def test_page_bad_input_is_refused_beside_the_form_and_nothing_saved(w, data, field_status):
+    r = _act(w.therapist, w, "image-review", {"target": w.delivery.pk, **data})
+    assert r.status_code == field_status
+    assert 'role="alert"' in r.content.decode()
+    assert not ImageReview.objects.exists()
+
+
+def test_page_other_course_delivery_is_404_and_roles_denied(w):
+    from types import SimpleNamespace
+
+    other = SimpleNamespace(
+        course=s.course_create(
+            patient=w.patient, label="second", intent=w.course.intent, physician=w.ro, by=w.ro
+        )
+    )
+    r = _act(
+        w.therapist,
+        other,
+        "image-review",
+        {
+            "target": w.delivery.pk,
+            "kind": "kv",
+            "shift_lat_mm": "1",
+            "shift_long_mm": "1",
+            "shift_vert_mm": "1",
+        },
+    )
+    assert r.status_code == 404
+    for role in ("nurse", "scheduler", "medical_physicist", "radiation_oncologist"):
+        r = _act(
+            staff(role),
+            w,
+            "image-review",
+            {
+                "target": w.delivery.pk,
+                "kind": "kv",
+                "shift_lat_mm": "1",
+                "shift_long_mm": "1",
+                "shift_vert_mm": "1",
+            },
+        )
+        assert r.status_code == 403, role
+    review = _record(w, lat="9")
+    for role in ("radiation_therapist", "medical_physicist", "nurse"):
+        r = _act(staff(role), w, "image-sign", {"target": review.pk})
+        assert r.status_code == 403, role
+    review.refresh_from_db()
+    assert review.reviewed_at is None
+
+
+def test_database_keeps_image_reviews_append_only_signed_once(w):
+    from django.db import DatabaseError, transaction
+
+    review = _record(w, lat="7")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ImageReview.objects.filter(pk=review.pk).update(shift_lat_mm="1.0")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ImageReview.objects.filter(pk=review.pk).update(needs_review=False)
+    s.image_review_sign(review=review, by=w.ro, note="ok")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ImageReview.objects.filter(pk=review.pk).update(review_note="changed later")

@@ -501,6 +501,13 @@ def test_dose_over_limit_needs_override_with_justification(w):
         justification="Tumour abuts the cord; 52 Gy accepted after discussion with patient",
     )
     assert ov.value == Decimal("52.00") and ov.limit == Decimal("50.00")
+    # The database keeps the override as signed (append-only; voided through its signature).
+    from django.db import DatabaseError
+
+    from oncocenter.radiotherapy.models import DoseOverride
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        DoseOverride.objects.filter(pk=ov.pk).update(justification="edited afterwards")
     s.plan_approve(plan=w.plan, by=w.ro)
 
 

@@ -26,6 +26,7 @@ from oncocenter.patients.tests.factories import PatientFactory
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.models import (
     DELIVERED_STATUSES,
+    CourseSuspension,
     Delivery,
     Fraction,
     FractionStatus,
@@ -151,6 +152,16 @@ class CourseMachine(RuleBasedStateMachine):
             # Book the next session for now on the matched machine and treat it.
             self.book(index=0, which=1)
             self.deliver(index=0, partial=False, which=1, override=True, minutes_ago=2)
+
+    @rule()
+    def suspend(self):
+        self._try(
+            s.course_suspend, course=self.course, by=self.world.ro, reason="admitted, febrile"
+        )
+
+    @rule()
+    def resume(self):
+        self._try(s.course_resume, course=self.course, by=self.world.ro)
 
     @rule()
     def sign(self):
@@ -294,6 +305,15 @@ class CourseMachine(RuleBasedStateMachine):
         originals = [d for d in recorded if d.replaces_id is None]
         times = [d.delivered_at for d in originals]
         assert times == sorted(times)
+
+    @invariant()
+    def nothing_treated_while_suspended(self):
+        suspensions = list(CourseSuspension.objects.filter(course=self.course))
+        for d in Delivery.objects.filter(fraction__prescription=self.rx, replaces__isnull=True):
+            for sp in suspensions:
+                end = sp.resumed_at or dt.datetime.max.replace(tzinfo=dt.UTC)
+                assert not (sp.suspended_at <= d.delivered_at < end)
+                assert not (sp.suspended_at <= d.recorded_at < end)
 
     @invariant()
     def deliveries_relied_on_signatures_in_force(self):

@@ -85,6 +85,11 @@ def test_matching_record_is_recorded_with_the_console_time(w):
     w.fractions[0].refresh_from_db()
     assert w.fractions[0].status == FractionStatus.TREATED
     assert w.fractions[0].delivered_number == 1
+    # The import is append-only in the database itself.
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        TreatmentRecordImport.objects.filter(pk=imp.pk).update(fraction_number=2)
 
 
 def test_second_fraction_follows_and_same_file_twice_is_refused(w):

@@ -290,6 +290,11 @@ ACTION_ROLES = {
     "weekly-review": ("radiation_oncologist", "nurse"),
     "close": ("radiation_oncologist", "radiation_therapist"),
     "gap-review": ("radiation_oncologist", "nurse"),
+    "image-review": ("radiation_therapist", "radiation_oncologist"),
+    "image-sign": ("radiation_oncologist", "radiation_therapist"),
+    "suspend": ("radiation_oncologist", "radiation_therapist"),
+    "resume": ("radiation_oncologist", "nurse"),
+    "plan-transfer": ("medical_physicist", "dosimetrist"),
 }
 
 

@@ -117,6 +117,7 @@ def _plan_item(plan: Any, forms: _Forms) -> dict[str, Any]:
         "psqa": forms("psqa", f.PsqaForm, plan.pk),
         "physics": forms("physics-check", f.PhysicsCheckForm, plan.pk),
         "schedule": forms("schedule", f.ScheduleForm, plan.pk),
+        "transfer": forms("plan-transfer", f.PlanTransferForm, plan.pk),
     }
 
 
@@ -131,6 +132,28 @@ def _fraction_item(fraction: Fraction, forms: _Forms, can: dict[str, bool]) -> d
         if can["brachy_record"]:
             item["brachy"] = forms("brachy", f.BrachyForm, fraction.pk)
     return item
+
+
+def _image_items(deliveries: Any, forms: _Forms, can: dict[str, bool]) -> list[dict[str, Any]]:
+    """Per recorded delivery: its image review, or the therapist's approval form; the physician's
+    signature form where the shifts exceeded the tolerance and nobody has signed yet."""
+    items = []
+    for d in deliveries:
+        review = getattr(d, "image_review", None)
+        if d.status != "recorded" and review is None:
+            continue
+        item: dict[str, Any] = {"d": d, "review": review}
+        if review is None and can["delivery_record"]:
+            item["form"] = forms("image-review", f.ImageReviewForm, d.pk)
+        if (
+            review is not None
+            and review.needs_review
+            and review.reviewed_at is None
+            and can["review_record"]
+        ):
+            item["sign"] = forms("image-sign", f.ImageSignForm, review.pk)
+        items.append(item)
+    return items
 
 
 def _course_context(
@@ -171,6 +194,7 @@ def _course_context(
             {"d": d, "error": forms("delivery-error", f.DeliveryErrorForm, d.pk)}
             for d in deliveries
         ],
+        "images": _image_items(deliveries, forms, can),
         "signatures": selectors.signatures_for_course(course=course),
         "reviews": course.weekly_reviews.prefetch_related("grades__term").select_related(
             "signature__signer"
@@ -183,6 +207,10 @@ def _course_context(
         "chart_weekly": forms("chart-check", f.ChartCheckForm, "weekly"),
         "chart_end": forms("chart-check", f.ChartCheckForm, "end"),
         "close": forms("close", f.CloseForm),
+        "suspend": forms("suspend", f.SuspendForm),
+        "resume": forms("resume", f.ResumeForm),
+        "suspended": course.status == CourseStatus.SUSPENDED,
+        "suspensions": course.suspensions.select_related("suspended_by", "resumed_by"),
         "open": course.status in OPEN,
         "can": can,
         "extra_sections": [

@@ -184,6 +184,55 @@ def _delivery_error(request: HttpRequest, course: Course, form: f.DeliveryErrorF
     return _("Delivery record marked entered-in-error.")
 
 
+def _image_review(request: HttpRequest, course: Course, form: f.ImageReviewForm) -> str:
+    d = form.cleaned_data
+    review = s.image_review_record(
+        delivery=d["target"],
+        by=_me(request),
+        kind=d["kind"],
+        shift_lat_mm=d["shift_lat_mm"],
+        shift_long_mm=d["shift_long_mm"],
+        shift_vert_mm=d["shift_vert_mm"],
+    )
+    if review.needs_review:
+        return _(
+            "Images approved; a shift above %(tol)s mm puts them on the physician's review list."
+        ) % {"tol": review.tolerance_mm}
+    return _("Images approved (shifts within %(tol)s mm).") % {"tol": review.tolerance_mm}
+
+
+def _image_sign(request: HttpRequest, course: Course, form: f.ImageSignForm) -> str:
+    s.image_review_sign(
+        review=form.cleaned_data["target"], by=_me(request), note=form.cleaned_data["note"]
+    )
+    return _("Offline image review signed.")
+
+
+def _suspend(request: HttpRequest, course: Course, form: f.SuspendForm) -> str:
+    s.course_suspend(course=course, by=_me(request), reason=form.cleaned_data["reason"])
+    return _("Course suspended; its bookings were cancelled.")
+
+
+def _resume(request: HttpRequest, course: Course, form: f.ResumeForm) -> str:
+    s.course_resume(course=course, by=_me(request), note=form.cleaned_data["note"])
+    return _("Course resumed; its remaining sessions were booked again.")
+
+
+def _plan_transfer(request: HttpRequest, course: Course, form: f.PlanTransferForm) -> str:
+    d = form.cleaned_data
+    plan = s.plan_transfer(
+        plan=d["target"],
+        machine=d["machine"],
+        by=_me(request),
+        reason=d["reason"],
+        meterset_per_fraction=d["meterset_per_fraction"],
+    )
+    return _(
+        "Plan transferred to %(machine)s: it needs the physician's approval and its checks "
+        "before treatment."
+    ) % {"machine": plan.machine.code}
+
+
 def _brachy(request: HttpRequest, course: Course, form: f.BrachyForm) -> str:
     d = form.cleaned_data
     s.brachy_session_set(
@@ -259,8 +308,13 @@ STEPS: dict[str, Step] = {
     "delivery-error": Step(
         "rt.delivery.correct", f.DeliveryErrorForm, _delivery_error, "deliveries"
     ),
+    "image-review": Step("rt.delivery.record", f.ImageReviewForm, _image_review, "images"),
+    "image-sign": Step("rt.review.record", f.ImageSignForm, _image_sign, "images"),
     "brachy": Step("rt.brachy.record", f.BrachyForm, _brachy, "fraction"),
     "weekly-review": Step("rt.review.record", f.WeeklyReviewForm, _weekly_review, "review"),
     "gap-review": Step("rt.review.record", f.GapReviewForm, _gap_review, "rx"),
     "close": Step("rt.course.manage", f.CloseForm, _close, "close"),
+    "suspend": Step("rt.course.manage", f.SuspendForm, _suspend, "close"),
+    "resume": Step("rt.course.manage", f.ResumeForm, _resume, "close"),
+    "plan-transfer": Step("rt.physics.check", f.PlanTransferForm, _plan_transfer, "plan"),
 }

@@ -22,11 +22,13 @@ from oncocenter.scheduling.services.courses import (
     courses_book,
     courses_book_waiting,
 )
+from oncocenter.scheduling.services.missed import MissedResult, missed_sessions_process
 from oncocenter.scheduling.services.outages import OutageResult, outage_confirm, outage_report
 
 __all__ = [
     "BookingRequest",
     "CourseBookingResult",
+    "MissedResult",
     "OutageResult",
     "WaitingBookingResult",
     "booking_cancel",
@@ -34,6 +36,7 @@ __all__ = [
     "course_book",
     "courses_book",
     "courses_book_waiting",
+    "missed_sessions_process",
     "outage_confirm",
     "outage_report",
 ]

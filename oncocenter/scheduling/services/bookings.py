@@ -14,7 +14,12 @@ from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
 from oncocenter.core.permissions import require
 from oncocenter.machines.models import Machine
-from oncocenter.radiotherapy.models import Fraction, FractionStatus, PrescriptionStatus
+from oncocenter.radiotherapy.models import (
+    CourseStatus,
+    Fraction,
+    FractionStatus,
+    PrescriptionStatus,
+)
 from oncocenter.scheduling import policy, record, selectors
 from oncocenter.scheduling.models import Booking, BookingStatus
 from oncocenter.scheduling.services._slots import (
@@ -45,6 +50,28 @@ def booking_create(
 ) -> Booking:
     """Book one session by hand (a scheduler's manual slot), with every hard rule checked."""
     require(by, "schedule.book")
+    return book_session(
+        fraction=fraction,
+        machine=machine,
+        start=start,
+        by=by,
+        anesthesia=anesthesia,
+        urgency=urgency,
+    )
+
+
+def book_session(
+    *,
+    fraction: Fraction,
+    machine: Machine,
+    start: dt.datetime,
+    by: User,
+    anesthesia: bool = False,
+    urgency: str = "",
+) -> Booking:
+    """`booking_create` without the permission check, for the bookings the system makes on a
+    clinical decision (a missed session, a resumed course, a plan transfer): every hard rule of
+    a booking is still checked. `by` is recorded as the one who booked."""
     if not isinstance(start, dt.datetime) or timezone.is_naive(start):
         raise ValidationFailed.single("start", _("must be a date and time with a timezone"), start)
     if urgency and urgency not in policy.URGENCIES:
@@ -57,6 +84,13 @@ def booking_create(
         machines = _lock_machines([machine.pk])
         fraction = _fraction_for_update(fraction)
         rx = fraction.prescription
+        if rx.course.status not in (CourseStatus.PLANNED, CourseStatus.ACTIVE):
+            raise Conflict(
+                _("Course is %(status)s; its sessions are not booked.")
+                % {"status": rx.course.get_status_display()},
+                rule="course_not_open",
+                problems=[FieldProblem("fraction", _("course is not open"), fraction.pk)],
+            )
         if rx.status != PrescriptionStatus.SIGNED:
             raise Conflict(
                 _("Prescription is %(status)s; sessions are booked only for a signed prescription.")
