@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -212,4 +213,52 @@ def _mount() -> None:
         api.add_router("/support/", router)
 
 
+def operations() -> list[tuple[str, str, Any]]:
+    """Every operation of the API as (method, path, operation), path as in the OpenAPI."""
+    found = []
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            full = re.sub(r"/+", "/", f"/api/{prefix}/{path}")
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    found.append((method, full, operation))
+    return found
+
+
+def _enforce_declared_permissions() -> None:
+    """Each endpoint's declared permission (`oncocenter.core.access.permission`) is checked
+    right after authentication and before its input is read, so a role without it gets 403
+    whatever it sends. An endpoint with no declaration refuses to start the API."""
+    from oncocenter.core.access import KINDS, access_of
+    from oncocenter.core.permissions import require
+
+    undeclared = []
+    for method, path, operation in operations():
+        access = access_of(operation.view_func)
+        if access is None:
+            undeclared.append(f"{method} {path}")
+            continue
+        if access in KINDS or getattr(operation, "_oncocenter_enforced", False):
+            continue
+
+        def checks(request: HttpRequest, _run=operation._run_checks, _perm=access) -> Any:
+            error = _run(request)
+            if error is not None:
+                return error
+            try:
+                require(request.user, _perm)
+            except DomainError as exc:
+                return on_domain_error(request, exc)
+            return None
+
+        operation._run_checks = checks
+        operation._oncocenter_enforced = True
+    if undeclared:
+        raise LookupError(
+            "API endpoints without a declared permission (oncocenter.core.access): "
+            + ", ".join(undeclared)
+        )
+
+
 _mount()
+_enforce_declared_permissions()

@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from oncocenter.core.access import PUBLIC, declare
 from oncocenter.accounts import services
 from oncocenter.accounts.forms import (
     ApiTokenForm,
@@ -37,6 +38,7 @@ from oncocenter.core.roles import Role
 from oncocenter.core.views import login_required_view, permission_required
 
 
+@declare(PUBLIC)
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or "/"
@@ -79,6 +81,7 @@ def admin_login(request: HttpRequest, extra_context: object = None) -> HttpRespo
     return redirect_to_login(next_url, login_url=reverse("accounts:login"))
 
 
+@declare(PUBLIC)
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:

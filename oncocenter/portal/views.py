@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from oncocenter.core.access import ACCESS_ATTR, PORTAL, PUBLIC, declare
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.context import current_context
 from oncocenter.audit.models import AuditAction
@@ -103,9 +104,11 @@ def portal_page(view: PortalView) -> PortalView:
                 return _render(request, "portal/denied.html", {"message": exc.message}, 403)
         return view(request, account, *args, **kwargs)
 
+    setattr(wrapped, ACCESS_ATTR, PORTAL)
     return wrapped
 
 
+@declare(PUBLIC)
 @require_GET
 def set_language(request: HttpRequest, lang: str) -> HttpResponse:
     if lang in ("ko", "en"):
@@ -116,6 +119,7 @@ def set_language(request: HttpRequest, lang: str) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
+@declare(PUBLIC)
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     _activate_language(request)
@@ -147,6 +151,7 @@ def _start_session(request: HttpRequest, account: PortalAccount) -> HttpResponse
     return HttpResponseRedirect(target)
 
 
+@declare(PUBLIC)
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest) -> HttpResponse:
     _activate_language(request)
@@ -170,6 +175,7 @@ def activate(request: HttpRequest) -> HttpResponse:
     return _render(request, "portal/activate.html", {"form": form}, status)
 
 
+@declare(PUBLIC)
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     account_id = request.session.pop(SESSION_KEY, None)
