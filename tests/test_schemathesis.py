@@ -55,6 +55,34 @@ def schema():
     return schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
+def _run(operation, label: str, headers: dict[str, str], figures: Counter, problems: list[str]):
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def run(case):
+        figures["cases"] += 1
+        response = case.call(headers=headers)
+        if response.status_code >= 500:
+            figures["5xx"] += 1
+            problems.append(f"{label}: {response.status_code} for {case.as_curl_command()}")
+            return
+        try:
+            case.validate_response(
+                response, checks=[not_a_server_error, response_schema_conformance]
+            )
+        except Exception as exc:  # one FailureGroup per bad answer
+            figures["violations"] += 1
+            problems.append(f"{label}: {str(exc)[:600]}")
+
+    run()
+
+
 def _fire(schema, headers: dict[str, str]) -> tuple[Counter, list[str]]:
     figures: Counter = Counter()
     problems: list[str] = []
@@ -64,34 +92,7 @@ def _fire(schema, headers: dict[str, str]) -> tuple[Counter, list[str]]:
         if label in SKIP:  # pragma: no cover - empty today
             continue
         figures["operations"] += 1
-
-        _label = label
-
-        @settings(
-            max_examples=EXAMPLES,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy())
-        def run(case):
-            figures["cases"] += 1
-            response = case.call(headers=headers)
-            if response.status_code >= 500:
-                figures["5xx"] += 1
-                problems.append(f"{_label}: {response.status_code} for {case.as_curl_command()}")
-                return
-            try:
-                case.validate_response(
-                    response, checks=[not_a_server_error, response_schema_conformance]
-                )
-            except Exception as exc:  # one FailureGroup per bad answer
-                figures["violations"] += 1
-                problems.append(f"{_label}: {str(exc)[:600]}")
-
-        run()
+        _run(operation, label, headers, figures, problems)
     return figures, problems
 
 

@@ -17,7 +17,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from oncocenter.core.access import PUBLIC, declare
 from oncocenter.accounts import services
 from oncocenter.accounts.forms import (
     ApiTokenForm,
@@ -32,6 +31,7 @@ from oncocenter.accounts.selectors import current_user
 from oncocenter.accounts.services import login_check, token_issue, token_revoke
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import PUBLIC, declare
 from oncocenter.core.errors import DomainError, NotPermitted
 from oncocenter.core.forms import DomainForm, run_service
 from oncocenter.core.roles import Role

@@ -1,8 +1,8 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from oncocenter.core.access import PUBLIC, declare
 from oncocenter.clinics import views
+from oncocenter.core.access import PUBLIC, declare
 
 app_name = "clinics"
 urlpatterns = [

@@ -20,11 +20,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from oncocenter.core.access import ACCESS_ATTR, PORTAL, PUBLIC, declare
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.context import current_context
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import ACCESS_ATTR, PORTAL, PUBLIC, declare
 from oncocenter.core.errors import Conflict, NotPermitted, ValidationFailed
 from oncocenter.core.forms import run_service, set_choices
 from oncocenter.core.middleware import client_address

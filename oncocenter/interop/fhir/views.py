@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from oncocenter.audit.models import AuditAction
-from oncocenter.core.access import FHIR_RESOURCE, PUBLIC, SIGNED_IN, declare
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import FHIR_RESOURCE, PUBLIC, SIGNED_IN, declare
 from oncocenter.core.permissions import has_perm
 from oncocenter.interop.fhir import capability, server
 from oncocenter.interop.fhir import terminology as tx
