@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -144,6 +145,19 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(
         request, status=404, title="not_found", detail=str(exc) or "Not found.", code="not_found"
+    )
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # PostgreSQL refuses a value longer than its column; the schemas bound free text, this is the
+    # net under a shorter column (422, not 500; SQLite does not check lengths).
+    return problem(
+        request,
+        status=422,
+        title="validation",
+        detail="A value is too long or out of range for where it is stored.",
+        code="validation",
     )
 
 

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from oncocenter.accounts.selectors import current_user
 from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound
+from oncocenter.core.schemas import InputSchema
 from oncocenter.machines import qa
 from oncocenter.machines.models import BeamMatchGroup, QAResult, QATest
 from oncocenter.machines.selectors import machine_get
@@ -20,7 +21,7 @@ from oncocenter.machines.selectors import machine_get
 router = Router(tags=["machines"])
 
 
-class MachineQAResultIn(Schema):
+class MachineQAResultIn(InputSchema):
     test: str = Field(description="Test code of the machine's QA program, e.g. output-6x")
     value: Decimal
     performed_at: dt.datetime | None = Field(None, description="Default: now")
@@ -47,11 +48,11 @@ class MachineQAStateOut(Schema):
     recent: list[MachineQAResultOut] = []
 
 
-class MachineQAReleaseIn(Schema):
+class MachineQAReleaseIn(InputSchema):
     reason: str
 
 
-class MachineBeamMatchIn(Schema):
+class MachineBeamMatchIn(InputSchema):
     name: str
     machines: list[str]
     evidence: str
