@@ -228,11 +228,13 @@ def _mount() -> None:
 
 
 def operations() -> list[tuple[str, str, Any]]:
-    """Every operation of the API as (method, path, operation), path as in the OpenAPI."""
+    """Every operation of the API as (method, path, operation), path as in the OpenAPI: the
+    operations ninja serves (bound to this API, cloned from the routers' templates; binding
+    freezes the routers, so none can be added after)."""
     found = []
-    for prefix, router in api._routers:
-        for path, path_view in router.path_operations.items():
-            full = re.sub(r"/+", "/", f"/api/{prefix}/{path}")
+    for bound in api._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            full = re.sub(r"/+", "/", f"/api/{bound.prefix}/{path}")
             for operation in path_view.operations:
                 for method in operation.methods:
                     found.append((method, full, operation))

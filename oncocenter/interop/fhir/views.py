@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
-from oncocenter.core.access import FHIR_RESOURCE, PUBLIC, SIGNED_IN, declare
+from oncocenter.core.access import FHIR_RESOURCE, PUBLIC, declare
 from oncocenter.core.permissions import has_perm
 from oncocenter.interop.fhir import capability, server
 from oncocenter.interop.fhir import terminology as tx
@@ -109,7 +109,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
     return fhir_response(capability.capability_statement(base_url(request)))
 
 
-@declare(SIGNED_IN)
+@declare(FHIR_RESOURCE)
 @require_GET
 def concept_map(request: HttpRequest, name: str) -> HttpResponse:
     denied = _guard(request)
