@@ -15,6 +15,7 @@ from oncocenter.accounts.models import User
 from oncocenter.accounts.selectors import current_user
 from oncocenter.core.access import permission
 from oncocenter.core.errors import ValidationFailed
+from oncocenter.core.schemas import InputSchema
 from oncocenter.patients.models_record import Guardian
 from oncocenter.patients.selectors import patient_get
 from oncocenter.patients.services_record import care_team_add, consent_record, guardian_add
@@ -22,7 +23,7 @@ from oncocenter.patients.services_record import care_team_add, consent_record, g
 router = Router(tags=["patient record"])
 
 
-class PatientGuardianIn(Schema):
+class PatientGuardianIn(InputSchema):
     name_ko: str
     relationship: str
     phone: str = ""
@@ -34,7 +35,7 @@ class PatientGuardianOut(PatientGuardianIn):
     id: int
 
 
-class PatientConsentIn(Schema):
+class PatientConsentIn(InputSchema):
     kind: str
     given_by: str
     signed_on: date
@@ -46,7 +47,7 @@ class PatientConsentOut(PatientConsentIn):
     id: int
 
 
-class PatientCareTeamIn(Schema):
+class PatientCareTeamIn(InputSchema):
     username: str
     role: str
     center: str = ""

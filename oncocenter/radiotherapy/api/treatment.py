@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 
 from oncocenter.core.access import permission
 from oncocenter.core.errors import ValidationFailed
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.api._common import _get, _machine, _me, _user, delivery_out
 from oncocenter.radiotherapy.models import (
@@ -58,8 +59,8 @@ def delivery_record(request: HttpRequest, fraction_id: int, payload: RtDeliveryI
 def treatment_record_import(
     request: HttpRequest,
     file: File[UploadedFile],
-    late_entry_reason: Form[str] = "",
-    override_reason: Form[str] = "",
+    late_entry_reason: str = Form("", max_length=TEXT_MAX),
+    override_reason: str = Form("", max_length=TEXT_MAX),
 ):
     """Record a delivery from a DICOM RT Beams Treatment Record (console export). Refused (409
     `treatment_record_mismatch`, every difference listed, nothing saved) unless the plan UID,
