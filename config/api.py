@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -146,6 +148,19 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     )
 
 
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # PostgreSQL refuses a value longer than its column; the schemas bound free text, this is the
+    # net under a shorter column (422, not 500; SQLite does not check lengths).
+    return problem(
+        request,
+        status=422,
+        title="validation",
+        detail="A value is too long or out of range for where it is stored.",
+        code="validation",
+    )
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, status=exc.status_code, title="error", detail=str(exc))
@@ -212,4 +227,54 @@ def _mount() -> None:
         api.add_router("/support/", router)
 
 
+def operations() -> list[tuple[str, str, Any]]:
+    """Every operation of the API as (method, path, operation), path as in the OpenAPI: the
+    operations ninja serves (bound to this API, cloned from the routers' templates; binding
+    freezes the routers, so none can be added after)."""
+    found = []
+    for bound in api._get_bound_routers():
+        for path, path_view in bound.path_operations.items():
+            full = re.sub(r"/+", "/", f"/api/{bound.prefix}/{path}")
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    found.append((method, full, operation))
+    return found
+
+
+def _enforce_declared_permissions() -> None:
+    """Each endpoint's declared permission (`oncocenter.core.access.permission`) is checked
+    right after authentication and before its input is read, so a role without it gets 403
+    whatever it sends. An endpoint with no declaration refuses to start the API."""
+    from oncocenter.core.access import KINDS, access_of
+    from oncocenter.core.permissions import require
+
+    undeclared = []
+    for method, path, operation in operations():
+        access = access_of(operation.view_func)
+        if access is None:
+            undeclared.append(f"{method} {path}")
+            continue
+        if access in KINDS or getattr(operation, "_oncocenter_enforced", False):
+            continue
+
+        def checks(request: HttpRequest, _run=operation._run_checks, _perm=access) -> Any:
+            error = _run(request)
+            if error is not None:
+                return error
+            try:
+                require(request.user, _perm)
+            except DomainError as exc:
+                return on_domain_error(request, exc)
+            return None
+
+        operation._run_checks = checks
+        operation._oncocenter_enforced = True
+    if undeclared:
+        raise LookupError(
+            "API endpoints without a declared permission (oncocenter.core.access): "
+            + ", ".join(undeclared)
+        )
+
+
 _mount()
+_enforce_declared_permissions()

@@ -140,6 +140,12 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Request bodies other than file uploads (JSON, forms) are read into memory: cap them (Django's
+# default, stated; a larger one is refused with 400). Every string inside is bounded too
+# (oncocenter.core.limits, issue 17).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("ONCOCENTER_MAX_BODY_BYTES", str(2_621_440)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Failed sign-ins within LOGIN_FAILURE_WINDOW_MINUTES lock, with a delay doubling from one minute

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 from oncocenter.accounts.services import login_check, token_issue
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import PUBLIC, SIGNED_IN, declare
 from oncocenter.core.permissions import active_role, permissions_of, user_roles
 
 router = Router(tags=["auth"])
@@ -41,6 +42,7 @@ class AuthMeOut(Schema):
 
 
 @router.post("/token", auth=None, response={201: AuthTokenOut})
+@declare(PUBLIC)
 def create_token(request: HttpRequest, payload: AuthTokenIn):
     """Exchange a username and password for a bearer token (shown once; store it safely)."""
     user = login_check(request=request, username=payload.username, password=payload.password)
@@ -50,6 +52,7 @@ def create_token(request: HttpRequest, payload: AuthTokenIn):
 
 
 @router.get("/me", response=AuthMeOut)
+@declare(SIGNED_IN)
 def me(request: HttpRequest):
     roles = user_roles(request.user)
     return {

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oncocenter.accounts.models import CredentialKind, User
 from oncocenter.core.forms import DATE, DomainForm
+from oncocenter.core.limits import PASSWORD_MAX
 from oncocenter.core.roles import Role
 
 
@@ -30,6 +31,7 @@ class StaffCreateForm(DomainForm):
     email = forms.EmailField(label=_("E-mail"), required=False)
     roles = _roles_field()
     password = forms.CharField(
+        max_length=PASSWORD_MAX,
         label=_("Initial password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

@@ -31,12 +31,14 @@ from oncocenter.accounts.selectors import current_user
 from oncocenter.accounts.services import login_check, token_issue, token_revoke
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import PUBLIC, declare
 from oncocenter.core.errors import DomainError, NotPermitted
 from oncocenter.core.forms import DomainForm, run_service
 from oncocenter.core.roles import Role
 from oncocenter.core.views import login_required_view, permission_required
 
 
+@declare(PUBLIC)
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or "/"
@@ -79,6 +81,7 @@ def admin_login(request: HttpRequest, extra_context: object = None) -> HttpRespo
     return redirect_to_login(next_url, login_url=reverse("accounts:login"))
 
 
+@declare(PUBLIC)
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:

@@ -20,7 +20,7 @@ from oncocenter.aid.schemas import (
     AidSummaryOut,
     AidTransitionIn,
 )
-from oncocenter.core.permissions import require
+from oncocenter.core.access import permission
 from oncocenter.patients.selectors import patient_get
 from oncocenter.pediatrics.lookups import child, row
 
@@ -28,14 +28,14 @@ router = Router(tags=["aid"])
 
 
 @router.get("/aid/organisations", response=list[AidOrganisationOut])
+@permission("aid.view")
 def aid_organisations(request: HttpRequest) -> list[AidOrganisation]:
-    require(request.user, "aid.view")
     return list(AidOrganisation.objects.all())
 
 
 @router.post("/aid/organisations", response={201: AidOrganisationOut})
+@permission("aid.manage")
 def aid_organisation_create(request: HttpRequest, payload: AidOrganisationIn) -> Status:
-    require(request.user, "aid.manage")
     return Status(201, services.aid_organisation_create(by=current_user(request), **payload.dict()))
 
 
@@ -54,9 +54,9 @@ def _aid_out(a: AidApplication) -> dict[str, Any]:
 
 
 @router.get("/patients/{mrn}/aid", response=AidSummaryOut)
+@permission("aid.view")
 def aid_summary(request: HttpRequest, mrn: str) -> dict[str, Any]:
     """Support received by the family: totals, status counts and the applications."""
-    require(request.user, "aid.view")
     patient = child(mrn, "aid")
     s = selectors.family_aid_summary(patient)
     return {
@@ -69,8 +69,8 @@ def aid_summary(request: HttpRequest, mrn: str) -> dict[str, Any]:
 
 
 @router.post("/patients/{mrn}/aid", response={201: AidOut})
+@permission("aid.edit")
 def aid_create(request: HttpRequest, mrn: str, payload: AidIn) -> Status:
-    require(request.user, "aid.edit")
     data = payload.dict()
     a = services.aid_application_create(
         patient=patient_get(mrn=mrn, audit=False),
@@ -82,8 +82,8 @@ def aid_create(request: HttpRequest, mrn: str, payload: AidIn) -> Status:
 
 
 @router.put("/aid/{application_id}/documents", response=AidOut)
+@permission("aid.edit")
 def aid_documents(request: HttpRequest, application_id: int, payload: AidDocumentsIn) -> Any:
-    require(request.user, "aid.edit")
     return _aid_out(
         services.aid_application_set_documents(
             application=row(AidApplication, application_id),
@@ -94,8 +94,8 @@ def aid_documents(request: HttpRequest, application_id: int, payload: AidDocumen
 
 
 @router.post("/aid/{application_id}/transition", response=AidOut)
+@permission("aid.edit")
 def aid_transition(request: HttpRequest, application_id: int, payload: AidTransitionIn) -> Any:
-    require(request.user, "aid.edit")
     return _aid_out(
         services.aid_application_transition(
             application=row(AidApplication, application_id),

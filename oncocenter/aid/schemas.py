@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
 
-class AidOrganisationIn(Schema):
+
+class AidOrganisationIn(InputSchema):
     name: str
     contact: str = ""
     support_types: str = ""
@@ -22,7 +24,7 @@ class AidOrganisationOut(Schema):
     active: bool
 
 
-class AidIn(Schema):
+class AidIn(InputSchema):
     organisation_id: int
     need: str
     need_description: str = ""
@@ -42,11 +44,11 @@ class AidOut(Schema):
     missing_documents: list[str]
 
 
-class AidDocumentsIn(Schema):
+class AidDocumentsIn(InputSchema):
     documents: list[str]
 
 
-class AidTransitionIn(Schema):
+class AidTransitionIn(InputSchema):
     to_status: str
     amount_granted: Decimal | None = None
     decision_note: str = ""

@@ -10,8 +10,8 @@ from ninja import Query, Router, Schema
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.selectors import audit_events
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import permission
 from oncocenter.core.errors import ValidationFailed
-from oncocenter.core.permissions import require
 
 router = Router(tags=["audit"])
 
@@ -40,9 +40,9 @@ class AuditEventFilter(Schema):
 
 
 @router.get("/events", response=list[AuditEventOut])
+@permission("audit.view")
 def events(request: HttpRequest, filters: Query[AuditEventFilter]):
     """Audit events, newest first; page with `before_seq`."""
-    require(request.user, "audit.view")
     if filters.action and filters.action not in AuditAction.values:
         raise ValidationFailed.single(
             "action",

@@ -48,8 +48,8 @@ from oncocenter.clinics.schemas import (
     WardIn,
     WardOut,
 )
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.patients.models import Center, CenterCode
 from oncocenter.patients.selectors import patient_get
 
@@ -136,15 +136,15 @@ def _ranked_out(rows: list[selectors.Ranked]) -> list[dict[str, Any]]:
 
 
 @router.get("/policy", response=PriorityPolicyOut)
+@permission("clinic.view")
 def policy_read(request: HttpRequest):
-    require(request.user, "clinic.view")
     p = selectors.policy_get()
     return {f: getattr(p, f) for f in services.POLICY_FIELDS}
 
 
 @router.patch("/policy", response=PriorityPolicyOut)
+@permission("clinic.policy_edit")
 def policy_edit(request: HttpRequest, payload: PriorityPolicyPatch):
-    require(request.user, "clinic.policy_edit")
     p = services.policy_update(by=_by(request), **payload.dict(exclude_unset=True))
     return {f: getattr(p, f) for f in services.POLICY_FIELDS}
 
@@ -168,14 +168,14 @@ def _template_out(t: ClinicTemplate) -> dict[str, Any]:
 
 
 @router.get("/templates", response=list[ClinicTemplateOut])
+@permission("clinic.view")
 def template_list(request: HttpRequest):
-    require(request.user, "clinic.view")
     return [_template_out(t) for t in ClinicTemplate.objects.select_related("physician", "center")]
 
 
 @router.post("/templates", response={201: ClinicTemplateOut})
+@permission("clinic.manage")
 def template_create(request: HttpRequest, payload: ClinicTemplateIn):
-    require(request.user, "clinic.manage")
     physician = _user(payload.physician, "physician")
     if physician is None:
         raise ValidationFailed.single("physician", _("is required"))
@@ -194,8 +194,8 @@ def template_create(request: HttpRequest, payload: ClinicTemplateIn):
 
 
 @router.post("/templates/{template_id}/generate", response={201: ClinicSessionsGeneratedOut})
+@permission("clinic.manage")
 def template_generate(request: HttpRequest, template_id: int, payload: ClinicSessionsGenerateIn):
-    require(request.user, "clinic.manage")
     t = _get(ClinicTemplate, template_id, _("clinic template"))
     created = services.clinic_sessions_generate(
         by=_by(request), template=t, start=payload.start, end=payload.end
@@ -204,6 +204,7 @@ def template_generate(request: HttpRequest, template_id: int, payload: ClinicSes
 
 
 @router.get("/sessions", response=list[ClinicSessionOut])
+@permission("clinic.view")
 def session_list(
     request: HttpRequest,
     start: str,
@@ -211,7 +212,6 @@ def session_list(
     physician: str | None = None,
     center: str | None = None,
 ):
-    require(request.user, "clinic.view")
     try:
         d0, d1 = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     except ValueError as exc:
@@ -244,8 +244,8 @@ def session_list(
 
 
 @router.get("/sessions/{session_id}/slots", response=list[ClinicSlotOut])
+@permission("clinic.view")
 def session_slots(request: HttpRequest, session_id: int):
-    require(request.user, "clinic.view")
     session = _get(ClinicSession, session_id, _("clinic session"))
     rows = selectors.session_slots(session=session)
     mrns = [a.patient.mrn for _, a in rows if a]
@@ -272,8 +272,8 @@ def session_slots(request: HttpRequest, session_id: int):
 
 
 @router.post("/appointments", response={201: ClinicAppointmentOut})
+@permission("clinic.book")
 def appointment_book(request: HttpRequest, payload: ClinicAppointmentIn):
-    require(request.user, "clinic.book")
     slot = _slot(payload.slot_id)
     patient = patient_get(mrn=payload.mrn, audit=False)
     a = services.appointment_book(
@@ -287,8 +287,8 @@ def appointment_book(request: HttpRequest, payload: ClinicAppointmentIn):
 
 
 @router.get("/patients/{mrn}/appointments", response=list[ClinicAppointmentOut])
+@permission("clinic.view")
 def patient_appointments(request: HttpRequest, mrn: str):
-    require(request.user, "clinic.view")
     patient = patient_get(mrn=mrn, audit=False)
     rows = list(selectors.patient_appointments(patient=patient).select_related("patient"))
     audit_record(
@@ -305,8 +305,8 @@ def _appt(pk: int) -> Appointment:
 
 
 @router.post("/appointments/{appointment_id}/cancel", response=ClinicAppointmentOut)
+@permission("clinic.book")
 def appointment_cancel(request: HttpRequest, appointment_id: int, payload: ClinicReasonIn):
-    require(request.user, "clinic.book")
     return _appt_out(
         services.appointment_cancel(
             by=_by(request), appointment=_appt(appointment_id), reason=payload.reason
@@ -315,8 +315,8 @@ def appointment_cancel(request: HttpRequest, appointment_id: int, payload: Clini
 
 
 @router.post("/appointments/{appointment_id}/reschedule", response=ClinicAppointmentOut)
+@permission("clinic.book")
 def appointment_reschedule(request: HttpRequest, appointment_id: int, payload: ClinicRescheduleIn):
-    require(request.user, "clinic.book")
     slot = _slot(payload.slot_id)
     return _appt_out(
         services.appointment_reschedule(
@@ -326,24 +326,24 @@ def appointment_reschedule(request: HttpRequest, appointment_id: int, payload: C
 
 
 @router.post("/appointments/{appointment_id}/check-in", response=ClinicAppointmentOut)
+@permission("clinic.book")
 def appointment_check_in(request: HttpRequest, appointment_id: int):
-    require(request.user, "clinic.book")
     return _appt_out(
         services.appointment_check_in(by=_by(request), appointment=_appt(appointment_id))
     )
 
 
 @router.post("/appointments/{appointment_id}/no-show", response=ClinicAppointmentOut)
+@permission("clinic.book")
 def appointment_no_show(request: HttpRequest, appointment_id: int):
-    require(request.user, "clinic.book")
     return _appt_out(
         services.appointment_mark_no_show(by=_by(request), appointment=_appt(appointment_id))
     )
 
 
 @router.post("/appointments/{appointment_id}/complete", response=ClinicAppointmentOut)
+@permission("clinic.book")
 def appointment_complete(request: HttpRequest, appointment_id: int):
-    require(request.user, "clinic.book")
     return _appt_out(
         services.appointment_complete(by=_by(request), appointment=_appt(appointment_id))
     )
@@ -353,9 +353,9 @@ def appointment_complete(request: HttpRequest, appointment_id: int):
 
 
 @router.get("/waitlist", response=list[PriorityRankedOut])
+@permission("clinic.view")
 def waitlist(request: HttpRequest, center: str | None = None, physician: str | None = None):
     """Waiting and offered entries, best first, each with the reasons of its score."""
-    require(request.user, "clinic.view")
     rows = selectors.waitlist_ranked(
         center=_center(center) if center else None,
         physician=_user(physician, "physician"),
@@ -370,8 +370,8 @@ def waitlist(request: HttpRequest, center: str | None = None, physician: str | N
 
 
 @router.post("/waitlist", response={201: PriorityRankedOut})
+@permission("clinic.book")
 def waitlist_add(request: HttpRequest, payload: ClinicWaitlistIn):
-    require(request.user, "clinic.book")
     patient = patient_get(mrn=payload.mrn, audit=False)
     e = services.waitlist_add(
         by=_by(request),
@@ -392,23 +392,23 @@ def _entry(pk: int) -> WaitlistEntry:
 
 
 @router.post("/waitlist/{entry_id}/accept", response={201: ClinicAppointmentOut})
+@permission("clinic.book")
 def waitlist_accept(request: HttpRequest, entry_id: int):
-    require(request.user, "clinic.book")
     return Status(
         201, _appt_out(services.waitlist_accept_offer(by=_by(request), entry=_entry(entry_id)))
     )
 
 
 @router.post("/waitlist/{entry_id}/decline", response=ClinicWaitlistStatusOut)
+@permission("clinic.book")
 def waitlist_decline(request: HttpRequest, entry_id: int):
-    require(request.user, "clinic.book")
     e = services.waitlist_decline_offer(by=_by(request), entry=_entry(entry_id))
     return {"id": e.pk, "status": e.status}
 
 
 @router.post("/waitlist/{entry_id}/withdraw", response=ClinicWaitlistStatusOut)
+@permission("clinic.book")
 def waitlist_withdraw(request: HttpRequest, entry_id: int):
-    require(request.user, "clinic.book")
     e = services.waitlist_withdraw(by=_by(request), entry=_entry(entry_id))
     return {"id": e.pk, "status": e.status}
 
@@ -436,8 +436,8 @@ def _adm_out(a: Admission) -> dict[str, Any]:
 
 
 @router.get("/wards", response=list[WardOut])
+@permission("admission.view")
 def wards(request: HttpRequest):
-    require(request.user, "admission.view")
     return [
         {
             "code": o.ward.code,
@@ -451,8 +451,8 @@ def wards(request: HttpRequest):
 
 
 @router.post("/wards", response={201: WardOut})
+@permission("ward.manage")
 def ward_create(request: HttpRequest, payload: WardIn):
-    require(request.user, "ward.manage")
     ward = services.ward_create(
         by=_by(request),
         code=payload.code,
@@ -473,8 +473,8 @@ def ward_create(request: HttpRequest, payload: WardIn):
 
 
 @router.get("/admissions", response=list[AdmissionOut])
+@permission("admission.view")
 def admissions(request: HttpRequest, ward: str | None = None):
-    require(request.user, "admission.view")
     rows = list(selectors.current_admissions(ward=_ward(ward) if ward else None))
     audit_record(
         action=AuditAction.READ,
@@ -485,8 +485,8 @@ def admissions(request: HttpRequest, ward: str | None = None):
 
 
 @router.post("/admissions", response={201: AdmissionOut})
+@permission("admission.manage")
 def admit(request: HttpRequest, payload: AdmissionIn):
-    require(request.user, "admission.manage")
     ward = _ward(payload.ward)
     bed = None
     if payload.bed:
@@ -526,8 +526,8 @@ def _adm(pk: int) -> Admission:
 
 
 @router.post("/admissions/{admission_id}/transfer", response=AdmissionOut)
+@permission("admission.manage")
 def transfer(request: HttpRequest, admission_id: int, payload: BedTransferIn):
-    require(request.user, "admission.manage")
     adm = _adm(admission_id)
     if "-" in payload.to_bed:
         ward_code, bed_code = payload.to_bed.rsplit("-", 1)
@@ -547,8 +547,8 @@ def transfer(request: HttpRequest, admission_id: int, payload: BedTransferIn):
 
 
 @router.post("/admissions/{admission_id}/discharge", response=AdmissionOut)
+@permission("admission.manage")
 def discharge(request: HttpRequest, admission_id: int, payload: AdmissionDischargeIn):
-    require(request.user, "admission.manage")
     a = services.admission_discharge(
         by=_by(request), admission=_adm(admission_id), discharged_at=payload.discharged_at
     )
@@ -556,9 +556,9 @@ def discharge(request: HttpRequest, admission_id: int, payload: AdmissionDischar
 
 
 @router.get("/bed-waitlist", response=list[PriorityRankedOut])
+@permission("admission.view")
 def bed_waitlist(request: HttpRequest, ward: str | None = None):
     """Re-admission requests, best first, each with the reasons of its score."""
-    require(request.user, "admission.view")
     rows = selectors.bed_waitlist_ranked(ward=_ward(ward) if ward else None)
     audit_record(
         action=AuditAction.READ,
@@ -569,8 +569,8 @@ def bed_waitlist(request: HttpRequest, ward: str | None = None):
 
 
 @router.post("/bed-waitlist", response={201: PriorityRankedOut})
+@permission("admission.manage")
 def bed_waitlist_add(request: HttpRequest, payload: ReadmissionRequestIn):
-    require(request.user, "admission.manage")
     patient = patient_get(mrn=payload.mrn, audit=False)
     ward = _ward(payload.ward)
     r = services.readmission_request_create(

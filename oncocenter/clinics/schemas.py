@@ -5,6 +5,8 @@ from datetime import date, datetime, time
 from ninja import Schema
 from pydantic import Field
 
+from oncocenter.core.schemas import InputSchema
+
 
 class ClinicReasonOut(Schema):
     code: str
@@ -34,7 +36,7 @@ class PriorityPolicyPatch(Schema):
     release_days_before: int | None = None
 
 
-class ClinicTemplateIn(Schema):
+class ClinicTemplateIn(InputSchema):
     physician: str = Field(description="username of the physician")
     center: str = Field(description="radonc | esophageal | pediatric")
     name: str
@@ -86,7 +88,7 @@ class ClinicSlotOut(Schema):
     patient_mrn: str | None = None
 
 
-class ClinicAppointmentIn(Schema):
+class ClinicAppointmentIn(InputSchema):
     slot_id: int
     mrn: str
     appointment_type: str = Field(description="new | on-treatment | follow-up | multidisciplinary")
@@ -104,7 +106,7 @@ class ClinicAppointmentOut(Schema):
     previously_treated: bool
 
 
-class ClinicReasonIn(Schema):
+class ClinicReasonIn(InputSchema):
     reason: str
 
 
@@ -112,7 +114,7 @@ class ClinicRescheduleIn(Schema):
     slot_id: int
 
 
-class ClinicWaitlistIn(Schema):
+class ClinicWaitlistIn(InputSchema):
     mrn: str
     center: str
     appointment_type: str
@@ -144,7 +146,7 @@ class WardOut(Schema):
     free: int
 
 
-class AdmissionIn(Schema):
+class AdmissionIn(InputSchema):
     mrn: str
     ward: str
     bed: str | None = Field(None, description="bed code in the ward; empty for the first free bed")
@@ -163,7 +165,7 @@ class AdmissionOut(Schema):
     discharged_at: datetime | None = None
 
 
-class BedTransferIn(Schema):
+class BedTransferIn(InputSchema):
     to_bed: str = Field(description="'WARD-BED' or a bed code in the same ward")
     moved_at: datetime | None = None
     reason: str = ""
@@ -173,7 +175,7 @@ class AdmissionDischargeIn(Schema):
     discharged_at: datetime
 
 
-class ReadmissionRequestIn(Schema):
+class ReadmissionRequestIn(InputSchema):
     mrn: str
     ward: str
     reason: str
@@ -190,7 +192,7 @@ class ClinicWaitlistStatusOut(Schema):
     status: str
 
 
-class WardIn(Schema):
+class WardIn(InputSchema):
     code: str
     name: str
     center: str | None = Field(None, description="radonc | esophageal | pediatric")

@@ -2,10 +2,14 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from oncocenter.clinics import views
+from oncocenter.core.access import PUBLIC, declare
 
 app_name = "clinics"
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="clinics:sessions", permanent=False)),
+    path(
+        "",
+        declare(PUBLIC)(RedirectView.as_view(pattern_name="clinics:sessions", permanent=False)),
+    ),
     path("sessions/", views.sessions, name="sessions"),
     path("templates/new/", views.template_new, name="template-new"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),

@@ -175,7 +175,9 @@ LABS: dict[str, Iterable[str]] = {
 # --- systemic therapy (issue 19): app systemic -------------------------------------------------------
 _PRESCRIBERS = {R.MEDICAL_ONCOLOGIST, R.PEDIATRIC_ONCOLOGIST}
 SYSTEMIC: dict[str, Iterable[str]] = {
-    "systemic.view": CLINICAL | {R.SOCIAL_WORKER},
+    # Regimens, orders and doses: the clinical record, not social work (issue 17, least
+    # privilege); social workers help families with the cost estimate (systemic.cost) only.
+    "systemic.view": CLINICAL,
     # Measure height and weight for dosing.
     "systemic.measure": PHYSICIANS | {R.NURSE},
     # Order, modify and sign a regimen; override a held day with a reason.

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from oncocenter.core.access import ACCESS_ATTR, PUBLIC, SIGNED_IN, declare
 from oncocenter.core.events import HomePanelsShown, publish
 from oncocenter.core.middleware import forbidden_response
 from oncocenter.core.permissions import (
@@ -52,6 +53,7 @@ def permission_required(
                 return forbidden_response(request, perm)
             return view(request, *args, **kwargs)
 
+        setattr(wrapped, ACCESS_ATTR, perm)
         return wrapped
 
     return decorator
@@ -64,6 +66,7 @@ def login_required_view(view: Callable[..., HttpResponse]) -> Callable[..., Http
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 
+    setattr(wrapped, ACCESS_ATTR, SIGNED_IN)
     return wrapped
 
 
@@ -98,6 +101,7 @@ def switch_role(request: HttpRequest) -> HttpResponse:
     return redirect(target)
 
 
+@declare(PUBLIC)
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:

@@ -12,8 +12,8 @@ from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.clinics.models import Slot
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.followup import selectors, services
 from oncocenter.followup.models import DueItem, FollowUpPlan, ProtocolTemplate
 from oncocenter.followup.protocols import Exposure
@@ -96,15 +96,15 @@ def _plan_out(p: FollowUpPlan) -> dict[str, Any]:
 
 
 @router.get("/templates", response=list[ProtocolTemplateOut])
+@permission("followup.view")
 def templates(request: HttpRequest):
-    require(request.user, "followup.view")
     return [_template_out(t) for t in ProtocolTemplate.objects.all()]
 
 
 @router.put("/templates/{code}", response=ProtocolTemplateOut)
+@permission("followup.template_edit")
 def template_put(request: HttpRequest, code: str, payload: ProtocolTemplatePut):
     """Replace a template's definition (validated; version bumped)."""
-    require(request.user, "followup.template_edit")
     t = ProtocolTemplate.objects.filter(code=code).first()
     if t is None:
         raise NotFound(_("No template %(code)s.") % {"code": code})
@@ -119,9 +119,9 @@ def template_put(request: HttpRequest, code: str, payload: ProtocolTemplatePut):
 
 
 @router.post("/plans", response={201: list[FollowUpPlanOut]})
+@permission("followup.manage")
 def plan_create(request: HttpRequest, payload: FollowUpPlanIn):
     """Generate at the end of treatment: one template, or every template that applies."""
-    require(request.user, "followup.manage")
     patient = patient_get(mrn=payload.mrn, audit=False)
     if payload.template:
         plans = [
@@ -150,8 +150,8 @@ def plan_create(request: HttpRequest, payload: FollowUpPlanIn):
 
 
 @router.post("/plans/late-effects", response={201: FollowUpPlanOut})
+@permission("followup.manage")
 def plan_late_effects(request: HttpRequest, payload: LateEffectsPlanIn):
-    require(request.user, "followup.manage")
     patient = patient_get(mrn=payload.mrn, audit=False)
     plan = services.followup_late_effects_generate(
         by=_by(request),
@@ -164,8 +164,8 @@ def plan_late_effects(request: HttpRequest, payload: LateEffectsPlanIn):
 
 
 @router.get("/patients/{mrn}/plans", response=list[FollowUpPlanOut])
+@permission("followup.view")
 def patient_plans(request: HttpRequest, mrn: str):
-    require(request.user, "followup.view")
     patient = patient_get(mrn=mrn, audit=False)
     plans = selectors.patient_plans(patient=patient)
     audit_record(
@@ -178,9 +178,9 @@ def patient_plans(request: HttpRequest, mrn: str):
 
 
 @router.get("/overdue", response=list[DueItemOut])
+@permission("followup.view")
 def overdue(request: HttpRequest, limit: int = 200):
     """Due items past their window, most overdue first."""
-    require(request.user, "followup.view")
     if not 1 <= limit <= 1000:
         raise ValidationFailed.single("limit", _("must be between 1 and 1000"), limit)
     rows = list(selectors.overdue_items(limit=limit))
@@ -200,8 +200,8 @@ def _item(pk: int) -> DueItem:
 
 
 @router.get("/items/{item_id}/suggestions", response=list[FollowUpSlotSuggestionOut])
+@permission("clinic.view")
 def suggestions(request: HttpRequest, item_id: int):
-    require(request.user, "clinic.view")
     return [
         {
             "slot_id": s.pk,
@@ -214,8 +214,8 @@ def suggestions(request: HttpRequest, item_id: int):
 
 
 @router.post("/items/{item_id}/book", response=DueItemOut)
+@permission("clinic.book")
 def item_book(request: HttpRequest, item_id: int, payload: DueItemBookIn):
-    require(request.user, "clinic.book")
     slot = Slot.objects.filter(pk=payload.slot_id).first()
     if slot is None:
         raise ValidationFailed.single("slot_id", _("no such slot"), payload.slot_id)
@@ -225,8 +225,8 @@ def item_book(request: HttpRequest, item_id: int, payload: DueItemBookIn):
 
 
 @router.post("/items/{item_id}/done", response=DueItemOut)
+@permission("followup.manage")
 def item_done(request: HttpRequest, item_id: int, payload: DueItemDoneIn):
-    require(request.user, "followup.manage")
     return _item_out(
         _item(
             services.due_item_mark_done(
@@ -237,8 +237,8 @@ def item_done(request: HttpRequest, item_id: int, payload: DueItemDoneIn):
 
 
 @router.post("/events", response={201: FollowUpEventOut})
+@permission("followup.manage")
 def event_create(request: HttpRequest, payload: FollowUpEventIn):
-    require(request.user, "followup.manage")
     patient = patient_get(mrn=payload.mrn, audit=False)
     plan = None
     if payload.plan_id:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.errors import DomainError
 from oncocenter.core.forms import DATE, DomainForm, set_choices
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.followup.models import EventType, ProtocolTemplate
 from oncocenter.followup.protocols import MODALITIES, Exposure
 from oncocenter.oncology.models import Modality
@@ -63,6 +64,7 @@ class LateEffectsForm(DomainForm):
 
     therapy_end = forms.DateField(label=_("End of therapy"), widget=DATE)
     exposures = forms.CharField(
+        max_length=TEXT_MAX,
         label=_("Exposures"),
         widget=forms.Textarea(
             attrs={"rows": 4, "placeholder": "chest_rt, 2024-05-01, 21, mediastinum"}

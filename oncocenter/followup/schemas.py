@@ -5,6 +5,8 @@ from datetime import date, datetime
 from ninja import Schema
 from pydantic import Field
 
+from oncocenter.core.schemas import InputSchema
+
 
 class ProtocolTemplateOut(Schema):
     code: str
@@ -17,12 +19,12 @@ class ProtocolTemplateOut(Schema):
     definition: dict
 
 
-class ProtocolTemplatePut(Schema):
+class ProtocolTemplatePut(InputSchema):
     definition: dict
     reviewed_by: str = ""
 
 
-class FollowUpPlanIn(Schema):
+class FollowUpPlanIn(InputSchema):
     mrn: str
     treatment_end: date
     template: str | None = Field(
@@ -39,7 +41,7 @@ class FollowUpPlanIn(Schema):
     )
 
 
-class LateEffectsExposureIn(Schema):
+class LateEffectsExposureIn(InputSchema):
     code: str = Field(
         description="e.g. chest_rt, cranial_rt, anthracycline, alkylating, platinum, any_rt, hsct"
     )
@@ -48,7 +50,7 @@ class LateEffectsExposureIn(Schema):
     field: str = ""
 
 
-class LateEffectsPlanIn(Schema):
+class LateEffectsPlanIn(InputSchema):
     mrn: str
     therapy_end: date
     exposures: list[LateEffectsExposureIn]
@@ -96,7 +98,7 @@ class DueItemDoneIn(Schema):
     done_on: date
 
 
-class FollowUpEventIn(Schema):
+class FollowUpEventIn(InputSchema):
     mrn: str
     event_type: str = Field(description="complication | recurrence | progression | second-primary")
     occurred_on: date

@@ -10,8 +10,8 @@ from ninja import Router
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound
-from oncocenter.core.permissions import require
 from oncocenter.interop.fhir import resources as R
 from oncocenter.interop.fhir import server
 
@@ -19,10 +19,10 @@ router = Router(tags=["oncology"])
 
 
 @router.get("/diagnoses/{pk}/fhir")
+@permission("oncology.view")
 def interop_diagnosis_bundle(request: HttpRequest, pk: int) -> dict[str, Any]:
     """The diagnosis as an mCODE Condition with its patient and TNM Observations (a collection
     Bundle, every entry with its fullUrl on this server's /fhir/ base)."""
-    require(request.user, "oncology.view")
     source = server.SOURCES["Condition"][0]
     d = source.queryset().filter(pk=pk).first()
     if d is None:

@@ -12,8 +12,8 @@ from ninja import Router, Status
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import permission
 from oncocenter.core.errors import ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.labs import schemas as s
 from oncocenter.labs import selectors, services
 from oncocenter.labs.models import LabOrder, LabResult, Transfusion
@@ -48,8 +48,8 @@ def _result_out(r: LabResult, created: bool = True) -> dict[str, Any]:
 
 
 @router.get("/patients/{mrn}/results", response=list[s.LabResultOut])
+@permission("lab.view")
 def lab_results(request: HttpRequest, mrn: str, loinc: str = "") -> list[dict[str, Any]]:
-    require(request.user, "lab.view")
     patient = patient_get(mrn=mrn, audit=False)
     qs = selectors.live_results(patient).select_related("patient")
     if loinc:
@@ -66,8 +66,8 @@ def lab_results(request: HttpRequest, mrn: str, loinc: str = "") -> list[dict[st
 
 
 @router.post("/patients/{mrn}/results", response={200: s.LabResultOut, 201: s.LabResultOut})
+@permission("lab.result")
 def lab_result_create(request: HttpRequest, mrn: str, payload: s.LabResultIn) -> Status:
-    require(request.user, "lab.result")
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     order_id = data.pop("order_id")
@@ -83,8 +83,8 @@ def lab_result_create(request: HttpRequest, mrn: str, payload: s.LabResultIn) ->
 
 
 @router.post("/patients/{mrn}/orders", response={201: s.LabOrderOut})
+@permission("lab.order")
 def lab_order_create(request: HttpRequest, mrn: str, payload: s.LabOrderIn) -> Status:
-    require(request.user, "lab.order")
     patient = patient_get(mrn=mrn, audit=False)
     center = Center.objects.filter(code=payload.center).first() if payload.center else None
     if payload.center and center is None:
@@ -108,8 +108,8 @@ def lab_order_create(request: HttpRequest, mrn: str, payload: s.LabOrderIn) -> S
 
 
 @router.post("/results/{result_id}/acknowledge", response={201: s.LabAcknowledgeOut})
+@permission("lab.critical.ack")
 def lab_acknowledge(request: HttpRequest, result_id: int, payload: s.LabAcknowledgeIn) -> Status:
-    require(request.user, "lab.critical.ack")
     ack = services.lab_critical_acknowledge(
         result=selectors.result_get(result_id), by=current_user(request), **payload.dict()
     )
@@ -117,10 +117,10 @@ def lab_acknowledge(request: HttpRequest, result_id: int, payload: s.LabAcknowle
 
 
 @router.get("/critical", response=list[s.LabResultOut])
+@permission("lab.view")
 def lab_critical(
     request: HttpRequest, center: str = "", mine: bool = False
 ) -> list[dict[str, Any]]:
-    require(request.user, "lab.view")
     rows = list(
         selectors.critical_unacknowledged(
             user=current_user(request) if mine else None, center_code=center
@@ -135,8 +135,8 @@ def lab_critical(
 
 
 @router.post("/import", response=s.LabImportOut)
+@permission("lab.import")
 def lab_import(request: HttpRequest, payload: s.LabImportIn) -> Any:
-    require(request.user, "lab.import")
     return services.lab_results_import_csv(by=current_user(request), content=payload.csv)
 
 
@@ -155,8 +155,8 @@ def _tx_out(t: Transfusion) -> dict[str, Any]:
 
 
 @router.post("/patients/{mrn}/transfusions", response={201: s.LabTransfusionOut})
+@permission("transfusion.order")
 def lab_transfusion_order(request: HttpRequest, mrn: str, payload: s.LabTransfusionIn) -> Status:
-    require(request.user, "transfusion.order")
     t = services.transfusion_order(
         patient=patient_get(mrn=mrn, audit=False), by=current_user(request), **payload.dict()
     )
@@ -164,10 +164,10 @@ def lab_transfusion_order(request: HttpRequest, mrn: str, payload: s.LabTransfus
 
 
 @router.post("/transfusions/{transfusion_id}/given", response=s.LabTransfusionOut)
+@permission("transfusion.give")
 def lab_transfusion_given(
     request: HttpRequest, transfusion_id: int, payload: s.LabTransfusionGivenIn
 ) -> Any:
-    require(request.user, "transfusion.give")
     t = Transfusion.objects.filter(pk=transfusion_id).first()
     if t is None:
         raise Http404

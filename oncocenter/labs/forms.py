@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.forms import DATETIME, DomainForm
+from oncocenter.core.limits import PASSWORD_MAX
 from oncocenter.labs.models import Analyte, BloodProduct
 from oncocenter.patients.models import Center
 
@@ -71,7 +72,10 @@ class TransfusionGivenForm(DomainForm):
         label=_("Second checker: user name"), max_length=150, required=False
     )
     witness_password = forms.CharField(
-        label=_("Second checker: password"), widget=forms.PasswordInput, required=False
+        max_length=PASSWORD_MAX,
+        label=_("Second checker: password"),
+        widget=forms.PasswordInput,
+        required=False,
     )
     reaction = forms.CharField(label=_("Reaction"), max_length=120, required=False)
     reaction_grade = forms.IntegerField(label=_("Reaction grade (CTCAE)"), required=False)

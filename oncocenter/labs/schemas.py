@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
 
-class LabResultIn(Schema):
+
+class LabResultIn(InputSchema):
     """One coded result, as an ORU^R01 OBX or a FHIR Observation carries it."""
 
     loinc: str
@@ -44,7 +46,7 @@ class LabResultOut(Schema):
     created: bool = True
 
 
-class LabOrderIn(Schema):
+class LabOrderIn(InputSchema):
     analyte_codes: list[str]
     center: str = ""
     note: str = ""
@@ -57,7 +59,7 @@ class LabOrderOut(Schema):
     tests: list[str]
 
 
-class LabAcknowledgeIn(Schema):
+class LabAcknowledgeIn(InputSchema):
     communicated_to: str
     action: str
 
@@ -68,7 +70,7 @@ class LabAcknowledgeOut(Schema):
     at: dt.datetime
 
 
-class LabImportIn(Schema):
+class LabImportIn(InputSchema):
     csv: str
 
 
@@ -79,7 +81,7 @@ class LabImportOut(Schema):
     critical: int
 
 
-class LabTransfusionIn(Schema):
+class LabTransfusionIn(InputSchema):
     product: str
     irradiated: bool
     leukoreduced: bool
@@ -88,7 +90,7 @@ class LabTransfusionIn(Schema):
     above_threshold_reason: str = ""
 
 
-class LabTransfusionGivenIn(Schema):
+class LabTransfusionGivenIn(InputSchema):
     witness_username: str
     witness_password: str
     reaction: str = ""

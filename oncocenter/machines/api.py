@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from oncocenter.accounts.selectors import current_user
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound
-from oncocenter.core.permissions import require
+from oncocenter.core.schemas import InputSchema
 from oncocenter.machines import qa
 from oncocenter.machines.models import BeamMatchGroup, QAResult, QATest
 from oncocenter.machines.selectors import machine_get
@@ -20,7 +21,7 @@ from oncocenter.machines.selectors import machine_get
 router = Router(tags=["machines"])
 
 
-class MachineQAResultIn(Schema):
+class MachineQAResultIn(InputSchema):
     test: str = Field(description="Test code of the machine's QA program, e.g. output-6x")
     value: Decimal
     performed_at: dt.datetime | None = Field(None, description="Default: now")
@@ -47,11 +48,11 @@ class MachineQAStateOut(Schema):
     recent: list[MachineQAResultOut] = []
 
 
-class MachineQAReleaseIn(Schema):
+class MachineQAReleaseIn(InputSchema):
     reason: str
 
 
-class MachineBeamMatchIn(Schema):
+class MachineBeamMatchIn(InputSchema):
     name: str
     machines: list[str]
     evidence: str
@@ -80,9 +81,9 @@ def _result_out(r: QAResult) -> dict:
 
 
 @router.get("/{code}/qa", response=MachineQAStateOut)
+@permission("machine.view")
 def qa_state(request: HttpRequest, code: str):
     """The machine's QA state now and its latest 30 results (for the charts of each test)."""
-    require(request.user, "machine.view")
     machine = machine_get(code=code)
     status = qa.qa_state(machine)
     recent = QAResult.objects.filter(machine=machine).select_related("test", "machine")[:30]
@@ -97,9 +98,9 @@ def qa_state(request: HttpRequest, code: str):
 
 
 @router.post("/{code}/qa-results", response={201: MachineQAResultOut})
+@permission("machine.qa.record")
 def qa_result(request: HttpRequest, code: str, payload: MachineQAResultIn):
     """Enter a measured value; outside the action level puts the machine on QA hold."""
-    require(request.user, "machine.qa.record")
     machine = machine_get(code=code)
     test = QATest.objects.filter(machine=machine, code=payload.test).first()
     if test is None:
@@ -118,9 +119,9 @@ def qa_result(request: HttpRequest, code: str, payload: MachineQAResultIn):
 
 
 @router.post("/{code}/qa-hold/release", response=MachineQAStateOut)
+@permission("machine.qa.release")
 def qa_release(request: HttpRequest, code: str, payload: MachineQAReleaseIn):
     """A physicist reviewed the failure and releases the machine (the reason is recorded)."""
-    require(request.user, "machine.qa.release")
     machine = machine_get(code=code)
     qa.qa_hold_release(machine=machine, by=current_user(request), reason=payload.reason)
     status = qa.qa_state(machine)
@@ -128,9 +129,9 @@ def qa_release(request: HttpRequest, code: str, payload: MachineQAReleaseIn):
 
 
 @router.post("/beam-match-groups", response={201: MachineBeamMatchOut})
+@permission("machine.match.sign")
 def beam_match(request: HttpRequest, payload: MachineBeamMatchIn):
     """Sign machines as beam-matched (a plan may then be treated on any of them)."""
-    require(request.user, "machine.match.sign")
     machines = [machine_get(code=c) for c in payload.machines]
     group: BeamMatchGroup = qa.beam_match_group_create(
         name=payload.name,

@@ -10,8 +10,8 @@ from ninja import Router, Status
 
 from oncocenter.accounts.models import User
 from oncocenter.accounts.selectors import current_user
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.mdt import selectors, services
 from oncocenter.mdt.models import BoardCase, BoardType, Meeting
 from oncocenter.mdt.schemas import (
@@ -65,8 +65,8 @@ def meeting_out(meeting: Meeting) -> dict[str, Any]:
 
 
 @router.post("/meetings", response={201: BoardMeetingOut})
+@permission("mdt.manage")
 def meeting_create(request: HttpRequest, payload: BoardMeetingIn) -> Any:
-    require(request.user, "mdt.manage")
     board = BoardType.objects.filter(code=payload.board_type).first()
     if board is None:
         raise ValidationFailed.single("board_type", _("is not a board type"), payload.board_type)
@@ -78,16 +78,16 @@ def meeting_create(request: HttpRequest, payload: BoardMeetingIn) -> Any:
 
 
 @router.get("/meetings/{pk}", response=BoardMeetingOut)
+@permission("mdt.view")
 def meeting_read(request: HttpRequest, pk: int) -> Any:
-    require(request.user, "mdt.view")
     meeting = get_meeting(pk)
     selectors.meeting_audit_read(meeting)
     return meeting_out(meeting)
 
 
 @router.post("/meetings/{pk}/attendance", response={201: BoardQuorumOut})
+@permission("mdt.manage")
 def attendance(request: HttpRequest, pk: int, payload: BoardAttendanceIn) -> Any:
-    require(request.user, "mdt.manage")
     meeting = get_meeting(pk)
     user = User.objects.filter(username=payload.username, is_active=True).first()
     if user is None:
@@ -101,8 +101,8 @@ def attendance(request: HttpRequest, pk: int, payload: BoardAttendanceIn) -> Any
 
 
 @router.post("/meetings/{pk}/cases", response={201: BoardCaseOut})
+@permission("mdt.manage")
 def case_add(request: HttpRequest, pk: int, payload: BoardCaseIn) -> Any:
-    require(request.user, "mdt.manage")
     meeting = get_meeting(pk)
     patient = patient_get(mrn=payload.mrn, audit=False)
     diagnosis = None
@@ -125,9 +125,9 @@ def case_add(request: HttpRequest, pk: int, payload: BoardCaseIn) -> Any:
 
 
 @router.post("/cases/{pk}/recommendation", response={201: BoardRecommendationOut})
+@permission("mdt.recommend")
 def recommend(request: HttpRequest, pk: int, payload: BoardRecommendationIn) -> Any:
     """Record the recommendation; its referrals and orders are created in the same step."""
-    require(request.user, "mdt.recommend")
     case = (
         BoardCase.objects.select_related("meeting__board_type", "patient", "diagnosis")
         .filter(pk=pk)
@@ -168,8 +168,8 @@ def recommend(request: HttpRequest, pk: int, payload: BoardRecommendationIn) -> 
 
 
 @router.get("/board-to-treatment", response=list[BoardTimeOut])
+@permission("mdt.view")
 def board_to_treatment(request: HttpRequest) -> Any:
-    require(request.user, "mdt.view")
     return [
         {
             "board_type": code,

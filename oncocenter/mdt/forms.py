@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.forms import DATE, DomainForm, today
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.mdt.models import Intent
 from oncocenter.oncology.models import Modality, WorkupDepartment
 from oncocenter.referrals.models import Department, Urgency
@@ -70,7 +71,10 @@ class RecommendationForm(DomainForm):
     )
     order_test = forms.CharField(label=_("Test to order"), max_length=120, required=False)
     note = forms.CharField(
-        label=_("Discussion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_MAX,
+        label=_("Discussion"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -5,14 +5,16 @@ from typing import Any
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
 
-class BoardMeetingIn(Schema):
+
+class BoardMeetingIn(InputSchema):
     board_type: str
     held_on: date
     location: str = ""
 
 
-class BoardAttendanceIn(Schema):
+class BoardAttendanceIn(InputSchema):
     username: str
     discipline: str
 
@@ -24,7 +26,7 @@ class BoardQuorumOut(Schema):
     missing: list[str]
 
 
-class BoardCaseIn(Schema):
+class BoardCaseIn(InputSchema):
     mrn: str
     question: str
     diagnosis_id: int | None = None
@@ -47,18 +49,18 @@ class BoardMeetingOut(Schema):
     cases: list[BoardCaseOut]
 
 
-class BoardReferralSpec(Schema):
+class BoardReferralSpec(InputSchema):
     to_department: str
     reason: str
     urgency: str = "routine"
 
 
-class BoardOrderSpec(Schema):
+class BoardOrderSpec(InputSchema):
     department: str
     test_name: str
 
 
-class BoardRecommendationIn(Schema):
+class BoardRecommendationIn(InputSchema):
     intent: str
     modalities: list[str]
     from_department: str

@@ -11,8 +11,8 @@ from ninja import Router, Status
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.nutrition import selectors, services
 from oncocenter.nutrition.models import NutritionAlert, NutritionRecord, QoLAlert, Questionnaire
 from oncocenter.nutrition.schemas import (
@@ -76,9 +76,9 @@ def _record_out(r: NutritionRecord, alerts: list[NutritionAlert] | None = None) 
 
 
 @router.post("/records", response={201: NutritionRecordOut})
+@permission("nutrition.record")
 def record_create(request: HttpRequest, payload: NutritionRecordIn):
     """Record weight/height (with units), FOIS, IDDSI, route, intake; returns the alerts raised."""
-    require(request.user, "nutrition.record")
     patient = patient_get(mrn=payload.mrn, audit=False)
     record, alerts = services.nutrition_record_create(
         by=_by(request), patient=patient, **payload.dict(exclude={"mrn"})
@@ -87,8 +87,8 @@ def record_create(request: HttpRequest, payload: NutritionRecordIn):
 
 
 @router.get("/patients/{mrn}/records", response=list[NutritionRecordOut])
+@permission("nutrition.view")
 def records(request: HttpRequest, mrn: str):
-    require(request.user, "nutrition.view")
     patient = patient_get(mrn=mrn, audit=False)
     rows = selectors.patient_records(patient=patient)
     audit_record(
@@ -101,9 +101,9 @@ def records(request: HttpRequest, mrn: str):
 
 
 @router.get("/patients/{mrn}/chart.svg")
+@permission("nutrition.view")
 def chart(request: HttpRequest, mrn: str):
     """Weight and FOIS over time with treatment dates marked (SVG)."""
-    require(request.user, "nutrition.view")
     patient = patient_get(mrn=mrn, audit=False)
     audit_record(
         action=AuditAction.READ,
@@ -115,8 +115,8 @@ def chart(request: HttpRequest, mrn: str):
 
 
 @router.post("/screenings", response={201: NutritionScreeningOut})
+@permission("nutrition.record")
 def screening(request: HttpRequest, payload: NutritionScreeningIn):
-    require(request.user, "nutrition.record")
     patient = patient_get(mrn=payload.mrn, audit=False)
     row, alerts = services.nrs_screening_record(
         by=_by(request),
@@ -137,8 +137,8 @@ def screening(request: HttpRequest, payload: NutritionScreeningIn):
 
 
 @router.post("/milestones", response={201: NutritionMilestoneOut})
+@permission("nutrition.record")
 def milestone(request: HttpRequest, payload: NutritionMilestoneIn):
-    require(request.user, "nutrition.record")
     patient = patient_get(mrn=payload.mrn, audit=False)
     m = services.milestone_record(
         by=_by(request),
@@ -151,9 +151,9 @@ def milestone(request: HttpRequest, payload: NutritionMilestoneIn):
 
 
 @router.get("/alerts", response=list[NutritionAlertOut])
+@permission("nutrition.alerts")
 def alerts(request: HttpRequest):
     """The dietitian's worklist: open alerts, oldest first."""
-    require(request.user, "nutrition.alerts")
     rows = list(selectors.dietitian_worklist())
     audit_record(
         action=AuditAction.READ,
@@ -164,8 +164,8 @@ def alerts(request: HttpRequest):
 
 
 @router.post("/alerts/{alert_id}", response=NutritionAlertOut)
+@permission("nutrition.alerts")
 def alert_handle(request: HttpRequest, alert_id: int, payload: NutritionAlertHandleIn):
-    require(request.user, "nutrition.alerts")
     alert = NutritionAlert.objects.select_related("patient").filter(pk=alert_id).first()
     if alert is None:
         raise NotFound(_("No alert %(id)s.") % {"id": alert_id})
@@ -180,21 +180,21 @@ def _settings_out() -> dict[str, Any]:
 
 
 @router.get("/settings", response=NutritionSettingsOut)
+@permission("nutrition.view")
 def settings_read(request: HttpRequest):
-    require(request.user, "nutrition.view")
     return _settings_out()
 
 
 @router.patch("/settings", response=NutritionSettingsOut)
+@permission("nutrition.settings")
 def settings_edit(request: HttpRequest, payload: NutritionSettingsPatch):
-    require(request.user, "nutrition.settings")
     services.alert_settings_update(by=_by(request), **payload.dict(exclude_unset=True))
     return _settings_out()
 
 
 @router.get("/questionnaires", response=list[QoLQuestionnaireOut])
+@permission("qol.view")
 def questionnaires(request: HttpRequest):
-    require(request.user, "qol.view")
     return [
         {"code": q.code, "name_en": q.name_en, "name_ko": q.name_ko, "definition": q.definition}
         for q in Questionnaire.objects.filter(active=True)
@@ -214,8 +214,8 @@ def _qol_alert_out(a: QoLAlert) -> dict[str, Any]:
 
 
 @router.post("/qol", response={201: QoLResponseOut})
+@permission("qol.record")
 def qol_record(request: HttpRequest, payload: QoLResponseIn):
-    require(request.user, "qol.record")
     patient = patient_get(mrn=payload.mrn, audit=False)
     q = Questionnaire.objects.filter(code=payload.questionnaire).first()
     if q is None:
@@ -240,9 +240,9 @@ def qol_record(request: HttpRequest, payload: QoLResponseIn):
 
 
 @router.get("/qol-alerts", response=list[QoLAlertOut])
+@permission("qol.alerts")
 def qol_alerts(request: HttpRequest):
     """The care team's worklist of quality-of-life drops."""
-    require(request.user, "qol.alerts")
     rows = list(selectors.qol_worklist())
     audit_record(
         action=AuditAction.READ,
@@ -253,8 +253,8 @@ def qol_alerts(request: HttpRequest):
 
 
 @router.post("/qol-alerts/{alert_id}", response=QoLAlertOut)
+@permission("qol.alerts")
 def qol_alert_handle(request: HttpRequest, alert_id: int, payload: NutritionAlertHandleIn):
-    require(request.user, "qol.alerts")
     alert = QoLAlert.objects.select_related("patient").filter(pk=alert_id).first()
     if alert is None:
         raise NotFound(_("No quality-of-life alert %(id)s.") % {"id": alert_id})

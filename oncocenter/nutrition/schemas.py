@@ -5,8 +5,10 @@ from datetime import date
 from ninja import Schema
 from pydantic import Field
 
+from oncocenter.core.schemas import InputSchema
 
-class NutritionRecordIn(Schema):
+
+class NutritionRecordIn(InputSchema):
     mrn: str
     measured_on: date
     weight: float | None = Field(None, description="in weight_unit (default kg)")
@@ -49,7 +51,7 @@ class NutritionRecordOut(Schema):
     alerts: list[NutritionAlertOut] = Field(default_factory=list)
 
 
-class NutritionScreeningIn(Schema):
+class NutritionScreeningIn(InputSchema):
     mrn: str
     screened_on: date
     nutritional_status: int = Field(description="0-3")
@@ -63,7 +65,7 @@ class NutritionScreeningOut(Schema):
     alerts: list[NutritionAlertOut]
 
 
-class NutritionMilestoneIn(Schema):
+class NutritionMilestoneIn(InputSchema):
     mrn: str
     kind: str = Field(description="first_oral_intake | tube_removal | full_oral_diet")
     occurred_on: date
@@ -76,7 +78,7 @@ class NutritionMilestoneOut(Schema):
     occurred_on: date
 
 
-class NutritionAlertHandleIn(Schema):
+class NutritionAlertHandleIn(InputSchema):
     status: str = Field(description="acknowledged | resolved")
 
 
@@ -103,7 +105,7 @@ class QoLQuestionnaireOut(Schema):
     definition: dict
 
 
-class QoLResponseIn(Schema):
+class QoLResponseIn(InputSchema):
     mrn: str
     questionnaire: str
     answered_on: date

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from oncocenter.accounts.selectors import current_user
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.oncology import codes, services
 from oncocenter.oncology.chart import patient_timeline
 from oncocenter.oncology.models import CopayRegistration, Diagnosis, WorkupDepartment, WorkupOrder
@@ -84,9 +84,9 @@ def _workup_out(order: WorkupOrder) -> dict:
 
 
 @router.get("/codes/{code_list}", response=list[OncologyCodeOut])
+@permission("oncology.view")
 def code_search(request: HttpRequest, code_list: str, q: str = "", limit: int = 20):
     """Autocomplete over the shipped code lists: icd10, icdo3_topography, icdo3_morphology."""
-    require(request.user, "oncology.view")
     if code_list not in codes.LISTS:
         raise ValidationFailed.single(
             "code_list",
@@ -97,8 +97,8 @@ def code_search(request: HttpRequest, code_list: str, q: str = "", limit: int = 
 
 
 @router.get("/patients/{mrn}/diagnoses", response=list[OncologyDiagnosisOut])
+@permission("oncology.view")
 def diagnosis_list(request: HttpRequest, mrn: str):
-    require(request.user, "oncology.view")
     patient = patient_get(mrn=mrn)
     return [
         {
@@ -116,17 +116,17 @@ def diagnosis_list(request: HttpRequest, mrn: str):
 
 
 @router.post("/patients/{mrn}/diagnoses", response={201: OncologyDiagnosisOut})
+@permission("diagnosis.edit")
 def diagnosis_create(request: HttpRequest, mrn: str, payload: OncologyDiagnosisIn):
-    require(request.user, "diagnosis.edit")
     patient = patient_get(mrn=mrn, audit=False)
     d = services.diagnosis_create(patient=patient, by=current_user(request), **payload.dict())
     return Status(201, d)
 
 
 @router.patch("/diagnoses/{pk}", response=OncologyDiagnosisOut)
+@permission("diagnosis.edit")
 def diagnosis_status(request: HttpRequest, pk: int, payload: DiagnosisStatusPatch):
     """Change clinical or verification status (e.g. entered-in-error); the row itself stays."""
-    require(request.user, "diagnosis.edit")
     d = services.diagnosis_set_status(
         diagnosis=get_diagnosis(pk), by=current_user(request), **payload.dict()
     )
@@ -143,8 +143,8 @@ def diagnosis_status(request: HttpRequest, pk: int, payload: DiagnosisStatusPatc
 
 
 @router.post("/diagnoses/{pk}/stagings", response={201: StagingOut})
+@permission("staging.edit")
 def staging_create(request: HttpRequest, pk: int, payload: StagingIn):
-    require(request.user, "staging.edit")
     return Status(
         201,
         services.staging_record(
@@ -154,8 +154,8 @@ def staging_create(request: HttpRequest, pk: int, payload: StagingIn):
 
 
 @router.post("/diagnoses/{pk}/statuses", response={201: DiseaseStatusOut})
+@permission("observation.record")
 def disease_status_create(request: HttpRequest, pk: int, payload: DiseaseStatusIn):
-    require(request.user, "observation.record")
     return Status(
         201,
         services.disease_status_record(
@@ -165,8 +165,8 @@ def disease_status_create(request: HttpRequest, pk: int, payload: DiseaseStatusI
 
 
 @router.post("/patients/{mrn}/performance", response={201: PerformanceStatusOut})
+@permission("observation.record")
 def performance_create(request: HttpRequest, mrn: str, payload: PerformanceStatusIn) -> Any:
-    require(request.user, "observation.record")
     patient = patient_get(mrn=mrn, audit=False)
     return Status(
         201,
@@ -175,8 +175,8 @@ def performance_create(request: HttpRequest, mrn: str, payload: PerformanceStatu
 
 
 @router.post("/patients/{mrn}/markers", response={201: TumorMarkerOut})
+@permission("observation.record")
 def marker_create(request: HttpRequest, mrn: str, payload: TumorMarkerIn) -> Any:
-    require(request.user, "observation.record")
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
@@ -189,8 +189,8 @@ def marker_create(request: HttpRequest, mrn: str, payload: TumorMarkerIn) -> Any
 
 
 @router.post("/patients/{mrn}/treatments", response={201: TreatmentEpisodeOut})
+@permission("treatment.record")
 def treatment_create(request: HttpRequest, mrn: str, payload: TreatmentEpisodeIn) -> Any:
-    require(request.user, "treatment.record")
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
@@ -201,8 +201,8 @@ def treatment_create(request: HttpRequest, mrn: str, payload: TreatmentEpisodeIn
 
 
 @router.post("/patients/{mrn}/workup", response={201: WorkupOut})
+@permission("workup.order")
 def workup_create(request: HttpRequest, mrn: str, payload: WorkupIn):
-    require(request.user, "workup.order")
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     diagnosis = _patient_diagnosis(patient, data.pop("diagnosis_id"))
@@ -213,8 +213,8 @@ def workup_create(request: HttpRequest, mrn: str, payload: WorkupIn):
 
 
 @router.post("/workup/{pk}/advance", response=WorkupOut)
+@permission("workup.result")
 def workup_advance(request: HttpRequest, pk: int, payload: WorkupAdvanceIn):
-    require(request.user, "workup.result")
     order = WorkupOrder.objects.select_related("patient").filter(pk=pk).first()
     if order is None:
         raise NotFound(_("No workup order %(id)s.") % {"id": pk})
@@ -224,9 +224,9 @@ def workup_advance(request: HttpRequest, pk: int, payload: WorkupAdvanceIn):
 
 
 @router.get("/workup", response=list[WorkupOut])
+@permission("workup.view")
 def workup_list(request: HttpRequest, department: str):
     """Open orders of one department (its worklist)."""
-    require(request.user, "workup.view")
     if department not in WorkupDepartment.values:
         raise ValidationFailed.single(
             "department",
@@ -237,39 +237,39 @@ def workup_list(request: HttpRequest, department: str):
 
 
 @router.get("/workup/turnaround", response=list[WorkupTurnaroundOut])
+@permission("workup.view")
 def workup_turnaround_view(request: HttpRequest):
-    require(request.user, "workup.view")
     return [{"department": d, **asdict(t)} for d, t in workup_turnaround().items()]
 
 
 @router.get("/patients/{mrn}/timeline", response=list[ChartEventOut])
+@permission("oncology.view")
 def timeline(request: HttpRequest, mrn: str):
-    require(request.user, "oncology.view")
     patient = patient_get(mrn=mrn, audit=False)
     return [asdict(e) for e in patient_timeline(patient=patient)]
 
 
 @router.get("/patients/{mrn}/performance", response=list[PerformanceStatusOut])
+@permission("oncology.view")
 def performance_list(request: HttpRequest, mrn: str):
-    require(request.user, "oncology.view")
     return oncology_record(patient=patient_get(mrn=mrn, audit=False)).performance
 
 
 @router.get("/patients/{mrn}/markers", response=list[TumorMarkerOut])
+@permission("oncology.view")
 def marker_list(request: HttpRequest, mrn: str):
-    require(request.user, "oncology.view")
     return oncology_record(patient=patient_get(mrn=mrn, audit=False)).markers
 
 
 @router.get("/patients/{mrn}/treatments", response=list[TreatmentEpisodeOut])
+@permission("oncology.view")
 def treatment_list(request: HttpRequest, mrn: str):
-    require(request.user, "oncology.view")
     return oncology_record(patient=patient_get(mrn=mrn, audit=False)).treatments
 
 
 @router.get("/patients/{mrn}/workup", response=list[WorkupOut])
+@permission("workup.view")
 def workup_patient_list(request: HttpRequest, mrn: str):
-    require(request.user, "workup.view")
     return [
         _workup_out(o) for o in oncology_record(patient=patient_get(mrn=mrn, audit=False)).workup
     ]
@@ -286,9 +286,9 @@ def _copay_out(r: CopayRegistration) -> dict[str, Any]:
 
 
 @copay_router.get("/copay/expiring", response=list[CopayRegistrationOut])
+@permission("copay.manage")
 def copay_reminders(request: HttpRequest, days: int = 60) -> Any:
     """Registrations whose 5-year coverage ends within `days` (default 60)."""
-    require(request.user, "copay.manage")
     if not 1 <= days <= 366:
         raise ValidationFailed.single(
             "days", _("must be between %(low)s and %(high)s") % {"low": 1, "high": 366}, days
@@ -297,8 +297,8 @@ def copay_reminders(request: HttpRequest, days: int = 60) -> Any:
 
 
 @copay_router.post("/{mrn}/copay", response={201: CopayRegistrationOut})
+@permission("copay.manage")
 def copay_create(request: HttpRequest, mrn: str, payload: CopayRegistrationIn) -> Any:
-    require(request.user, "copay.manage")
     patient = patient_get(mrn=mrn, audit=False)
     registration = services.copay_register(
         patient=patient,

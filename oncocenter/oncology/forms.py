@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.forms import DATE, DomainForm, today
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.oncology.models import (
     ClinicalStatus,
     DiseaseStatusCode,
@@ -148,7 +149,10 @@ class WorkupAdvanceForm(DomainForm):
         label=_("New status"), choices=[c for c in WorkupStatus.choices if c[0] != "ordered"]
     )
     result_summary = forms.CharField(
-        label=_("Result summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_MAX,
+        label=_("Result summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

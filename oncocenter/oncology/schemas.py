@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
+
 
 class OncologyCodeOut(Schema):
     system: str
@@ -13,7 +15,7 @@ class OncologyCodeOut(Schema):
     display_ko: str
 
 
-class StagingIn(Schema):
+class StagingIn(InputSchema):
     classification: str
     t_category: str
     n_category: str
@@ -34,7 +36,7 @@ class StagingOut(Schema):
     staged_on: date
 
 
-class DiseaseStatusIn(Schema):
+class DiseaseStatusIn(InputSchema):
     status: str
     observed_on: date
     note: str = ""
@@ -47,7 +49,7 @@ class DiseaseStatusOut(Schema):
     note: str
 
 
-class OncologyDiagnosisIn(Schema):
+class OncologyDiagnosisIn(InputSchema):
     icd10_code: str
     icdo3_topography: str = ""
     icdo3_morphology: str = ""
@@ -59,7 +61,7 @@ class OncologyDiagnosisIn(Schema):
     verification_status: str = "confirmed"
 
 
-class DiagnosisStatusPatch(Schema):
+class DiagnosisStatusPatch(InputSchema):
     clinical_status: str | None = None
     verification_status: str | None = None
 
@@ -83,7 +85,7 @@ class OncologyDiagnosisOut(Schema):
     disease_statuses: list[DiseaseStatusOut] = []
 
 
-class PerformanceStatusIn(Schema):
+class PerformanceStatusIn(InputSchema):
     scale: str
     score: int
     observed_on: date
@@ -93,7 +95,7 @@ class PerformanceStatusOut(PerformanceStatusIn):
     id: int
 
 
-class TumorMarkerIn(Schema):
+class TumorMarkerIn(InputSchema):
     marker: str
     value: Decimal
     unit: str
@@ -105,7 +107,7 @@ class TumorMarkerOut(TumorMarkerIn):
     id: int
 
 
-class TreatmentEpisodeIn(Schema):
+class TreatmentEpisodeIn(InputSchema):
     modality: str
     started_on: date
     ended_on: date | None = None
@@ -119,13 +121,13 @@ class TreatmentEpisodeOut(TreatmentEpisodeIn):
     source: str
 
 
-class WorkupIn(Schema):
+class WorkupIn(InputSchema):
     department: str
     test_name: str
     diagnosis_id: int | None = None
 
 
-class WorkupAdvanceIn(Schema):
+class WorkupAdvanceIn(InputSchema):
     status: str
     result_summary: str = ""
 
@@ -158,7 +160,7 @@ class ChartEventOut(Schema):
     status: str
 
 
-class CopayRegistrationIn(Schema):
+class CopayRegistrationIn(InputSchema):
     registered_on: date
     registration_number: str = ""
     diagnosis_id: int | None = None

@@ -313,7 +313,8 @@ def _record_extra_call(
 @permission_required("record.view")
 def record_edit(request: HttpRequest, mrn: str) -> HttpResponse:
     """Record completion: guardians, consent/assent, care team, co-payment registration."""
-    patient = patient_get(mrn=mrn, audit=False)
+    # A GET shows the patient (the form's heading): audited as a read; a POST's service audits.
+    patient = patient_get(mrn=mrn, audit=request.method == "GET")
     posted = _posted_form(request, {key: perm for key, (_c, perm) in RECORD_EXTRA_FORMS.items()})
     bound: dict[str, DomainForm] = {}
     for key, (form_class, perm) in RECORD_EXTRA_FORMS.items():

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from oncocenter.accounts.selectors import current_user
-from oncocenter.core.permissions import require
+from oncocenter.core.access import permission
 from oncocenter.palliative import services
 from oncocenter.palliative.models import BereavementFollowUp, PalliativeReferral
 from oncocenter.palliative.schemas import (
@@ -27,14 +27,14 @@ router = Router(tags=["palliative"])
 
 
 @router.get("/patients/{mrn}/palliative", response=list[PalliativeOut])
+@permission("palliative.view")
 def palliative_list(request: HttpRequest, mrn: str) -> list[PalliativeReferral]:
-    require(request.user, "palliative.view")
     return list(PalliativeReferral.objects.filter(patient=child(mrn, "palliative")))
 
 
 @router.post("/patients/{mrn}/palliative", response={201: PalliativeOut})
+@permission("palliative.refer")
 def palliative_refer(request: HttpRequest, mrn: str, payload: PalliativeIn) -> Status:
-    require(request.user, "palliative.refer")
     referral = services.palliative_refer(
         patient=patient_get(mrn=mrn, audit=False), by=current_user(request), **payload.dict()
     )
@@ -42,10 +42,10 @@ def palliative_refer(request: HttpRequest, mrn: str, payload: PalliativeIn) -> S
 
 
 @router.patch("/palliative/{referral_id}", response=PalliativeOut)
+@permission("palliative.edit")
 def palliative_update(
     request: HttpRequest, referral_id: int, payload: PalliativePatch
 ) -> PalliativeReferral:
-    require(request.user, "palliative.edit")
     return services.palliative_update(
         referral=row(PalliativeReferral, referral_id),
         by=current_user(request),
@@ -54,10 +54,10 @@ def palliative_update(
 
 
 @router.post("/palliative/{referral_id}/bereavement", response={201: PediatricIdOut})
+@permission("palliative.edit")
 def palliative_bereavement(
     request: HttpRequest, referral_id: int, payload: BereavementIn
 ) -> Status:
-    require(request.user, "palliative.edit")
     followup = services.bereavement_plan(
         referral=row(PalliativeReferral, referral_id), by=current_user(request), **payload.dict()
     )
@@ -65,10 +65,10 @@ def palliative_bereavement(
 
 
 @router.post("/palliative/bereavement/{followup_id}/done", response=PediatricIdOut)
+@permission("palliative.edit")
 def palliative_bereavement_done(
     request: HttpRequest, followup_id: int, payload: BereavementDoneIn
 ) -> dict[str, Any]:
-    require(request.user, "palliative.edit")
     followup = services.bereavement_done(
         followup=row(BereavementFollowUp, followup_id), by=current_user(request), **payload.dict()
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.forms import DATE, DomainForm
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.palliative.models import BereavementKind, PalliativeStatus, PlaceOfCare
 from oncocenter.pediatrics.forms import ChildMrnForm
 
@@ -18,12 +19,19 @@ class ReferForm(ChildMrnForm):
 class PalliativeUpdateForm(DomainForm):
     status = forms.ChoiceField(label=_("Status"), choices=PalliativeStatus.choices)
     goals_of_care = forms.CharField(
-        label=_("Goals of care"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_MAX,
+        label=_("Goals of care"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     symptom_plan = forms.CharField(
-        label=_("Symptom plan"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_MAX,
+        label=_("Symptom plan"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     advance_care_planning = forms.CharField(
+        max_length=TEXT_MAX,
         label=_("Advance care planning notes"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -6,13 +6,15 @@ import datetime as dt
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
 
-class PalliativeIn(Schema):
+
+class PalliativeIn(InputSchema):
     referred_on: dt.date
     reason: str
 
 
-class PalliativePatch(Schema):
+class PalliativePatch(InputSchema):
     status: str | None = None
     goals_of_care: str | None = None
     symptom_plan: str | None = None
@@ -32,12 +34,12 @@ class PalliativeOut(Schema):
     place_of_care: str
 
 
-class BereavementIn(Schema):
+class BereavementIn(InputSchema):
     planned_on: dt.date
     kind: str
     notes: str = ""
 
 
-class BereavementDoneIn(Schema):
+class BereavementDoneIn(InputSchema):
     done_on: dt.date
     notes: str = ""

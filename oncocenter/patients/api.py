@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from oncocenter.accounts.selectors import current_user
+from oncocenter.core.access import permission
 from oncocenter.core.errors import FieldProblem, ValidationFailed
-from oncocenter.core.permissions import has_perm, require
+from oncocenter.core.permissions import has_perm
 from oncocenter.patients.models import CenterCode, Patient
 from oncocenter.patients.schemas import (
     PatientCenterIn,
@@ -62,9 +63,9 @@ def _out(patient: Patient, *, contacts: bool) -> dict:
 
 
 @router.get("/", response=list[PatientOut])
+@permission("patient.search")
 def search(request: HttpRequest, params: Query[PatientSearchParams]):
     """Search by MRN prefix, Hangul name (partial) or Latin name (partial)."""
-    require(request.user, "patient.search")
     if params.center and params.center not in CenterCode.values:
         raise ValidationFailed.single(
             "center",
@@ -84,8 +85,8 @@ def search(request: HttpRequest, params: Query[PatientSearchParams]):
 
 
 @router.post("/", response={201: PatientContactOut})
+@permission("patient.create")
 def create(request: HttpRequest, payload: PatientIn):
-    require(request.user, "patient.create")
     unknown = [c for c in payload.centers if c not in CenterCode.values]
     if unknown:
         raise ValidationFailed.single(
@@ -106,8 +107,8 @@ def create(request: HttpRequest, payload: PatientIn):
 
 
 @router.get("/{mrn}", response=PatientContactOut | PatientOut)
+@permission("patient.view")
 def read(request: HttpRequest, mrn: str):
-    require(request.user, "patient.view")
     patient = patient_get(mrn=mrn)
     return _out(patient, contacts=has_perm(request.user, "patient.view_contacts"))
 
@@ -116,8 +117,8 @@ CLEARABLE = frozenset({"phone", "email", "address", "postal_code"})
 
 
 @router.patch("/{mrn}", response=PatientContactOut)
+@permission("patient.edit")
 def update(request: HttpRequest, mrn: str, payload: PatientPatch):
-    require(request.user, "patient.edit")
     patient = patient_get(mrn=mrn, audit=False)
     changes = payload.dict(exclude_unset=True, exclude={"rrn"})
     # null clears a contact field; the name, birth date and sex cannot be cleared (a 422 naming
@@ -137,16 +138,16 @@ def update(request: HttpRequest, mrn: str, payload: PatientPatch):
 
 
 @router.post("/{mrn}/verify-rrn", response=PatientRrnOut)
+@permission("patient.verify_rrn")
 def verify_rrn(request: HttpRequest, mrn: str, payload: PatientRrnIn):
     """Check a presented resident registration number against the stored one."""
-    require(request.user, "patient.verify_rrn")
     patient = patient_get(mrn=mrn, audit=False)
     return {"matches": patient_verify_rrn(patient=patient, rrn=payload.rrn)}
 
 
 @router.post("/{mrn}/centers", response={201: PatientCenterMembershipOut})
+@permission("patient.edit")
 def join_center(request: HttpRequest, mrn: str, payload: PatientCenterIn):
-    require(request.user, "patient.edit")
     patient = patient_get(mrn=mrn, audit=False)
     membership = patient_join_center(
         patient=patient, by=current_user(request), center_code=payload.center, since=payload.since

@@ -13,8 +13,9 @@ from ninja import Router, Schema, Status
 
 from oncocenter.accounts.models import User
 from oncocenter.accounts.selectors import current_user
+from oncocenter.core.access import permission
 from oncocenter.core.errors import ValidationFailed
-from oncocenter.core.permissions import require
+from oncocenter.core.schemas import InputSchema
 from oncocenter.patients.models_record import Guardian
 from oncocenter.patients.selectors import patient_get
 from oncocenter.patients.services_record import care_team_add, consent_record, guardian_add
@@ -22,7 +23,7 @@ from oncocenter.patients.services_record import care_team_add, consent_record, g
 router = Router(tags=["patient record"])
 
 
-class PatientGuardianIn(Schema):
+class PatientGuardianIn(InputSchema):
     name_ko: str
     relationship: str
     phone: str = ""
@@ -34,7 +35,7 @@ class PatientGuardianOut(PatientGuardianIn):
     id: int
 
 
-class PatientConsentIn(Schema):
+class PatientConsentIn(InputSchema):
     kind: str
     given_by: str
     signed_on: date
@@ -46,7 +47,7 @@ class PatientConsentOut(PatientConsentIn):
     id: int
 
 
-class PatientCareTeamIn(Schema):
+class PatientCareTeamIn(InputSchema):
     username: str
     role: str
     center: str = ""
@@ -62,8 +63,8 @@ class PatientCareTeamOut(Schema):
 
 
 @router.post("/{mrn}/guardians", response={201: PatientGuardianOut})
+@permission("record.edit")
 def guardian_create(request: HttpRequest, mrn: str, payload: PatientGuardianIn) -> Any:
-    require(request.user, "record.edit")
     guardian = guardian_add(
         patient=patient_get(mrn=mrn, audit=False), by=current_user(request), **payload.dict()
     )
@@ -71,8 +72,8 @@ def guardian_create(request: HttpRequest, mrn: str, payload: PatientGuardianIn) 
 
 
 @router.post("/{mrn}/consents", response={201: PatientConsentOut})
+@permission("consent.record")
 def consent_create(request: HttpRequest, mrn: str, payload: PatientConsentIn) -> Any:
-    require(request.user, "consent.record")
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     guardian_id = data.pop("guardian_id")
@@ -88,8 +89,8 @@ def consent_create(request: HttpRequest, mrn: str, payload: PatientConsentIn) ->
 
 
 @router.post("/{mrn}/care-team", response={201: PatientCareTeamOut})
+@permission("record.edit")
 def care_team_create(request: HttpRequest, mrn: str, payload: PatientCareTeamIn) -> Any:
-    require(request.user, "record.edit")
     patient = patient_get(mrn=mrn, audit=False)
     user = User.objects.filter(username=payload.username, is_active=True).first()
     if user is None:

@@ -5,6 +5,8 @@ from datetime import date
 from ninja import Schema
 from pydantic import Field
 
+from oncocenter.core.schemas import InputSchema
+
 
 class PatientCenterMembershipOut(Schema):
     center: str
@@ -30,7 +32,7 @@ class PatientContactOut(PatientOut):
     postal_code: str
 
 
-class PatientIn(Schema):
+class PatientIn(InputSchema):
     name_ko: str = Field("", description="Full name in Hangul, family name first; may be empty")
     family_name_en: str
     given_name_en: str = ""
@@ -46,7 +48,7 @@ class PatientIn(Schema):
     centers: list[str] = Field(default_factory=list, description="radonc | esophageal | pediatric")
 
 
-class PatientPatch(Schema):
+class PatientPatch(InputSchema):
     name_ko: str | None = None
     family_name_en: str | None = None
     given_name_en: str | None = None
@@ -59,7 +61,7 @@ class PatientPatch(Schema):
     postal_code: str | None = None
 
 
-class PatientRrnIn(Schema):
+class PatientRrnIn(InputSchema):
     rrn: str
 
 
@@ -67,6 +69,6 @@ class PatientRrnOut(Schema):
     matches: bool
 
 
-class PatientCenterIn(Schema):
+class PatientCenterIn(InputSchema):
     center: str
     since: date | None = None

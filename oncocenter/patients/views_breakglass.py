@@ -37,7 +37,8 @@ class BreakGlassForm(DomainForm):
 @require_http_methods(["GET", "POST"])
 @permission_required("breakglass.use")
 def open_grant(request: HttpRequest, mrn: str) -> HttpResponse:
-    patient = patient_get(mrn=mrn, audit=False)
+    # A GET shows the patient (the form's heading): audited as a read; a POST's service audits.
+    patient = patient_get(mrn=mrn, audit=request.method == "GET")
     target = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = ""

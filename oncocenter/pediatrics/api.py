@@ -13,8 +13,8 @@ from ninja import Router, Status
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import permission
 from oncocenter.core.errors import ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.patients.selectors import patient_get
 from oncocenter.patients.services_record import guardian_add
 from oncocenter.pediatrics import selectors, services
@@ -59,9 +59,9 @@ def _report_years(years: int) -> None:
 
 # ============================================================================ pediatric profile
 @router.get("/patients/{mrn}/pediatric", response=PediatricOut)
+@permission("pediatric.view")
 def pediatric_record(request: HttpRequest, mrn: str) -> dict[str, Any]:
     """Pediatric summary: sedation, latest height/weight/BSA with date, Lansky, ICCC-3 groups."""
-    require(request.user, "pediatric.view")
     patient = child(mrn, "pediatric")
     profile = getattr(patient, "pediatric_profile", None)
     m = selectors.latest_measurement(patient)
@@ -82,8 +82,8 @@ def pediatric_record(request: HttpRequest, mrn: str) -> dict[str, Any]:
 
 
 @router.put("/patients/{mrn}/sedation", response=PediatricOut)
+@permission("pediatric.edit")
 def set_sedation(request: HttpRequest, mrn: str, payload: SedationIn) -> dict[str, Any]:
-    require(request.user, "pediatric.edit")
     services.profile_set_sedation(
         patient=patient_get(mrn=mrn, audit=False),
         by=current_user(request),
@@ -94,8 +94,8 @@ def set_sedation(request: HttpRequest, mrn: str, payload: SedationIn) -> dict[st
 
 
 @router.post("/patients/{mrn}/measurements", response={201: BodyMeasurementOut})
+@permission("pediatric.edit")
 def add_measurement(request: HttpRequest, mrn: str, payload: BodyMeasurementIn) -> Status:
-    require(request.user, "pediatric.edit")
     m, warnings = services.measurement_record(
         patient=patient_get(mrn=mrn, audit=False), by=current_user(request), **payload.dict()
     )
@@ -103,9 +103,9 @@ def add_measurement(request: HttpRequest, mrn: str, payload: BodyMeasurementIn) 
 
 
 @router.post("/patients/{mrn}/guardians", response={201: PediatricIdOut})
+@permission("record.edit")
 def guardian_register(request: HttpRequest, mrn: str, payload: PediatricGuardianIn) -> Status:
     """Add a guardian; a legal representative must be an adult (the patients app's rule)."""
-    require(request.user, "record.edit")
     guardian = guardian_add(
         patient=patient_get(mrn=mrn, audit=False), by=current_user(request), **payload.dict()
     )
@@ -114,14 +114,14 @@ def guardian_register(request: HttpRequest, mrn: str, payload: PediatricGuardian
 
 # ============================================================================ HSCT
 @router.get("/patients/{mrn}/hsct", response=list[HSCTOut])
+@permission("hsct.view")
 def hsct_list(request: HttpRequest, mrn: str) -> list[HSCTEpisode]:
-    require(request.user, "hsct.view")
     return list(HSCTEpisode.objects.filter(patient=child(mrn, "hsct")))
 
 
 @router.post("/patients/{mrn}/hsct", response={201: HSCTOut})
+@permission("hsct.edit")
 def hsct_create(request: HttpRequest, mrn: str, payload: HSCTIn) -> Status:
-    require(request.user, "hsct.edit")
     episode = services.hsct_episode_create(
         patient=patient_get(mrn=mrn, audit=False), by=current_user(request), **payload.dict()
     )
@@ -129,9 +129,9 @@ def hsct_create(request: HttpRequest, mrn: str, payload: HSCTIn) -> Status:
 
 
 @router.get("/hsct/{episode_id}", response=HSCTDetailOut)
+@permission("hsct.view")
 def hsct_read(request: HttpRequest, episode_id: int) -> dict[str, Any]:
     """One episode with its GVHD entries and complications."""
-    require(request.user, "hsct.view")
     episode = row(HSCTEpisode, episode_id)
     audit_record(action="read", obj=episode, patient=episode.patient)
     data = HSCTOut.from_orm(episode).dict()
@@ -141,8 +141,8 @@ def hsct_read(request: HttpRequest, episode_id: int) -> dict[str, Any]:
 
 
 @router.patch("/hsct/{episode_id}", response=HSCTOut)
+@permission("hsct.edit")
 def hsct_update(request: HttpRequest, episode_id: int, payload: HSCTPatch) -> HSCTEpisode:
-    require(request.user, "hsct.edit")
     return services.hsct_episode_update(
         episode=row(HSCTEpisode, episode_id),
         by=current_user(request),
@@ -151,9 +151,9 @@ def hsct_update(request: HttpRequest, episode_id: int, payload: HSCTPatch) -> HS
 
 
 @router.get("/hsct/{episode_id}/day", response=HSCTDayOut)
+@permission("hsct.view")
 def hsct_day(request: HttpRequest, episode_id: int, on: str | None = None) -> dict[str, Any]:
     """Day count ('day +N') of the episode on a date (today by default), with GVHD grade."""
-    require(request.user, "hsct.view")
     episode = row(HSCTEpisode, episode_id)
     audit_record(action="read", obj=episode, patient=episode.patient)
     try:
@@ -173,8 +173,8 @@ def hsct_day(request: HttpRequest, episode_id: int, on: str | None = None) -> di
 
 
 @router.post("/hsct/{episode_id}/gvhd", response={201: PediatricIdOut})
+@permission("hsct.edit")
 def hsct_gvhd(request: HttpRequest, episode_id: int, payload: GVHDIn) -> Status:
-    require(request.user, "hsct.edit")
     entry = services.gvhd_entry_add(
         episode=row(HSCTEpisode, episode_id), by=current_user(request), **payload.dict()
     )
@@ -182,8 +182,8 @@ def hsct_gvhd(request: HttpRequest, episode_id: int, payload: GVHDIn) -> Status:
 
 
 @router.post("/hsct/{episode_id}/complications", response={201: PediatricIdOut})
+@permission("hsct.edit")
 def hsct_complication(request: HttpRequest, episode_id: int, payload: HSCTComplicationIn) -> Status:
-    require(request.user, "hsct.edit")
     complication = services.hsct_complication_add(
         episode=row(HSCTEpisode, episode_id), by=current_user(request), **payload.dict()
     )
@@ -192,14 +192,14 @@ def hsct_complication(request: HttpRequest, episode_id: int, payload: HSCTCompli
 
 # ============================================================================ reports
 @router.get("/reports/cases-by-iccc", response=IcccReportOut)
+@permission("pediatric.reports")
 def report_iccc(request: HttpRequest, years: int = 5) -> dict[str, Any]:
-    require(request.user, "pediatric.reports")
     _report_years(years)
     return selectors.report_cases_by_iccc(years=years)
 
 
 @router.get("/reports/service-use", response=PediatricServiceUseOut)
+@permission("pediatric.reports")
 def report_service_use(request: HttpRequest, years: int = 5) -> dict[str, Any]:
-    require(request.user, "pediatric.reports")
     _report_years(years)
     return selectors.report_service_use(years=years)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.core.forms import DATE, DomainForm, set_choices
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.patients.models import Patient
 from oncocenter.patients.models_record import GuardianRelationship
 from oncocenter.patients.selectors import patient_get
@@ -94,7 +95,10 @@ class HSCTForm(DomainForm):
     )
     status = forms.ChoiceField(label=_("Status"), choices=HSCTStatus.choices, initial="planned")
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_MAX,
+        label=_("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

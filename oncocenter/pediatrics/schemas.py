@@ -11,17 +11,19 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
+
 
 class PediatricIdOut(Schema):
     id: int
 
 
-class SedationIn(Schema):
+class SedationIn(InputSchema):
     sedation_required: bool
     sedation_notes: str = ""
 
 
-class BodyMeasurementIn(Schema):
+class BodyMeasurementIn(InputSchema):
     measured_on: dt.date
     height: float
     weight: float
@@ -57,7 +59,7 @@ class PediatricOut(Schema):
     diagnoses: list[PediatricDiagnosisOut] = []
 
 
-class PediatricGuardianIn(Schema):
+class PediatricGuardianIn(InputSchema):
     name_ko: str
     relationship: str
     birth_date: dt.date
@@ -65,7 +67,7 @@ class PediatricGuardianIn(Schema):
     is_legal_representative: bool = True
 
 
-class HSCTIn(Schema):
+class HSCTIn(InputSchema):
     indication: str
     donor_type: str
     stem_cell_source: str = ""
@@ -80,7 +82,7 @@ class HSCTIn(Schema):
     notes: str = ""
 
 
-class HSCTPatch(Schema):
+class HSCTPatch(InputSchema):
     indication: str | None = None
     donor_type: str | None = None
     stem_cell_source: str | None = None
@@ -120,7 +122,7 @@ class HSCTDayOut(Schema):
     chronic_gvhd_severity: str | None
 
 
-class GVHDIn(Schema):
+class GVHDIn(InputSchema):
     kind: str
     organ: str
     stage: int
@@ -136,7 +138,7 @@ class GVHDOut(Schema):
     observed_on: dt.date
 
 
-class HSCTComplicationIn(Schema):
+class HSCTComplicationIn(InputSchema):
     kind: str
     onset_on: dt.date
     grade: int | None = None

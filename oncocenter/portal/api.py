@@ -12,8 +12,8 @@ from ninja import Router
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound
-from oncocenter.core.permissions import require
 from oncocenter.portal import selectors, services
 from oncocenter.portal.models import SymptomAlert
 from oncocenter.portal.schemas import PortalSymptomAlertCloseIn, PortalSymptomAlertOut
@@ -48,9 +48,9 @@ def _alert(alert_id: int) -> SymptomAlert:
 
 
 @router.get("/symptom-alerts", response=list[PortalSymptomAlertOut])
+@permission("epro.view")
 def alerts(request: HttpRequest, include_closed: bool = False):
     """The caller's worklist: alerts of their patients and the unassigned ones."""
-    require(request.user, "epro.view")
     rows = selectors.alerts_for(_by(request), include_closed=include_closed)
     audit_record(
         action=AuditAction.READ,
@@ -61,15 +61,15 @@ def alerts(request: HttpRequest, include_closed: bool = False):
 
 
 @router.post("/symptom-alerts/{alert_id}/acknowledge", response=PortalSymptomAlertOut)
+@permission("epro.handle")
 def acknowledge(request: HttpRequest, alert_id: int):
-    require(request.user, "epro.handle")
     alert = services.symptom_alert_acknowledge(by=_by(request), alert=_alert(alert_id))
     return _out(_alert(alert.pk))
 
 
 @router.post("/symptom-alerts/{alert_id}/close", response=PortalSymptomAlertOut)
+@permission("epro.handle")
 def close(request: HttpRequest, alert_id: int, payload: PortalSymptomAlertCloseIn):
-    require(request.user, "epro.handle")
     alert = services.symptom_alert_close(
         by=_by(request), alert=_alert(alert_id), outcome=payload.outcome, note=payload.note
     )

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.forms import DomainForm
+from oncocenter.core.limits import PASSWORD_MAX
 from oncocenter.portal import epro
 from oncocenter.portal.models import AlertOutcome
 
@@ -22,11 +23,13 @@ class ActivateForm(DomainForm):
         label=_("Sign-in name"), max_length=60, help_text=_("Letters, digits, dots, underscores.")
     )
     password = forms.CharField(
+        max_length=PASSWORD_MAX,
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 10 characters with letters and digits."),
     )
     password2 = forms.CharField(
+        max_length=PASSWORD_MAX,
         label=_("Password again"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -46,7 +49,9 @@ class SignInForm(DomainForm):
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     password = forms.CharField(
-        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        max_length=PASSWORD_MAX,
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 

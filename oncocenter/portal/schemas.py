@@ -4,6 +4,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
+
 
 class PortalSymptomAlertOut(Schema):
     id: int
@@ -16,6 +18,6 @@ class PortalSymptomAlertOut(Schema):
     outcome: str
 
 
-class PortalSymptomAlertCloseIn(Schema):
+class PortalSymptomAlertCloseIn(InputSchema):
     outcome: str
     note: str = ""

@@ -24,6 +24,7 @@ from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.context import current_context
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import ACCESS_ATTR, PORTAL, PUBLIC, declare
 from oncocenter.core.errors import Conflict, NotPermitted, ValidationFailed
 from oncocenter.core.forms import run_service, set_choices
 from oncocenter.core.middleware import client_address
@@ -103,9 +104,11 @@ def portal_page(view: PortalView) -> PortalView:
                 return _render(request, "portal/denied.html", {"message": exc.message}, 403)
         return view(request, account, *args, **kwargs)
 
+    setattr(wrapped, ACCESS_ATTR, PORTAL)
     return wrapped
 
 
+@declare(PUBLIC)
 @require_GET
 def set_language(request: HttpRequest, lang: str) -> HttpResponse:
     if lang in ("ko", "en"):
@@ -116,6 +119,7 @@ def set_language(request: HttpRequest, lang: str) -> HttpResponse:
     return HttpResponseRedirect(target)
 
 
+@declare(PUBLIC)
 @require_http_methods(["GET", "POST"])
 def sign_in(request: HttpRequest) -> HttpResponse:
     _activate_language(request)
@@ -147,6 +151,7 @@ def _start_session(request: HttpRequest, account: PortalAccount) -> HttpResponse
     return HttpResponseRedirect(target)
 
 
+@declare(PUBLIC)
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest) -> HttpResponse:
     _activate_language(request)
@@ -170,6 +175,7 @@ def activate(request: HttpRequest) -> HttpResponse:
     return _render(request, "portal/activate.html", {"form": form}, status)
 
 
+@declare(PUBLIC)
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     account_id = request.session.pop(SESSION_KEY, None)

@@ -9,8 +9,10 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from oncocenter.core.schemas import InputSchema
 
-class RtCourseIn(Schema):
+
+class RtCourseIn(InputSchema):
     mrn: str = Field(description="Patient MRN")
     label: str = Field(description="Short label, e.g. 'Oropharynx definitive'")
     intent: str = Field(description="curative | palliative | prophylactic")
@@ -18,12 +20,12 @@ class RtCourseIn(Schema):
     notes: str = ""
 
 
-class RtCourseCloseIn(Schema):
+class RtCourseCloseIn(InputSchema):
     status: str = Field(description="completed | stopped")
     reason: str = ""
 
 
-class RtPrescriptionIn(Schema):
+class RtPrescriptionIn(InputSchema):
     site: str
     technique: str = Field(description="3D | IMRT | VMAT | SBRT | SRS | ELECTRON | HDR")
     dose_per_fraction_gy: Decimal
@@ -46,7 +48,7 @@ class RtPrescriptionIn(Schema):
     notes: str = ""
 
 
-class RtPrescriptionPatch(Schema):
+class RtPrescriptionPatch(InputSchema):
     site: str | None = None
     technique: str | None = None
     dose_per_fraction_gy: Decimal | None = None
@@ -62,7 +64,7 @@ class RtPrescriptionPatch(Schema):
     notes: str | None = None
 
 
-class RtPlanIn(Schema):
+class RtPlanIn(InputSchema):
     label: str
     machine: str = Field(description="Machine code, e.g. LINAC-1")
     fractions_planned: int
@@ -70,7 +72,7 @@ class RtPlanIn(Schema):
     meterset_per_fraction: Decimal | None = None
 
 
-class RtPlanPatch(Schema):
+class RtPlanPatch(InputSchema):
     label: str | None = None
     machine: str | None = None
     fractions_planned: int | None = None
@@ -78,26 +80,26 @@ class RtPlanPatch(Schema):
     meterset_per_fraction: Decimal | None = None
 
 
-class RtOrganDoseIn(Schema):
+class RtOrganDoseIn(InputSchema):
     organ: str
     metric: str = Field(description="Dmax, Dmean, D0.03cc or Vx such as V20")
     value: Decimal
     unit: str = Field("Gy", description="Gy or %")
 
 
-class RtOrganDosesIn(Schema):
+class RtOrganDosesIn(InputSchema):
     doses: list[RtOrganDoseIn]
     source: str = Field("entered", description="entered | dvh")
 
 
-class RtOverrideIn(Schema):
+class RtOverrideIn(InputSchema):
     organ: str
     metric: str
     cumulative: bool = False
     justification: str = Field(description="Written justification (at least 20 characters)")
 
 
-class RtChecklistIn(Schema):
+class RtChecklistIn(InputSchema):
     results: dict[str, Any] = Field(
         description="Item code -> 'pass' | 'fail' | 'na' or {result, comment}"
     )
@@ -108,19 +110,19 @@ class RtChartCheckIn(RtChecklistIn):
     kind: str = Field(description="weekly | end")
 
 
-class RtPsqaIn(Schema):
+class RtPsqaIn(InputSchema):
     method: str
     passing_rate_pct: Decimal
     action_limit_pct: Decimal = Decimal(95)
     comment: str = ""
 
 
-class RtScheduleIn(Schema):
+class RtScheduleIn(InputSchema):
     start_date: date
     machine: str | None = None
 
 
-class RtDeliveryIn(Schema):
+class RtDeliveryIn(InputSchema):
     delivered_at: datetime = Field(description="When the beam was on (with timezone)")
     machine: str
     identifiers: dict[str, str] = Field(
@@ -139,18 +141,18 @@ class RtDeliveryIn(Schema):
     )
 
 
-class RtReasonIn(Schema):
+class RtReasonIn(InputSchema):
     reason: str
 
 
-class RtCorrectionIn(Schema):
+class RtCorrectionIn(InputSchema):
     reason: str
     meterset_delivered: Decimal | None = None
     delivered_at: datetime | None = None
     partial: bool | None = None
 
 
-class RtBrachyIn(Schema):
+class RtBrachyIn(InputSchema):
     applicator: str
     room: str
     afterloader: str = Field(description="Machine code of the afterloader")
@@ -161,12 +163,12 @@ class RtBrachyIn(Schema):
     notes: str = ""
 
 
-class RtInterruptionReviewIn(Schema):
+class RtInterruptionReviewIn(InputSchema):
     decision: str = Field(description="compensate | no-compensation")
     note: str = Field(description="The compensation planned, or why none is needed")
 
 
-class RtWeeklyReviewIn(Schema):
+class RtWeeklyReviewIn(InputSchema):
     reviewed_on: date
     grades: dict[str, int] = Field(description="CTCAE term code -> grade 0..5")
     notes: str = ""
@@ -276,14 +278,14 @@ class RtIdOut(Schema):
     status: str = ""
 
 
-class RtImageReviewIn(Schema):
+class RtImageReviewIn(InputSchema):
     kind: str
     shift_lat_mm: Decimal
     shift_long_mm: Decimal
     shift_vert_mm: Decimal
 
 
-class RtImageReviewSignIn(Schema):
+class RtImageReviewSignIn(InputSchema):
     note: str = ""
 
 

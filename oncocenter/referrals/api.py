@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from oncocenter.accounts.selectors import current_user
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.oncology.models import Diagnosis
 from oncocenter.patients.selectors import patient_get
 from oncocenter.referrals import selectors, services
@@ -45,8 +45,8 @@ def referral_out(r: Referral) -> dict[str, Any]:
 
 
 @router.post("/patients/{mrn}", response={201: ReferralOut})
+@permission("referral.create")
 def create(request: HttpRequest, mrn: str, payload: ReferralIn) -> Any:
-    require(request.user, "referral.create")
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     diagnosis = None
@@ -64,8 +64,8 @@ def create(request: HttpRequest, mrn: str, payload: ReferralIn) -> Any:
 
 
 @router.post("/{pk}/advance", response=ReferralOut)
+@permission("referral.respond")
 def advance(request: HttpRequest, pk: int, payload: ReferralAdvanceIn) -> Any:
-    require(request.user, "referral.respond")
     referral = Referral.objects.select_related("patient").filter(pk=pk).first()
     if referral is None:
         raise NotFound(_("No referral %(id)s.") % {"id": pk})
@@ -75,8 +75,8 @@ def advance(request: HttpRequest, pk: int, payload: ReferralAdvanceIn) -> Any:
 
 
 @router.get("/worklist/{department}", response=list[ReferralOut])
+@permission("referral.view")
 def worklist(request: HttpRequest, department: str, include_closed: bool = False) -> Any:
-    require(request.user, "referral.view")
     if department not in Department.values:
         raise ValidationFailed.single("department", _("is not a known department"), department)
     return [
@@ -86,6 +86,6 @@ def worklist(request: HttpRequest, department: str, include_closed: bool = False
 
 
 @router.get("/turnaround", response=list[ReferralTurnaroundOut])
+@permission("referral.view")
 def turnaround(request: HttpRequest) -> Any:
-    require(request.user, "referral.view")
     return [{"department": d, **asdict(t)} for d, t in selectors.turnaround_by_department().items()]

@@ -4,8 +4,10 @@ from datetime import datetime
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
 
-class ReferralIn(Schema):
+
+class ReferralIn(InputSchema):
     from_department: str
     to_department: str
     reason: str
@@ -13,7 +15,7 @@ class ReferralIn(Schema):
     diagnosis_id: int | None = None
 
 
-class ReferralAdvanceIn(Schema):
+class ReferralAdvanceIn(InputSchema):
     status: str
     note: str = ""
     reason: str = ""

@@ -77,7 +77,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("referral.create")
 def create(request: HttpRequest, mrn: str) -> HttpResponse:
-    patient = patient_get(mrn=mrn, audit=False)
+    # A GET shows the patient (the form's heading): audited as a read; a POST's service audits.
+    patient = patient_get(mrn=mrn, audit=request.method == "GET")
     initial = {"from_department": selectors.DEFAULT_DEPARTMENT.get(active_role(request), "")}
     form = ReferralForm(request.POST or None, initial=initial, auto_id=IDS)
     status = 200

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from oncocenter.accounts.selectors import current_user
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.machines import selectors as machine_selectors
 from oncocenter.machines import services as machine_services
 from oncocenter.machines.models import Machine, MachineDowntime
@@ -94,15 +94,15 @@ def _machine(code: str) -> Machine:
 
 
 @router.get("/machines", response=list[MachineOut])
+@permission("machine.view")
 def machines(request: HttpRequest):
-    require(request.user, "machine.view")
     return [machine_out(m) for m in Machine.objects.prefetch_related("techniques")]
 
 
 @router.post("/machines/{code}/service", response=MachineOut)
+@permission("machine.manage")
 def machine_service(request: HttpRequest, code: str, payload: MachineServiceIn):
     """Take a machine out of service (no new bookings) or put it back."""
-    require(request.user, "machine.manage")
     m = machine_services.machine_set_in_service(
         machine=_machine(code),
         in_service=payload.in_service,
@@ -113,15 +113,15 @@ def machine_service(request: HttpRequest, code: str, payload: MachineServiceIn):
 
 
 @router.get("/machines/{code}/downtime", response=list[MachineDowntimeOut])
+@permission("machine.view")
 def machine_downtime(request: HttpRequest, code: str):
-    require(request.user, "machine.view")
     return [downtime_out(d) for d in machine_selectors.machine_downtimes(machine=_machine(code))]
 
 
 @router.post("/machines/{code}/qa", response={201: MachineDowntimeOut})
+@permission("downtime.plan")
 def qa_window(request: HttpRequest, code: str, payload: MachineDowntimeIn):
     """Plan a QA or maintenance window (refused over booked sessions)."""
-    require(request.user, "downtime.plan")
     window = machine_services.qa_window_plan(
         machine=_machine(code),
         start=payload.start,
@@ -133,9 +133,9 @@ def qa_window(request: HttpRequest, code: str, payload: MachineDowntimeIn):
 
 
 @router.post("/outages", response={201: MachineOutageOut})
+@permission("outage.report")
 def outage_report(request: HttpRequest, payload: MachineOutageIn):
     """Report an unplanned outage; the sessions it hits are rebooked at once (see `changes`)."""
-    require(request.user, "outage.report")
     try:
         machine = _machine(payload.machine)
     except NotFound:
@@ -161,8 +161,8 @@ def outage_report(request: HttpRequest, payload: MachineOutageIn):
 
 
 @router.get("/outages/{pk}", response=MachineOutageOut)
+@permission("schedule.view")
 def outage_read(request: HttpRequest, pk: int):
-    require(request.user, "schedule.view")
     outage = selectors.outage_get(pk=pk)
     return {
         "outage": downtime_out(outage),
@@ -172,16 +172,16 @@ def outage_read(request: HttpRequest, pk: int):
 
 
 @router.post("/outages/{pk}/confirm", response=MachineDowntimeOut)
+@permission("outage.confirm")
 def outage_confirm(request: HttpRequest, pk: int):
-    require(request.user, "outage.confirm")
     outage = services.outage_confirm(outage=selectors.outage_get(pk=pk), by=current_user(request))
     return downtime_out(selectors.outage_get(pk=outage.pk))
 
 
 @router.post("/courses/book-waiting", response={201: BookingWaitingOut})
+@permission("schedule.book")
 def book_waiting(request: HttpRequest):
     """Book every ready course of the worklist in one solve; the others are listed as skipped."""
-    require(request.user, "schedule.book")
     result = services.courses_book_waiting(by=current_user(request))
     return Status(
         201,
@@ -197,9 +197,9 @@ def book_waiting(request: HttpRequest):
 
 
 @router.post("/courses/{pk}/book", response={201: BookingCourseOut})
+@permission("schedule.book")
 def course_book(request: HttpRequest, pk: int, payload: BookingCourseIn):
     """Book the course's signed prescriptions (solved in-process); 409 names the rule refused."""
-    require(request.user, "schedule.book")
     course = selectors.course_get(pk=pk)
     result = services.course_book(
         course=course,
@@ -223,8 +223,8 @@ def course_book(request: HttpRequest, pk: int, payload: BookingCourseIn):
 
 
 @router.get("/courses/{pk}/bookings", response=list[BookingOut])
+@permission("schedule.view")
 def course_bookings(request: HttpRequest, pk: int):
-    require(request.user, "schedule.view")
     course = selectors.course_get(pk=pk)
     rows = selectors.course_bookings(course=course)
     for b in rows:
@@ -233,9 +233,9 @@ def course_bookings(request: HttpRequest, pk: int):
 
 
 @router.post("/bookings", response={201: BookingOut})
+@permission("schedule.book")
 def booking_create(request: HttpRequest, payload: BookingIn):
     """Book one session by hand at a given start (every hard rule checked, 409 names it)."""
-    require(request.user, "schedule.book")
     fraction = Fraction.objects.filter(pk=payload.fraction_id).first()
     if fraction is None:
         raise ValidationFailed.single("fraction_id", _("no such session"), payload.fraction_id)
@@ -257,8 +257,8 @@ def booking_create(request: HttpRequest, payload: BookingIn):
 
 
 @router.post("/bookings/{pk}/cancel", response=BookingOut)
+@permission("schedule.book")
 def booking_cancel(request: HttpRequest, pk: int, payload: BookingCancelIn):
-    require(request.user, "schedule.book")
     booking = Booking.objects.select_related("patient", "machine").filter(pk=pk).first()
     if booking is None:
         raise NotFound(_("No booking with id %(id)s.") % {"id": pk})
@@ -273,9 +273,9 @@ class BookingBoardParams(Schema):
 
 
 @router.get("/board", response=BookingBoardOut)
+@permission("schedule.view")
 def board(request: HttpRequest, params: Query[BookingBoardParams]):
     """The LINAC day board: per machine, the day's sessions and downtime."""
-    require(request.user, "schedule.view")
     data = selectors.day_board(day=params.date or timezone.localdate())
     return {
         "date": data.day,
@@ -306,8 +306,8 @@ def _with_machine(obj, machine: Machine):
 
 
 @router.get("/patients/{mrn}/appointments", response=list[BookingOut])
+@permission("schedule.view")
 def patient_appointments(request: HttpRequest, mrn: str):
-    require(request.user, "schedule.view")
     patient = patient_get(mrn=mrn, audit=False)
     rows = selectors.patient_appointments(patient=patient)
     for b in rows:

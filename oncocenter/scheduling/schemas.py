@@ -4,6 +4,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
+
 
 class MachineOut(Schema):
     code: str
@@ -16,12 +18,12 @@ class MachineOut(Schema):
     in_service: bool
 
 
-class MachineServiceIn(Schema):
+class MachineServiceIn(InputSchema):
     in_service: bool
     reason: str
 
 
-class MachineDowntimeIn(Schema):
+class MachineDowntimeIn(InputSchema):
     start: dt.datetime
     end: dt.datetime
     reason: str
@@ -70,7 +72,7 @@ class MachineOutageOut(Schema):
     unresolved: dict[str, str] = {}
 
 
-class BookingCourseIn(Schema):
+class BookingCourseIn(InputSchema):
     urgency: str | None = None
     ready_date: dt.date | None = None
     anesthesia: bool | None = None
@@ -85,7 +87,7 @@ class BookingCourseOut(Schema):
     solve_seconds: float | None = None
 
 
-class BookingIn(Schema):
+class BookingIn(InputSchema):
     fraction_id: int
     machine: str
     start: dt.datetime
@@ -93,7 +95,7 @@ class BookingIn(Schema):
     urgency: str = ""
 
 
-class BookingCancelIn(Schema):
+class BookingCancelIn(InputSchema):
     reason: str
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from oncocenter.accounts.selectors import current_user
-from oncocenter.core.permissions import require
+from oncocenter.core.access import permission
 from oncocenter.patients.selectors import patient_get
 from oncocenter.pediatrics.lookups import child, row
 from oncocenter.pediatrics.schemas import PediatricIdOut
@@ -28,14 +28,14 @@ router = Router(tags=["school"])
 
 
 @router.get("/school/classes", response=list[SchoolClassOut])
+@permission("school.view")
 def school_classes(request: HttpRequest) -> list[SchoolClass]:
-    require(request.user, "school.view")
     return list(SchoolClass.objects.all())
 
 
 @router.post("/school/classes", response={201: SchoolClassOut})
+@permission("school.manage")
 def school_class_create(request: HttpRequest, payload: SchoolClassIn) -> Status:
-    require(request.user, "school.manage")
     user = current_user(request)
     return Status(201, services.school_class_create(by=user, teacher=user, **payload.dict()))
 
@@ -56,8 +56,8 @@ def _enrollment_out(e: SchoolEnrollment) -> dict[str, Any]:
 
 
 @router.get("/patients/{mrn}/school", response=list[SchoolEnrollmentOut])
+@permission("school.view")
 def school_of_patient(request: HttpRequest, mrn: str) -> list[dict[str, Any]]:
-    require(request.user, "school.view")
     qs = (
         SchoolEnrollment.objects.filter(patient=child(mrn, "school"))
         .select_related("school_class")
@@ -67,8 +67,8 @@ def school_of_patient(request: HttpRequest, mrn: str) -> list[dict[str, Any]]:
 
 
 @router.post("/patients/{mrn}/school/enrollments", response={201: SchoolEnrollmentOut})
+@permission("school.edit")
 def school_enroll(request: HttpRequest, mrn: str, payload: SchoolEnrollmentIn) -> Status:
-    require(request.user, "school.edit")
     data = payload.dict()
     e = services.school_enroll(
         patient=patient_get(mrn=mrn, audit=False),
@@ -80,10 +80,10 @@ def school_enroll(request: HttpRequest, mrn: str, payload: SchoolEnrollmentIn) -
 
 
 @router.post("/school/enrollments/{enrollment_id}/attendance", response={201: PediatricIdOut})
+@permission("school.edit")
 def school_attendance(
     request: HttpRequest, enrollment_id: int, payload: SchoolAttendanceIn
 ) -> Status:
-    require(request.user, "school.edit")
     attendance = services.school_attendance_record(
         enrollment=row(SchoolEnrollment, enrollment_id), by=current_user(request), **payload.dict()
     )
@@ -91,10 +91,10 @@ def school_attendance(
 
 
 @router.put("/school/enrollments/{enrollment_id}/return-plan", response=PediatricIdOut)
+@permission("school.edit")
 def school_return_plan(
     request: HttpRequest, enrollment_id: int, payload: SchoolReturnPlanIn
 ) -> dict[str, Any]:
-    require(request.user, "school.edit")
     plan = services.return_plan_save(
         enrollment=row(SchoolEnrollment, enrollment_id), by=current_user(request), **payload.dict()
     )

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.forms import DATE, DomainForm
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.pediatrics.forms import ChildMrnForm, set_queryset
 from oncocenter.school.models import (
     AttendanceSetting,
@@ -60,6 +61,9 @@ class ReturnPlanForm(DomainForm):
     planned_return_on = forms.DateField(label=_("Planned return"), required=False, widget=DATE)
     school_contact = forms.CharField(label=_("School contact"), required=False, max_length=120)
     accommodations = forms.CharField(
-        label=_("Accommodations"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_MAX,
+        label=_("Accommodations"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     status = forms.ChoiceField(label=_("Status"), choices=ReturnPlanStatus.choices)

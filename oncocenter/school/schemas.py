@@ -6,8 +6,10 @@ import datetime as dt
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
 
-class SchoolClassIn(Schema):
+
+class SchoolClassIn(InputSchema):
     name: str
     level: str
     room: str = ""
@@ -23,7 +25,7 @@ class SchoolClassOut(Schema):
     active: bool
 
 
-class SchoolEnrollmentIn(Schema):
+class SchoolEnrollmentIn(InputSchema):
     school_class_id: int
     enrolled_on: dt.date
     home_school: str = ""
@@ -42,7 +44,7 @@ class SchoolEnrollmentOut(Schema):
     days_present_during_admission: int
 
 
-class SchoolAttendanceIn(Schema):
+class SchoolAttendanceIn(InputSchema):
     on: dt.date
     status: str
     setting: str = "classroom"
@@ -51,7 +53,7 @@ class SchoolAttendanceIn(Schema):
     note: str = ""
 
 
-class SchoolReturnPlanIn(Schema):
+class SchoolReturnPlanIn(InputSchema):
     planned_return_on: dt.date | None = None
     school_contact: str = ""
     accommodations: str = ""

@@ -11,7 +11,7 @@ from ninja import Router, Status
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
-from oncocenter.core.permissions import require
+from oncocenter.core.access import permission
 from oncocenter.patients.selectors import patient_get
 from oncocenter.pediatrics.lookups import row
 from oncocenter.pediatrics.schemas import PediatricIdOut
@@ -32,15 +32,15 @@ router = Router(tags=["shelter"])
 
 
 @router.post("/shelter/houses", response={201: PediatricIdOut})
+@permission("shelter.manage")
 def shelter_house_create(request: HttpRequest, payload: ShelterHouseIn) -> Status:
-    require(request.user, "shelter.manage")
     house = services.shelter_house_create(by=current_user(request), **payload.dict())
     return Status(201, {"id": house.pk})
 
 
 @router.post("/shelter/houses/{house_id}/rooms", response={201: PediatricIdOut})
+@permission("shelter.manage")
 def shelter_room_create(request: HttpRequest, house_id: int, payload: ShelterRoomIn) -> Status:
-    require(request.user, "shelter.manage")
     room = services.shelter_room_create(
         house=row(ShelterHouse, house_id), by=current_user(request), **payload.dict()
     )
@@ -48,9 +48,9 @@ def shelter_room_create(request: HttpRequest, house_id: int, payload: ShelterRoo
 
 
 @router.get("/shelter/rooms", response=list[ShelterRoomOut])
+@permission("shelter.view")
 def shelter_rooms(request: HttpRequest) -> list[dict[str, Any]]:
     """Rooms with tonight's stay (if any)."""
-    require(request.user, "shelter.view")
     return [
         {
             "id": r["room"].pk,
@@ -64,8 +64,8 @@ def shelter_rooms(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/shelter/stays", response={201: ShelterStayOut})
+@permission("shelter.edit")
 def shelter_check_in(request: HttpRequest, payload: ShelterStayIn) -> Status:
-    require(request.user, "shelter.edit")
     room = row(ShelterRoom, payload.room_id)
     patient = patient_get(mrn=payload.mrn, audit=False)
     entry = (
@@ -84,19 +84,19 @@ def shelter_check_in(request: HttpRequest, payload: ShelterStayIn) -> Status:
 
 
 @router.post("/shelter/stays/{stay_id}/check-out", response=ShelterStayOut)
+@permission("shelter.edit")
 def shelter_check_out(
     request: HttpRequest, stay_id: int, payload: ShelterCheckOutIn
 ) -> ShelterStay:
-    require(request.user, "shelter.edit")
     return services.shelter_check_out(
         stay=row(ShelterStay, stay_id), by=current_user(request), check_out=payload.check_out
     )
 
 
 @router.get("/shelter/waitlist", response=list[ShelterWaitlistOut])
+@permission("shelter.view")
 def shelter_waitlist(request: HttpRequest) -> list[dict[str, Any]]:
     """Waiting families, best first, each with the points of every factor."""
-    require(request.user, "shelter.view")
     rows = selectors.waitlist_ranked()
     audit_record(
         action="read",
@@ -119,8 +119,8 @@ def shelter_waitlist(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/shelter/waitlist", response={201: PediatricIdOut})
+@permission("shelter.edit")
 def shelter_waitlist_add(request: HttpRequest, payload: ShelterWaitlistIn) -> Status:
-    require(request.user, "shelter.edit")
     data = payload.dict()
     entry = services.waitlist_add(
         patient=patient_get(mrn=data.pop("mrn"), audit=False), by=current_user(request), **data
@@ -129,8 +129,8 @@ def shelter_waitlist_add(request: HttpRequest, payload: ShelterWaitlistIn) -> St
 
 
 @router.post("/shelter/waitlist/{entry_id}/withdraw", response=PediatricIdOut)
+@permission("shelter.edit")
 def shelter_waitlist_withdraw(request: HttpRequest, entry_id: int) -> dict[str, Any]:
-    require(request.user, "shelter.edit")
     entry = services.waitlist_withdraw(
         entry=row(ShelterWaitlistEntry, entry_id), by=current_user(request)
     )

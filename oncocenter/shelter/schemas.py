@@ -6,13 +6,15 @@ import datetime as dt
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
 
-class ShelterHouseIn(Schema):
+
+class ShelterHouseIn(InputSchema):
     name: str
     address: str = ""
 
 
-class ShelterRoomIn(Schema):
+class ShelterRoomIn(InputSchema):
     number: str
     capacity: int
 
@@ -25,7 +27,7 @@ class ShelterRoomOut(Schema):
     occupied_by_stay_id: int | None = None
 
 
-class ShelterStayIn(Schema):
+class ShelterStayIn(InputSchema):
     room_id: int
     mrn: str
     guests: int
@@ -47,7 +49,7 @@ class ShelterCheckOutIn(Schema):
     check_out: dt.date
 
 
-class ShelterWaitlistIn(Schema):
+class ShelterWaitlistIn(InputSchema):
     mrn: str
     requested_on: dt.date
     distance_km: int

@@ -11,8 +11,8 @@ from ninja import Router, Status
 
 from oncocenter.accounts.models import User
 from oncocenter.accounts.selectors import current_user
+from oncocenter.core.access import permission
 from oncocenter.core.errors import ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.patients.selectors import patient_get
 from oncocenter.pediatrics.lookups import row
 from oncocenter.pediatrics.schemas import PediatricIdOut
@@ -31,8 +31,8 @@ router = Router(tags=["socialwork"])
 
 
 @router.get("/social/caseload", response=list[SocialCaseloadOut])
+@permission("socialwork.view")
 def social_caseload(request: HttpRequest) -> list[dict[str, Any]]:
-    require(request.user, "socialwork.view")
     return [
         {
             "social_worker_id": r["social_worker_id"],
@@ -44,8 +44,8 @@ def social_caseload(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/patients/{mrn}/social-cases", response={201: PediatricIdOut})
+@permission("socialwork.edit")
 def social_case_open(request: HttpRequest, mrn: str, payload: SocialCaseIn) -> Status:
-    require(request.user, "socialwork.edit")
     user = current_user(request)
     worker = (
         User.objects.filter(pk=payload.social_worker_id).first()
@@ -66,10 +66,10 @@ def social_case_open(request: HttpRequest, mrn: str, payload: SocialCaseIn) -> S
 
 
 @router.post("/social/cases/{case_id}/close", response=PediatricIdOut)
+@permission("socialwork.edit")
 def social_case_close(
     request: HttpRequest, case_id: int, payload: SocialCaseCloseIn
 ) -> dict[str, Any]:
-    require(request.user, "socialwork.edit")
     case = services.social_case_close(
         case=row(SocialCase, case_id), by=current_user(request), closed_on=payload.closed_on
     )
@@ -77,10 +77,10 @@ def social_case_close(
 
 
 @router.post("/social/cases/{case_id}/assessments", response={201: PediatricIdOut})
+@permission("socialwork.edit")
 def social_assessment(
     request: HttpRequest, case_id: int, payload: SocialNeedsAssessmentIn
 ) -> Status:
-    require(request.user, "socialwork.edit")
     assessment = services.needs_assessment_record(
         case=row(SocialCase, case_id), by=current_user(request), **payload.dict()
     )
@@ -88,10 +88,10 @@ def social_assessment(
 
 
 @router.post("/social/cases/{case_id}/interventions", response={201: PediatricIdOut})
+@permission("socialwork.edit")
 def social_intervention(
     request: HttpRequest, case_id: int, payload: SocialInterventionIn
 ) -> Status:
-    require(request.user, "socialwork.edit")
     intervention = services.intervention_add(
         case=row(SocialCase, case_id), by=current_user(request), **payload.dict()
     )
@@ -99,10 +99,10 @@ def social_intervention(
 
 
 @router.post("/social/interventions/{intervention_id}/outcome", response=PediatricIdOut)
+@permission("socialwork.edit")
 def social_outcome(
     request: HttpRequest, intervention_id: int, payload: SocialOutcomeIn
 ) -> dict[str, Any]:
-    require(request.user, "socialwork.edit")
     intervention = services.intervention_record_outcome(
         intervention=row(SocialIntervention, intervention_id),
         by=current_user(request),

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.forms import DATE, DomainForm
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.pediatrics.forms import ChildMrnForm
 from oncocenter.pediatrics.labels import lazy_label, vocab_choices
 from oncocenter.socialwork import vocab
@@ -32,7 +33,10 @@ class AssessmentForm(DomainForm):
 
     assessed_on = forms.DateField(label=_("Assessed on"), widget=DATE)
     summary = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_MAX,
+        label=_("Summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -6,6 +6,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
+
 
 class SocialCaseIn(Schema):
     social_worker_id: int | None = None
@@ -16,19 +18,19 @@ class SocialCaseCloseIn(Schema):
     closed_on: dt.date
 
 
-class SocialNeedsAssessmentIn(Schema):
+class SocialNeedsAssessmentIn(InputSchema):
     assessed_on: dt.date
     levels: dict[str, str]
     summary: str = ""
 
 
-class SocialInterventionIn(Schema):
+class SocialInterventionIn(InputSchema):
     domain: str
     description: str
     started_on: dt.date
 
 
-class SocialOutcomeIn(Schema):
+class SocialOutcomeIn(InputSchema):
     outcome: str
     outcome_note: str = ""
     completed_on: dt.date | None = None

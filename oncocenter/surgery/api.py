@@ -13,8 +13,8 @@ from ninja import Router, Status
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.mdt.models import Recommendation
 from oncocenter.oncology.models import Diagnosis, TreatmentEpisode
 from oncocenter.patients.selectors import patient_get
@@ -133,8 +133,8 @@ def assessment_out(a: ResponseAssessment) -> dict[str, Any]:
 
 
 @router.get("/patients/{mrn}/operations", response=list[SurgeryOperationOut])
+@permission("surgery.view")
 def operation_list(request: HttpRequest, mrn: str) -> list[dict[str, Any]]:
-    require(request.user, "surgery.view")
     patient = patient_get(mrn=mrn, audit=False)
     ops = [
         operation_out(op)
@@ -152,8 +152,8 @@ def operation_list(request: HttpRequest, mrn: str) -> list[dict[str, Any]]:
 
 
 @router.post("/patients/{mrn}/operations", response={201: SurgeryOperationOut})
+@permission("surgery.record")
 def operation_create(request: HttpRequest, mrn: str, payload: SurgeryOperationIn) -> Status:
-    require(request.user, "surgery.record")
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     op = services.operation_record(
@@ -170,18 +170,18 @@ def operation_create(request: HttpRequest, mrn: str, payload: SurgeryOperationIn
 
 
 @router.get("/operations/{operation_id}", response=SurgeryOperationOut)
+@permission("surgery.view")
 def operation_get(request: HttpRequest, operation_id: int) -> dict[str, Any]:
-    require(request.user, "surgery.view")
     op = _operation(operation_id)
     audit_record(action=AuditAction.READ, obj=op, patient=op.patient)
     return operation_out(op)
 
 
 @router.post("/operations/{operation_id}/postop", response=SurgeryOperationOut)
+@permission("surgery.record")
 def operation_postop(
     request: HttpRequest, operation_id: int, payload: SurgeryPostopIn
 ) -> dict[str, Any]:
-    require(request.user, "surgery.record")
     op = services.operation_postop_update(
         by=current_user(request), operation=_operation(operation_id), **payload.dict()
     )
@@ -189,10 +189,10 @@ def operation_postop(
 
 
 @router.post("/operations/{operation_id}/complications", response={201: SurgeryComplicationOut})
+@permission("surgery.record")
 def complication_create(
     request: HttpRequest, operation_id: int, payload: SurgeryComplicationIn
 ) -> Status:
-    require(request.user, "surgery.record")
     c = services.complication_record(
         by=current_user(request), operation=_operation(operation_id), **payload.dict()
     )
@@ -200,10 +200,10 @@ def complication_create(
 
 
 @router.post("/operations/{operation_id}/pathology", response={201: SurgeryPathologyOut})
+@permission("surgery.pathology")
 def pathology_create(
     request: HttpRequest, operation_id: int, payload: SurgeryPathologyIn
 ) -> Status:
-    require(request.user, "surgery.pathology")
     op = _operation(operation_id)
     services.pathology_record(by=current_user(request), operation=op, **payload.dict())
     op = Operation.objects.select_related("pathology__staging").get(pk=op.pk)
@@ -211,8 +211,8 @@ def pathology_create(
 
 
 @router.get("/patients/{mrn}/responses", response=list[ResponseAssessmentOut])
+@permission("surgery.view")
 def response_list(request: HttpRequest, mrn: str) -> list[dict[str, Any]]:
-    require(request.user, "surgery.view")
     patient = patient_get(mrn=mrn, audit=False)
     rows = [assessment_out(a) for a in selectors.patient_assessments(patient)]
     audit_record(
@@ -225,8 +225,8 @@ def response_list(request: HttpRequest, mrn: str) -> list[dict[str, Any]]:
 
 
 @router.post("/patients/{mrn}/responses", response={201: ResponseAssessmentOut})
+@permission("response.record")
 def response_create(request: HttpRequest, mrn: str, payload: ResponseAssessmentIn) -> Status:
-    require(request.user, "response.record")
     patient = patient_get(mrn=mrn, audit=False)
     data = payload.dict()
     a = services.response_record(
@@ -240,6 +240,6 @@ def response_create(request: HttpRequest, mrn: str, payload: ResponseAssessmentI
 
 
 @router.get("/quality", response=list[SurgeryQualityYear])
+@permission("surgery.quality")
 def quality(request: HttpRequest) -> list[Any]:
-    require(request.user, "surgery.quality")
     return list(selectors.quality_figures())

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.forms import DATE, DomainForm
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.surgery import recist
 from oncocenter.surgery.models import (
     Anastomosis,
@@ -123,6 +124,7 @@ class RecistForm(DomainForm):
     )
     assessed_on = forms.DateField(label=_("Imaging date"), widget=DATE)
     lesions = forms.CharField(
+        max_length=TEXT_MAX,
         label=_("Target lesions"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(

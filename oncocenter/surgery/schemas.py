@@ -8,13 +8,15 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
 
-class SurgeryTeamMember(Schema):
+
+class SurgeryTeamMember(InputSchema):
     role: str
     name: str
 
 
-class SurgeryOperationIn(Schema):
+class SurgeryOperationIn(InputSchema):
     diagnosis: int | None = None
     procedure: str
     approach: str
@@ -40,7 +42,7 @@ class SurgeryPostopIn(Schema):
     died_on: dt.date | None = None
 
 
-class SurgeryComplicationIn(Schema):
+class SurgeryComplicationIn(InputSchema):
     kind: str
     clavien_dindo: str
     occurred_on: dt.date
@@ -58,7 +60,7 @@ class SurgeryComplicationOut(Schema):
     followup_event_id_ref: int | None
 
 
-class SurgeryPathologyIn(Schema):
+class SurgeryPathologyIn(InputSchema):
     reported_on: dt.date
     t_category: str
     n_category: str
@@ -119,14 +121,14 @@ class SurgeryOperationOut(Schema):
     pathology: SurgeryPathologyOut | None
 
 
-class ResponseLesionIn(Schema):
+class ResponseLesionIn(InputSchema):
     label: str
     organ: str
     diameter_mm: Decimal
     is_node: bool = False
 
 
-class ResponseAssessmentIn(Schema):
+class ResponseAssessmentIn(InputSchema):
     diagnosis: int | None = None
     criteria: str
     assessed_on: dt.date

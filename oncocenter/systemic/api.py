@@ -13,8 +13,8 @@ from ninja import Router, Status
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.labs.witness import second_person
 from oncocenter.oncology.models import Diagnosis
 from oncocenter.patients.selectors import patient_get
@@ -37,16 +37,16 @@ def _get(model: Any, field: str, pk: Any) -> Any:
 
 
 @router.get("/regimens", response=list[s.SystemicRegimenOut])
+@permission("systemic.view")
 def systemic_regimens(request: HttpRequest) -> list[Regimen]:
-    require(request.user, "systemic.view")
     return list(Regimen.objects.prefetch_related("drugs"))
 
 
 @router.post("/patients/{mrn}/measurements", response={201: s.SystemicMeasurementOut})
+@permission("systemic.measure")
 def systemic_measurement(
     request: HttpRequest, mrn: str, payload: s.SystemicMeasurementIn
 ) -> Status:
-    require(request.user, "systemic.measure")
     m = services.measurement_record(
         patient=patient_get(mrn=mrn, audit=False), by=current_user(request), **payload.dict()
     )
@@ -107,8 +107,8 @@ def _order(pk: int) -> TherapyOrder:
 
 
 @router.post("/patients/{mrn}/orders", response={201: s.SystemicOrderOut})
+@permission("systemic.order")
 def systemic_order_create(request: HttpRequest, mrn: str, payload: s.SystemicOrderIn) -> Status:
-    require(request.user, "systemic.order")
     patient = patient_get(mrn=mrn, audit=False)
     regimen = Regimen.objects.filter(code=payload.regimen).first()
     if regimen is None:
@@ -129,8 +129,8 @@ def systemic_order_create(request: HttpRequest, mrn: str, payload: s.SystemicOrd
 
 
 @router.get("/orders/{order_id}", response=s.SystemicOrderOut)
+@permission("systemic.view")
 def systemic_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
-    require(request.user, "systemic.view")
     o = _order(order_id)
     audit_record(action="read", obj=o, patient=o.patient)
     return _order_out(o)
@@ -148,33 +148,33 @@ def _dose(order_id: int, dose_id: int) -> OrderDose:
 
 
 @router.post("/orders/{order_id}/doses/{dose_id}/modify", response=s.SystemicOrderOut)
+@permission("systemic.order")
 def systemic_dose_modify(
     request: HttpRequest, order_id: int, dose_id: int, payload: s.SystemicDoseModifyIn
 ) -> dict[str, Any]:
-    require(request.user, "systemic.order")
     services.dose_modify(dose=_dose(order_id, dose_id), by=current_user(request), **payload.dict())
     return _order_out(_order(order_id))
 
 
 @router.post("/orders/{order_id}/sign", response=s.SystemicOrderOut)
+@permission("systemic.order")
 def systemic_order_sign(request: HttpRequest, order_id: int) -> dict[str, Any]:
-    require(request.user, "systemic.order")
     services.order_sign(order=_order(order_id), by=current_user(request))
     return _order_out(_order(order_id))
 
 
 @router.post("/orders/{order_id}/verify", response=s.SystemicOrderOut)
+@permission("systemic.verify")
 def systemic_order_verify(request: HttpRequest, order_id: int) -> dict[str, Any]:
-    require(request.user, "systemic.verify")
     services.order_verify(order=_order(order_id), by=current_user(request))
     return _order_out(_order(order_id))
 
 
 @router.post("/orders/{order_id}/cancel", response=s.SystemicOrderOut)
+@permission("systemic.order")
 def systemic_order_cancel(
     request: HttpRequest, order_id: int, payload: s.SystemicReasonIn
 ) -> dict[str, Any]:
-    require(request.user, "systemic.order")
     services.order_cancel(order=_order(order_id), by=current_user(request), reason=payload.reason)
     return _order_out(_order(order_id))
 
@@ -191,10 +191,10 @@ def _release_out(r: Any) -> dict[str, Any]:
 
 
 @router.post("/orders/{order_id}/days/{day}/release", response={201: s.SystemicReleaseOut})
+@permission("systemic.release")
 def systemic_day_release(
     request: HttpRequest, order_id: int, day: int, payload: s.SystemicReleaseIn
 ) -> Status:
-    require(request.user, "systemic.release")
     rel = services.day_release(
         order=_order(order_id),
         day=day,
@@ -205,10 +205,10 @@ def systemic_day_release(
 
 
 @router.post("/orders/{order_id}/days/{day}/hold", response={201: s.SystemicReleaseOut})
+@permission("systemic.release")
 def systemic_day_hold(
     request: HttpRequest, order_id: int, day: int, payload: s.SystemicReasonIn
 ) -> Status:
-    require(request.user, "systemic.release")
     rel = services.day_hold(
         order=_order(order_id), day=day, by=current_user(request), reason=payload.reason
     )
@@ -218,10 +218,10 @@ def systemic_day_hold(
 @router.post(
     "/orders/{order_id}/doses/{dose_id}/administer", response={201: s.SystemicAdministrationOut}
 )
+@permission("systemic.administer")
 def systemic_administer(
     request: HttpRequest, order_id: int, dose_id: int, payload: s.SystemicAdministerIn
 ) -> Status:
-    require(request.user, "systemic.administer")
     me = current_user(request)
     data = payload.dict()
     witness = second_person(
@@ -246,8 +246,8 @@ def systemic_administer(
 
 
 @router.get("/orders/{order_id}/cost", response=s.SystemicCostOut)
+@permission("systemic.cost")
 def systemic_cost(request: HttpRequest, order_id: int) -> dict[str, Any]:
-    require(request.user, "systemic.cost")
     o = _order(order_id)
     c = selectors.cost_estimate(o)
     audit_record(action="read", obj=o, patient=o.patient, detail={"document": "cost"})
@@ -255,8 +255,8 @@ def systemic_cost(request: HttpRequest, order_id: int) -> dict[str, Any]:
 
 
 @router.get("/worklist/today", response=list[s.SystemicOrderOut])
+@permission("systemic.view")
 def systemic_today(request: HttpRequest, center: str = "") -> list[dict[str, Any]]:
-    require(request.user, "systemic.view")
     rows = selectors.today_list(timezone.localdate(), center)
     orders = {r["order"].pk: r["order"] for r in rows}
     audit_record(
@@ -268,8 +268,8 @@ def systemic_today(request: HttpRequest, center: str = "") -> list[dict[str, Any
 
 
 @router.get("/worklist/verification", response=list[s.SystemicOrderOut])
+@permission("systemic.verify")
 def systemic_verification_queue(request: HttpRequest) -> list[dict[str, Any]]:
-    require(request.user, "systemic.verify")
     orders = list(selectors.verification_queue()[:100])
     audit_record(
         action="search",

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.forms import DATE, DATETIME, DomainForm, today
+from oncocenter.core.limits import PASSWORD_MAX
 from oncocenter.oncology.models import Diagnosis
 from oncocenter.patients.models import Patient
 from oncocenter.radiotherapy.models import Course
@@ -109,5 +110,8 @@ class AdministerForm(DomainForm):
         label=_("Second nurse: user name"), max_length=150, required=False
     )
     witness_password = forms.CharField(
-        label=_("Second nurse: password"), widget=forms.PasswordInput, required=False
+        max_length=PASSWORD_MAX,
+        label=_("Second nurse: password"),
+        widget=forms.PasswordInput,
+        required=False,
     )

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
+
 
 class SystemicDrugOut(Schema):
     drug: str
@@ -47,13 +49,13 @@ class SystemicMeasurementOut(Schema):
     weight_kg: Decimal
 
 
-class SystemicModificationIn(Schema):
+class SystemicModificationIn(InputSchema):
     drug: str
     percent: Decimal
     reason: str = ""
 
 
-class SystemicOrderIn(Schema):
+class SystemicOrderIn(InputSchema):
     regimen: str
     diagnosis_id: int
     start_date: dt.date
@@ -106,16 +108,16 @@ class SystemicOrderOut(Schema):
     anthracycline_limit: Decimal
 
 
-class SystemicDoseModifyIn(Schema):
+class SystemicDoseModifyIn(InputSchema):
     percent: Decimal
     reason: str = ""
 
 
-class SystemicReasonIn(Schema):
+class SystemicReasonIn(InputSchema):
     reason: str = ""
 
 
-class SystemicReleaseIn(Schema):
+class SystemicReleaseIn(InputSchema):
     override_reason: str = ""
 
 
@@ -128,7 +130,7 @@ class SystemicReleaseOut(Schema):
     checks: list[dict[str, object]]
 
 
-class SystemicAdministerIn(Schema):
+class SystemicAdministerIn(InputSchema):
     given_mg: Decimal
     route: str
     product_expiry: dt.date

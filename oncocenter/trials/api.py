@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from oncocenter.accounts.selectors import current_user
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound
-from oncocenter.core.permissions import require
 from oncocenter.patients.selectors import patient_get
 from oncocenter.trials import selectors, services
 from oncocenter.trials.models import Enrollment, Study
@@ -53,21 +53,21 @@ def enrollment_out(e: Enrollment) -> dict[str, Any]:
 
 
 @router.get("/studies", response=list[TrialStudyOut])
+@permission("trial.view")
 def study_list(request: HttpRequest) -> Any:
-    require(request.user, "trial.view")
     return list(Study.objects.all())
 
 
 @router.post("/studies", response={201: TrialStudyOut})
+@permission("trial.manage")
 def study_create(request: HttpRequest, payload: TrialStudyIn) -> Any:
-    require(request.user, "trial.manage")
     return Status(201, services.study_create(by=current_user(request), **payload.dict()))
 
 
 @router.get("/studies/{pk}/prescreen", response=list[TrialCandidateOut])
+@permission("trial.screen")
 def prescreen(request: HttpRequest, pk: int) -> Any:
     """Matching patients, each criterion met / unmet / unknown with the data used."""
-    require(request.user, "trial.screen")
     study = get_study(pk)
     selectors.study_audit_read(study)
     return [
@@ -82,8 +82,8 @@ def prescreen(request: HttpRequest, pk: int) -> Any:
 
 
 @router.get("/studies/{pk}/screening-log", response=list[TrialScreeningOut])
+@permission("trial.screen")
 def screening_log(request: HttpRequest, pk: int) -> Any:
-    require(request.user, "trial.screen")
     study = get_study(pk)
     selectors.study_audit_read(study)
     return [
@@ -100,8 +100,8 @@ def screening_log(request: HttpRequest, pk: int) -> Any:
 
 
 @router.post("/studies/{pk}/screening-log", response={201: TrialScreeningOut})
+@permission("trial.screen")
 def screening_add(request: HttpRequest, pk: int, payload: TrialScreeningIn) -> Any:
-    require(request.user, "trial.screen")
     study = get_study(pk)
     patient = patient_get(mrn=payload.mrn, audit=False)
     s = services.screening_log_add(
@@ -125,8 +125,8 @@ def screening_add(request: HttpRequest, pk: int, payload: TrialScreeningIn) -> A
 
 
 @router.post("/studies/{pk}/enrollments", response={201: TrialEnrollmentOut})
+@permission("trial.enroll")
 def enroll(request: HttpRequest, pk: int, payload: TrialEnrollmentIn) -> Any:
-    require(request.user, "trial.enroll")
     study = get_study(pk)
     patient = patient_get(mrn=payload.mrn, audit=False)
     e = services.enrollment_create(
@@ -141,8 +141,8 @@ def enroll(request: HttpRequest, pk: int, payload: TrialEnrollmentIn) -> Any:
 
 
 @router.post("/enrollments/{pk}/withdraw", response=TrialEnrollmentOut)
+@permission("trial.enroll")
 def withdraw(request: HttpRequest, pk: int, payload: TrialWithdrawIn) -> Any:
-    require(request.user, "trial.enroll")
     e = Enrollment.objects.select_related("patient", "study").filter(pk=pk).first()
     if e is None:
         raise NotFound(_("No enrollment %(id)s.") % {"id": pk})

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oncocenter.core.forms import DATE, DomainForm, today
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.trials.models import Phase, ScreeningOutcome, StudyStatus
 
 
@@ -16,19 +17,27 @@ class StudyForm(DomainForm):
     min_age_years = forms.IntegerField(label=_("Minimum age (years)"), required=False)
     max_age_years = forms.IntegerField(label=_("Maximum age (years)"), required=False)
     diagnosis_code_prefixes = forms.CharField(
-        label=_("ICD-10 prefixes"), required=False, help_text=_("Comma separated, e.g. C74, C47")
+        max_length=TEXT_MAX,
+        label=_("ICD-10 prefixes"),
+        required=False,
+        help_text=_("Comma separated, e.g. C74, C47"),
     )
     stage_groups = forms.CharField(
-        label=_("Stage groups"), required=False, help_text=_("e.g. III, IV")
+        max_length=TEXT_MAX, label=_("Stage groups"), required=False, help_text=_("e.g. III, IV")
     )
     max_ecog = forms.IntegerField(label=_("Maximum ECOG"), required=False)
     performance_max_age_days = forms.IntegerField(
         label=_("Performance status valid for (days)"), required=False
     )
     excluded_prior_therapies = forms.CharField(
-        label=_("Excluded prior therapies"), required=False, help_text=_("e.g. radiotherapy, hsct")
+        max_length=TEXT_MAX,
+        label=_("Excluded prior therapies"),
+        required=False,
+        help_text=_("e.g. radiotherapy, hsct"),
     )
-    arms = forms.CharField(label=_("Arms"), required=False, help_text=_("e.g. A, B"))
+    arms = forms.CharField(
+        max_length=TEXT_MAX, label=_("Arms"), required=False, help_text=_("e.g. A, B")
+    )
 
 
 class ScreeningForm(DomainForm):

@@ -4,8 +4,10 @@ from datetime import date
 
 from ninja import Schema
 
+from oncocenter.core.schemas import InputSchema
 
-class TrialStudyIn(Schema):
+
+class TrialStudyIn(InputSchema):
     code: str
     title: str
     phase: str
@@ -39,7 +41,7 @@ class TrialCandidateOut(Schema):
     verdicts: list[TrialVerdictOut]
 
 
-class TrialScreeningIn(Schema):
+class TrialScreeningIn(InputSchema):
     mrn: str
     outcome: str = "pre-screened"
     note: str = ""
@@ -54,7 +56,7 @@ class TrialScreeningOut(Schema):
     verdicts: list[TrialVerdictOut]
 
 
-class TrialEnrollmentIn(Schema):
+class TrialEnrollmentIn(InputSchema):
     mrn: str
     consent_on: date
     arm: str = ""
@@ -75,6 +77,6 @@ class TrialEnrollmentOut(Schema):
     withdrawal_reason: str
 
 
-class TrialWithdrawIn(Schema):
+class TrialWithdrawIn(InputSchema):
     withdrawn_on: date
     reason: str

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import FHIR_RESOURCE, PUBLIC, declare
 from oncocenter.core.permissions import has_perm
 from oncocenter.interop.fhir import capability, server
 from oncocenter.interop.fhir import terminology as tx
@@ -100,6 +101,7 @@ def _visible(request: HttpRequest, resource_type: str) -> list[server.Source]:
     return [s for s in server.SOURCES[resource_type] if has_perm(request.user, s.permission)]
 
 
+@declare(PUBLIC)
 @csrf_exempt
 @require_GET
 def metadata(request: HttpRequest) -> HttpResponse:
@@ -107,6 +109,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
     return fhir_response(capability.capability_statement(base_url(request)))
 
 
+@declare(FHIR_RESOURCE)
 @require_GET
 def concept_map(request: HttpRequest, name: str) -> HttpResponse:
     denied = _guard(request)
@@ -135,6 +138,7 @@ def _int_param(request: HttpRequest, name: str, default: int, maximum: int) -> i
     return min(int(raw), maximum)
 
 
+@declare(FHIR_RESOURCE)
 @require_GET
 def search_type(request: HttpRequest, resource_type: str) -> HttpResponse:
     denied = _guard(request, resource_type)
@@ -213,6 +217,7 @@ def _etag(res: dict[str, Any]) -> str:
     return f'W/"{res["meta"]["versionId"]}"'
 
 
+@declare(FHIR_RESOURCE)
 @require_GET
 def read(
     request: HttpRequest, resource_type: str, rid: str, vid: str | None = None
@@ -245,6 +250,7 @@ def read(
     return fhir_response(res, headers=headers)
 
 
+@declare(FHIR_RESOURCE)
 @require_GET
 def patient_everything(request: HttpRequest, rid: str) -> HttpResponse:
     """Patient/[id]/$everything (and mCODE's $mcode-everything): the record served here."""
@@ -289,6 +295,7 @@ def patient_everything(request: HttpRequest, rid: str) -> HttpResponse:
     )
 
 
+@declare("fhir.bulk_export")
 @require_GET
 def group_export(request: HttpRequest, center: str) -> HttpResponse:
     """Group/<center>/$export: kick off a Bulk Data export of the center's patients."""
@@ -335,6 +342,7 @@ def _job(request: HttpRequest, ref: str) -> tuple[HttpResponse | None, str]:
     return None, job_id
 
 
+@declare(FHIR_RESOURCE)
 @require_GET
 def export_status(request: HttpRequest, ref: str) -> HttpResponse:
     from oncocenter.interop.fhir import bulk
@@ -367,6 +375,7 @@ def export_status(request: HttpRequest, ref: str) -> HttpResponse:
     )
 
 
+@declare(FHIR_RESOURCE)
 @require_GET
 def export_file(request: HttpRequest, ref: str, resource_type: str) -> HttpResponse:
     from oncocenter.interop.fhir import bulk

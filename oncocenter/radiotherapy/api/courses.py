@@ -9,8 +9,8 @@ from ninja import Router, Status
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.patients.models import Patient
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy import services as s
@@ -39,9 +39,9 @@ router = Router(tags=["radiotherapy"])
 
 
 @router.get("/courses", response=list[RtCourseOut])
+@permission("rt.view")
 def course_list(request: HttpRequest, mrn: str):
     """Radiotherapy courses of one patient."""
-    require(request.user, "rt.view")
     patient = Patient.objects.filter(mrn=mrn).first()
     if patient is None:
         raise NotFound(_("No patient with MRN %(mrn)s.") % {"mrn": mrn})
@@ -53,8 +53,8 @@ def course_list(request: HttpRequest, mrn: str):
 
 
 @router.post("/courses", response={201: RtCourseOut})
+@permission("rt.course.manage")
 def course_create(request: HttpRequest, payload: RtCourseIn):
-    require(request.user, "rt.course.manage")
     patient = Patient.objects.filter(mrn=payload.mrn).first()
     if patient is None:
         raise ValidationFailed.single("mrn", _("no patient with this MRN"), payload.mrn)
@@ -73,14 +73,14 @@ def course_create(request: HttpRequest, payload: RtCourseIn):
 
 
 @router.get("/courses/{course_id}", response=RtCourseDetailOut)
+@permission("rt.view")
 def course_detail(request: HttpRequest, course_id: int):
-    require(request.user, "rt.view")
     return _read_course(_get(Course, course_id, "course"))
 
 
 @router.post("/courses/{course_id}/close", response=RtCourseOut)
+@permission("rt.course.manage")
 def course_close(request: HttpRequest, course_id: int, payload: RtCourseCloseIn):
-    require(request.user, "rt.course.manage")
     course = s.course_close(
         course=_get(Course, course_id, "course"),
         by=_me(request),
@@ -91,9 +91,9 @@ def course_close(request: HttpRequest, course_id: int, payload: RtCourseCloseIn)
 
 
 @router.get("/courses/{course_id}/dose-summary")
+@permission("rt.view")
 def dose_summary(request: HttpRequest, course_id: int):
     """Delivered dose per prescription, interruptions, and cumulative EQD2 per organ."""
-    require(request.user, "rt.view")
     course = _get(Course, course_id, "course")
     audit_record(
         action=AuditAction.READ, obj=course, patient=course.patient, detail={"dose_summary": True}
@@ -130,8 +130,8 @@ def dose_summary(request: HttpRequest, course_id: int):
 
 
 @router.post("/courses/{course_id}/weekly-reviews", response={201: RtIdOut})
+@permission("rt.review.record")
 def weekly_review(request: HttpRequest, course_id: int, payload: RtWeeklyReviewIn):
-    require(request.user, "rt.review.record")
     review = s.weekly_review_record(
         course=_get(Course, course_id, "course"),
         by=_me(request),
@@ -144,9 +144,9 @@ def weekly_review(request: HttpRequest, course_id: int, payload: RtWeeklyReviewI
 
 
 @router.post("/prescriptions/{rx_id}/interruption-reviews", response={201: RtIdOut})
+@permission("rt.review.record")
 def interruption_review(request: HttpRequest, rx_id: int, payload: RtInterruptionReviewIn):
     """Record the decision on the days lost (gap compensation or not)."""
-    require(request.user, "rt.review.record")
     review = s.interruption_review_record(
         prescription=_get(Prescription, rx_id, "prescription"),
         by=_me(request),
@@ -157,8 +157,8 @@ def interruption_review(request: HttpRequest, rx_id: int, payload: RtInterruptio
 
 
 @router.post("/courses/{course_id}/chart-checks", response={201: RtIdOut})
+@permission("rt.physics.check")
 def chart_check(request: HttpRequest, course_id: int, payload: RtChartCheckIn):
-    require(request.user, "rt.physics.check")
     check = s.chart_check_record(
         course=_get(Course, course_id, "course"),
         by=_me(request),
@@ -184,8 +184,8 @@ WORKLISTS = (
 
 
 @router.get("/worklists/{name}")
+@permission("rt.view")
 def worklist(request: HttpRequest, name: str):
-    require(request.user, "rt.view")
     if name not in WORKLISTS:
         raise ValidationFailed.single(
             "name", _("must be one of %(choices)s") % {"choices": ", ".join(WORKLISTS)}, name
@@ -203,8 +203,8 @@ def worklist(request: HttpRequest, name: str):
 
 
 @router.get("/reference/checklist")
+@permission("rt.view")
 def reference_checklist(request: HttpRequest, kind: str = "initial"):
-    require(request.user, "rt.view")
     return [
         {"code": i.code, "kind": i.kind, "text": i.text, "text_ko": i.text_ko}
         for i in ChecklistItem.objects.filter(kind=kind, active=True).order_by("order")
@@ -212,8 +212,8 @@ def reference_checklist(request: HttpRequest, kind: str = "initial"):
 
 
 @router.get("/reference/ctcae")
+@permission("rt.view")
 def reference_ctcae(request: HttpRequest):
-    require(request.user, "rt.view")
     return [
         {"code": t.code, "term": t.term, "term_ko": t.term_ko, "grades": t.grades}
         for t in CtcaeTerm.objects.filter(active=True)

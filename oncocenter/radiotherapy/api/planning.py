@@ -9,8 +9,8 @@ from ninja.files import UploadedFile
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.core.access import permission
 from oncocenter.core.errors import ValidationFailed
-from oncocenter.core.permissions import require
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.api._common import _get, _machine, _me, plan_out, rx_out, sig_out
@@ -42,8 +42,8 @@ router = Router(tags=["radiotherapy"])
 
 
 @router.post("/courses/{course_id}/prescriptions", response={201: RtPrescriptionOut})
+@permission("rt.prescription.write")
 def prescription_create(request: HttpRequest, course_id: int, payload: RtPrescriptionIn):
-    require(request.user, "rt.prescription.write")
     rx = s.prescription_create(
         course=_get(Course, course_id, "course"),
         by=_me(request),
@@ -53,8 +53,8 @@ def prescription_create(request: HttpRequest, course_id: int, payload: RtPrescri
 
 
 @router.patch("/prescriptions/{rx_id}", response=RtPrescriptionOut)
+@permission("rt.prescription.write")
 def prescription_update(request: HttpRequest, rx_id: int, payload: RtPrescriptionPatch):
-    require(request.user, "rt.prescription.write")
     rx = s.prescription_update(
         prescription=_get(Prescription, rx_id, "prescription"),
         by=_me(request),
@@ -64,8 +64,8 @@ def prescription_update(request: HttpRequest, rx_id: int, payload: RtPrescriptio
 
 
 @router.post("/prescriptions/{rx_id}/sign", response={201: RtSignatureOut})
+@permission("rt.prescription.sign")
 def prescription_sign(request: HttpRequest, rx_id: int):
-    require(request.user, "rt.prescription.sign")
     sig = s.prescription_sign(
         prescription=_get(Prescription, rx_id, "prescription"), by=_me(request)
     )
@@ -76,8 +76,8 @@ def prescription_sign(request: HttpRequest, rx_id: int):
 
 
 @router.post("/prescriptions/{rx_id}/plans", response={201: RtPlanOut})
+@permission("rt.plan.write")
 def plan_create(request: HttpRequest, rx_id: int, payload: RtPlanIn):
-    require(request.user, "rt.plan.write")
     plan = s.plan_create(
         prescription=_get(Prescription, rx_id, "prescription"),
         by=_me(request),
@@ -91,6 +91,7 @@ def plan_create(request: HttpRequest, rx_id: int, payload: RtPlanIn):
 
 
 @router.post("/prescriptions/{rx_id}/plans/import", response={201: RtPlanOut})
+@permission("rt.plan.write")
 def plan_import(
     request: HttpRequest,
     rx_id: int,
@@ -98,7 +99,6 @@ def plan_import(
     fraction_group: Form[int | None] = None,
 ):
     """Import a DICOM RT Plan file; rejected (409, every mismatch listed) unless it matches."""
-    require(request.user, "rt.plan.write")
     if file.size and file.size > 20 * 1024 * 1024:
         raise ValidationFailed.single("file", _("is larger than 20 MB"), file.size)
     plan = s.plan_import_dicom(
@@ -111,8 +111,8 @@ def plan_import(
 
 
 @router.patch("/plans/{plan_id}", response=RtPlanOut)
+@permission("rt.plan.write")
 def plan_update(request: HttpRequest, plan_id: int, payload: RtPlanPatch):
-    require(request.user, "rt.plan.write")
     data = payload.dict(exclude_unset=True)
     if "machine" in data:
         data["machine"] = _machine(data["machine"])
@@ -121,8 +121,8 @@ def plan_update(request: HttpRequest, plan_id: int, payload: RtPlanPatch):
 
 
 @router.put("/plans/{plan_id}/organ-doses", response=RtPlanOut)
+@permission("rt.plan.write")
 def plan_organ_doses(request: HttpRequest, plan_id: int, payload: RtOrganDosesIn):
-    require(request.user, "rt.plan.write")
     plan = s.plan_set_organ_doses(
         plan=_get(Plan, plan_id, "plan"),
         by=_me(request),
@@ -133,9 +133,9 @@ def plan_organ_doses(request: HttpRequest, plan_id: int, payload: RtOrganDosesIn
 
 
 @router.post("/plans/{plan_id}/organ-doses/dvh", response=RtPlanOut)
+@permission("rt.plan.write")
 def plan_organ_doses_dvh(request: HttpRequest, plan_id: int, file: File[UploadedFile]):
     """Planned organ doses from a DVH text export (Eclipse layout: Structure / Max / Mean / table)."""
-    require(request.user, "rt.plan.write")
     if file.size and file.size > 20 * 1024 * 1024:
         raise ValidationFailed.single("file", _("is larger than 20 MB"), file.size)
     try:
@@ -147,9 +147,9 @@ def plan_organ_doses_dvh(request: HttpRequest, plan_id: int, file: File[Uploaded
 
 
 @router.get("/plans/{plan_id}/constraints")
+@permission("rt.view")
 def plan_constraints(request: HttpRequest, plan_id: int):
     """Planned OAR doses against the constraint set, and cumulative EQD2 for re-irradiation."""
-    require(request.user, "rt.view")
     plan = _get(Plan, plan_id, "plan")
     audit_record(
         action=AuditAction.READ,
@@ -181,8 +181,8 @@ def plan_constraints(request: HttpRequest, plan_id: int):
 
 
 @router.post("/plans/{plan_id}/overrides", response={201: RtIdOut})
+@permission("rt.override.sign")
 def override_sign(request: HttpRequest, plan_id: int, payload: RtOverrideIn):
-    require(request.user, "rt.override.sign")
     ov = s.dose_override_sign(
         plan=_get(Plan, plan_id, "plan"),
         by=_me(request),
@@ -195,14 +195,14 @@ def override_sign(request: HttpRequest, plan_id: int, payload: RtOverrideIn):
 
 
 @router.post("/plans/{plan_id}/approve", response={201: RtSignatureOut})
+@permission("rt.plan.approve")
 def plan_approve(request: HttpRequest, plan_id: int):
-    require(request.user, "rt.plan.approve")
     return Status(201, sig_out(s.plan_approve(plan=_get(Plan, plan_id, "plan"), by=_me(request))))
 
 
 @router.post("/plans/{plan_id}/physics-check", response={201: RtIdOut})
+@permission("rt.physics.check")
 def physics_check(request: HttpRequest, plan_id: int, payload: RtChecklistIn):
-    require(request.user, "rt.physics.check")
     check = s.physics_check_record(
         plan=_get(Plan, plan_id, "plan"),
         by=_me(request),
@@ -213,8 +213,8 @@ def physics_check(request: HttpRequest, plan_id: int, payload: RtChecklistIn):
 
 
 @router.post("/plans/{plan_id}/psqa", response={201: RtIdOut})
+@permission("rt.psqa.record")
 def psqa(request: HttpRequest, plan_id: int, payload: RtPsqaIn):
-    require(request.user, "rt.psqa.record")
     qa = s.psqa_record(
         plan=_get(Plan, plan_id, "plan"),
         by=_me(request),
@@ -227,8 +227,8 @@ def psqa(request: HttpRequest, plan_id: int, payload: RtPsqaIn):
 
 
 @router.post("/plans/{plan_id}/schedule", response={201: list[RtIdOut]})
+@permission("rt.schedule")
 def schedule(request: HttpRequest, plan_id: int, payload: RtScheduleIn):
-    require(request.user, "rt.schedule")
     machine = _machine(payload.machine) if payload.machine else None
     fractions = s.fractions_schedule(
         plan=_get(Plan, plan_id, "plan"),

@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
+from oncocenter.core.access import permission
 from oncocenter.core.errors import ValidationFailed
-from oncocenter.core.permissions import require
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.api._common import _get, _machine, _me, _user, delivery_out
 from oncocenter.radiotherapy.models import (
@@ -35,9 +36,9 @@ router = Router(tags=["radiotherapy"])
 
 
 @router.post("/fractions/{fraction_id}/deliveries", response={201: RtDeliveryOut})
+@permission("rt.delivery.record")
 def delivery_record(request: HttpRequest, fraction_id: int, payload: RtDeliveryIn):
     """Record a treated or partially treated session (every interlock checked)."""
-    require(request.user, "rt.delivery.record")
     d = s.fraction_record_delivery(
         fraction=_get(Fraction, fraction_id, "fraction"),
         by=_me(request),
@@ -54,16 +55,16 @@ def delivery_record(request: HttpRequest, fraction_id: int, payload: RtDeliveryI
 
 
 @router.post("/treatment-records", response={201: RtDeliveryOut})
+@permission("rt.delivery.record")
 def treatment_record_import(
     request: HttpRequest,
     file: File[UploadedFile],
-    late_entry_reason: Form[str] = "",
-    override_reason: Form[str] = "",
+    late_entry_reason: str = Form("", max_length=TEXT_MAX),
+    override_reason: str = Form("", max_length=TEXT_MAX),
 ):
     """Record a delivery from a DICOM RT Beams Treatment Record (console export). Refused (409
     `treatment_record_mismatch`, every difference listed, nothing saved) unless the plan UID,
     patient, machine, fraction number and each beam's delivered MU match."""
-    require(request.user, "rt.delivery.record")
     if file.size and file.size > 20 * 1024 * 1024:
         raise ValidationFailed.single("file", _("is larger than 20 MB"), file.size)
     d = s.treatment_record_import(
@@ -77,8 +78,8 @@ def treatment_record_import(
 
 
 @router.post("/fractions/{fraction_id}/missed", response=RtIdOut)
+@permission("rt.schedule")
 def fraction_missed(request: HttpRequest, fraction_id: int, payload: RtReasonIn):
-    require(request.user, "rt.schedule")
     f = s.fraction_mark_missed(
         fraction=_get(Fraction, fraction_id, "fraction"), by=_me(request), reason=payload.reason
     )
@@ -86,8 +87,8 @@ def fraction_missed(request: HttpRequest, fraction_id: int, payload: RtReasonIn)
 
 
 @router.put("/fractions/{fraction_id}/brachy", response=RtIdOut)
+@permission("rt.brachy.record")
 def brachy(request: HttpRequest, fraction_id: int, payload: RtBrachyIn):
-    require(request.user, "rt.brachy.record")
     session = s.brachy_session_set(
         fraction=_get(Fraction, fraction_id, "fraction"),
         by=_me(request),
@@ -104,8 +105,8 @@ def brachy(request: HttpRequest, fraction_id: int, payload: RtBrachyIn):
 
 
 @router.post("/deliveries/{delivery_id}/entered-in-error", response=RtDeliveryOut)
+@permission("rt.delivery.correct")
 def delivery_in_error(request: HttpRequest, delivery_id: int, payload: RtReasonIn):
-    require(request.user, "rt.delivery.correct")
     d = s.delivery_mark_entered_in_error(
         delivery=_get(Delivery, delivery_id, "delivery"), by=_me(request), reason=payload.reason
     )
@@ -113,8 +114,8 @@ def delivery_in_error(request: HttpRequest, delivery_id: int, payload: RtReasonI
 
 
 @router.post("/deliveries/{delivery_id}/correct", response={201: RtDeliveryOut})
+@permission("rt.delivery.correct")
 def delivery_correct(request: HttpRequest, delivery_id: int, payload: RtCorrectionIn):
-    require(request.user, "rt.delivery.correct")
     d = s.delivery_correct(
         delivery=_get(Delivery, delivery_id, "delivery"),
         by=_me(request),
@@ -148,10 +149,10 @@ def image_review_out(r: ImageReview) -> dict[str, object]:
 
 
 @router.post("/deliveries/{delivery_id}/image-review", response={201: RtImageReviewOut})
+@permission("rt.delivery.record")
 def image_review_record(request: HttpRequest, delivery_id: int, payload: RtImageReviewIn):
     """Approve the treatment images of a delivery: imaging kind and couch shifts (mm); shifts
     above the tolerance put it on the physician's offline review worklist."""
-    require(request.user, "rt.delivery.record")
     r = s.image_review_record(
         delivery=_get(Delivery, delivery_id, "delivery"),
         by=_me(request),
@@ -164,9 +165,9 @@ def image_review_record(request: HttpRequest, delivery_id: int, payload: RtImage
 
 
 @router.post("/image-reviews/{review_id}/sign", response=RtImageReviewOut)
+@permission("rt.review.record")
 def image_review_sign(request: HttpRequest, review_id: int, payload: RtImageReviewSignIn):
     """The physician signs the offline review of out-of-tolerance treatment images."""
-    require(request.user, "rt.review.record")
     r = s.image_review_sign(
         review=_get(ImageReview, review_id, "image review"), by=_me(request), note=payload.note
     )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from oncocenter.accounts.models import User
 from oncocenter.core.forms import DATE, DomainForm, today
+from oncocenter.core.limits import TEXT_MAX
 from oncocenter.core.roles import Role
 from oncocenter.machines.models import Technique
 from oncocenter.oncology.models import Diagnosis
@@ -49,7 +50,10 @@ class CourseCreateForm(DomainForm):
         to_field_name="username",
     )
     notes = forms.CharField(
-        label=gettext_lazy("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_MAX,
+        label=gettext_lazy("Notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -174,7 +178,7 @@ class PrescriptionEditForm(TargetForm):
     number_of_fractions = forms.IntegerField(
         label=gettext_lazy("Number of fractions"), required=False
     )
-    notes = forms.CharField(label=gettext_lazy("Notes"), required=False)
+    notes = forms.CharField(max_length=TEXT_MAX, label=gettext_lazy("Notes"), required=False)
 
     def changes(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "target" and v not in (None, "")}
@@ -261,6 +265,7 @@ class OrganDosesForm(TargetForm):
     id_stem = "od"
     ids = {"doses": "od-{key}"}
     doses = forms.CharField(
+        max_length=TEXT_MAX,
         label=gettext_lazy("One per line: organ, metric, value, unit (Gy or %)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 50}),
@@ -309,10 +314,11 @@ class OverrideForm(TargetForm):
 
     model: ClassVar[type[Model]] = Plan
     id_stem = "ov"
-    organ = forms.CharField(widget=forms.HiddenInput)
-    metric = forms.CharField(widget=forms.HiddenInput)
-    cumulative = forms.CharField(required=False, widget=forms.HiddenInput)
+    organ = forms.CharField(max_length=TEXT_MAX, widget=forms.HiddenInput)
+    metric = forms.CharField(max_length=TEXT_MAX, widget=forms.HiddenInput)
+    cumulative = forms.CharField(max_length=TEXT_MAX, required=False, widget=forms.HiddenInput)
     justification = forms.CharField(
+        max_length=TEXT_MAX,
         label=gettext_lazy("Justification"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
@@ -386,7 +392,10 @@ class ChecklistForm(RtForm):
 
     checklist_kind: ClassVar[str] = ChecklistKind.INITIAL
     comment = forms.CharField(
-        label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=TEXT_MAX,
+        label=gettext_lazy("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, course: Course, key: object = "", **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from oncocenter.accounts.models import User
 from oncocenter.core.forms import DATE, DATETIME, today
+from oncocenter.core.limits import SHORT_MAX, TEXT_MAX, USERNAME_MAX
 from oncocenter.machines.models import MachineKind
 from oncocenter.radiotherapy.forms.base import (
     MachineField,
@@ -51,16 +52,19 @@ class DeliverForm(FractionTargetForm):
     }
     field_aliases = {f"identifiers.{k}": f"id_{k}" for k in ("mrn", "birth_date", "name")}
     id_mrn = forms.CharField(
+        max_length=SHORT_MAX,
         label=gettext_lazy("MRN (scanned or read back)"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     id_birth_date = forms.CharField(
+        max_length=SHORT_MAX,
         label=gettext_lazy("Birth date stated by the patient"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     id_name = forms.CharField(
+        max_length=SHORT_MAX,
         label=gettext_lazy("Name stated by the patient"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
@@ -191,13 +195,13 @@ class BrachyForm(FractionTargetForm):
     afterloader = MachineField(label=gettext_lazy("Afterloader"), kinds=(MachineKind.AFTERLOADER,))
     anesthesia = forms.BooleanField(label=gettext_lazy("Under anesthesia"), required=False)
     physician_present = UsernameField(
-        label=gettext_lazy("Physician present (username)"), required=False
+        max_length=USERNAME_MAX, label=gettext_lazy("Physician present (username)"), required=False
     )
     physicist_present = UsernameField(
-        label=gettext_lazy("Physicist present (username)"), required=False
+        max_length=USERNAME_MAX, label=gettext_lazy("Physicist present (username)"), required=False
     )
     anesthesiologist = UsernameField(
-        label=gettext_lazy("Anesthesiologist (username)"), required=False
+        max_length=USERNAME_MAX, label=gettext_lazy("Anesthesiologist (username)"), required=False
     )
 
 
@@ -211,6 +215,7 @@ class WeeklyReviewForm(RtForm):
     ids = {"reviewed_on": "rv-date", "notes": "rv-notes"}
     reviewed_on = forms.DateField(label=gettext_lazy("Date"), initial=today, widget=DATE)
     notes = forms.CharField(
+        max_length=TEXT_MAX,
         label=gettext_lazy("Notes"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),

@@ -156,7 +156,7 @@ def test_order_refusals_name_the_field(chain, api_as):
     [
         ("nurse", 200),
         ("pharmacist", 200),
-        ("social_worker", 200),
+        ("social_worker", 403),
         ("hospital_school_teacher", 403),
         ("scheduler", 403),
     ],
