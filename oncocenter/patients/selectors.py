@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from oncocenter.audit.models import AuditAction
@@ -28,9 +28,12 @@ def _search_queryset(query: str, center_code: str | None = None) -> QuerySet[Pat
     digits = query.replace("-", "")
     if digits.isdigit():
         return qs.filter(mrn__startswith=digits)
+    # Plain (case-sensitive) LIKE on stored lower-case text: the trigram GIN indexes of
+    # migration patients 0009 serve it on PostgreSQL (`icontains` would wrap both in UPPER()).
     if HANGUL_RE.search(query):
         return qs.filter(name_ko__contains=query.replace(" ", ""))
-    return qs.filter(Q(name_en_search__icontains=query.lower()) | Q(family_name_en__iexact=query))
+    # "family given|given family": a family name alone is found too, and in any case.
+    return qs.filter(name_en_search__contains=query.lower())
 
 
 def patient_search(
