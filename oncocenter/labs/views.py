@@ -159,9 +159,10 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     from oncocenter.jobs.services import job_submit
     from oncocenter.labs.jobs import LAB_IMPORT
 
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = forms.ImportForm(request.POST, request.FILES) if posted else forms.ImportForm()
     status = 200
-    if request.method == "POST":
+    if posted:
         if form.is_valid():
             upload = form.cleaned_data["upload"]
             name = (upload.name or "labs.csv").rsplit("/", 1)[-1][:120] or "labs.csv"
