@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 PROBES = [
-    ("Hangul full name", "김민준"),
-    ("Hangul given name (2 chars)", "민준"),
-    ("Hangul 3 chars mid-name", "민준서"),
+    ("Hangul full name", "강민영"),
+    ("Hangul given name (2 chars)", "민영"),
+    ("Hangul family name (1 char)", "김"),
     ("Latin given name", "minjun"),
     ("Latin family + given", "park seo"),
     ("MRN prefix", "8012345"),
@@ -53,7 +53,7 @@ def main() -> None:
     from django.db import connection, transaction
     from synthetic import add_patients
 
-    from oncocenter.patients.selectors import SEARCH_LIMIT, _search_queryset
+    from oncocenter.patients.selectors import SEARCH_LIMIT, _search_queryset, search_order
 
     if connection.vendor != "postgresql":
         sys.exit("PostgreSQL only: set DATABASE_URL")
@@ -63,7 +63,7 @@ def main() -> None:
         total = cur.fetchone()[0]
 
     def explain(query: str) -> tuple[float, str, int]:
-        qs = _search_queryset(query).order_by("name_ko", "mrn")[:SEARCH_LIMIT]
+        qs = _search_queryset(query).order_by(*search_order(query))[:SEARCH_LIMIT]
         best: tuple[float, str, int] | None = None
         for _ in range(args.runs):
             plan = qs.explain(analyze=True)

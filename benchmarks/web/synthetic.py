@@ -49,15 +49,15 @@ def add_patients(cursor, n: int, *, log: Callable[[str], None] = print) -> int:
     fk, fe = _array([k for k, _ in FAMILY]), _array([e for _, e in FAMILY])
     sk, se = _array([k for k, _ in SYLLABLES]), _array([e for _, e in SYLLABLES])
     nf, ns = len(FAMILY), len(SYLLABLES)
-    # i picks family (i % nf), first syllable (i / nf % ns), second ((i * 7 + 3) % ns):
+    # i picks family (i mod nf), first syllable (i / nf mod ns), second ((i * 7 + 3) mod ns):
     # 20 x 30 x 30 = 18,000 distinct full names, as in a real register (many namesakes).
     cursor.execute(
         f"""
         WITH g AS (
             SELECT i,
-                   ({fk})[1 + i % {nf}] AS fam_ko, ({fe})[1 + i % {nf}] AS fam_en,
-                   ({sk})[1 + (i / {nf}) % {ns}] || ({sk})[1 + (i * 7 + 3) % {ns}] AS giv_ko,
-                   initcap(({se})[1 + (i / {nf}) % {ns}] || ({se})[1 + (i * 7 + 3) % {ns}])
+                   ({fk})[1 + i %% {nf}] AS fam_ko, ({fe})[1 + i %% {nf}] AS fam_en,
+                   ({sk})[1 + (i / {nf}) %% {ns}] || ({sk})[1 + (i * 7 + 3) %% {ns}] AS giv_ko,
+                   initcap(({se})[1 + (i / {nf}) %% {ns}] || ({se})[1 + (i * 7 + 3) %% {ns}])
                        AS giv_en
             FROM generate_series(%s::int, %s::int) AS i
         )
@@ -67,7 +67,7 @@ def add_patients(cursor, n: int, *, log: Callable[[str], None] = print) -> int:
         )
         SELECT now(), now(), ({MRN_BASE} + i)::text, fam_ko || giv_ko, upper(fam_en), giv_en,
                lower(fam_en || ' ' || giv_en || '|' || giv_en || ' ' || fam_en),
-               DATE '1930-01-01' + (i * 37 % 30000), CASE WHEN i % 2 = 0 THEN 'male' ELSE 'female' END,
+               DATE '1930-01-01' + (i * 37 %% 30000), CASE WHEN i %% 2 = 0 THEN 'male' ELSE 'female' END,
                '', '', '', '', '', ''
         FROM g
         """,
@@ -81,7 +81,8 @@ def add_patients(cursor, n: int, *, log: Callable[[str], None] = print) -> int:
 def add_audit_events(total: int, *, batch: int = 5000, log: Callable[[str], None] = print) -> int:
     """Append audit events (patient reads and searches by the demo staff) until the chain holds
     `total`, each hashed and linked exactly as `audit_record` does, so `audit-verify` passes.
-    Holds the chain head's lock throughout: run it with no server writing. Returns rows added."""
+    Commits batch by batch under the head's lock (a server may run meanwhile). Returns rows
+    added."""
     import random
 
     from django.db import transaction
@@ -99,23 +100,27 @@ def add_audit_events(total: int, *, batch: int = 5000, log: Callable[[str], None
     key_id = current_key_id()
     added = 0
     started = time.perf_counter()
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-        seq, prev = head.seq, head.hash
-        base = timezone.now()
-        while seq < total:
+    base = timezone.now()
+    seq = 0
+    while seq < total:
+        # One transaction per batch, each under the head's lock: stopping the run keeps every
+        # batch already written, and the chain stays whole (a later run continues it).
+        with transaction.atomic():
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+            seq, prev = head.seq, head.hash
+            if seq >= total:
+                break
             rows = []
             for _ in range(min(batch, total - seq)):
                 seq += 1
                 pk, mrn = rng.choice(patients)
-                action = rng.choice(actions)
                 event = AuditEvent(
                     seq=seq,
                     at=base + dt.timedelta(microseconds=seq),
                     actor=None,
                     actor_username=rng.choice(users),
                     role="",
-                    action=action,
+                    action=rng.choice(actions),
                     object_type="patients.patient",
                     object_id=str(pk),
                     patient_id=pk,
@@ -130,10 +135,10 @@ def add_audit_events(total: int, *, batch: int = 5000, log: Callable[[str], None
                 prev = event.hash
                 rows.append(event)
             AuditEvent.objects.bulk_create(rows)
-            added += len(rows)
-            if added % 100_000 < batch:
-                rate = added / (time.perf_counter() - started)
-                log(f"audit events: {seq:,} of {total:,} ({rate:,.0f}/s)")
-        head.seq, head.hash = seq, prev
-        head.save(update_fields=["seq", "hash"])
+            head.seq, head.hash = seq, prev
+            head.save(update_fields=["seq", "hash"])
+        added += len(rows)
+        if added % 50_000 < batch:
+            rate = added / (time.perf_counter() - started)
+            log(f"audit events: {seq:,} of {total:,} ({rate:,.0f}/s)")
     return added
