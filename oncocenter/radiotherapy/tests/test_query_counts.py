@@ -95,9 +95,10 @@ def _organs(n: int) -> list[dict[str, str]]:
 def test_course_page_does_not_grow_with_organ_doses_and_costs_a_bounded_amount_per_plan(
     client_as,
 ):
-    """The course page read organ doses and constraints again per plan and per metric (about
-    20 queries a plan): now they are prefetched once. What is left per plan is its readiness,
-    signatures and overrides (a course has one to three plans)."""
+    """The course page read organ doses and constraints again per plan and per metric: now they
+    are prefetched once (a one-plan course of the full demo: 66 -> 47 queries). What is left
+    per plan, 9 queries, is its readiness, signatures, overrides and prior courses' doses (a
+    course has one to three plans)."""
     w = make_world()
     w.make_course()
     w.make_rx()
@@ -113,4 +114,4 @@ def test_course_page_does_not_grow_with_organ_doses_and_costs_a_bounded_amount_p
         w.make_plan(label=f"PLAN{n}")
         s.plan_set_organ_doses(plan=w.plan, by=w.dosimetrist, doses=_organs(20))
     four = _count(ro, url)
-    assert (four - few) / 3 <= 8, (few, four)
+    assert (four - few) / 3 <= 9, (few, four)
