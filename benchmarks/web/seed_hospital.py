@@ -36,7 +36,7 @@ def main() -> None:
     from django.db.models.functions import TruncDate
     from synthetic import add_audit_events, add_patients
 
-    from oncocenter.audit.checkpoints import checkpoint_write
+    from oncocenter.audit.services import checkpoint_write
     from oncocenter.patients.models import Patient
     from oncocenter.scheduling.models import Booking
 

@@ -43,11 +43,12 @@ def jobs_of(*, user: Any, before: int | None = None) -> QuerySet[Job]:
 
 def job_outputs(job: Job) -> list[dict[str, Any]]:
     """The files the job made (names and sizes, not their content)."""
-    return list(
-        JobFile.objects.filter(job=job, purpose=JobFilePurpose.OUTPUT)
+    return [
+        {"name": f.name, "size": f.size, "content_type": f.content_type}
+        for f in JobFile.objects.filter(job=job, purpose=JobFilePurpose.OUTPUT)
+        .only("name", "size", "content_type")
         .order_by("name")
-        .values("name", "size", "content_type")
-    )
+    ]
 
 
 def job_output_get(*, pk: int, name: str, user: Any) -> tuple[Job, JobFile]:
