@@ -10,7 +10,7 @@ import os
 
 os.environ.setdefault("ONCOCENTER_DEBUG", "0")
 
-from config.settings.base import *  # noqa: E402, F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 STORAGES = {
