@@ -1,6 +1,6 @@
 """Lists and worklists of the other apps run the same number of queries with N and 10N rows
-(issue 18): the labs critical values, follow-up overdue items, my jobs, the audit page and the
-exports page. The RT, home, systemic, surgery, portal and audit pages have their own tests."""
+(issue 18): the labs critical values, follow-up overdue items, referrals, my jobs, the audit
+page and the exports page. The RT, home, systemic, surgery, portal and audit pages have their own tests."""
 
 from __future__ import annotations
 
@@ -106,3 +106,21 @@ def test_exports_page(client_as, settings, tmp_path):
             client.post(reverse("exports:registry"), {"year": 2025})
 
     _flat(client, reverse("exports:index"), add)
+
+
+def test_referrals_worklist(client_as):
+    from oncocenter.referrals.services import referral_create
+
+    by = UserFactory()
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            referral_create(
+                by=by,
+                patient=PatientFactory(),
+                from_department="pediatric_oncology",
+                to_department="social_work",
+                reason="Family lodging",
+            )
+
+    _flat(client_as("social_worker"), reverse("referrals:worklist"), add)
