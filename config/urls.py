@@ -40,6 +40,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),
     path("fhir/", include("oncocenter.interop.urls")),
+    path("exports/", include("oncocenter.interop.exports.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -26,10 +26,10 @@ import urllib.request
 from collections import defaultdict
 
 MIX = {
-    "radonc": ["/", "/radiotherapy/", "/patients/?q=김"],
+    "radonc": ["/", "/radiotherapy/", "/patients/?q=김", "/patients/?q=김민준"],
     "physicist": ["/", "/radiotherapy/"],
     "therapist": ["/", "/scheduling/board/"],
-    "scheduler": ["/", "/scheduling/board/", "/patients/?q=이"],
+    "scheduler": ["/", "/scheduling/board/", "/patients/?q=이", "/patients/?q=park"],
     "admin": ["/audit/", "/audit/?action=read"],
 }
 ORDER = [

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InteropConfig(AppConfig):
@@ -6,3 +7,19 @@ class InteropConfig(AppConfig):
     label = "interop"
     verbose_name = "Interoperability"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from oncocenter.core.registry import NavItem, registry
+        from oncocenter.interop.exports.jobs import register_kinds
+
+        register_kinds()
+        registry.add_nav(
+            NavItem(
+                "exports",
+                _("Exports"),
+                "exports:index",
+                "research.export",
+                section="admin",
+                order=40,
+            )
+        )

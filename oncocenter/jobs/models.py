@@ -107,3 +107,37 @@ class Job(TimeStampedModel):
         if not self.progress_total:
             return 100 if self.status == JobStatus.SUCCEEDED else 0
         return round(100 * self.progress_done / self.progress_total)
+
+
+class JobFilePurpose(models.TextChoices):
+    INPUT = "input", _("Input")
+    OUTPUT = "output", _("Result")
+
+
+class JobFile(models.Model):
+    """A file a job read (an upload) or made (a PDF, an export), kept in the database so that
+    a worker on another host needs no shared disk. Outputs are downloaded from the job page by
+    people allowed to start jobs of its kind; inputs are never served back."""
+
+    job = models.ForeignKey(
+        Job, on_delete=models.CASCADE, related_name="files", verbose_name=_("job")
+    )
+    purpose = models.CharField(_("purpose"), max_length=6, choices=JobFilePurpose.choices)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    data = models.BinaryField(_("content"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "purpose", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "purpose", "name"], name="job_file_once"),
+            models.CheckConstraint(
+                condition=Q(purpose__in=JobFilePurpose.values), name="job_file_purpose"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="job_file_named"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size} bytes) of job {self.job_id}"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from oncocenter.core.errors import NotFound, NotPermitted
 from oncocenter.core.permissions import has_perm
-from oncocenter.jobs.models import Job
+from oncocenter.jobs.models import Job, JobFile, JobFilePurpose
 from oncocenter.jobs.registry import KINDS
 
 PAGE = 50
@@ -39,3 +39,29 @@ def jobs_of(*, user: Any, before: int | None = None) -> QuerySet[Job]:
     if before is not None:
         qs = qs.filter(pk__lt=before)
     return qs.order_by("-pk")[:PAGE]
+
+
+def job_outputs(job: Job) -> list[dict[str, Any]]:
+    """The files the job made (names and sizes, not their content)."""
+    return [
+        {"name": f.name, "size": f.size, "content_type": f.content_type}
+        for f in JobFile.objects.filter(job=job, purpose=JobFilePurpose.OUTPUT)
+        .only("name", "size", "content_type")
+        .order_by("name")
+    ]
+
+
+def job_output_get(*, pk: int, name: str, user: Any) -> tuple[Job, JobFile]:
+    """A file the job made, for someone allowed to start jobs of its kind (seeing a job, as an
+    administrator may, is not enough to take its patient data away)."""
+    job = job_get(pk=pk, user=user)
+    kind = KINDS.get(job.kind)
+    if kind is None or not has_perm(user, kind.permission):
+        raise NotPermitted(
+            _("Downloading this job's files needs the permission '%(perm)s'.")
+            % {"perm": kind.permission if kind else job.kind}
+        )
+    found = JobFile.objects.filter(job=job, purpose=JobFilePurpose.OUTPUT, name=name).first()
+    if found is None:
+        raise NotFound(_("Job %(id)s made no file named %(name)s.") % {"id": pk, "name": name})
+    return job, found

@@ -25,7 +25,7 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import DomainError
 from oncocenter.core.permissions import require
-from oncocenter.jobs.models import Job, JobStatus
+from oncocenter.jobs.models import Job, JobFile, JobFilePurpose, JobStatus
 from oncocenter.jobs.progress import Progress
 from oncocenter.jobs.registry import get_kind
 
@@ -49,8 +49,12 @@ def job_submit(
     patient: Any = None,
     subject: models.Model | None = None,
     role: str = "",
+    inputs: list[tuple[str, str, bytes]] | None = None,
 ) -> Job:
-    """Queue a job of a registered kind for `by` (who needs the kind's permission)."""
+    """Queue a job of a registered kind for `by` (who needs the kind's permission).
+
+    `inputs` are uploaded files (name, content type, bytes) the job reads with `job_input`; they
+    are kept with the job (not in its parameters, which the audit trail records)."""
     spec = get_kind(kind)
     require(by, spec.permission)
     with transaction.atomic():
@@ -68,10 +72,41 @@ def job_submit(
             action=AuditAction.CREATE,
             obj=job,
             patient=patient,
-            detail={"kind": kind, "params": job.params, "subject": job.subject_type},
+            detail={
+                "kind": kind,
+                "params": job.params,
+                "subject": job.subject_type,
+                "inputs": [name for name, _ct, _data in inputs or []],
+            },
         )
+        for name, content_type, data in inputs or []:
+            job_file_save(job=job, name=name, content_type=content_type, data=data, purpose="input")
         _enqueue(job)
     return job
+
+
+def job_file_save(
+    *, job: Job, name: str, content_type: str, data: bytes, purpose: str = JobFilePurpose.OUTPUT
+) -> JobFile:
+    """Keep a file with the job: an upload it reads, or what it made (call from the job's `run`,
+    inside its transaction, so the file and the job's success commit together)."""
+    return JobFile.objects.create(
+        job=job,
+        purpose=purpose,
+        name=name[:200],
+        content_type=content_type,
+        size=len(data),
+        data=data,
+    )
+
+
+def job_input(job: Job, name: str) -> bytes:
+    """The bytes of the job's uploaded file `name`."""
+    return bytes(
+        JobFile.objects.values_list("data", flat=True).get(
+            job=job, purpose=JobFilePurpose.INPUT, name=name
+        )
+    )
 
 
 def _claim(job_id: int) -> bool:
@@ -144,6 +179,13 @@ def job_execute(*, job_id: int) -> str:
             JobStatus.FAILED,
             error=str(exc.message),
             error_rule=getattr(exc, "rule", "") or exc.code,
+            # Each problem by field (an import's "row 12.value"), as a form would show them.
+            result={
+                "problems": [
+                    {"field": p.field, "message": str(p.message), "value": str(p.value or "")}
+                    for p in exc.problems[:200]
+                ]
+            },
         )
         return JobStatus.FAILED
     except Exception as exc:

@@ -18,7 +18,13 @@ def _context(job: Job) -> dict[str, object]:
     result_url = (
         kind.result_url(job) if kind and kind.result_url and job.status == "succeeded" else None
     )
-    return {"job": job, "label": kind.label if kind else job.kind, "result_url": result_url}
+    outputs = selectors.job_outputs(job) if job.status == "succeeded" else []
+    return {
+        "job": job,
+        "label": kind.label if kind else job.kind,
+        "result_url": result_url,
+        "outputs": outputs,
+    }
 
 
 @permission_required("job.view")
@@ -53,3 +59,21 @@ def job_list(request: HttpRequest) -> HttpResponse:
     rows = [{"job": j, "label": KINDS[j.kind].label if j.kind in KINDS else j.kind} for j in jobs]
     older = jobs[-1].pk if len(jobs) == selectors.PAGE else None
     return render(request, "jobs/list.html", {"rows": rows, "older": older})
+
+
+@permission_required("job.view")
+def job_file(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """Download a file the job made (a PDF, an export): audited as an export of the patient's
+    data, or of the dataset."""
+    job, found = selectors.job_output_get(pk=pk, name=name, user=request.user)
+    audit_record(
+        action=AuditAction.EXPORT,
+        obj=job,
+        patient=job.patient,
+        detail={"kind": job.kind, "file": found.name, "size": found.size},
+    )
+    response = HttpResponse(bytes(found.data), content_type=found.content_type)
+    disposition = "inline" if found.content_type == "application/pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{found.name}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -11,3 +11,6 @@ class LabsConfig(AppConfig):
         from oncocenter.labs import registrations
 
         registrations.register()
+        from oncocenter.labs.jobs import register_kinds
+
+        register_kinds()

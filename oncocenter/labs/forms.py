@@ -55,6 +55,17 @@ class ImportForm(DomainForm):
 
     upload = forms.FileField(label=_("Laboratory CSV file"))
 
+    MAX_BYTES = 20 * 1024 * 1024
+
+    def clean_upload(self) -> Any:
+        upload = self.cleaned_data["upload"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; at most %(max)s MB per import.")
+                % {"size": upload.size // (1024 * 1024), "max": self.MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
 
 class TransfusionForm(DomainForm):
     product = forms.ChoiceField(label=_("Product"), choices=BloodProduct.choices)

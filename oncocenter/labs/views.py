@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
 from oncocenter.core.forms import run_service
-from oncocenter.core.permissions import has_perm
+from oncocenter.core.permissions import active_role, has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.labs import forms, selectors, services
 from oncocenter.labs.models import Transfusion
@@ -155,29 +155,30 @@ def critical_worklist(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("lab.import")
 def import_csv(request: HttpRequest) -> HttpResponse:
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
-    report = None
+    """The upload form; a valid upload becomes a job and the browser goes to its page."""
+    from oncocenter.jobs.services import job_submit
+    from oncocenter.labs.jobs import LAB_IMPORT
+
+    posted = request.method == "POST"
+    form = forms.ImportForm(request.POST, request.FILES) if posted else forms.ImportForm()
     status = 200
-    if request.method == "POST":
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.lab_results_import_csv(
+    if posted:
+        if form.is_valid():
+            upload = form.cleaned_data["upload"]
+            name = (upload.name or "labs.csv").rsplit("/", 1)[-1][:120] or "labs.csv"
+            job = job_submit(
+                kind=LAB_IMPORT,
                 by=current_user(request),
-                content=form.cleaned_data["upload"].read().decode("utf-8", errors="replace"),
-            ),
-            success=lambda r: (
-                _("Imported: %(created)s new, %(unchanged)s already there.")
-                % {"created": r.created, "unchanged": r.unchanged}
-            ),
-        )
-        report, status = outcome.value, outcome.status
-        if outcome.ok:
-            form = forms.ImportForm()
+                role=active_role(request),
+                params={"file": name},
+                inputs=[(name, "text/csv", upload.read())],
+            )
+            return redirect("jobs:detail", pk=job.pk)
+        status = 422
     return render(
         request,
         "labs/import.html",
-        {"form": form, "report": report, "columns": ",".join(services.CSV_COLUMNS)},
+        {"form": form, "columns": ",".join(services.CSV_COLUMNS)},
         status=status,
     )
 

@@ -11,3 +11,6 @@ class RadiotherapyConfig(AppConfig):
         from oncocenter.radiotherapy import registry_hooks
 
         registry_hooks.register()
+        from oncocenter.radiotherapy.jobs import register_kinds
+
+        register_kinds()

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
 from fpdf import FPDF
+
+if TYPE_CHECKING:
+    from oncocenter.radiotherapy.models import Course
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
@@ -28,6 +32,37 @@ def _font_path() -> str | None:
         if candidate and candidate.endswith(".ttf") and Path(candidate).is_file():
             return candidate
     return None
+
+
+def summary_context(course: Course) -> dict[str, Any]:
+    """What the summary page and its PDF show."""
+    from oncocenter.radiotherapy import selectors
+
+    return {
+        "course": course,
+        "patient": course.patient,
+        "dose_summary": selectors.dose_summary(course=course),
+        "prescriptions": [
+            {
+                "rx": rx,
+                "plan": selectors.current_plan(rx),
+                "interruptions": selectors.prescription_interruptions(rx=rx),
+                "signature": selectors.active_signatures(
+                    prescription=rx, meaning="prescription-signed"
+                ).first(),
+            }
+            for rx in course.prescriptions.order_by("pk")
+        ],
+        "reviews": course.weekly_reviews.prefetch_related("grades__term").order_by("reviewed_on"),
+        "checks": course.physics_checks.select_related("checker").order_by("performed_at"),
+        "overrides": [
+            o
+            for rx in course.prescriptions.all()
+            for p in rx.plans.all()
+            for o in p.overrides.filter(signature__voided_at__isnull=True)
+        ],
+        "generated_at": timezone.localtime(),
+    }
 
 
 def treatment_summary_pdf(ctx: dict[str, Any]) -> bytes:

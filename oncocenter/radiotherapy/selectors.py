@@ -271,8 +271,10 @@ def _contributions(plan: Plan, metric: str) -> tuple[list[OrganDoseContribution]
     return items, prior
 
 
-def cumulative_for_plan(*, plan: Plan, metric: str = "Dmax") -> dict[str, Any]:
-    constraints = plan_constraints(plan)
+def cumulative_for_plan(
+    *, plan: Plan, metric: str = "Dmax", constraints: list[Constraint] | None = None
+) -> dict[str, Any]:
+    constraints = plan_constraints(plan) if constraints is None else constraints
     ab = {c.organ: c.alpha_beta_gy for c in constraints}
     items, prior = _contributions(plan, metric)
     return {"prior": prior, "organs": cumulative_eqd2(items, alpha_beta_by_organ=ab)}
@@ -289,7 +291,7 @@ def plan_constraint_results(*, plan: Plan) -> dict[str, Any]:
         results = []
     cumulative = []
     for metric in ("Dmax", "Dmean"):
-        data = cumulative_for_plan(plan=plan, metric=metric)
+        data = cumulative_for_plan(plan=plan, metric=metric, constraints=constraints)
         if data["prior"]:
             cumulative.extend(
                 evaluate_cumulative_eqd2(
@@ -299,9 +301,12 @@ def plan_constraint_results(*, plan: Plan) -> dict[str, Any]:
     return {"planned": results, "cumulative": cumulative}
 
 
-def plan_constraint_failures(*, plan: Plan) -> list[dict[str, Any]]:
+def plan_constraint_failures(
+    *, plan: Plan, results: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Constraints the plan breaks (planned, and cumulative EQD2 for re-irradiation), each with
-    whether a signed, unvoided physician override covers it."""
+    whether a signed, unvoided physician override covers it. `results`: the plan's
+    `plan_constraint_results`, when the caller has them already (the course page)."""
     overrides = list(DoseOverride.objects.filter(plan=plan, signature__voided_at__isnull=True))
 
     def covered(organ: str, metric: str, cumulative: bool) -> DoseOverride | None:
@@ -315,7 +320,7 @@ def plan_constraint_failures(*, plan: Plan) -> list[dict[str, Any]]:
         return None
 
     out = []
-    res = plan_constraint_results(plan=plan)
+    res = results if results is not None else plan_constraint_results(plan=plan)
     for kind, cumulative in (("planned", False), ("cumulative", True)):
         for r in res[kind]:
             if r.passed is False:

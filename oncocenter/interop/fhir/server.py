@@ -181,7 +181,7 @@ def _course(c: Course) -> dict[str, Any]:
 
 def _name_q(value: str) -> Q:
     v = value.strip().lower()
-    return Q(name_en_search__icontains=v) | Q(name_ko__contains=value.strip())
+    return Q(name_en_search__contains=v) | Q(name_ko__contains=value.strip())
 
 
 def _identifier(t: Token) -> Q | None:

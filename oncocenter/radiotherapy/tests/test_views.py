@@ -9,7 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.audit.models import AuditEvent
+from oncocenter.jobs.models import Job
+from oncocenter.jobs.services import job_execute
 from oncocenter.radiotherapy.models import Course, Delivery, Prescription
 from oncocenter.radiotherapy.tests.factories import all_pass, make_world, past, signed_days_ago
 
@@ -226,12 +229,36 @@ def test_summary_html_and_pdf(w):
     from django.contrib.staticfiles import finders
 
     assert "@media print" in Path(finders.find("radiotherapy/summary.css")).read_text()
-    r = c.get(reverse("radiotherapy:summary-pdf", args=[w.course.pk]))
-    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
-    assert r.content.startswith(b"%PDF")
+    # The PDF is made by a job: the button queues it and goes to the job page (GET: 405).
+    url = reverse("radiotherapy:summary-pdf", args=[w.course.pk])
+    assert c.get(url).status_code == 405
+    r = c.post(url)
+    job = Job.objects.get(kind="radiotherapy.summary_pdf")
+    assert r.status_code == 302 and r["Location"] == reverse("jobs:detail", args=[job.pk])
+    assert job.patient == w.course.patient and job.params == {"course": w.course.pk}
+    assert job_execute(job_id=job.pk) == "succeeded"
+    (made,) = job.files.filter(purpose="output")
+    file_url = reverse("jobs:file", args=[job.pk, made.name])
+    assert file_url in c.get(r["Location"]).content.decode()
+    got = c.get(file_url)
+    assert got.status_code == 200 and got["Content-Type"] == "application/pdf"
+    assert got.content.startswith(b"%PDF") and w.course.patient.mrn in made.name
+    # Made (course export) and downloaded (job export), both on the patient's trail.
     assert (
         AuditEvent.objects.filter(action="export", object_type="radiotherapy.course").count() == 2
     )
+    assert AuditEvent.objects.filter(
+        action="export", object_type="jobs.job", patient_mrn=w.course.patient.mrn
+    ).exists()
+    # A colleague who may print summaries may download it; an administrator sees the job (all
+    # jobs) but may not take the patient's PDF away; a scheduler sees neither.
+    assert as_user(w.physicist).get(file_url).status_code == 200
+    admin = as_user(UserFactory(roles=["administrator"]))
+    assert admin.get(r["Location"]).status_code == 200
+    assert admin.get(file_url).status_code == 403
+    scheduler = as_user(UserFactory(roles=["scheduler"]))
+    assert scheduler.get(file_url).status_code == 403
+    assert scheduler.post(url).status_code == 403
 
 
 def test_course_page_in_korean(w):

@@ -8,6 +8,7 @@ back as the course body (htmx) or page with the form's problems beside its field
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from oncocenter.radiotherapy import forms as f
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy.forms.base import machines_offered
 from oncocenter.radiotherapy.hooks import COURSE_SECTIONS
-from oncocenter.radiotherapy.models import Course, CourseStatus, Fraction, FractionStatus
+from oncocenter.radiotherapy.models import Course, CourseStatus, Fraction, FractionStatus, Plan
 from oncocenter.radiotherapy.views._common import _course
 from oncocenter.radiotherapy.views.steps import STEPS
 
@@ -88,13 +89,15 @@ CAN = (
 
 
 def _plan_item(plan: Any, forms: _Forms) -> dict[str, Any]:
-    failures = selectors.plan_constraint_failures(plan=plan)
+    # Organ doses and constraints come prefetched (see _course_context): computed once here.
+    results = selectors.plan_constraint_results(plan=plan)
+    failures = selectors.plan_constraint_failures(plan=plan, results=results)
     organ_doses = list(plan.organ_doses.all())
     doses_text = "".join(f"{d.organ}, {d.metric}, {d.value}, {d.unit}\n" for d in organ_doses)
     return {
         "plan": plan,
         "readiness": selectors.plan_readiness(plan=plan),
-        "constraints": selectors.plan_constraint_results(plan=plan),
+        "constraints": results,
         "failures": failures,
         "organ_doses": organ_doses,
         "signatures": list(selectors.active_signatures(plan=plan)),
@@ -163,8 +166,20 @@ def _course_context(
     can = {p.split(".", 1)[1].replace(".", "_"): has_perm(u, p) for p in CAN}
     forms = _Forms(course, failed)
     prescriptions = []
+    # Every plan of the course at once, with its organ doses and its prescription's constraints
+    # (they were read again for each plan and each metric: 66 -> 47 queries for one plan).
+    plans_by_rx: dict[int, list[Plan]] = defaultdict(list)
+    for plan in (
+        Plan.objects.filter(prescription__course=course)
+        .select_related(
+            "machine", "planner", "prescription__constraint_set", "prescription__course__patient"
+        )
+        .prefetch_related("organ_doses", "prescription__constraint_set__constraints")
+        .order_by("pk")
+    ):
+        plans_by_rx[plan.prescription_id].append(plan)
     for rx in course.prescriptions.order_by("pk"):
-        plans = rx.plans.select_related("machine", "planner").order_by("pk")
+        plans = plans_by_rx[rx.pk]
         fractions = rx.fractions.select_related("machine").prefetch_related("deliveries")
         prescriptions.append(
             {

@@ -6,10 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
@@ -21,7 +20,7 @@ from oncocenter.patients.selectors import patient_get
 from oncocenter.radiotherapy import forms as f
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy import services as s
-from oncocenter.radiotherapy.models import Course
+from oncocenter.radiotherapy.pdf import summary_context
 from oncocenter.radiotherapy.views._common import _course, _me
 from oncocenter.radiotherapy.worklists import worklist_rows
 
@@ -113,54 +112,30 @@ def patient_courses(request: HttpRequest, mrn: str) -> HttpResponse:
 # --- treatment summary -------------------------------------------------------------------------------
 
 
-def _summary_context(course: Course) -> dict[str, Any]:
-    return {
-        "course": course,
-        "patient": course.patient,
-        "dose_summary": selectors.dose_summary(course=course),
-        "prescriptions": [
-            {
-                "rx": rx,
-                "plan": selectors.current_plan(rx),
-                "interruptions": selectors.prescription_interruptions(rx=rx),
-                "signature": selectors.active_signatures(
-                    prescription=rx, meaning="prescription-signed"
-                ).first(),
-            }
-            for rx in course.prescriptions.order_by("pk")
-        ],
-        "reviews": course.weekly_reviews.prefetch_related("grades__term").order_by("reviewed_on"),
-        "checks": course.physics_checks.select_related("checker").order_by("performed_at"),
-        "overrides": [
-            o
-            for rx in course.prescriptions.all()
-            for p in rx.plans.all()
-            for o in p.overrides.filter(signature__voided_at__isnull=True)
-        ],
-        "generated_at": timezone.localtime(),
-    }
-
-
 @permission_required("rt.summary.print")
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
     course = _course(pk)
     audit_record(
         action=AuditAction.EXPORT, obj=course, patient=course.patient, detail={"format": "html"}
     )
-    return render(request, "radiotherapy/summary.html", _summary_context(course))
+    return render(request, "radiotherapy/summary.html", summary_context(course))
 
 
+@require_POST
 @permission_required("rt.summary.print")
 def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from oncocenter.radiotherapy.pdf import treatment_summary_pdf
+    """Make the PDF as a job (2-3 s of layout is too long for a request at a busy hour) and go
+    to its page, which offers the download when it is done."""
+    from oncocenter.jobs.services import job_submit
+    from oncocenter.radiotherapy.jobs import SUMMARY_PDF
 
     course = _course(pk)
-    audit_record(
-        action=AuditAction.EXPORT, obj=course, patient=course.patient, detail={"format": "pdf"}
+    job = job_submit(
+        kind=SUMMARY_PDF,
+        by=_me(request),
+        params={"course": course.pk},
+        patient=course.patient,
+        subject=course,
+        role=active_role(request),
     )
-    data = treatment_summary_pdf(_summary_context(course))
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="rt-summary-{course.patient.mrn}-{course.number}.pdf"'
-    )
-    return response
+    return redirect("jobs:detail", pk=job.pk)

@@ -1,0 +1,47 @@
+"""A laboratory CSV import as a job: the upload is kept with the job, the import runs on the
+worker (all rows or none, as before) and the job page shows its progress, then the counts or
+every refused row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from oncocenter.jobs.models import Job
+from oncocenter.jobs.progress import Progress
+from oncocenter.jobs.registry import JobKind, register
+from oncocenter.jobs.services import job_input
+from oncocenter.labs import services
+
+LAB_IMPORT = "labs.import_csv"
+
+
+def _import(job: Job, progress: Progress) -> dict[str, Any]:
+    content = job_input(job, job.params["file"]).decode("utf-8", errors="replace")
+    report = services.lab_results_import_csv(by=job.created_by, content=content, progress=progress)
+    return {
+        "summary": _("%(r)d rows: %(c)d new, %(u)d already there, %(k)d critical.")
+        % {"r": report.rows, "c": report.created, "u": report.unchanged, "k": report.critical},
+        "rows": report.rows,
+        "created": report.created,
+        "unchanged": report.unchanged,
+        "critical": report.critical,
+    }
+
+
+def register_kinds() -> None:
+    register(
+        JobKind(
+            LAB_IMPORT,
+            gettext_lazy("Import laboratory results"),
+            _import,
+            "lab.import",
+            queue="default",
+            # A refused file is the answer (no retry); a crash retries the whole file, which
+            # imports nothing twice (accessions already there are counted as unchanged).
+            result_url=lambda job: reverse("labs:import"),
+        )
+    )
