@@ -5,6 +5,7 @@ from oncocenter.interop.fhir import views
 app_name = "fhir"
 
 urlpatterns = [
+    path("", views.root, name="root"),
     path("metadata", views.metadata, name="metadata"),
     path("ConceptMap/<str:name>", views.concept_map, name="concept-map"),
     re_path(r"^Group/(?P<center>[a-z]{1,20})/\$export$", views.group_export, name="group-export"),

@@ -44,6 +44,9 @@ class ImportContext:
     patients: dict[str, Patient] = field(default_factory=dict)
     conditions: dict[str, Diagnosis] = field(default_factory=dict)
     local_ids: dict[str, str] = field(default_factory=dict)  # "Type/id" -> exported id here
+    # False for FHIR writes: a Patient whose identifier is already known here is a conflict
+    # (the client asks for reuse with ifNoneExist), not silently the same person.
+    reuse_known: bool = True
 
 
 @dataclass
@@ -125,6 +128,11 @@ def import_patient(res: dict[str, Any], ctx: ImportContext) -> Patient:
         )
         if known is not None:
             p = known.patient
+            if not ctx.reuse_known:
+                raise Refused(
+                    f"identifier {authority}|{value} is already Patient/{p.mrn}; send "
+                    "ifNoneExist to use the patient kept here"
+                )
             if (
                 p.birth_date.isoformat() != res.get("birthDate")
                 or p.family_name_en != name["family"]
@@ -293,8 +301,59 @@ def import_observation(res: dict[str, Any], ctx: ImportContext) -> Any:
             unit=q.get("unit") or q.get("code", ""),
             observed_on=when or "",
         )
+    if _is_lab(res):
+        return _import_lab(res, ctx)
     names = ", ".join(sorted(profiles)) or "no profile"
     raise Refused(f"no home in OncoCenter for this Observation ({names})")
+
+
+def _is_lab(res: dict[str, Any]) -> bool:
+    return any(
+        c.get("system") == R.OBS_CATEGORY and c.get("code") == "laboratory"
+        for cat in res.get("category", [])
+        for c in cat.get("coding", [])
+    )
+
+
+def _import_lab(res: dict[str, Any], ctx: ImportContext) -> Any:
+    """A laboratory result with a LOINC code of the catalogue, through the labs service."""
+    from oncocenter.labs.models import ResultSource
+    from oncocenter.labs.services import lab_result_record
+
+    loinc = next(
+        (
+            c.get("code", "")
+            for c in res.get("code", {}).get("coding", [])
+            if c.get("system") == tx.LOINC
+        ),
+        "",
+    )
+    if not loinc:
+        raise Refused("a laboratory Observation needs a LOINC code (code.coding)")
+    q = res.get("valueQuantity")
+    if q is None and "valueString" not in res:
+        raise Refused("a laboratory result needs valueQuantity or valueString")
+    accession = next((i.get("value", "") for i in res.get("identifier", []) if i.get("value")), "")
+    low = high = None
+    for rng in res.get("referenceRange", [])[:1]:
+        low = (rng.get("low") or {}).get("value")
+        high = (rng.get("high") or {}).get("value")
+    recorded = lab_result_record(
+        patient=_patient_of(res, ctx),
+        by=ctx.by,
+        loinc=loinc,
+        value=Decimal(str(q["value"])) if q and "value" in q else None,
+        text_value=res.get("valueString", ""),
+        unit=(q or {}).get("code") or (q or {}).get("unit", ""),
+        collected_at=res.get("effectiveDateTime")
+        or (res.get("effectivePeriod") or {}).get("start"),
+        resulted_at=res.get("issued"),
+        ref_low=Decimal(str(low)) if low is not None else None,
+        ref_high=Decimal(str(high)) if high is not None else None,
+        accession=accession[:40],
+        source=ResultSource.FHIR,
+    )
+    return recorded.result
 
 
 NO_HOME = {
@@ -351,6 +410,7 @@ def _observation_local_id(row: Any) -> str:
         "DiseaseStatus": f"Observation/status-{row.pk}",
         "TnmStaging": f"Observation/tnm-{row.pk}",
         "TumorMarker": f"Observation/marker-{row.pk}",
+        "LabResult": f"Observation/lab-{row.pk}",
     }[name]
 
 

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from oncocenter.accounts.models import ApiToken
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.permissions import has_perm
@@ -50,21 +51,29 @@ def outcome(status: int, code: str, diagnostics: str, severity: str = "error") -
     return fhir_response(body, status, headers)
 
 
-def _authenticate(request: HttpRequest) -> Any:
+def _authenticate(request: HttpRequest, *, write: bool = False) -> Any:
+    """The staff session, or a bearer token whose scopes cover FHIR (`read`/`write`, or
+    `read:fhir`/`write:fhir`, SMART-style: writing implies reading). A token without the scope
+    is refused with 403, not treated as anonymous."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        from oncocenter.accounts.services import token_lookup, token_record_use
+        from oncocenter.audit.context import set_token, set_user
+        from oncocenter.core.permissions import active_role
+
+        token = token_lookup(header[7:].strip())
+        if token is None:
+            return None
+        if not token.allows(area="fhir", write=write):
+            return token
+        request.user = token.user
+        set_user(token.user, active_role(request))
+        set_token(token.prefix)
+        token_record_use(token=token, method=request.method or "", path=request.path)
+        return token.user
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        from oncocenter.accounts.services import token_authenticate
-        from oncocenter.audit.context import set_user
-        from oncocenter.core.permissions import active_role
-
-        user = token_authenticate(header[7:].strip())
-        if user is not None:
-            request.user = user
-            set_user(user, active_role(request))
-            return user
     return None
 
 
@@ -72,9 +81,20 @@ def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/fhir").rstrip("/")
 
 
-def _guard(request: HttpRequest, resource_type: str | None = None) -> HttpResponse | None:
-    if _authenticate(request) is None:
+def _guard(
+    request: HttpRequest, resource_type: str | None = None, *, write: bool = False
+) -> HttpResponse | None:
+    who = _authenticate(request, write=write)
+    if who is None:
         return outcome(401, "login", "Sign in, or send 'Authorization: Bearer <token>'.")
+    if isinstance(who, ApiToken):
+        return outcome(
+            403,
+            "forbidden",
+            f"This token's scopes ({', '.join(who.scopes) or 'none'}) do not allow "
+            f"{'writing' if write else 'reading'} FHIR resources (needs "
+            f"'{'write' if write else 'read'}:fhir' or '{'write' if write else 'read'}').",
+        )
     accept = request.headers.get("Accept", "")
     if accept and not any(t in accept for t in ("json", "*/*")):
         return outcome(406, "not-supported", f"Only JSON is served here (asked for {accept!r}).")
@@ -105,6 +125,37 @@ def _visible(request: HttpRequest, resource_type: str) -> list[server.Source]:
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement; public, as FHIR clients read it before they authenticate."""
     return fhir_response(capability.capability_statement(base_url(request)))
+
+
+@csrf_exempt
+def root(request: HttpRequest) -> HttpResponse:
+    """`POST /fhir`: a transaction or batch Bundle (see `transaction.py`)."""
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    from oncocenter.interop.fhir import transaction
+
+    if request.method != "POST":
+        return outcome(405, "not-supported", "POST a transaction or batch Bundle here.")
+    if not request.headers.get("Authorization", "").startswith("Bearer "):
+        # A session write is a browser's: it needs the CSRF token like any other form.
+        refused = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})
+        if refused is not None:
+            return outcome(403, "forbidden", "CSRF check failed; send the CSRF token.")
+    denied = _guard(request, write=True)
+    if denied:
+        return denied
+    ctype = request.headers.get("Content-Type", "")
+    if "json" not in ctype:
+        return outcome(415, "not-supported", f"Content-Type {ctype!r}: send application/fhir+json.")
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError as exc:
+        return outcome(400, "structure", f"The body is not JSON ({exc}).")
+    try:
+        status, result = transaction.bundle_process(by=request.user, bundle=body)
+    except transaction.BundleError as exc:
+        return outcome(400, "invalid", str(exc))
+    return fhir_response(result, status)
 
 
 @require_GET
