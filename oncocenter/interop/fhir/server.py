@@ -63,7 +63,7 @@ class Source:
     strings: dict[str, Callable[[str], Q]] = field(default_factory=dict)
     dates: dict[str, str] = field(default_factory=dict)  # extra date parameters -> field
     patient_of: Callable[[Any], Any] = lambda row: None
-    updated_field: str = "updated_at"  # what _lastUpdated filters on
+    updated_field: str | None = "updated_at"  # what _lastUpdated filters on (None: no time kept)
 
     def rid(self, row: Any) -> str:
         return f"{self.prefix}{row.pk}{self.suffix}"
@@ -732,6 +732,7 @@ SOURCES: dict[str, list[Source]] = {
             queryset=lambda: User.objects.all(),
             build=_practitioner,
             patient_path=None,
+            updated_field=None,
             strings={
                 "name": lambda v: (
                     Q(last_name__icontains=v)
@@ -818,7 +819,9 @@ def revincluded(mrns: list[str], sources: list[Source]) -> list[dict[str, Any]]:
 
 def supported_params(resource_type: str) -> dict[str, str]:
     """Search parameter -> FHIR type, the union over the type's sources (for the CapabilityStatement)."""
-    out: dict[str, str] = {"_id": "token", "_lastUpdated": "date"}
+    out: dict[str, str] = {"_id": "token"}
+    if all(s.updated_field for s in SOURCES[resource_type]):
+        out["_lastUpdated"] = "date"
     for s in SOURCES[resource_type]:
         if s.patient_path and resource_type != "Patient":
             out["patient"] = "reference"
@@ -879,8 +882,17 @@ def _source_filter(source: Source, params: list[tuple[str, str]]) -> Q | None:
             modifier
             and not (base in REFERENCE_PARAMS and modifier == "Patient")
             and not (modifier == "exact" and base in source.strings)
+            and not (modifier == "in" and base in TOKEN_IN)
         ):
             raise ParamError(f"{name}: the modifier ':{modifier}' is not supported")
+        if modifier == "in":
+            if base not in source.tokens:
+                return None
+            part_in = _in_value_sets(name, value.split(","), source.tokens[base])
+            if part_in is None:
+                return None
+            q &= part_in
+            continue
         values = value.split(",")  # a comma means OR
         alt = Q()
         matched_any = False
@@ -898,6 +910,10 @@ def _source_filter(source: Source, params: list[tuple[str, str]]) -> Q | None:
                     raise ParamError(f"{name}: not a parameter of {source.resource_type}")
                 part = Q(**{source.patient_path: parse_reference(name, v, "Patient")})
             elif base == "_lastUpdated":
+                if source.updated_field is None:
+                    raise ParamError(
+                        f"{name}: {source.resource_type} records keep no modification time"
+                    )
                 part = _date_q(source.updated_field, parse_date(name, v, tz), is_date=False)
             elif base == "date" and source.date_field:
                 is_date = (
@@ -923,6 +939,27 @@ def _source_filter(source: Source, params: list[tuple[str, str]]) -> Q | None:
             return None
         q &= alt
     return q
+
+
+# Token parameters that take `:in=<ValueSet>` (a value set held here: `GET /fhir/ValueSet`).
+TOKEN_IN = ("code", "value-concept")
+
+
+def _in_value_sets(name: str, urls: list[str], token: TokenFilter) -> Q | None:
+    """Rows whose code is in one of the value sets; None when no row of the source can be."""
+    out: Q | None = None
+    for url in urls:
+        vs = tx.value_set_name(url)
+        if vs is None:
+            raise ParamError(
+                f"{name}: {url!r} is not a value set held here (see /fhir/ValueSet: "
+                f"{', '.join(tx.VALUESET_PREFIX + n.replace('_', '-') for n in tx.map_names())})"
+            )
+        for c in tx.expand(vs):
+            part = token(Token(system=c["system"], code=c["code"]))
+            if part is not None:
+                out = part if out is None else out | part
+    return out
 
 
 def check_params(resource_type: str, params: list[tuple[str, str]]) -> None:

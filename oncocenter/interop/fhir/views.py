@@ -169,6 +169,29 @@ def concept_map(request: HttpRequest, name: str) -> HttpResponse:
     return fhir_response(tx.as_concept_map(key, base_url(request)))
 
 
+@require_GET
+def value_set(request: HttpRequest, name: str | None = None) -> HttpResponse:
+    """The value sets held here (targets of the maintained maps), for `code:in=` searches."""
+    denied = _guard(request)
+    if denied:
+        return denied
+    base = base_url(request)
+    if name is None:
+        sets = [tx.as_value_set(n, base) for n in tx.map_names()]
+        return fhir_response(
+            {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "total": len(sets),
+                "entry": [_entry(base, v, "match") for v in sets],
+            }
+        )
+    key = name.replace("-", "_")
+    if key not in tx.map_names():
+        return outcome(404, "not-found", f"No ValueSet {name!r}.")
+    return fhir_response(tx.as_value_set(key, base))
+
+
 def _entry(base: str, res: dict[str, Any], mode: str) -> dict[str, Any]:
     return {
         "fullUrl": f"{base}/{res['resourceType']}/{res['id']}",
@@ -276,12 +299,18 @@ def read(
         return outcome(404, "not-found", f"No {resource_type}/{rid}.")
     _source, res, patient = found
     if vid is not None and vid != res["meta"]["versionId"]:
-        return outcome(
-            404,
-            "not-found",
-            f"{resource_type}/{rid} has no version {vid}; only the current version "
-            f"({res['meta']['versionId']}) is kept.",
-        )
+        from oncocenter.interop.models import ResourceVersion
+
+        old = ResourceVersion.objects.filter(
+            resource_type=resource_type, resource_id=rid, version_id=vid
+        ).first()
+        if old is None:
+            return outcome(
+                404,
+                "not-found",
+                f"{resource_type}/{rid} has no version {vid} (see {resource_type}/{rid}/_history).",
+            )
+        res = old.resource
     if request.headers.get("If-None-Match") == _etag(res):
         return HttpResponse(status=304)
     audit_record(
@@ -294,6 +323,57 @@ def read(
     if "lastUpdated" in res["meta"]:
         headers["Last-Modified"] = res["meta"]["lastUpdated"]
     return fhir_response(res, headers=headers)
+
+
+@require_GET
+def history(request: HttpRequest, resource_type: str, rid: str) -> HttpResponse:
+    """`[type]/[id]/_history`: the stored versions, newest first (the current one always)."""
+    from oncocenter.interop.fhir import history as versions
+
+    denied = _guard(request, resource_type)
+    if denied:
+        return denied
+    found = server.read(resource_type, rid, _visible(request, resource_type))
+    if found is None:
+        return outcome(404, "not-found", f"No {resource_type}/{rid}.")
+    _source, current, patient = found
+    stored = versions.versions(resource_type, rid)
+    resources = [v.resource for v in stored]
+    if not any(r["meta"]["versionId"] == current["meta"]["versionId"] for r in resources):
+        resources.insert(0, current)
+    audit_record(
+        action=AuditAction.READ,
+        object_type=f"fhir.{resource_type}",
+        object_id=rid,
+        patient=patient if isinstance(patient, Patient) else None,
+        detail={"operation": "_history", "versions": len(resources)},
+    )
+    base = base_url(request)
+    entries = []
+    for i, res in enumerate(resources):
+        first = i == len(resources) - 1
+        entries.append(
+            {
+                "fullUrl": f"{base}/{resource_type}/{rid}",
+                "resource": res,
+                "request": {
+                    "method": "POST" if first else "PUT",
+                    "url": resource_type if first else f"{resource_type}/{rid}",
+                },
+                "response": {
+                    "status": "201 Created" if first else "200 OK",
+                    "etag": _etag(res),
+                    **(
+                        {"lastModified": res["meta"]["lastUpdated"]}
+                        if "lastUpdated" in res["meta"]
+                        else {}
+                    ),
+                },
+            }
+        )
+    return fhir_response(
+        {"resourceType": "Bundle", "type": "history", "total": len(entries), "entry": entries}
+    )
 
 
 @require_GET
