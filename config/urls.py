@@ -43,6 +43,7 @@ urlpatterns = [
     # FHIR clients POST transaction Bundles to the base without a slash.
     path("fhir", fhir_views.root, name="fhir-base"),
     path("fhir/", include("oncocenter.interop.urls")),
+    path("interop/", include("oncocenter.interop.pages")),
     path("admin/", admin.site.urls),
 ]
 

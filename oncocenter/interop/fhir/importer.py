@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from oncocenter.accounts.models import User
 from oncocenter.core.errors import DomainError, ValidationFailed
@@ -307,7 +308,17 @@ def import_observation(res: dict[str, Any], ctx: ImportContext) -> Any:
     raise Refused(f"no home in OncoCenter for this Observation ({names})")
 
 
+LAB_PROFILES = {
+    f"{R.US_CORE}/us-core-observation-lab",
+    f"{R.US_CORE}/us-core-observation-clinical-result",
+}
+
+
 def _is_lab(res: dict[str, Any]) -> bool:
+    """A plain laboratory result: category laboratory, and no profile but a US Core lab one
+    (genomics and other profiled laboratory Observations have no home in labs)."""
+    if set(res.get("meta", {}).get("profile", [])) - LAB_PROFILES:
+        return False
     return any(
         c.get("system") == R.OBS_CATEGORY and c.get("code") == "laboratory"
         for cat in res.get("category", [])
@@ -399,7 +410,7 @@ def import_resource(res: dict[str, Any], ctx: ImportContext) -> ImportResult:
             if isinstance(exc, ValidationFailed)
             else ""
         )
-        return ImportResult(key, "refused", f"{exc}{': ' + detail if detail else ''}")
+        return ImportResult(key, "refused", str(exc) if detail in str(exc) else f"{exc}: {detail}")
     return ImportResult(key, "imported", local=local)
 
 
@@ -466,11 +477,10 @@ def round_trip_differences(original: dict[str, Any], exported: dict[str, Any]) -
             mapped = (hit or {}).get("code") or mapped
         same("code (through the concept map)", mapped, _first_code(exported.get("code"))[1])
     elif rtype == "Observation":
-        same(
-            "effective",
-            (original.get("effectiveDateTime") or "")[:10],
-            exported.get("effectiveDateTime"),
-        )
+        effective = exported.get("effectiveDateTime") or ""
+        if "T" in effective:  # a time (lab results): compared as the center's local date
+            effective = timezone.localtime(dt.datetime.fromisoformat(effective)).date().isoformat()
+        same("effective", (original.get("effectiveDateTime") or "")[:10], effective)
         if "valueInteger" in original:
             same("value", original["valueInteger"], exported.get("valueInteger"))
         elif "valueQuantity" in original:

@@ -42,6 +42,8 @@ from oncocenter.oncology.models import (
 )
 from oncocenter.patients.models import Patient
 from oncocenter.radiotherapy.models import Course, Prescription
+from oncocenter.surgery.models import Operation
+from oncocenter.surgery.models import Procedure as SurgeryProcedure
 from oncocenter.systemic.models import Administration, OrderDose
 
 TokenFilter = Callable[[Token], Q | None]  # None: no row of this source can match
@@ -339,6 +341,41 @@ def _lab_result(r: LabResult) -> dict[str, Any]:
     return out
 
 
+SURGICAL_PROCEDURE = {"system": tx.SNOMED, "code": "387713003", "display": "Surgical procedure"}
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    """An operation (surgery app) as a completed surgical Procedure. The operation itself is a
+    local code: no SNOMED CT concept is mapped for it yet, so no mCODE profile is claimed."""
+    label = str(op.get_procedure_display())
+    out: dict[str, Any] = {
+        "resourceType": "Procedure",
+        "id": f"surgery-{op.pk}",
+        "meta": R.meta(op.updated_at),
+        "status": "completed",
+        "category": {"coding": [SURGICAL_PROCEDURE]},
+        "code": {
+            "coding": [{"system": f"{R.LOCAL}:surgery-procedure", "code": op.procedure}],
+            "text": label,
+        },
+        "subject": R.ref("Patient", op.patient.mrn),
+        "performedDateTime": op.operated_on.isoformat(),
+        "reasonReference": [R.ref("Condition", f"diagnosis-{op.diagnosis_id}")],
+        "note": [
+            {
+                "text": f"approach: {op.get_approach_display()}; "
+                f"residual tumor: {op.residual_tumor}; duration {op.duration_min} min"
+            }
+        ],
+    }
+    if op.surgeon_id:
+        out["performer"] = [{"actor": R.ref("Practitioner", str(op.surgeon_id))}]
+    complications = [str(c.get_kind_display()) for c in op.complications.all()]
+    if complications:
+        out["complication"] = [{"text": c} for c in complications]
+    return out
+
+
 DRUG_SYSTEM = f"{R.LOCAL}:drug"
 ROUTE = {  # SNOMED CT route of administration
     "iv": ("47625008", "Intravenous route"),
@@ -600,12 +637,38 @@ SOURCES: dict[str, list[Source]] = {
         ),
         Source(
             resource_type="Procedure",
+            prefix="surgery-",
+            suffix="",
+            permission="surgery.view",
+            queryset=lambda: Operation.objects.select_related("patient").prefetch_related(
+                "complications"
+            ),
+            build=_operation,
+            patient_path="patient__mrn",
+            date_field="operated_on",
+            tokens={
+                "code": _fixed(
+                    {
+                        (f"{R.LOCAL}:surgery-procedure", code): Q(procedure=code)
+                        for code in SurgeryProcedure.values
+                    }
+                ),
+                "category": _fixed({(tx.SNOMED, "387713003"): Q()}),
+                "status": lambda t: Q() if t.code == "completed" else None,
+            },
+            patient_of=lambda x: x.patient,
+        ),
+        Source(
+            resource_type="Procedure",
             prefix="treatment-",
             suffix="",
             permission="oncology.view",
-            # An RT course is served as its course summary; its episode would repeat it.
-            queryset=lambda: TreatmentEpisode.objects.select_related("patient").exclude(
-                modality="radiotherapy"
+            # An RT course is served as its course summary and an operation as its surgical
+            # Procedure; their episodes would repeat them.
+            queryset=lambda: (
+                TreatmentEpisode.objects.select_related("patient")
+                .exclude(modality="radiotherapy")
+                .filter(operation__isnull=True)
             ),
             build=R.treatment_episode,
             patient_path="patient__mrn",
