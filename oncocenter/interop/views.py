@@ -28,7 +28,7 @@ PAGE = 100
 
 class MessageFilter(forms.Form):
     ack = forms.ChoiceField(
-        label=_l("ACK"), required=False, choices=[("", _l("All"))] + list(AckCode.choices)
+        label=_l("ACK"), required=False, choices=[("", _l("All")), *AckCode.choices]
     )
     type = forms.CharField(label=_l("Type"), required=False, max_length=20)
     control_id = forms.CharField(label=_l("Control id"), required=False, max_length=60)

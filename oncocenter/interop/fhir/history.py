@@ -49,8 +49,8 @@ def _store(sources: list[tuple[server.Source, str]], instance: Model) -> None:
 
 def connect() -> None:
     by_model: dict[type[Model], list[tuple[server.Source, str]]] = defaultdict(list)
-    for sources in server.SOURCES.values():
-        for source in sources:
+    for type_sources in server.SOURCES.values():
+        for source in type_sources:
             model = source.queryset().model
             if source.resource_type == "Practitioner":
                 continue  # staff accounts: no modification time, one version

@@ -227,8 +227,9 @@ def _check_references(
 
                 ctx.patients[ref] = Patient.objects.get(mrn=rid)
             elif rtype == "Condition":
-                pk = server.SOURCES["Condition"][0].pk_of(rid)
-                ctx.conditions[ref] = Diagnosis.objects.get(pk=pk)
+                ctx.conditions[ref] = Diagnosis.objects.get(
+                    pk=server.SOURCES["Condition"][0].pk_of(rid) or 0
+                )
         allowed = REFERENCE_TARGETS.get(field)
         target = _target_type(ref, entries_by_url)
         if allowed and target not in allowed:

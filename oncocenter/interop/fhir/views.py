@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from oncocenter.accounts.models import ApiToken
+from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.permissions import has_perm
@@ -138,7 +139,11 @@ def root(request: HttpRequest) -> HttpResponse:
         return outcome(405, "not-supported", "POST a transaction or batch Bundle here.")
     if not request.headers.get("Authorization", "").startswith("Bearer "):
         # A session write is a browser's: it needs the CSRF token like any other form.
-        refused = CsrfViewMiddleware(lambda r: HttpResponse()).process_view(request, None, (), {})
+        # (The callback must not carry csrf_exempt, or the middleware would skip the check.)
+        def checked(r: HttpRequest) -> HttpResponse:
+            return HttpResponse()
+
+        refused = CsrfViewMiddleware(checked).process_view(request, checked, (), {})
         if refused is not None:
             return outcome(403, "forbidden", "CSRF check failed; send the CSRF token.")
     denied = _guard(request, write=True)
@@ -152,7 +157,7 @@ def root(request: HttpRequest) -> HttpResponse:
     except ValueError as exc:
         return outcome(400, "structure", f"The body is not JSON ({exc}).")
     try:
-        status, result = transaction.bundle_process(by=request.user, bundle=body)
+        status, result = transaction.bundle_process(by=current_user(request), bundle=body)
     except transaction.BundleError as exc:
         return outcome(400, "invalid", str(exc))
     return fhir_response(result, status)
