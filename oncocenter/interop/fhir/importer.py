@@ -370,8 +370,10 @@ def _import_lab(res: dict[str, Any], ctx: ImportContext) -> Any:
 NO_HOME = {
     "Procedure": "procedures are recorded here through their own workflows (an RT course from its "
     "prescriptions, plans and deliveries), not from a summary",
-    "MedicationRequest": "systemic therapy lands with the 'systemic' app (issue 19), not on this branch",
-    "MedicationAdministration": "systemic therapy lands with the 'systemic' app (issue 19), not on this branch",
+    "MedicationRequest": "chemotherapy orders are written, signed and verified here (systemic "
+    "app, dose from the regimen and the patient's body surface area), not taken from outside",
+    "MedicationAdministration": "a dose is recorded at the chair with a second checker "
+    "against its verified order here (systemic app), not taken from outside",
     "Specimen": "no specimen record in OncoCenter",
     "BodyStructure": "no body structure record in OncoCenter (tumor sites are coded on the diagnosis)",
     "DiagnosticReport": "no diagnostic report record in OncoCenter (workup results are free text)",
