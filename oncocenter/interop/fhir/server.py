@@ -30,7 +30,7 @@ from oncocenter.interop.fhir.params import (
     parse_reference,
     parse_token,
 )
-from oncocenter.labs.models import LabResult
+from oncocenter.labs.models import LabOrder, LabResult
 from oncocenter.oncology.models import (
     Diagnosis,
     DiseaseStatus,
@@ -374,6 +374,70 @@ def _operation(op: Operation) -> dict[str, Any]:
     if complications:
         out["complication"] = [{"text": c} for c in complications]
     return out
+
+
+LAB_PROCEDURE = {"system": tx.SNOMED, "code": "108252007", "display": "Laboratory procedure"}
+SERVICE_STATUS = {
+    "ordered": "active",
+    "partial": "active",
+    "resulted": "completed",
+    "cancelled": "revoked",
+}
+REPORT_STATUS = {"partial": "partial", "resulted": "final", "cancelled": "cancelled"}
+
+
+def _lab_tests(o: LabOrder) -> list[dict[str, Any]]:
+    return [
+        {"coding": [{"system": tx.LOINC, "code": a.loinc, "display": a.name}], "text": a.name}
+        for a in o.analytes.all()
+    ]
+
+
+def _service_request(o: LabOrder) -> dict[str, Any]:
+    """A laboratory order (labs app): the tests ordered, by whom and when."""
+    tests = _lab_tests(o)
+    out: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": f"laborder-{o.pk}",
+        "meta": R.meta(o.updated_at),
+        "status": SERVICE_STATUS.get(o.status, "unknown"),
+        "intent": "order",
+        "category": [{"coding": [LAB_PROCEDURE]}],
+        # One order may hold several tests: the order is named by their list, each test is an
+        # orderDetail with its LOINC code.
+        "code": {"text": ", ".join(t["text"] for t in tests)},
+        "orderDetail": tests,
+        "subject": R.ref("Patient", o.patient.mrn),
+        "authoredOn": o.ordered_at.isoformat(),
+        "requester": R.ref("Practitioner", str(o.ordered_by_id)),
+    }
+    if o.accession:
+        out["requisition"] = {"system": f"{R.LOCAL}:lab-accession", "value": o.accession}
+    if o.note:
+        out["note"] = [{"text": o.note}]
+    return out
+
+
+def _diagnostic_report(o: LabOrder) -> dict[str, Any]:
+    """The results of a laboratory order as a DiagnosticReport (orders with a result only)."""
+    results = [r for r in o.results.all() if r.status != "superseded"]
+    issued = max((r.resulted_at for r in results), default=o.updated_at)
+    collected = min((r.collected_at for r in results), default=o.ordered_at)
+    return {
+        "resourceType": "DiagnosticReport",
+        "id": f"labreport-{o.pk}",
+        "meta": R.meta(o.updated_at),
+        "basedOn": [R.ref("ServiceRequest", f"laborder-{o.pk}")],
+        "status": REPORT_STATUS.get(o.status, "partial"),
+        "category": [
+            {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB"}]}
+        ],
+        "code": {"text": ", ".join(t["text"] for t in _lab_tests(o))},
+        "subject": R.ref("Patient", o.patient.mrn),
+        "effectiveDateTime": collected.isoformat(),
+        "issued": issued.isoformat(),
+        "result": [R.ref("Observation", f"lab-{r.pk}") for r in results],
+    }
 
 
 DRUG_SYSTEM = f"{R.LOCAL}:drug"
@@ -731,6 +795,52 @@ SOURCES: dict[str, list[Source]] = {
             updated_field="recorded_at",
         )
     ],
+    "ServiceRequest": [
+        Source(
+            resource_type="ServiceRequest",
+            prefix="laborder-",
+            suffix="",
+            permission="lab.view",
+            queryset=lambda: LabOrder.objects.select_related("patient").prefetch_related(
+                "analytes"
+            ),
+            build=_service_request,
+            patient_path="patient__mrn",
+            tokens={
+                "code": _exact("analytes__loinc", tx.LOINC),
+                "status": lambda t: Q(
+                    status__in=[k for k, v in SERVICE_STATUS.items() if v == t.code]
+                ),
+                "category": _fixed({(tx.SNOMED, "108252007"): Q()}),
+            },
+            dates={"authored": "ordered_at"},
+            patient_of=lambda x: x.patient,
+        )
+    ],
+    "DiagnosticReport": [
+        Source(
+            resource_type="DiagnosticReport",
+            prefix="labreport-",
+            suffix="",
+            permission="lab.view",
+            queryset=lambda: (
+                LabOrder.objects.filter(results__isnull=False)
+                .distinct()
+                .select_related("patient")
+                .prefetch_related("analytes", "results")
+            ),
+            build=_diagnostic_report,
+            patient_path="patient__mrn",
+            date_field="ordered_at",
+            tokens={
+                "status": lambda t: Q(
+                    status__in=[k for k, v in REPORT_STATUS.items() if v == t.code]
+                ),
+                "category": _fixed({("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB"): Q()}),
+            },
+            patient_of=lambda x: x.patient,
+        )
+    ],
     "Appointment": [
         Source(
             resource_type="Appointment",
@@ -831,6 +941,8 @@ INCLUDES = {
     "Appointment": {"Appointment:patient", "Appointment:actor"},
     "Encounter": {"Encounter:subject", "Encounter:patient"},
     "CarePlan": {"CarePlan:subject", "CarePlan:patient"},
+    "ServiceRequest": {"ServiceRequest:subject", "ServiceRequest:patient"},
+    "DiagnosticReport": {"DiagnosticReport:subject", "DiagnosticReport:patient"},
     "MedicationRequest": {"MedicationRequest:subject", "MedicationRequest:patient"},
     "MedicationAdministration": {
         "MedicationAdministration:subject",
@@ -1158,7 +1270,9 @@ def everything(
         "CarePlan",
     ),
 ) -> list[tuple[Source, dict[str, Any]]]:
-    """Every resource of the patient's record served here (Patient/$everything)."""
+    """Every resource of the patient's record served here (Patient/$everything). The default
+    leaves out the laboratory orders and reports (the portal's record builds on it and shows
+    only released results); staff's $everything asks for them."""
     out: list[tuple[Source, dict[str, Any]]] = []
     for rtype in types:
         for source in SOURCES[rtype]:

@@ -403,6 +403,8 @@ def patient_everything(request: HttpRequest, rid: str) -> HttpResponse:
             "Appointment",
             "Encounter",
             "CarePlan",
+            "ServiceRequest",
+            "DiagnosticReport",
         )
         if _visible(request, t)
     ]
