@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from config.api import api
 from oncocenter.accounts.views import admin_login
+from oncocenter.interop.fhir import views as fhir_views
 
 # One sign-in: the admin site's own login form (unthrottled, unaudited) is replaced by a redirect
 # to the throttled, audited sign-in page (before admin.site.urls is read below).
@@ -39,8 +40,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", api.urls),
+    # FHIR clients POST transaction Bundles to the base without a slash.
+    path("fhir", fhir_views.root, name="fhir-base"),
     path("fhir/", include("oncocenter.interop.urls")),
     path("exports/", include("oncocenter.interop.exports.urls")),
+    path("interop/", include("oncocenter.interop.pages")),
     path("admin/", admin.site.urls),
 ]
 

@@ -286,6 +286,10 @@ INTEROP: dict[str, Iterable[str]] = {
     "registry.export": {R.RESEARCH_COORDINATOR, R.ADMINISTRATOR},
     # FHIR Bulk Data $export of a center's patients (identified, for the hospital's systems).
     "fhir.bulk_export": {R.ADMINISTRATOR},
+    # The HL7 v2 message store (messages as received, with patient identifiers) and replaying
+    # a refused message once its cause is fixed: the interface team's work.
+    "hl7.view": {R.ADMINISTRATOR},
+    "hl7.replay": {R.ADMINISTRATOR},
 }
 
 

@@ -11,8 +11,10 @@ class InteropConfig(AppConfig):
     def ready(self) -> None:
         from oncocenter.core.registry import NavItem, registry
         from oncocenter.interop.exports.jobs import register_kinds
+        from oncocenter.interop.fhir import history
 
         register_kinds()
+        history.connect()
         registry.add_nav(
             NavItem(
                 "exports",
@@ -21,5 +23,15 @@ class InteropConfig(AppConfig):
                 "research.export",
                 section="admin",
                 order=40,
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "hl7-messages",
+                _("HL7 messages"),
+                "interop:hl7-messages",
+                "hl7.view",
+                section="admin",
+                order=60,
             )
         )

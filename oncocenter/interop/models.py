@@ -58,3 +58,40 @@ class Hl7Message(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.message_type} {self.control_id} {self.ack_code}"
+
+
+class ResourceVersion(models.Model):
+    """One version of a FHIR resource as this server served it, kept when its row was saved.
+
+    The FHIR view of a row changes whenever the row does (`meta.versionId` follows the row's
+    `updated_at`); each save stores the resource as it then reads, so `vread` and `_history`
+    answer with what a client was really given. Rows saved before history was kept have only
+    their current version. Append-only: a version is never changed.
+    """
+
+    resource_type = models.CharField(_("resource type"), max_length=40)
+    resource_id = models.CharField(_("resource id"), max_length=64)
+    version_id = models.CharField(
+        _("version"), max_length=32, help_text=_("meta.versionId of this version.")
+    )
+    last_updated = models.DateTimeField(
+        _("last updated"), help_text=_("meta.lastUpdated of this version.")
+    )
+    resource = models.JSONField(_("resource"), help_text=_("The resource as served."))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["resource_type", "resource_id", "-last_updated", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["resource_type", "resource_id", "last_updated"], name="fhir_version_lookup"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource_type", "resource_id", "version_id"], name="fhir_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type}/{self.resource_id}/_history/{self.version_id}"

@@ -5,7 +5,10 @@ from oncocenter.interop.fhir import views
 app_name = "fhir"
 
 urlpatterns = [
+    path("", views.root, name="root"),
     path("metadata", views.metadata, name="metadata"),
+    path("ValueSet", views.value_set, name="value-sets"),
+    path("ValueSet/<str:name>", views.value_set, name="value-set"),
     path("ConceptMap/<str:name>", views.concept_map, name="concept-map"),
     re_path(r"^Group/(?P<center>[a-z]{1,20})/\$export$", views.group_export, name="group-export"),
     re_path(
@@ -26,6 +29,11 @@ urlpatterns = [
         r"^(?P<resource_type>[A-Z][A-Za-z]+)/(?P<rid>[A-Za-z0-9\-.]{1,64})$",
         views.read,
         name="read",
+    ),
+    re_path(
+        r"^(?P<resource_type>[A-Z][A-Za-z]+)/(?P<rid>[A-Za-z0-9\-.]{1,64})/_history/?$",
+        views.history,
+        name="history",
     ),
     re_path(
         r"^(?P<resource_type>[A-Z][A-Za-z]+)/(?P<rid>[A-Za-z0-9\-.]{1,64})/_history/(?P<vid>[A-Za-z0-9\-.]{1,64})$",

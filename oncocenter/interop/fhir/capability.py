@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from oncocenter.interop.fhir import server
+from oncocenter.interop.fhir.transaction import WRITABLE
 
 PROFILES = {
     "Patient": ["mcode-cancer-patient"],
@@ -30,15 +31,23 @@ def capability_statement(base: str) -> dict[str, Any]:
     for rtype in sorted(server.SOURCES):
         entry: dict[str, Any] = {
             "type": rtype,
-            "interaction": [{"code": "read"}, {"code": "vread"}, {"code": "search-type"}],
+            "interaction": [
+                {"code": "read"},
+                {"code": "vread"},
+                {"code": "history-instance"},
+                {"code": "search-type"},
+            ]
+            + ([{"code": "create"}] if rtype in WRITABLE else []),
             "versioning": "versioned",
-            "readHistory": False,
+            "readHistory": True,
             "conditionalRead": "not-supported",
             "searchParam": [
                 {"name": name, "type": kind}
                 for name, kind in sorted(server.supported_params(rtype).items())
             ],
         }
+        if rtype in WRITABLE:
+            entry["conditionalCreate"] = True
         if rtype in server.INCLUDES:
             entry["searchInclude"] = sorted(server.INCLUDES[rtype])
         if server.revincludes_of(rtype):
@@ -64,6 +73,14 @@ def capability_statement(base: str) -> dict[str, Any]:
             "documentation": "The maintained maps from local codes to SNOMED CT, LOINC and AJCC codes.",
         }
     )
+    resources.append(
+        {
+            "type": "ValueSet",
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "documentation": "The target codes of each maintained map, expanded; usable in "
+            f"`code:in=` and `value-concept:in=` ({', '.join(server.TOKEN_IN)}).",
+        }
+    )
     return {
         "resourceType": "CapabilityStatement",
         "id": "oncocenter",
@@ -80,10 +97,15 @@ def capability_statement(base: str) -> dict[str, Any]:
         "rest": [
             {
                 "mode": "server",
-                "documentation": "Read-only. Search results page with _count (at most "
+                "documentation": "Search results page with _count (at most "
                 f"{server.MAX_COUNT}) and 'next' links; unknown parameters and modifiers are "
-                "refused with an OperationOutcome (400). Only the current version of a resource "
-                "is kept: vread answers for that version only and there is no _history.",
+                "refused with an OperationOutcome (400). Token modifiers: ':in' (value sets held "
+                "here) on code and value-concept. Each save of a row stores the resource's "
+                "version (vread, _history); rows saved before history was kept have their "
+                "current version only. Writes: POST a transaction or batch Bundle of creates "
+                "(conditional with ifNoneExist) of "
+                f"{', '.join(WRITABLE)}; a token needs the 'write' or 'write:fhir' scope.",
+                "interaction": [{"code": "transaction"}, {"code": "batch"}],
                 "security": {
                     "cors": False,
                     "service": [

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from oncocenter.accounts.models import User
 from oncocenter.core.errors import DomainError, ValidationFailed
@@ -44,6 +45,9 @@ class ImportContext:
     patients: dict[str, Patient] = field(default_factory=dict)
     conditions: dict[str, Diagnosis] = field(default_factory=dict)
     local_ids: dict[str, str] = field(default_factory=dict)  # "Type/id" -> exported id here
+    # False for FHIR writes: a Patient whose identifier is already known here is a conflict
+    # (the client asks for reuse with ifNoneExist), not silently the same person.
+    reuse_known: bool = True
 
 
 @dataclass
@@ -125,6 +129,11 @@ def import_patient(res: dict[str, Any], ctx: ImportContext) -> Patient:
         )
         if known is not None:
             p = known.patient
+            if not ctx.reuse_known:
+                raise Refused(
+                    f"identifier {authority}|{value} is already Patient/{p.mrn}; send "
+                    "ifNoneExist to use the patient kept here"
+                )
             if (
                 p.birth_date.isoformat() != res.get("birthDate")
                 or p.family_name_en != name["family"]
@@ -293,15 +302,78 @@ def import_observation(res: dict[str, Any], ctx: ImportContext) -> Any:
             unit=q.get("unit") or q.get("code", ""),
             observed_on=when or "",
         )
+    if _is_lab(res):
+        return _import_lab(res, ctx)
     names = ", ".join(sorted(profiles)) or "no profile"
     raise Refused(f"no home in OncoCenter for this Observation ({names})")
+
+
+LAB_PROFILES = {
+    f"{R.US_CORE}/us-core-observation-lab",
+    f"{R.US_CORE}/us-core-observation-clinical-result",
+}
+
+
+def _is_lab(res: dict[str, Any]) -> bool:
+    """A plain laboratory result: category laboratory, and no profile but a US Core lab one
+    (genomics and other profiled laboratory Observations have no home in labs)."""
+    if set(res.get("meta", {}).get("profile", [])) - LAB_PROFILES:
+        return False
+    return any(
+        c.get("system") == R.OBS_CATEGORY and c.get("code") == "laboratory"
+        for cat in res.get("category", [])
+        for c in cat.get("coding", [])
+    )
+
+
+def _import_lab(res: dict[str, Any], ctx: ImportContext) -> Any:
+    """A laboratory result with a LOINC code of the catalogue, through the labs service."""
+    from oncocenter.labs.models import ResultSource
+    from oncocenter.labs.services import lab_result_record
+
+    loinc = next(
+        (
+            c.get("code", "")
+            for c in res.get("code", {}).get("coding", [])
+            if c.get("system") == tx.LOINC
+        ),
+        "",
+    )
+    if not loinc:
+        raise Refused("a laboratory Observation needs a LOINC code (code.coding)")
+    q = res.get("valueQuantity")
+    if q is None and "valueString" not in res:
+        raise Refused("a laboratory result needs valueQuantity or valueString")
+    accession = next((i.get("value", "") for i in res.get("identifier", []) if i.get("value")), "")
+    low = high = None
+    for rng in res.get("referenceRange", [])[:1]:
+        low = (rng.get("low") or {}).get("value")
+        high = (rng.get("high") or {}).get("value")
+    recorded = lab_result_record(
+        patient=_patient_of(res, ctx),
+        by=ctx.by,
+        loinc=loinc,
+        value=Decimal(str(q["value"])) if q and "value" in q else None,
+        text_value=res.get("valueString", ""),
+        unit=(q or {}).get("code") or (q or {}).get("unit", ""),
+        collected_at=res.get("effectiveDateTime")
+        or (res.get("effectivePeriod") or {}).get("start"),
+        resulted_at=res.get("issued"),
+        ref_low=Decimal(str(low)) if low is not None else None,
+        ref_high=Decimal(str(high)) if high is not None else None,
+        accession=accession[:40],
+        source=ResultSource.FHIR,
+    )
+    return recorded.result
 
 
 NO_HOME = {
     "Procedure": "procedures are recorded here through their own workflows (an RT course from its "
     "prescriptions, plans and deliveries), not from a summary",
-    "MedicationRequest": "systemic therapy lands with the 'systemic' app (issue 19), not on this branch",
-    "MedicationAdministration": "systemic therapy lands with the 'systemic' app (issue 19), not on this branch",
+    "MedicationRequest": "chemotherapy orders are written, signed and verified here (systemic "
+    "app, dose from the regimen and the patient's body surface area), not taken from outside",
+    "MedicationAdministration": "a dose is recorded at the chair with a second checker "
+    "against its verified order here (systemic app), not taken from outside",
     "Specimen": "no specimen record in OncoCenter",
     "BodyStructure": "no body structure record in OncoCenter (tumor sites are coded on the diagnosis)",
     "DiagnosticReport": "no diagnostic report record in OncoCenter (workup results are free text)",
@@ -340,7 +412,7 @@ def import_resource(res: dict[str, Any], ctx: ImportContext) -> ImportResult:
             if isinstance(exc, ValidationFailed)
             else ""
         )
-        return ImportResult(key, "refused", f"{exc}{': ' + detail if detail else ''}")
+        return ImportResult(key, "refused", str(exc) if detail in str(exc) else f"{exc}: {detail}")
     return ImportResult(key, "imported", local=local)
 
 
@@ -351,6 +423,7 @@ def _observation_local_id(row: Any) -> str:
         "DiseaseStatus": f"Observation/status-{row.pk}",
         "TnmStaging": f"Observation/tnm-{row.pk}",
         "TumorMarker": f"Observation/marker-{row.pk}",
+        "LabResult": f"Observation/lab-{row.pk}",
     }[name]
 
 
@@ -406,11 +479,10 @@ def round_trip_differences(original: dict[str, Any], exported: dict[str, Any]) -
             mapped = (hit or {}).get("code") or mapped
         same("code (through the concept map)", mapped, _first_code(exported.get("code"))[1])
     elif rtype == "Observation":
-        same(
-            "effective",
-            (original.get("effectiveDateTime") or "")[:10],
-            exported.get("effectiveDateTime"),
-        )
+        effective = exported.get("effectiveDateTime") or ""
+        if "T" in effective:  # a time (lab results): compared as the center's local date
+            effective = timezone.localtime(dt.datetime.fromisoformat(effective)).date().isoformat()
+        same("effective", (original.get("effectiveDateTime") or "")[:10], effective)
         if "valueInteger" in original:
             same("value", original["valueInteger"], exported.get("valueInteger"))
         elif "valueQuantity" in original:

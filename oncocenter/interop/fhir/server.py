@@ -30,7 +30,7 @@ from oncocenter.interop.fhir.params import (
     parse_reference,
     parse_token,
 )
-from oncocenter.labs.models import LabResult
+from oncocenter.labs.models import LabOrder, LabResult
 from oncocenter.oncology.models import (
     Diagnosis,
     DiseaseStatus,
@@ -42,6 +42,8 @@ from oncocenter.oncology.models import (
 )
 from oncocenter.patients.models import Patient
 from oncocenter.radiotherapy.models import Course, Prescription
+from oncocenter.surgery.models import Operation
+from oncocenter.surgery.models import Procedure as SurgeryProcedure
 from oncocenter.systemic.models import Administration, OrderDose
 
 TokenFilter = Callable[[Token], Q | None]  # None: no row of this source can match
@@ -63,7 +65,7 @@ class Source:
     strings: dict[str, Callable[[str], Q]] = field(default_factory=dict)
     dates: dict[str, str] = field(default_factory=dict)  # extra date parameters -> field
     patient_of: Callable[[Any], Any] = lambda row: None
-    updated_field: str = "updated_at"  # what _lastUpdated filters on
+    updated_field: str | None = "updated_at"  # what _lastUpdated filters on (None: no time kept)
 
     def rid(self, row: Any) -> str:
         return f"{self.prefix}{row.pk}{self.suffix}"
@@ -339,6 +341,105 @@ def _lab_result(r: LabResult) -> dict[str, Any]:
     return out
 
 
+SURGICAL_PROCEDURE = {"system": tx.SNOMED, "code": "387713003", "display": "Surgical procedure"}
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    """An operation (surgery app) as a completed surgical Procedure. The operation itself is a
+    local code: no SNOMED CT concept is mapped for it yet, so no mCODE profile is claimed."""
+    label = str(op.get_procedure_display())
+    out: dict[str, Any] = {
+        "resourceType": "Procedure",
+        "id": f"surgery-{op.pk}",
+        "meta": R.meta(op.updated_at),
+        "status": "completed",
+        "category": {"coding": [SURGICAL_PROCEDURE]},
+        "code": {
+            "coding": [{"system": f"{R.LOCAL}:surgery-procedure", "code": op.procedure}],
+            "text": label,
+        },
+        "subject": R.ref("Patient", op.patient.mrn),
+        "performedDateTime": op.operated_on.isoformat(),
+        "reasonReference": [R.ref("Condition", f"diagnosis-{op.diagnosis_id}")],
+        "note": [
+            {
+                "text": f"approach: {op.get_approach_display()}; "
+                f"residual tumor: {op.residual_tumor}; duration {op.duration_min} min"
+            }
+        ],
+    }
+    if op.surgeon_id:
+        out["performer"] = [{"actor": R.ref("Practitioner", str(op.surgeon_id))}]
+    complications = [str(c.get_kind_display()) for c in op.complications.all()]
+    if complications:
+        out["complication"] = [{"text": c} for c in complications]
+    return out
+
+
+LAB_PROCEDURE = {"system": tx.SNOMED, "code": "108252007", "display": "Laboratory procedure"}
+SERVICE_STATUS = {
+    "ordered": "active",
+    "partial": "active",
+    "resulted": "completed",
+    "cancelled": "revoked",
+}
+REPORT_STATUS = {"partial": "partial", "resulted": "final", "cancelled": "cancelled"}
+
+
+def _lab_tests(o: LabOrder) -> list[dict[str, Any]]:
+    return [
+        {"coding": [{"system": tx.LOINC, "code": a.loinc, "display": a.name}], "text": a.name}
+        for a in o.analytes.all()
+    ]
+
+
+def _service_request(o: LabOrder) -> dict[str, Any]:
+    """A laboratory order (labs app): the tests ordered, by whom and when."""
+    tests = _lab_tests(o)
+    out: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "id": f"laborder-{o.pk}",
+        "meta": R.meta(o.updated_at),
+        "status": SERVICE_STATUS.get(o.status, "unknown"),
+        "intent": "order",
+        "category": [{"coding": [LAB_PROCEDURE]}],
+        # One order may hold several tests: the order is named by their list, each test is an
+        # orderDetail with its LOINC code.
+        "code": {"text": ", ".join(t["text"] for t in tests)},
+        "orderDetail": tests,
+        "subject": R.ref("Patient", o.patient.mrn),
+        "authoredOn": o.ordered_at.isoformat(),
+        "requester": R.ref("Practitioner", str(o.ordered_by_id)),
+    }
+    if o.accession:
+        out["requisition"] = {"system": f"{R.LOCAL}:lab-accession", "value": o.accession}
+    if o.note:
+        out["note"] = [{"text": o.note}]
+    return out
+
+
+def _diagnostic_report(o: LabOrder) -> dict[str, Any]:
+    """The results of a laboratory order as a DiagnosticReport (orders with a result only)."""
+    results = [r for r in o.results.all() if r.status != "superseded"]
+    issued = max((r.resulted_at for r in results), default=o.updated_at)
+    collected = min((r.collected_at for r in results), default=o.ordered_at)
+    return {
+        "resourceType": "DiagnosticReport",
+        "id": f"labreport-{o.pk}",
+        "meta": R.meta(o.updated_at),
+        "basedOn": [R.ref("ServiceRequest", f"laborder-{o.pk}")],
+        "status": REPORT_STATUS.get(o.status, "partial"),
+        "category": [
+            {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "LAB"}]}
+        ],
+        "code": {"text": ", ".join(t["text"] for t in _lab_tests(o))},
+        "subject": R.ref("Patient", o.patient.mrn),
+        "effectiveDateTime": collected.isoformat(),
+        "issued": issued.isoformat(),
+        "result": [R.ref("Observation", f"lab-{r.pk}") for r in results],
+    }
+
+
 DRUG_SYSTEM = f"{R.LOCAL}:drug"
 ROUTE = {  # SNOMED CT route of administration
     "iv": ("47625008", "Intravenous route"),
@@ -600,12 +701,38 @@ SOURCES: dict[str, list[Source]] = {
         ),
         Source(
             resource_type="Procedure",
+            prefix="surgery-",
+            suffix="",
+            permission="surgery.view",
+            queryset=lambda: Operation.objects.select_related("patient").prefetch_related(
+                "complications"
+            ),
+            build=_operation,
+            patient_path="patient__mrn",
+            date_field="operated_on",
+            tokens={
+                "code": _fixed(
+                    {
+                        (f"{R.LOCAL}:surgery-procedure", code): Q(procedure=code)
+                        for code in SurgeryProcedure.values
+                    }
+                ),
+                "category": _fixed({(tx.SNOMED, "387713003"): Q()}),
+                "status": lambda t: Q() if t.code == "completed" else None,
+            },
+            patient_of=lambda x: x.patient,
+        ),
+        Source(
+            resource_type="Procedure",
             prefix="treatment-",
             suffix="",
             permission="oncology.view",
-            # An RT course is served as its course summary; its episode would repeat it.
-            queryset=lambda: TreatmentEpisode.objects.select_related("patient").exclude(
-                modality="radiotherapy"
+            # An RT course is served as its course summary and an operation as its surgical
+            # Procedure; their episodes would repeat them.
+            queryset=lambda: (
+                TreatmentEpisode.objects.select_related("patient")
+                .exclude(modality="radiotherapy")
+                .filter(operation__isnull=True)
             ),
             build=R.treatment_episode,
             patient_path="patient__mrn",
@@ -666,6 +793,52 @@ SOURCES: dict[str, list[Source]] = {
             dates={"effective-time": "started_at"},
             patient_of=lambda x: x.dose.order.patient,
             updated_field="recorded_at",
+        )
+    ],
+    "ServiceRequest": [
+        Source(
+            resource_type="ServiceRequest",
+            prefix="laborder-",
+            suffix="",
+            permission="lab.view",
+            queryset=lambda: LabOrder.objects.select_related("patient").prefetch_related(
+                "analytes"
+            ),
+            build=_service_request,
+            patient_path="patient__mrn",
+            tokens={
+                "code": _exact("analytes__loinc", tx.LOINC),
+                "status": lambda t: Q(
+                    status__in=[k for k, v in SERVICE_STATUS.items() if v == t.code]
+                ),
+                "category": _fixed({(tx.SNOMED, "108252007"): Q()}),
+            },
+            dates={"authored": "ordered_at"},
+            patient_of=lambda x: x.patient,
+        )
+    ],
+    "DiagnosticReport": [
+        Source(
+            resource_type="DiagnosticReport",
+            prefix="labreport-",
+            suffix="",
+            permission="lab.view",
+            queryset=lambda: (
+                LabOrder.objects.filter(results__isnull=False)
+                .distinct()
+                .select_related("patient")
+                .prefetch_related("analytes", "results")
+            ),
+            build=_diagnostic_report,
+            patient_path="patient__mrn",
+            date_field="ordered_at",
+            tokens={
+                "status": lambda t: Q(
+                    status__in=[k for k, v in REPORT_STATUS.items() if v == t.code]
+                ),
+                "category": _fixed({("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB"): Q()}),
+            },
+            patient_of=lambda x: x.patient,
         )
     ],
     "Appointment": [
@@ -732,6 +905,7 @@ SOURCES: dict[str, list[Source]] = {
             queryset=lambda: User.objects.all(),
             build=_practitioner,
             patient_path=None,
+            updated_field=None,
             strings={
                 "name": lambda v: (
                     Q(last_name__icontains=v)
@@ -767,6 +941,8 @@ INCLUDES = {
     "Appointment": {"Appointment:patient", "Appointment:actor"},
     "Encounter": {"Encounter:subject", "Encounter:patient"},
     "CarePlan": {"CarePlan:subject", "CarePlan:patient"},
+    "ServiceRequest": {"ServiceRequest:subject", "ServiceRequest:patient"},
+    "DiagnosticReport": {"DiagnosticReport:subject", "DiagnosticReport:patient"},
     "MedicationRequest": {"MedicationRequest:subject", "MedicationRequest:patient"},
     "MedicationAdministration": {
         "MedicationAdministration:subject",
@@ -818,7 +994,9 @@ def revincluded(mrns: list[str], sources: list[Source]) -> list[dict[str, Any]]:
 
 def supported_params(resource_type: str) -> dict[str, str]:
     """Search parameter -> FHIR type, the union over the type's sources (for the CapabilityStatement)."""
-    out: dict[str, str] = {"_id": "token", "_lastUpdated": "date"}
+    out: dict[str, str] = {"_id": "token"}
+    if all(s.updated_field for s in SOURCES[resource_type]):
+        out["_lastUpdated"] = "date"
     for s in SOURCES[resource_type]:
         if s.patient_path and resource_type != "Patient":
             out["patient"] = "reference"
@@ -879,8 +1057,17 @@ def _source_filter(source: Source, params: list[tuple[str, str]]) -> Q | None:
             modifier
             and not (base in REFERENCE_PARAMS and modifier == "Patient")
             and not (modifier == "exact" and base in source.strings)
+            and not (modifier == "in" and base in TOKEN_IN)
         ):
             raise ParamError(f"{name}: the modifier ':{modifier}' is not supported")
+        if modifier == "in":
+            if base not in source.tokens:
+                return None
+            part_in = _in_value_sets(name, value.split(","), source.tokens[base])
+            if part_in is None:
+                return None
+            q &= part_in
+            continue
         values = value.split(",")  # a comma means OR
         alt = Q()
         matched_any = False
@@ -898,6 +1085,10 @@ def _source_filter(source: Source, params: list[tuple[str, str]]) -> Q | None:
                     raise ParamError(f"{name}: not a parameter of {source.resource_type}")
                 part = Q(**{source.patient_path: parse_reference(name, v, "Patient")})
             elif base == "_lastUpdated":
+                if source.updated_field is None:
+                    raise ParamError(
+                        f"{name}: {source.resource_type} records keep no modification time"
+                    )
                 part = _date_q(source.updated_field, parse_date(name, v, tz), is_date=False)
             elif base == "date" and source.date_field:
                 is_date = (
@@ -923,6 +1114,27 @@ def _source_filter(source: Source, params: list[tuple[str, str]]) -> Q | None:
             return None
         q &= alt
     return q
+
+
+# Token parameters that take `:in=<ValueSet>` (a value set held here: `GET /fhir/ValueSet`).
+TOKEN_IN = ("code", "value-concept")
+
+
+def _in_value_sets(name: str, urls: list[str], token: TokenFilter) -> Q | None:
+    """Rows whose code is in one of the value sets; None when no row of the source can be."""
+    out: Q | None = None
+    for url in urls:
+        vs = tx.value_set_name(url)
+        if vs is None:
+            raise ParamError(
+                f"{name}: {url!r} is not a value set held here (see /fhir/ValueSet: "
+                f"{', '.join(tx.VALUESET_PREFIX + n.replace('_', '-') for n in tx.map_names())})"
+            )
+        for c in tx.expand(vs):
+            part = token(Token(system=c["system"], code=c["code"]))
+            if part is not None:
+                out = part if out is None else out | part
+    return out
 
 
 def check_params(resource_type: str, params: list[tuple[str, str]]) -> None:
@@ -1058,7 +1270,9 @@ def everything(
         "CarePlan",
     ),
 ) -> list[tuple[Source, dict[str, Any]]]:
-    """Every resource of the patient's record served here (Patient/$everything)."""
+    """Every resource of the patient's record served here (Patient/$everything). The default
+    leaves out the laboratory orders and reports (the portal's record builds on it and shows
+    only released results); staff's $everything asks for them."""
     out: list[tuple[Source, dict[str, Any]]] = []
     for rtype in types:
         for source in SOURCES[rtype]:

@@ -80,3 +80,46 @@ def as_concept_map(map_name: str, base_url: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+VALUESET_PREFIX = "urn:oncocenter:valueset:"
+
+
+def expand(map_name: str) -> list[dict[str, str]]:
+    """The value set a map defines: its target codings (each once), in the map's order."""
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for local in _maps()[map_name]["map"]:
+        c = coding(map_name, local)
+        if c is not None:
+            out.setdefault((c["system"], c["code"]), c)
+    return list(out.values())
+
+
+def value_set_name(url: str) -> str | None:
+    """`urn:oncocenter:valueset:tumor-marker`, `ValueSet/tumor-marker` or an absolute URL ending
+    in it -> the map's name; None when it is not a value set held here."""
+    for marker in (VALUESET_PREFIX, "ValueSet/"):
+        if marker in url:
+            name = url.rsplit(marker, 1)[1].replace("-", "_")
+            return name if name in _maps() else None
+    return None
+
+
+def as_value_set(map_name: str, base_url: str) -> dict[str, Any]:
+    """The target codes of a maintained map as an expanded ValueSet (for `:in` searches)."""
+    cmap = _maps()[map_name]
+    dashed = map_name.replace("_", "-")
+    return {
+        "resourceType": "ValueSet",
+        "id": dashed,
+        "url": f"{VALUESET_PREFIX}{dashed}",
+        "name": map_name,
+        "status": "active",
+        "description": f"The codes OncoCenter's map {map_name!r} targets (from {cmap['target']}).",
+        "expansion": {
+            "identifier": f"{VALUESET_PREFIX}{dashed}:expansion",
+            "timestamp": "2026-12-07T00:00:00+09:00",
+            "total": len(expand(map_name)),
+            "contains": expand(map_name),
+        },
+    }

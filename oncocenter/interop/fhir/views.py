@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
+from oncocenter.accounts.models import ApiToken
+from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.access import FHIR_RESOURCE, PUBLIC, declare
@@ -51,21 +53,29 @@ def outcome(status: int, code: str, diagnostics: str, severity: str = "error") -
     return fhir_response(body, status, headers)
 
 
-def _authenticate(request: HttpRequest) -> Any:
+def _authenticate(request: HttpRequest, *, write: bool = False) -> Any:
+    """The staff session, or a bearer token whose scopes cover FHIR (`read`/`write`, or
+    `read:fhir`/`write:fhir`, SMART-style: writing implies reading). A token without the scope
+    is refused with 403, not treated as anonymous."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        from oncocenter.accounts.services import token_lookup, token_record_use
+        from oncocenter.audit.context import set_token, set_user
+        from oncocenter.core.permissions import active_role
+
+        token = token_lookup(header[7:].strip())
+        if token is None:
+            return None
+        if not token.allows(area="fhir", write=write):
+            return token
+        request.user = token.user
+        set_user(token.user, active_role(request))
+        set_token(token.prefix)
+        token_record_use(token=token, method=request.method or "", path=request.path)
+        return token.user
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        from oncocenter.accounts.services import token_authenticate
-        from oncocenter.audit.context import set_user
-        from oncocenter.core.permissions import active_role
-
-        user = token_authenticate(header[7:].strip())
-        if user is not None:
-            request.user = user
-            set_user(user, active_role(request))
-            return user
     return None
 
 
@@ -73,9 +83,20 @@ def base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/fhir").rstrip("/")
 
 
-def _guard(request: HttpRequest, resource_type: str | None = None) -> HttpResponse | None:
-    if _authenticate(request) is None:
+def _guard(
+    request: HttpRequest, resource_type: str | None = None, *, write: bool = False
+) -> HttpResponse | None:
+    who = _authenticate(request, write=write)
+    if who is None:
         return outcome(401, "login", "Sign in, or send 'Authorization: Bearer <token>'.")
+    if isinstance(who, ApiToken):
+        return outcome(
+            403,
+            "forbidden",
+            f"This token's scopes ({', '.join(who.scopes) or 'none'}) do not allow "
+            f"{'writing' if write else 'reading'} FHIR resources (needs "
+            f"'{'write' if write else 'read'}:fhir' or '{'write' if write else 'read'}').",
+        )
     accept = request.headers.get("Accept", "")
     if accept and not any(t in accept for t in ("json", "*/*")):
         return outcome(406, "not-supported", f"Only JSON is served here (asked for {accept!r}).")
@@ -110,6 +131,42 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 
 @declare(FHIR_RESOURCE)
+@csrf_exempt
+def root(request: HttpRequest) -> HttpResponse:
+    """`POST /fhir`: a transaction or batch Bundle (see `transaction.py`)."""
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    from oncocenter.interop.fhir import transaction
+
+    if request.method != "POST":
+        return outcome(405, "not-supported", "POST a transaction or batch Bundle here.")
+    if not request.headers.get("Authorization", "").startswith("Bearer "):
+        # A session write is a browser's: it needs the CSRF token like any other form.
+        # (The callback must not carry csrf_exempt, or the middleware would skip the check.)
+        def checked(r: HttpRequest) -> HttpResponse:
+            return HttpResponse()
+
+        refused = CsrfViewMiddleware(checked).process_view(request, checked, (), {})
+        if refused is not None:
+            return outcome(403, "forbidden", "CSRF check failed; send the CSRF token.")
+    denied = _guard(request, write=True)
+    if denied:
+        return denied
+    ctype = request.headers.get("Content-Type", "")
+    if "json" not in ctype:
+        return outcome(415, "not-supported", f"Content-Type {ctype!r}: send application/fhir+json.")
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError as exc:
+        return outcome(400, "structure", f"The body is not JSON ({exc}).")
+    try:
+        status, result = transaction.bundle_process(by=current_user(request), bundle=body)
+    except transaction.BundleError as exc:
+        return outcome(400, "invalid", str(exc))
+    return fhir_response(result, status)
+
+
+@declare(FHIR_RESOURCE)
 @require_GET
 def concept_map(request: HttpRequest, name: str) -> HttpResponse:
     denied = _guard(request)
@@ -119,6 +176,30 @@ def concept_map(request: HttpRequest, name: str) -> HttpResponse:
     if key not in tx.map_names():
         return outcome(404, "not-found", f"No ConceptMap {name!r}.")
     return fhir_response(tx.as_concept_map(key, base_url(request)))
+
+
+@declare(FHIR_RESOURCE)
+@require_GET
+def value_set(request: HttpRequest, name: str | None = None) -> HttpResponse:
+    """The value sets held here (targets of the maintained maps), for `code:in=` searches."""
+    denied = _guard(request)
+    if denied:
+        return denied
+    base = base_url(request)
+    if name is None:
+        sets = [tx.as_value_set(n, base) for n in tx.map_names()]
+        return fhir_response(
+            {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "total": len(sets),
+                "entry": [_entry(base, v, "match") for v in sets],
+            }
+        )
+    key = name.replace("-", "_")
+    if key not in tx.map_names():
+        return outcome(404, "not-found", f"No ValueSet {name!r}.")
+    return fhir_response(tx.as_value_set(key, base))
 
 
 def _entry(base: str, res: dict[str, Any], mode: str) -> dict[str, Any]:
@@ -230,12 +311,18 @@ def read(
         return outcome(404, "not-found", f"No {resource_type}/{rid}.")
     _source, res, patient = found
     if vid is not None and vid != res["meta"]["versionId"]:
-        return outcome(
-            404,
-            "not-found",
-            f"{resource_type}/{rid} has no version {vid}; only the current version "
-            f"({res['meta']['versionId']}) is kept.",
-        )
+        from oncocenter.interop.models import ResourceVersion
+
+        old = ResourceVersion.objects.filter(
+            resource_type=resource_type, resource_id=rid, version_id=vid
+        ).first()
+        if old is None:
+            return outcome(
+                404,
+                "not-found",
+                f"{resource_type}/{rid} has no version {vid} (see {resource_type}/{rid}/_history).",
+            )
+        res = old.resource
     if request.headers.get("If-None-Match") == _etag(res):
         return HttpResponse(status=304)
     audit_record(
@@ -248,6 +335,58 @@ def read(
     if "lastUpdated" in res["meta"]:
         headers["Last-Modified"] = res["meta"]["lastUpdated"]
     return fhir_response(res, headers=headers)
+
+
+@declare(FHIR_RESOURCE)
+@require_GET
+def history(request: HttpRequest, resource_type: str, rid: str) -> HttpResponse:
+    """`[type]/[id]/_history`: the stored versions, newest first (the current one always)."""
+    from oncocenter.interop.fhir import history as versions
+
+    denied = _guard(request, resource_type)
+    if denied:
+        return denied
+    found = server.read(resource_type, rid, _visible(request, resource_type))
+    if found is None:
+        return outcome(404, "not-found", f"No {resource_type}/{rid}.")
+    _source, current, patient = found
+    stored = versions.versions(resource_type, rid)
+    resources = [v.resource for v in stored]
+    if not any(r["meta"]["versionId"] == current["meta"]["versionId"] for r in resources):
+        resources.insert(0, current)
+    audit_record(
+        action=AuditAction.READ,
+        object_type=f"fhir.{resource_type}",
+        object_id=rid,
+        patient=patient if isinstance(patient, Patient) else None,
+        detail={"operation": "_history", "versions": len(resources)},
+    )
+    base = base_url(request)
+    entries = []
+    for i, res in enumerate(resources):
+        first = i == len(resources) - 1
+        entries.append(
+            {
+                "fullUrl": f"{base}/{resource_type}/{rid}",
+                "resource": res,
+                "request": {
+                    "method": "POST" if first else "PUT",
+                    "url": resource_type if first else f"{resource_type}/{rid}",
+                },
+                "response": {
+                    "status": "201 Created" if first else "200 OK",
+                    "etag": _etag(res),
+                    **(
+                        {"lastModified": res["meta"]["lastUpdated"]}
+                        if "lastUpdated" in res["meta"]
+                        else {}
+                    ),
+                },
+            }
+        )
+    return fhir_response(
+        {"resourceType": "Bundle", "type": "history", "total": len(entries), "entry": entries}
+    )
 
 
 @declare(FHIR_RESOURCE)
@@ -273,6 +412,8 @@ def patient_everything(request: HttpRequest, rid: str) -> HttpResponse:
             "Appointment",
             "Encounter",
             "CarePlan",
+            "ServiceRequest",
+            "DiagnosticReport",
         )
         if _visible(request, t)
     ]

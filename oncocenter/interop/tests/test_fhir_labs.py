@@ -132,3 +132,35 @@ def test_patient_search_revincludes_observations_for_the_roles_that_may_read_the
     body = client.get("/fhir/metadata").json()
     patient = next(r for r in body["rest"][0]["resource"] if r["type"] == "Patient")
     assert "MedicationAdministration:patient" in patient["searchRevInclude"]
+
+
+def test_lab_order_is_a_service_request_and_its_results_a_report(api_as, labs):
+    from fhir.resources.R4B.diagnosticreport import DiagnosticReport
+    from fhir.resources.R4B.servicerequest import ServiceRequest
+
+    from oncocenter.labs.models import LabResult
+    from oncocenter.labs.services import lab_order_create
+
+    by = UserFactory(roles=["radiation_oncologist"])
+    order = lab_order_create(patient=labs["patient"], by=by, analyte_codes=["hgb"])
+    LabResult.objects.filter(pk=labs["fixed"].pk).update(order=order)
+    api = api_as("radiation_oncologist")
+    sr = api.get(f"/fhir/ServiceRequest/laborder-{order.pk}")
+    assert sr.status_code == 200, sr.content[:300]
+    ServiceRequest.model_validate(sr.json())
+    assert sr.json()["orderDetail"][0]["coding"][0]["code"] == "718-7"
+    found = api.get(
+        "/fhir/ServiceRequest", {"patient": labs["patient"].mrn, "code": "http://loinc.org|718-7"}
+    ).json()
+    assert [e["resource"]["id"] for e in found["entry"]] == [f"laborder-{order.pk}"]
+    dr = api.get(f"/fhir/DiagnosticReport/labreport-{order.pk}")
+    assert dr.status_code == 200
+    DiagnosticReport.model_validate(dr.json())
+    assert dr.json()["result"] == [{"reference": f"Observation/lab-{labs['fixed'].pk}"}]
+    assert dr.json()["basedOn"] == [{"reference": f"ServiceRequest/laborder-{order.pk}"}]
+    every = api.get(f"/fhir/Patient/{labs['patient'].mrn}/$everything").json()
+    types = {e["resource"]["resourceType"] for e in every["entry"]}
+    assert {"ServiceRequest", "DiagnosticReport"} <= types
+    # Without lab.view, neither is served.
+    assert api_as("scheduler").get("/fhir/ServiceRequest").status_code == 403
+    assert api_as("scheduler").get("/fhir/DiagnosticReport").status_code == 403
