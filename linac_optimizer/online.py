@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ from .model import Instance, Patient, fmt_datetime
 from .named import named_objective
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .placement import baseline_book, book_earliest
-from .state import Schedule, Session
+from .state import Busy, Schedule, Session
 
 # ----------------------------------------------------------------------------- reserve
 
@@ -47,6 +48,8 @@ class ArrivalStats:
     courses: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     anesthesia_courses: list[tuple[int, float]] = field(default_factory=list)
     window_days: int = 60  # older arrivals are forgotten, so a trend is followed
+    # emergency and urgent arrivals: (first-session minutes, technique), for acute slot sizes
+    acute_first: list[tuple[int, str]] = field(default_factory=list)
 
     def observe_day(self, patients: Sequence[Patient]) -> None:
         self.days += 1
@@ -56,6 +59,9 @@ class ArrivalStats:
             self.courses.setdefault(p.urgency, []).append((span, per_day))
             if p.anesthesia:
                 self.anesthesia_courses.append((span, float(p.duration_min + 5)))
+            if p.urgency in URGENT:
+                self.acute_first.append((p.first_duration_min, p.technique))
+        self.acute_first = self.acute_first[-self.window_days * 4 :]
         for u, lst in self.courses.items():
             keep = int(self.window_days * max(1.0, len(lst) / max(1, self.days)))
             self.courses[u] = lst[-keep:]
@@ -92,6 +98,16 @@ class Reserve:
     # end-of-day minutes per machine held k open days ahead (index k) for emergency and urgent
     # patients who have not arrived yet; palliative and radical courses end before them
     acute_by_ahead: list[int] = field(default_factory=list)
+    # acute *slots* (issue 16, "capacity held as real slots"): k open days ahead (index k),
+    # how many whole end-of-day slots of `acute_slot_min` minutes are held, one per machine on
+    # the first machines of `acute_machines` (the most versatile first); index 0 (today) is 0:
+    # whatever was not used is released on the day
+    acute_slots_by_ahead: list[int] = field(default_factory=list)
+    acute_slot_min: int = 0
+    acute_machines: list[str] = field(default_factory=list)
+    # the children's morning block of day today+k is released (0) when k <= this: the day
+    # before, unused block time goes to anyone
+    morning_release: int = 1
 
     def __call__(self, machine: str, day: int) -> int:
         k = day - self.today
@@ -103,7 +119,7 @@ class Reserve:
         """Morning minutes adults leave free on `machine` that day, beyond the children already
         booked there (0 today: whatever is still free is released)."""
         k = day - self.today
-        if k <= 0 or machine not in self.morning_block:
+        if k <= self.morning_release or machine not in self.morning_block:
             return 0
         if not self.block_by_ahead:
             return self.morning_block[machine] if k >= 2 else 0
@@ -113,9 +129,29 @@ class Reserve:
         """Free minutes at the end of the day on `machine` that palliative and radical courses
         leave for emergency and urgent patients still to come (0 today)."""
         k = day - self.today
-        if k <= 0 or not self.acute_by_ahead or machine not in self.machines:
+        if k <= 0:
             return 0
-        return self.acute_by_ahead[min(k, len(self.acute_by_ahead) - 1)]
+        held = 0
+        if 0 < k < len(self.acute_slots_by_ahead):
+            n = self.acute_slots_by_ahead[k]
+            if machine in self.acute_machines[:n]:
+                held = self.acute_slot_min
+        if not self.acute_by_ahead or machine not in self.machines:
+            return held
+        return max(held, self.acute_by_ahead[min(k, len(self.acute_by_ahead) - 1)])
+
+    def holds(self, ndays: int) -> list[dict[str, Any]]:
+        """The held capacity as data (for the solution's `metrics.reserve` and the web page):
+        per machine and open-day index ahead, the morning minutes for children under
+        anesthesia and the end-of-day minutes for emergency and urgent patients."""
+        out = []
+        for k in range(1, ndays):
+            day = self.today + k
+            for m in sorted(set(self.machines) | set(self.morning_block)):
+                mo, ac = self.morning(m, day), self.acute(m, day)
+                if mo or ac:
+                    out.append({"machine": m, "ahead": k, "morning_min": mo, "acute_min": ac})
+        return out
 
     @classmethod
     def from_stats(
@@ -130,6 +166,9 @@ class Reserve:
         anesthesia_machines: list[str] | None = None,
         q_block: float = 0.75,
         q_acute: float | None = None,
+        q_acute_slots: float | None = None,
+        acute_days: int = 2,
+        acute_machines: list[str] | None = None,
     ) -> Reserve:
         by_ahead = [0] * (horizon + 1)
         lam, courses = stats.rate(urgencies)
@@ -157,8 +196,29 @@ class Reserve:
             # emergency and urgent minutes still to come, spread evenly over every machine
             counts = _running_quantile(lam_u, spans_u, q_acute, max(spans_u))
             acute_by_ahead = [0] + [math.ceil(n * mean_u / len(machines)) for n in counts[1:]]
+        slots_by_ahead: list[int] = []
+        slot_min = 0
+        if q_acute_slots is not None and stats.days >= 5 and urgent:
+            # after Legrain et al. / Vieira et al.: hold, for the next `acute_days` open days,
+            # the q-quantile of emergency and urgent arrivals that will want to start then,
+            # as whole first-session slots (the first session is the longest)
+            firsts = sorted(f for f, _ in stats.acute_first)
+            slot_min = firsts[min(len(firsts) - 1, int(0.9 * len(firsts)))] if firsts else 0
+            # each of the next days holds one day's acute arrivals (they start on the day they
+            # arrive or the next), at most one slot per machine
+            n_slots = min(len(machines), poisson_quantile(lam_u, q_acute_slots))
+            slots_by_ahead = [0] + [n_slots] * acute_days
         return cls(
-            by_ahead, machines, block, today, tuple(urgencies), block_by_ahead, acute_by_ahead
+            by_ahead,
+            machines,
+            block,
+            today,
+            tuple(urgencies),
+            block_by_ahead,
+            acute_by_ahead,
+            slots_by_ahead,
+            slot_min,
+            list(acute_machines or machines),
         )
 
 
@@ -221,7 +281,11 @@ def book_day(
         # adults leave the morning block free after the children already booked
         sched.morning_hold = reserve.morning
     if policy == "optimizer":
-        limit = _acute_limit(sched, reserve) if reserve and reserve.acute_by_ahead else None
+        limit = (
+            _acute_limit(sched, reserve)
+            if reserve and (reserve.acute_by_ahead or reserve.acute_slots_by_ahead)
+            else None
+        )
         base = sched.snapshot()
         ids = [p.id for p in new_patients]
         try:
@@ -323,6 +387,9 @@ def _acute_limit(sched: Schedule, reserve: Reserve) -> Callable[[str, int], int]
 # ----------------------------------------------------------------------------- outages
 
 
+LATER_IN_COURSE = "moved to a free day of the course"
+
+
 @dataclass
 class Change:
     patient: str
@@ -331,8 +398,8 @@ class Change:
     old_start: dt.datetime
     new_machine: str | None
     new_start: dt.datetime | None
-    # "moved same day", "moved same day to make room" (a swap), "moved to the end of the
-    # course", "course restarted", "cancelled"
+    # "moved same day", "moved same day to make room" (a swap or squeeze), LATER_IN_COURSE,
+    # "moved to the end of the course", "course restarted", "cancelled"
     kind: str
 
     def to_json(self) -> dict[str, Any]:
@@ -352,11 +419,14 @@ class OutageResult:
     changes: list[Change]
     unresolved: dict[str, str]
     seconds: float
+    # open days skipped inside each course that the outage added (after minus before)
+    interruption_days: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
-        """What the outage cost the patients: changed appointments, of which on another
-        machine, sessions moved after the end of their course (one interruption day each),
-        courses restarted, sessions cancelled."""
+        """What the outage cost the patients: changed appointments (moved sessions), of which on
+        another machine, sessions that made room the same day (swaps and squeezes), sessions
+        moved to a free day inside their course or after its end, the interruption days the
+        outage added, courses restarted, sessions cancelled."""
         kinds = [c.kind for c in self.changes]
         return {
             "changed_appointments": sum(1 for c in self.changes if c.new_start is not None),
@@ -364,7 +434,10 @@ class OutageResult:
                 1 for c in self.changes if c.new_machine and c.new_machine != c.old_machine
             ),
             "swaps": kinds.count("moved same day to make room"),
+            "moved_later_in_course": kinds.count(LATER_IN_COURSE),
             "moved_after_course": kinds.count("moved to the end of the course"),
+            "interruption_days": sum(self.interruption_days.values()),
+            "patients_interrupted": sum(1 for v in self.interruption_days.values() if v > 0),
             "courses_restarted": len(
                 {c.patient for c in self.changes if c.kind == "course restarted"}
             ),
@@ -400,6 +473,8 @@ def rebook_outage(
             # a session in progress when the machine fails is redone, so it moves too
             if b.patient and b.start < e and s < b.end and tl.at(day, b.end) > now:
                 affected.append(sched.sessions[b.patient][b.fraction])
+    hit = {a.patient for a in affected}
+    before = {pid: _interruptions(sched, sched.patients[pid]) for pid in hit}
     sched.add_downtime(machine, start, end)
     for a in affected:
         sched.remove(a.patient, a.fraction)
@@ -460,6 +535,38 @@ def rebook_outage(
                     )
                 )
                 continue
+            squeezed = _squeeze_same_day(sched, p, a, now, touched)
+            if squeezed is not None:
+                for sess, prev_sess in squeezed:
+                    touched.add((sess.patient, sess.fraction))
+                    changes.append(
+                        Change(
+                            sess.patient,
+                            sess.fraction,
+                            prev_sess.machine if prev_sess else old[0],
+                            tl.at(prev_sess.day, prev_sess.start) if prev_sess else old[1],
+                            sess.machine,
+                            tl.at(sess.day, sess.start),
+                            "moved same day"
+                            if prev_sess is None
+                            else "moved same day to make room",
+                        )
+                    )
+                continue
+            later = _later_day_in_course(sched, p, a) if a.fraction > 1 else None
+            if later is not None:
+                touched.add((p.id, later.fraction))
+                changes.append(
+                    Change(
+                        p.id,
+                        a.fraction,
+                        *old,
+                        later.machine,
+                        tl.at(later.day, later.start),
+                        LATER_IN_COURSE,
+                    )
+                )
+                continue
         if a.fraction == 1:
             changes.extend(_restart(sched, p, a, policy))
             if p.id not in sched.sessions or 1 not in sched.sessions[p.id]:
@@ -483,7 +590,142 @@ def rebook_outage(
                     "moved to the end of the course",
                 )
             )
-    return OutageResult(changes, unresolved, time.perf_counter() - t0)
+    added = {pid: _interruptions(sched, sched.patients[pid]) - before[pid] for pid in hit}
+    return OutageResult(changes, unresolved, time.perf_counter() - t0, added)
+
+
+def _interruptions(sched: Schedule, p: Patient) -> int:
+    """Open days skipped beyond the pattern's spacing in `p`'s booked course."""
+    days = sorted({s.day for s in sched.sessions.get(p.id, {}).values()})
+    step = 2 if p.pattern == "alternate" else 1
+    return sum(max(0, b - a - step) for a, b in itertools.pairwise(days))
+
+
+def _squeeze_same_day(
+    sched: Schedule,
+    p: Patient,
+    a: Session,
+    now: dt.datetime,
+    touched: set[tuple[str, int]],
+    max_shift: int = 4,
+) -> list[tuple[Session, Session | None]] | None:
+    """The day has free minutes but no gap long enough: slide up to `max_shift` neighbouring
+    sessions that have not started (not a child's first session, not twice daily, not already
+    moved by this outage) earlier or later on their own machine, within the day, so their free
+    minutes join into one gap for `a`. Each slid session keeps its machine and day (no
+    interruption, no machine change, only a new time). Returns [(new session, old session or
+    None for `a` itself)], already applied, or None (nothing changed)."""
+    tl = sched.tl
+    if p.pattern == "bid" or p.anesthesia:
+        return None
+    now_min = now.hour * 60 + now.minute if tl.dates[a.day] == now.date() else 0
+    best: tuple[tuple[int, int, int], str, list[tuple[Busy, int]], int] | None = None
+    for m in [a.machine] + [c for c in _caps(sched, p) if c != a.machine]:
+        dur = p.duration(a.fraction, m)
+        wlo, whi = sched.window(m, a.day, False)
+        lo = max(wlo, now_min)
+        items = sched.busy.get((m, a.day), [])
+
+        def movable(b: Busy, lo: int = lo) -> bool:
+            if not b.patient or b.anesthesia_first or b.start < lo or b.patient == p.id:
+                return False
+            if (b.patient, b.fraction) in touched:
+                return False
+            return sched.patients[b.patient].pattern != "bid"
+
+        n = len(items)
+        for i in range(n + 1):
+            # the run items[i:j] slides inside [left, right)
+            left = lo if i == 0 else max(lo, items[i - 1].end)
+            for j in range(i, min(n, i + max_shift) + 1):
+                run = items[i:j]
+                if run and not movable(run[-1]):
+                    break
+                right = whi if j == n else min(whi, items[j].start)
+                if right - left - sum(b.end - b.start for b in run) < dur:
+                    continue
+                # a's place k inside the run: earlier ones packed left, later ones right
+                for k in range(len(run) + 1):
+                    t = left
+                    placed: list[tuple[Busy, int]] = []
+                    for b in run[:k]:
+                        placed.append((b, t))
+                        t += b.end - b.start
+                    lo_a = t
+                    t2 = right
+                    tail: list[tuple[Busy, int]] = []
+                    for b in reversed(run[k:]):
+                        t2 -= b.end - b.start
+                        tail.append((b, t2))
+                    hi_a = t2 - dur
+                    if hi_a < lo_a:
+                        continue
+                    start_a = min(max(a.start, lo_a), hi_a)
+                    placed += tail
+                    shifted = sum(1 for b, st in placed if st != b.start)
+                    key = (shifted, int(m != a.machine), abs(start_a - a.start))
+                    if best is None or key < best[0]:
+                        best = (key, m, [(b, st) for b, st in placed if st != b.start], start_a)
+    if best is None or best[0][0] == 0:
+        return None  # no squeeze needed means _same_day would have found the gap
+    _, m, slides, start_a = best
+    out: list[tuple[Session, Session | None]] = []
+    olds = [sched.remove(b.patient, b.fraction) for b, _ in slides]
+    for old, (b, st) in zip(olds, slides, strict=True):
+        new = Session(old.patient, old.fraction, m, a.day, st, st + (b.end - b.start))
+        sched.add(new)
+        out.append((new, old))
+    dur = p.duration(a.fraction, m)
+    mine = Session(p.id, a.fraction, m, a.day, start_a, start_a + dur)
+    sched.add(mine)
+    out.insert(0, (mine, None))
+    return out
+
+
+def _later_day_in_course(sched: Schedule, p: Patient, a: Session) -> Session | None:
+    """The next open day after `a`'s, up to the course's last treatment day, on which the course
+    has no session and the pattern's spacing holds (a day an earlier outage or a skipped day
+    left free): `a` goes there, nearest its old time, own machine first, and the later
+    fractions are renumbered in time order (their slots do not change). This fills a gap of the
+    course instead of adding one after its end. Twice-daily courses are left to the other
+    steps."""
+    if p.pattern == "bid":
+        return None
+    frs = sched.sessions.get(p.id, {})
+    days = sorted({s.day for s in frs.values()})
+    if not days or days[-1] <= a.day:
+        return None
+    step = 2 if p.pattern == "alternate" else 1
+    caps = _caps(sched, p)
+    for d in range(a.day + 1, days[-1]):
+        i = bisect.bisect_left(days, d)
+        if i < len(days) and days[i] == d:
+            continue
+        prev_day = days[i - 1] if i > 0 else None
+        next_day = days[i] if i < len(days) else None
+        if prev_day is not None and d - prev_day < step:
+            continue
+        if next_day is not None and next_day - d < step:
+            continue
+        for m in [a.machine] + [c for c in caps if c != a.machine]:
+            dur = p.duration(a.fraction, m)
+            st = sched.nearest(m, d, dur, a.start, p.anesthesia)
+            if st is None:
+                continue
+            # renumber: every session of the course after `a`, plus the new one, in time order
+            later = sorted(
+                [sched.remove(p.id, k) for k in sorted(frs) if k > a.fraction]
+                + [Session(p.id, 0, m, d, st, st + dur)],
+                key=lambda s: (s.day, s.start),
+            )
+            new = None
+            for n, s in enumerate(later, start=a.fraction):
+                s.fraction = n
+                sched.add(s)
+                if s.day == d and s.machine == m and s.start == st:
+                    new = s
+            return new
+    return None
 
 
 def _same_day(

@@ -233,7 +233,10 @@ def test_outage_swaps_a_session_before_extending_a_course():
         "changed_appointments": 2,
         "machine_changes": 2,
         "swaps": 1,
+        "moved_later_in_course": 0,
         "moved_after_course": 0,
+        "interruption_days": 0,
+        "patients_interrupted": 0,
         "courses_restarted": 0,
         "cancelled": 0,
     }
@@ -285,3 +288,101 @@ def test_outage_swap_never_displaces_a_session_the_outage_already_moved():
     assert sched.sessions["A"][1].machine == "M3"
     inst.machines[0].downtime.append(Downtime(s, e, "outage"))
     final_check(inst, sched, moved=True)
+
+
+def test_outage_squeezes_neighbours_within_the_day_before_moving_a_session_to_another_day():
+    # M2 fails with A (20 min) on it. M1 has four 20-min sessions with 10-min holes: 40 free
+    # minutes but no 20-min gap, and no single session can make room elsewhere (no swap).
+    # Sliding one neighbour 10 minutes joins two holes: A stays on its day, two changes.
+    machines = [
+        {"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+        {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+    ]
+    others = [
+        pat(
+            f"B{i}",
+            fractions=1,
+            first_duration_min=20,
+            ready_date="2027-03-09",
+            booked=[{"fraction": 1, "machine": "M1", "start": f"2027-03-09T{t}"}],
+        )
+        for i, t in enumerate(("08:00", "08:30", "09:00", "09:30"))
+    ]
+    a = pat(
+        "A",
+        duration_min=20,
+        booked=[
+            {"fraction": k, "machine": "M2", "start": f"2027-03-{7 + k:02d}T09:20"}
+            for k in (1, 2, 3)
+        ],
+    )
+    inst, sched = schedule([a, *others], machines=machines)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    res = rebook_outage(sched, "M2", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    kinds = sorted(c.kind for c in res.changes)
+    assert kinds == ["moved same day", "moved same day to make room"], res.changes
+    assert sched.sessions["A"][2].day == 1 and sched.sessions["A"][2].machine == "M1"
+    summary = res.summary()
+    assert summary["interruption_days"] == 0 and summary["changed_appointments"] == 2
+    slid = next(c for c in res.changes if c.kind == "moved same day to make room")
+    assert abs((slid.new_start - slid.old_start).total_seconds()) == 600  # 10 minutes
+    inst.machines[1].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+    # the baseline neither swaps nor squeezes: the course gets one more day at its end
+    _, sched2 = schedule([a, *others], machines=machines)
+    res2 = rebook_outage(sched2, "M2", s, e, now=dt.datetime(2027, 3, 9, 7, 0), policy="baseline")
+    assert [c.kind for c in res2.changes] == ["moved to the end of the course"]
+    assert res2.summary()["interruption_days"] == 1
+
+
+def test_outage_moves_a_session_to_a_free_day_inside_the_course_before_appending():
+    # A's course already skips Thursday (an earlier outage); Tuesday's session is lost and the
+    # only machine is full on Tuesday: it goes to Thursday, filling the course's own gap,
+    # instead of after Friday. One changed appointment; interruption days do not grow.
+    machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "08:20"}]
+    a = pat(
+        "A",
+        fractions=4,
+        first_duration_min=10,
+        due_date="2027-03-08",
+        booked=[
+            {"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"},
+            {"fraction": 2, "machine": "M1", "start": "2027-03-09T08:00"},
+            {"fraction": 3, "machine": "M1", "start": "2027-03-10T08:00"},
+            {"fraction": 4, "machine": "M1", "start": "2027-03-12T08:00"},
+        ],
+    )
+    inst, sched = schedule([a], machines=machines)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 8, 20)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    assert [c.kind for c in res.changes] == ["moved to a free day of the course"]
+    assert res.changes[0].new_start == dt.datetime(2027, 3, 11, 8, 0)
+    days = [sched.sessions["A"][k].day for k in sorted(sched.sessions["A"])]
+    assert days == [0, 2, 3, 4] and sorted(sched.sessions["A"]) == [1, 2, 3, 4]
+    assert res.summary()["moved_later_in_course"] == 1
+    assert res.summary()["interruption_days"] == 0  # the old gap is filled, the new one opens
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def test_outage_rebooking_keeps_to_the_allowed_machines():
+    # M1 fails; M2 can deliver the technique but is not in the plan's beam-matched group:
+    # the session must not go there, the course is extended on M1 instead
+    machines = [
+        {"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+        {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+    ]
+    a = pat(
+        "A",
+        allowed_machines=["M1"],
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{7 + k:02d}T08:00"}
+            for k in (1, 2, 3)
+        ],
+    )
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    for policy in ("optimizer", "baseline"):
+        _, sched = schedule([a], machines=machines)
+        res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0), policy=policy)
+        assert all(c.new_machine == "M1" for c in res.changes), res.changes
+        assert res.summary()["machine_changes"] == 0
