@@ -140,17 +140,28 @@ class Reserve:
             return held
         return max(held, self.acute_by_ahead[min(k, len(self.acute_by_ahead) - 1)])
 
-    def holds(self, ndays: int) -> list[dict[str, Any]]:
-        """The held capacity as data (for the solution's `metrics.reserve` and the web page):
-        per machine and open-day index ahead, the morning minutes for children under
-        anesthesia and the end-of-day minutes for emergency and urgent patients."""
+    def held_slots(self, sched: Schedule, days_ahead: int) -> list[Any]:
+        """The held capacity of the next `days_ahead` open days as real slots in `sched`'s free
+        time (`holds.Hold`): the children's morning block right after the children already
+        booked on each anesthesia machine, the acute slots at the end of the day (walking back
+        over sessions already there, so the held minutes are free ones). Days released by the
+        reserve's rules (today; the morning block the day before) hold nothing."""
+        from .holds import Hold
+
+        tl = sched.tl
         out = []
-        for k in range(1, ndays):
-            day = self.today + k
-            for m in sorted(set(self.machines) | set(self.morning_block)):
-                mo, ac = self.morning(m, day), self.acute(m, day)
-                if mo or ac:
-                    out.append({"machine": m, "ahead": k, "morning_min": mo, "acute_min": ac})
+        late = _acute_limit(sched, self)
+        for day in range(self.today + 1, min(sched.ndays, self.today + days_ahead + 1)):
+            for m in sched.machines:
+                mo = self.morning(m, day)
+                if mo:
+                    lo, _hi = sched.window(m, day, False)
+                    out.append(Hold(m, tl.at(day, lo), tl.at(day, lo + mo), "anesthesia"))
+                if self.acute(m, day):
+                    lim = late(m, day)
+                    close = sched.machines[m].close
+                    if lim < close:
+                        out.append(Hold(m, tl.at(day, lim), tl.at(day, close), "acute"))
         return out
 
     @classmethod
@@ -474,6 +485,14 @@ def rebook_outage(
             if b.patient and b.start < e and s < b.end and tl.at(day, b.end) > now:
                 affected.append(sched.sessions[b.patient][b.fraction])
     hit = {a.patient for a in affected}
+    # A course whose earlier sessions are outside the schedule (the instance starts on the
+    # outage day, fraction numbers are the real ones) is anchored on its first day here, so a
+    # day it loses at the start of the window still counts as an interruption.
+    anchor = {
+        pid: min(s.day for s in sched.sessions[pid].values())
+        for pid in hit
+        if min(sched.sessions[pid]) > 1
+    }
     before = {pid: _interruptions(sched, sched.patients[pid]) for pid in hit}
     sched.add_downtime(machine, start, end)
     for a in affected:
@@ -590,13 +609,20 @@ def rebook_outage(
                     "moved to the end of the course",
                 )
             )
-    added = {pid: _interruptions(sched, sched.patients[pid]) - before[pid] for pid in hit}
+    added = {
+        pid: _interruptions(sched, sched.patients[pid], anchor.get(pid)) - before[pid]
+        for pid in hit
+    }
     return OutageResult(changes, unresolved, time.perf_counter() - t0, added)
 
 
-def _interruptions(sched: Schedule, p: Patient) -> int:
-    """Open days skipped beyond the pattern's spacing in `p`'s booked course."""
-    days = sorted({s.day for s in sched.sessions.get(p.id, {}).values()})
+def _interruptions(sched: Schedule, p: Patient, anchor: int | None = None) -> int:
+    """Open days skipped beyond the pattern's spacing in `p`'s booked course (counted from
+    `anchor` when given: a day the course was treated before)."""
+    days_set = {s.day for s in sched.sessions.get(p.id, {}).values()}
+    if anchor is not None:
+        days_set.add(anchor)
+    days = sorted(days_set)
     step = 2 if p.pattern == "alternate" else 1
     return sum(max(0, b - a - step) for a, b in itertools.pairwise(days))
 
