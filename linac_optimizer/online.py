@@ -486,10 +486,12 @@ def rebook_outage(
                 affected.append(sched.sessions[b.patient][b.fraction])
     hit = {a.patient for a in affected}
     # A course whose earlier sessions are outside the schedule (the instance starts on the
-    # outage day, fraction numbers are the real ones) is anchored on its first day here, so a
-    # day it loses at the start of the window still counts as an interruption.
+    # outage day, fraction numbers are the real ones) is anchored on a virtual session one
+    # pattern step before its first day here, so a day it loses at the start of the window
+    # still counts as an interruption.
     anchor = {
         pid: min(s.day for s in sched.sessions[pid].values())
+        - (2 if sched.patients[pid].pattern == "alternate" else 1)
         for pid in hit
         if min(sched.sessions[pid]) > 1
     }

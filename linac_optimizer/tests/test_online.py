@@ -386,3 +386,24 @@ def test_outage_rebooking_keeps_to_the_allowed_machines():
         res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0), policy=policy)
         assert all(c.new_machine == "M1" for c in res.changes), res.changes
         assert res.summary()["machine_changes"] == 0
+
+
+def test_outage_counts_the_day_a_course_loses_at_the_start_of_the_instance():
+    # the web application gives the engine the schedule from the outage day on, with the real
+    # fraction numbers: fraction 2 is the first session it sees. Losing it is still one
+    # interruption day (the course was treated the open day before).
+    machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "08:20"}]
+    a = pat(
+        "A",
+        fractions=4,
+        first_duration_min=10,
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{6 + k:02d}T08:00"}
+            for k in (2, 3, 4)
+        ],
+    )
+    _inst, sched = schedule([a], machines=machines)
+    s, e = dt.datetime(2027, 3, 8, 8, 0), dt.datetime(2027, 3, 8, 8, 20)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 8, 7, 0))
+    assert [c.kind for c in res.changes] == ["moved to the end of the course"]
+    assert res.interruption_days == {"A": 1} and res.summary()["interruption_days"] == 1
