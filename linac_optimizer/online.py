@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -574,7 +574,8 @@ def rebook_outage(
                         )
                     )
                 continue
-            later = _later_day_in_course(sched, p, a) if a.fraction > 1 else None
+            pending = {x.day for x in affected if x.patient == p.id}
+            later = _later_day_in_course(sched, p, a, pending) if a.fraction > 1 else None
             if later is not None:
                 touched.add((p.id, later.fraction))
                 changes.append(
@@ -710,7 +711,12 @@ def _squeeze_same_day(
     return out
 
 
-def _later_day_in_course(sched: Schedule, p: Patient, a: Session) -> Session | None:
+def _later_day_in_course(
+    sched: Schedule,
+    p: Patient,
+    a: Session,
+    pending: Collection[int] = (),
+) -> Session | None:
     """The next open day after `a`'s, up to the course's last treatment day, on which the course
     has no session and the pattern's spacing holds (a day an earlier outage or a skipped day
     left free): `a` goes there, nearest its old time, own machine first, and the later
@@ -727,8 +733,8 @@ def _later_day_in_course(sched: Schedule, p: Patient, a: Session) -> Session | N
     caps = _caps(sched, p)
     for d in range(a.day + 1, days[-1]):
         i = bisect.bisect_left(days, d)
-        if i < len(days) and days[i] == d:
-            continue
+        if (i < len(days) and days[i] == d) or d in pending:
+            continue  # treated that day, or its own session there is down too (a long outage)
         prev_day = days[i - 1] if i > 0 else None
         next_day = days[i] if i < len(days) else None
         if prev_day is not None and d - prev_day < step:
@@ -773,25 +779,37 @@ def _same_day(
     order = [a.machine] + [m for m in caps if m != a.machine]
     for m in order:
         dur = p.duration(a.fraction, m)
-        hi_ok = True
-        target = lo if policy == "baseline" else a.start
-        s = sched.nearest(m, a.day, dur, target, anest, lo=lo)
-        if s is None:
-            continue
-        if p.pattern == "bid" and nxt and nxt.day == a.day:
-            hi_ok = s + 360 <= nxt.start
-        if not hi_ok:
-            continue
         if policy == "baseline":
+            s = sched.nearest(m, a.day, dur, lo, anest, lo=lo)
+            if s is None or (
+                p.pattern == "bid" and nxt and nxt.day == a.day and s + 360 > nxt.start
+            ):
+                continue
             return Session(p.id, a.fraction, m, a.day, s, s + dur)
-        cost = (
-            2 * w.drift_per_5min * (abs(s - a.start) // 5)
-            + w.outside_window_per_5min * (outside_minutes(s, s + dur, p.preferred_window) // 5)
-            + (w.machine_change if m != a.machine else 0)
-        )
-        if best_cost is None or cost < best_cost:
-            best, best_cost = Session(p.id, a.fraction, m, a.day, s, s + dur), cost
+        # every gap at its nearest point to the old time and at both edges: a session placed
+        # snug against its neighbours keeps the rest of the gap whole for the other sessions
+        # the outage displaced (a short hole left beside it costs SHORT_HOLE_COST)
+        for ga, gb in sched.gaps(m, a.day, dur, anest, lo=lo):
+            for s in {ga, gb, min(max(a.start, ga), gb)}:
+                if p.pattern == "bid" and nxt and nxt.day == a.day and s + 360 > nxt.start:
+                    continue
+                holes = sum(1 for h in (s - ga, gb - s) if 0 < h < SHORT_HOLE_MIN)
+                cost = (
+                    2 * w.drift_per_5min * (abs(s - a.start) // 5)
+                    + w.outside_window_per_5min
+                    * (outside_minutes(s, s + dur, p.preferred_window) // 5)
+                    + (w.machine_change if m != a.machine else 0)
+                    + SHORT_HOLE_COST * holes
+                )
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = Session(p.id, a.fraction, m, a.day, s, s + dur), cost
     return best
+
+
+#: Outage moves: a hole shorter than this beside a moved session is lost capacity for the
+#: other displaced sessions; it costs as much as 75 minutes of drift on that one day.
+SHORT_HOLE_MIN = 30
+SHORT_HOLE_COST = 30
 
 
 def _swap_same_day(
