@@ -496,6 +496,11 @@ def rebook_outage(
         if min(sched.sessions[pid]) > 1
     }
     before = {pid: _interruptions(sched, sched.patients[pid]) for pid in hit}
+    # fractions keep their numbers while the outage is worked through (a moved or added session
+    # takes the number of the one it replaces) and are renumbered in time order at the end, so
+    # a course with several sessions inside the outage is never renumbered under its feet
+    first_fraction = {pid: min(sched.sessions[pid]) for pid in hit}
+    restarted: dict[str, dict[int, Session]] = {}
     sched.add_downtime(machine, start, end)
     for a in affected:
         sched.remove(a.patient, a.fraction)
@@ -512,8 +517,21 @@ def rebook_outage(
     touched: set[tuple[str, int]] = set()
     for a in affected:
         p = sched.patients[a.patient]
-        moved = _same_day(sched, p, a, now, policy, weights)
         old = (a.machine, tl.at(a.day, a.start))
+        if p.id in restarted:  # the restart laid out the whole course again, this one too
+            n = restarted[p.id].pop(a.fraction, None)
+            changes.append(
+                Change(
+                    p.id,
+                    a.fraction,
+                    *old,
+                    n.machine if n else None,
+                    tl.at(n.day, n.start) if n else None,
+                    "course restarted" if n else "cancelled",
+                )
+            )
+            continue
+        moved = _same_day(sched, p, a, now, policy, weights)
         if moved is not None:
             touched.add((p.id, a.fraction))
             sched.add(moved)
@@ -590,7 +608,12 @@ def rebook_outage(
                 )
                 continue
         if a.fraction == 1:
-            changes.extend(_restart(sched, p, a, policy))
+            done = _restart(sched, p, a, policy)
+            changes.extend(done)
+            taken = {c.fraction for c in done}
+            restarted[p.id] = {
+                k: v for k, v in sched.sessions.get(p.id, {}).items() if k not in taken
+            }
             if p.id not in sched.sessions or 1 not in sched.sessions[p.id]:
                 unresolved[p.id] = "course could not be restarted within the horizon"
             continue
@@ -612,11 +635,21 @@ def rebook_outage(
                     "moved to the end of the course",
                 )
             )
+    for pid in hit:
+        if pid not in restarted:
+            _renumber(sched, pid, first_fraction[pid])
     added = {
         pid: _interruptions(sched, sched.patients[pid], anchor.get(pid)) - before[pid]
         for pid in hit
     }
     return OutageResult(changes, unresolved, time.perf_counter() - t0, added)
+
+
+def _renumber(sched: Schedule, pid: str, first: int) -> None:
+    """Give `pid`'s sessions their fraction numbers in time order again, from `first`."""
+    sessions = sorted(sched.remove_patient(pid), key=lambda x: (x.day, x.start))
+    for n, x in enumerate(sessions, start=first):
+        sched.add(Session(pid, n, x.machine, x.day, x.start, x.end))
 
 
 def _interruptions(sched: Schedule, p: Patient, anchor: int | None = None) -> int:
@@ -746,18 +779,9 @@ def _later_day_in_course(
             st = sched.nearest(m, d, dur, a.start, p.anesthesia)
             if st is None:
                 continue
-            # renumber: every session of the course after `a`, plus the new one, in time order
-            later = sorted(
-                [sched.remove(p.id, k) for k in sorted(frs) if k > a.fraction]
-                + [Session(p.id, 0, m, d, st, st + dur)],
-                key=lambda s: (s.day, s.start),
-            )
-            new = None
-            for n, s in enumerate(later, start=a.fraction):
-                s.fraction = n
-                sched.add(s)
-                if s.day == d and s.machine == m and s.start == st:
-                    new = s
+            # it keeps a's number until `rebook_outage` renumbers the course in time order
+            new = Session(p.id, a.fraction, m, d, st, st + dur)
+            sched.add(new)
             return new
     return None
 
@@ -902,35 +926,23 @@ def _caps(sched: Schedule, p: Patient) -> list[str]:
 
 
 def _extend(sched: Schedule, p: Patient, a: Session, policy: str) -> Session | None:
-    """Drop fraction a (already removed) and add one session after the last one: fractions
-    after `a` are renumbered down by one, keeping their slots."""
+    """Fraction a (already removed) gets one session after the course's last one; it keeps
+    a's number until `rebook_outage` renumbers the course in time order."""
     frs = sched.sessions[p.id]
-    later = sorted(k for k in frs if k > a.fraction)
-    for k in later:
-        moved = sched.remove(p.id, k)
-        moved.fraction = k - 1
-        sched.add(moved)
-    last = max(frs) if frs else a.fraction - 1
-    ref = frs[last] if frs else a
+    ref = max(frs.values(), key=lambda x: (x.day, x.start)) if frs else a
     step = 2 if p.pattern == "alternate" else 1
     caps = _caps(sched, p)
-    n = p.fractions
-    for day in range(ref.day + step, sched.ndays):
+    for day in range(max(ref.day, a.day) + step, sched.ndays):
         order = [ref.machine] + [m for m in caps if m != ref.machine]
         for m in order:
-            dur = p.duration(n, m)
+            dur = p.duration(a.fraction, m)
             start = sched.nearest(
                 m, day, dur, 0 if policy == "baseline" else ref.start, p.anesthesia
             )
             if start is not None:
-                new = Session(p.id, n, m, day, start, start + dur)
+                new = Session(p.id, a.fraction, m, day, start, start + dur)
                 sched.add(new)
                 return new
-    # undo the renumbering
-    for k in sorted(k for k in frs if k >= a.fraction):
-        back = sched.remove(p.id, k)
-        back.fraction = k + 1
-        sched.add(back)
     return None
 
 

@@ -422,7 +422,7 @@ def test_outage_counts_the_day_a_course_loses_at_the_start_of_the_instance():
 )
 @given(instances(), st.data())
 def test_every_outage_rebooking_passes_check(js, data):
-    """Any schedule, any outage of a few hours: the rebooked schedule keeps every hard rule,
+    """Any schedule, any outage of 1-30 hours: the rebooked schedule keeps every hard rule,
     moves each session at most once, and counts the interruption days it added."""
     inst = Instance.from_json(js)
     sched = Schedule(inst)
@@ -431,7 +431,7 @@ def test_every_outage_rebooking_passes_check(js, data):
     machine = data.draw(st.sampled_from([m.id for m in inst.machines]))
     day = data.draw(st.integers(8, 19))
     hour = data.draw(st.integers(7, 18))
-    length = data.draw(st.integers(1, 6))
+    length = data.draw(st.integers(1, 30))  # up to two days: multi-day outages too
     start = dt.datetime(2027, 3, day, hour, 0)
     end = start + dt.timedelta(hours=length)
     policy = data.draw(st.sampled_from(["optimizer", "baseline"]))
@@ -463,3 +463,62 @@ def _interruptions_by_patient(inst, sched):
     for a in sol.appointments:
         by.setdefault(a.patient, []).append(a)
     return {pid: interruption_days(sched.patients[pid], apps, sched.tl) for pid, apps in by.items()}
+
+
+def test_outage_moves_sit_snug_so_the_other_displaced_sessions_still_fit_the_day():
+    # M2 fails with A (08:10) and B (08:30), 20 min each. M1 has one 40-min gap (08:00-08:40).
+    # Placing A at its old 08:10 would leave two 10-min holes and push B after its course;
+    # snug against the gap's edge, both stay on their day.
+    machines = [
+        {"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+        {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+    ]
+    blocker = pat(
+        "Z",
+        fractions=1,
+        first_duration_min=80,
+        ready_date="2027-03-09",
+        booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-09T08:40"}],
+    )
+    courses = [
+        pat(
+            pid,
+            duration_min=20,
+            booked=[
+                {"fraction": k, "machine": "M2", "start": f"2027-03-{7 + k:02d}T{t}"}
+                for k in (1, 2, 3)
+            ],
+        )
+        for pid, t in (("A", "08:10"), ("B", "08:30"))
+    ]
+    inst, sched = schedule([blocker, *courses], machines=machines)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    res = rebook_outage(sched, "M2", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    assert [c.kind for c in res.changes] == ["moved same day", "moved same day"], res.changes
+    assert res.summary()["interruption_days"] == 0
+    inst.machines[1].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def test_a_multi_day_outage_never_puts_two_daily_sessions_on_one_day():
+    # the only machine is down Tuesday and Wednesday: neither lost session may go to the
+    # other's day; both go after the course
+    machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "08:20"}]
+    a = pat(
+        "A",
+        fractions=5,
+        first_duration_min=10,
+        due_date="2027-03-08",
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{7 + k:02d}T08:00"}
+            for k in (1, 2, 3, 4, 5)
+        ],
+    )
+    inst, sched = schedule([a], machines=machines, days=14)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 10, 8, 20)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    days = [sched.sessions["A"][k].day for k in sorted(sched.sessions["A"])]
+    assert len(days) == len(set(days)) == 5, res.changes
+    assert res.summary()["interruption_days"] == 2
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
