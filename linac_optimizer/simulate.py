@@ -179,6 +179,19 @@ def run(
         v for k, v in planned_interruptions.items() if k in measured
     )
     m["interruption_days_outage"] = forced
+    # children under anesthesia per urgency (issue 16: "including emergency children")
+    kids: dict[str, dict[str, int]] = {}
+    for p in inst.patients:
+        if not p.anesthesia or p.id not in measured:
+            continue
+        k = kids.setdefault(p.urgency, {"patients": 0, "on_time": 0})
+        k["patients"] += 1
+        frs = sched.sessions.get(p.id)
+        if frs and sched.tl.dates[min(x.day for x in frs.values())] <= p.due_date:
+            k["on_time"] += 1
+    m["on_time_children"] = {
+        u: {**v, "share": round(v["on_time"] / v["patients"], 4)} for u, v in sorted(kids.items())
+    }
     m["solve_seconds"] = round(sum(res.booking_seconds), 2)
     sessions = sum(
         len(sched.busy.get((mm.id, d), [])) for mm in inst.machines for d in range(lo, hi)
