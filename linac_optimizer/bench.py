@@ -77,6 +77,14 @@ def _mean(xs: list[float | None]) -> float | None:
     return round(statistics.fmean(v), 4) if v else None
 
 
+def _pooled(items: list[dict[str, Any] | None]) -> dict[str, Any] | None:
+    got = [x for x in items if x]
+    if not got:
+        return None
+    n, ok = sum(x["patients"] for x in got), sum(x["on_time"] for x in got)
+    return {"patients": n, "on_time": ok, "share": round(ok / n, 4) if n else None}
+
+
 def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
     groups: dict[tuple[float, str], list[dict[str, Any]]] = {}
     for r in runs:
@@ -94,6 +102,11 @@ def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "on_time_all": _mean([m["on_time_all"] for m in ms]),
             "on_time": {
                 u: _mean([m["on_time"][u]["share"] for m in ms])
+                for u in ("emergency", "urgent", "palliative", "radical")
+            },
+            # children under anesthesia, pooled over the seeds (few per run)
+            "on_time_children": {
+                u: _pooled([m.get("on_time_children", {}).get(u) for m in ms])
                 for u in ("emergency", "urgent", "palliative", "radical")
             },
             "wait_days_mean": _mean([m["wait_days_mean"] for m in ms]),
@@ -131,16 +144,19 @@ def table(agg: dict[str, Any]) -> str:
         return f"{x:.2f}".rstrip("0").rstrip(".") if isinstance(x, float) else str(x)
 
     lines = [
-        "| load | policy | seeds | offered | on time all | emerg. | urgent | pall. | radical | "
-        "wait mean | wait p90 | interr. days (outage) | main machine | drift min | util. | "
-        "sessions/day | book p50/p95/max s | outage p95 s | moved/outage |",
-        "|" + "---|" * 19,
+        "| load | policy | seeds | offered | on time all | emerg. | emerg. children | urgent | "
+        "pall. | radical | wait mean | wait p90 | interr. days (outage) | main machine | "
+        "drift min | util. | sessions/day | book p50/p95/max s | outage p95 s | moved/outage |",
+        "|" + "---|" * 20,
     ]
     for v in agg.values():
         o = v["on_time"]
+        kid = (v.get("on_time_children") or {}).get("emergency")
+        kids = f"{f(kid['share'], True)} ({kid['on_time']}/{kid['patients']})" if kid else "-"
         lines.append(
             f"| {v['load']} | {v['policy']} | {len(v['seeds'])} | {f(v['offered_load'], True)} | "
-            f"{f(v['on_time_all'], True)} | {f(o['emergency'], True)} | {f(o['urgent'], True)} | "
+            f"{f(v['on_time_all'], True)} | {f(o['emergency'], True)} | {kids} | "
+            f"{f(o['urgent'], True)} | "
             f"{f(o['palliative'], True)} | {f(o['radical'], True)} | {f(v['wait_days_mean'])} | "
             f"{f(v['wait_days_p90'])} | {f(v['interruption_days'])} "
             f"({f(v['interruption_days_outage'])}) | {f(v['main_machine_share'], True)} | "

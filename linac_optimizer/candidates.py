@@ -40,7 +40,13 @@ from ortools.sat.python import cp_model
 from .decomposed import URGENT, due_index, run_cpsat
 from .model import Patient
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
-from .placement import best_recurring_start, place_course, split_cost, start_screen
+from .placement import (
+    best_recurring_start,
+    book_earliest,
+    place_course,
+    split_cost,
+    start_screen,
+)
 from .state import Schedule, Session, course_days_needed, precheck
 
 ORDER = {"emergency": 0, "urgent": 1, "palliative": 2, "radical": 3}
@@ -436,8 +442,64 @@ def book_online(
             p = byid[pid]
             if p.urgency in URGENT and sched.sessions[pid][1].day > due_index(sched, p):
                 res.bumps.extend(bump_for(sched, p, today, weights, late_limit=late_limit))
+    # Last resort, so no patient waits while the schedule has room for the course (the rule
+    # `unscheduled-without-reason` of `check`): candidates never interrupt a course, the greedy
+    # baseline may skip up to 5 days; do the same for anyone still without a course.
+    structural = unbookable_structural(sched, byid)
+    for pid in sorted(
+        (q for q in res.unbookable if q not in structural), key=lambda q: priority(sched, byid[q])
+    ):
+        p = byid[pid]
+        placed, reason = fallback_course(sched, p, today, late_limit)
+        if placed:
+            res.unbookable.pop(pid)
+            res.booked.append(pid)
+            res.fallbacks += 1
+        else:
+            res.unbookable[pid] = reason
     res.seconds = time.perf_counter() - t0
     return res
+
+
+def unbookable_structural(sched: Schedule, byid: dict[str, Patient]) -> set[str]:
+    """Patients the instance itself rules out (no capable machine, beyond the horizon...)."""
+    return {q for q, p in byid.items() if precheck(sched.instance, p, sched.tl)}
+
+
+NO_ROOM = "no free slot for the whole course on a capable machine within the horizon"
+
+
+def fallback_course(
+    sched: Schedule,
+    p: Patient,
+    today: int,
+    late_limit: Callable[[str, int], int] | None = None,
+) -> tuple[bool, str]:
+    """Book `p`'s whole course first-come-first-served from its ready day (earliest slots, no
+    interruption, else up to 5 skipped days), honouring the capacity held for others (the
+    children's morning block, the acute end-of-day gaps). Returns (booked, reason if not). When
+    the course would fit only inside held capacity, the reason says so: a valid reason to wait
+    for the hold's release."""
+    d0 = ready_index(sched, p, today)
+    with held_back(sched, p, late_limit):
+        for gap in (0, 5):
+            if book_earliest(sched, p, d0, max_interrupt=gap):
+                return True, ""
+    if sched.morning_hold is None and (late_limit is None or p.urgency in URGENT):
+        return False, NO_ROOM
+    hold, sched.morning_hold = sched.morning_hold, None
+    try:
+        snap = sched.snapshot()
+        fits = any(book_earliest(sched, p, d0, max_interrupt=gap) for gap in (0, 5))
+        sched.restore(snap)
+    finally:
+        sched.morning_hold = hold
+    if fits:
+        return False, (
+            "the course fits only in capacity held for children under anesthesia or acute "
+            "patients; booked when the hold is released"
+        )
+    return False, NO_ROOM
 
 
 def _first_day(sched: Schedule, pid: str) -> int:

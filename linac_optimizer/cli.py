@@ -30,8 +30,8 @@ def _print(obj: Any) -> None:
 
 def cmd_solve(a: argparse.Namespace) -> int:
     from .check import explain, metrics
+    from .holds import solve_with_holds
     from .online import online_book_instance, rebook_outage
-    from .solver import solve
     from .state import Schedule
 
     inst = load_instance(a.instance)
@@ -72,7 +72,9 @@ def cmd_solve(a: argparse.Namespace) -> int:
         sol.extra["penalties"] = explain(inst, sol)
     else:
         method = "greedy" if a.policy == "baseline" else a.method
-        sol = solve(inst, time_limit=a.time_limit, method=method, workers=a.workers)
+        # machines' optional `holds` (capacity held for children and acute patients) are
+        # honoured; without any this is `solve` itself
+        sol = solve_with_holds(inst, time_limit=a.time_limit, method=method, workers=a.workers)
     dump_json(sol.to_json(), a.out)
     solver = sol.metrics.get("solver") or {}
     gap = f", bound {solver['bound']}, gap {solver['gap']:.1%}" if "gap" in solver else ""
@@ -136,7 +138,13 @@ def cmd_simulate(a: argparse.Namespace) -> int:
     out = {}
     policies = ["baseline", "optimizer"] if a.policy == "both" else [a.policy]
     for pol in policies:
-        r = run(scn, pol, time_limit=a.time_limit, acute_q=a.acute_q)
+        r = run(
+            scn,
+            pol,
+            time_limit=a.time_limit,
+            acute_q=a.acute_q,
+            acute_slots_q=a.acute_slots_q if a.acute_slots_q > 0 else None,
+        )
         out[pol] = r.summary()
         if a.solution_prefix:
             sched = r.schedule  # type: ignore[attr-defined]
@@ -244,6 +252,15 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--policy", choices=["optimizer", "baseline", "both"], default="both")
             p.add_argument("--out")
             p.add_argument("--solution-prefix", help="also write the final instance/solutions")
+            p.add_argument(
+                "--acute-slots-q",
+                type=float,
+                default=0.9,
+                metavar="Q",
+                help="optimizer: hold end-of-day first-session slots for emergency and urgent "
+                "arrivals on the next 2 open days, as the Q-quantile of a day's arrivals "
+                "(default 0.9; 0 turns them off)",
+            )
             p.add_argument(
                 "--acute-q",
                 type=float,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from .model import Instance, Patient, fmt_datetime
 from .named import named_objective
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .placement import baseline_book, book_earliest
-from .state import Schedule, Session
+from .state import Busy, Schedule, Session
 
 # ----------------------------------------------------------------------------- reserve
 
@@ -47,6 +48,8 @@ class ArrivalStats:
     courses: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     anesthesia_courses: list[tuple[int, float]] = field(default_factory=list)
     window_days: int = 60  # older arrivals are forgotten, so a trend is followed
+    # emergency and urgent arrivals: (first-session minutes, technique), for acute slot sizes
+    acute_first: list[tuple[int, str]] = field(default_factory=list)
 
     def observe_day(self, patients: Sequence[Patient]) -> None:
         self.days += 1
@@ -56,6 +59,9 @@ class ArrivalStats:
             self.courses.setdefault(p.urgency, []).append((span, per_day))
             if p.anesthesia:
                 self.anesthesia_courses.append((span, float(p.duration_min + 5)))
+            if p.urgency in URGENT:
+                self.acute_first.append((p.first_duration_min, p.technique))
+        self.acute_first = self.acute_first[-self.window_days * 4 :]
         for u, lst in self.courses.items():
             keep = int(self.window_days * max(1.0, len(lst) / max(1, self.days)))
             self.courses[u] = lst[-keep:]
@@ -92,6 +98,16 @@ class Reserve:
     # end-of-day minutes per machine held k open days ahead (index k) for emergency and urgent
     # patients who have not arrived yet; palliative and radical courses end before them
     acute_by_ahead: list[int] = field(default_factory=list)
+    # acute *slots* (issue 16, "capacity held as real slots"): k open days ahead (index k),
+    # how many whole end-of-day slots of `acute_slot_min` minutes are held, one per machine on
+    # the first machines of `acute_machines` (the most versatile first); index 0 (today) is 0:
+    # whatever was not used is released on the day
+    acute_slots_by_ahead: list[int] = field(default_factory=list)
+    acute_slot_min: int = 0
+    acute_machines: list[str] = field(default_factory=list)
+    # the children's morning block of day today+k is released (0) when k <= this: the day
+    # before, unused block time goes to anyone
+    morning_release: int = 1
 
     def __call__(self, machine: str, day: int) -> int:
         k = day - self.today
@@ -103,7 +119,7 @@ class Reserve:
         """Morning minutes adults leave free on `machine` that day, beyond the children already
         booked there (0 today: whatever is still free is released)."""
         k = day - self.today
-        if k <= 0 or machine not in self.morning_block:
+        if k <= self.morning_release or machine not in self.morning_block:
             return 0
         if not self.block_by_ahead:
             return self.morning_block[machine] if k >= 2 else 0
@@ -113,9 +129,40 @@ class Reserve:
         """Free minutes at the end of the day on `machine` that palliative and radical courses
         leave for emergency and urgent patients still to come (0 today)."""
         k = day - self.today
-        if k <= 0 or not self.acute_by_ahead or machine not in self.machines:
+        if k <= 0:
             return 0
-        return self.acute_by_ahead[min(k, len(self.acute_by_ahead) - 1)]
+        held = 0
+        if 0 < k < len(self.acute_slots_by_ahead):
+            n = self.acute_slots_by_ahead[k]
+            if machine in self.acute_machines[:n]:
+                held = self.acute_slot_min
+        if not self.acute_by_ahead or machine not in self.machines:
+            return held
+        return max(held, self.acute_by_ahead[min(k, len(self.acute_by_ahead) - 1)])
+
+    def held_slots(self, sched: Schedule, days_ahead: int) -> list[Any]:
+        """The held capacity of the next `days_ahead` open days as real slots in `sched`'s free
+        time (`holds.Hold`): the children's morning block right after the children already
+        booked on each anesthesia machine, the acute slots at the end of the day (walking back
+        over sessions already there, so the held minutes are free ones). Days released by the
+        reserve's rules (today; the morning block the day before) hold nothing."""
+        from .holds import Hold
+
+        tl = sched.tl
+        out = []
+        late = _acute_limit(sched, self)
+        for day in range(self.today + 1, min(sched.ndays, self.today + days_ahead + 1)):
+            for m in sched.machines:
+                mo = self.morning(m, day)
+                if mo:
+                    lo, _hi = sched.window(m, day, False)
+                    out.append(Hold(m, tl.at(day, lo), tl.at(day, lo + mo), "anesthesia"))
+                if self.acute(m, day):
+                    lim = late(m, day)
+                    close = sched.machines[m].close
+                    if lim < close:
+                        out.append(Hold(m, tl.at(day, lim), tl.at(day, close), "acute"))
+        return out
 
     @classmethod
     def from_stats(
@@ -130,6 +177,9 @@ class Reserve:
         anesthesia_machines: list[str] | None = None,
         q_block: float = 0.75,
         q_acute: float | None = None,
+        q_acute_slots: float | None = None,
+        acute_days: int = 2,
+        acute_machines: list[str] | None = None,
     ) -> Reserve:
         by_ahead = [0] * (horizon + 1)
         lam, courses = stats.rate(urgencies)
@@ -157,8 +207,29 @@ class Reserve:
             # emergency and urgent minutes still to come, spread evenly over every machine
             counts = _running_quantile(lam_u, spans_u, q_acute, max(spans_u))
             acute_by_ahead = [0] + [math.ceil(n * mean_u / len(machines)) for n in counts[1:]]
+        slots_by_ahead: list[int] = []
+        slot_min = 0
+        if q_acute_slots is not None and stats.days >= 5 and urgent:
+            # after Legrain et al. / Vieira et al.: hold, for the next `acute_days` open days,
+            # the q-quantile of emergency and urgent arrivals that will want to start then,
+            # as whole first-session slots (the first session is the longest)
+            firsts = sorted(f for f, _ in stats.acute_first)
+            slot_min = firsts[min(len(firsts) - 1, int(0.9 * len(firsts)))] if firsts else 0
+            # each of the next days holds one day's acute arrivals (they start on the day they
+            # arrive or the next), at most one slot per machine
+            n_slots = min(len(machines), poisson_quantile(lam_u, q_acute_slots))
+            slots_by_ahead = [0] + [n_slots] * acute_days
         return cls(
-            by_ahead, machines, block, today, tuple(urgencies), block_by_ahead, acute_by_ahead
+            by_ahead,
+            machines,
+            block,
+            today,
+            tuple(urgencies),
+            block_by_ahead,
+            acute_by_ahead,
+            slots_by_ahead,
+            slot_min,
+            list(acute_machines or machines),
         )
 
 
@@ -221,7 +292,11 @@ def book_day(
         # adults leave the morning block free after the children already booked
         sched.morning_hold = reserve.morning
     if policy == "optimizer":
-        limit = _acute_limit(sched, reserve) if reserve and reserve.acute_by_ahead else None
+        limit = (
+            _acute_limit(sched, reserve)
+            if reserve and (reserve.acute_by_ahead or reserve.acute_slots_by_ahead)
+            else None
+        )
         base = sched.snapshot()
         ids = [p.id for p in new_patients]
         try:
@@ -323,6 +398,9 @@ def _acute_limit(sched: Schedule, reserve: Reserve) -> Callable[[str, int], int]
 # ----------------------------------------------------------------------------- outages
 
 
+LATER_IN_COURSE = "moved to a free day of the course"
+
+
 @dataclass
 class Change:
     patient: str
@@ -331,8 +409,8 @@ class Change:
     old_start: dt.datetime
     new_machine: str | None
     new_start: dt.datetime | None
-    # "moved same day", "moved same day to make room" (a swap), "moved to the end of the
-    # course", "course restarted", "cancelled"
+    # "moved same day", "moved same day to make room" (a swap or squeeze), LATER_IN_COURSE,
+    # "moved to the end of the course", "course restarted", "cancelled"
     kind: str
 
     def to_json(self) -> dict[str, Any]:
@@ -352,11 +430,14 @@ class OutageResult:
     changes: list[Change]
     unresolved: dict[str, str]
     seconds: float
+    # open days skipped inside each course that the outage added (after minus before)
+    interruption_days: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
-        """What the outage cost the patients: changed appointments, of which on another
-        machine, sessions moved after the end of their course (one interruption day each),
-        courses restarted, sessions cancelled."""
+        """What the outage cost the patients: changed appointments (moved sessions), of which on
+        another machine, sessions that made room the same day (swaps and squeezes), sessions
+        moved to a free day inside their course or after its end, the interruption days the
+        outage added, courses restarted, sessions cancelled."""
         kinds = [c.kind for c in self.changes]
         return {
             "changed_appointments": sum(1 for c in self.changes if c.new_start is not None),
@@ -364,7 +445,10 @@ class OutageResult:
                 1 for c in self.changes if c.new_machine and c.new_machine != c.old_machine
             ),
             "swaps": kinds.count("moved same day to make room"),
+            "moved_later_in_course": kinds.count(LATER_IN_COURSE),
             "moved_after_course": kinds.count("moved to the end of the course"),
+            "interruption_days": sum(self.interruption_days.values()),
+            "patients_interrupted": sum(1 for v in self.interruption_days.values() if v > 0),
             "courses_restarted": len(
                 {c.patient for c in self.changes if c.kind == "course restarted"}
             ),
@@ -400,6 +484,23 @@ def rebook_outage(
             # a session in progress when the machine fails is redone, so it moves too
             if b.patient and b.start < e and s < b.end and tl.at(day, b.end) > now:
                 affected.append(sched.sessions[b.patient][b.fraction])
+    hit = {a.patient for a in affected}
+    # A course whose earlier sessions are outside the schedule (the instance starts on the
+    # outage day, fraction numbers are the real ones) is anchored on a virtual session one
+    # pattern step before its first day here, so a day it loses at the start of the window
+    # still counts as an interruption.
+    anchor = {
+        pid: min(s.day for s in sched.sessions[pid].values())
+        - (2 if sched.patients[pid].pattern == "alternate" else 1)
+        for pid in hit
+        if min(sched.sessions[pid]) > 1
+    }
+    before = {pid: _interruptions(sched, sched.patients[pid]) for pid in hit}
+    # fractions keep their numbers while the outage is worked through (a moved or added session
+    # takes the number of the one it replaces) and are renumbered in time order at the end, so
+    # a course with several sessions inside the outage is never renumbered under its feet
+    first_fraction = {pid: min(sched.sessions[pid]) for pid in hit}
+    restarted: dict[str, dict[int, Session]] = {}
     sched.add_downtime(machine, start, end)
     for a in affected:
         sched.remove(a.patient, a.fraction)
@@ -416,8 +517,21 @@ def rebook_outage(
     touched: set[tuple[str, int]] = set()
     for a in affected:
         p = sched.patients[a.patient]
-        moved = _same_day(sched, p, a, now, policy, weights)
         old = (a.machine, tl.at(a.day, a.start))
+        if p.id in restarted:  # the restart laid out the whole course again, this one too
+            n = restarted[p.id].pop(a.fraction, None)
+            changes.append(
+                Change(
+                    p.id,
+                    a.fraction,
+                    *old,
+                    n.machine if n else None,
+                    tl.at(n.day, n.start) if n else None,
+                    "course restarted" if n else "cancelled",
+                )
+            )
+            continue
+        moved = _same_day(sched, p, a, now, policy, weights)
         if moved is not None:
             touched.add((p.id, a.fraction))
             sched.add(moved)
@@ -460,8 +574,46 @@ def rebook_outage(
                     )
                 )
                 continue
+            squeezed = _squeeze_same_day(sched, p, a, now, touched)
+            if squeezed is not None:
+                for sess, prev_sess in squeezed:
+                    touched.add((sess.patient, sess.fraction))
+                    changes.append(
+                        Change(
+                            sess.patient,
+                            sess.fraction,
+                            prev_sess.machine if prev_sess else old[0],
+                            tl.at(prev_sess.day, prev_sess.start) if prev_sess else old[1],
+                            sess.machine,
+                            tl.at(sess.day, sess.start),
+                            "moved same day"
+                            if prev_sess is None
+                            else "moved same day to make room",
+                        )
+                    )
+                continue
+            pending = {x.day for x in affected if x.patient == p.id}
+            later = _later_day_in_course(sched, p, a, pending) if a.fraction > 1 else None
+            if later is not None:
+                touched.add((p.id, later.fraction))
+                changes.append(
+                    Change(
+                        p.id,
+                        a.fraction,
+                        *old,
+                        later.machine,
+                        tl.at(later.day, later.start),
+                        LATER_IN_COURSE,
+                    )
+                )
+                continue
         if a.fraction == 1:
-            changes.extend(_restart(sched, p, a, policy))
+            done = _restart(sched, p, a, policy)
+            changes.extend(done)
+            taken = {c.fraction for c in done}
+            restarted[p.id] = {
+                k: v for k, v in sched.sessions.get(p.id, {}).items() if k not in taken
+            }
             if p.id not in sched.sessions or 1 not in sched.sessions[p.id]:
                 unresolved[p.id] = "course could not be restarted within the horizon"
             continue
@@ -483,7 +635,155 @@ def rebook_outage(
                     "moved to the end of the course",
                 )
             )
-    return OutageResult(changes, unresolved, time.perf_counter() - t0)
+    for pid in hit:
+        if pid not in restarted:
+            _renumber(sched, pid, first_fraction[pid])
+    added = {
+        pid: _interruptions(sched, sched.patients[pid], anchor.get(pid)) - before[pid]
+        for pid in hit
+    }
+    return OutageResult(changes, unresolved, time.perf_counter() - t0, added)
+
+
+def _renumber(sched: Schedule, pid: str, first: int) -> None:
+    """Give `pid`'s sessions their fraction numbers in time order again, from `first`."""
+    sessions = sorted(sched.remove_patient(pid), key=lambda x: (x.day, x.start))
+    for n, x in enumerate(sessions, start=first):
+        sched.add(Session(pid, n, x.machine, x.day, x.start, x.end))
+
+
+def _interruptions(sched: Schedule, p: Patient, anchor: int | None = None) -> int:
+    """Open days skipped beyond the pattern's spacing in `p`'s booked course (counted from
+    `anchor` when given: a day the course was treated before)."""
+    days_set = {s.day for s in sched.sessions.get(p.id, {}).values()}
+    if anchor is not None:
+        days_set.add(anchor)
+    days = sorted(days_set)
+    step = 2 if p.pattern == "alternate" else 1
+    return sum(max(0, b - a - step) for a, b in itertools.pairwise(days))
+
+
+def _squeeze_same_day(
+    sched: Schedule,
+    p: Patient,
+    a: Session,
+    now: dt.datetime,
+    touched: set[tuple[str, int]],
+    max_shift: int = 4,
+) -> list[tuple[Session, Session | None]] | None:
+    """The day has free minutes but no gap long enough: slide up to `max_shift` neighbouring
+    sessions that have not started (not a child's first session, not twice daily, not already
+    moved by this outage) earlier or later on their own machine, within the day, so their free
+    minutes join into one gap for `a`. Each slid session keeps its machine and day (no
+    interruption, no machine change, only a new time). Returns [(new session, old session or
+    None for `a` itself)], already applied, or None (nothing changed)."""
+    tl = sched.tl
+    if p.pattern == "bid" or p.anesthesia:
+        return None
+    now_min = now.hour * 60 + now.minute if tl.dates[a.day] == now.date() else 0
+    best: tuple[tuple[int, int, int], str, list[tuple[Busy, int]], int] | None = None
+    for m in [a.machine] + [c for c in _caps(sched, p) if c != a.machine]:
+        dur = p.duration(a.fraction, m)
+        wlo, whi = sched.window(m, a.day, False)
+        lo = max(wlo, now_min)
+        items = sched.busy.get((m, a.day), [])
+
+        def movable(b: Busy, lo: int = lo) -> bool:
+            if not b.patient or b.anesthesia_first or b.start < lo or b.patient == p.id:
+                return False
+            if (b.patient, b.fraction) in touched:
+                return False
+            return sched.patients[b.patient].pattern != "bid"
+
+        n = len(items)
+        for i in range(n + 1):
+            # the run items[i:j] slides inside [left, right)
+            left = lo if i == 0 else max(lo, items[i - 1].end)
+            for j in range(i, min(n, i + max_shift) + 1):
+                run = items[i:j]
+                if run and not movable(run[-1]):
+                    break
+                right = whi if j == n else min(whi, items[j].start)
+                if right - left - sum(b.end - b.start for b in run) < dur:
+                    continue
+                # a's place k inside the run: earlier ones packed left, later ones right
+                for k in range(len(run) + 1):
+                    t = left
+                    placed: list[tuple[Busy, int]] = []
+                    for b in run[:k]:
+                        placed.append((b, t))
+                        t += b.end - b.start
+                    lo_a = t
+                    t2 = right
+                    tail: list[tuple[Busy, int]] = []
+                    for b in reversed(run[k:]):
+                        t2 -= b.end - b.start
+                        tail.append((b, t2))
+                    hi_a = t2 - dur
+                    if hi_a < lo_a:
+                        continue
+                    start_a = min(max(a.start, lo_a), hi_a)
+                    placed += tail
+                    shifted = sum(1 for b, st in placed if st != b.start)
+                    key = (shifted, int(m != a.machine), abs(start_a - a.start))
+                    if best is None or key < best[0]:
+                        best = (key, m, [(b, st) for b, st in placed if st != b.start], start_a)
+    if best is None or best[0][0] == 0:
+        return None  # no squeeze needed means _same_day would have found the gap
+    _, m, slides, start_a = best
+    out: list[tuple[Session, Session | None]] = []
+    olds = [sched.remove(b.patient, b.fraction) for b, _ in slides]
+    for old, (b, st) in zip(olds, slides, strict=True):
+        new = Session(old.patient, old.fraction, m, a.day, st, st + (b.end - b.start))
+        sched.add(new)
+        out.append((new, old))
+    dur = p.duration(a.fraction, m)
+    mine = Session(p.id, a.fraction, m, a.day, start_a, start_a + dur)
+    sched.add(mine)
+    out.insert(0, (mine, None))
+    return out
+
+
+def _later_day_in_course(
+    sched: Schedule,
+    p: Patient,
+    a: Session,
+    pending: Collection[int] = (),
+) -> Session | None:
+    """The next open day after `a`'s, up to the course's last treatment day, on which the course
+    has no session and the pattern's spacing holds (a day an earlier outage or a skipped day
+    left free): `a` goes there, nearest its old time, own machine first, and the later
+    fractions are renumbered in time order (their slots do not change). This fills a gap of the
+    course instead of adding one after its end. Twice-daily courses are left to the other
+    steps."""
+    if p.pattern == "bid":
+        return None
+    frs = sched.sessions.get(p.id, {})
+    days = sorted({s.day for s in frs.values()})
+    if not days or days[-1] <= a.day:
+        return None
+    step = 2 if p.pattern == "alternate" else 1
+    caps = _caps(sched, p)
+    for d in range(a.day + 1, days[-1]):
+        i = bisect.bisect_left(days, d)
+        if (i < len(days) and days[i] == d) or d in pending:
+            continue  # treated that day, or its own session there is down too (a long outage)
+        prev_day = days[i - 1] if i > 0 else None
+        next_day = days[i] if i < len(days) else None
+        if prev_day is not None and d - prev_day < step:
+            continue
+        if next_day is not None and next_day - d < step:
+            continue
+        for m in [a.machine] + [c for c in caps if c != a.machine]:
+            dur = p.duration(a.fraction, m)
+            st = sched.nearest(m, d, dur, a.start, p.anesthesia)
+            if st is None:
+                continue
+            # it keeps a's number until `rebook_outage` renumbers the course in time order
+            new = Session(p.id, a.fraction, m, d, st, st + dur)
+            sched.add(new)
+            return new
+    return None
 
 
 def _same_day(
@@ -503,25 +803,37 @@ def _same_day(
     order = [a.machine] + [m for m in caps if m != a.machine]
     for m in order:
         dur = p.duration(a.fraction, m)
-        hi_ok = True
-        target = lo if policy == "baseline" else a.start
-        s = sched.nearest(m, a.day, dur, target, anest, lo=lo)
-        if s is None:
-            continue
-        if p.pattern == "bid" and nxt and nxt.day == a.day:
-            hi_ok = s + 360 <= nxt.start
-        if not hi_ok:
-            continue
         if policy == "baseline":
+            s = sched.nearest(m, a.day, dur, lo, anest, lo=lo)
+            if s is None or (
+                p.pattern == "bid" and nxt and nxt.day == a.day and s + 360 > nxt.start
+            ):
+                continue
             return Session(p.id, a.fraction, m, a.day, s, s + dur)
-        cost = (
-            2 * w.drift_per_5min * (abs(s - a.start) // 5)
-            + w.outside_window_per_5min * (outside_minutes(s, s + dur, p.preferred_window) // 5)
-            + (w.machine_change if m != a.machine else 0)
-        )
-        if best_cost is None or cost < best_cost:
-            best, best_cost = Session(p.id, a.fraction, m, a.day, s, s + dur), cost
+        # every gap at its nearest point to the old time and at both edges: a session placed
+        # snug against its neighbours keeps the rest of the gap whole for the other sessions
+        # the outage displaced (a short hole left beside it costs SHORT_HOLE_COST)
+        for ga, gb in sched.gaps(m, a.day, dur, anest, lo=lo):
+            for s in {ga, gb, min(max(a.start, ga), gb)}:
+                if p.pattern == "bid" and nxt and nxt.day == a.day and s + 360 > nxt.start:
+                    continue
+                holes = sum(1 for h in (s - ga, gb - s) if 0 < h < SHORT_HOLE_MIN)
+                cost = (
+                    2 * w.drift_per_5min * (abs(s - a.start) // 5)
+                    + w.outside_window_per_5min
+                    * (outside_minutes(s, s + dur, p.preferred_window) // 5)
+                    + (w.machine_change if m != a.machine else 0)
+                    + SHORT_HOLE_COST * holes
+                )
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = Session(p.id, a.fraction, m, a.day, s, s + dur), cost
     return best
+
+
+#: Outage moves: a hole shorter than this beside a moved session is lost capacity for the
+#: other displaced sessions; it costs as much as 75 minutes of drift on that one day.
+SHORT_HOLE_MIN = 30
+SHORT_HOLE_COST = 30
 
 
 def _swap_same_day(
@@ -614,35 +926,23 @@ def _caps(sched: Schedule, p: Patient) -> list[str]:
 
 
 def _extend(sched: Schedule, p: Patient, a: Session, policy: str) -> Session | None:
-    """Drop fraction a (already removed) and add one session after the last one: fractions
-    after `a` are renumbered down by one, keeping their slots."""
+    """Fraction a (already removed) gets one session after the course's last one; it keeps
+    a's number until `rebook_outage` renumbers the course in time order."""
     frs = sched.sessions[p.id]
-    later = sorted(k for k in frs if k > a.fraction)
-    for k in later:
-        moved = sched.remove(p.id, k)
-        moved.fraction = k - 1
-        sched.add(moved)
-    last = max(frs) if frs else a.fraction - 1
-    ref = frs[last] if frs else a
+    ref = max(frs.values(), key=lambda x: (x.day, x.start)) if frs else a
     step = 2 if p.pattern == "alternate" else 1
     caps = _caps(sched, p)
-    n = p.fractions
-    for day in range(ref.day + step, sched.ndays):
+    for day in range(max(ref.day, a.day) + step, sched.ndays):
         order = [ref.machine] + [m for m in caps if m != ref.machine]
         for m in order:
-            dur = p.duration(n, m)
+            dur = p.duration(a.fraction, m)
             start = sched.nearest(
                 m, day, dur, 0 if policy == "baseline" else ref.start, p.anesthesia
             )
             if start is not None:
-                new = Session(p.id, n, m, day, start, start + dur)
+                new = Session(p.id, a.fraction, m, day, start, start + dur)
                 sched.add(new)
                 return new
-    # undo the renumbering
-    for k in sorted(k for k in frs if k >= a.fraction):
-        back = sched.remove(p.id, k)
-        back.fraction = k + 1
-        sched.add(back)
     return None
 
 

@@ -22,6 +22,10 @@ from .state import Schedule
 
 # quantile of the end-of-day block held for emergency and urgent arrivals (optimizer policy)
 ACUTE_Q: float | None = None  # measured: no gain on rt6, see benchmarks/README.md section 4
+# acute slots for the next ACUTE_DAYS open days (issue 16 item 4): the quantile of the daily
+# emergency + urgent arrivals held as whole end-of-day first-session slots, released on the day
+ACUTE_SLOTS_Q: float | None = 0.9
+ACUTE_DAYS = 2
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -87,6 +91,7 @@ def run(
     progress: Any = None,
     morning_block: bool | None = None,
     acute_q: float | None = ACUTE_Q,
+    acute_slots_q: float | None = ACUTE_SLOTS_Q,
 ) -> SimResult:
     t_wall = time.perf_counter()
     inst = scn.instance()
@@ -101,6 +106,8 @@ def run(
     if morning_block is None:
         morning_block = policy == "optimizer"
     all_machines = [m.id for m in inst.machines]
+    # acute slots go first on the machines that can treat the most acute patients
+    versatile = sorted(all_machines, key=lambda m: -len(inst.machine(m).techniques))
     waiting: list[Patient] = []
     out_by_day: dict[int, list] = {}
     for o in scn.outages:
@@ -129,6 +136,9 @@ def run(
                 today,
                 anesthesia_machines=kids_machines if morning_block else None,
                 q_acute=acute_q if policy == "optimizer" else None,
+                q_acute_slots=acute_slots_q if policy == "optimizer" else None,
+                acute_days=ACUTE_DAYS,
+                acute_machines=versatile,
             )
         todo = waiting + list(new)
         day = book_day(
@@ -169,6 +179,19 @@ def run(
         v for k, v in planned_interruptions.items() if k in measured
     )
     m["interruption_days_outage"] = forced
+    # children under anesthesia per urgency (issue 16: "including emergency children")
+    kids: dict[str, dict[str, int]] = {}
+    for p in inst.patients:
+        if not p.anesthesia or p.id not in measured:
+            continue
+        k = kids.setdefault(p.urgency, {"patients": 0, "on_time": 0})
+        k["patients"] += 1
+        frs = sched.sessions.get(p.id)
+        if frs and sched.tl.dates[min(x.day for x in frs.values())] <= p.due_date:
+            k["on_time"] += 1
+    m["on_time_children"] = {
+        u: {**v, "share": round(v["on_time"] / v["patients"], 4)} for u, v in sorted(kids.items())
+    }
     m["solve_seconds"] = round(sum(res.booking_seconds), 2)
     sessions = sum(
         len(sched.busy.get((mm.id, d), [])) for mm in inst.machines for d in range(lo, hi)

@@ -1,5 +1,10 @@
 import datetime as dt
+import os
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linac_optimizer.candidates import book_online
 from linac_optimizer.check import check
 from linac_optimizer.model import Downtime, Instance, Patient
 from linac_optimizer.online import (
@@ -12,6 +17,7 @@ from linac_optimizer.online import (
 )
 from linac_optimizer.state import Schedule
 from linac_optimizer.tests.factories import pat, tiny
+from linac_optimizer.tests.test_solver import instances
 
 MACHINES = [
     {"id": "M1", "techniques": ["3D", "IMRT"], "open": "08:00", "close": "10:00"},
@@ -233,7 +239,10 @@ def test_outage_swaps_a_session_before_extending_a_course():
         "changed_appointments": 2,
         "machine_changes": 2,
         "swaps": 1,
+        "moved_later_in_course": 0,
         "moved_after_course": 0,
+        "interruption_days": 0,
+        "patients_interrupted": 0,
         "courses_restarted": 0,
         "cancelled": 0,
     }
@@ -283,5 +292,233 @@ def test_outage_swap_never_displaces_a_session_the_outage_already_moved():
     keys = [(c.patient, c.fraction) for c in res.changes]
     assert len(keys) == len(set(keys)), res.changes
     assert sched.sessions["A"][1].machine == "M3"
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def test_outage_squeezes_neighbours_within_the_day_before_moving_a_session_to_another_day():
+    # M2 fails with A (20 min) on it. M1 has four 20-min sessions with 10-min holes: 40 free
+    # minutes but no 20-min gap, and no single session can make room elsewhere (no swap).
+    # Sliding one neighbour 10 minutes joins two holes: A stays on its day, two changes.
+    machines = [
+        {"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+        {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+    ]
+    others = [
+        pat(
+            f"B{i}",
+            fractions=1,
+            first_duration_min=20,
+            ready_date="2027-03-09",
+            booked=[{"fraction": 1, "machine": "M1", "start": f"2027-03-09T{t}"}],
+        )
+        for i, t in enumerate(("08:00", "08:30", "09:00", "09:30"))
+    ]
+    a = pat(
+        "A",
+        duration_min=20,
+        booked=[
+            {"fraction": k, "machine": "M2", "start": f"2027-03-{7 + k:02d}T09:20"}
+            for k in (1, 2, 3)
+        ],
+    )
+    inst, sched = schedule([a, *others], machines=machines)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    res = rebook_outage(sched, "M2", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    kinds = sorted(c.kind for c in res.changes)
+    assert kinds == ["moved same day", "moved same day to make room"], res.changes
+    assert sched.sessions["A"][2].day == 1 and sched.sessions["A"][2].machine == "M1"
+    summary = res.summary()
+    assert summary["interruption_days"] == 0 and summary["changed_appointments"] == 2
+    slid = next(c for c in res.changes if c.kind == "moved same day to make room")
+    assert abs((slid.new_start - slid.old_start).total_seconds()) == 600  # 10 minutes
+    inst.machines[1].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+    # the baseline neither swaps nor squeezes: the course gets one more day at its end
+    _, sched2 = schedule([a, *others], machines=machines)
+    res2 = rebook_outage(sched2, "M2", s, e, now=dt.datetime(2027, 3, 9, 7, 0), policy="baseline")
+    assert [c.kind for c in res2.changes] == ["moved to the end of the course"]
+    assert res2.summary()["interruption_days"] == 1
+
+
+def test_outage_moves_a_session_to_a_free_day_inside_the_course_before_appending():
+    # A's course already skips Thursday (an earlier outage); Tuesday's session is lost and the
+    # only machine is full on Tuesday: it goes to Thursday, filling the course's own gap,
+    # instead of after Friday. One changed appointment; interruption days do not grow.
+    machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "08:20"}]
+    a = pat(
+        "A",
+        fractions=4,
+        first_duration_min=10,
+        due_date="2027-03-08",
+        booked=[
+            {"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"},
+            {"fraction": 2, "machine": "M1", "start": "2027-03-09T08:00"},
+            {"fraction": 3, "machine": "M1", "start": "2027-03-10T08:00"},
+            {"fraction": 4, "machine": "M1", "start": "2027-03-12T08:00"},
+        ],
+    )
+    inst, sched = schedule([a], machines=machines)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 8, 20)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    assert [c.kind for c in res.changes] == ["moved to a free day of the course"]
+    assert res.changes[0].new_start == dt.datetime(2027, 3, 11, 8, 0)
+    days = [sched.sessions["A"][k].day for k in sorted(sched.sessions["A"])]
+    assert days == [0, 2, 3, 4] and sorted(sched.sessions["A"]) == [1, 2, 3, 4]
+    assert res.summary()["moved_later_in_course"] == 1
+    assert res.summary()["interruption_days"] == 0  # the old gap is filled, the new one opens
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def test_outage_rebooking_keeps_to_the_allowed_machines():
+    # M1 fails; M2 can deliver the technique but is not in the plan's beam-matched group:
+    # the session must not go there, the course is extended on M1 instead
+    machines = [
+        {"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+        {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+    ]
+    a = pat(
+        "A",
+        allowed_machines=["M1"],
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{7 + k:02d}T08:00"}
+            for k in (1, 2, 3)
+        ],
+    )
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    for policy in ("optimizer", "baseline"):
+        _, sched = schedule([a], machines=machines)
+        res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0), policy=policy)
+        assert all(c.new_machine == "M1" for c in res.changes), res.changes
+        assert res.summary()["machine_changes"] == 0
+
+
+def test_outage_counts_the_day_a_course_loses_at_the_start_of_the_instance():
+    # the web application gives the engine the schedule from the outage day on, with the real
+    # fraction numbers: fraction 2 is the first session it sees. Losing it is still one
+    # interruption day (the course was treated the open day before).
+    machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "08:20"}]
+    a = pat(
+        "A",
+        fractions=4,
+        first_duration_min=10,
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{6 + k:02d}T08:00"}
+            for k in (2, 3, 4)
+        ],
+    )
+    _inst, sched = schedule([a], machines=machines)
+    s, e = dt.datetime(2027, 3, 8, 8, 0), dt.datetime(2027, 3, 8, 8, 20)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 8, 7, 0))
+    assert [c.kind for c in res.changes] == ["moved to the end of the course"]
+    assert res.interruption_days == {"A": 1} and res.summary()["interruption_days"] == 1
+
+
+@settings(
+    max_examples=int(os.environ.get("LINAC_HYPOTHESIS_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(instances(), st.data())
+def test_every_outage_rebooking_passes_check(js, data):
+    """Any schedule, any outage of 1-30 hours: the rebooked schedule keeps every hard rule,
+    moves each session at most once, and counts the interruption days it added."""
+    inst = Instance.from_json(js)
+    sched = Schedule(inst)
+    waiting = book_online(sched, list(inst.patients), today=0, time_limit=1).unbookable
+    sched.unscheduled.update(waiting)
+    machine = data.draw(st.sampled_from([m.id for m in inst.machines]))
+    day = data.draw(st.integers(8, 19))
+    hour = data.draw(st.integers(7, 18))
+    length = data.draw(st.integers(1, 30))  # up to two days: multi-day outages too
+    start = dt.datetime(2027, 3, day, hour, 0)
+    end = start + dt.timedelta(hours=length)
+    policy = data.draw(st.sampled_from(["optimizer", "baseline"]))
+    before = _interruptions_by_patient(inst, sched)
+    res = rebook_outage(sched, machine, start, end, now=start, policy=policy)
+    keys = [(c.patient, c.fraction, c.old_start) for c in res.changes]
+    assert len(keys) == len(set(keys)), res.changes
+    # the outage's count agrees with the validator's interruption days, after minus before
+    after = _interruptions_by_patient(inst, sched)
+    for pid, added in res.interruption_days.items():
+        if pid not in res.unresolved:
+            assert added == after.get(pid, 0) - before.get(pid, 0), (pid, res.changes)
+    inst.machine(machine).downtime.append(Downtime(start, end, "outage"))
+    sched.unscheduled.update(res.unresolved)
+    # sessions the outage cancelled leave their course incomplete, which `complete` reports;
+    # everything else must hold
+    rep = check(inst, sched.to_solution())
+    broken = [
+        v for v in rep.violations if not (v.rule == "complete" and v.patient in res.unresolved)
+    ]
+    assert not broken, broken
+
+
+def _interruptions_by_patient(inst, sched):
+    from linac_optimizer.check import interruption_days
+
+    sol = sched.to_solution()
+    by = {}
+    for a in sol.appointments:
+        by.setdefault(a.patient, []).append(a)
+    return {pid: interruption_days(sched.patients[pid], apps, sched.tl) for pid, apps in by.items()}
+
+
+def test_outage_moves_sit_snug_so_the_other_displaced_sessions_still_fit_the_day():
+    # M2 fails with A (08:10) and B (08:30), 20 min each. M1 has one 40-min gap (08:00-08:40).
+    # Placing A at its old 08:10 would leave two 10-min holes and push B after its course;
+    # snug against the gap's edge, both stay on their day.
+    machines = [
+        {"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+        {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+    ]
+    blocker = pat(
+        "Z",
+        fractions=1,
+        first_duration_min=80,
+        ready_date="2027-03-09",
+        booked=[{"fraction": 1, "machine": "M1", "start": "2027-03-09T08:40"}],
+    )
+    courses = [
+        pat(
+            pid,
+            duration_min=20,
+            booked=[
+                {"fraction": k, "machine": "M2", "start": f"2027-03-{7 + k:02d}T{t}"}
+                for k in (1, 2, 3)
+            ],
+        )
+        for pid, t in (("A", "08:10"), ("B", "08:30"))
+    ]
+    inst, sched = schedule([blocker, *courses], machines=machines)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    res = rebook_outage(sched, "M2", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    assert [c.kind for c in res.changes] == ["moved same day", "moved same day"], res.changes
+    assert res.summary()["interruption_days"] == 0
+    inst.machines[1].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def test_a_multi_day_outage_never_puts_two_daily_sessions_on_one_day():
+    # the only machine is down Tuesday and Wednesday: neither lost session may go to the
+    # other's day; both go after the course
+    machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "08:20"}]
+    a = pat(
+        "A",
+        fractions=5,
+        first_duration_min=10,
+        due_date="2027-03-08",
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{7 + k:02d}T08:00"}
+            for k in (1, 2, 3, 4, 5)
+        ],
+    )
+    inst, sched = schedule([a], machines=machines, days=14)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 10, 8, 20)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    days = [sched.sessions["A"][k].day for k in sorted(sched.sessions["A"])]
+    assert len(days) == len(set(days)) == 5, res.changes
+    assert res.summary()["interruption_days"] == 2
     inst.machines[0].downtime.append(Downtime(s, e, "outage"))
     final_check(inst, sched, moved=True)

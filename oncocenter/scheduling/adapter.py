@@ -25,13 +25,15 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from linac_optimizer.holds import solve_with_holds
 from linac_optimizer.model import Instance, Patient
 from linac_optimizer.objective import DEFAULT_WEIGHTS, Weights, outside_minutes
-from linac_optimizer.online import Change, rebook_outage
-from linac_optimizer.solver import solve
+from linac_optimizer.online import ArrivalStats, Change, Reserve, rebook_outage
 from linac_optimizer.state import Schedule
 from linac_optimizer.timeline import Timeline, open_dates
 from oncocenter.machines.models import Machine, MachineDowntime
+from oncocenter.machines.qa import matched_machine_ids
+from oncocenter.radiotherapy.models import Plan, PlanStatus
 from oncocenter.scheduling import policy
 from oncocenter.scheduling.hooks import SEDATION_REQUIRED
 from oncocenter.scheduling.models import Booking, BookingStatus
@@ -163,15 +165,43 @@ def machines_json(
     ]
 
 
+def plan_machine_codes(prescription_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Per prescription, the codes of the machines its current plan may be treated on: the
+    plan's machine and its beam-matched group (issue 15; delivery refuses any other). A
+    prescription without a plan machine is left out (any capable machine)."""
+    plans: dict[int, int] = {}
+    for rx_id, machine_id in (
+        Plan.objects.filter(prescription_id__in=list(prescription_ids), machine__isnull=False)
+        .exclude(status=PlanStatus.RETIRED)
+        .order_by("pk")
+        .values_list("prescription_id", "machine_id")
+    ):
+        plans[rx_id] = machine_id  # the latest plan wins, as `current_plan` reads it
+    codes = dict(Machine.objects.values_list("pk", "code"))
+    groups: dict[int, list[str]] = {}
+    out = {}
+    for rx_id, machine_id in plans.items():
+        if machine_id not in groups:
+            groups[machine_id] = sorted(codes[i] for i in matched_machine_ids(machine_id))
+        out[rx_id] = groups[machine_id]
+    return out
+
+
 def fixed_patients(
-    window_start: dt.datetime, machines: Sequence[Machine], *, real_positions: bool
+    window_start: dt.datetime,
+    machines: Sequence[Machine],
+    *,
+    real_positions: bool,
+    allowed: bool = False,
 ) -> tuple[list, FixedIndex]:
     """Every active booking from `window_start` on, grouped per prescription as `booked` patients.
 
     With `real_positions`, fraction numbers are the booking's position among all of the
     prescription's active bookings (earlier ones included), so outage rebooking knows which
     course is mid-way; without, they count from 1 in the window (a full solve would otherwise try
-    to book the "missing" earlier fractions again).
+    to book the "missing" earlier fractions again). With `allowed`, each course carries its
+    plan's machines as `allowed_machines` (outage rebooking moves sessions only there); a
+    machine a session is already booked on stays allowed, so the engine keeps it.
     """
     codes = {m.pk: m.code for m in machines}
     rows = list(
@@ -202,6 +232,7 @@ def fixed_patients(
     grouped: dict[int, list[Booking]] = defaultdict(list)
     for b in rows:
         grouped[b.prescription_id].append(b)
+    plan_codes = plan_machine_codes(rx_ids) if allowed else {}
     index = FixedIndex()
     patients = []
     for rx_id, bookings in grouped.items():
@@ -222,8 +253,14 @@ def fixed_patients(
         if not booked:
             continue
         first_day = to_local_naive(bookings[0].start).date().isoformat()
+        extra: dict[str, Any] = {}
+        if rx_id in plan_codes:
+            extra["allowed_machines"] = sorted(
+                set(plan_codes[rx_id]) | {x["machine"] for x in booked}
+            )
         patients.append(
             {
+                **extra,
                 "id": pid,
                 "ready_date": first_day,
                 "due_date": first_day,
@@ -260,7 +297,9 @@ def build_instance(
     downtimes = MachineDowntime.objects.filter(
         machine__in=machines, start__lt=end, end__gt=begin
     ).order_by("start")
-    fixed, index = fixed_patients(begin, machines, real_positions=real_positions)
+    fixed, index = fixed_patients(
+        begin, machines, real_positions=real_positions, allowed=real_positions
+    )
     # A fixed course reaching past the horizon would be cut; widen the horizon to hold it.
     last = max(
         (dt.date.fromisoformat(b["start"][:10]) for p in fixed for b in p["booked"]),
@@ -352,17 +391,110 @@ class CourseSolution:
     instance: dict[str, Any]
 
 
+def arrival_stats(today: dt.date) -> ArrivalStats:
+    """What the center has seen arrive over the last `policy.ARRIVAL_HISTORY_DAYS` days: every
+    course whose first (long) session was booked to start then, per open day, as the engine's
+    `ArrivalStats` (urgency, span, minutes a day, children under anesthesia)."""
+    since = today - dt.timedelta(days=policy.ARRIVAL_HISTORY_DAYS)
+    tz = center_tz()
+    firsts = list(
+        Booking.objects.filter(
+            is_first=True,
+            start__gte=dt.datetime.combine(since, dt.time.min, tzinfo=tz),
+            start__lt=dt.datetime.combine(today, dt.time.min, tzinfo=tz),
+        )
+        .exclude(status=BookingStatus.CANCELLED)
+        .select_related("prescription")
+        .only("prescription_id", "start", "end", "technique", "anesthesia", "urgency")
+        .order_by("start")
+    )
+    counts = Counter(
+        Booking.objects.filter(prescription_id__in={b.prescription_id for b in firsts})
+        .exclude(status__in=[BookingStatus.CANCELLED, BookingStatus.MOVED])
+        .values_list("prescription_id", flat=True)
+    )
+    by_day: dict[dt.date, list[Patient]] = defaultdict(list)
+    for b in firsts:
+        day = to_local_naive(b.start).date()
+        minutes = b.minutes
+        by_day[day].append(
+            Patient.from_json(
+                {
+                    "id": rx_pid(b.prescription_id),
+                    "ready_date": day.isoformat(),
+                    "due_date": day.isoformat(),
+                    "urgency": b.urgency,
+                    "fractions": max(1, counts.get(b.prescription_id, 1)),
+                    "pattern": b.prescription.pattern,
+                    "technique": b.technique,
+                    "duration_min": max(1, minutes - policy.FIRST_EXTRA_MIN),
+                    "first_duration_min": minutes,
+                    "anesthesia": b.anesthesia,
+                },
+                0,
+            )
+        )
+    stats = ArrivalStats(window_days=policy.ARRIVAL_HISTORY_DAYS)
+    for day in open_dates(since, (today - since).days, HOLIDAY_CALENDAR):
+        stats.observe_day(by_day.get(day, []))
+    return stats
+
+
+def add_holds(data: dict[str, Any], stats: ArrivalStats, *, today: dt.date) -> int:
+    """Write the capacity held for children under anesthesia and acute patients into the
+    instance's machines as `holds` (real slots in today's free time, `linac_optimizer.holds`),
+    sized from `stats`; returns how many. Tomorrow's children's block is already released
+    (the day before), today holds nothing."""
+    instance = Instance.from_json(data)
+    sched = Schedule(instance)
+    sched.load_booked()
+    techs = {m.id: set(m.techniques) for m in instance.machines}
+    versatile = sorted(techs, key=lambda c: (-len(techs[c]), c))
+    start = dt.date.fromisoformat(data["start_date"])
+    # open-day index of today on the instance's timeline (negative before its first day)
+    if today < start:
+        today_index = -len(open_dates(today, (start - today).days, HOLIDAY_CALENDAR))
+    else:
+        today_index = sched.tl.first_open_on_or_after(today)
+    reserve = Reserve.from_stats(
+        stats,
+        list(techs),
+        today_index,
+        anesthesia_machines=policy.anesthesia_machines(techs),
+        q_block=policy.ANESTHESIA_BLOCK_QUANTILE,
+        q_acute_slots=policy.ACUTE_SLOTS_QUANTILE,
+        acute_days=policy.ACUTE_DAYS,
+        acute_machines=versatile,
+    )
+    held = reserve.held_slots(sched, max(policy.ACUTE_DAYS, policy.ANESTHESIA_BLOCK_DAYS))
+    by_machine: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for h in held:
+        by_machine[h.machine].append(h.to_json())
+    for m in data["machines"]:
+        if by_machine.get(m["id"]):
+            m["holds"] = by_machine[m["id"]]
+    return len(held)
+
+
 def solve_courses(
-    new: Sequence[NewCourse], *, start_date: dt.date, time_limit: float = 5.0
+    new: Sequence[NewCourse],
+    *,
+    start_date: dt.date,
+    time_limit: float = 5.0,
+    stats: ArrivalStats | None = None,
 ) -> CourseSolution:
-    """Solve the new courses into the current schedule (every existing booking stays)."""
+    """Solve the new courses into the current schedule (every existing booking stays), leaving
+    the capacity held for children under anesthesia and acute patients to them
+    (`add_holds`, from the arrival history unless `stats` is given)."""
     longest = max(policy.course_calendar_days(len(c.fractions), c.pattern) for c in new)
     horizon = (
         longest + policy.HORIZON_MARGIN_DAYS + max((c.due_date - start_date).days for c in new)
     )
     data, _index, machines = build_instance(start_date=start_date, horizon_days=horizon, new=new)
+    today = timezone.localdate()
+    add_holds(data, stats if stats is not None else arrival_stats(today), today=today)
     instance = Instance.from_json(data)
-    solution = solve(instance, time_limit=time_limit, method="auto")
+    solution = solve_with_holds(instance, time_limit=time_limit, method="auto")
     by_code = {m.code: m for m in machines}
     tl = Timeline(instance)
     engine_patients = {p.id: p for p in instance.patients}
@@ -412,6 +544,9 @@ class OutagePlan:
     moves: list[PlannedMove]
     unresolved: dict[int, str]  # prescription pk -> reason
     seconds: float
+    # the engine's count per outage: changed appointments, machine changes, swaps, sessions
+    # moved to a free day of the course or after it, interruption days added, ...
+    summary: dict[str, int] = field(default_factory=dict)
 
 
 def plan_outage(
@@ -450,7 +585,7 @@ def plan_outage(
             continue
         moves.append(_move(old, change, by_code))
     unresolved = {pid_rx(pid): reason for pid, reason in result.unresolved.items()}
-    return OutagePlan(moves, unresolved, result.seconds)
+    return OutagePlan(moves, unresolved, result.seconds, result.summary())
 
 
 def _move(old: Booking, change: Change, by_code: dict[str, Machine]) -> PlannedMove:

@@ -39,3 +39,30 @@ def course_calendar_days(fractions: int, pattern: str) -> int:
     if pattern == "bid":
         open_days = (fractions + 1) // 2
     return (open_days * 7) // 5 + 7
+
+
+#: Capacity held as real slots (issue 16): open days ahead for which acute slots (emergency and
+#: urgent patients) are held, their quantile of the daily arrivals, the quantile of the
+#: children's morning block, how many open days ahead the block is materialised, and how many
+#: days of booking history size them (Legrain et al.; Vieira et al.: reserve from the arrival
+#: rate's quantile, released when unused).
+ACUTE_DAYS = 2
+ACUTE_SLOTS_QUANTILE = 0.9
+ANESTHESIA_BLOCK_QUANTILE = 0.75
+ANESTHESIA_BLOCK_DAYS = 20
+ARRIVAL_HISTORY_DAYS = 84
+#: Techniques a child under anesthesia is treated with: the morning block goes on the machines
+#: that do all of them and are not needed for SBRT/SRS (named in `anesthesia_machines`).
+PEDIATRIC_TECHNIQUES = frozenset({"3D", "IMRT", "VMAT"})
+
+
+def anesthesia_machines(machines: dict[str, set[str]]) -> list[str]:
+    """Codes of the machines that hold the children's morning block (machine code -> its
+    techniques): those that do every pediatric technique and no SBRT/SRS, else any that does a
+    pediatric technique."""
+    named = [
+        code
+        for code, techs in sorted(machines.items())
+        if techs >= PEDIATRIC_TECHNIQUES and not techs & {"SBRT", "SRS"}
+    ]
+    return named or [c for c, t in sorted(machines.items()) if t & PEDIATRIC_TECHNIQUES]

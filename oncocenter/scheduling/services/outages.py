@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linac_optimizer.online import LATER_IN_COURSE
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
@@ -64,14 +65,26 @@ def outage_report(
             machine=machine, start=start, end=end, reason=reason, by=by
         )
         result = OutageResult(outage)
+        engine: dict[str, int] = {}
         if machine.in_service:
             plan = adapter.plan_outage(machine=machine, start=start, end=end, now=now)
             result.unresolved, result.seconds = plan.unresolved, plan.seconds
+            engine = plan.summary
             _apply_moves(plan.moves, machines, outage, by, result)
         outage.rebook_summary = {
             "moved": len(result.moved),
             "cancelled": len(result.cancelled),
             "patients": len({b.patient_id for b in result.moved + result.cancelled}),
+            # per outage (issue 16): machine changes and the interruption days it added
+            "machine_changes": sum(
+                1 for b in result.moved if b.replaces and b.machine_id != b.replaces.machine_id
+            ),
+            "interruption_days": engine.get("interruption_days", 0),
+            "patients_interrupted": engine.get("patients_interrupted", 0),
+            "swaps": engine.get("swaps", 0),
+            "moved_later_in_course": engine.get("moved_later_in_course", 0),
+            "moved_after_course": engine.get("moved_after_course", 0),
+            "courses_restarted": engine.get("courses_restarted", 0),
             "unresolved": {str(k): v for k, v in result.unresolved.items()},
             "seconds": round(result.seconds, 3),
         }
@@ -148,7 +161,14 @@ def _apply_moves(
                 "machine": mv.machine.code,
             }
         )
-    _resequence({mv.old.prescription_id for mv in moves if mv.kind.startswith("moved to the end")})
+    # a session added after the course or put on a free day of it changes the time order
+    _resequence(
+        {
+            mv.old.prescription_id
+            for mv in moves
+            if mv.kind.startswith("moved to the end") or mv.kind == LATER_IN_COURSE
+        }
+    )
     for patient_id, changes in by_patient.items():
         audit_record(
             action=AuditAction.UPDATE,

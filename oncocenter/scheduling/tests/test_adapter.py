@@ -114,3 +114,87 @@ def test_outage_plan_keeps_other_machines_and_extends_when_the_day_is_full(w, ma
     starts = [f.bookings.get(status="booked").start for f in fractions]
     assert starts == sorted(starts)  # sequence order is time order again
     assert fractions[-1].scheduled_date == adapter.to_local_naive(moved.start).date()
+
+
+def _acute_and_children_stats():
+    from linac_optimizer.model import Patient
+    from linac_optimizer.online import ArrivalStats
+
+    def pat(pid, **kw):
+        d = {
+            "id": pid,
+            "ready_date": "2027-03-02",
+            "due_date": "2027-03-02",
+            "urgency": "radical",
+            "fractions": 10,
+            "pattern": "daily",
+            "technique": "IMRT",
+            "duration_min": 15,
+            "first_duration_min": 25,
+        }
+        d.update(kw)
+        return Patient.from_json(d, 0)
+
+    stats = ArrivalStats()
+    for _ in range(20):
+        stats.observe_day(
+            [pat("U1", urgency="urgent"), pat("U2", urgency="emergency"), pat("K", anesthesia=True)]
+        )
+    return stats
+
+
+def test_arrival_history_is_read_from_the_first_sessions_booked(w, machines):
+    services.course_book(course=w.course, by=w.scheduler)
+    first = Booking.objects.get(prescription=w.rx, is_first=True)
+    after = adapter.to_local_naive(first.start).date() + dt.timedelta(days=1)
+    stats = adapter.arrival_stats(after)
+    lam, courses = stats.rate(["radical", "palliative", "urgent", "emergency"])
+    assert courses == [(5, 15.0)] and lam > 0  # one course of 5 daily sessions of 15 min
+    assert stats.days == len(adapter.open_dates(after - dt.timedelta(days=84), 84, "KR"))
+    assert adapter.arrival_stats(after - dt.timedelta(days=30)).rate(["radical"])[1] == []
+
+
+def test_course_booking_leaves_the_held_slots_to_acute_patients_and_children(w, machines):
+    day = next_open_day()
+    data, _index, _machines = adapter.build_instance(start_date=day, horizon_days=30)
+    n = adapter.add_holds(data, _acute_and_children_stats(), today=day - dt.timedelta(days=1))
+    holds = {m["id"]: m.get("holds", []) for m in data["machines"]}
+    assert n == sum(len(h) for h in holds.values()) > 0
+    kinds = {h["for"] for hs in holds.values() for h in hs}
+    assert kinds == {"acute", "anesthesia"}
+    # the children's block only on the named machines (every pediatric technique, no SBRT/SRS)
+    named = {
+        m["id"]
+        for m in data["machines"]
+        if any(h["for"] == "anesthesia" for h in m.get("holds", []))
+    }
+    techs = {m["id"]: set(m["techniques"]) for m in data["machines"]}
+    assert named and all(
+        {"3D", "IMRT", "VMAT"} <= techs[c] and "SBRT" not in techs[c] for c in named
+    )
+    Instance.from_json(data)  # still a valid instance: holds are an optional field
+
+
+def test_course_booking_never_lands_in_a_held_slot(w, machines, monkeypatch):
+    captured = {}
+    real = adapter.add_holds
+
+    def spy(data, stats, *, today):
+        n = real(data, _acute_and_children_stats(), today=today)
+        captured["holds"] = [
+            (m["id"], h["start"], h["end"]) for m in data["machines"] for h in m.get("holds", [])
+        ]
+        return n
+
+    monkeypatch.setattr(adapter, "add_holds", spy)
+    services.courses_book(
+        requests=[services.BookingRequest(course=w.course)], by=w.scheduler, time_limit=2
+    )
+    assert captured["holds"]
+    rows = Booking.objects.filter(prescription=w.rx, status="booked").select_related("machine")
+    assert rows.count() == 5
+    for b in rows:
+        s = adapter.fmt(adapter.to_local_naive(b.start))
+        e = adapter.fmt(adapter.to_local_naive(b.end))
+        for code, hs, he in captured["holds"]:
+            assert not (code == b.machine.code and s < he and hs < e), (b, hs, he)

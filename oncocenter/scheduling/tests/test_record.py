@@ -177,3 +177,54 @@ def test_day_board_shows_each_machine_qa_state(client_as, w, machines):
     assert 'data-testid="qa-LINAC-1" data-qa-state="daily-missing"' in body
     assert 'data-testid="qa-LINAC-2" data-qa-state="hold"' in body
     assert 'data-testid="qa-LINAC-3" data-qa-state="not-configured"' in body
+
+
+def _outage_on_second_session(w):
+    services.courses_book(
+        requests=[services.BookingRequest(course=w.course)], by=w.scheduler, time_limit=2
+    )
+    second = Booking.objects.filter(prescription=w.rx).order_by("start")[1]
+    day = timezone.localtime(second.start).date()
+    result = services.outage_report(
+        machine=second.machine,
+        start=at(day, 8),
+        end=at(day, 20),
+        reason="MLC fault",
+        by=w.therapist,
+        now=at(day, 7),
+    )
+    second.refresh_from_db()
+    return second, result
+
+
+def test_outage_rebooking_stays_on_the_plan_machine_without_a_matched_group(w, machines):
+    second, result = _outage_on_second_session(w)
+    # no other machine may treat the plan: the session leaves its day, never its machine
+    assert second.status == BookingStatus.MOVED
+    assert {b.machine.code for b in result.moved} == {"LINAC-3"}
+    assert set(
+        Booking.objects.filter(prescription=w.rx, status=BookingStatus.BOOKED).values_list(
+            "machine__code", flat=True
+        )
+    ) == {"LINAC-3"}
+    summary = result.outage.rebook_summary
+    assert summary["machine_changes"] == 0
+    assert summary["interruption_days"] == 1 and summary["patients_interrupted"] == 1
+    assert summary["moved_after_course"] == 1
+    # the course's sessions are still in time order after the added session
+    rows = list(
+        Booking.objects.filter(prescription=w.rx, status=BookingStatus.BOOKED)
+        .select_related("fraction")
+        .order_by("start")
+    )
+    assert [b.fraction.sequence for b in rows] == sorted(b.fraction.sequence for b in rows)
+
+
+def test_outage_rebooking_may_use_the_beam_matched_machine_the_same_day(w, machines):
+    _match(w, machines["LINAC-3"], machines["LINAC-4"])
+    second, result = _outage_on_second_session(w)
+    new = second.replaced_by
+    assert new.machine.code == "LINAC-4"
+    assert timezone.localtime(new.start).date() == timezone.localtime(second.start).date()
+    summary = result.outage.rebook_summary
+    assert summary["machine_changes"] == 1 and summary["interruption_days"] == 0

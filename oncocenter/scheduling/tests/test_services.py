@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from oncocenter.audit.models import AuditEvent
 from oncocenter.core.errors import Conflict, NotPermitted, ValidationFailed
+from oncocenter.machines import qa as machine_qa
 from oncocenter.machines import services as machine_services
 from oncocenter.machines.models import DowntimeKind, MachineDowntime
 from oncocenter.radiotherapy import services as rt
@@ -253,6 +254,14 @@ def test_qa_window_refused_over_bookings_and_bad_interval(w, sessions, machines)
 
 
 def test_outage_rebooks_affected_sessions_elsewhere(w, machines):
+    # LINAC-4 is beam-matched to the plan's LINAC-3: the only other machine it may move to
+    machine_qa.beam_match_group_create(
+        name="matched",
+        machines=[machines["LINAC-3"], machines["LINAC-4"]],
+        evidence="beam data matched within 1% at commissioning",
+        matched_on=dt.date.today() - dt.timedelta(days=30),
+        by=w.physicist,
+    )
     services.course_book(course=w.course, by=w.scheduler)
     first = Booking.objects.filter(prescription=w.rx).order_by("start").first()
     day = first.start.astimezone(at(dt.date.today(), 8).tzinfo).date()
@@ -267,7 +276,7 @@ def test_outage_rebooks_affected_sessions_elsewhere(w, machines):
     first.refresh_from_db()
     assert first.status == BookingStatus.MOVED
     new = first.replaced_by
-    assert new.machine != first.machine and new.moved_by_downtime == result.outage
+    assert new.machine.code == "LINAC-4" and new.moved_by_downtime == result.outage
     assert new.start.date() == first.start.date() and new.minutes == first.minutes
     assert not Booking.objects.filter(
         machine=first.machine, status="booked", start__lt=at(day, 20), end__gt=at(day, 8)
