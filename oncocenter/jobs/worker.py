@@ -13,13 +13,16 @@ log = logging.getLogger(__name__)
 
 
 def recover_forever(stop: threading.Event, every: float) -> None:
-    """Queue again, every `every` seconds, the jobs of workers that died (see services)."""
+    """Queue again, every `every` seconds, the jobs of workers that died (see services), and
+    enqueue the daily tasks whose time has come (see periodic)."""
+    from oncocenter.jobs.periodic import daily_tick
     from oncocenter.jobs.services import jobs_recover
 
     try:
         while not stop.wait(every):
             try:
                 jobs_recover()
+                daily_tick()
             except DatabaseError:
                 log.warning("job recovery skipped this round", exc_info=True)
     finally:
