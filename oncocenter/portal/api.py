@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
@@ -148,7 +148,7 @@ def result_release(request: HttpRequest, patient_id: int, payload: PortalResultR
     rows = ResultRelease.objects.filter(
         patient=patient, result_id__in=payload.result_ids
     ).select_related("patient", "released_by")
-    return 201, [_release_out(r) for r in rows]
+    return Status(201, [_release_out(r) for r in rows])
 
 
 @router.get("/patients/{patient_id}/document-releases", response=list[PortalDocumentReleaseOut])
@@ -182,4 +182,4 @@ def discharge_release(request: HttpRequest, admission_id: int, payload: PortalDi
         by=_by(request), admission=admission, note=payload.note
     )
     row = DocumentRelease.objects.select_related("patient", "released_by").get(pk=release.pk)
-    return 201, _document_out(row)
+    return Status(201, _document_out(row))

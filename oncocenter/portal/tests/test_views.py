@@ -32,6 +32,8 @@ PATIENT_PAGES = (
     "documents/care-plan.pdf",
     "documents/cost.html",
     "documents/record.json",
+    "discharge/1.pdf",
+    "sharing/",
 )
 
 
