@@ -34,7 +34,7 @@ def _report(portal):
 
 
 def _critical(patient, *, doctor, value="0.3"):
-    order = lab_order_create(patient=patient, by=doctor, analyte_codes=["751-8"])
+    order = lab_order_create(patient=patient, by=doctor, analyte_codes=["anc"])
     at = timezone.now() - dt.timedelta(hours=2)
     return lab_result_record(
         patient=patient,
