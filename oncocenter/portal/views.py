@@ -409,7 +409,9 @@ def discharge(
         response["Cache-Control"] = "no-store"
         return response
     return _render(
-        request, "portal/document.html", {"patient": patient, "doc": doc, "kind": "discharge"}
+        request,
+        "portal/document.html",
+        {"patient": patient, "doc": doc, "kind": "discharge", "release": release},
     )
 
 

@@ -141,6 +141,7 @@ def test_portal_shows_the_released_summary_to_its_patient_only(portal_client):
     assert f"/portal/p/{mine.patient.pk}/discharge/{release.pk}.pdf" in page
     html = client.get(f"/portal/p/{mine.patient.pk}/discharge/{release.pk}.html")
     assert html.status_code == 200 and "퇴원 요약" in html.content.decode()
+    assert f'href="/portal/p/{mine.patient.pk}/discharge/{release.pk}.pdf"' in html.content.decode()
     pdf = client.get(f"/portal/p/{mine.patient.pk}/discharge/{release.pk}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert (
