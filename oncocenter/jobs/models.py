@@ -141,3 +141,19 @@ class JobFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.size} bytes) of job {self.job_id}"
+
+
+class PeriodicRun(models.Model):
+    """A daily task enqueued for one local date. The unique constraint makes the daily trigger
+    idempotent: any number of workers may look at the clock, exactly one enqueues the day's run."""
+
+    name = models.CharField(_("periodic task"), max_length=80)
+    on = models.DateField(_("day"), help_text=_("Local date in the center's timezone."))
+    enqueued_at = models.DateTimeField(_("enqueued at"))
+
+    class Meta:
+        ordering = ["-on", "name"]
+        constraints = [models.UniqueConstraint(fields=["name", "on"], name="periodic_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.on}"

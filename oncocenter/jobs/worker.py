@@ -13,20 +13,23 @@ log = logging.getLogger(__name__)
 
 
 def recover_forever(stop: threading.Event, every: float) -> None:
-    """Queue again, every `every` seconds, the jobs of workers that died (see services)."""
+    """Queue again, every `every` seconds, the jobs of workers that died (see services), and
+    enqueue the daily tasks whose time has come (see periodic)."""
+    from oncocenter.jobs.periodic import daily_tick
     from oncocenter.jobs.services import jobs_recover
 
     try:
         while not stop.wait(every):
             try:
                 jobs_recover()
+                daily_tick()
             except DatabaseError:
                 log.warning("job recovery skipped this round", exc_info=True)
     finally:
         connections.close_all()
 
 
-def start_in_process(*, interval: float = 1.0) -> threading.Event:
+def start_in_process(*, interval: float = 1.0, recover_every: float = 10.0) -> threading.Event:
     """Start a worker for every queue and the recovery loop as daemon threads of this process.
 
     For the demo on SQLite (`oncocenter demo`): jobs run while the development server serves.
@@ -59,6 +62,6 @@ def start_in_process(*, interval: float = 1.0) -> threading.Event:
     threading.Thread(target=run, name="jobs-worker", daemon=True).start()
     threading.Thread(target=watch, name="jobs-worker-stop", daemon=True).start()
     threading.Thread(
-        target=recover_forever, args=(stop, 10.0), name="jobs-recover", daemon=True
+        target=recover_forever, args=(stop, recover_every), name="jobs-recover", daemon=True
     ).start()
     return stop

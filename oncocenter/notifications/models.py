@@ -121,3 +121,29 @@ class OptOut(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.address} ({self.category})"
+
+
+class StaffNotificationSetting(TimeStampedModel):
+    """How a staff member wants to hear of their alerts by e-mail. Without a row: both kinds, in
+    the staff member's interface language default (Korean). The worklists always show the alerts;
+    this only decides the e-mail."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_setting"
+    )
+    language = models.CharField(
+        _("language"), max_length=5, default="ko", choices=[("ko", "한국어"), ("en", "English")]
+    )
+    symptom_alerts = models.BooleanField(
+        _("symptom alerts"),
+        default=True,
+        help_text=_("E-mail when a patient's report raises an alert."),
+    )
+    critical_results = models.BooleanField(
+        _("critical results"),
+        default=True,
+        help_text=_("E-mail when a critical laboratory value of your patient is recorded."),
+    )
+
+    def __str__(self) -> str:
+        return f"notification setting of user {self.user_id}"

@@ -26,6 +26,7 @@ from oncocenter.notifications.models import (
     MessageStatus,
     OptOut,
     OutboxMessage,
+    StaffNotificationSetting,
 )
 
 TEMPLATES = (
@@ -34,6 +35,7 @@ TEMPLATES = (
     "followup_overdue",
     "questionnaire_invite",
     "epro_alert",
+    "critical_result",
 )
 RETRY_BASE_MINUTES = 2
 
@@ -198,3 +200,20 @@ def opt_out_remove(*, channel: str, address: str, category: str) -> int:
         channel=channel, address=address.strip(), category=category
     ).delete()
     return deleted
+
+
+def staff_notification_set(
+    *, user: User, language: str, symptom_alerts: bool, critical_results: bool
+) -> StaffNotificationSetting:
+    """A staff member's choice of e-mail language and of which alerts reach them by e-mail."""
+    if language not in ("ko", "en"):
+        raise ValidationFailed.single("language", _("must be ko or en"), language)
+    with transaction.atomic():
+        row, _created = StaffNotificationSetting.objects.select_for_update().get_or_create(
+            user=user
+        )
+        row.language = language
+        row.symptom_alerts = bool(symptom_alerts)
+        row.critical_results = bool(critical_results)
+        row.save()
+    return row

@@ -7,16 +7,25 @@ from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.clinics.models import Admission
 from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound
+from oncocenter.patients.models import Patient
 from oncocenter.portal import selectors, services
-from oncocenter.portal.models import SymptomAlert
-from oncocenter.portal.schemas import PortalSymptomAlertCloseIn, PortalSymptomAlertOut
+from oncocenter.portal.models import DocumentRelease, ResultRelease, SymptomAlert
+from oncocenter.portal.schemas import (
+    PortalDischargeReleaseIn,
+    PortalDocumentReleaseOut,
+    PortalResultReleaseIn,
+    PortalResultReleaseOut,
+    PortalSymptomAlertCloseIn,
+    PortalSymptomAlertOut,
+)
 
 router = Router(tags=["portal"])
 
@@ -74,3 +83,103 @@ def close(request: HttpRequest, alert_id: int, payload: PortalSymptomAlertCloseI
         by=_by(request), alert=_alert(alert_id), outcome=payload.outcome, note=payload.note
     )
     return _out(_alert(alert.pk))
+
+
+# --- releases to the portal (physicians) -------------------------------------------------------
+
+
+def _patient(patient_id: int) -> Patient:
+    patient = Patient.objects.filter(pk=patient_id).first()
+    if patient is None:
+        raise NotFound(_("No patient %(id)s.") % {"id": patient_id})
+    return patient
+
+
+def _release_out(r: ResultRelease) -> dict[str, Any]:
+    return {
+        "result_id": r.result_id,
+        "patient_mrn": r.patient.mrn,
+        "released_by": r.released_by.username,
+        "released_at": r.released_at,
+        "note": r.note,
+    }
+
+
+def _document_out(r: DocumentRelease) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "kind": r.kind,
+        "admission_id": r.admission_id,
+        "patient_mrn": r.patient.mrn,
+        "released_by": r.released_by.username,
+        "released_at": r.released_at,
+        "note": r.note,
+    }
+
+
+@router.get("/patients/{patient_id}/result-releases", response=list[PortalResultReleaseOut])
+@permission("portal.release_results")
+def result_releases(request: HttpRequest, patient_id: int):
+    """The patient's laboratory results released to the portal, newest first."""
+    patient = _patient(patient_id)
+    rows = list(
+        ResultRelease.objects.filter(patient=patient).select_related("patient", "released_by")[:500]
+    )
+    audit_record(
+        action=AuditAction.READ,
+        object_type="portal.result_release",
+        patient=patient,
+        detail={"api": True, "results": [r.result_id for r in rows]},
+    )
+    return [_release_out(r) for r in rows]
+
+
+@router.post(
+    "/patients/{patient_id}/result-releases",
+    response={201: list[PortalResultReleaseOut]},
+)
+@permission("portal.release_results")
+def result_release(request: HttpRequest, patient_id: int, payload: PortalResultReleaseIn):
+    """Release results of the patient to the portal, all or none (409 if one is already out)."""
+    patient = _patient(patient_id)
+    services.results_release(
+        by=_by(request), patient=patient, result_ids=payload.result_ids, note=payload.note
+    )
+    rows = ResultRelease.objects.filter(
+        patient=patient, result_id__in=payload.result_ids
+    ).select_related("patient", "released_by")
+    return Status(201, [_release_out(r) for r in rows])
+
+
+@router.get("/patients/{patient_id}/document-releases", response=list[PortalDocumentReleaseOut])
+@permission("portal.release_results")
+def document_releases(request: HttpRequest, patient_id: int):
+    patient = _patient(patient_id)
+    rows = list(
+        DocumentRelease.objects.filter(patient=patient).select_related("patient", "released_by")
+    )
+    audit_record(
+        action=AuditAction.READ,
+        object_type="portal.document_release",
+        patient=patient,
+        detail={"api": True, "releases": [r.pk for r in rows]},
+    )
+    return [_document_out(r) for r in rows]
+
+
+@router.post(
+    "/admissions/{admission_id}/discharge-summary/release",
+    response={201: PortalDocumentReleaseOut},
+)
+@permission("portal.release_results")
+def discharge_release(request: HttpRequest, admission_id: int, payload: PortalDischargeReleaseIn):
+    """Release the discharge summary of a finished stay to the portal (409: not discharged, or
+    already released)."""
+    admission = Admission.objects.filter(pk=admission_id).first()
+    if admission is None:
+        raise NotFound(_("No admission %(id)s.") % {"id": admission_id})
+    release = services.discharge_summary_release(
+        by=_by(request), admission=admission, note=payload.note
+    )
+    row = DocumentRelease.objects.select_related("patient", "released_by").get(pk=release.pk)
+    return Status(201, _document_out(row))

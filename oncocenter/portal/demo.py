@@ -1,6 +1,8 @@
 """Demo portal users: an adult esophageal patient and a guardian of a child, both active (password
 DEMO_PORTAL_PASSWORD), one guardian waiting with an activation code (printed in the seed counts),
-the demo `nurse` as their lead nurse, and a few weekly symptom reports, one of them severe; a physician has released the latest laboratory results of both."""
+the demo `nurse` as their lead nurse, and a few weekly symptom reports, one of them severe; a
+physician has released the latest laboratory results of both, and the discharge summary of a
+finished stay of the adult patient."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from oncocenter.clinics.models import Admission, AdmissionStatus, Bed
 from oncocenter.labs.models import LabResult
 from oncocenter.patients.models import Patient
 from oncocenter.patients.models_record import CareTeamMember, Guardian
@@ -135,5 +138,23 @@ def seed(ctx: Any) -> None:
         if latest:
             released += len(services.results_release(by=doctor, patient=who, result_ids=latest))
     counts["results_released"] = released
+    bed = Bed.objects.filter(in_service=True).order_by("id").first()
+    if doctor is not None and bed is not None and "patient" in counts:
+        # A finished stay of the demo patient, its summary released with instructions for home.
+        who = Patient.objects.get(mrn=counts["patient"]["mrn"])
+        stay = Admission.objects.create(
+            patient=who,
+            bed=bed,
+            status=AdmissionStatus.DISCHARGED,
+            admitted_at=now - dt.timedelta(days=12),
+            discharged_at=now - dt.timedelta(days=7),
+            reason="방사선 식도염으로 인한 탈수와 통증 조절",
+        )
+        services.discharge_summary_release(
+            by=doctor,
+            admission=stay,
+            note="부드러운 음식을 조금씩 자주 드세요.\n하루 물 1.5리터 이상 드세요.",
+        )
+        counts["discharge_summaries_released"] = 1
     counts["password"] = DEMO_PORTAL_PASSWORD
     ctx.counts["portal"] = counts

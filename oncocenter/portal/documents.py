@@ -9,6 +9,9 @@
 - `cost`: the cost estimate of each signed or verified chemotherapy cycle with the co-payment
   (systemic therapy's estimate: drugs, chair days, the 5 % severe-illness share when the cancer
   registration is valid on day 1, else the general share);
+- `discharge`: the discharge summary of one admission, once the team released it (the stay, the
+  diagnosis, radiotherapy and chemotherapy given during the stay, the released results of the
+  stay, the team's instructions for home, next appointments and whom to call);
 - `record`: the full record the portal shows (right of access): everything above plus the
   released laboratory results and every symptom report. The same record as FHIR JSON is the
   `record.json` download (interop's `Patient/$everything`).
@@ -35,10 +38,10 @@ from oncocenter.followup.models import DueItem
 from oncocenter.oncology.models import Diagnosis
 from oncocenter.patients.models import Patient
 from oncocenter.portal import appointments, epro, selectors
-from oncocenter.portal.models import ProSubmission
-from oncocenter.radiotherapy.models import Course
+from oncocenter.portal.models import DocumentRelease, ProSubmission
+from oncocenter.radiotherapy.models import Course, Delivery
 from oncocenter.radiotherapy.selectors import dose_summary
-from oncocenter.systemic.models import OrderStatus, TherapyOrder
+from oncocenter.systemic.models import Administration, OrderStatus, TherapyOrder
 from oncocenter.systemic.selectors import cost_estimate
 
 # fpdf2 subsets the font with fontTools, which logs every hinting table it drops.
@@ -320,6 +323,121 @@ def _results_section(patient: Patient) -> Section:
     if not section.lines:
         section.lines.append(str(_("No result released yet.")))
     return section
+
+
+def _stay_sections(release: DocumentRelease, language: str) -> list[Section]:
+    admission = release.admission
+    patient = admission.patient
+    start = timezone.localtime(admission.admitted_at)
+    end = timezone.localtime(admission.discharged_at) if admission.discharged_at else None
+    days = (end.date() - start.date()).days if end else 0
+    stay = Section(
+        str(_("Hospital stay")),
+        [
+            str(_("Ward %(ward)s, bed %(bed)s"))
+            % {"ward": admission.bed.ward.name, "bed": admission.bed.code},
+            str(_("Admitted %(start)s, discharged %(end)s (%(days)s days)"))
+            % {
+                "start": f"{start:%Y-%m-%d %H:%M}",
+                "end": f"{end:%Y-%m-%d %H:%M}" if end else "-",
+                "days": days,
+            },
+        ],
+    )
+    if admission.reason:
+        stay.lines.append(str(_("Reason for admission: %(reason)s")) % {"reason": admission.reason})
+    window = {"gte": admission.admitted_at, "lte": admission.discharged_at or timezone.now()}
+    given = Section(str(_("Treatment during the stay")))
+    deliveries = list(
+        Delivery.objects.filter(
+            fraction__prescription__course__patient=patient,
+            status=Delivery.Status.RECORDED,
+            delivered_at__gte=window["gte"],
+            delivered_at__lte=window["lte"],
+        ).order_by("delivered_at")
+    )
+    if deliveries:
+        total = sum((d.dose_delivered_gy for d in deliveries), Decimal(0))
+        given.lines.append(
+            str(_("Radiotherapy: %(n)s sessions, %(gy)s Gy in total"))
+            % {"n": len(deliveries), "gy": f"{total.normalize():f}"}
+        )
+    for admin in (
+        Administration.objects.filter(
+            dose__order__patient=patient,
+            started_at__gte=window["gte"],
+            started_at__lte=window["lte"],
+        )
+        .select_related("dose__drug")
+        .order_by("started_at")
+    ):
+        given.lines.append(
+            str(_("%(date)s chemotherapy %(drug)s %(mg)s mg"))
+            % {
+                "date": f"{timezone.localtime(admin.started_at):%Y-%m-%d}",
+                "drug": admin.dose.drug.drug,
+                "mg": f"{admin.given_mg.normalize():f}",
+            }
+        )
+    if not given.lines:
+        given.lines.append(str(_("No radiotherapy or chemotherapy was given during the stay.")))
+    lab = Section(str(_("Test results of the stay released by your team")))
+    lang_ko = _ko(language)
+    for r in selectors.released_results(patient):
+        if not window["gte"] <= r.collected_at <= window["lte"]:
+            continue
+        flag = "" if r.flag == "normal" else f" ({r.get_flag_display()})"
+        lab.lines.append(
+            f"{timezone.localtime(r.collected_at):%Y-%m-%d} · "
+            f"{r.analyte.name_ko if lang_ko else r.analyte.name} "
+            f"{selectors.result_value(r)} {r.analyte.unit}{flag}"
+        )
+    if not lab.lines:
+        lab.lines.append(str(_("No result of the stay released.")))
+    home = Section(str(_("Instructions for home")))
+    if release.note:
+        home.lines.extend(line.strip() for line in release.note.splitlines() if line.strip())
+    home.lines.append(
+        str(
+            _(
+                "Call the center's nurse line at once for fever of 38 °C or more, bleeding, "
+                "trouble breathing or swallowing, or pain that medicine does not relieve."
+            )
+        )
+    )
+    released = Section(
+        str(_("Released by")),
+        [
+            f"{release.released_by.get_full_name() or release.released_by.username} · "
+            f"{timezone.localtime(release.released_at):%Y-%m-%d %H:%M}"
+        ],
+    )
+    return [stay, given, lab, home, released]
+
+
+def discharge_summary(release: DocumentRelease, language: str) -> Document:
+    """The discharge summary of a released admission, in the reader's language."""
+    patient = release.patient
+    with translation.override(language):
+        name = f"{patient.name_ko} ({patient.name_en}) · MRN {patient.mrn} · " + str(
+            _("born %(date)s") % {"date": patient.birth_date.isoformat()}
+        )
+        stay, given, lab, home, released = _stay_sections(release, language)
+        return Document(
+            str(_("Discharge summary")),
+            name,
+            [
+                stay,
+                _diagnosis_section(patient),
+                given,
+                lab,
+                home,
+                _upcoming_section(patient),
+                _team_section(patient),
+                released,
+            ],
+            timezone.localtime(),
+        )
 
 
 def build(kind: str, patient: Patient, language: str) -> Document:

@@ -302,3 +302,89 @@ class ResultRelease(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"release of result {self.result_id}"
+
+
+class DocumentKind(models.TextChoices):
+    DISCHARGE = "discharge", _("Discharge summary")
+
+
+class DocumentRelease(TimeStampedModel):
+    """A document the care team released to the portal (today: the discharge summary of one
+    admission). Append-only like result releases: once released it stays released; a second
+    release of the same admission's summary is refused by the database."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="portal_document_releases"
+    )
+    kind = models.CharField(_("document"), max_length=20, choices=DocumentKind.choices)
+    admission = models.ForeignKey(
+        "clinics.Admission",
+        on_delete=models.PROTECT,
+        related_name="portal_releases",
+        verbose_name=_("admission"),
+        help_text=_("The stay the discharge summary is about."),
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(_("released at"))
+    note = models.CharField(
+        _("instructions for home"),
+        max_length=1000,
+        blank=True,
+        help_text=_("What to watch for and whom to call, printed in the summary."),
+    )
+
+    class Meta:
+        ordering = ["-released_at", "-id"]
+        verbose_name = _("document released to the portal")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "admission"], name="portal_document_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of admission {self.admission_id}"
+
+
+class GuardianSharing(TimeStampedModel):
+    """What an adolescent (14-18, with their own portal access) lets their guardians see. One row
+    per patient; every change is audited with the old and new settings. Without a row, guardians
+    see everything the portal shows."""
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.PROTECT, related_name="portal_guardian_sharing"
+    )
+    share_symptom_reports = models.BooleanField(
+        _("symptom reports"), default=True, help_text=_("The adolescent's own symptom reports.")
+    )
+    share_results = models.BooleanField(
+        _("test results"), default=True, help_text=_("Released laboratory results.")
+    )
+    share_documents = models.BooleanField(
+        _("documents"),
+        default=True,
+        help_text=_("Care plan, discharge summary, record download (the school letter stays)."),
+    )
+    set_by = models.ForeignKey(PortalAccount, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"guardian sharing of patient {self.patient_id}"
+
+
+class PasskeyCredential(TimeStampedModel):
+    """A WebAuthn public-key credential (passkey) of a portal account. Only the public key is
+    stored; the sign counter is kept to notice a cloned authenticator."""
+
+    account = models.ForeignKey(PortalAccount, on_delete=models.CASCADE, related_name="passkeys")
+    credential_id = models.CharField(max_length=512, unique=True, help_text=_("base64url"))
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"passkey {self.pk} of account {self.account_id}"

@@ -3,6 +3,7 @@ patient-page block where staff open portal access."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -37,10 +38,29 @@ def _access_section(request: HttpRequest, patient: Any) -> dict[str, Any] | None
     }
 
 
+def _reminders_at() -> dt.time:
+    """Local time of the daily reminder scan (`ONCOCENTER_REMINDERS_AT`, "HH:MM", default 09:00:
+    after the quiet hours, so the day-before reminders go out in the morning)."""
+    from django.conf import settings
+
+    hour, minute = str(getattr(settings, "ONCOCENTER_REMINDERS_AT", "09:00")).split(":")
+    return dt.time(int(hour), int(minute))
+
+
+def _enqueue_reminders() -> object:
+    from oncocenter.portal.tasks import send_daily_reminders
+
+    return send_daily_reminders.enqueue()
+
+
 def register() -> None:
+    from oncocenter.jobs.periodic import DailyTask, register_daily
+    from oncocenter.portal import staff_notices
     from oncocenter.portal.appointments import register_builtin_sources
 
     register_builtin_sources()
+    register_daily(DailyTask("portal.daily_reminders", _reminders_at, _enqueue_reminders))
+    staff_notices.subscribe_events()
     registry.add_nav(
         NavItem("portal-alerts", _("Symptom alerts"), "portal:staff_alerts", "epro.view", order=45)
     )

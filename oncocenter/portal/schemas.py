@@ -21,3 +21,30 @@ class PortalSymptomAlertOut(Schema):
 class PortalSymptomAlertCloseIn(InputSchema):
     outcome: str
     note: str = ""
+
+
+class PortalResultReleaseIn(Schema):
+    result_ids: list[int]
+    note: str = ""
+
+
+class PortalResultReleaseOut(Schema):
+    result_id: int
+    patient_mrn: str
+    released_by: str
+    released_at: dt.datetime
+    note: str
+
+
+class PortalDischargeReleaseIn(Schema):
+    note: str = ""
+
+
+class PortalDocumentReleaseOut(Schema):
+    id: int
+    kind: str
+    admission_id: int
+    patient_mrn: str
+    released_by: str
+    released_at: dt.datetime
+    note: str

@@ -7,11 +7,19 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from oncocenter.accounts.models import User
+from oncocenter.clinics.models import Admission, AdmissionStatus
 from oncocenter.labs.models import LabResult, ResultStatus
 from oncocenter.patients.models import Patient
 from oncocenter.patients.models_record import CareTeamMember
 from oncocenter.portal import epro
-from oncocenter.portal.models import PortalAccount, ProSubmission, SymptomAlert
+from oncocenter.portal.models import (
+    DocumentKind,
+    DocumentRelease,
+    PortalAccount,
+    PortalGrant,
+    ProSubmission,
+    SymptomAlert,
+)
 
 
 def care_team(patient: Patient) -> list[CareTeamMember]:
@@ -135,3 +143,39 @@ def result_value(result: LabResult) -> str:
     if result.value is None:
         return result.text_value
     return f"{result.value:.{result.analyte.decimals}f}"
+
+
+def discharge_releases(patient: Patient) -> list[DocumentRelease]:
+    """The patient's released discharge summaries, newest stay first (one query)."""
+    return list(
+        DocumentRelease.objects.filter(patient=patient, kind=DocumentKind.DISCHARGE)
+        .select_related("admission")
+        .order_by("-admission__admitted_at", "-id")
+    )
+
+
+def can_set_sharing(account: PortalAccount, patient: Patient) -> bool:
+    """The adolescent's own account (14 to 18) may choose what guardians see."""
+    from django.utils import timezone
+
+    from oncocenter.portal.services import ADOLESCENT_OWN_ACCESS_AGE, ADULT_AGE
+
+    if account.kind != "patient":
+        return False
+    age = patient.age_on(timezone.localdate())
+    return (
+        ADOLESCENT_OWN_ACCESS_AGE <= age < ADULT_AGE
+        and PortalGrant.objects.filter(
+            account=account, patient=patient, relation="self", revoked_at__isnull=True
+        ).exists()
+    )
+
+
+def discharged_admissions(patient: Patient, limit: int = 20) -> list[Admission]:
+    """For the staff release page: the patient's finished stays, each with its release if any."""
+    return list(
+        Admission.objects.filter(patient=patient, status=AdmissionStatus.DISCHARGED)
+        .select_related("bed__ward")
+        .prefetch_related("portal_releases")
+        .order_by("-admitted_at")[:limit]
+    )

@@ -21,20 +21,19 @@ from django.contrib.auth.password_validation import (
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.clinics.models import Admission, AdmissionStatus
 from oncocenter.core.errors import Conflict, FieldProblem, NotPermitted, Throttled, ValidationFailed
 from oncocenter.core.permissions import has_perm
 from oncocenter.labs.models import LabResult, ResultStatus
 from oncocenter.notifications.models import Category, Channel
 from oncocenter.notifications.services import (
     is_opted_out,
-    notification_queue,
     opt_out_add,
     opt_out_remove,
 )
@@ -42,7 +41,7 @@ from oncocenter.nutrition.models import Questionnaire
 from oncocenter.nutrition.services import qol_response_record
 from oncocenter.patients.models import Patient
 from oncocenter.patients.models_record import CareTeamMember, Guardian
-from oncocenter.portal import epro
+from oncocenter.portal import epro, staff_notices
 from oncocenter.portal.models import (
     AccountKind,
     AccountStatus,
@@ -50,7 +49,10 @@ from oncocenter.portal.models import (
     AlertOutcome,
     AlertStatus,
     ChangeRequest,
+    DocumentKind,
+    DocumentRelease,
     GrantRelation,
+    GuardianSharing,
     PortalAccount,
     PortalGrant,
     ProSubmission,
@@ -462,22 +464,7 @@ def pro_submit(
                 actor_username=actor_name(account),
                 detail={"findings": [f.as_dict() for f in findings]},
             )
-            if nurse is not None and nurse.email:
-                notification_queue(
-                    channel=Channel.EMAIL,
-                    to_address=nurse.email,
-                    category=Category.STAFF_ALERT,
-                    template_code="epro_alert",
-                    context={
-                        "patient": f"{patient.name_ko} ({patient.mrn})",
-                        "summary": epro.describe(findings, "en"),
-                        "url": reverse("portal:staff_alert", args=[alert.pk]),
-                    },
-                    language="en",
-                    patient_id=patient.pk,
-                    recipient_user=nurse,
-                    dedupe_key=f"epro-alert:{alert.pk}",
-                )
+            staff_notices.notify_symptom_alert(alert)
     return submission, alert
 
 
@@ -732,3 +719,144 @@ def results_release(
             detail={"results": ids, "note": bool(note.strip())},
         )
     return releases
+
+
+# --- documents released to the portal ------------------------------------------------------------
+
+
+def discharge_summary_release(*, by: User, admission: Admission, note: str = "") -> DocumentRelease:
+    """Release the discharge summary of a finished stay to the patient's (or guardian's) portal,
+    with the team's instructions for home. Refused: not yet discharged or entered in error (409),
+    already released (409). Cannot be taken back; audited."""
+    if not has_perm(by, "portal.release_results"):
+        raise NotPermitted(_("You may not release documents to the portal."))
+    note = (note or "").strip()
+    if len(note) > 1000:
+        raise ValidationFailed.single("note", _("must be at most 1000 characters"), len(note))
+    with transaction.atomic():
+        admission = (
+            Admission.objects.select_for_update().select_related("patient").get(pk=admission.pk)
+        )
+        if admission.status != AdmissionStatus.DISCHARGED or admission.discharged_at is None:
+            raise Conflict(
+                _("Admission %(id)s is not discharged: the summary is written at discharge.")
+                % {"id": admission.pk},
+                rule="admission_not_discharged",
+            )
+        if DocumentRelease.objects.filter(
+            kind=DocumentKind.DISCHARGE, admission=admission
+        ).exists():
+            raise Conflict(
+                _("The discharge summary of admission %(id)s is already released.")
+                % {"id": admission.pk},
+                rule="portal_document_released_once",
+            )
+        release = DocumentRelease.objects.create(
+            patient=admission.patient,
+            kind=DocumentKind.DISCHARGE,
+            admission=admission,
+            released_by=by,
+            released_at=timezone.now(),
+            note=note,
+        )
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=release,
+            patient=admission.patient,
+            actor=by,
+            detail={"kind": "discharge", "admission": admission.pk, "note": bool(note)},
+        )
+    return release
+
+
+# --- what an adolescent shares with their guardians ----------------------------------------------
+
+SHARE_AREAS = ("symptom_reports", "results", "documents")
+
+
+def guardian_sharing_of(patient: Patient) -> GuardianSharing | None:
+    return GuardianSharing.objects.filter(patient=patient).first()
+
+
+def guardian_sharing_set(
+    *,
+    account: PortalAccount,
+    patient: Patient,
+    share_symptom_reports: bool,
+    share_results: bool,
+    share_documents: bool,
+) -> GuardianSharing:
+    """An adolescent (14 to 18, with their own access) chooses what their guardians see in the
+    portal. Only the adolescent's own account may; audited with the old and new choices."""
+    patient_for(account, patient.pk)
+    own = PortalGrant.objects.filter(
+        account=account, patient=patient, relation=GrantRelation.SELF, revoked_at__isnull=True
+    ).exists()
+    if not own:
+        raise NotPermitted(_("Only the young person themself may choose what guardians see."))
+    age = patient.age_on(timezone.localdate())
+    if not ADOLESCENT_OWN_ACCESS_AGE <= age < ADULT_AGE:
+        raise Conflict(
+            _("Sharing with guardians is chosen between %(low)s and %(high)s years of age.")
+            % {"low": ADOLESCENT_OWN_ACCESS_AGE, "high": ADULT_AGE - 1},
+            rule="not_adolescent",
+        )
+    new = {
+        "symptom_reports": bool(share_symptom_reports),
+        "results": bool(share_results),
+        "documents": bool(share_documents),
+    }
+    with transaction.atomic():
+        row = GuardianSharing.objects.select_for_update().filter(patient=patient).first()
+        old = (
+            {
+                "symptom_reports": row.share_symptom_reports,
+                "results": row.share_results,
+                "documents": row.share_documents,
+            }
+            if row
+            else dict.fromkeys(SHARE_AREAS, True)
+        )
+        if row is None:
+            row = GuardianSharing(patient=patient, set_by=account)
+        row.share_symptom_reports = new["symptom_reports"]
+        row.share_results = new["results"]
+        row.share_documents = new["documents"]
+        row.set_by = account
+        row.save()
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=row,
+            patient=patient,
+            actor_username=actor_name(account),
+            detail={"old": old, "new": new},
+        )
+    return row
+
+
+def shared_with(account: PortalAccount, patient: Patient, area: str) -> bool:
+    """Whether this account may see `area` of the patient: always for the patient themself; for a
+    guardian, unless the adolescent withheld it."""
+    if area not in SHARE_AREAS:
+        raise ValueError(area)
+    if account.kind != AccountKind.GUARDIAN:
+        return True
+    row = guardian_sharing_of(patient)
+    if row is None:
+        return True
+    return bool(getattr(row, f"share_{area}"))
+
+
+def require_shared(account: PortalAccount, patient: Patient, *areas: str) -> None:
+    """NotPermitted (audited as a denied portal read) when any of `areas` is withheld."""
+    withheld = [a for a in areas if not shared_with(account, patient, a)]
+    if withheld:
+        audit_record(
+            action=AuditAction.READ,
+            object_type="portal.withheld",
+            object_id=str(patient.pk),
+            patient=patient,
+            actor_username=actor_name(account),
+            detail={"denied": True, "withheld": withheld},
+        )
+        raise NotPermitted(_("The young person chose not to share this with guardians."))

@@ -18,6 +18,12 @@ urlpatterns = [
     path("p/<int:pid>/change/", views.change_request, name="change_request"),
     path("p/<int:pid>/results/", views.results, name="results"),
     path("p/<int:pid>/documents/<str:kind>.<str:fmt>", views.document, name="document"),
+    path("p/<int:pid>/discharge/<int:rid>.<str:fmt>", views.discharge, name="discharge"),
+    path("p/<int:pid>/sharing/", views.sharing, name="sharing"),
+    path("passkeys/register/options/", views.passkey_register_options, name="passkey_reg_options"),
+    path("passkeys/register/", views.passkey_register, name="passkey_register"),
+    path("passkeys/sign-in/options/", views.passkey_signin_options, name="passkey_signin_options"),
+    path("passkeys/sign-in/", views.passkey_sign_in, name="passkey_sign_in"),
     path("staff/alerts/", views.staff_alerts, name="staff_alerts"),
     path("staff/alerts/<int:pk>/", views.staff_alert, name="staff_alert"),
     path(
@@ -27,6 +33,8 @@ urlpatterns = [
     path("staff/patients/<int:pid>/", views.staff_access, name="staff_access"),
     path("staff/patients/<int:pid>/code/", views.staff_issue_code, name="staff_issue_code"),
     path("staff/patients/<int:pid>/results/", views.staff_results, name="staff_results"),
+    path("staff/patients/<int:pid>/discharge/", views.staff_discharge, name="staff_discharge"),
     path("staff/requests/", views.staff_requests, name="staff_requests"),
+    path("staff/notifications/", views.staff_notifications, name="staff_notifications"),
     path("staff/requests/<int:pk>/", views.staff_request_handle, name="staff_request_handle"),
 ]

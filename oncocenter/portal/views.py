@@ -10,28 +10,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.context import current_context
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
+from oncocenter.clinics.models import Admission
 from oncocenter.core.access import ACCESS_ATTR, PORTAL, PUBLIC, declare
-from oncocenter.core.errors import Conflict, NotPermitted, ValidationFailed
+from oncocenter.core.errors import Conflict, NotPermitted, Throttled, ValidationFailed
 from oncocenter.core.forms import run_service, set_choices
 from oncocenter.core.middleware import client_address
 from oncocenter.core.permissions import has_perm
-from oncocenter.core.views import permission_required
+from oncocenter.core.views import login_required_view, permission_required
 from oncocenter.interop.fhir.views import base_url, fhir_response
 from oncocenter.notifications.models import Category
+from oncocenter.notifications.services import staff_notification_set
 from oncocenter.nutrition.models import Questionnaire
 from oncocenter.patients.models import Patient
 from oncocenter.portal import (
@@ -40,12 +44,16 @@ from oncocenter.portal import (
     epro,
     fhir_record,
     forms,
+    passkeys,
     selectors,
     services,
+    staff_notices,
 )
 from oncocenter.portal.models import (
     AccountStatus,
     ChangeRequest,
+    DocumentKind,
+    DocumentRelease,
     PortalAccount,
     RequestStatus,
     SymptomAlert,
@@ -208,13 +216,28 @@ def patient(request: HttpRequest, account: PortalAccount, patient: Patient) -> H
             account=account, patient=patient, status=RequestStatus.OPEN
         ).values_list("appointment_key", flat=True)
     )
+    share = {a: services.shared_with(account, patient, a) for a in services.SHARE_AREAS}
+    reports = selectors.recent_reports(patient)
+    if not share["symptom_reports"]:
+        # The guardian still sees the proxy reports they answered themselves.
+        reports = [r for r in reports if r.by_proxy]
+    discharges = selectors.discharge_releases(patient) if share["documents"] else []
     services.audit_portal_read(
-        account, patient, "overview", {"appointments": [u.key for u in upcoming]}
+        account,
+        patient,
+        "overview",
+        {
+            "appointments": [u.key for u in upcoming],
+            "withheld": sorted(a for a, ok in share.items() if not ok),
+        },
     )
     return _render(
         request,
         "portal/patient.html",
         {
+            "share": share,
+            "discharges": discharges,
+            "can_set_sharing": selectors.can_set_sharing(account, patient),
             "account": account,
             "patient": patient,
             "upcoming": upcoming,
@@ -223,7 +246,7 @@ def patient(request: HttpRequest, account: PortalAccount, patient: Patient) -> H
             "is_proxy": account.kind == "guardian",
             "has_qol": Questionnaire.objects.filter(code=QOL_CODE, active=True).exists(),
             "change_form": forms.ChangeRequestForm(),
-            "reports": selectors.recent_reports(patient),
+            "reports": reports,
         },
     )
 
@@ -338,6 +361,112 @@ def thanks(request: HttpRequest, account: PortalAccount, patient: Patient) -> Ht
     return _render(request, "portal/thanks.html", {"patient": patient})
 
 
+# What each document shows, for the adolescent's sharing choices (the school letter is for the
+# school and carries no clinical detail, so it stays with the guardians).
+DOCUMENT_AREAS: dict[str, tuple[str, ...]] = {
+    "care-plan": ("documents",),
+    "followup": ("documents",),
+    "cost": ("documents",),
+    "record": ("documents", "results", "symptom_reports"),
+    "discharge": ("documents", "results"),
+}
+
+
+def _withheld(
+    request: HttpRequest, account: PortalAccount, patient: Patient, *areas: str
+) -> HttpResponse | None:
+    """403 (audited) when the adolescent withheld one of `areas` from this guardian."""
+    try:
+        services.require_shared(account, patient, *areas)
+    except NotPermitted as exc:
+        return _render(request, "portal/denied.html", {"message": exc.message}, 403)
+    return None
+
+
+@require_GET
+@portal_page
+def discharge(
+    request: HttpRequest, account: PortalAccount, patient: Patient, rid: int, fmt: str
+) -> HttpResponse:
+    if fmt not in ("html", "pdf"):
+        return _render(request, "portal/denied.html", {"message": _("No such document.")}, 404)
+    denied = _withheld(request, account, patient, *DOCUMENT_AREAS["discharge"])
+    if denied is not None:
+        return denied
+    release = (
+        DocumentRelease.objects.select_related("patient", "admission__bed__ward", "released_by")
+        .filter(pk=rid, patient=patient, kind=DocumentKind.DISCHARGE)
+        .first()
+    )
+    if release is None:
+        return _render(request, "portal/denied.html", {"message": _("No such document.")}, 404)
+    doc = documents.discharge_summary(release, _language(request))
+    audit_record(
+        action=AuditAction.EXPORT,
+        object_type="portal.document.discharge",
+        object_id=str(release.pk),
+        patient=patient,
+        actor_username=services.actor_name(account),
+        detail={"format": fmt, "admission": release.admission_id},
+    )
+    if fmt == "pdf":
+        response = HttpResponse(documents.to_pdf(doc), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="discharge-{patient.mrn}.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return _render(
+        request,
+        "portal/document.html",
+        {"patient": patient, "doc": doc, "kind": "discharge", "release": release},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def sharing(request: HttpRequest, account: PortalAccount, patient: Patient) -> HttpResponse:
+    """The adolescent chooses what their guardians see."""
+    status = 200
+    if request.method == "POST":
+        try:
+            services.guardian_sharing_set(
+                account=account,
+                patient=patient,
+                share_symptom_reports=request.POST.get("symptom_reports") == "on",
+                share_results=request.POST.get("results") == "on",
+                share_documents=request.POST.get("documents") == "on",
+            )
+        except NotPermitted as exc:
+            return _render(request, "portal/denied.html", {"message": exc.message}, 403)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+        else:
+            messages.success(request, _("Your choices are saved."))
+            return redirect("portal:sharing", pid=patient.pk)
+    elif not selectors.can_set_sharing(account, patient):
+        services.audit_portal_read(account, patient, "sharing", {"denied": True})
+        return _render(
+            request,
+            "portal/denied.html",
+            {"message": _("Only the young person themself may choose what guardians see.")},
+            403,
+        )
+    else:
+        services.audit_portal_read(account, patient, "sharing")
+    row = services.guardian_sharing_of(patient)
+    current = {
+        "symptom_reports": row.share_symptom_reports if row else True,
+        "results": row.share_results if row else True,
+        "documents": row.share_documents if row else True,
+    }
+    return _render(
+        request,
+        "portal/sharing.html",
+        {"patient": patient, "current": current, "account": account},
+        status,
+    )
+
+
 @require_GET
 @portal_page
 def document(
@@ -346,6 +475,9 @@ def document(
     json_record = kind == "record" and fmt == "json"
     if kind not in documents.KINDS or (fmt not in ("html", "pdf") and not json_record):
         return _render(request, "portal/denied.html", {"message": _("No such document.")}, 404)
+    denied = _withheld(request, account, patient, *DOCUMENT_AREAS.get(kind, ()))
+    if denied is not None:
+        return denied
     if json_record:
         bundle = fhir_record.everything_bundle(patient, base_url(request))
         audit_record(
@@ -396,6 +528,9 @@ def _result_rows(rows: list[Any]) -> list[dict[str, Any]]:
 @require_GET
 @portal_page
 def results(request: HttpRequest, account: PortalAccount, patient: Patient) -> HttpResponse:
+    denied = _withheld(request, account, patient, "results")
+    if denied is not None:
+        return denied
     rows = selectors.released_results(patient)
     services.audit_portal_read(account, patient, "results", {"results": [r.pk for r in rows]})
     return _render(request, "portal/results.html", {"patient": patient, "rows": _result_rows(rows)})
@@ -614,6 +749,169 @@ def preferences(request: HttpRequest, account: PortalAccount) -> HttpResponse:
         {
             "account": account,
             "addresses": services.account_addresses(account),
+            "passkeys": list(account.passkeys.all()),
             "rows": [(code, labels[code], wanted) for code, wanted in current.items()],
         },
+    )
+
+
+# --- passkeys (WebAuthn) ---------------------------------------------------------------------------
+
+PASSKEY_REG_KEY = "portal_passkey_reg"
+PASSKEY_AUTH_KEY = "portal_passkey_auth"
+
+
+def _rp(request: HttpRequest) -> passkeys.RelyingParty:
+    """The relying party is the host the browser is on (the origin must match exactly)."""
+    host = request.get_host()
+    return passkeys.RelyingParty(id=host.rsplit(":", 1)[0], origin=f"{request.scheme}://{host}")
+
+
+def _json_error(exc: ValidationFailed) -> JsonResponse:
+    return JsonResponse(
+        {
+            "detail": exc.message,
+            "errors": [{"field": p.field, "message": str(p.message)} for p in exc.problems],
+        },
+        status=exc.status,
+    )
+
+
+def _body(request: HttpRequest) -> str:
+    body = request.body.decode("utf-8", errors="replace")
+    return body if len(body) <= 20_000 else ""
+
+
+@require_POST
+@portal_page
+def passkey_register_options(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    options, challenge = passkeys.registration_options(account, _rp(request))
+    request.session[PASSKEY_REG_KEY] = bytes_to_base64url(challenge)
+    return HttpResponse(options, content_type="application/json")
+
+
+@require_POST
+@portal_page
+def passkey_register(request: HttpRequest, account: PortalAccount) -> HttpResponse:
+    stored = request.session.pop(PASSKEY_REG_KEY, None)
+    try:
+        row = passkeys.passkey_register(
+            account=account,
+            credential=_body(request),
+            challenge=base64url_to_bytes(stored) if stored else None,
+            rp=_rp(request),
+            name=unquote(request.headers.get("X-Passkey-Name", ""))[:60],
+        )
+    except ValidationFailed as exc:
+        return _json_error(exc)
+    return JsonResponse({"id": row.pk, "created": True}, status=201)
+
+
+@require_POST
+def passkey_signin_options(request: HttpRequest) -> HttpResponse:
+    options, challenge = passkeys.authentication_options(_rp(request))
+    request.session[PASSKEY_AUTH_KEY] = bytes_to_base64url(challenge)
+    return HttpResponse(options, content_type="application/json")
+
+
+@require_POST
+def passkey_sign_in(request: HttpRequest) -> HttpResponse:
+    _activate_language(request)
+    stored = request.session.pop(PASSKEY_AUTH_KEY, None)
+    try:
+        account = passkeys.passkey_sign_in(
+            credential=_body(request),
+            challenge=base64url_to_bytes(stored) if stored else None,
+            rp=_rp(request),
+            address=client_address(request),
+        )
+    except ValidationFailed as exc:
+        return _json_error(exc)
+    except Throttled as exc:
+        return JsonResponse({"detail": exc.message}, status=exc.status)
+    redirect_to = _start_session(request, account)
+    return JsonResponse({"next": redirect_to["Location"]})
+
+
+# --- staff: discharge summaries to the portal -------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("portal.release_results")
+def staff_discharge(request: HttpRequest, pid: int) -> HttpResponse:
+    patient_obj = get_object_or_404(Patient, pk=pid)
+    status = 200
+    if request.method == "POST":
+        try:
+            admission_id = int(request.POST.get("admission", ""))
+        except ValueError:
+            admission_id = 0
+        admission = Admission.objects.filter(pk=admission_id, patient=patient_obj).first()
+        if admission is None:
+            messages.error(request, _("Admission: choose a stay of this patient."))
+            status = 422
+        else:
+            try:
+                services.discharge_summary_release(
+                    by=current_user(request),
+                    admission=admission,
+                    note=request.POST.get("note", ""),
+                )
+            except (ValidationFailed, Conflict) as exc:
+                problems = getattr(exc, "problems", None)
+                text = "; ".join(p.message for p in problems) if problems else exc.message
+                messages.error(request, text)
+                status = exc.status
+            else:
+                messages.success(request, _("Discharge summary released to the portal."))
+                return redirect("portal:staff_discharge", pid=pid)
+    rows = selectors.discharged_admissions(patient_obj)
+    audit_record(
+        action=AuditAction.READ,
+        object_type="portal.document_release",
+        patient=patient_obj,
+        detail={"admissions": [a.pk for a in rows]},
+    )
+    return render(
+        request,
+        "portal/staff_discharge.html",
+        {
+            "patient": patient_obj,
+            "rows": [(a, next(iter(a.portal_releases.all()), None)) for a in rows],
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required_view
+def staff_notifications(request: HttpRequest) -> HttpResponse:
+    """The staff member's own e-mail settings for symptom alerts and critical results."""
+    user = current_user(request)
+    status = 200
+    if request.method == "POST":
+        try:
+            staff_notification_set(
+                user=user,
+                language=request.POST.get("language", ""),
+                symptom_alerts=request.POST.get("symptom_alerts") == "on",
+                critical_results=request.POST.get("critical_results") == "on",
+            )
+        except ValidationFailed as exc:
+            messages.error(request, "; ".join(p.message for p in exc.problems) or exc.message)
+            status = exc.status
+        else:
+            audit_record(
+                action=AuditAction.UPDATE,
+                object_type="notifications.staff_setting",
+                object_id=str(user.pk),
+                detail={"language": request.POST.get("language", "")},
+            )
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("portal:staff_notifications")
+    return render(
+        request,
+        "portal/staff_notifications.html",
+        {"setting": staff_notices.staff_setting(user), "has_email": bool(user.email)},
+        status=status,
     )

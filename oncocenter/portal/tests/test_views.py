@@ -32,6 +32,8 @@ PATIENT_PAGES = (
     "documents/care-plan.pdf",
     "documents/cost.html",
     "documents/record.json",
+    "discharge/1.pdf",
+    "sharing/",
 )
 
 
@@ -88,6 +90,7 @@ def test_own_record_opens_and_every_other_patient_id_is_refused(portal_client):
         assert client.post(f"/portal/p/{pid}/change/", {"appointment_key": "x"}).status_code == 403
         tried += 2
     assert tried == (len(ids) - 1) * (len(PATIENT_PAGES) + 2)
+    print(f"portal access: {tried} requests for other patients' ids refused and audited")
     assert len(others) + len(extra) + 1 <= len(ids)
     denied = AuditEvent.objects.filter(object_type="portal.denied", actor_username="portal:mine1")
     assert denied.count() == tried
