@@ -23,7 +23,7 @@ class PortalSymptomAlertCloseIn(InputSchema):
     note: str = ""
 
 
-class PortalResultReleaseIn(Schema):
+class PortalResultReleaseIn(InputSchema):
     result_ids: list[int]
     note: str = ""
 
@@ -36,7 +36,7 @@ class PortalResultReleaseOut(Schema):
     note: str
 
 
-class PortalDischargeReleaseIn(Schema):
+class PortalDischargeReleaseIn(InputSchema):
     note: str = ""
 
 

@@ -807,6 +807,7 @@ def passkey_register(request: HttpRequest, account: PortalAccount) -> HttpRespon
     return JsonResponse({"id": row.pk, "created": True}, status=201)
 
 
+@declare(PUBLIC)
 @require_POST
 def passkey_signin_options(request: HttpRequest) -> HttpResponse:
     options, challenge = passkeys.authentication_options(_rp(request))
@@ -814,6 +815,7 @@ def passkey_signin_options(request: HttpRequest) -> HttpResponse:
     return HttpResponse(options, content_type="application/json")
 
 
+@declare(PUBLIC)
 @require_POST
 def passkey_sign_in(request: HttpRequest) -> HttpResponse:
     _activate_language(request)
