@@ -250,8 +250,10 @@ DAY_MIX: list[tuple[tuple, int]] = [
     (("Scalp (electrons)", "ELECTRON", "2.5", 20, "daily", "C44.4", "8070/3", []), 3),
     (("Gastric lymphoma", "3D", "1.5", 20, "daily", "C16.9", "9680/3", []), 2),
 ]
-#: Booked LINAC sessions wanted on today's board (the seed's 300 a day on six LINACs).
-TODAY_TARGET = {"small": 16, "full": 310}
+#: LINAC sessions drawn for today (the seed's 300 a day on six LINACs). Fewer end up booked today:
+#: the engine starts some courses a day later than drawn and the outage moves sessions (drawn
+#: 310 gave 297 booked on 2026-12-07), hence the margin.
+TODAY_TARGET = {"small": 16, "full": 335}
 #: Courses also start on the next open days, so those hold as many sessions as today.
 AHEAD_DAYS = 4
 #: How far back the department's history goes (open days): a course under way today started
