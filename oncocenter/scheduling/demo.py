@@ -251,8 +251,9 @@ DAY_MIX: list[tuple[tuple, int]] = [
     (("Gastric lymphoma", "3D", "1.5", 20, "daily", "C16.9", "9680/3", []), 2),
 ]
 #: LINAC sessions drawn for today (the seed's 300 a day on six LINACs). Fewer end up booked today:
-#: the engine starts some courses a day later than drawn and the outage moves sessions (drawn
-#: 310 gave 297 booked on 2026-12-07), hence the margin.
+#: the engine starts some courses a day later than drawn and the outage moves sessions. At
+#: 08:00-20:00 and policy.SESSION_MIN the six LINACs are full at about 298 (drawn 310: 297,
+#: drawn 335: 298 on 2026-12-07, 93% of the open minutes booked).
 TODAY_TARGET = {"small": 16, "full": 335}
 #: Courses also start on the next open days, so those hold as many sessions as today.
 AHEAD_DAYS = 4
