@@ -16,6 +16,7 @@ ALIASES = {
     "rotate-field-key": "rotate_field_key",
     "permissions-matrix": "permissions_matrix",
     "i18n-check": "i18n_check",
+    "day-sessions": "day_sessions",
 }
 
 

@@ -1,13 +1,19 @@
-"""Demo schedule: QA windows, bookings for the demo RT courses on the six LINACs, one outage.
+"""Demo schedule: a running department on the six LINACs and the afterloader (issue 16).
 
 Runs after the radiotherapy demo (INSTALLED_APPS order) and goes through the services, so the
 demo schedule obeys the same rules as real use. Two children under sedation get courses of their
-own so the board shows the first-slot rule.
+own so the board shows the first-slot rule. `running_department` then fills today and the next
+days the way a department gets there: courses are prescribed, planned and checked, booked by the
+scheduling services (the optimizer adapter) the day before each one starts, and every session
+before today is recorded as treated; so today holds courses that start, continue and finish.
+A QA window today and an outage today complete the day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +32,7 @@ from oncocenter.radiotherapy.models import (
     PrescriptionStatus,
 )
 from oncocenter.radiotherapy.selectors import checklist
-from oncocenter.scheduling import adapter, selectors, services
+from oncocenter.scheduling import adapter, policy, selectors, services
 from oncocenter.scheduling.models import Booking, BookingStatus
 
 PEDIATRIC = [
@@ -99,8 +105,18 @@ def seed(ctx: Any) -> None:
     if not linacs:
         return
     counts: dict[str, Any] = {}
-    today = timezone.localdate()
+    # The demo's "today": the calendar day, or the next open day when it is closed.
+    today = adapter.open_day_on_or_after(timezone.localdate())
     first_day = adapter.open_day_on_or_after(today + dt.timedelta(days=1))
+
+    # Today's QA window: the last LINAC's evening (planned before anything is booked).
+    machine_services.qa_window_plan(
+        machine=linacs[-1],
+        start=_at(today, 18, 30),
+        end=_at(today, 20),
+        reason="Weekly QA (TG-142)",
+        by=physicist,
+    )
 
     # Monthly QA windows in the evening, one machine per open day over the next two weeks.
     day = first_day
@@ -113,7 +129,7 @@ def seed(ctx: Any) -> None:
             reason="Monthly QA (TG-142)",
             by=physicist,
         )
-    counts["qa_windows"] = len(linacs)
+    counts["qa_windows"] = len(linacs) + 1
 
     # Two children under sedation (first slot of the day).
     children = list(ctx.patients_by_center.get("pediatric", []))[:2]
@@ -150,30 +166,277 @@ def seed(ctx: Any) -> None:
     booked_courses = 0
     # One solve per course, as a scheduler books them: the exact model (small instances) places
     # each course at its best steady time; one solve for all would use the decomposed model.
+    # A course under treatment (sessions delivered up to yesterday) goes on today: it is booked
+    # as of yesterday evening, when the next open day was today.
+    yesterday = _open_day_before(today)
     for r in requests:
+        started = any(rx.fractions_delivered for rx in r.course.prescriptions.all())
         try:
-            services.courses_book(requests=[r], by=scheduler, time_limit=2.0)
+            with _clock(_at(yesterday, 18) if started else None):
+                services.courses_book(requests=[r], by=scheduler, time_limit=2.0)
             booked_courses += 1
         except DomainError as exc:  # a demo course the rules refuse stays unbooked
             counts.setdefault("refused", []).append(f"course {r.course.pk}: {exc.message}")
     counts["courses_booked"] = booked_courses
+
+    running_department(ctx, staff, counts, today=today)
     counts["bookings"] = Booking.objects.filter(status=BookingStatus.BOOKED).count()
 
-    # One unplanned outage on the busiest machine of the first treatment day.
-    begin, end = _at(first_day, 0), _at(first_day + dt.timedelta(days=1), 0)
+    # One unplanned outage today, early afternoon, on the busiest LINAC: its sessions are
+    # rebooked by the engine (same day first), and the board shows the moves.
+    begin, end = _at(today, 0), _at(today + dt.timedelta(days=1), 0)
     busiest = max(
         linacs,
         key=lambda m: Booking.objects.filter(
             machine=m, status=BookingStatus.BOOKED, start__gte=begin, start__lt=end
         ).count(),
     )
-    result = services.outage_report(
-        machine=busiest,
-        start=_at(first_day, 8),
-        end=_at(first_day, 12),
-        reason="Magnetron fault: service engineer called",
-        by=therapist,
-        now=_at(first_day, 7, 30),
-    )
+    with _clock(_at(today, 12, 30)):
+        result = services.outage_report(
+            machine=busiest,
+            start=_at(today, 13),
+            end=_at(today, 14, 30),
+            reason="Magnetron fault: service engineer called",
+            by=therapist,
+            now=_at(today, 12, 30),
+        )
     counts["outage"] = {"machine": busiest.code, **result.outage.rebook_summary}
+    counts["today"] = sessions_per_machine(today)
     ctx.counts["scheduling"] = counts
+
+
+def _clock(at: dt.datetime | None) -> Any:
+    """`radiotherapy.demo._clock` (services stamp times with now), or nothing when `at` is None."""
+    from contextlib import nullcontext
+
+    from oncocenter.radiotherapy.demo import _clock as rt_clock
+
+    return rt_clock(at) if at is not None else nullcontext()
+
+
+def _open_day_before(day: dt.date) -> dt.date:
+    d = day - dt.timedelta(days=1)
+    while not adapter.is_open_day(d):
+        d -= dt.timedelta(days=1)
+    return d
+
+
+def sessions_per_machine(day: dt.date) -> dict[str, int]:
+    """Booked sessions on `day` per machine code (every machine, zero included)."""
+    return {r.code: r.sessions for r in selectors.machine_day_counts(day=day)}
+
+
+# --- a running department ----------------------------------------------------------------------
+
+#: Courses of a running department (site, technique, Gy/fraction, fractions, pattern, ICD-10,
+#: morphology, organ doses) and how often each starts. A 3D-heavy mix with short palliative
+#: courses, as in a large Korean department; SBRT/SRS on the two capable machines.
+DAY_MIX: list[tuple[tuple, int]] = [
+    (("Left breast (hypofractionated)", "3D", "2.67", 15, "daily", "C50.4", "8500/3", []), 12),
+    (("Right breast (hypofractionated)", "3D", "2.67", 15, "daily", "C50.9", "8500/3", []), 10),
+    (("Prostate (moderate hypofractionation)", "VMAT", "3", 20, "daily", "C61", "8140/3", []), 7),
+    (("Oropharynx and bilateral neck", "VMAT", "2", 35, "daily", "C10.9", "8070/3", []), 5),
+    (("Esophagus (chemoradiation)", "IMRT", "1.8", 28, "daily", "C15.4", "8070/3", []), 5),
+    (("Rectum (short course)", "3D", "5", 5, "daily", "C20", "8140/3", []), 5),
+    (("Rectum (chemoradiation)", "3D", "1.8", 28, "daily", "C20", "8140/3", []), 4),
+    (("Cervix (external beam)", "IMRT", "1.8", 25, "daily", "C53.9", "8070/3", []), 4),
+    (("Left lung squamous", "3D", "2", 30, "daily", "C34.3", "8071/3", []), 4),
+    (("Bone metastasis (single)", "3D", "8", 1, "daily", "C79.5", "8140/6", []), 5),
+    (("Bone metastasis", "3D", "4", 5, "daily", "C79.5", "8140/6", []), 8),
+    (("Bone metastasis T10", "3D", "3", 10, "daily", "C79.5", "8140/6", []), 6),
+    (("Whole brain", "3D", "3", 10, "daily", "C79.3", "8140/6", []), 4),
+    (("Brain metastasis (SRS)", "SRS", "20", 1, "daily", "C79.3", "8140/6", []), 2),
+    (("Right upper lobe (SBRT)", "SBRT", "12", 4, "alternate", "C34.1", "8140/3", []), 2),
+    (("Scalp (electrons)", "ELECTRON", "2.5", 20, "daily", "C44.4", "8070/3", []), 3),
+    (("Gastric lymphoma", "3D", "1.5", 20, "daily", "C16.9", "9680/3", []), 2),
+]
+#: LINAC sessions drawn for today (the seed's 300 a day on six LINACs). Fewer end up booked today:
+#: the engine starts some courses a day later than drawn and the outage moves sessions. At
+#: 08:00-20:00 and policy.SESSION_MIN the six LINACs are full at about 298 (drawn 310: 297,
+#: drawn 335: 298 on 2026-12-07, 93% of the open minutes booked).
+TODAY_TARGET = {"small": 16, "full": 335}
+#: Courses also start on the next open days, so those hold as many sessions as today.
+AHEAD_DAYS = 4
+#: How far back the department's history goes (open days): a course under way today started
+#: at most this long ago. Every earlier session is recorded as a treatment through the
+#: record-and-verify service (~0.1-0.4 s each), so this bounds the seed time; long courses are
+#: therefore seen in their first three weeks only.
+HISTORY_DAYS = 15
+HDR_TEMPLATE: tuple = (
+    "Cervix (HDR brachytherapy)",
+    "HDR",
+    "7",
+    4,
+    "alternate",
+    "C53.9",
+    "8070/3",
+    [],
+)
+
+
+def _span(n: int, pattern: str) -> int:
+    """Open days from a course's first to its last session."""
+    if pattern == "alternate":
+        return 2 * n - 1
+    if pattern == "bid":
+        return -(-n // 2)
+    return n
+
+
+def _today_sessions(n: int, pattern: str, offset: int) -> int:
+    """Sessions today of a course that starts `offset` open days from today (<= 0: started)."""
+    k = -offset
+    if k < 0 or k >= _span(n, pattern):
+        return 0
+    if pattern == "alternate":
+        return 1 if k % 2 == 0 else 0
+    if pattern == "bid":
+        return 2 if 2 * (k + 1) <= n else 1
+    return 1
+
+
+def _draw(rng: random.Random, target: int) -> list[tuple[int, tuple]]:
+    """(start offset in open days, template) until today holds `target` sessions; the offsets
+    are uniform over the days a course could run today or start within AHEAD_DAYS, so the next
+    days hold about as many sessions as today. The first two courses start and finish today."""
+    weights = [w for _t, w in DAY_MIX]
+    templates = [t for t, _w in DAY_MIX]
+    out: list[tuple[int, tuple]] = []
+    today = 0
+    first = templates[0]
+    out.append((0, first))  # starts today
+    out.append((-(_span(first[3], first[4]) - 1), first))  # finishes today
+    today += 2
+    while today < target:
+        t = rng.choices(templates, weights)[0]
+        span = min(_span(t[3], t[4]), HISTORY_DAYS)
+        offset = rng.randint(-(span - 1), AHEAD_DAYS)
+        out.append((offset, t))
+        today += _today_sessions(t[3], t[4], offset)
+    return out
+
+
+def running_department(ctx: Any, staff: dict[str, list], counts: dict, *, today: dt.date) -> None:
+    """Courses under way today, started on past days and starting on the next ones, each booked
+    through `services.courses_book` as of the day before its first session, then treated (every
+    session before today recorded through `fraction_record_delivery`)."""
+    from oncocenter.radiotherapy import demo as rt_demo
+    from oncocenter.radiotherapy.models import Fraction
+
+    if not staff.get("radiation_oncologist") or not staff.get("dosimetrist"):
+        return
+    scheduler = staff["scheduler"][0]
+    used = set(Course.objects.values_list("patient_id", flat=True))
+    pool = [
+        p
+        for p in list(ctx.patients_by_center.get("radonc", []))
+        + list(ctx.patients_by_center.get("esophageal", []))
+        if p.pk not in used
+    ]
+    if len(pool) < 10:
+        return
+    clock = time.monotonic()
+    seconds: dict[str, float] = {}
+    rng = random.Random(ctx.rng.random())
+    drawn = _draw(rng, TODAY_TARGET.get(ctx.size, 24))[: len(set(pool))]
+    seeder = rt_demo._Seeder(ctx)
+    picker = rt_demo._PatientPicker(pool)
+    linacs = [m for m in seeder.linacs if m.in_service]
+    # open days around today: index 0 is today
+    back = seeder.open_days_back(HISTORY_DAYS + 1, today)
+    days = {i - (len(back) - 1): d for i, d in enumerate(back)}
+    for k in range(1, AHEAD_DAYS + 1):
+        days[k] = adapter.add_open_days(today, k)
+    # the plan's machine: the capable LINAC with the fewest planned minutes a day so far
+    load = {m.pk: 0.0 for m in linacs}
+    groups: dict[dt.date, list[services.BookingRequest]] = {}
+    made = 0
+    for offset, t in sorted(drawn, key=lambda x: x[0]):
+        patient = picker.for_site(t[5])
+        if patient is None:
+            break
+        capable = [m for m in linacs if t[1] in m.technique_codes()]
+        machine = min(capable, key=lambda m: (load[m.pk], m.code))
+        load[machine.pk] += policy.session_minutes(t[1], first=False) * (2 if t[4] == "bid" else 1)
+        start = days[offset]
+        with rt_demo._clock(_at(_open_day_before(start), 11) - dt.timedelta(days=2)):
+            course, rx = seeder.course(patient, t)
+            rt.prescription_sign(prescription=rx, by=course.physician)
+            plan = seeder.plan(rx, t, machine=machine)
+            seeder.approve_and_check(rx, plan)
+        groups.setdefault(start, []).append(services.BookingRequest(course, ready_date=start))
+        made += 1
+    hdr = seeder.hdr
+    if hdr is not None and hdr.in_service:
+        for k in (0, 0, 1, 2):
+            patient = picker.for_site("C53.9")
+            if patient is None:
+                break
+            start = days[k]
+            with rt_demo._clock(_at(_open_day_before(start), 11) - dt.timedelta(days=2)):
+                course, rx = seeder.course(patient, HDR_TEMPLATE)
+                rt.prescription_sign(prescription=rx, by=course.physician)
+                plan = rt.plan_create(
+                    prescription=rx,
+                    by=seeder.pick(seeder.physicists),
+                    label=f"HDR-{rx.pk}",
+                    machine=hdr,
+                    fractions_planned=4,
+                    dose_per_fraction_gy="7",
+                )
+                rt.plan_approve(plan=plan, by=course.physician)
+                checker = next(p for p in seeder.physicists if p.pk != plan.planner_id)
+                rt.physics_check_record(
+                    plan=plan,
+                    by=checker,
+                    results={i.code: "pass" for i in checklist(ChecklistKind.INITIAL)},
+                )
+            groups.setdefault(start, []).append(services.BookingRequest(course, ready_date=start))
+            made += 1
+    seconds["prepare"] = round(time.monotonic() - clock, 1)
+    # Book each start day's courses together, the evening before, in the order they happened.
+    booked = refused = 0
+    for start in sorted(groups):
+        with _clock(_at(_open_day_before(start), 17)):
+            try:
+                services.courses_book(requests=groups[start], by=scheduler, time_limit=1.0)
+                booked += len(groups[start])
+            except DomainError:
+                for r in groups[start]:  # one course the rules refuse does not hold the others
+                    try:
+                        services.courses_book(requests=[r], by=scheduler, time_limit=1.0)
+                        booked += 1
+                    except DomainError:
+                        refused += 1
+    seconds["book"] = round(time.monotonic() - clock - seconds["prepare"], 1)
+    # Treat every session booked before today, at its booked time, in order.
+    therapists = staff.get("radiation_therapist") or []
+    rx_ids = [
+        rx.pk for reqs in groups.values() for r in reqs for rx in r.course.prescriptions.all()
+    ]
+    past = (
+        Booking.objects.filter(
+            prescription_id__in=rx_ids, status=BookingStatus.BOOKED, start__lt=_at(today, 0)
+        )
+        .select_related("fraction", "machine", "patient")
+        .order_by("start", "pk")
+    )
+    delivered = 0
+    for b in past:
+        fraction = Fraction.objects.get(pk=b.fraction_id)
+        with rt_demo._clock(b.start + dt.timedelta(minutes=b.minutes)):
+            rt.fraction_record_delivery(
+                fraction=fraction,
+                by=therapists[delivered % len(therapists)],
+                delivered_at=b.start + dt.timedelta(minutes=1),
+                machine=b.machine,
+                identifiers={"mrn": b.patient.mrn, "birth_date": b.patient.birth_date.isoformat()},
+            )
+        delivered += 1
+    counts["running_department"] = {
+        "courses": made,
+        "booked": booked,
+        "refused": refused,
+        "delivered_before_today": delivered,
+        "seconds": {**seconds, "total": round(time.monotonic() - clock, 1)},
+    }

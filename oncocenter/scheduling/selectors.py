@@ -274,3 +274,31 @@ def physics_done_at(prescription: Prescription) -> dt.datetime | None:
         .first()
     )
     return check.performed_at if check else None
+
+
+@dataclass
+class MachineDay:
+    code: str
+    kind: str
+    sessions: int
+    minutes: int
+    open_minutes: int
+
+
+def machine_day_counts(*, day: dt.date) -> list[MachineDay]:
+    """Booked sessions and minutes per machine on `day` (counts only, no patient data)."""
+    begin, end = day_bounds(day)
+    sessions: dict[int, int] = {}
+    minutes: dict[int, int] = {}
+    for machine_id, start, stop in Booking.objects.filter(
+        status=BookingStatus.BOOKED, start__gte=begin, start__lt=end
+    ).values_list("machine_id", "start", "end"):
+        sessions[machine_id] = sessions.get(machine_id, 0) + 1
+        minutes[machine_id] = minutes.get(machine_id, 0) + int((stop - start).total_seconds() // 60)
+    out = []
+    for m in Machine.objects.order_by("code"):
+        span = (m.closes_at.hour * 60 + m.closes_at.minute) - (
+            m.opens_at.hour * 60 + m.opens_at.minute
+        )
+        out.append(MachineDay(m.code, m.kind, sessions.get(m.pk, 0), minutes.get(m.pk, 0), span))
+    return out

@@ -81,3 +81,60 @@ def test_demo_users_can_sign_in(client):
 def test_romanization():
     assert romanize_name("김", "민준") == ("KIM", "Minjun")
     assert romanize_name("이", "서연") == ("LEE", "Seoyeon")
+
+
+def test_small_demo_is_a_running_day(capsys):
+    """Issue 16: today holds the running department (scaled: TODAY_TARGET["small"] LINAC
+    sessions; the full size draws 335 and books about 298), booked through the booking services, with courses
+    that start, continue and finish today, HDR, a QA window and one outage."""
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from oncocenter.machines.models import DowntimeKind, MachineDowntime
+    from oncocenter.radiotherapy.models import Fraction
+    from oncocenter.scheduling import adapter
+    from oncocenter.scheduling.demo import TODAY_TARGET
+    from oncocenter.scheduling.models import Booking, BookingStatus
+    from oncocenter.scheduling.selectors import day_bounds, machine_day_counts
+
+    _created, counts = seed_demo(size="small")
+    today = adapter.open_day_on_or_after(timezone.localdate())
+    rows = {r.code: r for r in machine_day_counts(day=today)}
+    linac = sum(r.sessions for r in rows.values() if r.kind == "linac")
+    assert linac >= TODAY_TARGET["small"], rows
+    assert rows["HDR-1"].sessions >= 1
+    running = counts["scheduling"]["running_department"]
+    assert running["booked"] >= running["courses"] - 2 and running["delivered_before_today"] > 0
+    begin, end = day_bounds(today)
+    today_rows = Booking.objects.filter(
+        status=BookingStatus.BOOKED, start__gte=begin, start__lt=end
+    )
+    # every session today was booked by a scheduler through the services (booked_by set)
+    assert not today_rows.filter(booked_by__isnull=True).exists()
+    starts = finishes = continues = 0
+    for b in today_rows.select_related("fraction"):
+        rx = b.fraction.prescription
+        last = Fraction.objects.filter(prescription=rx).order_by("-sequence").first()
+        if b.fraction.sequence == 1:
+            starts += 1
+        elif last is not None and b.fraction_id == last.pk:
+            finishes += 1
+        else:
+            continues += 1
+    assert starts and finishes and continues, (starts, finishes, continues)
+    # sessions before today were treated, not left booked
+    assert not Booking.objects.filter(
+        status=BookingStatus.BOOKED,
+        start__lt=begin,
+        fraction__status="scheduled",
+        start__gte=begin - dt.timedelta(days=3),
+    ).exists()
+    kinds = set(
+        MachineDowntime.objects.filter(start__lt=end, end__gt=begin).values_list("kind", flat=True)
+    )
+    assert {DowntimeKind.QA, DowntimeKind.OUTAGE} <= kinds
+    call_command("day_sessions", date=today.isoformat())
+    out = capsys.readouterr().out
+    assert f"LINAC sessions: {linac};" in out

@@ -30,7 +30,8 @@ def test_demo_books_courses_across_the_linacs_with_one_outage_and_passes_check(d
     outage = MachineDowntime.objects.get(kind=DowntimeKind.OUTAGE)
     assert outage.rebook_summary["moved"] >= 1
     assert not active.filter(machine=outage.machine, start__lt=outage.end, end__gt=outage.start)
-    assert MachineDowntime.objects.filter(kind=DowntimeKind.QA).count() == 6
+    # one QA window per LINAC over the next two weeks, and today's (the running department)
+    assert MachineDowntime.objects.filter(kind=DowntimeKind.QA).count() == 7
     # children under sedation come first on their machine that day
     for b in active.filter(anesthesia=True)[:10]:
         begin, _end = day_bounds(timezone.localtime(b.start).date())
@@ -59,3 +60,14 @@ def test_demo_books_courses_across_the_linacs_with_one_outage_and_passes_check(d
     hard_rules = {"overlap", "downtime", "open-hours", "open-day", "technique", "anesthesia-first"}
     hard = [v for v in report.violations if v.rule in hard_rules]
     assert not hard, hard[:5]
+
+
+def test_day_sessions_command_refuses_a_bad_date_and_counts_an_empty_day(capsys):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--date: must be a date YYYY-MM-DD"):
+        call_command("day_sessions", date="2026-13-01")
+    call_command("day_sessions", date="2026-12-07")
+    out = capsys.readouterr().out
+    assert out.startswith("2026-12-07 (Monday)")
+    assert "LINAC sessions: 0; other machines: 0" in out
