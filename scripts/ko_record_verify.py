@@ -3,6 +3,8 @@ suspend/resume, plan transfer): `scripts/i18n_sync.py --ko scripts/ko_record_ver
 
 KO = {
     # scheduling: missed sessions, suspend, transfer
+    "The course was suspended at that time (%(reason)s).": "그 시각에는 치료 과정이 보류되어 있었습니다 (%(reason)s).",
+    "inside a suspension of the course": "치료 과정 보류 기간 안",
     "course suspended: %(reason)s": "치료 과정 보류: %(reason)s",
     "plan transferred to another machine": "다른 장비로 계획 이전",
     "%(mrn)s session %(n)d rebooked %(start)s on %(machine)s": "%(mrn)s %(n)d회차 %(start)s %(machine)s에 재예약",

@@ -47,7 +47,7 @@ SKIP: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def schema():
+def schema(django_db_setup, django_db_blocker):
     import logging
 
     from config.wsgi import application
@@ -55,7 +55,10 @@ def schema():
     # Thousands of expected 404/422 warnings would drown the figures; errors still show.
     logging.getLogger("django.request").setLevel(logging.ERROR)
 
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    # Fetching the schema passes through Django's request signals, which touch the (test)
+    # database connection; a module fixture runs outside any test's database access.
+    with django_db_blocker.unblock():
+        return schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 def _run(

@@ -130,12 +130,15 @@ def plan_readiness(*, plan: Plan) -> dict[str, bool]:
         signature__voided_at__isnull=True, passed=True, signature__signed_version=plan.version
     ).exists()
     out = {
-        "prescription_signed": rx_signed and rx.status == PrescriptionStatus.SIGNED,
+        # A completed prescription was signed: the course page keeps showing the tick after
+        # the last fraction, but only a prescription still in force makes the plan ready.
+        "prescription_signed": rx_signed
+        and rx.status in (PrescriptionStatus.SIGNED, PrescriptionStatus.COMPLETED),
         "plan_approved": SignatureMeaning.PLAN_APPROVAL in sigs,
         "physics_checked": checked,
         "psqa_passed": psqa_ok,
     }
-    out["ready"] = all(out.values())
+    out["ready"] = all(out.values()) and rx.status == PrescriptionStatus.SIGNED
     return out
 
 

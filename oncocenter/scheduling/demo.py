@@ -191,14 +191,27 @@ def seed(ctx: Any) -> None:
             machine=m, status=BookingStatus.BOOKED, start__gte=begin, start__lt=end
         ).count(),
     )
-    with _clock(_at(today, 12, 30)):
+    # The window opens at the half hour of the afternoon session nearest 13:00 on that machine,
+    # so that the outage always hits a session whatever the draw put where (the small demo has
+    # only a few sessions today); with no session today it stays at 13:00-14:30.
+    start = _at(today, 13)
+    sessions = list(
+        Booking.objects.filter(
+            machine=busiest, status=BookingStatus.BOOKED, start__gte=begin, start__lt=end
+        ).values_list("start", flat=True)
+    )
+    if sessions:
+        nearest = min(sessions, key=lambda t: abs((t - start).total_seconds()))
+        local = timezone.localtime(nearest)
+        start = local.replace(minute=0 if local.minute < 30 else 30, second=0, microsecond=0)
+    with _clock(start - dt.timedelta(minutes=30)):
         result = services.outage_report(
             machine=busiest,
-            start=_at(today, 13),
-            end=_at(today, 14, 30),
+            start=start,
+            end=start + dt.timedelta(minutes=90),
             reason="Magnetron fault: service engineer called",
             by=therapist,
-            now=_at(today, 12, 30),
+            now=start - dt.timedelta(minutes=30),
         )
     counts["outage"] = {"machine": busiest.code, **result.outage.rebook_summary}
     counts["today"] = sessions_per_machine(today)

@@ -315,6 +315,19 @@ def test_never_more_fractions_than_prescribed(w):
     ) == [1, 2, 3, 4, 5]
 
 
+def test_completed_course_still_shows_its_signed_prescription_but_is_not_ready(w):
+    w.ready()
+    for i, f in enumerate(w.schedule()):
+        w.deliver(f, past(10 - i))
+    w.rx.refresh_from_db()
+    assert w.rx.status == PrescriptionStatus.COMPLETED
+    w.plan.refresh_from_db()  # drops the cached prescription read before completion
+    readiness = selectors.plan_readiness(plan=w.plan)
+    # The prescription was signed (the page keeps the tick), but nothing more may be treated.
+    assert readiness["prescription_signed"] is True
+    assert readiness["ready"] is False
+
+
 def test_database_refuses_over_delivery_even_without_the_service(w):
     w.make_rx()
     with pytest.raises(IntegrityError), transaction.atomic():
