@@ -50,15 +50,26 @@ SKIP: dict[str, str] = {}
 def schema(django_db_setup, django_db_blocker):
     import logging
 
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from config.wsgi import application
 
     # Thousands of expected 404/422 warnings would drown the figures; errors still show.
     logging.getLogger("django.request").setLevel(logging.ERROR)
 
-    # Fetching the schema passes through Django's request signals, which touch the (test)
-    # database connection; a module fixture runs outside any test's database access.
-    with django_db_blocker.unblock():
-        return schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    # Requests go straight to the WSGI application (not Django's test client), so detach what
+    # the test client detaches: closing "old" connections at each request's start and end
+    # would close the test's own connection (its transaction) on PostgreSQL.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with django_db_blocker.unblock():
+            loaded = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+        yield loaded
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _run(

@@ -228,7 +228,8 @@ def courses_book(
     booking is saved (sessions the courses needed may stay scheduled, unbooked). Solved on a
     snapshot without machine locks (other bookings go on meanwhile); the machines are locked
     only to check that nothing changed underneath (`schedule_stamp`) and to save. When
-    something did, it solves again on the new state, up to `SNAPSHOT_ATTEMPTS` times.
+    something did, it solves again on the new state; the last of `SNAPSHOT_ATTEMPTS` attempts
+    solves under the machine locks, so a booking cannot lose the race forever.
     `progress(done, total, note)` hears each step (the job page shows it); `on_saved(results)`
     runs inside the transaction that saves the bookings (a job records its success there).
     """
@@ -254,11 +255,24 @@ def courses_book(
                 physics.update(done)
                 course_of.update({c.prescription.pk: r.course for c in items})
         rx_ids = [c.prescription.pk for c in new]
+        start_date = min(c.ready_date for c in new)
+        if attempt == SNAPSHOT_ATTEMPTS:
+            # Last attempt: solve under the machine locks, so that a booking that lost the race
+            # every time (two busy workers solving side by side) still finishes instead of
+            # failing; the others wait for this one solve only.
+            report(1, 4, _("Solving (attempt %(n)d)") % {"n": attempt})
+            with transaction.atomic():
+                machines = _lock_machines(Machine.objects.values_list("pk", flat=True))
+                solved = adapter.solve_courses(new, start_date=start_date, time_limit=time_limit)
+                report(3, 4, _("Saving"))
+                results = _commit(requests, new, solved, machines, physics, course_of, by)
+                if on_saved is not None:
+                    on_saved(results)
+                return results
         # 2. Solve on a snapshot, outside any transaction: no machine row and no audit chain
         # lock is held, so other schedulers and every audited write go on meanwhile.
         stamp = schedule_stamp(rx_ids)
         report(1, 4, _("Solving (attempt %(n)d)") % {"n": attempt})
-        start_date = min(c.ready_date for c in new)
         solved = adapter.solve_courses(new, start_date=start_date, time_limit=time_limit)
         # 3. Lock the machines, check that nothing changed underneath, save.
         report(2, 4, _("Checking that nothing changed meanwhile"))
@@ -274,10 +288,7 @@ def courses_book(
                 return results
         except _ScheduleChanged:
             continue  # someone booked, cancelled or reported downtime: solve again
-    raise Conflict(
-        _("The schedule kept changing while the courses were solved; book again."),
-        rule="schedule_changed",
-    )
+    raise AssertionError("unreachable: the last attempt solves under the locks")
 
 
 class _ScheduleChanged(Exception):
