@@ -28,6 +28,8 @@ def lab(
 ) -> None:
     on = on or timezone.localdate()
     at = timezone.make_aware(dt.datetime.combine(on, dt.time(7, 30)))
+    # Just after midnight 07:30 today is still to come: collect a minute ago instead.
+    at = min(at, timezone.now() - dt.timedelta(minutes=1))
     lab_result_record(
         patient=patient,
         by=by,
