@@ -32,6 +32,12 @@ def _at(on: dt.date, hour: int = 7) -> dt.datetime:
 def _labs(
     patient: Patient, by: User, on: dt.date, anc: str, plt: str = "180", creat: str = "0.8"
 ) -> None:
+    collected, resulted = _at(on), _at(on, 9)
+    latest = timezone.now() - dt.timedelta(minutes=1)
+    if resulted > latest:
+        # Seeded before 09:30 (just after midnight, say), today's morning labs are still to
+        # come: take them a minute ago instead, or the service refuses a future result.
+        resulted, collected = latest, min(collected, latest - dt.timedelta(minutes=1))
     for loinc, value, unit in (
         ("751-8", anc, "10*9/L"),
         ("777-3", plt, "10*9/L"),
@@ -46,8 +52,8 @@ def _labs(
             loinc=loinc,
             value=value,
             unit=unit,
-            collected_at=_at(on),
-            resulted_at=_at(on, 9),
+            collected_at=collected,
+            resulted_at=resulted,
         )
 
 
