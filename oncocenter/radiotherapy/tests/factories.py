@@ -199,3 +199,14 @@ def past(days: int, hour: int = 9, minute: int = 0) -> dt.datetime:
         while not cal.is_open(day):
             day -= dt.timedelta(days=1)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def ago(minutes: float) -> dt.datetime:
+    """`minutes` ago, kept inside today's local date: just after midnight the offsets shrink in
+    proportion (order kept), so a daily QA and the treatment it allows fall on the same day."""
+    now = timezone.now()
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    span = (now - midnight).total_seconds()
+    if span >= 3600:
+        return now - dt.timedelta(minutes=minutes)
+    return now - dt.timedelta(seconds=span * minutes / 60)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from oncocenter.machines import qa
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.models import Delivery
-from oncocenter.radiotherapy.tests.factories import machine, make_world, past
+from oncocenter.radiotherapy.tests.factories import ago, machine, make_world, past
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/radiotherapy"
@@ -132,17 +132,6 @@ def test_attack_late_entry_without_reason(w, api_as):
     assert r.status_code == 201 and r.json()["late_entry"] is True
 
 
-def _ago(minutes: float) -> dt.datetime:
-    """`minutes` ago, kept inside today's local date: just after midnight the offsets shrink in
-    proportion (order kept), so a daily QA and the treatment it allows fall on the same day."""
-    now = timezone.now()
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    span = (now - midnight).total_seconds()
-    if span >= 3600:
-        return now - dt.timedelta(minutes=minutes)
-    return now - dt.timedelta(seconds=span * minutes / 60)
-
-
 def test_attack_qa_hold(w, api_as):
     test = qa.qa_test_define(
         machine=w.linac,
@@ -162,11 +151,11 @@ def test_attack_qa_hold(w, api_as):
             "test": test.code,
             "value": "96.2",
             "comment": "low output",
-            "performed_at": _ago(30),
+            "performed_at": ago(30),
         },
     )
     assert r.status_code == 201 and r.json()["status"] == "action" and r.json()["on_hold"]
-    r = _deliver(w, api_as, w.sessions[0], _ago(3))
+    r = _deliver(w, api_as, w.sessions[0], ago(3))
     assert (r.status_code, _code(r)) == (409, "machine_qa_hold")
     r = _post(therapist, f"/api/machines/{w.linac.code}/qa-hold/release", {"reason": "ok now"})
     assert r.status_code == 403

@@ -22,6 +22,7 @@ from oncocenter.radiotherapy.models import (
     SignatureMeaning,
 )
 from oncocenter.radiotherapy.tests.factories import (
+    ago,
     machine,
     make_world,
     past,
@@ -260,26 +261,15 @@ def _daily(w):
     )
 
 
-def _ago(minutes: float) -> dt.datetime:
-    """`minutes` ago, kept inside today's local date: just after midnight the offsets shrink in
-    proportion (order kept), so a daily QA and the treatment it allows fall on the same day."""
-    now = timezone.now()
-    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    span = (now - midnight).total_seconds()
-    if span >= 3600:
-        return now - dt.timedelta(minutes=minutes)
-    return now - dt.timedelta(seconds=span * minutes / 60)
-
-
 def test_missing_daily_qa_refuses_treatment_until_done(w):
     w.ready()
     (first, *_) = w.schedule()
     test = _daily(w)
-    now = _ago(5)
+    now = ago(5)
     with pytest.raises(Conflict) as exc:
         w.deliver(first, now)
     assert exc.value.rule == "machine_qa_daily_missing"
-    qa.qa_result_record(test=test, value="100.4", by=w.therapist, performed_at=_ago(30))
+    qa.qa_result_record(test=test, value="100.4", by=w.therapist, performed_at=ago(30))
     assert w.deliver(first, now).status == "recorded"
 
 
@@ -287,14 +277,14 @@ def test_failed_daily_qa_holds_the_machine_until_a_physicist_releases_it(w):
     w.ready()
     (first, *_) = w.schedule()
     test = _daily(w)
-    t0 = _ago(50)
+    t0 = ago(50)
     result = qa.qa_result_record(
         test=test, value="103.6", by=w.therapist, performed_at=t0, comment="output high"
     )
     assert result.status == "action"
     assert qa.qa_state(w.linac).state == qa.QAState.HOLD
     with pytest.raises(Conflict) as exc:
-        w.deliver(first, _ago(5))
+        w.deliver(first, ago(5))
     assert exc.value.rule == "machine_qa_hold"
     from oncocenter.core.errors import NotPermitted
 
@@ -308,7 +298,7 @@ def test_failed_daily_qa_holds_the_machine_until_a_physicist_releases_it(w):
     assert hold.released_by == w.physicist
     # a treatment timed before the release is still refused; after it, accepted
     with pytest.raises(Conflict):
-        w.deliver(first, _ago(2))
+        w.deliver(first, ago(2))
     assert w.deliver(first, timezone.now()).status == "recorded"
 
 
