@@ -15,10 +15,10 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .candidates import book_online
+from .candidates import book_online, held_back
 from .decomposed import URGENT, BookingResult, book_patients
 from .model import Instance, Patient, fmt_datetime
-from .named import named_objective
+from .named import named_objective, start_day_key
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .placement import baseline_book, book_earliest
 from .state import Busy, Schedule, Session
@@ -301,7 +301,11 @@ def book_day(
         ids = [p.id for p in new_patients]
         try:
             # the incumbent: greedy first come, first served, under the same held capacity
-            greedy_failed = baseline_book(sched, list(new_patients), today=today)
+            # (the children's morning block, and the acute end-of-day slots for the others)
+            greedy_failed: dict[str, str] = {}
+            for p in new_patients:
+                with held_back(sched, p, limit):
+                    greedy_failed.update(baseline_book(sched, [p], today=today))
             greedy_state = sched.snapshot()
             sched.restore(base)
             on = book_online(
@@ -316,12 +320,13 @@ def book_day(
             # bumped courses count too: their new dates are part of what the optimizer did
             judged = ids + [b.patient for b in on.bumps]
             opt_state, opt_obj = sched.snapshot(), named_objective(sched, judged)
+            opt_key = start_day_key(sched, judged)
             sched.restore(greedy_state)
-            greedy_obj = named_objective(sched, judged)
-            if opt_obj.scalar() <= greedy_obj.scalar():
+            greedy_obj, greedy_key = named_objective(sched, judged), start_day_key(sched, judged)
+            if opt_key <= greedy_key:
                 sched.restore(opt_state)
                 kept = "optimizer"
-            else:  # greedy was better on the named objective today: keep it
+            else:  # greedy started them earlier (or as early, cheaper): keep it
                 on.booked = [q for q in ids if q not in greedy_failed]
                 on.unbookable = dict(greedy_failed)
                 on.bumps = []
@@ -348,6 +353,10 @@ def book_day(
                 "kept": kept,
                 "objective": opt_obj.to_json(),
                 "greedy_objective": greedy_obj.to_json(),
+                # (unbooked, late start + waiting penalty, named penalty): compared in order
+                "start_key": list(opt_key),
+                "greedy_start_key": list(greedy_key),
+                "started_earlier": on.started_earlier,
             },
         )
     try:
