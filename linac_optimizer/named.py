@@ -50,17 +50,41 @@ def named_objective(sched: Schedule, pids: list[str]) -> Objective:
     return Objective(missing, total, waited)
 
 
-def patient_penalty(sched: Schedule, pid: str) -> tuple[int, int] | None:
-    """(named penalty total, open days waited) of one patient's course in `sched`, None when
-    it is incomplete."""
-    p = sched.patients[pid]
+def _appointments(sched: Schedule, pid: str) -> list[Appointment] | None:
+    """One patient's course in `sched` as appointments, None when it is incomplete."""
     frs = sched.sessions.get(pid, {})
-    if len(frs) < p.fractions:
+    if len(frs) < sched.patients[pid].fractions:
         return None
     at = sched.tl.at
-    apps = [
+    return [
         Appointment(pid, k, s.machine, at(s.day, s.start), at(s.day, s.end))
         for k, s in sorted(frs.items())
     ]
+
+
+def patient_penalty(sched: Schedule, pid: str) -> tuple[int, int] | None:
+    """(named penalty total, open days waited) of one patient's course in `sched`, None when
+    it is incomplete."""
+    apps = _appointments(sched, pid)
+    if apps is None:
+        return None
+    p = sched.patients[pid]
     wait = sched.tl.open_days_between(p.ready_date, apps[0].start.date())
     return sum(patient_penalties(p, apps, sched.tl).values()), max(0, wait)
+
+
+def start_day_key(sched: Schedule, pids: list[str]) -> tuple[int, int, int]:
+    """What the online booking compares the optimizer's day with greedy's on, in this order
+    (issue 16, "waiting is worth more than drift"): patients left unbooked, the start-day
+    penalties (late start and waiting), then the whole named penalty. So a day on which the
+    optimizer saves drift but starts someone later than greedy keeps greedy's."""
+    missing = start = total = 0
+    for pid in pids:
+        apps = _appointments(sched, pid)
+        if apps is None:
+            missing += 1
+            continue
+        pen = patient_penalties(sched.patients[pid], apps, sched.tl)
+        start += pen["late_start"] + pen["waiting"]
+        total += sum(pen.values())
+    return missing, start, total

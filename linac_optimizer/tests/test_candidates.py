@@ -215,6 +215,35 @@ def test_morning_block_grows_with_days_ahead_and_follows_booked_children():
     assert sched.window("M1", 5, True)[0] == 480  # children are not held back
 
 
+def test_an_emergency_child_gets_the_morning_slot_the_next_day():
+    # A child under anesthesia arrives every ~3 days (5 fractions, 10 min, first session 20):
+    # one child's session is held each morning from two days ahead. Held as whole 15-min
+    # sessions, the block left the emergency child's 20-min first session no gap tomorrow, and
+    # it started after the adults' courses ended, 2 open days late (rt6c seed 1's late
+    # emergencies were all such children). The block now holds the first session's extra too.
+    stats = ArrivalStats()
+    for i in range(20):
+        stats.observe_day([P("K", anesthesia=True, fractions=5)] if i % 10 in (0, 3, 6) else [])
+    inst, sched = schedule(days=14)
+    reserve = Reserve.from_stats(stats, ["M1"], today=0, anesthesia_machines=["M1"])
+    adults = [P(f"A{i}", fractions=5, duration_min=20) for i in range(3)]
+    day0 = book_day(sched, adults, today=0, reserve=reserve, time_limit=1)
+    assert sorted(day0.booked) == ["A0", "A1", "A2"]
+    child = P(
+        "E",
+        urgency="emergency",
+        anesthesia=True,
+        ready_date="2027-03-09",
+        due_date="2027-03-10",
+        fractions=3,
+    )
+    reserve = Reserve.from_stats(stats, ["M1"], today=1, anesthesia_machines=["M1"])
+    day1 = book_day(sched, [child], today=1, reserve=reserve, time_limit=1)
+    assert day1.booked == ["E"]
+    assert sched.sessions["E"][1].day == 2 and sched.sessions["E"][1].start == 480
+    valid(inst, sched)
+
+
 def _acute_stats():
     stats = ArrivalStats()
     for _ in range(20):
