@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from oncocenter.aid import calc, forms, selectors, services, vocab
 from oncocenter.aid.models import AidApplication, AidOrganisation, AidStatus
 from oncocenter.audit.services import audit_record
-from oncocenter.core.formviews import FormPage, to, to_new
+from oncocenter.core.formviews import FormPage, Posted, to, to_new
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.patients.selectors import patient_get
@@ -57,24 +57,30 @@ def aid(request: HttpRequest) -> HttpResponse:
 
 
 _index = FormPage(render=_aid_page)
-aid_organisation_create = _index.post(
+
+
+@_index.post(
     "aid.manage",
     forms.OrganisationForm,
     "org_form",
-    lambda p: services.aid_organisation_create(by=p.by, **p.data),
-    success=gettext_lazy("Organisation added."),
+    gettext_lazy("Organisation added."),
     done=to("aid:index"),
 )
-aid_create = _index.post(
+def aid_organisation_create(p: Posted[forms.OrganisationForm]) -> Any:
+    return services.aid_organisation_create(by=p.by, **p.data)
+
+
+@_index.post(
     "aid.edit",
     forms.AidForm,
     "aid_form",
-    lambda p: services.aid_application_create(
-        patient=patient_from_mrn(p.data["mrn"]), by=p.by, **p.form.data_without_mrn()
-    ),
-    success=gettext_lazy("Application created."),
+    gettext_lazy("Application created."),
     done=to_new("aid:detail"),
 )
+def aid_create(p: Posted[forms.AidForm]) -> Any:
+    return services.aid_application_create(
+        patient=patient_from_mrn(p.data["mrn"]), by=p.by, **p.form.data_without_mrn()
+    )
 
 
 def _status(code: str) -> str:
@@ -125,23 +131,24 @@ def aid_detail(request: HttpRequest, pk: int) -> HttpResponse:
 _detail = FormPage(
     render=_aid_detail_page, load=lambda pk: row(AidApplication, pk), done="aid:detail"
 )
-aid_documents = _detail.post(
-    "aid.edit",
-    forms.AidDocumentsForm,
-    "docs_form",
-    lambda p: services.aid_application_set_documents(
+
+
+@_detail.post("aid.edit", forms.AidDocumentsForm, "docs_form", gettext_lazy("Documents saved."))
+def aid_documents(p: Posted[forms.AidDocumentsForm]) -> Any:
+    return services.aid_application_set_documents(
         application=p.obj, by=p.by, documents=p.data["documents"]
-    ),
-    success=gettext_lazy("Documents saved."),
-)
-aid_transition = _detail.post(
+    )
+
+
+@_detail.post(
     "aid.edit",
     forms.AidTransitionForm,
     "transition_form",
-    lambda p: services.aid_application_transition(application=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("Status changed."),
+    gettext_lazy("Status changed."),
     refresh=True,
 )
+def aid_transition(p: Posted[forms.AidTransitionForm]) -> Any:
+    return services.aid_application_transition(application=p.obj, by=p.by, **p.data)
 
 
 @require_GET

@@ -4,15 +4,20 @@ Most pages hold several forms, and each form's POST does the same four things: p
 call one service through `run_service`, redirect on success, and on a refusal render the page
 again with the bound form (status 422 for bad input, 409 for a state that forbids it). A
 `FormPage` names what the POSTs of one page share (how to render the page again, which row the
-URL names, where a success goes); `FormPage.post` makes each POST view from what differs: the
-permission, the form and the service call. The view keeps `@require_POST` and the declared access
-of `@permission_required`.
+URL names, where a success goes); `FormPage.post` turns the function that calls the service into
+the POST view, from what differs: the permission, the form, the form's key on the page and the
+message. The view keeps `@require_POST` and the declared access of `@permission_required`::
+
+    @_detail.post("aid.edit", forms.AidDocumentsForm, "docs_form", gettext_lazy("Saved."))
+    def aid_documents(p: Posted[forms.AidDocumentsForm]) -> AidApplication:
+        return services.aid_application_set_documents(application=p.obj, by=p.by, ...)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any, Generic, TypeVar
 
 from django import forms
@@ -78,34 +83,36 @@ class FormPage:
         perm: str,
         form_class: type[F],
         key: str,
-        call: Callable[[Posted[F]], Any],
-        *,
         success: Any,
+        *,
         done: Done | None = None,
         refresh: bool = False,
-    ) -> Callable[..., HttpResponse]:
-        """A POST view: needs `perm`, parses `form_class`, runs `call` and flashes `success`
-        (a lazy string, or a function of the service's value); a refusal renders the page again
-        with the form under `key` (after `refresh_from_db` of the row when `refresh`: the
-        service may have changed it in memory before it refused)."""
+    ) -> Callable[[Callable[[Posted[F]], Any]], Callable[..., HttpResponse]]:
+        """Make the decorated service call a POST view: it needs `perm`, parses `form_class`,
+        runs the call and flashes `success` (a lazy string, or a function of the service's value);
+        a refusal renders the page again with the form under `key` (after `refresh_from_db` of the
+        row when `refresh`: the service may have changed it in memory before it refused)."""
         target = done if done is not None else self.done
         if target is None:
             raise ValueError(f"{form_class.__name__}: no page to go to after success")
 
-        @require_POST
-        @permission_required(perm)
-        def view(request: HttpRequest, **url: Any) -> HttpResponse:
-            obj = self.load(**url) if self.load is not None else None
-            posted = Posted(request, form_class(request.POST), obj, url)
-            outcome = run_service(request, posted.form, lambda: call(posted), success=success)
-            if outcome.ok:
-                if isinstance(target, str):
-                    return redirect(target, **url)
-                return target(posted, outcome.value)
-            if refresh and obj is not None:
-                obj.refresh_from_db()
-            row = (obj,) if self.load is not None else ()
-            return self.render(request, *row, outcome.status, **{key: posted.form})
+        def decorator(call: Callable[[Posted[F]], Any]) -> Callable[..., HttpResponse]:
+            @require_POST
+            @permission_required(perm)
+            @wraps(call)
+            def view(request: HttpRequest, **url: Any) -> HttpResponse:
+                obj = self.load(**url) if self.load is not None else None
+                posted = Posted(request, form_class(request.POST), obj, url)
+                outcome = run_service(request, posted.form, lambda: call(posted), success=success)
+                if outcome.ok:
+                    if isinstance(target, str):
+                        return redirect(target, **url)
+                    return target(posted, outcome.value)
+                if refresh and obj is not None:
+                    obj.refresh_from_db()
+                row = (obj,) if self.load is not None else ()
+                return self.render(request, *row, outcome.status, **{key: posted.form})
 
-        view.__doc__ = f"POST {form_class.__name__} (needs {perm})."
-        return view
+            return view
+
+        return decorator

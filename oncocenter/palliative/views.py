@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
 from oncocenter.core.forms import run_service, today
-from oncocenter.core.formviews import FormPage
+from oncocenter.core.formviews import FormPage, Posted
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.palliative import forms, services
@@ -109,17 +109,18 @@ _detail = FormPage(
     load=lambda pk: row(PalliativeReferral, pk),
     done="palliative:detail",
 )
-palliative_update = _detail.post(
-    "palliative.edit",
-    forms.PalliativeUpdateForm,
-    "form",
-    lambda p: services.palliative_update(referral=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("Saved."),
-)
-palliative_bereavement = _detail.post(
+
+
+@_detail.post("palliative.edit", forms.PalliativeUpdateForm, "form", gettext_lazy("Saved."))
+def palliative_update(p: Posted[forms.PalliativeUpdateForm]) -> Any:
+    return services.palliative_update(referral=p.obj, by=p.by, **p.data)
+
+
+@_detail.post(
     "palliative.edit",
     forms.BereavementForm,
     "bereavement_form",
-    lambda p: services.bereavement_plan(referral=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("Follow-up planned."),
+    gettext_lazy("Follow-up planned."),
 )
+def palliative_bereavement(p: Posted[forms.BereavementForm]) -> Any:
+    return services.bereavement_plan(referral=p.obj, by=p.by, **p.data)

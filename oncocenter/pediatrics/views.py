@@ -127,29 +127,33 @@ def _measured(p: Posted[forms.MeasurementForm], value: Any) -> HttpResponse:
 
 
 _record = FormPage(render=_pediatric_page, load=_patient, done="pediatrics:pediatric")
-pediatric_sedation = _record.post(
+
+
+@_record.post(
     "pediatric.edit",
     forms.SedationForm,
     "sedation_form",
-    lambda p: services.profile_set_sedation(patient=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("Sedation need saved."),
+    gettext_lazy("Sedation need saved."),
 )
-pediatric_measurement = _record.post(
+def pediatric_sedation(p: Posted[forms.SedationForm]) -> Any:
+    return services.profile_set_sedation(patient=p.obj, by=p.by, **p.data)
+
+
+@_record.post(
     "pediatric.edit",
     forms.MeasurementForm,
     "measurement_form",
-    lambda p: services.measurement_record(patient=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("Measurement saved."),
+    gettext_lazy("Measurement saved."),
     done=_measured,
 )
+def pediatric_measurement(p: Posted[forms.MeasurementForm]) -> Any:
+    return services.measurement_record(patient=p.obj, by=p.by, **p.data)
+
+
 # A guardian is added through the patients app, which refuses a minor as legal representative.
-pediatric_guardian = _record.post(
-    "record.edit",
-    forms.GuardianForm,
-    "guardian_form",
-    lambda p: guardian_add(patient=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("Guardian added."),
-)
+@_record.post("record.edit", forms.GuardianForm, "guardian_form", gettext_lazy("Guardian added."))
+def pediatric_guardian(p: Posted[forms.GuardianForm]) -> Any:
+    return guardian_add(patient=p.obj, by=p.by, **p.data)
 
 
 def _hsct_data(form: forms.HSCTForm) -> dict[str, Any]:
@@ -158,14 +162,15 @@ def _hsct_data(form: forms.HSCTForm) -> dict[str, Any]:
     return {k: (None if k in dates and v == "" else v) for k, v in form.cleaned_data.items()}
 
 
-hsct_create = _record.post(
+@_record.post(
     "hsct.edit",
     forms.HSCTForm,
     "hsct_form",
-    lambda p: services.hsct_episode_create(patient=p.obj, by=p.by, **_hsct_data(p.form)),
-    success=gettext_lazy("HSCT episode created."),
+    gettext_lazy("HSCT episode created."),
     done=to_new("pediatrics:hsct-detail"),
 )
+def hsct_create(p: Posted[forms.HSCTForm]) -> Any:
+    return services.hsct_episode_create(patient=p.obj, by=p.by, **_hsct_data(p.form))
 
 
 # ============================================================================ HSCT
@@ -218,25 +223,23 @@ def hsct_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 _episode_page = FormPage(render=_hsct_page, load=_episode, done="pediatrics:hsct-detail")
-hsct_edit = _episode_page.post(
-    "hsct.edit",
-    forms.HSCTForm,
-    "edit_form",
-    lambda p: services.hsct_episode_update(episode=p.obj, by=p.by, **_hsct_data(p.form)),
-    success=gettext_lazy("Saved."),
-    refresh=True,
-)
-hsct_gvhd = _episode_page.post(
-    "hsct.edit",
-    forms.GVHDForm,
-    "gvhd_form",
-    lambda p: services.gvhd_entry_add(episode=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("GVHD recorded."),
-)
-hsct_complication = _episode_page.post(
+
+
+@_episode_page.post("hsct.edit", forms.HSCTForm, "edit_form", gettext_lazy("Saved."), refresh=True)
+def hsct_edit(p: Posted[forms.HSCTForm]) -> Any:
+    return services.hsct_episode_update(episode=p.obj, by=p.by, **_hsct_data(p.form))
+
+
+@_episode_page.post("hsct.edit", forms.GVHDForm, "gvhd_form", gettext_lazy("GVHD recorded."))
+def hsct_gvhd(p: Posted[forms.GVHDForm]) -> Any:
+    return services.gvhd_entry_add(episode=p.obj, by=p.by, **p.data)
+
+
+@_episode_page.post(
     "hsct.edit",
     forms.ComplicationForm,
     "complication_form",
-    lambda p: services.hsct_complication_add(episode=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("Complication recorded."),
+    gettext_lazy("Complication recorded."),
 )
+def hsct_complication(p: Posted[forms.ComplicationForm]) -> Any:
+    return services.hsct_complication_add(episode=p.obj, by=p.by, **p.data)

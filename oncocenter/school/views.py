@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from oncocenter.audit.services import audit_record
 from oncocenter.core.forms import today
-from oncocenter.core.formviews import FormPage, to, to_new
+from oncocenter.core.formviews import FormPage, Posted, to, to_new
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.pediatrics.forms import patient_from_mrn
@@ -52,24 +52,30 @@ def school(request: HttpRequest) -> HttpResponse:
 
 
 _index = FormPage(render=_school_page)
-school_class_create = _index.post(
+
+
+@_index.post(
     "school.manage",
     forms.SchoolClassForm,
     "class_form",
-    lambda p: services.school_class_create(by=p.by, teacher=p.by, **p.data),
-    success=gettext_lazy("Class created."),
+    gettext_lazy("Class created."),
     done=to("school:index"),
 )
-school_enroll = _index.post(
+def school_class_create(p: Posted[forms.SchoolClassForm]) -> Any:
+    return services.school_class_create(by=p.by, teacher=p.by, **p.data)
+
+
+@_index.post(
     "school.edit",
     forms.EnrollForm,
     "enroll_form",
-    lambda p: services.school_enroll(
-        patient=patient_from_mrn(p.data["mrn"]), by=p.by, **p.form.data_without_mrn()
-    ),
-    success=gettext_lazy("Enrolled."),
+    gettext_lazy("Enrolled."),
     done=to_new("school:enrollment"),
 )
+def school_enroll(p: Posted[forms.EnrollForm]) -> Any:
+    return services.school_enroll(
+        patient=patient_from_mrn(p.data["mrn"]), by=p.by, **p.form.data_without_mrn()
+    )
 
 
 def _enrollment_page(
@@ -115,19 +121,23 @@ def enrollment(request: HttpRequest, pk: int) -> HttpResponse:
 _enrollment = FormPage(
     render=_enrollment_page, load=lambda pk: row(SchoolEnrollment, pk), done="school:enrollment"
 )
-enrollment_attendance = _enrollment.post(
+
+
+@_enrollment.post(
     "school.edit",
     forms.AttendanceForm,
     "attendance_form",
-    lambda p: services.school_attendance_record(
-        enrollment=p.obj, by=p.by, **p.form.data_for_service()
-    ),
-    success=gettext_lazy("Attendance recorded."),
+    gettext_lazy("Attendance recorded."),
 )
-enrollment_plan = _enrollment.post(
+def enrollment_attendance(p: Posted[forms.AttendanceForm]) -> Any:
+    return services.school_attendance_record(enrollment=p.obj, by=p.by, **p.form.data_for_service())
+
+
+@_enrollment.post(
     "school.edit",
     forms.ReturnPlanForm,
     "plan_form",
-    lambda p: services.return_plan_save(enrollment=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("Return-to-school plan saved."),
+    gettext_lazy("Return-to-school plan saved."),
 )
+def enrollment_plan(p: Posted[forms.ReturnPlanForm]) -> Any:
+    return services.return_plan_save(enrollment=p.obj, by=p.by, **p.data)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
 from oncocenter.core.forms import today
-from oncocenter.core.formviews import FormPage, to
+from oncocenter.core.formviews import FormPage, Posted, to
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.pediatrics.forms import patient_from_mrn
@@ -82,11 +82,11 @@ def _waitlist_entry(pk: int | None) -> ShelterWaitlistEntry | None:
 
 
 _index = FormPage(render=_shelter_page, done=to("shelter:index"))
-shelter_check_in = _index.post(
-    "shelter.edit",
-    forms.CheckInForm,
-    "checkin_form",
-    lambda p: services.shelter_check_in(
+
+
+@_index.post("shelter.edit", forms.CheckInForm, "checkin_form", gettext_lazy("Checked in."))
+def shelter_check_in(p: Posted[forms.CheckInForm]) -> Any:
+    return services.shelter_check_in(
         room=p.data["room"],
         patient=patient_from_mrn(p.data["mrn"]),
         by=p.by,
@@ -94,31 +94,32 @@ shelter_check_in = _index.post(
         check_in=p.data["check_in"],
         check_out=p.data["check_out"],
         waitlist_entry=_waitlist_entry(p.data.get("waitlist_entry")),
-    ),
-    success=gettext_lazy("Checked in."),
-)
+    )
+
+
 # Checking out is a POST on the stay; a refusal shows the shelter page again.
 _stay = FormPage(
     render=lambda request, stay, status, **bound: _shelter_page(request, status, **bound),
     load=lambda pk: row(ShelterStay, pk),
     done=to("shelter:index"),
 )
-shelter_check_out = _stay.post(
-    "shelter.edit",
-    forms.CheckOutForm,
-    "checkout_form",
-    lambda p: services.shelter_check_out(stay=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("Checked out."),
-)
-shelter_waitlist_add = _index.post(
+
+
+@_stay.post("shelter.edit", forms.CheckOutForm, "checkout_form", gettext_lazy("Checked out."))
+def shelter_check_out(p: Posted[forms.CheckOutForm]) -> Any:
+    return services.shelter_check_out(stay=p.obj, by=p.by, **p.data)
+
+
+@_index.post(
     "shelter.edit",
     forms.WaitlistForm,
     "waitlist_form",
-    lambda p: services.waitlist_add(
-        patient=patient_from_mrn(p.data["mrn"]), by=p.by, **p.form.data_without_mrn()
-    ),
-    success=gettext_lazy("Added to the waitlist."),
+    gettext_lazy("Added to the waitlist."),
 )
+def shelter_waitlist_add(p: Posted[forms.WaitlistForm]) -> Any:
+    return services.waitlist_add(
+        patient=patient_from_mrn(p.data["mrn"]), by=p.by, **p.form.data_without_mrn()
+    )
 
 
 @require_POST
@@ -130,17 +131,11 @@ def shelter_waitlist_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("shelter:index")
 
 
-shelter_house_create = _index.post(
-    "shelter.manage",
-    forms.HouseForm,
-    "house_form",
-    lambda p: services.shelter_house_create(by=p.by, **p.data),
-    success=gettext_lazy("House added."),
-)
-shelter_room_create = _index.post(
-    "shelter.manage",
-    forms.RoomForm,
-    "room_form",
-    lambda p: services.shelter_room_create(by=p.by, **p.data),
-    success=gettext_lazy("Room added."),
-)
+@_index.post("shelter.manage", forms.HouseForm, "house_form", gettext_lazy("House added."))
+def shelter_house_create(p: Posted[forms.HouseForm]) -> Any:
+    return services.shelter_house_create(by=p.by, **p.data)
+
+
+@_index.post("shelter.manage", forms.RoomForm, "room_form", gettext_lazy("Room added."))
+def shelter_room_create(p: Posted[forms.RoomForm]) -> Any:
+    return services.shelter_room_create(by=p.by, **p.data)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from oncocenter.audit.services import audit_record
 from oncocenter.core.forms import today
-from oncocenter.core.formviews import FormPage, to, to_new
+from oncocenter.core.formviews import FormPage, Posted, to, to_new
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.pediatrics.forms import patient_from_mrn
@@ -54,19 +54,20 @@ def social(request: HttpRequest) -> HttpResponse:
     return _social_page(request)
 
 
-social_case_open = FormPage(render=_social_page).post(
+@FormPage(render=_social_page).post(
     "socialwork.edit",
     forms.CaseOpenForm,
     "open_form",
-    lambda p: services.social_case_open(
+    gettext_lazy("Case opened."),
+    done=to_new("socialwork:case"),
+)
+def social_case_open(p: Posted[forms.CaseOpenForm]) -> Any:
+    return services.social_case_open(
         patient=patient_from_mrn(p.data["mrn"]),
         by=p.by,
         social_worker=p.by,
         opened_on=p.data["opened_on"],
-    ),
-    success=gettext_lazy("Case opened."),
-    done=to_new("socialwork:case"),
-)
+    )
 
 
 def _case_page(
@@ -109,37 +110,49 @@ def social_case(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 _case = FormPage(render=_case_page, load=lambda pk: row(SocialCase, pk), done="socialwork:case")
-social_case_close = _case.post(
+
+
+@_case.post(
     "socialwork.edit",
     forms.CaseCloseForm,
     "close_form",
-    lambda p: services.social_case_close(case=p.obj, by=p.by, closed_on=p.data["check_out"]),
-    success=gettext_lazy("Case closed."),
+    gettext_lazy("Case closed."),
     done=to("socialwork:index"),
 )
-social_assessment = _case.post(
+def social_case_close(p: Posted[forms.CaseCloseForm]) -> Any:
+    return services.social_case_close(case=p.obj, by=p.by, closed_on=p.data["check_out"])
+
+
+@_case.post(
     "socialwork.edit",
     forms.AssessmentForm,
     "assessment_form",
-    lambda p: services.needs_assessment_record(case=p.obj, by=p.by, **p.form.data_for_service()),
-    success=gettext_lazy("Assessment saved."),
+    gettext_lazy("Assessment saved."),
 )
-social_intervention = _case.post(
+def social_assessment(p: Posted[forms.AssessmentForm]) -> Any:
+    return services.needs_assessment_record(case=p.obj, by=p.by, **p.form.data_for_service())
+
+
+@_case.post(
     "socialwork.edit",
     forms.InterventionForm,
     "intervention_form",
-    lambda p: services.intervention_add(case=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("Intervention added."),
+    gettext_lazy("Intervention added."),
 )
+def social_intervention(p: Posted[forms.InterventionForm]) -> Any:
+    return services.intervention_add(case=p.obj, by=p.by, **p.data)
+
+
 # An outcome is a POST on the intervention; the page is its case's.
-social_outcome = FormPage(
+_intervention = FormPage(
     render=lambda request, i, status, **bound: _case_page(request, i.case, status, **bound),
     load=lambda pk: row(SocialIntervention, pk),
     done=lambda p, _: redirect("socialwork:case", pk=p.obj.case_id),
-).post(
-    "socialwork.edit",
-    forms.OutcomeForm,
-    "outcome_form",
-    lambda p: services.intervention_record_outcome(intervention=p.obj, by=p.by, **p.data),
-    success=gettext_lazy("Outcome recorded."),
 )
+
+
+@_intervention.post(
+    "socialwork.edit", forms.OutcomeForm, "outcome_form", gettext_lazy("Outcome recorded.")
+)
+def social_outcome(p: Posted[forms.OutcomeForm]) -> Any:
+    return services.intervention_record_outcome(intervention=p.obj, by=p.by, **p.data)

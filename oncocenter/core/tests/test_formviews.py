@@ -49,25 +49,27 @@ def _post(view, role="social_worker", data=None, **url):
     return request, view(request, **url)
 
 
+def _view(call, perm="aid.edit", **options):
+    return PAGE.post(perm, NoteForm, "note_form", options.pop("success", "Saved."), **options)(call)
+
+
 def test_success_redirects_with_the_url_arguments_and_flashes():
     seen = []
-    view = PAGE.post(
-        "aid.edit",
-        NoteForm,
-        "note_form",
-        lambda p: seen.append((p.obj.pk, p.data["note"], p.by.pk)),
-        success="Saved.",
-    )
-    request, response = _post(view, pk=7)
+
+    @PAGE.post("aid.edit", NoteForm, "note_form", "Saved.")
+    def save_note(p):
+        seen.append((p.obj.pk, p.data["note"], p.by.pk))
+
+    request, response = _post(save_note, pk=7)
     assert response.status_code == 302
     assert response["Location"] == "/support/aid/7/"
     assert seen == [(7, "ok", request.user.pk)]
     assert [str(m) for m in request._messages] == ["Saved."]
+    assert save_note.__name__ == "save_note"
 
 
 def test_bad_input_renders_the_page_again_with_the_form_and_422():
-    view = PAGE.post("aid.edit", NoteForm, "note_form", lambda p: None, success="Saved.")
-    _, response = _post(view, data={"note": "x" * 30}, pk=7)
+    _, response = _post(_view(lambda p: None), data={"note": "x" * 30}, pk=7)
     assert response.status_code == 422
     assert response.content.decode().startswith("7 422 note_form")
 
@@ -76,8 +78,7 @@ def test_a_refusal_goes_beside_the_field_and_a_conflict_is_409_after_a_refresh()
     def refuse(p):
         raise ValidationFailed([FieldProblem("note", "is not allowed")])
 
-    view = PAGE.post("aid.edit", NoteForm, "note_form", refuse, success="Saved.")
-    _, response = _post(view, pk=7)
+    _, response = _post(_view(refuse), pk=7)
     assert response.status_code == 422
     assert "is not allowed" in response.content.decode()
 
@@ -87,31 +88,28 @@ def test_a_refusal_goes_beside_the_field_and_a_conflict_is_409_after_a_refresh()
         loaded.append(p.obj)
         raise Conflict("The application is closed.")
 
-    view = PAGE.post("aid.edit", NoteForm, "note_form", conflict, success="x", refresh=True)
-    _, response = _post(view, pk=7)
+    _, response = _post(_view(conflict, refresh=True), pk=7)
     assert response.status_code == 409
     assert loaded[0].refreshed
 
 
 def test_done_can_name_the_new_row_or_an_index():
-    new = PAGE.post(
-        "aid.edit", NoteForm, "k", lambda p: Row(12), success="x", done=to_new("aid:detail")
-    )
+    new = _view(lambda p: Row(12), done=to_new("aid:detail"))
     assert _post(new, pk=7)[1]["Location"] == "/support/aid/12/"
-    index = PAGE.post("aid.edit", NoteForm, "k", lambda p: None, success="x", done=to("aid:index"))
+    index = _view(lambda p: None, done=to("aid:index"))
     assert _post(index, pk=7)[1]["Location"] == "/support/aid/"
 
 
 def test_the_row_is_found_before_the_form_is_read():
     called = []
-    view = PAGE.post("aid.edit", NoteForm, "k", lambda p: called.append(1), success="x")
+    view = _view(lambda p: called.append(1))
     with pytest.raises(NotFound):
         _post(view, data={"note": "x" * 30}, pk=404)
     assert called == []
 
 
 def test_access_is_declared_and_enforced_and_only_post_is_allowed():
-    view = PAGE.post("aid.edit", NoteForm, "k", lambda p: None, success="x")
+    view = _view(lambda p: None)
     assert access_of(view) == "aid.edit"
     assert _post(view, role="nurse", pk=7)[1].status_code == 403
     request = RequestFactory().get("/x/")
@@ -121,4 +119,4 @@ def test_access_is_declared_and_enforced_and_only_post_is_allowed():
 
 def test_a_page_without_a_destination_is_refused_when_declared():
     with pytest.raises(ValueError):
-        FormPage(render=_render).post("aid.edit", NoteForm, "k", lambda p: None, success="x")
+        FormPage(render=_render).post("aid.edit", NoteForm, "k", "x")
