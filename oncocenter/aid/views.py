@@ -7,15 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
-from oncocenter.accounts.selectors import current_user
 from oncocenter.aid import calc, forms, selectors, services, vocab
 from oncocenter.aid.models import AidApplication, AidOrganisation, AidStatus
 from oncocenter.audit.services import audit_record
-from oncocenter.core.forms import run_service
+from oncocenter.core.formviews import FormPage, Posted, to, to_new
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.patients.selectors import patient_get
@@ -57,38 +56,31 @@ def aid(request: HttpRequest) -> HttpResponse:
     return _aid_page(request)
 
 
-@require_POST
-@permission_required("aid.manage")
-def aid_organisation_create(request: HttpRequest) -> HttpResponse:
-    form = forms.OrganisationForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.aid_organisation_create(by=current_user(request), **form.cleaned_data),
-        success=_("Organisation added."),
-    )
-    if outcome.ok:
-        return redirect("aid:index")
-    return _aid_page(request, outcome.status, org_form=form)
+_index = FormPage(render=_aid_page)
 
 
-@require_POST
-@permission_required("aid.edit")
-def aid_create(request: HttpRequest) -> HttpResponse:
-    form = forms.AidForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.aid_application_create(
-            patient=patient_from_mrn(form.cleaned_data["mrn"]),
-            by=current_user(request),
-            **form.data_without_mrn(),
-        ),
-        success=_("Application created."),
+@_index.post(
+    "aid.manage",
+    forms.OrganisationForm,
+    "org_form",
+    gettext_lazy("Organisation added."),
+    done=to("aid:index"),
+)
+def aid_organisation_create(p: Posted[forms.OrganisationForm]) -> Any:
+    return services.aid_organisation_create(by=p.by, **p.data)
+
+
+@_index.post(
+    "aid.edit",
+    forms.AidForm,
+    "aid_form",
+    gettext_lazy("Application created."),
+    done=to_new("aid:detail"),
+)
+def aid_create(p: Posted[forms.AidForm]) -> Any:
+    return services.aid_application_create(
+        patient=patient_from_mrn(p.data["mrn"]), by=p.by, **p.form.data_without_mrn()
     )
-    if outcome.ok and outcome.value is not None:
-        return redirect("aid:detail", pk=outcome.value.pk)
-    return _aid_page(request, outcome.status, aid_form=form)
 
 
 def _status(code: str) -> str:
@@ -136,41 +128,27 @@ def aid_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _aid_detail_page(request, a)
 
 
-@require_POST
-@permission_required("aid.edit")
-def aid_documents(request: HttpRequest, pk: int) -> HttpResponse:
-    a = row(AidApplication, pk)
-    form = forms.AidDocumentsForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.aid_application_set_documents(
-            application=a, by=current_user(request), documents=form.cleaned_data["documents"]
-        ),
-        success=_("Documents saved."),
-    )
-    if outcome.ok:
-        return redirect("aid:detail", pk=pk)
-    return _aid_detail_page(request, a, outcome.status, docs_form=form)
+_detail = FormPage(
+    render=_aid_detail_page, load=lambda pk: row(AidApplication, pk), done="aid:detail"
+)
 
 
-@require_POST
-@permission_required("aid.edit")
-def aid_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    a = row(AidApplication, pk)
-    form = forms.AidTransitionForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.aid_application_transition(
-            application=a, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Status changed."),
+@_detail.post("aid.edit", forms.AidDocumentsForm, "docs_form", gettext_lazy("Documents saved."))
+def aid_documents(p: Posted[forms.AidDocumentsForm]) -> Any:
+    return services.aid_application_set_documents(
+        application=p.obj, by=p.by, documents=p.data["documents"]
     )
-    if outcome.ok:
-        return redirect("aid:detail", pk=pk)
-    a.refresh_from_db()
-    return _aid_detail_page(request, a, outcome.status, transition_form=form)
+
+
+@_detail.post(
+    "aid.edit",
+    forms.AidTransitionForm,
+    "transition_form",
+    gettext_lazy("Status changed."),
+    refresh=True,
+)
+def aid_transition(p: Posted[forms.AidTransitionForm]) -> Any:
+    return services.aid_application_transition(application=p.obj, by=p.by, **p.data)
 
 
 @require_GET

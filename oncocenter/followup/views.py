@@ -6,6 +6,7 @@ page it came from (the patient page or the item page) with the problems beside t
 
 from __future__ import annotations
 
+from functools import partial
 from typing import cast
 
 from django.db.models import QuerySet
@@ -134,14 +135,8 @@ def item_done(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_page(request, pk, form=form, status=outcome.status)
 
 
-def _patient_page(
-    request: HttpRequest, mrn: str, form_key: str, form: DomainForm, status: int
-) -> HttpResponse:
-    """Re-render the patient page with the refused form and its errors (nothing saved)."""
-    request._followup_forms = {form_key: form}  # type: ignore[attr-defined]
-    response = patient_views.detail(request, mrn)
-    response.status_code = status
-    return response
+# The patient page again with the refused form of this app's section.
+_patient_page = partial(patient_views.detail_again, forms_attr="_followup_forms")
 
 
 @require_POST

@@ -8,11 +8,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
 from oncocenter.core.forms import run_service
+from oncocenter.core.formviews import FormPage, Posted
 from oncocenter.core.permissions import active_role, has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.labs import forms, selectors, services
@@ -62,40 +64,20 @@ def patient_labs(request: HttpRequest, mrn: str) -> HttpResponse:
     return _page(request, patient_get(mrn=mrn, audit=False))
 
 
-@require_POST
-@permission_required("lab.result")
-def result_create(request: HttpRequest, mrn: str) -> HttpResponse:
-    patient = patient_get(mrn=mrn, audit=False)
-    form = forms.ResultForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.lab_result_record(
-            patient=patient, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Result recorded."),
-    )
-    if outcome.ok:
-        return redirect("labs:patient", mrn=mrn)
-    return _page(request, patient, outcome.status, result_form=form)
+# The POSTs of the patient's lab page.
+_patient_page = FormPage(
+    render=_page, load=lambda mrn: patient_get(mrn=mrn, audit=False), done="labs:patient"
+)
 
 
-@require_POST
-@permission_required("lab.order")
-def order_create(request: HttpRequest, mrn: str) -> HttpResponse:
-    patient = patient_get(mrn=mrn, audit=False)
-    form = forms.OrderForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.lab_order_create(
-            patient=patient, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Tests ordered."),
-    )
-    if outcome.ok:
-        return redirect("labs:patient", mrn=mrn)
-    return _page(request, patient, outcome.status, order_form=form)
+@_patient_page.post("lab.result", forms.ResultForm, "result_form", gettext_lazy("Result recorded."))
+def result_create(p: Posted[forms.ResultForm]) -> Any:
+    return services.lab_result_record(patient=p.obj, by=p.by, **p.data)
+
+
+@_patient_page.post("lab.order", forms.OrderForm, "order_form", gettext_lazy("Tests ordered."))
+def order_create(p: Posted[forms.OrderForm]) -> Any:
+    return services.lab_order_create(patient=p.obj, by=p.by, **p.data)
 
 
 @require_POST
@@ -183,22 +165,11 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
-@permission_required("transfusion.order")
-def transfusion_create(request: HttpRequest, mrn: str) -> HttpResponse:
-    patient = patient_get(mrn=mrn, audit=False)
-    form = forms.TransfusionForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.transfusion_order(
-            patient=patient, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Transfusion ordered."),
-    )
-    if outcome.ok:
-        return redirect("labs:patient", mrn=mrn)
-    return _page(request, patient, outcome.status, tx_form=form)
+@_patient_page.post(
+    "transfusion.order", forms.TransfusionForm, "tx_form", gettext_lazy("Transfusion ordered.")
+)
+def transfusion_create(p: Posted[forms.TransfusionForm]) -> Any:
+    return services.transfusion_order(patient=p.obj, by=p.by, **p.data)
 
 
 @require_POST

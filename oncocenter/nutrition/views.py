@@ -6,6 +6,7 @@ page it came from with the problems beside the fields (ranges name the value and
 
 from __future__ import annotations
 
+from functools import partial
 from typing import cast
 
 from django.contrib import messages
@@ -40,14 +41,8 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _patient_page(
-    request: HttpRequest, mrn: str, key: str, form: DomainForm, status: int
-) -> HttpResponse:
-    """Re-render the patient page with the refused form and its errors (nothing saved)."""
-    request._nutrition_forms = {key: form}  # type: ignore[attr-defined]
-    response = patient_views.detail(request, mrn)
-    response.status_code = status
-    return response
+# The patient page again with the refused form of this app's section.
+_patient_page = partial(patient_views.detail_again, forms_attr="_nutrition_forms")
 
 
 @require_POST

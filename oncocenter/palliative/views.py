@@ -9,11 +9,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
 from oncocenter.core.forms import run_service, today
+from oncocenter.core.formviews import FormPage, Posted
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.palliative import forms, services
@@ -102,37 +104,23 @@ def palliative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _palliative_page(request, r)
 
 
-@require_POST
-@permission_required("palliative.edit")
-def palliative_update(request: HttpRequest, pk: int) -> HttpResponse:
-    r = row(PalliativeReferral, pk)
-    form = forms.PalliativeUpdateForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.palliative_update(
-            referral=r, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Saved."),
-    )
-    if outcome.ok:
-        return redirect("palliative:detail", pk=pk)
-    return _palliative_page(request, r, outcome.status, form=form)
+_detail = FormPage(
+    render=_palliative_page,
+    load=lambda pk: row(PalliativeReferral, pk),
+    done="palliative:detail",
+)
 
 
-@require_POST
-@permission_required("palliative.edit")
-def palliative_bereavement(request: HttpRequest, pk: int) -> HttpResponse:
-    r = row(PalliativeReferral, pk)
-    form = forms.BereavementForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.bereavement_plan(
-            referral=r, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Follow-up planned."),
-    )
-    if outcome.ok:
-        return redirect("palliative:detail", pk=pk)
-    return _palliative_page(request, r, outcome.status, bereavement_form=form)
+@_detail.post("palliative.edit", forms.PalliativeUpdateForm, "form", gettext_lazy("Saved."))
+def palliative_update(p: Posted[forms.PalliativeUpdateForm]) -> Any:
+    return services.palliative_update(referral=p.obj, by=p.by, **p.data)
+
+
+@_detail.post(
+    "palliative.edit",
+    forms.BereavementForm,
+    "bereavement_form",
+    gettext_lazy("Follow-up planned."),
+)
+def palliative_bereavement(p: Posted[forms.BereavementForm]) -> Any:
+    return services.bereavement_plan(referral=p.obj, by=p.by, **p.data)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -72,6 +73,17 @@ def detail(request: HttpRequest, mrn: str) -> HttpResponse:
             "sections": sections,
         },
     )
+
+
+def detail_again(
+    request: HttpRequest, mrn: str, key: str, form: Form, status: int, *, forms_attr: str
+) -> HttpResponse:
+    """The patient page again with a section's refused form (and its errors) in place of a new
+    one (nothing was saved): the section finds it on the request, under `forms_attr` by `key`."""
+    setattr(request, forms_attr, {key: form})
+    response = detail(request, mrn)
+    response.status_code = status
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -15,12 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
-from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotFound
-from oncocenter.core.forms import run_service, today
+from oncocenter.core.forms import today
+from oncocenter.core.formviews import FormPage, Posted, to_new
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.registry import registry
 from oncocenter.core.views import login_required_view, permission_required
@@ -118,59 +119,41 @@ def pediatric(request: HttpRequest, mrn: str) -> HttpResponse:
     return _pediatric_page(request, patient)
 
 
-@require_POST
-@permission_required("pediatric.edit")
-def pediatric_sedation(request: HttpRequest, mrn: str) -> HttpResponse:
-    patient = _patient(mrn)
-    form = forms.SedationForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.profile_set_sedation(
-            patient=patient, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Sedation need saved."),
-    )
-    if outcome.ok:
-        return redirect("pediatrics:pediatric", mrn=mrn)
-    return _pediatric_page(request, patient, outcome.status, sedation_form=form)
+def _measured(p: Posted[forms.MeasurementForm], value: Any) -> HttpResponse:
+    """The measurement is saved; its warnings (e.g. a weight change to check) are shown."""
+    for warning in value[1]:
+        messages.warning(p.request, warning)
+    return redirect("pediatrics:pediatric", mrn=p.url["mrn"])
 
 
-@require_POST
-@permission_required("pediatric.edit")
-def pediatric_measurement(request: HttpRequest, mrn: str) -> HttpResponse:
-    patient = _patient(mrn)
-    form = forms.MeasurementForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.measurement_record(
-            patient=patient, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Measurement saved."),
-    )
-    if outcome.ok and outcome.value is not None:
-        for warning in outcome.value[1]:
-            messages.warning(request, warning)
-        return redirect("pediatrics:pediatric", mrn=mrn)
-    return _pediatric_page(request, patient, outcome.status, measurement_form=form)
+_record = FormPage(render=_pediatric_page, load=_patient, done="pediatrics:pediatric")
 
 
-@require_POST
-@permission_required("record.edit")
-def pediatric_guardian(request: HttpRequest, mrn: str) -> HttpResponse:
-    """Add a guardian through the patients app, which refuses a minor as legal representative."""
-    patient = _patient(mrn)
-    form = forms.GuardianForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: guardian_add(patient=patient, by=current_user(request), **form.cleaned_data),
-        success=_("Guardian added."),
-    )
-    if outcome.ok:
-        return redirect("pediatrics:pediatric", mrn=mrn)
-    return _pediatric_page(request, patient, outcome.status, guardian_form=form)
+@_record.post(
+    "pediatric.edit",
+    forms.SedationForm,
+    "sedation_form",
+    gettext_lazy("Sedation need saved."),
+)
+def pediatric_sedation(p: Posted[forms.SedationForm]) -> Any:
+    return services.profile_set_sedation(patient=p.obj, by=p.by, **p.data)
+
+
+@_record.post(
+    "pediatric.edit",
+    forms.MeasurementForm,
+    "measurement_form",
+    gettext_lazy("Measurement saved."),
+    done=_measured,
+)
+def pediatric_measurement(p: Posted[forms.MeasurementForm]) -> Any:
+    return services.measurement_record(patient=p.obj, by=p.by, **p.data)
+
+
+# A guardian is added through the patients app, which refuses a minor as legal representative.
+@_record.post("record.edit", forms.GuardianForm, "guardian_form", gettext_lazy("Guardian added."))
+def pediatric_guardian(p: Posted[forms.GuardianForm]) -> Any:
+    return guardian_add(patient=p.obj, by=p.by, **p.data)
 
 
 def _hsct_data(form: forms.HSCTForm) -> dict[str, Any]:
@@ -179,22 +162,15 @@ def _hsct_data(form: forms.HSCTForm) -> dict[str, Any]:
     return {k: (None if k in dates and v == "" else v) for k, v in form.cleaned_data.items()}
 
 
-@require_POST
-@permission_required("hsct.edit")
-def hsct_create(request: HttpRequest, mrn: str) -> HttpResponse:
-    patient = _patient(mrn)
-    form = forms.HSCTForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.hsct_episode_create(
-            patient=patient, by=current_user(request), **_hsct_data(form)
-        ),
-        success=_("HSCT episode created."),
-    )
-    if outcome.ok and outcome.value is not None:
-        return redirect("pediatrics:hsct-detail", pk=outcome.value.pk)
-    return _pediatric_page(request, patient, outcome.status, hsct_form=form)
+@_record.post(
+    "hsct.edit",
+    forms.HSCTForm,
+    "hsct_form",
+    gettext_lazy("HSCT episode created."),
+    done=to_new("pediatrics:hsct-detail"),
+)
+def hsct_create(p: Posted[forms.HSCTForm]) -> Any:
+    return services.hsct_episode_create(patient=p.obj, by=p.by, **_hsct_data(p.form))
 
 
 # ============================================================================ HSCT
@@ -246,56 +222,24 @@ def hsct_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _hsct_page(request, episode)
 
 
-@require_POST
-@permission_required("hsct.edit")
-def hsct_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    episode = _episode(pk)
-    form = forms.HSCTForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.hsct_episode_update(
-            episode=episode, by=current_user(request), **_hsct_data(form)
-        ),
-        success=_("Saved."),
-    )
-    if outcome.ok:
-        return redirect("pediatrics:hsct-detail", pk=pk)
-    episode.refresh_from_db()
-    return _hsct_page(request, episode, outcome.status, edit_form=form)
+_episode_page = FormPage(render=_hsct_page, load=_episode, done="pediatrics:hsct-detail")
 
 
-@require_POST
-@permission_required("hsct.edit")
-def hsct_gvhd(request: HttpRequest, pk: int) -> HttpResponse:
-    episode = _episode(pk)
-    form = forms.GVHDForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.gvhd_entry_add(
-            episode=episode, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("GVHD recorded."),
-    )
-    if outcome.ok:
-        return redirect("pediatrics:hsct-detail", pk=pk)
-    return _hsct_page(request, episode, outcome.status, gvhd_form=form)
+@_episode_page.post("hsct.edit", forms.HSCTForm, "edit_form", gettext_lazy("Saved."), refresh=True)
+def hsct_edit(p: Posted[forms.HSCTForm]) -> Any:
+    return services.hsct_episode_update(episode=p.obj, by=p.by, **_hsct_data(p.form))
 
 
-@require_POST
-@permission_required("hsct.edit")
-def hsct_complication(request: HttpRequest, pk: int) -> HttpResponse:
-    episode = _episode(pk)
-    form = forms.ComplicationForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.hsct_complication_add(
-            episode=episode, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Complication recorded."),
-    )
-    if outcome.ok:
-        return redirect("pediatrics:hsct-detail", pk=pk)
-    return _hsct_page(request, episode, outcome.status, complication_form=form)
+@_episode_page.post("hsct.edit", forms.GVHDForm, "gvhd_form", gettext_lazy("GVHD recorded."))
+def hsct_gvhd(p: Posted[forms.GVHDForm]) -> Any:
+    return services.gvhd_entry_add(episode=p.obj, by=p.by, **p.data)
+
+
+@_episode_page.post(
+    "hsct.edit",
+    forms.ComplicationForm,
+    "complication_form",
+    gettext_lazy("Complication recorded."),
+)
+def hsct_complication(p: Posted[forms.ComplicationForm]) -> Any:
+    return services.hsct_complication_add(episode=p.obj, by=p.by, **p.data)

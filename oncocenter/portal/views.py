@@ -121,66 +121,67 @@ def portal_page(view: PortalView) -> PortalView:
 def set_language(request: HttpRequest, lang: str) -> HttpResponse:
     if lang in ("ko", "en"):
         request.session[LANG_KEY] = lang
+    return _back_to_next(request)
+
+
+def _back_to_next(request: HttpRequest) -> HttpResponse:
+    """To the portal page in `?next=` (never outside the portal), else the portal's home."""
     target = request.GET.get("next", "")
     if not target.startswith("/portal/"):
         target = reverse("portal:home")
     return HttpResponseRedirect(target)
 
 
-@declare(PUBLIC)
-@require_http_methods(["GET", "POST"])
-def sign_in(request: HttpRequest) -> HttpResponse:
+def _session_form(
+    request: HttpRequest,
+    form_class: type[forms.SignInForm | forms.ActivateForm],
+    template: str,
+    service: Callable[..., PortalAccount],
+    *fields: str,
+) -> HttpResponse:
+    """A page whose form, once `service` accepts its `fields` (and the client's address), signs
+    the account in: sign-in and activation. A refusal shows the form again with the message."""
     _activate_language(request)
-    form = forms.SignInForm(request.POST or None)
+    form = form_class(request.POST or None)
     status = 200
     if request.method == "POST":
         outcome = run_service(
             request,
             form,
-            lambda: services.portal_sign_in(
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                address=client_address(request),
+            lambda: service(
+                address=client_address(request), **{f: form.cleaned_data[f] for f in fields}
             ),
         )
         if outcome.ok and outcome.value is not None:
             return _start_session(request, outcome.value)
         status = outcome.status
-    return _render(request, "portal/sign_in.html", {"form": form}, status)
+    return _render(request, template, {"form": form}, status)
+
+
+@declare(PUBLIC)
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    fields = ("username", "password")
+    return _session_form(
+        request, forms.SignInForm, "portal/sign_in.html", services.portal_sign_in, *fields
+    )
 
 
 def _start_session(request: HttpRequest, account: PortalAccount) -> HttpResponse:
     request.session.cycle_key()  # a new session id at sign-in (no fixation)
     request.session[SESSION_KEY] = account.pk
     request.session[LANG_KEY] = request.session.get(LANG_KEY, account.language)
-    target = request.GET.get("next", "")
-    if not target.startswith("/portal/"):
-        target = reverse("portal:home")
-    return HttpResponseRedirect(target)
+    return _back_to_next(request)
 
 
 @declare(PUBLIC)
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest) -> HttpResponse:
-    _activate_language(request)
-    form = forms.ActivateForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        outcome = run_service(
-            request,
-            form,
-            lambda: services.portal_activate(
-                code=form.cleaned_data["code"],
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                email=form.cleaned_data.get("email") or "",
-                address=client_address(request),
-            ),
-        )
-        if outcome.ok and outcome.value is not None:
-            return _start_session(request, outcome.value)
-        status = outcome.status
-    return _render(request, "portal/activate.html", {"form": form}, status)
+    # An e-mail left empty is "" (the field is optional), which the service takes as none.
+    fields = ("code", "username", "password", "email")
+    return _session_form(
+        request, forms.ActivateForm, "portal/activate.html", services.portal_activate, *fields
+    )
 
 
 @declare(PUBLIC)
@@ -284,38 +285,55 @@ def change_request(request: HttpRequest, account: PortalAccount, patient: Patien
     )
 
 
-@require_http_methods(["GET", "POST"])
-@portal_page
-def symptoms(request: HttpRequest, account: PortalAccount, patient: Patient) -> HttpResponse:
-    lang = _language(request)
-    instrument = epro.PROXY if account.kind == "guardian" else epro.ADULT
-    form = forms.SymptomForm(request.POST or None, instrument=instrument, language=lang)
+def _questionnaire(
+    request: HttpRequest,
+    account: PortalAccount,
+    patient: Patient,
+    form: forms.SymptomForm | forms.QoLForm,
+    code: str,
+    submit: Callable[[dict[str, Any]], object],
+    template: str,
+    name: str,
+) -> HttpResponse:
+    """A questionnaire page: a GET shows it (audited as a read of the patient), a POST submits
+    the answers; a refused answer is shown beside its question (422), saved ones go to thanks."""
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.pro_submit(
-                    account=account,
-                    patient=patient,
-                    instrument_code=instrument.code,
-                    answers=form.answers(),
-                )
+                submit(form.answers())
             except ValidationFailed as exc:
                 for problem in exc.problems:
-                    name = problem.field.removeprefix("answers.")
-                    form.add_error(name if name in form.fields else None, problem.message)
+                    field = problem.field.removeprefix("answers.")
+                    form.add_error(field if field in form.fields else None, problem.message)
                 status = 422
             else:
                 return redirect("portal:thanks", pid=patient.pk)
         else:
             status = 422
     else:
-        services.audit_portal_read(account, patient, "questionnaire", {"code": instrument.code})
+        services.audit_portal_read(account, patient, "questionnaire", {"code": code})
     return _render(
+        request, template, {"patient": patient, "form": form, "instrument_name": name}, status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def symptoms(request: HttpRequest, account: PortalAccount, patient: Patient) -> HttpResponse:
+    lang = _language(request)
+    instrument = epro.PROXY if account.kind == "guardian" else epro.ADULT
+    return _questionnaire(
         request,
+        account,
+        patient,
+        forms.SymptomForm(request.POST or None, instrument=instrument, language=lang),
+        instrument.code,
+        lambda answers: services.pro_submit(
+            account=account, patient=patient, instrument_code=instrument.code, answers=answers
+        ),
         "portal/symptoms.html",
-        {"patient": patient, "form": form, "instrument_name": instrument.name[lang]},
-        status,
+        instrument.name[lang],
     )
 
 
@@ -324,34 +342,17 @@ def symptoms(request: HttpRequest, account: PortalAccount, patient: Patient) -> 
 def qol(request: HttpRequest, account: PortalAccount, patient: Patient) -> HttpResponse:
     lang = _language(request)
     questionnaire = get_object_or_404(Questionnaire, code=QOL_CODE, active=True)
-    form = forms.QoLForm(request.POST or None, definition=questionnaire.definition, language=lang)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.qol_submit(
-                    account=account,
-                    patient=patient,
-                    questionnaire=questionnaire,
-                    answers=form.answers(),
-                )
-            except ValidationFailed as exc:
-                for problem in exc.problems:
-                    name = problem.field.removeprefix("answers.")
-                    form.add_error(name if name in form.fields else None, problem.message)
-                status = 422
-            else:
-                return redirect("portal:thanks", pid=patient.pk)
-        else:
-            status = 422
-    else:
-        services.audit_portal_read(account, patient, "questionnaire", {"code": QOL_CODE})
-    name = questionnaire.name_ko if lang == "ko" else questionnaire.name_en
-    return _render(
+    return _questionnaire(
         request,
+        account,
+        patient,
+        forms.QoLForm(request.POST or None, definition=questionnaire.definition, language=lang),
+        QOL_CODE,
+        lambda answers: services.qol_submit(
+            account=account, patient=patient, questionnaire=questionnaire, answers=answers
+        ),
         "portal/qol.html",
-        {"patient": patient, "form": form, "instrument_name": name},
-        status,
+        questionnaire.name_ko if lang == "ko" else questionnaire.name_en,
     )
 
 

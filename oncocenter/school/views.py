@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
-from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
-from oncocenter.core.forms import run_service, today
+from oncocenter.core.forms import today
+from oncocenter.core.formviews import FormPage, Posted, to, to_new
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.pediatrics.forms import patient_from_mrn
@@ -51,39 +51,31 @@ def school(request: HttpRequest) -> HttpResponse:
     return _school_page(request)
 
 
-@require_POST
-@permission_required("school.manage")
-def school_class_create(request: HttpRequest) -> HttpResponse:
-    form = forms.SchoolClassForm(request.POST)
-    user = current_user(request)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.school_class_create(by=user, teacher=user, **form.cleaned_data),
-        success=_("Class created."),
-    )
-    if outcome.ok:
-        return redirect("school:index")
-    return _school_page(request, outcome.status, class_form=form)
+_index = FormPage(render=_school_page)
 
 
-@require_POST
-@permission_required("school.edit")
-def school_enroll(request: HttpRequest) -> HttpResponse:
-    form = forms.EnrollForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.school_enroll(
-            patient=patient_from_mrn(form.cleaned_data["mrn"]),
-            by=current_user(request),
-            **form.data_without_mrn(),
-        ),
-        success=_("Enrolled."),
+@_index.post(
+    "school.manage",
+    forms.SchoolClassForm,
+    "class_form",
+    gettext_lazy("Class created."),
+    done=to("school:index"),
+)
+def school_class_create(p: Posted[forms.SchoolClassForm]) -> Any:
+    return services.school_class_create(by=p.by, teacher=p.by, **p.data)
+
+
+@_index.post(
+    "school.edit",
+    forms.EnrollForm,
+    "enroll_form",
+    gettext_lazy("Enrolled."),
+    done=to_new("school:enrollment"),
+)
+def school_enroll(p: Posted[forms.EnrollForm]) -> Any:
+    return services.school_enroll(
+        patient=patient_from_mrn(p.data["mrn"]), by=p.by, **p.form.data_without_mrn()
     )
-    if outcome.ok and outcome.value is not None:
-        return redirect("school:enrollment", pk=outcome.value.pk)
-    return _school_page(request, outcome.status, enroll_form=form)
 
 
 def _enrollment_page(
@@ -126,37 +118,26 @@ def enrollment(request: HttpRequest, pk: int) -> HttpResponse:
     return _enrollment_page(request, e)
 
 
-@require_POST
-@permission_required("school.edit")
-def enrollment_attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    e = row(SchoolEnrollment, pk)
-    form = forms.AttendanceForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.school_attendance_record(
-            enrollment=e, by=current_user(request), **form.data_for_service()
-        ),
-        success=_("Attendance recorded."),
-    )
-    if outcome.ok:
-        return redirect("school:enrollment", pk=pk)
-    return _enrollment_page(request, e, outcome.status, attendance_form=form)
+_enrollment = FormPage(
+    render=_enrollment_page, load=lambda pk: row(SchoolEnrollment, pk), done="school:enrollment"
+)
 
 
-@require_POST
-@permission_required("school.edit")
-def enrollment_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    e = row(SchoolEnrollment, pk)
-    form = forms.ReturnPlanForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.return_plan_save(
-            enrollment=e, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Return-to-school plan saved."),
-    )
-    if outcome.ok:
-        return redirect("school:enrollment", pk=pk)
-    return _enrollment_page(request, e, outcome.status, plan_form=form)
+@_enrollment.post(
+    "school.edit",
+    forms.AttendanceForm,
+    "attendance_form",
+    gettext_lazy("Attendance recorded."),
+)
+def enrollment_attendance(p: Posted[forms.AttendanceForm]) -> Any:
+    return services.school_attendance_record(enrollment=p.obj, by=p.by, **p.form.data_for_service())
+
+
+@_enrollment.post(
+    "school.edit",
+    forms.ReturnPlanForm,
+    "plan_form",
+    gettext_lazy("Return-to-school plan saved."),
+)
+def enrollment_plan(p: Posted[forms.ReturnPlanForm]) -> Any:
+    return services.return_plan_save(enrollment=p.obj, by=p.by, **p.data)

@@ -10,11 +10,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
-from oncocenter.core.forms import run_service, today
+from oncocenter.core.forms import today
+from oncocenter.core.formviews import FormPage, Posted, to
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.pediatrics.forms import patient_from_mrn
@@ -79,64 +81,45 @@ def _waitlist_entry(pk: int | None) -> ShelterWaitlistEntry | None:
     return row(ShelterWaitlistEntry, pk) if pk else None
 
 
-@require_POST
-@permission_required("shelter.edit")
-def shelter_check_in(request: HttpRequest) -> HttpResponse:
-    form = forms.CheckInForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.shelter_check_in(
-            room=form.cleaned_data["room"],
-            patient=patient_from_mrn(form.cleaned_data["mrn"]),
-            by=current_user(request),
-            guests=form.cleaned_data["guests"],
-            check_in=form.cleaned_data["check_in"],
-            check_out=form.cleaned_data["check_out"],
-            waitlist_entry=_waitlist_entry(form.cleaned_data.get("waitlist_entry")),
-        ),
-        success=_("Checked in."),
+_index = FormPage(render=_shelter_page, done=to("shelter:index"))
+
+
+@_index.post("shelter.edit", forms.CheckInForm, "checkin_form", gettext_lazy("Checked in."))
+def shelter_check_in(p: Posted[forms.CheckInForm]) -> Any:
+    return services.shelter_check_in(
+        room=p.data["room"],
+        patient=patient_from_mrn(p.data["mrn"]),
+        by=p.by,
+        guests=p.data["guests"],
+        check_in=p.data["check_in"],
+        check_out=p.data["check_out"],
+        waitlist_entry=_waitlist_entry(p.data.get("waitlist_entry")),
     )
-    if outcome.ok:
-        return redirect("shelter:index")
-    return _shelter_page(request, outcome.status, checkin_form=form)
 
 
-@require_POST
-@permission_required("shelter.edit")
-def shelter_check_out(request: HttpRequest, pk: int) -> HttpResponse:
-    stay = row(ShelterStay, pk)
-    form = forms.CheckOutForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.shelter_check_out(
-            stay=stay, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Checked out."),
+# Checking out is a POST on the stay; a refusal shows the shelter page again.
+_stay = FormPage(
+    render=lambda request, stay, status, **bound: _shelter_page(request, status, **bound),
+    load=lambda pk: row(ShelterStay, pk),
+    done=to("shelter:index"),
+)
+
+
+@_stay.post("shelter.edit", forms.CheckOutForm, "checkout_form", gettext_lazy("Checked out."))
+def shelter_check_out(p: Posted[forms.CheckOutForm]) -> Any:
+    return services.shelter_check_out(stay=p.obj, by=p.by, **p.data)
+
+
+@_index.post(
+    "shelter.edit",
+    forms.WaitlistForm,
+    "waitlist_form",
+    gettext_lazy("Added to the waitlist."),
+)
+def shelter_waitlist_add(p: Posted[forms.WaitlistForm]) -> Any:
+    return services.waitlist_add(
+        patient=patient_from_mrn(p.data["mrn"]), by=p.by, **p.form.data_without_mrn()
     )
-    if outcome.ok:
-        return redirect("shelter:index")
-    return _shelter_page(request, outcome.status, checkout_form=form)
-
-
-@require_POST
-@permission_required("shelter.edit")
-def shelter_waitlist_add(request: HttpRequest) -> HttpResponse:
-    form = forms.WaitlistForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.waitlist_add(
-            patient=patient_from_mrn(form.cleaned_data["mrn"]),
-            by=current_user(request),
-            **form.data_without_mrn(),
-        ),
-        success=_("Added to the waitlist."),
-    )
-    if outcome.ok:
-        return redirect("shelter:index")
-    return _shelter_page(request, outcome.status, waitlist_form=form)
 
 
 @require_POST
@@ -148,31 +131,11 @@ def shelter_waitlist_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("shelter:index")
 
 
-@require_POST
-@permission_required("shelter.manage")
-def shelter_house_create(request: HttpRequest) -> HttpResponse:
-    form = forms.HouseForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.shelter_house_create(by=current_user(request), **form.cleaned_data),
-        success=_("House added."),
-    )
-    if outcome.ok:
-        return redirect("shelter:index")
-    return _shelter_page(request, outcome.status, house_form=form)
+@_index.post("shelter.manage", forms.HouseForm, "house_form", gettext_lazy("House added."))
+def shelter_house_create(p: Posted[forms.HouseForm]) -> Any:
+    return services.shelter_house_create(by=p.by, **p.data)
 
 
-@require_POST
-@permission_required("shelter.manage")
-def shelter_room_create(request: HttpRequest) -> HttpResponse:
-    form = forms.RoomForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.shelter_room_create(by=current_user(request), **form.cleaned_data),
-        success=_("Room added."),
-    )
-    if outcome.ok:
-        return redirect("shelter:index")
-    return _shelter_page(request, outcome.status, room_form=form)
+@_index.post("shelter.manage", forms.RoomForm, "room_form", gettext_lazy("Room added."))
+def shelter_room_create(p: Posted[forms.RoomForm]) -> Any:
+    return services.shelter_room_create(by=p.by, **p.data)

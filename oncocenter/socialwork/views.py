@@ -8,12 +8,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
-from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
-from oncocenter.core.forms import run_service, today
+from oncocenter.core.forms import today
+from oncocenter.core.formviews import FormPage, Posted, to, to_new
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.pediatrics.forms import patient_from_mrn
@@ -54,25 +54,20 @@ def social(request: HttpRequest) -> HttpResponse:
     return _social_page(request)
 
 
-@require_POST
-@permission_required("socialwork.edit")
-def social_case_open(request: HttpRequest) -> HttpResponse:
-    form = forms.CaseOpenForm(request.POST)
-    user = current_user(request)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.social_case_open(
-            patient=patient_from_mrn(form.cleaned_data["mrn"]),
-            by=user,
-            social_worker=user,
-            opened_on=form.cleaned_data["opened_on"],
-        ),
-        success=_("Case opened."),
+@FormPage(render=_social_page).post(
+    "socialwork.edit",
+    forms.CaseOpenForm,
+    "open_form",
+    gettext_lazy("Case opened."),
+    done=to_new("socialwork:case"),
+)
+def social_case_open(p: Posted[forms.CaseOpenForm]) -> Any:
+    return services.social_case_open(
+        patient=patient_from_mrn(p.data["mrn"]),
+        by=p.by,
+        social_worker=p.by,
+        opened_on=p.data["opened_on"],
     )
-    if outcome.ok and outcome.value is not None:
-        return redirect("socialwork:case", pk=outcome.value.pk)
-    return _social_page(request, outcome.status, open_form=form)
 
 
 def _case_page(
@@ -114,71 +109,50 @@ def social_case(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_page(request, case)
 
 
-@require_POST
-@permission_required("socialwork.edit")
-def social_case_close(request: HttpRequest, pk: int) -> HttpResponse:
-    case = row(SocialCase, pk)
-    form = forms.CaseCloseForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.social_case_close(
-            case=case, by=current_user(request), closed_on=form.cleaned_data["check_out"]
-        ),
-        success=_("Case closed."),
-    )
-    if outcome.ok:
-        return redirect("socialwork:index")
-    return _case_page(request, case, outcome.status, close_form=form)
+_case = FormPage(render=_case_page, load=lambda pk: row(SocialCase, pk), done="socialwork:case")
 
 
-@require_POST
-@permission_required("socialwork.edit")
-def social_assessment(request: HttpRequest, pk: int) -> HttpResponse:
-    case = row(SocialCase, pk)
-    form = forms.AssessmentForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.needs_assessment_record(
-            case=case, by=current_user(request), **form.data_for_service()
-        ),
-        success=_("Assessment saved."),
-    )
-    if outcome.ok:
-        return redirect("socialwork:case", pk=pk)
-    return _case_page(request, case, outcome.status, assessment_form=form)
+@_case.post(
+    "socialwork.edit",
+    forms.CaseCloseForm,
+    "close_form",
+    gettext_lazy("Case closed."),
+    done=to("socialwork:index"),
+)
+def social_case_close(p: Posted[forms.CaseCloseForm]) -> Any:
+    return services.social_case_close(case=p.obj, by=p.by, closed_on=p.data["check_out"])
 
 
-@require_POST
-@permission_required("socialwork.edit")
-def social_intervention(request: HttpRequest, pk: int) -> HttpResponse:
-    case = row(SocialCase, pk)
-    form = forms.InterventionForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.intervention_add(case=case, by=current_user(request), **form.cleaned_data),
-        success=_("Intervention added."),
-    )
-    if outcome.ok:
-        return redirect("socialwork:case", pk=pk)
-    return _case_page(request, case, outcome.status, intervention_form=form)
+@_case.post(
+    "socialwork.edit",
+    forms.AssessmentForm,
+    "assessment_form",
+    gettext_lazy("Assessment saved."),
+)
+def social_assessment(p: Posted[forms.AssessmentForm]) -> Any:
+    return services.needs_assessment_record(case=p.obj, by=p.by, **p.form.data_for_service())
 
 
-@require_POST
-@permission_required("socialwork.edit")
-def social_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    i = row(SocialIntervention, pk)
-    form = forms.OutcomeForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.intervention_record_outcome(
-            intervention=i, by=current_user(request), **form.cleaned_data
-        ),
-        success=_("Outcome recorded."),
-    )
-    if outcome.ok:
-        return redirect("socialwork:case", pk=i.case_id)
-    return _case_page(request, i.case, outcome.status, outcome_form=form)
+@_case.post(
+    "socialwork.edit",
+    forms.InterventionForm,
+    "intervention_form",
+    gettext_lazy("Intervention added."),
+)
+def social_intervention(p: Posted[forms.InterventionForm]) -> Any:
+    return services.intervention_add(case=p.obj, by=p.by, **p.data)
+
+
+# An outcome is a POST on the intervention; the page is its case's.
+_intervention = FormPage(
+    render=lambda request, i, status, **bound: _case_page(request, i.case, status, **bound),
+    load=lambda pk: row(SocialIntervention, pk),
+    done=lambda p, _: redirect("socialwork:case", pk=p.obj.case_id),
+)
+
+
+@_intervention.post(
+    "socialwork.edit", forms.OutcomeForm, "outcome_form", gettext_lazy("Outcome recorded.")
+)
+def social_outcome(p: Posted[forms.OutcomeForm]) -> Any:
+    return services.intervention_record_outcome(intervention=p.obj, by=p.by, **p.data)

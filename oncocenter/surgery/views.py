@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from oncocenter.accounts.selectors import current_user
@@ -16,6 +17,7 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.core.errors import NotFound
 from oncocenter.core.forms import run_service, set_choices, today
+from oncocenter.core.formviews import FormPage, Posted
 from oncocenter.core.permissions import has_perm
 from oncocenter.core.views import permission_required
 from oncocenter.mdt.models import Recommendation
@@ -175,58 +177,35 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _operation_page(request, op)
 
 
-@require_POST
-@permission_required("surgery.record")
-def operation_postop(request: HttpRequest, pk: int) -> HttpResponse:
-    op = _operation(pk)
-    form = forms.PostopForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.operation_postop_update(
-            by=current_user(request), operation=op, **form.cleaned_data
-        ),
-        success=_("Postoperative course saved."),
-    )
-    if outcome.ok:
-        return redirect("surgery:operation", pk=pk)
-    return _operation_page(request, op, outcome.status, postop_form=form)
+# The POSTs of the operation page.
+_operation_page_posts = FormPage(render=_operation_page, load=_operation, done="surgery:operation")
 
 
-@require_POST
-@permission_required("surgery.record")
-def complication_new(request: HttpRequest, pk: int) -> HttpResponse:
-    op = _operation(pk)
-    form = forms.ComplicationForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.complication_record(
-            by=current_user(request), operation=op, **form.cleaned_data
-        ),
-        success=_("Complication recorded."),
-    )
-    if outcome.ok:
-        return redirect("surgery:operation", pk=pk)
-    return _operation_page(request, op, outcome.status, complication_form=form)
+@_operation_page_posts.post(
+    "surgery.record", forms.PostopForm, "postop_form", gettext_lazy("Postoperative course saved.")
+)
+def operation_postop(p: Posted[forms.PostopForm]) -> Any:
+    return services.operation_postop_update(by=p.by, operation=p.obj, **p.data)
 
 
-@require_POST
-@permission_required("surgery.pathology")
-def pathology_new(request: HttpRequest, pk: int) -> HttpResponse:
-    op = _operation(pk)
-    form = forms.PathologyForm(request.POST)
-    outcome = run_service(
-        request,
-        form,
-        lambda: services.pathology_record(
-            by=current_user(request), operation=op, **form.cleaned_data
-        ),
-        success=_("Pathology report saved; the staging history is updated."),
-    )
-    if outcome.ok:
-        return redirect("surgery:operation", pk=pk)
-    return _operation_page(request, op, outcome.status, pathology_form=form)
+@_operation_page_posts.post(
+    "surgery.record",
+    forms.ComplicationForm,
+    "complication_form",
+    gettext_lazy("Complication recorded."),
+)
+def complication_new(p: Posted[forms.ComplicationForm]) -> Any:
+    return services.complication_record(by=p.by, operation=p.obj, **p.data)
+
+
+@_operation_page_posts.post(
+    "surgery.pathology",
+    forms.PathologyForm,
+    "pathology_form",
+    gettext_lazy("Pathology report saved; the staging history is updated."),
+)
+def pathology_new(p: Posted[forms.PathologyForm]) -> Any:
+    return services.pathology_record(by=p.by, operation=p.obj, **p.data)
 
 
 def _response_forms(

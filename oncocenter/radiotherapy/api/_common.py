@@ -8,6 +8,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from ninja.files import UploadedFile
 
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
@@ -27,6 +28,17 @@ from oncocenter.radiotherapy.models import (
 def _me(request: HttpRequest) -> User:
     """The signed-in staff member (the API's auth guarantees one)."""
     return cast(User, request.user)
+
+
+#: The largest file an endpoint takes (a DICOM RT Plan or RT Record, a DVH export).
+UPLOAD_MAX = 20 * 1024 * 1024
+
+
+def _upload(file: UploadedFile) -> bytes:
+    """The content of an uploaded file; 422 on the field "file" when it is over 20 MB."""
+    if file.size and file.size > UPLOAD_MAX:
+        raise ValidationFailed.single("file", _("is larger than 20 MB"), file.size)
+    return file.read()
 
 
 # --- lookups (404 naming what was not found) --------------------------------------------------------------

@@ -13,7 +13,15 @@ from oncocenter.core.access import permission
 from oncocenter.core.errors import ValidationFailed
 from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy import services as s
-from oncocenter.radiotherapy.api._common import _get, _machine, _me, plan_out, rx_out, sig_out
+from oncocenter.radiotherapy.api._common import (
+    _get,
+    _machine,
+    _me,
+    _upload,
+    plan_out,
+    rx_out,
+    sig_out,
+)
 from oncocenter.radiotherapy.models import (
     Course,
     Plan,
@@ -99,12 +107,11 @@ def plan_import(
     fraction_group: Form[int | None] = None,
 ):
     """Import a DICOM RT Plan file; rejected (409, every mismatch listed) unless it matches."""
-    if file.size and file.size > 20 * 1024 * 1024:
-        raise ValidationFailed.single("file", _("is larger than 20 MB"), file.size)
+    content = _upload(file)
     plan = s.plan_import_dicom(
         prescription=_get(Prescription, rx_id, "prescription"),
         by=_me(request),
-        content=file.read(),
+        content=content,
         fraction_group=fraction_group,
     )
     return Status(201, plan_out(plan))
@@ -136,10 +143,9 @@ def plan_organ_doses(request: HttpRequest, plan_id: int, payload: RtOrganDosesIn
 @permission("rt.plan.write")
 def plan_organ_doses_dvh(request: HttpRequest, plan_id: int, file: File[UploadedFile]):
     """Planned organ doses from a DVH text export (Eclipse layout: Structure / Max / Mean / table)."""
-    if file.size and file.size > 20 * 1024 * 1024:
-        raise ValidationFailed.single("file", _("is larger than 20 MB"), file.size)
+    content = _upload(file)
     try:
-        text = file.read().decode("utf-8-sig")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationFailed.single("file", _("must be UTF-8 text")) from None
     plan = s.plan_import_dvh(plan=_get(Plan, plan_id, "plan"), by=_me(request), text=text)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from oncocenter.core.access import permission
-from oncocenter.core.errors import ValidationFailed
 from oncocenter.core.limits import TEXT_MAX
 from oncocenter.radiotherapy import services as s
-from oncocenter.radiotherapy.api._common import _get, _machine, _me, _user, delivery_out
+from oncocenter.radiotherapy.api._common import _get, _machine, _me, _upload, _user, delivery_out
 from oncocenter.radiotherapy.models import (
     Delivery,
     Fraction,
@@ -65,10 +63,9 @@ def treatment_record_import(
     """Record a delivery from a DICOM RT Beams Treatment Record (console export). Refused (409
     `treatment_record_mismatch`, every difference listed, nothing saved) unless the plan UID,
     patient, machine, fraction number and each beam's delivered MU match."""
-    if file.size and file.size > 20 * 1024 * 1024:
-        raise ValidationFailed.single("file", _("is larger than 20 MB"), file.size)
+    content = _upload(file)
     d = s.treatment_record_import(
-        content=file.read(),
+        content=content,
         by=_me(request),
         source="api",
         late_entry_reason=late_entry_reason,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oncocenter.radiotherapy import forms as f
 from oncocenter.radiotherapy import services as s
@@ -18,6 +19,20 @@ from oncocenter.radiotherapy.views._common import _me
 # --- the steps of the course page: form, one service call, what the user is told -------------------
 
 Call = Callable[[HttpRequest, Course, Any], str]
+
+
+def _service(service: Callable[..., Any], done: Any, on: str, *fields: str) -> Call:
+    """A step that passes the form's fields on by their names: `service(<on>=row, by=user,
+    **fields)`, where the row is the form's target (the course itself when `on` is "course");
+    the user is told `done` (a lazy string, translated when the step runs)."""
+
+    def call(request: HttpRequest, course: Course, form: f.RtForm) -> str:
+        d = form.cleaned_data
+        row = course if on == "course" else d["target"]
+        service(**{on: row}, by=_me(request), **{name: d[name] for name in fields})
+        return str(done)
+
+    return call
 
 
 def _rx_create(request: HttpRequest, course: Course, form: f.PrescriptionForm) -> str:
@@ -47,25 +62,6 @@ def _rx_edit(request: HttpRequest, course: Course, form: f.PrescriptionEditForm)
     return _("Prescription edited: its signature and the plan approvals were voided.")
 
 
-def _rx_sign(request: HttpRequest, course: Course, form: f.TargetForm) -> str:
-    s.prescription_sign(prescription=form.cleaned_data["target"], by=_me(request))
-    return _("Prescription signed.")
-
-
-def _plan_create(request: HttpRequest, course: Course, form: f.PlanCreateForm) -> str:
-    d = form.cleaned_data
-    s.plan_create(
-        prescription=d["target"],
-        by=_me(request),
-        label=d["label"],
-        machine=d["machine"],
-        fractions_planned=d["fractions_planned"],
-        dose_per_fraction_gy=d["dose_per_fraction_gy"],
-        meterset_per_fraction=d["meterset_per_fraction"],
-    )
-    return _("Plan saved.")
-
-
 def _plan_import(request: HttpRequest, course: Course, form: f.PlanImportForm) -> str:
     plan = s.plan_import_dicom(
         prescription=form.cleaned_data["target"],
@@ -75,36 +71,11 @@ def _plan_import(request: HttpRequest, course: Course, form: f.PlanImportForm) -
     return _("RT Plan %(label)s imported.") % {"label": plan.label}
 
 
-def _plan_approve(request: HttpRequest, course: Course, form: f.PlanTargetForm) -> str:
-    s.plan_approve(plan=form.cleaned_data["target"], by=_me(request))
-    return _("Plan approved.")
-
-
-def _organ_doses(request: HttpRequest, course: Course, form: f.OrganDosesForm) -> str:
-    s.plan_set_organ_doses(
-        plan=form.cleaned_data["target"], by=_me(request), doses=form.cleaned_data["doses"]
-    )
-    return _("Organ-at-risk doses saved.")
-
-
 def _dvh(request: HttpRequest, course: Course, form: f.DvhForm) -> str:
     s.plan_import_dvh(
         plan=form.cleaned_data["target"], by=_me(request), text=form.cleaned_data["file"]
     )
     return _("Organ-at-risk doses imported from the DVH export.")
-
-
-def _override(request: HttpRequest, course: Course, form: f.OverrideForm) -> str:
-    d = form.cleaned_data
-    s.dose_override_sign(
-        plan=d["target"],
-        by=_me(request),
-        organ=d["organ"],
-        metric=d["metric"],
-        cumulative=d["cumulative"],
-        justification=d["justification"],
-    )
-    return _("Override signed.")
 
 
 def _physics_check(request: HttpRequest, course: Course, form: f.PhysicsCheckForm) -> str:
@@ -170,20 +141,6 @@ def _deliver(request: HttpRequest, course: Course, form: f.DeliverForm) -> str:
     return _("Fraction %(n)s recorded.") % {"n": delivery.fraction.delivered_number}
 
 
-def _missed(request: HttpRequest, course: Course, form: f.ReasonForm) -> str:
-    s.fraction_mark_missed(
-        fraction=form.cleaned_data["target"], by=_me(request), reason=form.cleaned_data["reason"]
-    )
-    return _("Session marked missed; a replacement session was added.")
-
-
-def _delivery_error(request: HttpRequest, course: Course, form: f.DeliveryErrorForm) -> str:
-    s.delivery_mark_entered_in_error(
-        delivery=form.cleaned_data["target"], by=_me(request), reason=form.cleaned_data["reason"]
-    )
-    return _("Delivery record marked entered-in-error.")
-
-
 def _image_review(request: HttpRequest, course: Course, form: f.ImageReviewForm) -> str:
     d = form.cleaned_data
     review = s.image_review_record(
@@ -201,23 +158,6 @@ def _image_review(request: HttpRequest, course: Course, form: f.ImageReviewForm)
     return _("Images approved (shifts within %(tol)s mm).") % {"tol": review.tolerance_mm}
 
 
-def _image_sign(request: HttpRequest, course: Course, form: f.ImageSignForm) -> str:
-    s.image_review_sign(
-        review=form.cleaned_data["target"], by=_me(request), note=form.cleaned_data["note"]
-    )
-    return _("Offline image review signed.")
-
-
-def _suspend(request: HttpRequest, course: Course, form: f.SuspendForm) -> str:
-    s.course_suspend(course=course, by=_me(request), reason=form.cleaned_data["reason"])
-    return _("Course suspended; its bookings were cancelled.")
-
-
-def _resume(request: HttpRequest, course: Course, form: f.ResumeForm) -> str:
-    s.course_resume(course=course, by=_me(request), note=form.cleaned_data["note"])
-    return _("Course resumed; its remaining sessions were booked again.")
-
-
 def _plan_transfer(request: HttpRequest, course: Course, form: f.PlanTransferForm) -> str:
     d = form.cleaned_data
     plan = s.plan_transfer(
@@ -233,22 +173,6 @@ def _plan_transfer(request: HttpRequest, course: Course, form: f.PlanTransferFor
     ) % {"machine": plan.machine.code}
 
 
-def _brachy(request: HttpRequest, course: Course, form: f.BrachyForm) -> str:
-    d = form.cleaned_data
-    s.brachy_session_set(
-        fraction=d["target"],
-        by=_me(request),
-        applicator=d["applicator"],
-        room=d["room"],
-        afterloader=d["afterloader"],
-        anesthesia=d["anesthesia"],
-        physician_present=d["physician_present"],
-        physicist_present=d["physicist_present"],
-        anesthesiologist=d["anesthesiologist"],
-    )
-    return _("HDR session recorded.")
-
-
 def _weekly_review(request: HttpRequest, course: Course, form: f.WeeklyReviewForm) -> str:
     s.weekly_review_record(
         course=course,
@@ -261,24 +185,77 @@ def _weekly_review(request: HttpRequest, course: Course, form: f.WeeklyReviewFor
     return _("Weekly review signed.")
 
 
-def _gap_review(request: HttpRequest, course: Course, form: f.GapReviewForm) -> str:
-    s.interruption_review_record(
-        prescription=form.cleaned_data["target"],
-        by=_me(request),
-        decision=form.cleaned_data["decision"],
-        note=form.cleaned_data["note"],
-    )
-    return _("Interruption review recorded.")
-
-
-def _close(request: HttpRequest, course: Course, form: f.CloseForm) -> str:
-    s.course_close(
-        course=course,
-        by=_me(request),
-        status=form.cleaned_data["status"],
-        reason=form.cleaned_data["reason"],
-    )
-    return _("Course closed.")
+_rx_sign = _service(s.prescription_sign, gettext_lazy("Prescription signed."), "prescription")
+_plan_create = _service(
+    s.plan_create,
+    gettext_lazy("Plan saved."),
+    "prescription",
+    "label",
+    "machine",
+    "fractions_planned",
+    "dose_per_fraction_gy",
+    "meterset_per_fraction",
+)
+_plan_approve = _service(s.plan_approve, gettext_lazy("Plan approved."), "plan")
+_organ_doses = _service(
+    s.plan_set_organ_doses, gettext_lazy("Organ-at-risk doses saved."), "plan", "doses"
+)
+_override = _service(
+    s.dose_override_sign,
+    gettext_lazy("Override signed."),
+    "plan",
+    "organ",
+    "metric",
+    "cumulative",
+    "justification",
+)
+_missed = _service(
+    s.fraction_mark_missed,
+    gettext_lazy("Session marked missed; a replacement session was added."),
+    "fraction",
+    "reason",
+)
+_delivery_error = _service(
+    s.delivery_mark_entered_in_error,
+    gettext_lazy("Delivery record marked entered-in-error."),
+    "delivery",
+    "reason",
+)
+_image_sign = _service(
+    s.image_review_sign, gettext_lazy("Offline image review signed."), "review", "note"
+)
+_suspend = _service(
+    s.course_suspend,
+    gettext_lazy("Course suspended; its bookings were cancelled."),
+    "course",
+    "reason",
+)
+_resume = _service(
+    s.course_resume,
+    gettext_lazy("Course resumed; its remaining sessions were booked again."),
+    "course",
+    "note",
+)
+_brachy = _service(
+    s.brachy_session_set,
+    gettext_lazy("HDR session recorded."),
+    "fraction",
+    "applicator",
+    "room",
+    "afterloader",
+    "anesthesia",
+    "physician_present",
+    "physicist_present",
+    "anesthesiologist",
+)
+_gap_review = _service(
+    s.interruption_review_record,
+    gettext_lazy("Interruption review recorded."),
+    "prescription",
+    "decision",
+    "note",
+)
+_close = _service(s.course_close, gettext_lazy("Course closed."), "course", "status", "reason")
 
 
 @dataclass(frozen=True)
