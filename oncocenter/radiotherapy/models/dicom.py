@@ -71,7 +71,7 @@ class PlanDicomObject(TimeStampedModel):
         _("DVHs"),
         default=list,
         blank=True,
-        help_text=_("For a dose: cumulative DVH and figures per structure (Gy, cm³, %)."),
+        help_text=_("For a dose: cumulative DVH and figures per structure (Gy, cm³, per cent)."),
     )
     file_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size (bytes)"))

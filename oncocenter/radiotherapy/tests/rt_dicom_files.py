@@ -158,3 +158,16 @@ def write_files(folder: Path, mrn: str, plan_uid: str) -> tuple[Path, Path]:
     struct.write_bytes(rtstruct_bytes(mrn))
     dose.write_bytes(rtdose_bytes(mrn, plan_uid))
     return struct, dose
+
+
+def import_plan(w, **kw: str):
+    """The synthetic RT Plan imported for the world's patient (30 x 1.03 Gy, 3D), as `w.plan`."""
+    from oncocenter.radiotherapy import services as s
+    from oncocenter.radiotherapy.models import DicomMachineName
+
+    DicomMachineName.objects.create(dicom_name="unit001", machine=w.linac)
+    rx = w.make_rx(dose_per_fraction_gy="1.03", number_of_fractions=30, technique="3D")
+    w.plan = s.plan_import_dicom(
+        prescription=rx, by=w.dosimetrist, content=rtplan_bytes(w.patient.mrn, **kw)
+    )
+    return w.plan

@@ -27,14 +27,7 @@ def w():
     return make_world()
 
 
-def imported_plan(w, **kw) -> Plan:
-    """The synthetic RT Plan imported for the world's patient (30 x 1.03 Gy, 3D)."""
-    DicomMachineName.objects.create(dicom_name="unit001", machine=w.linac)
-    rx = w.make_rx(dose_per_fraction_gy="1.03", number_of_fractions=30, technique="3D")
-    w.plan = s.plan_import_dicom(
-        prescription=rx, by=w.dosimetrist, content=files.rtplan_bytes(w.patient.mrn, **kw)
-    )
-    return w.plan
+imported_plan = files.import_plan
 
 
 def field_of(exc) -> list[str]:
@@ -73,9 +66,12 @@ def test_structure_set_and_dose_are_stored_with_the_plan_and_give_dvhs(w):
     assert by_name["PTV"]["mean_gy"] == pytest.approx(52.0)
     assert by_name["Heart"]["mean_gy"] == pytest.approx(12.0)
     assert by_name["SpinalCord"]["max_gy"] == pytest.approx(56.0)
-    assert AuditEvent.objects.filter(
-        action="create", object_type="radiotherapy.plandicomobject", patient_mrn=mrn
-    ).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action="create", object_type="radiotherapy.plandicomobject", patient_mrn=mrn
+        ).count()
+        == 2
+    )
     # Same SOP Instance UID again: the stored row, nothing new.
     again, created = s.plan_dicom_import(
         plan=plan, by=w.dosimetrist, content=files.rtstruct_bytes(mrn), file_name="s2"
@@ -200,7 +196,9 @@ def test_an_object_of_another_plan_is_a_conflict(w):
 def test_a_relative_dose_is_stored_without_dvh_and_says_why(w):
     plan = imported_plan(w)
     mrn = w.patient.mrn
-    s.plan_dicom_import(plan=plan, by=w.dosimetrist, content=files.rtstruct_bytes(mrn), file_name="s")
+    s.plan_dicom_import(
+        plan=plan, by=w.dosimetrist, content=files.rtstruct_bytes(mrn), file_name="s"
+    )
     ds = files.rtdose(mrn, plan.dicom_sop_instance_uid)
     ds.DoseUnits = "RELATIVE"
     dose, _ = s.plan_dicom_import(
@@ -350,7 +348,9 @@ def test_api_imports_as_jobs_and_reads_the_dvh(w, api_as):
     plan = imported_plan(w)
     mrn = w.patient.mrn
     c = api_as(user=w.physicist)
-    r = c.post(f"{API}/plans/{plan.pk}/dicom", {"file": upload("rs.dcm", files.rtstruct_bytes(mrn))})
+    r = c.post(
+        f"{API}/plans/{plan.pk}/dicom", {"file": upload("rs.dcm", files.rtstruct_bytes(mrn))}
+    )
     assert r.status_code == 202, r.content
     job = r.json()
     assert job["status"] == "queued" and job["kind"] == "radiotherapy.rtobject_import"
@@ -370,7 +370,9 @@ def test_api_imports_as_jobs_and_reads_the_dvh(w, api_as):
     assert cord["violated"] and cord["constraints"][0]["passed"] is False
     assert cord["figures"]["Dmax"] == pytest.approx(56.0)
     # Again: the stored object, 200, no job.
-    r = c.post(f"{API}/plans/{plan.pk}/dicom", {"file": upload("rs.dcm", files.rtstruct_bytes(mrn))})
+    r = c.post(
+        f"{API}/plans/{plan.pk}/dicom", {"file": upload("rs.dcm", files.rtstruct_bytes(mrn))}
+    )
     assert r.status_code == 200 and r.json()["kind"] == "RTSTRUCT"
     assert Job.objects.filter(kind="radiotherapy.rtobject_import").count() == 2
 
@@ -396,7 +398,9 @@ def test_api_failed_job_reports_its_problems(w, api_as):
     plan = imported_plan(w)
     mrn = w.patient.mrn
     c = api_as(user=w.dosimetrist)
-    r = c.post(f"{API}/plans/{plan.pk}/dicom", {"file": upload("rs.dcm", files.rtstruct_bytes(mrn))})
+    r = c.post(
+        f"{API}/plans/{plan.pk}/dicom", {"file": upload("rs.dcm", files.rtstruct_bytes(mrn))}
+    )
     # Between the upload and the worker, the patient's MRN changed: the job refuses the file.
     w.patient.mrn = "77777777"
     w.patient.save(update_fields=["mrn"])
