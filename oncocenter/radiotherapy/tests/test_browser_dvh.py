@@ -34,6 +34,9 @@ def reference_data():
 def test_upload_structure_set_and_dose_then_read_the_dvh_page(page, browser_login, tmp_path):
     w = make_world()
     plan = files.import_plan(w)
+    # Shared 2-core machine: a page may take longer than the default 15 s under load.
+    page.set_default_timeout(90_000)
+    page.set_default_navigation_timeout(90_000)
     struct, dose = files.write_files(tmp_path, w.patient.mrn, plan.dicom_sop_instance_uid)
     browser_login(w.dosimetrist.username, password=PASSWORD)
     dvh_url = f"{page.base_url}/radiotherapy/courses/{w.course.pk}/plans/{plan.pk}/dvh/"
