@@ -85,15 +85,19 @@ def _frame(summary: RTStructSummary | RTDoseSummary) -> str:
     return summary.frame_of_reference_uid
 
 
-def _parse(content: bytes, *, header_only: bool) -> RTStructSummary | RTDoseSummary:
-    if not content:
-        raise ValidationFailed.single("file", _("is empty"))
+def _refuse_too_large(content: bytes) -> None:
     if len(content) > MAX_DICOM_BYTES:
         raise ValidationFailed.single(
             "file",
             _("is larger than %(mb)d MB") % {"mb": MAX_DICOM_BYTES // (1024 * 1024)},
             len(content),
         )
+
+
+def _parse(content: bytes, *, header_only: bool) -> RTStructSummary | RTDoseSummary:
+    if not content:
+        raise ValidationFailed.single("file", _("is empty"))
+    _refuse_too_large(content)
     try:
         summary = parse_rtobject(content, header_only=header_only)
     except RTPlanParseError as exc:
@@ -325,6 +329,7 @@ def rtplan_import_submit(
     import as a job."""
     from oncocenter.radiotherapy.jobs import RTPLAN_IMPORT
 
+    _refuse_too_large(content)
     rtplan_check(prescription=prescription, by=by, content=content, fraction_group=fraction_group)
     name = _file_name(file_name, "rtplan.dcm")
     return job_submit(

@@ -436,3 +436,25 @@ def test_api_allow_and_deny_per_role(w, api_as, method, url, allowed, denied):
     r = call(api_as(allowed))
     # Past the permission check: a GET reads; the POST's wrong patient is refused naming it.
     assert r.status_code == (422 if method == "post" else 200), r.content
+
+
+def test_files_over_the_limit_are_refused_before_reading(w, monkeypatch):
+    from oncocenter.radiotherapy.services import dicom
+
+    plan = imported_plan(w)
+    monkeypatch.setattr(dicom, "MAX_DICOM_BYTES", 100)
+    for call in (
+        lambda: s.rtobject_check(
+            plan=plan, by=w.dosimetrist, content=files.rtstruct_bytes(w.patient.mrn)
+        ),
+        lambda: s.rtplan_import_submit(
+            prescription=plan.prescription,
+            by=w.dosimetrist,
+            content=files.rtplan_bytes(w.patient.mrn),
+            file_name="rp.dcm",
+        ),
+    ):
+        with pytest.raises(ValidationFailed) as exc:
+            call()
+        assert field_of(exc) == ["file"] and "larger than" in str(exc.value)
+    assert not Job.objects.exists()
