@@ -11,7 +11,9 @@ pixel area x the structure's contour slice spacing. Only axial dose grids are re
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,13 +43,17 @@ class Dvh:
 
     def v(self, dose_gy: float) -> float:
         """Per cent of the volume receiving at least `dose_gy`."""
-        for edge, pct in zip(self.bins_gy, self.volume_pct, strict=True):
-            if edge >= dose_gy - 1e-9:
-                return pct
-        return 0.0
+        return _volume_pct_at(self.bins_gy, self.volume_pct, dose_gy)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _volume_pct_at(edges: list[float], pct: list[float], dose_gy: float) -> float:
+    for edge, p in zip(edges, pct, strict=True):
+        if edge >= dose_gy - 1e-9:
+            return p
+    return 0.0
 
 
 def _inside(xs: np.ndarray, ys: np.ndarray, polygon: np.ndarray) -> np.ndarray:
@@ -157,3 +163,40 @@ def _dvh(number: int, name: str, values: np.ndarray, voxel_mm3: float) -> Dvh:
         bins_gy=[round(float(e), 1) for e in edges],
         volume_pct=[round(100.0 * c / len(values), 2) for c in counts],
     )
+
+
+_METRIC = re.compile(r"^(?P<kind>[DV])(?P<x>\d+(?:\.\d+)?)(?P<unit>cc|%|Gy)?$", re.I)
+
+
+def dvh_metric(dvh: Mapping[str, Any], metric: str) -> tuple[float, str] | None:
+    """One constraint metric read from a stored DVH (`Dvh.as_dict()`): Dmax, Dmean, Dmin (Gy);
+    Dx or Dx% (the dose at least x% of the volume receives, Gy); Dxcc (the dose to the hottest
+    x cm³, Gy); Vx or VxGy (% of the volume receiving at least x Gy). None: not a metric read here,
+    or a volume larger than the structure."""
+    name = metric.strip()
+    fixed = {"dmax": "max_gy", "dmean": "mean_gy", "dmin": "min_gy"}.get(name.lower())
+    if fixed:
+        return float(dvh[fixed]), "Gy"
+    match = _METRIC.match(name)
+    if match is None:
+        return None
+    x, unit = float(match["x"]), (match["unit"] or "").lower()
+    edges = [float(e) for e in dvh.get("bins_gy", [])]
+    pct = [float(p) for p in dvh.get("volume_pct", [])]
+    if not edges:
+        return None
+    if match["kind"].upper() == "V":
+        if unit not in ("", "gy"):
+            return None
+        return _volume_pct_at(edges, pct, x), "%"
+    exact = {95.0: "d95_gy", 50.0: "d50_gy", 2.0: "d2_gy"}.get(x)
+    if unit in ("", "%") and exact and exact in dvh:
+        return float(dvh[exact]), "Gy"  # computed from the voxels, not the 0.1 Gy bins
+    if unit == "cc":
+        volume = float(dvh["volume_cc"])
+        if volume <= 0 or x > volume:
+            return None
+        x = 100.0 * x / volume
+    # The highest bin edge that at least x% of the volume receives (0.1 Gy resolution).
+    reached = [e for e, p in zip(edges, pct, strict=True) if p >= x - 1e-9]
+    return (round(max(reached), 3) if reached else 0.0), "Gy"

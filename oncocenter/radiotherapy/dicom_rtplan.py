@@ -78,6 +78,9 @@ class RTPlanSummary:
     dose_references: tuple[RTDoseReference, ...] = field(default_factory=tuple)
     is_brachytherapy: bool = False
     brachy_machine_names: tuple[str, ...] = ()
+    # The patient coordinate system of the plan: its structure set and dose must share it.
+    frame_of_reference_uid: str = ""
+    referenced_structure_set_uid: str = ""
 
     @property
     def treatment_beams(self) -> tuple[RTBeam, ...]:
@@ -136,6 +139,8 @@ class RTPlanSummary:
             "plan_date": self.plan_date,
             "patient_id": self.patient_id,
             "approval_status": self.approval_status,
+            "frame_of_reference_uid": self.frame_of_reference_uid,
+            "referenced_structure_set_uid": self.referenced_structure_set_uid,
             "technique_hint": self.technique_hint,
             "fractions_planned": self.fractions_planned,
             "target_prescription_dose_gy": self.target_prescription_dose_gy,
@@ -189,13 +194,17 @@ def _str(ds: Dataset, keyword: str) -> str:
     return str(value).strip() if value is not None else ""
 
 
-def _read(source: str | os.PathLike[str] | bytes | BinaryIO | Dataset) -> Dataset:
+def _read(
+    source: str | os.PathLike[str] | bytes | BinaryIO | Dataset, *, header_only: bool = False
+) -> Dataset:
+    """The data set, with or without a preamble and meta header. `header_only` stops before the
+    pixel data (a dose grid can be megabytes): enough to say what the object is and whose."""
     if isinstance(source, Dataset):
         return source
     if isinstance(source, bytes | bytearray):
         source = io.BytesIO(source)
     try:
-        return pydicom.dcmread(source)
+        return pydicom.dcmread(source, stop_before_pixels=header_only)
     except InvalidDicomError:
         pass  # no preamble or meta header: read again below, as many exports are written
     except (EOFError, OSError, ValueError, TypeError) as exc:
@@ -203,7 +212,7 @@ def _read(source: str | os.PathLike[str] | bytes | BinaryIO | Dataset) -> Datase
     if hasattr(source, "seek"):
         source.seek(0)
     try:
-        ds = pydicom.dcmread(source, force=True)
+        ds = pydicom.dcmread(source, force=True, stop_before_pixels=header_only)
         # A forced read accepts any bytes; a DICOM object names its class or modality.
         if not (str(ds.get("SOPClassUID", "")) or str(ds.get("Modality", ""))):
             raise ValueError("no SOP Class UID or Modality found")
@@ -316,6 +325,12 @@ def parse_rtplan(source: str | os.PathLike[str] | bytes | BinaryIO | Dataset) ->
         dose_references=refs,
         is_brachytherapy=is_brachy,
         brachy_machine_names=brachy_machines,
+        frame_of_reference_uid=_str(ds, "FrameOfReferenceUID"),
+        referenced_structure_set_uid=(
+            _str(ds.ReferencedStructureSetSequence[0], "ReferencedSOPInstanceUID")
+            if ds.get("ReferencedStructureSetSequence")
+            else ""
+        ),
     )
 
 

@@ -70,6 +70,17 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+def organ_of_structure(name: str, aliases: Mapping[str, str] | None = None) -> str:
+    """The constraint set's organ a structure name stands for ("SpinalCord" -> "Spinal cord");
+    a name without an alias is its own organ."""
+    table = {**DEFAULT_ALIASES, **{_key(k): v for k, v in (aliases or {}).items()}}
+    return table.get(_key(name), name)
+
+
+def same_organ(a: str, b: str) -> bool:
+    return _key(a) == _key(b)
+
+
 def _volume_at(curve: list[tuple[float, float]], dose_gy: float) -> float:
     """Volume % receiving at least `dose_gy` on a cumulative curve sorted by dose."""
     if not curve:

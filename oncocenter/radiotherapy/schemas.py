@@ -303,3 +303,64 @@ class RtImageReviewOut(Schema):
     reviewed_by: str | None
     reviewed_at: datetime | None
     review_note: str
+
+
+class RtImportJobOut(Schema):
+    job: int
+    kind: str
+    status: str
+    progress_done: int
+    progress_total: int
+    status_url: str
+    page: str
+    result: dict[str, Any]
+    error: str
+    error_rule: str
+
+
+class RtDicomObjectOut(Schema):
+    id: int
+    plan: int
+    kind: str
+    sop_instance_uid: str
+    sop_class_uid: str
+    patient_id: str
+    frame_of_reference_uid: str
+    referenced_plan_uid: str
+    label: str
+    max_dose_gy: Decimal | None
+    file_name: str
+    size: int
+    sha256: str
+    summary: dict[str, Any]
+    imported_at: datetime
+
+
+class RtDvhConstraintOut(Schema):
+    metric: str
+    comparator: str
+    limit: float
+    unit: str
+    value: float | None
+    passed: bool | None
+
+
+class RtDvhStructureOut(Schema):
+    number: int
+    name: str
+    kind: str
+    organ: str
+    volume_cc: float
+    figures: dict[str, float | None]
+    constraints: list[RtDvhConstraintOut]
+    violated: bool
+    dose_gy: list[float]
+    volume_pct: list[float]
+
+
+class RtDvhOut(Schema):
+    plan: int
+    dose: str | None
+    structure_set: str | None
+    refused: str
+    structures: list[RtDvhStructureOut]

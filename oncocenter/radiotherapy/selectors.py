@@ -38,9 +38,11 @@ from oncocenter.radiotherapy.models import (
     PatientSpecificQA,
     PhysicsCheck,
     Plan,
+    PlanDicomObject,
     PlanStatus,
     Prescription,
     PrescriptionStatus,
+    RTObjectKind,
     Signature,
     SignatureMeaning,
     WeeklyReview,
@@ -564,3 +566,79 @@ def signatures_for_course(*, course: Course) -> QuerySet[Signature]:
 
 def search_filter(q: str) -> Q:
     return Q(patient__mrn__startswith=q) | Q(patient__name_ko__contains=q) | Q(label__icontains=q)
+
+
+# --- DICOM RT objects and DVHs of a plan --------------------------------------------------------------
+
+#: The figures of the DVH table, in order: (label, metric read by `dicom_dvh.dvh_metric`).
+DVH_TABLE_METRICS = (
+    ("D95", "D95"),
+    ("D50", "D50"),
+    ("D2", "D2"),
+    ("Dmean", "Dmean"),
+    ("Dmax", "Dmax"),
+    ("V20", "V20"),
+)
+
+
+def plan_dvh_report(*, plan: Plan) -> dict[str, Any]:
+    """The plan's stored RT objects and, from its newest dose with its DVHs: per structure the
+    curve, the table's figures and each of the prescription's organ constraints that names the
+    structure's organ, evaluated on the DVH (passed False: violated)."""
+    from oncocenter.radiotherapy.dicom_dvh import dvh_metric
+    from oncocenter.radiotherapy.dvh import organ_of_structure, same_organ
+
+    objects = list(
+        PlanDicomObject.objects.filter(plan=plan)
+        .select_related("imported_by")
+        .defer("data")
+        .order_by("-pk")
+    )
+    dose = next((o for o in objects if o.kind == RTObjectKind.DOSE), None)
+    structure_set = (
+        next((o for o in objects if o.pk == dose.dvh_structure_set_id), None) if dose else None
+    )
+    kinds = {
+        int(s["number"]): s.get("kind", "")
+        for s in (structure_set.summary.get("structures", []) if structure_set else [])
+    }
+    constraints = plan_constraints(plan)
+    rows = []
+    for d in dose.dvhs if dose else []:
+        organ = organ_of_structure(d["name"])
+        checks = []
+        for c in constraints:
+            if not same_organ(c.organ, organ):
+                continue
+            got = dvh_metric(d, c.metric)
+            value = got[0] if got and got[1].lower() == c.unit.lower() else None
+            checks.append(
+                {
+                    "constraint": c,
+                    "value": value,
+                    "passed": None if value is None else c.holds(value),
+                }
+            )
+        rows.append(
+            {
+                "number": d["number"],
+                "name": d["name"],
+                "kind": kinds.get(int(d["number"]), ""),
+                "organ": organ,
+                "volume_cc": d["volume_cc"],
+                "figures": [
+                    (label, (dvh_metric(d, metric) or (None, ""))[0])
+                    for label, metric in DVH_TABLE_METRICS
+                ],
+                "checks": checks,
+                "violated": any(ch["passed"] is False for ch in checks),
+                "dvh": d,
+            }
+        )
+    return {
+        "objects": objects,
+        "dose": dose,
+        "structure_set": structure_set,
+        "rows": rows,
+        "refused": (dose.summary.get("dvh_refused", "") if dose else ""),
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Status
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from oncocenter.audit.models import AuditAction
@@ -94,25 +94,6 @@ def plan_create(request: HttpRequest, rx_id: int, payload: RtPlanIn):
         fractions_planned=payload.fractions_planned,
         dose_per_fraction_gy=payload.dose_per_fraction_gy,
         meterset_per_fraction=payload.meterset_per_fraction,
-    )
-    return Status(201, plan_out(plan))
-
-
-@router.post("/prescriptions/{rx_id}/plans/import", response={201: RtPlanOut})
-@permission("rt.plan.write")
-def plan_import(
-    request: HttpRequest,
-    rx_id: int,
-    file: File[UploadedFile],
-    fraction_group: Form[int | None] = None,
-):
-    """Import a DICOM RT Plan file; rejected (409, every mismatch listed) unless it matches."""
-    content = _upload(file)
-    plan = s.plan_import_dicom(
-        prescription=_get(Prescription, rx_id, "prescription"),
-        by=_me(request),
-        content=content,
-        fraction_group=fraction_group,
     )
     return Status(201, plan_out(plan))
 

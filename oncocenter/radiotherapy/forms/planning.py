@@ -260,6 +260,19 @@ class PlanImportForm(TargetForm):
     )
 
 
+class PlanDicomForm(TargetForm):
+    """An RT Structure Set or RT Dose for the plan (checked from its header, imported by a job)."""
+
+    model: ClassVar[type[Model]] = Plan
+    id_stem = "rto"
+    ids = {"file": "rto-{key}"}
+    file = forms.FileField(
+        label=gettext_lazy("Import an RT Structure Set or RT Dose (DICOM)"),
+        error_messages={"required": gettext_lazy("choose a DICOM RT Structure Set or RT Dose")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".dcm,application/dicom"}),
+    )
+
+
 class OrganDosesForm(TargetForm):
     model: ClassVar[type[Model]] = Plan
     id_stem = "od"

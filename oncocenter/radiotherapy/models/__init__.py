@@ -16,6 +16,7 @@ from oncocenter.radiotherapy.models.course import (
     Prescription,
     PriorOrganDose,
 )
+from oncocenter.radiotherapy.models.dicom import PlanDicomObject, RTObjectKind
 from oncocenter.radiotherapy.models.records import (
     BrachySession,
     Delivery,
@@ -78,11 +79,13 @@ __all__ = [
     "Pattern",
     "PhysicsCheck",
     "Plan",
+    "PlanDicomObject",
     "PlanStatus",
     "PlannedOrganDose",
     "Prescription",
     "PrescriptionStatus",
     "PriorOrganDose",
+    "RTObjectKind",
     "Signature",
     "SignatureMeaning",
     "ToxicityGrade",

@@ -38,6 +38,14 @@ from oncocenter.radiotherapy.services.delivery import (
     delivery_mark_entered_in_error,
     fraction_record_delivery,
 )
+from oncocenter.radiotherapy.services.dicom import (
+    MAX_DICOM_BYTES,
+    plan_dicom_import,
+    plan_dvhs_refresh,
+    rtobject_check,
+    rtobject_import_submit,
+    rtplan_import_submit,
+)
 from oncocenter.radiotherapy.services.fractions import (
     SessionSlot,
     brachy_session_set,
@@ -55,6 +63,7 @@ from oncocenter.radiotherapy.services.plans import (
     plan_set_organ_doses,
     plan_transfer,
     plan_update,
+    rtplan_check,
 )
 from oncocenter.radiotherapy.services.prescriptions import (
     prescription_create,
@@ -75,6 +84,7 @@ from oncocenter.radiotherapy.services.reviews import (
 __all__ = [
     "DOSE_TOLERANCE",
     "IDENTIFIER_KINDS",
+    "MAX_DICOM_BYTES",
     "METERSET_TOLERANCE",
     "MIN_JUSTIFICATION",
     "OPEN_COURSE",
@@ -103,6 +113,8 @@ __all__ = [
     "physics_check_record",
     "plan_approve",
     "plan_create",
+    "plan_dicom_import",
+    "plan_dvhs_refresh",
     "plan_import_dicom",
     "plan_import_dvh",
     "plan_set_organ_doses",
@@ -112,6 +124,10 @@ __all__ = [
     "prescription_sign",
     "prescription_update",
     "psqa_record",
+    "rtobject_check",
+    "rtobject_import_submit",
+    "rtplan_check",
+    "rtplan_import_submit",
     "treatment_record_import",
     "weekly_review_record",
 ]

@@ -22,6 +22,7 @@ from oncocenter.radiotherapy import selectors
 from oncocenter.radiotherapy.dicom_rtplan import (
     PrescriptionSpec,
     RTPlanParseError,
+    RTPlanSummary,
     compare_plan_with_prescription,
     parse_rtplan,
 )
@@ -179,11 +180,12 @@ def plan_create(
     return plan
 
 
-def plan_import_dicom(
+def rtplan_check(
     *, prescription: Prescription, by: User, content: bytes, fraction_group: int | None = None
-) -> Plan:
-    """Import a DICOM RT Plan. Rejected, with every mismatch listed, unless it matches the
-    prescription (patient, fractions, dose) and names a known machine capable of the technique."""
+) -> RTPlanSummary:
+    """Everything `plan_import_dicom` checks, without saving: what the upload runs in the request
+    so that a wrong file is refused at once (422 naming the field, 409 listing every mismatch)
+    before the import job is queued."""
     require(by, "rt.plan.write")
     rx = Prescription.objects.select_related("course__patient").get(pk=prescription.pk)
     _refuse_closed(rx)
@@ -239,6 +241,18 @@ def plan_import_dicom(
                 )
             ],
         )
+    return summary
+
+
+def plan_import_dicom(
+    *, prescription: Prescription, by: User, content: bytes, fraction_group: int | None = None
+) -> Plan:
+    """Import a DICOM RT Plan. Rejected, with every mismatch listed, unless it matches the
+    prescription (patient, fractions, dose) and names a known machine capable of the technique."""
+    summary = rtplan_check(
+        prescription=prescription, by=by, content=content, fraction_group=fraction_group
+    )
+    rx = Prescription.objects.select_related("course__patient").get(pk=prescription.pk)
     specs = _machine_specs()
     machine_code = next(s.code for s in specs if s.answers_to(summary.machine_names[0]))
     machine = Machine.objects.get(code=machine_code)

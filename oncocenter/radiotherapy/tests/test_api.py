@@ -308,9 +308,16 @@ def test_dicom_import_endpoint_match_and_mismatch(w, api_as):
         f"{BASE}/prescriptions/{good.pk}/plans/import",
         {"file": SimpleUploadedFile("rtplan.dcm", content, "application/dicom")},
     )
-    assert r.status_code == 201, r.content
-    assert r.json()["label"] == "Plan1" and r.json()["machine"] == w.linac.code
-    assert Plan.objects.count() == 1
+    # Checked in the request, imported by a job (202): nothing saved until the job has run.
+    assert r.status_code == 202, r.content
+    assert r.json()["kind"] == "radiotherapy.rtplan_import" and not Plan.objects.exists()
+    from oncocenter.jobs.services import job_execute
+
+    assert job_execute(job_id=r.json()["job"]) == "succeeded"
+    status = client.get(r.json()["status_url"]).json()
+    plan = Plan.objects.get()
+    assert status["result"]["plan"] == plan.pk
+    assert plan.label == "Plan1" and plan.machine == w.linac
 
 
 # --- permission matrix ------------------------------------------------------------------------------------

@@ -302,6 +302,7 @@ ACTION_ROLES = {
     "rx-sign": ("radiation_oncologist", "radiation_therapist"),
     "plan-create": ("dosimetrist", "radiation_oncologist"),
     "plan-import": ("medical_physicist", "nurse"),
+    "plan-dicom": ("dosimetrist", "nurse"),
     "plan-approve": ("radiation_oncologist", "medical_physicist"),
     "organ-doses": ("dosimetrist", "nurse"),
     "dvh": ("dosimetrist", "scheduler"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -106,6 +107,7 @@ def _plan_item(plan: Any, forms: _Forms) -> dict[str, Any]:
             "organ-doses", f.OrganDosesForm, plan.pk, initial={"doses": doses_text}
         ),
         "dvh": forms("dvh", f.DvhForm, plan.pk),
+        "dicom": forms("plan-dicom", f.PlanDicomForm, plan.pk),
         "overrides": [
             forms(
                 "override",
@@ -175,6 +177,7 @@ def _course_context(
             "machine", "planner", "prescription__constraint_set", "prescription__course__patient"
         )
         .prefetch_related("organ_doses", "prescription__constraint_set__constraints")
+        .annotate(dicom_count=Count("dicom_objects"))
         .order_by("pk")
     ):
         plans_by_rx[plan.prescription_id].append(plan)
@@ -273,6 +276,8 @@ def course_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         ctx = _course_context(request, course, failed=failed)
         template = "radiotherapy/_partials/course_body.html" if htmx else "radiotherapy/course.html"
         return render(request, template, ctx, status=outcome.status)
+    if isinstance(outcome.value, HttpResponse):
+        return outcome.value
     message = str(outcome.value)
     course.refresh_from_db()
     if htmx:

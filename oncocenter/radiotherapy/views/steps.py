@@ -7,10 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from oncocenter.core.permissions import active_role
 from oncocenter.radiotherapy import forms as f
 from oncocenter.radiotherapy import services as s
 from oncocenter.radiotherapy.models import Course, Pattern
@@ -18,7 +21,9 @@ from oncocenter.radiotherapy.views._common import _me
 
 # --- the steps of the course page: form, one service call, what the user is told -------------------
 
-Call = Callable[[HttpRequest, Course, Any], str]
+# A step answers with the message for the course page, or with where the browser goes next (an
+# upload goes to its job's page).
+Call = Callable[[HttpRequest, Course, Any], "str | HttpResponse"]
 
 
 def _service(service: Callable[..., Any], done: Any, on: str, *fields: str) -> Call:
@@ -62,13 +67,39 @@ def _rx_edit(request: HttpRequest, course: Course, form: f.PrescriptionEditForm)
     return _("Prescription edited: its signature and the plan approvals were voided.")
 
 
-def _plan_import(request: HttpRequest, course: Course, form: f.PlanImportForm) -> str:
-    plan = s.plan_import_dicom(
+def _plan_import(request: HttpRequest, course: Course, form: f.PlanImportForm) -> HttpResponse:
+    """Checked now; imported by a job, whose page the browser goes to."""
+    upload = form.cleaned_data["file"]
+    job = s.rtplan_import_submit(
         prescription=form.cleaned_data["target"],
         by=_me(request),
-        content=form.cleaned_data["file"].read(),
+        content=upload.read(),
+        file_name=upload.name,
+        role=active_role(request),
     )
-    return _("RT Plan %(label)s imported.") % {"label": plan.label}
+    return redirect("jobs:detail", pk=job.pk)
+
+
+def _plan_dicom(request: HttpRequest, course: Course, form: f.PlanDicomForm) -> HttpResponse:
+    """An RT Structure Set or RT Dose: checked now, imported by a job; a file imported before
+    goes straight to the plan's DVH page."""
+    upload = form.cleaned_data["file"]
+    plan = form.cleaned_data["target"]
+    job, existing = s.rtobject_import_submit(
+        plan=plan,
+        by=_me(request),
+        content=upload.read(),
+        file_name=upload.name,
+        role=active_role(request),
+    )
+    if job is None:
+        messages.info(
+            request,
+            _("This %(what)s was imported before: nothing changed.")
+            % {"what": existing.get_kind_display() if existing else ""},
+        )
+        return redirect("radiotherapy:dvh", pk=course.pk, plan_pk=plan.pk)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 def _dvh(request: HttpRequest, course: Course, form: f.DvhForm) -> str:
@@ -272,6 +303,7 @@ STEPS: dict[str, Step] = {
     "rx-sign": Step("rt.prescription.sign", f.TargetForm, _rx_sign, "rx"),
     "plan-create": Step("rt.plan.write", f.PlanCreateForm, _plan_create, "rx"),
     "plan-import": Step("rt.plan.write", f.PlanImportForm, _plan_import, "rx"),
+    "plan-dicom": Step("rt.plan.write", f.PlanDicomForm, _plan_dicom, "plan"),
     "plan-approve": Step("rt.plan.approve", f.PlanTargetForm, _plan_approve, "plan"),
     "organ-doses": Step("rt.plan.write", f.OrganDosesForm, _organ_doses, "plan"),
     "dvh": Step("rt.plan.write", f.DvhForm, _dvh, "plan"),
