@@ -95,7 +95,13 @@ def add_audit_events(total: int, *, batch: int = 2000, log: Callable[[str], None
 
     from oncocenter.audit.keys import current_key_id
     from oncocenter.audit.models import AuditEvent
-    from oncocenter.audit.services import SEQ_SEQUENCE, compute_hash, lock_shard_head, shard_of
+    from oncocenter.audit.services import (
+        SEQ_SEQUENCE,
+        chain_prev,
+        compute_hash,
+        lock_shard_head,
+        shard_of,
+    )
     from oncocenter.patients.models import Patient
 
     rng = random.Random(18)
@@ -144,7 +150,7 @@ def add_audit_events(total: int, *, batch: int = 2000, log: Callable[[str], None
                         client_address="10.0.0.1",
                         request_id=request_id,
                         detail=detail,
-                        prev_hash=head.hash,
+                        prev_hash=chain_prev(head),
                         key_id=key_id,
                     )
                     digest = compute_hash(e)  # type: ignore[arg-type]

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connections, models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -125,19 +125,29 @@ def _epoch0_head(using: str = "default") -> str:
 
 
 def lock_shard_head(shard: int) -> AuditChainHead:
-    """The shard's head row, locked until the transaction ends (created at its genesis)."""
+    """The shard's head row, locked until the transaction ends."""
     head = AuditChainHead.objects.select_for_update().filter(id=shard).first()
     if head is None:
-        # The shard's first event: its head starts at the genesis. Two first writers may race to
-        # create it; the loser's insert fails inside its savepoint and it locks the winner's row.
-        genesis = shard_genesis(epoch0_head=_epoch0_head(), shard=shard, key=current_key())
-        try:
-            with transaction.atomic():
-                AuditChainHead.objects.create(id=shard, seq=0, hash=genesis)
-        except IntegrityError:
-            pass
+        # The first audit write of the installation creates every shard's head at once, so
+        # later writes cost the same queries whichever shard they land on. A head without
+        # events holds the hash its chain continues from (epoch 0's last); concurrent first
+        # writers insert the same rows, and the conflict is ignored.
+        start = _epoch0_head()
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(id=s, seq=0, hash=start) for s in range(1, settings.AUDIT_SHARDS + 1)],
+            ignore_conflicts=True,
+        )
         head = AuditChainHead.objects.select_for_update().get(id=shard)
     return head
+
+
+def chain_prev(head: AuditChainHead) -> str:
+    """The `prev_hash` of the next event of the head's shard: the last event's hash, or for the
+    first event the genesis, made with the key that event is signed with (so a key rotated
+    before a shard's first event still verifies)."""
+    if head.seq:
+        return head.hash
+    return shard_genesis(epoch0_head=head.hash, shard=head.id, key=current_key())
 
 
 def _next_seq() -> int:
@@ -177,7 +187,6 @@ def audit_record(
         user.get_username() if user is not None else ctx.system_actor or "system"
     )
     event = AuditEvent(
-        at=timezone.now(),
         actor=user,
         actor_username=username[:150],
         role=ctx.role if user is not None and actor is None else "",
@@ -191,13 +200,16 @@ def audit_record(
         detail=_detail(detail, ctx.token),
         key_id=current_key_id(),
     )
+    # One request's (or job's: jobs bind `job-N`) events share a request id, hence one shard: a
+    # transaction locks one head, and two transactions cannot deadlock on heads taken in
+    # opposite orders.
     event.shard = shard_of(shard_key(event))
     with transaction.atomic():
         head = lock_shard_head(event.shard)
         # Numbered under the shard's lock, so `seq` grows along each shard's chain.
         event.seq = _next_seq()
         event.shard_seq = head.seq + 1
-        event.prev_hash = head.hash
+        event.prev_hash = chain_prev(head)
         event.at = timezone.now()
         event.hash = compute_hash(event)
         event.save(force_insert=True)
@@ -407,12 +419,13 @@ def checkpoint_write(
     *, shard: int | None = None, seq: int | None = None, head_hash: str | None = None
 ) -> list[Any]:
     """Append a signed checkpoint of one shard's head (the given one), or of every shard's head
-    now (one line each), to the file outside the database."""
+    now (one line each, shards with events), to the file outside the database."""
     from oncocenter.audit.checkpoints import checkpoint_append
 
     if shard is not None and seq is not None and head_hash is not None:
         return [checkpoint_append(shard=shard, seq=seq, head_hash=head_hash)]
+    # Shards without events yet have nothing to hold.
     return [
         checkpoint_append(shard=head.id, seq=head.seq, head_hash=head.hash)
-        for head in AuditChainHead.objects.order_by("id")
+        for head in AuditChainHead.objects.filter(seq__gt=0).order_by("id")
     ]
