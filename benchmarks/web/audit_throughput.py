@@ -1,11 +1,12 @@
-"""Audit writes at 8 threads on PostgreSQL: how many `audit_record` calls a second the one
-chain head row lets through, and their latency.
+"""Audit writes at N threads on PostgreSQL: how many `audit_record` calls a second the chain
+heads let through, and their latency.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/oc_x ONCOCENTER_DATA_DIR=/tmp/oc-x \
         .venv/bin/python benchmarks/web/audit_throughput.py --threads 8 --seconds 20
 
 Each thread appends events (a patient read, as a page does) in its own transaction and
-connection for `--seconds`; prints events/s, p50/p95/p99 per append, and the load average.
+connection for `--seconds`, each under its own request id as a request's would be (the id picks
+the audit shard); prints events/s, p50/p95/p99 per append, and the load average.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def main() -> None:
     django.setup()
     from django.db import connection, connections
 
+    from oncocenter.audit.context import AuditContext, bind_context, reset_context
     from oncocenter.audit.services import audit_record
 
     if connection.vendor != "postgresql":
@@ -44,15 +46,21 @@ def main() -> None:
 
     def worker(n: int) -> None:
         mine = []
+        count = 0
         while time.monotonic() < end:
+            count += 1
+            token = bind_context(AuditContext(request_id=f"bench-{os.getpid()}-{n}-{count}"))
             started = time.perf_counter()
-            audit_record(
-                action="read",
-                object_type="patients.patient",
-                object_id=str(n),
-                actor_username=f"bench{n}",
-                detail={"bench": True},
-            )
+            try:
+                audit_record(
+                    action="read",
+                    object_type="patients.patient",
+                    object_id=str(n),
+                    actor_username=f"bench{n}",
+                    detail={"bench": True},
+                )
+            finally:
+                reset_context(token)
             mine.append((time.perf_counter() - started) * 1000)
         connections.close_all()
         with lock:

@@ -78,23 +78,30 @@ def add_patients(cursor, n: int, *, log: Callable[[str], None] = print) -> int:
     return n - have
 
 
-def add_audit_events(total: int, *, batch: int = 1000, log: Callable[[str], None] = print) -> int:
+def add_audit_events(total: int, *, batch: int = 2000, log: Callable[[str], None] = print) -> int:
     """Append audit events (patient reads, searches and updates by the demo staff) until the
-    chain holds `total`, each hashed and linked exactly as `audit_record` does (the same
-    `compute_hash` over the same canonical fields), so `audit-verify` passes. Rows go in with
-    COPY, batch by batch, each batch in one transaction under the head's lock: stopping the run
-    keeps every batch written and the chain whole (a later run continues it). Returns rows
-    added."""
+    trail holds `total`, each hashed, sharded and linked exactly as `audit_record` does (the same
+    `shard_of` its request id, `compute_hash` over the same canonical fields, `seq` from the same
+    sequence), so `audit-verify` passes. Rows go in with COPY, batch by batch, each batch in one
+    transaction under every shard head's lock (taken in shard order): stopping the run keeps
+    every batch written and every chain whole (a later run continues them). Returns rows added."""
     import json
     import random
     from types import SimpleNamespace
 
+    from django.conf import settings
     from django.db import connection, transaction
     from django.utils import timezone
 
     from oncocenter.audit.keys import current_key_id
-    from oncocenter.audit.models import AuditChainHead
-    from oncocenter.audit.services import compute_hash
+    from oncocenter.audit.models import AuditEvent
+    from oncocenter.audit.services import (
+        SEQ_SEQUENCE,
+        chain_prev,
+        compute_hash,
+        lock_shard_head,
+        shard_of,
+    )
     from oncocenter.patients.models import Patient
 
     rng = random.Random(18)
@@ -105,26 +112,32 @@ def add_audit_events(total: int, *, batch: int = 1000, log: Callable[[str], None
     detail = {"synthetic": True}
     detail_json = json.dumps(detail)
     columns = (
-        "seq, at, actor_id, actor_username, role, action, object_type, object_id, patient_id, "
-        "patient_mrn, client_address, request_id, detail, prev_hash, hash, key_id"
+        "seq, shard, shard_seq, at, actor_id, actor_username, role, action, object_type, "
+        "object_id, patient_id, patient_mrn, client_address, request_id, detail, prev_hash, "
+        "hash, key_id"
     )
+    have = AuditEvent.objects.count()
     added = 0
     started = time.perf_counter()
     base = timezone.now()
-    while True:
+    while have + added < total:
+        n = min(batch, total - have - added)
         with transaction.atomic():
-            head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-            seq, prev = head.seq, head.hash
-            if seq >= total:
-                break
-            n = min(batch, total - seq)
+            heads = {s: lock_shard_head(s) for s in range(1, settings.AUDIT_SHARDS + 1)}
+            steps = dict.fromkeys(heads, 0)
+            with connection.cursor() as cur:
+                cur.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [SEQ_SEQUENCE, n])
+                seqs = sorted(row[0] for row in cur.fetchall())
             raw = connection.cursor().cursor  # psycopg's own cursor: COPY
             with raw.copy(f"COPY audit_auditevent ({columns}) FROM STDIN") as copy:
-                for _ in range(n):
-                    seq += 1
+                for seq in seqs:
                     pk, mrn = rng.choice(patients)
+                    request_id = f"bench-{seq}"
+                    head = heads[shard_of(request_id)]
                     e = SimpleNamespace(
                         seq=seq,
+                        shard=head.id,
+                        shard_seq=head.seq + 1,
                         at=base + dt.timedelta(microseconds=seq),
                         actor_id=None,
                         actor_username=rng.choice(users),
@@ -135,31 +148,36 @@ def add_audit_events(total: int, *, batch: int = 1000, log: Callable[[str], None
                         patient_id=pk,
                         patient_mrn=mrn,
                         client_address="10.0.0.1",
-                        request_id=f"bench-{seq}",
+                        request_id=request_id,
                         detail=detail,
-                        prev_hash=prev,
+                        prev_hash=chain_prev(head),
                         key_id=key_id,
                     )
                     digest = compute_hash(e)  # type: ignore[arg-type]
                     copy.write_row(
                         (
-                            e.seq, e.at, None, e.actor_username, "", e.action,
-                            e.object_type, e.object_id, pk, mrn, e.client_address,
-                            e.request_id, detail_json, prev, digest, key_id,
+                            e.seq, e.shard, e.shard_seq, e.at, None, e.actor_username, "",
+                            e.action, e.object_type, e.object_id, pk, mrn, e.client_address,
+                            e.request_id, detail_json, e.prev_hash, digest, key_id,
                         )
                     )  # fmt: skip
-                    prev = digest
-            # The head's guard (audit/db_guards.py) lets it move one step at a time: step it
-            # n - 1 times in the database, then set the last event's hash with the last step.
+                    head.seq, head.hash = e.shard_seq, digest
+                    steps[head.id] += 1
+            # A head's guard (audit/db_guards.py) lets it move one step at a time: step it
+            # k - 1 times in the database, then set the last event's hash with the last step.
             with connection.cursor() as cur:
-                cur.execute(
-                    f"DO $$ BEGIN FOR i IN 1..{n - 1} LOOP UPDATE audit_auditchainhead "
-                    "SET seq = seq + 1 WHERE id = 1; END LOOP; END $$"
-                )
-                cur.execute(
-                    "UPDATE audit_auditchainhead SET seq = seq + 1, hash = %s WHERE id = 1", [prev]
-                )
+                for shard, k in steps.items():
+                    if not k:
+                        continue
+                    cur.execute(
+                        f"DO $$ BEGIN FOR i IN 1..{k - 1} LOOP UPDATE audit_auditchainhead "
+                        f"SET seq = seq + 1 WHERE id = {shard}; END LOOP; END $$"
+                    )
+                    cur.execute(
+                        "UPDATE audit_auditchainhead SET seq = seq + 1, hash = %s WHERE id = %s",
+                        [heads[shard].hash, shard],
+                    )
         added += n
         rate = added / (time.perf_counter() - started)
-        log(f"audit events: {seq:,} of {total:,} ({rate:,.0f}/s)")
+        log(f"audit events: {have + added:,} of {total:,} ({rate:,.0f}/s)")
     return added

@@ -209,6 +209,10 @@ AUDIT_CHECKPOINT_FILE = os.environ.get(
     "ONCOCENTER_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.jsonl")
 )
 AUDIT_CHECKPOINT_EVERY = int(os.environ.get("ONCOCENTER_AUDIT_CHECKPOINT_EVERY", "100"))
+# Audit events are chained in this many shards, so concurrent writers lock different chain heads.
+# Fixed at install: verification recomputes each event's shard from it (changing it later makes
+# every event "in the wrong shard"; a new epoch would be needed, ARCHITECTURE.md).
+AUDIT_SHARDS = int(os.environ.get("ONCOCENTER_AUDIT_SHARDS", "16"))
 # `oncocenter flush` would wipe the audit trail: refused except in the test settings.
 AUDIT_ALLOW_FLUSH = False
 

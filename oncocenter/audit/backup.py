@@ -38,13 +38,14 @@ def table_counts(using: str = "default") -> dict[str, int]:
 
 
 def _manifest(using: str, vendor: str) -> dict[str, Any]:
-    head = AuditChainHead.objects.using(using).filter(id=1).first()
+    heads = list(AuditChainHead.objects.using(using).order_by("id"))
     return {
-        "format": "oncocenter-backup/1",
+        "format": "oncocenter-backup/2",
         "vendor": vendor,
         "taken_at": timezone.now().isoformat(timespec="seconds"),
-        "audit_events": head.seq if head else 0,
-        "audit_head": head.hash if head else "",
+        "audit_events": sum(head.seq for head in heads),
+        # Each shard's chain head (audit/services.py): shard -> [events, head hash].
+        "audit_heads": {str(head.id): [head.seq, head.hash] for head in heads},
         "tables": table_counts(using),
     }
 

@@ -1,8 +1,9 @@
 """Signed checkpoints of the audit chain, kept outside the database.
 
-One JSON line per checkpoint in an append-only file (`AUDIT_CHECKPOINT_FILE`, in the data
-directory by default): the number of events, the head hash, when, and an HMAC over the three with
-the audit key. A database restored from an older backup, a tail cut or a wipe leaves the database
+One JSON line per checkpoint of one shard's chain in an append-only file
+(`AUDIT_CHECKPOINT_FILE`, in the data directory by default): the shard, its number of events, its
+head hash, when, and an HMAC over the four with the audit key. Lines written before sharding
+(format 1, no shard) are checkpoints of shard 0, the chain of epoch 0. A database restored from an older backup, a tail cut or a wipe leaves the database
 behind the latest checkpoint, which `audit-verify` reports. Copy the file elsewhere regularly
 (`oncocenter audit-checkpoint --export PATH`, e.g. to a write-once share), because whoever can
 rewrite both the database and this file can hide a change that happened after the last export.
@@ -22,7 +23,8 @@ from django.utils import timezone
 
 from oncocenter.audit.keys import audit_keys, current_key, current_key_id
 
-FORMAT = "oncocenter-audit-checkpoint/1"
+FORMAT_V1 = "oncocenter-audit-checkpoint/1"
+FORMAT = "oncocenter-audit-checkpoint/2"
 
 
 class CheckpointError(Exception):
@@ -31,6 +33,7 @@ class CheckpointError(Exception):
 
 @dataclass(frozen=True)
 class Checkpoint:
+    shard: int
     seq: int
     head_hash: str
     at: str
@@ -38,9 +41,13 @@ class Checkpoint:
     sig: str
 
 
-def _signature(key: bytes, seq: int, head_hash: str, at: str) -> str:
-    message = f"{FORMAT}|{seq}|{head_hash}|{at}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+def _signature(key: bytes, shard: int | None, seq: int, head_hash: str, at: str) -> str:
+    # shard None: a line of format 1, signed before shards existed.
+    if shard is None:
+        message = f"{FORMAT_V1}|{seq}|{head_hash}|{at}"
+    else:
+        message = f"{FORMAT}|{shard}|{seq}|{head_hash}|{at}"
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
 def checkpoint_path(path: Path | str | None = None) -> Path | None:
@@ -48,16 +55,19 @@ def checkpoint_path(path: Path | str | None = None) -> Path | None:
     return Path(chosen) if chosen else None
 
 
-def checkpoint_append(*, seq: int, head_hash: str, path: Path | str | None = None) -> Checkpoint:
+def checkpoint_append(
+    *, shard: int, seq: int, head_hash: str, path: Path | str | None = None
+) -> Checkpoint:
     """Append one signed line (and fsync it); the file is created readable by its owner only."""
     target = checkpoint_path(path)
     at = timezone.now().isoformat(timespec="seconds")
     cp = Checkpoint(
+        shard=shard,
         seq=seq,
         head_hash=head_hash,
         at=at,
         key_id=current_key_id(),
-        sig=_signature(current_key(), seq, head_hash, at),
+        sig=_signature(current_key(), shard, seq, head_hash, at),
     )
     if target is None:
         return cp
@@ -85,7 +95,9 @@ def checkpoint_read(path: Path | str | None = None) -> list[Checkpoint]:
                 continue
             try:
                 data = json.loads(raw)
+                signed_shard = None if data.get("format") == FORMAT_V1 else int(data["shard"])
                 cp = Checkpoint(
+                    shard=signed_shard or 0,
                     seq=int(data["seq"]),
                     head_hash=str(data["head_hash"]),
                     at=str(data["at"]),
@@ -102,7 +114,9 @@ def checkpoint_read(path: Path | str | None = None) -> list[Checkpoint]:
                     f"checkpoint file {target}, line {number}: signed with key {cp.key_id!r}, "
                     "which this installation does not hold"
                 )
-            if not hmac.compare_digest(cp.sig, _signature(key, cp.seq, cp.head_hash, cp.at)):
+            if not hmac.compare_digest(
+                cp.sig, _signature(key, signed_shard, cp.seq, cp.head_hash, cp.at)
+            ):
                 raise CheckpointError(
                     f"checkpoint file {target}, line {number}: signature does not match "
                     "(the checkpoint file was edited)"

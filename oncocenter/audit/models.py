@@ -1,4 +1,9 @@
-"""Append-only audit trail, chained by hash so an edit or a deletion is detectable."""
+"""Append-only audit trail, chained by hash so an edit or a deletion is detectable.
+
+Events are chained per shard (issue 18): shard 0 is the single chain written before sharding
+(epoch 0, closed); shards 1..AUDIT_SHARDS hold every later event, each its own chain, so
+concurrent writers lock different head rows. `seq` is the global order across shards.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +29,17 @@ class AuditEvent(models.Model):
     """One event. Rows are never updated or deleted (database triggers refuse both)."""
 
     seq = models.BigIntegerField(
-        unique=True, help_text="Position in the hash chain, from 1, no gaps."
+        unique=True,
+        help_text="Global order of events across shards (a database sequence on PostgreSQL; "
+        "gaps allowed, gaps in shard_seq are not).",
+    )
+    shard = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="The chain this event is linked in: 0 for the single chain written before "
+        "sharding, else 1..AUDIT_SHARDS from its request id (or actor).",
+    )
+    shard_seq = models.BigIntegerField(
+        help_text="Position in its shard's chain, from 1, no gaps.",
     )
     at = models.DateTimeField(db_index=True, help_text="When it happened (UTC stored).")
     actor = models.ForeignKey(
@@ -54,7 +69,9 @@ class AuditEvent(models.Model):
     detail = models.JSONField(
         default=dict, blank=True, help_text="What was read or changed (no secrets)."
     )
-    prev_hash = models.CharField(max_length=64)
+    prev_hash = models.CharField(
+        max_length=64, help_text="The hash of the previous event of the same shard."
+    )
     hash = models.CharField(max_length=64, unique=True)
     key_id = models.CharField(
         max_length=16,
@@ -73,24 +90,35 @@ class AuditEvent(models.Model):
             models.Index(fields=["action", "-seq"], name="audit_action_seq"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive")
+            models.CheckConstraint(condition=models.Q(seq__gte=1), name="audit_seq_positive"),
+            models.CheckConstraint(
+                condition=models.Q(shard_seq__gte=1), name="audit_shard_seq_positive"
+            ),
+            models.UniqueConstraint(fields=["shard", "shard_seq"], name="audit_shard_seq_unique"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} by {self.actor_username}"
+        return f"#{self.seq} (shard {self.shard}:{self.shard_seq}) {self.action} {self.object_type}:{self.object_id} by {self.actor_username}"
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the chain's tip; locked while appending so the chain never forks."""
+    """One row per shard holding its chain's tip; locked while appending to that shard, so a
+    shard's chain never forks while writers to other shards go on."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.BigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
+    id = models.PositiveSmallIntegerField(
+        primary_key=True, help_text="The shard: 0 for the chain before sharding, 1..S after."
+    )
+    seq = models.BigIntegerField(default=0, help_text="The shard's number of events.")
+    hash = models.CharField(
+        max_length=64,
+        default="0" * 64,
+        help_text="The hash of the shard's last event (its genesis hash while it has none).",
+    )
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="audit_head_single_row")
+            models.CheckConstraint(condition=models.Q(id__gte=0), name="audit_head_shard_range")
         ]
 
     def __str__(self) -> str:
-        return f"audit head #{self.seq}"
+        return f"audit head of shard {self.id} #{self.seq}"

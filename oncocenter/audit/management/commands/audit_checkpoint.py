@@ -9,8 +9,9 @@ from oncocenter.audit.services import checkpoint_write
 
 class Command(BaseCommand):
     help = (
-        "Append a signed checkpoint of the audit chain (count and head hash) to the checkpoint "
-        "file outside the database; with --export, also copy the file elsewhere (run from cron)."
+        "Append a signed checkpoint of every audit shard's chain (shard, count and head hash) "
+        "to the checkpoint file outside the database; with --export, also copy the file "
+        "elsewhere (run from cron)."
     )
 
     def add_arguments(self, parser):
@@ -20,8 +21,11 @@ class Command(BaseCommand):
         source = checkpoint_path()
         if source is None:
             raise CommandError("AUDIT_CHECKPOINT_FILE is empty: checkpoints are switched off.")
-        cp = checkpoint_write()
-        self.stdout.write(f"checkpoint #{cp.seq} {cp.head_hash[:16]}... written to {source}")
+        written = checkpoint_write()
+        for cp in written:
+            self.stdout.write(f"checkpoint of shard {cp.shard}: #{cp.seq} {cp.head_hash[:16]}...")
+        events = sum(cp.seq for cp in written)
+        self.stdout.write(f"{len(written)} shard(s), {events} events, written to {source}")
         if options.get("export"):
             target = Path(options["export"])
             target.parent.mkdir(parents=True, exist_ok=True)
