@@ -1,0 +1,73 @@
+"""The tumor-board pages (the meetings of the last 60 days with board-to-treatment times, and
+a meeting's case list with its recommendations) run the same number of queries with N and 10N
+meetings or cases (issue 18)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from oncocenter.accounts.tests.factories import UserFactory
+from oncocenter.core.tests.query_counts import assert_flat
+from oncocenter.mdt import services
+from oncocenter.mdt.tests.factories import MeetingFactory
+from oncocenter.mdt.tests.test_services import PEDIATRIC, attend
+from oncocenter.oncology.services import diagnosis_create
+from oncocenter.oncology.tests.factories import child
+from oncocenter.trials.tests.factories import StudyFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def _case(meeting, *, recommend: bool, trial=None):
+    patient = child()
+    d = diagnosis_create(
+        by=UserFactory(),
+        patient=patient,
+        icd10_code="C74.9",
+        icdo3_topography="C74.9",
+        icdo3_morphology="9500/3",
+        diagnosed_on=TODAY - dt.timedelta(days=3),
+    )
+    case = services.case_add(
+        by=UserFactory(), meeting=meeting, patient=patient, diagnosis=d, question="Induction?"
+    )
+    if recommend:
+        services.recommendation_record(
+            by=UserFactory(),
+            case=case,
+            intent="curative",
+            modalities=["chemotherapy", "surgery"],
+            from_department="pediatric_oncology",
+            trial=trial,
+            referrals=[{"to_department": "surgery", "reason": "Delayed resection"}],
+            orders=[{"department": "nuclear_medicine", "test_name": "MIBG scan"}],
+        )
+    return case
+
+
+def test_meetings(client_as):
+    def add(n: int) -> None:
+        for i in range(n):
+            meeting = MeetingFactory(held_on=TODAY - dt.timedelta(days=i % 50))
+            attend(meeting, PEDIATRIC)
+            _case(meeting, recommend=True)
+
+    assert_flat(client_as("pediatric_oncologist"), reverse("mdt:meetings"), add)
+
+
+def test_meeting_cases_and_recommendations(client_as):
+    meeting = MeetingFactory()
+    attend(meeting, PEDIATRIC)
+    StudyFactory(status="recruiting")
+    trial = StudyFactory(status="recruiting")
+
+    def add(n: int) -> None:
+        for i in range(n):
+            _case(meeting, recommend=i % 2 == 0, trial=trial)
+
+    assert_flat(client_as("pediatric_oncologist"), reverse("mdt:meeting", args=[meeting.pk]), add)
