@@ -65,7 +65,7 @@ def test_waitlist(client_as):
                 urgency=("routine", "urgent")[i % 2],
             )
 
-    assert_flat(client_as("scheduler"), reverse("clinics:waitlist"), add)
+    assert_flat(client_as("scheduler"), [reverse("clinics:waitlist"), "/"], add)
 
 
 def _admit_into(ward, n: int) -> None:
@@ -88,7 +88,7 @@ def test_wards(client_as):
         for _ in range(n):
             _admit_into(make_ward(beds=2, code=next(codes)), 1)
 
-    assert_flat(client_as("nurse"), reverse("clinics:wards"), add)
+    assert_flat(client_as("nurse"), [reverse("clinics:wards"), "/"], add)
 
 
 def test_ward_beds_and_bed_waitlist(client_as):

@@ -18,12 +18,17 @@ def count_queries(client: Client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-def assert_flat(client: Client, url: str, add: Callable[[int], None], n: int = 2) -> int:
-    """Seed `n` rows with `add(n)`, count the page's queries, seed up to 10n and count again:
-    the two counts must be equal. Returns the count."""
+def assert_flat(
+    client: Client, urls: str | list[str], add: Callable[[int], None], n: int = 2
+) -> dict[str, int]:
+    """Seed `n` rows with `add(n)`, count each page's queries, seed up to 10n and count again:
+    the two counts of each page must be equal. Returns the counts by URL (printed with -s)."""
+    pages = [urls] if isinstance(urls, str) else urls
     add(n)
-    small = count_queries(client, url)
+    small = {url: count_queries(client, url) for url in pages}
     add(9 * n)
-    large = count_queries(client, url)
-    assert large == small, f"{url}: {small} queries with {n} rows, {large} with {10 * n}"
+    large = {url: count_queries(client, url) for url in pages}
+    for url in pages:
+        print(f"query count {url}: {small[url]} with {n} rows, {large[url]} with {10 * n}")
+    assert large == small, f"{n} rows: {small}; {10 * n} rows: {large}"
     return small

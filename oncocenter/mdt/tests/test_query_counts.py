@@ -53,11 +53,12 @@ def _case(meeting, *, recommend: bool, trial=None):
 def test_meetings(client_as):
     def add(n: int) -> None:
         for i in range(n):
-            meeting = MeetingFactory(held_on=TODAY - dt.timedelta(days=i % 50))
+            # Past meetings on the list, coming ones on the home panel too.
+            meeting = MeetingFactory(held_on=TODAY + dt.timedelta(days=i % 10 - 5))
             attend(meeting, PEDIATRIC)
             _case(meeting, recommend=True)
 
-    assert_flat(client_as("pediatric_oncologist"), reverse("mdt:meetings"), add)
+    assert_flat(client_as("pediatric_oncologist"), [reverse("mdt:meetings"), "/"], add)
 
 
 def test_meeting_cases_and_recommendations(client_as):

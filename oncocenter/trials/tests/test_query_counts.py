@@ -20,7 +20,7 @@ def test_studies(client_as):
     def add(n: int) -> None:
         StudyFactory.create_batch(n)
 
-    assert_flat(client_as("research_coordinator"), reverse("trials:studies"), add)
+    assert_flat(client_as("research_coordinator"), [reverse("trials:studies"), "/"], add)
 
 
 def test_study_page(client_as):
