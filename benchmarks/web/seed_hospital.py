@@ -1,7 +1,8 @@
 """Grow a seeded demo database on PostgreSQL to hospital size for the load benchmark.
 
     oncocenter seed --size full                           # 2,000 patients with their care
-    python benchmarks/web/seed_hospital.py --patients 20000 --audit-events 1000000
+    python benchmarks/web/seed_hospital.py --patients 20000 --sessions-per-day 300 \
+        --audit-events 1000000
 
 Adds synthetic patients (no care records: they weigh on search, lists and indexes) until the
 database holds `--patients`; fills the run day with about `--sessions-per-day` LINAC sessions

@@ -14,9 +14,7 @@ from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.core.tests.query_counts import assert_flat
 from oncocenter.mdt import services
 from oncocenter.mdt.tests.factories import MeetingFactory
-from oncocenter.mdt.tests.test_services import PEDIATRIC, attend
-from oncocenter.oncology.services import diagnosis_create
-from oncocenter.oncology.tests.factories import child
+from oncocenter.mdt.tests.test_services import PEDIATRIC, attend, listed_case
 from oncocenter.trials.tests.factories import StudyFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,18 +22,7 @@ TODAY = timezone.localdate()
 
 
 def _case(meeting, *, recommend: bool, trial=None):
-    patient = child()
-    d = diagnosis_create(
-        by=UserFactory(),
-        patient=patient,
-        icd10_code="C74.9",
-        icdo3_topography="C74.9",
-        icdo3_morphology="9500/3",
-        diagnosed_on=TODAY - dt.timedelta(days=3),
-    )
-    case = services.case_add(
-        by=UserFactory(), meeting=meeting, patient=patient, diagnosis=d, question="Induction?"
-    )
+    _meeting, case = listed_case(meeting)
     if recommend:
         services.recommendation_record(
             by=UserFactory(),
