@@ -118,10 +118,12 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for err in exc.errors:
+        parts = list(err.get("loc", []))
+        # The first part names where the input came from; an upload's is "file" ("file.file").
+        if parts and parts[0] in ("file", "form", "header", "cookie"):
+            parts = parts[1:]
         loc = [
-            str(part)
-            for part in err.get("loc", [])
-            if part not in ("body", "query", "path", "payload", "data")
+            str(part) for part in parts if part not in ("body", "query", "path", "payload", "data")
         ]
         errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid")})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
@@ -173,6 +175,7 @@ def _mount() -> None:
     from oncocenter.clinics.api import router as clinics_router
     from oncocenter.followup.api import router as followup_router
     from oncocenter.interop.api import router as interop_router
+    from oncocenter.jobs.api import router as jobs_router
     from oncocenter.labs.api import router as labs_router
     from oncocenter.machines.api import router as machines_router
     from oncocenter.mdt.api import router as mdt_router
@@ -202,6 +205,7 @@ def _mount() -> None:
     # The diagnosis FHIR bundle moved to interop (issue 20); its path stays.
     api.add_router("/oncology/", interop_router)
     api.add_router("/labs/", labs_router)
+    api.add_router("/jobs/", jobs_router)
     api.add_router("/systemic/", systemic_router)
     api.add_router("/referrals/", referrals_router)
     api.add_router("/mdt/", mdt_router)

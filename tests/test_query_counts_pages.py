@@ -1,19 +1,19 @@
 """Lists and worklists of the other apps run the same number of queries with N and 10N rows
 (issue 18): the labs critical values, follow-up overdue items, referrals, my jobs, the audit
-page and the exports page. The RT, home, systemic, surgery, portal and audit pages have their own tests."""
+page and the exports page. The RT, home, systemic, surgery, portal, clinics, nutrition, tumor-board,
+trials and audit pages have their own tests (`<app>/tests/test_query_counts.py`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.audit.services import audit_record
+from oncocenter.core.tests.query_counts import assert_flat
 from oncocenter.followup import services as followup
 from oncocenter.followup.models import ProtocolTemplate
 from oncocenter.jobs.registry import KINDS, JobKind, register
@@ -22,20 +22,6 @@ from oncocenter.labs import services as labs
 from oncocenter.patients.tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _count(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
-    return len(ctx.captured_queries)
-
-
-def _flat(client, url: str, add, n: int = 2) -> None:
-    add(n)
-    small = _count(client, url)
-    add(9 * n)
-    assert _count(client, url) == small, url
 
 
 def test_critical_lab_values_worklist(client_as):
@@ -53,7 +39,7 @@ def test_critical_lab_values_worklist(client_as):
                 collected_at=at,
             )
 
-    _flat(client_as("medical_oncologist"), reverse("labs:critical"), add)
+    assert_flat(client_as("medical_oncologist"), reverse("labs:critical"), add)
 
 
 def test_followup_overdue_worklist(client_as):
@@ -69,7 +55,7 @@ def test_followup_overdue_worklist(client_as):
                 treatment_end=timezone.localdate() - dt.timedelta(days=200),
             )
 
-    _flat(client_as("radiation_oncologist"), reverse("followup:overdue"), add)
+    assert_flat(client_as("radiation_oncologist"), reverse("followup:overdue"), add)
 
 
 def test_my_jobs(client_as):
@@ -82,7 +68,7 @@ def test_my_jobs(client_as):
                 job = job_submit(kind="test.count", by=client.user, patient=PatientFactory())
                 job_execute(job_id=job.pk)
 
-        _flat(client, reverse("jobs:list"), add)
+        assert_flat(client, reverse("jobs:list"), add)
     finally:
         KINDS.pop("test.count", None)
 
@@ -93,8 +79,8 @@ def test_audit_page(client_as):
             audit_record(action="read", obj=PatientFactory(), actor_username="someone")
 
     client = client_as("administrator")
-    _flat(client, reverse("audit:events"), add, n=30)
-    _flat(client, reverse("audit:events") + "?action=read", add, n=30)
+    assert_flat(client, reverse("audit:events"), add, n=30)
+    assert_flat(client, reverse("audit:events") + "?action=read", add, n=30)
 
 
 def test_exports_page(client_as, settings, tmp_path):
@@ -105,7 +91,7 @@ def test_exports_page(client_as, settings, tmp_path):
         for _ in range(n):
             client.post(reverse("exports:registry"), {"year": 2025})
 
-    _flat(client, reverse("exports:index"), add)
+    assert_flat(client, reverse("exports:index"), add)
 
 
 def test_referrals_worklist(client_as):
@@ -123,4 +109,4 @@ def test_referrals_worklist(client_as):
                 reason="Family lodging",
             )
 
-    _flat(client_as("social_worker"), reverse("referrals:worklist"), add)
+    assert_flat(client_as("social_worker"), reverse("referrals:worklist"), add)

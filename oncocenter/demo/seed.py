@@ -372,6 +372,63 @@ def seed_demo(*, size: str = "small", today: dt.date | None = None) -> tuple[boo
     return True, ctx.counts
 
 
+def running_day_top_up(
+    *, target: int, today: dt.date | None = None, pool_size: int = 3000
+) -> dict[str, Any]:
+    """Bring today to about `target` LINAC sessions on a database seeded before (the load
+    benchmark's seed, issue 18: the demo's today is the day it was seeded, and a later run day
+    holds only the courses still under way). Uses the demo's own builder,
+    `scheduling.demo.running_department`: courses prescribed, planned, checked and booked
+    through the services as of the day before each starts, earlier sessions treated. Its
+    patients are adults without a radiotherapy course (the demo's radiotherapy and esophageal
+    patients first, then the rest). Returns the builder's counts and the sessions today before
+    and after; does nothing when today already holds `target`."""
+    from django.db.models import Exists, OuterRef
+
+    from oncocenter.radiotherapy.models import Course
+    from oncocenter.scheduling import adapter
+    from oncocenter.scheduling import demo as scheduling_demo
+
+    day = adapter.open_day_on_or_after(today or timezone.localdate())
+    before = linac_sessions_on(day)
+    counts: dict[str, Any] = {"day": day.isoformat(), "sessions_before": before}
+    if before >= target:
+        counts["sessions_after"] = before
+        return counts
+    fake = Faker("ko_KR")
+    fake.seed_instance(SEED + day.toordinal())
+    ctx = DemoContext(size="full", rng=random.Random(SEED + day.toordinal()), faker=fake, today=day)
+    for ra in RoleAssignment.objects.select_related("user").order_by("user__username"):
+        ctx.staff.setdefault(ra.role, []).append(ra.user)
+    ctx.machines = list(Machine.objects.prefetch_related("techniques").order_by("code"))
+    adult = day - dt.timedelta(days=20 * 366)
+    free = Patient.objects.filter(birth_date__lte=adult, deceased_on__isnull=True).exclude(
+        Exists(Course.objects.filter(patient=OuterRef("pk")))
+    )
+    rt_centers = ["radonc", "esophageal"]
+    members = list(
+        free.filter(center_memberships__center__code__in=rt_centers)
+        .distinct()
+        .order_by("pk")[:pool_size]
+    )
+    others = list(
+        free.exclude(pk__in=[p.pk for p in members]).order_by("pk")[: pool_size - len(members)]
+    )
+    ctx.patients_by_center = {"radonc": members + others}
+    staff = {role: scheduling_demo._credentialed(users, role) for role, users in ctx.staff.items()}
+    with transaction.atomic():
+        scheduling_demo.running_department(ctx, staff, counts, today=day, target=target - before)
+    counts["sessions_after"] = linac_sessions_on(day)
+    return counts
+
+
+def linac_sessions_on(day: dt.date) -> int:
+    """LINAC sessions booked on `day` (the day board's count)."""
+    from oncocenter.scheduling.selectors import machine_day_counts
+
+    return sum(r.sessions for r in machine_day_counts(day=day) if r.kind == MachineKind.LINAC)
+
+
 def analyze() -> None:
     """Fresh planner statistics after a bulk load (PostgreSQL): without them a worklist query
     was planned for empty tables and took seconds (issue 18)."""

@@ -8,12 +8,14 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Router, Status, UploadedFile
 
 from oncocenter.accounts.selectors import current_user
 from oncocenter.audit.services import audit_record
 from oncocenter.core.access import permission
 from oncocenter.core.errors import ValidationFailed
+from oncocenter.core.permissions import active_role
+from oncocenter.jobs.schemas import JobQueuedOut
 from oncocenter.labs import schemas as s
 from oncocenter.labs import selectors, services
 from oncocenter.labs.models import LabOrder, LabResult, Transfusion
@@ -134,10 +136,22 @@ def lab_critical(
     return [_result_out(r) for r in rows]
 
 
-@router.post("/import", response=s.LabImportOut)
+@router.post("/import", response={202: JobQueuedOut})
 @permission("lab.import")
-def lab_import(request: HttpRequest, payload: s.LabImportIn) -> Any:
-    return services.lab_results_import_csv(by=current_user(request), content=payload.csv)
+def lab_import(request: HttpRequest, file: File[UploadedFile]) -> Status:
+    """Queue the import of a laboratory CSV (multipart field `file`) as a job, like the upload
+    page: the file's size, text and header are checked now (422 naming `file`), its rows by the
+    job (all rows or none). Answers 202 with the job's status URL; the result URL then answers
+    the counts, or 422 naming every refused row's field."""
+    from oncocenter.jobs.api import queued
+    from oncocenter.labs.jobs import lab_import_submit
+
+    # Refused before it is read into memory.
+    services.lab_import_size_check(name=file.name or "", size=file.size or 0)
+    job = lab_import_submit(
+        by=current_user(request), role=active_role(request), name=file.name or "", data=file.read()
+    )
+    return Status(202, queued(job))
 
 
 def _tx_out(t: Transfusion) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from oncocenter.core.forms import DATETIME, DomainForm
 from oncocenter.core.limits import PASSWORD_MAX
 from oncocenter.labs.models import Analyte, BloodProduct
+from oncocenter.labs.services import IMPORT_MAX_BYTES
 from oncocenter.patients.models import Center
 
 
@@ -55,7 +56,7 @@ class ImportForm(DomainForm):
 
     upload = forms.FileField(label=_("Laboratory CSV file"))
 
-    MAX_BYTES = 20 * 1024 * 1024
+    MAX_BYTES = IMPORT_MAX_BYTES
 
     def clean_upload(self) -> Any:
         upload = self.cleaned_data["upload"]

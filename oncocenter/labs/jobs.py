@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from oncocenter.accounts.models import User
 from oncocenter.jobs.models import Job
 from oncocenter.jobs.progress import Progress
 from oncocenter.jobs.registry import JobKind, register
-from oncocenter.jobs.services import job_input
+from oncocenter.jobs.services import job_input, job_submit
 from oncocenter.labs import services
 
 LAB_IMPORT = "labs.import_csv"
@@ -30,6 +31,20 @@ def _import(job: Job, progress: Progress) -> dict[str, Any]:
         "unchanged": report.unchanged,
         "critical": report.critical,
     }
+
+
+def lab_import_submit(*, by: User, role: str, name: str, data: bytes) -> Job:
+    """Queue the import of an uploaded laboratory file (the upload page and the API): the file is
+    checked first (size, text, header; field "file"), then kept with the job."""
+    services.lab_import_file_check(name=name, data=data)
+    name = (name or "labs.csv").rsplit("/", 1)[-1][:120] or "labs.csv"
+    return job_submit(
+        kind=LAB_IMPORT,
+        by=by,
+        role=role,
+        params={"file": name},
+        inputs=[(name, "text/csv", data)],
+    )
 
 
 def register_kinds() -> None:

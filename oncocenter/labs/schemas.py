@@ -70,17 +70,6 @@ class LabAcknowledgeOut(Schema):
     at: dt.datetime
 
 
-class LabImportIn(InputSchema):
-    csv: str
-
-
-class LabImportOut(Schema):
-    rows: int
-    created: int
-    unchanged: int
-    critical: int
-
-
 class LabTransfusionIn(InputSchema):
     product: str
     irradiated: bool

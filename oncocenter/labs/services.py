@@ -387,6 +387,53 @@ class ImportReport:
     problems: list[FieldProblem] = field(default_factory=list)
 
 
+# The largest laboratory file one import takes (the upload form and the API).
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _csv_reader(content: str) -> csv.DictReader[str]:
+    """A reader over the file, refused (field "file") when its header lacks a column."""
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ValidationFailed.single("file", _("is not a CSV file: %(e)s") % {"e": exc}) from None
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        raise ValidationFailed.single(
+            "file", _("missing columns: %(cols)s") % {"cols": ", ".join(missing)}
+        )
+    return reader
+
+
+def lab_import_size_check(*, name: str, size: int) -> None:
+    """A laboratory file larger than `IMPORT_MAX_BYTES` is refused (field "file")."""
+    if size > IMPORT_MAX_BYTES:
+        raise ValidationFailed.single(
+            "file",
+            _("The file is %(size)s MB; at most %(max)s MB per import.")
+            % {"size": size // (1024 * 1024), "max": IMPORT_MAX_BYTES // (1024 * 1024)},
+            name,
+        )
+
+
+def lab_import_file_check(*, name: str, data: bytes) -> str:
+    """Check an uploaded laboratory file before it is queued: at most `IMPORT_MAX_BYTES`, UTF-8
+    text, a CSV header with every column of `CSV_COLUMNS`. The rows are checked by the import
+    itself (on the worker, all rows or none). Returns the text."""
+    lab_import_size_check(name=name, size=len(data))
+    try:
+        content = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed.single(
+            "file", _("is not a CSV file (not UTF-8 text)"), name
+        ) from None
+    if "\x00" in content:
+        raise ValidationFailed.single("file", _("is not a CSV file (binary content)"), name)
+    _csv_reader(content)
+    return content
+
+
 @transaction.atomic
 def lab_results_import_csv(
     *, by: User, content: str, progress: Callable[[int, int, str], None] | None = None
@@ -395,12 +442,7 @@ def lab_results_import_csv(
     every problem is reported as ``row N: column``; rows already imported are counted as
     unchanged, so a file can be sent twice. `progress(done, total, note)` hears every 50 rows
     (the job page's bar)."""
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValidationFailed.single(
-            "file", _("missing columns: %(cols)s") % {"cols": ", ".join(missing)}
-        )
+    reader = _csv_reader(content)
     report = ImportReport()
     patients: dict[str, Patient] = {}
     problems: list[FieldProblem] = []

@@ -138,25 +138,27 @@ def critical_worklist(request: HttpRequest) -> HttpResponse:
 @permission_required("lab.import")
 def import_csv(request: HttpRequest) -> HttpResponse:
     """The upload form; a valid upload becomes a job and the browser goes to its page."""
-    from oncocenter.jobs.services import job_submit
-    from oncocenter.labs.jobs import LAB_IMPORT
+    from oncocenter.jobs.models import Job
+    from oncocenter.labs.jobs import lab_import_submit
 
     posted = request.method == "POST"
     form = forms.ImportForm(request.POST, request.FILES) if posted else forms.ImportForm()
     status = 200
     if posted:
-        if form.is_valid():
+
+        def submit() -> Job:
             upload = form.cleaned_data["upload"]
-            name = (upload.name or "labs.csv").rsplit("/", 1)[-1][:120] or "labs.csv"
-            job = job_submit(
-                kind=LAB_IMPORT,
+            return lab_import_submit(
                 by=current_user(request),
                 role=active_role(request),
-                params={"file": name},
-                inputs=[(name, "text/csv", upload.read())],
+                name=upload.name or "",
+                data=upload.read(),
             )
-            return redirect("jobs:detail", pk=job.pk)
-        status = 422
+
+        outcome = run_service(request, form, submit)
+        if outcome.ok and outcome.value is not None:
+            return redirect("jobs:detail", pk=outcome.value.pk)
+        status = outcome.status
     return render(
         request,
         "labs/import.html",

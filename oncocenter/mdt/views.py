@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -75,17 +76,19 @@ def meetings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _recommendation_form(data: QueryDict | None, case: BoardCase) -> RecommendationForm:
+def _trial_choices() -> list[tuple[Any, str]]:
+    return [("", "—")] + [
+        (s.pk, f"{s.code}: {s.title}") for s in Study.objects.filter(status=StudyStatus.RECRUITING)
+    ]
+
+
+def _recommendation_form(
+    data: QueryDict | None, case: BoardCase, trials: list[tuple[Any, str]] | None = None
+) -> RecommendationForm:
+    """The recommendation form of one case; a page with many cases passes the trial choices it
+    read once, so the page does not query the studies per case."""
     form = RecommendationForm(data, prefix=f"rec{case.pk}", auto_id=IDS)
-    set_choices(
-        form,
-        "trial",
-        [("", "—")]
-        + [
-            (s.pk, f"{s.code}: {s.title}")
-            for s in Study.objects.filter(status=StudyStatus.RECRUITING)
-        ],
-    )
+    set_choices(form, "trial", _trial_choices() if trials is None else trials)
     return form
 
 
@@ -198,7 +201,16 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("mdt:meeting", pk=pk)
         status = outcome.status
     selectors.meeting_audit_read(meeting)
-    cases = list(meeting.cases.select_related("patient", "recommendation").order_by("id"))
+    cases = list(
+        meeting.cases.select_related("patient", "recommendation__trial")
+        # Counted in the query: one query for the list whatever the number of cases (issue 18).
+        .annotate(
+            n_referrals=Count("recommendation__referrals", distinct=True),
+            n_orders=Count("recommendation__orders", distinct=True),
+        )
+        .order_by("id")
+    )
+    trials = _trial_choices() if any(not hasattr(c, "recommendation") for c in cases) else []
     case_rows: list[dict[str, Any]] = []
     for c in cases:
         rec = getattr(c, "recommendation", None)
@@ -206,7 +218,11 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "case": c,
                 "rec": rec,
-                "form": None if rec else rec_forms.get(c.pk) or _recommendation_form(None, c),
+                "n_referrals": c.n_referrals,
+                "n_orders": c.n_orders,
+                "form": None
+                if rec
+                else rec_forms.get(c.pk) or _recommendation_form(None, c, trials),
             }
         )
     return render(

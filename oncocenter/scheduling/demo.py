@@ -329,10 +329,14 @@ def _draw(rng: random.Random, target: int) -> list[tuple[int, tuple]]:
     return out
 
 
-def running_department(ctx: Any, staff: dict[str, list], counts: dict, *, today: dt.date) -> None:
+def running_department(
+    ctx: Any, staff: dict[str, list], counts: dict, *, today: dt.date, target: int | None = None
+) -> None:
     """Courses under way today, started on past days and starting on the next ones, each booked
     through `services.courses_book` as of the day before its first session, then treated (every
-    session before today recorded through `fraction_record_delivery`)."""
+    session before today recorded through `fraction_record_delivery`). `target` is the LINAC
+    sessions drawn for today (default `TODAY_TARGET` of the demo's size; the load benchmark's
+    seed passes its own, `demo.seed.running_day_top_up`)."""
     from oncocenter.radiotherapy import demo as rt_demo
     from oncocenter.radiotherapy.models import Fraction
 
@@ -351,7 +355,7 @@ def running_department(ctx: Any, staff: dict[str, list], counts: dict, *, today:
     clock = time.monotonic()
     seconds: dict[str, float] = {}
     rng = random.Random(ctx.rng.random())
-    drawn = _draw(rng, TODAY_TARGET.get(ctx.size, 24))[: len(set(pool))]
+    drawn = _draw(rng, target or TODAY_TARGET.get(ctx.size, 24))[: len(set(pool))]
     seeder = rt_demo._Seeder(ctx)
     picker = rt_demo._PatientPicker(pool)
     linacs = [m for m in seeder.linacs if m.in_service]

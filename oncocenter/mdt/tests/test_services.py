@@ -25,7 +25,7 @@ PEDIATRIC = [
 ]
 
 
-def listed_case():
+def listed_case(meeting=None):
     patient = child()
     d = diagnosis_create(
         by=UserFactory(),
@@ -35,7 +35,7 @@ def listed_case():
         icdo3_morphology="9500/3",
         diagnosed_on=TODAY,
     )
-    meeting = MeetingFactory()
+    meeting = meeting or MeetingFactory()
     case = services.case_add(
         by=UserFactory(), meeting=meeting, patient=patient, diagnosis=d, question="Induction plan?"
     )
