@@ -1305,7 +1305,8 @@ def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
     one count each would be a round trip each)."""
     if len(querysets) <= 1:
         return [qs.count() for qs in querysets]
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for i, qs in enumerate(querysets):
         sql, p = qs.order_by().values("pk").query.sql_with_params()
         # The ORM's own SQL with its parameters kept apart: no input is pasted into the text.

@@ -10,6 +10,7 @@ from fhir.resources.R4B.specimen import Specimen
 
 from oncocenter.accounts.tests.factories import UserFactory
 from oncocenter.audit.models import AuditEvent
+from oncocenter.interop.fhir import vitals as fhir_vitals
 from oncocenter.labs.services import lab_result_record
 from oncocenter.nutrition.services import nutrition_record_create
 from oncocenter.oncology.services import vital_signs_record
@@ -89,6 +90,7 @@ def test_each_measurement_is_a_vital_signs_observation_with_its_profile(api_as, 
             "display": body["code"]["coding"][0]["display"],
         }
         assert body["subject"] == {"reference": f"Patient/{vitals['patient'].mrn}"}
+        assert fhir_vitals.profile_problems(body) == [], suffix
     bp = api.get(f"/fhir/Observation/vitals-{pk}-bp").json()
     assert [
         (c["code"]["coding"][0]["code"], c["valueQuantity"]["value"]) for c in bp["component"]
@@ -233,3 +235,24 @@ def test_specimen_search_and_access(api_as, labs):
     assert api.get("/fhir/Specimen?date=2020").status_code == 400  # not a Specimen parameter
     assert api_as("scheduler").get(f"/fhir/Specimen/specimen-{labs['hgb'].pk}").status_code == 403
     assert AuditEvent.objects.filter(object_type="fhir.Specimen", action="search").exists()
+
+
+def test_the_vital_signs_rules_catch_a_broken_resource():
+    good = fhir_vitals.observation(
+        rid="x-1-weight",
+        kind_key="weight",
+        patient_mrn="1",
+        effective=timezone.localdate(),
+        updated_at=None,
+        value=70,
+    )
+    assert fhir_vitals.profile_problems(good) == []
+    bad = {
+        **good,
+        "category": [],
+        "valueQuantity": {"value": 70, "system": fhir_vitals.UCUM, "code": "lb"},
+    }
+    assert fhir_vitals.profile_problems(bad) == [
+        "category has no vital-signs coding",
+        "valueQuantity needs a value in UCUM ['[lb_av]', 'g', 'kg']",
+    ]
