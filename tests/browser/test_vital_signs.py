@@ -26,7 +26,7 @@ def test_nurse_records_vital_signs(page, browser_login):
     page.fill("#id_vitals-height_cm", "162")
     page.locator("form:has(#id_vitals-heart_rate_bpm) button[type=submit]").click()
     page.wait_for_url(f"**/oncology/patients/{patient.mrn}/")
-    table = page.locator("section[aria-labelledby=vs-h] table").inner_text()
+    table = page.locator("section[aria-labelledby=vs-h] ul").inner_text()
     assert "118/76" in table and "22.2" in table  # BMI 58.2 / 1.62²
     assert VitalSigns.objects.get().heart_rate_bpm == 84
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
