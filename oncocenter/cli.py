@@ -17,6 +17,7 @@ ALIASES = {
     "permissions-matrix": "permissions_matrix",
     "i18n-check": "i18n_check",
     "day-sessions": "day_sessions",
+    "icd10cm-map": "icd10cm_map",
 }
 
 

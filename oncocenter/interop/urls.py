@@ -24,6 +24,10 @@ urlpatterns = [
         views.patient_everything,
         name="everything",
     ),
+    re_path(r"^_history/?$", views.history_all, name="history-system"),
+    re_path(
+        r"^(?P<resource_type>[A-Z][A-Za-z]+)/_history/?$", views.history_all, name="history-type"
+    ),
     re_path(r"^(?P<resource_type>[A-Z][A-Za-z]+)/?$", views.search_type, name="search"),
     re_path(
         r"^(?P<resource_type>[A-Z][A-Za-z]+)/(?P<rid>[A-Za-z0-9\-.]{1,64})$",

@@ -3,10 +3,13 @@ come back beside the field (`oncocenter.core.forms.run_service`)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from oncocenter.core.forms import DATE, DomainForm, today
+from oncocenter.core.forms import DATE, DATETIME, DomainForm, today
 from oncocenter.core.limits import TEXT_MAX
 from oncocenter.oncology.models import (
     ClinicalStatus,
@@ -115,6 +118,30 @@ class PerformanceForm(DomainForm):
     )
     score = forms.IntegerField(label=_("Score"))
     observed_on = forms.DateField(label=_("Assessed on"), widget=DATE, initial=today)
+
+
+def _now() -> dt.datetime:
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class VitalSignsForm(DomainForm):
+    """A nurse's set of vital signs; leave out what was not measured."""
+
+    measured_at = forms.DateTimeField(label=_("Measured at"), widget=DATETIME, initial=_now)
+    systolic_mmhg = forms.IntegerField(label=_("Systolic (mmHg)"), required=False)
+    diastolic_mmhg = forms.IntegerField(label=_("Diastolic (mmHg)"), required=False)
+    heart_rate_bpm = forms.IntegerField(label=_("Heart rate (/min)"), required=False)
+    respiratory_rate = forms.IntegerField(label=_("Respiratory rate (/min)"), required=False)
+    temperature_c = forms.DecimalField(
+        label=_("Temperature (°C)"), required=False, max_digits=4, decimal_places=1
+    )
+    spo2_percent = forms.IntegerField(label=_("SpO2 (%)"), required=False)
+    weight_kg = forms.DecimalField(
+        label=_("Weight (kg)"), required=False, max_digits=5, decimal_places=1
+    )
+    height_cm = forms.DecimalField(
+        label=_("Height (cm)"), required=False, max_digits=4, decimal_places=1
+    )
 
 
 class MarkerForm(DomainForm):

@@ -8,6 +8,7 @@ export maps field to field (Condition.clinicalStatus, Condition.verificationStat
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -515,3 +516,157 @@ class CopayRegistration(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.special_code} {self.registered_on:%Y-%m-%d}"
+
+
+class VitalSigns(TimeStampedModel):
+    """One set of vital signs taken by a nurse at the bedside or in clinic. Any measurement may be
+    left out (a ward round rarely weighs), but a set holds at least one. Served as FHIR vital-signs
+    Observations, one per measurement (the FHIR vital signs profiles want them apart)."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="vital_signs"
+    )
+    measured_at = models.DateTimeField(_("measured at"), help_text=_("When the signs were taken."))
+    time_known = models.BooleanField(
+        _("time known"),
+        default=True,
+        help_text=_(
+            "False when only the date is known (a record imported from elsewhere that gave a "
+            "date): measured_at is then midnight in the center's timezone and is shown as a date."
+        ),
+    )
+    systolic_mmhg = models.PositiveSmallIntegerField(
+        _("systolic (mmHg)"), null=True, blank=True, help_text=_("Systolic blood pressure, 40-300.")
+    )
+    diastolic_mmhg = models.PositiveSmallIntegerField(
+        _("diastolic (mmHg)"),
+        null=True,
+        blank=True,
+        help_text=_("Diastolic blood pressure, 20-200, below the systolic."),
+    )
+    heart_rate_bpm = models.PositiveSmallIntegerField(
+        _("heart rate (/min)"), null=True, blank=True, help_text=_("Beats per minute, 20-300.")
+    )
+    respiratory_rate = models.PositiveSmallIntegerField(
+        _("respiratory rate (/min)"),
+        null=True,
+        blank=True,
+        help_text=_("Breaths per minute, 4-80."),
+    )
+    temperature_c = models.DecimalField(
+        _("temperature (°C)"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Body temperature in degrees Celsius, 30.0-45.0."),
+    )
+    spo2_percent = models.PositiveSmallIntegerField(
+        _("SpO2 (%)"),
+        null=True,
+        blank=True,
+        help_text=_("Oxygen saturation by pulse oximetry, 50-100."),
+    )
+    weight_kg = models.DecimalField(
+        _("weight (kg)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Body weight in kilograms, 0.3-350."),
+    )
+    height_cm = models.DecimalField(
+        _("height (cm)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("Body height in centimetres, 25-250."),
+    )
+    bmi = models.DecimalField(
+        _("BMI"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Body mass index (kg/m²), computed when weight and height are both taken."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    MEASUREMENTS = (
+        "systolic_mmhg",
+        "heart_rate_bpm",
+        "respiratory_rate",
+        "temperature_c",
+        "spo2_percent",
+        "weight_kg",
+        "height_cm",
+    )
+
+    class Meta:
+        ordering = ["measured_at", "id"]
+        verbose_name_plural = "vital signs"
+        indexes = [models.Index(fields=["patient", "measured_at"], name="vitals_patient_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(systolic_mmhg__isnull=False)
+                | Q(heart_rate_bpm__isnull=False)
+                | Q(respiratory_rate__isnull=False)
+                | Q(temperature_c__isnull=False)
+                | Q(spo2_percent__isnull=False)
+                | Q(weight_kg__isnull=False)
+                | Q(height_cm__isnull=False),
+                name="vitals_at_least_one",
+            ),
+            # A blood pressure is a pair: both values or neither, systolic above diastolic. (The
+            # NOT NULL tests are needed: a comparison with NULL would let the CHECK pass.)
+            models.CheckConstraint(
+                condition=(Q(systolic_mmhg__isnull=True) & Q(diastolic_mmhg__isnull=True))
+                | (
+                    Q(systolic_mmhg__isnull=False)
+                    & Q(diastolic_mmhg__isnull=False)
+                    & Q(systolic_mmhg__gte=40)
+                    & Q(systolic_mmhg__lte=300)
+                    & Q(diastolic_mmhg__gte=20)
+                    & Q(diastolic_mmhg__lte=200)
+                    & Q(systolic_mmhg__gt=F("diastolic_mmhg"))
+                ),
+                name="vitals_bp_pair_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(heart_rate_bpm__isnull=True)
+                | (Q(heart_rate_bpm__gte=20) & Q(heart_rate_bpm__lte=300)),
+                name="vitals_heart_rate_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(respiratory_rate__isnull=True)
+                | (Q(respiratory_rate__gte=4) & Q(respiratory_rate__lte=80)),
+                name="vitals_resp_rate_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(temperature_c__isnull=True)
+                | (Q(temperature_c__gte=30) & Q(temperature_c__lte=45)),
+                name="vitals_temperature_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(spo2_percent__isnull=True)
+                | (Q(spo2_percent__gte=50) & Q(spo2_percent__lte=100)),
+                name="vitals_spo2_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_kg__isnull=True)
+                | (Q(weight_kg__gte=Decimal("0.3")) & Q(weight_kg__lte=350)),
+                name="vitals_weight_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(height_cm__isnull=True)
+                | (Q(height_cm__gte=25) & Q(height_cm__lte=250)),
+                name="vitals_height_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"vital signs {self.measured_at:%Y-%m-%d %H:%M}"

@@ -20,6 +20,7 @@ from oncocenter.oncology.models import (
     TnmStaging,
     TreatmentEpisode,
     TumorMarker,
+    VitalSigns,
     WorkupDepartment,
     WorkupOrder,
     WorkupStatus,
@@ -35,6 +36,7 @@ class OncologyRecord:
     markers: list[TumorMarker]
     treatments: list[TreatmentEpisode]
     workup: list[WorkupOrder]
+    vitals: list[VitalSigns] = field(default_factory=list)  # the latest 20 sets, newest first
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -51,6 +53,9 @@ def oncology_record(*, patient: Patient, audit: bool = True) -> OncologyRecord:
         diagnoses=list(diagnoses_qs(patient)),
         performance=list(PerformanceStatus.objects.filter(patient=patient)),
         markers=list(TumorMarker.objects.filter(patient=patient)),
+        vitals=list(
+            VitalSigns.objects.filter(patient=patient).order_by("-measured_at", "-pk")[:20]
+        ),
         treatments=list(TreatmentEpisode.objects.filter(patient=patient)),
         workup=list(WorkupOrder.objects.filter(patient=patient).order_by("-ordered_at")),
     )

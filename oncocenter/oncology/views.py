@@ -51,6 +51,7 @@ RECORD_FORMS: dict[str, tuple[type[DomainForm], str]] = {
     "status": (oforms.DiseaseStatusForm, "observation.record"),
     "performance": (oforms.PerformanceForm, "observation.record"),
     "marker": (oforms.MarkerForm, "observation.record"),
+    "vitals": (oforms.VitalSignsForm, "observation.record"),
     "treatment": (oforms.TreatmentForm, "treatment.record"),
     "workup": (oforms.WorkupForm, "workup.order"),
 }
@@ -117,6 +118,8 @@ def _record_call(
             return services.performance_record(patient=patient, by=by, **data)
         if key == "marker":
             return services.tumor_marker_record(patient=patient, by=by, **data)
+        if key == "vitals":
+            return services.vital_signs_record(patient=patient, by=by, **data)
         if key == "treatment":
             return services.treatment_episode_create(patient=patient, by=by, source="ui", **data)
         return services.workup_order_create(patient=patient, by=by, **data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oncocenter.interop.fhir import server
+from oncocenter.interop.fhir import server, vitals
 from oncocenter.interop.fhir.transaction import WRITABLE
 
 PROFILES = {
@@ -20,6 +20,7 @@ PROFILES = {
         "mcode-lansky-play-performance-status",
         "mcode-tumor-marker-test",
         "mcode-cancer-disease-status",
+        *(f"{vitals.PROFILE}/{k.profile}" for k in vitals.KINDS.values()),
     ],
     "Procedure": ["mcode-radiotherapy-course-summary"],
 }
@@ -35,6 +36,7 @@ def capability_statement(base: str) -> dict[str, Any]:
                 {"code": "read"},
                 {"code": "vread"},
                 {"code": "history-instance"},
+                {"code": "history-type"},
                 {"code": "search-type"},
             ]
             + ([{"code": "create"}] if rtype in WRITABLE else []),
@@ -53,7 +55,9 @@ def capability_statement(base: str) -> dict[str, Any]:
         if server.revincludes_of(rtype):
             entry["searchRevInclude"] = server.revincludes_of(rtype)
         if rtype in PROFILES:
-            entry["supportedProfile"] = [f"{MCODE}/{p}" for p in PROFILES[rtype]]
+            entry["supportedProfile"] = [
+                p if p.startswith("http") else f"{MCODE}/{p}" for p in PROFILES[rtype]
+            ]
         if rtype == "Patient":
             entry["operation"] = [
                 {
@@ -102,10 +106,16 @@ def capability_statement(base: str) -> dict[str, Any]:
                 "refused with an OperationOutcome (400). Token modifiers: ':in' (value sets held "
                 "here) on code and value-concept. Each save of a row stores the resource's "
                 "version (vread, _history); rows saved before history was kept have their "
-                "current version only. Writes: POST a transaction or batch Bundle of creates "
+                "current version only; type- and system-level _history list the stored "
+                "versions the role may read (_since, _count). Writes: POST a transaction or "
+                "batch Bundle of creates "
                 "(conditional with ifNoneExist) of "
                 f"{', '.join(WRITABLE)}; a token needs the 'write' or 'write:fhir' scope.",
-                "interaction": [{"code": "transaction"}, {"code": "batch"}],
+                "interaction": [
+                    {"code": "transaction"},
+                    {"code": "batch"},
+                    {"code": "history-system"},
+                ],
                 "security": {
                     "cors": False,
                     "service": [

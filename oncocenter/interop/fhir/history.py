@@ -8,12 +8,13 @@ logged, and that version is then missing from the history (the current version i
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.db.models.signals import post_save
 
 from oncocenter.interop.fhir import server
@@ -55,8 +56,10 @@ def connect() -> None:
             if source.resource_type == "Practitioner":
                 continue  # staff accounts: no modification time, one version
             by_model[model].append((source, "pk"))
+            paths = list(source.follows)
             if source.updated_field and "__" in source.updated_field:
-                path = source.updated_field.rsplit("__", 1)[0]
+                paths.append(source.updated_field.rsplit("__", 1)[0])
+            for path in paths:
                 related: Any = model
                 for hop in path.split("__"):
                     related = related._meta.get_field(hop).related_model
@@ -85,3 +88,45 @@ def versions(resource_type: str, rid: str) -> list[ResourceVersion]:
             "-last_updated", "-pk"
         )
     )
+
+
+def _visible_q(sources: list[server.Source]) -> Q:
+    """The stored versions of resources served by `sources` (by type and id shape). Sources of one
+    type whose id shapes overlap (the TNM Observations) share their permission, so the shape is
+    enough to tell what a role may read."""
+    q = Q(pk__in=[])
+    for s in sources:
+        part = Q(resource_type=s.resource_type)
+        if s.prefix:
+            part &= Q(resource_id__startswith=s.prefix)
+        if s.suffix:
+            part &= Q(resource_id__endswith=s.suffix)
+        q |= part
+    return q
+
+
+def stored_page(
+    sources: list[server.Source], *, since: dt.datetime | None, count: int, offset: int
+) -> tuple[int, list[ResourceVersion]]:
+    """Type- or system-level `_history`: the stored versions of what `sources` serve, newest
+    first, from `since` on; (total, one page)."""
+    qs = ResourceVersion.objects.filter(_visible_q(sources))
+    if since is not None:
+        qs = qs.filter(last_updated__gte=since)
+    qs = qs.order_by("-last_updated", "-pk")
+    return qs.count(), list(qs[offset : offset + count])
+
+
+def patient_of(res: dict[str, Any]) -> str | None:
+    """The MRN a stored resource is about (for the audit)."""
+    if res.get("resourceType") == "Patient":
+        return str(res.get("id"))
+    for key in ("subject", "patient"):
+        ref = (res.get(key) or {}).get("reference", "")
+        if ref.startswith("Patient/"):
+            return str(ref.split("/", 1)[1])
+    for p in res.get("participant", []):
+        ref = (p.get("actor") or {}).get("reference", "")
+        if ref.startswith("Patient/"):
+            return str(ref.split("/", 1)[1])
+    return None

@@ -22,6 +22,7 @@ from oncocenter.accounts.models import User
 from oncocenter.core.errors import DomainError, ValidationFailed
 from oncocenter.interop.fhir import resources as R
 from oncocenter.interop.fhir import terminology as tx
+from oncocenter.interop.fhir import vitals
 from oncocenter.oncology import services as onc
 from oncocenter.oncology.models import Diagnosis
 from oncocenter.patients import services as patients
@@ -304,6 +305,19 @@ def import_observation(res: dict[str, Any], ctx: ImportContext) -> Any:
         )
     if _is_lab(res):
         return _import_lab(res, ctx)
+    if "mcode-body-surface-area" in profiles:
+        raise Refused(
+            "body surface area is computed here from height and weight (Mosteller) when a dose "
+            "is calculated, not kept alone"
+        )
+    if _vital_kind(res) is not None:
+        return _import_vital_sign(res, ctx)
+    if "mcode-cancer-stage" in profiles:
+        system = (res.get("code", {}).get("coding") or [{}])[0].get("display", "")
+        raise Refused(
+            f"a stage in a system other than AJCC TNM ({system or 'unnamed'}): OncoCenter "
+            "stages with AJCC 8th edition TNM only"
+        )
     names = ", ".join(sorted(profiles)) or "no profile"
     raise Refused(f"no home in OncoCenter for this Observation ({names})")
 
@@ -328,7 +342,7 @@ def _is_lab(res: dict[str, Any]) -> bool:
 
 def _import_lab(res: dict[str, Any], ctx: ImportContext) -> Any:
     """A laboratory result with a LOINC code of the catalogue, through the labs service."""
-    from oncocenter.labs.models import ResultSource
+    from oncocenter.labs.models import Analyte, ResultSource
     from oncocenter.labs.services import lab_result_record
 
     loinc = next(
@@ -341,9 +355,19 @@ def _import_lab(res: dict[str, Any], ctx: ImportContext) -> Any:
     )
     if not loinc:
         raise Refused("a laboratory Observation needs a LOINC code (code.coding)")
+    if not Analyte.objects.filter(loinc=loinc).exists():
+        display = next(
+            (c.get("display", "") for c in res["code"]["coding"] if c.get("code") == loinc), ""
+        )
+        raise Refused(f"LOINC {loinc} ({display}) is not a test of the laboratory catalogue")
     q = res.get("valueQuantity")
+    if "valueCodeableConcept" in res:
+        raise Refused(
+            "a coded finding (valueCodeableConcept) has no home in labs, which keeps numbers "
+            "and text results"
+        )
     if q is None and "valueString" not in res:
-        raise Refused("a laboratory result needs valueQuantity or valueString")
+        raise Refused("a laboratory result needs valueQuantity or valueString (none given)")
     accession = next((i.get("value", "") for i in res.get("identifier", []) if i.get("value")), "")
     low = high = None
     for rng in res.get("referenceRange", [])[:1]:
@@ -367,6 +391,68 @@ def _import_lab(res: dict[str, Any], ctx: ImportContext) -> Any:
     return recorded.result
 
 
+def _vital_kind(res: dict[str, Any]) -> vitals.Kind | None:
+    """The vital sign an Observation is (by its LOINC code), when its category is vital-signs."""
+    if not any(
+        c.get("code") == "vital-signs"
+        for cat in res.get("category", [])
+        for c in cat.get("coding", [])
+    ):
+        return None
+    for c in res.get("code", {}).get("coding", []):
+        if c.get("system") == tx.LOINC and (kind := vitals.kind_of_loinc(c.get("code", ""))):
+            return kind
+    return None
+
+
+def _import_vital_sign(res: dict[str, Any], ctx: ImportContext) -> Any:
+    """One vital sign through `vital_signs_record` (a set of one), in the unit kept here."""
+    kind = _vital_kind(res)
+    assert kind is not None
+    if kind.key == "bmi":
+        raise Refused(
+            "BMI is computed here from a weight and a height taken together, not kept alone"
+        )
+    effective = res.get("effectiveDateTime") or (res.get("effectivePeriod") or {}).get("start")
+    if not effective:
+        raise Refused("a vital sign needs effectiveDateTime")
+    when: dt.date | dt.datetime
+    if "T" in effective:
+        when = dt.datetime.fromisoformat(effective.replace("Z", "+00:00"))
+        if timezone.is_naive(when):
+            raise Refused(f"effectiveDateTime {effective!r} has a time but no timezone offset")
+    else:
+        when = dt.date.fromisoformat(effective[:10])
+    values: dict[str, Any] = {}
+    try:
+        if kind.key == "bp":
+            parts = {
+                c.get("code"): comp.get("valueQuantity") or {}
+                for comp in res.get("component", [])
+                for c in comp.get("code", {}).get("coding", [])
+                if c.get("system") == tx.LOINC
+            }
+            for (code, _d), name in (
+                (vitals.SYSTOLIC, "systolic_mmhg"),
+                (vitals.DIASTOLIC, "diastolic_mmhg"),
+            ):
+                q = parts.get(code)
+                if not q or "value" not in q:
+                    raise Refused(f"a blood pressure needs the component {code} with valueQuantity")
+                values[name] = vitals.to_kept_unit("bp", q["value"], q)
+        else:
+            q = res.get("valueQuantity") or {}
+            if "value" not in q:
+                raise Refused(f"{kind.loinc[0][1]} without valueQuantity")
+            values[vitals.VITALS_FIELDS[kind.key]] = vitals.to_kept_unit(kind.key, q["value"], q)
+    except vitals.UnitError as exc:
+        raise Refused(str(exc)) from None
+    record = onc.vital_signs_record(
+        patient=_patient_of(res, ctx), by=ctx.by, measured_at=when, **values
+    )
+    return (record, kind.key)
+
+
 NO_HOME = {
     "Procedure": "procedures are recorded here through their own workflows (an RT course from its "
     "prescriptions, plans and deliveries), not from a summary",
@@ -374,7 +460,8 @@ NO_HOME = {
     "app, dose from the regimen and the patient's body surface area), not taken from outside",
     "MedicationAdministration": "a dose is recorded at the chair with a second checker "
     "against its verified order here (systemic app), not taken from outside",
-    "Specimen": "no specimen record in OncoCenter",
+    "Specimen": "a specimen is served here from the laboratory result measured on it; a "
+    "specimen without its result has nowhere to be kept",
     "BodyStructure": "no body structure record in OncoCenter (tumor sites are coded on the diagnosis)",
     "DiagnosticReport": "no diagnostic report record in OncoCenter (workup results are free text)",
     "ServiceRequest": "workup orders are placed by staff here; an external request has no home yet",
@@ -417,6 +504,9 @@ def import_resource(res: dict[str, Any], ctx: ImportContext) -> ImportResult:
 
 
 def _observation_local_id(row: Any) -> str:
+    if isinstance(row, tuple):  # a vital sign: the set and which of its measurements
+        vital, kind_key = row
+        return f"Observation/vitals-{vital.pk}-{kind_key}"
     name = type(row).__name__
     return {
         "PerformanceStatus": f"Observation/performance-{row.pk}",
@@ -486,10 +576,16 @@ def round_trip_differences(original: dict[str, Any], exported: dict[str, Any]) -
         if "valueInteger" in original:
             same("value", original["valueInteger"], exported.get("valueInteger"))
         elif "valueQuantity" in original:
+            q = original["valueQuantity"]
+            kind = _vital_kind(original)
+            value = (
+                vitals.to_kept_unit(kind.key, q["value"], q) if kind else Decimal(str(q["value"]))
+            )
+            # Kept to 0.1 here (kg, cm, Cel): a converted value agrees to that precision.
             same(
                 "value",
-                float(original["valueQuantity"]["value"]),
-                float(exported["valueQuantity"]["value"]),
+                round(float(value), 1 if kind else 6),
+                round(float(exported["valueQuantity"]["value"]), 1 if kind else 6),
             )
         elif "valueCodeableConcept" in original:
             o = _first_code(original["valueCodeableConcept"])

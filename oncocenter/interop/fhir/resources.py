@@ -178,10 +178,12 @@ def condition(d: Any, *, primary: Any = None, stagings: list[Any] | None = None)
         except codes.UnknownCodeError:
             return {"system": system, "code": value}
 
+    changed = [t for t in (d.updated_at, *(s.updated_at for s in stagings or [])) if t]
     out: dict[str, Any] = {
         "resourceType": "Condition",
         "id": condition_id(d),
-        "meta": meta(d.updated_at, profile),
+        # The Condition says its latest stage: a new or corrected staging is a new version.
+        "meta": meta(max(changed) if changed else None, profile),
         "clinicalStatus": _cc(
             {
                 "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
@@ -202,8 +204,12 @@ def condition(d: Any, *, primary: Any = None, stagings: list[Any] | None = None)
                 }
             )
         ],
+        # ICD-10 (WHO) as kept, then ICD-10-CM (the system mCODE binds) through the map
+        # generated from the official list, the side-specific code where the laterality says.
         "code": _cc(
-            local(codes.ICD10, d.icd10_code, tx.ICD10), text=d.histology_text or d.icd10_code
+            local(codes.ICD10, d.icd10_code, tx.ICD10),
+            tx.coding_for_side(tx.ICD10CM_MAP, d.icd10_code, d.laterality),
+            text=d.histology_text or d.icd10_code,
         ),
         "subject": ref("Patient", d.patient.mrn),
         "onsetDateTime": d.diagnosed_on.isoformat(),

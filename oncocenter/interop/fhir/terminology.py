@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "conceptmaps.json"
+# Generated from the official ICD-10-CM list (`icd10cm.py`, `oncocenter icd10cm-map`).
+ICD10CM_DATA = DATA.parent / "icd10_to_icd10cm.json"
+ICD10CM_MAP = "icd10_icd10cm"
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
 AJCC = "http://cancerstaging.org"
@@ -23,6 +26,7 @@ ICDO3 = "http://terminology.hl7.org/CodeSystem/icd-o-3"
 def _maps() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(DATA.read_text(encoding="utf-8"))
     data.pop("_comment", None)
+    data[ICD10CM_MAP] = json.loads(ICD10CM_DATA.read_text(encoding="utf-8"))
     return data
 
 
@@ -36,17 +40,42 @@ def coding(map_name: str, local: str) -> dict[str, str] | None:
     hit = cmap["map"].get(local)
     if hit is None:
         return None
-    code, display = hit
+    code, display = hit[0], hit[1]
     system = cmap["system"]
     if not system:
         system, code = code.split("|", 1)
     return {"system": system, "code": code, "display": display}
 
 
+def local_codes(map_name: str) -> list[str]:
+    return sorted(_maps()[map_name]["map"])
+
+
+def sides(map_name: str, local: str) -> dict[str, str]:
+    """Laterality -> target code, where the map has side-specific targets for a local code."""
+    hit = _maps()[map_name]["map"].get(local) or []
+    return {side: code for side, (code, _display) in (hit[3] if len(hit) > 3 else {}).items()}
+
+
+def coding_for_side(map_name: str, local: str, side: str) -> dict[str, str] | None:
+    """The target of a local code for a laterality (`left`, `right`, `bilateral`) when the map
+    gives one, else the code's own target."""
+    cmap = _maps()[map_name]
+    hit = cmap["map"].get(local)
+    if hit is None:
+        return None
+    sides = hit[3] if len(hit) > 3 else {}
+    if side in sides:
+        code, display = sides[side]
+        return {"system": cmap["system"], "code": code, "display": display}
+    return coding(map_name, local)
+
+
 def reverse(map_name: str, system: str, code: str) -> str | None:
     """The first local code that maps to `system|code` (for import), or None."""
     cmap = _maps()[map_name]
-    for local, (target, _display) in cmap["map"].items():
+    for local, hit in cmap["map"].items():
+        target = hit[0]
         target_system = cmap["system"]
         target_code = target
         if not target_system:
@@ -60,11 +89,30 @@ def as_concept_map(map_name: str, base_url: str) -> dict[str, Any]:
     """One map as a FHIR ConceptMap resource (served at /fhir/ConceptMap/<name>)."""
     cmap = _maps()[map_name]
     elements = []
-    for local, (target, display) in sorted(cmap["map"].items()):
+    for local, hit in sorted(cmap["map"].items()):
+        target, display = hit[0], hit[1]
+        # Hand-kept maps are "wider" throughout; the generated ones say per code (and may add
+        # targets that depend on the laterality).
+        equivalence = hit[2] if len(hit) > 2 else "wider"
         code = target.split("|", 1)[-1]
-        elements.append(
-            {"code": local, "target": [{"code": code, "display": display, "equivalence": "wider"}]}
-        )
+        targets = [{"code": code, "display": display, "equivalence": equivalence}]
+        for side, (side_code, side_display) in sorted((hit[3] if len(hit) > 3 else {}).items()):
+            targets.append(
+                {
+                    "code": side_code,
+                    "display": side_display,
+                    "equivalence": "equivalent",
+                    "dependsOn": [
+                        {
+                            "property": "http://hl7.org/fhir/StructureDefinition/bodySite-laterality",
+                            "value": side,
+                        }
+                    ],
+                }
+            )
+        elements.append({"code": local, "target": targets})
+    for local in cmap.get("unmatched", []):
+        elements.append({"code": local, "target": [{"equivalence": "unmatched"}]})
     return {
         "resourceType": "ConceptMap",
         "id": map_name.replace("_", "-"),

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
@@ -386,6 +387,88 @@ def history(request: HttpRequest, resource_type: str, rid: str) -> HttpResponse:
         )
     return fhir_response(
         {"resourceType": "Bundle", "type": "history", "total": len(entries), "entry": entries}
+    )
+
+
+HISTORY_PARAMS = ("_since", "_count", "_offset", "_format", "_pretty")
+
+
+@declare(FHIR_RESOURCE)
+@require_GET
+def history_all(request: HttpRequest, resource_type: str | None = None) -> HttpResponse:
+    """`[type]/_history` and `_history`: the stored versions of every resource of the type (or of
+    every type) the role may read, newest first; `_since` (an instant), `_count` and paging."""
+    from oncocenter.interop.fhir import history as versions
+    from oncocenter.interop.fhir.params import parse_date
+
+    denied = _guard(request, resource_type)
+    if denied:
+        return denied
+    try:
+        unknown = sorted(k for k in request.GET if k not in HISTORY_PARAMS)
+        if unknown:
+            raise ParamError(
+                f"{unknown[0]}: not a parameter of _history (use {', '.join(HISTORY_PARAMS)})"
+            )
+        since = None
+        if "_since" in request.GET:
+            raw = request.GET["_since"]
+            parsed = parse_date("_since", raw, timezone.get_current_timezone())
+            if parsed.prefix != "eq" or "T" not in raw:
+                raise ParamError(f"_since: {raw!r} is not an instant (YYYY-MM-DDThh:mm:ss+zz:zz)")
+            since = parsed.start
+        count = _int_param(request, "_count", server.DEFAULT_COUNT, server.MAX_COUNT)
+        offset = _int_param(request, "_offset", 0, 10**9)
+    except ParamError as exc:
+        return outcome(400, "invalid", str(exc))
+    types = [resource_type] if resource_type else sorted(server.SOURCES)
+    sources = [s for t in types for s in _visible(request, t)]
+    if not sources:
+        return outcome(403, "forbidden", "Your roles do not allow reading any FHIR resource.")
+    total, page = versions.stored_page(sources, since=since, count=count, offset=offset)
+    mrns = sorted({m for v in page if (m := versions.patient_of(v.resource))})
+    audit_record(
+        action=AuditAction.SEARCH,
+        object_type=f"fhir.{resource_type or 'system'}",
+        detail={
+            "operation": "_history",
+            "query": request.GET.urlencode()[:200],
+            "count": len(page),
+            "mrns": mrns[:200],
+        },
+    )
+    base = base_url(request)
+    path = f"{base}/{resource_type}/_history" if resource_type else f"{base}/_history"
+    keep = [
+        (k, v)
+        for k in request.GET
+        for v in request.GET.getlist(k)
+        if k not in ("_offset", "_count")
+    ]
+    links = [{"relation": "self", "url": f"{path}?{request.GET.urlencode()}"}]
+    if offset + count < total and count > 0:
+        nxt = urlencode([*keep, ("_count", str(count)), ("_offset", str(offset + count))])
+        links.append({"relation": "next", "url": f"{path}?{nxt}"})
+    return fhir_response(
+        {
+            "resourceType": "Bundle",
+            "type": "history",
+            "total": total,
+            "link": links,
+            "entry": [
+                {
+                    "fullUrl": f"{base}/{v.resource_type}/{v.resource_id}",
+                    "resource": v.resource,
+                    "request": {"method": "PUT", "url": f"{v.resource_type}/{v.resource_id}"},
+                    "response": {
+                        "status": "200 OK",
+                        "etag": _etag(v.resource),
+                        "lastModified": v.last_updated.isoformat(),
+                    },
+                }
+                for v in page
+            ],
+        }
     )
 
 

@@ -107,7 +107,8 @@ def test_capability_statement_is_true(api_as, record):
     api = api_as("radiation_oncologist", "nurse", "scheduler")
     cs = api.get("/fhir/metadata").json()
     rest = cs["rest"][0]
-    assert {i["code"] for i in rest["interaction"]} == {"transaction", "batch"}
+    assert {i["code"] for i in rest["interaction"]} == {"transaction", "batch", "history-system"}
+    assert api.get("/fhir/_history").status_code == 200
     served = {
         "Patient": record["patient"].mrn,
         "Condition": f"diagnosis-{record['diagnosis'].pk}",
@@ -124,6 +125,8 @@ def test_capability_statement_is_true(api_as, record):
                 assert api.get(f"/fhir/{rtype}", {"_include": inc}).status_code == 200, inc
             for inc in res.get("searchRevInclude", []):
                 assert api.get(f"/fhir/{rtype}", {"_revinclude": inc}).status_code == 200, inc
+        if "history-type" in codes:
+            assert api.get(f"/fhir/{rtype}/_history", {"_count": "1"}).status_code == 200, rtype
         if rtype in served:
             rid = served[rtype]
             assert {"read", "vread", "history-instance", "create"} <= codes

@@ -24,6 +24,7 @@ from oncocenter.oncology.services.treatments import (
     treatment_episode_mark_entered_in_error,
     treatment_episode_update,
 )
+from oncocenter.oncology.services.vitals import vital_signs_record
 from oncocenter.oncology.services.workup import (
     WORKUP_TRANSITIONS,
     workup_order_advance,
@@ -45,6 +46,7 @@ __all__ = [
     "treatment_episode_mark_entered_in_error",
     "treatment_episode_update",
     "tumor_marker_record",
+    "vital_signs_record",
     "workup_order_advance",
     "workup_order_create",
 ]
