@@ -85,7 +85,7 @@ def test_romanization():
 
 def test_small_demo_is_a_running_day(capsys):
     """Issue 16: today holds the running department (scaled: TODAY_TARGET["small"] LINAC
-    sessions; the full size draws 335 and books about 298), booked through the booking services, with courses
+    sessions; the full size draws 325 and books 300+), booked through the booking services, with courses
     that start, continue and finish today, HDR, a QA window and one outage."""
     import datetime as dt
 
