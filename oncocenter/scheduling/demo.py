@@ -214,15 +214,24 @@ def seed(ctx: Any) -> None:
             now=start - dt.timedelta(minutes=30),
         )
     counts["outage"] = {"machine": busiest.code, **result.outage.rebook_summary}
+    # Sessions of today that have already ended are treated (after the outage, which is
+    # reported as of half an hour before it: its moves are what was treated).
+    counts["treated_today"] = treat_finished_today(today, staff)
     counts["today"] = sessions_per_machine(today)
     ctx.counts["scheduling"] = counts
+
+
+def rt_clock(at: dt.datetime) -> Any:
+    """`radiotherapy.demo._clock`: services stamp times with now, so history is written as of
+    `at` (a no-op for a time not in the past)."""
+    from oncocenter.radiotherapy.demo import _clock as clock
+
+    return clock(at)
 
 
 def _clock(at: dt.datetime | None) -> Any:
     """`radiotherapy.demo._clock` (services stamp times with now), or nothing when `at` is None."""
     from contextlib import nullcontext
-
-    from oncocenter.radiotherapy.demo import _clock as rt_clock
 
     return rt_clock(at) if at is not None else nullcontext()
 
@@ -263,11 +272,12 @@ DAY_MIX: list[tuple[tuple, int]] = [
     (("Scalp (electrons)", "ELECTRON", "2.5", 20, "daily", "C44.4", "8070/3", []), 3),
     (("Gastric lymphoma", "3D", "1.5", 20, "daily", "C16.9", "9680/3", []), 2),
 ]
-#: LINAC sessions drawn for today (the seed's 300 a day on six LINACs). Fewer end up booked today:
-#: the engine starts some courses a day later than drawn and the outage moves sessions. At
-#: 08:00-20:00 and policy.SESSION_MIN the six LINACs are full at about 298 (drawn 310: 297,
-#: drawn 335: 298 on 2026-12-07, 93% of the open minutes booked).
-TODAY_TARGET = {"small": 16, "full": 335}
+#: LINAC sessions drawn for today (the seed's 300+ a day on six LINACs). Fewer end up booked
+#: today: the engine starts some courses a day later than drawn (a full day, held capacity) and
+#: the outage moves sessions. The full size offers about 4,150 machine-minutes today (12.75 min
+#: mean session: `today_mix`), as many as the six LINACs have left after today's QA window and
+#: outage, so today is full (docs/scheduler.md, "The demo's day").
+TODAY_TARGET = {"small": 16, "full": 325}
 #: Courses also start on the next open days, so those hold as many sessions as today.
 AHEAD_DAYS = 4
 #: How far back the department's history goes (open days): a course under way today started
@@ -308,11 +318,23 @@ def _today_sessions(n: int, pattern: str, offset: int) -> int:
     return 1
 
 
+def _draw_weights() -> list[float]:
+    """Draw weight of each template: its share of the courses that *start* (DAY_MIX) times the
+    number of offsets it is drawn over (the days it can run today, at most HISTORY_DAYS, plus the
+    AHEAD_DAYS it can start on). Drawing by DAY_MIX alone over-represented short courses among
+    today's sessions (each drawn course of n fractions runs today with probability
+    n / (n + AHEAD_DAYS)), so today had ~11% first fractions instead of the department's ~7%
+    (one start per mean course of ~16 fractions)."""
+    return [w * (min(_span(t[3], t[4]), HISTORY_DAYS) + AHEAD_DAYS) for t, w in DAY_MIX]
+
+
 def _draw(rng: random.Random, target: int) -> list[tuple[int, tuple]]:
     """(start offset in open days, template) until today holds `target` sessions; the offsets
     are uniform over the days a course could run today or start within AHEAD_DAYS, so the next
-    days hold about as many sessions as today. The first two courses start and finish today."""
-    weights = [w for _t, w in DAY_MIX]
+    days hold about as many sessions as today, and the templates are drawn so that courses of
+    each kind start as often as DAY_MIX says (`_draw_weights`). The first two courses start
+    and finish today."""
+    weights = _draw_weights()
     templates = [t for t, _w in DAY_MIX]
     out: list[tuple[int, tuple]] = []
     today = 0
@@ -329,6 +351,27 @@ def _draw(rng: random.Random, target: int) -> list[tuple[int, tuple]]:
     return out
 
 
+def today_mix(target: int, seed: int = 0) -> dict[str, float]:
+    """What `_draw` puts on today at the policy's session lengths (no database): sessions, first
+    fractions, booked minutes and the mean session. The demo's capacity arithmetic, tested."""
+    drawn = _draw(random.Random(seed), target)
+    sessions = firsts = minutes = 0
+    for offset, t in drawn:
+        k = _today_sessions(t[3], t[4], offset)
+        sessions += k
+        firsts += 1 if k and offset == 0 else 0
+        minutes += k * policy.session_minutes(t[1], first=False) + (
+            policy.FIRST_EXTRA_MIN if k and offset == 0 else 0
+        )
+    return {
+        "courses": len(drawn),
+        "sessions": sessions,
+        "first_fractions": firsts,
+        "minutes": minutes,
+        "mean_session_min": minutes / sessions,
+    }
+
+
 def running_department(
     ctx: Any, staff: dict[str, list], counts: dict, *, today: dt.date, target: int | None = None
 ) -> None:
@@ -338,7 +381,6 @@ def running_department(
     sessions drawn for today (default `TODAY_TARGET` of the demo's size; the load benchmark's
     seed passes its own, `demo.seed.running_day_top_up`)."""
     from oncocenter.radiotherapy import demo as rt_demo
-    from oncocenter.radiotherapy.models import Fraction
 
     if not staff.get("radiation_oncologist") or not staff.get("dosimetrist"):
         return
@@ -427,33 +469,76 @@ def running_department(
                         refused += 1
     seconds["book"] = round(time.monotonic() - clock - seconds["prepare"], 1)
     # Treat every session booked before today, at its booked time, in order.
-    therapists = staff.get("radiation_therapist") or []
     rx_ids = [
         rx.pk for reqs in groups.values() for r in reqs for rx in r.course.prescriptions.all()
     ]
-    past = (
-        Booking.objects.filter(
-            prescription_id__in=rx_ids, status=BookingStatus.BOOKED, start__lt=_at(today, 0)
-        )
-        .select_related("fraction", "machine", "patient")
-        .order_by("start", "pk")
+    past = Booking.objects.filter(
+        prescription_id__in=rx_ids, status=BookingStatus.BOOKED, start__lt=_at(today, 0)
     )
-    delivered = 0
-    for b in past:
-        fraction = Fraction.objects.get(pk=b.fraction_id)
-        with rt_demo._clock(b.start + dt.timedelta(minutes=b.minutes)):
-            rt.fraction_record_delivery(
-                fraction=fraction,
-                by=therapists[delivered % len(therapists)],
-                delivered_at=b.start + dt.timedelta(minutes=1),
-                machine=b.machine,
-                identifiers={"mrn": b.patient.mrn, "birth_date": b.patient.birth_date.isoformat()},
-            )
-        delivered += 1
+    delivered, not_delivered = treat_bookings(past, staff)
     counts["running_department"] = {
         "courses": made,
         "booked": booked,
         "refused": refused,
         "delivered_before_today": delivered,
+        "delivery_refused": not_delivered[:10],
         "seconds": {**seconds, "total": round(time.monotonic() - clock, 1)},
     }
+
+
+def treat_bookings(bookings: Any, staff: dict[str, list]) -> tuple[int, list[str]]:
+    """Record the booked sessions of `bookings` as treated, at their booked time and machine, in
+    time order, through the record-and-verify service (every interlock applies); an HDR session
+    first gets its team (physician and a physicist other than the planner). Returns how many
+    were recorded and why any was refused (a refused session stays booked)."""
+    from oncocenter.radiotherapy.models import Fraction
+
+    therapists = staff.get("radiation_therapist") or []
+    physicists = staff.get("medical_physicist") or []
+    done, refused = 0, []
+    rows = bookings.select_related("fraction__plan", "machine", "patient", "prescription__course")
+    for b in rows.order_by("start", "pk"):
+        fraction = Fraction.objects.get(pk=b.fraction_id)
+        with rt_clock(b.end):
+            try:
+                if b.technique == "HDR":
+                    checker = next(p for p in physicists if p.pk != b.fraction.plan.planner_id)
+                    rt.brachy_session_set(
+                        fraction=fraction,
+                        by=checker,
+                        applicator="Tandem and ovoids",
+                        room=b.machine.room or "BT-1",
+                        afterloader=b.machine,
+                        anesthesia=False,
+                        physician_present=b.prescription.course.physician,
+                        physicist_present=checker,
+                    )
+                rt.fraction_record_delivery(
+                    fraction=fraction,
+                    by=therapists[done % len(therapists)],
+                    delivered_at=b.start + dt.timedelta(minutes=1),
+                    machine=b.machine,
+                    identifiers={
+                        "mrn": b.patient.mrn,
+                        "birth_date": b.patient.birth_date.isoformat(),
+                    },
+                )
+                done += 1
+            except DomainError as exc:
+                refused.append(f"{b.machine.code} {b.start:%H:%M}: {exc.message}")
+    return done, refused
+
+
+def treat_finished_today(today: dt.date, staff: dict[str, list]) -> dict[str, Any]:
+    """Record today's sessions that have already ended (the demo may be seeded at any hour) as
+    treated, so the board shows the morning done when it is afternoon. Only when `today` is the
+    calendar day: on a closed day the demo's today is the next open day, wholly in the future,
+    and just after midnight nothing has ended yet (sessions start at opening time)."""
+    now = timezone.now()
+    if today != timezone.localdate():
+        return {"treated": 0, "refused": []}
+    finished = Booking.objects.filter(
+        status=BookingStatus.BOOKED, start__gte=_at(today, 0), end__lte=now
+    )
+    done, refused = treat_bookings(finished, staff)
+    return {"treated": done, "refused": refused[:10], "refused_count": len(refused)}

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -101,12 +101,13 @@ def day_board(*, day: dt.date, audit: bool = True) -> DayBoard:
             columns[d.machine_id].items.append(
                 BoardItem(None, d, (top - opens) * PX_PER_MIN, (bottom - top) * PX_PER_MIN)
             )
+    # The day's sessions still to treat, and those already treated (a course that finished
+    # today is no longer open but its last session stays on today's board).
     bookings = list(
-        Booking.objects.filter(
-            status=BookingStatus.BOOKED,
-            start__gte=begin,
-            start__lt=end,
-            prescription__course__status__in=OPEN_COURSES,
+        Booking.objects.filter(start__gte=begin, start__lt=end)
+        .filter(
+            Q(status=BookingStatus.BOOKED, prescription__course__status__in=OPEN_COURSES)
+            | Q(status=BookingStatus.TREATED)
         )
         .select_related("patient", "prescription", "replaces__machine")
         .order_by("start")
@@ -283,22 +284,37 @@ class MachineDay:
     sessions: int
     minutes: int
     open_minutes: int
+    treated: int = 0
 
 
 def machine_day_counts(*, day: dt.date) -> list[MachineDay]:
-    """Booked sessions and minutes per machine on `day` (counts only, no patient data)."""
+    """Sessions and minutes per machine on `day`, still booked or already treated (a session's
+    booking becomes "treated" when the treatment is recorded, and it is still one of the day's
+    sessions); `treated` counts the latter. Counts only, no patient data."""
     begin, end = day_bounds(day)
     sessions: dict[int, int] = {}
     minutes: dict[int, int] = {}
-    for machine_id, start, stop in Booking.objects.filter(
-        status=BookingStatus.BOOKED, start__gte=begin, start__lt=end
-    ).values_list("machine_id", "start", "end"):
+    treated: dict[int, int] = {}
+    for machine_id, start, stop, status in Booking.objects.filter(
+        status__in=[BookingStatus.BOOKED, BookingStatus.TREATED], start__gte=begin, start__lt=end
+    ).values_list("machine_id", "start", "end", "status"):
         sessions[machine_id] = sessions.get(machine_id, 0) + 1
         minutes[machine_id] = minutes.get(machine_id, 0) + int((stop - start).total_seconds() // 60)
+        if status == BookingStatus.TREATED:
+            treated[machine_id] = treated.get(machine_id, 0) + 1
     out = []
     for m in Machine.objects.order_by("code"):
         span = (m.closes_at.hour * 60 + m.closes_at.minute) - (
             m.opens_at.hour * 60 + m.opens_at.minute
         )
-        out.append(MachineDay(m.code, m.kind, sessions.get(m.pk, 0), minutes.get(m.pk, 0), span))
+        out.append(
+            MachineDay(
+                m.code,
+                m.kind,
+                sessions.get(m.pk, 0),
+                minutes.get(m.pk, 0),
+                span,
+                treated.get(m.pk, 0),
+            )
+        )
     return out
