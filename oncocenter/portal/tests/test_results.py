@@ -155,6 +155,8 @@ def test_result_pages_queries_do_not_grow(client_as, portal_client, django_asser
         services.results_release(by=doctor, patient=portal.patient, result_ids=ids[: n // 2])
         with django_assert_max_num_queries(25):
             assert staff.get(url).status_code == 200
-        with django_assert_max_num_queries(12):
+        # 13: the audit write numbers its event from the global sequence in a query of its own
+        # since the trail is chained per shard (one more than with the single chain head).
+        with django_assert_max_num_queries(13):
             page = mine.get(portal_url)
         assert page.content.decode().count('class="card result ') == ResultRelease.objects.count()
