@@ -75,7 +75,8 @@ def job_status(request: HttpRequest, job_id: int) -> Any:
 @permission("job.view")
 def job_result(request: HttpRequest, job_id: int) -> Any:
     """200 with the result; 409 while the job is queued or running (poll the status); a job
-    refused by its work answers that refusal (422 with the problems by field, or 409)."""
+    refused by its work answers that refusal (422 with the problems by field, or 409 with the
+    refusal's rule as `code`, `job_failed` when the job crashed)."""
     job = _job(request, job_id)
     if job.status == JobStatus.SUCCEEDED:
         return job.result or {}
@@ -91,4 +92,7 @@ def job_result(request: HttpRequest, job_id: int) -> Any:
     ]
     if job.error_rule == "validation":
         raise ValidationFailed(problems, message=job.error or _("The job's input was refused."))
-    raise Conflict(job.error or _("The job failed."), rule="job_failed", problems=problems)
+    # A refusal keeps its rule as the code the request would have answered ("no_feasible_slot");
+    # a job that crashed until it used up its attempts has none.
+    rule = job.error_rule if job.error_rule not in ("", "validation") else "job_failed"
+    raise Conflict(job.error or _("The job failed."), rule=rule, problems=problems)
