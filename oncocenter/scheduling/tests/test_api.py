@@ -358,3 +358,16 @@ def test_a_booking_job_is_read_by_its_starter_its_kind_and_the_administrator(api
     assert starter.get("/api/jobs/999999").status_code == 404
     read = AuditEvent.objects.filter(action="read", object_type="jobs.job", object_id=str(job.pk))
     assert read.exists()
+
+
+def test_openapi_declares_the_booking_endpoints_as_queuing_a_job(api_as):
+    paths = api_as("scheduler").get("/api/openapi.json").json()["paths"]
+    for path in (
+        "/api/scheduling/outages",
+        "/api/scheduling/courses/book-waiting",
+        "/api/scheduling/courses/{pk}/book",
+    ):
+        responses = paths[path]["post"]["responses"]
+        assert set(responses) == {"202"}, (path, responses)
+        ref = responses["202"]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/JobQueuedOut")
