@@ -1,9 +1,10 @@
 """Jobs over the API: a job's status and progress, and its result once it is done.
 
-An endpoint that queues a job (the laboratory import) answers 202 with `queued(job)`; the client
-polls `GET /api/jobs/{id}` and then reads `GET /api/jobs/{id}/result`, which answers the way the
-work would have answered in the request: 200 with the result, or the refusal with its status and
-every problem by field (an import's "row 12.value"). Reads are audited as on the job page.
+An endpoint that queues a job (the laboratory import, booking, outage rebooking) answers 202
+with `queued(job)`; the client polls `GET /api/jobs/{id}` and then reads
+`GET /api/jobs/{id}/result`, which answers the way the work would have answered in the request:
+200 with the result, or the refusal with its status, its rule and every problem by field (an
+import's "row 12.value"). Reads are audited as on the job page.
 """
 
 from __future__ import annotations
