@@ -1,9 +1,10 @@
 """Jobs over the API: a job's status and progress, and its result once it is done.
 
-An endpoint that queues a job (the laboratory import) answers 202 with `queued(job)`; the client
-polls `GET /api/jobs/{id}` and then reads `GET /api/jobs/{id}/result`, which answers the way the
-work would have answered in the request: 200 with the result, or the refusal with its status and
-every problem by field (an import's "row 12.value"). Reads are audited as on the job page.
+An endpoint that queues a job (the laboratory import, booking, outage rebooking) answers 202
+with `queued(job)`; the client polls `GET /api/jobs/{id}` and then reads
+`GET /api/jobs/{id}/result`, which answers the way the work would have answered in the request:
+200 with the result, or the refusal with its status, its rule and every problem by field (an
+import's "row 12.value"). Reads are audited as on the job page.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ def job_status(request: HttpRequest, job_id: int) -> Any:
 @permission("job.view")
 def job_result(request: HttpRequest, job_id: int) -> Any:
     """200 with the result; 409 while the job is queued or running (poll the status); a job
-    refused by its work answers that refusal (422 with the problems by field, or 409)."""
+    refused by its work answers that refusal (422 with the problems by field, or 409 with the
+    refusal's rule as `code`, `job_failed` when the job crashed)."""
     job = _job(request, job_id)
     if job.status == JobStatus.SUCCEEDED:
         return job.result or {}
@@ -91,4 +93,7 @@ def job_result(request: HttpRequest, job_id: int) -> Any:
     ]
     if job.error_rule == "validation":
         raise ValidationFailed(problems, message=job.error or _("The job's input was refused."))
-    raise Conflict(job.error or _("The job failed."), rule="job_failed", problems=problems)
+    # A refusal keeps its rule as the code the request would have answered ("no_feasible_slot");
+    # a job that crashed until it used up its attempts has none.
+    rule = job.error_rule if job.error_rule not in ("", "validation") else "job_failed"
+    raise Conflict(job.error or _("The job failed."), rule=rule, problems=problems)

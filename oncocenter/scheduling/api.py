@@ -1,4 +1,11 @@
-"""Scheduling API: machines, QA windows, outages with automatic rebooking, bookings, day board."""
+"""Scheduling API: machines, QA windows, outages with automatic rebooking, bookings, day board.
+
+Booking a course, booking the waiting worklist and reporting an outage (which rebooks) solve
+schedules: they run as jobs, like their pages (`scheduling.jobs`). Their endpoints check what
+needs no solve (404, 409, 422 at once, nothing queued), then answer 202 with the job's URLs;
+`GET /api/jobs/{id}/result` then answers what the endpoint answered when it booked inside the
+request (the bookings, the skipped courses, the outage and its changes) or the job's refusal.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +19,23 @@ from ninja import Query, Router, Schema, Status
 from oncocenter.accounts.selectors import current_user
 from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
+from oncocenter.core.permissions import active_role
+from oncocenter.jobs.api import queued
+from oncocenter.jobs.schemas import JobQueuedOut
 from oncocenter.machines import selectors as machine_selectors
 from oncocenter.machines import services as machine_services
-from oncocenter.machines.models import Machine, MachineDowntime
+from oncocenter.machines.models import Machine
 from oncocenter.patients.selectors import patient_get
 from oncocenter.radiotherapy.models import Fraction
-from oncocenter.scheduling import selectors, services
+from oncocenter.scheduling import jobs, selectors, services
 from oncocenter.scheduling.models import Booking
+from oncocenter.scheduling.payloads import booking_out, downtime_out
 from oncocenter.scheduling.schemas import (
     BookingBoardOut,
     BookingCancelIn,
     BookingCourseIn,
-    BookingCourseOut,
     BookingIn,
     BookingOut,
-    BookingWaitingOut,
     MachineDowntimeIn,
     MachineDowntimeOut,
     MachineOut,
@@ -48,44 +57,6 @@ def machine_out(m: Machine) -> dict:
         "opens_at": m.opens_at,
         "closes_at": m.closes_at,
         "in_service": m.in_service,
-    }
-
-
-def downtime_out(d: MachineDowntime) -> dict:
-    return {
-        "id": d.pk,
-        "machine": d.machine.code,
-        "kind": d.kind,
-        "start": d.start,
-        "end": d.end,
-        "reason": d.reason,
-        "reported_by": d.reported_by.username if d.reported_by else "",
-        "confirmed_by": d.confirmed_by.username if d.confirmed_by else None,
-        "confirmed_at": d.confirmed_at,
-        "rebook_summary": d.rebook_summary,
-    }
-
-
-def booking_out(b: Booking) -> dict:
-    old = b.replaces
-    return {
-        "id": b.pk,
-        "mrn": b.patient.mrn,
-        "patient_name": b.patient.name_ko,
-        "prescription_id": b.prescription_id,
-        "fraction_id": b.fraction_id,
-        "machine": b.machine.code,
-        "start": b.start,
-        "end": b.end,
-        "technique": b.technique,
-        "is_first": b.is_first,
-        "anesthesia": b.anesthesia,
-        "urgency": b.urgency,
-        "status": b.status,
-        "penalties": b.penalties or {},
-        "changed_from_machine": old.machine.code if old else None,
-        "changed_from_start": old.start if old else None,
-        "change_kind": b.change_kind,
     }
 
 
@@ -132,32 +103,28 @@ def qa_window(request: HttpRequest, code: str, payload: MachineDowntimeIn):
     return Status(201, downtime_out(window))
 
 
-@router.post("/outages", response={201: MachineOutageOut})
+@router.post("/outages", response={202: JobQueuedOut})
 @permission("outage.report")
-def outage_report(request: HttpRequest, payload: MachineOutageIn):
-    """Report an unplanned outage; the sessions it hits are rebooked at once (see `changes`)."""
+def outage_report(request: HttpRequest, payload: MachineOutageIn) -> Status:
+    """Report an unplanned outage; a job records it and rebooks the sessions it hits. 422 at
+    once for an unknown machine or a bad interval or reason (nothing queued); else 202 with the
+    job's URLs. Its result is the outage, its `changes` and the `unresolved` sessions
+    (as `GET /outages/{pk}`), plus `summary`, `moved` and `cancelled`."""
     try:
         machine = _machine(payload.machine)
     except NotFound:
         raise ValidationFailed.single(
             "machine", _("unknown machine code"), payload.machine
         ) from None
-    result = services.outage_report(
+    job = jobs.outage_report_submit(
         machine=machine,
         start=payload.start,
         end=payload.end,
         reason=payload.reason,
         by=current_user(request),
+        role=active_role(request),
     )
-    outage = selectors.outage_get(pk=result.outage.pk)
-    return Status(
-        201,
-        {
-            "outage": downtime_out(outage),
-            "changes": [booking_out(b) for b in selectors.outage_changes(outage=outage)],
-            "unresolved": {str(k): v for k, v in result.unresolved.items()},
-        },
-    )
+    return Status(202, queued(job))
 
 
 @router.get("/outages/{pk}", response=MachineOutageOut)
@@ -178,48 +145,35 @@ def outage_confirm(request: HttpRequest, pk: int):
     return downtime_out(selectors.outage_get(pk=outage.pk))
 
 
-@router.post("/courses/book-waiting", response={201: BookingWaitingOut})
+@router.post("/courses/book-waiting", response={202: JobQueuedOut})
 @permission("schedule.book")
-def book_waiting(request: HttpRequest):
-    """Book every ready course of the worklist in one solve; the others are listed as skipped."""
-    result = services.courses_book_waiting(by=current_user(request))
-    return Status(
-        201,
-        {
-            "booked": [r.course.pk for r in result.booked],
-            "bookings": sum(len(v) for r in result.booked for v in r.bookings.values()),
-            "skipped": {str(k): v for k, v in result.skipped.items()},
-            "solve_seconds": result.booked[0].metrics.get("solve_seconds")
-            if result.booked
-            else None,
-        },
-    )
+def book_waiting(request: HttpRequest) -> Status:
+    """Book every ready course of the worklist in one solve, as a job (202 with its URLs). Its
+    result: `booked` course ids, the number of `bookings`, the `skipped` courses with the
+    reason each stays on the worklist, `solve_seconds`, plus `summary` and `first_day`."""
+    job = jobs.book_waiting_submit(by=current_user(request), role=active_role(request))
+    return Status(202, queued(job))
 
 
-@router.post("/courses/{pk}/book", response={201: BookingCourseOut})
+@router.post("/courses/{pk}/book", response={202: JobQueuedOut})
 @permission("schedule.book")
-def course_book(request: HttpRequest, pk: int, payload: BookingCourseIn):
-    """Book the course's signed prescriptions (solved in-process); 409 names the rule refused."""
-    course = selectors.course_get(pk=pk)
-    result = services.course_book(
-        course=course,
+def course_book(request: HttpRequest, pk: int, payload: BookingCourseIn) -> Status:
+    """Book the course's signed prescriptions, as a job (202 with its URLs). Refused at once,
+    nothing queued: 404 unknown course, 422 bad input naming the field, 409 naming the rule (a
+    prescription unsigned, no physics check, already booked). Its result: `course_id`, the
+    `bookings` with their `penalties` and `solve_seconds`, plus `summary`; or the refusal
+    found while solving (409 `no_feasible_slot`)."""
+    job = jobs.course_book_submit(
+        course=selectors.course_get(pk=pk),
         by=current_user(request),
+        role=active_role(request),
         urgency=payload.urgency,
         ready_date=payload.ready_date,
         anesthesia=payload.anesthesia,
         preferred_window=payload.preferred_window,
         time_limit=payload.time_limit,
     )
-    rows = [b for bookings in result.bookings.values() for b in bookings]
-    return Status(
-        201,
-        {
-            "course_id": course.pk,
-            "bookings": [booking_out(b) for b in sorted(rows, key=lambda b: b.start)],
-            "penalties": {str(k): v for k, v in result.totals.items()},
-            "solve_seconds": result.metrics.get("solve_seconds"),
-        },
-    )
+    return Status(202, queued(job))
 
 
 @router.get("/courses/{pk}/bookings", response=list[BookingOut])

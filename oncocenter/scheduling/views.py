@@ -30,7 +30,6 @@ from oncocenter.radiotherapy.models import Course, Prescription
 from oncocenter.radiotherapy.selectors import current_plan, plan_readiness
 from oncocenter.scheduling import adapter, jobs, selectors, services
 from oncocenter.scheduling.forms import CourseBookForm, DowntimeForm, OutageForm, ServiceForm
-from oncocenter.scheduling.services.courses import booking_request_check
 
 PENALTY_LABELS = {
     "late_start": gettext_lazy("first fraction after the due date"),
@@ -145,18 +144,13 @@ def outage_report(request: HttpRequest) -> HttpResponse:
 
 def _submit_outage(request: HttpRequest, form: OutageForm) -> Job:
     data = form.cleaned_data
-    machine_services.downtime_check(start=data["start"], end=data["end"], reason=data["reason"])
-    return job_submit(
-        kind=jobs.OUTAGE_REPORT,
+    return jobs.outage_report_submit(
+        machine=data["machine"],
+        start=data["start"],
+        end=data["end"],
+        reason=data["reason"],
         by=current_user(request),
         role=active_role(request),
-        params={
-            "machine": data["machine"].pk,
-            "start": data["start"].isoformat(),
-            "end": data["end"].isoformat(),
-            "reason": data["reason"],
-        },
-        subject=data["machine"],
     )
 
 
@@ -235,8 +229,9 @@ def course_book(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        # Bad input is answered here (422); the booking itself runs as a job, whose page shows
-        # its progress and then the bookings or the interlock that refused them.
+        # Bad input (422) and an interlock (409: unsigned, no physics check, already booked) are
+        # answered here; the booking itself runs as a job, whose page shows its progress and
+        # then the bookings or what refused them (no feasible slot).
         outcome = run_service(request, form, lambda: _submit_course(request, course, form))
         if outcome.ok and outcome.value is not None:
             return redirect("jobs:detail", pk=outcome.value.pk)
@@ -257,25 +252,14 @@ def course_book(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _submit_course(request: HttpRequest, course: Course, form: CourseBookForm) -> Job:
     data = form.cleaned_data
-    window = form.preferred_window()
-    booking_request_check(
-        services.BookingRequest(
-            course, data["urgency"] or None, data["ready_date"], data["anesthesia"], window
-        )
-    )
-    return job_submit(
-        kind=jobs.COURSE_BOOK,
+    return jobs.course_book_submit(
+        course=course,
         by=current_user(request),
         role=active_role(request),
-        params={
-            "course": course.pk,
-            "urgency": data["urgency"] or None,
-            "ready_date": data["ready_date"].isoformat() if data["ready_date"] else None,
-            "anesthesia": data["anesthesia"],
-            "preferred_window": list(window) if window else None,
-        },
-        patient=course.patient,
-        subject=course,
+        urgency=data["urgency"],
+        ready_date=data["ready_date"],
+        anesthesia=data["anesthesia"],
+        preferred_window=form.preferred_window(),
     )
 
 
@@ -283,11 +267,7 @@ def _submit_course(request: HttpRequest, course: Course, form: CourseBookForm) -
 @permission_required("schedule.book")
 def book_waiting(request: HttpRequest) -> HttpResponse:
     """Book every ready course of the worklist in one solve (the daily online step), as a job."""
-    job = job_submit(
-        kind=jobs.BOOK_WAITING,
-        by=current_user(request),
-        role=active_role(request),
-    )
+    job = jobs.book_waiting_submit(by=current_user(request), role=active_role(request))
     return redirect("jobs:detail", pk=job.pk)
 
 

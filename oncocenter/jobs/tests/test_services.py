@@ -108,3 +108,17 @@ def test_recover_requeues_only_stale_running_jobs_and_fails_exhausted_ones():
     assert Job.objects.get(pk=spent.pk).status == JobStatus.FAILED
     assert job_execute(job_id=stale.pk) == JobStatus.SUCCEEDED
     assert CALLS == ["ok"]
+
+
+def test_the_result_endpoint_answers_a_refusal_with_its_rule_and_a_crash_as_job_failed(api_as):
+    api = api_as("scheduler")
+    refused = job_submit(kind="test.work", by=api.user, params={"mode": "refuse"})
+    crashed = job_submit(kind="test.work", by=api.user, params={"mode": "crash"})
+    assert job_execute(job_id=refused.pk) == JobStatus.FAILED
+    while job_execute(job_id=crashed.pk) == JobStatus.QUEUED:  # retried until its last attempt
+        pass
+    r = api.get(f"/api/jobs/{refused.pk}/result")
+    assert r.status_code == 409 and r.json()["code"] == "slot_taken"
+    assert "slot is taken" in r.json()["detail"]
+    r = api.get(f"/api/jobs/{crashed.pk}/result")
+    assert r.status_code == 409 and r.json()["code"] == "job_failed"

@@ -99,9 +99,26 @@ def course_book(
     )[0]
 
 
-def booking_request_check(r: BookingRequest) -> None:
-    """The input checks of a booking request alone (422), before it is queued as a job."""
+def booking_request_check(r: BookingRequest, *, time_limit: float = 5.0) -> None:
+    """Every check of a booking request that needs no solve, before it is queued as a job:
+    its input (422 naming the field), then the course's interlocks (409 naming the rule and
+    the course or prescription: unsigned, no physics check, nothing left to book). Reads only;
+    the job checks all of it again under its locks (the course may change meanwhile)."""
     _validate_request(r, timezone.localdate())
+    _check_time_limit(time_limit)
+    rxs = list(
+        Prescription.objects.filter(course=r.course)
+        .exclude(status__in=[PrescriptionStatus.CANCELLED, PrescriptionStatus.ENTERED_IN_ERROR])
+        .order_by("pk")
+    )
+    _bookable(r.course, rxs)
+
+
+def _check_time_limit(time_limit: float) -> None:
+    if not 0.5 <= time_limit <= 60:
+        raise ValidationFailed.single(
+            "time_limit", _("must be between 0.5 and 60 seconds"), time_limit
+        )
 
 
 def _validate_request(r: BookingRequest, today: dt.date) -> tuple[str, str] | None:
@@ -123,21 +140,12 @@ def _validate_request(r: BookingRequest, today: dt.date) -> tuple[str, str] | No
     return _parse_window(r.preferred_window)
 
 
-def _new_courses(
-    r: BookingRequest, window: tuple[str, str] | None, by: User, today: dt.date
-) -> tuple[list[adapter.NewCourse], dict[int, dt.datetime | None]]:
-    """The engine patients of one course, after its interlocks (rows locked by the caller)."""
-
-    course = r.course
-    anesthesia = r.anesthesia
-    if anesthesia is None:
-        anesthesia = bool(adapter.sedation_required(course.patient))
-    rxs = list(
-        Prescription.objects.select_for_update()
-        .filter(course=course)
-        .exclude(status__in=[PrescriptionStatus.CANCELLED, PrescriptionStatus.ENTERED_IN_ERROR])
-        .order_by("pk")
-    )
+def _bookable(
+    course: Course, rxs: list[Prescription]
+) -> list[tuple[Prescription, Any, dt.datetime]]:
+    """The course's signed prescriptions still to book, each with its plan and the time its
+    physics check passed; refused (409, naming the course or the prescription) while one is
+    unsigned, when none is left to book, or when a plan has not passed its physics check."""
     if not rxs:
         raise Conflict(
             _("The course has no prescription to book."),
@@ -167,13 +175,10 @@ def _new_courses(
             rule="course_already_booked",
             problems=[FieldProblem("course", _("already booked"), course.pk)],
         )
-    physics: dict[int, dt.datetime | None] = {}
-    new: list[adapter.NewCourse] = []
-    tomorrow = adapter.open_day_on_or_after(today + dt.timedelta(days=1))
+    bookable = []
     for rx in todo:
         plan = current_plan(rx)
         done = selectors.physics_done_at(rx)
-        physics[rx.pk] = done
         if plan is None or done is None:
             raise Conflict(
                 _(
@@ -184,6 +189,30 @@ def _new_courses(
                 rule="physics_check_incomplete",
                 problems=[FieldProblem("prescription", _("physics check not complete"), rx.pk)],
             )
+        bookable.append((rx, plan, done))
+    return bookable
+
+
+def _new_courses(
+    r: BookingRequest, window: tuple[str, str] | None, by: User, today: dt.date
+) -> tuple[list[adapter.NewCourse], dict[int, dt.datetime | None]]:
+    """The engine patients of one course, after its interlocks (rows locked by the caller)."""
+
+    course = r.course
+    anesthesia = r.anesthesia
+    if anesthesia is None:
+        anesthesia = bool(adapter.sedation_required(course.patient))
+    rxs = list(
+        Prescription.objects.select_for_update()
+        .filter(course=course)
+        .exclude(status__in=[PrescriptionStatus.CANCELLED, PrescriptionStatus.ENTERED_IN_ERROR])
+        .order_by("pk")
+    )
+    physics: dict[int, dt.datetime | None] = {}
+    new: list[adapter.NewCourse] = []
+    tomorrow = adapter.open_day_on_or_after(today + dt.timedelta(days=1))
+    for rx, plan, done in _bookable(course, rxs):
+        physics[rx.pk] = done
         fractions = list(rx.fractions.filter(status=FractionStatus.SCHEDULED).order_by("sequence"))
         if not fractions:
             fractions = rt_services.fractions_schedule(plan=plan, by=by, start_date=tomorrow)
@@ -234,10 +263,7 @@ def courses_book(
     runs inside the transaction that saves the bookings (a job records its success there).
     """
     require(by, "schedule.book")
-    if not 0.5 <= time_limit <= 60:
-        raise ValidationFailed.single(
-            "time_limit", _("must be between 0.5 and 60 seconds"), time_limit
-        )
+    _check_time_limit(time_limit)
     today = timezone.localdate()
     windows = [_validate_request(r, today) for r in requests]
     report = progress or (lambda done, total, note: None)
@@ -402,12 +428,25 @@ def courses_book_waiting(
             skipped[course.pk] = "physics_check_incomplete"
         else:
             requests.append(BookingRequest(course))
+
+    def saved(results: list[CourseBookingResult]) -> None:
+        # Inside the transaction that saves the bookings: a job's success (its result names the
+        # skipped courses, known by then) commits with them, so a killed worker cannot lose it.
+        if on_saved is not None:
+            on_saved(WaitingBookingResult(results, skipped))
+
     # A course that cannot be placed (or whose interlock fires) is named and left for later;
     # the others are booked: one blocked course never holds back the whole worklist.
     while requests:
         try:
             return WaitingBookingResult(
-                courses_book(requests=requests, by=by, time_limit=time_limit, progress=progress),
+                courses_book(
+                    requests=requests,
+                    by=by,
+                    time_limit=time_limit,
+                    progress=progress,
+                    on_saved=saved,
+                ),
                 skipped,
             )
         except Conflict as exc:

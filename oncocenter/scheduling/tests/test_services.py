@@ -341,3 +341,21 @@ def test_course_book_follows_the_pattern(machines, pattern):
     else:
         assert len(set(days)) == 4
         assert all(adapter.add_open_days(a, 2) == b for a, b in itertools.pairwise(days))
+
+
+def test_book_waiting_hands_its_result_to_on_saved_with_the_bookings(w, machines):
+    """The waiting-list job records its success in the transaction that saves the bookings
+    (`on_saved`), with the skipped courses already named: a worker killed after that commit
+    leaves a finished job, never one that runs again."""
+    waiting = world()
+    waiting.make_rx(technique="3D")
+    rt.prescription_sign(prescription=waiting.rx, by=waiting.ro)
+    seen = []
+
+    def on_saved(result):
+        seen.append((result, Booking.objects.filter(status=BookingStatus.BOOKED).count()))
+
+    returned = services.courses_book_waiting(by=w.scheduler, on_saved=on_saved)
+    ((result, booked_then),) = seen
+    assert booked_then == 5 and [r.course for r in result.booked] == [w.course]
+    assert result.skipped == returned.skipped == {waiting.course.pk: "physics_check_incomplete"}
