@@ -418,6 +418,9 @@ def _acute_limit(sched: Schedule, reserve: Reserve) -> Callable[[str, int], int]
 
 
 LATER_IN_COURSE = "moved to a free day of the course"
+#: A first (longer) session with no room left on its day: the course's next session becomes its
+#: first and one session is added after its last (two changed appointments, no restart).
+FIRST_TO_NEXT_DAY = "first session moved to the next day"
 
 
 @dataclass
@@ -429,7 +432,7 @@ class Change:
     new_machine: str | None
     new_start: dt.datetime | None
     # "moved same day", "moved same day to make room" (a swap or squeeze), LATER_IN_COURSE,
-    # "moved to the end of the course", "course restarted", "cancelled"
+    # FIRST_TO_NEXT_DAY, "moved to the end of the course", "course restarted", "cancelled"
     kind: str
 
     def to_json(self) -> dict[str, Any]:
@@ -466,6 +469,7 @@ class OutageResult:
             "swaps": kinds.count("moved same day to make room"),
             "moved_later_in_course": kinds.count(LATER_IN_COURSE),
             "moved_after_course": kinds.count("moved to the end of the course"),
+            "first_moved_to_next_day": kinds.count(FIRST_TO_NEXT_DAY),
             "interruption_days": sum(self.interruption_days.values()),
             "patients_interrupted": sum(1 for v in self.interruption_days.values() if v > 0),
             "courses_restarted": len(
@@ -550,6 +554,8 @@ def rebook_outage(
                 )
             )
             continue
+        # days on which this course's own sessions are down too (an outage over several days)
+        pending = {x.day for x in affected if x.patient == p.id}
         moved = _same_day(sched, p, a, now, policy, weights)
         if moved is not None:
             touched.add((p.id, a.fraction))
@@ -611,7 +617,6 @@ def rebook_outage(
                         )
                     )
                 continue
-            pending = {x.day for x in affected if x.patient == p.id}
             later = _later_day_in_course(sched, p, a, pending) if a.fraction > 1 else None
             if later is not None:
                 touched.add((p.id, later.fraction))
@@ -623,6 +628,33 @@ def rebook_outage(
                         later.machine,
                         tl.at(later.day, later.start),
                         LATER_IN_COURSE,
+                    )
+                )
+                continue
+        if a.fraction == 1 and policy != "baseline":
+            shifted = _first_to_next_day(sched, p, a, pending, touched)
+            if shifted is not None:
+                first, nxt_old, appended = shifted
+                touched.update({(p.id, first.fraction), (p.id, appended.fraction)})
+                changes.append(
+                    Change(
+                        p.id,
+                        a.fraction,
+                        *old,
+                        first.machine,
+                        tl.at(first.day, first.start),
+                        FIRST_TO_NEXT_DAY,
+                    )
+                )
+                changes.append(
+                    Change(
+                        p.id,
+                        nxt_old.fraction,
+                        nxt_old.machine,
+                        tl.at(nxt_old.day, nxt_old.start),
+                        appended.machine,
+                        tl.at(appended.day, appended.start),
+                        "moved to the end of the course",
                     )
                 )
                 continue
@@ -911,6 +943,45 @@ def _swap_same_day(
     return mine, other, moved
 
 
+def _first_to_next_day(
+    sched: Schedule,
+    p: Patient,
+    a: Session,
+    pending: Collection[int] = (),
+    touched: Collection[tuple[str, int]] = (),
+) -> tuple[Session, Session, Session] | None:
+    """`a`, a course's first (longer) session, has no room left on its day: the course's next
+    session (day d') is replaced by a first session on d' (nearest its time, own machine first)
+    and one session is added after the course's last. The course starts on d' instead of
+    restarting: two changed appointments instead of every session of the course, no
+    interruption. Returns (the new first session, the next session's old and new slot) or None,
+    nothing changed (twice-daily courses, the next session down too, no room for the longer
+    first session on d' or none after the course within the horizon)."""
+    if p.pattern == "bid":
+        return None
+    frs = sched.sessions.get(p.id, {})
+    later = sorted((x for x in frs.values() if x.day > a.day), key=lambda x: (x.day, x.start))
+    if not later or later[0].day in pending or (p.id, later[0].fraction) in touched:
+        return None  # its next session is down too, or this outage already moved it
+    nxt = later[0]
+    snap = sched.snapshot()
+    sched.remove(p.id, nxt.fraction)
+    for m in [nxt.machine] + [c for c in _caps(sched, p) if c != nxt.machine]:
+        dur = p.duration(a.fraction, m)
+        st = sched.nearest(m, nxt.day, dur, nxt.start, p.anesthesia)
+        if st is None:
+            continue
+        # it keeps a's number (1) and the added session nxt's until the course is renumbered
+        first = Session(p.id, a.fraction, m, nxt.day, st, st + dur)
+        sched.add(first)
+        appended = _extend(sched, p, nxt, "optimizer")
+        if appended is not None:
+            return first, nxt, appended
+        break
+    sched.restore(snap)
+    return None
+
+
 def _restart(sched: Schedule, p: Patient, a: Session, policy: str) -> list[Change]:
     """The first (longer, imaging) session could not move within its day: the course starts
     again from the next open day, every later session moves with it."""
@@ -951,7 +1022,12 @@ def _extend(sched: Schedule, p: Patient, a: Session, policy: str) -> Session | N
     ref = max(frs.values(), key=lambda x: (x.day, x.start)) if frs else a
     step = 2 if p.pattern == "alternate" else 1
     caps = _caps(sched, p)
-    for day in range(max(ref.day, a.day) + step, sched.ndays):
+    first_day = max(ref.day, a.day) + step
+    if policy != "baseline" and ref.day < a.day:
+        # `a` was the course's last session: the next open day keeps the spacing to the one
+        # before it (an alternate course loses one open day, not two)
+        first_day = max(ref.day + step, a.day + 1)
+    for day in range(first_day, sched.ndays):
         order = [ref.machine] + [m for m in caps if m != ref.machine]
         for m in order:
             dur = p.duration(a.fraction, m)
