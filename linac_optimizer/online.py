@@ -421,6 +421,9 @@ LATER_IN_COURSE = "moved to a free day of the course"
 #: A first (longer) session with no room left on its day: the course's next session becomes its
 #: first and one session is added after its last (two changed appointments, no restart).
 FIRST_TO_NEXT_DAY = "first session moved to the next day"
+#: An alternate-day course's session with no room on its day: it and the course's later
+#: sessions move one open day on (one open day skipped instead of two when appended).
+NEXT_OPEN_DAYS = "moved to the next open days"
 
 
 @dataclass
@@ -470,6 +473,7 @@ class OutageResult:
             "moved_later_in_course": kinds.count(LATER_IN_COURSE),
             "moved_after_course": kinds.count("moved to the end of the course"),
             "first_moved_to_next_day": kinds.count(FIRST_TO_NEXT_DAY),
+            "moved_to_next_days": kinds.count(NEXT_OPEN_DAYS),
             "interruption_days": sum(self.interruption_days.values()),
             "patients_interrupted": sum(1 for v in self.interruption_days.values() if v > 0),
             "courses_restarted": len(
@@ -630,6 +634,22 @@ def rebook_outage(
                         LATER_IN_COURSE,
                     )
                 )
+                continue
+            shift = _shift_alternate(sched, p, a, pending, touched) if a.fraction > 1 else None
+            if shift is not None:
+                for prev_s, new_s in shift:
+                    touched.add((p.id, new_s.fraction))
+                    changes.append(
+                        Change(
+                            p.id,
+                            new_s.fraction,
+                            prev_s.machine,
+                            tl.at(prev_s.day, prev_s.start),
+                            new_s.machine,
+                            tl.at(new_s.day, new_s.start),
+                            NEXT_OPEN_DAYS,
+                        )
+                    )
                 continue
         if a.fraction == 1 and policy != "baseline":
             shifted = _first_to_next_day(sched, p, a, pending, touched)
@@ -941,6 +961,59 @@ def _swap_same_day(
     sched.add(moved)
     sched.add(mine)
     return mine, other, moved
+
+
+def _place_near(sched: Schedule, p: Patient, x: Session, day: int) -> Session | None:
+    """`x` (removed) on `day`, nearest its old time, its own machine first, then the others."""
+    for m in [x.machine] + [c for c in _caps(sched, p) if c != x.machine]:
+        dur = p.duration(x.fraction, m)
+        st = sched.nearest(m, day, dur, x.start, p.anesthesia)
+        if st is not None:
+            new = Session(p.id, x.fraction, m, day, st, st + dur)
+            sched.add(new)
+            return new
+    return None
+
+
+def _shift_alternate(
+    sched: Schedule,
+    p: Patient,
+    a: Session,
+    pending: Collection[int] = (),
+    touched: Collection[tuple[str, int]] = (),
+    max_moves: int = 5,
+) -> list[tuple[Session, Session]] | None:
+    """An alternate-day course's session `a` (removed, not the first) has no room on its day:
+    it goes to the next open day that keeps the spacing, and each later session moves on only
+    as far as the spacing asks (usually one open day). Appending instead would skip two open
+    days (the lost day and the one after the last session); this skips one. At most
+    `max_moves` sessions change. Returns [(old, new)] (a's first), already applied, or None,
+    nothing changed. The last session is left to `_extend`, which does the same."""
+    if p.pattern != "alternate":
+        return None
+    frs = sched.sessions.get(p.id, {})
+    before = [x for x in frs.values() if x.day < a.day]
+    later = sorted((x for x in frs.values() if x.day > a.day), key=lambda x: (x.day, x.start))
+    if not later or len(later) + 1 > max_moves:
+        return None
+    if any(x.day in pending or (p.id, x.fraction) in touched for x in later):
+        return None
+    snap = sched.snapshot()
+    prev_day = max((x.day for x in before), default=a.day - 2)
+    out: list[tuple[Session, Session]] = []
+    for x in [a, *later]:
+        day = max(x.day + 1 if x is a else x.day, prev_day + 2)
+        if x is not a and day == x.day:
+            break  # the spacing holds again: the rest of the course keeps its slots
+        if x is not a:
+            sched.remove(p.id, x.fraction)
+        new = _place_near(sched, p, x, day) if day < sched.ndays else None
+        if new is None:
+            sched.restore(snap)
+            return None
+        out.append((x, new))
+        prev_day = day
+    return out
 
 
 def _first_to_next_day(

@@ -9,6 +9,7 @@ from linac_optimizer.check import check
 from linac_optimizer.model import Downtime, Instance, Patient
 from linac_optimizer.online import (
     FIRST_TO_NEXT_DAY,
+    NEXT_OPEN_DAYS,
     ArrivalStats,
     Reserve,
     book_day,
@@ -258,6 +259,43 @@ def test_outage_moves_an_alternate_courses_last_session_to_the_next_open_day():
     assert res2.interruption_days == {"A": 2}
 
 
+def test_outage_moves_an_alternate_course_on_by_one_open_day_instead_of_appending():
+    # A (Mon, Wed, Fri) loses Wednesday, M1 is full that day: Wednesday's session goes to
+    # Thursday and Friday's to the open day after (one open day skipped); appending after
+    # Friday would skip two (Wednesday and the day after Friday), as the baseline does.
+    machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "08:20"}]
+    a = pat(
+        "A",
+        fractions=3,
+        pattern="alternate",
+        first_duration_min=10,
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{6 + 2 * k:02d}T08:00"}
+            for k in (1, 2, 3)
+        ],
+    )
+    s, e = dt.datetime(2027, 3, 10, 8, 0), dt.datetime(2027, 3, 10, 8, 20)
+    now = dt.datetime(2027, 3, 10, 7, 0)
+    inst, sched = schedule([a], machines=machines, days=14)
+    tl = sched.tl
+    res = rebook_outage(sched, "M1", s, e, now=now)
+    assert [(c.kind, c.fraction) for c in res.changes] == [
+        (NEXT_OPEN_DAYS, 2),
+        (NEXT_OPEN_DAYS, 3),
+    ]
+    days = [sched.sessions["A"][k].day for k in (1, 2, 3)]
+    assert days[1] == tl.index[dt.date(2027, 3, 11)] and days[2] - days[1] == 2
+    assert res.interruption_days == {"A": 1}
+    assert res.summary()["moved_to_next_days"] == 2
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    sol = final_check(inst, sched, moved=True)
+    assert check(inst, sol).metrics["interruption_days"] == 1
+    _, sched2 = schedule([a], machines=machines, days=14)
+    res2 = rebook_outage(sched2, "M1", s, e, now=now, policy="baseline")
+    assert [c.kind for c in res2.changes] == ["moved to the end of the course"]
+    assert res2.interruption_days == {"A": 2}
+
+
 def test_baseline_outage_policy_also_valid():
     inst, sched = schedule(_two_patients_on_m1())
     s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 9, 0)
@@ -304,6 +342,7 @@ def test_outage_swaps_a_session_before_extending_a_course():
         "moved_later_in_course": 0,
         "moved_after_course": 0,
         "first_moved_to_next_day": 0,
+        "moved_to_next_days": 0,
         "interruption_days": 0,
         "patients_interrupted": 0,
         "courses_restarted": 0,
