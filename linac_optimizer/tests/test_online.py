@@ -4,9 +4,11 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from linac_optimizer import online
 from linac_optimizer.candidates import book_online
 from linac_optimizer.check import check
 from linac_optimizer.model import Downtime, Instance, Patient
+from linac_optimizer.objective import DEFAULT_WEIGHTS
 from linac_optimizer.online import (
     FIRST_TO_NEXT_DAY,
     NEXT_OPEN_DAYS,
@@ -388,12 +390,23 @@ def test_outage_swap_never_displaces_a_session_the_outage_already_moved():
             for k in (1, 2, 3)
         ],
     )
-    inst, sched = schedule([a, imrt], machines=machines)
     s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
-    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    now = dt.datetime(2027, 3, 9, 7, 0)
+    # the optimizer's own layout (without the comparison with the baseline's)
+    inst, sched = schedule([a, imrt], machines=machines)
+    res = online._rebook(sched, "M1", s, e, now, "optimizer", DEFAULT_WEIGHTS, 0.0)
     keys = [(c.patient, c.fraction) for c in res.changes]
     assert len(keys) == len(set(keys)), res.changes
     assert sched.sessions["A"][1].machine == "M3"
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+    # rebook_outage keeps the baseline's layout here: A first fit on M2, I on M3, both the
+    # same day, no interruption (the optimizer's own layout extends I's course)
+    inst, sched = schedule([a, imrt], machines=machines)
+    res = rebook_outage(sched, "M1", s, e, now=now)
+    assert {c.kind for c in res.changes} == {"moved same day"}
+    assert res.summary()["interruption_days"] == 0
+    assert sched.sessions["A"][1].machine == "M2" and sched.sessions["I"][2].machine == "M3"
     inst.machines[0].downtime.append(Downtime(s, e, "outage"))
     final_check(inst, sched, moved=True)
 
