@@ -36,7 +36,7 @@ POLICIES = ("baseline", "optimizer")
 
 def _one(sched: Schedule, o: Any, policy: str) -> dict[str, Any]:
     r = rebook_outage(sched, o.machine, o.start, o.end, policy=policy)
-    s = r.summary()
+    s: dict[str, Any] = dict(r.summary())
     s["kinds"] = dict(collections.Counter(c.kind for c in r.changes))
     s["per_course"] = {k: v for k, v in r.interruption_days.items() if v}
     s["hit"] = len({c.patient for c in r.changes})

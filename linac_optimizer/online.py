@@ -22,6 +22,7 @@ from .named import named_objective, start_day_key
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .placement import baseline_book, book_earliest
 from .state import Busy, Schedule, Session
+from .timeline import Timeline
 
 # ----------------------------------------------------------------------------- reserve
 
@@ -438,6 +439,19 @@ class Change:
     # FIRST_TO_NEXT_DAY, "moved to the end of the course", "course restarted", "cancelled"
     kind: str
 
+    @classmethod
+    def move(cls, tl: Timeline, old: Session, new: Session, kind: str) -> Change:
+        """`old`'s appointment now at `new` (the fraction number is `new`'s)."""
+        return cls(
+            new.patient,
+            new.fraction,
+            old.machine,
+            tl.at(old.day, old.start),
+            new.machine,
+            tl.at(new.day, new.start),
+            kind,
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "patient": self.patient,
@@ -678,44 +692,15 @@ def _rebook(
             if shift is not None:
                 for prev_s, new_s in shift:
                     touched.add((p.id, new_s.fraction))
-                    changes.append(
-                        Change(
-                            p.id,
-                            new_s.fraction,
-                            prev_s.machine,
-                            tl.at(prev_s.day, prev_s.start),
-                            new_s.machine,
-                            tl.at(new_s.day, new_s.start),
-                            NEXT_OPEN_DAYS,
-                        )
-                    )
+                    changes.append(Change.move(tl, prev_s, new_s, NEXT_OPEN_DAYS))
                 continue
         if a.fraction == 1 and policy != "baseline":
             shifted = _first_to_next_day(sched, p, a, pending, touched)
             if shifted is not None:
                 first, nxt_old, appended = shifted
                 touched.update({(p.id, first.fraction), (p.id, appended.fraction)})
-                changes.append(
-                    Change(
-                        p.id,
-                        a.fraction,
-                        *old,
-                        first.machine,
-                        tl.at(first.day, first.start),
-                        FIRST_TO_NEXT_DAY,
-                    )
-                )
-                changes.append(
-                    Change(
-                        p.id,
-                        nxt_old.fraction,
-                        nxt_old.machine,
-                        tl.at(nxt_old.day, nxt_old.start),
-                        appended.machine,
-                        tl.at(appended.day, appended.start),
-                        "moved to the end of the course",
-                    )
-                )
+                changes.append(Change.move(tl, a, first, FIRST_TO_NEXT_DAY))
+                changes.append(Change.move(tl, nxt_old, appended, "moved to the end of the course"))
                 continue
         if a.fraction == 1:
             done = _restart(sched, p, a, policy)

@@ -230,33 +230,40 @@ def test_outage_on_first_fraction_restarts_course_when_the_next_day_has_no_room_
     final_check(inst, sched, moved=True)
 
 
-def test_outage_moves_an_alternate_courses_last_session_to_the_next_open_day():
-    # A (Monday, Wednesday) loses Wednesday, M1 is full that day: the session goes to
-    # Thursday, one open day skipped, not to Friday (two skipped, as the baseline does).
+def _alternate_lost_on_wednesday(fractions, days=7):
+    """A alternate-day course from Monday, one 10-min slot a day on M1, Wednesday's lost (M1
+    down all of it): the optimizer's and the baseline's rebooking of it."""
     machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "08:20"}]
     a = pat(
         "A",
-        fractions=2,
+        fractions=fractions,
         pattern="alternate",
         first_duration_min=10,
         booked=[
-            {"fraction": 1, "machine": "M1", "start": "2027-03-08T08:00"},
-            {"fraction": 2, "machine": "M1", "start": "2027-03-10T08:00"},
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{6 + 2 * k:02d}T08:00"}
+            for k in range(1, fractions + 1)
         ],
     )
     s, e = dt.datetime(2027, 3, 10, 8, 0), dt.datetime(2027, 3, 10, 8, 20)
     now = dt.datetime(2027, 3, 10, 7, 0)
-    inst, sched = schedule([a], machines=machines)
+    inst, sched = schedule([a], machines=machines, days=days)
     res = rebook_outage(sched, "M1", s, e, now=now)
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    _, sched2 = schedule([a], machines=machines, days=days)
+    res2 = rebook_outage(sched2, "M1", s, e, now=now, policy="baseline")
+    return inst, sched, res, res2
+
+
+def test_outage_moves_an_alternate_courses_last_session_to_the_next_open_day():
+    # A (Monday, Wednesday) loses Wednesday, M1 is full that day: the session goes to
+    # Thursday, one open day skipped, not to Friday (two skipped, as the baseline does).
+    inst, sched, res, res2 = _alternate_lost_on_wednesday(2)
     assert [(c.kind, c.new_start) for c in res.changes] == [
         ("moved to the end of the course", dt.datetime(2027, 3, 11, 8, 0))
     ]
     assert res.interruption_days == {"A": 1}
-    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
     sol = final_check(inst, sched, moved=True)
     assert check(inst, sol).metrics["interruption_days"] == 1
-    _, sched2 = schedule([a], machines=machines)
-    res2 = rebook_outage(sched2, "M1", s, e, now=now, policy="baseline")
     assert res2.changes[0].new_start == dt.datetime(2027, 3, 12, 8, 0)
     assert res2.interruption_days == {"A": 2}
 
@@ -265,35 +272,17 @@ def test_outage_moves_an_alternate_course_on_by_one_open_day_instead_of_appendin
     # A (Mon, Wed, Fri) loses Wednesday, M1 is full that day: Wednesday's session goes to
     # Thursday and Friday's to the open day after (one open day skipped); appending after
     # Friday would skip two (Wednesday and the day after Friday), as the baseline does.
-    machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "08:20"}]
-    a = pat(
-        "A",
-        fractions=3,
-        pattern="alternate",
-        first_duration_min=10,
-        booked=[
-            {"fraction": k, "machine": "M1", "start": f"2027-03-{6 + 2 * k:02d}T08:00"}
-            for k in (1, 2, 3)
-        ],
-    )
-    s, e = dt.datetime(2027, 3, 10, 8, 0), dt.datetime(2027, 3, 10, 8, 20)
-    now = dt.datetime(2027, 3, 10, 7, 0)
-    inst, sched = schedule([a], machines=machines, days=14)
-    tl = sched.tl
-    res = rebook_outage(sched, "M1", s, e, now=now)
+    inst, sched, res, res2 = _alternate_lost_on_wednesday(3, days=14)
     assert [(c.kind, c.fraction) for c in res.changes] == [
         (NEXT_OPEN_DAYS, 2),
         (NEXT_OPEN_DAYS, 3),
     ]
     days = [sched.sessions["A"][k].day for k in (1, 2, 3)]
-    assert days[1] == tl.index[dt.date(2027, 3, 11)] and days[2] - days[1] == 2
+    assert days[1] == sched.tl.index[dt.date(2027, 3, 11)] and days[2] - days[1] == 2
     assert res.interruption_days == {"A": 1}
     assert res.summary()["moved_to_next_days"] == 2
-    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
     sol = final_check(inst, sched, moved=True)
     assert check(inst, sol).metrics["interruption_days"] == 1
-    _, sched2 = schedule([a], machines=machines, days=14)
-    res2 = rebook_outage(sched2, "M1", s, e, now=now, policy="baseline")
     assert [c.kind for c in res2.changes] == ["moved to the end of the course"]
     assert res2.interruption_days == {"A": 2}
 
