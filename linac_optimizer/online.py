@@ -22,6 +22,7 @@ from .named import named_objective, start_day_key
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .placement import baseline_book, book_earliest
 from .state import Busy, Schedule, Session
+from .timeline import Timeline
 
 # ----------------------------------------------------------------------------- reserve
 
@@ -418,6 +419,12 @@ def _acute_limit(sched: Schedule, reserve: Reserve) -> Callable[[str, int], int]
 
 
 LATER_IN_COURSE = "moved to a free day of the course"
+#: A first (longer) session with no room left on its day: the course's next session becomes its
+#: first and one session is added after its last (two changed appointments, no restart).
+FIRST_TO_NEXT_DAY = "first session moved to the next day"
+#: An alternate-day course's session with no room on its day: it and the course's later
+#: sessions move one open day on (one open day skipped instead of two when appended).
+NEXT_OPEN_DAYS = "moved to the next open days"
 
 
 @dataclass
@@ -429,8 +436,21 @@ class Change:
     new_machine: str | None
     new_start: dt.datetime | None
     # "moved same day", "moved same day to make room" (a swap or squeeze), LATER_IN_COURSE,
-    # "moved to the end of the course", "course restarted", "cancelled"
+    # FIRST_TO_NEXT_DAY, "moved to the end of the course", "course restarted", "cancelled"
     kind: str
+
+    @classmethod
+    def move(cls, tl: Timeline, old: Session, new: Session, kind: str) -> Change:
+        """`old`'s appointment now at `new` (the fraction number is `new`'s)."""
+        return cls(
+            new.patient,
+            new.fraction,
+            old.machine,
+            tl.at(old.day, old.start),
+            new.machine,
+            tl.at(new.day, new.start),
+            kind,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -466,6 +486,8 @@ class OutageResult:
             "swaps": kinds.count("moved same day to make room"),
             "moved_later_in_course": kinds.count(LATER_IN_COURSE),
             "moved_after_course": kinds.count("moved to the end of the course"),
+            "first_moved_to_next_day": kinds.count(FIRST_TO_NEXT_DAY),
+            "moved_to_next_days": kinds.count(NEXT_OPEN_DAYS),
             "interruption_days": sum(self.interruption_days.values()),
             "patients_interrupted": sum(1 for v in self.interruption_days.values() if v > 0),
             "courses_restarted": len(
@@ -493,8 +515,47 @@ def rebook_outage(
     has no room is the course extended: the session is dropped and one session is added after
     the course's last one (the later fractions are renumbered, their times do not change).
     policy "baseline": same-day earliest slot, same machine first, in time order, no priority.
+    policy "optimizer" also lays the outage out the baseline's way on the same schedule and
+    keeps whichever leaves fewer sessions unresolved, then adds fewer interruption days,
+    restarts fewer courses, changes fewer appointments (never worse than the baseline's rule
+    on the schedule it is given; the baseline's earliest-slot packing sometimes places one
+    more session the same day).
     """
     t0 = time.perf_counter()
+    if policy == "baseline":
+        return _rebook(sched, machine, start, end, now, policy, weights, t0)
+    snap = sched.snapshot()
+    mine = _rebook(sched, machine, start, end, now, policy, weights, t0)
+    ours = sched.snapshot()
+    sched.restore(snap)
+    theirs = _rebook(sched, machine, start, end, now, "baseline", weights, t0)
+    if _outage_key(theirs) < _outage_key(mine):
+        return theirs
+    sched.restore(ours)
+    mine.seconds = theirs.seconds  # both layouts were part of the work
+    return mine
+
+
+def _outage_key(r: OutageResult) -> tuple[int, int, int, int]:
+    s = r.summary()
+    return (
+        len(r.unresolved),
+        s["interruption_days"],
+        s["courses_restarted"],
+        s["changed_appointments"],
+    )
+
+
+def _rebook(
+    sched: Schedule,
+    machine: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime | None,
+    policy: str,
+    weights: Weights,
+    t0: float,
+) -> OutageResult:
     now = now or start
     tl = sched.tl
     affected: list[Session] = []
@@ -550,6 +611,8 @@ def rebook_outage(
                 )
             )
             continue
+        # days on which this course's own sessions are down too (an outage over several days)
+        pending = {x.day for x in affected if x.patient == p.id}
         moved = _same_day(sched, p, a, now, policy, weights)
         if moved is not None:
             touched.add((p.id, a.fraction))
@@ -611,7 +674,6 @@ def rebook_outage(
                         )
                     )
                 continue
-            pending = {x.day for x in affected if x.patient == p.id}
             later = _later_day_in_course(sched, p, a, pending) if a.fraction > 1 else None
             if later is not None:
                 touched.add((p.id, later.fraction))
@@ -625,6 +687,20 @@ def rebook_outage(
                         LATER_IN_COURSE,
                     )
                 )
+                continue
+            shift = _shift_alternate(sched, p, a, pending, touched) if a.fraction > 1 else None
+            if shift is not None:
+                for prev_s, new_s in shift:
+                    touched.add((p.id, new_s.fraction))
+                    changes.append(Change.move(tl, prev_s, new_s, NEXT_OPEN_DAYS))
+                continue
+        if a.fraction == 1 and policy != "baseline":
+            shifted = _first_to_next_day(sched, p, a, pending, touched)
+            if shifted is not None:
+                first, nxt_old, appended = shifted
+                touched.update({(p.id, first.fraction), (p.id, appended.fraction)})
+                changes.append(Change.move(tl, a, first, FIRST_TO_NEXT_DAY))
+                changes.append(Change.move(tl, nxt_old, appended, "moved to the end of the course"))
                 continue
         if a.fraction == 1:
             done = _restart(sched, p, a, policy)
@@ -911,6 +987,98 @@ def _swap_same_day(
     return mine, other, moved
 
 
+def _place_near(sched: Schedule, p: Patient, x: Session, day: int) -> Session | None:
+    """`x` (removed) on `day`, nearest its old time, its own machine first, then the others."""
+    for m in [x.machine] + [c for c in _caps(sched, p) if c != x.machine]:
+        dur = p.duration(x.fraction, m)
+        st = sched.nearest(m, day, dur, x.start, p.anesthesia)
+        if st is not None:
+            new = Session(p.id, x.fraction, m, day, st, st + dur)
+            sched.add(new)
+            return new
+    return None
+
+
+def _shift_alternate(
+    sched: Schedule,
+    p: Patient,
+    a: Session,
+    pending: Collection[int] = (),
+    touched: Collection[tuple[str, int]] = (),
+    max_moves: int = 5,
+) -> list[tuple[Session, Session]] | None:
+    """An alternate-day course's session `a` (removed, not the first) has no room on its day:
+    it goes to the next open day that keeps the spacing, and each later session moves on only
+    as far as the spacing asks (usually one open day). Appending instead would skip two open
+    days (the lost day and the one after the last session); this skips one. At most
+    `max_moves` sessions change. Returns [(old, new)] (a's first), already applied, or None,
+    nothing changed. The last session is left to `_extend`, which does the same."""
+    if p.pattern != "alternate":
+        return None
+    frs = sched.sessions.get(p.id, {})
+    before = [x for x in frs.values() if x.day < a.day]
+    later = sorted((x for x in frs.values() if x.day > a.day), key=lambda x: (x.day, x.start))
+    if not later or len(later) + 1 > max_moves:
+        return None
+    if any(x.day in pending or (p.id, x.fraction) in touched for x in later):
+        return None
+    snap = sched.snapshot()
+    prev_day = max((x.day for x in before), default=a.day - 2)
+    out: list[tuple[Session, Session]] = []
+    for x in [a, *later]:
+        day = max(x.day + 1 if x is a else x.day, prev_day + 2)
+        if x is not a and day == x.day:
+            break  # the spacing holds again: the rest of the course keeps its slots
+        if x is not a:
+            sched.remove(p.id, x.fraction)
+        new = _place_near(sched, p, x, day) if day < sched.ndays else None
+        if new is None:
+            sched.restore(snap)
+            return None
+        out.append((x, new))
+        prev_day = day
+    return out
+
+
+def _first_to_next_day(
+    sched: Schedule,
+    p: Patient,
+    a: Session,
+    pending: Collection[int] = (),
+    touched: Collection[tuple[str, int]] = (),
+) -> tuple[Session, Session, Session] | None:
+    """`a`, a course's first (longer) session, has no room left on its day: the course's next
+    session (day d') is replaced by a first session on d' (nearest its time, own machine first)
+    and one session is added after the course's last. The course starts on d' instead of
+    restarting: two changed appointments instead of every session of the course, no
+    interruption. Returns (the new first session, the next session's old and new slot) or None,
+    nothing changed (twice-daily courses, the next session down too, no room for the longer
+    first session on d' or none after the course within the horizon)."""
+    if p.pattern == "bid":
+        return None
+    frs = sched.sessions.get(p.id, {})
+    later = sorted((x for x in frs.values() if x.day > a.day), key=lambda x: (x.day, x.start))
+    if not later or later[0].day in pending or (p.id, later[0].fraction) in touched:
+        return None  # its next session is down too, or this outage already moved it
+    nxt = later[0]
+    snap = sched.snapshot()
+    sched.remove(p.id, nxt.fraction)
+    for m in [nxt.machine] + [c for c in _caps(sched, p) if c != nxt.machine]:
+        dur = p.duration(a.fraction, m)
+        st = sched.nearest(m, nxt.day, dur, nxt.start, p.anesthesia)
+        if st is None:
+            continue
+        # it keeps a's number (1) and the added session nxt's until the course is renumbered
+        first = Session(p.id, a.fraction, m, nxt.day, st, st + dur)
+        sched.add(first)
+        appended = _extend(sched, p, nxt, "optimizer")
+        if appended is not None:
+            return first, nxt, appended
+        break
+    sched.restore(snap)
+    return None
+
+
 def _restart(sched: Schedule, p: Patient, a: Session, policy: str) -> list[Change]:
     """The first (longer, imaging) session could not move within its day: the course starts
     again from the next open day, every later session moves with it."""
@@ -951,7 +1119,12 @@ def _extend(sched: Schedule, p: Patient, a: Session, policy: str) -> Session | N
     ref = max(frs.values(), key=lambda x: (x.day, x.start)) if frs else a
     step = 2 if p.pattern == "alternate" else 1
     caps = _caps(sched, p)
-    for day in range(max(ref.day, a.day) + step, sched.ndays):
+    first_day = max(ref.day, a.day) + step
+    if policy != "baseline" and ref.day < a.day:
+        # `a` was the course's last session: the next open day keeps the spacing to the one
+        # before it (an alternate course loses one open day, not two)
+        first_day = max(ref.day + step, a.day + 1)
+    for day in range(first_day, sched.ndays):
         order = [ref.machine] + [m for m in caps if m != ref.machine]
         for m in order:
             dur = p.duration(a.fraction, m)

@@ -4,10 +4,14 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from linac_optimizer import online
 from linac_optimizer.candidates import book_online
 from linac_optimizer.check import check
 from linac_optimizer.model import Downtime, Instance, Patient
+from linac_optimizer.objective import DEFAULT_WEIGHTS
 from linac_optimizer.online import (
+    FIRST_TO_NEXT_DAY,
+    NEXT_OPEN_DAYS,
     ArrivalStats,
     Reserve,
     book_day,
@@ -186,14 +190,101 @@ def test_outage_prioritises_interruption_sensitive_and_extends_only_when_needed(
     assert check(inst, sol).metrics["interruption_days"] == 1
 
 
-def test_outage_on_first_fraction_restarts_course():
+def test_outage_on_a_first_fraction_moves_it_to_the_next_day_instead_of_restarting():
+    # R's only machine fails all Monday, the day of R's first (20-min) session. The course
+    # starts on Tuesday instead: Tuesday's session becomes the longer first one and one session
+    # is added after Wednesday. Two changed appointments, no interruption, no restart (before,
+    # the whole course was laid out again: every session changed).
     inst, sched = schedule(_two_patients_on_m1()[:1], machines=MACHINES[:1])
     s, e = dt.datetime(2027, 3, 8, 8, 0), dt.datetime(2027, 3, 8, 10, 0)
     res = rebook_outage(sched, "M1", s, e)
-    assert {c.kind for c in res.changes} == {"course restarted"}
-    assert sched.sessions["R"][1].day == 1
+    assert [c.kind for c in res.changes] == [
+        FIRST_TO_NEXT_DAY,
+        "moved to the end of the course",
+    ]
+    r = [sched.sessions["R"][k] for k in sorted(sched.sessions["R"])]
+    assert [(x.fraction, x.day, x.start, x.end - x.start) for x in r] == [
+        (1, 1, 480, 20),  # Tuesday 08:00, the first session's 20 minutes
+        (2, 2, 480, 10),  # Wednesday's session keeps its slot
+        (3, 3, 480, 10),  # added on Thursday
+    ]
+    summary = res.summary()
+    assert summary["changed_appointments"] == 2 and summary["courses_restarted"] == 0
+    assert summary["first_moved_to_next_day"] == 1 and summary["interruption_days"] == 0
     inst.machines[0].downtime.append(Downtime(s, e, "outage"))
     final_check(inst, sched, moved=True)
+
+
+def test_outage_on_first_fraction_restarts_course_when_the_next_day_has_no_room_for_it():
+    # Tuesday has only R's own 10 minutes (planned downtime after them): the 20-min first
+    # session does not fit there, so the course restarts from the next open day it fits.
+    machines = [
+        dict(MACHINES[0], downtime=[{"start": "2027-03-09T08:10", "end": "2027-03-09T10:00"}])
+    ]
+    inst, sched = schedule(_two_patients_on_m1()[:1], machines=machines)
+    s, e = dt.datetime(2027, 3, 8, 8, 0), dt.datetime(2027, 3, 8, 10, 0)
+    res = rebook_outage(sched, "M1", s, e)
+    assert {c.kind for c in res.changes} == {"course restarted"}
+    assert sched.sessions["R"][1].day == 2
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def _alternate_lost_on_wednesday(fractions, days=7):
+    """A alternate-day course from Monday, one 10-min slot a day on M1, Wednesday's lost (M1
+    down all of it): the optimizer's and the baseline's rebooking of it."""
+    machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "08:20"}]
+    a = pat(
+        "A",
+        fractions=fractions,
+        pattern="alternate",
+        first_duration_min=10,
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{6 + 2 * k:02d}T08:00"}
+            for k in range(1, fractions + 1)
+        ],
+    )
+    s, e = dt.datetime(2027, 3, 10, 8, 0), dt.datetime(2027, 3, 10, 8, 20)
+    now = dt.datetime(2027, 3, 10, 7, 0)
+    inst, sched = schedule([a], machines=machines, days=days)
+    res = rebook_outage(sched, "M1", s, e, now=now)
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    _, sched2 = schedule([a], machines=machines, days=days)
+    res2 = rebook_outage(sched2, "M1", s, e, now=now, policy="baseline")
+    return inst, sched, res, res2
+
+
+def test_outage_moves_an_alternate_courses_last_session_to_the_next_open_day():
+    # A (Monday, Wednesday) loses Wednesday, M1 is full that day: the session goes to
+    # Thursday, one open day skipped, not to Friday (two skipped, as the baseline does).
+    inst, sched, res, res2 = _alternate_lost_on_wednesday(2)
+    assert [(c.kind, c.new_start) for c in res.changes] == [
+        ("moved to the end of the course", dt.datetime(2027, 3, 11, 8, 0))
+    ]
+    assert res.interruption_days == {"A": 1}
+    sol = final_check(inst, sched, moved=True)
+    assert check(inst, sol).metrics["interruption_days"] == 1
+    assert res2.changes[0].new_start == dt.datetime(2027, 3, 12, 8, 0)
+    assert res2.interruption_days == {"A": 2}
+
+
+def test_outage_moves_an_alternate_course_on_by_one_open_day_instead_of_appending():
+    # A (Mon, Wed, Fri) loses Wednesday, M1 is full that day: Wednesday's session goes to
+    # Thursday and Friday's to the open day after (one open day skipped); appending after
+    # Friday would skip two (Wednesday and the day after Friday), as the baseline does.
+    inst, sched, res, res2 = _alternate_lost_on_wednesday(3, days=14)
+    assert [(c.kind, c.fraction) for c in res.changes] == [
+        (NEXT_OPEN_DAYS, 2),
+        (NEXT_OPEN_DAYS, 3),
+    ]
+    days = [sched.sessions["A"][k].day for k in (1, 2, 3)]
+    assert days[1] == sched.tl.index[dt.date(2027, 3, 11)] and days[2] - days[1] == 2
+    assert res.interruption_days == {"A": 1}
+    assert res.summary()["moved_to_next_days"] == 2
+    sol = final_check(inst, sched, moved=True)
+    assert check(inst, sol).metrics["interruption_days"] == 1
+    assert [c.kind for c in res2.changes] == ["moved to the end of the course"]
+    assert res2.interruption_days == {"A": 2}
 
 
 def test_baseline_outage_policy_also_valid():
@@ -241,6 +332,8 @@ def test_outage_swaps_a_session_before_extending_a_course():
         "swaps": 1,
         "moved_later_in_course": 0,
         "moved_after_course": 0,
+        "first_moved_to_next_day": 0,
+        "moved_to_next_days": 0,
         "interruption_days": 0,
         "patients_interrupted": 0,
         "courses_restarted": 0,
@@ -286,12 +379,23 @@ def test_outage_swap_never_displaces_a_session_the_outage_already_moved():
             for k in (1, 2, 3)
         ],
     )
-    inst, sched = schedule([a, imrt], machines=machines)
     s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
-    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    now = dt.datetime(2027, 3, 9, 7, 0)
+    # the optimizer's own layout (without the comparison with the baseline's)
+    inst, sched = schedule([a, imrt], machines=machines)
+    res = online._rebook(sched, "M1", s, e, now, "optimizer", DEFAULT_WEIGHTS, 0.0)
     keys = [(c.patient, c.fraction) for c in res.changes]
     assert len(keys) == len(set(keys)), res.changes
     assert sched.sessions["A"][1].machine == "M3"
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+    # rebook_outage keeps the baseline's layout here: A first fit on M2, I on M3, both the
+    # same day, no interruption (the optimizer's own layout extends I's course)
+    inst, sched = schedule([a, imrt], machines=machines)
+    res = rebook_outage(sched, "M1", s, e, now=now)
+    assert {c.kind for c in res.changes} == {"moved same day"}
+    assert res.summary()["interruption_days"] == 0
+    assert sched.sessions["A"][1].machine == "M2" and sched.sessions["I"][2].machine == "M3"
     inst.machines[0].downtime.append(Downtime(s, e, "outage"))
     final_check(inst, sched, moved=True)
 

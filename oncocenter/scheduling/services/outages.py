@@ -84,6 +84,8 @@ def outage_report(
             "swaps": engine.get("swaps", 0),
             "moved_later_in_course": engine.get("moved_later_in_course", 0),
             "moved_after_course": engine.get("moved_after_course", 0),
+            "first_moved_to_next_day": engine.get("first_moved_to_next_day", 0),
+            "moved_to_next_days": engine.get("moved_to_next_days", 0),
             "courses_restarted": engine.get("courses_restarted", 0),
             "unresolved": {str(k): v for k, v in result.unresolved.items()},
             "seconds": round(result.seconds, 3),
