@@ -80,6 +80,13 @@ def _minute(t: dt.datetime) -> int:
     return local.hour * 60 + local.minute
 
 
+def _treated_within(begin: dt.datetime, end: dt.datetime) -> Q:
+    """A treated booking counts as one of the day's sessions only when it was treated that day:
+    a session booked for tomorrow but treated today (an off-schedule delivery) took no slot
+    tomorrow, and the board must not show it there as treated."""
+    return Q(status=BookingStatus.TREATED, treated_at__gte=begin, treated_at__lt=end)
+
+
 def day_board(*, day: dt.date, audit: bool = True) -> DayBoard:
     """Per machine, the day's sessions and downtime, positioned on a shared time axis."""
     begin, end = day_bounds(day)
@@ -107,7 +114,7 @@ def day_board(*, day: dt.date, audit: bool = True) -> DayBoard:
         Booking.objects.filter(start__gte=begin, start__lt=end)
         .filter(
             Q(status=BookingStatus.BOOKED, prescription__course__status__in=OPEN_COURSES)
-            | Q(status=BookingStatus.TREATED)
+            | _treated_within(begin, end)
         )
         .select_related("patient", "prescription", "replaces__machine")
         .order_by("start")
@@ -295,9 +302,11 @@ def machine_day_counts(*, day: dt.date) -> list[MachineDay]:
     sessions: dict[int, int] = {}
     minutes: dict[int, int] = {}
     treated: dict[int, int] = {}
-    for machine_id, start, stop, status in Booking.objects.filter(
-        status__in=[BookingStatus.BOOKED, BookingStatus.TREATED], start__gte=begin, start__lt=end
-    ).values_list("machine_id", "start", "end", "status"):
+    for machine_id, start, stop, status in (
+        Booking.objects.filter(start__gte=begin, start__lt=end)
+        .filter(Q(status=BookingStatus.BOOKED) | _treated_within(begin, end))
+        .values_list("machine_id", "start", "end", "status")
+    ):
         sessions[machine_id] = sessions.get(machine_id, 0) + 1
         minutes[machine_id] = minutes.get(machine_id, 0) + int((stop - start).total_seconds() // 60)
         if status == BookingStatus.TREATED:

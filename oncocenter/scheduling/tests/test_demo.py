@@ -166,3 +166,11 @@ def test_sessions_of_today_that_ended_are_treated_the_rest_stay_booked(machines)
     row = next(r for r in machine_day_counts(day=day) if r.code == "LINAC-3")
     assert (row.sessions, row.treated) == (2, 1)
     assert day_board(day=day, audit=False).sessions == 2
+    # A booking marked treated whose fraction was not delivered that day (treated early, off
+    # schedule) took no slot on it: it is not one of the day's sessions.
+    Booking.objects.filter(pk=later.pk).update(
+        status=BookingStatus.TREATED, treated_at=at(day, 15) - dt.timedelta(days=1)
+    )
+    row = next(r for r in machine_day_counts(day=day) if r.code == "LINAC-3")
+    assert (row.sessions, row.treated) == (1, 1)
+    assert day_board(day=day, audit=False).sessions == 1
