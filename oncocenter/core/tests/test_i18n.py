@@ -57,3 +57,13 @@ def test_every_string_translated_and_compiled(po):
         if "msgid_plural" not in e and e["msgid"] not in compiled and "\\" not in e["msgid"]
     ]
     assert not missing, f"{po}: .mo is stale (run compilemessages): {missing[:5]}"
+
+
+@pytest.mark.parametrize("po", PO_FILES, ids=lambda p: p.parts[-5])
+def test_plural_entries_have_as_many_forms_as_the_language(po):
+    # Korean has one plural form; an extra msgstr[1] compiles with Django's
+    # `--check-format` but plain `msgfmt --check` (and other tools) reject the catalogue.
+    text = po.read_text(encoding="utf-8")
+    nplurals = int(re.search(r"nplurals=(\d+)", text).group(1))
+    extra = [e["msgid"] for e in parse_po(po) if f"msgstr[{nplurals}]" in e]
+    assert not extra, f"{po}: more than {nplurals} plural form(s): {extra[:5]}"
