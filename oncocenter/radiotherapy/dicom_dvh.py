@@ -148,7 +148,9 @@ def _dose_at(sorted_desc: np.ndarray, fraction: float) -> float:
 
 def _dvh(number: int, name: str, values: np.ndarray, voxel_mm3: float) -> Dvh:
     desc = np.sort(values)[::-1]
-    edges = np.arange(0.0, float(desc[0]) + 0.1, 0.1)
+    # one edge past Dmax, so every curve ends at 0% (the hottest voxel is below it) instead of
+    # stopping in mid-air at the last bin that still holds voxels
+    edges = np.arange(int(np.floor(float(desc[0]) / 0.1 + 1e-9)) + 2) * 0.1
     counts = np.array([np.count_nonzero(values >= e - 1e-9) for e in edges])
     return Dvh(
         number=number,

@@ -74,6 +74,9 @@ def test_square_prism_in_a_dose_gradient():
     assert dvh.v(1.5) == pytest.approx(40.0)
     assert dvh.v(1.9) == 0.0
     assert dvh.volume_pct == sorted(dvh.volume_pct, reverse=True)
+    # The curve drops to 0% on the first edge past Dmax (1.8 Gy) instead of ending at 20%.
+    assert dvh.bins_gy[-2:] == [pytest.approx(1.8), pytest.approx(1.9)]
+    assert dvh.volume_pct[-2:] == [pytest.approx(20.0), 0.0]
 
 
 def test_inner_contour_is_a_hole_and_planes_outside_the_grid_are_left_out():
