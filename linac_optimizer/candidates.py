@@ -410,7 +410,12 @@ def book_online(
             unbookable[p.id] = (
                 "no free slot for the whole course on a capable machine within the horizon"
             )
-    chosen, res = select(sched, pats, cands, time_limit, workers, wall_clock)
+    budget = time_limit
+    if wall_clock:
+        # `time_limit` bounds the whole booking: what laying out the candidates took, and
+        # about as much again for the re-layouts, bumps and fallbacks after the choice
+        budget = max(0.1, time_limit - 2 * (time.perf_counter() - t0))
+    chosen, res = select(sched, pats, cands, budget, workers, wall_clock)
     res.unbookable.update(unbookable)
     byid = {p.id: p for p in pats}
     for pid, c in chosen.items():
