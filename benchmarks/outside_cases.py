@@ -203,10 +203,14 @@ CASES: dict[str, dict[str, Any]] = {
 DEFAULT = [c for c in CASES if c != "scale-400"]
 
 
-def generate(name: str, seed: int) -> dict:
+def generate(name: str, seed: int, patients: int | None = None) -> dict:
     """One case: a `linac-schedule/1` instance (running cases carry `running_ids`: the patients
-    to book first and keep as the current schedule)."""
-    c = CASES[name]
+    to book first and keep as the current schedule). `patients`: that many new patients
+    instead of the case's number (small cases for the tests)."""
+    c = dict(CASES[name])
+    if patients is not None:
+        c["n"] = patients
+        c["running"] = min(c.get("running", 0), patients)
     rng = random.Random(f"{name}-{seed}")
     start = c.get("start", D(2027, 4, 5))
     days = c["days"]
