@@ -33,13 +33,17 @@ METHODS = ("auto", "exact", "decomposed", "candidates", "greedy")
 def lower_bound(sched: Schedule, pats: list[Patient]) -> int:
     """A valid lower bound of the named penalty of `pats` given the fixed schedule: each
     patient alone, its first session on the first open day with a gap long enough on a capable
-    machine (other new patients can only delay it; every other penalty is >= 0)."""
+    machine (other new patients can only delay it; every other penalty is >= 0); a patient the
+    instance rules out (`precheck`) counts as unscheduled."""
     from .decomposed import due_index
 
     w = DEFAULT_WEIGHTS
     lb = 0
     for p in pats:
         if precheck(sched.instance, p, sched.tl):
+            # unscheduled in every solution: leaving it out made the gap ~100% on any
+            # instance with one course the instance itself rules out (an outside case)
+            lb += UNSCHEDULED_PENALTY
             continue
         ready = sched.tl.first_open_on_or_after(p.ready_date)
         caps = sched.instance.capable_machines(p)
