@@ -278,6 +278,7 @@ def book_day(
     time_limit: float = 2.0,
     weights: Weights = DEFAULT_WEIGHTS,
     workers: int = 1,
+    wall_clock: bool = False,
 ) -> DayBooking:
     """Book today's new patients into `sched` (existing sessions stay, except courses not yet
     started that bumping postpones; they are listed in `info["bumps"]`).
@@ -288,6 +289,9 @@ def book_day(
     policy "stage1": the earlier minute-budget decomposition, honouring the emergency reserve;
     policy "baseline": greedy FCFS, no reserve. Unbookable patients come back with a reason
     (and are not in `sched`): the caller keeps them on its waiting list.
+    `wall_clock`: `time_limit` is wall-clock seconds for the whole day's booking, greedy
+    incumbent included (the command line); otherwise it is CP-SAT's deterministic work
+    limit, so the simulator's runs do not depend on the machine's load.
     """
     if policy not in ("optimizer", "stage1", "baseline"):
         raise ValueError(f"policy: must be optimizer, stage1 or baseline, got {policy!r}")
@@ -319,14 +323,18 @@ def book_day(
                     greedy_failed.update(baseline_book(sched, [p], today=today))
             greedy_state = sched.snapshot()
             sched.restore(base)
+            budget = time_limit
+            if wall_clock:  # the greedy incumbent's time comes out of the same limit
+                budget = max(0.1, time_limit - (time.perf_counter() - t0))
             on = book_online(
                 sched,
                 list(new_patients),
                 today=today,
                 weights=weights,
-                time_limit=time_limit,
+                time_limit=budget,
                 workers=workers,
                 late_limit=limit,
+                wall_clock=wall_clock,
             )
             # bumped courses count too: their new dates are part of what the optimizer did
             judged = ids + [b.patient for b in on.bumps]
@@ -1149,9 +1157,14 @@ def online_book_instance(
     reserve_stats: ArrivalStats | None = None,
     time_limit: float = 2.0,
     policy: str = "optimizer",
+    workers: int = 1,
+    wall_clock: bool = False,
 ) -> tuple[Schedule, DayBooking]:
     """Instance-level online booking: every patient not in `new_patient_ids` must be fully
-    booked (their `booked` appointments are the fixed schedule); the new ones get courses."""
+    booked (their `booked` appointments are the fixed schedule); the new ones get courses.
+    `wall_clock`: `time_limit` bounds the whole booking in wall-clock seconds (the command
+    line's `--time-limit`), not CP-SAT's deterministic work."""
+    t0 = time.perf_counter()
     sched = Schedule(instance)
     sched.load_booked()
     ids = set(new_patient_ids)
@@ -1161,6 +1174,15 @@ def online_book_instance(
     if reserve_stats is not None and policy == "optimizer":
         machines = [m.id for m in instance.machines]
         reserve = Reserve.from_stats(reserve_stats, machines, day)
+    if wall_clock:
+        time_limit -= time.perf_counter() - t0
     return sched, book_day(
-        sched, new, today=day, policy=policy, reserve=reserve, time_limit=time_limit
+        sched,
+        new,
+        today=day,
+        policy=policy,
+        reserve=reserve,
+        time_limit=time_limit,
+        workers=workers,
+        wall_clock=wall_clock,
     )

@@ -164,3 +164,13 @@ def test_calibrated_scenario_offers_the_labelled_share_of_available_minutes():
     assert 0.85 <= offered / available_minutes(scn) <= 0.95
     # the stress case is unchanged: 19 arrivals a day at load 1.0
     assert generate(1, 1.0, warmup_weeks=1, measured_weeks=1).meta.get("arrivals_per_day") == 19
+
+
+def test_bound_counts_a_course_the_instance_rules_out():
+    """A patient whose technique no machine has is unscheduled in every solution; the bound
+    left it out, so the reported gap was 100% (an outside case asking for PROTON) although
+    greedy was optimal."""
+    inst = Instance.from_json(tiny(None, [pat("A", fractions=1), pat("B", technique="PROTON")]))
+    info = solve(inst, time_limit=1.0).metrics["solver"]
+    assert info["objective"]["unscheduled"] == 1 and info["objective"]["penalty"] == 0
+    assert info["bound"] == info["objective"]["unscheduled"] * 1_000_000 and info["gap"] == 0.0

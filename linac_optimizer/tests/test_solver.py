@@ -281,3 +281,27 @@ def test_every_solution_passes_check(js, method):
     listed = {u.patient for u in sol.unscheduled}
     for p in inst.patients:  # every patient is either complete or reported with a reason
         assert p.id in listed or len(scheduled(sol, p.id)) == p.fractions
+
+
+def test_fill_books_an_unscheduled_course_that_now_fits():
+    """Polish and repair move courses after greedy gave its reasons: a course greedy could not
+    place may fit afterwards, and `check` then fails the answer (a 400-patient outside case).
+    The last step books it."""
+    from linac_optimizer.placement import baseline_book
+    from linac_optimizer.solver import fill_unscheduled
+    from linac_optimizer.state import Schedule
+
+    inst = Instance.from_json(
+        tiny(None, [pat("A", fractions=1, first_duration_min=120), pat("B", fractions=1)], days=1)
+    )
+    sched = Schedule(inst)
+    a, b = inst.patients
+    assert not baseline_book(sched, [a])
+    sched.unscheduled.update(baseline_book(sched, [b]))  # the day is full: a valid reason
+    assert "B" in sched.unscheduled
+    # what a polish or a repair may do: A's course moves to a shorter layout, room again
+    sched.remove_patient("A")
+    a.first_duration_min = 60
+    assert not baseline_book(sched, [a])
+    assert fill_unscheduled(sched, [a, b]) == 1 and not sched.unscheduled
+    assert check(inst, sched.to_solution()).ok
