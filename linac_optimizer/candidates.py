@@ -13,9 +13,10 @@ earlier bookings are fixed. Three steps (docs/scheduler.md, "Online optimizer"):
    per patient, and a no-overlap constraint per machine-day over the optional session
    intervals of all candidates, so the day's patients never collide. The objective is the
    named penalties of `objective.Weights` (late start by urgency, waiting, machine changes,
-   drift, outside the preferred window) plus two tie-breaks that keep capacity usable: the
-   short holes a session leaves next to it (fragmentation) and using a more versatile machine
-   than needed (the TrueBeam stays free for SRS/SBRT). The sequential greedy selection (best
+   drift, outside the preferred window) plus tie-breaks that keep capacity usable: the
+   short holes a session leaves next to it (fragmentation), using a more versatile machine
+   than needed (the TrueBeam stays free for SRS/SBRT), a session longer than on the patient's
+   quickest machine, and a machine other patients need more (`MachinePressure`). The sequential greedy selection (best
    candidate per patient in priority order) is given as the hint, so the result is never worse
    than it by this objective.
 3. **Bumping.** An emergency or urgent patient who still cannot start by the due date may
@@ -54,7 +55,8 @@ SCALE = 10  # candidate costs are in tenths of a penalty point, so the tie-break
 # Waiting is worth more than drift (issue 16): the start-day terms (late start, waiting) are
 # compared first. One of their points outweighs every other term of a course: drift, outside
 # the window (both at most 35 sessions x 288 five-minute steps x SCALE), machine changes
-# (35 x 100 x SCALE), holes and machine versatility together stay below LEX.
+# (35 x 100 x SCALE), holes, machine versatility, longer sessions and machine scarcity
+# (35 x SCARCITY) together stay below LEX.
 LEX = 1_000_000
 NOT_TODAY = 10**13  # cost of leaving a patient unbooked today (beats any candidate)
 
