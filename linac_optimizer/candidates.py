@@ -13,9 +13,10 @@ earlier bookings are fixed. Three steps (docs/scheduler.md, "Online optimizer"):
    per patient, and a no-overlap constraint per machine-day over the optional session
    intervals of all candidates, so the day's patients never collide. The objective is the
    named penalties of `objective.Weights` (late start by urgency, waiting, machine changes,
-   drift, outside the preferred window) plus two tie-breaks that keep capacity usable: the
-   short holes a session leaves next to it (fragmentation) and using a more versatile machine
-   than needed (the TrueBeam stays free for SRS/SBRT). The sequential greedy selection (best
+   drift, outside the preferred window) plus tie-breaks that keep capacity usable: the
+   short holes a session leaves next to it (fragmentation), using a more versatile machine
+   than needed (the TrueBeam stays free for SRS/SBRT), a session longer than on the patient's
+   quickest machine, and a machine other patients need more (`MachinePressure`). The sequential greedy selection (best
    candidate per patient in priority order) is given as the hint, so the result is never worse
    than it by this objective.
 3. **Bumping.** An emergency or urgent patient who still cannot start by the due date may
@@ -55,7 +56,8 @@ SCALE = 10  # candidate costs are in tenths of a penalty point, so the tie-break
 # Waiting is worth more than drift (issue 16): the start-day terms (late start, waiting) are
 # compared first. One of their points outweighs every other term of a course: drift, outside
 # the window (both at most 35 sessions x 288 five-minute steps x SCALE), machine changes
-# (35 x 100 x SCALE), holes and machine versatility together stay below LEX.
+# (35 x 100 x SCALE), holes, machine versatility, longer sessions and machine scarcity
+# (35 x SCARCITY) together stay below LEX.
 LEX = 1_000_000
 NOT_TODAY = 10**13  # cost of leaving a patient unbooked today (beats any candidate)
 
@@ -118,6 +120,74 @@ def _versatility(sched: Schedule, p: Patient, machine: str) -> int:
     return len(sched.machines[machine].techniques) - need
 
 
+# Scarce machines stay free (issue 16 item 3, the Toulouse replay): on a tie, a course goes to
+# the capable machine the fewest other patients can use. Units of 1/SCALE per session at the
+# largest difference in pressure: two penalty points, ten minutes of drift a session, so it
+# decides between layouts of equal drift and holes and gives way to a real drift.
+SCARCITY = 20
+
+
+class MachinePressure:
+    """How much the known patients who cannot go everywhere a given patient can need each
+    machine: for a patient with capable machines C and a machine m of C, the sum over known
+    patients q with m among their capable machines C_q and C_q not covering C of q's course
+    minutes on m / |C_q|, per open minute of m, scaled so that the scarcest machine for a
+    patient who may use every machine is 1.
+
+    Why: on the Toulouse replay 317 of 532 patients may use any of the seven LINACs and 135
+    only the two NOVAs. Laid out on a NOVA because it came first among equal candidates, a
+    flexible patient's 15 sessions left a later NOVA-only patient no room on its ready day
+    (the optimizer waited 3-6 business days per instance where first come, first served, which
+    happens to try the HALCYONs first, waited 0-2). Patients who can go wherever p can do not
+    count: they are no more restricted than p. The pressure is a property of the patient mix,
+    not of today's bookings: once the least scarce machines are full on a day, the start-day
+    terms (LEX) send patients to the next ones."""
+
+    def __init__(self, sched: Schedule):
+        self.sched = sched
+        self.demand: dict[frozenset[str], dict[str, float]] = {}
+        for q in sched.instance.patients:
+            caps = sched.instance.capable_machines(q)
+            if not caps:
+                continue
+            d = self.demand.setdefault(frozenset(caps), dict.fromkeys(caps, 0.0))
+            for m in caps:
+                d[m] += q.fractions * q.duration(q.fractions, m) / len(caps)
+        self.memo: dict[frozenset[str], dict[str, float]] = {}
+        top = max(self.of(frozenset(sched.machines)).values(), default=0.0)
+        self.top = top or 1.0
+
+    def of(self, caps: frozenset[str]) -> dict[str, float]:
+        """Per machine of `caps`: minutes a day wanted by patients less flexible than `caps`."""
+        if caps not in self.memo:
+            self.memo[caps] = {
+                m: sum(d.get(m, 0.0) for s, d in self.demand.items() if not caps <= s)
+                / max(1, self.sched.machines[m].close - self.sched.machines[m].open)
+                for m in caps
+            }
+        return self.memo[caps]
+
+    def units(self, p: Patient, machine: str) -> int:
+        """Units a session of `p` on `machine` costs over one on its least scarce machine."""
+        v = self.of(frozenset(self.sched.instance.capable_machines(p)))
+        if machine not in v:
+            return 0
+        return round(SCARCITY * min(1.0, (v[machine] - min(v.values())) / self.top))
+
+
+def _longer(sched: Schedule, p: Patient, sessions: list[Session]) -> int:
+    if not p.duration_by_machine:
+        return 0
+    caps = sched.instance.capable_machines(p)
+    quickest = {k: min(p.duration(k, m) for m in caps) for k in {1, 2}}
+    return sum(s.end - s.start - quickest[1 if s.fraction == 1 else 2] for s in sessions)
+
+
+def _scarcity(sched: Schedule, p: Patient, machine: str) -> int:
+    pr = sched.pressure
+    return pr.units(p, machine) if pr is not None else 0
+
+
 def score(
     sched: Schedule,
     p: Patient,
@@ -147,6 +217,10 @@ def score(
         # tie-breaks (not penalties of the contract): holes left, versatile machine used
         "fragmentation": frag // 5 * SCALE // 2,
         "versatility": _versatility(sched, p, machine) * len(sessions),
+        "scarcity": _scarcity(sched, p, machine) * len(sessions),
+        # minutes a session takes beyond the patient's quickest capable machine are capacity
+        # lost like a hole (Toulouse: 20 min on a TomoTherapy, 12 on a Halcyon)
+        "longer_session": _longer(sched, p, sessions) // 5 * SCALE // 2,
     }
     day_terms = parts["late_start"] + parts["waiting"]
     return day_terms // SCALE * LEX + sum(parts.values()) - day_terms, parts

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .candidates import book_online, held_back
+from .candidates import MachinePressure, book_online, held_back
 from .decomposed import URGENT, BookingResult, book_patients
 from .model import Instance, Patient, fmt_datetime
 from .named import named_objective, start_day_key
@@ -314,6 +314,8 @@ def book_day(
         )
         base = sched.snapshot()
         ids = [p.id for p in new_patients]
+        # tie-break of the candidates: keep the machines few patients can use free
+        sched.pressure = MachinePressure(sched)
         try:
             # the incumbent: greedy first come, first served, under the same held capacity
             # (the children's morning block, and the acute end-of-day slots for the others)
@@ -352,6 +354,7 @@ def book_day(
                 kept = "greedy"
         finally:
             sched.morning_hold = None
+            sched.pressure = None
         # what the optimizer holds back tomorrow: the children's morning block and the
         # end-of-day minutes for emergency and urgent patients
         rmin = (

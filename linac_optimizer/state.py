@@ -15,9 +15,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .model import Appointment, Instance, Patient, Solution, Unscheduled
 from .timeline import Timeline
+
+if TYPE_CHECKING:
+    from .candidates import MachinePressure
 
 BID_GAP_MIN = 360
 
@@ -57,6 +61,9 @@ class Schedule:
         # optional hook: latest end for the patient being placed (the end-of-day block held
         # for emergency and urgent patients, see online.Reserve.acute); None = closing time
         self.late_limit: Callable[[str, int], int] | None = None
+        # optional: how scarce each machine is for the patients known (a
+        # candidates.MachinePressure), set while the online optimizer books; None = not used
+        self.pressure: MachinePressure | None = None
         for m in instance.machines:
             for d in m.downtime:
                 self.add_downtime(m.id, d.start, d.end)

@@ -6,7 +6,9 @@ from hypothesis import HealthCheck, given, settings
 
 from linac_optimizer.candidates import (
     NOT_TODAY,
+    SCARCITY,
     Candidate,
+    MachinePressure,
     book_online,
     candidates_for,
     select,
@@ -354,3 +356,39 @@ def test_wall_clock_booking_past_its_limit_books_the_rest_greedily(monkeypatch):
     assert sorted(res.booked) == ["K", "R", "S"] and not res.unbookable
     assert res.after_time_limit == 3 and res.fallbacks == 0
     valid(inst, sched)
+
+
+def _scarce_case():
+    """Machines A and B of one technique, an hour a day. F (A or B, five 25-min sessions)
+    arrives on day 0; R1 and R2 (A only, five 25-min sessions each) on day 1. R0 (A only),
+    booked far ahead, is what tells the booking that A is the machine some patients need."""
+    ab = [{"id": m, "techniques": ["RT"], "open": "08:00", "close": "09:00"} for m in "AB"]
+    common = {"technique": "RT", "duration_min": 25, "first_duration_min": 25, "fractions": 5}
+    pats = [
+        pat("R0", allowed_machines=["A"], ready_date="2027-03-29", due_date="2027-04-09", **common),
+        pat("F", allowed_machines=["A", "B"], due_date="2027-03-26", **common),
+        pat("R1", allowed_machines=["A"], ready_date="2027-03-09", due_date="2027-03-26", **common),
+        pat("R2", allowed_machines=["A"], ready_date="2027-03-09", due_date="2027-03-26", **common),
+    ]
+    return Instance.from_json(tiny(ab, pats, days=40))
+
+
+def test_machine_pressure_counts_only_less_flexible_patients():
+    inst = _scarce_case()
+    mp = MachinePressure(Schedule(inst))
+    f, r1 = (p for p in inst.patients if p.id in ("F", "R1"))
+    assert mp.units(f, "A") == SCARCITY and mp.units(f, "B") == 0
+    assert mp.units(r1, "A") == 0  # an A-only patient has no choice to make
+
+
+def test_a_flexible_course_leaves_the_scarce_machine_to_those_who_need_it():
+    # Without the scarcity tie-break F's layouts on A and B cost the same and F took A (the
+    # first machine), so on days 1-4 A had room for R1 or R2, not both: R2 started on day 5.
+    inst = _scarce_case()
+    sched = Schedule(inst)
+    byid = {p.id: p for p in inst.patients}
+    book_day(sched, [byid["R0"], byid["F"]], today=0, policy="optimizer", time_limit=1)
+    assert {s.machine for s in sched.sessions["F"].values()} == {"B"}
+    book_day(sched, [byid["R1"], byid["R2"]], today=1, policy="optimizer", time_limit=1)
+    assert [min(s.day for s in sched.sessions[q].values()) for q in ("R1", "R2")] == [1, 1]
+    assert sched.pressure is None  # only set while the optimizer books
