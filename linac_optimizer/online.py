@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .candidates import book_online, held_back
+from .candidates import book_online, held_back, polish
 from .decomposed import URGENT, BookingResult, book_patients
 from .model import Instance, Patient, fmt_datetime
 from .named import named_objective, start_day_key
@@ -317,6 +317,10 @@ def book_day(
             for p in new_patients:
                 with held_back(sched, p, limit):
                     greedy_failed.update(baseline_book(sched, [p], today=today))
+            # on greedy's start days, each course at a recurring minute where one is free
+            polished = polish(
+                sched, [p for p in new_patients if p.id not in greedy_failed], today, weights, limit
+            )
             greedy_state = sched.snapshot()
             sched.restore(base)
             on = book_online(
@@ -368,6 +372,7 @@ def book_day(
                 "start_key": list(opt_key),
                 "greedy_start_key": list(greedy_key),
                 "started_earlier": on.started_earlier,
+                "greedy_polished": polished,
             },
         )
     try:
