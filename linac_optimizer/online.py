@@ -332,6 +332,10 @@ def book_day(
                 workers=workers,
                 late_limit=limit,
             )
+            # the same polish as greedy's, so the two are compared on their start days first
+            polished += polish(
+                sched, [p for p in new_patients if p.id in set(on.booked)], today, weights, limit
+            )
             # bumped courses count too: their new dates are part of what the optimizer did
             judged = ids + [b.patient for b in on.bumps]
             opt_state, opt_obj = sched.snapshot(), named_objective(sched, judged)
