@@ -174,7 +174,7 @@ def lay_out(
     keep = target is None  # the recurring-minute layout; the others pack against neighbours
     t = (
         best_recurring_start(sched, p, machine, first_day, keep_minute=True, w=w)
-        if keep
+        if target is None
         else target
     )
     placed = place_course(sched, p, machine, first_day, t, max_interrupt=0, w=w, keep_minute=keep)
