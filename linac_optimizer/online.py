@@ -376,7 +376,7 @@ def book_day(
                 "start_key": list(opt_key),
                 "greedy_start_key": list(greedy_key),
                 "started_earlier": on.started_earlier,
-                "greedy_polished": polished,
+                "polished": polished,  # courses `polish` changed, greedy's and the optimizer's
             },
         )
     try:
