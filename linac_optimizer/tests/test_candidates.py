@@ -371,17 +371,23 @@ def test_recurring_layout_keeps_a_minute_free_on_every_course_day():
 
 
 def test_polish_keeps_greedy_start_day_and_its_minute():
-    """Greedy books each session at its earliest minute (drift 120 here); polishing lays the
-    course out again on the same first day, at one minute, and moves nobody else."""
+    """M1 is taken until 09:00 every day, but on day 3 a 30-minute gap opens at 08:20: greedy
+    books each session at its earliest minute (08:20 on day 3, drift 80). Polishing lays the
+    course out again on the same first day at 09:00 on every day (no more short holes beside
+    its sessions than greedy's), and moves nobody else."""
     _inst, sched = schedule()
-    _day3_window(sched)
+    fillers = [(d, 480, 540) for d in (0, 1, 2, 4)] + [(3, 480, 500), (3, 530, 540)]
+    for k, (day, start, end) in enumerate(fillers):
+        f = P(f"F{k}", fractions=1, duration_min=end - start, first_duration_min=end - start)
+        sched.patients[f.id] = f
+        sched.add(Session(f.id, 1, "M1", day, start, end))
     p = P("N", fractions=5, duration_min=10, first_duration_min=10)
     sched.patients[p.id] = p
     assert not baseline_book(sched, [p])
     greedy = list(sched.sessions["N"].values())
-    assert _drift(greedy) == 120 and min(s.day for s in greedy) == 0
-    fillers = {q: dict(v) for q, v in sched.sessions.items() if q != "N"}
+    assert _drift(greedy) == 80 and min(s.day for s in greedy) == 0
+    others = {q: dict(v) for q, v in sched.sessions.items() if q != "N"}
     assert polish(sched, [p], 0, DEFAULT_WEIGHTS) == 1
     now = list(sched.sessions["N"].values())
     assert min(s.day for s in now) == 0 and _drift(now) == 0
-    assert {q: dict(v) for q, v in sched.sessions.items() if q != "N"} == fillers
+    assert {q: dict(v) for q, v in sched.sessions.items() if q != "N"} == others
