@@ -258,6 +258,12 @@ def _running_quantile(lam: float, spans: Sequence[int], q: float, days: int) -> 
 
 # ----------------------------------------------------------------------------- daily booking
 
+#: `candidates.polish` of both day results before they are compared. Off: on rt6c seed 1 (8+8
+#: weeks) it cut drift from 24.4-26.7 to 20.1 min but raised the mean wait from 0.23-0.26 to
+#: 0.36 open days (without its hole rule: 14.4 min and 0.73), and waiting is worth more than
+#: drift (issue 16 item 3); benchmarks/README.md section 0g.
+POLISH_LAYOUTS = False
+
 
 @dataclass
 class DayBooking:
@@ -318,9 +324,15 @@ def book_day(
                 with held_back(sched, p, limit):
                     greedy_failed.update(baseline_book(sched, [p], today=today))
             # on greedy's start days, each course at a recurring minute where one is free
-            polished = polish(
-                sched, [p for p in new_patients if p.id not in greedy_failed], today, weights, limit
-            )
+            polished = 0
+            if POLISH_LAYOUTS:
+                polished = polish(
+                    sched,
+                    [p for p in new_patients if p.id not in greedy_failed],
+                    today,
+                    weights,
+                    limit,
+                )
             greedy_state = sched.snapshot()
             sched.restore(base)
             on = book_online(
@@ -333,9 +345,14 @@ def book_day(
                 late_limit=limit,
             )
             # the same polish as greedy's, so the two are compared on their start days first
-            polished += polish(
-                sched, [p for p in new_patients if p.id in set(on.booked)], today, weights, limit
-            )
+            if POLISH_LAYOUTS:
+                polished += polish(
+                    sched,
+                    [p for p in new_patients if p.id in set(on.booked)],
+                    today,
+                    weights,
+                    limit,
+                )
             # bumped courses count too: their new dates are part of what the optimizer did
             judged = ids + [b.patient for b in on.bumps]
             opt_state, opt_obj = sched.snapshot(), named_objective(sched, judged)
