@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .candidates import MachinePressure, book_online, held_back
+from .candidates import MachinePressure, book_online, held_back, polish
 from .decomposed import URGENT, BookingResult, book_patients
 from .model import Instance, Patient, fmt_datetime
 from .named import named_objective, start_day_key
@@ -258,6 +258,12 @@ def _running_quantile(lam: float, spans: Sequence[int], q: float, days: int) -> 
 
 # ----------------------------------------------------------------------------- daily booking
 
+#: `candidates.polish` of both day results before they are compared. Off: on rt6c seed 1 (8+8
+#: weeks) it cut drift from 24.4-26.7 to 20.1 min but raised the mean wait from 0.23-0.26 to
+#: 0.36 open days (without its hole rule: 14.4 min and 0.73), and waiting is worth more than
+#: drift (issue 16 item 3); benchmarks/README.md section 0g.
+POLISH_LAYOUTS = False
+
 
 @dataclass
 class DayBooking:
@@ -323,6 +329,16 @@ def book_day(
             for p in new_patients:
                 with held_back(sched, p, limit):
                     greedy_failed.update(baseline_book(sched, [p], today=today))
+            # on greedy's start days, each course at a recurring minute where one is free
+            polished = 0
+            if POLISH_LAYOUTS:
+                polished = polish(
+                    sched,
+                    [p for p in new_patients if p.id not in greedy_failed],
+                    today,
+                    weights,
+                    limit,
+                )
             greedy_state = sched.snapshot()
             sched.restore(base)
             budget = time_limit
@@ -338,6 +354,15 @@ def book_day(
                 late_limit=limit,
                 wall_clock=wall_clock,
             )
+            # the same polish as greedy's, so the two are compared on their start days first
+            if POLISH_LAYOUTS:
+                polished += polish(
+                    sched,
+                    [p for p in new_patients if p.id in set(on.booked)],
+                    today,
+                    weights,
+                    limit,
+                )
             # bumped courses count too: their new dates are part of what the optimizer did
             judged = ids + [b.patient for b in on.bumps]
             opt_state, opt_obj = sched.snapshot(), named_objective(sched, judged)
@@ -379,6 +404,7 @@ def book_day(
                 "start_key": list(opt_key),
                 "greedy_start_key": list(greedy_key),
                 "started_earlier": on.started_earlier,
+                "polished": polished,  # courses `polish` changed, greedy's and the optimizer's
             },
         )
     try:

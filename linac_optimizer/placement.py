@@ -10,9 +10,17 @@ from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
 from .state import BID_GAP_MIN, Schedule, Session, course_days_needed, course_plan, precheck
 
 MISSED_DAY_MIN = 60  # a course day off the recurring minute, counted as this many lost minutes
+NO_GAP_MIN = 240  # `keep_minute`: a course day with no free gap at all, as this far off
 
 
 SPLIT_CAP = 60  # a piece longer than this still takes a few sessions: capped cost
+
+#: `keep_minute` layouts (the online optimizer's recurring-minute candidate) weigh a penalty
+#: point as this many minutes of short holes, as `candidates.score` does (a minute of drift
+#: costs as much as two minutes of holes there). The default, 1, made a minute of holes worth
+#: five minutes of drift: a session left its free recurring minute for a snug spot up to 150
+#: minutes away, and that was most of the online optimizer's drift between later days.
+KEEP_MINUTE_HOLE_MIN = 10
 
 
 def split_cost(left: int, right: int) -> int:
@@ -38,13 +46,17 @@ def place_course(
     first_day_exact: bool = True,
     prefer_same: bool = False,
     w: Weights = DEFAULT_WEIGHTS,
+    keep_minute: bool = False,
 ) -> list[Session] | None:
     """Book fractions `first_fraction..n` of `p` starting on `first_day`, each as close as
     possible to minute `target` (0 = earliest), on the machine with the least named penalty
     (drift, outside the preferred window, machine change away from `machine`; `prefer_same`
     keeps `machine` whenever it has room, as the baseline does), else one open day later (an
     interruption, at most `max_interrupt`). Adds the sessions to `sched` and returns them; on failure adds nothing.
+    `keep_minute`: penalties weigh against short holes as in the online candidate score
+    (`KEEP_MINUTE_HOLE_MIN`), so a session stays at `target` rather than snap to a gap's edge.
     """
+    k_pen = KEEP_MINUTE_HOLE_MIN if keep_minute else 1
     caps = caps or sched.instance.capable_machines(p)
     others = [m for m in caps if m != machine] if allow_change else []
     step = 2 if p.pattern == "alternate" else 1
@@ -69,7 +81,7 @@ def place_course(
                     break
                 continue
             # fragmentation alone never justifies a machine change
-            change = w.machine_change + SPLIT_CAP if m != machine else 0
+            change = k_pen * w.machine_change + SPLIT_CAP if m != machine else 0
             if best is not None and best <= change:
                 break  # every other machine costs at least `change`: none can do better
             for a, b in sched.gaps(m, day, dur, anest, lo=lo):
@@ -77,9 +89,12 @@ def place_course(
                     # a one-day deviation is drift twice (there and back); a hole too short
                     # for any session is capacity lost for good
                     cost = (
-                        2 * w.drift_per_5min * (abs(s - tgt) // 5)
-                        + w.outside_window_per_5min
-                        * (outside_minutes(s, s + dur, p.preferred_window) // 5)
+                        k_pen
+                        * (
+                            2 * w.drift_per_5min * (abs(s - tgt) // 5)
+                            + w.outside_window_per_5min
+                            * (outside_minutes(s, s + dur, p.preferred_window) // 5)
+                        )
                         + change
                         + split_cost(s - a, b - s)
                     )
@@ -145,18 +160,32 @@ def start_screen(
 
 
 def best_recurring_start(
-    sched: Schedule, p: Patient, machine: str, first_day: int, first_fraction: int = 1
+    sched: Schedule,
+    p: Patient,
+    machine: str,
+    first_day: int,
+    first_fraction: int = 1,
+    *,
+    keep_minute: bool = False,
+    w: Weights = DEFAULT_WEIGHTS,
 ) -> int:
     """One start minute for the whole course on `machine` (drift zero), chosen by the fewest
     lost minutes: holes too short for any session left next to it on each day (so sessions sit
     snug against existing bookings) plus MISSED_DAY_MIN per course day it is not free; then
     inside the preferred window; then earliest.
 
+    `keep_minute` (the online optimizer): a course day where the minute is not free costs the
+    drift it causes, there and back, from the nearest free minute that day, weighed against the
+    holes as in `place_course(keep_minute=True)`; the longer first session counts too (drift to
+    the second day only). A flat MISSED_DAY_MIN undercounted those days: a minute snug on most
+    days but 30-90 minutes off on a few won over one free on every day of the course.
+
     Candidates are the ends of the free intervals (left- or right-justified starts) and the
     window start, since the best minute always lies on one of them."""
     import bisect
 
     per_day: list[list[tuple[int, int]]] = []
+    first_gaps: list[tuple[int, int]] | None = None
     prev_day = None
     plan = course_plan(p, first_day, first_fraction)
     for k, day in plan:
@@ -167,9 +196,13 @@ def best_recurring_start(
             # The longer first session is left out: fitting it into the recurring slot would
             # leave a hole of the extra minutes on every later day, and such holes are too
             # short for anyone. It takes the nearest free minute of its own day instead.
+            if keep_minute:
+                first_gaps = sched.gaps(machine, day, p.duration(k, machine), p.anesthesia)
             continue
         per_day.append(sched.gaps(machine, day, p.duration(k, machine), p.anesthesia))
     cands = {x for g in per_day for a, b in g for x in (a, b)}
+    if first_gaps:
+        cands |= {x for a, b in first_gaps for x in (a, b)}
     win = p.preferred_window
     if win:
         cands.add(win[0])
@@ -177,19 +210,37 @@ def best_recurring_start(
         return 0
     starts = [[a for a, _ in g] for g in per_day]
     dur = p.duration_min
+    k_pen = KEEP_MINUTE_HOLE_MIN * w.drift_per_5min
+
+    def off(g: list[tuple[int, int]], st: list[int], i: int, t: int) -> int:
+        """Minutes from `t` to the nearest free start of a day where `t` is not free."""
+        if not g:
+            return NO_GAP_MIN
+        left = t - g[i][1] if i >= 0 else NO_GAP_MIN
+        right = st[i + 1] - t if i + 1 < len(st) else NO_GAP_MIN
+        return min(left, right, NO_GAP_MIN)
+
+    first_starts = [a for a, _ in first_gaps] if first_gaps is not None else []
     best_key, best_t = None, 0
     for t in sorted(cands):
-        cnt = waste = 0
+        cnt = waste = drift = 0
         for g, st in zip(per_day, starts, strict=True):
             i = bisect.bisect_right(st, t) - 1
             if i < 0 or t > g[i][1]:
+                if keep_minute:
+                    drift += 2 * (off(g, st, i, t) // 5)
                 continue
             cnt += 1
             left, right = t - g[i][0], g[i][1] - t
             waste += split_cost(left, right)
+        if first_gaps is not None:
+            i = bisect.bisect_right(first_starts, t) - 1
+            if i < 0 or t > first_gaps[i][1]:
+                drift += off(first_gaps, first_starts, i, t) // 5
         inside = win is not None and t >= win[0] and t + dur <= win[1]
         # a missed day costs drift there and back; a short hole costs its minutes for good
-        key = (-(MISSED_DAY_MIN * (len(per_day) - cnt) + waste), inside, -t)
+        missed = k_pen * drift if keep_minute else MISSED_DAY_MIN * (len(per_day) - cnt)
+        key = (-(missed + waste), inside, -t)
         if best_key is None or key > best_key:
             best_key, best_t = key, t
     return best_t
