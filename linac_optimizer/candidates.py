@@ -172,11 +172,9 @@ def lay_out(
     """The course of `p` on `machine` from `first_day`, against the schedule as it is (nothing
     is added). `target` None: the recurring minute with the fewest lost minutes."""
     t = best_recurring_start(sched, p, machine, first_day) if target is None else target
-    placed = place_course(sched, p, machine, first_day, t, max_interrupt=0, w=w)
+    placed = place_course(sched, p, machine, first_day, t, max_interrupt=0, w=w, add=False)
     if placed is None:
         return None
-    for s in placed:
-        sched.remove(s.patient, s.fraction)
     frag = _fragmentation(sched, placed)
     cost, parts = score(sched, p, machine, placed, today, w, frag)
     return Candidate(p.id, machine, first_day, placed, cost, parts)

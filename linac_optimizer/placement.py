@@ -38,17 +38,24 @@ def place_course(
     first_day_exact: bool = True,
     prefer_same: bool = False,
     w: Weights = DEFAULT_WEIGHTS,
+    add: bool = True,
 ) -> list[Session] | None:
     """Book fractions `first_fraction..n` of `p` starting on `first_day`, each as close as
     possible to minute `target` (0 = earliest), on the machine with the least named penalty
     (drift, outside the preferred window, machine change away from `machine`; `prefer_same`
     keeps `machine` whenever it has room, as the baseline does), else one open day later (an
     interruption, at most `max_interrupt`). Adds the sessions to `sched` and returns them; on failure adds nothing.
+    `add` False: only lay the course out, `sched` is left as it was (the same sessions).
     """
     caps = caps or sched.instance.capable_machines(p)
     others = [m for m in caps if m != machine] if allow_change else []
     step = 2 if p.pattern == "alternate" else 1
     placed: list[Session] = []
+    # Sessions of a daily or alternate course are on different days, so placing one does not
+    # change the gaps another sees: a layout need not touch `sched` (which would drop the
+    # memoised gaps of every day of the course, see `Schedule.gaps`). A twice-daily course's
+    # second session must see its first: it is added, and taken out at the end.
+    touch = add or p.pattern == "bid"
     day, today_first = first_day, None
     interrupts = 0
     k = first_fraction
@@ -94,18 +101,18 @@ def place_course(
             interrupts += 1
             day += 1
             continue
-        sched.add(got)
+        if touch:
+            sched.add(got)
         placed.append(got)
         k += 1
         if p.pattern == "bid" and today_first is None:
             today_first = got
         else:
             day, today_first = day + step, None
-    if k <= p.fractions:
+    if touch and (k <= p.fractions or not add):
         for ses in placed:
             sched.remove(ses.patient, ses.fraction)
-        return None
-    return placed
+    return None if k <= p.fractions else placed
 
 
 def start_screen(
@@ -156,7 +163,7 @@ def best_recurring_start(
     window start, since the best minute always lies on one of them."""
     import bisect
 
-    per_day: list[list[tuple[int, int]]] = []
+    per_day: list[tuple[tuple[int, int], ...]] = []
     prev_day = None
     plan = course_plan(p, first_day, first_fraction)
     for k, day in plan:
