@@ -254,11 +254,11 @@ def lay_out(
         if target is None
         else target
     )
-    placed = place_course(sched, p, machine, first_day, t, max_interrupt=0, w=w, keep_minute=keep)
+    placed = place_course(
+        sched, p, machine, first_day, t, max_interrupt=0, w=w, keep_minute=keep, add=False
+    )
     if placed is None:
         return None
-    for s in placed:
-        sched.remove(s.patient, s.fraction)
     frag = _fragmentation(sched, placed)
     cost, parts = score(sched, p, machine, placed, today, w, frag)
     return Candidate(p.id, machine, first_day, placed, cost, parts)

@@ -3,7 +3,7 @@ greedy first-come-first-served baseline (the yardstick of the benchmark)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from .model import Patient
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
@@ -47,6 +47,7 @@ def place_course(
     prefer_same: bool = False,
     w: Weights = DEFAULT_WEIGHTS,
     keep_minute: bool = False,
+    add: bool = True,
 ) -> list[Session] | None:
     """Book fractions `first_fraction..n` of `p` starting on `first_day`, each as close as
     possible to minute `target` (0 = earliest), on the machine with the least named penalty
@@ -55,12 +56,18 @@ def place_course(
     interruption, at most `max_interrupt`). Adds the sessions to `sched` and returns them; on failure adds nothing.
     `keep_minute`: penalties weigh against short holes as in the online candidate score
     (`KEEP_MINUTE_HOLE_MIN`), so a session stays at `target` rather than snap to a gap's edge.
+    `add` False: only lay the course out, `sched` is left as it was (the same sessions).
     """
     k_pen = KEEP_MINUTE_HOLE_MIN if keep_minute else 1
     caps = caps or sched.instance.capable_machines(p)
     others = [m for m in caps if m != machine] if allow_change else []
     step = 2 if p.pattern == "alternate" else 1
     placed: list[Session] = []
+    # Sessions of a daily or alternate course are on different days, so placing one does not
+    # change the gaps another sees: a layout need not touch `sched` (which would drop the
+    # memoised gaps of every day of the course, see `Schedule.gaps`). A twice-daily course's
+    # second session must see its first: it is added, and taken out at the end.
+    touch = add or p.pattern == "bid"
     day, today_first = first_day, None
     interrupts = 0
     k = first_fraction
@@ -109,18 +116,18 @@ def place_course(
             interrupts += 1
             day += 1
             continue
-        sched.add(got)
+        if touch:
+            sched.add(got)
         placed.append(got)
         k += 1
         if p.pattern == "bid" and today_first is None:
             today_first = got
         else:
             day, today_first = day + step, None
-    if k <= p.fractions:
+    if touch and (k <= p.fractions or not add):
         for ses in placed:
             sched.remove(ses.patient, ses.fraction)
-        return None
-    return placed
+    return None if k <= p.fractions else placed
 
 
 def start_screen(
@@ -184,8 +191,8 @@ def best_recurring_start(
     window start, since the best minute always lies on one of them."""
     import bisect
 
-    per_day: list[list[tuple[int, int]]] = []
-    first_gaps: list[tuple[int, int]] | None = None
+    per_day: list[tuple[tuple[int, int], ...]] = []
+    first_gaps: tuple[tuple[int, int], ...] | None = None
     prev_day = None
     plan = course_plan(p, first_day, first_fraction)
     for k, day in plan:
@@ -212,7 +219,7 @@ def best_recurring_start(
     dur = p.duration_min
     k_pen = KEEP_MINUTE_HOLE_MIN * w.drift_per_5min
 
-    def off(g: list[tuple[int, int]], st: list[int], i: int, t: int) -> int:
+    def off(g: Sequence[tuple[int, int]], st: list[int], i: int, t: int) -> int:
         """Minutes from `t` to the nearest free start of a day where `t` is not free."""
         if not g:
             return NO_GAP_MIN

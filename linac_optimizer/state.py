@@ -54,19 +54,53 @@ class Schedule:
         self.busy: dict[tuple[str, int], list[Busy]] = defaultdict(list)
         self.sessions: dict[str, dict[int, Session]] = defaultdict(dict)
         self.unscheduled: dict[str, str] = {}
-        # optional hook: minutes that patients not under anesthesia leave free after the
-        # children booked on a machine-day (the morning block held for children still to come,
-        # see online.Reserve.morning); None = no block
-        self.morning_hold: Callable[[str, int], int] | None = None
-        # optional hook: latest end for the patient being placed (the end-of-day block held
-        # for emergency and urgent patients, see online.Reserve.acute); None = closing time
-        self.late_limit: Callable[[str, int], int] | None = None
+        # `gaps` answers per machine-day (see `gaps`): dropped when that machine-day's busy
+        # list changes (add, remove, downtime), all of them on `restore` and on a new hook
+        self._gaps: dict[tuple[str, int], dict[tuple, tuple[tuple[int, int], ...]]] = {}
+        self._hooks: list[Callable[[str, int], int]] = []  # hooks the cached answers know
+        self._morning_hold: Callable[[str, int], int] | None = None
+        self._late_limit: Callable[[str, int], int] | None = None
         # optional: how scarce each machine is for the patients known (a
         # candidates.MachinePressure), set while the online optimizer books; None = not used
         self.pressure: MachinePressure | None = None
         for m in instance.machines:
             for d in m.downtime:
                 self.add_downtime(m.id, d.start, d.end)
+
+    # ------------------------------------------------------------------ hooks
+    @property
+    def morning_hold(self) -> Callable[[str, int], int] | None:
+        """Optional hook: minutes that patients not under anesthesia leave free after the
+        children booked on a machine-day (the morning block held for children still to come,
+        see online.Reserve.morning); None = no block."""
+        return self._morning_hold
+
+    @morning_hold.setter
+    def morning_hold(self, hook: Callable[[str, int], int] | None) -> None:
+        self._know(hook)
+        self._morning_hold = hook
+
+    @property
+    def late_limit(self) -> Callable[[str, int], int] | None:
+        """Optional hook: latest end for the patient being placed (the end-of-day block held
+        for emergency and urgent patients, see online.Reserve.acute); None = closing time."""
+        return self._late_limit
+
+    @late_limit.setter
+    def late_limit(self, hook: Callable[[str, int], int] | None) -> None:
+        self._know(hook)
+        self._late_limit = hook
+
+    def _know(self, hook: Callable[[str, int], int] | None) -> None:
+        """Cached gaps are keyed by the hooks' identity (`held_back` sets and unsets the same
+        limit once per patient, and those answers stay valid). A hook object not seen before
+        may answer differently (a new day's reserve): forget every cached answer. The hooks
+        are kept referenced, so an id in a key is never reused by another object."""
+        if hook is None or any(hook is h for h in self._hooks):
+            return
+        self._gaps.clear()
+        self._hooks = [h for h in (self._morning_hold, self._late_limit) if h is not None]
+        self._hooks.append(hook)
 
     # ------------------------------------------------------------------ basic operations
     @property
@@ -76,6 +110,7 @@ class Schedule:
     def add_downtime(self, machine: str, start: dt.datetime, end: dt.datetime) -> None:
         for day, s, e in self.tl.day_pieces(start, end):
             bisect.insort(self.busy[(machine, day)], Busy(s, e))
+            self._gaps.pop((machine, day), None)
 
     def duration(self, p: Patient, fraction: int, machine: str) -> int:
         return p.duration(fraction, machine)
@@ -90,11 +125,13 @@ class Schedule:
         bisect.insort(
             self.busy[(s.machine, s.day)], Busy(s.start, s.end, s.patient, s.fraction, anest)
         )
+        self._gaps.pop((s.machine, s.day), None)
         self.sessions[s.patient][s.fraction] = s
 
     def remove(self, pid: str, fraction: int) -> Session:
         s = self.sessions[pid].pop(fraction)
         lst = self.busy[(s.machine, s.day)]
+        self._gaps.pop((s.machine, s.day), None)
         for i, b in enumerate(lst):
             if b.patient == pid and b.fraction == fraction:
                 del lst[i]
@@ -120,6 +157,7 @@ class Schedule:
         self.busy = defaultdict(list, {k: list(v) for k, v in busy.items()})
         self.sessions = defaultdict(dict, {k: dict(v) for k, v in sessions.items()})
         self.unscheduled = dict(unscheduled)
+        self._gaps.clear()
 
     # ------------------------------------------------------------------ slot search
     def window(self, machine: str, day: int, anesthesia_first: bool) -> tuple[int, int]:
@@ -148,8 +186,25 @@ class Schedule:
         anesthesia_first: bool = False,
         lo: int = 0,
         hi: int = 1440,
-    ) -> list[tuple[int, int]]:
-        """Intervals [a, b] of feasible *start* minutes for a session of `dur` minutes."""
+    ) -> tuple[tuple[int, int], ...]:
+        """Intervals [a, b] of feasible *start* minutes for a session of `dur` minutes.
+
+        Memoised per machine-day until its busy list changes (or `restore`, or a new hook):
+        laying out candidate courses asks the same question for every target, machine and
+        patient of a day, and the walk over the day's bookings (and the hooks) was most of the
+        booking's Python time (benchmarks/README.md, "session 5, engineer speed")."""
+        per = self._gaps.get((machine, day))
+        if per is None:
+            per = self._gaps[(machine, day)] = {}
+        key = (dur, anesthesia_first, lo, hi, id(self._late_limit), id(self._morning_hold))
+        hit = per.get(key)
+        if hit is None:
+            hit = per[key] = self._gaps_uncached(machine, day, dur, anesthesia_first, lo, hi)
+        return hit
+
+    def _gaps_uncached(
+        self, machine: str, day: int, dur: int, anesthesia_first: bool, lo: int, hi: int
+    ) -> tuple[tuple[int, int], ...]:
         wlo, whi = self.window(machine, day, anesthesia_first)
         lo, hi = max(lo, wlo), min(hi, whi)
         out = []
@@ -164,7 +219,7 @@ class Schedule:
             cur = max(cur, b.end)
         if hi - cur >= dur:
             out.append((cur, hi - dur))
-        return out
+        return tuple(out)
 
     def nearest(
         self,

@@ -100,3 +100,27 @@ def test_a_far_slot_on_the_main_machine_loses_to_the_target_slot_on_another():
     sched.patients[p.id] = p
     placed = place_course(sched, p, "M1", 0, 480)
     assert [(s.machine, s.start) for s in placed] == [("M1", 480), ("M2", 480), ("M1", 480)]
+
+
+@settings(
+    max_examples=int(os.environ.get("LINAC_HYPOTHESIS_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(instances(), st.integers(0, 600))
+def test_a_layout_without_adding_is_the_same_course_and_leaves_the_schedule(js, target):
+    """`add=False` (candidate layouts) places the same sessions as booking the course, for
+    every pattern (twice-daily courses included), and leaves the schedule as it was."""
+    inst = Instance.from_json(js)
+    *others, p = inst.patients
+    sched = Schedule(inst)
+    baseline_book(sched, others)
+    before = {k: list(v) for k, v in sched.busy.items() if v}
+    for m in inst.capable_machines(p):
+        for day in range(sched.ndays):
+            laid = place_course(sched, p, m, day, target, add=False)
+            assert {k: list(v) for k, v in sched.busy.items() if v} == before
+            booked = place_course(sched, p, m, day, target)
+            assert laid == booked
+            for s in booked or []:
+                sched.remove(s.patient, s.fraction)

@@ -24,6 +24,9 @@ def demo():
 def test_demo_books_courses_across_the_linacs_with_one_outage_and_passes_check(demo):
     counts = demo["scheduling"]
     assert counts["courses_booked"] >= 5, counts
+    # the seed's phases, in wall and in process CPU seconds (the latter load-independent)
+    timing = counts["running_department"]
+    assert set(timing["cpu_seconds"]) == set(timing["seconds"]) == {"prepare", "book", "total"}
     active = Booking.objects.filter(status=BookingStatus.BOOKED)
     assert active.values("machine").distinct().count() >= 4
     assert active.filter(anesthesia=True).exists()

@@ -359,3 +359,74 @@ def test_book_waiting_hands_its_result_to_on_saved_with_the_bookings(w, machines
     ((result, booked_then),) = seen
     assert booked_then == 5 and [r.course for r in result.booked] == [w.course]
     assert result.skipped == returned.skipped == {waiting.course.pk: "physics_check_incomplete"}
+
+
+# --- the hard rules of many slots at once --------------------------------------------------------
+
+
+def _slots(w, sessions, machine, day, minute=9 * 60):
+    from oncocenter.scheduling.services._slots import Slot
+
+    out = []
+    for k, fraction in enumerate(sessions):
+        start = at(adapter.add_open_days(day, k), minute // 60, minute % 60)
+        out.append(
+            Slot(fraction, machine.pk, start, start + dt.timedelta(minutes=15), "IMRT", False)
+        )
+    return out
+
+
+def test_check_slots_reads_overlaps_once_per_machine_not_per_slot(
+    w, sessions, machines, django_assert_num_queries
+):
+    """Downtimes and bookings are read with one query each per machine (they were two per
+    slot: 70 for a 35-fraction course), whatever the number of slots."""
+    from oncocenter.scheduling.services._slots import _check_slots, _lock_machines
+
+    m = machines["LINAC-3"]
+    slots = _slots(w, sessions, m, next_open_day())
+    locked = _lock_machines([m.pk])
+    with django_assert_num_queries(2):
+        _check_slots(slots, locked)
+    with django_assert_num_queries(2):
+        _check_slots(slots[:1], locked)
+
+
+def test_check_slots_reports_the_first_slot_that_breaks_a_rule(w, sessions, machines):
+    """Read together, the downtimes and bookings still fail the first slot that hits one, with
+    that slot's rule and the downtime the single-slot query would have named."""
+    from oncocenter.scheduling.services._slots import _check_slots, _lock_machines
+
+    m = machines["LINAC-3"]
+    day = next_open_day()
+    slots = _slots(w, sessions, m, day)
+    locked = _lock_machines([m.pk])
+    third, fourth = slots[2], slots[3]
+    for start, reason in ((third.start, "early"), (third.start - dt.timedelta(minutes=5), "late")):
+        MachineDowntime.objects.create(
+            machine=m,
+            kind="qa",
+            start=start,
+            end=start + dt.timedelta(minutes=30),
+            reason=reason,
+            reported_by=w.scheduler,
+        )
+    other = Booking.objects.create(
+        fraction=sessions[0],
+        prescription=w.rx,
+        patient=w.rx.course.patient,
+        machine=m,
+        start=fourth.start,
+        end=fourth.end,
+        technique="IMRT",
+        is_first=False,
+        booked_by=w.scheduler,
+    )
+    with pytest.raises(Conflict) as exc:
+        _check_slots(slots, locked)
+    assert _rule(exc) == "machine_down"
+    assert "early" in exc.value.message  # MachineDowntime's order: the latest start first
+    with pytest.raises(Conflict) as exc:
+        _check_slots(slots[3:], locked)
+    assert _rule(exc) == "slot_taken"
+    _check_slots(slots[3:], locked, ignore=[other.pk])  # the caller's own bookings are ignored
