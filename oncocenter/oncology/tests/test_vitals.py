@@ -306,6 +306,17 @@ def test_the_database_refuses_an_update_in_place(sql):
     assert v.heart_rate_bpm == 80 and v.supersedes_id is None
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite cannot refuse DELETE: Django's test flush deletes rows there",
+)
+def test_postgresql_refuses_deleting_a_set():
+    v = _set()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM oncology_vitalsigns")
+    assert VitalSigns.objects.filter(pk=v.pk).exists()
+
+
 def test_the_database_refuses_a_second_correction_and_a_half_one():
     v = _set()
     services.vital_signs_mark_entered_in_error(
