@@ -27,6 +27,8 @@ class FieldProblem:
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"field": self.field, "message": self.message}
+        if self.label:  # what the person sees the field as, in their language
+            data["label"] = str(self.label)
         if self.value is not None:
             data["value"] = (
                 self.value if isinstance(self.value, (int, float, bool)) else str(self.value)

@@ -15,7 +15,13 @@ from oncocenter.core.access import permission
 from oncocenter.core.errors import NotFound, ValidationFailed
 from oncocenter.oncology import codes, services
 from oncocenter.oncology.chart import patient_timeline
-from oncocenter.oncology.models import CopayRegistration, Diagnosis, WorkupDepartment, WorkupOrder
+from oncocenter.oncology.models import (
+    CopayRegistration,
+    Diagnosis,
+    VitalSigns,
+    WorkupDepartment,
+    WorkupOrder,
+)
 from oncocenter.oncology.schemas import (
     ChartEventOut,
     CopayRegistrationIn,
@@ -34,6 +40,10 @@ from oncocenter.oncology.schemas import (
     TreatmentEpisodeOut,
     TumorMarkerIn,
     TumorMarkerOut,
+    VitalSignsCorrectIn,
+    VitalSignsErrorIn,
+    VitalSignsIn,
+    VitalSignsOut,
     WorkupAdvanceIn,
     WorkupIn,
     WorkupOut,
@@ -43,6 +53,7 @@ from oncocenter.oncology.selectors import (
     copay_expiring,
     diagnoses_qs,
     oncology_record,
+    vital_signs_list,
     workup_turnaround,
     workup_worklist,
 )
@@ -186,6 +197,78 @@ def marker_create(request: HttpRequest, mrn: str, payload: TumorMarkerIn) -> Any
     return Status(
         201, {**data, "id": marker.pk, "diagnosis_id": marker.diagnosis_id, "value": marker.value}
     )
+
+
+# How many sets one GET returns at most (the newest first).
+VITALS_LIST_MAX = 200
+
+
+def _user_name(user: Any) -> str | None:
+    return None if user is None else (user.get_full_name() or user.get_username())
+
+
+def _vitals_out(v: VitalSigns) -> dict[str, Any]:
+    superseded_by = getattr(v, "superseded_by", None)
+    return {
+        **{name: getattr(v, name) for name in VitalSignsOut.model_fields if hasattr(v, name)},
+        "id": v.pk,
+        "patient_mrn": v.patient.mrn,
+        "recorded_by": _user_name(v.recorded_by),
+        "corrected_by": _user_name(v.corrected_by),
+        "supersedes_id": v.supersedes_id,
+        "superseded_by_id": superseded_by.pk if superseded_by else None,
+    }
+
+
+def _get_vitals(pk: int) -> VitalSigns:
+    row = VitalSigns.objects.select_related("patient").filter(pk=pk).first()
+    if row is None:
+        raise NotFound(_("No vital signs set %(id)s.") % {"id": pk})
+    return row
+
+
+@router.get("/patients/{mrn}/vitals", response=list[VitalSignsOut])
+@permission("oncology.view")
+def vitals_list(request: HttpRequest, mrn: str, limit: int = 50) -> Any:
+    """The patient's vital signs sets, newest first (at most `limit`, 1-200), with the corrected
+    ones (status superseded or entered-in-error, and why)."""
+    if not 1 <= limit <= VITALS_LIST_MAX:
+        raise ValidationFailed.single(
+            "limit",
+            _("must be between %(low)s and %(high)s") % {"low": 1, "high": VITALS_LIST_MAX},
+            limit,
+        )
+    patient = patient_get(mrn=mrn, audit=False)
+    return [_vitals_out(v) for v in vital_signs_list(patient=patient, limit=limit)]
+
+
+@router.post("/patients/{mrn}/vitals", response={201: VitalSignsOut})
+@permission("observation.record")
+def vitals_create(request: HttpRequest, mrn: str, payload: VitalSignsIn) -> Any:
+    patient = patient_get(mrn=mrn, audit=False)
+    row = services.vital_signs_record(patient=patient, by=current_user(request), **payload.dict())
+    return Status(201, _vitals_out(row))
+
+
+@router.post("/vitals/{pk}/entered-in-error", response=VitalSignsOut)
+@permission("observation.record")
+def vitals_entered_in_error(request: HttpRequest, pk: int, payload: VitalSignsErrorIn) -> Any:
+    """Mark a set entered in error (409 `vitals_corrected_once` if it was already corrected)."""
+    row = services.vital_signs_mark_entered_in_error(
+        vital_signs=_get_vitals(pk), by=current_user(request), reason=payload.reason
+    )
+    return _vitals_out(row)
+
+
+@router.post("/vitals/{pk}/correct", response={201: VitalSignsOut})
+@permission("observation.record")
+def vitals_correct(request: HttpRequest, pk: int, payload: VitalSignsCorrectIn) -> Any:
+    """Record the corrected set (status amended) that supersedes set `pk` (409
+    `vitals_corrected_once` if `pk` was already corrected)."""
+    row = services.vital_signs_correct(
+        vital_signs=_get_vitals(pk), by=current_user(request), **payload.dict()
+    )
+    return Status(201, _vitals_out(row))
 
 
 @router.post("/patients/{mrn}/treatments", response={201: TreatmentEpisodeOut})

@@ -144,6 +144,21 @@ class VitalSignsForm(DomainForm):
     )
 
 
+class VitalSignsErrorForm(DomainForm):
+    """Mark a set entered in error (it should never have been recorded)."""
+
+    vital_signs = forms.TypedChoiceField(label=_("Vital signs set"), coerce=int)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class VitalSignsCorrectForm(VitalSignsForm):
+    """Correct a set: the whole corrected set, which supersedes the chosen one."""
+
+    field_order = ["vital_signs", "reason"]
+    vital_signs = forms.TypedChoiceField(label=_("Vital signs set"), coerce=int)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
 class MarkerForm(DomainForm):
     marker = forms.ChoiceField(label=_("Marker"), choices=TumorMarkerCode.choices)
     value = forms.DecimalField(label=_("Value"))

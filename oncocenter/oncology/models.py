@@ -518,10 +518,35 @@ class CopayRegistration(TimeStampedModel):
         return f"{self.special_code} {self.registered_on:%Y-%m-%d}"
 
 
+class VitalSignsStatus(models.TextChoices):
+    """Where a set stands. A set is never edited: a mistaken one is marked entered in error, a
+    mistyped one is superseded by a corrected set (status amended) that points to it."""
+
+    FINAL = "final", _("Final")
+    AMENDED = "amended", _("Amended (corrects an earlier set)")
+    SUPERSEDED = "superseded", _("Superseded by a corrected set")
+    ENTERED_IN_ERROR = "entered-in-error", _("Entered in error")
+
+
+# The statuses of a set that stands (shown plain, read by trends and latest values).
+VITALS_CURRENT = (VitalSignsStatus.FINAL.value, VitalSignsStatus.AMENDED.value)
+
+
+class VitalSignsQuerySet(models.QuerySet["VitalSigns"]):
+    def current(self) -> VitalSignsQuerySet:
+        """The sets that stand (not superseded, not entered in error): what trends and latest
+        values read."""
+        return self.filter(status__in=VITALS_CURRENT)
+
+
 class VitalSigns(TimeStampedModel):
     """One set of vital signs taken by a nurse at the bedside or in clinic. Any measurement may be
     left out (a ward round rarely weighs), but a set holds at least one. Served as FHIR vital-signs
-    Observations, one per measurement (the FHIR vital signs profiles want them apart)."""
+    Observations, one per measurement (the FHIR vital signs profiles want them apart).
+
+    Append-only (the database refuses other updates, `migrations/0005`): the only change a row
+    takes is its correction, once: `status` (superseded or entered-in-error) with `corrected_at`,
+    `corrected_by` and `correction_reason`."""
 
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="vital_signs"
@@ -595,6 +620,38 @@ class VitalSigns(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=VitalSignsStatus.choices,
+        default=VitalSignsStatus.FINAL,
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes"),
+        help_text=_("The set this corrected set replaces (its reason is kept on that set)."),
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    correction_reason = models.CharField(
+        _("correction reason"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why the set was entered in error or superseded."),
+    )
+
+    objects = VitalSignsQuerySet.as_manager()
 
     MEASUREMENTS = (
         "systolic_mmhg",
@@ -665,6 +722,32 @@ class VitalSigns(TimeStampedModel):
                 condition=Q(height_cm__isnull=True)
                 | (Q(height_cm__gte=25) & Q(height_cm__lte=250)),
                 name="vitals_height_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=VitalSignsStatus.values), name="vitals_status_valid"
+            ),
+            # A correction is whole (when, who, why) on a corrected row and absent on a standing
+            # one, so no row can be half-corrected whatever writes it.
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=VITALS_CURRENT)
+                    & Q(corrected_at__isnull=True)
+                    & Q(corrected_by__isnull=True)
+                    & Q(correction_reason="")
+                )
+                | (
+                    Q(status__in=[VitalSignsStatus.SUPERSEDED, VitalSignsStatus.ENTERED_IN_ERROR])
+                    & Q(corrected_at__isnull=False)
+                    & Q(corrected_by__isnull=False)
+                    & ~Q(correction_reason="")
+                ),
+                name="vitals_correction_whole",
+            ),
+            # An amended set names the set it corrects; an original (final) set names none.
+            models.CheckConstraint(
+                condition=(Q(supersedes__isnull=True) & ~Q(status=VitalSignsStatus.AMENDED))
+                | (Q(supersedes__isnull=False) & ~Q(status=VitalSignsStatus.FINAL)),
+                name="vitals_amended_names_superseded",
             ),
         ]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from oncocenter.core.schemas import InputSchema
 
@@ -119,6 +119,53 @@ class TreatmentEpisodeIn(InputSchema):
 class TreatmentEpisodeOut(TreatmentEpisodeIn):
     id: int
     source: str
+
+
+class VitalSignsIn(InputSchema):
+    """A set of vital signs: at least one measurement; the service checks each range."""
+
+    measured_at: datetime | None = None
+    systolic_mmhg: int | None = None
+    diastolic_mmhg: int | None = None
+    heart_rate_bpm: int | None = None
+    respiratory_rate: int | None = None
+    temperature_c: Decimal | None = None
+    spo2_percent: int | None = None
+    weight_kg: Decimal | None = None
+    height_cm: Decimal | None = None
+
+
+class VitalSignsErrorIn(InputSchema):
+    reason: str = Field(max_length=300)
+
+
+class VitalSignsCorrectIn(VitalSignsIn):
+    """The whole corrected set; `measured_at` left out keeps the corrected set's moment."""
+
+    reason: str = Field(max_length=300)
+
+
+class VitalSignsOut(Schema):
+    id: int
+    patient_mrn: str
+    measured_at: datetime
+    time_known: bool
+    systolic_mmhg: int | None
+    diastolic_mmhg: int | None
+    heart_rate_bpm: int | None
+    respiratory_rate: int | None
+    temperature_c: Decimal | None
+    spo2_percent: int | None
+    weight_kg: Decimal | None
+    height_cm: Decimal | None
+    bmi: Decimal | None
+    recorded_by: str
+    status: str
+    supersedes_id: int | None
+    superseded_by_id: int | None
+    corrected_at: datetime | None
+    corrected_by: str | None
+    correction_reason: str
 
 
 class WorkupIn(InputSchema):

@@ -13,6 +13,7 @@ from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
 from oncocenter.oncology.models import (
     COPAY_REMINDER_DAYS,
+    VITALS_CURRENT,
     CopayRegistration,
     Diagnosis,
     DiseaseStatus,
@@ -39,6 +40,19 @@ class OncologyRecord:
     vitals: list[VitalSigns] = field(default_factory=list)  # the latest 20 sets, newest first
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def vitals_latest(self) -> dict[str, VitalSigns]:
+        """Per measurement, the newest listed set that stands and took it (a set superseded or
+        entered in error never gives a latest value)."""
+        latest: dict[str, VitalSigns] = {}
+        for v in self.vitals:  # newest first
+            if v.status not in VITALS_CURRENT:
+                continue
+            for name in VitalSigns.MEASUREMENTS:
+                if getattr(v, name) is not None:
+                    latest.setdefault(name, v)
+        return latest
+
 
 def diagnoses_qs(patient: Patient) -> QuerySet[Diagnosis]:
     return Diagnosis.objects.filter(patient=patient).prefetch_related(
@@ -54,7 +68,9 @@ def oncology_record(*, patient: Patient, audit: bool = True) -> OncologyRecord:
         performance=list(PerformanceStatus.objects.filter(patient=patient)),
         markers=list(TumorMarker.objects.filter(patient=patient)),
         vitals=list(
-            VitalSigns.objects.filter(patient=patient).order_by("-measured_at", "-pk")[:20]
+            VitalSigns.objects.filter(patient=patient)
+            .select_related("corrected_by")
+            .order_by("-measured_at", "-pk")[:20]
         ),
         treatments=list(TreatmentEpisode.objects.filter(patient=patient)),
         workup=list(WorkupOrder.objects.filter(patient=patient).order_by("-ordered_at")),
@@ -134,3 +150,20 @@ def copay_expiring(
         detail={"expiring_within_days": days, "count": len(due)},
     )
     return due
+
+
+def vital_signs_list(*, patient: Patient, limit: int = 50) -> list[VitalSigns]:
+    """A patient's vital signs sets, newest first, corrected ones included (with their status):
+    the read is audited."""
+    rows = list(
+        VitalSigns.objects.filter(patient=patient)
+        .select_related("patient", "recorded_by", "corrected_by", "superseded_by")
+        .order_by("-measured_at", "-pk")[:limit]
+    )
+    audit_record(
+        action=AuditAction.READ,
+        patient=patient,
+        object_type="oncology.vitalsigns",
+        object_id=patient.mrn,
+    )
+    return rows

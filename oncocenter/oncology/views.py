@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,7 +25,13 @@ from oncocenter.oncology import forms as oforms
 from oncocenter.oncology.chart import patient_timeline
 from oncocenter.oncology.hooks import RECORD_SECTIONS
 from oncocenter.oncology.labels import staging_site_label
-from oncocenter.oncology.models import Diagnosis, WorkupDepartment, WorkupOrder
+from oncocenter.oncology.models import (
+    VITALS_CURRENT,
+    Diagnosis,
+    VitalSigns,
+    WorkupDepartment,
+    WorkupOrder,
+)
 from oncocenter.oncology.selectors import (
     copay_expiring,
     copay_registrations,
@@ -52,6 +59,8 @@ RECORD_FORMS: dict[str, tuple[type[DomainForm], str]] = {
     "performance": (oforms.PerformanceForm, "observation.record"),
     "marker": (oforms.MarkerForm, "observation.record"),
     "vitals": (oforms.VitalSignsForm, "observation.record"),
+    "vitals_error": (oforms.VitalSignsErrorForm, "observation.record"),
+    "vitals_correct": (oforms.VitalSignsCorrectForm, "observation.record"),
     "treatment": (oforms.TreatmentForm, "treatment.record"),
     "workup": (oforms.WorkupForm, "workup.order"),
 }
@@ -96,8 +105,34 @@ def _staging_help(diagnoses: list[Diagnosis]) -> list[dict[str, Any]]:
     return rows
 
 
+def _vitals_choices(sets: list[VitalSigns]) -> list[tuple[Any, Any]]:
+    """The listed sets that stand (a set is corrected once)."""
+    return [
+        (v.pk, f"{timezone.localtime(v.measured_at):%Y-%m-%d %H:%M} (#{v.pk})")
+        for v in sets
+        if v.status in VITALS_CURRENT
+    ]
+
+
+def _vitals_initial(sets: list[VitalSigns], wanted: str) -> dict[str, Any]:
+    """The correction form filled with the set the "Correct" link chose (`?correct=<id>`)."""
+    chosen = next((v for v in sets if str(v.pk) == wanted and v.status in VITALS_CURRENT), None)
+    if chosen is None:
+        return {}
+    return {
+        "vital_signs": chosen.pk,
+        "measured_at": timezone.localtime(chosen.measured_at).replace(tzinfo=None),
+        **{name: getattr(chosen, name) for name in (*VitalSigns.MEASUREMENTS, "diastolic_mmhg")},
+    }
+
+
 def _record_call(
-    key: str, form: DomainForm, patient: Patient, by: User, diagnoses: list[Diagnosis]
+    key: str,
+    form: DomainForm,
+    patient: Patient,
+    by: User,
+    diagnoses: list[Diagnosis],
+    sets: list[VitalSigns],
 ) -> Callable[[], object]:
     """The one service call a record form stands for."""
 
@@ -120,6 +155,12 @@ def _record_call(
             return services.tumor_marker_record(patient=patient, by=by, **data)
         if key == "vitals":
             return services.vital_signs_record(patient=patient, by=by, **data)
+        if key in ("vitals_error", "vitals_correct"):
+            # The choices are this patient's standing sets, so the form already refused any other.
+            data["vital_signs"] = next(v for v in sets if v.pk == data["vital_signs"])
+            if key == "vitals_error":
+                return services.vital_signs_mark_entered_in_error(by=by, **data)
+            return services.vital_signs_correct(by=by, **data)
         if key == "treatment":
             return services.treatment_episode_create(patient=patient, by=by, source="ui", **data)
         return services.workup_order_create(patient=patient, by=by, **data)
@@ -145,13 +186,24 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
     patient = patient_get(mrn=mrn, audit=False)
     posted = _posted_form(request, {key: perm for key, (_c, perm) in RECORD_FORMS.items()})
     diagnoses = list(Diagnosis.objects.filter(patient=patient))
+    # A POST's read is audited only when the page is shown again (below), not before a redirect.
+    rec = oncology_record(patient=patient, audit=posted is None)
     bound: dict[str, DomainForm] = {}
     for key, (form_class, perm) in RECORD_FORMS.items():
         if not has_perm(request.user, perm):
             continue
-        form = form_class(request.POST if key == posted else None, prefix=key, auto_id=IDS)
+        initial = (
+            _vitals_initial(rec.vitals, request.GET.get("correct", ""))
+            if key == "vitals_correct"
+            else None
+        )
+        form = form_class(
+            request.POST if key == posted else None, prefix=key, auto_id=IDS, initial=initial
+        )
         if "diagnosis" in form.fields:
             set_choices(form, "diagnosis", _diagnosis_choices(diagnoses))
+        if "vital_signs" in form.fields:
+            set_choices(form, "vital_signs", _vitals_choices(rec.vitals))
         bound[key] = form
     status = 200
     if posted is not None:
@@ -159,16 +211,17 @@ def record(request: HttpRequest, mrn: str) -> HttpResponse:
         outcome = run_service(
             request,
             form,
-            _record_call(posted, form, patient, current_user(request), diagnoses),
+            _record_call(posted, form, patient, current_user(request), diagnoses, rec.vitals),
             success=_("Saved."),
         )
         if outcome.ok:
             return redirect("oncology:record", mrn=patient.mrn)
         status = outcome.status
+        rec = oncology_record(patient=patient)
     show_record = has_perm(request.user, "record.view")
     context = {
         "patient": patient,
-        "rec": oncology_record(patient=patient),
+        "rec": rec,
         "forms": bound,
         "record_extra": patient_record(patient=patient) if show_record else None,
         "copay": copay_registrations(patient=patient) if show_record else None,

@@ -640,22 +640,33 @@ VITALS_TOKENS = {"category": _category({"vital-signs": Q()})}
 
 
 def _vital_source(
-    model: type[Model], prefix: str, permission: str, kind_key: str, **kwargs: Any
+    model: type[Model],
+    prefix: str,
+    permission: str,
+    kind_key: str,
+    *,
+    status: TokenFilter | None = None,
+    **kwargs: Any,
 ) -> Source:
-    """One kind of vital sign (`vitals.KINDS`) kept in a column of `model`: its rows with a value."""
+    """One kind of vital sign (`vitals.KINDS`) kept in a column of `model`: its rows with a value.
+    `status`: the Observation.status search token, for a table whose rows have one."""
     column = vitals.VITALS_FIELDS[kind_key]
     kind = vitals.KINDS[kind_key]
+    related = ["patient"]
+    if any(f.name == "superseded_by" for f in model._meta.get_fields()):
+        related.append("superseded_by")  # its note names the correction
     return _source(
         "Observation",
         prefix,
         permission,
         lambda: model._default_manager.filter(**{f"{column}__isnull": False}).select_related(
-            "patient"
+            *related
         ),
         suffix=f"-{kind_key}",
         tokens={
             **VITALS_TOKENS,
             "code": _fixed({(tx.LOINC, code): Q() for code, _d in kind.loinc}),
+            **({"status": status} if status is not None else {}),
         },
         **kwargs,
     )
@@ -796,6 +807,7 @@ SOURCES: dict[str, list[Source]] = {
                 k,
                 date_field="measured_at",
                 build=lambda row, k=k: vitals.vital_signs(row, k),
+                status=_status_in(vitals.VITALS_STATUS),
             )
             for k in vitals.KINDS
         ),

@@ -145,10 +145,36 @@ def observation(
     return out
 
 
+# A nurse's set's status -> Observation.status. A corrected set is a new row (the record is
+# append-only), hence a new Observation, `amended` (FHIR R4: "subsequent to being final, the
+# observation has been modified"). The set it supersedes stays readable (read, vread, _history)
+# but leaves `final`: R4 has no status for "replaced by another resource", and `final` would keep
+# its mistyped value in every client's trend; `entered-in-error` ("withdrawn following previous
+# final release") is the status that takes it out, and its note names the correction.
+VITALS_STATUS = {
+    "final": "final",
+    "amended": "amended",
+    "superseded": "entered-in-error",
+    "entered-in-error": "entered-in-error",
+}
+
+
+def _correction_note(row: Any) -> str:
+    if row.status == "superseded":
+        new = getattr(row, "superseded_by", None)
+        which = f" by vital signs set {new.pk}" if new is not None else ""
+        return f"Superseded{which}: {row.correction_reason}"
+    if row.status == "entered-in-error":
+        return f"Entered in error: {row.correction_reason}"
+    if row.supersedes_id:
+        return f"Corrects vital signs set {row.supersedes_id}"
+    return ""
+
+
 def vital_signs(row: Any, kind_key: str) -> dict[str, Any]:
     """A measurement of a nurse's vital signs set (`oncology.VitalSigns`)."""
     bp = (row.systolic_mmhg, row.diastolic_mmhg) if kind_key == "bp" else None
-    return observation(
+    out = observation(
         rid=f"vitals-{row.pk}-{kind_key}",
         kind_key=kind_key,
         patient_mrn=row.patient.mrn,
@@ -159,7 +185,10 @@ def vital_signs(row: Any, kind_key: str) -> dict[str, Any]:
         value=None if bp else getattr(row, VITALS_FIELDS[kind_key]),
         bp=bp,
         performer_id=row.recorded_by_id,
+        note=_correction_note(row),
     )
+    out["status"] = VITALS_STATUS.get(row.status, "unknown")
+    return out
 
 
 def measurement(row: Any, prefix: str, kind_key: str, note: str) -> dict[str, Any]:

@@ -13,7 +13,11 @@ from oncocenter.audit.models import AuditEvent
 from oncocenter.interop.fhir import vitals as fhir_vitals
 from oncocenter.labs.services import lab_result_record
 from oncocenter.nutrition.services import nutrition_record_create
-from oncocenter.oncology.services import vital_signs_record
+from oncocenter.oncology.services import (
+    vital_signs_correct,
+    vital_signs_mark_entered_in_error,
+    vital_signs_record,
+)
 from oncocenter.pediatrics.services import measurement_record as pediatric_measurement
 from oncocenter.systemic.services import measurement_record as dosing_measurement
 
@@ -256,3 +260,49 @@ def test_the_vital_signs_rules_catch_a_broken_resource():
         "category has no vital-signs coding",
         "valueQuantity needs a value in UCUM ['[lb_av]', 'g', 'kg']",
     ]
+
+
+def test_corrected_sets_are_served_with_their_status_and_the_old_versions_stay(api_as, vitals):
+    """Entered in error -> entered-in-error; a correction is a new Observation `amended`, and the
+    set it supersedes leaves `final` (entered-in-error, its note naming the correction) while
+    its earlier version stays readable through vread and _history."""
+    api = api_as("nurse")
+    nurse = UserFactory(roles=["nurse"])
+    full, pulse = vitals["full"], vitals["pulse"]
+    before = api.get(f"/fhir/Observation/vitals-{full.pk}-hr").json()
+    assert before["status"] == "final" and "note" not in before
+    new = vital_signs_correct(
+        vital_signs=full, by=nurse, reason="pulse typed for another bed", heart_rate_bpm=64
+    )
+    vital_signs_mark_entered_in_error(vital_signs=pulse, by=nurse, reason="not this patient")
+    old = api.get(f"/fhir/Observation/vitals-{full.pk}-hr").json()
+    assert old["status"] == "entered-in-error" and old["valueQuantity"]["value"] == 72
+    assert old["note"] == [
+        {"text": f"Superseded by vital signs set {new.pk}: pulse typed for another bed"}
+    ]
+    amended = api.get(f"/fhir/Observation/vitals-{new.pk}-hr").json()
+    assert amended["status"] == "amended" and amended["valueQuantity"]["value"] == 64
+    assert amended["note"] == [{"text": f"Corrects vital signs set {full.pk}"}]
+    assert fhir_vitals.profile_problems(amended) == []
+    Observation.model_validate(amended)
+    erroneous = api.get(f"/fhir/Observation/vitals-{pulse.pk}-hr").json()
+    assert erroneous["status"] == "entered-in-error"
+    assert erroneous["note"] == [{"text": "Entered in error: not this patient"}]
+    # the version served before the correction is still there
+    assert old["meta"]["versionId"] != before["meta"]["versionId"]
+    then = api.get(f"/fhir/Observation/vitals-{full.pk}-hr/_history/{before['meta']['versionId']}")
+    assert then.status_code == 200 and then.json()["status"] == "final"
+    history = api.get(f"/fhir/Observation/vitals-{full.pk}-hr/_history").json()
+    assert [e["resource"]["status"] for e in history["entry"]] == ["entered-in-error", "final"]
+    # search by status: the sets that stand, or the withdrawn ones
+    mrn = vitals["patient"].mrn
+
+    def ids(q):
+        return sorted(
+            e["resource"]["id"] for e in api.get(f"/fhir/Observation?{q}").json().get("entry", [])
+        )
+
+    assert ids(f"patient={mrn}&code=8867-4&status=final,amended") == [f"vitals-{new.pk}-hr"]
+    assert ids(f"patient={mrn}&code=8867-4&status=entered-in-error") == sorted(
+        [f"vitals-{full.pk}-hr", f"vitals-{pulse.pk}-hr"]
+    )

@@ -24,7 +24,11 @@ from oncocenter.oncology.services.treatments import (
     treatment_episode_mark_entered_in_error,
     treatment_episode_update,
 )
-from oncocenter.oncology.services.vitals import vital_signs_record
+from oncocenter.oncology.services.vitals import (
+    vital_signs_correct,
+    vital_signs_mark_entered_in_error,
+    vital_signs_record,
+)
 from oncocenter.oncology.services.workup import (
     WORKUP_TRANSITIONS,
     workup_order_advance,
@@ -46,6 +50,8 @@ __all__ = [
     "treatment_episode_mark_entered_in_error",
     "treatment_episode_update",
     "tumor_marker_record",
+    "vital_signs_correct",
+    "vital_signs_mark_entered_in_error",
     "vital_signs_record",
     "workup_order_advance",
     "workup_order_create",

@@ -1,6 +1,11 @@
 """Vital signs: a nurse's set of blood pressure, pulse, breathing, temperature, SpO2, weight and
 height. The ranges are plausibility limits (a typing slip, not a clinical alarm); the database
-holds the same limits as CHECK constraints."""
+holds the same limits as CHECK constraints.
+
+A set is never edited (house rule: records are append-only). A mistaken set (wrong patient, not
+taken) is marked entered in error; a mistyped one is corrected by recording a corrected set that
+supersedes it. Either way the old row keeps its values and takes its correction once (status,
+when, who, why); the database refuses anything else (`migrations/0005`)."""
 
 from __future__ import annotations
 
@@ -16,8 +21,9 @@ from django.utils.translation import gettext_lazy
 from oncocenter.accounts.models import User
 from oncocenter.audit.models import AuditAction
 from oncocenter.audit.services import audit_record
-from oncocenter.core.errors import FieldProblem, ValidationFailed
-from oncocenter.oncology.models import VitalSigns
+from oncocenter.core.errors import Conflict, FieldProblem, ValidationFailed
+from oncocenter.core.permissions import require
+from oncocenter.oncology.models import VITALS_CURRENT, VitalSigns, VitalSignsStatus
 from oncocenter.patients.checks import check_moment
 from oncocenter.patients.models import Patient
 
@@ -71,6 +77,10 @@ def body_mass_index(weight_kg: Decimal, height_cm: Decimal) -> Decimal:
     return (weight_kg / (metres * metres)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+# A correction's reason: long enough to say something, short enough for its column.
+REASON_MIN, REASON_MAX = 5, 300
+
+
 def vital_signs_record(
     *,
     patient: Patient,
@@ -81,6 +91,25 @@ def vital_signs_record(
     """Record one set of vital signs (at least one measurement; a blood pressure is both values).
     `values` are the measurement fields of `VitalSigns` (`systolic_mmhg`, ..., `height_cm`).
     A date without a time (from another system's record) is kept as that date, time unknown."""
+    record, clean = _checked_set(patient, by, measured_at, values)
+    with transaction.atomic():
+        record.save()
+        audit_record(
+            action=AuditAction.CREATE,
+            obj=record,
+            patient=patient,
+            detail={f: str(v) for f, v in clean.items() if v is not None},
+        )
+    return record
+
+
+def _checked_set(
+    patient: Patient,
+    by: User,
+    measured_at: dt.datetime | dt.date | None,
+    values: dict[str, Any],
+) -> tuple[VitalSigns, dict[str, Any]]:
+    """The unsaved set `values` make, or ValidationFailed naming each bad field."""
     moment: dt.datetime | None
     if isinstance(measured_at, dt.datetime) or measured_at is None:
         moment, time_known = measured_at, True
@@ -153,12 +182,109 @@ def vital_signs_record(
         bmi=bmi,
         **clean,
     )
+    return record, clean
+
+
+def _reason(reason: Any) -> str:
+    text = (reason or "").strip() if isinstance(reason, str) else ""
+    if not REASON_MIN <= len(text) <= REASON_MAX:
+        raise ValidationFailed(
+            [
+                FieldProblem(
+                    "reason",
+                    _("a reason of %(low)d to %(high)d characters is required")
+                    % {"low": REASON_MIN, "high": REASON_MAX},
+                    label=gettext_lazy("Reason"),
+                )
+            ]
+        )
+    return text
+
+
+def _lock_standing(vital_signs: VitalSigns) -> VitalSigns:
+    """The set, locked, once it still stands; else 409 naming the rule (a correction is
+    recorded once: correct the set that now stands instead)."""
+    row = VitalSigns.objects.select_for_update().select_related("patient").get(pk=vital_signs.pk)
+    if row.status not in VITALS_CURRENT:
+        raise Conflict(
+            _(
+                "This set of vital signs is already %(status)s: a set is corrected once "
+                "(correct the set that stands instead)."
+            )
+            % {"status": row.get_status_display().lower()},
+            rule="vitals_corrected_once",
+        )
+    return row
+
+
+def _close(row: VitalSigns, status: str, by: User, reason: str) -> None:
+    row.status = status
+    row.corrected_at = timezone.now()
+    row.corrected_by = by
+    row.correction_reason = reason
+    row.save(
+        update_fields=["status", "corrected_at", "corrected_by", "correction_reason", "updated_at"]
+    )
+
+
+def vital_signs_mark_entered_in_error(
+    *, vital_signs: VitalSigns, by: User, reason: str
+) -> VitalSigns:
+    """Mark a set entered in error (it should never have been recorded: wrong patient, not
+    taken). The row stays, readable, with who, when and why; it leaves trends and latest values."""
+    require(by, "observation.record")
+    text = _reason(reason)
     with transaction.atomic():
-        record.save()
+        row = _lock_standing(vital_signs)
+        _close(row, VitalSignsStatus.ENTERED_IN_ERROR, by, text)
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=row,
+            patient=row.patient,
+            detail={"status": row.status, "reason": text},
+        )
+    return row
+
+
+def vital_signs_correct(
+    *,
+    vital_signs: VitalSigns,
+    by: User,
+    reason: str,
+    measured_at: dt.datetime | dt.date | None = None,
+    **values: Any,
+) -> VitalSigns:
+    """Correct a set: record the corrected set (status amended, pointing to the old one) and mark
+    the old one superseded with the reason. `values` are the whole corrected set, checked as a new
+    one; `measured_at` left out keeps the old set's moment (and whether its time was known)."""
+    require(by, "observation.record")
+    text = _reason(reason)
+    with transaction.atomic():
+        old = _lock_standing(vital_signs)
+        if measured_at is None:
+            measured_at = (
+                old.measured_at if old.time_known else timezone.localtime(old.measured_at).date()
+            )
+        new, clean = _checked_set(old.patient, by, measured_at, values)
+        new.status = VitalSignsStatus.AMENDED
+        new.supersedes = old
+        # The corrected set first, so the old set's new version (FHIR history) names it.
+        new.save()
+        _close(old, VitalSignsStatus.SUPERSEDED, by, text)
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=old,
+            patient=old.patient,
+            detail={"status": old.status, "reason": text, "superseded_by": new.pk},
+        )
         audit_record(
             action=AuditAction.CREATE,
-            obj=record,
-            patient=patient,
-            detail={f: str(v) for f, v in clean.items() if v is not None},
+            obj=new,
+            patient=new.patient,
+            detail={
+                **{f: str(v) for f, v in clean.items() if v is not None},
+                "supersedes": old.pk,
+                "reason": text,
+            },
         )
-    return record
+    return new

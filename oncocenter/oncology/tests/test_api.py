@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 
 from oncocenter.accounts.tests.factories import UserFactory
-from oncocenter.oncology.models import Diagnosis, TnmStaging, WorkupOrder
+from oncocenter.audit.models import AuditEvent
+from oncocenter.oncology.models import Diagnosis, TnmStaging, VitalSigns, WorkupOrder
+from oncocenter.oncology.services import vital_signs_record
 from oncocenter.oncology.tests.factories import DiagnosisFactory, WorkupOrderFactory, child
 from oncocenter.patients.tests.factories import PatientFactory
 
@@ -18,6 +20,12 @@ def endpoints():
     d = DiagnosisFactory()
     mrn = d.patient.mrn
     order = WorkupOrderFactory(patient=d.patient)
+    vitals, vitals_wrong = (
+        vital_signs_record(
+            patient=d.patient, by=UserFactory(), measured_at=timezone.now(), heart_rate_bpm=180
+        )
+        for _ in range(2)
+    )
     return [
         (
             "get",
@@ -98,6 +106,28 @@ def endpoints():
         ("get", "/api/oncology/workup?department=radiology", None, "radiologist", "social_worker"),
         ("get", "/api/oncology/workup/turnaround", None, "nurse", "scheduler"),
         ("get", f"/api/oncology/patients/{mrn}/timeline", None, "nurse", "hospital_school_teacher"),
+        ("get", f"/api/oncology/patients/{mrn}/vitals", None, "dietitian", "social_worker"),
+        (
+            "post",
+            f"/api/oncology/patients/{mrn}/vitals",
+            {"heart_rate_bpm": 80},
+            "nurse",
+            "radiation_therapist",
+        ),
+        (
+            "post",
+            f"/api/oncology/vitals/{vitals.pk}/correct",
+            {"reason": "typed 180 for 80", "heart_rate_bpm": 80},
+            "nurse",
+            "dietitian",
+        ),
+        (
+            "post",
+            f"/api/oncology/vitals/{vitals_wrong.pk}/entered-in-error",
+            {"reason": "wrong patient"},
+            "medical_oncologist",
+            "pharmacist",
+        ),
     ]
 
 
@@ -252,3 +282,116 @@ def test_patient_lists(api_as):
     assert api.get(f"/api/oncology/patients/{mrn}/markers").json()[0]["marker"] == "SCC-Ag"
     assert api.get(f"/api/oncology/patients/{mrn}/treatments").json() == []
     assert api.get(f"/api/oncology/patients/{mrn}/workup").json()[0]["test_name"] == "CT chest"
+
+
+def _vitals(patient=None, **values):
+    return vital_signs_record(
+        patient=patient or PatientFactory(),
+        by=UserFactory(),
+        measured_at=timezone.now() - dt.timedelta(hours=1),
+        **(values or {"heart_rate_bpm": 180}),
+    )
+
+
+def test_vital_signs_record_list_correct_and_enter_in_error(api_as):
+    patient = PatientFactory()
+    api = api_as("nurse")
+    url = f"/api/oncology/patients/{patient.mrn}/vitals"
+    response = api.post(
+        url, {"systolic_mmhg": 130, "diastolic_mmhg": 85}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    first = response.json()
+    assert first["status"] == "final" and first["recorded_by"]
+    response = api.post(
+        f"/api/oncology/vitals/{first['id']}/correct",
+        {"reason": "swapped with the next bed", "systolic_mmhg": 120, "diastolic_mmhg": 75},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    amended = response.json()
+    assert amended["status"] == "amended" and amended["supersedes_id"] == first["id"]
+    assert amended["measured_at"] == first["measured_at"]
+    response = api.post(
+        f"/api/oncology/vitals/{amended['id']}/entered-in-error",
+        {"reason": "no pressure was taken"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "entered-in-error"
+    listed = {v["id"]: v for v in api.get(url).json()}
+    assert listed[first["id"]]["status"] == "superseded"
+    assert listed[first["id"]]["superseded_by_id"] == amended["id"]
+    assert listed[first["id"]]["correction_reason"] == "swapped with the next bed"
+    assert listed[amended["id"]]["corrected_by"]
+    assert AuditEvent.objects.filter(
+        action="read", object_type="oncology.vitalsigns", object_id=patient.mrn
+    ).exists()
+
+
+def test_correcting_a_corrected_set_is_409_naming_the_rule(api_as):
+    v = _vitals()
+    api = api_as("nurse")
+    url = f"/api/oncology/vitals/{v.pk}/entered-in-error"
+    assert (
+        api.post(url, {"reason": "not taken"}, content_type="application/json").status_code == 200
+    )
+    for path, payload in (
+        ("entered-in-error", {"reason": "not taken"}),
+        ("correct", {"reason": "mistyped", "heart_rate_bpm": 80}),
+    ):
+        response = api.post(
+            f"/api/oncology/vitals/{v.pk}/{path}", payload, content_type="application/json"
+        )
+        assert response.status_code == 409
+        assert response.json()["code"] == "vitals_corrected_once"
+    assert VitalSigns.objects.count() == 1
+
+
+def test_vital_signs_bad_input_names_the_field_and_its_label(api_as):
+    v = _vitals()
+    api = api_as("nurse")
+    for url, payload, field, label in (
+        (
+            f"/api/oncology/patients/{v.patient.mrn}/vitals",
+            {"heart_rate_bpm": 900},
+            "heart_rate_bpm",
+            "Heart rate (/min)",
+        ),
+        (
+            f"/api/oncology/patients/{v.patient.mrn}/vitals",
+            {"systolic_mmhg": 120},
+            "diastolic_mmhg",
+            "Diastolic (mmHg)",
+        ),
+        (
+            f"/api/oncology/vitals/{v.pk}/correct",
+            {"reason": "no", "heart_rate_bpm": 80},
+            "reason",
+            "Reason",
+        ),
+        (f"/api/oncology/vitals/{v.pk}/entered-in-error", {"reason": " "}, "reason", "Reason"),
+    ):
+        response = api.post(url, payload, content_type="application/json")
+        assert response.status_code == 422, (url, payload)
+        errors = response.json()["errors"]
+        assert [(e["field"], e.get("label")) for e in errors] == [(field, label)]
+    response = api.post(
+        f"/api/oncology/vitals/{v.pk}/entered-in-error",
+        {"reason": "x" * 301},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "reason"
+    assert api.get(f"/api/oncology/patients/{v.patient.mrn}/vitals?limit=500").status_code == 422
+    v.refresh_from_db()
+    assert v.status == "final" and VitalSigns.objects.count() == 1
+
+
+def test_vital_signs_unknown_set_or_patient_is_404(api_as):
+    api = api_as("nurse")
+    assert api.get("/api/oncology/patients/NOPE/vitals").status_code == 404
+    response = api.post(
+        "/api/oncology/vitals/999999/entered-in-error",
+        {"reason": "not taken"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
