@@ -389,3 +389,28 @@ def test_missing_first_fractions_without_room_are_unscheduled_with_the_reason():
         "fractions 1-2 are not booked and fit before booked fraction 3 (so were not delivered "
         "before the horizon), but fraction 1 has no free slot at the pattern's spacing before it"
     )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "booked", "want"),
+    [
+        # alternate: fraction 2 two open days after 1 and before 3
+        ("alternate", {1: "2027-03-08T08:00", 3: "2027-03-12T08:00"}, "2027-03-10"),
+        # twice daily: fraction 2 the same day as 1, at least 6 h later
+        ("bid", {1: "2027-03-08T08:00", 3: "2027-03-09T08:00"}, "2027-03-08T14"),
+    ],
+)
+def test_a_missing_middle_fraction_follows_the_pattern(pattern, booked, want):
+    long_day = m(M1, close="20:00")
+    p1 = pat(
+        "P1",
+        fractions=4,
+        pattern=pattern,
+        booked=[{"fraction": k, "machine": "M1", "start": t} for k, t in booked.items()],
+    )
+    inst = Instance.from_json(tiny([long_day], [p1], days=14))
+    sol = solve(inst, method="greedy")
+    assert check(inst, sol).ok and not sol.unscheduled
+    got = scheduled(sol, "P1")
+    assert [a.fraction for a in got] == [1, 2, 3, 4]
+    assert got[1].start.isoformat().startswith(want)
