@@ -196,6 +196,9 @@ CASES: dict[str, dict[str, Any]] = {
     "restricted-overload": {"m": 3, "n": 70, "days": 28, "mix": {"restricted": 0.9}},
     "eight-mid": {"m": 8, "n": 120, "days": 84, "mix": {"child": 0.08}},
     "running-ten": {"m": 10, "n": 90, "days": 70, "running": 160},
+    # courses started before the horizon, written as their later fractions (docs/scheduler.md,
+    # "Formats"): the first `underway` patients, some with a cancelled session in the middle
+    "under-way": {"m": 4, "n": 40, "days": 56, "down": 0.0, "underway": 25},
     # issue 16's scale: ~400 new patients / ~6,000 fractions into a running department
     # (run it with --time-limit 30; it is not in the default list)
     "scale-400": {"m": 6, "n": 400, "days": 112, "running": 120, "mix": {"single": 0.02}},
@@ -211,6 +214,7 @@ def generate(name: str, seed: int, patients: int | None = None) -> dict:
     if patients is not None:
         c["n"] = patients
         c["running"] = min(c.get("running", 0), patients)
+        c["underway"] = min(c.get("underway", 0), patients)
     rng = random.Random(f"{name}-{seed}")
     start = c.get("start", D(2027, 4, 5))
     days = c["days"]
@@ -220,7 +224,8 @@ def generate(name: str, seed: int, patients: int | None = None) -> dict:
             m["techniques"] = sorted(set(m["techniques"]) | {rng.choice(c["force"])})
     mix = c.get("mix", {})
     pats = []
-    total = c["n"] + c.get("running", 0)
+    cursor: dict[tuple[str, D], int] = {}
+    total = c["n"] + c.get("running", 0) + c.get("underway", 0)
     for i in range(total):
         p = patient(rng, f"X{i + 1:04d}", ms, start, days, mix)
         if "force" in c and rng.random() < 0.6:
@@ -233,6 +238,8 @@ def generate(name: str, seed: int, patients: int | None = None) -> dict:
         if i < c.get("running", 0):
             p["ready_date"] = start.isoformat()
             p["due_date"] = max(D.fromisoformat(p["due_date"]), start).isoformat()
+        if i < c.get("underway", 0):
+            _under_way(rng, p, ms, start, cursor)
         pats.append(p)
     inst = {
         "format": FMT,
@@ -248,6 +255,43 @@ def generate(name: str, seed: int, patients: int | None = None) -> dict:
     if c.get("running"):
         inst["running_ids"] = [p["id"] for p in pats[: c["running"]]]
     return inst
+
+
+def _under_way(
+    rng: random.Random, p: dict, ms: list[dict], start: D, cursor: dict[tuple[str, D], int]
+) -> None:
+    """Write `p` as a daily course started weeks before `start`: fractions 1..done delivered
+    (absent), the next ones booked on the first open days back to back on one machine, the
+    rest to book; one course in four has the session of its second day cancelled (a missing
+    fraction in the middle, with its day free). `cursor`: next free minute per machine-day."""
+    capable = [m for m in ms if p["technique"] in m["techniques"]]
+    if "allowed_machines" in p:
+        capable = [m for m in capable if m["id"] in p["allowed_machines"]]
+    if not capable:
+        return
+    m = rng.choice(capable)
+    p.update(pattern="daily", fractions=max(p["fractions"], 10))
+    p.pop("anesthesia", None)
+    done = rng.randint(1, p["fractions"] - 6)
+    days = [d for d in _open_days(start, 14, set())][:5]
+    gap = rng.random() < 0.25
+    dur = p.get("duration_by_machine", {}).get(m["id"], p["duration_min"])
+    op, cl = (int(x[:2]) * 60 + int(x[3:]) for x in (m["open"], m["close"]))
+    booked = []
+    for j, day in enumerate(days):
+        if gap and j == 1:
+            continue
+        t = cursor.get((m["id"], day), op)
+        if t + dur > cl:
+            return  # the machine is full: leave the patient as a new one
+        booked.append((done + 1 + j, day, t))
+    for _k, day, t in booked:
+        cursor[(m["id"], day)] = t + dur
+    p["booked"] = [
+        {"fraction": k, "machine": m["id"], "start": f"{day}T{_hm(t)}"} for k, day, t in booked
+    ]
+    p["ready_date"] = (start - dt.timedelta(days=7 * (done // 5 + 2))).isoformat()
+    p["due_date"] = (start - dt.timedelta(days=7 * (done // 5 + 1))).isoformat()
 
 
 # --------------------------------------------------------------------------- harness
@@ -369,9 +413,15 @@ def run_case(name: str, seed: int, out_dir: Path, limit: float, online: bool) ->
     if online and len(inst["patients"]) >= 5:
         # the online mode: the current schedule (`running`, else the first 40% of the patients
         # booked greedily) given with --booked-from, the others booked by `--new-patients`
-        pats = [{k: v for k, v in p.items() if k != "booked"} for p in inst["patients"]]
+        # (a course under way the instance itself writes keeps its `booked` and is part of
+        # the current schedule, completed there)
+        pats = [
+            {k: v for k, v in p.items() if k != "booked" or p["id"] not in booked}
+            for p in inst["patients"]
+        ]
         if not running:
-            running = [p["id"] for p in pats[: len(pats) * 2 // 5]]
+            running = [p["id"] for p in pats if "booked" in p]
+            running += [p["id"] for p in pats if "booked" not in p][: len(pats) * 2 // 5]
             booked = _current(dict(inst, patients=pats), running, base, limit)
             pats = [p for p in pats if p["id"] in booked or p["id"] not in set(running)]
         new = [p["id"] for p in pats if p["id"] not in set(running)]

@@ -22,7 +22,7 @@ from typing import Any
 
 from .model import Appointment, Instance, Patient, Solution
 from .objective import DEFAULT_WEIGHTS, TARGET_DAYS, Weights, outside_minutes
-from .timeline import Timeline
+from .timeline import Timeline, delivered_before
 
 BID_GAP_MIN = 360
 
@@ -232,7 +232,9 @@ def check(instance: Instance, solution: Solution) -> CheckReport:
                     )
                 )
         if p.id not in unscheduled:
-            missing = [k for k in range(1, p.fractions + 1) if k not in counts]
+            # fractions delivered before the instance (a course under way) are not due
+            pre = delivered_before(p, tl)
+            missing = [k for k in range(pre + 1, p.fractions + 1) if k not in counts]
             if missing:
                 bad(
                     Violation(
@@ -378,6 +380,8 @@ def patient_penalties(
     wait = max(0, tl.open_days_between(p.ready_date, first))
     one = dt.timedelta(days=1)
     late = max(0, tl.open_days_between(p.due_date + one, first + one))  # open days after due
+    if delivered_before(p, tl):
+        wait = late = 0  # under way: it started before the instance, its start is not judged
     out["late_start"] = w.late[p.urgency] * late
     out["waiting"] = w.wait * wait
     out["interruption"] = (
@@ -454,9 +458,10 @@ def metrics(
         if not apps:
             continue
         first = apps[0].start.date()
-        on_time[p.urgency][1] += 1
-        on_time[p.urgency][0] += first <= p.due_date
-        waits.append(max(0, tl.open_days_between(p.ready_date, first)))
+        if not delivered_before(p, tl):  # a course under way has no start in the instance
+            on_time[p.urgency][1] += 1
+            on_time[p.urgency][0] += first <= p.due_date
+            waits.append(max(0, tl.open_days_between(p.ready_date, first)))
         k = interruption_days(p, apps, tl)
         interruptions += k
         interrupted += k > 0

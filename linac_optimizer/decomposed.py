@@ -28,7 +28,8 @@ from ortools.sat.python import cp_model
 from .model import Patient
 from .objective import DEFAULT_WEIGHTS, Weights
 from .placement import best_recurring_start, book_earliest, place_course
-from .state import Schedule, course_days_needed, course_plan, precheck
+from .state import BID_GAP_MIN, Schedule, Session, course_days_needed, course_plan, precheck
+from .timeline import delivered_before
 
 URGENT = ("emergency", "urgent")
 UNSCHEDULED_COST = 1_000_000
@@ -239,12 +240,39 @@ def book_patients(
 
 
 def continue_course(sched: Schedule, p: Patient) -> str | None:
-    """Book the fractions after the last booked one of a course already started, on its main
-    machine at its usual time. Returns a reason if it cannot."""
+    """Complete a course already started: fractions missing below the last booked one are
+    booked first (between their booked neighbours; those below the lowest booked fraction
+    only when they are not taken as delivered before the instance, `delivered_before`), then
+    the fractions after the last booked one, on its main machine at its usual time. Returns a
+    reason if it cannot (nothing is added then)."""
     have = sched.sessions.get(p.id, {})
+    if not have:
+        return "no booked fraction is on an open day of the horizon"
+    pre = delivered_before(p, sched.tl)
     last = max(have)
-    if sorted(have) != list(range(1, last + 1)):
-        return "booked fractions leave gaps; only a course's later fractions can be added"
+    t = have[min(have)].start
+    missing = [k for k in range(pre + 1, last) if k not in have]
+    filled: list[Session] = []
+    for k in missing:
+        ses = _fill_fraction(sched, p, k, t)
+        if ses is None:
+            for x in filled:
+                sched.remove(x.patient, x.fraction)
+            lowest = min(b.fraction for b in p.booked)
+            if k < lowest:
+                return (
+                    f"fractions {pre + 1}-{lowest - 1} are not booked and fit before booked "
+                    f"fraction {lowest} (so were not delivered before the horizon), but "
+                    f"fraction {k} has no free slot at the pattern's spacing before it"
+                )
+            return (
+                f"fraction {k} is missing between booked fractions {k - 1} and {k + 1} "
+                "and has no free slot between them"
+            )
+        sched.add(ses)
+        filled.append(ses)
+    if last >= p.fractions:
+        return None
     prev = have[last]
     # a twice-daily pair is never split across the booked/new boundary: restart next day
     nxt_day = prev.day + (2 if p.pattern == "alternate" else 1)
@@ -252,7 +280,6 @@ def continue_course(sched: Schedule, p: Patient) -> str | None:
     for s in have.values():
         counts[s.machine] += 1
     main = max(counts, key=lambda m: counts[m])
-    t = have[1].start if 1 in have else prev.start
     if (
         place_course(
             sched,
@@ -266,5 +293,46 @@ def continue_course(sched: Schedule, p: Patient) -> str | None:
         )
         is None
     ):
+        for x in filled:
+            sched.remove(x.patient, x.fraction)
         return "no free slot for the remaining fractions within the horizon"
+    return None
+
+
+def _fill_fraction(sched: Schedule, p: Patient, k: int, target: int) -> Session | None:
+    """A session for missing fraction `k` between the sessions of `p` around it (the nearest
+    below may be absent: then from the ready date), at the pattern's minimum spacing, closest
+    to minute `target`, the machine most used by the course first. Not added."""
+    have = sched.sessions[p.id]
+    below = max((j for j in have if j < k), default=None)
+    above = min(j for j in have if j > k)
+    prev = have[below] if below is not None else None
+    nxt = have[above]
+    step = 2 if p.pattern == "alternate" else 1
+    bid = p.pattern == "bid"
+    if prev is not None:
+        lo_day = prev.day + (0 if bid else step)
+    else:
+        lo_day = sched.tl.first_open_on_or_after(p.ready_date)
+    hi_day = nxt.day - (0 if bid else step)
+    counts: dict[str, int] = defaultdict(int)
+    for s in have.values():
+        counts[s.machine] += 1
+    caps = sorted(sched.instance.capable_machines(p), key=lambda m: -counts.get(m, 0))
+    for day in range(max(0, lo_day), min(hi_day, sched.ndays - 1) + 1):
+        same = [s for s in have.values() if s.day == day]
+        if same and not bid:
+            continue
+        if len(same) >= 2:
+            continue
+        lo = prev.start + BID_GAP_MIN if prev is not None and prev.day == day else 0
+        for m in caps:
+            dur = p.duration(k, m)
+            first = not (prev is not None and prev.day == day)  # else the day's second session
+            at = sched.nearest(m, day, dur, target, p.anesthesia and first, lo=lo)
+            if at is None:
+                continue
+            if day == nxt.day and (at + dur > nxt.start or nxt.start - at < BID_GAP_MIN):
+                continue  # twice daily: before the next fraction on its day, 6 h apart
+            return Session(p.id, k, m, day, at, at + dur)
     return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .candidates import MachinePressure, book_online, held_back, polish
-from .decomposed import URGENT, BookingResult, book_patients
+from .decomposed import URGENT, BookingResult, book_patients, continue_course
 from .model import Instance, Patient, fmt_datetime
 from .named import named_objective, start_day_key
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
@@ -1198,6 +1198,13 @@ def online_book_instance(
     sched.load_booked()
     ids = set(new_patient_ids)
     new = [p for p in instance.patients if p.id in ids]
+    # a course under way given without its remaining (or with missing) fractions is completed
+    # first, as `solve` does, so that both modes read such an instance alike
+    for p in instance.patients:
+        if p.booked and p.id not in ids:
+            why = continue_course(sched, p)
+            if why:
+                sched.unscheduled[p.id] = why
     day = sched.tl.first_open_on_or_after(today)
     reserve = None
     if reserve_stats is not None and policy == "optimizer":

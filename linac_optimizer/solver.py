@@ -87,7 +87,8 @@ def solve(
     sched = Schedule(instance)
     problems = sched.load_booked()
     new = [p for p in instance.patients if not p.booked]
-    started = [p for p in instance.patients if p.booked and len(p.booked) < p.fractions]
+    # courses under way: missing and remaining fractions (a no-op for a complete course)
+    started = [p for p in instance.patients if p.booked]
     for p in started:
         reason = continue_course(sched, p)
         if reason:

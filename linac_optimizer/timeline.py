@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from .model import FormatError, Instance
+from .model import FormatError, Instance, Patient
 
 DAY = 1440
 
@@ -117,3 +117,27 @@ class Timeline:
                     )
             d += dt.timedelta(days=1)
         return out
+
+
+def delivered_before(p: Patient, tl: Timeline) -> int:
+    """How many fractions of `p` were delivered before the instance (docs/scheduler.md,
+    "Formats"): an outside generator writes a course already under way as its later fractions
+    only (`booked` from fraction k > 1 on). Fractions 1..k-1 are taken as delivered when they
+    cannot all be placed before booked fraction k inside the horizon, from the first open day
+    on or after max(start_date, ready_date), at the pattern's minimum spacing (twice daily:
+    two a day on the open days before fraction k's day). Otherwise they are still to book and
+    0 is returned. A pure function of the instance, so `check` and every method agree."""
+    if not p.booked:
+        return 0
+    first = min(p.booked, key=lambda b: b.fraction)
+    k = first.fraction
+    if k <= 1:
+        return 0
+    dk = bisect.bisect_left(tl.dates, first.start.date())
+    d0 = tl.first_open_on_or_after(p.ready_date)
+    if p.pattern == "bid":
+        room = 2 * max(0, dk - d0)
+    else:
+        step = 2 if p.pattern == "alternate" else 1
+        room = (dk - step - d0) // step + 1 if dk - step >= d0 else 0
+    return k - 1 if room < k - 1 else 0

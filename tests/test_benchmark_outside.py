@@ -24,6 +24,7 @@ CASES = [
     ("seollal-past-due", 2, 8),
     ("singles-windows", 1, 10),
     ("running-ten", 1, 8),
+    ("under-way", 1, 8),
 ]
 
 
@@ -68,3 +69,18 @@ def test_online_booking_valid_and_unscheduled_with_reasons(name, seed, n):
     info = day.info
     kept = info["start_key"] if info["kept"] == "optimizer" else info["greedy_start_key"]
     assert kept <= info["greedy_start_key"] and kept <= info["start_key"]
+
+
+def test_courses_under_way_are_continued_by_the_static_and_the_online_mode():
+    # the generator writes courses started before the horizon as their later fractions
+    inst = _instance("under-way", 1, 8)
+    under = [p.id for p in inst.patients if p.booked]
+    new = [p.id for p in inst.patients if not p.booked]
+    assert under
+    static = solve(inst, method="greedy")
+    sched, day = online_book_instance(inst, new, today=inst.start_date, time_limit=0.5)
+    sched.unscheduled.update(day.unbookable)
+    for sol in (static, sched.to_solution()):
+        rep = check(inst, sol)
+        assert rep.ok, [v.to_json() for v in rep.violations]
+        assert not {u.patient for u in sol.unscheduled} & set(under)

@@ -187,3 +187,49 @@ def test_interruption_and_drift_metrics():
     assert rep.metrics["interruption_days"] == 1 and rep.metrics["interrupted_patients"] == 1
     assert rep.metrics["drift_min_mean"] == 30.0
     assert rep.metrics["penalties"]["interruption"] > 0
+
+
+def _under_way(first_booked_day):
+    # fractions 3-5 of 5 booked from `first_booked_day` (radical, due before the horizon)
+    return pat(
+        "P1",
+        fractions=5,
+        ready_date="2027-03-01",
+        due_date="2027-03-02",
+        booked=[
+            {"fraction": 3, "machine": "M1", "start": f"2027-03-{first_booked_day:02d}T08:00"},
+        ],
+    )
+
+
+UNDER_WAY = [
+    app("P1", 3, "M1", "2027-03-08T08:00", "2027-03-08T08:10"),
+    app("P1", 4, "M1", "2027-03-09T08:00", "2027-03-09T08:10"),
+    app("P1", 5, "M1", "2027-03-10T08:00", "2027-03-10T08:10"),
+]
+
+
+def test_fractions_delivered_before_the_instance_are_not_required():
+    # fraction 3 on the first open day: 1-2 cannot fit before it, so they were delivered
+    # before the horizon; fraction 3 is an ordinary fraction and the course is under way
+    rep = run(UNDER_WAY, patients=[_under_way(8)])
+    assert rep.ok, rep.violations
+    assert rep.metrics["patients"] == 0 and rep.metrics["wait_days_mean"] is None
+    assert rep.metrics["penalties"]["late_start"] == 0
+
+
+def test_a_later_fraction_of_a_course_under_way_is_still_required():
+    rep = run(UNDER_WAY[:2], patients=[_under_way(8)])
+    assert rep.rules() == {"complete"}
+    assert rep.violations[0].fraction == 5
+
+
+def test_first_fractions_that_fit_before_the_booked_ones_are_required():
+    # fraction 3 on the third open day: 1-2 fit on the first two, so they are due
+    apps = [
+        app("P1", 3, "M1", "2027-03-10T08:00", "2027-03-10T08:10"),
+        app("P1", 4, "M1", "2027-03-11T08:00", "2027-03-11T08:10"),
+        app("P1", 5, "M1", "2027-03-12T08:00", "2027-03-12T08:10"),
+    ]
+    rep = run(apps, patients=[_under_way(10)])
+    assert rep.rules() == {"complete"} and rep.violations[0].fraction == 1

@@ -1,6 +1,7 @@
 import datetime as dt
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -626,3 +627,24 @@ def test_a_multi_day_outage_never_puts_two_daily_sessions_on_one_day():
     assert res.summary()["interruption_days"] == 2
     inst.machines[0].downtime.append(Downtime(s, e, "outage"))
     final_check(inst, sched, moved=True)
+
+
+@pytest.mark.parametrize("policy", ["baseline", "optimizer"])
+def test_online_continues_a_course_under_way_given_as_its_later_fractions(policy):
+    # fractions 4-5 of 6 booked on the first open days (1-3 delivered before the horizon):
+    # the online mode books 6 as `solve` does, and `check` accepts the day
+    old = pat(
+        "OLD",
+        fractions=6,
+        ready_date="2027-03-02",
+        due_date="2027-03-03",
+        booked=[
+            {"fraction": 4, "machine": "M1", "start": "2027-03-08T08:00"},
+            {"fraction": 5, "machine": "M1", "start": "2027-03-09T08:00"},
+        ],
+    )
+    inst = Instance.from_json(tiny([dict(m) for m in MACHINES], [old, pat("NEW", fractions=2)]))
+    sched, res = online_book_instance(inst, ["NEW"], today=dt.date(2027, 3, 8), policy=policy)
+    assert res.booked == ["NEW"] and not sched.unscheduled
+    assert sorted(sched.sessions["OLD"]) == [4, 5, 6]
+    final_check(inst, sched)

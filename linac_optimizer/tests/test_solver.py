@@ -305,3 +305,112 @@ def test_fill_books_an_unscheduled_course_that_now_fits():
     assert not baseline_book(sched, [a])
     assert fill_unscheduled(sched, [a, b]) == 1 and not sched.unscheduled
     assert check(inst, sched.to_solution()).ok
+
+
+# A course under way written as an outside generator writes it: its later fractions booked,
+# the first ones absent (docs/scheduler.md, "Formats").
+ALL_METHODS = ["greedy", "exact", "decomposed", "candidates", "auto"]
+
+
+def _midcourse(booked, fractions=8, **kw):
+    return pat(
+        "P1",
+        fractions=fractions,
+        ready_date="2027-03-02",
+        due_date="2027-03-03",
+        booked=[{"fraction": k, "machine": "M1", "start": f"{d}T08:00"} for k, d in booked.items()],
+        **kw,
+    )
+
+
+def _solve_all(patients, method):
+    inst = Instance.from_json(tiny([M1], patients, days=14))
+    sol = solve(inst, method=method, time_limit=2)
+    rep = check(inst, sol)
+    assert rep.ok, rep.violations
+    return inst, sol, rep
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_course_under_way_continues_from_its_lowest_booked_fraction(method):
+    # fractions 4-5 booked on the first two open days: 1-3 cannot fit before, so they were
+    # delivered before the horizon; 6-8 are booked after, fraction 6 with the normal duration
+    p1 = _midcourse({4: "2027-03-08", 5: "2027-03-09"})
+    _inst, sol, rep = _solve_all([p1, pat("N1")], method)
+    assert unscheduled(sol, "P1") is None
+    got = scheduled(sol, "P1")
+    assert [a.fraction for a in got] == [4, 5, 6, 7, 8]
+    assert (got[2].end - got[2].start).total_seconds() == 600
+    # under way: neither late nor waiting, and out of the on-time counts
+    assert sol.extra["penalties"]["P1"]["late_start"] == 0
+    assert sol.extra["penalties"]["P1"]["waiting"] == 0
+    assert rep.metrics["patients"] == 1
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_missing_first_fractions_that_fit_before_the_booked_ones_are_booked(method):
+    # fractions 3-5 booked from the third open day: 1-2 fit on the first two (not delivered)
+    p1 = _midcourse({3: "2027-03-10", 4: "2027-03-11", 5: "2027-03-12"}, fractions=5)
+    p1.update(ready_date="2027-03-08", due_date="2027-03-12")
+    _inst, sol, _rep = _solve_all([p1, pat("N1")], method)
+    got = scheduled(sol, "P1")
+    assert [a.fraction for a in got] == [1, 2, 3, 4, 5]
+    assert [a.start.day for a in got[:2]] == [8, 9]
+    assert (got[0].end - got[0].start).total_seconds() == 1200  # a real first fraction
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_a_missing_middle_fraction_is_filled_between_its_neighbours(method):
+    p1 = _midcourse({1: "2027-03-08", 2: "2027-03-09", 4: "2027-03-11"}, fractions=5)
+    _inst, sol, _rep = _solve_all([p1], method)
+    got = scheduled(sol, "P1")
+    assert [(a.fraction, a.start.day) for a in got] == [(1, 8), (2, 9), (3, 10), (4, 11), (5, 12)]
+
+
+@pytest.mark.parametrize("method", ALL_METHODS)
+def test_a_middle_fraction_without_room_is_unscheduled_with_the_reason(method):
+    # fractions 2 and 4 on consecutive open days: no day for 3 at daily spacing
+    p1 = _midcourse({1: "2027-03-08", 2: "2027-03-09", 4: "2027-03-10"}, fractions=5)
+    _inst, sol, _rep = _solve_all([p1], method)
+    assert unscheduled(sol, "P1") == (
+        "fraction 3 is missing between booked fractions 2 and 4 and has no free slot between them"
+    )
+
+
+def test_missing_first_fractions_without_room_are_unscheduled_with_the_reason():
+    # fractions 1-2 fit on the open days before fraction 3, but M1 is down on both
+    p1 = _midcourse({3: "2027-03-10", 4: "2027-03-11", 5: "2027-03-12"}, fractions=5)
+    p1.update(ready_date="2027-03-08", due_date="2027-03-12")
+    down = m(M1, downtime=[{"start": "2027-03-08T00:00", "end": "2027-03-10T00:00"}])
+    inst = Instance.from_json(tiny([down], [p1], days=14))
+    sol = solve(inst, method="greedy", time_limit=2)
+    assert check(inst, sol).ok
+    assert unscheduled(sol, "P1") == (
+        "fractions 1-2 are not booked and fit before booked fraction 3 (so were not delivered "
+        "before the horizon), but fraction 1 has no free slot at the pattern's spacing before it"
+    )
+
+
+@pytest.mark.parametrize(
+    ("pattern", "booked", "want"),
+    [
+        # alternate: fraction 2 two open days after 1 and before 3
+        ("alternate", {1: "2027-03-08T08:00", 3: "2027-03-12T08:00"}, "2027-03-10"),
+        # twice daily: fraction 2 the same day as 1, at least 6 h later
+        ("bid", {1: "2027-03-08T08:00", 3: "2027-03-09T08:00"}, "2027-03-08T14"),
+    ],
+)
+def test_a_missing_middle_fraction_follows_the_pattern(pattern, booked, want):
+    long_day = m(M1, close="20:00")
+    p1 = pat(
+        "P1",
+        fractions=4,
+        pattern=pattern,
+        booked=[{"fraction": k, "machine": "M1", "start": t} for k, t in booked.items()],
+    )
+    inst = Instance.from_json(tiny([long_day], [p1], days=14))
+    sol = solve(inst, method="greedy")
+    assert check(inst, sol).ok and not sol.unscheduled
+    got = scheduled(sol, "P1")
+    assert [a.fraction for a in got] == [1, 2, 3, 4]
+    assert got[1].start.isoformat().startswith(want)
