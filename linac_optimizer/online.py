@@ -53,6 +53,9 @@ class ArrivalStats:
     window_days: int = 60  # older arrivals are forgotten, so a trend is followed
     # emergency and urgent arrivals: (first-session minutes, technique), for acute slot sizes
     acute_first: list[tuple[int, str]] = field(default_factory=list)
+    # the day (1-based count of observed days) each child of `anesthesia_courses` arrived: the
+    # children are trimmed to the last `window_days` open days like the other statistics
+    anesthesia_days: list[int] = field(default_factory=list)
 
     def observe_day(self, patients: Sequence[Patient]) -> None:
         self.days += 1
@@ -63,10 +66,16 @@ class ArrivalStats:
             if p.anesthesia:
                 self.anesthesia_courses.append((span, float(p.duration_min + 5)))
                 self.anesthesia_first_extra.append(max(0, p.first_duration_min - p.duration_min))
+                self.anesthesia_days.append(self.days)
             if p.urgency in URGENT:
                 self.acute_first.append((p.first_duration_min, p.technique))
         self.acute_first = self.acute_first[-self.window_days * 4 :]
-        self.anesthesia_first_extra = self.anesthesia_first_extra[-self.window_days * 4 :]
+        # Children are rare (a few a month): trimmed by a count, like the courses below, the
+        # list would keep them for a year; trimmed by day, the rate follows the window.
+        cut = bisect.bisect_right(self.anesthesia_days, self.days - self.window_days)
+        if cut:
+            del self.anesthesia_days[:cut], self.anesthesia_courses[:cut]
+            del self.anesthesia_first_extra[:cut]
         for u, lst in self.courses.items():
             keep = int(self.window_days * max(1.0, len(lst) / max(1, self.days)))
             self.courses[u] = lst[-keep:]
@@ -74,6 +83,10 @@ class ArrivalStats:
     def rate(self, urgencies: Sequence[str]) -> tuple[float, list[tuple[int, float]]]:
         lst = [c for u in urgencies for c in self.courses.get(u, [])]
         return len(lst) / max(1, min(self.days, self.window_days)), lst
+
+    def anesthesia_rate(self) -> float:
+        """Children under anesthesia arriving per open day, over the statistics window."""
+        return len(self.anesthesia_courses) / max(1, min(self.days, self.window_days))
 
 
 @dataclass
@@ -199,7 +212,7 @@ class Reserve:
             spans_a = [s for s, _ in kids]
             mean_min = sum(m for _, m in kids) / len(kids)
             # the children still to come, in whole sessions per anesthesia machine
-            counts = _running_quantile(len(kids) / stats.days, spans_a, q_block, max(spans_a))
+            counts = _running_quantile(stats.anesthesia_rate(), spans_a, q_block, max(spans_a))
             # A child still to come starts with its longer first session: a block of whole
             # mean sessions left that session no gap (rt6c: 17-18 min held, 22-23 min needed),
             # so emergency children started days late. The block holds the first extra too.
