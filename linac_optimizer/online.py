@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .candidates import book_online, held_back
+from .candidates import book_emergencies_first, book_online, held_back
 from .decomposed import URGENT, BookingResult, book_patients
 from .model import Instance, Patient, fmt_datetime
 from .named import named_objective, start_day_key
@@ -321,20 +321,23 @@ def book_day(
             if reserve and (reserve.acute_by_ahead or reserve.acute_slots_by_ahead)
             else None
         )
-        base = sched.snapshot()
-        ids = [p.id for p in new_patients]
         try:
+            # emergencies first, deterministically: on time must not hang on CP-SAT's clock
+            first = book_emergencies_first(sched, new_patients, today, weights, limit)
+            rest = [p for p in new_patients if p.id not in first.booked]
+            base = sched.snapshot()
+            ids = [p.id for p in rest]
             # the incumbent: greedy first come, first served, under the same held capacity
             # (the children's morning block, and the acute end-of-day slots for the others)
             greedy_failed: dict[str, str] = {}
-            for p in new_patients:
+            for p in rest:
                 with held_back(sched, p, limit):
                     greedy_failed.update(baseline_book(sched, [p], today=today))
             greedy_state = sched.snapshot()
             sched.restore(base)
             on = book_online(
                 sched,
-                list(new_patients),
+                rest,
                 today=today,
                 weights=weights,
                 time_limit=time_limit,
@@ -355,6 +358,8 @@ def book_day(
                 on.unbookable = dict(greedy_failed)
                 on.bumps = []
                 kept = "greedy"
+            on.booked = first.booked + on.booked
+            on.bumps = first.bumps + on.bumps
         finally:
             sched.morning_hold = None
         # what the optimizer holds back tomorrow: the children's morning block and the
@@ -381,6 +386,10 @@ def book_day(
                 "start_key": list(opt_key),
                 "greedy_start_key": list(greedy_key),
                 "started_earlier": on.started_earlier,
+                # emergencies booked before the others, how, and the sessions slid later
+                # within their day to open an emergency child's morning slot
+                "emergencies_first": first.how,
+                "slid_for_children": len(first.shifted),
             },
         )
     try:

@@ -334,3 +334,54 @@ def test_every_online_booking_passes_check(js):
     assert rep.ok, rep.violations
     for pid in res.booked:
         assert len(sched.sessions[pid]) == sched.patients[pid].fractions
+
+
+#: the first ten open days from Monday 2027-03-08 (open-day indices 0-9)
+TEN_OPEN_DAYS = [8, 9, 10, 11, 12, 15, 16, 17, 18, 19]
+
+
+def _kids_and_adult_mornings():
+    """M1 08:00-10:00 on the first ten open days: child K (in treatment, 08:00-08:20), then
+    adult A (in treatment, 08:20-09:20) right after it, 40 minutes free at the end of the day."""
+    k = pat("K", fractions=10, anesthesia=True, duration_min=20, first_duration_min=20)
+    a = pat("A", fractions=10, duration_min=60, first_duration_min=60, due_date="2027-03-08")
+    for q, at in ((k, "08:00"), (a, "08:20")):
+        q["booked"] = [
+            {"fraction": i + 1, "machine": "M1", "start": f"2027-03-{d:02d}T{at}"}
+            for i, d in enumerate(TEN_OPEN_DAYS)
+        ]
+    return [k, a]
+
+
+def test_an_emergency_child_slides_the_adults_after_the_children_later_the_same_day():
+    # rt6c seed 1: an emergency child due the next day, the anesthesia machines' mornings full
+    # of children in treatment and adults (started, so they cannot be bumped) right after them.
+    # It started when those courses ended, days late. Now the adults of each of its treatment
+    # days slide later within their day (free minutes at its end) and the child starts on time.
+    inst, sched = schedule(_kids_and_adult_mornings(), days=14)
+    for q in sched.patients.values():
+        q.booked = []
+    e = P(
+        "E",
+        urgency="emergency",
+        anesthesia=True,
+        ready_date="2027-03-09",
+        due_date="2027-03-10",
+        fractions=3,
+        duration_min=20,
+        first_duration_min=20,
+    )
+    day = book_day(sched, [e], today=1, reserve=None, time_limit=1)
+    assert day.booked == ["E"]
+    assert day.info["emergencies_first"] == {"E": "adults slid later"}
+    assert [(s.day, s.start) for s in sched.sessions["E"].values()] == [
+        (2, 500),
+        (3, 500),
+        (4, 500),
+    ]
+    # A slid by the child's 20 minutes on those three days only; today (day 1) is untouched
+    assert {s.day: s.start for s in sched.sessions["A"].values()} == {
+        d: 520 if d in (2, 3, 4) else 500 for d in range(10)
+    }
+    assert day.info["slid_for_children"] == 3
+    valid(inst, sched)
