@@ -385,3 +385,24 @@ def test_an_emergency_child_slides_the_adults_after_the_children_later_the_same_
     }
     assert day.info["slid_for_children"] == 3
     valid(inst, sched)
+
+
+def test_an_adult_emergency_may_use_the_childrens_morning_block():
+    # The only free hour of every day is the children's morning block and the course after it
+    # has started (nothing to bump). The emergency adult used to wait for the block's release
+    # ("fits only in capacity held for children"); a real emergency goes before a child who
+    # may come, so it is booked today inside the block.
+    r = pat("R", fractions=7, duration_min=60, first_duration_min=60, due_date="2027-03-08")
+    r["booked"] = [
+        {"fraction": i + 1, "machine": "M1", "start": f"2027-03-{d:02d}T09:00"}
+        for i, d in enumerate(TEN_OPEN_DAYS[:7])
+    ]
+    inst, sched = schedule([r], days=14)
+    sched.patients["R"].booked = []
+    block = Reserve([0], ["M1"], {"M1": 60}, block_by_ahead=[60] * 10, morning_release=-1)
+    e = P("E", urgency="emergency", fractions=2, due_date="2027-03-09", duration_min=30)
+    day = book_day(sched, [e], today=0, reserve=block, time_limit=1)
+    assert day.booked == ["E"]
+    assert day.info["emergencies_first"] == {"E": "in the children's block"}
+    assert [(s.day, s.start) for s in sched.sessions["E"].values()] == [(0, 480), (1, 480)]
+    valid(inst, sched)
