@@ -49,7 +49,7 @@ from .placement import (
     split_cost,
     start_screen,
 )
-from .state import Schedule, Session, course_days_needed, precheck
+from .state import Busy, Schedule, Session, course_days_needed, precheck
 
 ORDER = {"emergency": 0, "urgent": 1, "palliative": 2, "radical": 3}
 SCALE = 10  # candidate costs are in tenths of a penalty point, so the tie-breaks stay small
@@ -825,3 +825,153 @@ def _earliest_by(
         if best is not None:
             return best
     return None
+
+
+# ----------------------------------------------------------------------------- emergencies
+
+
+@dataclass
+class EmergencyFirst:
+    """What `book_emergencies_first` did: who it booked (and how), the courses it postponed,
+    the adults' sessions it slid later within their day to open a child's morning slot."""
+
+    booked: list[str] = field(default_factory=list)
+    how: dict[str, str] = field(default_factory=dict)
+    bumps: list[Bump] = field(default_factory=list)
+    shifted: list[tuple[Session, Session]] = field(default_factory=list)  # (old, new)
+
+
+def book_emergencies_first(
+    sched: Schedule,
+    pats: Sequence[Patient],
+    today: int,
+    w: Weights = DEFAULT_WEIGHTS,
+    late_limit: Callable[[str, int], int] | None = None,
+) -> EmergencyFirst:
+    """Book today's emergency patients, tightest first, before anyone else and without CP-SAT,
+    so that whether an emergency starts on time never depends on the wall clock (rt6c: one or
+    two late emergencies per run, varying between runs of the same seed). Each one, on the first
+    day in [ready, due] where it works:
+
+    1. the cheapest whole course (`_earliest_by`), honouring the children's morning block;
+    2. an adult: the same, inside the children's morning block (a real emergency before a
+       child who may come);
+    3. postponing up to two not-yet-started palliative or radical courses (`bump_for`);
+    4. a child under anesthesia: its session first on each treatment day, sliding the adults'
+       sessions of that machine-day later within the day where the morning has no gap (the
+       children already in treatment fill the mornings; an adult's session an hour later the
+       same day costs less than an emergency child starting days late).
+
+    Emergencies none of these puts on time are left to the day's normal booking (not booked
+    here), which starts them as early as it can."""
+    res = EmergencyFirst()
+    todo = [q for q in pats if q.urgency == "emergency" and not sched.sessions.get(q.id)]
+    for p in sorted(todo, key=lambda q: priority(sched, q)):
+        if precheck(sched.instance, p, sched.tl):
+            continue
+        ready = ready_index(sched, p, today)
+        due = max(ready, due_index(sched, p))
+        got = _earliest_by(sched, p, ready, due, w, today)
+        how = "earliest"
+        if got is None and not p.anesthesia and sched.morning_hold is not None:
+            hold, sched.morning_hold = sched.morning_hold, None
+            try:
+                got = _earliest_by(sched, p, ready, due, w, today)
+            finally:
+                sched.morning_hold = hold
+            how = "in the children's block"
+        if got is not None:
+            for s in got.sessions:
+                sched.add(s)
+        else:
+            bumps = bump_for(sched, p, today, w, late_limit=late_limit)
+            how = "bumped"
+            if bumps:
+                res.bumps.extend(bumps)
+            elif p.anesthesia:
+                how = "adults slid later"
+                # not today: today's appointments may already be under way
+                for d in range(max(ready, today + 1), due + 1):
+                    moved = _child_course_making_room(sched, p, d)
+                    if moved is not None:
+                        res.shifted.extend(moved)
+                        break
+        if sched.sessions.get(p.id):
+            res.booked.append(p.id)
+            res.how[p.id] = how
+    return res
+
+
+#: `_open_morning`: at most this many sessions of a machine-day slide later for one child
+MAX_SLIDE = 8
+
+
+def _open_morning(
+    sched: Schedule, machine: str, day: int, dur: int
+) -> list[tuple[Session, Session]] | None:
+    """Slide the sessions that follow the children on `machine` that day later, each as little
+    as needed and in order, so that `dur` free minutes open right after the children. Not
+    twice-daily sessions (their 6-hour gap), not across a downtime, not past closing time, at
+    most MAX_SLIDE sessions. Applied; returns [(old, new)], or None (nothing changed)."""
+    m = sched.machines[machine]
+    items = sched.busy.get((machine, day), [])
+    lo = max((b.end for b in items if b.anesthesia_first), default=m.open)
+    need_end = lo + dur
+    slides: list[tuple[Busy, int]] = []
+    for b in items:
+        if b.anesthesia_first or b.end <= lo:
+            continue
+        if b.start >= need_end:
+            break
+        if not b.patient or sched.patients[b.patient].pattern == "bid":
+            return None
+        slides.append((b, need_end))
+        need_end += b.end - b.start
+    if need_end > m.close or len(slides) > MAX_SLIDE or not slides:
+        return None
+    olds = [sched.remove(b.patient, b.fraction) for b, _ in slides]
+    out = []
+    for old, (b, st) in zip(olds, slides, strict=True):
+        new = Session(old.patient, old.fraction, machine, day, st, st + (b.end - b.start))
+        sched.add(new)
+        out.append((old, new))
+    return out
+
+
+def _child_course_making_room(
+    sched: Schedule, p: Patient, first_day: int
+) -> list[tuple[Session, Session]] | None:
+    """Child `p`'s whole course from `first_day` (no interruption), each session first on its
+    machine-day, its previous machine first; where no machine has a morning gap, the adults of
+    one machine slide later (`_open_morning`). Applied; returns the slides, or None (nothing
+    changed). Twice-daily courses are not handled."""
+    if p.pattern == "bid":
+        return None
+    caps = sched.instance.capable_machines(p)
+    step = 2 if p.pattern == "alternate" else 1
+    snap = sched.snapshot()
+    slid: list[tuple[Session, Session]] = []
+    day, prev = first_day, None
+    for k in range(1, p.fractions + 1):
+        order = [prev, *[c for c in caps if c != prev]] if prev else list(caps)
+        got = None
+        if day < sched.ndays:
+            for m in order:
+                s = sched.nearest(m, day, p.duration(k, m), 0, True)
+                if s is not None:
+                    got = Session(p.id, k, m, day, s, s + p.duration(k, m))
+                    break
+            for m in order if got is None else ():
+                moved = _open_morning(sched, m, day, p.duration(k, m))
+                if moved is not None:
+                    slid.extend(moved)
+                    s = sched.nearest(m, day, p.duration(k, m), 0, True)
+                    assert s is not None
+                    got = Session(p.id, k, m, day, s, s + p.duration(k, m))
+                    break
+        if got is None:
+            sched.restore(snap)
+            return None
+        sched.add(got)
+        prev, day = got.machine, day + step
+    return slid

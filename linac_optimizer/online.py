@@ -15,7 +15,13 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .candidates import MachinePressure, book_online, held_back, polish
+from .candidates import (
+    MachinePressure,
+    book_emergencies_first,
+    book_online,
+    held_back,
+    polish,
+)
 from .decomposed import URGENT, BookingResult, book_patients, continue_course
 from .model import Instance, Patient, fmt_datetime
 from .named import named_objective, start_day_key
@@ -53,6 +59,9 @@ class ArrivalStats:
     window_days: int = 60  # older arrivals are forgotten, so a trend is followed
     # emergency and urgent arrivals: (first-session minutes, technique), for acute slot sizes
     acute_first: list[tuple[int, str]] = field(default_factory=list)
+    # the day (1-based count of observed days) each child of `anesthesia_courses` arrived: the
+    # children are trimmed to the last `window_days` open days like the other statistics
+    anesthesia_days: list[int] = field(default_factory=list)
 
     def observe_day(self, patients: Sequence[Patient]) -> None:
         self.days += 1
@@ -63,10 +72,16 @@ class ArrivalStats:
             if p.anesthesia:
                 self.anesthesia_courses.append((span, float(p.duration_min + 5)))
                 self.anesthesia_first_extra.append(max(0, p.first_duration_min - p.duration_min))
+                self.anesthesia_days.append(self.days)
             if p.urgency in URGENT:
                 self.acute_first.append((p.first_duration_min, p.technique))
         self.acute_first = self.acute_first[-self.window_days * 4 :]
-        self.anesthesia_first_extra = self.anesthesia_first_extra[-self.window_days * 4 :]
+        # Children are rare (a few a month): trimmed by a count, like the courses below, the
+        # list would keep them for a year; trimmed by day, the rate follows the window.
+        cut = bisect.bisect_right(self.anesthesia_days, self.days - self.window_days)
+        if cut:
+            del self.anesthesia_days[:cut], self.anesthesia_courses[:cut]
+            del self.anesthesia_first_extra[:cut]
         for u, lst in self.courses.items():
             keep = int(self.window_days * max(1.0, len(lst) / max(1, self.days)))
             self.courses[u] = lst[-keep:]
@@ -74,6 +89,10 @@ class ArrivalStats:
     def rate(self, urgencies: Sequence[str]) -> tuple[float, list[tuple[int, float]]]:
         lst = [c for u in urgencies for c in self.courses.get(u, [])]
         return len(lst) / max(1, min(self.days, self.window_days)), lst
+
+    def anesthesia_rate(self) -> float:
+        """Children under anesthesia arriving per open day, over the statistics window."""
+        return len(self.anesthesia_courses) / max(1, min(self.days, self.window_days))
 
 
 @dataclass
@@ -199,7 +218,7 @@ class Reserve:
             spans_a = [s for s, _ in kids]
             mean_min = sum(m for _, m in kids) / len(kids)
             # the children still to come, in whole sessions per anesthesia machine
-            counts = _running_quantile(len(kids) / stats.days, spans_a, q_block, max(spans_a))
+            counts = _running_quantile(stats.anesthesia_rate(), spans_a, q_block, max(spans_a))
             # A child still to come starts with its longer first session: a block of whole
             # mean sessions left that session no gap (rt6c: 17-18 min held, 22-23 min needed),
             # so emergency children started days late. The block holds the first extra too.
@@ -318,15 +337,18 @@ def book_day(
             if reserve and (reserve.acute_by_ahead or reserve.acute_slots_by_ahead)
             else None
         )
-        base = sched.snapshot()
-        ids = [p.id for p in new_patients]
         # tie-break of the candidates: keep the machines few patients can use free
         sched.pressure = MachinePressure(sched)
         try:
+            # emergencies first, deterministically: on time must not hang on CP-SAT's clock
+            first = book_emergencies_first(sched, new_patients, today, weights, limit)
+            rest = [p for p in new_patients if p.id not in first.booked]
+            base = sched.snapshot()
+            ids = [p.id for p in rest]
             # the incumbent: greedy first come, first served, under the same held capacity
             # (the children's morning block, and the acute end-of-day slots for the others)
             greedy_failed: dict[str, str] = {}
-            for p in new_patients:
+            for p in rest:
                 with held_back(sched, p, limit):
                     greedy_failed.update(baseline_book(sched, [p], today=today))
             # on greedy's start days, each course at a recurring minute where one is free
@@ -334,7 +356,7 @@ def book_day(
             if POLISH_LAYOUTS:
                 polished = polish(
                     sched,
-                    [p for p in new_patients if p.id not in greedy_failed],
+                    [p for p in rest if p.id not in greedy_failed],
                     today,
                     weights,
                     limit,
@@ -346,7 +368,7 @@ def book_day(
                 budget = max(0.1, time_limit - (time.perf_counter() - t0))
             on = book_online(
                 sched,
-                list(new_patients),
+                rest,
                 today=today,
                 weights=weights,
                 time_limit=budget,
@@ -358,7 +380,7 @@ def book_day(
             if POLISH_LAYOUTS:
                 polished += polish(
                     sched,
-                    [p for p in new_patients if p.id in set(on.booked)],
+                    [p for p in rest if p.id in set(on.booked)],
                     today,
                     weights,
                     limit,
@@ -377,6 +399,8 @@ def book_day(
                 on.unbookable = dict(greedy_failed)
                 on.bumps = []
                 kept = "greedy"
+            on.booked = first.booked + on.booked
+            on.bumps = first.bumps + on.bumps
         finally:
             sched.morning_hold = None
             sched.pressure = None
@@ -405,6 +429,10 @@ def book_day(
                 "greedy_start_key": list(greedy_key),
                 "started_earlier": on.started_earlier,
                 "polished": polished,  # courses `polish` changed, greedy's and the optimizer's
+                # emergencies booked before the others, how, and the sessions slid later
+                # within their day to open an emergency child's morning slot
+                "emergencies_first": first.how,
+                "slid_for_children": len(first.shifted),
             },
         )
     try:

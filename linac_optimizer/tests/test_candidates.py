@@ -449,3 +449,75 @@ def test_polish_keeps_greedy_start_day_and_its_minute():
     now = list(sched.sessions["N"].values())
     assert min(s.day for s in now) == 0 and _drift(now) == 0
     assert {q: dict(v) for q, v in sched.sessions.items() if q != "N"} == others
+
+
+#: the first ten open days from Monday 2027-03-08 (open-day indices 0-9)
+TEN_OPEN_DAYS = [8, 9, 10, 11, 12, 15, 16, 17, 18, 19]
+
+
+def _kids_and_adult_mornings():
+    """M1 08:00-10:00 on the first ten open days: child K (in treatment, 08:00-08:20), then
+    adult A (in treatment, 08:20-09:20) right after it, 40 minutes free at the end of the day."""
+    k = pat("K", fractions=10, anesthesia=True, duration_min=20, first_duration_min=20)
+    a = pat("A", fractions=10, duration_min=60, first_duration_min=60, due_date="2027-03-08")
+    for q, at in ((k, "08:00"), (a, "08:20")):
+        q["booked"] = [
+            {"fraction": i + 1, "machine": "M1", "start": f"2027-03-{d:02d}T{at}"}
+            for i, d in enumerate(TEN_OPEN_DAYS)
+        ]
+    return [k, a]
+
+
+def test_an_emergency_child_slides_the_adults_after_the_children_later_the_same_day():
+    # rt6c seed 1: an emergency child due the next day, the anesthesia machines' mornings full
+    # of children in treatment and adults (started, so they cannot be bumped) right after them.
+    # It started when those courses ended, days late. Now the adults of each of its treatment
+    # days slide later within their day (free minutes at its end) and the child starts on time.
+    inst, sched = schedule(_kids_and_adult_mornings(), days=14)
+    for q in sched.patients.values():
+        q.booked = []
+    e = P(
+        "E",
+        urgency="emergency",
+        anesthesia=True,
+        ready_date="2027-03-09",
+        due_date="2027-03-10",
+        fractions=3,
+        duration_min=20,
+        first_duration_min=20,
+    )
+    day = book_day(sched, [e], today=1, reserve=None, time_limit=1)
+    assert day.booked == ["E"]
+    assert day.info["emergencies_first"] == {"E": "adults slid later"}
+    assert [(s.day, s.start) for s in sched.sessions["E"].values()] == [
+        (2, 500),
+        (3, 500),
+        (4, 500),
+    ]
+    # A slid by the child's 20 minutes on those three days only; today (day 1) is untouched
+    assert {s.day: s.start for s in sched.sessions["A"].values()} == {
+        d: 520 if d in (2, 3, 4) else 500 for d in range(10)
+    }
+    assert day.info["slid_for_children"] == 3
+    valid(inst, sched)
+
+
+def test_an_adult_emergency_may_use_the_childrens_morning_block():
+    # The only free hour of every day is the children's morning block and the course after it
+    # has started (nothing to bump). The emergency adult used to wait for the block's release
+    # ("fits only in capacity held for children"); a real emergency goes before a child who
+    # may come, so it is booked today inside the block.
+    r = pat("R", fractions=7, duration_min=60, first_duration_min=60, due_date="2027-03-08")
+    r["booked"] = [
+        {"fraction": i + 1, "machine": "M1", "start": f"2027-03-{d:02d}T09:00"}
+        for i, d in enumerate(TEN_OPEN_DAYS[:7])
+    ]
+    inst, sched = schedule([r], days=14)
+    sched.patients["R"].booked = []
+    block = Reserve([0], ["M1"], {"M1": 60}, block_by_ahead=[60] * 10, morning_release=-1)
+    e = P("E", urgency="emergency", fractions=2, due_date="2027-03-09", duration_min=30)
+    day = book_day(sched, [e], today=0, reserve=block, time_limit=1)
+    assert day.booked == ["E"]
+    assert day.info["emergencies_first"] == {"E": "in the children's block"}
+    assert [(s.day, s.start) for s in sched.sessions["E"].values()] == [(0, 480), (1, 480)]
+    valid(inst, sched)

@@ -648,3 +648,20 @@ def test_online_continues_a_course_under_way_given_as_its_later_fractions(policy
     assert res.booked == ["NEW"] and not sched.unscheduled
     assert sorted(sched.sessions["OLD"]) == [4, 5, 6]
     final_check(inst, sched)
+
+
+def test_children_statistics_forget_arrivals_older_than_the_window():
+    # A child a day for the first 10 open days, then 60 days without children: the children
+    # are older than the 60-day window, so like every other statistic they are forgotten and
+    # no morning block is held for them any more.
+    stats = ArrivalStats()
+    for day in range(70):
+        kids = [P(f"K{day}", anesthesia=True, fractions=10)] if day < 10 else []
+        stats.observe_day([P(f"R{day}", fractions=20), *kids])
+    assert stats.anesthesia_courses == [] and stats.anesthesia_first_extra == []
+    r = Reserve.from_stats(stats, ["M1", "M2"], today=70, anesthesia_machines=["M1"])
+    assert r.morning("M1", 75) == 0
+    # one child inside the window is kept, and counted at the window's rate (1 in 60 days)
+    stats.observe_day([P("K70", anesthesia=True, fractions=10)])
+    assert len(stats.anesthesia_courses) == 1
+    assert stats.anesthesia_rate() == 1 / 60
