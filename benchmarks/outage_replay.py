@@ -19,6 +19,7 @@ import argparse
 import collections
 import json
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -32,14 +33,25 @@ from linac_optimizer.scenario import generate
 from linac_optimizer.state import Schedule
 
 POLICIES = ("baseline", "optimizer")
+#: columns of the replay: each policy's rule, and the optimizer's without the day re-layout
+#: (session 5), so its effect is measured on the same state
+COLUMNS = {
+    "baseline": ("baseline", True),
+    "optimizer": ("optimizer", True),
+    "optimizer-no-relayout": ("optimizer", False),
+}
 
 
-def _one(sched: Schedule, o: Any, policy: str) -> dict[str, Any]:
-    r = rebook_outage(sched, o.machine, o.start, o.end, policy=policy)
+def _one(sched: Schedule, o: Any, policy: str, relayout: bool = True) -> dict[str, Any]:
+    cpu = time.process_time()
+    r = rebook_outage(sched, o.machine, o.start, o.end, policy=policy, relayout=relayout)
+    cpu = time.process_time() - cpu
     s: dict[str, Any] = dict(r.summary())
     s["kinds"] = dict(collections.Counter(c.kind for c in r.changes))
     s["per_course"] = {k: v for k, v in r.interruption_days.items() if v}
     s["hit"] = len({c.patient for c in r.changes})
+    s["seconds"] = r.seconds
+    s["cpu_seconds"] = cpu  # process CPU time: the wall clock is inflated on a shared machine
     return s
 
 
@@ -60,9 +72,9 @@ def replay(scn: Any, booking: str, time_limit: float) -> list[dict[str, Any]]:
             "measured": day >= scn.measured_from,
         }
         snap = sched.snapshot()
-        for pol in POLICIES:
+        for col, (pol, relayout) in COLUMNS.items():
             sched.restore(snap)
-            row[pol] = _one(sched, o, pol)
+            row[col] = _one(sched, o, pol, relayout)
         sched.restore(snap)
         rows.append(row)
         print(_line(row), flush=True)
@@ -87,7 +99,7 @@ def _line(row: dict[str, Any]) -> str:
     hours = row["start"][11:16] + "-" + row["end"][11:16]
     return (
         f"d{row['day']:>3} {row['machine']} {hours} | B {f(row['baseline'])} | "
-        f"O {f(row['optimizer'])}"
+        f"O {f(row['optimizer'])} | O-no-relayout {f(row['optimizer-no-relayout'])}"
     )
 
 
@@ -106,16 +118,21 @@ def main() -> None:
         a.seed, a.load, warmup_weeks=a.warmup_weeks, measured_weeks=a.weeks, scenario=a.scenario
     )
     rows = replay(scn, a.booking, a.time_limit)
-    tot = {
-        pol: {
-            k: sum(r[pol][k] for r in rows)
-            for k in ("interruption_days", "changed_appointments", "courses_restarted")
-        }
-        for pol in POLICIES
+    keys = ("interruption_days", "changed_appointments", "courses_restarted", "machine_changes")
+    tot = {col: {k: sum(r[col][k] for r in rows) for k in keys} for col in COLUMNS}
+    measured = {
+        col: {k: sum(r[col][k] for r in rows if r["measured"]) for k in keys} for col in COLUMNS
     }
     print("totals (all outages):", json.dumps(tot))
+    print("totals (measured window):", json.dumps(measured))
+    for key in ("seconds", "cpu_seconds"):
+        secs = sorted(r["optimizer"][key] for r in rows)
+        p95 = secs[min(len(secs) - 1, int(0.95 * len(secs)))] if secs else 0.0
+        print(f"optimizer rebooking {key} p95 {p95:.3f} max {max(secs, default=0.0):.3f}")
     if a.json:
-        Path(a.json).write_text(json.dumps({"args": vars(a), "rows": rows, "totals": tot}))
+        Path(a.json).write_text(
+            json.dumps({"args": vars(a), "rows": rows, "totals": tot, "measured": measured})
+        )
 
 
 if __name__ == "__main__":

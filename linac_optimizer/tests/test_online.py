@@ -665,3 +665,140 @@ def test_children_statistics_forget_arrivals_older_than_the_window():
     stats.observe_day([P("K70", anesthesia=True, fractions=10)])
     assert len(stats.anesthesia_courses) == 1
     assert stats.anesthesia_rate() == 1 / 60
+
+
+def _full_day_with_scattered_holes(child=False, a_min=20):
+    """M2 fails all Tuesday with A's 20-min session on it. M1 holds ten 10-min sessions 2 min
+    apart (20 free minutes, no hole longer than 2): no swap and no squeeze of 4 neighbours
+    makes a 20-min gap, only sliding the whole day does. With `child`, the day starts with a
+    child's first session under anesthesia at 08:00 (and the others 2 min after it); `a_min`
+    is A's session length."""
+    machines = [
+        {"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+        {"id": "M2", "techniques": ["3D"], "open": "08:00", "close": "10:00"},
+    ]
+    others = []
+    for i in range(10):
+        minute = 8 * 60 + 12 * i
+        kw = {"anesthesia": True} if child and i == 0 else {}
+        others.append(
+            pat(
+                f"B{i}",
+                fractions=1,
+                first_duration_min=10,
+                ready_date="2027-03-09",
+                booked=[
+                    {
+                        "fraction": 1,
+                        "machine": "M1",
+                        "start": f"2027-03-09T{minute // 60:02d}:{minute % 60:02d}",
+                    }
+                ],
+                **kw,
+            )
+        )
+    a = pat(
+        "A",
+        duration_min=a_min,
+        booked=[
+            {"fraction": k, "machine": "M2", "start": f"2027-03-{7 + k:02d}T09:20"}
+            for k in (1, 2, 3)
+        ],
+    )
+    return machines, [a, *others]
+
+
+def test_outage_day_relayout_slides_the_whole_day_so_a_lost_session_stays_on_its_day():
+    machines, patients = _full_day_with_scattered_holes()
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    now = dt.datetime(2027, 3, 9, 7, 0)
+    # without the re-layout the course gets one more day at its end
+    _, sched0 = schedule(patients, machines=machines)
+    res0 = rebook_outage(sched0, "M2", s, e, now=now, relayout=False)
+    assert res0.summary()["interruption_days"] == 1
+    inst, sched = schedule(patients, machines=machines)
+    res = rebook_outage(sched, "M2", s, e, now=now)
+    summary = res.summary()
+    assert summary["interruption_days"] == 0, res.changes
+    a2 = sched.sessions["A"][2]
+    assert (a2.day, a2.machine) == (1, "M1")
+    # every other session keeps its machine and day; the fewest slide (8 of 10: the first
+    # and the last stay, the ones before A pack left, the ones after it right)
+    slid = [c for c in res.changes if c.kind == "moved same day to make room"]
+    assert len(slid) == 8 and all(c.new_machine == "M1" for c in slid)
+    assert all(c.new_start.date() == dt.date(2027, 3, 9) for c in slid)
+    assert summary["changed_appointments"] == 9
+    inst.machines[1].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def test_outage_day_relayout_keeps_a_childs_first_session_first_and_started_sessions_put():
+    # A lasts 15 min; at 08:20 the child's (08:00) and the next session (08:12) have started
+    # and stay put; 18 free minutes are left after them, in 2-min holes
+    machines, patients = _full_day_with_scattered_holes(child=True, a_min=15)
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    now = dt.datetime(2027, 3, 9, 8, 20)
+    _, sched0 = schedule(patients, machines=machines)
+    res0 = rebook_outage(sched0, "M2", s, e, now=now, relayout=False)
+    assert res0.summary()["interruption_days"] == 1
+    inst, sched = schedule(patients, machines=machines)
+    res = rebook_outage(sched, "M2", s, e, now=now)
+    assert res.summary()["interruption_days"] == 0, res.changes
+    moved = {c.patient for c in res.changes}
+    assert not moved & {"B0", "B1"}
+    assert sched.sessions["B0"][1].start == 8 * 60
+    assert sched.sessions["A"][2].start >= 8 * 60 + 20
+    inst.machines[1].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def test_outage_relayout_adds_the_session_on_the_day_after_the_course_not_days_later():
+    # A (daily, 3 x 20 min, Monday-Wednesday 08:00) loses Tuesday: its only machine is down
+    # all day. Thursday, the day after the course, holds ten 10-min sessions 2 min apart (no
+    # 20-min gap): appended as before the session lands on Friday (Tuesday and Thursday
+    # skipped, 2 interruption days); laying Thursday out again keeps it to Tuesday (1).
+    machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "10:00"}]
+    others = []
+    for i in range(10):
+        minute = 8 * 60 + 12 * i
+        others.append(
+            pat(
+                f"B{i}",
+                fractions=1,
+                first_duration_min=10,
+                ready_date="2027-03-11",
+                booked=[
+                    {
+                        "fraction": 1,
+                        "machine": "M1",
+                        "start": f"2027-03-11T{minute // 60:02d}:{minute % 60:02d}",
+                    }
+                ],
+            )
+        )
+    a = pat(
+        "A",
+        duration_min=20,
+        first_duration_min=20,
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{7 + k:02d}T08:00"}
+            for k in (1, 2, 3)
+        ],
+    )
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    now = dt.datetime(2027, 3, 9, 7, 0)
+    _, sched0 = schedule([a, *others], machines=machines)
+    res0 = rebook_outage(sched0, "M1", s, e, now=now, relayout=False)
+    assert res0.summary()["interruption_days"] == 2
+    assert max(x.day for x in sched0.sessions["A"].values()) == 4
+    inst, sched = schedule([a, *others], machines=machines)
+    res = rebook_outage(sched, "M1", s, e, now=now)
+    assert res.summary()["interruption_days"] == 1, res.changes
+    assert sorted(x.day for x in sched.sessions["A"].values()) == [0, 2, 3]
+    assert all(
+        c.new_start.date() == c.old_start.date()
+        for c in res.changes
+        if c.kind == "moved same day to make room"
+    )
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
