@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
@@ -1320,7 +1321,13 @@ def _counts(querysets: list[QuerySet[Any]]) -> list[int]:
     parts: list[str] = []
     params: list[Any] = []
     for i, qs in enumerate(querysets):
-        sql, p = qs.order_by().values("pk").query.sql_with_params()
+        try:
+            sql, p = qs.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            # a filter that can match nothing (a status token no local status exports as,
+            # `__in=[]`): the ORM refuses to write SQL for it, and its count is 0
+            parts.append("0")
+            continue
         # The ORM's own SQL with its parameters kept apart: no input is pasted into the text.
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{i})")  # noqa: S608
         params.extend(p)

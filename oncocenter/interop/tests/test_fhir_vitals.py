@@ -306,3 +306,16 @@ def test_corrected_sets_are_served_with_their_status_and_the_old_versions_stay(a
     assert ids(f"patient={mrn}&code=8867-4&status=entered-in-error") == sorted(
         [f"vitals-{full.pk}-hr", f"vitals-{pulse.pk}-hr"]
     )
+
+
+def test_a_status_no_vital_signs_set_has_finds_nothing_instead_of_failing(api_as, vitals):
+    # No nurse's set is ever `preliminary`: that source's filter is `status IN ()`, which the
+    # ORM will not write as SQL; the counts of all Observation sources (one query) must still
+    # be made, and the other sources (labs, markers) still searched.
+    api = api_as("radiation_oncologist")
+    mrn = vitals["patient"].mrn
+    r = api.get(f"/fhir/Observation?patient={mrn}&status=preliminary")
+    assert r.status_code == 200
+    assert r.json()["total"] == 0
+    r = api.get(f"/fhir/Observation?patient={mrn}&code=8867-4&status=preliminary,final")
+    assert r.status_code == 200 and r.json()["total"] >= 1
