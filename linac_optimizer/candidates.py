@@ -96,7 +96,8 @@ class OnlineResult:
     seconds: float = 0.0
     # wall-clock mode: patients booked first come, first served because the limit was reached
     after_time_limit: int = 0
-    # past the deadline, steps after the choice skipped (`start_no_later`, bumps, the last
+    # past the deadline, steps after the choice skipped ("rest": the patients CP-SAT left
+    # out, then neither booked nor listed unbookable; `start_no_later`, bumps, the last
     # fallbacks); without the last fallbacks the day may leave room unused for a patient
     # (`unscheduled-without-reason`), so `online.book_day` then keeps greedy's day
     skipped: list[str] = field(default_factory=list)
@@ -472,8 +473,8 @@ def book_online(
     existing session fixed except not-yet-started courses that bumping may postpone.
     `late_limit`: latest end per machine-day for palliative and radical courses.
     `deadline` (a `time.perf_counter()` instant, the command's): CP-SAT stops by it, and once
-    it has passed the steps after the choice that only improve the day are skipped (listed in
-    `skipped`)."""
+    it has passed the steps after the choice are skipped (listed in `skipped`; a result with
+    skipped steps is unfinished, for the caller to discard)."""
     t0 = time.perf_counter()
     pats = list(pats)
     cands: dict[str, list[Candidate]] = {}
@@ -518,13 +519,21 @@ def book_online(
     # earlier-start pass is skipped. On a 400-patient outside case CP-SAT chose nobody in its
     # budget and laying out the 310 others again took as long as the whole limit (34-40 s for
     # a 26 s budget); the caller then kept greedy's day anyway.
-    last = t0 + time_limit if wall_clock else float("inf")
-    last = min(last, deadline) if deadline is not None else last
+    # past `deadline` (the command's, later than `last`), every step left is skipped instead
+    # and the day is unfinished, for the caller to discard
+    hard = deadline if deadline is not None else float("inf")
+    last = min(t0 + time_limit if wall_clock else float("inf"), hard)
     # candidates of patients CP-SAT left out were computed against the old schedule: try again
     for pid in sorted(
         (q for q in cands if q not in chosen), key=lambda q: priority(sched, byid[q])
     ):
         p = byid[pid]
+        if time.perf_counter() > hard:
+            # the last fallbacks will be skipped too, so the caller discards this day
+            # (`online.book_day` keeps greedy's): booking the rest would be time thrown away
+            res.skipped = ["rest", "start_no_later", "bumps", "fallbacks"]
+            res.seconds = time.perf_counter() - t0
+            return res
         if time.perf_counter() > last:
             with held_back(sched, p, late_limit):
                 failed = baseline_book(sched, [p], today=today)
@@ -552,16 +561,19 @@ def book_online(
         res.started_earlier = start_no_later(
             sched, byid, res.booked, today, weights, earliest_start, late_limit, last
         )
-    else:
+    elif time.perf_counter() > hard:
         res.skipped.append("start_no_later")
-    if bump and time.perf_counter() > last:
+    if bump and time.perf_counter() > hard:
         res.skipped.append("bumps")  # greedy's day, the one then kept, bumps nobody either
     elif bump:
         for pid in sorted(res.booked, key=lambda q: priority(sched, byid[q])):
             p = byid[pid]
             if p.urgency in URGENT and sched.sessions[pid][1].day > due_index(sched, p):
+                if time.perf_counter() > hard:
+                    res.skipped.append("bumps")  # the others': the day will be discarded
+                    break
                 res.bumps.extend(bump_for(sched, p, today, weights, late_limit=late_limit))
-    if time.perf_counter() > last:
+    if time.perf_counter() > hard:
         res.skipped.append("fallbacks")
         res.seconds = time.perf_counter() - t0
         return res
