@@ -96,6 +96,11 @@ class OnlineResult:
     seconds: float = 0.0
     # wall-clock mode: patients booked first come, first served because the limit was reached
     after_time_limit: int = 0
+    # past the deadline, steps after the choice skipped ("rest": the patients CP-SAT left
+    # out, then neither booked nor listed unbookable; `start_no_later`, bumps, the last
+    # fallbacks); without the last fallbacks the day may leave room unused for a patient
+    # (`unscheduled-without-reason`), so `online.book_day` then keeps greedy's day
+    skipped: list[str] = field(default_factory=list)
 
 
 def ready_index(sched: Schedule, p: Patient, today: int) -> int:
@@ -462,10 +467,14 @@ def book_online(
     earliest_start: Callable[[Patient], int] | None = None,
     late_limit: Callable[[str, int], int] | None = None,
     wall_clock: bool = False,
+    deadline: float | None = None,
 ) -> OnlineResult:
     """Book whole courses of `pats` (none of their fractions booked yet) into `sched`, every
     existing session fixed except not-yet-started courses that bumping may postpone.
-    `late_limit`: latest end per machine-day for palliative and radical courses."""
+    `late_limit`: latest end per machine-day for palliative and radical courses.
+    `deadline` (a `time.perf_counter()` instant, the command's): CP-SAT stops by it, and once
+    it has passed the steps after the choice are skipped (listed in `skipped`; a result with
+    skipped steps is unfinished, for the caller to discard)."""
     t0 = time.perf_counter()
     pats = list(pats)
     cands: dict[str, list[Candidate]] = {}
@@ -497,6 +506,8 @@ def book_online(
         # `time_limit` bounds the whole booking: what laying out the candidates took, and
         # about as much again for the re-layouts, bumps and fallbacks after the choice
         budget = max(0.1, time_limit - 2 * (time.perf_counter() - t0))
+    if deadline is not None:
+        budget = max(0.1, min(budget, deadline - time.perf_counter()))
     chosen, res = select(sched, pats, cands, budget, workers, wall_clock)
     res.unbookable.update(unbookable)
     byid = {p.id: p for p in pats}
@@ -508,13 +519,22 @@ def book_online(
     # earlier-start pass is skipped. On a 400-patient outside case CP-SAT chose nobody in its
     # budget and laying out the 310 others again took as long as the whole limit (34-40 s for
     # a 26 s budget); the caller then kept greedy's day anyway.
-    deadline = t0 + time_limit if wall_clock else float("inf")
+    # past `deadline` (the command's, later than `last`), every step left is skipped instead
+    # and the day is unfinished, for the caller to discard
+    hard = deadline if deadline is not None else float("inf")
+    last = min(t0 + time_limit if wall_clock else float("inf"), hard)
     # candidates of patients CP-SAT left out were computed against the old schedule: try again
     for pid in sorted(
         (q for q in cands if q not in chosen), key=lambda q: priority(sched, byid[q])
     ):
         p = byid[pid]
-        if time.perf_counter() > deadline:
+        if time.perf_counter() > hard:
+            # the last fallbacks will be skipped too, so the caller discards this day
+            # (`online.book_day` keeps greedy's): booking the rest would be time thrown away
+            res.skipped = ["rest", "start_no_later", "bumps", "fallbacks"]
+            res.seconds = time.perf_counter() - t0
+            return res
+        if time.perf_counter() > last:
             with held_back(sched, p, late_limit):
                 failed = baseline_book(sched, [p], today=today)
             if failed:
@@ -537,15 +557,26 @@ def book_online(
             res.unbookable[pid] = (
                 "no free slot for the whole course on a capable machine within the horizon"
             )
-    if time.perf_counter() <= deadline:
+    if time.perf_counter() <= last:
         res.started_earlier = start_no_later(
-            sched, byid, res.booked, today, weights, earliest_start, late_limit
+            sched, byid, res.booked, today, weights, earliest_start, late_limit, last
         )
-    if bump:
+    elif time.perf_counter() > hard:
+        res.skipped.append("start_no_later")
+    if bump and time.perf_counter() > hard:
+        res.skipped.append("bumps")  # greedy's day, the one then kept, bumps nobody either
+    elif bump:
         for pid in sorted(res.booked, key=lambda q: priority(sched, byid[q])):
             p = byid[pid]
             if p.urgency in URGENT and sched.sessions[pid][1].day > due_index(sched, p):
+                if time.perf_counter() > hard:
+                    res.skipped.append("bumps")  # the others': the day will be discarded
+                    break
                 res.bumps.extend(bump_for(sched, p, today, weights, late_limit=late_limit))
+    if time.perf_counter() > hard:
+        res.skipped.append("fallbacks")
+        res.seconds = time.perf_counter() - t0
+        return res
     # Last resort, so no patient waits while the schedule has room for the course (the rule
     # `unscheduled-without-reason` of `check`): candidates never interrupt a course, the greedy
     # baseline may skip up to 5 days; do the same for anyone still without a course.
@@ -580,6 +611,7 @@ def start_no_later(
     w: Weights,
     earliest_start: Callable[[Patient], int] | None = None,
     late_limit: Callable[[str, int], int] | None = None,
+    deadline: float = float("inf"),
 ) -> int:
     """Waiting is worth more than drift (issue 16, item 3), made true of the booked result.
 
@@ -593,11 +625,14 @@ def start_no_later(
     patient's own preference may still keep the later start: a move that puts more minutes
     outside its preferred window is not made. A move frees later days, which may let a patient
     already looked at start earlier, so the passes repeat until nobody moves (each move starts a
-    course strictly earlier, so this ends). Returns how many moves were made."""
+    course strictly earlier, so this ends). Past `deadline` (`time.perf_counter()`) it stops
+    between two patients: every move kept is complete. Returns how many moves were made."""
     moved, again = 0, True
     while again:
         again = False
         for pid in sorted(ids, key=lambda q: priority(sched, byid[q])):
+            if time.perf_counter() > deadline:
+                return moved
             if _start_earlier(sched, byid[pid], today, w, earliest_start, late_limit):
                 moved, again = moved + 1, True
     return moved

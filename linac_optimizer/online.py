@@ -18,6 +18,7 @@ from typing import Any
 
 from .candidates import (
     MachinePressure,
+    OnlineResult,
     book_emergencies_first,
     book_online,
     held_back,
@@ -305,6 +306,7 @@ def book_day(
     weights: Weights = DEFAULT_WEIGHTS,
     workers: int = 1,
     wall_clock: bool = False,
+    deadline: float | None = None,
 ) -> DayBooking:
     """Book today's new patients into `sched` (existing sessions stay, except courses not yet
     started that bumping postpones; they are listed in `info["bumps"]`).
@@ -318,6 +320,9 @@ def book_day(
     `wall_clock`: `time_limit` is wall-clock seconds for the whole day's booking, greedy
     incumbent included (the command line); otherwise it is CP-SAT's deterministic work
     limit, so the simulator's runs do not depend on the machine's load.
+    `deadline` (policy "optimizer"; a `time.perf_counter()` instant, the command line's): once
+    it has passed, every step that only improves on greedy's day is skipped and greedy's day,
+    complete and valid by itself, is kept (`info["deadline"]` lists what was skipped).
     """
     if policy not in ("optimizer", "stage1", "baseline"):
         raise ValueError(f"policy: must be optimizer, stage1 or baseline, got {policy!r}")
@@ -352,9 +357,16 @@ def book_day(
             for p in rest:
                 with held_back(sched, p, limit):
                     greedy_failed.update(baseline_book(sched, [p], today=today))
+            skipped: list[str] = []
+
+            def late() -> bool:
+                return deadline is not None and time.perf_counter() > deadline
+
             # on greedy's start days, each course at a recurring minute where one is free
             polished = 0
-            if POLISH_LAYOUTS:
+            if POLISH_LAYOUTS and late():
+                skipped.append("polish greedy")
+            elif POLISH_LAYOUTS:
                 polished = polish(
                     sched,
                     [p for p in rest if p.id not in greedy_failed],
@@ -367,18 +379,27 @@ def book_day(
             budget = time_limit
             if wall_clock:  # the greedy incumbent's time comes out of the same limit
                 budget = max(0.1, time_limit - (time.perf_counter() - t0))
-            on = book_online(
-                sched,
-                rest,
-                today=today,
-                weights=weights,
-                time_limit=budget,
-                workers=workers,
-                late_limit=limit,
-                wall_clock=wall_clock,
-            )
+            if late():
+                # no time left for the candidates and CP-SAT: greedy's day, as booked
+                on = OnlineResult(status="deadline")
+                skipped.append("optimizer")
+            else:
+                on = book_online(
+                    sched,
+                    rest,
+                    today=today,
+                    weights=weights,
+                    time_limit=budget,
+                    workers=workers,
+                    late_limit=limit,
+                    wall_clock=wall_clock,
+                    deadline=deadline,
+                )
+                skipped += on.skipped
             # the same polish as greedy's, so the two are compared on their start days first
-            if POLISH_LAYOUTS:
+            if POLISH_LAYOUTS and not skipped and late():
+                skipped.append("polish optimizer")
+            elif POLISH_LAYOUTS and not skipped:
                 polished += polish(
                     sched,
                     [p for p in rest if p.id in set(on.booked)],
@@ -388,14 +409,23 @@ def book_day(
                 )
             # bumped courses count too: their new dates are part of what the optimizer did
             judged = ids + [b.patient for b in on.bumps]
-            opt_state, opt_obj = sched.snapshot(), named_objective(sched, judged)
-            opt_key = start_day_key(sched, judged)
-            sched.restore(greedy_state)
-            greedy_obj, greedy_key = named_objective(sched, judged), start_day_key(sched, judged)
-            if opt_key <= greedy_key:
+            if skipped:
+                # past the deadline: the optimizer's day is unfinished (its last fallbacks may
+                # be missing) or was never made, and comparing costs time too; greedy's day
+                # is complete, valid, and what the comparison falls back to anyway
+                sched.restore(greedy_state)
+                greedy_obj = opt_obj = named_objective(sched, judged)
+                greedy_key = opt_key = start_day_key(sched, judged)
+            else:
+                opt_state, opt_obj = sched.snapshot(), named_objective(sched, judged)
+                opt_key = start_day_key(sched, judged)
+                sched.restore(greedy_state)
+                greedy_obj = named_objective(sched, judged)
+                greedy_key = start_day_key(sched, judged)
+            if not skipped and opt_key <= greedy_key:
                 sched.restore(opt_state)
                 kept = "optimizer"
-            else:  # greedy started them earlier (or as early, cheaper): keep it
+            else:  # greedy started them earlier (or as early, cheaper), or time ran out
                 on.booked = [q for q in ids if q not in greedy_failed]
                 on.unbookable = dict(greedy_failed)
                 on.bumps = []
@@ -434,6 +464,7 @@ def book_day(
                 # within their day to open an emergency child's morning slot
                 "emergencies_first": first.how,
                 "slid_for_children": len(first.shifted),
+                "deadline": skipped,  # steps skipped because the deadline had passed
             },
         )
     try:
@@ -1273,11 +1304,12 @@ def online_book_instance(
     policy: str = "optimizer",
     workers: int = 1,
     wall_clock: bool = False,
+    deadline: float | None = None,
 ) -> tuple[Schedule, DayBooking]:
     """Instance-level online booking: every patient not in `new_patient_ids` must be fully
     booked (their `booked` appointments are the fixed schedule); the new ones get courses.
     `wall_clock`: `time_limit` bounds the whole booking in wall-clock seconds (the command
-    line's `--time-limit`), not CP-SAT's deterministic work."""
+    line's `--time-limit`), not CP-SAT's deterministic work. `deadline`: see `book_day`."""
     t0 = time.perf_counter()
     sched = Schedule(instance)
     sched.load_booked()
@@ -1306,6 +1338,7 @@ def online_book_instance(
         time_limit=time_limit,
         workers=workers,
         wall_clock=wall_clock,
+        deadline=deadline,
     )
 
 

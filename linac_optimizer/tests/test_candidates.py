@@ -521,3 +521,73 @@ def test_an_adult_emergency_may_use_the_childrens_morning_block():
     assert day.info["emergencies_first"] == {"E": "in the children's block"}
     assert [(s.day, s.start) for s in sched.sessions["E"].values()] == [(0, 480), (1, 480)]
     valid(inst, sched)
+
+
+def _three_new():
+    inst, sched = schedule(days=10)
+    pats = [
+        P("R", fractions=4),
+        P("E", fractions=2, urgency="emergency", due_date="2027-03-08"),
+        P("K", fractions=2, anesthesia=True),
+    ]
+    for p in pats:
+        sched.patients[p.id] = p
+    return inst, sched, pats
+
+
+def test_book_online_past_its_deadline_skips_the_steps_after_the_choice(monkeypatch):
+    """The online command took 30-34 s for --time-limit 30 on the 400-patient outside case:
+    after CP-SAT came the earlier-start pass, the bumps and the last fallbacks, none of them
+    bounded. Past the deadline they are skipped and said so (the caller then keeps greedy's
+    day, whose bookings need none of them)."""
+    from linac_optimizer import candidates
+
+    def boom(*a, **k):
+        raise AssertionError("ran past the deadline")
+
+    for name in ("start_no_later", "bump_for", "fallback_course"):
+        monkeypatch.setattr(candidates, name, boom)
+    _inst, sched, pats = _three_new()
+    # one patient: the choice (CP-SAT, else its greedy hint) takes it, nobody is left out
+    res = book_online(sched, pats[:1], today=0, deadline=0.0)  # a deadline long past
+    assert res.skipped == ["start_no_later", "bumps", "fallbacks"] and res.booked == ["R"]
+    # patients the choice left out are not laid out again nor booked: the day is discarded
+    monkeypatch.setattr(
+        candidates, "select", lambda *a, **k: ({}, candidates.OnlineResult(status="UNKNOWN"))
+    )
+    monkeypatch.setattr(candidates, "baseline_book", boom)
+    _inst, sched, pats = _three_new()
+    res = book_online(sched, pats, today=0, deadline=0.0)
+    assert res.skipped == ["rest", "start_no_later", "bumps", "fallbacks"] and not res.booked
+
+
+def test_book_day_past_its_deadline_keeps_greedys_day(monkeypatch):
+    """Past the deadline, `book_day` neither lays out candidates nor polishes nor compares:
+    greedy's day, complete and valid, is kept, every patient it booked booked."""
+    from linac_optimizer import online
+
+    def boom(*a, **k):
+        raise AssertionError("ran past the deadline")
+
+    monkeypatch.setattr(online, "book_online", boom)
+    monkeypatch.setattr(online, "polish", boom)
+    inst, sched, pats = _three_new()
+    day = book_day(sched, pats, today=0, deadline=0.0)
+    assert day.info["kept"] == "greedy" and day.info["deadline"][-1] == "optimizer"
+    assert sorted(day.booked) == ["E", "K", "R"] and not day.unbookable
+    valid(inst, sched)
+
+
+def test_book_day_keeps_greedy_when_the_optimizer_ran_out_of_time(monkeypatch):
+    """The deadline passing inside the optimizer (here: right after its choice) leaves its
+    day without the last fallbacks: greedy's day is kept, not compared with it."""
+    from linac_optimizer import online
+
+    real = online.book_online
+    monkeypatch.setattr(online, "book_online", lambda *a, **k: real(*a, **{**k, "deadline": 0.0}))
+    inst, sched, pats = _three_new()
+    day = book_day(sched, pats, today=0, deadline=float("inf"))
+    assert day.info["kept"] == "greedy"
+    assert day.info["deadline"][-2:] == ["bumps", "fallbacks"]
+    assert sorted(day.booked) == ["E", "K", "R"] and not day.unbookable
+    valid(inst, sched)

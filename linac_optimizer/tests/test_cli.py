@@ -172,3 +172,32 @@ def test_solve_time_limit_counts_from_the_command_start(tmp_path, monkeypatch):
     started = time.perf_counter() - 6.0  # the command started 6 s ago
     assert main(["solve", inst, "--out", out, "--time-limit", "10"], started=started) == 0
     assert seen and seen[0] <= 4.0
+
+
+def test_online_solve_past_its_deadline_keeps_greedys_day_and_skips_cp_sat(
+    tmp_path, monkeypatch, capsys
+):
+    """`solve --new-patients ... --time-limit 30` on the 400-patient outside case took 30-34 s:
+    the bumps, fallbacks, comparison and polish after CP-SAT were not bounded. One deadline
+    from the command's start now bounds them; once it has passed (here: the command started
+    100 s ago) greedy's day is written, valid, without laying out candidates or CP-SAT."""
+    from linac_optimizer import candidates
+
+    calls = []
+    monkeypatch.setattr(candidates, "run_cpsat", lambda *a, **k: calls.append(a))
+    inst = write(tmp_path / "i.json", SAMPLE)
+    first = str(tmp_path / "s.json")
+    assert main(["solve", inst, "--out", first, "--method", "greedy"]) == 0
+    two = json.loads(json.dumps(SAMPLE))
+    two["patients"].append({**SAMPLE["patients"][0], "id": "P0002", "booked": []})
+    inst2 = write(tmp_path / "i2.json", two)
+    out = str(tmp_path / "s2.json")
+    args = ["solve", inst2, "--booked-from", first, "--new-patients", "P0002", "--out", out]
+    started = time.perf_counter() - 100.0
+    assert main([*args, "--time-limit", "30"], started=started) == 0
+    assert calls == []
+    sol = json.loads(Path(out).read_text())
+    assert {a["patient"] for a in sol["appointments"]} >= {"P0002"}
+    assert sol["metrics"]["online"] == {"kept": "greedy", "skipped_after_deadline": ["optimizer"]}
+    capsys.readouterr()
+    assert main(["check", inst2, out]) == 0
