@@ -933,3 +933,40 @@ def test_outage_never_displaces_an_urgent_childs_twice_daily_or_started_session(
     assert not any(c.kind == online.KEPT_FOR_URGENT for c in res.changes)
     assert {pid: dict(frs) for pid, frs in sched.sessions.items() if pid != "E"} == before
     assert res.summary()["urgent_started_late"] == 1
+
+
+def test_outage_prefers_an_on_time_emergency_start_to_fewer_interruption_days():
+    # As above on Monday, but the palliative courses on M2 are under way (Monday is their
+    # second fraction): the displaced session goes after its course, one interruption day. Not
+    # displacing anyone starts E late (first session on Tuesday) and adds none; the layouts'
+    # key ranks a late emergency start first, so E keeps Monday.
+    others = [
+        pat(
+            f"P{i}",
+            urgency="palliative",
+            due_date="2027-03-19",
+            fractions=4,
+            duration_min=20,
+            booked=[
+                {
+                    "fraction": k,
+                    "machine": "M2",
+                    "start": f"2027-03-{8 + k - 2:02d}T{8 + i // 3:02d}:{i % 3 * 20:02d}",
+                }
+                for k in (2, 3, 4)
+            ],
+        )
+        for i in range(6)
+    ]
+    _, sched = schedule(_emergency_and_full_m2(others=others))
+    s, e = dt.datetime(2027, 3, 8, 8, 0), dt.datetime(2027, 3, 8, 10, 0)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 8, 7, 0))
+    assert sched.sessions["E"][1].day == 0
+    assert [c.kind for c in res.changes] == [
+        online.KEPT_FOR_URGENT,
+        "moved to the end of the course",
+    ]
+    summary = res.summary()
+    assert summary["urgent_started_late"] == 0 and summary["interruption_days"] == 1
+    assert res.started_late == []
+    # (no `check` here: the palliative courses' first fractions lie before the instance)
