@@ -594,11 +594,12 @@ def rebook_outage(
     the course's last one (the later fractions are renumbered, their times do not change).
     policy "baseline": same-day earliest slot, same machine first, in time order, no priority.
     policy "optimizer" also lays the outage out the baseline's way on the same schedule and
-    keeps whichever leaves fewer sessions unresolved, then adds fewer interruption days,
+    keeps whichever makes fewer emergency or urgent courses start late, then leaves fewer
+    sessions unresolved, adds fewer interruption days to emergency courses, then to all,
     restarts fewer courses, changes fewer appointments (never worse than the baseline's rule
     on the schedule it is given; the baseline's earliest-slot packing sometimes places one
     more session the same day). When both still add interruption days (or leave a session
-    unresolved) and `relayout` is on, a third layout first re-solves each outage day with
+    unresolved, or start an emergency or urgent course late) and `relayout` is on, a third layout first re-solves each outage day with
     CP-SAT (`_relayout_day`: the other sessions slide in time to make room) and is kept when
     its key is lower.
     """
