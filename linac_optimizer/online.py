@@ -522,6 +522,10 @@ FIRST_TO_NEXT_DAY = "first session moved to the next day"
 #: An alternate-day course's session with no room on its day: it and the course's later
 #: sessions move one open day on (one open day skipped instead of two when appended).
 NEXT_OPEN_DAYS = "moved to the next open days"
+#: An emergency or urgent course's session kept on its day (its first session on or before the
+#: due date, or any session of an emergency course) by taking the slot of a non-urgent session;
+#: that session is then rebooked by the usual steps and its change has their kind.
+KEPT_FOR_URGENT = "moved same day in place of a non-urgent session"
 
 
 @dataclass
@@ -568,6 +572,10 @@ class OutageResult:
     seconds: float
     # open days skipped inside each course that the outage added (after minus before)
     interruption_days: dict[str, int] = field(default_factory=dict)
+    # emergency and urgent courses that started on time before the outage and late after it
+    started_late: list[str] = field(default_factory=list)
+    # of `interruption_days`, those added to emergency courses
+    emergency_interruption_days: int = 0
 
     def summary(self) -> dict[str, int]:
         """What the outage cost the patients: changed appointments (moved sessions), of which on
@@ -585,6 +593,9 @@ class OutageResult:
             "moved_after_course": kinds.count("moved to the end of the course"),
             "first_moved_to_next_day": kinds.count(FIRST_TO_NEXT_DAY),
             "moved_to_next_days": kinds.count(NEXT_OPEN_DAYS),
+            "kept_for_urgent": kinds.count(KEPT_FOR_URGENT),
+            "urgent_started_late": len(self.started_late),
+            "emergency_interruption_days": self.emergency_interruption_days,
             "interruption_days": sum(self.interruption_days.values()),
             "patients_interrupted": sum(1 for v in self.interruption_days.values() if v > 0),
             "courses_restarted": len(
@@ -614,11 +625,12 @@ def rebook_outage(
     the course's last one (the later fractions are renumbered, their times do not change).
     policy "baseline": same-day earliest slot, same machine first, in time order, no priority.
     policy "optimizer" also lays the outage out the baseline's way on the same schedule and
-    keeps whichever leaves fewer sessions unresolved, then adds fewer interruption days,
+    keeps whichever makes fewer emergency or urgent courses start late, then leaves fewer
+    sessions unresolved, adds fewer interruption days to emergency courses, then to all,
     restarts fewer courses, changes fewer appointments (never worse than the baseline's rule
     on the schedule it is given; the baseline's earliest-slot packing sometimes places one
     more session the same day). When both still add interruption days (or leave a session
-    unresolved) and `relayout` is on, a third layout first re-solves each outage day with
+    unresolved, or start an emergency or urgent course late) and `relayout` is on, a third layout first re-solves each outage day with
     CP-SAT (`_relayout_day`: the other sessions slide in time to make room) and is kept when
     its key is lower.
     """
@@ -632,7 +644,7 @@ def rebook_outage(
     theirs = _rebook(sched, machine, start, end, now, "baseline", weights, t0)
     if _outage_key(theirs) < _outage_key(mine):
         best, best_state = theirs, sched.snapshot()
-    if relayout and _outage_key(best)[:2] > (0, 0):
+    if relayout and _outage_key(best)[:4] > (0, 0, 0, 0):
         sched.restore(snap)
         laid = _rebook(sched, machine, start, end, now, policy, weights, t0, relayout=True)
         if _outage_key(laid) < _outage_key(best):
@@ -642,10 +654,15 @@ def rebook_outage(
     return best
 
 
-def _outage_key(r: OutageResult) -> tuple[int, int, int, int]:
+def _outage_key(r: OutageResult) -> tuple[int, int, int, int, int, int]:
     s = r.summary()
+    # an emergency or urgent course made to start late is worse than anything else, and a day
+    # an emergency course loses is worse than one another course loses; both are 0 when no
+    # emergency or urgent course is involved, so the order of the other layouts is unchanged
     return (
+        s["urgent_started_late"],
         len(r.unresolved),
+        s["emergency_interruption_days"],
         s["interruption_days"],
         s["courses_restarted"],
         s["changed_appointments"],
@@ -683,6 +700,8 @@ def _rebook(
         if min(sched.sessions[pid]) > 1
     }
     before = {pid: _interruptions(sched, sched.patients[pid]) for pid in hit}
+    late_before = {pid for pid in hit if _starts_late(sched, sched.patients[pid])}
+    keep = {(a.patient, a.fraction) for a in affected if _keep_on_day(sched, a)}
     # fractions keep their numbers while the outage is worked through (a moved or added session
     # takes the number of the one it replaces) and are renumbered in time order at the end, so
     # a course with several sessions inside the outage is never renumbered under its feet
@@ -694,8 +713,14 @@ def _rebook(
     if policy == "baseline":
         affected.sort(key=lambda a: (a.day, a.start))
     else:
+        # sessions that must keep their day (emergency and urgent starts) choose first
         affected.sort(
-            key=lambda a: (not sched.patients[a.patient].interruption_sensitive, a.day, a.start)
+            key=lambda a: (
+                (a.patient, a.fraction) not in keep,
+                not sched.patients[a.patient].interruption_sensitive,
+                a.day,
+                a.start,
+            )
         )
     changes: list[Change] = []
     unresolved: dict[str, str] = {}
@@ -797,6 +822,31 @@ def _rebook(
                         )
                     )
                 continue
+            bumped = (
+                _bump_non_urgent(sched, p, a, now, touched, hit | set(restarted))
+                if (a.patient, a.fraction) in keep
+                else None
+            )
+            if bumped is not None:
+                mine, other = bumped
+                touched.add((p.id, a.fraction))
+                # the displaced course is counted like one the outage hit: its session goes
+                # through the steps above and below, its interruption days are added
+                q = sched.patients[other.patient]
+                sched.add(other)
+                hit.add(q.id)
+                before[q.id] = _interruptions(sched, q)
+                if _starts_late(sched, q):
+                    late_before.add(q.id)
+                first_fraction[q.id] = min(sched.sessions[q.id])
+                if first_fraction[q.id] > 1:
+                    anchor[q.id] = min(s.day for s in sched.sessions[q.id].values()) - (
+                        2 if q.pattern == "alternate" else 1
+                    )
+                sched.remove(q.id, other.fraction)
+                affected.append(other)  # the loop reaches it after the outage's own sessions
+                changes.append(Change.move(tl, a, mine, KEPT_FOR_URGENT))
+                continue
             later = _later_day_in_course(sched, p, a, pending) if a.fraction > 1 else None
             if later is not None:
                 touched.add((p.id, later.fraction))
@@ -879,7 +929,103 @@ def _rebook(
         pid: _interruptions(sched, sched.patients[pid], anchor.get(pid)) - before[pid]
         for pid in hit
     }
-    return OutageResult(changes, unresolved, time.perf_counter() - t0, added)
+    late = sorted(
+        pid
+        for pid in hit
+        if pid not in late_before and _starts_late(sched, sched.patients[pid], missing=True)
+    )
+    emergency_days = sum(
+        v for pid, v in added.items() if sched.patients[pid].urgency == "emergency"
+    )
+    return OutageResult(changes, unresolved, time.perf_counter() - t0, added, late, emergency_days)
+
+
+def _starts_late(sched: Schedule, p: Patient, missing: bool = False) -> bool:
+    """An emergency or urgent course whose first session (fraction 1) is after its due date;
+    a course with no fraction 1 in the schedule counts as late only if `missing` (the outage
+    cancelled it) and it has no session left at all. A course already under way (its first
+    fraction before the schedule) is not counted."""
+    if p.urgency not in URGENT:
+        return False
+    frs = sched.sessions.get(p.id, {})
+    if not frs:
+        return missing
+    first = frs.get(1)
+    return first is not None and sched.tl.dates[first.day] > p.due_date
+
+
+def _keep_on_day(sched: Schedule, a: Session) -> bool:
+    """`a` (still booked) may not leave its day: a session of an emergency or urgent course
+    whose first session is on or before its due date, when moving it later would make the
+    course start late (its first session, on the last open day up to the due date) or would
+    interrupt an emergency course (any of its sessions)."""
+    p = sched.patients[a.patient]
+    if p.urgency not in URGENT or p.pattern == "bid":
+        return False
+    tl = sched.tl
+    first = sched.sessions[p.id].get(1)
+    if first is not None and tl.dates[first.day] > p.due_date:
+        return False  # already late: keeping this day does not make it on time
+    if a.fraction == 1:
+        return a.day + 1 >= len(tl.dates) or tl.dates[a.day + 1] > p.due_date
+    return p.urgency == "emergency"
+
+
+def _bump_non_urgent(
+    sched: Schedule,
+    p: Patient,
+    a: Session,
+    now: dt.datetime,
+    touched: Collection[tuple[str, int]],
+    skip: Collection[str],
+    max_tries: int = 60,
+) -> tuple[Session, Session] | None:
+    """`a` (removed) must keep its day (`_keep_on_day`) and the day has no room: take the slot
+    of one non-urgent session that day (palliative or radical, not started, not a child under
+    anesthesia, not twice daily, not moved by this outage, not of a course in `skip`) on a
+    capable machine, own machine first. Among those, a session that is not its course's first
+    (moving a first session delays that course's start), then not of an interruption-sensitive
+    course, on `a`'s machine, nearest `a`'s time. Returns (a's new session, the displaced
+    session), `a` added and the displaced one removed, or None, nothing changed."""
+    tl = sched.tl
+    lo = now.hour * 60 + now.minute if tl.dates[a.day] == now.date() else 0
+    anest = p.anesthesia and sched.is_first_of_day(p.id, a.fraction, a.day)
+    best: tuple[tuple[int, int, int, int], Session, Busy] | None = None
+    tries = 0
+    for m in [a.machine] + [c for c in _caps(sched, p) if c != a.machine]:
+        dur = p.duration(a.fraction, m)
+        for b in list(sched.busy.get((m, a.day), ())):
+            if not b.patient or b.patient == p.id or b.start < lo or b.anesthesia_first:
+                continue
+            if (b.patient, b.fraction) in touched or b.patient in skip:
+                continue
+            q = sched.patients[b.patient]
+            if q.urgency in URGENT or q.anesthesia or q.pattern == "bid":
+                continue
+            if b.end - b.start + 60 < dur:
+                continue  # too short to free enough minutes even with a neighbouring hole
+            tries += 1
+            if tries > max_tries:
+                break
+            other = sched.remove(b.patient, b.fraction)
+            at = sched.nearest(m, a.day, dur, a.start, anest, lo=lo)
+            sched.add(other)
+            if at is None:
+                continue
+            key = (
+                int(b.fraction == min(sched.sessions[q.id])),
+                int(q.interruption_sensitive),
+                int(m != a.machine),
+                abs(at - a.start),
+            )
+            if best is None or key < best[0]:
+                best = (key, Session(p.id, a.fraction, m, a.day, at, at + dur), b)
+    if best is None:
+        return None
+    _, mine, b = best
+    other = sched.remove(b.patient, b.fraction)
+    sched.add(mine)
+    return mine, other
 
 
 def _when(s: Session) -> tuple[int, int]:

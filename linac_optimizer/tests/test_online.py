@@ -335,6 +335,9 @@ def test_outage_swaps_a_session_before_extending_a_course():
         "moved_after_course": 0,
         "first_moved_to_next_day": 0,
         "moved_to_next_days": 0,
+        "kept_for_urgent": 0,
+        "urgent_started_late": 0,
+        "emergency_interruption_days": 0,
         "interruption_days": 0,
         "patients_interrupted": 0,
         "courses_restarted": 0,
@@ -802,3 +805,168 @@ def test_outage_relayout_adds_the_session_on_the_day_after_the_course_not_days_l
     )
     inst.machines[0].downtime.append(Downtime(s, e, "outage"))
     final_check(inst, sched, moved=True)
+
+
+def _emergency_and_full_m2(e_fraction_day=0, others=None):
+    """Emergency E (3D, due Monday) treated Mon-Wed at 08:00 on M1; M2 (3D only) full every
+    day from 08:00 to 10:00 with six 20-minute sessions of `others` (default: palliative
+    courses P0..P5 from Monday, 20-min sessions, one a day Mon-Wed)."""
+    e = pat(
+        "E",
+        urgency="emergency",
+        due_date="2027-03-08",
+        first_duration_min=20,
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{8 + k - 1:02d}T08:00"}
+            for k in (1, 2, 3)
+        ],
+    )
+    if others is None:
+        others = [
+            pat(
+                f"P{i}",
+                urgency="palliative",
+                due_date="2027-03-19",
+                duration_min=20,
+                booked=[
+                    {
+                        "fraction": k,
+                        "machine": "M2",
+                        "start": f"2027-03-{8 + k - 1:02d}T{8 + i // 3:02d}:{i % 3 * 20:02d}",
+                    }
+                    for k in (1, 2, 3)
+                ],
+            )
+            for i in range(6)
+        ]
+    return [e, *others]
+
+
+def test_outage_keeps_an_emergency_start_on_its_due_day_by_displacing_a_palliative_session():
+    # M1 fails all Monday, the due day of E's first session. M2 has no free minute that day
+    # and everyone there is palliative. Before, E's first session went to Tuesday (the course
+    # started one day late). Now E takes the slot of one palliative session on M2, and that
+    # session is rebooked by the usual steps (its course starts on Tuesday instead).
+    inst, sched = schedule(_emergency_and_full_m2())
+    s, e = dt.datetime(2027, 3, 8, 8, 0), dt.datetime(2027, 3, 8, 10, 0)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 8, 7, 0))
+    e1 = sched.sessions["E"][1]
+    assert (e1.machine, e1.day, e1.end - e1.start) == ("M2", 0, 20)
+    kinds = [(c.patient, c.kind) for c in res.changes]
+    assert kinds[0] == ("E", online.KEPT_FOR_URGENT)
+    displaced = {c.patient for c in res.changes[1:]}
+    assert len(displaced) == 1 and displaced <= {f"P{i}" for i in range(6)}
+    assert {c.kind for c in res.changes[1:]} <= {
+        FIRST_TO_NEXT_DAY,
+        "moved to the end of the course",
+        "course restarted",
+    }
+    summary = res.summary()
+    assert summary["urgent_started_late"] == 0 and summary["kept_for_urgent"] == 1
+    assert not res.unresolved
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def test_outage_keeps_an_emergency_course_on_its_day_rather_than_interrupting_it():
+    # M1 fails on Tuesday, E's second session. Before, E's session was appended after the
+    # course (one interruption day for the emergency). Now a palliative session that is not its
+    # course's first makes room on M2 and goes after its own course instead.
+    inst, sched = schedule(_emergency_and_full_m2())
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    assert [x.day for x in sorted(sched.sessions["E"].values(), key=_when)] == [0, 1, 2]
+    assert res.changes[0].patient == "E" and res.changes[0].kind == online.KEPT_FOR_URGENT
+    other = res.changes[1]
+    assert other.patient.startswith("P") and other.kind == "moved to the end of the course"
+    assert res.summary()["emergency_interruption_days"] == 0
+    assert res.interruption_days[other.patient] == 1
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
+
+
+def _when(x):
+    return x.day, x.start
+
+
+@pytest.mark.parametrize("kind", ["urgent", "anesthesia", "bid", "started"])
+def test_outage_never_displaces_an_urgent_childs_twice_daily_or_started_session(kind):
+    # M2 is full on Monday with sessions an emergency may not take: E's first session goes to
+    # the next day as before, and nothing on M2 changes.
+    now = dt.datetime(2027, 3, 8, 7, 0)
+    if kind == "started":  # one 2-hour palliative session under way since 08:00
+        now = dt.datetime(2027, 3, 8, 8, 5)
+        others = [
+            pat(
+                "P0",
+                urgency="palliative",
+                fractions=1,
+                first_duration_min=120,
+                booked=[{"fraction": 1, "machine": "M2", "start": "2027-03-08T08:00"}],
+            )
+        ]
+    else:
+        others = [
+            pat(
+                f"P{i}",
+                urgency="urgent" if kind == "urgent" else "palliative",
+                due_date="2027-03-19",
+                first_duration_min=20,
+                fractions=1,
+                pattern="bid" if kind == "bid" else "daily",
+                anesthesia=kind == "anesthesia",
+                booked=[
+                    {
+                        "fraction": 1,
+                        "machine": "M2",
+                        "start": f"2027-03-08T{8 + i // 3:02d}:{i % 3 * 20:02d}",
+                    }
+                ],
+            )
+            for i in range(6)
+        ]
+    _, sched = schedule(_emergency_and_full_m2(others=others))
+    before = {pid: dict(frs) for pid, frs in sched.sessions.items() if pid != "E"}
+    s, e = max(now, dt.datetime(2027, 3, 8, 8, 0)), dt.datetime(2027, 3, 8, 10, 0)
+    res = rebook_outage(sched, "M1", s, e, now=now)
+    assert res.changes and {c.patient for c in res.changes} == {"E"}
+    assert not any(c.kind == online.KEPT_FOR_URGENT for c in res.changes)
+    assert {pid: dict(frs) for pid, frs in sched.sessions.items() if pid != "E"} == before
+    assert res.summary()["urgent_started_late"] == 1
+
+
+def test_outage_prefers_an_on_time_emergency_start_to_fewer_interruption_days():
+    # As above on Monday, but the palliative courses on M2 are under way (Monday is their
+    # second fraction): the displaced session goes after its course, one interruption day. Not
+    # displacing anyone starts E late (first session on Tuesday) and adds none; the layouts'
+    # key ranks a late emergency start first, so E keeps Monday.
+    others = [
+        pat(
+            f"P{i}",
+            urgency="palliative",
+            due_date="2027-03-19",
+            fractions=4,
+            duration_min=20,
+            booked=[
+                {
+                    "fraction": k,
+                    "machine": "M2",
+                    "start": f"2027-03-{8 + k - 2:02d}T{8 + i // 3:02d}:{i % 3 * 20:02d}",
+                }
+                for k in (2, 3, 4)
+            ],
+        )
+        for i in range(6)
+    ]
+    _, sched = schedule(_emergency_and_full_m2(others=others))
+    s, e = dt.datetime(2027, 3, 8, 8, 0), dt.datetime(2027, 3, 8, 10, 0)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 8, 7, 0))
+    assert sched.sessions["E"][1].day == 0
+    assert [c.kind for c in res.changes] == [
+        online.KEPT_FOR_URGENT,
+        "moved to the end of the course",
+    ]
+    summary = res.summary()
+    assert summary["urgent_started_late"] == 0 and summary["interruption_days"] == 1
+    assert res.started_late == []
+    # (no `check` here: the palliative courses' first fractions lie before the instance)
