@@ -126,6 +126,19 @@ def test_python_dash_m(tmp_path):
     assert r.returncode == 2 and "file not found" in r.stderr
 
 
+def _online_case(tmp_path):
+    """SAMPLE booked greedily as the current schedule, plus a new patient P0002: the online
+    command's arguments (without --out) and the output path."""
+    inst = write(tmp_path / "i.json", SAMPLE)
+    first = str(tmp_path / "s.json")
+    assert main(["solve", inst, "--out", first, "--method", "greedy"]) == 0
+    two = json.loads(json.dumps(SAMPLE))
+    two["patients"].append({**SAMPLE["patients"][0], "id": "P0002", "booked": []})
+    inst2 = write(tmp_path / "i2.json", two)
+    args = ["solve", inst2, "--booked-from", first, "--new-patients", "P0002"]
+    return args, str(tmp_path / "s2.json")
+
+
 def test_online_solve_bounds_cp_sat_by_the_wall_clock_limit_on_both_workers(tmp_path, monkeypatch):
     """`solve --new-patients` gave CP-SAT its --time-limit as deterministic work with a 3x
     wall-clock safety net, on one worker, after the greedy incumbent and the candidates: an
@@ -141,14 +154,7 @@ def test_online_solve_bounds_cp_sat_by_the_wall_clock_limit_on_both_workers(tmp_
         return real(model, time_limit, workers, wall_clock)
 
     monkeypatch.setattr(candidates, "run_cpsat", spy)
-    inst = write(tmp_path / "i.json", SAMPLE)
-    first = str(tmp_path / "s.json")
-    assert main(["solve", inst, "--out", first, "--method", "greedy"]) == 0
-    two = json.loads(json.dumps(SAMPLE))
-    two["patients"].append({**SAMPLE["patients"][0], "id": "P0002", "booked": []})
-    inst2 = write(tmp_path / "i2.json", two)
-    out = str(tmp_path / "s2.json")
-    args = ["solve", inst2, "--booked-from", first, "--new-patients", "P0002"]
+    args, out = _online_case(tmp_path)
     assert main([*args, "--time-limit", "4", "--out", out]) == 0
     assert calls and all(wc and w == 2 and 0 < t <= 0.9 * 4 - 0.5 for t, w, wc in calls)
 
@@ -185,19 +191,12 @@ def test_online_solve_past_its_deadline_keeps_greedys_day_and_skips_cp_sat(
 
     calls = []
     monkeypatch.setattr(candidates, "run_cpsat", lambda *a, **k: calls.append(a))
-    inst = write(tmp_path / "i.json", SAMPLE)
-    first = str(tmp_path / "s.json")
-    assert main(["solve", inst, "--out", first, "--method", "greedy"]) == 0
-    two = json.loads(json.dumps(SAMPLE))
-    two["patients"].append({**SAMPLE["patients"][0], "id": "P0002", "booked": []})
-    inst2 = write(tmp_path / "i2.json", two)
-    out = str(tmp_path / "s2.json")
-    args = ["solve", inst2, "--booked-from", first, "--new-patients", "P0002", "--out", out]
+    args, out = _online_case(tmp_path)
     started = time.perf_counter() - 100.0
-    assert main([*args, "--time-limit", "30"], started=started) == 0
+    assert main([*args, "--out", out, "--time-limit", "30"], started=started) == 0
     assert calls == []
     sol = json.loads(Path(out).read_text())
     assert {a["patient"] for a in sol["appointments"]} >= {"P0002"}
     assert sol["metrics"]["online"] == {"kept": "greedy", "skipped_after_deadline": ["optimizer"]}
     capsys.readouterr()
-    assert main(["check", inst2, out]) == 0
+    assert main(["check", args[1], out]) == 0
