@@ -395,3 +395,36 @@ def test_vital_signs_unknown_set_or_patient_is_404(api_as):
         content_type="application/json",
     )
     assert response.status_code == 404
+
+
+def test_vital_signs_list_query_count_does_not_grow_with_the_sets(api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    patient = PatientFactory()
+    api = api_as("nurse")
+    url = f"/api/oncology/patients/{patient.mrn}/vitals"
+
+    def add(n):
+        for i in range(n):
+            ids = _vitals(patient, heart_rate_bpm=60 + i).pk
+            if i % 2:  # half of them withdrawn: their reason and who are read too
+                r = api.post(
+                    f"/api/oncology/vitals/{ids}/entered-in-error",
+                    {"reason": "wrong patient"},
+                    content_type="application/json",
+                )
+                assert r.status_code == 200, r.content
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = api.get(f"{url}?limit=200")
+        assert response.status_code == 200
+        return len(ctx.captured_queries), len(response.json())
+
+    add(2)
+    few, n_few = count()
+    add(18)
+    many, n_many = count()
+    assert (n_few, n_many) == (2, 20)
+    assert many == few
