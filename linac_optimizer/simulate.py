@@ -16,7 +16,7 @@ from typing import Any
 
 from .check import interruption_days, metrics
 from .model import Appointment, Downtime, Patient
-from .online import ArrivalStats, Reserve, book_day, rebook_outage
+from .online import ArrivalStats, Reserve, book_day, booked_leads, rebook_outage
 from .scenario import Scenario
 from .state import Schedule
 
@@ -26,6 +26,13 @@ ACUTE_Q: float | None = None  # measured: no gain on rt6, see benchmarks/README.
 # emergency + urgent arrivals held as whole end-of-day first-session slots, released on the day
 ACUTE_SLOTS_Q: float | None = 0.9
 ACUTE_DAYS = 2
+# ... sized against the queue: once palliative and radical courses booked over the last days
+# start QUEUE_LIMIT open days or more after booking on average, the quantile held falls to
+# ACUTE_SLOTS_Q_QUEUED (None: no acute slots); benchmarks/README.md section 7h (rt6c 95%
+# seed 1: mean wait 4.70 open days holding the 90% quantile throughout, 1.51 with 0.5 under a
+# queue, 1.56 with none; emergencies 71/76, 76/76, 75/76)
+QUEUE_LIMIT: float | None = 1.0
+ACUTE_SLOTS_Q_QUEUED: float | None = 0.5
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -92,6 +99,8 @@ def run(
     morning_block: bool | None = None,
     acute_q: float | None = ACUTE_Q,
     acute_slots_q: float | None = ACUTE_SLOTS_Q,
+    acute_slots_q_queued: float | None = ACUTE_SLOTS_Q_QUEUED,
+    queue_limit: float | None = QUEUE_LIMIT,
 ) -> SimResult:
     t_wall = time.perf_counter()
     inst = scn.instance()
@@ -139,6 +148,8 @@ def run(
                 q_acute_slots=acute_slots_q if policy == "optimizer" else None,
                 acute_days=ACUTE_DAYS,
                 acute_machines=versatile,
+                q_acute_slots_queued=acute_slots_q_queued,
+                queue_limit=queue_limit,
             )
         todo = waiting + list(new)
         day = book_day(
@@ -146,6 +157,9 @@ def run(
         )
         res.booking_seconds.append(day.seconds)
         waiting = [p for p in todo if p.id in day.unbookable]
+        stats.observe_leads(
+            booked_leads(sched, [p for p in todo if p.id in set(day.booked)], today)
+        )
         for pid in day.booked:
             planned_interruptions[pid] = interruption_days(
                 sched.patients[pid], _apps(sched, pid), sched.tl

@@ -970,3 +970,77 @@ def test_outage_prefers_an_on_time_emergency_start_to_fewer_interruption_days():
     assert summary["urgent_started_late"] == 0 and summary["interruption_days"] == 1
     assert res.started_late == []
     # (no `check` here: the palliative courses' first fractions lie before the instance)
+
+
+# --- the held acute slots give way to a queue (issue 16; benchmarks/README.md 7h) -----------
+
+
+def _acute_stats(leads_per_day):
+    stats = ArrivalStats()
+    for i in range(10):  # four emergency/urgent arrivals a day: the 90% quantile holds more
+        stats.observe_day([P(f"U{i}{j}", urgency="urgent", fractions=5) for j in range(4)])
+    for leads in leads_per_day:
+        stats.observe_leads(leads)
+    return stats
+
+
+def test_queue_days_is_the_mean_lead_over_the_last_booking_days():
+    stats = _acute_stats([[9, 9], [0, 0], [1], [2, 0], [0], [4]])
+    # the oldest day (9, 9) has left the five-day window
+    assert stats.queue_days() == pytest.approx(7 / 7)
+    assert ArrivalStats().queue_days() == 0.0
+
+
+def test_acute_slots_are_held_without_a_queue_and_give_way_to_one():
+    machines = [f"M{i}" for i in range(8)]
+    kw = dict(q_acute_slots=0.9, acute_days=2, queue_limit=1.0)
+    calm = Reserve.from_stats(_acute_stats([[0, 1, 0]] * 5), machines, 10, **kw)
+    q90 = poisson_quantile(4.0, 0.9)
+    assert q90 == 7 and calm.acute_slots_by_ahead == [0, q90, q90]
+    queued = _acute_stats([[1, 2, 1]] * 5)
+    # the queue reaches the limit: no held slots, or the quantile given for a queue
+    assert Reserve.from_stats(queued, machines, 10, **kw).acute_slots_by_ahead == [0, 0, 0]
+    half = Reserve.from_stats(queued, machines, 10, q_acute_slots_queued=0.5, **kw)
+    assert half.acute_slots_by_ahead == [0, 4, 4]
+    # without a limit the queue is not looked at (the web application's earlier behaviour)
+    kw.pop("queue_limit")
+    assert Reserve.from_stats(queued, machines, 10, **kw).acute_slots_by_ahead == [0, q90, q90]
+
+
+def test_booked_leads_count_open_days_from_when_the_patient_could_start():
+    # M1 is full on Monday and Tuesday: the radical course starts Wednesday (2 open days on),
+    # the one ready on Tuesday waits 1; an urgent patient is not part of the queue
+    full = [
+        pat(
+            f"F{d}",
+            fractions=1,
+            first_duration_min=120,
+            ready_date=f"2027-03-{d:02d}",
+            booked=[{"fraction": 1, "machine": "M1", "start": f"2027-03-{d:02d}T08:00"}],
+        )
+        for d in (8, 9)
+    ]
+    _, s = schedule(full, machines=MACHINES[:1])
+    todo = [
+        P("R"),
+        P("T", ready_date="2027-03-09"),
+        P("U", urgency="urgent", due_date="2027-03-15"),
+    ]
+    day = book_day(s, todo, today=0, policy="baseline")
+    assert set(day.booked) == {"R", "T", "U"}
+    assert online.booked_leads(s, todo, 0) == [2, 1]
+
+
+def test_a_course_the_held_capacity_would_refuse_is_booked_as_first_come_first_served_would():
+    # One hour a day for three days; the children's morning block holds 40 minutes of every
+    # machine-day. A 30-minute adult course fits only in the block: held, it would be refused
+    # (no room in the horizon), while the baseline books it. The held capacity gives way.
+    machines = [{"id": "M1", "techniques": ["3D"], "open": "08:00", "close": "09:00"}]
+    adult = P("A", fractions=1, first_duration_min=30, due_date="2027-03-10")
+    block = Reserve([0], ["M1"], {"M1": 40}, block_by_ahead=[40] * 5, morning_release=-1)
+    _, s = schedule(machines=machines, days=3)
+    day = book_day(s, [adult], today=0, policy="optimizer", reserve=block, time_limit=1)
+    assert day.booked == ["A"] and not day.unbookable
+    assert day.info["kept"] == "first come, first served"
+    _, plain = schedule(machines=machines, days=3)
+    assert book_day(plain, [adult], today=0, policy="baseline").booked == ["A"]

@@ -36,7 +36,7 @@ from oncocenter.machines.qa import matched_machine_ids
 from oncocenter.radiotherapy.models import Plan, PlanStatus
 from oncocenter.scheduling import policy
 from oncocenter.scheduling.hooks import SEDATION_REQUIRED
-from oncocenter.scheduling.models import Booking, BookingStatus
+from oncocenter.scheduling.models import Booking, BookingStatus, Urgency
 
 HOLIDAY_CALENDAR = "KR"
 
@@ -437,7 +437,41 @@ def arrival_stats(today: dt.date) -> ArrivalStats:
     stats = ArrivalStats(window_days=policy.ARRIVAL_HISTORY_DAYS)
     for day in open_dates(since, (today - since).days, HOLIDAY_CALENDAR):
         stats.observe_day(by_day.get(day, []))
+    _observe_queue(stats, today)
     return stats
+
+
+def _observe_queue(stats: ArrivalStats, today: dt.date) -> None:
+    """The queue the acute slots give way to (`policy.QUEUE_LIMIT_DAYS`): per booking day of
+    the last `policy.QUEUE_WINDOW_DAYS` open days up to today, the open days each palliative or
+    radical course booked then waits from its ready date to its first session. That wait is
+    the first booking's own "waiting" penalty (`slot_penalties`, the engine's weight per open
+    day), so nothing is recomputed from dates the booking did not keep."""
+    days = open_dates(today - dt.timedelta(days=21), 22, HOLIDAY_CALENDAR)
+    days = [d for d in days if d <= today][-policy.QUEUE_WINDOW_DAYS :]
+    if not days:
+        return
+    tz = center_tz()
+    rows = (
+        Booking.objects.filter(
+            is_first=True,
+            replaces__isnull=True,
+            urgency__in=[Urgency.PALLIATIVE, Urgency.RADICAL],
+            created_at__gte=dt.datetime.combine(days[0], dt.time.min, tzinfo=tz),
+            created_at__lt=dt.datetime.combine(
+                today + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+            ),
+        )
+        .exclude(status=BookingStatus.CANCELLED)
+        .values_list("created_at", "penalties")
+    )
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for created, penalties in rows:
+        waiting = int((penalties or {}).get("waiting", 0))
+        by_day[created.astimezone(tz).date()].append(waiting // DEFAULT_WEIGHTS.wait)
+    stats.queue_window = policy.QUEUE_WINDOW_DAYS
+    for day in days:
+        stats.observe_leads(by_day.get(day, []))
 
 
 def add_holds(data: dict[str, Any], stats: ArrivalStats, *, today: dt.date) -> int:
@@ -465,6 +499,8 @@ def add_holds(data: dict[str, Any], stats: ArrivalStats, *, today: dt.date) -> i
         q_acute_slots=policy.ACUTE_SLOTS_QUANTILE,
         acute_days=policy.ACUTE_DAYS,
         acute_machines=versatile,
+        q_acute_slots_queued=policy.ACUTE_SLOTS_QUANTILE_QUEUED,
+        queue_limit=policy.QUEUE_LIMIT_DAYS,
     )
     held = reserve.held_slots(sched, max(policy.ACUTE_DAYS, policy.ANESTHESIA_BLOCK_DAYS))
     by_machine: dict[str, list[dict[str, str]]] = defaultdict(list)

@@ -58,6 +58,14 @@ ACUTE_SLOTS_QUANTILE = 0.9
 ANESTHESIA_BLOCK_QUANTILE = 0.75
 ANESTHESIA_BLOCK_DAYS = 20
 ARRIVAL_HISTORY_DAYS = 84
+#: The acute slots give way to a queue (issue 16): once the palliative and radical courses
+#: booked over the last QUEUE_WINDOW_DAYS open days wait QUEUE_LIMIT_DAYS open days or more on
+#: average from their ready date, the quantile held falls to ACUTE_SLOTS_QUANTILE_QUEUED (None:
+#: no acute slots): held minutes no acute patient takes lengthen the queue. Measured in
+#: benchmarks/README.md section 7h; the same values as `linac_optimizer.simulate`.
+QUEUE_WINDOW_DAYS = 5
+QUEUE_LIMIT_DAYS = 1.0
+ACUTE_SLOTS_QUANTILE_QUEUED: float | None = 0.5
 #: Techniques a child under anesthesia is treated with: the morning block goes on the machines
 #: that do all of them and are not needed for SBRT/SRS (named in `anesthesia_machines`).
 PEDIATRIC_TECHNIQUES = frozenset({"3D", "IMRT", "VMAT"})

@@ -198,3 +198,36 @@ def test_course_booking_never_lands_in_a_held_slot(w, machines, monkeypatch):
         e = adapter.fmt(adapter.to_local_naive(b.end))
         for code, hs, he in captured["holds"]:
             assert not (code == b.machine.code and s < he and hs < e), (b, hs, he)
+
+
+def test_the_queue_is_read_from_the_waits_of_the_courses_booked_lately(w, machines):
+    from linac_optimizer.objective import DEFAULT_WEIGHTS
+
+    services.course_book(course=w.course, by=w.scheduler)
+    first = Booking.objects.get(prescription=w.rx, is_first=True)
+    assert first.urgency in ("radical", "palliative")
+    booked_on = adapter.to_local_naive(first.created_at).date()
+    assert adapter.arrival_stats(booked_on).queue_days() == first.penalties.get("waiting", 0) / (
+        DEFAULT_WEIGHTS.wait
+    )
+    # the same course, had it waited three open days from its ready date
+    Booking.objects.filter(pk=first.pk).update(
+        penalties={**first.penalties, "waiting": 3 * DEFAULT_WEIGHTS.wait}
+    )
+    assert adapter.arrival_stats(booked_on).queue_days() == 3
+    # booked more than the window's open days ago, it is no longer the queue
+    later = booked_on + dt.timedelta(days=14)
+    assert adapter.arrival_stats(later).queue_days() == 0
+
+
+def test_with_a_queue_the_acute_slots_give_way_and_the_childrens_block_stays(w, machines):
+    day = next_open_day()
+    kinds = {}
+    for queue in (0, 3):
+        data, _index, _machines = adapter.build_instance(start_date=day, horizon_days=30)
+        stats = _acute_and_children_stats()
+        for _ in range(5):
+            stats.observe_leads([queue])
+        adapter.add_holds(data, stats, today=day - dt.timedelta(days=1))
+        kinds[queue] = {h["for"] for m in data["machines"] for h in m.get("holds", [])}
+    assert kinds == {0: {"acute", "anesthesia"}, 3: {"anesthesia"}}
