@@ -33,7 +33,7 @@ import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -868,12 +868,62 @@ def _earliest_by(
 @dataclass
 class EmergencyFirst:
     """What `book_emergencies_first` did: who it booked (and how), the courses it postponed,
-    the adults' sessions it slid later within their day to open a child's morning slot."""
+    the adults' sessions it slid later within their day to open a child's morning slot, and
+    the emergencies none of the steps run put on time (left to the normal booking)."""
 
     booked: list[str] = field(default_factory=list)
     how: dict[str, str] = field(default_factory=dict)
     bumps: list[Bump] = field(default_factory=list)
     shifted: list[tuple[Session, Session]] = field(default_factory=list)  # (old, new)
+    not_on_time: list[str] = field(default_factory=list)
+
+
+#: `book_emergencies_first(block=...)`: `block(sched, p, held)` is a context in which the
+#: children's morning block is kept from `p` (`held` True) or released for `p` (False); it
+#: yields whether anything is held for `p` at all (False: releasing it changes nothing). The
+#: online booking holds the block with `Schedule.morning_hold` (`morning_block`), the static
+#: solve with the instance's anesthesia `holds` (`holds.anesthesia_block`).
+ChildrenBlock = Callable[[Schedule, Patient, bool], AbstractContextManager[bool]]
+
+
+@contextmanager
+def morning_block(sched: Schedule, p: Patient, held: bool) -> Iterator[bool]:
+    """`ChildrenBlock` of the online booking: `Schedule.morning_hold` as set (it keeps only
+    adults out), or unset for the duration."""
+    hold = sched.morning_hold
+    if held or hold is None:
+        yield hold is not None and not p.anesthesia
+        return
+    sched.morning_hold = None
+    try:
+        yield True
+    finally:
+        sched.morning_hold = hold
+
+
+def on_time_course(
+    sched: Schedule,
+    p: Patient,
+    today: int,
+    w: Weights = DEFAULT_WEIGHTS,
+    block: ChildrenBlock = morning_block,
+) -> tuple[Candidate | None, str]:
+    """Steps 1 and 2 of `book_emergencies_first` for emergency `p`, nothing added: the
+    cheapest whole course on the first day in [ready, due] where it fits with the children's
+    block kept from `p` ("earliest"); else, for an adult, the same with the block released
+    ("in the children's block"). (None, "") when neither starts it by its due date."""
+    ready = ready_index(sched, p, today)
+    due = max(ready, due_index(sched, p))
+    with block(sched, p, True):
+        got = _earliest_by(sched, p, ready, due, w, today)
+    if got is not None:
+        return got, "earliest"
+    if not p.anesthesia:
+        with block(sched, p, False) as released:
+            got = _earliest_by(sched, p, ready, due, w, today) if released else None
+        if got is not None:
+            return got, "in the children's block"
+    return None, ""
 
 
 def book_emergencies_first(
@@ -882,6 +932,9 @@ def book_emergencies_first(
     today: int,
     w: Weights = DEFAULT_WEIGHTS,
     late_limit: Callable[[str, int], int] | None = None,
+    *,
+    make_room: bool = True,
+    block: ChildrenBlock = morning_block,
 ) -> EmergencyFirst:
     """Book today's emergency patients, tightest first, before anyone else and without CP-SAT,
     so that whether an emergency starts on time never depends on the wall clock (rt6c: one or
@@ -897,28 +950,24 @@ def book_emergencies_first(
        children already in treatment fill the mornings; an adult's session an hour later the
        same day costs less than an emergency child starting days late).
 
-    Emergencies none of these puts on time are left to the day's normal booking (not booked
-    here), which starts them as early as it can."""
+    Steps 1-2 are `on_time_course`. `make_room` False runs them alone: steps 3 and 4 move
+    other patients' booked sessions, which a caller that cannot tell those patients must not
+    do (the web application, `holds.solve_with_holds`). `block`: how the children's block is
+    held (`ChildrenBlock`). Emergencies the steps run do not put on time are listed in
+    `not_on_time` and left to the day's normal booking (not booked here), which starts them as
+    early as it can."""
     res = EmergencyFirst()
     todo = [q for q in pats if q.urgency == "emergency" and not sched.sessions.get(q.id)]
     for p in sorted(todo, key=lambda q: priority(sched, q)):
         if precheck(sched.instance, p, sched.tl):
             continue
-        ready = ready_index(sched, p, today)
-        due = max(ready, due_index(sched, p))
-        got = _earliest_by(sched, p, ready, due, w, today)
-        how = "earliest"
-        if got is None and not p.anesthesia and sched.morning_hold is not None:
-            hold, sched.morning_hold = sched.morning_hold, None
-            try:
-                got = _earliest_by(sched, p, ready, due, w, today)
-            finally:
-                sched.morning_hold = hold
-            how = "in the children's block"
+        got, how = on_time_course(sched, p, today, w, block)
         if got is not None:
             for s in got.sessions:
                 sched.add(s)
-        else:
+        elif make_room:
+            ready = ready_index(sched, p, today)
+            due = max(ready, due_index(sched, p))
             bumps = bump_for(sched, p, today, w, late_limit=late_limit)
             how = "bumped"
             if bumps:
@@ -934,6 +983,8 @@ def book_emergencies_first(
         if sched.sessions.get(p.id):
             res.booked.append(p.id)
             res.how[p.id] = how
+        else:
+            res.not_on_time.append(p.id)
     return res
 
 

@@ -12,8 +12,17 @@ field of `linac-schedule/1`, kept exactly as written by centers that do not use 
 `for` is `anesthesia` (the first slots of the day, for children under anesthesia) or `acute`
 (emergency and urgent patients). A hold is not a hard rule: `check` ignores it, and a held slot
 that is not used is simply free time. `solve_with_holds` books in three passes, each with the
-same `solve` (so every guarantee of the static solve holds per pass):
+same `solve` (so every guarantee of the static solve holds per pass), after a pass 0:
 
+0. the emergency patients, tightest first, without the solver: steps 1 and 2 of the online
+   policy (`candidates.book_emergencies_first` with `make_room=False`): the cheapest whole
+   course on the first day in [ready, due] where it fits, the children's (anesthesia) holds
+   kept from adults; else, for an adult, the same inside them (a real emergency goes before a
+   child who may come). So an emergency's on-time start does not hang on the solver's clock,
+   and an adult is not kept out of the only room it has on time. The online policy's steps 3
+   and 4 (postponing not-yet-started courses, sliding adults later within a child's day) move
+   other patients' booked sessions and are not run here: an emergency they alone would put
+   on time is booked by the passes below, as early as they can;
 1. the patients a hold is for (children under anesthesia, emergency and urgent patients), with
    the holds that are not for them treated as downtime;
 2. everyone else, with every hold that is still free treated as downtime;
@@ -27,12 +36,16 @@ so the web application (or a center's own tool) can write them into the instance
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .decomposed import URGENT
+from .candidates import ChildrenBlock, book_emergencies_first
+from .decomposed import URGENT, continue_course
 from .model import Booked, Downtime, FormatError, Instance, Patient, Solution, fmt_datetime
 from .model import _datetime as parse_datetime
+from .state import Schedule
 
 KINDS = ("anesthesia", "acute")
 
@@ -126,6 +139,60 @@ def _pass_instance(
     return inst
 
 
+def anesthesia_block(holds: list[Hold]) -> ChildrenBlock:
+    """`candidates.ChildrenBlock` of the instance's anesthesia `holds`: kept from an adult as
+    downtime (the passes' reading of a hold not for the patient), for the duration only;
+    never kept from a child under anesthesia, for whom it is held."""
+    held = [h for h in holds if h.kind == "anesthesia"]
+
+    @contextmanager
+    def block(sched: Schedule, p: Patient, keep: bool) -> Iterator[bool]:
+        if not held or p.anesthesia:
+            yield False
+            return
+        if not keep:
+            yield True
+            return
+        snap = sched.snapshot()
+        for h in held:
+            if h.machine in sched.machines:
+                sched.add_downtime(h.machine, h.start, h.end)
+        try:
+            yield True
+        finally:
+            sched.restore(snap)  # the holds' downtime out again, nothing else changed
+
+    return block
+
+
+def emergencies_first(
+    base: dict[str, Any], holds: list[Hold]
+) -> tuple[dict[str, list[Booked]], dict[str, Any]]:
+    """Pass 0 of `solve_with_holds` (module docstring) on `base` (the instance without its
+    holds): the emergencies' appointments it booked, and what it did for `metrics.holds`."""
+    inst = Instance.from_json(base)
+    sched = Schedule(inst)
+    sched.load_booked()
+    # courses under way are completed first, as `solve` does in each pass, so an emergency
+    # does not take the slot a missing fraction of theirs gets there
+    for p in inst.patients:
+        if p.booked:
+            continue_course(sched, p)
+    new = [p for p in inst.patients if not p.booked]
+    res = book_emergencies_first(sched, new, 0, make_room=False, block=anesthesia_block(holds))
+    booked = {
+        pid: [
+            Booked(s.fraction, s.machine, sched.tl.at(s.day, s.start))
+            for _, s in sorted(sched.sessions[pid].items())
+        ]
+        for pid in res.booked
+    }
+    # `to_passes`: emergencies for which steps 1-2 found no whole course starting on time (the
+    # online policy would try moving other patients' sessions); the passes book them
+    info = {"pass": 0, "booked": dict(res.how), "to_passes": list(res.not_on_time)}
+    return booked, info
+
+
 def solve_with_holds(
     instance: Instance, *, time_limit: float = 10.0, method: str = "auto", workers: int = 2
 ) -> Solution:
@@ -141,17 +208,19 @@ def solve_with_holds(
     base = instance.to_json()
     for m in base["machines"]:
         m.pop("holds", None)
+    # pass 0: emergencies on time, before and independently of the solver
+    booked, first = emergencies_first(base, holds)
     groups: dict[frozenset[str], set[str]] = {}
     for p in new:
-        groups.setdefault(frozenset(entitled(p)), set()).add(p.id)
+        if p.id not in booked:
+            groups.setdefault(frozenset(entitled(p)), set()).add(p.id)
     # the patients holds are for first (most entitled first), then everyone else
     order = sorted(groups, key=lambda k: (-len(k), sorted(k)))
     passes: list[tuple[set[str], list[Hold]]] = [
         (groups[k], [h for h in holds if h.kind not in k]) for k in order
     ]
-    booked: dict[str, list[Booked]] = {}
     sol: Solution | None = None
-    tried: list[dict[str, Any]] = []
+    tried: list[dict[str, Any]] = [first]
     share = time_limit / (len(passes) + 1)
     unscheduled: set[str] = set()
     penalties: dict[str, Any] = {}
@@ -169,7 +238,10 @@ def solve_with_holds(
         sol = solve(inst, time_limit=max(1.0, share), method=method, workers=workers)
         penalties.update(sol.extra.get("penalties", {}))
         tried.append({"pass": len(passes) + 1, "patients": len(unscheduled), "released": True})
-    assert sol is not None
+    if sol is None:  # pass 0 booked every new patient: the whole schedule, nothing to choose
+        inst = _pass_instance(base, booked, set(), [])
+        sol = solve(inst, time_limit=max(1.0, share), method=method, workers=workers)
+        penalties.update(sol.extra.get("penalties", {}))
     final = Instance.from_json(base)
     sol.metrics = metrics(final, sol)
     sol.metrics["holds"] = {"held": len(holds), "passes": tried}

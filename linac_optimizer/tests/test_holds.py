@@ -118,3 +118,107 @@ def test_reserve_held_slots_are_free_time_and_released_as_the_rules_say():
     # the children's block is released the day before: none tomorrow, from day 2 on at 08:00
     assert {sched.tl.index[h.start.date()] for h in morning} == {2, 3, 4, 5}
     assert all(h.start.time() == dt.time(8, 0) for h in morning)
+
+
+# ------------------------------------------------------------------ pass 0: emergencies first
+
+
+def _morning_held(days=("2027-03-08", "2027-03-09"), patients=()):
+    """One machine open 08:00-09:00; on each of `days` the first half hour is held for children
+    under anesthesia and the second is booked by an adult course (B)."""
+    holds = [{"start": f"{d}T08:00", "end": f"{d}T08:30", "for": "anesthesia"} for d in days]
+    busy = pat(
+        "B",
+        fractions=len(days),
+        duration_min=30,
+        first_duration_min=30,
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"{d}T08:30"} for k, d in enumerate(days, 1)
+        ],
+    )
+    return Instance.from_json(tiny([_machine(holds=holds)], [busy, *patients]))
+
+
+def _one(pid, **kw):
+    return pat(pid, fractions=1, duration_min=30, first_duration_min=30, **kw)
+
+
+def _starts(sol):
+    return {a.patient: a.start for a in sol.appointments}
+
+
+def test_an_emergency_adult_starts_on_time_inside_the_childrens_held_block():
+    # due Monday, and on Monday only the children's held half hour is free: the emergency goes
+    # before a child who may come (online step 2). Before pass 0 the adult's pass read the
+    # block as downtime and started it Wednesday, two open days late.
+    inst = _morning_held(patients=[_one("E", urgency="emergency", due_date="2027-03-08")])
+    sol = solve_with_holds(inst, time_limit=2)
+    assert _starts(sol)["E"] == dt.datetime(2027, 3, 8, 8, 0)
+    assert check(inst, sol).ok and not sol.unscheduled
+    assert sol.metrics["holds"]["passes"][0] == {
+        "pass": 0,
+        "booked": {"E": "in the children's block"},
+        "to_passes": [],
+    }
+    assert sol.metrics["on_time"]["emergency"]["share"] == 1.0
+
+
+def test_an_emergency_adult_keeps_out_of_the_childrens_block_when_it_is_on_time_elsewhere():
+    # due Tuesday, and only Monday's first half hour is held: step 1 looks at every day up to
+    # the due date with the block kept first, so the emergency starts Tuesday and Monday's
+    # block stays the children's
+    inst = _morning_held(
+        days=("2027-03-08",),
+        patients=[_one("E", urgency="emergency", due_date="2027-03-09")],
+    )
+    sol = solve_with_holds(inst, time_limit=2)
+    assert _starts(sol)["E"] == dt.datetime(2027, 3, 9, 8, 0)  # Tuesday, nothing held there
+    assert sol.metrics["holds"]["passes"][0]["booked"] == {"E": "earliest"}
+
+
+def test_an_emergency_child_gets_the_first_slot_and_the_adult_emergency_is_left_to_the_passes():
+    # both due Monday, one free half hour (the children's): the child (tightest, then children
+    # first, as online) takes the first slot of the day; the adult has no room on time without
+    # moving B, which the web application does not do, so the passes book it on Tuesday...
+    # except Tuesday's block is held too: Wednesday, as early as the passes can
+    child = _one("K", urgency="emergency", anesthesia=True, due_date="2027-03-08")
+    adult = _one("A", urgency="emergency", due_date="2027-03-08")
+    inst = _morning_held(patients=[adult, child])
+    sol = solve_with_holds(inst, time_limit=2)
+    starts = _starts(sol)
+    assert starts["K"] == dt.datetime(2027, 3, 8, 8, 0)
+    assert starts["A"] == dt.datetime(2027, 3, 10, 8, 0)
+    assert check(inst, sol).ok and not sol.unscheduled
+    first = sol.metrics["holds"]["passes"][0]
+    assert first == {"pass": 0, "booked": {"K": "earliest"}, "to_passes": ["A"]}
+    assert sol.metrics["holds"]["passes"][1]["patients"] == 1  # A only: K is booked
+
+
+def test_pass_0_books_only_emergencies_the_others_keep_out_of_the_childrens_block():
+    # the emergency takes Monday's block; the urgent adult beside it is not let in (Tuesday's
+    # block stays the children's, so Wednesday); the radical child gets Tuesday's block
+    emergency = _one("E", urgency="emergency", due_date="2027-03-08")
+    urgent = _one("U", urgency="urgent", due_date="2027-03-08")
+    child = _one("K", anesthesia=True, due_date="2027-03-12")
+    inst = _morning_held(patients=[urgent, emergency, child])
+    sol = solve_with_holds(inst, time_limit=2)
+    starts = _starts(sol)
+    assert starts["E"] == dt.datetime(2027, 3, 8, 8, 0)
+    assert starts["K"] == dt.datetime(2027, 3, 9, 8, 0)
+    assert starts["U"] == dt.datetime(2027, 3, 10, 8, 0)
+    assert check(inst, sol).ok and not sol.unscheduled
+    assert sol.metrics["holds"]["passes"][0]["booked"] == {"E": "in the children's block"}
+    # without an emergency pass 0 books nobody and the passes are as before
+    plain = _morning_held(patients=[urgent, child])
+    sol = solve_with_holds(plain, time_limit=2)
+    assert sol.metrics["holds"]["passes"][0] == {"pass": 0, "booked": {}, "to_passes": []}
+    assert _starts(sol)["K"] == dt.datetime(2027, 3, 8, 8, 0)
+    assert _starts(sol)["U"] == dt.datetime(2027, 3, 10, 8, 0)
+
+
+def test_pass_0_alone_books_every_new_patient_and_the_solution_is_still_whole():
+    inst = _morning_held(patients=[_one("E", urgency="emergency", due_date="2027-03-08")])
+    sol = solve_with_holds(inst, time_limit=2)
+    assert {a.patient for a in sol.appointments} == {"B", "E"}
+    assert [p["pass"] for p in sol.metrics["holds"]["passes"]] == [0]
+    assert "E" in sol.extra["penalties"]

@@ -231,3 +231,50 @@ def test_with_a_queue_the_acute_slots_give_way_and_the_childrens_block_stays(w, 
         adapter.add_holds(data, stats, today=day - dt.timedelta(days=1))
         kinds[queue] = {h["for"] for m in data["machines"] for h in m.get("holds", [])}
     assert kinds == {0: {"acute", "anesthesia"}, 3: {"anesthesia"}}
+
+
+def test_an_emergency_course_starts_on_time_inside_the_childrens_held_block(
+    w, machines, monkeypatch
+):
+    # The next two open days every machine is down except LINAC-3's first half hour, and that
+    # half hour is held for children under anesthesia. An emergency adult (due the second day)
+    # starts there on the first day, as the online policy would start it (pass 0 of
+    # `solve_with_holds`); its pass used to read the block as downtime and start it late.
+    day = next_open_day()
+    day2 = adapter.add_open_days(day, 1)
+    linac3 = machines["LINAC-3"]
+    opens, closes = linac3.opens_at.hour, linac3.closes_at.hour
+    for d in (day, day2):
+        for code, m in machines.items():
+            start = at(d, opens, 30) if code == "LINAC-3" else at(d, opens)
+            machine_services.qa_window_plan(
+                machine=m, start=start, end=at(d, closes), reason="QA", by=w.physicist
+            )
+
+    def held(data, stats, *, today):
+        for m in data["machines"]:
+            if m["id"] == "LINAC-3":
+                m["holds"] = [
+                    {
+                        "start": adapter.fmt(dt.datetime.combine(d, linac3.opens_at)),
+                        "end": adapter.fmt(dt.datetime.combine(d, dt.time(opens, 30))),
+                        "for": "anesthesia",
+                    }
+                    for d in (day, day2)
+                ]
+        return 2
+
+    monkeypatch.setattr(adapter, "add_holds", held)
+    result = services.course_book(
+        course=w.course, by=w.scheduler, urgency="emergency", ready_date=day, time_limit=2
+    )
+    rows = list(
+        Booking.objects.filter(prescription=w.rx, status="booked")
+        .select_related("machine")
+        .order_by("start")
+    )
+    assert len(rows) == 5
+    assert (rows[0].machine.code, rows[0].start) == ("LINAC-3", at(day, opens))
+    assert (rows[1].machine.code, rows[1].start) == ("LINAC-3", at(day2, opens))
+    first = result.metrics["holds"]["passes"][0]
+    assert first["booked"] == {f"RX{w.rx.pk}": "in the children's block"}
