@@ -7,7 +7,17 @@ twice, once per policy, and prints per outage what each did: sessions hit, chang
 appointments, machine changes, what placed each hit session (same day, swap/squeeze, a free
 day of the course, after the course, restart), courses restarted, and the interruption days
 it added per course. The simulation then goes on with the booking policy's own rebooking, as
-`simulate.run` does.
+`simulate.run` does. Columns: the baseline's rule, the optimizer's, the optimizer's without
+the day re-layout (`relayout=False`) and without the step where a course that starts that day
+gives way (`give_way=False`, session 6).
+
+Also recorded (session 6), to tell the rule from the schedule: per outage, the free minutes of
+the other machines that day after the outage's start (`free_after`, the only time a hit
+session can still take) and over the whole day (`free_day`); what the simulation's own
+rebooking added per course (`real_per_course`: summed over the measured courses it must give
+the bench's `interruption_days_outage`, printed at the end, unless something other than the
+outages changes a course after its booking); per open day the free machine-minutes when its
+bookings start and at the end (`free_by_day`).
 
     PYTHONPATH=. python benchmarks/outage_replay.py --scenario rt6c --seed 2 --load 0.9 \
         --warmup-weeks 8 --weeks 8 [--booking baseline] [--json out.json]
@@ -36,15 +46,21 @@ POLICIES = ("baseline", "optimizer")
 #: columns of the replay: each policy's rule, and the optimizer's without the day re-layout
 #: (session 5), so its effect is measured on the same state
 COLUMNS = {
-    "baseline": ("baseline", True),
-    "optimizer": ("optimizer", True),
-    "optimizer-no-relayout": ("optimizer", False),
+    "baseline": ("baseline", True, True),
+    "optimizer": ("optimizer", True, True),
+    "optimizer-no-relayout": ("optimizer", False, True),
+    # without the step where a course starting that day gives way (session 6)
+    "optimizer-no-give-way": ("optimizer", True, False),
 }
 
 
-def _one(sched: Schedule, o: Any, policy: str, relayout: bool = True) -> dict[str, Any]:
+def _one(
+    sched: Schedule, o: Any, policy: str, relayout: bool = True, give_way: bool = True
+) -> dict[str, Any]:
     cpu = time.process_time()
-    r = rebook_outage(sched, o.machine, o.start, o.end, policy=policy, relayout=relayout)
+    r = rebook_outage(
+        sched, o.machine, o.start, o.end, policy=policy, relayout=relayout, give_way=give_way
+    )
     cpu = time.process_time() - cpu
     s: dict[str, Any] = dict(r.summary())
     s["kinds"] = dict(collections.Counter(c.kind for c in r.changes))
@@ -55,9 +71,29 @@ def _one(sched: Schedule, o: Any, policy: str, relayout: bool = True) -> dict[st
     return s
 
 
-def replay(scn: Any, booking: str, time_limit: float) -> list[dict[str, Any]]:
+def _free_after(sched: Schedule, machine: str, day: int, lo: int) -> dict[str, int]:
+    """Free minutes on the outage day from minute `lo` (the outage's start: the only time a hit
+    session can still take that day; 0: the whole day) on the other machines, before the outage
+    is rebooked. Busy intervals may overlap (two downtimes), so they are merged here."""
+    out = {}
+    for m, mach in sched.machines.items():
+        if m == machine:
+            continue
+        free, cur = 0, max(lo, mach.open)
+        for b in sched.busy.get((m, day), ()):
+            if b.end <= cur:
+                continue
+            free += max(0, min(b.start, mach.close) - cur)
+            cur = max(cur, b.end)
+        free += max(0, mach.close - cur)
+        out[m] = free
+    return out
+
+
+def replay(scn: Any, booking: str, time_limit: float) -> tuple[list[dict[str, Any]], Any]:
     """`simulate.run` with its `rebook_outage` wrapped: every outage is first rebooked under
-    both policies on a snapshot of the state, then for real under `booking`."""
+    both policies on a snapshot of the state, then for real under `booking`. Returns the rows
+    and the simulation's result (its `interruption_days_outage` is the bench's figure)."""
     rows: list[dict[str, Any]] = []
     day_of = {(o.machine, o.start): o.day for o in scn.outages}
 
@@ -71,21 +107,48 @@ def replay(scn: Any, booking: str, time_limit: float) -> list[dict[str, Any]]:
             "end": end.isoformat(),
             "measured": day >= scn.measured_from,
         }
+        row["free_after"] = _free_after(sched, machine, day, start.hour * 60 + start.minute)
+        row["free_day"] = _free_after(sched, machine, day, 0)
         snap = sched.snapshot()
-        for col, (pol, relayout) in COLUMNS.items():
+        for col, (pol, relayout, give_way) in COLUMNS.items():
             sched.restore(snap)
-            row[col] = _one(sched, o, pol, relayout)
+            row[col] = _one(sched, o, pol, relayout, give_way)
         sched.restore(snap)
         rows.append(row)
         print(_line(row), flush=True)
-        return rebook_outage(sched, machine, start, end, **kw)
+        real = rebook_outage(sched, machine, start, end, **kw)
+        # what the simulation's own rebooking added, per course (the bench's figure sums these
+        # over the measured courses unless something else changes a course after its booking)
+        row["real_per_course"] = {k: v for k, v in real.interruption_days.items() if v}
+        return real
 
-    with mock.patch.object(simulate, "rebook_outage", both):
-        simulate.run(scn, booking, time_limit=time_limit)
-    return rows
+    # free minutes of each day when its bookings start (after its outages), against the end
+    free_at_start: dict[int, int] = {}
+    real_book_day = simulate.book_day
+
+    def book(sched: Schedule, todo: Any, *, today: int, **kw: Any) -> Any:
+        free_at_start[today] = _free_day(sched, today)
+        return real_book_day(sched, todo, today=today, **kw)
+
+    with (
+        mock.patch.object(simulate, "rebook_outage", both),
+        mock.patch.object(simulate, "book_day", book),
+    ):
+        res = simulate.run(scn, booking, time_limit=time_limit)
+    res.free_by_day = {  # type: ignore[attr-defined]
+        d: (f, _free_day(res.schedule, d)) for d, f in free_at_start.items()
+    }
+    return rows, res
+
+
+def _free_day(sched: Schedule, day: int) -> int:
+    return sum(_free_after(sched, "", day, 0).values())
 
 
 def _line(row: dict[str, Any]) -> str:
+    cols = [("B", "baseline"), ("O", "optimizer"), ("O-no-relayout", "optimizer-no-relayout")]
+    cols += [("O-no-give-way", "optimizer-no-give-way")]
+
     def f(s: dict[str, Any]) -> str:
         k = s["kinds"]
         return (
@@ -97,9 +160,8 @@ def _line(row: dict[str, Any]) -> str:
         )
 
     hours = row["start"][11:16] + "-" + row["end"][11:16]
-    return (
-        f"d{row['day']:>3} {row['machine']} {hours} | B {f(row['baseline'])} | "
-        f"O {f(row['optimizer'])} | O-no-relayout {f(row['optimizer-no-relayout'])}"
+    return f"d{row['day']:>3} {row['machine']} {hours} | " + " | ".join(
+        f"{name} {f(row[col])}" for name, col in cols
     )
 
 
@@ -117,7 +179,7 @@ def main() -> None:
     scn = generate(
         a.seed, a.load, warmup_weeks=a.warmup_weeks, measured_weeks=a.weeks, scenario=a.scenario
     )
-    rows = replay(scn, a.booking, a.time_limit)
+    rows, res = replay(scn, a.booking, a.time_limit)
     keys = ("interruption_days", "changed_appointments", "courses_restarted", "machine_changes")
     tot = {col: {k: sum(r[col][k] for r in rows) for k in keys} for col in COLUMNS}
     measured = {
@@ -129,9 +191,29 @@ def main() -> None:
         secs = sorted(r["optimizer"][key] for r in rows)
         p95 = secs[min(len(secs) - 1, int(0.95 * len(secs)))] if secs else 0.0
         print(f"optimizer rebooking {key} p95 {p95:.3f} max {max(secs, default=0.0):.3f}")
+    bench = {
+        k: res.metrics[k]
+        for k in ("interruption_days_outage", "interruption_days_planned", "interruption_days")
+    }
+    print("simulation's own figures (measured courses):", json.dumps(bench))
     if a.json:
         Path(a.json).write_text(
-            json.dumps({"args": vars(a), "rows": rows, "totals": tot, "measured": measured})
+            json.dumps(
+                {
+                    "args": vars(a),
+                    "rows": rows,
+                    "totals": tot,
+                    "measured": measured,
+                    "simulation": bench,
+                    # open day -> [free machine-minutes when its bookings start, at the end]
+                    "free_by_day": res.free_by_day,
+                    "measured_ids": sorted(
+                        p.id
+                        for d in range(scn.measured_from, len(scn.arrivals))
+                        for p in scn.arrivals[d]
+                    ),
+                }
+            )
         )
 
 

@@ -25,7 +25,7 @@ from .candidates import (
     polish,
     ready_index,
 )
-from .decomposed import URGENT, BookingResult, book_patients, continue_course
+from .decomposed import URGENT, BookingResult, book_patients, continue_course, due_index
 from .model import Instance, Patient, fmt_datetime
 from .named import named_objective, start_day_key
 from .objective import DEFAULT_WEIGHTS, Weights, outside_minutes
@@ -586,6 +586,10 @@ NEXT_OPEN_DAYS = "moved to the next open days"
 #: due date, or any session of an emergency course) by taking the slot of a non-urgent session;
 #: that session is then rebooked by the usual steps and its change has their kind.
 KEPT_FOR_URGENT = "moved same day in place of a non-urgent session"
+#: A session of a course under way with no room on its day takes the slot of the first session
+#: of a palliative or radical course that was to start that day; that course starts on its next
+#: treatment day instead (still by its due date; `_first_to_next_day`, no interruption).
+KEPT_BEFORE_A_START = "moved same day in place of a course's first session"
 
 
 @dataclass
@@ -654,6 +658,7 @@ class OutageResult:
             "first_moved_to_next_day": kinds.count(FIRST_TO_NEXT_DAY),
             "moved_to_next_days": kinds.count(NEXT_OPEN_DAYS),
             "kept_for_urgent": kinds.count(KEPT_FOR_URGENT),
+            "kept_before_a_start": kinds.count(KEPT_BEFORE_A_START),
             "urgent_started_late": len(self.started_late),
             "emergency_interruption_days": self.emergency_interruption_days,
             "interruption_days": sum(self.interruption_days.values()),
@@ -675,6 +680,7 @@ def rebook_outage(
     policy: str = "optimizer",
     weights: Weights = DEFAULT_WEIGHTS,
     relayout: bool = True,
+    give_way: bool = True,
 ) -> OutageResult:
     """Record an unplanned downtime of `machine` over [start, end) and move the sessions it hits.
 
@@ -692,21 +698,27 @@ def rebook_outage(
     more session the same day). When both still add interruption days (or leave a session
     unresolved, or start an emergency or urgent course late) and `relayout` is on, a third layout first re-solves each outage day with
     CP-SAT (`_relayout_day`: the other sessions slide in time to make room) and is kept when
-    its key is lower.
+    its key is lower. `give_way=False` turns off the step where a course that was to start on
+    the outage day gives its slot to a course under way (`_take_a_starting_slot`); the replay
+    uses it to measure that step on the same state.
     """
     t0 = time.perf_counter()
     if policy == "baseline":
         return _rebook(sched, machine, start, end, now, policy, weights, t0)
     snap = sched.snapshot()
-    mine = _rebook(sched, machine, start, end, now, policy, weights, t0)
+    mine = _rebook(sched, machine, start, end, now, policy, weights, t0, give_way=give_way)
     best, best_state = mine, sched.snapshot()
     sched.restore(snap)
     theirs = _rebook(sched, machine, start, end, now, "baseline", weights, t0)
     if _outage_key(theirs) < _outage_key(mine):
         best, best_state = theirs, sched.snapshot()
-    if relayout and _outage_key(best)[:4] > (0, 0, 0, 0):
+    # the re-layout is also tried when a course was made to start later (step 5): sliding the
+    # day's sessions may keep everyone on their day without delaying anybody
+    if relayout and (_outage_key(best)[:4] > (0, 0, 0, 0) or _outage_key(best)[5]):
         sched.restore(snap)
-        laid = _rebook(sched, machine, start, end, now, policy, weights, t0, relayout=True)
+        laid = _rebook(
+            sched, machine, start, end, now, policy, weights, t0, relayout=True, give_way=give_way
+        )
         if _outage_key(laid) < _outage_key(best):
             best, best_state = laid, sched.snapshot()
     sched.restore(best_state)
@@ -714,17 +726,20 @@ def rebook_outage(
     return best
 
 
-def _outage_key(r: OutageResult) -> tuple[int, int, int, int, int, int]:
+def _outage_key(r: OutageResult) -> tuple[int, int, int, int, int, int, int]:
     s = r.summary()
     # an emergency or urgent course made to start late is worse than anything else, and a day
     # an emergency course loses is worse than one another course loses; both are 0 when no
-    # emergency or urgent course is involved, so the order of the other layouts is unchanged
+    # emergency or urgent course is involved, so the order of the other layouts is unchanged.
+    # A course made to start a day later so that another keeps its day (step 5) counts before
+    # the changed appointments: it is worth it for an interruption day, not for fewer changes.
     return (
         s["urgent_started_late"],
         len(r.unresolved),
         s["emergency_interruption_days"],
         s["interruption_days"],
         s["courses_restarted"],
+        s["kept_before_a_start"],
         s["changed_appointments"],
     )
 
@@ -739,6 +754,7 @@ def _rebook(
     weights: Weights,
     t0: float,
     relayout: bool = False,
+    give_way: bool = True,
 ) -> OutageResult:
     now = now or start
     tl = sched.tl
@@ -921,6 +937,26 @@ def _rebook(
                     )
                 )
                 continue
+            took = (
+                _take_a_starting_slot(sched, p, a, now, touched, hit | set(restarted))
+                if a.fraction > 1 and give_way
+                else None
+            )
+            if took is not None:
+                mine, q_before, (other, first, nxt_old, appended) = took
+                q = sched.patients[other.patient]
+                # the course that gave way is counted like one the outage hit (its interruption
+                # days, none by construction, and its renumbering)
+                hit.add(q.id)
+                before[q.id] = q_before
+                first_fraction[q.id] = 1
+                touched.update(
+                    {(p.id, a.fraction), (q.id, first.fraction), (q.id, appended.fraction)}
+                )
+                changes.append(Change.move(tl, a, mine, KEPT_BEFORE_A_START))
+                changes.append(Change.move(tl, other, first, FIRST_TO_NEXT_DAY))
+                changes.append(Change.move(tl, nxt_old, appended, "moved to the end of the course"))
+                continue
             shift = _shift_alternate(sched, p, a, pending, touched) if a.fraction > 1 else None
             if shift is not None:
                 for prev_s, new_s in shift:
@@ -1086,6 +1122,76 @@ def _bump_non_urgent(
     other = sched.remove(b.patient, b.fraction)
     sched.add(mine)
     return mine, other
+
+
+def _take_a_starting_slot(
+    sched: Schedule,
+    p: Patient,
+    a: Session,
+    now: dt.datetime,
+    touched: Collection[tuple[str, int]],
+    skip: Collection[str],
+    max_tries: int = 12,
+) -> tuple[Session, int, tuple[Session, Session, Session, Session]] | None:
+    """`a` (removed) is a session of a course under way that has no room left on its day and
+    is not the course's last: moving it off the day costs the course an interruption day. A
+    course that was to *start* that day loses nothing if it starts on its next treatment day
+    instead, so `a` takes the slot of such a first session when that is possible without harm:
+    the course is palliative or radical (not a child under anesthesia, not twice daily, not
+    touched by this outage, not in `skip`), its first session is on a capable allowed machine
+    after `now`, and `_first_to_next_day` moves its start to its next treatment day, still on or
+    before its due date, and adds one session after its last without an interruption day. Own
+    machine first, then nearest `a`'s time; at most `max_tries` courses are tried. Returns
+    (a's new session, the other course's interruption days before, `_first_to_next_day`'s
+    (old first session, new first session, next session's old slot, appended session)), all
+    applied, or None, nothing changed."""
+    if p.pattern == "bid" or not any(x.day > a.day for x in sched.sessions[p.id].values()):
+        return None  # a last session goes to the next open day without an interruption
+    tl = sched.tl
+    lo = now.hour * 60 + now.minute if tl.dates[a.day] == now.date() else 0
+    anest = p.anesthesia and sched.is_first_of_day(p.id, a.fraction, a.day)
+    options: list[tuple[tuple[int, int], Session, Busy]] = []
+    for m in [a.machine] + [c for c in _caps(sched, p) if c != a.machine]:
+        dur = p.duration(a.fraction, m)
+        for b in list(sched.busy.get((m, a.day), ())):
+            if not b.patient or b.fraction != 1 or b.start < lo or b.anesthesia_first:
+                continue
+            if (b.patient, b.fraction) in touched or b.patient in skip or b.patient == p.id:
+                continue
+            q = sched.patients[b.patient]
+            if q.urgency in URGENT or q.anesthesia or q.pattern == "bid":
+                continue
+            if b.end - b.start + 60 < dur:
+                continue  # too short to free enough minutes even with a neighbouring hole
+            nxt = min((x.day for x in sched.sessions[q.id].values() if x.day > a.day), default=None)
+            if nxt is None or nxt > due_index(sched, q):
+                continue  # starting on its next treatment day would be late
+            other = sched.remove(b.patient, b.fraction)
+            at = sched.nearest(m, a.day, dur, a.start, anest, lo=lo)
+            sched.add(other)
+            if at is not None:
+                key = (int(m != a.machine), abs(at - a.start))
+                options.append((key, Session(p.id, a.fraction, m, a.day, at, at + dur), b))
+    options.sort(key=lambda o: o[0])
+    for _, mine, b in options[:max_tries]:
+        q = sched.patients[b.patient]
+        q_before = _interruptions(sched, q)
+        other = sched.remove(b.patient, b.fraction)
+        sched.add(mine)
+        shifted = _first_to_next_day(sched, q, other, (), touched)
+        if shifted is not None:
+            first, nxt_old, appended = shifted
+            # the course that gives way must lose no day (the session added after its last
+            # one could land days later on a full schedule)
+            if _interruptions(sched, q) <= q_before:
+                return mine, q_before, (other, first, nxt_old, appended)
+            # undone by hand: a snapshot would drop every memoised gap of the schedule
+            sched.remove(q.id, first.fraction)
+            sched.remove(q.id, appended.fraction)
+            sched.add(nxt_old)
+        sched.remove(p.id, mine.fraction)
+        sched.add(other)
+    return None
 
 
 def _when(s: Session) -> tuple[int, int]:
@@ -1413,7 +1519,6 @@ def _first_to_next_day(
     if not later or later[0].day in pending or (p.id, later[0].fraction) in touched:
         return None  # its next session is down too, or this outage already moved it
     nxt = later[0]
-    snap = sched.snapshot()
     sched.remove(p.id, nxt.fraction)
     for m in [nxt.machine] + [c for c in _caps(sched, p) if c != nxt.machine]:
         dur = p.duration(a.fraction, m)
@@ -1426,8 +1531,11 @@ def _first_to_next_day(
         appended = _extend(sched, p, nxt, "optimizer")
         if appended is not None:
             return first, nxt, appended
+        sched.remove(p.id, first.fraction)
         break
-    sched.restore(snap)
+    # undone by hand, not by a snapshot: restoring one drops every memoised gap of the
+    # schedule, and `_take_a_starting_slot` may try this for several courses per session
+    sched.add(nxt)
     return None
 
 

@@ -336,6 +336,7 @@ def test_outage_swaps_a_session_before_extending_a_course():
         "first_moved_to_next_day": 0,
         "moved_to_next_days": 0,
         "kept_for_urgent": 0,
+        "kept_before_a_start": 0,
         "urgent_started_late": 0,
         "emergency_interruption_days": 0,
         "interruption_days": 0,
@@ -1044,3 +1045,103 @@ def test_a_course_the_held_capacity_would_refuse_is_booked_as_first_come_first_s
     assert day.info["kept"] == "first come, first served"
     _, plain = schedule(machines=machines, days=3)
     assert book_day(plain, [adult], today=0, policy="baseline").booked == ["A"]
+
+
+def _running_course_and_a_start_on_full_m2(**s_kw):
+    """R (radical, 3D) treated Mon-Wed at 08:00 on M1. M2 (3D only) is full on Tuesday: S's
+    first (20-min) session at 08:00, S treated Tue-Thu (palliative, due Friday unless
+    `s_kw` says otherwise), then ten 10-minute sessions of courses P0..P9 under way Mon-Wed."""
+    r = pat(
+        "R",
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{8 + k - 1:02d}T08:00"}
+            for k in (1, 2, 3)
+        ],
+    )
+    s = pat(
+        "S",
+        urgency="palliative",
+        ready_date="2027-03-09",
+        due_date="2027-03-12",
+        booked=[
+            {"fraction": k, "machine": "M2", "start": f"2027-03-{9 + k - 1:02d}T08:00"}
+            for k in (1, 2, 3)
+        ],
+    )
+    s.update(s_kw)
+    others = [
+        pat(
+            f"P{i}",
+            urgency="palliative",
+            due_date="2027-03-19",
+            first_duration_min=10,
+            booked=[
+                {
+                    "fraction": k,
+                    "machine": "M2",
+                    "start": f"2027-03-{8 + k - 1:02d}T{8 + (20 + 10 * i) // 60:02d}:"
+                    f"{(20 + 10 * i) % 60:02d}",
+                }
+                for k in (1, 2, 3)
+            ],
+        )
+        for i in range(10)
+    ]
+    return [r, s, *others]
+
+
+def test_outage_keeps_a_running_course_on_its_day_by_starting_a_new_course_a_day_later():
+    # M1 fails all Tuesday, R's second session; M2 has no free minute that day. Before, R's
+    # session went after its course (one interruption day). S was to start that Tuesday and its
+    # due date is Friday: R takes S's slot and S starts on Wednesday instead (its Wednesday
+    # session becomes the longer first one, one session added on Friday): no interruption day.
+    inst, sched = schedule(_running_course_and_a_start_on_full_m2())
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0))
+    assert sorted(x.day for x in sched.sessions["R"].values()) == [0, 1, 2]
+    assert sched.sessions["R"][2].machine == "M2"
+    s_days = sorted((x.day, x.end - x.start) for x in sched.sessions["S"].values())
+    assert s_days == [(2, 20), (3, 10), (4, 10)]
+    assert [(c.patient, c.kind) for c in res.changes] == [
+        ("R", online.KEPT_BEFORE_A_START),
+        ("S", FIRST_TO_NEXT_DAY),
+        ("S", "moved to the end of the course"),
+    ]
+    summary = res.summary()
+    assert summary["interruption_days"] == 0 and summary["kept_before_a_start"] == 1
+    assert not res.unresolved
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    sol = final_check(inst, sched, moved=True)
+    assert check(inst, sol).metrics["interruption_days"] == 0
+
+
+@pytest.mark.parametrize("kind", ["due", "urgent", "anesthesia", "started", "baseline"])
+def test_outage_does_not_delay_a_start_that_would_be_late_urgent_a_child_or_under_way(kind):
+    # As above, but S may not give way: starting on Wednesday would be after its due date, it is
+    # urgent or a child under anesthesia, or Tuesday is not its first session (it started on
+    # Monday); the baseline's rule never moves another course. R's session goes after its
+    # course as before (one interruption day) and S keeps its sessions.
+    s_kw: dict = {
+        "due": {"due_date": "2027-03-09"},
+        "urgent": {"urgency": "urgent"},
+        "anesthesia": {"anesthesia": True},
+        "started": {"fractions": 4, "duration_min": 20, "ready_date": "2027-03-08"},
+        "baseline": {},
+    }[kind]
+    patients = _running_course_and_a_start_on_full_m2(**s_kw)
+    if kind == "started":  # S's first session was on Monday at 09:30, its second is Tuesday's
+        patients[1]["booked"] = [
+            {"fraction": 1, "machine": "M1", "start": "2027-03-08T09:30"},
+            *[{**b, "fraction": b["fraction"] + 1} for b in patients[1]["booked"]],
+        ]
+    inst, sched = schedule(patients)
+    before = dict(sched.sessions["S"])
+    s, e = dt.datetime(2027, 3, 9, 8, 0), dt.datetime(2027, 3, 9, 10, 0)
+    policy = "baseline" if kind == "baseline" else "optimizer"
+    res = rebook_outage(sched, "M1", s, e, now=dt.datetime(2027, 3, 9, 7, 0), policy=policy)
+    assert {c.patient for c in res.changes} == {"R"}
+    assert [c.kind for c in res.changes] == ["moved to the end of the course"]
+    assert dict(sched.sessions["S"]) == before
+    assert res.summary()["interruption_days"] == 1
+    inst.machines[0].downtime.append(Downtime(s, e, "outage"))
+    final_check(inst, sched, moved=True)
