@@ -1053,8 +1053,10 @@ def _starts_late(sched: Schedule, p: Patient, missing: bool = False) -> bool:
 def _keep_on_day(sched: Schedule, a: Session) -> bool:
     """`a` (still booked) may not leave its day: a session of an emergency or urgent course
     whose first session is on or before its due date, when moving it later would make the
-    course start late (its first session, on the last open day up to the due date) or would
-    interrupt an emergency course (any of its sessions)."""
+    course start late (its first session, when the day it would move to is after the due
+    date: the course's next treatment day, where `_first_to_next_day` puts it, or the next
+    open day for a course with no later session) or would interrupt an emergency course (any
+    of its sessions)."""
     p = sched.patients[a.patient]
     if p.urgency not in URGENT or p.pattern == "bid":
         return False
@@ -1063,7 +1065,12 @@ def _keep_on_day(sched: Schedule, a: Session) -> bool:
     if first is not None and tl.dates[first.day] > p.due_date:
         return False  # already late: keeping this day does not make it on time
     if a.fraction == 1:
-        return a.day + 1 >= len(tl.dates) or tl.dates[a.day + 1] > p.due_date
+        # an alternate-day course's next treatment day is two open days on: checking only the
+        # next open day let an outage move an emergency's first session past its due date
+        # (seed 5, 8+26 weeks, benchmarks/README.md section 0m)
+        nxt = min((x.day for x in sched.sessions[p.id].values() if x.day > a.day), default=None)
+        to = a.day + 1 if nxt is None else nxt
+        return to >= len(tl.dates) or tl.dates[to] > p.due_date
     return p.urgency == "emergency"
 
 

@@ -1145,3 +1145,29 @@ def test_outage_does_not_delay_a_start_that_would_be_late_urgent_a_child_or_unde
     assert res.summary()["interruption_days"] == 1
     inst.machines[0].downtime.append(Downtime(s, e, "outage"))
     final_check(inst, sched, moved=True)
+
+
+def test_outage_keeps_an_alternate_day_emergency_start_whose_next_session_is_after_its_due_date():
+    # E is alternate-day (Mon, Wed, Fri), due Tuesday. M1 fails all Monday. Moving E's first
+    # session to the next *open* day would be on time, but `_first_to_next_day` moves it to the
+    # course's next treatment day, Wednesday: late. Before, only the next open day was checked,
+    # so E started late; now E keeps Monday by taking a palliative session's slot on M2.
+    e = pat(
+        "E",
+        urgency="emergency",
+        pattern="alternate",
+        due_date="2027-03-09",
+        first_duration_min=20,
+        booked=[
+            {"fraction": k, "machine": "M1", "start": f"2027-03-{8 + 2 * (k - 1):02d}T08:00"}
+            for k in (1, 2, 3)
+        ],
+    )
+    inst, sched = schedule([*_emergency_and_full_m2()[1:], e])
+    s, e_ = dt.datetime(2027, 3, 8, 8, 0), dt.datetime(2027, 3, 8, 10, 0)
+    res = rebook_outage(sched, "M1", s, e_, now=dt.datetime(2027, 3, 8, 7, 0))
+    assert sched.sessions["E"][1].day == 0 and sched.sessions["E"][1].machine == "M2"
+    assert res.changes[0].patient == "E" and res.changes[0].kind == online.KEPT_FOR_URGENT
+    assert res.summary()["urgent_started_late"] == 0
+    inst.machines[0].downtime.append(Downtime(s, e_, "outage"))
+    final_check(inst, sched, moved=True)

@@ -55,5 +55,9 @@ out = {
     "late": late,
     "started_late_events": touched.get("_started_late"),
     "emergency": res.metrics["on_time"]["emergency"],
+    "urgent": res.metrics["on_time"]["urgent"],
+    "interruption_days_outage": res.metrics["interruption_days_outage"],
+    "wait_days_mean": res.metrics["wait_days_mean"],
+    "outage_seconds": res.summary()["outage_seconds"],
 }
 print(json.dumps(out, indent=1, default=str))
