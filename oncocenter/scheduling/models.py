@@ -22,6 +22,32 @@ class BookingStatus(models.TextChoices):
     TREATED = "treated", _("Treated (consumed by the delivery record)")
 
 
+#: How the engine moved a session after an outage (`linac_optimizer.online`'s change kinds, as
+#: stored: cut to the column's 40 characters), in the user's language. An unknown kind is shown
+#: as stored.
+CHANGE_KIND_LABELS = {
+    kind[:40]: label
+    for kind, label in (
+        ("moved same day", _("Moved the same day")),
+        ("moved same day to make room", _("Moved the same day to make room")),
+        ("moved to a free day of the course", _("Moved to a free day of the course")),
+        ("first session moved to the next day", _("First session moved to the next day")),
+        ("moved to the next open days", _("Moved to the next open days")),
+        ("moved to the end of the course", _("Moved to the end of the course")),
+        (
+            "moved same day in place of a non-urgent session",
+            _("Moved the same day in place of a non-urgent session"),
+        ),
+        (
+            "moved same day in place of a course's first session",
+            _("Moved the same day in place of a course's first session"),
+        ),
+        ("course restarted", _("Course restarted")),
+        ("cancelled", _("Cancelled: to rebook by hand")),
+    )
+}
+
+
 class Urgency(models.TextChoices):
     """Waiting-time tiers of the scheduler file format (linac-schedule/1)."""
 
@@ -151,6 +177,11 @@ class Booking(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.machine_id} {self.start:%Y-%m-%d %H:%M} fraction {self.fraction_id}"
+
+    @property
+    def change_kind_label(self) -> str:
+        """`change_kind` in the user's language (`CHANGE_KIND_LABELS`)."""
+        return str(CHANGE_KIND_LABELS.get(self.change_kind, self.change_kind))
 
     @property
     def minutes(self) -> int:

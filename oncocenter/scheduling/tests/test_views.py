@@ -326,3 +326,24 @@ def test_outage_report_page_rebooks_in_a_job_and_links_the_outage(client_as, w):
     assert reverse("scheduling:outage", kwargs={"pk": outage.pk}) in page
     first.refresh_from_db()
     assert first.status != "booked"
+
+
+def test_outage_page_names_how_each_session_moved_in_the_users_language(client_as, booked):
+    from linac_optimizer.online import KEPT_BEFORE_A_START, NEXT_OPEN_DAYS
+
+    outage = booked["outage"]
+    moved = Booking.objects.filter(moved_by_downtime=outage).order_by("start")
+    assert moved.exists()
+    # the engine's kinds as the outage service stores them (cut to the column's 40 characters)
+    moved.update(change_kind=KEPT_BEFORE_A_START[:40])
+    url = reverse("scheduling:outage", kwargs={"pk": outage.pk})
+    scheduler = client_as("scheduler")
+    en = scheduler.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Moved the same day in place of a course&#x27;s first session" in en
+    assert KEPT_BEFORE_A_START[:40] + "<" not in en  # not the cut English code
+    ko = scheduler.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "다른 과정의 첫 회차 자리로 같은 날 이동" in ko
+    moved.update(change_kind=NEXT_OPEN_DAYS)
+    assert "다음 진료일로 이동" in scheduler.get(url, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    moved.update(change_kind="a kind this version does not know")
+    assert "a kind this version does not know" in scheduler.get(url).content.decode()
