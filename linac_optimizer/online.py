@@ -66,8 +66,9 @@ class ArrivalStats:
     # children are trimmed to the last `window_days` open days like the other statistics
     anesthesia_days: list[int] = field(default_factory=list)
     # The queue (issue 16, "the held capacity must give way when the queue grows"): for each
-    # of the last `queue_window` booking days, the lead times (open days from the booking day
-    # to the first session) of the palliative and radical courses booked that day
+    # of the last `queue_window` booking days, the lead times (open days from when the course
+    # could start, the booking day or its later ready date, to its first session) of the
+    # palliative and radical courses booked that day (`booked_leads`)
     leads: list[list[int]] = field(default_factory=list)
     queue_window: int = 5
 
